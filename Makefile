@@ -1,0 +1,120 @@
+# hubgate — a plain Makefile.  The two commands: `make run`, `make test`.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+BUILD	?= build
+PORT	?= 8080
+DATA_DIR ?= var
+export PORT DATA_DIR
+
+# Debian packages hubgate needs to build, serve and test itself.
+PKGS	 = gcc make pkg-config libfcgi-dev libsqlite3-dev libssl-dev \
+	   libcurl4-openssl-dev libcjson-dev lighttpd apache2 \
+	   libapache2-mod-fcgid curl sqlite3
+LINT_PKGS = cppcheck
+BENCH_PKGS = wrk
+
+PCMODS	 = fcgi sqlite3 libcrypto libcjson
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	 = -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
+ifeq ($(CI),true)
+WARN	+= -Werror
+endif
+ifeq ($(SAN),1)
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+PC_CFLAGS = $(shell pkg-config --cflags $(PCMODS) 2>/dev/null)
+PC_LIBS	  = $(shell pkg-config --libs $(PCMODS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) \
+	   -iquote lib $(PC_CFLAGS)
+LIBS	 = $(PC_LIBS) -pthread
+
+LIB_SRC	 = $(wildcard lib/*.c)
+LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
+LIB_A	 = $(BUILD)/libhubgate.a
+PROGS	 = $(BUILD)/cgi-bin/webhook $(BUILD)/cgi-bin/dashboard
+ADMIN	 = $(BUILD)/tools/hubgate-admin
+BENCH_PROGS = $(BUILD)/bench/hello
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT	 = $(UNIT_SRC:%.c=$(BUILD)/%)
+TOOL_SRC = $(wildcard tests/tools/*.c)
+TOOLS	 = $(TOOL_SRC:%.c=$(BUILD)/%)
+
+.PHONY: all deps run test lint install clean bench san check-deps
+
+all: $(PROGS) $(ADMIN) $(BENCH_PROGS) $(UNIT) $(TOOLS)
+
+# Install what is missing (as root: apt-get update first, since a new
+# machine's package lists may be empty), or print the command to run.
+deps:
+	@sh scripts/deps.sh $(PKGS)
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h) | deps-checked
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/schema_sql.c: schema.sql scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh db_schema_sql < schema.sql > $@
+
+$(BUILD)/schema_sql.o: $(BUILD)/schema_sql.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+LINK	 = $(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
+$(BUILD)/cgi-bin/%: $(BUILD)/cgi-bin/%.o $(LIB_A)
+	$(LINK)
+$(BUILD)/cron/%: $(BUILD)/cron/%.o $(LIB_A)
+	$(LINK)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB_A)
+	$(LINK)
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB_A)
+	$(LINK)
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB_A)
+	$(LINK)
+$(BUILD)/tools/%: $(BUILD)/tools/%.o $(LIB_A)
+	$(LINK)
+
+# Order-only marker so the first build checks the packages once.
+.PHONY: deps-checked
+deps-checked:
+	@sh scripts/deps.sh --quiet $(PKGS)
+
+san:
+	$(MAKE) BUILD=build-san SAN=1 all
+
+run: all
+	@sh scripts/run.sh
+
+test: all
+	$(MAKE) --no-print-directory san
+	@bash tests/run.sh
+
+bench: all
+	@sh scripts/deps.sh $(BENCH_PKGS)
+	@bash bench/run.sh
+
+lint:
+	@sh scripts/deps.sh $(LINT_PKGS)
+	@sh scripts/lint.sh
+
+install: $(PROGS) $(ADMIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hubgate/cgi-bin \
+	    $(DESTDIR)$(PREFIX)/lib/hubgate/cron \
+	    $(DESTDIR)$(PREFIX)/share/hubgate/htdocs
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/lib/hubgate/cgi-bin/
+	install -m 755 $(ADMIN) $(DESTDIR)$(PREFIX)/bin/
+	for f in $(wildcard $(BUILD)/cron/*); do \
+	    install -m 755 $$f $(DESTDIR)$(PREFIX)/lib/hubgate/cron/; done
+	cp -R htdocs/. $(DESTDIR)$(PREFIX)/share/hubgate/htdocs/
+	install -m 644 schema.sql apache.conf lighttpd.conf \
+	    $(DESTDIR)$(PREFIX)/share/hubgate/
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,52 @@
+/*
+ * webhook: GET /webhook (Meta's verification) and POST /webhook (event
+ * ingest), as FastCGI or CGI.  The logic is in lib/ingest.c.
+ */
+#include <stddef.h>
+
+#include "app.h"
+#include "conf.h"
+#include "http.h"
+#include "ingest.h"
+#include "route.h"
+
+static struct ingest *ingest;
+
+static void
+handle_webhook(struct req *r)
+{
+	if (ingest == NULL) {
+		http_text(r, 503, "webhook is not configured");
+		return;
+	}
+	ingest_handle(ingest, r);
+}
+
+static const struct route routes[] = {
+	{ "/webhook", HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_POST), 0,
+	    handle_webhook },
+};
+
+static void
+handle(struct req *r)
+{
+	route_dispatch(r, routes, sizeof(routes) / sizeof(routes[0]));
+}
+
+int
+main(void)
+{
+	struct http_server	 srv = { "webhook", 1, NULL, NULL, NULL, handle };
+	struct conf		*c;
+	char			 err[512];
+	int			 rc;
+
+	if ((c = app_init("webhook", err, sizeof(err))) != NULL) {
+		srv.threads = (int)conf_get_int(c, "fcgi_threads");
+		ingest = ingest_new(c, !http_is_cgi());
+	}
+	rc = http_serve(&srv);
+	ingest_free(ingest);
+	conf_free(c);
+	return rc;
+}

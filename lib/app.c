@@ -1,0 +1,46 @@
+/*
+ * app: program start-up shared by the CGI/FastCGI mains and the cron
+ * binaries.  See app.h.
+ */
+#include <stdio.h>
+
+#include "app.h"
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+
+static __thread struct db *app_thread_db;
+
+struct conf *
+app_init(const char *prog, char *err, size_t errsz)
+{
+	struct conf	*c;
+	int		 lvl;
+
+	log_init(prog, LOG_LEVEL_INFO);
+	if ((c = conf_load(NULL, err, errsz)) == NULL) {
+		log_msg(LOG_LEVEL_ERROR, "config.error", err);
+		return NULL;
+	}
+	if ((lvl = log_level_parse(conf_get(c, "log_level"))) >= 0)
+		log_init(prog, (enum log_level)lvl);
+	return c;
+}
+
+struct db *
+app_db(const struct conf *c)
+{
+	char err[512];
+
+	if (app_thread_db == NULL &&
+	    (app_thread_db = db_open(c, 0, err, sizeof(err))) == NULL)
+		log_msg(LOG_LEVEL_ERROR, "db.open_failed", err);
+	return app_thread_db;
+}
+
+void
+app_db_close(void)
+{
+	db_close(app_thread_db);
+	app_thread_db = NULL;
+}

@@ -1,0 +1,25 @@
+/*
+ * app: what every program does first: load the configuration, set up
+ * logging, and keep a per-thread database connection.
+ */
+#ifndef HG_APP_H
+#define HG_APP_H
+
+#include <stddef.h>
+
+struct conf;
+struct db;
+
+#define HUBGATE_VERSION	"0.1.0"
+
+/* Load the configuration and start logging as prog.  On a
+ * configuration error returns NULL, logs the message, and copies it to
+ * err; the program should still answer requests (with 503). */
+struct conf	*app_init(const char *prog, char *err, size_t errsz);
+/* The calling thread's database connection to c, opened on first use
+ * (and again after a failure); NULL when it cannot be opened. */
+struct db	*app_db(const struct conf *c);
+/* Close the calling thread's connection. */
+void		 app_db_close(void);
+
+#endif

@@ -1,0 +1,452 @@
+/*
+ * conf: key = value configuration with environment overrides.
+ * See conf.h.  The table below is the configuration reference.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "crypto.h"
+#include "limits.h"
+#include "num.h"
+
+enum conf_type {
+	CONF_STR,	/* any text */
+	CONF_INT,	/* integer in [min, max] */
+	CONF_ENUM,	/* one of a '|'-separated list */
+	CONF_KEY,	/* empty, or 32 bytes as base64url */
+	CONF_TYPE__MAX
+};
+
+struct conf_key {
+	const char	*name;
+	enum conf_type	 type;
+	const char	*def;		/* default value */
+	int		 secret;	/* never printed */
+	long long	 min, max;	/* CONF_INT */
+	const char	*choices;	/* CONF_ENUM */
+};
+
+/* The configuration reference: every key hubgate knows. */
+static const struct conf_key conf_keys[] = {
+	{ "app_id", CONF_STR, "", 0, 0, 0, NULL },
+	{ "app_secret", CONF_STR, "", 1, 0, 0, NULL },
+	{ "verify_token", CONF_STR, "", 1, 0, 0, NULL },
+	{ "graph_base_url", CONF_STR, "https://graph.facebook.com", 0, 0, 0, NULL },
+	{ "graph_version", CONF_STR, "v24.0", 0, 0, 0, NULL },
+	{ "base_url", CONF_STR, "http://127.0.0.1:8080", 0, 0, 0, NULL },
+	{ "db_path", CONF_STR, "hubgate.db", 0, 0, 0, NULL },
+	{ "token_key", CONF_KEY, "", 1, 0, 0, NULL },
+	{ "state_secret", CONF_STR, "", 1, 0, 0, NULL },
+	{ "durability", CONF_ENUM, "full", 0, 0, 0, "full|normal" },
+	{ "log_level", CONF_ENUM, "info", 0, 0, 0, "debug|info|warn|error" },
+	{ "busy_timeout_ms", CONF_INT, "3000", 0, 1, 60000, NULL },
+	{ "webhook_max_body", CONF_INT, "4194304", 0, 1, HG_WEBHOOK_BODY_CEILING, NULL },
+	{ "fcgi_threads", CONF_INT, "32", 0, 1, HG_THREADS_MAX, NULL },
+	{ "sandbox", CONF_ENUM, "no", 0, 0, 0, "yes|no" },
+};
+#define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+struct conf {
+	char	*val[CONF_NKEYS];	/* NULL: default */
+	char	*file;
+	char	*dir;			/* directory of file, for paths */
+	char	*warn[8];
+	size_t	 nwarn;
+};
+
+static int
+conf_index(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < CONF_NKEYS; i++)
+		if (strlen(conf_keys[i].name) == n &&
+		    strncmp(conf_keys[i].name, name, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+conf_is_secret(const char *key)
+{
+	int i = conf_index(key, strlen(key));
+
+	return i >= 0 && conf_keys[i].secret;
+}
+
+/* Check v against key k's type; NULL when fine, else what is wrong. */
+static const char *
+conf_check(const struct conf_key *k, const char *v)
+{
+	unsigned char	 key[CRYPTO_KEY_LEN];
+	long long	 n;
+	const char	*p;
+	size_t		 len = strlen(v);
+
+	switch (k->type) {
+	case CONF_INT:
+		if (num_parse_str(v, k->min, k->max, &n) == -1)
+			return "not a whole number in range";
+		return NULL;
+	case CONF_ENUM:
+		for (p = k->choices; p != NULL; p = strchr(p, '|')) {
+			if (*p == '|')
+				p++;
+			if (strncmp(p, v, len) == 0 &&
+			    (p[len] == '|' || p[len] == '\0'))
+				return NULL;
+		}
+		return "not one of the allowed values";
+	case CONF_KEY:
+		if (len == 0)
+			return NULL;
+		if (crypto_key_parse(v, key) == -1)
+			return "not 32 bytes in base64url";
+		crypto_wipe(key, sizeof(key));
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < CONF_NKEYS; i++) {
+		if (c->val[i] != NULL) {
+			crypto_wipe(c->val[i], strlen(c->val[i]));
+			free(c->val[i]);
+		}
+	}
+	for (i = 0; i < c->nwarn; i++)
+		free(c->warn[i]);
+	free(c->file);
+	free(c->dir);
+	free(c);
+}
+
+/* Set key i to value (copied); 0 or -1. */
+static int
+conf_set(struct conf *c, size_t i, const char *v, size_t n)
+{
+	char *p;
+
+	if ((p = strndup(v, n)) == NULL)
+		return -1;
+	if (c->val[i] != NULL) {
+		crypto_wipe(c->val[i], strlen(c->val[i]));
+		free(c->val[i]);
+	}
+	c->val[i] = p;
+	return 0;
+}
+
+static int
+is_blank(int ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* Parse the text into c; 0 or -1 with err. */
+static int
+conf_parse(struct conf *c, const char *text, const char *name, char *err,
+    size_t errsz)
+{
+	const char	*line = text, *eol, *eq, *ks, *ke, *vs, *ve, *why;
+	unsigned char	 seen[CONF_NKEYS];
+	size_t		 lineno = 0, len;
+	int		 i;
+
+	memset(seen, 0, sizeof(seen));
+	while (*line != '\0') {
+		lineno++;
+		if ((eol = strchr(line, '\n')) == NULL)
+			eol = line + strlen(line);
+		len = (size_t)(eol - line);
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		if (len > HG_CONF_LINE_MAX) {
+			snprintf(err, errsz, "%s:%zu: line too long", name, lineno);
+			return -1;
+		}
+		ks = line;
+		while (ks < line + len && is_blank(*ks))
+			ks++;
+		if (ks == line + len || *ks == '#')
+			goto next;
+		if ((eq = memchr(ks, '=', (size_t)(line + len - ks))) == NULL) {
+			snprintf(err, errsz, "%s:%zu: expected key = value",
+			    name, lineno);
+			return -1;
+		}
+		ke = eq;
+		while (ke > ks && is_blank(ke[-1]))
+			ke--;
+		vs = eq + 1;
+		while (vs < line + len && is_blank(*vs))
+			vs++;
+		ve = line + len;
+		while (ve > vs && is_blank(ve[-1]))
+			ve--;
+		if (memchr(ks, '\0', (size_t)(ve - ks)) != NULL) {
+			snprintf(err, errsz, "%s:%zu: NUL byte", name, lineno);
+			return -1;
+		}
+		if ((i = conf_index(ks, (size_t)(ke - ks))) < 0) {
+			snprintf(err, errsz, "%s:%zu: unknown key '%.*s'", name,
+			    lineno, (int)((ke - ks) > 64 ? 64 : (ke - ks)), ks);
+			return -1;
+		}
+		if (seen[i]) {
+			snprintf(err, errsz, "%s:%zu: '%s' set twice", name,
+			    lineno, conf_keys[i].name);
+			return -1;
+		}
+		seen[i] = 1;
+		if (conf_set(c, (size_t)i, vs, (size_t)(ve - vs)) == -1) {
+			snprintf(err, errsz, "%s: out of memory", name);
+			return -1;
+		}
+		if ((why = conf_check(&conf_keys[i], c->val[i])) != NULL) {
+			snprintf(err, errsz, "%s:%zu: %s: %s", name, lineno,
+			    conf_keys[i].name, why);
+			return -1;
+		}
+next:
+		line = *eol == '\n' ? eol + 1 : eol;
+	}
+	return 0;
+}
+
+/* Apply HUBGATE_<KEY> environment variables; 0 or -1 with err. */
+static int
+conf_env(struct conf *c, char *err, size_t errsz)
+{
+	char		 envname[64];
+	const char	*v, *why;
+	size_t		 i, j;
+
+	for (i = 0; i < CONF_NKEYS; i++) {
+		snprintf(envname, sizeof(envname), "HUBGATE_%s",
+		    conf_keys[i].name);
+		for (j = 8; envname[j] != '\0'; j++)
+			envname[j] = (char)toupper((unsigned char)envname[j]);
+		if ((v = getenv(envname)) == NULL)
+			continue;
+		if (strlen(v) > HG_CONF_LINE_MAX) {
+			snprintf(err, errsz, "%s: too long", envname);
+			return -1;
+		}
+		if (conf_set(c, i, v, strlen(v)) == -1) {
+			snprintf(err, errsz, "%s: out of memory", envname);
+			return -1;
+		}
+		if ((why = conf_check(&conf_keys[i], v)) != NULL) {
+			snprintf(err, errsz, "%s: %s", envname, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+conf_warn(struct conf *c, const char *msg)
+{
+	if (c->nwarn < sizeof(c->warn) / sizeof(c->warn[0]))
+		if ((c->warn[c->nwarn] = strdup(msg)) != NULL)
+			c->nwarn++;
+}
+
+/* Note what an operator should know, without printing any secret. */
+static void
+conf_warnings_compute(struct conf *c)
+{
+	if (*conf_get(c, "app_secret") == '\0')
+		conf_warn(c, "no app_secret configured: webhook events are refused");
+	if (*conf_get(c, "verify_token") == '\0')
+		conf_warn(c, "no verify_token configured: webhook verification is refused");
+	if (*conf_get(c, "app_id") == '\0')
+		conf_warn(c, "no app_id configured");
+	if (*conf_get(c, "token_key") == '\0')
+		conf_warn(c, "no token_key configured: tokens cannot be stored");
+	if (*conf_get(c, "state_secret") == '\0')
+		conf_warn(c, "no state_secret configured: Facebook Login is disabled");
+	if (strcmp(conf_get(c, "durability"), "full") != 0)
+		conf_warn(c, "durability is not full: a power loss may lose acknowledged events");
+}
+
+static struct conf *
+conf_finish(struct conf *c, const char *text, const char *name, char *err,
+    size_t errsz)
+{
+	const char *slash;
+
+	if ((c->file = strdup(name)) == NULL)
+		goto err;
+	slash = strrchr(name, '/');
+	c->dir = slash == NULL ? strdup(".") :
+	    strndup(name, slash == name ? 1 : (size_t)(slash - name));
+	if (c->dir == NULL)
+		goto err;
+	if (conf_parse(c, text, name, err, errsz) == -1)
+		goto err;
+	if (conf_env(c, err, errsz) == -1)
+		goto err;
+	conf_warnings_compute(c);
+	return c;
+err:
+	if (err[0] == '\0')
+		snprintf(err, errsz, "%s: out of memory", name);
+	conf_free(c);
+	return NULL;
+}
+
+struct conf *
+conf_load_string(const char *text, const char *name, char *err, size_t errsz)
+{
+	struct conf *c;
+
+	err[0] = '\0';
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	return conf_finish(c, text, name, err, errsz);
+}
+
+struct conf *
+conf_load(const char *path, char *err, size_t errsz)
+{
+	struct conf	*c;
+	FILE		*f;
+	char		*text;
+	size_t		 n;
+
+	err[0] = '\0';
+	if (path == NULL && (path = getenv("HUBGATE_CONFIG")) == NULL)
+		path = CONF_DEFAULT_PATH;
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((text = malloc(HG_CONF_FILE_MAX + 1)) == NULL) {
+		fclose(f);
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	n = fread(text, 1, HG_CONF_FILE_MAX + 1, f);
+	if (ferror(f) || n > HG_CONF_FILE_MAX) {
+		snprintf(err, errsz, "%s: %s", path, ferror(f) ?
+		    "read error" : "file too large");
+		fclose(f);
+		free(text);
+		return NULL;
+	}
+	fclose(f);
+	text[n] = '\0';
+	if (strlen(text) != n) {
+		snprintf(err, errsz, "%s: NUL byte in file", path);
+		free(text);
+		return NULL;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		free(text);
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	c = conf_finish(c, text, path, err, errsz);
+	crypto_wipe(text, n);
+	free(text);
+	return c;
+}
+
+const char *
+conf_get(const struct conf *c, const char *key)
+{
+	int i = conf_index(key, strlen(key));
+
+	if (i < 0)
+		return NULL;
+	return c->val[i] != NULL ? c->val[i] : conf_keys[i].def;
+}
+
+long long
+conf_get_int(const struct conf *c, const char *key)
+{
+	long long	 v = 0;
+	const char	*s = conf_get(c, key);
+
+	if (s != NULL && num_parse_str(s, LLONG_MIN, LLONG_MAX, &v) == -1)
+		v = 0;
+	return v;
+}
+
+char *
+conf_path(const struct conf *c, const char *key, char *out, size_t outsz)
+{
+	const char	*v = conf_get(c, key);
+	int		 n;
+
+	if (v == NULL)
+		return NULL;
+	if (v[0] == '/')
+		n = snprintf(out, outsz, "%s", v);
+	else
+		n = snprintf(out, outsz, "%s/%s", c->dir, v);
+	return n < 0 || (size_t)n >= outsz ? NULL : out;
+}
+
+int
+conf_list_item(const struct conf *c, const char *key, size_t n, char *out,
+    size_t outsz)
+{
+	const char	*p = conf_get(c, key), *e, *s;
+	size_t		 i = 0, len;
+
+	if (p == NULL)
+		return 0;
+	for (;;) {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		s = p;
+		while (s < e && is_blank(*s))
+			s++;
+		len = (size_t)(e - s);
+		while (len > 0 && is_blank(s[len - 1]))
+			len--;
+		if (len > 0) {
+			if (i == n) {
+				if (len + 1 > outsz)
+					return -1;
+				memcpy(out, s, len);
+				out[len] = '\0';
+				return 1;
+			}
+			i++;
+		}
+		if (*e == '\0')
+			return 0;
+		p = e + 1;
+	}
+}
+
+const char *
+conf_warning(const struct conf *c, size_t n)
+{
+	return n < c->nwarn ? c->warn[n] : NULL;
+}
+
+const char *
+conf_file(const struct conf *c)
+{
+	return c->file;
+}

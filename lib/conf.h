@@ -1,0 +1,49 @@
+/*
+ * conf: the configuration.  One "key = value" file (default
+ * var/hubgate.conf, or the path in HUBGATE_CONFIG); blank lines and
+ * lines starting with '#' are ignored.  Every key may be overridden by
+ * the environment variable HUBGATE_<KEY> (upper case).  An unknown key,
+ * a repeated key, a malformed line or a value of the wrong form is an
+ * error naming the file and line.  Values of secret keys are never
+ * printed by anything in hubgate.
+ */
+#ifndef HG_CONF_H
+#define HG_CONF_H
+
+#include <stddef.h>
+
+/* The default path, relative to the working directory. */
+#define CONF_DEFAULT_PATH	"var/hubgate.conf"
+
+struct conf;
+
+/* Load path (NULL: $HUBGATE_CONFIG, else CONF_DEFAULT_PATH) and apply the
+ * environment.  Returns NULL and a message in err on any error. */
+struct conf	*conf_load(const char *path, char *err, size_t errsz);
+/* Load from a string (tests); name is used in messages. */
+struct conf	*conf_load_string(const char *text, const char *name,
+		    char *err, size_t errsz);
+void		 conf_free(struct conf *);
+
+/* The value of a known key (its default when unset); never NULL for a
+ * known key, NULL for an unknown one. */
+const char	*conf_get(const struct conf *, const char *key);
+/* A numeric key, already range-checked at load time. */
+long long	 conf_get_int(const struct conf *, const char *key);
+/* A path key resolved against the configuration file's directory,
+ * written into out; returns out, or NULL when it does not fit. */
+char		*conf_path(const struct conf *, const char *key, char *out,
+		    size_t outsz);
+/* The n-th (from 0) comma-separated item of a list key, trimmed, into
+ * out; 1 found, 0 past the end, -1 when it does not fit. */
+int		 conf_list_item(const struct conf *, const char *key, size_t n,
+		    char *out, size_t outsz);
+/* 1 when a key is a secret (tests, and anything that prints config). */
+int		 conf_is_secret(const char *key);
+/* Human-readable warnings about the configuration (no secrets): call
+ * with n = 0, 1, ... until it returns NULL. */
+const char	*conf_warning(const struct conf *, size_t n);
+/* Where the file was read from. */
+const char	*conf_file(const struct conf *);
+
+#endif

@@ -1,0 +1,467 @@
+/*
+ * db: SQLite behind hubgate's storage interface.  See db.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "db.h"
+
+/* schema.sql, compiled in by the Makefile (build/schema_sql.c). */
+extern const char db_schema_sql[];
+
+/* Every statement hubgate runs. */
+enum stmt {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_USER_VERSION,
+	STMT_QUEUE_DEPTH,
+	STMT_COUNTER_ADD,
+	STMT_COUNTER_ALL,
+	STMT_CHANNEL_FIND,
+	STMT_CHANNEL_ADD,
+	STMT_CHANNEL_TOUCH,
+	STMT_EVENT_INSERT,
+	STMT_EVENT_ROUTE,
+	STMT_EVENT_EXISTS,
+	STMT__MAX
+};
+
+static const char *const stmt_sql[STMT__MAX] = {
+	/* STMT_BEGIN */
+	"BEGIN IMMEDIATE",
+	/* STMT_COMMIT */
+	"COMMIT",
+	/* STMT_ROLLBACK */
+	"ROLLBACK",
+	/* STMT_USER_VERSION */
+	"PRAGMA user_version",
+	/* STMT_QUEUE_DEPTH */
+	"SELECT count(*) FROM webhook_event WHERE state IN ('pending', 'failed')",
+	/* STMT_COUNTER_ADD */
+	"INSERT INTO counter (name, value) VALUES (?1, ?2) "
+	"ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+	/* STMT_COUNTER_ALL */
+	"SELECT name, value FROM counter ORDER BY name",
+	/* STMT_CHANNEL_FIND */
+	"SELECT id FROM channel WHERE kind = ?1 AND meta_id = ?2",
+	/* STMT_CHANNEL_ADD */
+	"INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, "
+	"updated_at) VALUES (1, ?1, ?2, ?3, ?4, ?4) "
+	"ON CONFLICT (kind, meta_id) DO UPDATE SET name = excluded.name, "
+	"updated_at = excluded.updated_at RETURNING id",
+	/* STMT_CHANNEL_TOUCH */
+	"UPDATE channel SET last_event_at = ?2 WHERE id = ?1 "
+	"AND (last_event_at IS NULL OR last_event_at < ?2)",
+	/* STMT_EVENT_INSERT */
+	"INSERT INTO webhook_event (received_ms, body, body_sha256, signature, "
+	"object, entry_ids, phone_number_ids, routing, state) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+	"ON CONFLICT (body_sha256) DO NOTHING",
+	/* STMT_EVENT_ROUTE */
+	"INSERT OR IGNORE INTO webhook_event_channel (event_id, channel_id) "
+	"VALUES (?1, ?2)",
+	/* STMT_EVENT_EXISTS */
+	"SELECT 1 FROM webhook_event WHERE body_sha256 = ?1",
+};
+
+struct db {
+	sqlite3		*h;
+	sqlite3_stmt	*st[STMT__MAX];
+	enum db_err	 err;
+	char		 msg[256];
+};
+
+/* Record the connection's error state after a failed call. */
+static int
+db_fail(struct db *d, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		d->err = DB_BUSY;
+		break;
+	case SQLITE_FULL:
+		d->err = DB_FULL;
+		break;
+	default:
+		d->err = DB_ERROR;
+		break;
+	}
+	snprintf(d->msg, sizeof(d->msg), "%s", sqlite3_errmsg(d->h));
+	return -1;
+}
+
+/* The prepared statement s, ready to bind: prepared on first use and
+ * reset on every later one.  NULL on error. */
+static sqlite3_stmt *
+db_stmt(struct db *d, enum stmt s)
+{
+	int rc;
+
+	if (d->st[s] == NULL) {
+		rc = sqlite3_prepare_v3(d->h, stmt_sql[s], -1,
+		    SQLITE_PREPARE_PERSISTENT, &d->st[s], NULL);
+		if (rc != SQLITE_OK) {
+			db_fail(d, rc);
+			return NULL;
+		}
+	} else {
+		sqlite3_reset(d->st[s]);
+		sqlite3_clear_bindings(d->st[s]);
+	}
+	return d->st[s];
+}
+
+/* Step a statement that returns no rows, then reset it; 0 or -1. */
+static int
+db_exec(struct db *d, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(d, rc);
+	d->err = DB_OK;
+	return 0;
+}
+
+static int
+db_run(struct db *d, enum stmt s)
+{
+	sqlite3_stmt *st = db_stmt(d, s);
+
+	return st == NULL ? -1 : db_exec(d, st);
+}
+
+enum db_err
+db_error(const struct db *d)
+{
+	return d->err;
+}
+
+const char *
+db_errmsg(const struct db *d)
+{
+	return d->msg;
+}
+
+int
+db_begin(struct db *d)
+{
+	return db_run(d, STMT_BEGIN);
+}
+
+int
+db_commit(struct db *d)
+{
+	return db_run(d, STMT_COMMIT);
+}
+
+int
+db_rollback(struct db *d)
+{
+	if (sqlite3_get_autocommit(d->h))
+		return 0;
+	return db_run(d, STMT_ROLLBACK);
+}
+
+int
+db_ping(struct db *d, int *version)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_USER_VERSION)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(d, rc);
+	}
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+db_schema_latest(void)
+{
+	const char	*p = db_schema_sql;
+	int		 n = 0;
+
+	while ((p = strstr(p, "\n-- @migration ")) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* Apply every migration above the database's user_version, in one
+ * IMMEDIATE transaction that re-reads the version once it holds the
+ * write lock: a second process starting at once waits, then finds
+ * nothing to do. */
+static int
+db_migrate(struct db *d)
+{
+	const char	*p, *next;
+	char		*sql, *errmsg = NULL;
+	int		 have, n, rc;
+
+	if (db_ping(d, &have) == -1)
+		return -1;
+	if (have >= db_schema_latest())
+		return 0;
+	if (db_begin(d) == -1)
+		return -1;
+	if (db_ping(d, &have) == -1)
+		goto err;
+	p = strstr(db_schema_sql, "\n-- @migration ");
+	for (n = 1; p != NULL; n++, p = next) {
+		next = strstr(p + 1, "\n-- @migration ");
+		if (n <= have)
+			continue;
+		sql = next == NULL ? strdup(p) : strndup(p, (size_t)(next - p));
+		if (sql == NULL)
+			goto err;
+		rc = sqlite3_exec(d->h, sql, NULL, NULL, &errmsg);
+		free(sql);
+		if (rc != SQLITE_OK) {
+			db_fail(d, rc);
+			snprintf(d->msg, sizeof(d->msg), "migration %d: %s", n,
+			    errmsg != NULL ? errmsg : "failed");
+			sqlite3_free(errmsg);
+			goto err;
+		}
+		if (db_ping(d, &have) == -1)
+			goto err;
+		if (have != n) {
+			d->err = DB_ERROR;
+			snprintf(d->msg, sizeof(d->msg),
+			    "migration %d did not set user_version", n);
+			goto err;
+		}
+	}
+	return db_commit(d);
+err:
+	db_rollback(d);
+	return -1;
+}
+
+struct db *
+db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
+{
+	struct db	*d;
+	char		 path[4096];
+	const char	*pragmas;
+	int		 rc, oflags;
+
+	if (conf_path(c, "db_path", path, sizeof(path)) == NULL) {
+		snprintf(err, errsz, "db_path too long");
+		return NULL;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &d->h, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path, d->h != NULL ?
+		    sqlite3_errmsg(d->h) : "cannot open");
+		goto err;
+	}
+	/* First, before any statement can meet a lock. */
+	sqlite3_busy_timeout(d->h, (int)conf_get_int(c, "busy_timeout_ms"));
+	sqlite3_extended_result_codes(d->h, 1);
+	if (flags & DB_READONLY)
+		pragmas = "PRAGMA foreign_keys = ON;";
+	else if (strcmp(conf_get(c, "durability"), "full") == 0)
+		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		    "PRAGMA foreign_keys = ON;";
+	else
+		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		    "PRAGMA foreign_keys = ON;";
+	if ((rc = sqlite3_exec(d->h, pragmas, NULL, NULL, NULL)) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
+		goto err;
+	}
+	if (!(flags & DB_READONLY) && db_migrate(d) == -1) {
+		snprintf(err, errsz, "%s: %s", path, d->msg);
+		goto err;
+	}
+	return d;
+err:
+	db_close(d);
+	return NULL;
+}
+
+void
+db_close(struct db *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(d->st[i]);
+	sqlite3_close(d->h);
+	free(d);
+}
+
+int
+db_queue_depth(struct db *d, long long *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_QUEUE_DEPTH)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(d, rc);
+	}
+	*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+db_counter_add(struct db *d, const char *name, long long delta)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_COUNTER_ADD)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, delta);
+	return db_exec(d, st);
+}
+
+int
+db_counter_each(struct db *d, void (*fn)(void *, const char *, long long),
+    void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_COUNTER_ALL)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_channel_find(struct db *d, const char *kind, const char *meta_id,
+    long long *id)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_CHANNEL_FIND)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, meta_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_channel_add(struct db *d, const char *kind, const char *meta_id,
+    const char *name, long long *id)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_CHANNEL_ADD)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, meta_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (long long)time(NULL));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(d, rc);
+}
+
+int
+db_channel_touch(struct db *d, long long id, long long at)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_CHANNEL_TOUCH)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, at);
+	return db_exec(d, st);
+}
+
+int
+db_event_insert(struct db *d, const struct db_event *e, long long *id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_EVENT_INSERT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, e->received_ms);
+	sqlite3_bind_blob64(st, 2, e->body, e->len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, e->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, e->signature, -1, SQLITE_STATIC);
+	if (e->object != NULL)
+		sqlite3_bind_text(st, 5, e->object, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_text(st, 6, e->entry_ids, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, e->phone_ids, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, e->routing, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, e->state, -1, SQLITE_STATIC);
+	if (db_exec(d, st) == -1)
+		return -1;
+	if (sqlite3_changes(d->h) == 0)
+		return 0;
+	*id = sqlite3_last_insert_rowid(d->h);
+	return 1;
+}
+
+int
+db_event_route(struct db *d, long long event_id, long long channel_id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_EVENT_ROUTE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_int64(st, 2, channel_id);
+	return db_exec(d, st);
+}
+
+int
+db_event_exists(struct db *d, const char *sha256)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_EVENT_EXISTS)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}

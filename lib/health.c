@@ -1,0 +1,74 @@
+/*
+ * health: the /health report.  See health.h.
+ */
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "app.h"
+#include "conf.h"
+#include "db.h"
+#include "health.h"
+#include "http.h"
+#include "json.h"
+
+/* Counter names as stored, and as reported under "ingest". */
+static const char *const health_counters[][2] = {
+	{ "webhook.accepted", "accepted" },
+	{ "webhook.duplicate", "duplicates" },
+	{ "webhook.bad_signature", "rejected_signatures" },
+	{ "webhook.invalid", "invalid" },
+	{ "webhook.unrouted", "unrouted" },
+	{ "webhook.unknown_object", "unknown_object" },
+};
+#define HEALTH_NCOUNTERS (sizeof(health_counters) / sizeof(health_counters[0]))
+
+static void
+health_counter(void *arg, const char *name, long long v)
+{
+	cJSON	*ingest = arg;
+	size_t	 i;
+
+	for (i = 0; i < HEALTH_NCOUNTERS; i++)
+		if (strcmp(name, health_counters[i][0]) == 0)
+			cJSON_ReplaceItemInObjectCaseSensitive(ingest,
+			    health_counters[i][1], cJSON_CreateNumber((double)v));
+}
+
+void
+health_handle(const struct conf *c, struct req *r)
+{
+	cJSON		*root, *dbj, *ingest, *warn;
+	struct db	*d = NULL;
+	long long	 depth = 0;
+	const char	*w;
+	size_t		 i;
+	int		 ok = 0, version = 0;
+
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "version", HUBGATE_VERSION);
+	dbj = cJSON_AddObjectToObject(root, "database");
+	ingest = cJSON_AddObjectToObject(root, "ingest");
+	warn = cJSON_AddArrayToObject(root, "warnings");
+	for (i = 0; i < HEALTH_NCOUNTERS; i++)
+		cJSON_AddNumberToObject(ingest, health_counters[i][1], 0);
+	if (c == NULL)
+		cJSON_AddItemToArray(warn, cJSON_CreateString(
+		    "configuration did not load: see the log"));
+	else if ((d = app_db(c)) != NULL && db_ping(d, &version) == 0 &&
+	    db_queue_depth(d, &depth) == 0 &&
+	    db_counter_each(d, health_counter, ingest) == 0)
+		ok = 1;
+	if (c != NULL && d != NULL && !ok) {
+		/* The connection may be broken: open afresh next time. */
+		app_db_close();
+	}
+	cJSON_AddBoolToObject(dbj, "reachable", ok);
+	cJSON_AddNumberToObject(dbj, "schema_version", version);
+	cJSON_AddNumberToObject(dbj, "schema_latest", db_schema_latest());
+	cJSON_AddNumberToObject(root, "queue_depth", (double)depth);
+	for (i = 0; c != NULL && (w = conf_warning(c, i)) != NULL; i++)
+		cJSON_AddItemToArray(warn, cJSON_CreateString(w));
+	cJSON_AddStringToObject(root, "status", ok ? "ok" : "unavailable");
+	json_send(r, ok ? 200 : 503, root);
+}

@@ -1,0 +1,509 @@
+/*
+ * http: one request/response interface over FastCGI and plain CGI.
+ * See http.h.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "http.h"
+#include "log.h"
+#include "num.h"
+
+extern char **environ;
+
+const char *const http_method_names[HTTP_METHOD__MAX] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "OTHER"
+};
+
+static pthread_mutex_t	 accept_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long	 req_counter;
+
+const char *
+http_env(const struct req *r, const char *name)
+{
+	if (r->fcgx != NULL)
+		return FCGX_GetParam(name, ((FCGX_Request *)r->fcgx)->envp);
+	return getenv(name);
+}
+
+const char *
+http_header(const struct req *r, const char *name)
+{
+	char		 var[HG_PARAM_NAME_MAX + 8];
+	const char	*v;
+	size_t		 i, o = 0;
+
+	if (strcasecmp(name, "Content-Type") == 0)
+		v = http_env(r, "CONTENT_TYPE");
+	else if (strcasecmp(name, "Content-Length") == 0)
+		v = http_env(r, "CONTENT_LENGTH");
+	else {
+		if (strlen(name) > HG_PARAM_NAME_MAX)
+			return NULL;
+		memcpy(var, "HTTP_", 5);
+		o = 5;
+		for (i = 0; name[i] != '\0'; i++)
+			var[o++] = name[i] == '-' ? '_' :
+			    (char)toupper((unsigned char)name[i]);
+		var[o] = '\0';
+		v = http_env(r, var);
+	}
+	if (v != NULL && strlen(v) > HG_HEADER_MAX)
+		return NULL;
+	return v;
+}
+
+/* Read up to n bytes of the body; returns the count (short at EOF). */
+static size_t
+http_read(struct req *r, char *p, size_t n)
+{
+	size_t	 got = 0;
+	int	 k;
+
+	if (r->fcgx != NULL) {
+		FCGX_Stream *in = ((FCGX_Request *)r->fcgx)->in;
+		while (got < n) {
+			size_t want = n - got > 65536 ? 65536 : n - got;
+			k = FCGX_GetStr(p + got, (int)want, in);
+			if (k <= 0)
+				break;
+			got += (size_t)k;
+		}
+		return got;
+	}
+	while (got < n) {
+		size_t k2 = fread(p + got, 1, n - got, stdin);
+		if (k2 == 0)
+			break;
+		got += k2;
+	}
+	return got;
+}
+
+int
+http_read_body(struct req *r, size_t max)
+{
+	const char	*cl = http_env(r, "CONTENT_LENGTH");
+	long long	 n;
+	char		*p;
+
+	if (cl == NULL || *cl == '\0')
+		return 411;
+	if (num_parse_str(cl, 0, LLONG_MAX, &n) == -1)
+		return 400;
+	if ((unsigned long long)n > max)
+		return 413;
+	buf_free(&r->body);
+	buf_init(&r->body, max);
+	if ((p = buf_reserve(&r->body, (size_t)n)) == NULL)
+		return 500;
+	if (http_read(r, p, (size_t)n) != (size_t)n)
+		return 400;
+	buf_commit(&r->body, (size_t)n);
+	return 0;
+}
+
+static int
+hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Decode n bytes of s into a new string; NULL on bad encoding or NUL. */
+static char *
+pct_decode(const char *s, size_t n, int plus, size_t *outlen)
+{
+	char	*out, *o;
+	size_t	 i;
+	int	 hi, lo;
+
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	for (o = out, i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			if (i + 2 >= n)
+				goto bad;
+			hi = hexdigit((unsigned char)s[i + 1]);
+			lo = hexdigit((unsigned char)s[i + 2]);
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				goto bad;
+			*o++ = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (s[i] == '\0')
+			goto bad;
+		else if (plus && s[i] == '+')
+			*o++ = ' ';
+		else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	*outlen = (size_t)(o - out);
+	return out;
+bad:
+	free(out);
+	return NULL;
+}
+
+void
+params_free(struct params *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].value);
+	}
+	p->n = 0;
+}
+
+int
+params_parse(struct params *p, const char *s, size_t len, int sep)
+{
+	const char	*item = s, *end = s + len, *e, *eq, *ns, *ne;
+	size_t		 nlen, vlen;
+	char		*name, *value;
+	int		 plus = (sep == '&');
+
+	while (item < end) {
+		if ((e = memchr(item, sep, (size_t)(end - item))) == NULL)
+			e = end;
+		ns = item;
+		ne = e;
+		if (!plus) {
+			while (ns < ne && *ns == ' ')
+				ns++;
+			while (ne > ns && ne[-1] == ' ')
+				ne--;
+		}
+		if (ns == ne)
+			goto next;
+		if (p->n >= HG_PARAMS_MAX)
+			return -1;
+		if ((eq = memchr(ns, '=', (size_t)(ne - ns))) == NULL)
+			eq = ne;
+		if ((size_t)(eq - ns) > HG_PARAM_NAME_MAX)
+			return -1;
+		name = pct_decode(ns, (size_t)(eq - ns), plus, &nlen);
+		if (name == NULL)
+			return -1;
+		value = eq < ne ? pct_decode(eq + 1, (size_t)(ne - eq - 1),
+		    plus, &vlen) : pct_decode("", 0, plus, &vlen);
+		if (value == NULL || nlen == 0) {
+			free(name);
+			free(value);
+			return -1;
+		}
+		p->v[p->n].name = name;
+		p->v[p->n].value = value;
+		p->v[p->n].len = vlen;
+		p->n++;
+next:
+		item = e + 1;
+	}
+	return 0;
+}
+
+const char *
+params_get(const struct params *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].name, name) == 0)
+			return p->v[i].value;
+	return NULL;
+}
+
+int
+http_parse_form(struct req *r, struct params *p)
+{
+	const char *ct = http_env(r, "CONTENT_TYPE");
+
+	if (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded",
+	    33) != 0 || (ct[33] != '\0' && ct[33] != ';'))
+		return -1;
+	return params_parse(p, r->body.data != NULL ? r->body.data : "",
+	    r->body.len, '&');
+}
+
+void
+http_status(struct req *r, int status)
+{
+	r->status = status;
+}
+
+int
+http_add_header(struct req *r, const char *name, const char *value)
+{
+	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
+		return -1;
+	buf_puts(&r->rhead, name);
+	buf_puts(&r->rhead, ": ");
+	buf_puts(&r->rhead, value);
+	return buf_puts(&r->rhead, "\r\n");
+}
+
+int
+http_write(struct req *r, const void *p, size_t n)
+{
+	return buf_add(&r->rbody, p, n);
+}
+
+int
+http_puts(struct req *r, const char *s)
+{
+	return buf_puts(&r->rbody, s);
+}
+
+void
+http_text(struct req *r, int status, const char *text)
+{
+	buf_reset(&r->rhead);
+	buf_reset(&r->rbody);
+	r->status = status;
+	http_add_header(r, "Content-Type", "text/plain; charset=utf-8");
+	http_puts(r, text);
+	if (text[0] != '\0' && text[strlen(text) - 1] != '\n')
+		http_puts(r, "\n");
+}
+
+const char *
+http_reason(int s)
+{
+	switch (s) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+/* Write n bytes to the client. */
+static void
+http_out(struct req *r, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (r->fcgx != NULL)
+		FCGX_PutStr(p, (int)n, ((FCGX_Request *)r->fcgx)->out);
+	else
+		fwrite(p, 1, n, stdout);
+}
+
+/* Send the response built so far, once. */
+static void
+http_finish(struct req *r)
+{
+	struct buf	 head;
+	int		 has_ct;
+
+	if (r->rhead.err || r->rbody.err) {
+		log_msg(LOG_LEVEL_ERROR, "http.response_too_large", r->path);
+		http_text(r, 500, "internal error");
+	}
+	has_ct = strstr(buf_cstr(&r->rhead), "Content-Type:") != NULL;
+	buf_init(&head, HG_RESPONSE_MAX);
+	buf_printf(&head, "Status: %d %s\r\n", r->status, http_reason(r->status));
+	buf_add(&head, r->rhead.data, r->rhead.len);
+	if (!has_ct && r->rbody.len > 0)
+		buf_puts(&head, "Content-Type: text/plain; charset=utf-8\r\n");
+	buf_puts(&head, "X-Content-Type-Options: nosniff\r\n");
+	if (strstr(buf_cstr(&r->rhead), "Cache-Control:") == NULL)
+		buf_puts(&head, "Cache-Control: no-store\r\n");
+	buf_printf(&head, "Content-Length: %zu\r\n\r\n", r->rbody.len);
+	http_out(r, head.data, head.len);
+	if (r->method != HTTP_HEAD)
+		http_out(r, r->rbody.data, r->rbody.len);
+	if (r->fcgx == NULL)
+		fflush(stdout);
+	buf_free(&head);
+}
+
+static enum http_method
+http_method_parse(const char *m)
+{
+	int i;
+
+	if (m == NULL)
+		return HTTP_OTHER;
+	for (i = 0; i < HTTP_OTHER; i++)
+		if (strcmp(m, http_method_names[i]) == 0)
+			return (enum http_method)i;
+	return HTTP_OTHER;
+}
+
+/* Fill r from the environment, run the handler, send, clean up. */
+static void
+http_run(const struct http_server *srv, struct req *r)
+{
+	const char	*sn, *pi, *qs, *ck;
+	unsigned long	 n;
+	size_t		 len;
+
+	n = __atomic_add_fetch(&req_counter, 1, __ATOMIC_RELAXED);
+	snprintf(r->id, sizeof(r->id), "%lx-%lx", (unsigned long)getpid(), n);
+	log_set_id(r->id);
+	r->status = 200;
+	buf_init(&r->body, 0);
+	buf_init(&r->rhead, HG_HEADER_MAX * 4);
+	buf_init(&r->rbody, HG_RESPONSE_MAX);
+	r->method = http_method_parse(http_env(r, "REQUEST_METHOD"));
+	if ((r->remote = http_env(r, "REMOTE_ADDR")) == NULL)
+		r->remote = "-";
+	sn = http_env(r, "SCRIPT_NAME");
+	pi = http_env(r, "PATH_INFO");
+	sn = sn != NULL ? sn : "";
+	pi = pi != NULL ? pi : "";
+	len = strlen(sn) + strlen(pi);
+	if ((r->pathbuf = malloc(len + 2)) != NULL) {
+		snprintf(r->pathbuf, len + 2, "%s%s%s",
+		    (sn[0] == '/' || (sn[0] == '\0' && pi[0] == '/')) ? "" : "/",
+		    sn, pi);
+		r->path = r->pathbuf;
+	} else
+		r->path = "/";
+	qs = http_env(r, "QUERY_STRING");
+	if (qs != NULL && (strlen(qs) > HG_QUERY_MAX ||
+	    params_parse(&r->query, qs, strlen(qs), '&') == -1)) {
+		params_free(&r->query);
+		r->bad_query = 1;
+	}
+	ck = http_env(r, "HTTP_COOKIE");
+	if (ck != NULL && (strlen(ck) > HG_COOKIE_MAX ||
+	    params_parse(&r->cookies, ck, strlen(ck), ';') == -1))
+		params_free(&r->cookies);
+
+	srv->handle(r);
+	http_finish(r);
+
+	params_free(&r->query);
+	params_free(&r->cookies);
+	buf_free(&r->body);
+	buf_free(&r->rhead);
+	buf_free(&r->rbody);
+	free(r->pathbuf);
+	log_set_id(NULL);
+}
+
+int
+http_is_cgi(void)
+{
+	static int inited;
+
+	if (!inited) {
+		FCGX_Init();
+		inited = 1;
+	}
+	return FCGX_IsCGI();
+}
+
+int
+http_serve_cgi(const struct http_server *srv, void *ctx)
+{
+	struct req r;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	http_run(srv, &r);
+	return 0;
+}
+
+struct worker_arg {
+	const struct http_server *srv;
+};
+
+static void *
+http_worker(void *a)
+{
+	const struct http_server	*srv = ((struct worker_arg *)a)->srv;
+	FCGX_Request			 fr;
+	struct req			 r;
+	void				*ctx = NULL;
+	int				 rc;
+
+	if (FCGX_InitRequest(&fr, 0, 0) != 0)
+		return NULL;
+	if (srv->worker_init != NULL)
+		ctx = srv->worker_init(srv->arg);
+	for (;;) {
+		pthread_mutex_lock(&accept_lock);
+		rc = FCGX_Accept_r(&fr);
+		pthread_mutex_unlock(&accept_lock);
+		if (rc < 0)
+			break;
+		memset(&r, 0, sizeof(r));
+		r.fcgx = &fr;
+		r.ctx = ctx;
+		http_run(srv, &r);
+		FCGX_Finish_r(&fr);
+	}
+	if (srv->worker_free != NULL)
+		srv->worker_free(ctx);
+	return NULL;
+}
+
+int
+http_serve(const struct http_server *srv)
+{
+	struct worker_arg	 wa;
+	pthread_t		*tids;
+	void			*ctx = NULL;
+	int			 i, n, started = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (http_is_cgi()) {
+		if (srv->worker_init != NULL)
+			ctx = srv->worker_init(srv->arg);
+		http_serve_cgi(srv, ctx);
+		if (srv->worker_free != NULL)
+			srv->worker_free(ctx);
+		return 0;
+	}
+	wa.srv = srv;
+	n = srv->threads < 1 ? 1 : srv->threads;
+	if (n > HG_THREADS_MAX)
+		n = HG_THREADS_MAX;
+	if ((tids = calloc((size_t)n, sizeof(*tids))) == NULL)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (pthread_create(&tids[started], NULL, http_worker, &wa) == 0)
+			started++;
+	if (started == 0) {
+		free(tids);
+		return 1;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	return 0;
+}

@@ -1,0 +1,630 @@
+/*
+ * ingest: verify, authenticate, store durably, then acknowledge.
+ * See ingest.h.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "ingest.h"
+#include "limits.h"
+#include "log.h"
+
+/* An event on its way to the disk. */
+struct item {
+	struct db_event		 ev;
+	struct ingest_envelope	*env;
+	int			 result;	/* 1 stored, 0 duplicate, -1 failed */
+	int			 done;
+	struct item		*next;
+};
+
+struct ingest {
+	const struct conf	*conf;
+	struct db		*db;		/* the committer's connection */
+	int			 threaded;
+	pthread_t		 thread;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 work;		/* the committer waits here */
+	pthread_cond_t		 done;		/* requests wait here */
+	struct item		*head, *tail;
+	int			 stop;
+	long long		 bad_sig;	/* rejections not yet counted */
+	/* Rate limit for rejection log lines. */
+	time_t			 log_sec;
+	int			 log_count;
+	long long		 log_suppressed;
+};
+
+int
+ingest_utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t		 i = 0, k, need;
+	unsigned long	 cp, min;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			need = 1; cp = c & 0x1f; min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			need = 2; cp = c & 0x0f; min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			need = 3; cp = c & 0x07; min = 0x10000;
+		} else
+			return 0;
+		if (n - i - 1 < need)
+			return 0;
+		for (k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+void
+ingest_envelope_free(struct ingest_envelope *e)
+{
+	size_t i;
+
+	free(e->object);
+	free(e->entry_ids);
+	free(e->phone_ids);
+	for (i = 0; i < e->nroute; i++)
+		free(e->route_ids[i]);
+	free(e->route_ids);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Append the id (a string, or a whole number) to arr and to the
+ * routing list when route is set; 0 or -1 on memory. */
+static int
+envelope_id(struct ingest_envelope *e, cJSON *arr, const cJSON *v, int route)
+{
+	char	 num[32];
+	char	*s;
+
+	if (cJSON_IsString(v) && strlen(v->valuestring) <= HG_META_ID_MAX)
+		s = v->valuestring;
+	else if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+	    v->valuedouble < 1e18) {
+		snprintf(num, sizeof(num), "%.0f", v->valuedouble);
+		s = num;
+	} else
+		return 0;
+	if (cJSON_GetArraySize(arr) >= HG_ENVELOPE_IDS_MAX)
+		return 0;
+	if (!cJSON_AddItemToArray(arr, cJSON_CreateString(s)))
+		return -1;
+	if (route) {
+		char **p = realloc(e->route_ids, (e->nroute + 1) * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		e->route_ids = p;
+		if ((p[e->nroute] = strdup(s)) == NULL)
+			return -1;
+		e->nroute++;
+	}
+	return 0;
+}
+
+int
+ingest_envelope(const char *body, size_t len, struct ingest_envelope *e)
+{
+	cJSON		*root = NULL, *entries, *entry, *ent_arr, *ph_arr;
+	cJSON		*changes, *ch, *md;
+	const char	*end = NULL, *obj;
+	int		 wa, rc = -1;
+
+	memset(e, 0, sizeof(*e));
+	ent_arr = cJSON_CreateArray();
+	ph_arr = cJSON_CreateArray();
+	if (ent_arr == NULL || ph_arr == NULL)
+		goto out;
+	if (!ingest_utf8_valid((const unsigned char *)body, len)) {
+		e->why = "not UTF-8";
+		goto finish;
+	}
+	root = cJSON_ParseWithLengthOpts(body, len + 1, &end, 1);
+	if (root == NULL || end != body + len) {
+		e->why = "not JSON";
+		goto finish;
+	}
+	obj = cJSON_IsObject(root) ? (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+	    root, "object")) ? cJSON_GetObjectItemCaseSensitive(root,
+	    "object")->valuestring : NULL) : NULL;
+	if (obj == NULL || strlen(obj) > HG_META_ID_MAX) {
+		e->why = "not a webhook envelope";
+		goto finish;
+	}
+	if ((e->object = strdup(obj)) == NULL)
+		goto out;
+	e->valid = 1;
+	wa = strcmp(obj, "whatsapp_business_account") == 0;
+	if (strcmp(obj, "page") == 0)
+		e->route_kind = "page";
+	else if (strcmp(obj, "instagram") == 0)
+		e->route_kind = "instagram";
+	else if (wa)
+		e->route_kind = "whatsapp";
+	entries = cJSON_GetObjectItemCaseSensitive(root, "entry");
+	if (!cJSON_IsArray(entries))
+		entries = NULL;
+	cJSON_ArrayForEach(entry, entries) {
+		if (envelope_id(e, ent_arr, cJSON_GetObjectItemCaseSensitive(
+		    entry, "id"), e->route_kind != NULL && !wa) == -1)
+			goto out;
+		if (!wa)
+			continue;
+		changes = cJSON_GetObjectItemCaseSensitive(entry, "changes");
+		if (!cJSON_IsArray(changes))
+			changes = NULL;
+		cJSON_ArrayForEach(ch, changes) {
+			md = cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(ch, "value"),
+			    "metadata");
+			if (envelope_id(e, ph_arr, cJSON_GetObjectItemCaseSensitive(
+			    md, "phone_number_id"), 1) == -1)
+				goto out;
+		}
+	}
+finish:
+	if ((e->entry_ids = cJSON_PrintUnformatted(ent_arr)) == NULL ||
+	    (e->phone_ids = cJSON_PrintUnformatted(ph_arr)) == NULL)
+		goto out;
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	cJSON_Delete(ent_arr);
+	cJSON_Delete(ph_arr);
+	if (rc == -1)
+		ingest_envelope_free(e);
+	return rc;
+}
+
+enum ingest_sig
+ingest_check_signature(const struct conf *c, const char *hdr,
+    const void *body, size_t len)
+{
+	unsigned char	 want[CRYPTO_SHA256_LEN], got[CRYPTO_SHA256_LEN];
+	char		 secret[HG_CONF_LINE_MAX + 1];
+	size_t		 i;
+	int		 rc, match = 0, any = 0;
+
+	if (hdr == NULL)
+		return INGEST_SIG_MISSING;
+	if (strncmp(hdr, "sha256=", 7) != 0 ||
+	    crypto_unhex(hdr + 7, strlen(hdr + 7), want, sizeof(want)) == -1)
+		return INGEST_SIG_MALFORMED;
+	for (i = 0; (rc = conf_list_item(c, "app_secret", i, secret,
+	    sizeof(secret))) == 1; i++) {
+		any = 1;
+		if (crypto_hmac_sha256(secret, strlen(secret), body, len,
+		    got) == 0 && crypto_equal(got, want, sizeof(got)))
+			match = 1;
+	}
+	crypto_wipe(secret, sizeof(secret));
+	crypto_wipe(got, sizeof(got));
+	if (!any)
+		return INGEST_SIG_NOSECRET;
+	return match ? INGEST_SIG_OK : INGEST_SIG_MISMATCH;
+}
+
+/* Open the committer's database if it is not open; 0 or -1. */
+static int
+ingest_db(struct ingest *g)
+{
+	char err[512];
+
+	if (g->db != NULL)
+		return 0;
+	if ((g->db = db_open(g->conf, 0, err, sizeof(err))) == NULL) {
+		log_msg(LOG_LEVEL_ERROR, "webhook.db_open_failed", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Write one item inside the open transaction; -1 on a database error. */
+static int
+ingest_write(struct ingest *g, struct item *it, long long counts[4])
+{
+	struct ingest_envelope	*e = it->env;
+	long long		 id, ch;
+	size_t			 i, hit = 0;
+	int			 rc, found;
+
+	/* Route first: the routing outcome is stored with the event. */
+	it->ev.routing = "unrouted";
+	if (e->valid && e->route_kind != NULL) {
+		for (i = 0; i < e->nroute; i++) {
+			found = db_channel_find(g->db, e->route_kind,
+			    e->route_ids[i], &ch);
+			if (found == -1)
+				return -1;
+			hit += (size_t)found;
+		}
+		if (hit > 0)
+			it->ev.routing = hit == e->nroute ? "routed" : "partial";
+	}
+	if ((rc = db_event_insert(g->db, &it->ev, &id)) == -1)
+		return -1;
+	it->result = rc;
+	if (rc == 0) {
+		counts[1]++;
+		return 0;
+	}
+	counts[0]++;
+	if (!e->valid)
+		counts[2]++;
+	else if (strcmp(it->ev.routing, "routed") != 0)
+		counts[3]++;
+	for (i = 0; e->valid && e->route_kind != NULL && i < e->nroute; i++) {
+		if ((found = db_channel_find(g->db, e->route_kind,
+		    e->route_ids[i], &ch)) == -1)
+			return -1;
+		if (found && (db_event_route(g->db, id, ch) == -1 ||
+		    db_channel_touch(g->db, ch, it->ev.received_ms / 1000) == -1))
+			return -1;
+	}
+	if (e->valid && e->route_kind == NULL &&
+	    db_counter_add(g->db, "webhook.unknown_object", 1) == -1)
+		return -1;
+	return 0;
+}
+
+/* Commit a group of items (and pending counters) in one transaction.
+ * Sets every item's result; 0, or -1 when the group was rolled back. */
+static int
+ingest_commit(struct ingest *g, struct item *list, long long bad_sig)
+{
+	static const char *const names[4] = {
+		"webhook.accepted", "webhook.duplicate", "webhook.invalid",
+		"webhook.unrouted"
+	};
+	long long	 counts[4] = { 0, 0, 0, 0 };
+	struct item	*it;
+	struct logline	 l;
+	int		 i;
+
+	for (it = list; it != NULL; it = it->next)
+		it->result = -1;
+	if (ingest_db(g) == -1)
+		return -1;
+	if (db_begin(g->db) == -1)
+		goto err;
+	for (it = list; it != NULL; it = it->next)
+		if (ingest_write(g, it, counts) == -1)
+			goto err;
+	for (i = 0; i < 4; i++)
+		if (counts[i] > 0 &&
+		    db_counter_add(g->db, names[i], counts[i]) == -1)
+			goto err;
+	if (bad_sig > 0 &&
+	    db_counter_add(g->db, "webhook.bad_signature", bad_sig) == -1)
+		goto err;
+	if (db_commit(g->db) == -1)
+		goto err;
+	return 0;
+err:
+	log_begin(&l, LOG_LEVEL_ERROR, "webhook.store_failed");
+	log_str(&l, "error", db_errmsg(g->db));
+	log_end(&l);
+	db_rollback(g->db);
+	for (it = list; it != NULL; it = it->next)
+		it->result = -1;
+	/* A broken connection may not recover: reopen on the next group. */
+	if (db_error(g->db) == DB_ERROR) {
+		db_close(g->db);
+		g->db = NULL;
+	}
+	return -1;
+}
+
+/* The committer thread: take everything queued, commit it as one
+ * group, wake the requests.  Pending counters are flushed at least
+ * once a second even when no event arrives. */
+static void *
+ingest_committer(void *arg)
+{
+	struct ingest	*g = arg;
+	struct item	*list, *it;
+	struct timespec	 ts;
+	long long	 bad;
+	size_t		 n;
+
+	pthread_mutex_lock(&g->mu);
+	while (!g->stop) {
+		if (g->head == NULL) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			pthread_cond_timedwait(&g->work, &g->mu, &ts);
+			if (g->head == NULL && g->bad_sig == 0)
+				continue;
+		}
+		/* Take up to HG_GROUP_MAX items. */
+		list = g->head;
+		for (n = 1, it = list; it != NULL && it->next != NULL &&
+		    n < HG_GROUP_MAX; n++)
+			it = it->next;
+		if (it != NULL) {
+			g->head = it->next;
+			it->next = NULL;
+			if (g->head == NULL)
+				g->tail = NULL;
+		}
+		bad = g->bad_sig;
+		g->bad_sig = 0;
+		pthread_mutex_unlock(&g->mu);
+
+		if (ingest_commit(g, list, bad) == -1)
+			bad = -bad;	/* not counted: keep for later */
+
+		pthread_mutex_lock(&g->mu);
+		if (bad < 0)
+			g->bad_sig += -bad;
+		for (it = list; it != NULL; it = it->next)
+			it->done = 1;
+		pthread_cond_broadcast(&g->done);
+	}
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+struct ingest *
+ingest_new(const struct conf *c, int threaded)
+{
+	struct ingest *g;
+
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return NULL;
+	g->conf = c;
+	g->threaded = threaded;
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->work, NULL);
+	pthread_cond_init(&g->done, NULL);
+	ingest_db(g);
+	if (threaded && pthread_create(&g->thread, NULL, ingest_committer,
+	    g) != 0) {
+		db_close(g->db);
+		free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void
+ingest_free(struct ingest *g)
+{
+	if (g == NULL)
+		return;
+	if (g->threaded) {
+		pthread_mutex_lock(&g->mu);
+		g->stop = 1;
+		pthread_cond_signal(&g->work);
+		pthread_mutex_unlock(&g->mu);
+		pthread_join(g->thread, NULL);
+	}
+	if (g->db != NULL && g->bad_sig > 0)
+		ingest_commit(g, NULL, g->bad_sig);
+	db_close(g->db);
+	free(g);
+}
+
+/* Store one item: through the committer, or directly under CGI.
+ * Returns the item's result. */
+static int
+ingest_store(struct ingest *g, struct item *it)
+{
+	long long bad;
+
+	if (!g->threaded) {
+		bad = g->bad_sig;
+		g->bad_sig = 0;
+		ingest_commit(g, it, bad);
+		return it->result;
+	}
+	pthread_mutex_lock(&g->mu);
+	if (g->tail != NULL)
+		g->tail->next = it;
+	else
+		g->head = it;
+	g->tail = it;
+	pthread_cond_signal(&g->work);
+	while (!it->done)
+		pthread_cond_wait(&g->done, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	return it->result;
+}
+
+/* Count a rejected request and log it, at most HG_REJECT_LOG_PER_SEC
+ * lines a second; the rest are counted in the next line. */
+static void
+ingest_reject(struct ingest *g, struct req *r, enum ingest_sig why)
+{
+	static const char *const whys[INGEST_SIG__MAX] = {
+		"ok", "missing", "malformed", "mismatch", "no_secret"
+	};
+	struct logline	 l;
+	time_t		 now = time(NULL);
+	long long	 supp = 0;
+	int		 emit = 0;
+
+	pthread_mutex_lock(&g->mu);
+	g->bad_sig++;
+	if (now != g->log_sec) {
+		g->log_sec = now;
+		g->log_count = 0;
+	}
+	if (g->log_count < HG_REJECT_LOG_PER_SEC) {
+		g->log_count++;
+		emit = 1;
+		supp = g->log_suppressed;
+		g->log_suppressed = 0;
+	} else
+		g->log_suppressed++;
+	pthread_mutex_unlock(&g->mu);
+	if (!emit)
+		return;
+	log_begin(&l, LOG_LEVEL_WARN, "webhook.bad_signature");
+	log_str(&l, "remote", r->remote);
+	log_str(&l, "why", whys[why]);
+	if (supp > 0)
+		log_int(&l, "suppressed", supp);
+	log_end(&l);
+}
+
+/* 1 when s is a plain challenge token: 1-128 of [A-Za-z0-9_-]. */
+static int
+challenge_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+		if (i >= HG_CHALLENGE_MAX || !((c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_'))
+			return 0;
+	}
+	return i > 0;
+}
+
+/* GET /webhook: Meta's verification handshake. */
+static void
+ingest_verify(struct ingest *g, struct req *r)
+{
+	unsigned char	 a[CRYPTO_SHA256_LEN], b[CRYPTO_SHA256_LEN];
+	const char	*want = conf_get(g->conf, "verify_token");
+	const char	*mode = params_get(&r->query, "hub.mode");
+	const char	*tok = params_get(&r->query, "hub.verify_token");
+	const char	*chal = params_get(&r->query, "hub.challenge");
+	int		 same;
+
+	if (*want == '\0') {
+		log_msg(LOG_LEVEL_ERROR, "webhook.no_verify_token",
+		    "verification refused: verify_token is not configured");
+		http_text(r, 503, "webhook verification is not configured");
+		return;
+	}
+	/* Compare digests so the time taken says nothing about length. */
+	crypto_sha256(want, strlen(want), a);
+	crypto_sha256(tok != NULL ? tok : "", tok != NULL ? strlen(tok) : 0, b);
+	same = crypto_equal(a, b, sizeof(a)) && tok != NULL;
+	if (mode == NULL || strcmp(mode, "subscribe") != 0 || !same) {
+		log_msg(LOG_LEVEL_WARN, "webhook.verify_refused", r->remote);
+		http_text(r, 403, "forbidden");
+		return;
+	}
+	if (chal == NULL || !challenge_ok(chal)) {
+		http_text(r, 400, "invalid hub.challenge");
+		return;
+	}
+	buf_reset(&r->rbody);
+	http_status(r, 200);
+	http_add_header(r, "Content-Type", "text/plain; charset=utf-8");
+	http_puts(r, chal);
+	log_msg(LOG_LEVEL_INFO, "webhook.verified", r->remote);
+}
+
+static long long
+now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* POST /webhook: authenticate, store, acknowledge. */
+static void
+ingest_receive(struct ingest *g, struct req *r)
+{
+	unsigned char		 digest[CRYPTO_SHA256_LEN];
+	char			 hex[2 * CRYPTO_SHA256_LEN + 1];
+	struct ingest_envelope	 env;
+	struct item		 it;
+	struct logline		 l;
+	const char		*sig;
+	enum ingest_sig		 chk;
+	int			 st;
+
+	if (*conf_get(g->conf, "app_secret") == '\0') {
+		log_msg(LOG_LEVEL_ERROR, "webhook.no_app_secret",
+		    "event refused: app_secret is not configured");
+		http_text(r, 503, "webhook is not configured");
+		return;
+	}
+	/* The body limits come first (411, 400, 413), then the signature
+	 * over the bytes exactly as received. */
+	sig = http_header(r, "X-Hub-Signature-256");
+	st = http_read_body(r, (size_t)conf_get_int(g->conf, "webhook_max_body"));
+	if (st != 0) {
+		http_text(r, st, http_reason(st));
+		return;
+	}
+	chk = ingest_check_signature(g->conf, sig, r->body.data, r->body.len);
+	if (chk != INGEST_SIG_OK) {
+		ingest_reject(g, r, chk);
+		http_text(r, 401, "invalid signature");
+		return;
+	}
+	crypto_sha256(r->body.data, r->body.len, digest);
+	crypto_hex(digest, sizeof(digest), hex);
+	if (ingest_envelope(r->body.data, r->body.len, &env) == -1) {
+		http_text(r, 503, "out of memory");
+		return;
+	}
+	memset(&it, 0, sizeof(it));
+	it.env = &env;
+	it.ev.body = r->body.data;
+	it.ev.len = r->body.len;
+	it.ev.sha256 = hex;
+	it.ev.signature = sig;
+	it.ev.received_ms = now_ms();
+	it.ev.object = env.object;
+	it.ev.entry_ids = env.entry_ids;
+	it.ev.phone_ids = env.phone_ids;
+	it.ev.state = env.valid ? "pending" : "invalid";
+	st = ingest_store(g, &it);
+	log_begin(&l, st == -1 ? LOG_LEVEL_ERROR : LOG_LEVEL_DEBUG,
+	    st == 1 ? "webhook.stored" : st == 0 ? "webhook.duplicate" :
+	    "webhook.not_stored");
+	log_str(&l, "object", env.object);
+	log_int(&l, "bytes", (long long)r->body.len);
+	log_str(&l, "sha256", hex);
+	if (!env.valid)
+		log_str(&l, "invalid", env.why);
+	log_end(&l);
+	ingest_envelope_free(&env);
+	if (st == -1) {
+		http_text(r, 503, "temporarily unavailable, retry");
+		return;
+	}
+	http_text(r, 200, "EVENT_RECEIVED");
+}
+
+void
+ingest_handle(struct ingest *g, struct req *r)
+{
+	if (r->method == HTTP_POST)
+		ingest_receive(g, r);
+	else
+		ingest_verify(g, r);
+}

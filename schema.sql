@@ -1,0 +1,149 @@
+-- hubgate: the database, the single source of truth for its shape.
+--
+-- The file is a sequence of migrations.  Each begins with a line
+-- "-- @migration N" and ends by setting PRAGMA user_version to N.
+-- lib/db applies, inside one BEGIN IMMEDIATE transaction, every
+-- migration above the database's user_version, so two processes
+-- starting at once cannot both apply one.  Never edit a migration that
+-- has shipped: add a new one below.
+--
+-- Times are unix epoch integers: *_at in seconds unless the column says
+-- milliseconds (_ms).  Tokens are stored sealed with AES-256-GCM under
+-- the configuration's token_key; nothing here holds a secret in clear.
+
+-- @migration 1
+
+-- workspace: a tenant, one business.  Row 1 exists from the start.
+CREATE TABLE workspace (
+	id		INTEGER PRIMARY KEY,
+	name		TEXT NOT NULL,			-- shown in the dashboard
+	created_at	INTEGER NOT NULL		-- when it was created
+);
+INSERT INTO workspace (id, name, created_at)
+	VALUES (1, 'Default', CAST(strftime('%s', 'now') AS INTEGER));
+
+-- channel: a connected Facebook Page, Instagram account or WhatsApp
+-- phone number; webhook events are routed to channels by meta_id.
+CREATE TABLE channel (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id),	-- owner
+	kind		TEXT NOT NULL					-- which platform
+			CHECK (kind IN ('page', 'instagram', 'whatsapp')),
+	meta_id		TEXT NOT NULL,	-- Page id, Instagram account id, or WhatsApp phone_number_id
+	parent_meta_id	TEXT,		-- the Page of an Instagram account, the WABA of a number
+	name		TEXT NOT NULL DEFAULT '',	-- display name from Meta
+	token_sealed	BLOB,		-- AES-256-GCM sealed access token, NULL when none
+	token_status	TEXT NOT NULL DEFAULT 'none'	-- health of that token
+			CHECK (token_status IN ('none', 'valid', 'expiring', 'invalid', 'revoked')),
+	token_expires_at INTEGER,	-- NULL or 0: does not expire
+	subscribed_fields TEXT NOT NULL DEFAULT '',	-- comma list as subscribed at Meta
+	last_event_at	INTEGER,	-- when its last webhook event arrived
+	created_at	INTEGER NOT NULL,	-- when it was connected
+	updated_at	INTEGER NOT NULL,	-- last change to this row
+	UNIQUE (kind, meta_id)
+);
+
+-- webhook_event: the raw journal.  A row exists for every event that
+-- was answered 200; the body is kept byte for byte as Meta signed it.
+CREATE TABLE webhook_event (
+	id		INTEGER PRIMARY KEY,
+	received_ms	INTEGER NOT NULL,	-- arrival, unix milliseconds
+	body		BLOB NOT NULL,		-- the raw request body
+	body_sha256	TEXT NOT NULL UNIQUE,	-- hex SHA-256 of body: duplicates are refused on it
+	signature	TEXT NOT NULL,		-- the X-Hub-Signature-256 header as received
+	object		TEXT,			-- envelope "object"; NULL when not JSON
+	entry_ids	TEXT NOT NULL DEFAULT '[]',	-- JSON array of every entry[].id
+	phone_number_ids TEXT NOT NULL DEFAULT '[]',	-- JSON array of WhatsApp metadata.phone_number_id
+	routing		TEXT NOT NULL DEFAULT 'unrouted'	-- did its accounts match channels?
+			CHECK (routing IN ('routed', 'partial', 'unrouted')),
+	state		TEXT NOT NULL DEFAULT 'pending'	-- processing state (see DESIGN.md)
+			CHECK (state IN ('pending', 'processing', 'processed', 'failed', 'dead_letter', 'invalid')),
+	attempts	INTEGER NOT NULL DEFAULT 0,	-- processing attempts so far
+	next_attempt_ms	INTEGER,		-- when a failed event is due again (ms)
+	lease_token	TEXT,			-- claim token of the worker holding it
+	lease_expires_ms INTEGER,		-- when that claim lapses (ms)
+	last_error	TEXT,			-- why the last attempt failed
+	processed_at	INTEGER			-- when processing finished
+);
+-- The queue: what a worker looks for.
+CREATE INDEX webhook_event_queue ON webhook_event (state, next_attempt_ms)
+	WHERE state IN ('pending', 'processing', 'failed');
+
+-- webhook_event_channel: which channels an event was routed to (a batch
+-- may hold entries for several accounts).
+CREATE TABLE webhook_event_channel (
+	event_id	INTEGER NOT NULL REFERENCES webhook_event(id) ON DELETE CASCADE,
+	channel_id	INTEGER NOT NULL REFERENCES channel(id) ON DELETE CASCADE,
+	PRIMARY KEY (event_id, channel_id)
+) WITHOUT ROWID;
+CREATE INDEX webhook_event_channel_by_channel
+	ON webhook_event_channel (channel_id, event_id);
+
+-- contact: a person who wrote to a channel (PSID, IGSID or WhatsApp id).
+CREATE TABLE contact (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id),	-- owner
+	channel_id	INTEGER NOT NULL REFERENCES channel(id),	-- where they wrote
+	meta_user_id	TEXT NOT NULL,	-- PSID, IGSID or wa_id, scoped to the channel
+	name		TEXT NOT NULL DEFAULT '',	-- profile name when Meta gives one
+	first_seen_at	INTEGER NOT NULL,	-- first event from them
+	last_seen_at	INTEGER NOT NULL,	-- latest event from them
+	UNIQUE (channel_id, meta_user_id)
+);
+
+-- conversation: the thread between one contact and one channel.
+CREATE TABLE conversation (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id),	-- owner
+	channel_id	INTEGER NOT NULL REFERENCES channel(id),	-- which account
+	contact_id	INTEGER NOT NULL REFERENCES contact(id),	-- with whom
+	status		TEXT NOT NULL DEFAULT 'open'	-- open, escalated to a human, closed
+			CHECK (status IN ('open', 'escalated', 'closed')),
+	last_inbound_ms	INTEGER,	-- the person's latest message: opens the 24 h window
+	last_message_ms	INTEGER,	-- latest message either way, for ordering
+	unread		INTEGER NOT NULL DEFAULT 0,	-- inbound messages not yet seen by a person
+	created_at	INTEGER NOT NULL,	-- first message
+	UNIQUE (channel_id, contact_id)
+);
+
+-- message: one message in a conversation, keyed by Meta's mid / wamid.
+CREATE TABLE message (
+	id		INTEGER PRIMARY KEY,
+	conversation_id	INTEGER NOT NULL REFERENCES conversation(id),	-- thread
+	meta_message_id	TEXT UNIQUE,	-- mid or wamid; NULL until an outbound send succeeds
+	direction	TEXT NOT NULL CHECK (direction IN ('in', 'out')),	-- who wrote it
+	kind		TEXT NOT NULL DEFAULT 'text',	-- text, attachment, postback, reaction, ...
+	text		TEXT,		-- the text, when there is one
+	attachments	TEXT,		-- JSON array of {type, url}, when there are some
+	status		TEXT NOT NULL DEFAULT 'received'	-- delivery state
+			CHECK (status IN ('received', 'queued', 'sent', 'delivered', 'read', 'failed')),
+	error		TEXT,		-- why a send failed
+	sent_ms		INTEGER NOT NULL,	-- Meta's timestamp of the message (ms)
+	delivered_ms	INTEGER,	-- when a delivery receipt covered it
+	read_ms		INTEGER,	-- when a read receipt covered it
+	event_id	INTEGER REFERENCES webhook_event(id),	-- the event it came from
+	created_at	INTEGER NOT NULL	-- when hubgate stored it
+);
+CREATE INDEX message_by_conversation ON message (conversation_id, sent_ms);
+
+-- unhandled: a ledger of event kinds seen but not handled, so nothing
+-- is dropped silently.
+CREATE TABLE unhandled (
+	id		INTEGER PRIMARY KEY,
+	object		TEXT NOT NULL,	-- envelope object (page, instagram, ...)
+	type		TEXT NOT NULL,	-- the item kind (e.g. messaging.optin, changes.feed)
+	count		INTEGER NOT NULL DEFAULT 0,	-- how many times
+	first_seen_at	INTEGER NOT NULL,	-- first time
+	last_seen_at	INTEGER NOT NULL,	-- latest time
+	sample_event_id	INTEGER REFERENCES webhook_event(id) ON DELETE SET NULL,	-- one example
+	UNIQUE (object, type)
+);
+
+-- counter: monotonic counters shown by /health and /metrics
+-- (webhook.accepted, webhook.duplicate, webhook.bad_signature, ...).
+CREATE TABLE counter (
+	name		TEXT PRIMARY KEY,	-- dotted name
+	value		INTEGER NOT NULL DEFAULT 0	-- total since the database was created
+) WITHOUT ROWID;
+
+PRAGMA user_version = 1;

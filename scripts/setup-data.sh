@@ -1,0 +1,45 @@
+#!/bin/sh
+# Create a data directory for hubgate if it does not exist yet:
+#   $1/hubgate.conf   fresh random secrets (kept on later runs)
+#   $1/hubgate.db     created from schema.sql
+#   $1/run/           FastCGI sockets
+# Usage: setup-data.sh DATA_DIR BUILD_DIR
+set -eu
+data=$1
+build=$2
+mkdir -p "$data/run"
+conf="$data/hubgate.conf"
+
+# 32 random bytes as base64url, without padding.
+rnd() {
+	head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='
+}
+rnd_digits() {
+	od -An -N8 -tu8 /dev/urandom | tr -d ' \n' | cut -c1-15
+}
+
+if [ ! -f "$conf" ]; then
+	umask 077
+	cat > "$conf" <<CONF
+# hubgate configuration, written by the first \`make run\`.
+# Every key can be overridden by HUBGATE_<KEY> in the environment.
+# See README.md for the reference.  Keep this file private.
+
+# No real Meta app is configured yet: this is sandbox mode.  To use a
+# real app, put its id and secret here, set sandbox = no, and register
+# base_url/webhook with the verify_token below in Meta's app dashboard.
+sandbox = yes
+app_id = sandbox-$(rnd_digits)
+app_secret = $(rnd)
+verify_token = $(rnd)
+token_key = $(rnd)
+state_secret = $(rnd)
+base_url = http://127.0.0.1:${PORT:-8080}
+db_path = hubgate.db
+durability = full
+log_level = info
+CONF
+	umask 022
+	echo "created $conf with fresh secrets"
+fi
+HUBGATE_CONFIG=$conf "$build/tools/hubgate-admin" init >/dev/null

@@ -1,0 +1,61 @@
+/*
+ * A minimal test harness: each check prints "ok N - name" or
+ * "not ok N - name" (with the file and line), and test_done() returns
+ * the exit status.  tests/run.sh counts the lines of every suite.
+ */
+#ifndef HG_TEST_H
+#define HG_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int test_n, test_failed;
+
+#define OK(cond, name) test_ok((cond) != 0, (name), __FILE__, __LINE__)
+#define EQ_INT(a, b, name) test_eq_int((long long)(a), (long long)(b), \
+	(name), __FILE__, __LINE__)
+#define EQ_STR(a, b, name) test_eq_str((a), (b), (name), __FILE__, __LINE__)
+
+static int
+test_ok(int ok, const char *name, const char *file, int line)
+{
+	test_n++;
+	if (ok)
+		printf("ok %d - %s\n", test_n, name);
+	else {
+		test_failed++;
+		printf("not ok %d - %s (%s:%d)\n", test_n, name, file, line);
+	}
+	fflush(stdout);
+	return ok;
+}
+
+static int
+test_eq_int(long long a, long long b, const char *name, const char *file,
+    int line)
+{
+	if (!test_ok(a == b, name, file, line))
+		printf("#   got %lld, want %lld\n", a, b);
+	return a == b;
+}
+
+static int
+test_eq_str(const char *a, const char *b, const char *name,
+    const char *file, int line)
+{
+	int ok = a != NULL && b != NULL && strcmp(a, b) == 0;
+
+	if (!test_ok(ok, name, file, line))
+		printf("#   got \"%s\", want \"%s\"\n", a ? a : "(null)",
+		    b ? b : "(null)");
+	return ok;
+}
+
+static int
+test_done(void)
+{
+	printf("# %d checks, %d failed\n", test_n, test_failed);
+	return test_failed ? 1 : 0;
+}
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * hubgate-admin: the operator's command line.
+ *
+ *   hubgate-admin init                       create or migrate the database
+ *   hubgate-admin channel-add KIND ID [NAME] connect a channel by hand
+ *   hubgate-admin sign FILE                  print the X-Hub-Signature-256
+ *                                            value of FILE (first app_secret)
+ *
+ * The configuration is found as by the web programs (HUBGATE_CONFIG or
+ * var/hubgate.conf).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "buf.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "limits.h"
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: hubgate-admin init\n"
+	    "       hubgate-admin channel-add page|instagram|whatsapp ID [NAME]\n"
+	    "       hubgate-admin sign FILE\n");
+	return 2;
+}
+
+/* Read a whole file into b; 0 or -1. */
+static int
+slurp(const char *path, struct buf *b)
+{
+	FILE	*f;
+	char	 chunk[8192];
+	size_t	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(b, chunk, n);
+	fclose(f);
+	return b->err ? -1 : 0;
+}
+
+static int
+cmd_sign(const struct conf *c, const char *path)
+{
+	unsigned char	 mac[CRYPTO_SHA256_LEN];
+	char		 secret[HG_CONF_LINE_MAX + 1], hex[2 * CRYPTO_SHA256_LEN + 1];
+	struct buf	 b;
+
+	buf_init(&b, HG_WEBHOOK_BODY_CEILING);
+	if (slurp(path, &b) == -1) {
+		fprintf(stderr, "hubgate-admin: %s: cannot read\n", path);
+		buf_free(&b);
+		return 1;
+	}
+	if (conf_list_item(c, "app_secret", 0, secret, sizeof(secret)) != 1) {
+		fprintf(stderr, "hubgate-admin: no app_secret configured\n");
+		buf_free(&b);
+		return 1;
+	}
+	crypto_hmac_sha256(secret, strlen(secret), b.data, b.len, mac);
+	crypto_wipe(secret, sizeof(secret));
+	crypto_hex(mac, sizeof(mac), hex);
+	printf("sha256=%s\n", hex);
+	buf_free(&b);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct conf	*c;
+	struct db	*d;
+	long long	 id;
+	char		 err[512];
+	int		 version, rc = 1;
+
+	if (argc < 2)
+		return usage();
+	if ((c = app_init("hubgate-admin", err, sizeof(err))) == NULL) {
+		fprintf(stderr, "hubgate-admin: %s\n", err);
+		return 1;
+	}
+	if (strcmp(argv[1], "sign") == 0 && argc == 3) {
+		rc = cmd_sign(c, argv[2]);
+		conf_free(c);
+		return rc;
+	}
+	if ((d = db_open(c, 0, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "hubgate-admin: %s\n", err);
+		conf_free(c);
+		return 1;
+	}
+	if (strcmp(argv[1], "init") == 0 && argc == 2) {
+		if (db_ping(d, &version) == 0) {
+			printf("database ready, schema version %d\n", version);
+			rc = 0;
+		}
+	} else if (strcmp(argv[1], "channel-add") == 0 &&
+	    (argc == 4 || argc == 5)) {
+		if (db_channel_add(d, argv[2], argv[3], argc == 5 ? argv[4] : "",
+		    &id) == 0) {
+			printf("%lld\n", id);
+			rc = 0;
+		} else
+			fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+	} else
+		rc = usage();
+	db_close(d);
+	conf_free(c);
+	return rc;
+}
