@@ -14,7 +14,7 @@ PKGS	 = gcc make pkg-config libfcgi-dev libsqlite3-dev libssl-dev \
 LINT_PKGS = cppcheck
 BENCH_PKGS = wrk
 
-PCMODS	 = fcgi sqlite3 libcrypto libcjson
+PCMODS	 = fcgi sqlite3 libcrypto libcjson libcurl
 CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter

@@ -579,6 +579,10 @@ ingest_receive(struct ingest *g, struct req *r)
 		http_text(r, st, http_reason(st));
 		return;
 	}
+	if (r->body.len == 0) {
+		http_text(r, 400, "empty body");
+		return;
+	}
 	chk = ingest_check_signature(g->conf, sig, r->body.data, r->body.len);
 	if (chk != INGEST_SIG_OK) {
 		ingest_reject(g, r, chk);
