@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -476,9 +478,11 @@ int
 http_serve(const struct http_server *srv)
 {
 	struct worker_arg	 wa;
+	struct logline		 l;
 	pthread_t		*tids;
+	sigset_t		 set;
 	void			*ctx = NULL;
-	int			 i, n, started = 0;
+	int			 i, n, sig, started = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (http_is_cgi()) {
@@ -489,6 +493,21 @@ http_serve(const struct http_server *srv)
 			srv->worker_free(ctx);
 		return 0;
 	}
+	/*
+	 * Stop signals are taken by this thread alone, with sigwait: a
+	 * handler would run on whichever thread the kernel picks and could
+	 * not wake the one blocked in accept.  When the web server dies
+	 * without telling us, the kernel sends SIGTERM (Linux).
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		return 0;
 	wa.srv = srv;
 	n = srv->threads < 1 ? 1 : srv->threads;
 	if (n > HG_THREADS_MAX)
@@ -502,6 +521,15 @@ http_serve(const struct http_server *srv)
 		free(tids);
 		return 1;
 	}
+	sig = 0;
+	sigwait(&set, &sig);
+	log_begin(&l, LOG_LEVEL_INFO, "server.stopping");
+	log_int(&l, "signal", sig);
+	log_end(&l);
+	/* Wake the accepting thread; every worker finishes the request it
+	 * holds, then finds the socket shut and returns. */
+	FCGX_ShutdownPending();
+	shutdown(0, SHUT_RDWR);
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	free(tids);

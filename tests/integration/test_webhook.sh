@@ -73,6 +73,7 @@ code=$(status -H "X-Hub-Signature-256: sha256=$hv" --data-binary "@$P" "$W")
 expect_match "$code" '^4[0-9][0-9]$' "huge signature header is refused ($code)"
 code=$(status -H "X-Junk: $hv$hv$hv" -H "X-Hub-Signature-256: $good_sig" --data-binary "@$P" "$W")
 expect_match "$code" '^(200|4[0-9][0-9])$' "huge unrelated header is handled ($code)"
+[ "$code" = 200 ] && dup_extra=1 || dup_extra=0
 expect_eq "$(status -X PUT --data-binary "@$P" "$W")" 405 "PUT is 405"
 allow=$(curl -s -D - -o /dev/null -X DELETE "$W" | tr -d '\r' | sed -n 's/^Allow: //p')
 expect_eq "$allow" "GET, HEAD, POST" "405 carries Allow"
@@ -125,8 +126,9 @@ expect_match "$(sql "$D" "SELECT last_event_at FROM channel WHERE id = $wa")" '^
 # --- /health reports the counters
 h=$(curl -s "$BASE/health")
 expect_match "$h" '"status":"ok"' "health ok"
-# The repeat, the rotated-secret post and the huge-header post.
-expect_match "$h" '"duplicates":3[,}]' "health counts the duplicates"
+# The repeat, the rotated-secret post (and the huge-header post if the
+# server let it through).
+expect_match "$h" "\"duplicates\":$((2 + dup_extra))[,}]" "health counts the duplicates"
 expect_match "$h" '"invalid":7[,}]' "health counts invalid bodies"
 expect_match "$h" '"rejected_signatures":[1-9]' "health counts rejected signatures"
 expect_match "$h" '"unknown_object":1[,}]' "health counts unknown objects"

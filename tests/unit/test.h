@@ -11,12 +11,14 @@
 
 static int test_n, test_failed;
 
+#define TEST_UNUSED __attribute__((unused))
+
 #define OK(cond, name) test_ok((cond) != 0, (name), __FILE__, __LINE__)
 #define EQ_INT(a, b, name) test_eq_int((long long)(a), (long long)(b), \
 	(name), __FILE__, __LINE__)
 #define EQ_STR(a, b, name) test_eq_str((a), (b), (name), __FILE__, __LINE__)
 
-static int
+static TEST_UNUSED int
 test_ok(int ok, const char *name, const char *file, int line)
 {
 	test_n++;
@@ -30,7 +32,7 @@ test_ok(int ok, const char *name, const char *file, int line)
 	return ok;
 }
 
-static int
+static TEST_UNUSED int
 test_eq_int(long long a, long long b, const char *name, const char *file,
     int line)
 {
@@ -39,7 +41,7 @@ test_eq_int(long long a, long long b, const char *name, const char *file,
 	return a == b;
 }
 
-static int
+static TEST_UNUSED int
 test_eq_str(const char *a, const char *b, const char *name,
     const char *file, int line)
 {
@@ -51,7 +53,7 @@ test_eq_str(const char *a, const char *b, const char *name,
 	return ok;
 }
 
-static int
+static TEST_UNUSED int
 test_done(void)
 {
 	printf("# %d checks, %d failed\n", test_n, test_failed);
