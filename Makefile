@@ -37,7 +37,7 @@ LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
 LIB_A	 = $(BUILD)/libhubgate.a
 PROGS	 = $(BUILD)/cgi-bin/webhook $(BUILD)/cgi-bin/dashboard
 ADMIN	 = $(BUILD)/tools/hubgate-admin
-BENCH_PROGS = $(BUILD)/bench/hello
+BENCH_PROGS = $(BUILD)/bench/hello $(BUILD)/bench/gen
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT	 = $(UNIT_SRC:%.c=$(BUILD)/%)
 TOOL_SRC = $(wildcard tests/tools/*.c)

@@ -3,6 +3,7 @@
  * See ingest.h.
  */
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ struct item {
 	struct db_event		 ev;
 	struct ingest_envelope	*env;
 	int			 result;	/* 1 stored, 0 duplicate, -1 failed */
-	int			 done;
+	sem_t			 done;		/* posted once result is final */
 	struct item		*next;
 };
 
@@ -35,7 +36,6 @@ struct ingest {
 	pthread_t		 thread;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 work;		/* the committer waits here */
-	pthread_cond_t		 done;		/* requests wait here */
 	struct item		*head, *tail;
 	int			 stop;
 	long long		 bad_sig;	/* rejections not yet counted */
@@ -110,6 +110,10 @@ envelope_id(struct ingest_envelope *e, cJSON *arr, const cJSON *v, int route)
 		return 0;
 	if (cJSON_GetArraySize(arr) >= HG_ENVELOPE_IDS_MAX)
 		return 0;
+	/* A batch names the same account many times: keep each once. */
+	for (cJSON *x = arr->child; x != NULL; x = x->next)
+		if (strcmp(x->valuestring, s) == 0)
+			return 0;
 	if (!cJSON_AddItemToArray(arr, cJSON_CreateString(s)))
 		return -1;
 	if (route) {
@@ -344,7 +348,7 @@ static void *
 ingest_committer(void *arg)
 {
 	struct ingest	*g = arg;
-	struct item	*list, *it;
+	struct item	*list, *it, *next;
 	struct timespec	 ts;
 	long long	 bad;
 	size_t		 n;
@@ -379,9 +383,12 @@ ingest_committer(void *arg)
 		pthread_mutex_lock(&g->mu);
 		if (bad < 0)
 			g->bad_sig += -bad;
-		for (it = list; it != NULL; it = it->next)
-			it->done = 1;
-		pthread_cond_broadcast(&g->done);
+		/* Wake exactly the requests of this group.  An item may be
+		 * gone the moment its semaphore is posted: read next first. */
+		for (it = list; it != NULL; it = next)  {
+			next = it->next;
+			sem_post(&it->done);
+		}
 	}
 	pthread_mutex_unlock(&g->mu);
 	return NULL;
@@ -398,7 +405,6 @@ ingest_new(const struct conf *c, int threaded)
 	g->threaded = threaded;
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->work, NULL);
-	pthread_cond_init(&g->done, NULL);
 	ingest_db(g);
 	if (threaded && pthread_create(&g->thread, NULL, ingest_committer,
 	    g) != 0) {
@@ -440,6 +446,8 @@ ingest_store(struct ingest *g, struct item *it)
 		ingest_commit(g, it, bad);
 		return it->result;
 	}
+	if (sem_init(&it->done, 0, 0) == -1)
+		return -1;
 	pthread_mutex_lock(&g->mu);
 	if (g->tail != NULL)
 		g->tail->next = it;
@@ -447,9 +455,10 @@ ingest_store(struct ingest *g, struct item *it)
 		g->head = it;
 	g->tail = it;
 	pthread_cond_signal(&g->work);
-	while (!it->done)
-		pthread_cond_wait(&g->done, &g->mu);
 	pthread_mutex_unlock(&g->mu);
+	while (sem_wait(&it->done) == -1)
+		continue;
+	sem_destroy(&it->done);
 	return it->result;
 }
 

@@ -24,6 +24,10 @@ var.hubgate_port   = $port
 server.pid-file    = "$data/run/lighttpd.pid"
 include "$root/lighttpd.conf"
 CONF
+# Local additions (mounts, tuning) survive regeneration.
+if [ -f "$data/lighttpd.local.conf" ]; then
+	echo "include \"$data/lighttpd.local.conf\"" >> "$data/lighttpd.conf"
+fi
 
 /usr/sbin/lighttpd -tt -f "$data/lighttpd.conf" >/dev/null
 

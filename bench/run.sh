@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The webhook ingest benchmark (`make bench`).  Starts hubgate exactly as
+# `make run` does (scripts/run.sh, lighttpd, FastCGI) on a free port with
+# a fresh data directory, mounts the trivial FastCGI program
+# build/bench/hello beside it, and drives each case with wrk:
+#
+#   hello        GET /hello                        (the baseline)
+#   text-full    signed Messenger text events      durability = full
+#   text-normal  the same                          durability = normal
+#   batch-full   signed 1000-entry batches         durability = full
+#   batch-normal the same                          durability = normal
+#
+# and prints, per case, requests/s, p50/p99 latency, 200 answers, rows
+# stored, duplicates and "missing" (answered 200 but not stored).
+#   CONNS (32) THREADS (2) DURATION (10s) TEXT_N (200000) BATCH_N (400)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+CONNS=${CONNS:-32}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-10s}
+TEXT_N=${TEXT_N:-200000}
+BATCH_N=${BATCH_N:-400}
+work=$root/bench/out
+mkdir -p "$work"
+secret=bench-secret-$(date +%s)
+port=$(for _ in $(seq 50); do p=$((20000 + RANDOM % 20000)); (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; break; }; done)
+
+echo "generating requests..."
+build/bench/gen -s "$secret" -n "$TEXT_N" -k text > "$work/text.req"
+build/bench/gen -s "$secret" -n "$BATCH_N" -k batch -e 1000 > "$work/batch.req"
+
+server_pid=
+start() {  # DURABILITY
+	local data=$work/data-$1
+	rm -rf "$data"; mkdir -p "$data"
+	cat > "$data/lighttpd.local.conf" <<CONF
+fastcgi.server += (
+	"/hello" => ((
+		"socket" => "$data/run/hello.sock",
+		"bin-path" => "$root/build/bench/hello",
+		"max-procs" => 1,
+		"check-local" => "disable",
+	)),
+)
+CONF
+	HUBGATE_APP_SECRET=$secret HUBGATE_DURABILITY=$1 HUBGATE_LOG_LEVEL=warn \
+	    DATA_DIR=$data PORT=$port sh scripts/run.sh > "$work/server-$1.log" 2>&1 &
+	server_pid=$!
+	for _ in $(seq 100); do
+		curl -sf -o /dev/null "http://127.0.0.1:$port/health" && return 0
+		sleep 0.1
+	done
+	echo "server did not start"; cat "$work/server-$1.log"; exit 1
+}
+stop() {
+	kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true
+	sleep 0.5
+}
+trap stop EXIT
+
+results=$work/results.txt
+: > "$results"
+run_case() {  # NAME DURABILITY URL-PATH [REQFILE]
+	local name=$1 dur=$2 path=$3 req=${4:-}
+	local data=$work/data-$dur out
+	if [ -n "$req" ]; then
+		out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/webhook.lua \
+		    "http://127.0.0.1:$port$path" -- "$req" "$THREADS")
+	else
+		out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s bench/hello.lua \
+		    "http://127.0.0.1:$port$path")
+	fi
+	local rps res ok rows dups
+	rps=$(echo "$out" | awk '/^Requests\/sec/ { print $2 }')
+	res=$(echo "$out" | grep '^RESULT')
+	ok=$(echo "$res" | sed 's/.* ok=\([0-9]*\).*/\1/')
+	if [ "$path" = /webhook ]; then
+		sleep 1
+		rows=$(sqlite3 "$data/hubgate.db" "SELECT count(*) FROM webhook_event WHERE received_ms >= $mark")
+		dups=$(( $(sqlite3 "$data/hubgate.db" "SELECT coalesce(sum(value),0) FROM counter WHERE name = 'webhook.duplicate'") - dup0 ))
+	else
+		rows=-; dups=-
+	fi
+	printf '%-13s %10s  %s rows=%s duplicates=%s\n' "$name" "$rps" "${res#RESULT }" "$rows" "$dups" | tee -a "$results"
+}
+mark_now() {
+	mark=$(($(date +%s%3N)))
+	dup0=$(sqlite3 "$work/data-$1/hubgate.db" "SELECT coalesce(sum(value),0) FROM counter WHERE name = 'webhook.duplicate'")
+}
+
+for dur in full normal; do
+	start "$dur"
+	if [ "$dur" = full ]; then
+		run_case hello full /hello
+	fi
+	mark_now "$dur"; run_case "text-$dur" "$dur" /webhook "$work/text.req"
+	mark_now "$dur"; run_case "batch-$dur" "$dur" /webhook "$work/batch.req"
+	stop
+done
+
+echo
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(uname -sr)"
+echo "settings: wrk -t$THREADS -c$CONNS -d$DURATION; fcgi_threads=32; lighttpd $(lighttpd -v 2>&1 | head -1 | cut -d' ' -f1)"
+awk '
+	/^hello/ { h = $2 }
+	/^text-full/ { t = $2; for (i = 3; i <= NF; i++) if ($i ~ /^p99_ms=/) { split($i, a, "="); p99 = a[2] } }
+	/ rows=/ { for (i = 3; i <= NF; i++) { split($i, a, "="); v[a[1]] = a[2] }
+		if (v["rows"] != "-" && v["ok"] - v["rows"] - v["duplicates"] != 0) bad = 1 }
+	END {
+		printf "signed ingest (full) / hello = %.0f%% (target >= 60%%)\n", 100 * t / h
+		printf "p99 text-full = %s ms (target < 25 ms)\n", p99
+		printf "acknowledged but missing: %s\n", bad ? "SOME (see rows above)" : "0 in every case"
+	}' "$results"

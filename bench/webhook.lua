@@ -1,0 +1,53 @@
+-- wrk script: POST pre-signed, distinct webhook requests read from the
+-- file named by the first script argument ("<signature>\t<body>" lines),
+-- each wrk thread taking every Nth line, and count the 200 answers.
+local threads = {}
+local nthreads = 0
+
+function setup(thread)
+	thread:set("id", nthreads)
+	nthreads = nthreads + 1
+	table.insert(threads, thread)
+end
+
+function init(args)
+	local n = tonumber(args[2])
+	reqs = {}
+	ok = 0
+	other = 0
+	local i = 0
+	for line in io.lines(args[1]) do
+		if i % n == id then
+			local tab = string.find(line, "\t", 1, true)
+			local sig = string.sub(line, 1, tab - 1)
+			local body = string.sub(line, tab + 1)
+			table.insert(reqs, wrk.format("POST", "/webhook", {
+				["Content-Type"] = "application/json",
+				["X-Hub-Signature-256"] = sig,
+			}, body))
+		end
+		i = i + 1
+	end
+	counter = 0
+end
+
+function request()
+	counter = counter + 1
+	return reqs[(counter - 1) % #reqs + 1]
+end
+
+function response(status, headers, body)
+	if status == 200 then ok = ok + 1 else other = other + 1 end
+end
+
+function done(summary, latency, requests)
+	local o, x = 0, 0
+	for _, t in ipairs(threads) do
+		o = o + t:get("ok")
+		x = x + t:get("other")
+	end
+	io.write(string.format("RESULT ok=%d other=%d errors=%d p50_ms=%.2f p99_ms=%.2f\n",
+		o, x, summary.errors.connect + summary.errors.read +
+		summary.errors.write + summary.errors.timeout,
+		latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
