@@ -48,6 +48,14 @@ static const struct conf_key conf_keys[] = {
 	{ "webhook_max_body", CONF_INT, "4194304", 0, 1, HG_WEBHOOK_BODY_CEILING, NULL },
 	{ "fcgi_threads", CONF_INT, "32", 0, 1, HG_THREADS_MAX, NULL },
 	{ "sandbox", CONF_ENUM, "no", 0, 0, 0, "yes|no" },
+	{ "graph_connect_timeout_ms", CONF_INT, "5000", 0, 100, 60000, NULL },
+	{ "graph_timeout_ms", CONF_INT, "15000", 0, 100, 300000, NULL },
+	{ "graph_max_response", CONF_INT, "1048576", 0, 1024, 64L * 1024 * 1024, NULL },
+	{ "appsecret_proof", CONF_ENUM, "yes", 0, 0, 0, "yes|no" },
+	{ "retry_schedule", CONF_STR, "1,5,30,120,600,3600,21600", 0, 0, 0, NULL },
+	{ "retention_days", CONF_INT, "30", 0, 1, 3650, NULL },
+	{ "inline_budget_ms", CONF_INT, "200", 0, 0, 10000, NULL },
+	{ "cron_budget_s", CONF_INT, "55", 0, 1, 3600, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -97,7 +105,7 @@ conf_check(const struct conf_key *k, const char *v)
 		for (p = k->choices; p != NULL; p = strchr(p, '|')) {
 			if (*p == '|')
 				p++;
-			if (strncmp(p, v, len) == 0 &&
+			if (strchr(v, '|') == NULL && strncmp(p, v, len) == 0 &&
 			    (p[len] == '|' || p[len] == '\0'))
 				return NULL;
 		}
