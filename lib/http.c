@@ -108,7 +108,8 @@ http_read_body(struct req *r, size_t max)
 	buf_init(&r->body, max);
 	if ((p = buf_reserve(&r->body, (size_t)n)) == NULL)
 		return 500;
-	if (http_read(r, p, (size_t)n) != (size_t)n)
+	r->consumed = http_read(r, p, (size_t)n);
+	if (r->consumed != (size_t)n)
 		return 400;
 	buf_commit(&r->body, (size_t)n);
 	return 0;
@@ -432,11 +433,29 @@ http_is_cgi(void)
 int
 http_serve_cgi(const struct http_server *srv, void *ctx)
 {
-	struct req r;
+	struct req	 r;
+	const char	*cl;
+	long long	 left;
+	char		 sink[8192];
+	size_t		 n;
 
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	http_run(srv, &r);
+	/*
+	 * Some servers (mod_cgid) hand a CGI one socket for both ways:
+	 * exiting with body bytes unread resets the connection and loses
+	 * the response already written.  Read what is left, up to a cap.
+	 */
+	cl = getenv("CONTENT_LENGTH");
+	if (cl != NULL && num_parse_str(cl, 0, LLONG_MAX, &left) == 0) {
+		left -= (long long)r.consumed;
+		if (left > HG_CGI_DRAIN_MAX)
+			left = HG_CGI_DRAIN_MAX;
+		while (left > 0 && (n = fread(sink, 1, left < (long long)
+		    sizeof(sink) ? (size_t)left : sizeof(sink), stdin)) > 0)
+			left -= (long long)n;
+	}
 	return 0;
 }
 
@@ -482,6 +501,7 @@ http_serve(const struct http_server *srv)
 	pthread_t		*tids;
 	sigset_t		 set;
 	void			*ctx = NULL;
+	pid_t			 parent;
 	int			 i, n, sig, started = 0;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -505,8 +525,9 @@ http_serve(const struct http_server *srv)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	parent = getppid();
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
+	if (getppid() != parent)	/* it died before prctl took hold */
 		return 0;
 	wa.srv = srv;
 	n = srv->threads < 1 ? 1 : srv->threads;

@@ -65,6 +65,7 @@ struct req {
 	void		*fcgx;		/* FCGX_Request *, NULL under CGI */
 	char		*pathbuf;
 	int		 bad_query;	/* query string failed to parse */
+	size_t		 consumed;	/* body bytes read from the server */
 };
 
 /* A CGI variable of the request (e.g. "CONTENT_TYPE"), or NULL. */

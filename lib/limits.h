@@ -40,6 +40,9 @@
 #define HG_META_ID_MAX			64
 /* Request-handling threads of one FastCGI process. */
 #define HG_THREADS_MAX			256
+/* Unread body bytes a CGI reads and discards before exiting, so that
+ * servers passing one socket both ways do not reset the connection. */
+#define HG_CGI_DRAIN_MAX		HG_WEBHOOK_BODY_CEILING
 /* Events committed in one group transaction. */
 #define HG_GROUP_MAX			512
 /* Rejected-signature log lines per second per process, so a flood of

@@ -229,16 +229,13 @@ CONF
 # Apache itself (by its configuration file) and the programs it
 # started (by their HUBGATE_CONFIG).
 apache_procs() {
-	local d=$1 p
-	for p in /proc/[0-9]*; do
-		[ "${p#/proc/}" = "$$" ] && continue
-		if tr '\0' '\n' 2>/dev/null < "$p/cmdline" |
-		    grep -qxF "$d/apache/httpd.conf" ||
-		    tr '\0' '\n' 2>/dev/null < "$p/environ" |
-		    grep -qxF "HUBGATE_CONFIG=$d/hubgate.conf"; then
-			echo "${p#/proc/}"
-		fi
-	done
+	local d=$1
+	# Patterns from a file: grep's own command line must not match.
+	printf '%s\n' "$d/apache/httpd.conf" "HUBGATE_CONFIG=$d/hubgate.conf" \
+	    > "$d/apache/procs.pat"
+	grep -lsxzF -f "$d/apache/procs.pat" /proc/[0-9]*/cmdline \
+	    /proc/[0-9]*/environ |
+	    sed -n 's|^/proc/\([0-9]*\)/.*|\1|p' | grep -vx "$$" | sort -un
 }
 
 # stop_apache DIR: stop DIR's Apache (SIGTERM to its pid) and make
