@@ -63,8 +63,10 @@ CREATE TABLE webhook_event (
 	lease_token	TEXT,			-- claim token of the worker holding it
 	lease_expires_ms INTEGER,		-- when that claim lapses (ms)
 	last_error	TEXT,			-- why the last attempt failed
-	processed_at	INTEGER			-- when processing finished
+	processed_ms	INTEGER			-- when processing finished (ms)
 );
+-- Replays and retention select by arrival time.
+CREATE INDEX webhook_event_received ON webhook_event (received_ms);
 -- The queue: what a worker looks for.
 CREATE INDEX webhook_event_queue ON webhook_event (state, next_attempt_ms)
 	WHERE state IN ('pending', 'processing', 'failed');
@@ -102,29 +104,67 @@ CREATE TABLE conversation (
 	last_inbound_ms	INTEGER,	-- the person's latest message: opens the 24 h window
 	last_message_ms	INTEGER,	-- latest message either way, for ordering
 	unread		INTEGER NOT NULL DEFAULT 0,	-- inbound messages not yet seen by a person
+	thread_owner	TEXT NOT NULL DEFAULT 'us'	-- 'other': another app owns the thread (standby, handover)
+			CHECK (thread_owner IN ('us', 'other')),
 	created_at	INTEGER NOT NULL,	-- first message
 	UNIQUE (channel_id, contact_id)
 );
 
--- message: one message in a conversation, keyed by Meta's mid / wamid.
+-- message: one message in a conversation, keyed by Meta's mid / wamid
+-- (or, for items without an id of their own such as reactions, a key
+-- derived from the item), so a redelivered event changes nothing.
 CREATE TABLE message (
 	id		INTEGER PRIMARY KEY,
 	conversation_id	INTEGER NOT NULL REFERENCES conversation(id),	-- thread
-	meta_message_id	TEXT UNIQUE,	-- mid or wamid; NULL until an outbound send succeeds
+	meta_message_id	TEXT UNIQUE,	-- mid, wamid or derived key; NULL until an outbound send succeeds
 	direction	TEXT NOT NULL CHECK (direction IN ('in', 'out')),	-- who wrote it
-	kind		TEXT NOT NULL DEFAULT 'text',	-- text, attachment, postback, reaction, ...
-	text		TEXT,		-- the text, when there is one
-	attachments	TEXT,		-- JSON array of {type, url}, when there are some
-	status		TEXT NOT NULL DEFAULT 'received'	-- delivery state
+	kind		TEXT NOT NULL DEFAULT 'text',	-- text, attachment, postback, reaction, image, location, ...
+	text		TEXT,		-- the text, caption, title or emoji, when there is one
+	attachments	TEXT,		-- JSON array of {type, url | id, ...}, when there are some
+	payload		TEXT,		-- quick-reply, postback or button payload
+	reply_to	TEXT,		-- the mid / wamid this answers or reacts to
+	raw		TEXT,		-- the item's JSON when hubgate keeps no finer shape of it
+	status		TEXT NOT NULL DEFAULT 'received'	-- delivery state; never moves backwards
 			CHECK (status IN ('received', 'queued', 'sent', 'delivered', 'read', 'failed')),
-	error		TEXT,		-- why a send failed
+	error_code	TEXT,		-- Meta's error code when a send failed
+	error		TEXT,		-- Meta's error title / message when a send failed
 	sent_ms		INTEGER NOT NULL,	-- Meta's timestamp of the message (ms)
 	delivered_ms	INTEGER,	-- when a delivery receipt covered it
 	read_ms		INTEGER,	-- when a read receipt covered it
-	event_id	INTEGER REFERENCES webhook_event(id),	-- the event it came from
-	created_at	INTEGER NOT NULL	-- when hubgate stored it
+	event_id	INTEGER REFERENCES webhook_event(id) ON DELETE SET NULL,	-- the event it came from
+	created_ms	INTEGER NOT NULL	-- when hubgate stored it (ms)
 );
 CREATE INDEX message_by_conversation ON message (conversation_id, sent_ms);
+
+-- feed_item: a Page feed comment (or post) and its later edits,
+-- hides and removals, one row per Meta comment/post id.
+CREATE TABLE feed_item (
+	id		INTEGER PRIMARY KEY,
+	channel_id	INTEGER NOT NULL REFERENCES channel(id),	-- the Page
+	meta_id		TEXT NOT NULL,	-- comment_id, or post_id for posts
+	item		TEXT NOT NULL,	-- comment, post, ...
+	post_id		TEXT,		-- the post it belongs to
+	parent_id	TEXT,		-- the comment or post it answers
+	from_id		TEXT,		-- author's id
+	from_name	TEXT,		-- author's name
+	message		TEXT,		-- the latest text
+	status		TEXT NOT NULL DEFAULT 'visible'	-- after the latest verb
+			CHECK (status IN ('visible', 'hidden', 'removed')),
+	created_ms	INTEGER NOT NULL,	-- Meta's created_time (ms)
+	updated_ms	INTEGER NOT NULL,	-- the latest change's time (ms)
+	event_id	INTEGER REFERENCES webhook_event(id) ON DELETE SET NULL,	-- latest event
+	UNIQUE (channel_id, meta_id)
+);
+
+-- event_attempt: every processing attempt of a webhook event that
+-- failed, with its error, for people retrying by hand.
+CREATE TABLE event_attempt (
+	event_id	INTEGER NOT NULL REFERENCES webhook_event(id) ON DELETE CASCADE,	-- which event
+	attempt		INTEGER NOT NULL,	-- 1, 2, ...
+	at_ms		INTEGER NOT NULL,	-- when it failed (ms)
+	error		TEXT NOT NULL,		-- why
+	PRIMARY KEY (event_id, attempt)
+) WITHOUT ROWID;
 
 -- unhandled: a ledger of event kinds seen but not handled, so nothing
 -- is dropped silently.

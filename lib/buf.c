@@ -41,7 +41,9 @@ buf_grow(struct buf *b, size_t n)
 
 	if (b->err)
 		return -1;
-	if (n > b->max || b->len > b->max - n) {
+	/* The last test keeps need (len + n + 1) from wrapping when max
+	 * is SIZE_MAX. */
+	if (n > b->max || b->len > b->max - n || b->len + n == (size_t)-1) {
 		b->err = 1;
 		return -1;
 	}
@@ -129,7 +131,8 @@ buf_reserve(struct buf *b, size_t n)
 void
 buf_commit(struct buf *b, size_t n)
 {
-	if (b->err || b->data == NULL || n > b->cap - b->len - 1)
+	if (b->err || b->data == NULL || n > b->cap - b->len - 1 ||
+	    n > b->max - b->len)
 		return;
 	b->len += n;
 	b->data[b->len] = '\0';

@@ -56,6 +56,7 @@ static const struct conf_key conf_keys[] = {
 	{ "retention_days", CONF_INT, "30", 0, 1, 3650, NULL },
 	{ "inline_budget_ms", CONF_INT, "200", 0, 0, 10000, NULL },
 	{ "cron_budget_s", CONF_INT, "55", 0, 1, 3600, NULL },
+	{ "queue_lease_s", CONF_INT, "60", 0, 1, 86400, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

@@ -10,28 +10,12 @@
 
 #include "conf.h"
 #include "db.h"
+#include "db_int.h"
 
 /* schema.sql, compiled in by the Makefile (build/schema_sql.c). */
 extern const char db_schema_sql[];
 
-/* Every statement hubgate runs. */
-enum stmt {
-	STMT_BEGIN,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
-	STMT_USER_VERSION,
-	STMT_QUEUE_DEPTH,
-	STMT_COUNTER_ADD,
-	STMT_COUNTER_ALL,
-	STMT_CHANNEL_FIND,
-	STMT_CHANNEL_ADD,
-	STMT_CHANNEL_TOUCH,
-	STMT_EVENT_INSERT,
-	STMT_EVENT_ROUTE,
-	STMT_EVENT_EXISTS,
-	STMT__MAX
-};
-
+/* Every statement hubgate runs, named by enum stmt (db_int.h). */
 static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_BEGIN */
 	"BEGIN IMMEDIATE",
@@ -39,6 +23,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"COMMIT",
 	/* STMT_ROLLBACK */
 	"ROLLBACK",
+	/* STMT_SAVEPOINT */
+	"SAVEPOINT item",
+	/* STMT_RELEASE */
+	"RELEASE item",
+	/* STMT_ROLLBACK_TO */
+	"ROLLBACK TO item",
 	/* STMT_USER_VERSION */
 	"PRAGMA user_version",
 	/* STMT_QUEUE_DEPTH */
@@ -49,7 +39,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_COUNTER_ALL */
 	"SELECT name, value FROM counter ORDER BY name",
 	/* STMT_CHANNEL_FIND */
-	"SELECT id FROM channel WHERE kind = ?1 AND meta_id = ?2",
+	"SELECT id, workspace_id FROM channel WHERE kind = ?1 AND meta_id = ?2",
 	/* STMT_CHANNEL_ADD */
 	"INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, "
 	"updated_at) VALUES (1, ?1, ?2, ?3, ?4, ?4) "
@@ -68,17 +58,109 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"VALUES (?1, ?2)",
 	/* STMT_EVENT_EXISTS */
 	"SELECT 1 FROM webhook_event WHERE body_sha256 = ?1",
-};
 
-struct db {
-	sqlite3		*h;
-	sqlite3_stmt	*st[STMT__MAX];
-	enum db_err	 err;
-	char		 msg[256];
+	/* STMT_CONTACT_UPSERT */
+	"INSERT INTO contact (workspace_id, channel_id, meta_user_id, name, "
+	"first_seen_at, last_seen_at) VALUES (?1, ?2, ?3, coalesce(?4, ''), ?5, ?5) "
+	"ON CONFLICT (channel_id, meta_user_id) DO UPDATE SET "
+	"name = CASE WHEN ?4 IS NOT NULL AND ?4 <> '' THEN ?4 ELSE name END, "
+	"last_seen_at = max(last_seen_at, excluded.last_seen_at) RETURNING id",
+	/* STMT_CONVERSATION_UPSERT */
+	"INSERT INTO conversation (workspace_id, channel_id, contact_id, "
+	"created_at) VALUES (?1, ?2, ?3, ?4) "
+	"ON CONFLICT (channel_id, contact_id) DO UPDATE SET "
+	"contact_id = excluded.contact_id RETURNING id",
+	/* STMT_CONVERSATION_NOTE */
+	"UPDATE conversation SET "
+	"last_message_ms = max(coalesce(last_message_ms, 0), ?2), "
+	"last_inbound_ms = CASE WHEN ?3 THEN max(coalesce(last_inbound_ms, 0), ?2) "
+	"ELSE last_inbound_ms END, unread = unread + ?3 WHERE id = ?1",
+	/* STMT_CONVERSATION_OWNER */
+	"UPDATE conversation SET thread_owner = ?2 WHERE id = ?1",
+	/* STMT_MESSAGE_INSERT */
+	"INSERT INTO message (conversation_id, meta_message_id, direction, kind, "
+	"text, attachments, payload, reply_to, raw, status, sent_ms, event_id, "
+	"created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+	"ON CONFLICT (meta_message_id) DO NOTHING",
+	/* STMT_MESSAGE_STATUS: forward only (sent < delivered = failed < read) */
+	"UPDATE message SET status = ?2, "
+	"delivered_ms = CASE WHEN ?2 IN ('delivered', 'read') "
+	"THEN coalesce(delivered_ms, ?3) ELSE delivered_ms END, "
+	"read_ms = CASE WHEN ?2 = 'read' THEN coalesce(read_ms, ?3) ELSE read_ms END, "
+	"error_code = coalesce(?4, error_code), error = coalesce(?5, error) "
+	"WHERE meta_message_id = ?1 AND "
+	"(CASE status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 "
+	"WHEN 'failed' THEN 3 WHEN 'read' THEN 4 ELSE 0 END) < "
+	"(CASE ?2 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 WHEN 'failed' THEN 3 "
+	"WHEN 'read' THEN 4 ELSE 0 END)",
+	/* STMT_MESSAGE_WATERMARK: every earlier outbound message */
+	"UPDATE message SET status = ?2, "
+	"delivered_ms = coalesce(delivered_ms, ?3), "
+	"read_ms = CASE WHEN ?2 = 'read' THEN coalesce(read_ms, ?3) ELSE read_ms END "
+	"WHERE conversation_id = ?1 AND direction = 'out' AND sent_ms <= ?3 AND "
+	"(CASE status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 "
+	"WHEN 'failed' THEN 5 WHEN 'read' THEN 4 ELSE 0 END) < "
+	"(CASE ?2 WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 ELSE 0 END)",
+	/* STMT_FEED_UPSERT: the newest verb wins */
+	"INSERT INTO feed_item (channel_id, meta_id, item, post_id, parent_id, "
+	"from_id, from_name, message, status, created_ms, updated_ms, event_id) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+	"ON CONFLICT (channel_id, meta_id) DO UPDATE SET "
+	"message = CASE WHEN excluded.updated_ms >= updated_ms "
+	"AND excluded.message IS NOT NULL THEN excluded.message ELSE message END, "
+	"status = CASE WHEN excluded.updated_ms >= updated_ms "
+	"THEN excluded.status ELSE status END, "
+	"event_id = excluded.event_id, "
+	"updated_ms = max(updated_ms, excluded.updated_ms)",
+	/* STMT_UNHANDLED_ADD */
+	"INSERT INTO unhandled (object, type, count, first_seen_at, last_seen_at, "
+	"sample_event_id) VALUES (?1, ?2, 1, ?3, ?3, ?4) "
+	"ON CONFLICT (object, type) DO UPDATE SET count = count + 1, "
+	"last_seen_at = excluded.last_seen_at, "
+	"sample_event_id = coalesce(sample_event_id, excluded.sample_event_id)",
+
+	/* STMT_QUEUE_CLAIM: pending, failed and due, or lease expired */
+	"UPDATE webhook_event SET state = 'processing', lease_token = ?1, "
+	"lease_expires_ms = ?2 + ?3, attempts = attempts + 1 "
+	"WHERE id IN (SELECT id FROM webhook_event WHERE state = 'pending' "
+	"OR (state = 'failed' AND next_attempt_ms <= ?2) "
+	"OR (state = 'processing' AND lease_expires_ms <= ?2) "
+	"ORDER BY id LIMIT ?4) RETURNING id, attempts",
+	/* STMT_EVENT_BODY: only for the holder of the lease */
+	"SELECT body FROM webhook_event WHERE id = ?1 AND lease_token = ?2 "
+	"AND state = 'processing'",
+	/* STMT_EVENT_DONE */
+	"UPDATE webhook_event SET state = 'processed', processed_ms = ?3, "
+	"lease_token = NULL, lease_expires_ms = NULL, next_attempt_ms = NULL "
+	"WHERE id = ?1 AND lease_token = ?2 AND state = 'processing'",
+	/* STMT_EVENT_FAIL: state is 'failed' or 'dead_letter' */
+	"UPDATE webhook_event SET state = ?3, next_attempt_ms = ?4, "
+	"last_error = ?5, lease_token = NULL, lease_expires_ms = NULL "
+	"WHERE id = ?1 AND lease_token = ?2 AND state = 'processing'",
+	/* STMT_ATTEMPT_LOG */
+	"INSERT OR REPLACE INTO event_attempt (event_id, attempt, at_ms, error) "
+	"SELECT id, attempts, ?2, ?3 FROM webhook_event WHERE id = ?1",
+	/* STMT_REQUEUE_ID */
+	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
+	"next_attempt_ms = NULL, lease_token = NULL, lease_expires_ms = NULL "
+	"WHERE id = ?1 AND state IN ('processed', 'failed', 'dead_letter')",
+	/* STMT_REQUEUE_DEAD */
+	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
+	"next_attempt_ms = NULL WHERE state = 'dead_letter'",
+	/* STMT_REQUEUE_RANGE */
+	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
+	"next_attempt_ms = NULL, lease_token = NULL, lease_expires_ms = NULL "
+	"WHERE received_ms >= ?1 AND received_ms < ?2 "
+	"AND state IN ('processed', 'failed', 'dead_letter')",
+	/* STMT_PRUNE */
+	"DELETE FROM webhook_event WHERE id IN (SELECT id FROM webhook_event "
+	"WHERE state = 'processed' AND received_ms < ?1 ORDER BY id LIMIT ?2)",
+	/* STMT_QUEUE_STATES */
+	"SELECT state, count(*), min(received_ms) FROM webhook_event GROUP BY state",
 };
 
 /* Record the connection's error state after a failed call. */
-static int
+int
 db_fail(struct db *d, int rc)
 {
 	switch (rc & 0xff) {
@@ -99,7 +181,7 @@ db_fail(struct db *d, int rc)
 
 /* The prepared statement s, ready to bind: prepared on first use and
  * reset on every later one.  NULL on error. */
-static sqlite3_stmt *
+sqlite3_stmt *
 db_stmt(struct db *d, enum stmt s)
 {
 	int rc;
@@ -119,7 +201,7 @@ db_stmt(struct db *d, enum stmt s)
 }
 
 /* Step a statement that returns no rows, then reset it; 0 or -1. */
-static int
+int
 db_exec(struct db *d, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
@@ -131,7 +213,7 @@ db_exec(struct db *d, sqlite3_stmt *st)
 	return 0;
 }
 
-static int
+int
 db_run(struct db *d, enum stmt s)
 {
 	sqlite3_stmt *st = db_stmt(d, s);
@@ -258,6 +340,7 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 	struct db	*d;
 	char		 path[4096];
 	const char	*pragmas;
+	long long	 waited;
 	int		 rc, oflags;
 
 	if (conf_path(c, "db_path", path, sizeof(path)) == NULL) {
@@ -287,7 +370,15 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 	else
 		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		    "PRAGMA foreign_keys = ON;";
-	if ((rc = sqlite3_exec(d->h, pragmas, NULL, NULL, NULL)) != SQLITE_OK) {
+	/* Turning a new database to WAL needs an exclusive lock, and when
+	 * another process is doing the same SQLite answers SQLITE_BUSY at
+	 * once, without the busy handler: retry within the busy timeout.
+	 * The pragmas are idempotent. */
+	for (waited = 0; (rc = sqlite3_exec(d->h, pragmas, NULL, NULL,
+	    NULL)) != SQLITE_OK && (rc & 0xff) == SQLITE_BUSY &&
+	    waited < conf_get_int(c, "busy_timeout_ms"); waited += 10)
+		sqlite3_sleep(10);
+	if (rc != SQLITE_OK) {
 		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
 		goto err;
 	}
@@ -464,4 +555,31 @@ db_event_exists(struct db *d, const char *sha256)
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+void
+db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int
+db_savepoint(struct db *d)
+{
+	return db_run(d, STMT_SAVEPOINT);
+}
+
+int
+db_release(struct db *d)
+{
+	return db_run(d, STMT_RELEASE);
+}
+
+int
+db_rollback_to(struct db *d)
+{
+	return db_run(d, STMT_ROLLBACK_TO);
 }

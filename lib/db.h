@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 struct conf;
 struct db;
 
@@ -89,5 +91,106 @@ int		 db_event_route(struct db *, long long event_id,
 		    long long channel_id);
 /* 1 when an event with this body hash is stored, 0 when not, -1. */
 int		 db_event_exists(struct db *, const char *sha256);
+
+
+/* Savepoints inside an open transaction, for one item that may fail
+ * alone: 0 or -1. */
+int		 db_savepoint(struct db *);
+int		 db_release(struct db *);
+int		 db_rollback_to(struct db *);
+
+/*
+ * The inbox (db_inbox.c).  All run inside the caller's transaction.
+ */
+
+/* The channel of kind and Meta id, with its workspace: 1, 0 absent, -1. */
+int		 db_channel_lookup(struct db *, const char *kind,
+		    const char *meta_id, long long *id, long long *workspace);
+/* Create or refresh a contact (name kept when name is NULL or empty);
+ * sets *id; 0 or -1. */
+int		 db_contact_upsert(struct db *, long long workspace,
+		    long long channel, const char *meta_user_id,
+		    const char *name, long long seen_at, long long *id);
+/* The conversation of a contact on a channel, created when new. */
+int		 db_conversation_upsert(struct db *, long long workspace,
+		    long long channel, long long contact, long long now,
+		    long long *id);
+/* Note a message at ms in a conversation; inbound_new counts it unread
+ * and moves the 24-hour window. */
+int		 db_conversation_note(struct db *, long long id, long long ms,
+		    int inbound_new);
+/* Who owns the thread: "us" or "other". */
+int		 db_conversation_owner(struct db *, long long id,
+		    const char *owner);
+
+struct db_message {
+	long long	 conversation_id;
+	const char	*mid;		/* unique key; NULL for none */
+	const char	*direction;	/* "in" or "out" */
+	const char	*kind;
+	const char	*text, *attachments, *payload, *reply_to, *raw;
+	const char	*status;
+	long long	 sent_ms;
+	long long	 event_id;	/* 0: none */
+	long long	 created_ms;
+};
+/* Insert a message: 1 inserted, 0 one with this mid exists, -1. */
+int		 db_message_insert(struct db *, const struct db_message *);
+/* Move the message with mid forward to status (never backwards);
+ * 1 changed, 0 unknown mid or not forward, -1. */
+int		 db_message_status(struct db *, const char *mid,
+		    const char *status, long long at_ms, const char *err_code,
+		    const char *err_title);
+/* Mark every outbound message of a conversation sent at or before
+ * watermark_ms as status ("delivered" or "read"); 0 or -1. */
+int		 db_message_watermark(struct db *, long long conversation,
+		    const char *status, long long watermark_ms);
+
+struct db_feed {
+	long long	 channel_id;
+	const char	*meta_id, *item, *post_id, *parent_id;
+	const char	*from_id, *from_name, *message, *status;
+	long long	 created_ms, updated_ms, event_id;
+};
+/* Record a feed item or its latest change; 0 or -1. */
+int		 db_feed_upsert(struct db *, const struct db_feed *);
+/* Count an event kind seen but not handled; 0 or -1. */
+int		 db_unhandled_add(struct db *, const char *object,
+		    const char *type, long long event_id, long long now);
+
+/*
+ * The processing queue (db_queue.c).
+ */
+
+/* Claim up to max due events (pending; failed whose time has come;
+ * processing whose lease expired) for lease_ms under token, in one
+ * statement.  Fills ids[] and attempts[] (after this claim); sets *n.
+ * Run inside a transaction.  0 or -1. */
+int		 db_queue_claim(struct db *, const char *token, long long now_ms,
+		    long long lease_ms, int max, long long *ids, int *attempts,
+		    int *n);
+/* The body of an event we hold the lease of, appended to out:
+ * 1, 0 when the lease is no longer ours, -1. */
+int		 db_event_body(struct db *, long long id, const char *token,
+		    struct buf *out);
+/* Mark processed: 1, 0 when the lease is no longer ours (fenced), -1. */
+int		 db_event_done(struct db *, long long id, const char *token,
+		    long long now_ms);
+/* Mark failed (next_ms set) or dead_letter (state), keeping error and
+ * logging the attempt: 1, 0 when fenced, -1. */
+int		 db_event_fail(struct db *, long long id, const char *token,
+		    const char *state, long long next_ms, const char *error,
+		    long long now_ms);
+/* Requeue: one event (id > 0), every dead letter (dead_only), or every
+ * finished event received in [from_ms, to_ms).  *count is how many. */
+int		 db_requeue(struct db *, long long id, int dead_only,
+		    long long from_ms, long long to_ms, long long *count);
+/* Delete up to limit processed events received before before_ms;
+ * *deleted is how many.  0 or -1. */
+int		 db_prune(struct db *, long long before_ms, int limit,
+		    long long *deleted);
+/* Call fn(arg, state, count, oldest received_ms) for every state. */
+int		 db_queue_states(struct db *, void (*fn)(void *, const char *,
+		    long long, long long), void *arg);
 
 #endif

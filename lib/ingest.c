@@ -17,6 +17,7 @@
 #include "db.h"
 #include "http.h"
 #include "ingest.h"
+#include "json.h"
 #include "limits.h"
 #include "log.h"
 
@@ -143,6 +144,10 @@ ingest_envelope(const char *body, size_t len, struct ingest_envelope *e)
 		goto out;
 	if (!ingest_utf8_valid((const unsigned char *)body, len)) {
 		e->why = "not UTF-8";
+		goto finish;
+	}
+	if (!json_valid(body, len, HG_JSON_DEPTH_MAX)) {
+		e->why = "not JSON";
 		goto finish;
 	}
 	root = cJSON_ParseWithLengthOpts(body, len + 1, &end, 1);

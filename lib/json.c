@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "limits.h"
 
 void
 json_send(struct req *r, int status, cJSON *root)
@@ -44,4 +45,173 @@ json_str(const cJSON *obj, const char *name)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Skip JSON white space (space, tab, LF, CR only). */
+static size_t
+json_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+	    s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* Check a string starting at the quote s[i]; index past it, or 0. */
+static size_t
+json_string_end(const char *s, size_t n, size_t i)
+{
+	size_t k;
+
+	for (i++; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"')
+			return i + 1;
+		if (c < 0x20)
+			return 0;
+		if (c != '\\')
+			continue;
+		if (++i >= n)
+			return 0;
+		switch (s[i]) {
+		case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+		case 'r': case 't':
+			break;
+		case 'u':
+			for (k = 1; k <= 4; k++)
+				if (i + k >= n || !((s[i + k] >= '0' &&
+				    s[i + k] <= '9') || (s[i + k] >= 'a' &&
+				    s[i + k] <= 'f') || (s[i + k] >= 'A' &&
+				    s[i + k] <= 'F')))
+					return 0;
+			i += 4;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Check a number at s[i]; index past it, or 0. */
+static size_t
+json_number_end(const char *s, size_t n, size_t i)
+{
+	size_t d;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	return i;
+}
+
+/* 1 when the innermost open container (depth > 0) is an object. */
+static int
+json_in_object(const unsigned char *stack, size_t depth)
+{
+	return (stack[(depth - 1) / 8] >> ((depth - 1) % 8)) & 1;
+}
+
+/* Check `"key" :` at s[i]; index past the colon, or 0. */
+static size_t
+json_key_end(const char *s, size_t n, size_t i)
+{
+	size_t e;
+
+	if (i >= n || s[i] != '"' || (e = json_string_end(s, n, i)) == 0)
+		return 0;
+	i = json_ws(s, n, e);
+	return i < n && s[i] == ':' ? i + 1 : 0;
+}
+
+int
+json_valid(const char *s, size_t n, size_t max_depth)
+{
+	/* The open containers as a bit stack: 1 object, 0 array. */
+	unsigned char	 stack[(HG_JSON_DEPTH_MAX + 7) / 8];
+	size_t		 i = 0, depth = 0, e;
+	int		 want_value = 1;	/* else: ',' or a closer */
+
+	if (max_depth > HG_JSON_DEPTH_MAX)
+		max_depth = HG_JSON_DEPTH_MAX;
+	for (;;) {
+		i = json_ws(s, n, i);
+		if (!want_value) {
+			if (depth == 0)
+				return i == n;
+			if (i >= n)
+				return 0;
+			if (s[i] == (json_in_object(stack, depth) ? '}' : ']')) {
+				depth--;
+				i++;
+				continue;
+			}
+			if (s[i] != ',')
+				return 0;
+			i = json_ws(s, n, i + 1);
+			if (json_in_object(stack, depth) &&
+			    (i = json_key_end(s, n, i)) == 0)
+				return 0;
+			want_value = 1;
+			continue;
+		}
+		if (i >= n)
+			return 0;
+		if (s[i] == '{' || s[i] == '[') {
+			int obj = s[i] == '{';
+
+			if (depth >= max_depth)
+				return 0;
+			if (obj)
+				stack[depth / 8] |= (unsigned char)(1u << (depth % 8));
+			else
+				stack[depth / 8] &= (unsigned char)~(1u << (depth % 8));
+			depth++;
+			i = json_ws(s, n, i + 1);
+			if (i < n && s[i] == (obj ? '}' : ']')) {
+				want_value = 0;		/* empty: the closer ends it */
+				continue;
+			}
+			if (obj && (i = json_key_end(s, n, i)) == 0)
+				return 0;
+			continue;
+		}
+		if (s[i] == '"')
+			e = json_string_end(s, n, i);
+		else if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9'))
+			e = json_number_end(s, n, i);
+		else if (n - i >= 4 && memcmp(s + i, "true", 4) == 0)
+			e = i + 4;
+		else if (n - i >= 5 && memcmp(s + i, "false", 5) == 0)
+			e = i + 5;
+		else if (n - i >= 4 && memcmp(s + i, "null", 4) == 0)
+			e = i + 4;
+		else
+			return 0;
+		if (e == 0)
+			return 0;
+		i = e;
+		want_value = 0;
+	}
 }

@@ -5,6 +5,8 @@
 #ifndef HG_JSON_H
 #define HG_JSON_H
 
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
 
 #include "http.h"
@@ -16,5 +18,12 @@ void	 json_send(struct req *, int status, cJSON *root);
 void	 json_error(struct req *, int status, const char *msg);
 /* The string member name of obj, or NULL when absent or not a string. */
 const char *json_str(const cJSON *obj, const char *name);
+
+/* 1 when the n bytes at s are exactly one JSON text (RFC 8259: no
+ * control bytes in strings, no leading zeros, only JSON white space,
+ * nothing after it) nested at most max_depth deep (capped at
+ * HG_JSON_DEPTH_MAX), else 0.  Iterative: deep input cannot exhaust
+ * the stack.  UTF-8 is not checked here. */
+int	 json_valid(const char *s, size_t n, size_t max_depth);
 
 #endif

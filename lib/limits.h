@@ -38,6 +38,9 @@
 #define HG_ENVELOPE_IDS_MAX		1000
 /* Longest Meta object id we store (page ids are ~16 digits). */
 #define HG_META_ID_MAX			64
+/* Deepest JSON nesting accepted from Meta (its payloads nest about 8
+ * deep); deeper bodies are kept as invalid, never parsed. */
+#define HG_JSON_DEPTH_MAX		512
 /* Request-handling threads of one FastCGI process. */
 #define HG_THREADS_MAX			256
 /* Unread body bytes a CGI reads and discards before exiting, so that
@@ -48,5 +51,65 @@
 /* Rejected-signature log lines per second per process, so a flood of
  * forged requests cannot fill the disk. */
 #define HG_REJECT_LOG_PER_SEC		5
+
+/* --- lib/graph: calls to Meta ------------------------------------- */
+/* Longest URL we build for a Graph call (ids, a few parameters, a
+ * token and its proof); Meta's own limit is higher. */
+#define HG_GRAPH_URL_MAX		8192
+/* A request body we send (a message with templates stays far below). */
+#define HG_GRAPH_BODY_MAX		(256 * 1024)
+/* Usage headers we keep for throttling decisions; a business use case
+ * header names one entry per id and stays small. */
+#define HG_GRAPH_HEADER_MAX		4096
+/* Result pages followed for one listing (/me/accounts): 100 pages of
+ * up to 100 Pages each is far beyond any one person's Pages. */
+#define HG_GRAPH_PAGES_MAX		100
+/* Pages asked for per result page of /me/accounts (Meta's max). */
+#define HG_GRAPH_PAGE_LIMIT		100
+/* Most transfers graph_multi keeps in flight at once. */
+#define HG_GRAPH_PARALLEL_MAX		32
+/* Wait after a transient failure (5xx, timeout, codes 1/2) when Meta
+ * gives no Retry-After. */
+#define HG_GRAPH_RETRY_DEFAULT_S	30
+/* Wait after a throttling error with no usage header to go by: a
+ * twelfth of Meta's rolling one-hour window. */
+#define HG_GRAPH_THROTTLE_DEFAULT_S	300
+/* Wait when a usage header says 100% but gives no time to regain
+ * access: a quarter of the rolling hour. */
+#define HG_GRAPH_USAGE_FULL_S		900
+/* Wait after a policy block (368): Meta gives no duration. */
+#define HG_GRAPH_POLICY_PAUSE_S		3600
+/* Ceiling on any delay we derive, so a bad header cannot park work
+ * for weeks. */
+#define HG_GRAPH_DELAY_MAX_S		86400
+/* appsecret_proof is valid for 5 minutes after appsecret_time. */
+#define HG_GRAPH_PROOF_TTL_S		300
+
+/* --- Meta's message limits, checked before a round trip ------------- */
+/* Messenger text, in characters (code points). */
+#define HG_MSG_TEXT_MAX			2000
+/* Messenger metadata, in characters. */
+#define HG_MSG_METADATA_MAX		1000
+/* Quick replies per message, their titles and payloads. */
+#define HG_MSG_QR_MAX			13
+#define HG_MSG_QR_TITLE_MAX		20
+#define HG_MSG_PAYLOAD_MAX		1000
+/* Buttons per template or element, and a button's title. */
+#define HG_MSG_BUTTONS_MAX		3
+#define HG_MSG_BUTTON_TITLE_MAX		20
+/* The button template's text. */
+#define HG_MSG_BUTTON_TEXT_MAX		640
+/* Elements of a generic template, their title and subtitle. */
+#define HG_MSG_ELEMENTS_MAX		10
+#define HG_MSG_ELEMENT_TITLE_MAX	80
+#define HG_MSG_ELEMENT_SUBTITLE_MAX	80
+/* Longest attachment or button URL we pass on. */
+#define HG_MSG_URL_MAX			2048
+/* Instagram text, in bytes of UTF-8. */
+#define HG_IG_TEXT_MAX_BYTES		1000
+/* WhatsApp text body, in characters. */
+#define HG_WA_TEXT_MAX			4096
+/* Most messages one long text is split into when the caller asks. */
+#define HG_MSG_SPLIT_MAX		10
 
 #endif

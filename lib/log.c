@@ -71,8 +71,13 @@ log_raw(struct logline *l, const char *s, size_t n)
 {
 	size_t room = sizeof(l->text) - 1 - l->len;
 
-	if (n > room)
-		n = room;
+	if (n > room) {
+		/* The line is full: end it with a marker that says so. */
+		memcpy(l->text + l->len, s, room);
+		l->len += room;
+		memcpy(l->text + l->len - 3, "...", 3);
+		return;
+	}
 	memcpy(l->text + l->len, s, n);
 	l->len += n;
 }
@@ -180,7 +185,9 @@ log_redact_url(const char *url, char *out, size_t outsz)
 		return out;
 	while (*p != '\0' && o + 1 < outsz) {
 		if (*p == '?' || (*p == '&' && in_query) || (*p == '#')) {
-			in_query = (*p != '#');
+			/* A fragment holds parameters too (the implicit
+			 * OAuth flow returns #access_token=...&...). */
+			in_query = 1;
 			out[o++] = *p++;
 			/* At a parameter name: is it one to redact? */
 			q = p;

@@ -1,0 +1,200 @@
+/*
+ * db_inbox: contacts, conversations, messages, feed items and the
+ * unhandled ledger.  See db.h; the SQL is in db.c's statement table.
+ */
+#include "db_int.h"
+
+/* Step a statement expected to return one row with an id in column 0. */
+static int
+db_returning_id(struct db *d, sqlite3_stmt *st, long long *id)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(d, rc);
+}
+
+int
+db_channel_lookup(struct db *d, const char *kind, const char *meta_id,
+    long long *id, long long *workspace)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_CHANNEL_FIND)) == NULL)
+		return -1;
+	db_bind_text(st, 1, kind);
+	db_bind_text(st, 2, meta_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*workspace = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_contact_upsert(struct db *d, long long workspace, long long channel,
+    const char *meta_user_id, const char *name, long long seen_at,
+    long long *id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_CONTACT_UPSERT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, workspace);
+	sqlite3_bind_int64(st, 2, channel);
+	db_bind_text(st, 3, meta_user_id);
+	db_bind_text(st, 4, name);
+	sqlite3_bind_int64(st, 5, seen_at);
+	return db_returning_id(d, st, id);
+}
+
+int
+db_conversation_upsert(struct db *d, long long workspace, long long channel,
+    long long contact, long long now, long long *id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_CONVERSATION_UPSERT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, workspace);
+	sqlite3_bind_int64(st, 2, channel);
+	sqlite3_bind_int64(st, 3, contact);
+	sqlite3_bind_int64(st, 4, now);
+	return db_returning_id(d, st, id);
+}
+
+int
+db_conversation_note(struct db *d, long long id, long long ms,
+    int inbound_new)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_CONVERSATION_NOTE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, ms);
+	sqlite3_bind_int(st, 3, inbound_new ? 1 : 0);
+	return db_exec(d, st);
+}
+
+int
+db_conversation_owner(struct db *d, long long id, const char *owner)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_CONVERSATION_OWNER)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, owner);
+	return db_exec(d, st);
+}
+
+int
+db_message_insert(struct db *d, const struct db_message *m)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_MESSAGE_INSERT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, m->conversation_id);
+	db_bind_text(st, 2, m->mid);
+	db_bind_text(st, 3, m->direction);
+	db_bind_text(st, 4, m->kind);
+	db_bind_text(st, 5, m->text);
+	db_bind_text(st, 6, m->attachments);
+	db_bind_text(st, 7, m->payload);
+	db_bind_text(st, 8, m->reply_to);
+	db_bind_text(st, 9, m->raw);
+	db_bind_text(st, 10, m->status);
+	sqlite3_bind_int64(st, 11, m->sent_ms);
+	if (m->event_id > 0)
+		sqlite3_bind_int64(st, 12, m->event_id);
+	else
+		sqlite3_bind_null(st, 12);
+	sqlite3_bind_int64(st, 13, m->created_ms);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0;
+}
+
+int
+db_message_status(struct db *d, const char *mid, const char *status,
+    long long at_ms, const char *err_code, const char *err_title)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_MESSAGE_STATUS)) == NULL)
+		return -1;
+	db_bind_text(st, 1, mid);
+	db_bind_text(st, 2, status);
+	sqlite3_bind_int64(st, 3, at_ms);
+	db_bind_text(st, 4, err_code);
+	db_bind_text(st, 5, err_title);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0;
+}
+
+int
+db_message_watermark(struct db *d, long long conversation,
+    const char *status, long long watermark_ms)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_MESSAGE_WATERMARK)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, conversation);
+	db_bind_text(st, 2, status);
+	sqlite3_bind_int64(st, 3, watermark_ms);
+	return db_exec(d, st);
+}
+
+int
+db_feed_upsert(struct db *d, const struct db_feed *f)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_FEED_UPSERT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, f->channel_id);
+	db_bind_text(st, 2, f->meta_id);
+	db_bind_text(st, 3, f->item);
+	db_bind_text(st, 4, f->post_id);
+	db_bind_text(st, 5, f->parent_id);
+	db_bind_text(st, 6, f->from_id);
+	db_bind_text(st, 7, f->from_name);
+	db_bind_text(st, 8, f->message);
+	db_bind_text(st, 9, f->status);
+	sqlite3_bind_int64(st, 10, f->created_ms);
+	sqlite3_bind_int64(st, 11, f->updated_ms);
+	if (f->event_id > 0)
+		sqlite3_bind_int64(st, 12, f->event_id);
+	else
+		sqlite3_bind_null(st, 12);
+	return db_exec(d, st);
+}
+
+int
+db_unhandled_add(struct db *d, const char *object, const char *type,
+    long long event_id, long long now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_UNHANDLED_ADD)) == NULL)
+		return -1;
+	db_bind_text(st, 1, object);
+	db_bind_text(st, 2, type);
+	sqlite3_bind_int64(st, 3, now);
+	if (event_id > 0)
+		sqlite3_bind_int64(st, 4, event_id);
+	else
+		sqlite3_bind_null(st, 4);
+	return db_exec(d, st);
+}

@@ -1,0 +1,72 @@
+/*
+ * db_int.h: what the db_*.c files share and nobody else sees: the
+ * connection, the names of the statements in db.c's table, and the
+ * helpers that prepare, run and fail them.
+ */
+#ifndef HG_DB_INT_H
+#define HG_DB_INT_H
+
+#include <sqlite3.h>
+
+#include "db.h"
+
+/* The statements of db.c's table, in its order. */
+enum stmt {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_SAVEPOINT,
+	STMT_RELEASE,
+	STMT_ROLLBACK_TO,
+	STMT_USER_VERSION,
+	STMT_QUEUE_DEPTH,
+	STMT_COUNTER_ADD,
+	STMT_COUNTER_ALL,
+	STMT_CHANNEL_FIND,
+	STMT_CHANNEL_ADD,
+	STMT_CHANNEL_TOUCH,
+	STMT_EVENT_INSERT,
+	STMT_EVENT_ROUTE,
+	STMT_EVENT_EXISTS,
+	STMT_CONTACT_UPSERT,
+	STMT_CONVERSATION_UPSERT,
+	STMT_CONVERSATION_NOTE,
+	STMT_CONVERSATION_OWNER,
+	STMT_MESSAGE_INSERT,
+	STMT_MESSAGE_STATUS,
+	STMT_MESSAGE_WATERMARK,
+	STMT_FEED_UPSERT,
+	STMT_UNHANDLED_ADD,
+	STMT_QUEUE_CLAIM,
+	STMT_EVENT_BODY,
+	STMT_EVENT_DONE,
+	STMT_EVENT_FAIL,
+	STMT_ATTEMPT_LOG,
+	STMT_REQUEUE_ID,
+	STMT_REQUEUE_DEAD,
+	STMT_REQUEUE_RANGE,
+	STMT_PRUNE,
+	STMT_QUEUE_STATES,
+	STMT__MAX
+};
+
+struct db {
+	sqlite3		*h;
+	sqlite3_stmt	*st[STMT__MAX];
+	enum db_err	 err;
+	char		 msg[256];
+};
+
+/* The prepared statement, reset and unbound; NULL on error. */
+sqlite3_stmt	*db_stmt(struct db *, enum stmt);
+/* Step a statement to its end, then reset it; 0 or -1. */
+int		 db_exec(struct db *, sqlite3_stmt *);
+/* db_stmt + db_exec for a statement without parameters. */
+int		 db_run(struct db *, enum stmt);
+/* Record the error of SQLite result code rc; returns -1. */
+int		 db_fail(struct db *, int rc);
+
+/* Bind a string, or NULL when s is NULL. */
+void		 db_bind_text(sqlite3_stmt *, int, const char *);
+
+#endif

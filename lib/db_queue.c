@@ -1,0 +1,162 @@
+/*
+ * db_queue: claiming, finishing, failing, requeueing and pruning
+ * webhook events.  See db.h; the SQL is in db.c's statement table.
+ */
+#include "db_int.h"
+
+int
+db_queue_claim(struct db *d, const char *token, long long now_ms,
+    long long lease_ms, int max, long long *ids, int *attempts, int *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*n = 0;
+	if ((st = db_stmt(d, STMT_QUEUE_CLAIM)) == NULL)
+		return -1;
+	db_bind_text(st, 1, token);
+	sqlite3_bind_int64(st, 2, now_ms);
+	sqlite3_bind_int64(st, 3, lease_ms);
+	sqlite3_bind_int(st, 4, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		ids[*n] = sqlite3_column_int64(st, 0);
+		attempts[*n] = sqlite3_column_int(st, 1);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		*n = 0;
+		return db_fail(d, rc);
+	}
+	return 0;
+}
+
+int
+db_event_body(struct db *d, long long id, const char *token, struct buf *out)
+{
+	sqlite3_stmt	*st;
+	int		 rc, found = 0;
+
+	if ((st = db_stmt(d, STMT_EVENT_BODY)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, token);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const void	*p = sqlite3_column_blob(st, 0);
+		int		 len = sqlite3_column_bytes(st, 0);
+
+		found = 1;
+		if (buf_add(out, p != NULL ? p : "", (size_t)len) == -1) {
+			sqlite3_reset(st);
+			d->err = DB_ERROR;
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return found;
+}
+
+int
+db_event_done(struct db *d, long long id, const char *token, long long now_ms)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_EVENT_DONE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, token);
+	sqlite3_bind_int64(st, 3, now_ms);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0;
+}
+
+int
+db_event_fail(struct db *d, long long id, const char *token,
+    const char *state, long long next_ms, const char *error, long long now_ms)
+{
+	sqlite3_stmt	*st;
+	int		 changed;
+
+	if ((st = db_stmt(d, STMT_EVENT_FAIL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, token);
+	db_bind_text(st, 3, state);
+	if (next_ms > 0)
+		sqlite3_bind_int64(st, 4, next_ms);
+	else
+		sqlite3_bind_null(st, 4);
+	db_bind_text(st, 5, error);
+	if (db_exec(d, st) == -1)
+		return -1;
+	if ((changed = sqlite3_changes(d->h)) == 0)
+		return 0;
+	if ((st = db_stmt(d, STMT_ATTEMPT_LOG)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_ms);
+	db_bind_text(st, 3, error);
+	return db_exec(d, st) == -1 ? -1 : 1;
+}
+
+int
+db_requeue(struct db *d, long long id, int dead_only, long long from_ms,
+    long long to_ms, long long *count)
+{
+	sqlite3_stmt *st;
+
+	*count = 0;
+	if (id > 0) {
+		if ((st = db_stmt(d, STMT_REQUEUE_ID)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+	} else if (dead_only) {
+		if ((st = db_stmt(d, STMT_REQUEUE_DEAD)) == NULL)
+			return -1;
+	} else {
+		if ((st = db_stmt(d, STMT_REQUEUE_RANGE)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, from_ms);
+		sqlite3_bind_int64(st, 2, to_ms);
+	}
+	if (db_exec(d, st) == -1)
+		return -1;
+	*count = sqlite3_changes(d->h);
+	return 0;
+}
+
+int
+db_prune(struct db *d, long long before_ms, int limit, long long *deleted)
+{
+	sqlite3_stmt *st;
+
+	*deleted = 0;
+	if ((st = db_stmt(d, STMT_PRUNE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before_ms);
+	sqlite3_bind_int(st, 2, limit);
+	if (db_exec(d, st) == -1)
+		return -1;
+	*deleted = sqlite3_changes(d->h);
+	return 0;
+}
+
+int
+db_queue_states(struct db *d, void (*fn)(void *, const char *, long long,
+    long long), void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_QUEUE_STATES)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}

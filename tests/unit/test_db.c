@@ -1,0 +1,506 @@
+/*
+ * Unit tests for lib/db on a database in a temporary directory: opening
+ * and migrations (also from several processes at once), channels,
+ * events, counters, transactions and the busy timeout.  SQLite is used
+ * directly only to look at the result from outside.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "test.h"
+
+static char	 dir[512];
+static char	 err[1024];
+
+/* A configuration whose db_path is dir/name. */
+static struct conf *
+conf_for(const char *name, const char *extra)
+{
+	char		 text[2048];
+	struct conf	*c;
+
+	snprintf(text, sizeof(text), "db_path = %s/%s\n%s", dir, name,
+	    extra != NULL ? extra : "");
+	if ((c = conf_load_string(text, "t.conf", err, sizeof(err))) == NULL)
+		printf("#   conf: %s\n", err);
+	return c;
+}
+
+/* Run one integer query on the database file from outside; -1 on error. */
+static long long
+sql_int(const char *name, const char *sql)
+{
+	sqlite3		*h;
+	sqlite3_stmt	*st;
+	char		 path[1024];
+	long long	 v = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(h);
+		return -1;
+	}
+	sqlite3_busy_timeout(h, 5000);
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(h);
+	return v;
+}
+
+static long long
+ms_now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void
+test_open(void)
+{
+	struct conf	*c;
+	struct db	*d;
+	int		 v = -1;
+	char		 longpath[5000];
+
+	OK(db_schema_latest() >= 1, "at least one migration");
+	c = conf_for("a.db", NULL);
+	d = db_open(c, 0, err, sizeof(err));
+	if (!OK(d != NULL, "open a fresh database"))
+		printf("#   %s\n", err);
+	if (d == NULL) {
+		conf_free(c);
+		return;
+	}
+	EQ_INT(db_ping(d, &v), 0, "ping");
+	EQ_INT(v, db_schema_latest(), "user_version is the latest");
+	EQ_INT(db_error(d), DB_OK, "no error after success");
+	db_close(d);
+	EQ_INT(sql_int("a.db", "PRAGMA user_version"), db_schema_latest(),
+	    "user_version seen from outside");
+	EQ_INT(sql_int("a.db", "SELECT count(*) FROM workspace"), 1,
+	    "workspace 1 created once");
+	EQ_INT(sql_int("a.db", "SELECT count(*) FROM pragma_journal_mode "
+	    "WHERE journal_mode = 'wal'"), 1, "WAL mode");
+
+	/* Reopen: nothing applied again. */
+	d = db_open(c, 0, err, sizeof(err));
+	OK(d != NULL, "reopen");
+	v = -1;
+	OK(d != NULL && db_ping(d, &v) == 0 && v == db_schema_latest(),
+	    "reopen: same version");
+	db_close(d);
+	d = db_open(c, 0, err, sizeof(err));
+	OK(d != NULL, "third open");
+	db_close(d);
+	EQ_INT(sql_int("a.db", "SELECT count(*) FROM workspace"), 1,
+	    "reopen: migrations not re-run");
+	EQ_INT(sql_int("a.db", "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'webhook_event'"), 1, "tables exist once");
+
+	/* Read-only. */
+	d = db_open(c, DB_READONLY, err, sizeof(err));
+	OK(d != NULL, "read-only open");
+	if (d != NULL) {
+		OK(db_ping(d, &v) == 0 && v == db_schema_latest(),
+		    "read-only ping");
+		EQ_INT(db_counter_add(d, "x", 1), -1, "read-only: write refused");
+		EQ_INT(db_error(d), DB_ERROR, "read-only write: DB_ERROR");
+		OK(db_errmsg(d)[0] != '\0', "read-only write: a message");
+	}
+	db_close(d);
+	conf_free(c);
+
+	c = conf_for("absent.db", NULL);
+	err[0] = '\0';
+	d = db_open(c, DB_READONLY, err, sizeof(err));
+	OK(d == NULL && strstr(err, "absent.db") != NULL,
+	    "read-only open of a missing file fails, naming it");
+	db_close(d);
+	conf_free(c);
+	snprintf(longpath, sizeof(longpath), "%s/absent.db", dir);
+	OK(access(longpath, F_OK) != 0, "and does not create it");
+
+	c = conf_for("no/such/dir/x.db", NULL);
+	err[0] = '\0';
+	d = db_open(c, 0, err, sizeof(err));
+	OK(d == NULL && strstr(err, "x.db") != NULL,
+	    "open in a missing directory fails, naming the path");
+	db_close(d);
+	conf_free(c);
+
+	/* A path past db_open's buffer: a long directory for the file and
+	 * a long relative db_path. */
+	{
+		char	 name[3100], text[2100];
+		size_t	 i;
+
+		for (i = 0; i + 2 < 3000; i += 2)
+			memcpy(name + i, "d/", 2);
+		snprintf(name + i, sizeof(name) - i, "t.conf");
+		memcpy(text, "db_path = ", 10);
+		memset(text + 10, 'p', 2000);
+		text[2010] = '\0';
+		c = conf_load_string(text, name, err, sizeof(err));
+		OK(c != NULL, "long path configuration loads");
+		err[0] = '\0';
+		d = c != NULL ? db_open(c, 0, err, sizeof(err)) : NULL;
+		OK(c != NULL && d == NULL && strstr(err, "too long") != NULL,
+		    "db_path past the path buffer refused");
+		db_close(d);
+		conf_free(c);
+	}
+
+	c = conf_for("n.db", "durability = normal\n");
+	d = db_open(c, 0, err, sizeof(err));
+	OK(d != NULL, "open with durability normal");
+	db_close(d);
+	conf_free(c);
+	db_close(NULL);
+}
+
+/* Several processes open one fresh database at the same moment. */
+static void
+test_concurrent_open(void)
+{
+	enum { NPROC = 8, ROUNDS = 4 };
+	char		 name[64];
+	pid_t		 pids[NPROC];
+	int		 round, i, st, go[2], all_ok = 1, once = 1;
+	long long	 n;
+
+	for (round = 0; round < ROUNDS; round++) {
+		snprintf(name, sizeof(name), "race%d.db", round);
+		if (pipe(go) == -1) {
+			OK(0, "pipe");
+			return;
+		}
+		for (i = 0; i < NPROC; i++) {
+			if ((pids[i] = fork()) == 0) {
+				struct conf	*c;
+				struct db	*d;
+				char		 b, e2[512];
+				int		 v = -1, rc = 1;
+
+				close(go[1]);
+				/* Wait for the parent to close the pipe. */
+				while (read(go[0], &b, 1) == -1 && errno == EINTR)
+					;
+				c = conf_for(name, NULL);
+				d = c != NULL ? db_open(c, 0, e2, sizeof(e2)) : NULL;
+				if (d == NULL)
+					printf("#   child %d: %s\n", i, e2);
+				else if (db_ping(d, &v) == 0 &&
+				    v == db_schema_latest() &&
+				    db_counter_add(d, "opened", 1) == 0)
+					rc = 0;
+				else
+					printf("#   child %d: %s\n", i, db_errmsg(d));
+				fflush(stdout);
+				db_close(d);
+				conf_free(c);
+				_exit(rc);
+			}
+		}
+		close(go[0]);
+		close(go[1]);	/* all children go at once */
+		for (i = 0; i < NPROC; i++) {
+			if (pids[i] < 0 || waitpid(pids[i], &st, 0) == -1 ||
+			    !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				all_ok = 0;
+		}
+		if (sql_int(name, "PRAGMA user_version") != db_schema_latest())
+			once = 0;
+		if (sql_int(name, "SELECT count(*) FROM workspace") != 1)
+			once = 0;
+		n = sql_int(name, "SELECT value FROM counter WHERE name = 'opened'");
+		if (n != NPROC)
+			all_ok = 0;
+	}
+	OK(all_ok, "8 processes opening a fresh database at once all succeed");
+	OK(once, "and the schema is applied exactly once");
+}
+
+static void
+test_channels(struct db *d)
+{
+	long long	 id = -1, id2 = -1, id3 = -1, got = -1;
+
+	EQ_INT(db_channel_find(d, "page", "P1", &got), 0, "absent channel: 0");
+	EQ_INT(got, -1, "absent: id untouched");
+	EQ_INT(db_channel_add(d, "page", "P1", "Page One", &id), 0, "add page");
+	OK(id > 0, "add gives an id");
+	EQ_INT(db_channel_find(d, "page", "P1", &got), 1, "find: 1");
+	EQ_INT(got, id, "find: same id");
+	EQ_INT(db_channel_find(d, "instagram", "P1", &got), 0,
+	    "same meta id, other kind: absent");
+	EQ_INT(db_channel_find(d, "page", "p1", &got), 0, "ids are exact");
+	EQ_INT(db_channel_find(d, "page", "P1 ", &got), 0, "no trimming");
+	EQ_INT(db_channel_add(d, "page", "P1", "Renamed", &id2), 0, "add again");
+	EQ_INT(id2, id, "add again: the existing id");
+	EQ_INT(db_channel_add(d, "instagram", "P1", "IG", &id3), 0,
+	    "same meta id under another kind");
+	OK(id3 != id, "a different channel");
+	EQ_INT(db_channel_add(d, "whatsapp", "106540352242922", "WA", &id3), 0,
+	    "add whatsapp");
+	got = -1;
+	EQ_INT(db_channel_add(d, "email", "E1", "bad", &got), -1,
+	    "unknown kind refused");
+	EQ_INT(db_error(d), DB_ERROR, "constraint: DB_ERROR");
+	OK(db_errmsg(d)[0] != '\0', "constraint: a message");
+	EQ_INT(got, -1, "refused add: id untouched");
+	EQ_INT(db_channel_find(d, "page", "P1", &got), 1,
+	    "connection usable after an error");
+	EQ_INT(db_channel_find(d, "page", "x'; DROP TABLE channel; --", &got), 0,
+	    "quotes are data");
+	EQ_INT(db_channel_touch(d, id, 1000), 0, "touch");
+	EQ_INT(db_channel_touch(d, id, 500), 0, "touch older: no error");
+	EQ_INT(db_channel_touch(d, 999999, 500), 0, "touch absent: no error");
+}
+
+static void
+fill_event(struct db_event *e, const char *body, char *hex)
+{
+	unsigned char h[CRYPTO_SHA256_LEN];
+
+	memset(e, 0, sizeof(*e));
+	crypto_sha256(body, strlen(body), h);
+	crypto_hex(h, sizeof(h), hex);
+	e->body = body;
+	e->len = strlen(body);
+	e->sha256 = hex;
+	e->signature = "sha256=00";
+	e->received_ms = 1763856000123LL;
+	e->object = "page";
+	e->entry_ids = "[\"P1\"]";
+	e->phone_ids = "[]";
+	e->routing = "routed";
+	e->state = "pending";
+}
+
+static void
+test_events(struct db *d, const char *dbname)
+{
+	struct db_event	 e;
+	char		 hex[65], hex2[65], hex3[65];
+	long long	 id = -1, id2 = -1, ch = -1, depth = -1, x = -7;
+
+	EQ_INT(db_queue_depth(d, &depth), 0, "queue depth");
+	EQ_INT(depth, 0, "empty queue");
+
+	fill_event(&e, "{\"object\":\"page\",\"n\":1}", hex);
+	EQ_INT(db_event_exists(d, hex), 0, "not stored yet");
+	EQ_INT(db_event_insert(d, &e, &id), 1, "insert: 1");
+	OK(id > 0, "insert: id");
+	EQ_INT(db_event_exists(d, hex), 1, "exists after insert");
+	EQ_INT(db_event_insert(d, &e, &x), 0, "same body again: 0");
+	EQ_INT(x, -7, "duplicate: id untouched");
+	e.body = "a different body";
+	e.len = 16;
+	EQ_INT(db_event_insert(d, &e, &x), 0, "same hash: duplicate");
+
+	fill_event(&e, "{\"object\":\"page\",\"n\":2}", hex2);
+	e.object = NULL;
+	e.state = "invalid";
+	e.routing = "unrouted";
+	EQ_INT(db_event_insert(d, &e, &id2), 1, "second event, NULL object");
+	OK(id2 > id, "ids increase");
+	fill_event(&e, "{\"n\":3}\0with a NUL", hex3);
+	e.len = 19;
+	EQ_INT(db_event_insert(d, &e, &x), 1, "body with a NUL");
+	EQ_INT(sql_int(dbname, "SELECT length(body) FROM webhook_event "
+	    "ORDER BY id DESC LIMIT 1"), 19, "body stored byte for byte");
+	EQ_INT(sql_int(dbname, "SELECT count(*) FROM webhook_event WHERE "
+	    "object IS NULL"), 1, "NULL object stored as NULL");
+
+	EQ_INT(db_queue_depth(d, &depth), 0, "queue depth again");
+	EQ_INT(depth, 2, "pending events counted, invalid not");
+
+	fill_event(&e, "bad state", hex3);
+	e.state = "bogus";
+	EQ_INT(db_event_insert(d, &e, &x), -1, "bad state refused");
+	fill_event(&e, "bad routing", hex3);
+	e.routing = "sideways";
+	EQ_INT(db_event_insert(d, &e, &x), -1, "bad routing refused");
+	fill_event(&e, "no signature", hex3);
+	e.signature = NULL;
+	EQ_INT(db_event_insert(d, &e, &x), -1, "NULL signature refused");
+	EQ_INT(db_error(d), DB_ERROR, "refused insert: DB_ERROR");
+	EQ_INT(db_event_exists(d, hex3), 0, "refused insert: not stored");
+	EQ_INT(db_event_exists(d, "nothex"), 0, "any string: absent");
+
+	EQ_INT(db_channel_find(d, "page", "P1", &ch), 1, "channel for routing");
+	EQ_INT(db_event_route(d, id, ch), 0, "route");
+	EQ_INT(db_event_route(d, id, ch), 0, "route twice: ignored");
+	EQ_INT(sql_int(dbname, "SELECT count(*) FROM webhook_event_channel"), 1,
+	    "one link");
+	EQ_INT(db_event_route(d, id, 999999), -1,
+	    "route to a missing channel refused (foreign key)");
+	EQ_INT(db_event_route(d, 999999, ch), -1,
+	    "route of a missing event refused (foreign key)");
+}
+
+struct seen {
+	char		 names[8][32];
+	long long	 vals[8];
+	int		 n;
+};
+
+static void
+collect(void *arg, const char *name, long long v)
+{
+	struct seen *s = arg;
+
+	if (s->n < 8) {
+		snprintf(s->names[s->n], sizeof(s->names[0]), "%s", name);
+		s->vals[s->n] = v;
+	}
+	s->n++;
+}
+
+static void
+test_counters(struct db *d)
+{
+	struct seen s;
+
+	memset(&s, 0, sizeof(s));
+	EQ_INT(db_counter_each(d, collect, &s), 0, "each on no counters");
+	EQ_INT(s.n, 0, "no counters yet");
+	EQ_INT(db_counter_add(d, "webhook.accepted", 1), 0, "add");
+	EQ_INT(db_counter_add(d, "webhook.accepted", 2), 0, "add again");
+	EQ_INT(db_counter_add(d, "a.first", -5), 0, "negative delta");
+	EQ_INT(db_counter_add(d, "zero", 0), 0, "zero delta creates");
+	EQ_INT(db_counter_add(d, "big", 9000000000000LL), 0, "64-bit delta");
+	memset(&s, 0, sizeof(s));
+	EQ_INT(db_counter_each(d, collect, &s), 0, "each");
+	EQ_INT(s.n, 4, "four counters");
+	EQ_STR(s.names[0], "a.first", "sorted by name");
+	EQ_INT(s.vals[0], -5, "negative value");
+	EQ_STR(s.names[1], "big", "second");
+	OK(s.vals[1] == 9000000000000LL, "64-bit value");
+	EQ_STR(s.names[3], "zero", "fourth");
+	EQ_STR(s.names[2], "webhook.accepted", "third");
+	EQ_INT(s.vals[2], 3, "deltas summed");
+
+	/* A rolled-back transaction leaves nothing. */
+	EQ_INT(db_begin(d), 0, "begin");
+	EQ_INT(db_counter_add(d, "rolled.back", 1), 0, "add inside");
+	EQ_INT(db_counter_add(d, "webhook.accepted", 100), 0, "add inside 2");
+	EQ_INT(db_rollback(d), 0, "rollback");
+	memset(&s, 0, sizeof(s));
+	db_counter_each(d, collect, &s);
+	EQ_INT(s.n, 4, "rollback: no new counter");
+	EQ_INT(s.vals[2], 3, "rollback: value unchanged");
+	EQ_INT(db_rollback(d), 0, "rollback outside a transaction: 0");
+	EQ_INT(db_commit(d), -1, "commit outside a transaction: -1");
+	EQ_INT(db_begin(d), 0, "begin again");
+	EQ_INT(db_begin(d), -1, "nested begin refused");
+	EQ_INT(db_counter_add(d, "committed", 1), 0, "add inside");
+	EQ_INT(db_commit(d), 0, "commit");
+	memset(&s, 0, sizeof(s));
+	db_counter_each(d, collect, &s);
+	EQ_INT(s.n, 5, "commit: counter kept");
+}
+
+static void
+test_busy(void)
+{
+	struct conf	*c;
+	struct db	*d1, *d2;
+	long long	 t0, dt, depth;
+	int		 v;
+
+	c = conf_for("busy.db", "busy_timeout_ms = 100\n");
+	d1 = db_open(c, 0, err, sizeof(err));
+	d2 = db_open(c, 0, err, sizeof(err));
+	if (!OK(d1 != NULL && d2 != NULL, "two connections")) {
+		db_close(d1);
+		db_close(d2);
+		conf_free(c);
+		return;
+	}
+	EQ_INT(db_begin(d2), 0, "the other connection holds BEGIN IMMEDIATE");
+	t0 = ms_now();
+	EQ_INT(db_begin(d1), -1, "begin while locked fails");
+	dt = ms_now() - t0;
+	EQ_INT(db_error(d1), DB_BUSY, "DB_BUSY");
+	OK(db_errmsg(d1)[0] != '\0', "busy: a message");
+	OK(dt >= 80, "waited for the busy timeout");
+	OK(dt < 3000, "but not much longer");
+	if (dt < 80 || dt >= 3000)
+		printf("#   waited %lld ms\n", dt);
+	EQ_INT(db_counter_add(d1, "x", 1), -1, "a write outside BEGIN fails too");
+	EQ_INT(db_error(d1), DB_BUSY, "also DB_BUSY");
+	OK(db_ping(d1, &v) == 0 && db_queue_depth(d1, &depth) == 0,
+	    "readers are not blocked (WAL)");
+	EQ_INT(db_rollback(d2), 0, "the other lets go");
+	EQ_INT(db_begin(d1), 0, "begin now succeeds");
+	EQ_INT(db_counter_add(d1, "x", 1), 0, "write");
+	EQ_INT(db_commit(d1), 0, "commit");
+	db_close(d1);
+	db_close(d2);
+	conf_free(c);
+}
+
+int
+main(void)
+{
+	const char	*base = getenv("HUBGATE_TEST_TMP");
+	struct conf	*c;
+	struct db	*d;
+	char		 cmd[600];
+
+	snprintf(dir, sizeof(dir), "%s/hg-db-XXXXXX",
+	    base != NULL ? base : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		perror(dir);
+		return 1;
+	}
+	test_open();
+	test_concurrent_open();
+
+	c = conf_for("main.db", NULL);
+	d = c != NULL ? db_open(c, 0, err, sizeof(err)) : NULL;
+	if (OK(d != NULL, "open the main database")) {
+		test_channels(d);
+		test_events(d, "main.db");
+		test_counters(d);
+	}
+	db_close(d);
+	conf_free(c);
+	test_busy();
+
+	/* Remove the directory (names are ours, no shell needed). */
+	{
+		static const char *const files[] = {
+			"a.db", "n.db", "main.db", "busy.db", "race0.db",
+			"race1.db", "race2.db", "race3.db", NULL
+		};
+		static const char *const sfx[] = { "", "-wal", "-shm", NULL };
+		size_t i, j;
+
+		for (i = 0; files[i] != NULL; i++)
+			for (j = 0; sfx[j] != NULL; j++) {
+				snprintf(cmd, sizeof(cmd), "%s/%s%s", dir,
+				    files[i], sfx[j]);
+				unlink(cmd);
+			}
+		rmdir(dir);
+	}
+	return test_done();
+}

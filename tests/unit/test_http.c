@@ -1,0 +1,548 @@
+/*
+ * Unit tests for lib/http: query, form and cookie parsing; the body
+ * reader under CGI (stdin pointed at a temp file, CONTENT_LENGTH in the
+ * environment); response building; and one whole CGI request through
+ * http_serve_cgi with stdout captured.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "limits.h"
+#include "test.h"
+
+static char	 tmpdir[] = "/tmp/hg-http-XXXXXX";
+static char	 bodypath[256];
+
+static int
+parse(struct params *p, const char *s, int sep)
+{
+	memset(p, 0, sizeof(*p));
+	return params_parse(p, s, strlen(s), sep);
+}
+
+static void
+test_query(void)
+{
+	struct params	 p;
+	size_t		 i;
+
+	EQ_INT(parse(&p, "a=1&b=two+words&c=%41%42&d=&e&hub.mode=subscribe"
+	    "&hub.verify_token=t%20k&hub.challenge=1158201444&a=second", '&'),
+	    0, "query parses");
+	EQ_STR(params_get(&p, "a"), "1", "simple value");
+	EQ_STR(params_get(&p, "b"), "two words", "'+' is a space");
+	EQ_STR(params_get(&p, "c"), "AB", "percent-decoded");
+	EQ_STR(params_get(&p, "d"), "", "empty value");
+	EQ_STR(params_get(&p, "e"), "", "name without '='");
+	EQ_STR(params_get(&p, "hub.mode"), "subscribe", "dotted name hub.mode");
+	EQ_STR(params_get(&p, "hub.verify_token"), "t k", "hub.verify_token");
+	EQ_STR(params_get(&p, "hub.challenge"), "1158201444", "hub.challenge");
+	OK(params_get(&p, "hub_mode") == NULL, "dots are not underscores");
+	OK(params_get(&p, "hub") == NULL, "no split at dots");
+	OK(params_get(&p, "f") == NULL, "absent name: NULL");
+	OK(params_get(&p, "A") == NULL, "names are case-sensitive");
+	EQ_INT(p.n, 9, "nine items");
+	for (i = 0; i < p.n; i++)
+		if (strcmp(p.v[i].name, "c") == 0)
+			EQ_INT(p.v[i].len, 2, "len of a decoded value");
+	params_free(&p);
+	EQ_INT(p.n, 0, "free empties");
+	OK(params_get(&p, "a") == NULL, "nothing after free");
+
+	EQ_INT(parse(&p, "", '&'), 0, "empty string");
+	EQ_INT(p.n, 0, "no items");
+	EQ_INT(parse(&p, "&&a=1&&&b=2&", '&'), 0, "empty items skipped");
+	EQ_INT(p.n, 2, "two items");
+	params_free(&p);
+
+	EQ_INT(parse(&p, "x=a%3Db%26c%2Bd+e", '&'), 0, "encoded = & +");
+	EQ_STR(params_get(&p, "x"), "a=b&c+d e", "encoded specials decoded once");
+	params_free(&p);
+	EQ_INT(parse(&p, "x=a=b=c", '&'), 0, "'=' in a value");
+	EQ_STR(params_get(&p, "x"), "a=b=c", "split at the first '='");
+	params_free(&p);
+	EQ_INT(parse(&p, "hub%2Emode=subscribe", '&'), 0, "encoded name");
+	EQ_STR(params_get(&p, "hub.mode"), "subscribe", "name decoded");
+	params_free(&p);
+	EQ_INT(parse(&p, "x=%c3%A9%E2%82%ac", '&'), 0, "mixed-case hex");
+	EQ_STR(params_get(&p, "x"), "\xc3\xa9\xe2\x82\xac", "UTF-8 bytes");
+	params_free(&p);
+	EQ_INT(parse(&p, "x=%2500", '&'), 0, "an encoded '%' then 00");
+	EQ_STR(params_get(&p, "x"), "%00", "decoded once, not twice");
+	params_free(&p);
+	EQ_INT(parse(&p, "x=1;y=2", '&'), 0, "';' is not a query separator");
+	EQ_STR(params_get(&p, "x"), "1;y=2", "';' kept");
+	params_free(&p);
+
+	/* Only len bytes. */
+	memset(&p, 0, sizeof(p));
+	EQ_INT(params_parse(&p, "a=1&b=2", 3, '&'), 0, "len limits the parse");
+	OK(p.n == 1 && params_get(&p, "b") == NULL, "b not seen");
+	params_free(&p);
+}
+
+static void
+test_query_bad(void)
+{
+	static const char *const bad[] = {
+		"a=%", "a=%4", "a=%G1", "a=%4G", "a=%zz", "a=%%41", "a=1&b=%",
+		"%=1", "a%=1", "a=%00", "a=x%00y", "%00=1", "a%00b=1", "a=%0",
+		"=1", "a=1&=2", "a=% 1", "a=%-1", "a=%+1",
+		NULL
+	};
+	struct params	 p;
+	char		 name[80], s[HG_PARAM_NAME_MAX * 2 + 64];
+	size_t		 i, n;
+
+	for (i = 0; bad[i] != NULL; i++) {
+		snprintf(name, sizeof(name), "refused: \"%s\"", bad[i]);
+		EQ_INT(parse(&p, bad[i], '&'), -1, name);
+		params_free(&p);
+	}
+
+	/* A raw NUL inside len. */
+	memset(&p, 0, sizeof(p));
+	EQ_INT(params_parse(&p, "a=1\0b", 5, '&'), -1, "raw NUL refused");
+	params_free(&p);
+	memset(&p, 0, sizeof(p));
+	EQ_INT(params_parse(&p, "a\0=1", 4, '&'), -1, "raw NUL in a name refused");
+	params_free(&p);
+
+	/* Name length. */
+	memset(s, 'n', HG_PARAM_NAME_MAX);
+	memcpy(s + HG_PARAM_NAME_MAX, "=v", 3);
+	EQ_INT(parse(&p, s, '&'), 0, "name of the max length");
+	params_free(&p);
+	memset(s, 'n', HG_PARAM_NAME_MAX + 1);
+	memcpy(s + HG_PARAM_NAME_MAX + 1, "=v", 3);
+	EQ_INT(parse(&p, s, '&'), -1, "name one past the max refused");
+	params_free(&p);
+	memset(s, 'n', HG_PARAM_NAME_MAX + 1);
+	s[HG_PARAM_NAME_MAX + 1] = '\0';
+	EQ_INT(parse(&p, s, '&'), -1, "long name without '=' refused");
+	params_free(&p);
+
+	/* A long value is fine. */
+	{
+		char *big = malloc(HG_QUERY_MAX + 8);
+
+		memcpy(big, "v=", 2);
+		memset(big + 2, 'x', HG_QUERY_MAX - 2);
+		big[HG_QUERY_MAX] = '\0';
+		EQ_INT(parse(&p, big, '&'), 0, "long value accepted");
+		OK(params_get(&p, "v") != NULL &&
+		    strlen(params_get(&p, "v")) == HG_QUERY_MAX - 2,
+		    "long value whole");
+		params_free(&p);
+		free(big);
+	}
+
+	/* Count. */
+	{
+		char	 q[HG_PARAMS_MAX * 8 + 16];
+		size_t	 o = 0;
+
+		for (n = 0; n < HG_PARAMS_MAX; n++)
+			o += (size_t)snprintf(q + o, sizeof(q) - o, "%sp%zu=1",
+			    n ? "&" : "", n);
+		EQ_INT(parse(&p, q, '&'), 0, "HG_PARAMS_MAX items accepted");
+		EQ_INT(p.n, HG_PARAMS_MAX, "all kept");
+		params_free(&p);
+		snprintf(q + o, sizeof(q) - o, "&extra=1");
+		EQ_INT(parse(&p, q, '&'), -1, "one more refused");
+		params_free(&p);
+		EQ_INT(p.n, 0, "free after a failed parse");
+		/* Empty items do not count. */
+		snprintf(q + o, sizeof(q) - o, "&&&&");
+		EQ_INT(parse(&p, q, '&'), 0, "trailing empties do not count");
+		params_free(&p);
+	}
+
+	/* Parsing appends to what p holds: 64 in total across calls. */
+	memset(&p, 0, sizeof(p));
+	for (n = 0; n < HG_PARAMS_MAX; n++)
+		params_parse(&p, "k=v", 3, '&');
+	EQ_INT(params_parse(&p, "k=v", 3, '&'), -1, "total capped across calls");
+	params_free(&p);
+}
+
+static void
+test_cookies(void)
+{
+	struct params p;
+
+	EQ_INT(parse(&p, "sid=abc123;  theme=dark ;x=1+2;;  ;empty=; flag",
+	    ';'), 0, "cookie header parses");
+	EQ_STR(params_get(&p, "sid"), "abc123", "first cookie");
+	EQ_STR(params_get(&p, "theme"), "dark", "spaces trimmed both sides");
+	EQ_STR(params_get(&p, "x"), "1+2", "no '+' rule in cookies");
+	EQ_STR(params_get(&p, "empty"), "", "empty cookie value");
+	EQ_STR(params_get(&p, "flag"), "", "cookie without '='");
+	OK(params_get(&p, " theme") == NULL, "names trimmed");
+	EQ_INT(p.n, 5, "five cookies");
+	params_free(&p);
+
+	EQ_INT(parse(&p, "a=1&b=2", ';'), 0, "'&' is not a cookie separator");
+	EQ_STR(params_get(&p, "a"), "1&b=2", "'&' kept in a cookie");
+	params_free(&p);
+	EQ_INT(parse(&p, "s=a%20b", ';'), 0, "encoded cookie");
+	EQ_STR(params_get(&p, "s"), "a b", "cookie percent-decoded");
+	params_free(&p);
+	EQ_INT(parse(&p, "s=%zz", ';'), -1, "bad encoding in a cookie refused");
+	params_free(&p);
+	EQ_INT(parse(&p, "s=%00", ';'), -1, "encoded NUL in a cookie refused");
+	params_free(&p);
+	EQ_INT(parse(&p, "   ", ';'), 0, "only spaces");
+	EQ_INT(p.n, 0, "no cookies");
+}
+
+static void
+test_headers(void)
+{
+	struct req	 r;
+	char		*big;
+
+	memset(&r, 0, sizeof(r));
+	buf_init(&r.rhead, HG_HEADER_MAX * 4);
+	buf_init(&r.rbody, 64);
+
+	EQ_INT(http_add_header(&r, "X-A", "1"), 0, "header added");
+	EQ_STR(buf_cstr(&r.rhead), "X-A: 1\r\n", "header line");
+	EQ_INT(http_add_header(&r, "Location", "/a\r\nSet-Cookie: x=1"), -1,
+	    "CRLF in a value refused");
+	EQ_INT(http_add_header(&r, "Location", "/a\nb"), -1, "LF in a value");
+	EQ_INT(http_add_header(&r, "Location", "/a\rb"), -1, "CR in a value");
+	EQ_INT(http_add_header(&r, "X-B\r\nX-C", "1"), -1, "CRLF in a name");
+	EQ_INT(http_add_header(&r, "X-B\n", "1"), -1, "LF in a name");
+	EQ_INT(http_add_header(&r, "X-B:", "1"), -1, "':' in a name");
+	EQ_STR(buf_cstr(&r.rhead), "X-A: 1\r\n", "refusals add nothing");
+	EQ_INT(http_add_header(&r, "X-Colon", "a: b"), 0, "':' fine in a value");
+
+	http_status(&r, 201);
+	EQ_INT(r.status, 201, "status set");
+	EQ_INT(http_puts(&r, "hello"), 0, "puts");
+	EQ_INT(http_write(&r, " w\0x", 4), 0, "write with a NUL");
+	EQ_INT(r.rbody.len, 9, "body length");
+	http_text(&r, 404, "gone");
+	EQ_INT(r.status, 404, "text: status");
+	EQ_STR(buf_cstr(&r.rbody), "gone\n", "text: body with a newline");
+	EQ_STR(buf_cstr(&r.rhead), "Content-Type: text/plain; charset=utf-8\r\n",
+	    "text: replaces the headers");
+	http_text(&r, 400, "done\n");
+	EQ_STR(buf_cstr(&r.rbody), "done\n", "text: no second newline");
+	http_text(&r, 204, "");
+	EQ_STR(buf_cstr(&r.rbody), "", "text: empty");
+
+	big = malloc(100);
+	memset(big, 'b', 99);
+	big[99] = '\0';
+	EQ_INT(http_puts(&r, big), -1, "body past the buffer's max refused");
+	free(big);
+
+	EQ_STR(http_reason(200), "OK", "reason 200");
+	EQ_STR(http_reason(404), "Not Found", "reason 404");
+	EQ_STR(http_reason(405), "Method Not Allowed", "reason 405");
+	EQ_STR(http_reason(411), "Length Required", "reason 411");
+	EQ_STR(http_reason(413), "Content Too Large", "reason 413");
+	EQ_STR(http_reason(999), "Unknown", "unknown reason");
+	EQ_STR(http_reason(-1), "Unknown", "negative status");
+
+	/* Request headers from the CGI environment. */
+	setenv("HTTP_X_HUB_SIGNATURE_256", "sha256=00", 1);
+	setenv("CONTENT_TYPE", "application/json", 1);
+	EQ_STR(http_header(&r, "X-Hub-Signature-256"), "sha256=00",
+	    "header from HTTP_*");
+	EQ_STR(http_header(&r, "x-hub-signature-256"), "sha256=00",
+	    "header names are case-insensitive");
+	EQ_STR(http_header(&r, "Content-Type"), "application/json",
+	    "Content-Type from CONTENT_TYPE");
+	OK(http_header(&r, "X-Absent") == NULL, "absent header: NULL");
+	EQ_STR(http_env(&r, "CONTENT_TYPE"), "application/json", "http_env");
+	big = malloc(HG_HEADER_MAX + 2);
+	memset(big, 'h', HG_HEADER_MAX + 1);
+	big[HG_HEADER_MAX + 1] = '\0';
+	setenv("HTTP_X_BIG", big, 1);
+	OK(http_header(&r, "X-Big") == NULL, "header past HG_HEADER_MAX: NULL");
+	big[HG_HEADER_MAX] = '\0';
+	setenv("HTTP_X_BIG", big, 1);
+	OK(http_header(&r, "X-Big") != NULL, "header of HG_HEADER_MAX: kept");
+	memset(big, 'N', HG_PARAM_NAME_MAX + 1);
+	big[HG_PARAM_NAME_MAX + 1] = '\0';
+	OK(http_header(&r, big) == NULL, "over-long header name: NULL");
+	free(big);
+	unsetenv("HTTP_X_BIG");
+	unsetenv("HTTP_X_HUB_SIGNATURE_256");
+	unsetenv("CONTENT_TYPE");
+
+	buf_free(&r.rhead);
+	buf_free(&r.rbody);
+}
+
+/* Point stdin at a file holding n bytes of body. */
+static void
+set_body(const void *body, size_t n)
+{
+	FILE *f = fopen(bodypath, "wb");
+
+	if (f == NULL || fwrite(body, 1, n, f) != n || fclose(f) != 0) {
+		perror(bodypath);
+		exit(1);
+	}
+	if (freopen(bodypath, "rb", stdin) == NULL) {
+		perror("freopen");
+		exit(1);
+	}
+}
+
+/* Read the body with CONTENT_LENGTH cl (NULL: unset) and cap max. */
+static int
+read_body(struct req *r, const char *cl, size_t max)
+{
+	buf_free(&r->body);
+	memset(r, 0, sizeof(*r));
+	setenv("REQUEST_METHOD", "POST", 1);
+	if (cl == NULL)
+		unsetenv("CONTENT_LENGTH");
+	else
+		setenv("CONTENT_LENGTH", cl, 1);
+	return http_read_body(r, max);
+}
+
+static void
+test_read_body(void)
+{
+	static const char *const bad[] = {
+		"abc", "-1", "-0", "05", "00", " 5", "5 ", "+5", "5\n", "1e3",
+		"0x5", "5.0", "5,0", "99999999999999999999999", "\t5", NULL
+	};
+	struct req	 r;
+	char		 name[80], big[1024];
+	size_t		 i;
+
+	memset(&r, 0, sizeof(r));
+	set_body("hello world", 11);
+	EQ_INT(read_body(&r, "11", 100), 0, "body read");
+	EQ_INT(r.body.len, 11, "body length");
+	EQ_STR(buf_cstr(&r.body), "hello world", "body bytes");
+	OK(http_is_cgi(), "stdin a file: CGI");
+
+	set_body("hello world", 11);
+	EQ_INT(read_body(&r, "5", 100), 0, "read fewer than available");
+	EQ_STR(buf_cstr(&r.body), "hello", "exactly Content-Length bytes");
+
+	set_body("a\0b\0c", 5);
+	EQ_INT(read_body(&r, "5", 100), 0, "body with NUL bytes");
+	OK(r.body.len == 5 && memcmp(r.body.data, "a\0b\0c", 5) == 0,
+	    "NUL bytes kept");
+
+	set_body("", 0);
+	EQ_INT(read_body(&r, "0", 100), 0, "empty body");
+	EQ_INT(r.body.len, 0, "empty body length");
+
+	set_body("xyz", 3);
+	EQ_INT(read_body(&r, NULL, 100), 411, "no Content-Length: 411");
+	EQ_INT(read_body(&r, "", 100), 411, "empty Content-Length: 411");
+	for (i = 0; bad[i] != NULL; i++) {
+		set_body("xyz", 3);
+		snprintf(name, sizeof(name), "Content-Length \"%s\": 400", bad[i]);
+		EQ_INT(read_body(&r, bad[i], 100), 400, name);
+	}
+
+	memset(big, 'B', sizeof(big));
+	set_body(big, sizeof(big));
+	EQ_INT(read_body(&r, "100", 100), 0, "exactly the cap");
+	EQ_INT(r.body.len, 100, "cap-sized body");
+	set_body(big, sizeof(big));
+	EQ_INT(read_body(&r, "101", 100), 413, "one past the cap: 413");
+	EQ_INT(r.body.len, 0, "413: nothing read");
+	OK(ftell(stdin) == 0, "413 before reading anything");
+	set_body("x", 1);
+	EQ_INT(read_body(&r, "9223372036854775807", 100), 413,
+	    "LLONG_MAX: 413, no allocation");
+	EQ_INT(read_body(&r, "9223372036854775808", 100), 400,
+	    "past LLONG_MAX: 400");
+	set_body("short", 5);
+	EQ_INT(read_body(&r, "10", 100), 400, "short body: 400");
+	set_body("", 0);
+	EQ_INT(read_body(&r, "1", 100), 400, "no body at all: 400");
+	set_body("x", 1);
+	EQ_INT(read_body(&r, "1", 0), 413, "cap 0: any byte is 413");
+	buf_free(&r.body);
+	unsetenv("CONTENT_LENGTH");
+}
+
+static void
+test_form(void)
+{
+	struct req	 r;
+	struct params	 p;
+
+	memset(&r, 0, sizeof(r));
+	memset(&p, 0, sizeof(p));
+	set_body("a=1&b=x+y", 9);
+	setenv("CONTENT_LENGTH", "9", 1);
+	setenv("CONTENT_TYPE", "application/x-www-form-urlencoded", 1);
+	EQ_INT(http_read_body(&r, HG_FORM_BODY_MAX), 0, "form body read");
+	EQ_INT(http_parse_form(&r, &p), 0, "form parses");
+	EQ_STR(params_get(&p, "b"), "x y", "form value");
+	params_free(&p);
+	setenv("CONTENT_TYPE", "Application/X-WWW-Form-Urlencoded; charset=UTF-8",
+	    1);
+	EQ_INT(http_parse_form(&r, &p), 0, "type case-insensitive, parameters");
+	params_free(&p);
+	setenv("CONTENT_TYPE", "application/x-www-form-urlencodedX", 1);
+	EQ_INT(http_parse_form(&r, &p), -1, "longer type refused");
+	setenv("CONTENT_TYPE", "application/json", 1);
+	EQ_INT(http_parse_form(&r, &p), -1, "JSON refused");
+	setenv("CONTENT_TYPE", "multipart/form-data; boundary=x", 1);
+	EQ_INT(http_parse_form(&r, &p), -1, "multipart refused");
+	unsetenv("CONTENT_TYPE");
+	EQ_INT(http_parse_form(&r, &p), -1, "no type refused");
+	buf_free(&r.body);
+
+	memset(&r, 0, sizeof(r));
+	setenv("CONTENT_TYPE", "application/x-www-form-urlencoded", 1);
+	EQ_INT(http_parse_form(&r, &p), 0, "no body: empty form");
+	EQ_INT(p.n, 0, "no fields");
+	set_body("a=%zz", 5);
+	setenv("CONTENT_LENGTH", "5", 1);
+	http_read_body(&r, 100);
+	EQ_INT(http_parse_form(&r, &p), -1, "bad encoding in a form");
+	params_free(&p);
+	buf_free(&r.body);
+	unsetenv("CONTENT_TYPE");
+	unsetenv("CONTENT_LENGTH");
+}
+
+/* The handler for the whole-request test: echo what it saw. */
+static void
+echo_handler(struct req *r)
+{
+	const char *m = params_get(&r->query, "hub.mode");
+	const char *c = params_get(&r->cookies, "sid");
+
+	http_add_header(r, "X-Path", r->path);
+	http_puts(r, "mode=");
+	http_puts(r, m != NULL ? m : "(none)");
+	http_puts(r, " sid=");
+	http_puts(r, c != NULL ? c : "(none)");
+	http_puts(r, r->bad_query ? " bad" : " good");
+}
+
+/* Run one CGI request with stdout captured; returns the output. */
+static char *
+run_cgi(const char *method, const char *qs, const char *cookie)
+{
+	static char		 out[8192];
+	struct http_server	 srv;
+	char			 path[300];
+	int			 fd, saved;
+	ssize_t			 n;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.prog = "test";
+	srv.handle = echo_handler;
+	setenv("REQUEST_METHOD", method, 1);
+	setenv("SCRIPT_NAME", "/cgi-bin/hook", 1);
+	setenv("PATH_INFO", "/x", 1);
+	if (qs != NULL)
+		setenv("QUERY_STRING", qs, 1);
+	else
+		unsetenv("QUERY_STRING");
+	if (cookie != NULL)
+		setenv("HTTP_COOKIE", cookie, 1);
+	else
+		unsetenv("HTTP_COOKIE");
+	snprintf(path, sizeof(path), "%s/out", tmpdir);
+	fflush(stdout);
+	saved = dup(1);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 1);
+	http_serve_cgi(&srv, NULL);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, out, sizeof(out) - 1);
+	close(fd);
+	out[n > 0 ? n : 0] = '\0';
+	return out;
+}
+
+static void
+test_cgi_request(void)
+{
+	const char *o;
+
+	o = run_cgi("GET", "hub.mode=subscribe&x=1", "sid=s1; t=2");
+	OK(strncmp(o, "Status: 200 OK\r\n", 16) == 0, "CGI: status line");
+	OK(strstr(o, "X-Path: /cgi-bin/hook/x\r\n") != NULL,
+	    "CGI: path is SCRIPT_NAME + PATH_INFO");
+	OK(strstr(o, "Content-Length: 26\r\n") != NULL &&
+	    strlen("mode=subscribe sid=s1 good") == 26, "CGI: Content-Length");
+	OK(strstr(o, "X-Content-Type-Options: nosniff\r\n") != NULL,
+	    "CGI: nosniff");
+	OK(strstr(o, "\r\n\r\nmode=subscribe sid=s1 good") != NULL,
+	    "CGI: query and cookie seen, body after the blank line");
+
+	o = run_cgi("HEAD", "hub.mode=subscribe", NULL);
+	OK(strstr(o, "Content-Length: 30\r\n") != NULL &&
+	    strlen("mode=subscribe sid=(none) good") == 30,
+	    "HEAD: length of GET");
+	OK(strstr(o, "\r\n\r\n") != NULL && strstr(o, "mode=") == NULL,
+	    "HEAD: no body");
+
+	o = run_cgi("GET", "a=%zz&hub.mode=x", NULL);
+	OK(strstr(o, "mode=(none) sid=(none) bad") != NULL,
+	    "bad query: flagged, no params");
+
+	o = run_cgi("GET", "hub.mode=y", "sid=%zz; ok=1");
+	OK(strstr(o, "mode=y sid=(none) good") != NULL,
+	    "bad cookie header: cookies dropped, request goes on");
+
+	{
+		char *q = malloc(HG_QUERY_MAX + 16);
+
+		memcpy(q, "hub.mode=z&p=", 13);
+		memset(q + 13, 'q', HG_QUERY_MAX);
+		q[HG_QUERY_MAX + 13] = '\0';
+		o = run_cgi("GET", q, NULL);
+		OK(strstr(o, "mode=(none) sid=(none) bad") != NULL,
+		    "query past HG_QUERY_MAX: bad");
+		free(q);
+	}
+	unsetenv("QUERY_STRING");
+	unsetenv("HTTP_COOKIE");
+	unsetenv("SCRIPT_NAME");
+	unsetenv("PATH_INFO");
+	unsetenv("REQUEST_METHOD");
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(bodypath, sizeof(bodypath), "%s/body", tmpdir);
+	test_query();
+	test_query_bad();
+	test_cookies();
+	test_headers();
+	test_read_body();
+	test_form();
+	test_cgi_request();
+	unlink(bodypath);
+	{
+		char p[300];
+
+		snprintf(p, sizeof(p), "%s/out", tmpdir);
+		unlink(p);
+	}
+	rmdir(tmpdir);
+	return test_done();
+}

@@ -1,0 +1,595 @@
+/*
+ * Unit tests for lib/ingest's pure parts: the signature check, the
+ * envelope parse (on Meta's sample payloads and on hostile bodies) and
+ * the UTF-8 validator.  Payloads are read from
+ * $HUBGATE_ROOT/../shared/payloads (HUBGATE_ROOT defaults to ".";
+ * PAYLOADS overrides the directory).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "crypto.h"
+#include "ingest.h"
+#include "limits.h"
+#include "test.h"
+
+static char err[512];
+
+/* "sha256=" + hex HMAC of body under secret, into out (72 bytes). */
+static const char *
+sign(const char *secret, const void *body, size_t len, char *out)
+{
+	unsigned char d[CRYPTO_SHA256_LEN];
+
+	crypto_hmac_sha256(secret, strlen(secret), body, len, d);
+	memcpy(out, "sha256=", 7);
+	crypto_hex(d, sizeof(d), out + 7);
+	return out;
+}
+
+static struct conf *
+conf_with(const char *text)
+{
+	struct conf *c = conf_load_string(text, "t.conf", err, sizeof(err));
+
+	if (c == NULL)
+		printf("#   conf: %s\n", err);
+	return c;
+}
+
+static void
+test_signature(void)
+{
+	const char	*body = "{\"object\":\"page\",\"entry\":[]}";
+	size_t		 len = strlen(body);
+	struct conf	*c, *rot, *none, *blank;
+	char		 sig[80], bad[160];
+	size_t		 i;
+
+	c = conf_with("app_secret = s3cret\n");
+	rot = conf_with("app_secret = old-secret, new-secret\n");
+	none = conf_with("");
+	blank = conf_with("app_secret = , ,\n");
+	if (c == NULL || rot == NULL || none == NULL || blank == NULL) {
+		OK(0, "configurations load");
+		return;
+	}
+
+	sign("s3cret", body, len, sig);
+	EQ_INT(ingest_check_signature(c, sig, body, len), INGEST_SIG_OK,
+	    "good signature");
+	EQ_INT(ingest_check_signature(c, NULL, body, len), INGEST_SIG_MISSING,
+	    "missing header");
+
+	/* Malformed headers. */
+	EQ_INT(ingest_check_signature(c, "", body, len), INGEST_SIG_MALFORMED,
+	    "empty header");
+	EQ_INT(ingest_check_signature(c, "sha256=", body, len),
+	    INGEST_SIG_MALFORMED, "prefix only");
+	snprintf(bad, sizeof(bad), "%s", sig);
+	for (i = 7; bad[i] != '\0'; i++)
+		if (bad[i] >= 'a' && bad[i] <= 'f')
+			bad[i] = (char)(bad[i] - 'a' + 'A');
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "uppercase hex");
+	snprintf(bad, sizeof(bad), "%.70s", sig);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "odd length (63 digits)");
+	snprintf(bad, sizeof(bad), "%.69s", sig);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "62 digits");
+	snprintf(bad, sizeof(bad), "%s0", sig);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "65 digits");
+	snprintf(bad, sizeof(bad), "%s00", sig);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "66 digits");
+	snprintf(bad, sizeof(bad), "%s ", sig);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "trailing space");
+	snprintf(bad, sizeof(bad), " %s", sig);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "leading space");
+	snprintf(bad, sizeof(bad), "sha1=%s", sig + 7);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "wrong prefix sha1=");
+	snprintf(bad, sizeof(bad), "SHA256=%s", sig + 7);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "upper-case prefix");
+	snprintf(bad, sizeof(bad), "sha256:%s", sig + 7);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "':' instead of '='");
+	EQ_INT(ingest_check_signature(c, sig + 7, body, len),
+	    INGEST_SIG_MALFORMED, "hex without prefix");
+	snprintf(bad, sizeof(bad), "sha256=%.63sg", sig + 7);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "non-hex digit");
+	snprintf(bad, sizeof(bad), "sha256=%s,sha256=%s", sig + 7, sig + 7);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
+	    "two signatures");
+
+	/* Well formed but wrong. */
+	snprintf(bad, sizeof(bad), "%s", sig);
+	bad[7] = bad[7] == '0' ? '1' : '0';
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MISMATCH,
+	    "first digit changed");
+	snprintf(bad, sizeof(bad), "%s", sig);
+	bad[70] = bad[70] == '0' ? '1' : '0';
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MISMATCH,
+	    "last digit changed");
+	EQ_INT(ingest_check_signature(c, sig, body, len - 1), INGEST_SIG_MISMATCH,
+	    "body one byte shorter");
+	EQ_INT(ingest_check_signature(c, sig, "{\"object\":\"page\",\"entry\":[]} ",
+	    len + 1), INGEST_SIG_MISMATCH, "body one byte longer");
+	sign("s3cret ", body, len, bad);
+	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MISMATCH,
+	    "another secret");
+	EQ_INT(ingest_check_signature(c, "sha256=000000000000000000000000000000"
+	    "0000000000000000000000000000000000", body, len), INGEST_SIG_MISMATCH,
+	    "all zeros");
+
+	/* The exact bytes, NULs included. */
+	sign("s3cret", "a\0b", 3, sig);
+	EQ_INT(ingest_check_signature(c, sig, "a\0b", 3), INGEST_SIG_OK,
+	    "body with a NUL");
+	EQ_INT(ingest_check_signature(c, sig, "a\0c", 3), INGEST_SIG_MISMATCH,
+	    "byte after the NUL counts");
+	sign("s3cret", "", 0, sig);
+	EQ_INT(ingest_check_signature(c, sig, "", 0), INGEST_SIG_OK, "empty body");
+
+	/* Rotation: either secret of the list. */
+	sign("old-secret", body, len, sig);
+	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_OK,
+	    "rotation: first secret");
+	sign("new-secret", body, len, sig);
+	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_OK,
+	    "rotation: second secret (trimmed)");
+	sign(" new-secret", body, len, sig);
+	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_MISMATCH,
+	    "rotation: untrimmed secret is not a secret");
+	sign("old-secret, new-secret", body, len, sig);
+	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_MISMATCH,
+	    "rotation: the whole list is not a secret");
+	sign("s3cret", body, len, sig);
+	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_MISMATCH,
+	    "rotation: third secret");
+
+	/* No secret. */
+	EQ_INT(ingest_check_signature(none, sig, body, len), INGEST_SIG_NOSECRET,
+	    "no app_secret");
+	EQ_INT(ingest_check_signature(blank, sig, body, len), INGEST_SIG_NOSECRET,
+	    "only separators");
+
+	conf_free(c);
+	conf_free(rot);
+	conf_free(none);
+	conf_free(blank);
+}
+
+/* Read a payload file into a NUL-terminated malloc'd string. */
+static char *
+payload(const char *name, size_t *len)
+{
+	const char	*root = getenv("HUBGATE_ROOT"), *dir = getenv("PAYLOADS");
+	char		 path[1024];
+	char		*p;
+	FILE		*f;
+	long		 n;
+
+	if (dir != NULL)
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+	else
+		snprintf(path, sizeof(path), "%s/../shared/payloads/%s",
+		    root != NULL ? root : ".", name);
+	if ((f = fopen(path, "rb")) == NULL) {
+		printf("#   cannot open %s\n", path);
+		return NULL;
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	p = malloc((size_t)n + 1);
+	if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
+		free(p);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	p[n] = '\0';
+	*len = (size_t)n;
+	return p;
+}
+
+struct want {
+	const char	*file;
+	const char	*object;
+	const char	*kind;
+	const char	*entry_ids;
+	const char	*phone_ids;
+	const char	*route0, *route1;
+	size_t		 nroute;
+};
+
+static void
+test_payloads(void)
+{
+	static const struct want w[] = {
+		{ "messenger-text.json", "page", "page",
+		  "[\"104857600000001\"]", "[]", "104857600000001", NULL, 1 },
+		{ "messenger-standby.json", "page", "page",
+		  "[\"104857600000001\"]", "[]", "104857600000001", NULL, 1 },
+		{ "messenger-mixed-batch.json", "page", "page",
+		  "[\"104857600000001\",\"104857600000002\"]", "[]",
+		  "104857600000001", "104857600000002", 2 },
+		{ "feed-comment.json", "page", "page",
+		  "[\"104857600000001\"]", "[]", "104857600000001", NULL, 1 },
+		{ "instagram-text.json", "instagram", "instagram",
+		  "[\"17841400000000001\"]", "[]", "17841400000000001", NULL, 1 },
+		{ "whatsapp-text.json", "whatsapp_business_account", "whatsapp",
+		  "[\"102290129340398\"]", "[\"106540352242922\"]",
+		  "106540352242922", NULL, 1 },
+		{ "whatsapp-status.json", "whatsapp_business_account",
+		  "whatsapp", "[\"102290129340398\"]", "[\"106540352242922\"]",
+		  "106540352242922", NULL, 1 },
+	};
+	struct ingest_envelope	 e;
+	char			 name[128];
+	char			*body;
+	size_t			 i, len = 0;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		snprintf(name, sizeof(name), "%s: read", w[i].file);
+		if (!OK((body = payload(w[i].file, &len)) != NULL, name))
+			continue;
+		snprintf(name, sizeof(name), "%s: parsed", w[i].file);
+		EQ_INT(ingest_envelope(body, len, &e), 0, name);
+		snprintf(name, sizeof(name), "%s: valid", w[i].file);
+		EQ_INT(e.valid, 1, name);
+		snprintf(name, sizeof(name), "%s: object", w[i].file);
+		EQ_STR(e.object, w[i].object, name);
+		snprintf(name, sizeof(name), "%s: route kind", w[i].file);
+		EQ_STR(e.route_kind, w[i].kind, name);
+		snprintf(name, sizeof(name), "%s: entry ids", w[i].file);
+		EQ_STR(e.entry_ids, w[i].entry_ids, name);
+		snprintf(name, sizeof(name), "%s: phone ids", w[i].file);
+		EQ_STR(e.phone_ids, w[i].phone_ids, name);
+		snprintf(name, sizeof(name), "%s: route count", w[i].file);
+		EQ_INT(e.nroute, w[i].nroute, name);
+		snprintf(name, sizeof(name), "%s: route id", w[i].file);
+		EQ_STR(e.nroute > 0 ? e.route_ids[0] : NULL, w[i].route0, name);
+		if (w[i].route1 != NULL) {
+			snprintf(name, sizeof(name), "%s: second route id",
+			    w[i].file);
+			EQ_STR(e.nroute > 1 ? e.route_ids[1] : NULL,
+			    w[i].route1, name);
+		}
+		ingest_envelope_free(&e);
+		OK(e.object == NULL && e.route_ids == NULL && e.nroute == 0,
+		    "free clears");
+		ingest_envelope_free(&e);
+
+		/* The same body with one byte of trailing garbage. */
+		body[len - 1] = body[len - 1] == '\n' ? 'x' : body[len - 1];
+		if (body[len - 1] != 'x') {
+			char *b2 = realloc(body, len + 2);
+
+			if (b2 == NULL)
+				continue;
+			body = b2;
+			body[len++] = 'x';
+			body[len] = '\0';
+		}
+		ingest_envelope(body, len, &e);
+		snprintf(name, sizeof(name), "%s + garbage: invalid", w[i].file);
+		EQ_INT(e.valid, 0, name);
+		ingest_envelope_free(&e);
+		free(body);
+	}
+}
+
+/* Parse a NUL-terminated body; returns valid, or -1 when the call
+ * failed, after checking the invariants of an invalid result. */
+static int
+valid(const char *body, size_t len)
+{
+	struct ingest_envelope	 e;
+	int			 v;
+
+	if (ingest_envelope(body, len, &e) == -1)
+		return -1;
+	v = e.valid;
+	if (!v && (e.object != NULL || e.why == NULL || e.nroute != 0 ||
+	    e.entry_ids == NULL || strcmp(e.entry_ids, "[]") != 0 ||
+	    e.phone_ids == NULL || strcmp(e.phone_ids, "[]") != 0))
+		v = 99;		/* an invalid result with stray contents */
+	ingest_envelope_free(&e);
+	return v;
+}
+
+#define VALID(s)	valid((s), strlen(s))
+
+static void
+test_hostile(void)
+{
+	static const char *const not_json[] = {
+		"", " ", "{", "}", "{\"object\":\"page\"", "{\"object\":page}",
+		"{'object':'page'}", "{\"object\":\"page\",}",
+		"{\"object\":\"page\"} x", "{\"object\":\"page\"}{}",
+		"{\"object\":\"page\"}}", "{\"object\":\"page\"}]",
+		"{\"object\":\"pa\nge\"}", "{\"object\":\"\\x41\"}",
+		"{\"object\":\"\\ud800\"}", "{\"object\":\"\\udc00\"}",
+		"NaN", "{\"object\":\"page\",\"n\":01}",
+		NULL
+	};
+	static const char *const not_envelope[] = {
+		"null", "true", "0", "\"page\"", "[]", "[{\"object\":\"page\"}]",
+		"{}", "{\"obj\":\"page\"}", "{\"Object\":\"page\"}",
+		"{\"object\":5}", "{\"object\":null}", "{\"object\":[\"page\"]}",
+		"{\"object\":{}}", "{\"object\":true}",
+		NULL
+	};
+	struct ingest_envelope	 e;
+	char			 name[160], *deep;
+	size_t			 i, n;
+
+	for (i = 0; not_json[i] != NULL; i++) {
+		snprintf(name, sizeof(name), "not JSON: %s", not_json[i]);
+		EQ_INT(VALID(not_json[i]), 0, name);
+	}
+	for (i = 0; not_envelope[i] != NULL; i++) {
+		snprintf(name, sizeof(name), "not an envelope: %s",
+		    not_envelope[i]);
+		EQ_INT(VALID(not_envelope[i]), 0, name);
+	}
+	EQ_INT(VALID("{\"object\":\"page\"}\n"), 1, "trailing newline is fine");
+	EQ_INT(VALID(" \t\r\n{\"object\":\"page\"} \t\r\n"), 1,
+	    "surrounding whitespace is fine");
+	EQ_INT(VALID("{\"object\":\"page\",\"object\":\"x\"}"), 1,
+	    "duplicate key: still an envelope");
+
+	/* Embedded NUL bytes. */
+	EQ_INT(valid("{\"object\":\"page\"}\0junk", 21), 0,
+	    "NUL then junk after the JSON");
+	EQ_INT(valid("{\"object\":\"page\"}\0", 18), 0,
+	    "a NUL right after the JSON");
+	EQ_INT(valid("{\"object\":\"pa\0ge\"}", 18), 0, "NUL inside a string");
+	EQ_INT(valid("\0{\"object\":\"page\"}", 18), 0, "NUL first");
+	EQ_INT(VALID("\x01{\"object\":\"page\"}"), 0,
+	    "control byte before the JSON is not whitespace");
+	EQ_INT(VALID("{\"object\":\"page\"}\x0b"), 0,
+	    "vertical tab after the JSON is not whitespace");
+	EQ_INT(valid("{\"object\":\"page\"}", 10), 0,
+	    "len shorter than the text: cut JSON");
+
+	/* Invalid UTF-8 anywhere. */
+	EQ_INT(VALID("{\"object\":\"page\",\"t\":\"\xff\"}"), 0,
+	    "0xff in a string");
+	EQ_INT(VALID("{\"object\":\"page\",\"t\":\"\xc0\xaf\"}"), 0,
+	    "overlong '/' in a string");
+	EQ_INT(VALID("{\"object\":\"page\",\"t\":\"\xed\xa0\x80\"}"), 0,
+	    "raw surrogate in a string");
+	EQ_INT(VALID("{\"object\":\"page\",\"t\":\"\xe2\x82\"}"), 0,
+	    "truncated sequence in a string");
+	EQ_INT(VALID("{\"object\":\"pag\xc3\"}"), 0, "truncated in the object");
+	EQ_INT(VALID("{\"object\":\"page\",\"t\":\"\xc3\xa9\xf0\x9f\x98\x80\"}"),
+	    1, "good UTF-8 is fine");
+	ingest_envelope("{\"object\":\"page\",\"t\":\"\xff\"}", 26, &e);
+	OK(e.why != NULL && strstr(e.why, "UTF-8") != NULL,
+	    "why names UTF-8");
+	ingest_envelope_free(&e);
+
+	/* Very deep nesting: refused, no stack overflow. */
+	n = 100000;
+	deep = malloc(2 * n + 64);
+	memset(deep, '[', n);
+	memset(deep + n, ']', n);
+	deep[2 * n] = '\0';
+	EQ_INT(valid(deep, 2 * n), 0, "100000 nested arrays: invalid");
+	memset(deep, '[', n);
+	deep[n] = '\0';
+	EQ_INT(valid(deep, n), 0, "100000 unclosed arrays: invalid");
+	for (i = 0; i < n / 5; i++)
+		memcpy(deep + 5 * i, "{\"a\":", 5);
+	deep[5 * (n / 5)] = '\0';
+	EQ_INT(valid(deep, strlen(deep)), 0, "20000 nested objects: invalid");
+	n = 50000;
+	i = (size_t)snprintf(deep, 64, "{\"object\":\"page\",\"x\":");
+	memset(deep + i, '[', n);
+	memset(deep + i + n, ']', n);
+	memcpy(deep + i + 2 * n, "}", 2);
+	EQ_INT(valid(deep, strlen(deep)), 0,
+	    "envelope holding 50000 nested arrays: invalid");
+	free(deep);
+
+	/* Overlong object name. */
+	{
+		char	 b[200];
+		char	 o[HG_META_ID_MAX + 2];
+
+		memset(o, 'o', sizeof(o) - 1);
+		o[sizeof(o) - 1] = '\0';
+		snprintf(b, sizeof(b), "{\"object\":\"%s\"}", o);
+		EQ_INT(VALID(b), 0, "object name past HG_META_ID_MAX");
+		o[sizeof(o) - 2] = '\0';
+		snprintf(b, sizeof(b), "{\"object\":\"%s\"}", o);
+		EQ_INT(VALID(b), 1, "object name of HG_META_ID_MAX");
+	}
+}
+
+static void
+test_shapes(void)
+{
+	struct ingest_envelope	 e;
+	const char		*b;
+	char			*big;
+	size_t			 i, o;
+
+	b = "{\"object\":\"user\",\"entry\":[{\"id\":\"42\",\"changes\":[]}]}";
+	EQ_INT(ingest_envelope(b, strlen(b), &e), 0, "unknown object parses");
+	EQ_INT(e.valid, 1, "unknown object is valid");
+	EQ_STR(e.object, "user", "unknown object kept");
+	OK(e.route_kind == NULL, "unknown object: no route kind");
+	EQ_INT(e.nroute, 0, "unknown object: nothing to route");
+	EQ_STR(e.entry_ids, "[\"42\"]", "unknown object: entry ids noted");
+	ingest_envelope_free(&e);
+
+	b = "{\"object\":\"page\",\"entry\":[{\"id\":104857600000001},"
+	    "{\"id\":-5},{\"id\":1e30},{\"id\":true},{\"id\":null},{},5,\"x\","
+	    "null,[{\"id\":\"9\"}]]}";
+	EQ_INT(ingest_envelope(b, strlen(b), &e), 0, "odd entries parse");
+	EQ_INT(e.valid, 1, "odd entries: valid");
+	EQ_STR(e.entry_ids, "[\"104857600000001\"]",
+	    "numeric id as a string; bad ids skipped");
+	EQ_INT(e.nroute, 1, "one routable id");
+	ingest_envelope_free(&e);
+
+	b = "{\"object\":\"page\",\"entry\":{\"id\":\"1\"}}";
+	EQ_INT(ingest_envelope(b, strlen(b), &e), 0, "entry not an array");
+	OK(e.valid == 1 && e.nroute == 0 && strcmp(e.entry_ids, "[]") == 0,
+	    "entry not an array: valid, no ids");
+	ingest_envelope_free(&e);
+
+	b = "{\"object\":\"page\"}";
+	EQ_INT(ingest_envelope(b, strlen(b), &e), 0, "no entry");
+	OK(e.valid == 1 && e.nroute == 0, "no entry: valid, nothing to route");
+	ingest_envelope_free(&e);
+
+	/* An id longer than HG_META_ID_MAX is not routed. */
+	big = malloc(HG_META_ID_MAX + 100);
+	o = (size_t)snprintf(big, 40, "{\"object\":\"page\",\"entry\":[{\"id\":\"");
+	memset(big + o, '7', HG_META_ID_MAX + 1);
+	memcpy(big + o + HG_META_ID_MAX + 1, "\"}]}", 5);
+	EQ_INT(ingest_envelope(big, strlen(big), &e), 0, "long id parses");
+	OK(e.valid == 1 && e.nroute == 0, "id past HG_META_ID_MAX skipped");
+	ingest_envelope_free(&e);
+	free(big);
+
+	/* WhatsApp: route on phone_number_id, never on the WABA id. */
+	b = "{\"object\":\"whatsapp_business_account\",\"entry\":["
+	    "{\"id\":\"WABA1\",\"changes\":["
+	    "{\"value\":{\"metadata\":{\"phone_number_id\":\"P1\"}}},"
+	    "{\"value\":{\"metadata\":{\"phone_number_id\":\"P2\"}}},"
+	    "{\"value\":{\"metadata\":{}}},{\"value\":5},{}]},"
+	    "{\"id\":\"WABA2\",\"changes\":{\"value\":{}}}]}";
+	EQ_INT(ingest_envelope(b, strlen(b), &e), 0, "WhatsApp parses");
+	EQ_STR(e.route_kind, "whatsapp", "WhatsApp kind");
+	EQ_STR(e.entry_ids, "[\"WABA1\",\"WABA2\"]", "WABA ids noted");
+	EQ_STR(e.phone_ids, "[\"P1\",\"P2\"]", "phone number ids noted");
+	EQ_INT(e.nroute, 2, "routed on the two phone number ids");
+	OK(e.nroute == 2 && strcmp(e.route_ids[0], "P1") == 0 &&
+	    strcmp(e.route_ids[1], "P2") == 0, "route ids are the phone ids");
+	ingest_envelope_free(&e);
+
+	b = "{\"object\":\"page\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"value\":"
+	    "{\"metadata\":{\"phone_number_id\":\"P1\"}}}]}]}";
+	ingest_envelope(b, strlen(b), &e);
+	EQ_STR(e.phone_ids, "[]", "phone ids only for WhatsApp");
+	ingest_envelope_free(&e);
+
+	/* At most HG_ENVELOPE_IDS_MAX ids. */
+	big = malloc(40 + (HG_ENVELOPE_IDS_MAX + 10) * 20);
+	o = (size_t)snprintf(big, 40, "{\"object\":\"page\",\"entry\":[");
+	for (i = 0; i < HG_ENVELOPE_IDS_MAX + 10; i++)
+		o += (size_t)snprintf(big + o, 20, "%s{\"id\":\"%zu\"}",
+		    i ? "," : "", i + 1);
+	memcpy(big + o, "]}", 3);
+	EQ_INT(ingest_envelope(big, o + 2, &e), 0, "big batch parses");
+	OK(e.valid && e.nroute <= HG_ENVELOPE_IDS_MAX && e.nroute >= 1,
+	    "ids capped at HG_ENVELOPE_IDS_MAX");
+	ingest_envelope_free(&e);
+	free(big);
+}
+
+static int
+utf8(const char *s)
+{
+	return ingest_utf8_valid((const unsigned char *)s, strlen(s));
+}
+
+static void
+test_utf8(void)
+{
+	static const char *const good[] = {
+		"", "plain ascii", "\x7f", "\xc2\x80" /* U+0080 */,
+		"\xc3\xa9" /* é */, "\xdf\xbf" /* U+07FF */,
+		"\xe0\xa0\x80" /* U+0800 */, "\xe2\x82\xac" /* € */,
+		"\xed\x9f\xbf" /* U+D7FF */, "\xee\x80\x80" /* U+E000 */,
+		"\xef\xbf\xbf" /* U+FFFF */, "\xf0\x90\x80\x80" /* U+10000 */,
+		"\xf0\x9f\x98\x80" /* 😀 */, "\xf4\x8f\xbf\xbf" /* U+10FFFF */,
+		"a\xc3\xa9z\xe2\x82\xac\xf0\x9f\x98\x80!",
+		NULL
+	};
+	static const char *const bad[] = {
+		/* Overlongs. */
+		"\xc0\x80", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\x80", "\xe0\x80\xaf",
+		"\xe0\x9f\xbf", "\xf0\x80\x80\x80", "\xf0\x80\x80\xaf",
+		"\xf0\x8f\xbf\xbf",
+		/* Surrogates. */
+		"\xed\xa0\x80", "\xed\xad\xbf", "\xed\xae\x80", "\xed\xb0\x80",
+		"\xed\xbf\xbf", "\xed\xa0\xbd\xed\xb8\x80",
+		/* Past U+10FFFF. */
+		"\xf4\x90\x80\x80", "\xf4\xbf\xbf\xbf", "\xf5\x80\x80\x80",
+		"\xf7\xbf\xbf\xbf", "\xf8\x88\x80\x80\x80",
+		"\xfc\x84\x80\x80\x80\x80",
+		/* Bytes that never appear. */
+		"\xfe", "\xff", "a\xffz",
+		/* Lone or extra continuation bytes. */
+		"\x80", "\xbf", "a\x80", "\xc3\xa9\xa9", "\xe2\x82\xac\x80",
+		/* Truncated sequences. */
+		"\xc3", "\xe2\x82", "\xe2", "\xf0\x9f\x98", "\xf0\x9f", "\xf0",
+		"a\xc3", "\xc3z", "\xe2\x82z", "\xf0\x9f\x98z", "\xe2z\xac",
+		"\xf0\x9fz\x80",
+		NULL
+	};
+	char	 name[96];
+	size_t	 i, k;
+
+	for (i = 0; good[i] != NULL; i++) {
+		snprintf(name, sizeof(name), "valid UTF-8 #%zu", i);
+		EQ_INT(utf8(good[i]), 1, name);
+	}
+	for (i = 0; bad[i] != NULL; i++) {
+		snprintf(name, sizeof(name), "invalid UTF-8 #%zu:", i);
+		for (k = 0; bad[i][k] != '\0'; k++)
+			snprintf(name + strlen(name), sizeof(name) - strlen(name),
+			    " %02x", (unsigned char)bad[i][k]);
+		EQ_INT(utf8(bad[i]), 0, name);
+	}
+	EQ_INT(ingest_utf8_valid((const unsigned char *)"a\0b", 3), 1,
+	    "NUL is valid UTF-8");
+	EQ_INT(ingest_utf8_valid((const unsigned char *)"\xc3\xa9", 1), 0,
+	    "cut by n inside a sequence");
+	EQ_INT(ingest_utf8_valid((const unsigned char *)"\xf0\x9f\x98\x80", 3), 0,
+	    "cut by n before the last byte");
+	EQ_INT(ingest_utf8_valid((const unsigned char *)"\xf0\x9f\x98\x80", 4), 1,
+	    "whole by n");
+	EQ_INT(ingest_utf8_valid(NULL, 0), 1, "nothing is valid");
+
+	/* Every 2-byte lead with every continuation: exactly C2-DF valid. */
+	{
+		unsigned char	 s[2];
+		int		 ok = 1, c, d;
+
+		for (c = 0x80; c <= 0xff; c++)
+			for (d = 0; d <= 0xff; d++) {
+				s[0] = (unsigned char)c;
+				s[1] = (unsigned char)d;
+				if (ingest_utf8_valid(s, 2) != (c >= 0xc2 &&
+				    c <= 0xdf && d >= 0x80 && d <= 0xbf))
+					ok = 0;
+			}
+		OK(ok, "exhaustive two-byte check");
+	}
+}
+
+int
+main(void)
+{
+	test_signature();
+	test_payloads();
+	test_hostile();
+	test_shapes();
+	test_utf8();
+	return test_done();
+}
