@@ -37,6 +37,7 @@ LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
 LIB_A	 = $(BUILD)/libhubgate.a
 PROGS	 = $(BUILD)/cgi-bin/webhook $(BUILD)/cgi-bin/dashboard
 ADMIN	 = $(BUILD)/tools/hubgate-admin
+CRON	 = $(BUILD)/cron/webhook-retry
 BENCH_PROGS = $(BUILD)/bench/hello $(BUILD)/bench/gen
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT	 = $(UNIT_SRC:%.c=$(BUILD)/%)
@@ -45,7 +46,7 @@ TOOLS	 = $(TOOL_SRC:%.c=$(BUILD)/%)
 
 .PHONY: all deps run test lint install clean bench san check-deps
 
-all: $(PROGS) $(ADMIN) $(BENCH_PROGS) $(UNIT) $(TOOLS)
+all: $(PROGS) $(ADMIN) $(CRON) $(BENCH_PROGS) $(UNIT) $(TOOLS)
 
 # Install what is missing (as root: apt-get update first, since a new
 # machine's package lists may be empty), or print the command to run.
@@ -104,14 +105,13 @@ lint:
 	@sh scripts/deps.sh $(LINT_PKGS)
 	@sh scripts/lint.sh
 
-install: $(PROGS) $(ADMIN)
+install: $(PROGS) $(ADMIN) $(CRON)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hubgate/cgi-bin \
 	    $(DESTDIR)$(PREFIX)/lib/hubgate/cron \
 	    $(DESTDIR)$(PREFIX)/share/hubgate/htdocs
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/lib/hubgate/cgi-bin/
 	install -m 755 $(ADMIN) $(DESTDIR)$(PREFIX)/bin/
-	for f in $(wildcard $(BUILD)/cron/*); do \
-	    install -m 755 $$f $(DESTDIR)$(PREFIX)/lib/hubgate/cron/; done
+	install -m 755 $(CRON) $(DESTDIR)$(PREFIX)/lib/hubgate/cron/
 	cp -R htdocs/. $(DESTDIR)$(PREFIX)/share/hubgate/htdocs/
 	install -m 644 schema.sql apache.conf lighttpd.conf \
 	    $(DESTDIR)$(PREFIX)/share/hubgate/

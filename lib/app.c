@@ -2,7 +2,11 @@
  * app: program start-up shared by the CGI/FastCGI mains and the cron
  * binaries.  See app.h.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "conf.h"
@@ -43,4 +47,22 @@ app_db_close(void)
 {
 	db_close(app_thread_db);
 	app_thread_db = NULL;
+}
+
+int
+app_lock(const struct conf *c, const char *name)
+{
+	char	 db[4096], path[4200];
+	int	 fd;
+
+	if (conf_path(c, "db_path", db, sizeof(db)) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s.%s.lock", db, name);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return errno == EWOULDBLOCK ? -2 : -1;
+	}
+	return fd;
 }

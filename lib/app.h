@@ -21,5 +21,9 @@ struct conf	*app_init(const char *prog, char *err, size_t errsz);
 struct db	*app_db(const struct conf *c);
 /* Close the calling thread's connection. */
 void		 app_db_close(void);
+/* Take the exclusive lock named name beside the database (a file
+ * "<db_path>.<name>.lock", flock'd) without waiting: the descriptor
+ * (held until exit), -2 when another process holds it, -1 on error. */
+int		 app_lock(const struct conf *c, const char *name);
 
 #endif

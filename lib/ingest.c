@@ -20,6 +20,7 @@
 #include "json.h"
 #include "limits.h"
 #include "log.h"
+#include "queue.h"
 
 /* An event on its way to the disk. */
 struct item {
@@ -39,6 +40,16 @@ struct ingest {
 	pthread_cond_t		 work;		/* the committer waits here */
 	struct item		*head, *tail;
 	int			 stop;
+	/* The inline processor (FastCGI only): it runs the queue after
+	 * each group commit that stored something.  write_mu keeps its
+	 * transactions and the committer's from waiting on each other
+	 * inside SQLite's busy handler. */
+	pthread_mutex_t		 write_mu;
+	pthread_t		 proc_thread;
+	pthread_cond_t		 proc_cv;
+	int			 proc_on;
+	int			 proc_due;
+	struct db		*pdb;
 	long long		 bad_sig;	/* rejections not yet counted */
 	/* Rate limit for rejection log lines. */
 	time_t			 log_sec;
@@ -382,8 +393,10 @@ ingest_committer(void *arg)
 		g->bad_sig = 0;
 		pthread_mutex_unlock(&g->mu);
 
+		pthread_mutex_lock(&g->write_mu);
 		if (ingest_commit(g, list, bad) == -1)
 			bad = -bad;	/* not counted: keep for later */
+		pthread_mutex_unlock(&g->write_mu);
 
 		pthread_mutex_lock(&g->mu);
 		if (bad < 0)
@@ -392,10 +405,65 @@ ingest_committer(void *arg)
 		 * gone the moment its semaphore is posted: read next first. */
 		for (it = list; it != NULL; it = next)  {
 			next = it->next;
+			if (it->result == 1 && g->proc_on)
+				g->proc_due = 1;
 			sem_post(&it->done);
 		}
+		if (g->proc_due)
+			pthread_cond_signal(&g->proc_cv);
 	}
 	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+/* The inline processor: after events are acknowledged, turn them into
+ * inbox rows within inline_budget_ms, one short transaction at a time,
+ * so a message is visible within milliseconds of its 200.  What it
+ * does not reach, the webhook-retry cron does. */
+static void *
+ingest_processor(void *arg)
+{
+	struct ingest		*g = arg;
+	struct queue_opts	 o;
+	struct queue_stats	 st;
+	long long		 start, budget;
+	char			 err[512];
+
+	if (queue_opts_conf(&o, g->conf) == -1)
+		return NULL;
+	budget = conf_get_int(g->conf, "inline_budget_ms");
+	o.budget_ms = 0;	/* one batch per call */
+	o.batch = 32;
+	pthread_mutex_lock(&g->mu);
+	while (!g->stop) {
+		if (!g->proc_due) {
+			pthread_cond_wait(&g->proc_cv, &g->mu);
+			continue;
+		}
+		g->proc_due = 0;
+		pthread_mutex_unlock(&g->mu);
+		if (g->pdb == NULL &&
+		    (g->pdb = db_open(g->conf, 0, err, sizeof(err))) == NULL)
+			log_msg(LOG_LEVEL_ERROR, "webhook.inline_db", err);
+		start = queue_now_ms();
+		while (g->pdb != NULL && queue_now_ms() - start < budget) {
+			memset(&st, 0, sizeof(st));
+			pthread_mutex_lock(&g->write_mu);
+			if (queue_run(g->pdb, &o, &st) == -1) {
+				pthread_mutex_unlock(&g->write_mu);
+				db_close(g->pdb);
+				g->pdb = NULL;
+				break;
+			}
+			pthread_mutex_unlock(&g->write_mu);
+			if (st.claimed == 0)
+				break;
+		}
+		pthread_mutex_lock(&g->mu);
+	}
+	pthread_mutex_unlock(&g->mu);
+	db_close(g->pdb);
+	g->pdb = NULL;
 	return NULL;
 }
 
@@ -410,6 +478,8 @@ ingest_new(const struct conf *c, int threaded)
 	g->threaded = threaded;
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->work, NULL);
+	pthread_mutex_init(&g->write_mu, NULL);
+	pthread_cond_init(&g->proc_cv, NULL);
 	ingest_db(g);
 	if (threaded && pthread_create(&g->thread, NULL, ingest_committer,
 	    g) != 0) {
@@ -417,6 +487,12 @@ ingest_new(const struct conf *c, int threaded)
 		free(g);
 		return NULL;
 	}
+	/* proc_on is read by the committer under mu. */
+	pthread_mutex_lock(&g->mu);
+	if (threaded && conf_get_int(c, "inline_budget_ms") > 0 &&
+	    pthread_create(&g->proc_thread, NULL, ingest_processor, g) == 0)
+		g->proc_on = 1;
+	pthread_mutex_unlock(&g->mu);
 	return g;
 }
 
@@ -429,8 +505,11 @@ ingest_free(struct ingest *g)
 		pthread_mutex_lock(&g->mu);
 		g->stop = 1;
 		pthread_cond_signal(&g->work);
+		pthread_cond_signal(&g->proc_cv);
 		pthread_mutex_unlock(&g->mu);
 		pthread_join(g->thread, NULL);
+		if (g->proc_on)
+			pthread_join(g->proc_thread, NULL);
 	}
 	if (g->db != NULL && g->bad_sig > 0)
 		ingest_commit(g, NULL, g->bad_sig);

@@ -5,10 +5,15 @@
  *   hubgate-admin channel-add KIND ID [NAME] connect a channel by hand
  *   hubgate-admin sign FILE                  print the X-Hub-Signature-256
  *                                            value of FILE (first app_secret)
+ *   hubgate-admin requeue ID | --dead | --from UNIX_S --to UNIX_S
+ *                                            put events back in the queue
+ *   hubgate-admin process                    process due events now (as
+ *                                            the webhook-retry cron does)
  *
  * The configuration is found as by the web programs (HUBGATE_CONFIG or
  * var/hubgate.conf).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +24,17 @@
 #include "crypto.h"
 #include "db.h"
 #include "limits.h"
+#include "num.h"
+#include "queue.h"
 
 static int
 usage(void)
 {
 	fprintf(stderr, "usage: hubgate-admin init\n"
 	    "       hubgate-admin channel-add page|instagram|whatsapp ID [NAME]\n"
-	    "       hubgate-admin sign FILE\n");
+	    "       hubgate-admin sign FILE\n"
+	    "       hubgate-admin requeue ID | --dead | --from UNIX_S --to UNIX_S\n"
+	    "       hubgate-admin process\n");
 	return 2;
 }
 
@@ -71,6 +80,35 @@ cmd_sign(const struct conf *c, const char *path)
 	return 0;
 }
 
+/* requeue ID | --dead | --from S --to S */
+static int
+cmd_requeue(struct db *d, int argc, char *argv[])
+{
+	long long	 id = 0, from = 0, to = 0, n;
+	int		 dead = 0;
+
+	if (argc == 1 && strcmp(argv[0], "--dead") == 0)
+		dead = 1;
+	else if (argc == 1) {
+		if (num_parse_str(argv[0], 1, LLONG_MAX, &id) == -1)
+			return usage();
+	} else if (argc == 4 && strcmp(argv[0], "--from") == 0 &&
+	    strcmp(argv[2], "--to") == 0) {
+		if (num_parse_str(argv[1], 0, LLONG_MAX / 1000, &from) == -1 ||
+		    num_parse_str(argv[3], 0, LLONG_MAX / 1000, &to) == -1)
+			return usage();
+	} else
+		return usage();
+	if (db_begin(d) == -1 || db_requeue(d, id, dead, from * 1000,
+	    to * 1000, &n) == -1 || db_commit(d) == -1) {
+		db_rollback(d);
+		fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+		return 1;
+	}
+	printf("requeued %lld\n", n);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -106,6 +144,19 @@ main(int argc, char *argv[])
 		if (db_channel_add(d, argv[2], argv[3], argc == 5 ? argv[4] : "",
 		    &id) == 0) {
 			printf("%lld\n", id);
+			rc = 0;
+		} else
+			fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+	} else if (strcmp(argv[1], "requeue") == 0 && argc >= 3) {
+		rc = cmd_requeue(d, argc - 2, argv + 2);
+	} else if (strcmp(argv[1], "process") == 0 && argc == 2) {
+		struct queue_opts	 o;
+		struct queue_stats	 st = { 0, 0, 0, 0, 0 };
+
+		if (queue_opts_conf(&o, c) == 0 && queue_run(d, &o, &st) == 0) {
+			printf("claimed=%lld processed=%lld failed=%lld "
+			    "dead_letter=%lld\n", st.claimed, st.processed,
+			    st.failed, st.dead);
 			rc = 0;
 		} else
 			fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));

@@ -1,0 +1,234 @@
+/*
+ * queue: claim, process, finish or retry stored webhook events.
+ * See queue.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "events.h"
+#include "limits.h"
+#include "log.h"
+#include "num.h"
+#include "queue.h"
+
+/* Most events claimed (and processed in one transaction) at once. */
+#define QUEUE_BATCH_MAX		256
+
+long long
+queue_now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+int
+queue_schedule_parse(const char *s, long long *out, int max)
+{
+	const char	*p = s, *e;
+	int		 n = 0;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ',' && *e != ' '; e++)
+			;
+		if (n >= max || num_parse(p, (size_t)(e - p), 1, 30 * 86400,
+		    &out[n]) == -1)
+			return -1;
+		n++;
+		while (*e == ' ')
+			e++;
+		if (*e == ',') {
+			e++;
+			if (*e == '\0')
+				return -1;
+		} else if (*e != '\0')
+			return -1;
+		p = e;
+	}
+	return n;
+}
+
+int
+queue_opts_conf(struct queue_opts *o, const struct conf *c)
+{
+	memset(o, 0, sizeof(*o));
+	o->nschedule = queue_schedule_parse(conf_get(c, "retry_schedule"),
+	    o->schedule, QUEUE_SCHEDULE_MAX);
+	if (o->nschedule < 0)
+		return -1;
+	o->lease_ms = conf_get_int(c, "queue_lease_s") * 1000;
+	o->budget_ms = conf_get_int(c, "cron_budget_s") * 1000;
+	o->batch = 64;
+	return 0;
+}
+
+long long
+queue_delay_ms(const struct queue_opts *o, int attempt, double r)
+{
+	double base;
+
+	if (attempt < 1 || attempt > o->nschedule)
+		return -1;
+	base = (double)o->schedule[attempt - 1] * 1000.0;
+	return (long long)(base * (0.8 + 0.4 * r));
+}
+
+/* A uniform number in [0, 1) from the system's random source. */
+static double
+queue_random(void)
+{
+	unsigned int v = 0;
+
+	crypto_random(&v, sizeof(v));
+	return (double)v / 4294967296.0;
+}
+
+static long long
+queue_clock(const struct queue_opts *o)
+{
+	return o->clock != NULL ? o->clock(o->clock_arg) : queue_now_ms();
+}
+
+/* The default step: normalise the event into the inbox. */
+static int
+queue_events(struct db *d, long long id, const char *body, size_t len,
+    long long now_ms, void *arg, char *err, size_t errsz)
+{
+	(void)arg;
+	if (events_process(d, id, body, len, now_ms) == 0)
+		return 0;
+	snprintf(err, errsz, "database: %s", db_errmsg(d));
+	return -1;
+}
+
+/* Process the claimed events in one transaction; 0 or -1 (database). */
+static int
+queue_batch(struct db *d, const struct queue_opts *o, const char *token,
+    const long long *ids, const int *attempts, int n,
+    struct queue_stats *st)
+{
+	queue_fn	 fn = o->fn != NULL ? o->fn : queue_events;
+	struct buf	 body;
+	char		 err[256];
+	long long	 now, delay;
+	int		 i, rc;
+
+	buf_init(&body, HG_WEBHOOK_BODY_CEILING);
+	if (db_begin(d) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		now = queue_clock(o);
+		buf_reset(&body);
+		if (db_savepoint(d) == -1)
+			goto fail;
+		if ((rc = db_event_body(d, ids[i], token, &body)) == -1)
+			goto fail;
+		if (rc == 0) {		/* the lease was taken over */
+			st->fenced++;
+			if (db_release(d) == -1)
+				goto fail;
+			continue;
+		}
+		err[0] = '\0';
+		if (fn(d, ids[i], body.data, body.len, now, o->fn_arg, err,
+		    sizeof(err)) == 0) {
+			if ((rc = db_event_done(d, ids[i], token, now)) == -1)
+				goto fail;
+			if (rc == 1) {
+				st->processed++;
+				if (db_release(d) == -1)
+					goto fail;
+				continue;
+			}
+			st->fenced++;
+			if (db_rollback_to(d) == -1 || db_release(d) == -1)
+				goto fail;
+			continue;
+		}
+		/* The step failed: undo its writes, schedule the retry. */
+		if (db_rollback_to(d) == -1 || db_release(d) == -1)
+			goto fail;
+		delay = queue_delay_ms(o, attempts[i], queue_random());
+		rc = db_event_fail(d, ids[i], token, delay < 0 ?
+		    "dead_letter" : "failed", delay < 0 ? 0 : now + delay,
+		    err[0] != '\0' ? err : "failed", now);
+		if (rc == -1)
+			goto fail;
+		if (rc == 0)
+			st->fenced++;
+		else if (delay < 0)
+			st->dead++;
+		else
+			st->failed++;
+	}
+	if (db_commit(d) == -1)
+		goto fail;
+	buf_free(&body);
+	return 0;
+fail:
+	db_rollback(d);
+	buf_free(&body);
+	return -1;
+}
+
+int
+queue_run(struct db *d, const struct queue_opts *o, struct queue_stats *st)
+{
+	long long	 ids[QUEUE_BATCH_MAX], start = queue_clock(o);
+	int		 attempts[QUEUE_BATCH_MAX], n, batch;
+	char		 token[CRYPTO_TOKEN_CHARS + 1];
+	struct logline	 l;
+
+	batch = o->batch < 1 ? 1 : o->batch > QUEUE_BATCH_MAX ?
+	    QUEUE_BATCH_MAX : o->batch;
+	do {
+		if (crypto_token(token, sizeof(token)) == -1)
+			return -1;
+		if (db_begin(d) == -1)
+			goto dberr;
+		if (db_queue_claim(d, token, queue_clock(o), o->lease_ms, batch,
+		    ids, attempts, &n) == -1 || db_commit(d) == -1) {
+			db_rollback(d);
+			goto dberr;
+		}
+		if (n == 0)
+			break;
+		st->claimed += n;
+		if (queue_batch(d, o, token, ids, attempts, n, st) == -1)
+			goto dberr;
+	} while (queue_clock(o) - start < o->budget_ms);
+	return 0;
+dberr:
+	log_begin(&l, LOG_LEVEL_ERROR, "queue.db_error");
+	log_str(&l, "error", db_errmsg(d));
+	log_end(&l);
+	return -1;
+}
+
+int
+queue_prune(struct db *d, long long before_ms, int limit, long long budget_ms,
+    long long *deleted)
+{
+	long long	 n, start = queue_now_ms();
+
+	*deleted = 0;
+	do {
+		if (db_begin(d) == -1)
+			return -1;
+		if (db_prune(d, before_ms, limit, &n) == -1 ||
+		    db_commit(d) == -1) {
+			db_rollback(d);
+			return -1;
+		}
+		*deleted += n;
+	} while (n == limit && queue_now_ms() - start < budget_ms);
+	return 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * queue: the processing loop over stored webhook events, shared by the
+ * webhook-retry cron and the webhook's inline processor.
+ *
+ * Events are claimed in a short transaction with a lease under a fresh
+ * claim token, then processed in a second transaction, each in its own
+ * savepoint, and finished only if the lease is still theirs (fencing):
+ * a late worker whose lease expired and was taken over cannot overwrite
+ * the newer claim's result.  A failed event waits for the next step of
+ * the retry schedule (with +-20% jitter) and becomes a dead letter when
+ * the schedule is exhausted; every failure is logged in event_attempt.
+ */
+#ifndef HG_QUEUE_H
+#define HG_QUEUE_H
+
+#include <stddef.h>
+
+struct conf;
+struct db;
+
+/* Longest retry schedule, in steps. */
+#define QUEUE_SCHEDULE_MAX	32
+
+/* Process one event inside the open transaction: 0, or -1 with a
+ * message in err (the event is retried later). */
+typedef int (*queue_fn)(struct db *, long long id, const char *body,
+    size_t len, long long now_ms, void *arg, char *err, size_t errsz);
+
+struct queue_opts {
+	long long	 lease_ms;	/* how long a claim holds */
+	long long	 budget_ms;	/* stop claiming after this long */
+	int		 batch;		/* events per transaction */
+	long long	 schedule[QUEUE_SCHEDULE_MAX];	/* seconds */
+	int		 nschedule;
+	queue_fn	 fn;		/* NULL: events_process */
+	void		*fn_arg;
+	/* The clock in ms (tests pass their own); NULL: real time. */
+	long long	 (*clock)(void *);
+	void		*clock_arg;
+};
+
+struct queue_stats {
+	long long	 claimed, processed, failed, dead, fenced;
+};
+
+/* Fill opts from the configuration (retry_schedule, queue_lease_s,
+ * cron_budget_s) with events_process as the step; 0, or -1 when the
+ * schedule does not parse. */
+int		 queue_opts_conf(struct queue_opts *, const struct conf *);
+/* Parse "1,5,30" (seconds, each 1..30 days) into out; the count, or -1. */
+int		 queue_schedule_parse(const char *, long long *out, int max);
+/* The delay before retry number attempt (1 = after the first failure)
+ * in ms with jitter r in [0, 1); -1 when the schedule is exhausted. */
+long long	 queue_delay_ms(const struct queue_opts *, int attempt, double r);
+/* Process due events until none is left or the budget is spent.
+ * Returns 0, or -1 on a database error (what was committed stays). */
+int		 queue_run(struct db *, const struct queue_opts *,
+		    struct queue_stats *);
+/* Delete processed events received before before_ms, in batches of
+ * limit per transaction, for at most budget_ms; *deleted counts. */
+int		 queue_prune(struct db *, long long before_ms, int limit,
+		    long long budget_ms, long long *deleted);
+/* Wall-clock milliseconds. */
+long long	 queue_now_ms(void);
+
+#endif
