@@ -11,6 +11,7 @@
 #include "health.h"
 #include "http.h"
 #include "json.h"
+#include "queue.h"
 
 /* Counter names as stored, and as reported under "ingest". */
 static const char *const health_counters[][2] = {
@@ -35,10 +36,33 @@ health_counter(void *arg, const char *name, long long v)
 			    health_counters[i][1], cJSON_CreateNumber((double)v));
 }
 
+/* What db_queue_states reports, gathered for the "queue" object. */
+struct health_queue {
+	cJSON		*states;
+	long long	 oldest_pending_ms;	/* 0: none pending */
+	long long	 dead;
+};
+
+static void
+health_state(void *arg, const char *state, long long n, long long oldest)
+{
+	struct health_queue *q = arg;
+
+	cJSON_ReplaceItemInObjectCaseSensitive(q->states, state,
+	    cJSON_CreateNumber((double)n));
+	if (strcmp(state, "pending") == 0)
+		q->oldest_pending_ms = oldest;
+	if (strcmp(state, "dead_letter") == 0)
+		q->dead = n;
+}
+
 void
 health_handle(const struct conf *c, struct req *r)
 {
-	cJSON		*root, *dbj, *ingest, *warn;
+	static const char *const states[] = { "pending", "processing",
+	    "processed", "failed", "dead_letter", "invalid" };
+	cJSON		*root, *dbj, *ingest, *warn, *queue;
+	struct health_queue q;
 	struct db	*d = NULL;
 	long long	 depth = 0;
 	const char	*w;
@@ -52,12 +76,18 @@ health_handle(const struct conf *c, struct req *r)
 	warn = cJSON_AddArrayToObject(root, "warnings");
 	for (i = 0; i < HEALTH_NCOUNTERS; i++)
 		cJSON_AddNumberToObject(ingest, health_counters[i][1], 0);
+	queue = cJSON_AddObjectToObject(root, "queue");
+	memset(&q, 0, sizeof(q));
+	q.states = cJSON_AddObjectToObject(queue, "states");
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		cJSON_AddNumberToObject(q.states, states[i], 0);
 	if (c == NULL)
 		cJSON_AddItemToArray(warn, cJSON_CreateString(
 		    "configuration did not load: see the log"));
 	else if ((d = app_db(c)) != NULL && db_ping(d, &version) == 0 &&
 	    db_queue_depth(d, &depth) == 0 &&
-	    db_counter_each(d, health_counter, ingest) == 0)
+	    db_counter_each(d, health_counter, ingest) == 0 &&
+	    db_queue_states(d, health_state, &q) == 0)
 		ok = 1;
 	if (c != NULL && d != NULL && !ok) {
 		/* The connection may be broken: open afresh next time. */
@@ -67,6 +97,10 @@ health_handle(const struct conf *c, struct req *r)
 	cJSON_AddNumberToObject(dbj, "schema_version", version);
 	cJSON_AddNumberToObject(dbj, "schema_latest", db_schema_latest());
 	cJSON_AddNumberToObject(root, "queue_depth", (double)depth);
+	cJSON_AddNumberToObject(queue, "oldest_pending_age_s",
+	    q.oldest_pending_ms > 0 ? (double)((queue_now_ms() -
+	    q.oldest_pending_ms) / 1000) : 0);
+	cJSON_AddNumberToObject(queue, "dead_letters", (double)q.dead);
 	for (i = 0; c != NULL && (w = conf_warning(c, i)) != NULL; i++)
 		cJSON_AddItemToArray(warn, cJSON_CreateString(w));
 	cJSON_AddStringToObject(root, "status", ok ? "ok" : "unavailable");
