@@ -1,0 +1,336 @@
+/*
+ * Unit tests for lib/queue with a test clock: the retry schedule walked
+ * into dead_letter by a failing step and brought back by a requeue,
+ * jitter bounds, lease expiry and fencing, crash safety (a worker that
+ * claims and dies), replay without duplicates, and pruning.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "events.h"
+#include "queue.h"
+#include "test.h"
+
+static char		 dir[256], dbpath[512];
+static struct conf	*conf;
+static struct db	*db;
+static sqlite3		*peek;
+static long long	 clock_ms = 1800000000000LL;
+static long long	 seq;
+
+static long long
+test_clock(void *arg)
+{
+	(void)arg;
+	return clock_ms;
+}
+
+static long long
+qi(const char *sql)
+{
+	sqlite3_stmt	*st;
+	long long	 v = -1;
+
+	if (sqlite3_prepare_v2(peek, sql, -1, &st, NULL) != SQLITE_OK) {
+		printf("# SQL: %s\n", sqlite3_errmsg(peek));
+		return -2;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Store a one-message Messenger event; its id. */
+static long long
+store(long long received_ms)
+{
+	unsigned char	 h[32];
+	char		 hex[65], body[512];
+	struct db_event	 e;
+	long long	 id = 0;
+
+	seq++;
+	snprintf(body, sizeof(body), "{\"object\":\"page\",\"entry\":[{\"id\":"
+	    "\"100\",\"messaging\":[{\"sender\":{\"id\":\"u%lld\"},\"recipient\":"
+	    "{\"id\":\"100\"},\"timestamp\":1763856000000,\"message\":{\"mid\":"
+	    "\"m_q%lld\",\"text\":\"t\"}}]}]}", seq % 7, seq);
+	crypto_sha256(body, strlen(body), h);
+	crypto_hex(h, sizeof(h), hex);
+	memset(&e, 0, sizeof(e));
+	e.body = body;
+	e.len = strlen(body);
+	e.sha256 = hex;
+	e.signature = "sha256=x";
+	e.received_ms = received_ms;
+	e.object = "page";
+	e.entry_ids = "[\"100\"]";
+	e.phone_ids = "[]";
+	e.routing = "routed";
+	e.state = "pending";
+	db_begin(db);
+	db_event_insert(db, &e, &id);
+	db_commit(db);
+	return id;
+}
+
+static int fail_on = 1;
+
+/* A step that fails while fail_on is set, else processes normally. */
+static int
+flaky(struct db *d, long long id, const char *body, size_t len,
+    long long now_ms, void *arg, char *err, size_t errsz)
+{
+	(void)arg;
+	if (fail_on) {
+		snprintf(err, errsz, "forced failure");
+		return -1;
+	}
+	return events_process(d, id, body, len, now_ms);
+}
+
+static void
+opts(struct queue_opts *o)
+{
+	queue_opts_conf(o, conf);
+	o->clock = test_clock;
+}
+
+static void
+test_schedule(void)
+{
+	long long	 s[QUEUE_SCHEDULE_MAX];
+	struct queue_opts o;
+	long long	 d;
+	int		 i, inside = 1;
+
+	EQ_INT(queue_schedule_parse("1,5,30,120,600,3600,21600", s, QUEUE_SCHEDULE_MAX), 7, "default schedule parses");
+	EQ_INT(s[6], 21600, "last step");
+	EQ_INT(queue_schedule_parse(" 1, 2 ,3", s, QUEUE_SCHEDULE_MAX), 3, "spaces allowed");
+	EQ_INT(queue_schedule_parse("1,,2", s, QUEUE_SCHEDULE_MAX), -1, "empty step refused");
+	EQ_INT(queue_schedule_parse("1,2,", s, QUEUE_SCHEDULE_MAX), -1, "trailing comma refused");
+	EQ_INT(queue_schedule_parse("1,x", s, QUEUE_SCHEDULE_MAX), -1, "non-number refused");
+	EQ_INT(queue_schedule_parse("0", s, QUEUE_SCHEDULE_MAX), -1, "zero refused");
+	EQ_INT(queue_schedule_parse("-5", s, QUEUE_SCHEDULE_MAX), -1, "negative refused");
+	EQ_INT(queue_schedule_parse("99999999", s, QUEUE_SCHEDULE_MAX), -1, "over 30 days refused");
+	EQ_INT(queue_schedule_parse("1,2,3", s, 2), -1, "too many steps refused");
+	memset(&o, 0, sizeof(o));
+	o.nschedule = queue_schedule_parse("10,100", o.schedule, QUEUE_SCHEDULE_MAX);
+	EQ_INT(queue_delay_ms(&o, 1, 0.0), 8000, "jitter low end is -20%");
+	EQ_INT(queue_delay_ms(&o, 1, 0.999999), 11999, "jitter high end is under +20%");
+	EQ_INT(queue_delay_ms(&o, 2, 0.5), 100000, "second step");
+	EQ_INT(queue_delay_ms(&o, 3, 0.5), -1, "past the schedule: dead letter");
+	EQ_INT(queue_delay_ms(&o, 0, 0.5), -1, "attempt 0 is not a retry");
+	for (i = 0; i < 1000; i++) {
+		d = queue_delay_ms(&o, 1, (double)i / 1000.0);
+		if (d < 8000 || d >= 12000)
+			inside = 0;
+	}
+	OK(inside, "jitter stays within +-20%");
+}
+
+static void
+test_retry_to_dead_letter(void)
+{
+	struct queue_opts	 o;
+	struct queue_stats	 st;
+	char			 sql[256];
+	long long		 id = store(clock_ms), next;
+	int			 step;
+
+	opts(&o);
+	o.fn = flaky;
+	fail_on = 1;
+	/* retry_schedule = 1,5,30 in this configuration. */
+	for (step = 1; step <= 3; step++) {
+		memset(&st, 0, sizeof(st));
+		queue_run(db, &o, &st);
+		snprintf(sql, sizeof(sql), "SELECT state = 'failed' FROM webhook_event WHERE id = %lld", id);
+		EQ_INT(qi(sql), 1, "failed after an attempt");
+		snprintf(sql, sizeof(sql), "SELECT next_attempt_ms FROM webhook_event WHERE id = %lld", id);
+		next = qi(sql);
+		OK(next >= clock_ms + (step == 1 ? 800 : step == 2 ? 4000 : 24000) &&
+		    next <= clock_ms + (step == 1 ? 1200 : step == 2 ? 6000 : 36000),
+		    "next attempt follows the schedule with jitter");
+		/* Not due yet: nothing is claimed. */
+		memset(&st, 0, sizeof(st));
+		queue_run(db, &o, &st);
+		EQ_INT(st.claimed, 0, "not claimed before its time");
+		clock_ms = next;
+	}
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(st.dead, 1, "schedule exhausted");
+	snprintf(sql, sizeof(sql), "SELECT state = 'dead_letter' FROM webhook_event WHERE id = %lld", id);
+	EQ_INT(qi(sql), 1, "dead letter");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM event_attempt WHERE event_id = %lld AND error = 'forced failure'", id);
+	EQ_INT(qi(sql), 4, "every attempt's error kept");
+	clock_ms += 86400000LL * 365;
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(st.claimed, 0, "dead letters are never retried on their own");
+	/* Requeue brings it back and it is processed. */
+	{
+		long long n;
+		db_begin(db);
+		db_requeue(db, 0, 1, 0, 0, &n);
+		db_commit(db);
+		EQ_INT(n, 1, "requeue of all dead letters");
+	}
+	fail_on = 0;
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	snprintf(sql, sizeof(sql), "SELECT state = 'processed' FROM webhook_event WHERE id = %lld", id);
+	EQ_INT(qi(sql), 1, "requeued dead letter processed");
+}
+
+static void
+test_fencing(void)
+{
+	struct queue_opts	 o;
+	struct queue_stats	 st;
+	long long		 ids[4], id = store(clock_ms);
+	int			 att[4], n;
+	char			 sql[256];
+	struct buf		 b;
+
+	opts(&o);
+	/* Worker A claims and stalls. */
+	db_begin(db);
+	db_queue_claim(db, "token-A", clock_ms, o.lease_ms, 4, ids, att, &n);
+	db_commit(db);
+	EQ_INT(n, 1, "worker A claims the event");
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(st.claimed, 0, "a held lease is not claimed again");
+	/* The lease expires; worker B takes and finishes it. */
+	clock_ms += o.lease_ms + 1;
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(st.processed, 1, "expired lease reclaimed and processed");
+	/* Worker A wakes up late: every write is fenced off. */
+	buf_init(&b, 1 << 20);
+	db_begin(db);
+	EQ_INT(db_event_body(db, id, "token-A", &b), 0, "late worker cannot read the body");
+	EQ_INT(db_event_done(db, id, "token-A", clock_ms), 0, "late worker cannot finish");
+	EQ_INT(db_event_fail(db, id, "token-A", "failed", clock_ms, "late", clock_ms), 0, "late worker cannot fail it");
+	db_commit(db);
+	buf_free(&b);
+	snprintf(sql, sizeof(sql), "SELECT state = 'processed' AND attempts = 2 FROM webhook_event WHERE id = %lld", id);
+	EQ_INT(qi(sql), 1, "newer claim's result stands");
+}
+
+static void
+test_crash(void)
+{
+	struct queue_opts	 o;
+	struct queue_stats	 st;
+	long long		 before = qi("SELECT count(*) FROM message"), i;
+	pid_t			 pid;
+	int			 status;
+
+	for (i = 0; i < 300; i++)
+		store(clock_ms);
+	opts(&o);
+	/* A child claims everything and dies before processing. */
+	if ((pid = fork()) == 0) {
+		char		 err[256];
+		struct db	*d2 = db_open(conf, 0, err, sizeof(err));
+		long long	 ids[256];
+		int		 att[256], n;
+
+		db_begin(d2);
+		db_queue_claim(d2, "token-dead", clock_ms, o.lease_ms, 256, ids, att, &n);
+		db_commit(d2);
+		kill(getpid(), SIGKILL);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	OK(WIFSIGNALED(status), "worker killed after claiming");
+	EQ_INT(qi("SELECT count(*) FROM webhook_event WHERE lease_token = 'token-dead'"), 256, "its claims are held");
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(st.processed, 44, "the rest is processed at once");
+	clock_ms += o.lease_ms + 1;
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(st.processed, 256, "after the lease the dead worker's events are processed");
+	EQ_INT(qi("SELECT count(*) FROM message") - before, 300, "no loss, no duplicate");
+	EQ_INT(qi("SELECT count(*) FROM webhook_event WHERE state <> 'processed'"), 0, "queue empty");
+}
+
+static void
+test_replay_and_prune(void)
+{
+	struct queue_opts	 o;
+	struct queue_stats	 st;
+	long long		 n, msgs = qi("SELECT count(*) FROM message");
+	long long		 events = qi("SELECT count(*) FROM webhook_event");
+
+	opts(&o);
+	db_begin(db);
+	db_requeue(db, 0, 0, 0, clock_ms * 2, &n);
+	db_commit(db);
+	EQ_INT(n, events, "replay of a time range requeues every event");
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(st.processed, events, "replayed events processed again");
+	EQ_INT(qi("SELECT count(*) FROM message"), msgs, "replay creates no duplicate");
+	store(clock_ms + 10);
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(queue_prune(db, clock_ms + 5, 50, 10000, &n), 0, "prune runs");
+	EQ_INT(n, events, "processed events older than the cutoff pruned in batches");
+	EQ_INT(qi("SELECT count(*) FROM webhook_event"), 1, "newer event kept");
+	EQ_INT(qi("SELECT count(*) FROM message"), msgs + 1, "messages stay after pruning");
+	EQ_INT(qi("SELECT count(*) FROM message WHERE event_id IS NULL"), msgs, "pruned events unlinked from messages");
+}
+
+int
+main(void)
+{
+	char	 text[1024], err[512];
+	long long id;
+
+	snprintf(dir, sizeof(dir), "/tmp/hubgate-queue.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(dbpath, sizeof(dbpath), "%s/q.db", dir);
+	snprintf(text, sizeof(text), "db_path = %s\nretry_schedule = 1,5,30\n"
+	    "queue_lease_s = 30\n", dbpath);
+	if ((conf = conf_load_string(text, "q.conf", err, sizeof(err))) == NULL ||
+	    (db = db_open(conf, 0, err, sizeof(err))) == NULL) {
+		printf("# %s\n", err);
+		return 1;
+	}
+	db_channel_add(db, "page", "100", "P", &id);
+	sqlite3_open_v2(dbpath, &peek, SQLITE_OPEN_READONLY, NULL);
+	sqlite3_busy_timeout(peek, 5000);
+	test_schedule();
+	test_retry_to_dead_letter();
+	test_fencing();
+	test_crash();
+	test_replay_and_prune();
+	sqlite3_close(peek);
+	db_close(db);
+	conf_free(conf);
+	snprintf(text, sizeof(text), "%s/q.db", dir);
+	unlink(text);
+	snprintf(text, sizeof(text), "%s/q.db-wal", dir);
+	unlink(text);
+	snprintf(text, sizeof(text), "%s/q.db-shm", dir);
+	unlink(text);
+	snprintf(text, sizeof(text), "%s/q.db.webhook-retry.lock", dir);
+	unlink(text);
+	rmdir(dir);
+	return test_done();
+}
