@@ -67,9 +67,10 @@ CREATE TABLE webhook_event (
 );
 -- Replays and retention select by arrival time.
 CREATE INDEX webhook_event_received ON webhook_event (received_ms);
--- The queue: what a worker looks for.
-CREATE INDEX webhook_event_queue ON webhook_event (state, next_attempt_ms)
-	WHERE state IN ('pending', 'processing', 'failed');
+-- The queue: a worker claims the oldest events of a state.  (A partial
+-- index would be smaller, but SQLite does not use one whose WHERE is an
+-- IN list for a query naming a single state.)
+CREATE INDEX webhook_event_queue ON webhook_event (state, id);
 
 -- webhook_event_channel: which channels an event was routed to (a batch
 -- may hold entries for several accounts).

@@ -8,6 +8,7 @@
  * configuration or database error.
  */
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "app.h"
 #include "conf.h"
@@ -22,6 +23,7 @@ main(void)
 	struct queue_stats	 st = { 0, 0, 0, 0, 0 };
 	struct conf		*c;
 	struct db		*d;
+	struct rusage		 ru;
 	long long		 start = queue_now_ms(), pruned = 0, keep_ms;
 	char			 err[512];
 	int			 lock, rc = 0;
@@ -55,10 +57,11 @@ main(void)
 	if (rc == 0 && queue_prune(d, queue_now_ms() - keep_ms, 500,
 	    5000, &pruned) == -1)
 		rc = 1;
+	getrusage(RUSAGE_SELF, &ru);
 	printf("webhook-retry: claimed=%lld processed=%lld failed=%lld "
-	    "dead_letter=%lld fenced=%lld pruned=%lld ms=%lld%s\n",
+	    "dead_letter=%lld fenced=%lld pruned=%lld ms=%lld maxrss_kb=%ld%s\n",
 	    st.claimed, st.processed, st.failed, st.dead, st.fenced, pruned,
-	    queue_now_ms() - start, rc ? " error" : "");
+	    queue_now_ms() - start, ru.ru_maxrss, rc ? " error" : "");
 	if (rc)
 		fprintf(stderr, "webhook-retry: database error: %s\n",
 		    db_errmsg(d));

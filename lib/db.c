@@ -122,10 +122,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_QUEUE_CLAIM: pending, failed and due, or lease expired */
 	"UPDATE webhook_event SET state = 'processing', lease_token = ?1, "
 	"lease_expires_ms = ?2 + ?3, attempts = attempts + 1 "
-	"WHERE id IN (SELECT id FROM webhook_event WHERE state = 'pending' "
-	"OR (state = 'failed' AND next_attempt_ms <= ?2) "
-	"OR (state = 'processing' AND lease_expires_ms <= ?2) "
-	"ORDER BY id LIMIT ?4) RETURNING id, attempts",
+	"WHERE id IN (SELECT id FROM ("
+	"SELECT id FROM webhook_event WHERE state = 'pending' "
+	"ORDER BY id LIMIT ?4) UNION ALL SELECT id FROM ("
+	"SELECT id FROM webhook_event WHERE state = 'failed' "
+	"AND next_attempt_ms <= ?2 ORDER BY id LIMIT ?4) UNION ALL "
+	"SELECT id FROM (SELECT id FROM webhook_event WHERE state = 'processing' "
+	"AND lease_expires_ms <= ?2 ORDER BY id LIMIT ?4) "
+	"ORDER BY 1 LIMIT ?4) RETURNING id, attempts",
 	/* STMT_EVENT_BODY: only for the holder of the lease */
 	"SELECT body FROM webhook_event WHERE id = ?1 AND lease_token = ?2 "
 	"AND state = 'processing'",
