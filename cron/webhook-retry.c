@@ -46,7 +46,7 @@ main(void)
 		fprintf(stderr, "webhook-retry: cannot take the run lock\n");
 		return 1;
 	}
-	if ((d = db_open(c, 0, err, sizeof(err))) == NULL) {
+	if ((d = db_open(c, DB_REDO_SAFE, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "webhook-retry: %s\n", err);
 		conf_free(c);
 		return 1;

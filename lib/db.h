@@ -28,6 +28,12 @@ enum db_err {
 };
 
 #define DB_READONLY	0x1	/* open for reading only; no migrations */
+/* For connections whose commits may be lost in a power cut without
+ * harm because the work is redone (event processing: a lost commit
+ * leaves the event claimed, and processing is idempotent): they skip
+ * the fsync of durability = full.  WAL keeps the database consistent
+ * either way, and the next full commit makes them durable too. */
+#define DB_REDO_SAFE	0x2
 
 /* Open the database named by db_path, set the busy timeout before
  * anything else, WAL, synchronous per durability, and (unless

@@ -443,7 +443,8 @@ ingest_processor(void *arg)
 		g->proc_due = 0;
 		pthread_mutex_unlock(&g->mu);
 		if (g->pdb == NULL &&
-		    (g->pdb = db_open(g->conf, 0, err, sizeof(err))) == NULL)
+		    (g->pdb = db_open(g->conf, DB_REDO_SAFE, err,
+		    sizeof(err))) == NULL)
 			log_msg(LOG_LEVEL_ERROR, "webhook.inline_db", err);
 		start = queue_now_ms();
 		while (g->pdb != NULL && queue_now_ms() - start < budget) {
