@@ -43,10 +43,14 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT	 = $(UNIT_SRC:%.c=$(BUILD)/%)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOLS	 = $(TOOL_SRC:%.c=$(BUILD)/%)
+# The fake of Meta for tests and sandbox mode (tests/fakemeta/).
+FAKE_SRC = $(wildcard tests/fakemeta/*.c)
+FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
+FAKEMETA = $(BUILD)/tests/fakemeta/fakemeta
 
 .PHONY: all deps run test lint install clean bench san check-deps
 
-all: $(PROGS) $(ADMIN) $(CRON) $(BENCH_PROGS) $(UNIT) $(TOOLS)
+all: $(PROGS) $(ADMIN) $(CRON) $(BENCH_PROGS) $(UNIT) $(TOOLS) $(FAKEMETA)
 
 # Install what is missing (as root: apt-get update first, since a new
 # machine's package lists may be empty), or print the command to run.
@@ -81,6 +85,9 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB_A)
 	$(LINK)
 $(BUILD)/tools/%: $(BUILD)/tools/%.o $(LIB_A)
 	$(LINK)
+$(FAKE_OBJ): tests/fakemeta/fm.h
+$(FAKEMETA): $(FAKE_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(FAKE_OBJ) $(LIB_A) $(LIBS)
 
 # Order-only marker so the first build checks the packages once.
 .PHONY: deps-checked
@@ -113,7 +120,7 @@ install: $(PROGS) $(ADMIN) $(CRON)
 	install -m 755 $(ADMIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(CRON) $(DESTDIR)$(PREFIX)/lib/hubgate/cron/
 	cp -R htdocs/. $(DESTDIR)$(PREFIX)/share/hubgate/htdocs/
-	install -m 644 schema.sql apache.conf lighttpd.conf \
+	install -m 644 schema.sql apache.conf apache-cgi.conf lighttpd.conf \
 	    $(DESTDIR)$(PREFIX)/share/hubgate/
 
 clean:
