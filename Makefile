@@ -46,7 +46,7 @@ TOOLS	 = $(TOOL_SRC:%.c=$(BUILD)/%)
 # The fake of Meta for tests and sandbox mode (tests/fakemeta/).
 FAKE_SRC = $(wildcard tests/fakemeta/*.c)
 FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
-FAKEMETA = $(BUILD)/tests/fakemeta/fakemeta
+FAKEMETA = $(if $(FAKE_SRC),$(BUILD)/tests/fakemeta/fakemeta)
 
 .PHONY: all deps run test lint install clean bench san check-deps
 
