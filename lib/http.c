@@ -365,7 +365,10 @@ http_method_parse(const char *m)
 	return HTTP_OTHER;
 }
 
-/* Fill r from the environment, run the handler, send, clean up. */
+static void	 http_end(struct req *);
+
+/* Fill r from the environment, run the handler, and unless the handler
+ * deferred the request, send the response and clean up. */
 static void
 http_run(const struct http_server *srv, struct req *r)
 {
@@ -407,15 +410,42 @@ http_run(const struct http_server *srv, struct req *r)
 		params_free(&r->cookies);
 
 	srv->handle(r);
-	http_finish(r);
+	if (!r->deferred)
+		http_end(r);
+	log_set_id(NULL);
+}
 
+/* Send the response and release what the request holds (not r). */
+static void
+http_end(struct req *r)
+{
+	http_finish(r);
 	params_free(&r->query);
 	params_free(&r->cookies);
 	buf_free(&r->body);
 	buf_free(&r->rhead);
 	buf_free(&r->rbody);
 	free(r->pathbuf);
-	log_set_id(NULL);
+}
+
+int
+http_defer(struct req *r)
+{
+	if (r->fcgx == NULL)
+		return 0;
+	r->deferred = 1;
+	return 1;
+}
+
+void
+http_complete(struct req *r)
+{
+	FCGX_Request *fr = r->fcgx;
+
+	http_end(r);
+	FCGX_Finish_r(fr);
+	free(fr);
+	free(r);
 }
 
 int
@@ -467,26 +497,44 @@ static void *
 http_worker(void *a)
 {
 	const struct http_server	*srv = ((struct worker_arg *)a)->srv;
-	FCGX_Request			 fr;
-	struct req			 r;
+	FCGX_Request			*fr;
+	struct req			*r;
 	void				*ctx = NULL;
 	int				 rc;
 
-	if (FCGX_InitRequest(&fr, 0, 0) != 0)
-		return NULL;
 	if (srv->worker_init != NULL)
 		ctx = srv->worker_init(srv->arg);
 	for (;;) {
-		pthread_mutex_lock(&accept_lock);
-		rc = FCGX_Accept_r(&fr);
-		pthread_mutex_unlock(&accept_lock);
-		if (rc < 0)
+		/* Each request has its own FCGX_Request and struct req,
+		 * so that a handler may keep them (http_defer) and have
+		 * another thread answer while this one accepts the next. */
+		if ((fr = calloc(1, sizeof(*fr))) == NULL ||
+		    (r = calloc(1, sizeof(*r))) == NULL) {
+			free(fr);
 			break;
-		memset(&r, 0, sizeof(r));
-		r.fcgx = &fr;
-		r.ctx = ctx;
-		http_run(srv, &r);
-		FCGX_Finish_r(&fr);
+		}
+		if (FCGX_InitRequest(fr, 0, 0) != 0) {
+			free(fr);
+			free(r);
+			break;
+		}
+		pthread_mutex_lock(&accept_lock);
+		rc = FCGX_Accept_r(fr);
+		pthread_mutex_unlock(&accept_lock);
+		if (rc < 0) {
+			FCGX_Free(fr, 1);
+			free(fr);
+			free(r);
+			break;
+		}
+		r->fcgx = fr;
+		r->ctx = ctx;
+		http_run(srv, r);
+		if (!r->deferred) {
+			FCGX_Finish_r(fr);
+			free(fr);
+			free(r);
+		}
 	}
 	if (srv->worker_free != NULL)
 		srv->worker_free(ctx);

@@ -66,6 +66,7 @@ struct req {
 	char		*pathbuf;
 	int		 bad_query;	/* query string failed to parse */
 	size_t		 consumed;	/* body bytes read from the server */
+	int		 deferred;	/* answered later by http_complete */
 };
 
 /* A CGI variable of the request (e.g. "CONTENT_TYPE"), or NULL. */
@@ -104,6 +105,15 @@ int		 http_puts(struct req *, const char *);
 void		 http_text(struct req *, int status, const char *text);
 /* The reason phrase of a status ("Not Found"). */
 const char	*http_reason(int status);
+
+/* Under FastCGI, keep the request to answer it later, from any thread:
+ * returns 1 and the server neither sends a response nor frees r when
+ * the handler returns; the keeper builds the response and calls
+ * http_complete exactly once.  Returns 0 under CGI, where the handler
+ * must answer before it returns. */
+int		 http_defer(struct req *);
+/* Send the response of a deferred request and free it (r is gone). */
+void		 http_complete(struct req *);
 
 /* The program, as seen by http_serve. */
 struct http_server {

@@ -3,7 +3,6 @@
  * See ingest.h.
  */
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +21,17 @@
 #include "log.h"
 #include "queue.h"
 
-/* An event on its way to the disk. */
+/* An event on its way to the disk, and the request waiting for it. */
 struct item {
 	struct db_event		 ev;
-	struct ingest_envelope	*env;
+	struct ingest_envelope	 env;
+	char			 sha256[2 * CRYPTO_SHA256_LEN + 1];
+	struct req		*req;		/* answered once committed */
 	int			 result;	/* 1 stored, 0 duplicate, -1 failed */
-	sem_t			 done;		/* posted once result is final */
 	struct item		*next;
 };
+
+static void	 ingest_answer(struct item *);
 
 struct ingest {
 	const struct conf	*conf;
@@ -265,7 +267,7 @@ ingest_db(struct ingest *g)
 static int
 ingest_write(struct ingest *g, struct item *it, long long counts[4])
 {
-	struct ingest_envelope	*e = it->env;
+	struct ingest_envelope	*e = &it->env;
 	long long		 id, ch;
 	size_t			 i, hit = 0;
 	int			 rc, found;
@@ -368,14 +370,16 @@ ingest_committer(void *arg)
 	struct timespec	 ts;
 	long long	 bad;
 	size_t		 n;
+	int		 stored;
 
 	pthread_mutex_lock(&g->mu);
-	while (!g->stop) {
+	/* On stop, what is queued is still committed and answered. */
+	while (!g->stop || g->head != NULL) {
 		if (g->head == NULL) {
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_sec += 1;
 			pthread_cond_timedwait(&g->work, &g->mu, &ts);
-			if (g->head == NULL && g->bad_sig == 0)
+			if (g->head == NULL && (g->bad_sig == 0 || g->stop))
 				continue;
 		}
 		/* Take up to HG_GROUP_MAX items. */
@@ -398,19 +402,20 @@ ingest_committer(void *arg)
 			bad = -bad;	/* not counted: keep for later */
 		pthread_mutex_unlock(&g->write_mu);
 
+		/* Answer the group's requests: only now is a 200 true. */
+		stored = 0;
+		for (it = list; it != NULL; it = next) {
+			next = it->next;
+			stored |= it->result == 1;
+			ingest_answer(it);
+		}
 		pthread_mutex_lock(&g->mu);
 		if (bad < 0)
 			g->bad_sig += -bad;
-		/* Wake exactly the requests of this group.  An item may be
-		 * gone the moment its semaphore is posted: read next first. */
-		for (it = list; it != NULL; it = next)  {
-			next = it->next;
-			if (it->result == 1 && g->proc_on)
-				g->proc_due = 1;
-			sem_post(&it->done);
-		}
-		if (g->proc_due)
+		if (stored && g->proc_on) {
+			g->proc_due = 1;
 			pthread_cond_signal(&g->proc_cv);
+		}
 	}
 	pthread_mutex_unlock(&g->mu);
 	return NULL;
@@ -428,6 +433,7 @@ ingest_processor(void *arg)
 	struct queue_stats	 st;
 	long long		 start, budget;
 	char			 err[512];
+	int			 busy;
 
 	if (queue_opts_conf(&o, g->conf) == -1)
 		return NULL;
@@ -448,6 +454,14 @@ ingest_processor(void *arg)
 			log_msg(LOG_LEVEL_ERROR, "webhook.inline_db", err);
 		start = queue_now_ms();
 		while (g->pdb != NULL && queue_now_ms() - start < budget) {
+			/* Ingest first: while events wait for their commit,
+			 * stop; that commit wakes us again when it is done,
+			 * and cron takes what a busy spell leaves. */
+			pthread_mutex_lock(&g->mu);
+			busy = g->head != NULL;
+			pthread_mutex_unlock(&g->mu);
+			if (busy)
+				break;
 			memset(&st, 0, sizeof(st));
 			pthread_mutex_lock(&g->write_mu);
 			if (queue_run(g->pdb, &o, &st) == -1) {
@@ -518,21 +532,52 @@ ingest_free(struct ingest *g)
 	free(g);
 }
 
-/* Store one item: through the committer, or directly under CGI.
- * Returns the item's result. */
-static int
+/* Log the outcome of an item, answer its request, free the item. */
+static void
+ingest_answer(struct item *it)
+{
+	struct req	*r = it->req;
+	struct logline	 l;
+
+	log_set_id(r->id);
+	log_begin(&l, it->result == -1 ? LOG_LEVEL_ERROR : LOG_LEVEL_DEBUG,
+	    it->result == 1 ? "webhook.stored" : it->result == 0 ?
+	    "webhook.duplicate" : "webhook.not_stored");
+	log_str(&l, "object", it->env.object);
+	log_int(&l, "bytes", (long long)it->ev.len);
+	log_str(&l, "sha256", it->sha256);
+	if (!it->env.valid)
+		log_str(&l, "invalid", it->env.why);
+	log_end(&l);
+	if (it->result == -1)
+		http_text(r, 503, "temporarily unavailable, retry");
+	else
+		http_text(r, 200, "EVENT_RECEIVED");
+	ingest_envelope_free(&it->env);
+	free(it);
+	if (r->deferred)
+		http_complete(r);
+	log_set_id(NULL);
+}
+
+/* Store one item and answer its request: under FastCGI the committer
+ * does both, in a group, while this thread goes back to accepting;
+ * under CGI it happens here. */
+static void
 ingest_store(struct ingest *g, struct item *it)
 {
 	long long bad;
 
-	if (!g->threaded) {
+	if (!g->threaded || !http_defer(it->req)) {
 		bad = g->bad_sig;
 		g->bad_sig = 0;
-		ingest_commit(g, it, bad);
-		return it->result;
+		pthread_mutex_lock(&g->write_mu);
+		if (ingest_commit(g, it, bad) == -1)
+			g->bad_sig += bad;
+		pthread_mutex_unlock(&g->write_mu);
+		ingest_answer(it);
+		return;
 	}
-	if (sem_init(&it->done, 0, 0) == -1)
-		return -1;
 	pthread_mutex_lock(&g->mu);
 	if (g->tail != NULL)
 		g->tail->next = it;
@@ -541,10 +586,6 @@ ingest_store(struct ingest *g, struct item *it)
 	g->tail = it;
 	pthread_cond_signal(&g->work);
 	pthread_mutex_unlock(&g->mu);
-	while (sem_wait(&it->done) == -1)
-		continue;
-	sem_destroy(&it->done);
-	return it->result;
 }
 
 /* Count a rejected request and log it, at most HG_REJECT_LOG_PER_SEC
@@ -651,10 +692,7 @@ static void
 ingest_receive(struct ingest *g, struct req *r)
 {
 	unsigned char		 digest[CRYPTO_SHA256_LEN];
-	char			 hex[2 * CRYPTO_SHA256_LEN + 1];
-	struct ingest_envelope	 env;
-	struct item		 it;
-	struct logline		 l;
+	struct item		*it;
 	const char		*sig;
 	enum ingest_sig		 chk;
 	int			 st;
@@ -683,39 +721,25 @@ ingest_receive(struct ingest *g, struct req *r)
 		http_text(r, 401, "invalid signature");
 		return;
 	}
-	crypto_sha256(r->body.data, r->body.len, digest);
-	crypto_hex(digest, sizeof(digest), hex);
-	if (ingest_envelope(r->body.data, r->body.len, &env) == -1) {
+	if ((it = calloc(1, sizeof(*it))) == NULL ||
+	    ingest_envelope(r->body.data, r->body.len, &it->env) == -1) {
+		free(it);
 		http_text(r, 503, "out of memory");
 		return;
 	}
-	memset(&it, 0, sizeof(it));
-	it.env = &env;
-	it.ev.body = r->body.data;
-	it.ev.len = r->body.len;
-	it.ev.sha256 = hex;
-	it.ev.signature = sig;
-	it.ev.received_ms = now_ms();
-	it.ev.object = env.object;
-	it.ev.entry_ids = env.entry_ids;
-	it.ev.phone_ids = env.phone_ids;
-	it.ev.state = env.valid ? "pending" : "invalid";
-	st = ingest_store(g, &it);
-	log_begin(&l, st == -1 ? LOG_LEVEL_ERROR : LOG_LEVEL_DEBUG,
-	    st == 1 ? "webhook.stored" : st == 0 ? "webhook.duplicate" :
-	    "webhook.not_stored");
-	log_str(&l, "object", env.object);
-	log_int(&l, "bytes", (long long)r->body.len);
-	log_str(&l, "sha256", hex);
-	if (!env.valid)
-		log_str(&l, "invalid", env.why);
-	log_end(&l);
-	ingest_envelope_free(&env);
-	if (st == -1) {
-		http_text(r, 503, "temporarily unavailable, retry");
-		return;
-	}
-	http_text(r, 200, "EVENT_RECEIVED");
+	crypto_sha256(r->body.data, r->body.len, digest);
+	crypto_hex(digest, sizeof(digest), it->sha256);
+	it->req = r;
+	it->ev.body = r->body.data;
+	it->ev.len = r->body.len;
+	it->ev.sha256 = it->sha256;
+	it->ev.signature = sig;
+	it->ev.received_ms = now_ms();
+	it->ev.object = it->env.object;
+	it->ev.entry_ids = it->env.entry_ids;
+	it->ev.phone_ids = it->env.phone_ids;
+	it->ev.state = it->env.valid ? "pending" : "invalid";
+	ingest_store(g, it);
 }
 
 void
