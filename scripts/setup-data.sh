@@ -35,6 +35,8 @@ verify_token = $(rnd)
 token_key = $(rnd)
 state_secret = $(rnd)
 base_url = http://127.0.0.1:${PORT:-8080}
+# The sandbox's fake of Meta; \`make run\` sets both URLs for its own port.
+graph_base_url = http://127.0.0.1:${PORT:-8080}/_meta
 db_path = hubgate.db
 durability = full
 log_level = info

@@ -55,14 +55,21 @@ expect_eq "$(acked_missing "$D/kill.txt")" 0 "after restart acknowledged events 
 # --- a writer holding the lock past the busy timeout: 503, then 200
 P=$D/lock.json
 printf '{"object":"page","entry":[{"id":"1","time":1,"messaging":[]}],"n":"lock"}' > "$P"
-{ echo "BEGIN IMMEDIATE;"; echo "INSERT INTO counter VALUES ('lock.test', 1);"; sleep 3; echo "COMMIT;"; } |
-    sqlite3 "$D/hubgate.db" &
+# Let inline processing of the earlier load finish first.
+for _ in $(seq 1 100); do
+	[ "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE state IN ('pending', 'processing')")" = 0 ] && break
+	sleep 0.2
+done
+{ echo ".timeout 5000"; echo "BEGIN IMMEDIATE;"; echo "INSERT INTO counter VALUES ('lock.test', 1);";
+  echo ".print locked"; sleep 3; echo "COMMIT;"; } | sqlite3 "$D/hubgate.db" > "$D/holder.out" &
 HOLDER=$!
-sleep 0.5
+for _ in $(seq 1 50); do grep -q locked "$D/holder.out" && break; sleep 0.1; done
+expect_eq "$(cat "$D/holder.out")" locked "another process holds the write lock"
 expect_eq "$(post "$P")" 503 "webhook answers 503 while the write lock is held"
 h=$(sha256sum "$P" | cut -d' ' -f1)
 wait $HOLDER; HOLDER=
 expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE body_sha256 = '$h'")" 0 "the refused event was not stored"
+expect_eq "$(sql "$D" "SELECT value FROM counter WHERE name = 'lock.test'")" 1 "the lock holder committed"
 expect_eq "$(post "$P")" 200 "after the lock is released it answers 200"
 expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE body_sha256 = '$h'")" 1 "and stores the event once"
 

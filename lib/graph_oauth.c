@@ -1,0 +1,284 @@
+/*
+ * graph_oauth: Facebook Login exchanges, Pages, debug_token and
+ * subscriptions over lib/graph.  See graph_oauth.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "graph.h"
+#include "graph_oauth.h"
+#include "limits.h"
+#include "num.h"
+
+#define PAGE_FIELDS "id,name,access_token,tasks,category," \
+	"instagram_business_account"
+
+/* A whole number member (Meta may send a string); -1 when absent. */
+static long long
+num_member(const cJSON *o, const char *name)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+	long long	 n;
+
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e15)
+		return (long long)v->valuedouble;
+	if (cJSON_IsString(v) && num_parse_str(v->valuestring, 0,
+	    1000000000000000LL, &n) == 0)
+		return n;
+	return -1;
+}
+
+static void
+str_member(const cJSON *o, const char *name, char *out, size_t outsz)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+	long long	 n;
+
+	out[0] = '\0';
+	if (cJSON_IsString(v))
+		snprintf(out, outsz, "%s", v->valuestring);
+	else if ((n = num_member(o, name)) >= 0)
+		snprintf(out, outsz, "%lld", n);
+}
+
+/* Take the token out of an OK answer; -1 (res made PERMANENT) when
+ * Meta's answer has none. */
+static int
+take_token(struct graph_result *res, struct graph_token *t)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    res->json, "access_token"));
+
+	memset(t, 0, sizeof(*t));
+	if (s == NULL || s[0] == '\0' || (t->access_token = strdup(s)) == NULL) {
+		graph_result_free(res);
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_OTHER,
+		    "no access_token in Meta's answer");
+		return -1;
+	}
+	t->expires_in = num_member(res->json, "expires_in");
+	if (t->expires_in < 0)
+		t->expires_in = 0;
+	str_member(res->json, "token_type", t->token_type,
+	    sizeof(t->token_type));
+	return 0;
+}
+
+void
+graph_oauth_token_free(struct graph_token *t)
+{
+	if (t == NULL)
+		return;
+	if (t->access_token != NULL) {
+		crypto_wipe(t->access_token, strlen(t->access_token));
+		free(t->access_token);
+	}
+	memset(t, 0, sizeof(*t));
+}
+
+int
+graph_oauth_code(struct graph *g, const char *code, const char *redirect_uri,
+    struct graph_token *t, struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "client_id", graph_app_id(g) },
+		{ "redirect_uri", redirect_uri },
+		{ "client_secret", graph_app_secret(g) },
+		{ "code", code },
+		{ NULL, NULL }
+	};
+
+	memset(t, 0, sizeof(*t));
+	if (code == NULL || code[0] == '\0' || redirect_uri == NULL) {
+		memset(res, 0, sizeof(*res));
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
+		    "code and redirect_uri are required");
+		return -1;
+	}
+	if (graph_call(g, GRAPH_GET, "/oauth/access_token", p, NULL,
+	    GRAPH_AUTH_NONE, NULL, res) == -1)
+		return -1;
+	return take_token(res, t);
+}
+
+int
+graph_oauth_exchange(struct graph *g, const char *user_token,
+    struct graph_token *t, struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "grant_type", "fb_exchange_token" },
+		{ "client_id", graph_app_id(g) },
+		{ "client_secret", graph_app_secret(g) },
+		{ "fb_exchange_token", user_token },
+		{ NULL, NULL }
+	};
+
+	memset(t, 0, sizeof(*t));
+	if (user_token == NULL || user_token[0] == '\0') {
+		memset(res, 0, sizeof(*res));
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
+		    "no token to exchange");
+		return -1;
+	}
+	if (graph_call(g, GRAPH_GET, "/oauth/access_token", p, NULL,
+	    GRAPH_AUTH_NONE, NULL, res) == -1)
+		return -1;
+	return take_token(res, t);
+}
+
+int
+graph_oauth_pages(struct graph *g, const char *user_token, const char *fields,
+    int (*each)(void *, const cJSON *), void *arg, size_t *npages,
+    struct graph_result *res)
+{
+	const cJSON	*data, *page, *paging, *after;
+	char		 cursor[1024], limit[16];
+	size_t		 seen = 0, round;
+	struct graph_param p[] = {
+		{ "fields", fields != NULL ? fields : PAGE_FIELDS },
+		{ "limit", limit },
+		{ "after", NULL },
+		{ NULL, NULL }
+	};
+
+	snprintf(limit, sizeof(limit), "%d", HG_GRAPH_PAGE_LIMIT);
+	cursor[0] = '\0';
+	if (npages != NULL)
+		*npages = 0;
+	for (round = 0; ; round++) {
+		if (round == HG_GRAPH_PAGES_MAX) {
+			graph_result_free(res);
+			graph_result_local(res, GRAPH_PERMANENT,
+			    GRAPH_REASON_LIMIT, "more than %d result pages",
+			    HG_GRAPH_PAGES_MAX);
+			return -1;
+		}
+		if (round > 0)
+			graph_result_free(res);
+		p[2].value = cursor[0] != '\0' ? cursor : NULL;
+		if (graph_call(g, GRAPH_GET, "/me/accounts", p, NULL,
+		    GRAPH_AUTH_USER, user_token, res) == -1)
+			return -1;
+		data = cJSON_GetObjectItemCaseSensitive(res->json, "data");
+		if (!cJSON_IsArray(data))
+			data = NULL;
+		cJSON_ArrayForEach(page, data) {
+			if (!cJSON_IsObject(page))
+				continue;
+			seen++;
+			if (npages != NULL)
+				*npages = seen;
+			if (each != NULL && each(arg, page) == -1) {
+				graph_result_free(res);
+				graph_result_local(res, GRAPH_PERMANENT,
+				    GRAPH_REASON_OTHER, "stopped by the caller");
+				return -1;
+			}
+		}
+		paging = cJSON_GetObjectItemCaseSensitive(res->json, "paging");
+		after = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(paging, "cursors"), "after");
+		if (cJSON_GetObjectItemCaseSensitive(paging, "next") == NULL ||
+		    !cJSON_IsString(after) || after->valuestring[0] == '\0')
+			return 0;
+		if (strlen(after->valuestring) >= sizeof(cursor) ||
+		    strcmp(after->valuestring, cursor) == 0) {
+			graph_result_free(res);
+			graph_result_local(res, GRAPH_PERMANENT,
+			    GRAPH_REASON_OTHER, "unusable paging cursor");
+			return -1;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", after->valuestring);
+	}
+}
+
+int
+graph_oauth_debug_token(struct graph *g, const char *input_token,
+    struct graph_token_info *info, struct graph_result *res)
+{
+	const cJSON	*d, *e, *sc, *s;
+	struct graph_param p[] = {
+		{ "input_token", input_token },
+		{ NULL, NULL }
+	};
+	size_t		 o = 0;
+
+	memset(info, 0, sizeof(*info));
+	if (input_token == NULL || input_token[0] == '\0') {
+		memset(res, 0, sizeof(*res));
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
+		    "no token to check");
+		return -1;
+	}
+	if (graph_call(g, GRAPH_GET, "/debug_token", p, NULL, GRAPH_AUTH_APP,
+	    NULL, res) == -1)
+		return -1;
+	if (!cJSON_IsObject(d = cJSON_GetObjectItemCaseSensitive(res->json,
+	    "data"))) {
+		graph_result_free(res);
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_OTHER,
+		    "no data in debug_token's answer");
+		return -1;
+	}
+	info->is_valid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d,
+	    "is_valid"));
+	str_member(d, "type", info->type, sizeof(info->type));
+	str_member(d, "app_id", info->app_id, sizeof(info->app_id));
+	str_member(d, "user_id", info->user_id, sizeof(info->user_id));
+	str_member(d, "profile_id", info->profile_id, sizeof(info->profile_id));
+	info->expires_at = num_member(d, "expires_at");
+	info->data_access_expires_at = num_member(d, "data_access_expires_at");
+	info->issued_at = num_member(d, "issued_at");
+	if (info->expires_at < 0)
+		info->expires_at = 0;
+	sc = cJSON_GetObjectItemCaseSensitive(d, "scopes");
+	if (!cJSON_IsArray(sc))
+		sc = NULL;
+	cJSON_ArrayForEach(s, sc) {
+		if (!cJSON_IsString(s) || o + strlen(s->valuestring) + 2 >
+		    sizeof(info->scopes))
+			continue;
+		o += (size_t)snprintf(info->scopes + o, sizeof(info->scopes) - o,
+		    "%s%s", o > 0 ? "," : "", s->valuestring);
+	}
+	if (cJSON_IsObject(e = cJSON_GetObjectItemCaseSensitive(d, "error"))) {
+		info->error_code = (long)num_member(e, "code");
+		info->error_subcode = (long)num_member(e, "subcode");
+		if (info->error_subcode < 0)
+			info->error_subcode = (long)num_member(e,
+			    "error_subcode");
+	}
+	return 0;
+}
+
+int
+graph_oauth_subscribed_apps(struct graph *g, enum graph_method m,
+    const char *object_id, const char *token, const char *fields,
+    struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "subscribed_fields", m == GRAPH_POST ? fields : NULL },
+		{ NULL, NULL }
+	};
+	char path[HG_META_ID_MAX + 32];
+
+	if (!graph_id_ok(object_id)) {
+		memset(res, 0, sizeof(*res));
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
+		    "invalid object id");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/%s/subscribed_apps", object_id);
+	if (graph_call(g, m, path, p, NULL, GRAPH_AUTH_USER, token, res) == -1)
+		return -1;
+	if (m != GRAPH_GET && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+	    res->json, "success"))) {
+		graph_result_free(res);
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_OTHER,
+		    "Meta did not confirm the subscription change");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,77 @@
+/*
+ * graph_oauth: the account calls of Facebook Login and token health,
+ * over lib/graph: the code exchange, the long-lived exchange, the
+ * Pages of a user (every page of results), debug_token with the app
+ * token, and the subscribed_apps edge of Pages and WhatsApp business
+ * accounts.  Results are classified as in graph.h.
+ */
+#ifndef HG_GRAPH_OAUTH_H
+#define HG_GRAPH_OAUTH_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "graph.h"
+
+/* A token Meta handed out.  access_token is owned (wiped by
+ * graph_oauth_token_free); expires_in is 0 when Meta gave none. */
+struct graph_token {
+	char		*access_token;
+	long long	 expires_in;
+	char		 token_type[32];
+};
+
+/* What debug_token says about a token. */
+struct graph_token_info {
+	int		 is_valid;
+	char		 type[16];		/* USER, PAGE, APP, SYSTEM_USER */
+	char		 app_id[64];
+	char		 user_id[64];
+	char		 profile_id[64];	/* the Page, for Page tokens */
+	long long	 expires_at;		/* 0: never */
+	long long	 data_access_expires_at;
+	long long	 issued_at;
+	char		 scopes[1024];		/* comma-separated */
+	long		 error_code;		/* data.error, when invalid */
+	long		 error_subcode;
+};
+
+/* Exchange a login code for a (short-lived) user token.  The code is
+ * single-use: never call twice with one code.  0 or -1 as graph_call;
+ * res must be freed with graph_result_free. */
+int	 graph_oauth_code(struct graph *, const char *code,
+	    const char *redirect_uri, struct graph_token *,
+	    struct graph_result *res);
+/* Exchange a user token for a long-lived one (about 60 days). */
+int	 graph_oauth_exchange(struct graph *, const char *user_token,
+	    struct graph_token *, struct graph_result *res);
+/* Wipe and free the token; the struct is zeroed. */
+void	 graph_oauth_token_free(struct graph_token *);
+
+/* Call each(arg, page) for every Page of the user behind user_token,
+ * following the result pages (cursors.after while paging.next is
+ * present, at most HG_GRAPH_PAGES_MAX pages).  fields may be NULL
+ * (id,name,access_token,tasks,category,instagram_business_account).
+ * page is borrowed for the call.  each returns 0 to go on, -1 to stop
+ * (the call then returns -1 with a local PERMANENT result). *npages
+ * (may be NULL) gets the number of Pages seen.  0 or -1. */
+int	 graph_oauth_pages(struct graph *, const char *user_token,
+	    const char *fields, int (*each)(void *, const cJSON *page),
+	    void *arg, size_t *npages, struct graph_result *res);
+
+/* debug_token on input_token with the app token.  0 when Meta
+ * answered (whether or not the token is valid: see info->is_valid),
+ * -1 when the call itself failed. */
+int	 graph_oauth_debug_token(struct graph *, const char *input_token,
+	    struct graph_token_info *, struct graph_result *res);
+
+/* GET, POST or DELETE <object_id>/subscribed_apps (a Page with its
+ * Page token, or a WhatsApp business account with a business token).
+ * fields (POST only, may be NULL) is the comma-separated
+ * subscribed_fields.  On GET, res->json holds Meta's list. */
+int	 graph_oauth_subscribed_apps(struct graph *, enum graph_method,
+	    const char *object_id, const char *token, const char *fields,
+	    struct graph_result *res);
+
+#endif

@@ -1,0 +1,644 @@
+/*
+ * graph_send: Meta's message limits, request bodies and send calls.
+ * See graph_send.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+#include "graph_send.h"
+#include "limits.h"
+#include "log.h"
+
+/* Bytes of the UTF-8 sequence starting with c, or 0 when invalid. */
+static size_t
+seq_len(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0 && c >= 0xc2)
+		return 2;
+	if ((c & 0xf0) == 0xe0)
+		return 3;
+	if ((c & 0xf8) == 0xf0 && c <= 0xf4)
+		return 4;
+	return 0;
+}
+
+long
+graph_send_chars(const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0, k, m;
+	unsigned long		 cp;
+	long			 count = 0;
+
+	while (i < n) {
+		if ((m = seq_len(u[i])) == 0 || m > n - i)
+			return -1;
+		cp = m == 1 ? u[i] : u[i] & (0x7f >> m);
+		for (k = 1; k < m; k++) {
+			if ((u[i + k] & 0xc0) != 0x80)
+				return -1;
+			cp = cp << 6 | (u[i + k] & 0x3f);
+		}
+		if ((m == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (m == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return -1;
+		i += m;
+		count++;
+	}
+	return count;
+}
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int
+graph_send_split(const char *text, size_t max_chars, struct graph_piece *out,
+    size_t maxout)
+{
+	size_t	 len = strlen(text), pos = 0, i, count, brk, end;
+	int	 n = 0;
+
+	if (max_chars == 0 || graph_send_chars(text, len) < 0)
+		return -1;
+	for (;;) {
+		while (pos < len && is_space(text[pos]))
+			pos++;
+		if (pos >= len)
+			return n;
+		i = pos;
+		count = 0;
+		brk = 0;
+		while (i < len && count < max_chars) {
+			if (is_space(text[i]))
+				brk = i;
+			i += seq_len((unsigned char)text[i]);
+			count++;
+		}
+		if (i >= len || is_space(text[i]))
+			end = i;
+		else if (brk > pos)
+			end = brk;
+		else
+			end = i;	/* one word longer than a message */
+		while (end > pos && is_space(text[end - 1]))
+			end--;
+		if ((size_t)n == maxout)
+			return -1;
+		out[n].off = pos;
+		out[n].len = end - pos;
+		n++;
+		pos = end;
+	}
+}
+
+/* Check that s has 1..max characters (0..max when optional). */
+static int
+check_chars(const char *what, const char *s, size_t max, int optional,
+    char *why, size_t whysz)
+{
+	long n;
+
+	if (s == NULL || s[0] == '\0') {
+		if (optional)
+			return 0;
+		snprintf(why, whysz, "%s is required", what);
+		return -1;
+	}
+	if ((n = graph_send_chars(s, strlen(s))) < 0) {
+		snprintf(why, whysz, "%s is not valid UTF-8", what);
+		return -1;
+	}
+	if ((size_t)n > max) {
+		snprintf(why, whysz, "%s is %ld characters; Meta allows %zu",
+		    what, n, max);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_url(const char *what, const char *u, char *why, size_t whysz)
+{
+	if (u == NULL || (strncmp(u, "https://", 8) != 0 &&
+	    strncmp(u, "http://", 7) != 0)) {
+		snprintf(why, whysz, "%s must be an http(s) URL", what);
+		return -1;
+	}
+	if (strlen(u) > HG_MSG_URL_MAX) {
+		snprintf(why, whysz, "%s is longer than %d bytes", what,
+		    HG_MSG_URL_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_buttons(const struct graph_button *b, size_t n, size_t min, char *why,
+    size_t whysz)
+{
+	size_t i;
+
+	if (n < min || n > HG_MSG_BUTTONS_MAX) {
+		snprintf(why, whysz, "%zu buttons; Meta allows %zu to %d", n,
+		    min, HG_MSG_BUTTONS_MAX);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (check_chars("button title", b[i].title,
+		    HG_MSG_BUTTON_TITLE_MAX, 0, why, whysz) == -1)
+			return -1;
+		if (b[i].type != NULL && strcmp(b[i].type, "web_url") == 0) {
+			if (check_url("button URL", b[i].value, why, whysz) == -1)
+				return -1;
+		} else if (b[i].type != NULL && strcmp(b[i].type, "postback") == 0) {
+			if (check_chars("button payload", b[i].value,
+			    HG_MSG_PAYLOAD_MAX, 0, why, whysz) == -1)
+				return -1;
+		} else {
+			snprintf(why, whysz, "button type must be web_url or "
+			    "postback");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+check_quick_replies(const struct graph_message *m, char *why, size_t whysz)
+{
+	const struct graph_quick_reply	*q;
+	size_t				 i;
+
+	if (m->nquick_replies > HG_MSG_QR_MAX) {
+		snprintf(why, whysz, "%zu quick replies; Meta allows %d",
+		    m->nquick_replies, HG_MSG_QR_MAX);
+		return -1;
+	}
+	for (i = 0; i < m->nquick_replies; i++) {
+		q = &m->quick_replies[i];
+		if (q->content_type != NULL && (strcmp(q->content_type,
+		    "user_phone_number") == 0 || strcmp(q->content_type,
+		    "user_email") == 0))
+			continue;
+		if (q->content_type != NULL && strcmp(q->content_type,
+		    "text") != 0) {
+			snprintf(why, whysz, "unknown quick reply type");
+			return -1;
+		}
+		if (check_chars("quick reply title", q->title,
+		    HG_MSG_QR_TITLE_MAX, 0, why, whysz) == -1 ||
+		    check_chars("quick reply payload", q->payload,
+		    HG_MSG_PAYLOAD_MAX, 0, why, whysz) == -1 ||
+		    (q->image_url != NULL && check_url("quick reply image",
+		    q->image_url, why, whysz) == -1))
+			return -1;
+	}
+	return 0;
+}
+
+int
+graph_send_check(const struct graph_message *m, int ig, char *why,
+    size_t whysz)
+{
+	const char	*mt = m->messaging_type;
+	size_t		 i;
+
+	if (mt != NULL && strcmp(mt, "RESPONSE") != 0 &&
+	    strcmp(mt, "UPDATE") != 0 && strcmp(mt, "MESSAGE_TAG") != 0) {
+		snprintf(why, whysz, "messaging_type must be RESPONSE, UPDATE "
+		    "or MESSAGE_TAG");
+		return -1;
+	}
+	if ((mt != NULL && strcmp(mt, "MESSAGE_TAG") == 0) != (m->tag != NULL)) {
+		snprintf(why, whysz, "a tag goes with MESSAGE_TAG, and only "
+		    "with it");
+		return -1;
+	}
+	if (check_chars("metadata", m->metadata, HG_MSG_METADATA_MAX, 1, why,
+	    whysz) == -1 || check_quick_replies(m, why, whysz) == -1)
+		return -1;
+	switch (m->kind) {
+	case GRAPH_MSG_TEXT:
+		if (ig) {
+			if (check_chars("text", m->text, (size_t)-1, 0, why,
+			    whysz) == -1)
+				return -1;
+			if (strlen(m->text) > HG_IG_TEXT_MAX_BYTES) {
+				snprintf(why, whysz, "text is %zu bytes; "
+				    "Instagram allows %d", strlen(m->text),
+				    HG_IG_TEXT_MAX_BYTES);
+				return -1;
+			}
+			return 0;
+		}
+		return check_chars("text", m->text, HG_MSG_TEXT_MAX, 0, why,
+		    whysz);
+	case GRAPH_MSG_BUTTONS:
+		if (check_chars("button template text", m->text,
+		    HG_MSG_BUTTON_TEXT_MAX, 0, why, whysz) == -1)
+			return -1;
+		return check_buttons(m->buttons, m->nbuttons, 1, why, whysz);
+	case GRAPH_MSG_GENERIC:
+		if (m->nelements < 1 || m->nelements > HG_MSG_ELEMENTS_MAX) {
+			snprintf(why, whysz, "%zu elements; Meta allows 1 to %d",
+			    m->nelements, HG_MSG_ELEMENTS_MAX);
+			return -1;
+		}
+		for (i = 0; i < m->nelements; i++)
+			if (check_chars("element title", m->elements[i].title,
+			    HG_MSG_ELEMENT_TITLE_MAX, 0, why, whysz) == -1 ||
+			    check_chars("element subtitle",
+			    m->elements[i].subtitle, HG_MSG_ELEMENT_SUBTITLE_MAX,
+			    1, why, whysz) == -1 ||
+			    (m->elements[i].image_url != NULL && check_url(
+			    "element image", m->elements[i].image_url, why,
+			    whysz) == -1) ||
+			    check_buttons(m->elements[i].buttons,
+			    m->elements[i].nbuttons, 0, why, whysz) == -1)
+				return -1;
+		return 0;
+	case GRAPH_MSG_ATTACHMENT:
+		if (m->attachment_type == NULL ||
+		    (strcmp(m->attachment_type, "image") != 0 &&
+		    strcmp(m->attachment_type, "audio") != 0 &&
+		    strcmp(m->attachment_type, "video") != 0 &&
+		    strcmp(m->attachment_type, "file") != 0)) {
+			snprintf(why, whysz, "attachment type must be image, "
+			    "audio, video or file");
+			return -1;
+		}
+		return check_url("attachment URL", m->attachment_url, why, whysz);
+	default:
+		snprintf(why, whysz, "unknown message kind");
+		return -1;
+	}
+}
+
+static cJSON *
+buttons_json(const struct graph_button *b, size_t n)
+{
+	cJSON	*arr = cJSON_CreateArray(), *o;
+	size_t	 i;
+	int	 url;
+
+	for (i = 0; arr != NULL && i < n; i++) {
+		url = strcmp(b[i].type, "web_url") == 0;
+		if ((o = cJSON_CreateObject()) == NULL ||
+		    !cJSON_AddItemToArray(arr, o) ||
+		    cJSON_AddStringToObject(o, "type", b[i].type) == NULL ||
+		    cJSON_AddStringToObject(o, "title", b[i].title) == NULL ||
+		    cJSON_AddStringToObject(o, url ? "url" : "payload",
+		    b[i].value) == NULL) {
+			cJSON_Delete(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* Add key: value to o when value is set; 0 or -1. */
+static int
+add_opt(cJSON *o, const char *key, const char *value)
+{
+	return value == NULL || cJSON_AddStringToObject(o, key, value) != NULL ?
+	    0 : -1;
+}
+
+/* The "message" object of m. */
+static cJSON *
+message_json(const struct graph_message *m)
+{
+	cJSON	*msg = cJSON_CreateObject(), *att = NULL, *pl = NULL, *arr = NULL;
+	cJSON	*e, *eb;
+	size_t	 i;
+	int	 bad = msg == NULL;
+
+	if (!bad && m->kind == GRAPH_MSG_TEXT)
+		bad = cJSON_AddStringToObject(msg, "text", m->text) == NULL;
+	else if (!bad) {
+		att = cJSON_AddObjectToObject(msg, "attachment");
+		bad = att == NULL || add_opt(att, "type",
+		    m->kind == GRAPH_MSG_ATTACHMENT ? m->attachment_type :
+		    "template") == -1 ||
+		    (pl = cJSON_AddObjectToObject(att, "payload")) == NULL;
+		if (!bad && m->kind == GRAPH_MSG_ATTACHMENT)
+			bad = add_opt(pl, "url", m->attachment_url) == -1 ||
+			    cJSON_AddTrueToObject(pl, "is_reusable") == NULL;
+	}
+	if (!bad && m->kind == GRAPH_MSG_BUTTONS)
+		bad = add_opt(pl, "template_type", "button") == -1 ||
+		    add_opt(pl, "text", m->text) == -1 ||
+		    (arr = buttons_json(m->buttons, m->nbuttons)) == NULL ||
+		    !cJSON_AddItemToObject(pl, "buttons", arr);
+	if (!bad && m->kind == GRAPH_MSG_GENERIC) {
+		bad = add_opt(pl, "template_type", "generic") == -1 ||
+		    (arr = cJSON_AddArrayToObject(pl, "elements")) == NULL;
+		for (i = 0; !bad && i < m->nelements; i++) {
+			const struct graph_element *el = &m->elements[i];
+			bad = (e = cJSON_CreateObject()) == NULL ||
+			    !cJSON_AddItemToArray(arr, e) ||
+			    add_opt(e, "title", el->title) == -1 ||
+			    add_opt(e, "subtitle", el->subtitle) == -1 ||
+			    add_opt(e, "image_url", el->image_url) == -1;
+			if (!bad && el->nbuttons > 0)
+				bad = (eb = buttons_json(el->buttons,
+				    el->nbuttons)) == NULL ||
+				    !cJSON_AddItemToObject(e, "buttons", eb);
+		}
+	}
+	if (!bad && m->nquick_replies > 0) {
+		bad = (arr = cJSON_AddArrayToObject(msg, "quick_replies")) == NULL;
+		for (i = 0; !bad && i < m->nquick_replies; i++) {
+			const struct graph_quick_reply *q = &m->quick_replies[i];
+			bad = (e = cJSON_CreateObject()) == NULL ||
+			    !cJSON_AddItemToArray(arr, e) ||
+			    add_opt(e, "content_type", q->content_type != NULL ?
+			    q->content_type : "text") == -1 ||
+			    add_opt(e, "title", q->title) == -1 ||
+			    add_opt(e, "payload", q->payload) == -1 ||
+			    add_opt(e, "image_url", q->image_url) == -1;
+		}
+	}
+	if (!bad)
+		bad = add_opt(msg, "metadata", m->metadata) == -1;
+	if (bad) {
+		cJSON_Delete(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+cJSON *
+graph_send_body(const char *recipient, const struct graph_message *m, int ig,
+    char *why, size_t whysz)
+{
+	cJSON *root, *msg;
+
+	if (graph_send_check(m, ig, why, whysz) == -1)
+		return NULL;
+	if ((root = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(cJSON_AddObjectToObject(root, "recipient"),
+	    "id", recipient) == NULL ||
+	    cJSON_AddStringToObject(root, "messaging_type",
+	    m->messaging_type != NULL ? m->messaging_type : "RESPONSE") == NULL ||
+	    add_opt(root, "tag", m->tag) == -1 ||
+	    (msg = message_json(m)) == NULL) {
+		cJSON_Delete(root);
+		snprintf(why, whysz, "out of memory");
+		return NULL;
+	}
+	cJSON_AddItemToObject(root, "message", msg);
+	return root;
+}
+
+/* A send refused here: res says why; always -1. */
+static int
+refuse(struct graph_result *res, enum graph_reason reason, const char *why)
+{
+	struct logline l;
+
+	memset(res, 0, sizeof(*res));
+	res->usage_pct = -1;
+	graph_result_local(res, GRAPH_PERMANENT, reason, "%s", why);
+	log_begin(&l, LOG_LEVEL_WARN, "graph.refused");
+	log_str(&l, "reason", graph_reason_names[reason]);
+	log_str(&l, "msg", why);
+	log_end(&l);
+	return -1;
+}
+
+/* POST body (taken) to path and keep the message id of the answer:
+ * message_id (Messenger, Instagram) or messages[0].id (WhatsApp). */
+static int
+post_message(struct graph *g, const char *path, cJSON *body,
+    enum graph_auth auth, const char *token, int wa, struct graph_result *res)
+{
+	const cJSON	*id;
+	int		 rc;
+
+	rc = graph_call(g, GRAPH_POST, path, NULL, body, auth, token, res);
+	cJSON_Delete(body);
+	if (rc == -1)
+		return -1;
+	id = wa ? cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(
+	    cJSON_GetObjectItemCaseSensitive(res->json, "messages"), 0), "id") :
+	    cJSON_GetObjectItemCaseSensitive(res->json, "message_id");
+	if (cJSON_IsString(id))
+		snprintf(res->id, sizeof(res->id), "%s", id->valuestring);
+	return 0;
+}
+
+int
+graph_send_messenger(struct graph *g, const char *page_id, const char *token,
+    const char *psid, const struct graph_message *m, struct graph_result *res)
+{
+	char	 why[256], path[HG_META_ID_MAX + 16];
+	cJSON	*body;
+
+	if (!graph_id_ok(page_id) || !graph_id_ok(psid))
+		return refuse(res, GRAPH_REASON_PARAMETER, "invalid page or "
+		    "recipient id");
+	if ((body = graph_send_body(psid, m, 0, why, sizeof(why))) == NULL)
+		return refuse(res, GRAPH_REASON_LIMIT, why);
+	snprintf(path, sizeof(path), "/%s/messages", page_id);
+	return post_message(g, path, body, GRAPH_AUTH_USER, token, 0, res);
+}
+
+int
+graph_send_messenger_split(struct graph *g, const char *page_id,
+    const char *token, const char *psid, const struct graph_message *m,
+    size_t *sent, struct graph_result *res)
+{
+	struct graph_piece	 pc[HG_MSG_SPLIT_MAX];
+	struct graph_message	 one;
+	char			 why[256], *text;
+	int			 n, i;
+
+	*sent = 0;
+	if (m->kind != GRAPH_MSG_TEXT || m->text == NULL)
+		return refuse(res, GRAPH_REASON_PARAMETER, "only text is split");
+	one = *m;
+	one.text = "x";		/* everything but the text's length */
+	if (graph_send_check(&one, 0, why, sizeof(why)) == -1)
+		return refuse(res, GRAPH_REASON_LIMIT, why);
+	if ((n = graph_send_split(m->text, HG_MSG_TEXT_MAX, pc,
+	    HG_MSG_SPLIT_MAX)) <= 0) {
+		snprintf(why, sizeof(why), n == 0 ? "text is empty" :
+		    "text needs more than %d messages or is not UTF-8",
+		    HG_MSG_SPLIT_MAX);
+		return refuse(res, GRAPH_REASON_LIMIT, why);
+	}
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			graph_result_free(res);
+		if ((text = strndup(m->text + pc[i].off, pc[i].len)) == NULL)
+			return refuse(res, GRAPH_REASON_OTHER, "out of memory");
+		one = *m;
+		one.text = text;
+		if (i + 1 < n) {
+			one.quick_replies = NULL;
+			one.nquick_replies = 0;
+		}
+		if (graph_send_messenger(g, page_id, token, psid, &one,
+		    res) == -1) {
+			free(text);
+			return -1;
+		}
+		free(text);
+		(*sent)++;
+	}
+	return 0;
+}
+
+int
+graph_send_action(struct graph *g, const char *page_id, const char *token,
+    const char *psid, const char *action, struct graph_result *res)
+{
+	char	 path[HG_META_ID_MAX + 16];
+	cJSON	*body;
+
+	if (!graph_id_ok(page_id) || !graph_id_ok(psid))
+		return refuse(res, GRAPH_REASON_PARAMETER, "invalid page or "
+		    "recipient id");
+	if (action == NULL || (strcmp(action, "typing_on") != 0 &&
+	    strcmp(action, "typing_off") != 0 &&
+	    strcmp(action, "mark_seen") != 0))
+		return refuse(res, GRAPH_REASON_PARAMETER, "sender_action must "
+		    "be typing_on, typing_off or mark_seen");
+	if ((body = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(cJSON_AddObjectToObject(body, "recipient"),
+	    "id", psid) == NULL ||
+	    cJSON_AddStringToObject(body, "sender_action", action) == NULL) {
+		cJSON_Delete(body);
+		return refuse(res, GRAPH_REASON_OTHER, "out of memory");
+	}
+	snprintf(path, sizeof(path), "/%s/messages", page_id);
+	return post_message(g, path, body, GRAPH_AUTH_USER, token, 0, res);
+}
+
+int
+graph_send_instagram(struct graph *g, const char *token, const char *igsid,
+    const struct graph_message *m, struct graph_result *res)
+{
+	char	 why[256];
+	cJSON	*body;
+
+	if (!graph_id_ok(igsid))
+		return refuse(res, GRAPH_REASON_PARAMETER, "invalid recipient id");
+	if ((body = graph_send_body(igsid, m, 1, why, sizeof(why))) == NULL)
+		return refuse(res, GRAPH_REASON_LIMIT, why);
+	return post_message(g, "/me/messages", body, GRAPH_AUTH_USER, token, 0,
+	    res);
+}
+
+/* A WhatsApp body's common part, or NULL. */
+static cJSON *
+wa_body(const char *to, const char *type)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL ||
+	    cJSON_AddStringToObject(o, "messaging_product", "whatsapp") == NULL ||
+	    (to != NULL && (cJSON_AddStringToObject(o, "recipient_type",
+	    "individual") == NULL ||
+	    cJSON_AddStringToObject(o, "to", to) == NULL)) ||
+	    (type != NULL && cJSON_AddStringToObject(o, "type", type) == NULL)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int
+wa_ids_ok(const char *phone_id, const char *to)
+{
+	size_t i;
+
+	if (!graph_id_ok(phone_id) || to == NULL || to[0] == '\0' ||
+	    strlen(to) > 20)
+		return 0;
+	for (i = to[0] == '+' ? 1 : 0; to[i] != '\0'; i++)
+		if (to[i] < '0' || to[i] > '9')
+			return 0;
+	return 1;
+}
+
+int
+graph_send_whatsapp_text(struct graph *g, const char *phone_id,
+    const char *token, const char *to, const char *text, int preview_url,
+    struct graph_result *res)
+{
+	char	 why[256], path[HG_META_ID_MAX + 16];
+	cJSON	*body, *t;
+
+	if (!wa_ids_ok(phone_id, to))
+		return refuse(res, GRAPH_REASON_PARAMETER, "invalid phone number "
+		    "id or recipient");
+	if (check_chars("text", text, HG_WA_TEXT_MAX, 0, why, sizeof(why)) == -1)
+		return refuse(res, GRAPH_REASON_LIMIT, why);
+	if ((body = wa_body(to, "text")) == NULL ||
+	    (t = cJSON_AddObjectToObject(body, "text")) == NULL ||
+	    cJSON_AddBoolToObject(t, "preview_url", preview_url) == NULL ||
+	    cJSON_AddStringToObject(t, "body", text) == NULL) {
+		cJSON_Delete(body);
+		return refuse(res, GRAPH_REASON_OTHER, "out of memory");
+	}
+	snprintf(path, sizeof(path), "/%s/messages", phone_id);
+	return post_message(g, path, body, GRAPH_AUTH_BEARER, token, 1, res);
+}
+
+int
+graph_send_whatsapp_template(struct graph *g, const char *phone_id,
+    const char *token, const char *to, const char *name, const char *lang,
+    const cJSON *components, struct graph_result *res)
+{
+	char	 path[HG_META_ID_MAX + 16];
+	cJSON	*body, *t, *c;
+
+	if (!wa_ids_ok(phone_id, to))
+		return refuse(res, GRAPH_REASON_PARAMETER, "invalid phone number "
+		    "id or recipient");
+	if (!graph_id_ok(name) || !graph_id_ok(lang) || strlen(lang) > 15)
+		return refuse(res, GRAPH_REASON_PARAMETER, "invalid template "
+		    "name or language");
+	if ((body = wa_body(to, "template")) == NULL ||
+	    (t = cJSON_AddObjectToObject(body, "template")) == NULL ||
+	    cJSON_AddStringToObject(t, "name", name) == NULL ||
+	    cJSON_AddStringToObject(cJSON_AddObjectToObject(t, "language"),
+	    "code", lang) == NULL ||
+	    (components != NULL && ((c = cJSON_Duplicate(components, 1)) == NULL ||
+	    !cJSON_AddItemToObject(t, "components", c)))) {
+		cJSON_Delete(body);
+		return refuse(res, GRAPH_REASON_OTHER, "out of memory");
+	}
+	snprintf(path, sizeof(path), "/%s/messages", phone_id);
+	return post_message(g, path, body, GRAPH_AUTH_BEARER, token, 1, res);
+}
+
+int
+graph_send_whatsapp_read(struct graph *g, const char *phone_id,
+    const char *token, const char *wamid, struct graph_result *res)
+{
+	char	 path[HG_META_ID_MAX + 16];
+	cJSON	*body;
+
+	if (!graph_id_ok(phone_id) || wamid == NULL || wamid[0] == '\0' ||
+	    strlen(wamid) > 256)
+		return refuse(res, GRAPH_REASON_PARAMETER, "invalid phone number "
+		    "id or message id");
+	if ((body = wa_body(NULL, NULL)) == NULL ||
+	    cJSON_AddStringToObject(body, "status", "read") == NULL ||
+	    cJSON_AddStringToObject(body, "message_id", wamid) == NULL) {
+		cJSON_Delete(body);
+		return refuse(res, GRAPH_REASON_OTHER, "out of memory");
+	}
+	snprintf(path, sizeof(path), "/%s/messages", phone_id);
+	return post_message(g, path, body, GRAPH_AUTH_BEARER, token, 1, res);
+}

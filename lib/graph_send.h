@@ -1,0 +1,132 @@
+/*
+ * graph_send: messages out through lib/graph: Messenger (text, quick
+ * replies, button and generic templates, attachments by URL,
+ * sender_action), Instagram, and WhatsApp (text, template, mark as
+ * read).  Meta's limits (lib/limits.h, HG_MSG_*, HG_IG_*, HG_WA_*) are
+ * checked here first: a message over a limit fails at once with a
+ * local GRAPH_PERMANENT / GRAPH_REASON_LIMIT result saying which limit,
+ * instead of a round trip.  Lengths in characters count Unicode code
+ * points; text must be valid UTF-8.
+ */
+#ifndef HG_GRAPH_SEND_H
+#define HG_GRAPH_SEND_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "graph.h"
+
+enum graph_msg_kind {
+	GRAPH_MSG_TEXT,		/* text, optional quick replies */
+	GRAPH_MSG_BUTTONS,	/* button template: text + 1..3 buttons */
+	GRAPH_MSG_GENERIC,	/* generic template: 1..10 elements */
+	GRAPH_MSG_ATTACHMENT,	/* image, audio, video or file by URL */
+	GRAPH_MSG_KIND__MAX
+};
+
+/* A button: type "web_url" (value is the URL) or "postback" (value is
+ * the payload). */
+struct graph_button {
+	const char	*type;
+	const char	*title;
+	const char	*value;
+};
+
+/* A quick reply: content_type NULL or "text" (title and payload
+ * required), "user_phone_number" or "user_email". */
+struct graph_quick_reply {
+	const char	*content_type;
+	const char	*title;
+	const char	*payload;
+	const char	*image_url;	/* may be NULL */
+};
+
+struct graph_element {
+	const char			*title;
+	const char			*subtitle;	/* may be NULL */
+	const char			*image_url;	/* may be NULL */
+	const struct graph_button	*buttons;
+	size_t				 nbuttons;
+};
+
+/* A message; everything is borrowed.  Unused members are NULL / 0. */
+struct graph_message {
+	enum graph_msg_kind		 kind;
+	const char			*text;
+	const struct graph_quick_reply	*quick_replies;
+	size_t				 nquick_replies;
+	const struct graph_button	*buttons;
+	size_t				 nbuttons;
+	const struct graph_element	*elements;
+	size_t				 nelements;
+	const char			*attachment_type;
+	const char			*attachment_url;
+	const char			*messaging_type; /* NULL: RESPONSE */
+	const char			*tag;		/* MESSAGE_TAG only */
+	const char			*metadata;
+};
+
+/* A piece of a split text: bytes [off, off + len). */
+struct graph_piece {
+	size_t	off;
+	size_t	len;
+};
+
+/* Unicode code points in n bytes of UTF-8, or -1 when not UTF-8. */
+long	 graph_send_chars(const char *s, size_t n);
+/* Split text into pieces of at most max_chars code points, breaking
+ * after the last whitespace that fits (a word longer than max_chars is
+ * cut at a code point); the whitespace at a break is dropped.  Returns
+ * the number of pieces (0 for empty or all-blank text), or -1 when the
+ * text is not UTF-8 or needs more than maxout pieces. */
+int	 graph_send_split(const char *text, size_t max_chars,
+	    struct graph_piece *out, size_t maxout);
+/* Check m against Messenger's limits (ig: Instagram's); 0 or -1 with a
+ * sentence in why. */
+int	 graph_send_check(const struct graph_message *, int ig, char *why,
+	    size_t whysz);
+/* Meta's request body for m to recipient (checked first); NULL with
+ * why on a limit or out of memory.  The caller frees it. */
+cJSON	*graph_send_body(const char *recipient, const struct graph_message *,
+	    int ig, char *why, size_t whysz);
+
+/* Send m to psid from page_id with the Page token.  On success res->id
+ * is Meta's message id.  0 or -1 as graph_call. */
+int	 graph_send_messenger(struct graph *, const char *page_id,
+	    const char *page_token, const char *psid,
+	    const struct graph_message *, struct graph_result *res);
+/* As graph_send_messenger for a GRAPH_MSG_TEXT whose text may be
+ * longer than HG_MSG_TEXT_MAX: it is sent as up to HG_MSG_SPLIT_MAX
+ * messages split at word boundaries (quick replies go with the last).
+ * Stops at the first failure; *sent counts the messages Meta took. */
+int	 graph_send_messenger_split(struct graph *, const char *page_id,
+	    const char *page_token, const char *psid,
+	    const struct graph_message *, size_t *sent,
+	    struct graph_result *res);
+/* sender_action "typing_on", "typing_off" or "mark_seen". */
+int	 graph_send_action(struct graph *, const char *page_id,
+	    const char *page_token, const char *psid, const char *action,
+	    struct graph_result *res);
+/* Send m to an Instagram user (IGSID) through the Page's token
+ * (POST /me/messages); text is limited to HG_IG_TEXT_MAX_BYTES. */
+int	 graph_send_instagram(struct graph *, const char *page_token,
+	    const char *igsid, const struct graph_message *,
+	    struct graph_result *res);
+
+/* WhatsApp text to a number from phone_number_id; res->id is the
+ * wamid. */
+int	 graph_send_whatsapp_text(struct graph *, const char *phone_number_id,
+	    const char *token, const char *to, const char *text,
+	    int preview_url, struct graph_result *res);
+/* WhatsApp approved template name in language lang (e.g. "en_US");
+ * components (borrowed, may be NULL) as Meta documents them. */
+int	 graph_send_whatsapp_template(struct graph *,
+	    const char *phone_number_id, const char *token, const char *to,
+	    const char *name, const char *lang, const cJSON *components,
+	    struct graph_result *res);
+/* Mark an incoming WhatsApp message (wamid) as read. */
+int	 graph_send_whatsapp_read(struct graph *, const char *phone_number_id,
+	    const char *token, const char *wamid, struct graph_result *res);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * fakemeta: a local fake of Meta for tests and sandbox mode, run as
+ * FastCGI under /_meta/ (never by apache.conf).  It behaves like the
+ * Graph API (OAuth exchanges, /me/accounts, debug_token,
+ * subscribed_apps, the Messenger, Instagram and WhatsApp send
+ * endpoints), the OAuth dialog and the webhook sender, with Meta's
+ * request and response shapes and error objects.  Its state lives in
+ * its own SQLite file.  It reads the gateway's configuration
+ * (HUBGATE_CONFIG) for app_id, app_secret, base_url and
+ * appsecret_proof.
+ *
+ * This header is private to tests/fakemeta/.
+ */
+#ifndef FM_H
+#define FM_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "http.h"
+
+/* The fake world: one Facebook user owning FM_PAGES Pages, every third
+ * one with an Instagram account, and one WhatsApp business account. */
+#define FM_USER_ID		"100000000000001"
+#define FM_USER_NAME		"Sandy Sandbox"
+#define FM_PAGES		30
+#define FM_WABA_ID		"102290129340398"
+#define FM_PHONE_ID		"106540352242922"
+#define FM_PHONE_DISPLAY	"15550783881"
+#define FM_APP_NAME		"hubgate sandbox"
+/* Defaults of the webhook sender. */
+#define FM_PSID			"7300000000000001"
+#define FM_IGSID		"5300000000000001"
+#define FM_WA_FROM		"16505551234"
+
+/* Token lifetimes, as Meta gives them. */
+#define FM_SHORT_TTL		5400		/* 1.5 h */
+#define FM_LONG_TTL		5184000		/* 60 days */
+#define FM_DATA_ACCESS_TTL	7776000		/* 90 days */
+#define FM_CODE_TTL		600		/* codes live 10 minutes */
+/* The messaging windows. */
+#define FM_WINDOW_S		86400
+#define FM_HUMAN_AGENT_S	(7 * 86400)
+/* /me/accounts page sizes: Meta may return fewer than asked; the
+ * small maximum makes every client follow the paging. */
+#define FM_LIMIT_DEFAULT	25
+#define FM_LIMIT_MAX		12
+/* Webhook delivery: attempts and items of a batch. */
+#define FM_DELIVER_ATTEMPTS	3
+#define FM_DELIVER_ATTEMPTS_MAX	10
+#define FM_BATCH_MAX		100
+/* Most outbox rows one listing returns. */
+#define FM_OUTBOX_MAX		1000
+
+/* The process's settings, from the gateway's configuration. */
+struct fm_app {
+	char	app_id[128];
+	char	app_secret[512];
+	char	base_url[512];		/* the gateway, for webhooks */
+	char	redirect_uri[600];	/* registered: base_url/oauth/callback */
+	char	db_path[1024];
+	int	require_proof;
+};
+extern struct fm_app fm_app;
+
+/* A Page of the world, by index 0 .. FM_PAGES - 1. */
+struct fm_page {
+	char	id[32];
+	char	name[64];
+	char	ig_id[32];		/* "" when none */
+	char	ig_username[64];
+};
+void	 fm_page(int i, struct fm_page *);
+/* The index of a Page (or of its Instagram account), -1 if none. */
+int	 fm_page_find(const char *id);
+int	 fm_page_find_ig(const char *ig_id);
+
+struct fm_token {
+	char		kind[16];	/* user_short user_long page */
+	char		user_id[32];
+	char		page_id[32];
+	char		parent[128];
+	char		scopes[512];
+	long long	issued_at;
+	long long	expires_at;	/* 0: never */
+	long		revoked;	/* 0, or the subcode Meta gives */
+};
+
+struct fm_fault {
+	char		path[256];
+	char		kind[32];
+	int		status;
+	long		code;
+	long		subcode;
+	long		latency_ms;
+	char		usage[16];	/* app, buc, page, none */
+	long		eta;		/* minutes to regain access */
+	long		size;		/* bytes of a "big" answer */
+	long		times;		/* -1: until cleared */
+};
+
+/* --- fm_store.c: the state (one statement table) --- */
+int	 fm_store_open(void);		/* this thread's connection */
+void	 fm_store_close(void);
+int	 fm_token_add(const char *token, const struct fm_token *);
+int	 fm_token_get(const char *token, struct fm_token *);	/* 1, 0, -1 */
+int	 fm_token_revoke(const char *token, long subcode);	/* 1, 0, -1 */
+int	 fm_token_expire(const char *token);			/* 1, 0, -1 */
+int	 fm_code_add(const char *code, const char *redirect_uri,
+	    const char *scopes, long long now);
+/* Take a code: 1 found (used set to whether it was used before),
+ * 0 absent, -1 error; it is marked used. */
+int	 fm_code_take(const char *code, char *redirect_uri, size_t rsz,
+	    char *scopes, size_t ssz, long long *created, int *used);
+int	 fm_sub_set(const char *object_id, const char *fields);
+int	 fm_sub_get(const char *object_id, char *fields, size_t fsz);
+int	 fm_sub_del(const char *object_id);
+int	 fm_outbox_add(const char *platform, const char *object_id,
+	    const char *recipient, const char *kind, const char *message_id,
+	    const char *body, long long *id);
+/* Append the outbox rows after since to arr. */
+int	 fm_outbox_list(long long since, cJSON *arr);
+int	 fm_outbox_clear(void);
+/* The latest message id sent to recipient, into out; 1, 0, -1. */
+int	 fm_outbox_last_id(const char *recipient, char *out, size_t outsz);
+int	 fm_contact_seen(const char *account, const char *user, long long at);
+int	 fm_contact_last(const char *account, const char *user,
+	    long long *at);					/* 1, 0, -1 */
+int	 fm_fault_set(const struct fm_fault *);
+int	 fm_fault_clear(void);
+int	 fm_fault_match(const char *path, struct fm_fault *);	/* 1, 0, -1 */
+
+/* --- fakemeta.c: shared helpers --- */
+/* A parameter from the query string, else the form body, or NULL. */
+const char *fm_param(struct req *, const char *name);
+/* Send Meta's error object. */
+void	 fm_error(struct req *, int status, long code, long subcode,
+	    const char *type, const char *msg);
+/* Send obj (taken) as JSON 200 with Meta's usage header. */
+void	 fm_json(struct req *, cJSON *obj);
+/* A random id of n base64url characters (n < 64) into out. */
+void	 fm_random(char *out, size_t n);
+/* The bearer or access_token of the request, or NULL. */
+const char *fm_request_token(struct req *);
+/* Authenticate a Graph call: 0 with *t (app tokens: kind "app"), or -1
+ * with the error sent.  allow_app: app tokens are acceptable. */
+int	 fm_auth(struct req *, struct fm_token *t, int allow_app);
+/* Characters (code points) of UTF-8 s, -1 when invalid. */
+long	 fm_chars(const char *s);
+/* Append s with every byte of & < > " ' escaped for HTML. */
+void	 fm_html(struct req *, const char *s);
+/* Append s percent-encoded for a query string. */
+void	 fm_urlenc(struct buf *, const char *s);
+/* Sleep for ms milliseconds. */
+void	 fm_sleep_ms(long ms);
+
+/* --- fm_graph.c --- */
+/* Issue a token of kind (user_short, user_long) for the fake user with
+ * scopes and ttl (0: never expires) into out (128 bytes); 0 or -1. */
+int	 fm_token_issue(const char *kind, const char *scopes, long long ttl,
+	    char *out);
+/* The Page token derived from user token u (the same every time) into
+ * out (128 bytes); 0 or -1. */
+int	 fm_page_token(const char *user_token, const struct fm_token *u,
+	    const char *page_id, char *out);
+
+/* --- the endpoints (path is after /_meta/<version>) --- */
+void	 fm_oauth_token(struct req *);
+void	 fm_accounts(struct req *);
+void	 fm_debug_token(struct req *);
+void	 fm_subscribed_apps(struct req *, const char *object_id);
+void	 fm_messages(struct req *, const char *object_id);
+void	 fm_dialog(struct req *);
+void	 fm_dialog_confirm(struct req *);
+/* The control API: path is after /_meta/_control. */
+void	 fm_control(struct req *, const char *path);
+
+#endif

@@ -1,0 +1,576 @@
+/*
+ * fm_control: the fake's control API for tests and the sandbox, under
+ * /_meta/_control/ (parameters in the query string or a form body):
+ *
+ *   GET    world     the fake user, Pages, Instagram and WhatsApp ids
+ *   GET    outbox    what was sent to the fake (?since=ID); DELETE clears
+ *   POST   token     action=issue (kind=user_short|user_long|page, page=),
+ *                    action=revoke (token=, subcode=458), action=expire
+ *   POST   fault     path= (exact, or a prefix ending in '*'), kind=
+ *                    latency|timeout|status|error|expired|invalid|
+ *                    echo_token|temporary|throttle|redirect|big, and
+ *                    status, code, subcode, latency_ms, usage=app|buc|
+ *                    page|none, eta (minutes), size, times; DELETE clears
+ *   POST   deliver   build a webhook (platform=messenger|instagram|
+ *                    whatsapp, type=text|postback|delivery|read|status|
+ *                    batch, text, page, sender, count, age_s, status,
+ *                    mid), sign it with the app secret and POST it to the
+ *                    gateway's /webhook (or path=) like Meta, retrying on
+ *                    non-200 (attempts=, default 3)
+ *
+ * The webhook sender is the only libcurl user outside lib/graph: it is
+ * a test double of Meta, not part of hubgate.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "crypto.h"
+#include "json.h"
+#include "num.h"
+
+#include "fm.h"
+
+/* A number parameter in [min, max], or def when absent; -1 (and a 400
+ * sent) when malformed. */
+static int
+num_param(struct req *r, const char *name, long long min, long long max,
+    long long def, long long *out)
+{
+	const char *v = fm_param(r, name);
+
+	*out = def;
+	if (v == NULL)
+		return 0;
+	if (num_parse_str(v, min, max, out) == -1) {
+		json_error(r, 400, name);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ok(struct req *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddTrueToObject(o, "success");
+	json_send(r, 200, o);
+}
+
+static void
+world(struct req *r)
+{
+	struct fm_page	 pg;
+	cJSON		*o = cJSON_CreateObject(), *u, *arr, *p, *wa;
+	int		 i;
+
+	cJSON_AddStringToObject(o, "app_id", fm_app.app_id);
+	cJSON_AddStringToObject(o, "redirect_uri", fm_app.redirect_uri);
+	cJSON_AddStringToObject(o, "webhook", fm_app.base_url);
+	u = cJSON_AddObjectToObject(o, "user");
+	cJSON_AddStringToObject(u, "id", FM_USER_ID);
+	cJSON_AddStringToObject(u, "name", FM_USER_NAME);
+	arr = cJSON_AddArrayToObject(o, "pages");
+	for (i = 0; i < FM_PAGES; i++) {
+		fm_page(i, &pg);
+		p = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, p);
+		cJSON_AddStringToObject(p, "id", pg.id);
+		cJSON_AddStringToObject(p, "name", pg.name);
+		if (pg.ig_id[0] != '\0') {
+			cJSON_AddStringToObject(p, "instagram_id", pg.ig_id);
+			cJSON_AddStringToObject(p, "instagram_username",
+			    pg.ig_username);
+		}
+	}
+	wa = cJSON_AddObjectToObject(o, "whatsapp");
+	cJSON_AddStringToObject(wa, "waba_id", FM_WABA_ID);
+	cJSON_AddStringToObject(wa, "phone_number_id", FM_PHONE_ID);
+	cJSON_AddStringToObject(wa, "display_phone_number", FM_PHONE_DISPLAY);
+	cJSON_AddStringToObject(o, "psid", FM_PSID);
+	cJSON_AddStringToObject(o, "igsid", FM_IGSID);
+	cJSON_AddStringToObject(o, "wa_from", FM_WA_FROM);
+	json_send(r, 200, o);
+}
+
+static void
+outbox(struct req *r)
+{
+	long long	 since;
+	cJSON		*o;
+
+	if (r->method == HTTP_DELETE) {
+		if (fm_outbox_clear() == -1)
+			json_error(r, 500, "database");
+		else
+			ok(r);
+		return;
+	}
+	if (num_param(r, "since", 0, 1LL << 53, 0, &since) == -1)
+		return;
+	o = cJSON_CreateObject();
+	if (fm_outbox_list(since, cJSON_AddArrayToObject(o, "data")) == -1) {
+		cJSON_Delete(o);
+		json_error(r, 500, "database");
+		return;
+	}
+	json_send(r, 200, o);
+}
+
+static void
+token(struct req *r)
+{
+	const char	*action = fm_param(r, "action"), *kind = fm_param(r, "kind");
+	const char	*tok = fm_param(r, "token"), *page = fm_param(r, "page");
+	const char	*scopes = fm_param(r, "scopes");
+	struct fm_token	 u;
+	char		 user[128], out[128];
+	long long	 sub, ttl;
+	cJSON		*o;
+	int		 rc;
+
+	if (action == NULL) {
+		json_error(r, 400, "action is required");
+		return;
+	}
+	if (strcmp(action, "revoke") == 0 || strcmp(action, "expire") == 0) {
+		if (tok == NULL || num_param(r, "subcode", 1, 999999, 458,
+		    &sub) == -1) {
+			if (tok == NULL)
+				json_error(r, 400, "token is required");
+			return;
+		}
+		rc = strcmp(action, "revoke") == 0 ? fm_token_revoke(tok,
+		    (long)sub) : fm_token_expire(tok);
+		if (rc == 1)
+			ok(r);
+		else
+			json_error(r, rc == 0 ? 404 : 500, rc == 0 ?
+			    "no such token" : "database");
+		return;
+	}
+	if (strcmp(action, "issue") != 0) {
+		json_error(r, 400, "action must be issue, revoke or expire");
+		return;
+	}
+	if (kind == NULL)
+		kind = "user_long";
+	if (scopes == NULL)
+		scopes = "pages_show_list,pages_messaging,pages_manage_metadata,"
+		    "instagram_basic,instagram_manage_messages,"
+		    "whatsapp_business_management,whatsapp_business_messaging";
+	ttl = strcmp(kind, "user_short") == 0 ? FM_SHORT_TTL : FM_LONG_TTL;
+	if (strcmp(kind, "page") == 0) {
+		if (page == NULL || fm_page_find(page) < 0) {
+			json_error(r, 400, "page must be one of the world's Pages");
+			return;
+		}
+		if (fm_token_issue("user_long", scopes, FM_LONG_TTL, user) == -1 ||
+		    fm_token_get(user, &u) != 1 ||
+		    fm_page_token(user, &u, page, out) == -1) {
+			json_error(r, 500, "database");
+			return;
+		}
+		ttl = 0;
+	} else if ((strcmp(kind, "user_short") != 0 &&
+	    strcmp(kind, "user_long") != 0)) {
+		json_error(r, 400, "kind must be user_short, user_long or page");
+		return;
+	} else if (fm_token_issue(kind, scopes, ttl, out) == -1) {
+		json_error(r, 500, "database");
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "access_token", out);
+	cJSON_AddNumberToObject(o, "expires_in", (double)ttl);
+	json_send(r, 200, o);
+}
+
+static void
+fault(struct req *r)
+{
+	static const char *const kinds[] = { "latency", "timeout", "status",
+	    "error", "expired", "invalid", "echo_token", "temporary",
+	    "throttle", "redirect", "big", NULL };
+	struct fm_fault	 f;
+	const char	*path = fm_param(r, "path"), *kind = fm_param(r, "kind");
+	const char	*usage = fm_param(r, "usage");
+	long long	 v[7];
+	size_t		 i;
+
+	if (r->method == HTTP_DELETE) {
+		if (fm_fault_clear() == -1)
+			json_error(r, 500, "database");
+		else
+			ok(r);
+		return;
+	}
+	for (i = 0; kind != NULL && kinds[i] != NULL; i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			break;
+	if (path == NULL || kind == NULL || kinds[i] == NULL ||
+	    strlen(path) >= sizeof(f.path)) {
+		json_error(r, 400, "path and a known kind are required");
+		return;
+	}
+	if (num_param(r, "status", 0, 599, 0, &v[0]) == -1 ||
+	    num_param(r, "code", 0, 9999999, 0, &v[1]) == -1 ||
+	    num_param(r, "subcode", 0, 99999999, 0, &v[2]) == -1 ||
+	    num_param(r, "latency_ms", 0, 60000, strcmp(kind, "timeout") == 0 ?
+	    10000 : 0, &v[3]) == -1 ||
+	    num_param(r, "eta", 0, 100000, 0, &v[4]) == -1 ||
+	    num_param(r, "size", 0, 4 * 1024 * 1024, 0, &v[5]) == -1 ||
+	    num_param(r, "times", -1, 1000000, -1, &v[6]) == -1)
+		return;
+	memset(&f, 0, sizeof(f));
+	snprintf(f.path, sizeof(f.path), "%s", path);
+	snprintf(f.kind, sizeof(f.kind), "%s", kind);
+	snprintf(f.usage, sizeof(f.usage), "%s", usage != NULL ? usage : "none");
+	f.status = (int)v[0];
+	f.code = (long)v[1];
+	f.subcode = (long)v[2];
+	f.latency_ms = (long)v[3];
+	f.eta = (long)v[4];
+	f.size = (long)v[5];
+	f.times = (long)v[6];
+	if (fm_fault_set(&f) == -1)
+		json_error(r, 500, "database");
+	else
+		ok(r);
+}
+
+/* ---- webhooks ----------------------------------------------------- */
+
+/* Append JSON text with every non-ASCII character as \uXXXX, as Meta
+ * escapes its payloads before signing them. */
+static void
+ascii_json(struct buf *b, const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	unsigned long		 cp;
+	size_t			 m, k;
+
+	while (*u != '\0') {
+		if (*u < 0x80) {
+			buf_putc(b, *u++);
+			continue;
+		}
+		m = (*u & 0xe0) == 0xc0 ? 2 : (*u & 0xf0) == 0xe0 ? 3 : 4;
+		cp = *u & (0x7f >> m);
+		for (k = 1; k < m && u[k] != '\0'; k++)
+			cp = cp << 6 | (u[k] & 0x3f);
+		u += k;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			buf_printf(b, "\\u%04lx\\u%04lx", 0xd800 + (cp >> 10),
+			    0xdc00 + (cp & 0x3ff));
+		} else
+			buf_printf(b, "\\u%04lx", cp);
+	}
+}
+
+static void
+new_mid(const char *prefix, char *out, size_t outsz)
+{
+	char rnd[64];
+
+	fm_random(rnd, 40);
+	snprintf(out, outsz, "%s%.40s", prefix, rnd);
+}
+
+/* One messaging[] item of a Messenger or Instagram webhook. */
+static cJSON *
+messaging_item(struct req *r, const char *type, const char *account,
+    const char *sender, const char *text, long long ts_ms, int i)
+{
+	cJSON		*it = cJSON_CreateObject(), *m;
+	char		 mid[64], last[128], numbered[2048];
+	const char	*mid_param = fm_param(r, "mid");
+
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(it, "sender"), "id",
+	    sender);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(it, "recipient"), "id",
+	    account);
+	cJSON_AddNumberToObject(it, "timestamp", (double)ts_ms);
+	new_mid("m_", mid, sizeof(mid));
+	if (strcmp(type, "postback") == 0) {
+		m = cJSON_AddObjectToObject(it, "postback");
+		cJSON_AddStringToObject(m, "title", text != NULL ? text :
+		    "Get Started");
+		cJSON_AddStringToObject(m, "payload", fm_param(r, "payload") !=
+		    NULL ? fm_param(r, "payload") : "GET_STARTED");
+		cJSON_AddStringToObject(m, "mid", mid);
+	} else if (strcmp(type, "delivery") == 0 || strcmp(type, "read") == 0) {
+		if (mid_param == NULL && fm_outbox_last_id(sender, last,
+		    sizeof(last)) == 1)
+			mid_param = last;
+		m = cJSON_AddObjectToObject(it, type);
+		if (strcmp(type, "delivery") == 0 && mid_param != NULL)
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(m, "mids"),
+			    cJSON_CreateString(mid_param));
+		else if (mid_param != NULL && fm_page_find_ig(account) >= 0)
+			cJSON_AddStringToObject(m, "mid", mid_param);
+		cJSON_AddNumberToObject(m, "watermark", (double)ts_ms);
+	} else {
+		m = cJSON_AddObjectToObject(it, "message");
+		cJSON_AddStringToObject(m, "mid", mid);
+		if (i > 0) {
+			snprintf(numbered, sizeof(numbered), "%s (%d)",
+			    text != NULL ? text : "Hello", i);
+			text = numbered;
+		}
+		cJSON_AddStringToObject(m, "text", text != NULL ? text :
+		    "Hello from the sandbox");
+	}
+	return it;
+}
+
+/* A WhatsApp entry with messages[] or statuses[]. */
+static cJSON *
+whatsapp_entry(struct req *r, const char *type, const char *from,
+    const char *text, long long ts, long long count)
+{
+	cJSON		*e = cJSON_CreateObject(), *ch, *v, *md, *arr, *m, *c;
+	char		 wamid[80], tss[32], last[128], numbered[2048];
+	const char	*status = fm_param(r, "status"), *mid = fm_param(r, "mid");
+	long long	 i;
+
+	cJSON_AddStringToObject(e, "id", FM_WABA_ID);
+	ch = cJSON_CreateObject();
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(e, "changes"), ch);
+	cJSON_AddStringToObject(ch, "field", "messages");
+	v = cJSON_AddObjectToObject(ch, "value");
+	cJSON_AddStringToObject(v, "messaging_product", "whatsapp");
+	md = cJSON_AddObjectToObject(v, "metadata");
+	cJSON_AddStringToObject(md, "display_phone_number", FM_PHONE_DISPLAY);
+	cJSON_AddStringToObject(md, "phone_number_id", FM_PHONE_ID);
+	snprintf(tss, sizeof(tss), "%lld", ts);
+	if (strcmp(type, "status") == 0 || strcmp(type, "delivery") == 0 ||
+	    strcmp(type, "read") == 0) {
+		if (mid == NULL && fm_outbox_last_id(from, last,
+		    sizeof(last)) == 1)
+			mid = last;
+		new_mid("wamid.", wamid, sizeof(wamid));
+		m = cJSON_CreateObject();
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(v, "statuses"), m);
+		cJSON_AddStringToObject(m, "id", mid != NULL ? mid : wamid);
+		cJSON_AddStringToObject(m, "status", status != NULL ? status :
+		    strcmp(type, "read") == 0 ? "read" : "delivered");
+		cJSON_AddStringToObject(m, "timestamp", tss);
+		cJSON_AddStringToObject(m, "recipient_id", from);
+		return e;
+	}
+	c = cJSON_CreateObject();
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(v, "contacts"), c);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(c, "profile"), "name",
+	    "Sheena Nelson");
+	cJSON_AddStringToObject(c, "wa_id", from);
+	arr = cJSON_AddArrayToObject(v, "messages");
+	for (i = 0; i < count; i++) {
+		new_mid("wamid.", wamid, sizeof(wamid));
+		m = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, m);
+		cJSON_AddStringToObject(m, "from", from);
+		cJSON_AddStringToObject(m, "id", wamid);
+		cJSON_AddStringToObject(m, "timestamp", tss);
+		cJSON_AddStringToObject(m, "type", "text");
+		snprintf(numbered, sizeof(numbered), count > 1 ? "%s (%lld)" :
+		    "%s", text != NULL ? text : "Hello from the sandbox", i + 1);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(m, "text"),
+		    "body", numbered);
+	}
+	return e;
+}
+
+/* POST body to the gateway's /webhook; the last HTTP status (0 when
+ * none) after up to attempts tries. */
+static long
+post_webhook(const char *body, size_t len, const char *sig, const char *path,
+    long long attempts, long long *tried)
+{
+	struct curl_slist	*h = NULL;
+	char			 url[600], hdr[128];
+	const char		*env = getenv("FAKEMETA_WEBHOOK_URL");
+	CURL			*c;
+	long			 status = 0;
+
+	snprintf(url, sizeof(url), "%s", env != NULL ? env : fm_app.base_url);
+	if (env == NULL)
+		snprintf(url + strlen(url), sizeof(url) - strlen(url), "%s", path);
+	snprintf(hdr, sizeof(hdr), "X-Hub-Signature-256: %s", sig);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = curl_slist_append(h, hdr);
+	h = curl_slist_append(h, "Expect:");
+	for (*tried = 0; *tried < attempts; ) {
+		if (*tried > 0)
+			fm_sleep_ms(250L << (*tried - 1));
+		(*tried)++;
+		if ((c = curl_easy_init()) == NULL)
+			break;
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+		curl_easy_setopt(c, CURLOPT_USERAGENT, "facebookexternalua");
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		status = 0;
+		if (curl_easy_perform(c) == CURLE_OK)
+			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_cleanup(c);
+		if (status == 200)
+			break;
+	}
+	curl_slist_free_all(h);
+	return status;
+}
+
+static void
+deliver(struct req *r)
+{
+	const char	*platform = fm_param(r, "platform");
+	const char	*type = fm_param(r, "type"), *text = fm_param(r, "text");
+	const char	*page = fm_param(r, "page"), *sender = fm_param(r, "sender");
+	const char	*path = fm_param(r, "path");
+	struct fm_page	 pg;
+	struct buf	 b;
+	unsigned char	 mac[CRYPTO_SHA256_LEN];
+	char		 sig[80], hex[2 * CRYPTO_SHA256_LEN + 1], *json;
+	const char	*account, *object;
+	long long	 age, count, attempts, tried, now_ms, ts_ms, i;
+	long		 status;
+	cJSON		*root, *entries, *e, *o;
+	int		 wa, pi, inbound;
+	struct timespec	 now;
+
+	if (platform == NULL)
+		platform = "messenger";
+	/* Another path of the gateway (tests of the retries): a plain
+	 * path, so the webhook never leaves the gateway's host. */
+	if (path == NULL)
+		path = "/webhook";
+	if (path[0] != '/' || strlen(path) > 64 || strpbrk(path, "?#@\\ ") != NULL) {
+		json_error(r, 400, "path must be a plain path");
+		return;
+	}
+	if (type == NULL)
+		type = "text";
+	if (num_param(r, "age_s", 0, 365LL * 86400, 0, &age) == -1 ||
+	    num_param(r, "count", 1, FM_BATCH_MAX, strcmp(type, "batch") == 0 ?
+	    3 : 1, &count) == -1 ||
+	    num_param(r, "attempts", 1, FM_DELIVER_ATTEMPTS_MAX,
+	    FM_DELIVER_ATTEMPTS, &attempts) == -1)
+		return;
+	wa = strcmp(platform, "whatsapp") == 0;
+	if (!wa && strcmp(platform, "messenger") != 0 &&
+	    strcmp(platform, "instagram") != 0) {
+		json_error(r, 400, "platform must be messenger, instagram or "
+		    "whatsapp");
+		return;
+	}
+	if (strcmp(type, "text") != 0 && strcmp(type, "postback") != 0 &&
+	    strcmp(type, "delivery") != 0 && strcmp(type, "read") != 0 &&
+	    strcmp(type, "status") != 0 && strcmp(type, "batch") != 0) {
+		json_error(r, 400, "type must be text, postback, delivery, read, "
+		    "status or batch");
+		return;
+	}
+	pi = fm_page_find(page != NULL ? page : "104857600000001");
+	if (pi < 0) {
+		json_error(r, 400, "page must be one of the world's Pages");
+		return;
+	}
+	fm_page(pi, &pg);
+	if (strcmp(platform, "instagram") == 0 && pg.ig_id[0] == '\0') {
+		json_error(r, 400, "this Page has no Instagram account");
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	ts_ms = now_ms - age * 1000;
+	inbound = strcmp(type, "text") == 0 || strcmp(type, "postback") == 0 ||
+	    strcmp(type, "batch") == 0;
+	root = cJSON_CreateObject();
+	if (wa) {
+		object = "whatsapp_business_account";
+		account = FM_PHONE_ID;
+		if (sender == NULL)
+			sender = FM_WA_FROM;
+	} else if (strcmp(platform, "instagram") == 0) {
+		object = "instagram";
+		account = pg.ig_id;
+		if (sender == NULL)
+			sender = FM_IGSID;
+	} else {
+		object = "page";
+		account = pg.id;
+		if (sender == NULL)
+			sender = FM_PSID;
+	}
+	cJSON_AddStringToObject(root, "object", object);
+	entries = cJSON_AddArrayToObject(root, "entry");
+	if (wa)
+		cJSON_AddItemToArray(entries, whatsapp_entry(r, type, sender,
+		    text, ts_ms / 1000, strcmp(type, "batch") == 0 ? count : 1));
+	for (i = 0; !wa && i < count; i++) {
+		e = cJSON_CreateObject();
+		cJSON_AddItemToArray(entries, e);
+		cJSON_AddStringToObject(e, "id", account);
+		cJSON_AddNumberToObject(e, "time", (double)now_ms);
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(e, "messaging"),
+		    messaging_item(r, strcmp(type, "batch") == 0 ? "text" : type,
+		    account, sender, text, ts_ms + i, count > 1 ? (int)i + 1 : 0));
+	}
+	if (inbound && fm_contact_seen(account, sender, ts_ms / 1000) == -1) {
+		cJSON_Delete(root);
+		json_error(r, 500, "database");
+		return;
+	}
+	json = cJSON_PrintUnformatted(root);
+	buf_init(&b, HG_RESPONSE_MAX);
+	ascii_json(&b, json != NULL ? json : "");
+	free(json);
+	crypto_hmac_sha256(fm_app.app_secret, strlen(fm_app.app_secret),
+	    b.data, b.len, mac);
+	crypto_hex(mac, sizeof(mac), hex);
+	snprintf(sig, sizeof(sig), "sha256=%s", hex);
+	status = post_webhook(buf_cstr(&b), b.len, sig, path, attempts, &tried);
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "delivered", status == 200);
+	cJSON_AddNumberToObject(o, "status", (double)status);
+	cJSON_AddNumberToObject(o, "attempts", (double)tried);
+	cJSON_AddStringToObject(o, "signature", sig);
+	cJSON_AddItemToObject(o, "payload", root);
+	json_send(r, status == 200 ? 200 : 502, o);
+	buf_free(&b);
+}
+
+void
+fm_control(struct req *r, const char *path)
+{
+	int get = r->method == HTTP_GET || r->method == HTTP_HEAD;
+	int post = r->method == HTTP_POST, del = r->method == HTTP_DELETE;
+
+	if (strcmp(path, "world") == 0 && get)
+		world(r);
+	else if (strcmp(path, "outbox") == 0 && (get || del))
+		outbox(r);
+	else if (strcmp(path, "token") == 0 && post)
+		token(r);
+	else if (strcmp(path, "fault") == 0 && (post || del))
+		fault(r);
+	else if (strcmp(path, "deliver") == 0 && post)
+		deliver(r);
+	else if (strcmp(path, "world") == 0 || strcmp(path, "outbox") == 0 ||
+	    strcmp(path, "token") == 0 || strcmp(path, "fault") == 0 ||
+	    strcmp(path, "deliver") == 0)
+		json_error(r, 405, "method not allowed");
+	else
+		json_error(r, 404, "not found");
+}

@@ -1,0 +1,152 @@
+/*
+ * fm_dialog: the fake Facebook Login dialog.  GET dialog/oauth shows a
+ * consent page for the fake user and their Pages; the form posts to
+ * dialog/oauth/confirm, which redirects to redirect_uri with a
+ * single-use code and the unchanged state (Continue) or with
+ * error=access_denied (Cancel).  redirect_uri must match the
+ * registered one (<base_url>/oauth/callback) exactly, as in Meta's
+ * strict mode.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+
+#include "fm.h"
+
+/* Check client_id and redirect_uri; 0, or -1 with an error page. */
+static int
+check_client(struct req *r, const char *cid, const char *ru)
+{
+	const char *why = NULL;
+
+	if (cid == NULL || strcmp(cid, fm_app.app_id) != 0)
+		why = "Invalid App ID: The provided app ID does not look like "
+		    "a valid app ID.";
+	else if (ru == NULL || strcmp(ru, fm_app.redirect_uri) != 0)
+		why = "URL blocked: This redirect failed because the redirect "
+		    "URI is not white-listed in the app's client OAuth "
+		    "settings. Make sure that the client and web OAuth logins "
+		    "are on and add all your app domains as valid OAuth "
+		    "redirect URIs.";
+	if (why == NULL)
+		return 0;
+	http_text(r, 400, "");
+	buf_reset(&r->rhead);
+	http_add_header(r, "Content-Type", "text/html; charset=utf-8");
+	http_puts(r, "<!doctype html><title>Error</title><h1>Error</h1><p>");
+	fm_html(r, why);
+	http_puts(r, "</p>\n");
+	return -1;
+}
+
+static void
+hidden(struct req *r, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	http_puts(r, "<input type=\"hidden\" name=\"");
+	fm_html(r, name);
+	http_puts(r, "\" value=\"");
+	fm_html(r, value);
+	http_puts(r, "\">\n");
+}
+
+void
+fm_dialog(struct req *r)
+{
+	const char	*cid = fm_param(r, "client_id");
+	const char	*ru = fm_param(r, "redirect_uri");
+	const char	*rt = fm_param(r, "response_type");
+	const char	*scope = fm_param(r, "scope");
+	struct fm_page	 pg;
+	int		 i;
+
+	if (check_client(r, cid, ru) == -1)
+		return;
+	if (rt != NULL && strcmp(rt, "code") != 0) {
+		http_text(r, 400, "response_type must be code");
+		return;
+	}
+	http_add_header(r, "Content-Type", "text/html; charset=utf-8");
+	http_puts(r, "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
+	    "<title>Log in with Facebook (sandbox)</title>\n<style>body{"
+	    "font-family:sans-serif;max-width:40em;margin:2em auto}"
+	    "ul{max-height:16em;overflow:auto}</style></head><body>\n"
+	    "<h1>hubgate sandbox: Facebook Login</h1>\n<p>Logged in as <b>");
+	fm_html(r, FM_USER_NAME);
+	http_puts(r, "</b>. <b>");
+	fm_html(r, FM_APP_NAME);
+	http_puts(r, "</b> asks for: <code>");
+	fm_html(r, scope != NULL ? scope : "public_profile");
+	http_puts(r, "</code></p>\n<p>It will have access to these Pages:</p>"
+	    "<ul>\n");
+	for (i = 0; i < FM_PAGES; i++) {
+		fm_page(i, &pg);
+		http_puts(r, "<li>");
+		fm_html(r, pg.name);
+		http_puts(r, " <small>(");
+		fm_html(r, pg.id);
+		if (pg.ig_id[0] != '\0') {
+			http_puts(r, ", Instagram @");
+			fm_html(r, pg.ig_username);
+		}
+		http_puts(r, ")</small></li>\n");
+	}
+	http_puts(r, "</ul>\n<form method=\"post\" action=\"oauth/confirm\">\n");
+	hidden(r, "client_id", cid);
+	hidden(r, "redirect_uri", ru);
+	hidden(r, "state", fm_param(r, "state"));
+	hidden(r, "scope", scope);
+	http_puts(r, "<button name=\"decision\" value=\"continue\">Continue as ");
+	fm_html(r, FM_USER_NAME);
+	http_puts(r, "</button>\n<button name=\"decision\" value=\"cancel\">"
+	    "Cancel</button>\n</form>\n</body></html>\n");
+}
+
+void
+fm_dialog_confirm(struct req *r)
+{
+	const char	*cid = fm_param(r, "client_id");
+	const char	*ru = fm_param(r, "redirect_uri");
+	const char	*state = fm_param(r, "state");
+	const char	*decision = fm_param(r, "decision");
+	const char	*scope = fm_param(r, "scope");
+	struct buf	 loc;
+	char		 code[80], rnd[64];
+
+	if (check_client(r, cid, ru) == -1)
+		return;
+	buf_init(&loc, 8192);
+	buf_puts(&loc, ru);
+	buf_putc(&loc, strchr(ru, '?') != NULL ? '&' : '?');
+	if (decision != NULL && strcmp(decision, "continue") == 0) {
+		fm_random(rnd, 60);
+		snprintf(code, sizeof(code), "AQ%s", rnd);
+		if (fm_code_add(code, ru, scope != NULL ? scope : "",
+		    (long long)time(NULL)) == -1) {
+			buf_free(&loc);
+			http_text(r, 500, "cannot store the code");
+			return;
+		}
+		buf_puts(&loc, "code=");
+		fm_urlenc(&loc, code);
+	} else
+		buf_puts(&loc, "error=access_denied&error_code=200&"
+		    "error_description=Permissions+error&error_reason=user_denied");
+	if (state != NULL) {
+		buf_puts(&loc, "&state=");
+		fm_urlenc(&loc, state);
+	}
+	/* Meta appends this fragment to its redirects. */
+	buf_puts(&loc, "#_=_");
+	if (loc.err) {
+		buf_free(&loc);
+		http_text(r, 400, "redirect too long");
+		return;
+	}
+	http_text(r, 302, "");
+	http_add_header(r, "Location", loc.data);
+	buf_free(&loc);
+}

@@ -1,0 +1,48 @@
+# Helpers for tests that need the fake of Meta (tests/fakemeta/) beside
+# the gateway: source after lib.sh.
+#
+# start_sandbox DIR: new_data DIR in sandbox mode (base_url and
+# graph_base_url pointing at this server), then lighttpd serving
+# lighttpd.conf + lighttpd-sandbox.conf on a free port; sets PORT,
+# BASE, META (the fake's root URL), CTL (its control API) and
+# LIGHTTPD_PID.  Extra configuration lines may be given in
+# SANDBOX_CONF.
+FAKEMETA_BIN=${FAKEMETA_BIN:-$HUBGATE_BUILD/tests/fakemeta/fakemeta}
+start_sandbox() {
+	local d=$1
+	new_data "$d"
+	PORT=$(free_port)
+	BASE=http://127.0.0.1:$PORT
+	META=$BASE/_meta
+	CTL=$META/_control
+	cat >> "$d/hubgate.conf" <<CONF
+sandbox = yes
+base_url = $BASE
+graph_base_url = $META
+${SANDBOX_CONF:-}
+CONF
+	cat > "$d/lighttpd.conf" <<CONF
+var.hubgate_htdocs   = "$HUBGATE_ROOT/htdocs"
+var.hubgate_cgi      = "$HUBGATE_BUILD/cgi-bin"
+var.hubgate_data     = "$d"
+var.hubgate_config   = "$d/hubgate.conf"
+var.hubgate_bind     = "127.0.0.1"
+var.hubgate_port     = $PORT
+var.hubgate_fakemeta = "$FAKEMETA_BIN"
+server.errorlog      = "$d/error.log"
+include "$HUBGATE_ROOT/lighttpd.conf"
+include "$HUBGATE_ROOT/lighttpd-sandbox.conf"
+CONF
+	/usr/sbin/lighttpd -D -f "$d/lighttpd.conf" >>"$d/error.log" 2>&1 &
+	LIGHTTPD_PID=$!
+	wait_up "$BASE/health" && wait_up "$META/"
+}
+
+# json EXPR: read JSON on stdin and print the jq-like path EXPR
+# (python3 syntax on the parsed value j, e.g. 'j["data"][0]["id"]').
+json() {
+	python3 -c 'import json,sys
+j=json.load(sys.stdin)
+v=eval(sys.argv[1])
+print(v if not isinstance(v,(dict,list,bool)) and v is not None else json.dumps(v))' "$1"
+}
