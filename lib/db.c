@@ -389,6 +389,11 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
 		goto err;
 	}
+	if ((flags & DB_NO_CHECKPOINT) && sqlite3_exec(d->h,
+	    "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
+		goto err;
+	}
 	if (!(flags & DB_READONLY) && db_migrate(d) == -1) {
 		snprintf(err, errsz, "%s: %s", path, d->msg);
 		goto err;
@@ -589,4 +594,18 @@ int
 db_rollback_to(struct db *d)
 {
 	return db_run(d, STMT_ROLLBACK_TO);
+}
+
+int
+db_checkpoint(struct db *d, long long *wal_pages)
+{
+	int rc, log = 0, done = 0;
+
+	rc = sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &log, &done);
+	if (wal_pages != NULL)
+		*wal_pages = log;
+	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+		return db_fail(d, rc);
+	return 0;
 }

@@ -34,6 +34,9 @@ enum db_err {
  * the fsync of durability = full.  WAL keeps the database consistent
  * either way, and the next full commit makes them durable too. */
 #define DB_REDO_SAFE	0x2
+/* Never checkpoint the WAL from this connection's commits (the
+ * webhook's committer): someone else calls db_checkpoint. */
+#define DB_NO_CHECKPOINT	0x4
 
 /* Open the database named by db_path, set the busy timeout before
  * anything else, WAL, synchronous per durability, and (unless
@@ -46,6 +49,11 @@ enum db_err	 db_error(const struct db *);
 const char	*db_errmsg(const struct db *);
 /* The schema version this build applies. */
 int		 db_schema_latest(void);
+
+/* Copy what the WAL holds into the database without blocking writers
+ * (a passive checkpoint); *wal_pages (may be NULL) is the WAL's size.
+ * 0 or -1. */
+int		 db_checkpoint(struct db *, long long *wal_pages);
 
 /* Transactions: BEGIN IMMEDIATE, COMMIT, ROLLBACK; 0 or -1. */
 int		 db_begin(struct db *);

@@ -42,6 +42,12 @@ struct ingest {
 	pthread_cond_t		 work;		/* the committer waits here */
 	struct item		*head, *tail;
 	int			 stop;
+	/* Committed items waiting for their answer, and the thread that
+	 * writes them. */
+	struct item		*done_head, *done_tail;
+	pthread_cond_t		 done_cv;
+	pthread_t		 answer_thread;
+	int			 committer_done;
 	/* The inline processor (FastCGI only): it runs the queue after
 	 * each group commit that stored something.  write_mu keeps its
 	 * transactions and the committer's from waiting on each other
@@ -50,6 +56,7 @@ struct ingest {
 	pthread_t		 proc_thread;
 	pthread_cond_t		 proc_cv;
 	int			 proc_on;
+	int			 proc_wanted;	/* threaded, inline_budget_ms > 0 */
 	int			 proc_due;
 	struct db		*pdb;
 	long long		 bad_sig;	/* rejections not yet counted */
@@ -256,7 +263,10 @@ ingest_db(struct ingest *g)
 
 	if (g->db != NULL)
 		return 0;
-	if ((g->db = db_open(g->conf, 0, err, sizeof(err))) == NULL) {
+	/* With an inline processor, its commits checkpoint the WAL, so
+	 * that the committer never stalls on one. */
+	if ((g->db = db_open(g->conf, g->proc_wanted ? DB_NO_CHECKPOINT : 0,
+	    err, sizeof(err))) == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "webhook.db_open_failed", err);
 		return -1;
 	}
@@ -366,12 +376,13 @@ static void *
 ingest_committer(void *arg)
 {
 	struct ingest	*g = arg;
-	struct item	*list, *it, *next;
+	struct item	*list, *it;
 	struct timespec	 ts;
 	long long	 bad;
 	size_t		 n;
 	int		 stored;
 
+	pthread_setname_np(pthread_self(), "hg-commit");
 	pthread_mutex_lock(&g->mu);
 	/* On stop, what is queued is still committed and answered. */
 	while (!g->stop || g->head != NULL) {
@@ -402,29 +413,70 @@ ingest_committer(void *arg)
 			bad = -bad;	/* not counted: keep for later */
 		pthread_mutex_unlock(&g->write_mu);
 
-		/* Answer the group's requests: only now is a 200 true. */
+		/* Only now is a 200 true.  The answerer writes the
+		 * responses while this thread starts the next commit. */
 		stored = 0;
-		for (it = list; it != NULL; it = next) {
-			next = it->next;
+		for (it = list; it != NULL; it = it->next)
 			stored |= it->result == 1;
-			ingest_answer(it);
-		}
 		pthread_mutex_lock(&g->mu);
 		if (bad < 0)
 			g->bad_sig += -bad;
+		if (g->done_tail != NULL)
+			g->done_tail->next = list;
+		else
+			g->done_head = list;
+		for (it = list; it->next != NULL; it = it->next)
+			;
+		g->done_tail = it;
+		pthread_cond_signal(&g->done_cv);
 		if (stored && g->proc_on) {
 			g->proc_due = 1;
 			pthread_cond_signal(&g->proc_cv);
 		}
 	}
+	g->committer_done = 1;
+	pthread_cond_signal(&g->done_cv);
 	pthread_mutex_unlock(&g->mu);
 	return NULL;
 }
 
-/* The inline processor: after events are acknowledged, turn them into
+/* The answerer: write the responses of committed groups. */
+static void *
+ingest_answerer(void *arg)
+{
+	struct ingest	*g = arg;
+	struct item	*list, *it, *next;
+
+	pthread_setname_np(pthread_self(), "hg-answer");
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		if (g->done_head == NULL) {
+			if (g->committer_done)
+				break;
+			pthread_cond_wait(&g->done_cv, &g->mu);
+			continue;
+		}
+		list = g->done_head;
+		g->done_head = g->done_tail = NULL;
+		pthread_mutex_unlock(&g->mu);
+		for (it = list; it != NULL; it = next) {
+			next = it->next;
+			ingest_answer(it);
+		}
+		pthread_mutex_lock(&g->mu);
+	}
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+/*
+ * The inline processor: after events are acknowledged, turn them into
  * inbox rows within inline_budget_ms, one short transaction at a time,
- * so a message is visible within milliseconds of its 200.  What it
- * does not reach, the webhook-retry cron does. */
+ * so that a message is visible within milliseconds of its 200.  Ingest
+ * comes first: while events wait for their commit it stops, and the
+ * next commit wakes it again; what a busy spell leaves, the
+ * webhook-retry cron takes.
+ */
 static void *
 ingest_processor(void *arg)
 {
@@ -435,11 +487,12 @@ ingest_processor(void *arg)
 	char			 err[512];
 	int			 busy;
 
+	pthread_setname_np(pthread_self(), "hg-process");
 	if (queue_opts_conf(&o, g->conf) == -1)
 		return NULL;
 	budget = conf_get_int(g->conf, "inline_budget_ms");
 	o.budget_ms = 0;	/* one batch per call */
-	o.batch = 32;
+	o.batch = 16;
 	pthread_mutex_lock(&g->mu);
 	while (!g->stop) {
 		if (!g->proc_due) {
@@ -454,9 +507,6 @@ ingest_processor(void *arg)
 			log_msg(LOG_LEVEL_ERROR, "webhook.inline_db", err);
 		start = queue_now_ms();
 		while (g->pdb != NULL && queue_now_ms() - start < budget) {
-			/* Ingest first: while events wait for their commit,
-			 * stop; that commit wakes us again when it is done,
-			 * and cron takes what a busy spell leaves. */
 			pthread_mutex_lock(&g->mu);
 			busy = g->head != NULL;
 			pthread_mutex_unlock(&g->mu);
@@ -495,16 +545,29 @@ ingest_new(const struct conf *c, int threaded)
 	pthread_cond_init(&g->work, NULL);
 	pthread_mutex_init(&g->write_mu, NULL);
 	pthread_cond_init(&g->proc_cv, NULL);
+	pthread_cond_init(&g->done_cv, NULL);
+	g->proc_wanted = threaded && conf_get_int(c, "inline_budget_ms") > 0;
 	ingest_db(g);
+	if (threaded && pthread_create(&g->answer_thread, NULL,
+	    ingest_answerer, g) != 0) {
+		db_close(g->db);
+		free(g);
+		return NULL;
+	}
 	if (threaded && pthread_create(&g->thread, NULL, ingest_committer,
 	    g) != 0) {
+		pthread_mutex_lock(&g->mu);
+		g->committer_done = 1;
+		pthread_cond_signal(&g->done_cv);
+		pthread_mutex_unlock(&g->mu);
+		pthread_join(g->answer_thread, NULL);
 		db_close(g->db);
 		free(g);
 		return NULL;
 	}
 	/* proc_on is read by the committer under mu. */
 	pthread_mutex_lock(&g->mu);
-	if (threaded && conf_get_int(c, "inline_budget_ms") > 0 &&
+	if (g->proc_wanted &&
 	    pthread_create(&g->proc_thread, NULL, ingest_processor, g) == 0)
 		g->proc_on = 1;
 	pthread_mutex_unlock(&g->mu);
@@ -523,6 +586,7 @@ ingest_free(struct ingest *g)
 		pthread_cond_signal(&g->proc_cv);
 		pthread_mutex_unlock(&g->mu);
 		pthread_join(g->thread, NULL);
+		pthread_join(g->answer_thread, NULL);
 		if (g->proc_on)
 			pthread_join(g->proc_thread, NULL);
 	}
