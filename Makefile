@@ -107,6 +107,7 @@ test: all
 bench: all
 	@sh scripts/deps.sh $(BENCH_PKGS)
 	@bash bench/run.sh
+	@bash bench/drain.sh
 
 lint:
 	@sh scripts/deps.sh $(LINT_PKGS)

@@ -369,14 +369,14 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 	/* Reads through mmap spare a pread per page when another
 	 * connection's commit invalidated the cache. */
 	if (flags & DB_READONLY)
-		pragmas = "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456;";
+		pragmas = "PRAGMA foreign_keys = ON;";
 	else if (strcmp(conf_get(c, "durability"), "full") == 0 &&
 	    !(flags & DB_REDO_SAFE))
 		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-		    "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456;";
+		    "PRAGMA foreign_keys = ON;";
 	else
 		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		    "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456;";
+		    "PRAGMA foreign_keys = ON;";
 	/* Turning a new database to WAL needs an exclusive lock, and when
 	 * another process is doing the same SQLite answers SQLITE_BUSY at
 	 * once, without the busy handler: retry within the busy timeout.

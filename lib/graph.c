@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "graph.h"
+#include "http.h"
 #include "limits.h"
 #include "log.h"
 #include "num.h"
@@ -170,35 +171,14 @@ token_ok(const char *t)
 	return 1;
 }
 
-/* Append s percent-encoded (everything but unreserved characters). */
-static void
-url_encode(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~')
-			buf_putc(b, c);
-		else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		}
-	}
-}
-
 static void
 url_param(struct buf *b, int *first, const char *name, const char *value)
 {
 	buf_putc(b, *first ? '?' : '&');
 	*first = 0;
-	url_encode(b, name);
+	http_url_encode(b, name);
 	buf_putc(b, '=');
-	url_encode(b, value);
+	http_url_encode(b, value);
 }
 
 int

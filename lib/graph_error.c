@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "graph_error.h"
+#include "json.h"
 #include "limits.h"
 #include "num.h"
 
@@ -27,21 +28,6 @@ clamp_delay(long long d)
 	return d > HG_GRAPH_DELAY_MAX_S ? HG_GRAPH_DELAY_MAX_S : (long)d;
 }
 
-/* A non-negative number member (Meta sends numbers, sometimes strings). */
-static long long
-json_num(const cJSON *o, const char *name)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
-	long long	 n;
-
-	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e15)
-		return (long long)v->valuedouble;
-	if (cJSON_IsString(v) && num_parse_str(v->valuestring, 0,
-	    1000000000000000LL, &n) == 0)
-		return n;
-	return -1;
-}
-
 /* Fold one usage object's percentages and wait into *pct, *eta_min. */
 static void
 usage_object(const cJSON *o, int *pct, long long *eta_min)
@@ -54,9 +40,9 @@ usage_object(const cJSON *o, int *pct, long long *eta_min)
 	if (!cJSON_IsObject(o))
 		return;
 	for (i = 0; f[i] != NULL; i++)
-		if ((v = json_num(o, f[i])) >= 0 && v > *pct)
+		if ((v = json_uint(o, f[i])) >= 0 && v > *pct)
 			*pct = v > 10000 ? 10000 : (int)v;
-	if ((v = json_num(o, "estimated_time_to_regain_access")) > *eta_min)
+	if ((v = json_uint(o, "estimated_time_to_regain_access")) > *eta_min)
 		*eta_min = v;
 }
 
@@ -171,8 +157,8 @@ graph_error_classify(int status, const char *body, size_t len,
 		return;
 	}
 	if (cJSON_IsObject(err)) {
-		r->code = (long)json_num(err, "code");
-		r->subcode = (long)json_num(err, "error_subcode");
+		r->code = (long)json_uint(err, "code");
+		r->subcode = (long)json_uint(err, "error_subcode");
 		if (r->code < 0)
 			r->code = 0;
 		if (r->subcode < 0)

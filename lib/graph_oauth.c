@@ -9,26 +9,12 @@
 #include "crypto.h"
 #include "graph.h"
 #include "graph_oauth.h"
+#include "json.h"
 #include "limits.h"
 #include "num.h"
 
 #define PAGE_FIELDS "id,name,access_token,tasks,category," \
 	"instagram_business_account"
-
-/* A whole number member (Meta may send a string); -1 when absent. */
-static long long
-num_member(const cJSON *o, const char *name)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
-	long long	 n;
-
-	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e15)
-		return (long long)v->valuedouble;
-	if (cJSON_IsString(v) && num_parse_str(v->valuestring, 0,
-	    1000000000000000LL, &n) == 0)
-		return n;
-	return -1;
-}
 
 static void
 str_member(const cJSON *o, const char *name, char *out, size_t outsz)
@@ -39,7 +25,7 @@ str_member(const cJSON *o, const char *name, char *out, size_t outsz)
 	out[0] = '\0';
 	if (cJSON_IsString(v))
 		snprintf(out, outsz, "%s", v->valuestring);
-	else if ((n = num_member(o, name)) >= 0)
+	else if ((n = json_uint(o, name)) >= 0)
 		snprintf(out, outsz, "%lld", n);
 }
 
@@ -58,7 +44,7 @@ take_token(struct graph_result *res, struct graph_token *t)
 		    "no access_token in Meta's answer");
 		return -1;
 	}
-	t->expires_in = num_member(res->json, "expires_in");
+	t->expires_in = json_uint(res->json, "expires_in");
 	if (t->expires_in < 0)
 		t->expires_in = 0;
 	str_member(res->json, "token_type", t->token_type,
@@ -228,9 +214,9 @@ graph_oauth_debug_token(struct graph *g, const char *input_token,
 	str_member(d, "app_id", info->app_id, sizeof(info->app_id));
 	str_member(d, "user_id", info->user_id, sizeof(info->user_id));
 	str_member(d, "profile_id", info->profile_id, sizeof(info->profile_id));
-	info->expires_at = num_member(d, "expires_at");
-	info->data_access_expires_at = num_member(d, "data_access_expires_at");
-	info->issued_at = num_member(d, "issued_at");
+	info->expires_at = json_uint(d, "expires_at");
+	info->data_access_expires_at = json_uint(d, "data_access_expires_at");
+	info->issued_at = json_uint(d, "issued_at");
 	if (info->expires_at < 0)
 		info->expires_at = 0;
 	sc = cJSON_GetObjectItemCaseSensitive(d, "scopes");
@@ -244,10 +230,10 @@ graph_oauth_debug_token(struct graph *g, const char *input_token,
 		    "%s%s", o > 0 ? "," : "", s->valuestring);
 	}
 	if (cJSON_IsObject(e = cJSON_GetObjectItemCaseSensitive(d, "error"))) {
-		info->error_code = (long)num_member(e, "code");
-		info->error_subcode = (long)num_member(e, "subcode");
+		info->error_code = (long)json_uint(e, "code");
+		info->error_subcode = (long)json_uint(e, "subcode");
 		if (info->error_subcode < 0)
-			info->error_subcode = (long)num_member(e,
+			info->error_subcode = (long)json_uint(e,
 			    "error_subcode");
 	}
 	return 0;

@@ -162,6 +162,26 @@ bad:
 }
 
 void
+http_url_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
+			buf_putc(b, c);
+		else {
+			buf_putc(b, '%');
+			buf_putc(b, hex[c >> 4]);
+			buf_putc(b, hex[c & 15]);
+		}
+	}
+}
+
+void
 params_free(struct params *p)
 {
 	size_t i;
@@ -368,10 +388,13 @@ http_method_parse(const char *m)
 static void	 http_end(struct req *);
 
 /* Fill r from the environment, run the handler, and unless the handler
- * deferred the request, send the response and clean up. */
-static void
+ * deferred the request, send the response and clean up.  Returns 1
+ * when the request was deferred (r must not be touched again). */
+static int
 http_run(const struct http_server *srv, struct req *r)
 {
+	int		 deferred = 0;
+
 	const char	*sn, *pi, *qs, *ck;
 	unsigned long	 n;
 	size_t		 len;
@@ -404,15 +427,19 @@ http_run(const struct http_server *srv, struct req *r)
 		params_free(&r->query);
 		r->bad_query = 1;
 	}
+	r->deferflag = &deferred;
 	ck = http_env(r, "HTTP_COOKIE");
 	if (ck != NULL && (strlen(ck) > HG_COOKIE_MAX ||
 	    params_parse(&r->cookies, ck, strlen(ck), ';') == -1))
 		params_free(&r->cookies);
 
 	srv->handle(r);
-	if (!r->deferred)
+	/* A deferred request belongs to its keeper now and may already
+	 * be answered and freed: only the local flag may be read. */
+	if (!deferred)
 		http_end(r);
 	log_set_id(NULL);
+	return deferred;
 }
 
 /* Send the response and release what the request holds (not r). */
@@ -431,8 +458,10 @@ http_end(struct req *r)
 int
 http_defer(struct req *r)
 {
-	if (r->fcgx == NULL)
+	if (r->fcgx == NULL || r->deferflag == NULL)
 		return 0;
+	*r->deferflag = 1;
+	r->deferflag = NULL;
 	r->deferred = 1;
 	return 1;
 }
@@ -549,8 +578,7 @@ http_worker(void *a)
 		}
 		r->fcgx = fr;
 		r->ctx = ctx;
-		http_run(srv, r);
-		if (!r->deferred) {
+		if (!http_run(srv, r)) {
 			http_fcgx_done(fr);
 			free(r);
 		}

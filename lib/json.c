@@ -6,6 +6,7 @@
 
 #include "json.h"
 #include "limits.h"
+#include "num.h"
 
 void
 json_send(struct req *r, int status, cJSON *root)
@@ -37,6 +38,20 @@ json_error(struct req *r, int status, const char *msg)
 		o = NULL;
 	}
 	json_send(r, status, o);
+}
+
+long long
+json_uint(const cJSON *o, const char *name)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+	long long	 n;
+
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e15)
+		return (long long)v->valuedouble;
+	if (cJSON_IsString(v) && num_parse_str(v->valuestring, 0,
+	    1000000000000000LL, &n) == 0)
+		return n;
+	return -1;
 }
 
 const char *

@@ -16,6 +16,9 @@
 void	 json_send(struct req *, int status, cJSON *root);
 /* Send {"error": msg} with status. */
 void	 json_error(struct req *, int status, const char *msg);
+/* A whole number member below 1e15, given as a number or a decimal
+ * string (Meta sends both); -1 when absent or anything else. */
+long long json_uint(const cJSON *obj, const char *name);
 /* The string member name of obj, or NULL when absent or not a string. */
 const char *json_str(const cJSON *obj, const char *name);
 

@@ -292,23 +292,6 @@ fm_html(struct req *r, const char *s)
 }
 
 void
-fm_urlenc(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~')
-			buf_putc(b, c);
-		else
-			buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
-	}
-}
-
-void
 fm_sleep_ms(long ms)
 {
 	struct timespec ts;

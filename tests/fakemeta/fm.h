@@ -151,7 +151,6 @@ long	 fm_chars(const char *s);
 /* Append s with every byte of & < > " ' escaped for HTML. */
 void	 fm_html(struct req *, const char *s);
 /* Append s percent-encoded for a query string. */
-void	 fm_urlenc(struct buf *, const char *s);
 /* Sleep for ms milliseconds. */
 void	 fm_sleep_ms(long ms);
 

@@ -32,6 +32,18 @@ expect_eq "$(acked_missing "$D/conc.txt")" 0 "every acknowledged event is stored
 grp=$(sql "$D" "SELECT count(DISTINCT received_ms) FROM webhook_event")
 echo "# distinct arrival milliseconds: $grp of $okn"
 
+# --- the same at durability = normal, where commits are quick enough
+# for a request to be answered before its handler has returned
+stop_lighttpd
+HUBGATE_DURABILITY=normal start_lighttpd "$D"
+before=$(rows)
+out=$("$LOAD" -u "$BASE/webhook" -s "$TEST_SECRET" -n 5000 -c 32 -t normal -o "$D/normal.txt")
+echo "# normal: $out"
+expect_eq "$(awk '$2 == 200' "$D/normal.txt" | wc -l)" 5000 "durability normal: all 5000 answered 200"
+expect_eq "$(( $(rows) - before ))" 5000 "durability normal: stored rows equal the 200 answers"
+stop_lighttpd
+start_lighttpd "$D"
+
 # --- kill -9 in the middle of a load run
 "$LOAD" -u "$BASE/webhook" -s "$TEST_SECRET" -n 20000 -c 32 -t kill -o "$D/kill.txt" > "$D/kill.out" &
 LPID=$!
