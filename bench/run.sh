@@ -106,7 +106,10 @@ awk '
 	/^hello/ { h = $2 }
 	/^text-full/ { t = $2; for (i = 3; i <= NF; i++) if ($i ~ /^p99_ms=/) { split($i, a, "="); p99 = a[2] } }
 	/ rows=/ { for (i = 3; i <= NF; i++) { split($i, a, "="); v[a[1]] = a[2] }
-		if (v["rows"] != "-" && v["ok"] - v["rows"] - v["duplicates"] != 0) bad = 1 }
+		# A 200 that is neither a stored row nor a duplicate is
+		# missing.  Rows may exceed the 200s wrk counted: requests
+		# in flight when wrk stopped were stored but not counted.
+		if (v["rows"] != "-" && v["ok"] - v["rows"] - v["duplicates"] > 0) bad = 1 }
 	END {
 		printf "signed ingest (full) / hello = %.0f%% (target >= 60%%)\n", 100 * t / h
 		printf "p99 text-full = %s ms (target < 25 ms)\n", p99

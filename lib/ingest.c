@@ -492,7 +492,7 @@ ingest_processor(void *arg)
 		return NULL;
 	budget = conf_get_int(g->conf, "inline_budget_ms");
 	o.budget_ms = 0;	/* one batch per call */
-	o.batch = 16;
+	o.batch = 4;		/* a batch event may hold 1000 messages */
 	pthread_mutex_lock(&g->mu);
 	while (!g->stop) {
 		if (!g->proc_due) {

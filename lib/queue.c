@@ -18,6 +18,10 @@
 
 /* Most events claimed (and processed in one transaction) at once. */
 #define QUEUE_BATCH_MAX		256
+/* A processing transaction is committed once it has run this long
+ * (ms), so that a writer waiting for the lock (the webhook) waits at
+ * most about this long plus one event's processing. */
+#define QUEUE_TXN_MS		50
 
 long long
 queue_now_ms(void)
@@ -118,13 +122,22 @@ queue_batch(struct db *d, const struct queue_opts *o, const char *token,
 	queue_fn	 fn = o->fn != NULL ? o->fn : queue_events;
 	struct buf	 body;
 	char		 err[256];
-	long long	 now, delay;
+	long long	 now, delay, txn;
 	int		 i, rc;
 
 	buf_init(&body, HG_WEBHOOK_BODY_CEILING);
 	if (db_begin(d) == -1)
 		goto fail;
+	txn = queue_now_ms();
 	for (i = 0; i < n; i++) {
+		/* Keep each transaction short, so that the webhook never
+		 * waits long for the write lock: commit what is done and go
+		 * on in a new one (the leases still hold). */
+		if (i > 0 && queue_now_ms() - txn >= QUEUE_TXN_MS) {
+			if (db_commit(d) == -1 || db_begin(d) == -1)
+				goto fail;
+			txn = queue_now_ms();
+		}
 		now = queue_clock(o);
 		buf_reset(&body);
 		if (db_savepoint(d) == -1)
