@@ -50,6 +50,10 @@ FAKEMETA = $(if $(FAKE_SRC),$(BUILD)/tests/fakemeta/fakemeta)
 
 .PHONY: all deps run test lint install clean bench san check-deps
 
+# Keep object files: they are not throw-away intermediates (and make
+# test must end with the summary line, not with make removing them).
+.SECONDARY:
+
 all: $(PROGS) $(ADMIN) $(CRON) $(BENCH_PROGS) $(UNIT) $(TOOLS) $(FAKEMETA)
 
 # Install what is missing (as root: apt-get update first, since a new
