@@ -10,7 +10,7 @@ export PORT DATA_DIR
 # Debian packages hubgate needs to build, serve and test itself.
 PKGS	 = gcc make pkg-config libfcgi-dev libsqlite3-dev libssl-dev \
 	   libcurl4-openssl-dev libcjson-dev lighttpd apache2 \
-	   libapache2-mod-fcgid curl sqlite3
+	   libapache2-mod-fcgid curl sqlite3 python3 openssl procps
 LINT_PKGS = cppcheck
 BENCH_PKGS = wrk
 

@@ -60,22 +60,19 @@ CONF
 	HUBGATE_CONFIG=$d/hubgate.conf "$ADMIN" init >/dev/null
 }
 
-# start_lighttpd DIR: serve DIR's configuration on a free port; sets
-# PORT, BASE and LIGHTTPD_PID.  Logs go to DIR/error.log.
+# start_lighttpd DIR [FAKEMETA_BIN]: serve DIR's configuration on a free
+# port, or on WANT_PORT (with the fake Meta mounted when its binary is
+# given); sets PORT, BASE and LIGHTTPD_PID.  Logs go to DIR/error.log.
 start_lighttpd() {
 	local d=$1
-	PORT=$(free_port)
+	PORT=${WANT_PORT:-$(free_port)}
 	BASE=http://127.0.0.1:$PORT
-	cat > "$d/lighttpd.conf" <<CONF
-var.hubgate_htdocs = "$HUBGATE_ROOT/htdocs"
-var.hubgate_cgi    = "$HUBGATE_BUILD/cgi-bin"
-var.hubgate_data   = "$d"
-var.hubgate_config = "$d/hubgate.conf"
-var.hubgate_bind   = "127.0.0.1"
-var.hubgate_port   = $PORT
-server.errorlog    = "$d/error.log"
-include "$HUBGATE_ROOT/lighttpd.conf"
-CONF
+	{
+		echo "server.errorlog = \"$d/error.log\""
+		sh "$HUBGATE_ROOT/scripts/lighttpd-conf.sh" "$HUBGATE_ROOT" \
+		    "$HUBGATE_BUILD/cgi-bin" "$d" "$d/hubgate.conf" "$PORT" \
+		    "${2:-}"
+	} > "$d/lighttpd.conf"
 	/usr/sbin/lighttpd -D -f "$d/lighttpd.conf" >>"$d/error.log" 2>&1 &
 	LIGHTTPD_PID=$!
 	wait_up "$BASE/health"

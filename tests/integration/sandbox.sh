@@ -21,21 +21,7 @@ base_url = $BASE
 graph_base_url = $META
 ${SANDBOX_CONF:-}
 CONF
-	cat > "$d/lighttpd.conf" <<CONF
-var.hubgate_htdocs   = "$HUBGATE_ROOT/htdocs"
-var.hubgate_cgi      = "$HUBGATE_BUILD/cgi-bin"
-var.hubgate_data     = "$d"
-var.hubgate_config   = "$d/hubgate.conf"
-var.hubgate_bind     = "127.0.0.1"
-var.hubgate_port     = $PORT
-var.hubgate_fakemeta = "$FAKEMETA_BIN"
-server.errorlog      = "$d/error.log"
-include "$HUBGATE_ROOT/lighttpd.conf"
-include "$HUBGATE_ROOT/lighttpd-sandbox.conf"
-CONF
-	/usr/sbin/lighttpd -D -f "$d/lighttpd.conf" >>"$d/error.log" 2>&1 &
-	LIGHTTPD_PID=$!
-	wait_up "$BASE/health" && wait_up "$META/"
+	WANT_PORT=$PORT start_lighttpd "$d" "$FAKEMETA_BIN" && wait_up "$META/"
 }
 
 # json EXPR: read JSON on stdin and print the jq-like path EXPR
