@@ -15,7 +15,7 @@ handle(struct req *r)
 int
 main(void)
 {
-	struct http_server srv = { "hello", 32, NULL, NULL, NULL, handle };
+	struct http_server srv = { "hello", 8, NULL, NULL, NULL, handle };
 
 	return http_serve(&srv);
 }

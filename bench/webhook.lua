@@ -1,6 +1,8 @@
 -- wrk script: POST pre-signed, distinct webhook requests read from the
 -- file named by the first script argument ("<signature>\t<body>" lines),
--- each wrk thread taking every Nth line, and count the 200 answers.
+-- each of the N wrk threads (second argument) taking every Nth line
+-- from line OFFSET on (third argument, default 0), and count the 200
+-- answers.
 local threads = {}
 local nthreads = 0
 
@@ -12,12 +14,13 @@ end
 
 function init(args)
 	local n = tonumber(args[2])
+	local offset = tonumber(args[3] or "0")
 	reqs = {}
 	ok = 0
 	other = 0
 	local i = 0
 	for line in io.lines(args[1]) do
-		if i % n == id then
+		if i >= offset and i % n == id then
 			local tab = string.find(line, "\t", 1, true)
 			local sig = string.sub(line, 1, tab - 1)
 			local body = string.sub(line, tab + 1)

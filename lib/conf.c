@@ -46,7 +46,7 @@ static const struct conf_key conf_keys[] = {
 	{ "log_level", CONF_ENUM, "info", 0, 0, 0, "debug|info|warn|error" },
 	{ "busy_timeout_ms", CONF_INT, "3000", 0, 1, 60000, NULL },
 	{ "webhook_max_body", CONF_INT, "4194304", 0, 1, HG_WEBHOOK_BODY_CEILING, NULL },
-	{ "fcgi_threads", CONF_INT, "32", 0, 1, HG_THREADS_MAX, NULL },
+	{ "fcgi_threads", CONF_INT, "8", 0, 1, HG_THREADS_MAX, NULL },
 	{ "sandbox", CONF_ENUM, "no", 0, 0, 0, "yes|no" },
 	{ "graph_connect_timeout_ms", CONF_INT, "5000", 0, 100, 60000, NULL },
 	{ "graph_timeout_ms", CONF_INT, "15000", 0, 100, 300000, NULL },
