@@ -57,7 +57,7 @@ test_defaults(void)
 	EQ_INT(conf_get_int(c, "busy_timeout_ms"), 3000, "default busy timeout");
 	EQ_INT(conf_get_int(c, "webhook_max_body"), HG_WEBHOOK_BODY_DEFAULT,
 	    "default max body is the named limit");
-	EQ_INT(conf_get_int(c, "fcgi_threads"), 32, "default threads");
+	EQ_INT(conf_get_int(c, "fcgi_threads"), 8, "default threads");
 	OK(conf_get(c, "nope") == NULL, "unknown key: NULL");
 	OK(conf_get(c, "") == NULL, "empty key: NULL");
 	OK(conf_get(c, "app_secret ") == NULL, "key with a space: NULL");
