@@ -427,6 +427,8 @@ http_run(const struct http_server *srv, struct req *r)
 		params_free(&r->query);
 		r->bad_query = 1;
 	}
+	/* Cleared below before it could dangle. */
+	/* cppcheck-suppress autoVariables */
 	r->deferflag = &deferred;
 	ck = http_env(r, "HTTP_COOKIE");
 	if (ck != NULL && (strlen(ck) > HG_COOKIE_MAX ||
@@ -436,8 +438,10 @@ http_run(const struct http_server *srv, struct req *r)
 	srv->handle(r);
 	/* A deferred request belongs to its keeper now and may already
 	 * be answered and freed: only the local flag may be read. */
-	if (!deferred)
+	if (!deferred) {
+		r->deferflag = NULL;
 		http_end(r);
+	}
 	log_set_id(NULL);
 	return deferred;
 }
