@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "envelope.h"
 #include "ingest.h"
 #include "json.h"
 #include "limits.h"
@@ -24,7 +25,7 @@
 /* An event on its way to the disk, and the request waiting for it. */
 struct item {
 	struct db_event		 ev;
-	struct ingest_envelope	 env;
+	struct envelope	 env;
 	char			 sha256[2 * CRYPTO_SHA256_LEN + 1];
 	struct req		*req;		/* answered once committed */
 	int			 result;	/* 1 stored, 0 duplicate, -1 failed */
@@ -65,167 +66,6 @@ struct ingest {
 	int			 log_count;
 	long long		 log_suppressed;
 };
-
-int
-ingest_utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t		 i = 0, k, need;
-	unsigned long	 cp, min;
-
-	while (i < n) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			need = 1; cp = c & 0x1f; min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2; cp = c & 0x0f; min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3; cp = c & 0x07; min = 0x10000;
-		} else
-			return 0;
-		if (n - i - 1 < need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
-}
-
-void
-ingest_envelope_free(struct ingest_envelope *e)
-{
-	size_t i;
-
-	free(e->object);
-	free(e->entry_ids);
-	free(e->phone_ids);
-	for (i = 0; i < e->nroute; i++)
-		free(e->route_ids[i]);
-	free(e->route_ids);
-	memset(e, 0, sizeof(*e));
-}
-
-/* Append the id (a string, or a whole number) to arr and to the
- * routing list when route is set; 0 or -1 on memory. */
-static int
-envelope_id(struct ingest_envelope *e, cJSON *arr, const cJSON *v, int route)
-{
-	char	 num[32];
-	char	*s;
-
-	if (cJSON_IsString(v) && strlen(v->valuestring) <= HG_META_ID_MAX)
-		s = v->valuestring;
-	else if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
-	    v->valuedouble < 1e18) {
-		snprintf(num, sizeof(num), "%.0f", v->valuedouble);
-		s = num;
-	} else
-		return 0;
-	if (cJSON_GetArraySize(arr) >= HG_ENVELOPE_IDS_MAX)
-		return 0;
-	/* A batch names the same account many times: keep each once. */
-	for (cJSON *x = arr->child; x != NULL; x = x->next)
-		if (strcmp(x->valuestring, s) == 0)
-			return 0;
-	if (!cJSON_AddItemToArray(arr, cJSON_CreateString(s)))
-		return -1;
-	if (route) {
-		char **p = realloc(e->route_ids, (e->nroute + 1) * sizeof(*p));
-		if (p == NULL)
-			return -1;
-		e->route_ids = p;
-		if ((p[e->nroute] = strdup(s)) == NULL)
-			return -1;
-		e->nroute++;
-	}
-	return 0;
-}
-
-int
-ingest_envelope(const char *body, size_t len, struct ingest_envelope *e)
-{
-	cJSON		*root = NULL, *entries, *entry, *ent_arr, *ph_arr;
-	cJSON		*changes, *ch, *md;
-	const char	*end = NULL, *obj;
-	int		 wa, rc = -1;
-
-	memset(e, 0, sizeof(*e));
-	ent_arr = cJSON_CreateArray();
-	ph_arr = cJSON_CreateArray();
-	if (ent_arr == NULL || ph_arr == NULL)
-		goto out;
-	if (!ingest_utf8_valid((const unsigned char *)body, len)) {
-		e->why = "not UTF-8";
-		goto finish;
-	}
-	if (!json_valid(body, len, HG_JSON_DEPTH_MAX)) {
-		e->why = "not JSON";
-		goto finish;
-	}
-	root = cJSON_ParseWithLengthOpts(body, len + 1, &end, 1);
-	if (root == NULL || end != body + len) {
-		e->why = "not JSON";
-		goto finish;
-	}
-	obj = cJSON_IsObject(root) ? (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
-	    root, "object")) ? cJSON_GetObjectItemCaseSensitive(root,
-	    "object")->valuestring : NULL) : NULL;
-	if (obj == NULL || strlen(obj) > HG_META_ID_MAX) {
-		e->why = "not a webhook envelope";
-		goto finish;
-	}
-	if ((e->object = strdup(obj)) == NULL)
-		goto out;
-	e->valid = 1;
-	wa = strcmp(obj, "whatsapp_business_account") == 0;
-	if (strcmp(obj, "page") == 0)
-		e->route_kind = "page";
-	else if (strcmp(obj, "instagram") == 0)
-		e->route_kind = "instagram";
-	else if (wa)
-		e->route_kind = "whatsapp";
-	entries = cJSON_GetObjectItemCaseSensitive(root, "entry");
-	if (!cJSON_IsArray(entries))
-		entries = NULL;
-	cJSON_ArrayForEach(entry, entries) {
-		if (envelope_id(e, ent_arr, cJSON_GetObjectItemCaseSensitive(
-		    entry, "id"), e->route_kind != NULL && !wa) == -1)
-			goto out;
-		if (!wa)
-			continue;
-		changes = cJSON_GetObjectItemCaseSensitive(entry, "changes");
-		if (!cJSON_IsArray(changes))
-			changes = NULL;
-		cJSON_ArrayForEach(ch, changes) {
-			md = cJSON_GetObjectItemCaseSensitive(
-			    cJSON_GetObjectItemCaseSensitive(ch, "value"),
-			    "metadata");
-			if (envelope_id(e, ph_arr, cJSON_GetObjectItemCaseSensitive(
-			    md, "phone_number_id"), 1) == -1)
-				goto out;
-		}
-	}
-finish:
-	if ((e->entry_ids = cJSON_PrintUnformatted(ent_arr)) == NULL ||
-	    (e->phone_ids = cJSON_PrintUnformatted(ph_arr)) == NULL)
-		goto out;
-	rc = 0;
-out:
-	cJSON_Delete(root);
-	cJSON_Delete(ent_arr);
-	cJSON_Delete(ph_arr);
-	if (rc == -1)
-		ingest_envelope_free(e);
-	return rc;
-}
 
 enum ingest_sig
 ingest_check_signature(const struct conf *c, const char *hdr,
@@ -277,7 +117,7 @@ ingest_db(struct ingest *g)
 static int
 ingest_write(struct ingest *g, struct item *it, long long counts[4])
 {
-	struct ingest_envelope	*e = &it->env;
+	struct envelope	*e = &it->env;
 	long long		 id, ch;
 	size_t			 i, hit = 0;
 	int			 rc, found;
@@ -617,7 +457,7 @@ ingest_answer(struct item *it)
 		http_text(r, 503, "temporarily unavailable, retry");
 	else
 		http_text(r, 200, "EVENT_RECEIVED");
-	ingest_envelope_free(&it->env);
+	envelope_free(&it->env);
 	free(it);
 	if (r->deferred)
 		http_complete(r);
@@ -786,7 +626,7 @@ ingest_receive(struct ingest *g, struct req *r)
 		return;
 	}
 	if ((it = calloc(1, sizeof(*it))) == NULL ||
-	    ingest_envelope(r->body.data, r->body.len, &it->env) == -1) {
+	    envelope_parse(r->body.data, r->body.len, &it->env) == -1) {
 		free(it);
 		http_text(r, 503, "out of memory");
 		return;

@@ -44,28 +44,4 @@ enum ingest_sig {
 enum ingest_sig	 ingest_check_signature(const struct conf *,
 		    const char *header, const void *body, size_t len);
 
-/* What the envelope parse found in a body. */
-struct ingest_envelope {
-	int	 valid;		/* JSON, UTF-8, an object with "object" */
-	char	*object;	/* "page", "instagram", ...; NULL if !valid */
-	char	*entry_ids;	/* JSON array of strings */
-	char	*phone_ids;	/* JSON array of strings */
-	const char *why;	/* when !valid: a short reason (static) */
-	/* What to route on: the channel kind ("page", "instagram",
-	 * "whatsapp"; NULL for an unknown object) and the Meta ids. */
-	const char *route_kind;
-	char	**route_ids;
-	size_t	 nroute;
-};
-
-/* Parse the envelope of len bytes at body (NUL-terminated after len);
- * 0, or -1 when out of memory.  An invalid body is not an error. */
-int		 ingest_envelope(const char *body, size_t len,
-		    struct ingest_envelope *);
-void		 ingest_envelope_free(struct ingest_envelope *);
-
-/* 1 when the n bytes are well-formed UTF-8 (no overlongs, surrogates,
- * or code points past U+10FFFF), else 0. */
-int		 ingest_utf8_valid(const unsigned char *, size_t n);
-
 #endif

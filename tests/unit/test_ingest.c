@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "crypto.h"
+#include "envelope.h"
 #include "ingest.h"
 #include "limits.h"
 #include "test.h"
@@ -233,7 +234,7 @@ test_payloads(void)
 		  "whatsapp", "[\"102290129340398\"]", "[\"106540352242922\"]",
 		  "106540352242922", NULL, 1 },
 	};
-	struct ingest_envelope	 e;
+	struct envelope	 e;
 	char			 name[128];
 	char			*body;
 	size_t			 i, len = 0;
@@ -243,7 +244,7 @@ test_payloads(void)
 		if (!OK((body = payload(w[i].file, &len)) != NULL, name))
 			continue;
 		snprintf(name, sizeof(name), "%s: parsed", w[i].file);
-		EQ_INT(ingest_envelope(body, len, &e), 0, name);
+		EQ_INT(envelope_parse(body, len, &e), 0, name);
 		snprintf(name, sizeof(name), "%s: valid", w[i].file);
 		EQ_INT(e.valid, 1, name);
 		snprintf(name, sizeof(name), "%s: object", w[i].file);
@@ -264,10 +265,10 @@ test_payloads(void)
 			EQ_STR(e.nroute > 1 ? e.route_ids[1] : NULL,
 			    w[i].route1, name);
 		}
-		ingest_envelope_free(&e);
+		envelope_free(&e);
 		OK(e.object == NULL && e.route_ids == NULL && e.nroute == 0,
 		    "free clears");
-		ingest_envelope_free(&e);
+		envelope_free(&e);
 
 		/* The same body with one byte of trailing garbage. */
 		body[len - 1] = body[len - 1] == '\n' ? 'x' : body[len - 1];
@@ -280,10 +281,10 @@ test_payloads(void)
 			body[len++] = 'x';
 			body[len] = '\0';
 		}
-		ingest_envelope(body, len, &e);
+		envelope_parse(body, len, &e);
 		snprintf(name, sizeof(name), "%s + garbage: invalid", w[i].file);
 		EQ_INT(e.valid, 0, name);
-		ingest_envelope_free(&e);
+		envelope_free(&e);
 		free(body);
 	}
 }
@@ -293,17 +294,17 @@ test_payloads(void)
 static int
 valid(const char *body, size_t len)
 {
-	struct ingest_envelope	 e;
+	struct envelope	 e;
 	int			 v;
 
-	if (ingest_envelope(body, len, &e) == -1)
+	if (envelope_parse(body, len, &e) == -1)
 		return -1;
 	v = e.valid;
 	if (!v && (e.object != NULL || e.why == NULL || e.nroute != 0 ||
 	    e.entry_ids == NULL || strcmp(e.entry_ids, "[]") != 0 ||
 	    e.phone_ids == NULL || strcmp(e.phone_ids, "[]") != 0))
 		v = 99;		/* an invalid result with stray contents */
-	ingest_envelope_free(&e);
+	envelope_free(&e);
 	return v;
 }
 
@@ -329,7 +330,7 @@ test_hostile(void)
 		"{\"object\":{}}", "{\"object\":true}",
 		NULL
 	};
-	struct ingest_envelope	 e;
+	struct envelope	 e;
 	char			 name[160], *deep;
 	size_t			 i, n;
 
@@ -374,10 +375,10 @@ test_hostile(void)
 	EQ_INT(VALID("{\"object\":\"pag\xc3\"}"), 0, "truncated in the object");
 	EQ_INT(VALID("{\"object\":\"page\",\"t\":\"\xc3\xa9\xf0\x9f\x98\x80\"}"),
 	    1, "good UTF-8 is fine");
-	ingest_envelope("{\"object\":\"page\",\"t\":\"\xff\"}", 26, &e);
+	envelope_parse("{\"object\":\"page\",\"t\":\"\xff\"}", 26, &e);
 	OK(e.why != NULL && strstr(e.why, "UTF-8") != NULL,
 	    "why names UTF-8");
-	ingest_envelope_free(&e);
+	envelope_free(&e);
 
 	/* Very deep nesting: refused, no stack overflow. */
 	n = 100000;
@@ -420,49 +421,49 @@ test_hostile(void)
 static void
 test_shapes(void)
 {
-	struct ingest_envelope	 e;
+	struct envelope	 e;
 	const char		*b;
 	char			*big;
 	size_t			 i, o;
 
 	b = "{\"object\":\"user\",\"entry\":[{\"id\":\"42\",\"changes\":[]}]}";
-	EQ_INT(ingest_envelope(b, strlen(b), &e), 0, "unknown object parses");
+	EQ_INT(envelope_parse(b, strlen(b), &e), 0, "unknown object parses");
 	EQ_INT(e.valid, 1, "unknown object is valid");
 	EQ_STR(e.object, "user", "unknown object kept");
 	OK(e.route_kind == NULL, "unknown object: no route kind");
 	EQ_INT(e.nroute, 0, "unknown object: nothing to route");
 	EQ_STR(e.entry_ids, "[\"42\"]", "unknown object: entry ids noted");
-	ingest_envelope_free(&e);
+	envelope_free(&e);
 
 	b = "{\"object\":\"page\",\"entry\":[{\"id\":104857600000001},"
 	    "{\"id\":-5},{\"id\":1e30},{\"id\":true},{\"id\":null},{},5,\"x\","
 	    "null,[{\"id\":\"9\"}]]}";
-	EQ_INT(ingest_envelope(b, strlen(b), &e), 0, "odd entries parse");
+	EQ_INT(envelope_parse(b, strlen(b), &e), 0, "odd entries parse");
 	EQ_INT(e.valid, 1, "odd entries: valid");
 	EQ_STR(e.entry_ids, "[\"104857600000001\"]",
 	    "numeric id as a string; bad ids skipped");
 	EQ_INT(e.nroute, 1, "one routable id");
-	ingest_envelope_free(&e);
+	envelope_free(&e);
 
 	b = "{\"object\":\"page\",\"entry\":{\"id\":\"1\"}}";
-	EQ_INT(ingest_envelope(b, strlen(b), &e), 0, "entry not an array");
+	EQ_INT(envelope_parse(b, strlen(b), &e), 0, "entry not an array");
 	OK(e.valid == 1 && e.nroute == 0 && strcmp(e.entry_ids, "[]") == 0,
 	    "entry not an array: valid, no ids");
-	ingest_envelope_free(&e);
+	envelope_free(&e);
 
 	b = "{\"object\":\"page\"}";
-	EQ_INT(ingest_envelope(b, strlen(b), &e), 0, "no entry");
+	EQ_INT(envelope_parse(b, strlen(b), &e), 0, "no entry");
 	OK(e.valid == 1 && e.nroute == 0, "no entry: valid, nothing to route");
-	ingest_envelope_free(&e);
+	envelope_free(&e);
 
 	/* An id longer than HG_META_ID_MAX is not routed. */
 	big = malloc(HG_META_ID_MAX + 100);
 	o = (size_t)snprintf(big, 40, "{\"object\":\"page\",\"entry\":[{\"id\":\"");
 	memset(big + o, '7', HG_META_ID_MAX + 1);
 	memcpy(big + o + HG_META_ID_MAX + 1, "\"}]}", 5);
-	EQ_INT(ingest_envelope(big, strlen(big), &e), 0, "long id parses");
+	EQ_INT(envelope_parse(big, strlen(big), &e), 0, "long id parses");
 	OK(e.valid == 1 && e.nroute == 0, "id past HG_META_ID_MAX skipped");
-	ingest_envelope_free(&e);
+	envelope_free(&e);
 	free(big);
 
 	/* WhatsApp: route on phone_number_id, never on the WABA id. */
@@ -472,20 +473,20 @@ test_shapes(void)
 	    "{\"value\":{\"metadata\":{\"phone_number_id\":\"P2\"}}},"
 	    "{\"value\":{\"metadata\":{}}},{\"value\":5},{}]},"
 	    "{\"id\":\"WABA2\",\"changes\":{\"value\":{}}}]}";
-	EQ_INT(ingest_envelope(b, strlen(b), &e), 0, "WhatsApp parses");
+	EQ_INT(envelope_parse(b, strlen(b), &e), 0, "WhatsApp parses");
 	EQ_STR(e.route_kind, "whatsapp", "WhatsApp kind");
 	EQ_STR(e.entry_ids, "[\"WABA1\",\"WABA2\"]", "WABA ids noted");
 	EQ_STR(e.phone_ids, "[\"P1\",\"P2\"]", "phone number ids noted");
 	EQ_INT(e.nroute, 2, "routed on the two phone number ids");
 	OK(e.nroute == 2 && strcmp(e.route_ids[0], "P1") == 0 &&
 	    strcmp(e.route_ids[1], "P2") == 0, "route ids are the phone ids");
-	ingest_envelope_free(&e);
+	envelope_free(&e);
 
 	b = "{\"object\":\"page\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"value\":"
 	    "{\"metadata\":{\"phone_number_id\":\"P1\"}}}]}]}";
-	ingest_envelope(b, strlen(b), &e);
+	envelope_parse(b, strlen(b), &e);
 	EQ_STR(e.phone_ids, "[]", "phone ids only for WhatsApp");
-	ingest_envelope_free(&e);
+	envelope_free(&e);
 
 	/* At most HG_ENVELOPE_IDS_MAX ids. */
 	big = malloc(40 + (HG_ENVELOPE_IDS_MAX + 10) * 20);
@@ -494,17 +495,17 @@ test_shapes(void)
 		o += (size_t)snprintf(big + o, 20, "%s{\"id\":\"%zu\"}",
 		    i ? "," : "", i + 1);
 	memcpy(big + o, "]}", 3);
-	EQ_INT(ingest_envelope(big, o + 2, &e), 0, "big batch parses");
+	EQ_INT(envelope_parse(big, o + 2, &e), 0, "big batch parses");
 	OK(e.valid && e.nroute <= HG_ENVELOPE_IDS_MAX && e.nroute >= 1,
 	    "ids capped at HG_ENVELOPE_IDS_MAX");
-	ingest_envelope_free(&e);
+	envelope_free(&e);
 	free(big);
 }
 
 static int
 utf8(const char *s)
 {
-	return ingest_utf8_valid((const unsigned char *)s, strlen(s));
+	return envelope_utf8_valid((const unsigned char *)s, strlen(s));
 }
 
 static void
@@ -556,15 +557,15 @@ test_utf8(void)
 			    " %02x", (unsigned char)bad[i][k]);
 		EQ_INT(utf8(bad[i]), 0, name);
 	}
-	EQ_INT(ingest_utf8_valid((const unsigned char *)"a\0b", 3), 1,
+	EQ_INT(envelope_utf8_valid((const unsigned char *)"a\0b", 3), 1,
 	    "NUL is valid UTF-8");
-	EQ_INT(ingest_utf8_valid((const unsigned char *)"\xc3\xa9", 1), 0,
+	EQ_INT(envelope_utf8_valid((const unsigned char *)"\xc3\xa9", 1), 0,
 	    "cut by n inside a sequence");
-	EQ_INT(ingest_utf8_valid((const unsigned char *)"\xf0\x9f\x98\x80", 3), 0,
+	EQ_INT(envelope_utf8_valid((const unsigned char *)"\xf0\x9f\x98\x80", 3), 0,
 	    "cut by n before the last byte");
-	EQ_INT(ingest_utf8_valid((const unsigned char *)"\xf0\x9f\x98\x80", 4), 1,
+	EQ_INT(envelope_utf8_valid((const unsigned char *)"\xf0\x9f\x98\x80", 4), 1,
 	    "whole by n");
-	EQ_INT(ingest_utf8_valid(NULL, 0), 1, "nothing is valid");
+	EQ_INT(envelope_utf8_valid(NULL, 0), 1, "nothing is valid");
 
 	/* Every 2-byte lead with every continuation: exactly C2-DF valid. */
 	{
@@ -575,7 +576,7 @@ test_utf8(void)
 			for (d = 0; d <= 0xff; d++) {
 				s[0] = (unsigned char)c;
 				s[1] = (unsigned char)d;
-				if (ingest_utf8_valid(s, 2) != (c >= 0xc2 &&
+				if (envelope_utf8_valid(s, 2) != (c >= 0xc2 &&
 				    c <= 0xdf && d >= 0x80 && d <= 0xbf))
 					ok = 0;
 			}

@@ -1,0 +1,173 @@
+/*
+ * envelope: the light parse of a webhook body.  See envelope.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "envelope.h"
+#include "json.h"
+#include "limits.h"
+
+int
+envelope_utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t		 i = 0, k, need;
+	unsigned long	 cp, min;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			need = 1; cp = c & 0x1f; min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			need = 2; cp = c & 0x0f; min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			need = 3; cp = c & 0x07; min = 0x10000;
+		} else
+			return 0;
+		if (n - i - 1 < need)
+			return 0;
+		for (k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+void
+envelope_free(struct envelope *e)
+{
+	size_t i;
+
+	free(e->object);
+	free(e->entry_ids);
+	free(e->phone_ids);
+	for (i = 0; i < e->nroute; i++)
+		free(e->route_ids[i]);
+	free(e->route_ids);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Append the id (a string, or a whole number) to arr and to the
+ * routing list when route is set; 0 or -1 on memory. */
+static int
+envelope_id(struct envelope *e, cJSON *arr, const cJSON *v, int route)
+{
+	char	 num[32];
+	char	*s;
+
+	if (cJSON_IsString(v) && strlen(v->valuestring) <= HG_META_ID_MAX)
+		s = v->valuestring;
+	else if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+	    v->valuedouble < 1e18) {
+		snprintf(num, sizeof(num), "%.0f", v->valuedouble);
+		s = num;
+	} else
+		return 0;
+	if (cJSON_GetArraySize(arr) >= HG_ENVELOPE_IDS_MAX)
+		return 0;
+	/* A batch names the same account many times: keep each once. */
+	for (cJSON *x = arr->child; x != NULL; x = x->next)
+		if (strcmp(x->valuestring, s) == 0)
+			return 0;
+	if (!cJSON_AddItemToArray(arr, cJSON_CreateString(s)))
+		return -1;
+	if (route) {
+		char **p = realloc(e->route_ids, (e->nroute + 1) * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		e->route_ids = p;
+		if ((p[e->nroute] = strdup(s)) == NULL)
+			return -1;
+		e->nroute++;
+	}
+	return 0;
+}
+
+int
+envelope_parse(const char *body, size_t len, struct envelope *e)
+{
+	cJSON		*root = NULL, *entries, *entry, *ent_arr, *ph_arr;
+	cJSON		*changes, *ch, *md;
+	const char	*end = NULL, *obj;
+	int		 wa, rc = -1;
+
+	memset(e, 0, sizeof(*e));
+	ent_arr = cJSON_CreateArray();
+	ph_arr = cJSON_CreateArray();
+	if (ent_arr == NULL || ph_arr == NULL)
+		goto out;
+	if (!envelope_utf8_valid((const unsigned char *)body, len)) {
+		e->why = "not UTF-8";
+		goto finish;
+	}
+	if (!json_valid(body, len, HG_JSON_DEPTH_MAX)) {
+		e->why = "not JSON";
+		goto finish;
+	}
+	root = cJSON_ParseWithLengthOpts(body, len + 1, &end, 1);
+	if (root == NULL || end != body + len) {
+		e->why = "not JSON";
+		goto finish;
+	}
+	obj = cJSON_IsObject(root) ? (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+	    root, "object")) ? cJSON_GetObjectItemCaseSensitive(root,
+	    "object")->valuestring : NULL) : NULL;
+	if (obj == NULL || strlen(obj) > HG_META_ID_MAX) {
+		e->why = "not a webhook envelope";
+		goto finish;
+	}
+	if ((e->object = strdup(obj)) == NULL)
+		goto out;
+	e->valid = 1;
+	wa = strcmp(obj, "whatsapp_business_account") == 0;
+	if (strcmp(obj, "page") == 0)
+		e->route_kind = "page";
+	else if (strcmp(obj, "instagram") == 0)
+		e->route_kind = "instagram";
+	else if (wa)
+		e->route_kind = "whatsapp";
+	entries = cJSON_GetObjectItemCaseSensitive(root, "entry");
+	if (!cJSON_IsArray(entries))
+		entries = NULL;
+	cJSON_ArrayForEach(entry, entries) {
+		if (envelope_id(e, ent_arr, cJSON_GetObjectItemCaseSensitive(
+		    entry, "id"), e->route_kind != NULL && !wa) == -1)
+			goto out;
+		if (!wa)
+			continue;
+		changes = cJSON_GetObjectItemCaseSensitive(entry, "changes");
+		if (!cJSON_IsArray(changes))
+			changes = NULL;
+		cJSON_ArrayForEach(ch, changes) {
+			md = cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(ch, "value"),
+			    "metadata");
+			if (envelope_id(e, ph_arr, cJSON_GetObjectItemCaseSensitive(
+			    md, "phone_number_id"), 1) == -1)
+				goto out;
+		}
+	}
+finish:
+	if ((e->entry_ids = cJSON_PrintUnformatted(ent_arr)) == NULL ||
+	    (e->phone_ids = cJSON_PrintUnformatted(ph_arr)) == NULL)
+		goto out;
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	cJSON_Delete(ent_arr);
+	cJSON_Delete(ph_arr);
+	if (rc == -1)
+		envelope_free(e);
+	return rc;
+}

@@ -1,0 +1,35 @@
+/*
+ * envelope: the light parse of a webhook body done before it is stored:
+ * is it UTF-8 JSON with an "object", which accounts (entry ids, WhatsApp
+ * phone_number_ids) does it name, and what do they route to.
+ */
+#ifndef HG_ENVELOPE_H
+#define HG_ENVELOPE_H
+
+#include <stddef.h>
+
+/* What the envelope parse found in a body. */
+struct envelope {
+	int	 valid;		/* JSON, UTF-8, an object with "object" */
+	char	*object;	/* "page", "instagram", ...; NULL if !valid */
+	char	*entry_ids;	/* JSON array of strings */
+	char	*phone_ids;	/* JSON array of strings */
+	const char *why;	/* when !valid: a short reason (static) */
+	/* What to route on: the channel kind ("page", "instagram",
+	 * "whatsapp"; NULL for an unknown object) and the Meta ids. */
+	const char *route_kind;
+	char	**route_ids;
+	size_t	 nroute;
+};
+
+/* Parse the envelope of len bytes at body (NUL-terminated after len);
+ * 0, or -1 when out of memory.  An invalid body is not an error. */
+int		 envelope_parse(const char *body, size_t len,
+		    struct envelope *);
+void		 envelope_free(struct envelope *);
+
+/* 1 when the n bytes are well-formed UTF-8 (no overlongs, surrogates,
+ * or code points past U+10FFFF), else 0. */
+int		 envelope_utf8_valid(const unsigned char *, size_t n);
+
+#endif
