@@ -327,19 +327,27 @@ fm_sub_set(const char *object_id, const char *fields)
 	return done(s);
 }
 
-int
-fm_sub_get(const char *object_id, char *fields, size_t fsz)
+/* Run statement which with one text parameter; copy column 0 of the
+ * first row into out: 1 found, 0 none, -1 error. */
+static int
+lookup_text(enum fm_stmt which, const char *arg, char *out, size_t outsz)
 {
-	sqlite3_stmt	*s = st(S_SUB_GET);
+	sqlite3_stmt	*s = st(which);
 	int		 rc;
 
 	if (s == NULL)
 		return -1;
-	bind_text(s, 1, object_id);
+	bind_text(s, 1, arg);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		col(s, 0, fields, fsz);
+		col(s, 0, out, outsz);
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+fm_sub_get(const char *object_id, char *fields, size_t fsz)
+{
+	return lookup_text(S_SUB_GET, object_id, fields, fsz);
 }
 
 int
@@ -420,16 +428,7 @@ fm_outbox_clear(void)
 int
 fm_outbox_last_id(const char *recipient, char *out, size_t outsz)
 {
-	sqlite3_stmt	*s = st(S_OUTBOX_LAST);
-	int		 rc;
-
-	if (s == NULL)
-		return -1;
-	bind_text(s, 1, recipient);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		col(s, 0, out, outsz);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return lookup_text(S_OUTBOX_LAST, recipient, out, outsz);
 }
 
 int
