@@ -43,5 +43,19 @@ log_level = info
 CONF
 	umask 022
 	echo "created $conf with fresh secrets"
+	new=1
 fi
 HUBGATE_CONFIG=$conf "$build/tools/hubgate-admin" init >/dev/null
+# A new sandbox connects the fake world's first Page, its Instagram
+# account and the WhatsApp number (tests/fakemeta/fm.h), so that test
+# messages become conversations before Facebook Login connects real ones.
+if [ "${new:-0}" = 1 ]; then
+	for ch in "page 104857600000001 Sandbox Bakery" \
+	    "instagram 17841400000000001 sandbox_page_01" \
+	    "whatsapp 106540352242922 +1 555 078 3881"; do
+		set -- $ch
+		kind=$1 id=$2; shift 2
+		HUBGATE_CONFIG=$conf "$build/tools/hubgate-admin" channel-add \
+		    "$kind" "$id" "$*" >/dev/null
+	done
+fi

@@ -54,6 +54,12 @@ expect_match "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/hubgate.conf")" '^
 secret=$(sed -n 's/^app_secret = //p' "$D/hubgate.conf")
 P=$PAYLOADS/messenger-text.json
 expect_eq "$(post "$P" "$(sign "$P" "$secret")")" 200 "a signed event is accepted with the generated secret"
+expect_eq "$(sqlite3 "$D/hubgate.db" 'SELECT count(*) FROM channel')" 3 "the sandbox connects the fake world's Page, Instagram and WhatsApp"
+for _ in $(seq 1 30); do
+	[ "$(sqlite3 "$D/hubgate.db" 'SELECT count(*) FROM message')" = 1 ] && break
+	sleep 0.1
+done
+expect_eq "$(sqlite3 "$D/hubgate.db" "SELECT text FROM message")" "Hi! Do you ship to Lisbon?" "the test message becomes a conversation"
 for s in "$secret" "$(sed -n 's/^verify_token = //p' "$D/hubgate.conf")"; do
 	grep -qF "$s" "$D.out.1" && not_ok "no secret printed" || ok "no secret printed"
 	curl -s "$BASE/health" | grep -qF "$s" && not_ok "no secret in /health" || ok "no secret in /health"
