@@ -464,7 +464,7 @@ db_counter_each(struct db *d, void (*fn)(void *, const char *, long long),
 
 int
 db_channel_find(struct db *d, const char *kind, const char *meta_id,
-    long long *id)
+    long long *id, long long *workspace)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
@@ -474,8 +474,11 @@ db_channel_find(struct db *d, const char *kind, const char *meta_id,
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, meta_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
+		if (workspace != NULL)
+			*workspace = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return 1;

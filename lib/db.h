@@ -72,9 +72,10 @@ int		 db_counter_each(struct db *, void (*fn)(void *, const char *,
 		    long long), void *arg);
 
 /* Look up the channel of a kind ("page", "instagram", "whatsapp") and
- * Meta id: 1 found (id set), 0 absent, -1 error. */
+ * Meta id: 1 found (id and, unless NULL, its workspace set), 0 absent,
+ * -1 error. */
 int		 db_channel_find(struct db *, const char *kind,
-		    const char *meta_id, long long *id);
+		    const char *meta_id, long long *id, long long *workspace);
 /* Create a channel in workspace 1 (or return the existing one's id);
  * 0 or -1. */
 int		 db_channel_add(struct db *, const char *kind,
@@ -117,9 +118,6 @@ int		 db_rollback_to(struct db *);
  * The inbox (db_inbox.c).  All run inside the caller's transaction.
  */
 
-/* The channel of kind and Meta id, with its workspace: 1, 0 absent, -1. */
-int		 db_channel_lookup(struct db *, const char *kind,
-		    const char *meta_id, long long *id, long long *workspace);
 /* Create or refresh a contact (name kept when name is NULL or empty);
  * sets *id; 0 or -1. */
 int		 db_contact_upsert(struct db *, long long workspace,

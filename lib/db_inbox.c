@@ -17,28 +17,6 @@ db_returning_id(struct db *d, sqlite3_stmt *st, long long *id)
 }
 
 int
-db_channel_lookup(struct db *d, const char *kind, const char *meta_id,
-    long long *id, long long *workspace)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if ((st = db_stmt(d, STMT_CHANNEL_FIND)) == NULL)
-		return -1;
-	db_bind_text(st, 1, kind);
-	db_bind_text(st, 2, meta_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*workspace = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
-}
-
-int
 db_contact_upsert(struct db *d, long long workspace, long long channel,
     const char *meta_user_id, const char *name, long long seen_at,
     long long *id)

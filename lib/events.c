@@ -460,7 +460,7 @@ entry(struct ev *e, const cJSON *ent)
 	if (!wa) {
 		if (id_of(get(ent, "id"), eid, sizeof(eid)) == NULL)
 			return ledger(e, "entry", "malformed");
-		if ((found = db_channel_lookup(e->db, e->kind, eid, &channel,
+		if ((found = db_channel_find(e->db, e->kind, eid, &channel,
 		    &ws)) == -1)
 			return -1;
 		if (!found)
@@ -497,7 +497,7 @@ entry(struct ev *e, const cJSON *ent)
 				return -1;
 			continue;
 		}
-		if ((found = db_channel_lookup(e->db, "whatsapp", pid, &channel,
+		if ((found = db_channel_find(e->db, "whatsapp", pid, &channel,
 		    &ws)) == -1)
 			return -1;
 		if (!found) {

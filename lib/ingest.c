@@ -118,47 +118,50 @@ static int
 ingest_write(struct ingest *g, struct item *it, long long counts[4])
 {
 	struct envelope	*e = &it->env;
-	long long		 id, ch;
-	size_t			 i, hit = 0;
-	int			 rc, found;
+	long long	*chans = NULL, id;
+	size_t		 i, hit = 0;
+	int		 rc = -1, found;
 
 	/* Route first: the routing outcome is stored with the event. */
 	it->ev.routing = "unrouted";
-	if (e->valid && e->route_kind != NULL) {
+	if (e->valid && e->route_kind != NULL && e->nroute > 0) {
+		if ((chans = calloc(e->nroute, sizeof(*chans))) == NULL)
+			return -1;
 		for (i = 0; i < e->nroute; i++) {
 			found = db_channel_find(g->db, e->route_kind,
-			    e->route_ids[i], &ch);
+			    e->route_ids[i], &chans[hit], NULL);
 			if (found == -1)
-				return -1;
+				goto out;
 			hit += (size_t)found;
 		}
 		if (hit > 0)
 			it->ev.routing = hit == e->nroute ? "routed" : "partial";
 	}
-	if ((rc = db_event_insert(g->db, &it->ev, &id)) == -1)
-		return -1;
-	it->result = rc;
-	if (rc == 0) {
+	if ((it->result = db_event_insert(g->db, &it->ev, &id)) == -1)
+		goto out;
+	rc = 0;
+	if (it->result == 0) {
 		counts[1]++;
-		return 0;
+		goto out;
 	}
 	counts[0]++;
 	if (!e->valid)
 		counts[2]++;
 	else if (strcmp(it->ev.routing, "routed") != 0)
 		counts[3]++;
-	for (i = 0; e->valid && e->route_kind != NULL && i < e->nroute; i++) {
-		if ((found = db_channel_find(g->db, e->route_kind,
-		    e->route_ids[i], &ch)) == -1)
-			return -1;
-		if (found && (db_event_route(g->db, id, ch) == -1 ||
-		    db_channel_touch(g->db, ch, it->ev.received_ms / 1000) == -1))
-			return -1;
-	}
+	for (i = 0; i < hit; i++)
+		if (db_event_route(g->db, id, chans[i]) == -1 ||
+		    db_channel_touch(g->db, chans[i],
+		    it->ev.received_ms / 1000) == -1) {
+			rc = -1;
+			goto out;
+		}
 	if (e->valid && e->route_kind == NULL &&
 	    db_counter_add(g->db, "webhook.unknown_object", 1) == -1)
-		return -1;
-	return 0;
+		rc = -1;
+out:
+	free(chans);
+	return rc;
 }
 
 /* Commit a group of items (and pending counters) in one transaction.

@@ -241,16 +241,16 @@ test_channels(struct db *d)
 {
 	long long	 id = -1, id2 = -1, id3 = -1, got = -1;
 
-	EQ_INT(db_channel_find(d, "page", "P1", &got), 0, "absent channel: 0");
+	EQ_INT(db_channel_find(d, "page", "P1", &got, NULL), 0, "absent channel: 0");
 	EQ_INT(got, -1, "absent: id untouched");
 	EQ_INT(db_channel_add(d, "page", "P1", "Page One", &id), 0, "add page");
 	OK(id > 0, "add gives an id");
-	EQ_INT(db_channel_find(d, "page", "P1", &got), 1, "find: 1");
+	EQ_INT(db_channel_find(d, "page", "P1", &got, NULL), 1, "find: 1");
 	EQ_INT(got, id, "find: same id");
-	EQ_INT(db_channel_find(d, "instagram", "P1", &got), 0,
+	EQ_INT(db_channel_find(d, "instagram", "P1", &got, NULL), 0,
 	    "same meta id, other kind: absent");
-	EQ_INT(db_channel_find(d, "page", "p1", &got), 0, "ids are exact");
-	EQ_INT(db_channel_find(d, "page", "P1 ", &got), 0, "no trimming");
+	EQ_INT(db_channel_find(d, "page", "p1", &got, NULL), 0, "ids are exact");
+	EQ_INT(db_channel_find(d, "page", "P1 ", &got, NULL), 0, "no trimming");
 	EQ_INT(db_channel_add(d, "page", "P1", "Renamed", &id2), 0, "add again");
 	EQ_INT(id2, id, "add again: the existing id");
 	EQ_INT(db_channel_add(d, "instagram", "P1", "IG", &id3), 0,
@@ -264,9 +264,9 @@ test_channels(struct db *d)
 	EQ_INT(db_error(d), DB_ERROR, "constraint: DB_ERROR");
 	OK(db_errmsg(d)[0] != '\0', "constraint: a message");
 	EQ_INT(got, -1, "refused add: id untouched");
-	EQ_INT(db_channel_find(d, "page", "P1", &got), 1,
+	EQ_INT(db_channel_find(d, "page", "P1", &got, NULL), 1,
 	    "connection usable after an error");
-	EQ_INT(db_channel_find(d, "page", "x'; DROP TABLE channel; --", &got), 0,
+	EQ_INT(db_channel_find(d, "page", "x'; DROP TABLE channel; --", &got, NULL), 0,
 	    "quotes are data");
 	EQ_INT(db_channel_touch(d, id, 1000), 0, "touch");
 	EQ_INT(db_channel_touch(d, id, 500), 0, "touch older: no error");
@@ -344,7 +344,7 @@ test_events(struct db *d, const char *dbname)
 	EQ_INT(db_event_exists(d, hex3), 0, "refused insert: not stored");
 	EQ_INT(db_event_exists(d, "nothex"), 0, "any string: absent");
 
-	EQ_INT(db_channel_find(d, "page", "P1", &ch), 1, "channel for routing");
+	EQ_INT(db_channel_find(d, "page", "P1", &ch, NULL), 1, "channel for routing");
 	EQ_INT(db_event_route(d, id, ch), 0, "route");
 	EQ_INT(db_event_route(d, id, ch), 0, "route twice: ignored");
 	EQ_INT(sql_int(dbname, "SELECT count(*) FROM webhook_event_channel"), 1,
