@@ -58,6 +58,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"VALUES (?1, ?2)",
 	/* STMT_EVENT_EXISTS */
 	"SELECT 1 FROM webhook_event WHERE body_sha256 = ?1",
+	/* STMT_EVENT_PROCESSED: processed in the transaction that stored it */
+	"UPDATE webhook_event SET state = 'processed', attempts = attempts + 1, "
+	"processed_ms = ?2 WHERE id = ?1 AND state = 'pending'",
 
 	/* STMT_CONTACT_UPSERT */
 	"INSERT INTO contact (workspace_id, channel_id, meta_user_id, name, "
@@ -366,8 +369,6 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 	/* First, before any statement can meet a lock. */
 	sqlite3_busy_timeout(d->h, (int)conf_get_int(c, "busy_timeout_ms"));
 	sqlite3_extended_result_codes(d->h, 1);
-	/* Reads through mmap spare a pread per page when another
-	 * connection's commit invalidated the cache. */
 	if (flags & DB_READONLY)
 		pragmas = "PRAGMA foreign_keys = ON;";
 	else if (strcmp(conf_get(c, "durability"), "full") == 0 &&
@@ -386,11 +387,6 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 	    waited < conf_get_int(c, "busy_timeout_ms"); waited += 10)
 		sqlite3_sleep(10);
 	if (rc != SQLITE_OK) {
-		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
-		goto err;
-	}
-	if ((flags & DB_NO_CHECKPOINT) && sqlite3_exec(d->h,
-	    "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
 		goto err;
 	}

@@ -34,9 +34,6 @@ enum db_err {
  * the fsync of durability = full.  WAL keeps the database consistent
  * either way, and the next full commit makes them durable too. */
 #define DB_REDO_SAFE	0x2
-/* Never checkpoint the WAL from this connection's commits (the
- * webhook's committer): someone else calls db_checkpoint. */
-#define DB_NO_CHECKPOINT	0x4
 
 /* Open the database named by db_path, set the busy timeout before
  * anything else, WAL, synchronous per durability, and (unless
@@ -188,6 +185,9 @@ int		 db_event_body(struct db *, long long id, const char *token,
 /* Mark processed: 1, 0 when the lease is no longer ours (fenced), -1. */
 int		 db_event_done(struct db *, long long id, const char *token,
 		    long long now_ms);
+/* Mark a pending event processed by the transaction that stored it (it
+ * was never claimed); 0 or -1. */
+int		 db_event_processed(struct db *, long long id, long long now_ms);
 /* Mark failed (next_ms set) or dead_letter (state), keeping error and
  * logging the attempt: 1, 0 when fenced, -1. */
 int		 db_event_fail(struct db *, long long id, const char *token,

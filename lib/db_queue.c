@@ -75,6 +75,18 @@ db_event_done(struct db *d, long long id, const char *token, long long now_ms)
 }
 
 int
+db_event_processed(struct db *d, long long id, long long now_ms)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_EVENT_PROCESSED)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_ms);
+	return db_exec(d, st);
+}
+
+int
 db_event_fail(struct db *d, long long id, const char *token,
     const char *state, long long next_ms, const char *error, long long now_ms)
 {

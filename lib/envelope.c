@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "envelope.h"
+#include "events.h"
 #include "json.h"
 #include "limits.h"
 
@@ -58,6 +59,34 @@ envelope_free(struct envelope *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* The number of elements of the array named key in obj (0 if none). */
+static size_t
+envelope_count(const cJSON *obj, const char *key)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsArray(a) ? (size_t)cJSON_GetArraySize(a) : 0;
+}
+
+/* The first timestamp of a WhatsApp change value: of its first
+ * message, else of its first status; 0 when neither has one. */
+static long long
+envelope_wa_time(const cJSON *value)
+{
+	const cJSON	*a;
+	long long	 t = 0;
+
+	a = cJSON_GetObjectItemCaseSensitive(value, "messages");
+	if (cJSON_IsArray(a) && a->child != NULL)
+		t = events_ts_ms(cJSON_GetObjectItemCaseSensitive(a->child,
+		    "timestamp"));
+	a = cJSON_GetObjectItemCaseSensitive(value, "statuses");
+	if (t == 0 && cJSON_IsArray(a) && a->child != NULL)
+		t = events_ts_ms(cJSON_GetObjectItemCaseSensitive(a->child,
+		    "timestamp"));
+	return t;
+}
+
 /* Append the id (a string, or a whole number) to arr and to the
  * routing list when route is set; 0 or -1 on memory. */
 static int
@@ -98,7 +127,7 @@ int
 envelope_parse(const char *body, size_t len, struct envelope *e)
 {
 	cJSON		*root = NULL, *entries, *entry, *ent_arr, *ph_arr;
-	cJSON		*changes, *ch, *md;
+	cJSON		*changes, *ch, *md, *value;
 	const char	*end = NULL, *obj;
 	int		 wa, rc = -1;
 
@@ -144,14 +173,24 @@ envelope_parse(const char *body, size_t len, struct envelope *e)
 		if (envelope_id(e, ent_arr, cJSON_GetObjectItemCaseSensitive(
 		    entry, "id"), e->route_kind != NULL && !wa) == -1)
 			goto out;
+		if (entry == entries->child)
+			e->sent_ms = events_ts_ms(
+			    cJSON_GetObjectItemCaseSensitive(entry, "time"));
+		e->items += envelope_count(entry, "messaging") +
+		    envelope_count(entry, "standby") +
+		    envelope_count(entry, "changes");
 		if (!wa)
 			continue;
 		changes = cJSON_GetObjectItemCaseSensitive(entry, "changes");
 		if (!cJSON_IsArray(changes))
 			changes = NULL;
 		cJSON_ArrayForEach(ch, changes) {
-			md = cJSON_GetObjectItemCaseSensitive(
-			    cJSON_GetObjectItemCaseSensitive(ch, "value"),
+			value = cJSON_GetObjectItemCaseSensitive(ch, "value");
+			e->items += envelope_count(value, "messages") +
+			    envelope_count(value, "statuses");
+			if (e->sent_ms == 0)
+				e->sent_ms = envelope_wa_time(value);
+			md = cJSON_GetObjectItemCaseSensitive(value,
 			    "metadata");
 			if (envelope_id(e, ph_arr, cJSON_GetObjectItemCaseSensitive(
 			    md, "phone_number_id"), 1) == -1)

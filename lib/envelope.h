@@ -20,6 +20,14 @@ struct envelope {
 	const char *route_kind;
 	char	**route_ids;
 	size_t	 nroute;
+	/* How many items (messaging, standby, changes, WhatsApp messages
+	 * and statuses) the entries hold, to size the work of processing. */
+	size_t	 items;
+	/* When Meta says the event happened, in ms: the first entry's
+	 * "time", else its first WhatsApp message or status timestamp; 0
+	 * when there is none.  A function of the body alone, so the same
+	 * body always gives the same value. */
+	long long sent_ms;
 };
 
 /* Parse the envelope of len bytes at body (NUL-terminated after len);

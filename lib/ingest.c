@@ -16,6 +16,7 @@
 #include "db.h"
 #include "http.h"
 #include "envelope.h"
+#include "events.h"
 #include "ingest.h"
 #include "json.h"
 #include "limits.h"
@@ -29,6 +30,7 @@ struct item {
 	char			 sha256[2 * CRYPTO_SHA256_LEN + 1];
 	struct req		*req;		/* answered once committed */
 	int			 result;	/* 1 stored, 0 duplicate, -1 failed */
+	int			 processed;	/* in the commit that stored it */
 	struct item		*next;
 };
 
@@ -49,8 +51,10 @@ struct ingest {
 	pthread_cond_t		 done_cv;
 	pthread_t		 answer_thread;
 	int			 committer_done;
-	/* The inline processor (FastCGI only): it runs the queue after
-	 * each group commit that stored something.  write_mu keeps its
+	/* Small events are processed inside the commit that stores them
+	 * (inline_on).  The inline processor thread (FastCGI only) runs
+	 * the queue after a group commit left events pending: big
+	 * batches, or events whose processing failed.  write_mu keeps its
 	 * transactions and the committer's from waiting on each other
 	 * inside SQLite's busy handler. */
 	pthread_mutex_t		 write_mu;
@@ -58,6 +62,7 @@ struct ingest {
 	pthread_cond_t		 proc_cv;
 	int			 proc_on;
 	int			 proc_wanted;	/* threaded, inline_budget_ms > 0 */
+	int			 inline_on;	/* inline_budget_ms > 0 */
 	int			 proc_due;
 	struct db		*pdb;
 	long long		 bad_sig;	/* rejections not yet counted */
@@ -103,13 +108,39 @@ ingest_db(struct ingest *g)
 
 	if (g->db != NULL)
 		return 0;
-	/* With an inline processor, its commits checkpoint the WAL, so
-	 * that the committer never stalls on one. */
-	if ((g->db = db_open(g->conf, g->proc_wanted ? DB_NO_CHECKPOINT : 0,
-	    err, sizeof(err))) == NULL) {
+	if ((g->db = db_open(g->conf, 0, err, sizeof(err))) == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "webhook.db_open_failed", err);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Process a stored event inside the group's transaction, under a
+ * savepoint: its inbox rows then reach the disk with it, in the same
+ * commit, and the event is never claimed.  An event that fails here is
+ * left pending, with its raw row kept, for the queue and its retries.
+ * 0, or -1 when the transaction itself is lost.
+ */
+static int
+ingest_process(struct ingest *g, struct item *it, long long id)
+{
+	struct logline l;
+
+	if (db_savepoint(g->db) == -1)
+		return -1;
+	if (events_process(g->db, id, it->ev.body, it->ev.len,
+	    it->ev.received_ms) == 0 &&
+	    db_event_processed(g->db, id, it->ev.received_ms) == 0) {
+		it->processed = 1;
+		return db_release(g->db);
+	}
+	log_begin(&l, LOG_LEVEL_WARN, "webhook.process_deferred");
+	log_int(&l, "event", id);
+	log_str(&l, "error", db_errmsg(g->db));
+	log_end(&l);
+	if (db_rollback_to(g->db) == -1 || db_release(g->db) == -1)
+		return -1;
 	return 0;
 }
 
@@ -157,8 +188,12 @@ ingest_write(struct ingest *g, struct item *it, long long counts[4])
 			goto out;
 		}
 	if (e->valid && e->route_kind == NULL &&
-	    db_counter_add(g->db, "webhook.unknown_object", 1) == -1)
+	    db_counter_add(g->db, "webhook.unknown_object", 1) == -1) {
 		rc = -1;
+		goto out;
+	}
+	if (g->inline_on && e->valid && e->items <= HG_COMMIT_ITEMS_MAX)
+		rc = ingest_process(g, it, id);
 out:
 	free(chans);
 	return rc;
@@ -260,7 +295,7 @@ ingest_committer(void *arg)
 		 * responses while this thread starts the next commit. */
 		stored = 0;
 		for (it = list; it != NULL; it = it->next)
-			stored |= it->result == 1;
+			stored |= it->result == 1 && !it->processed;
 		pthread_mutex_lock(&g->mu);
 		if (bad < 0)
 			g->bad_sig += -bad;
@@ -313,12 +348,12 @@ ingest_answerer(void *arg)
 }
 
 /*
- * The inline processor: after events are acknowledged, turn them into
- * inbox rows within inline_budget_ms, one short transaction at a time,
- * so that a message is visible within milliseconds of its 200.  Ingest
- * comes first: while events wait for their commit it stops, and the
- * next commit wakes it again; what a busy spell leaves, the
- * webhook-retry cron takes.
+ * The inline processor: turn the events a commit left pending (too big
+ * to process inside it, or failed there) into inbox rows within
+ * inline_budget_ms, one short transaction at a time.  Ingest comes
+ * first: while events wait for their commit it stops, and the next
+ * commit wakes it again; what a busy spell leaves, the webhook-retry
+ * cron takes.
  */
 static void *
 ingest_processor(void *arg)
@@ -389,7 +424,8 @@ ingest_new(const struct conf *c, int threaded)
 	pthread_mutex_init(&g->write_mu, NULL);
 	pthread_cond_init(&g->proc_cv, NULL);
 	pthread_cond_init(&g->done_cv, NULL);
-	g->proc_wanted = threaded && conf_get_int(c, "inline_budget_ms") > 0;
+	g->inline_on = conf_get_int(c, "inline_budget_ms") > 0;
+	g->proc_wanted = threaded && g->inline_on;
 	ingest_db(g);
 	if (threaded && pthread_create(&g->answer_thread, NULL,
 	    ingest_answerer, g) != 0) {

@@ -48,6 +48,10 @@
 #define HG_CGI_DRAIN_MAX		HG_WEBHOOK_BODY_CEILING
 /* Events committed in one group transaction. */
 #define HG_GROUP_MAX			512
+/* Events of at most this many items are processed inside the commit
+ * that stores them; bigger ones go to the inline processor thread, so
+ * that a 1000-message batch does not hold up a whole group's 200s. */
+#define HG_COMMIT_ITEMS_MAX		16
 /* Rejected-signature log lines per second per process, so a flood of
  * forged requests cannot fill the disk. */
 #define HG_REJECT_LOG_PER_SEC		5

@@ -62,6 +62,9 @@ essentials() {
 	expect_eq "$(sql "$d" "SELECT count(*) FROM webhook_event
 	    WHERE body = readfile('$MSG')")" 1 \
 	    "$v: stored byte for byte"
+	expect_eq "$(sql "$d" "SELECT state FROM webhook_event
+	    WHERE body = readfile('$MSG')")" processed \
+	    "$v: processed in the commit that stored it"
 	expect_eq "$(post "$MSG" "$(sign "$MSG" wrong-secret)")" 401 \
 	    "$v: POST signed with another secret is 401"
 	expect_eq "$(events "$d")" $((before + 1)) "$v: ... and not stored"

@@ -20,6 +20,9 @@ start_lighttpd "$D"
 for f in "$PAYLOADS"/*.json; do
 	expect_eq "$(post "$f")" 200 "$(basename "$f") accepted"
 done
+# Small events are processed inside the commit that stores them: by the
+# time of the 200 the inbox rows are on disk with the event.
+expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE state = 'processed' AND attempts = 1 AND processed_ms = received_ms")" 7 "every payload processed in the commit that stored it"
 for _ in $(seq 1 50); do
 	[ "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE state <> 'processed'")" = 0 ] && break
 	sleep 0.1
@@ -33,6 +36,45 @@ lat=$(sql "$D" "SELECT max(m.created_ms - e.received_ms) FROM message m JOIN web
 echo "# worst 200-to-row time for the payloads: ${lat} ms"
 [ "$lat" -lt 2000 ] && ok "rows visible within 2 s of the 200 without cron" || not_ok "rows visible soon after the 200"
 expect_match "$(curl -s "$BASE/health")" '"processed":7[,}]' "health shows queue states"
+
+# --- an event whose processing fails in the commit is still stored
+# and acknowledged, left to the queue (here: failing again, so retried
+# later), and finished once the cause is gone.
+sql "$D" "CREATE TRIGGER refuse BEFORE INSERT ON message WHEN NEW.meta_message_id = 'm_refused' BEGIN SELECT RAISE(ABORT, 'refused by test'); END;"
+sed 's/"mid": *"[^"]*"/"mid": "m_refused"/' "$PAYLOADS/messenger-text.json" > "$D/refused.json"
+expect_eq "$(post "$D/refused.json")" 200 "an event whose processing fails is acknowledged"
+RID=$(sql "$D" "SELECT id FROM webhook_event WHERE body = readfile('$D/refused.json')")
+expect_match "$RID" '^[0-9]+$' "... and stored byte for byte"
+for _ in $(seq 1 50); do
+	[ "$(sql "$D" "SELECT state FROM webhook_event WHERE id = $RID")" = failed ] && break
+	sleep 0.1
+done
+expect_eq "$(sql "$D" "SELECT state || ' ' || attempts FROM webhook_event WHERE id = $RID")" "failed 1" "the inline processor tried it once more and scheduled a retry"
+expect_match "$(sql "$D" "SELECT last_error FROM webhook_event WHERE id = $RID")" 'refused by test' "the error is kept"
+expect_eq "$(sql "$D" "SELECT count(*) FROM message WHERE meta_message_id = 'm_refused'")" 0 "nothing half-written"
+sql "$D" "DROP TRIGGER refuse"
+hg requeue "$RID" > /dev/null
+cron > /dev/null
+expect_eq "$(sql "$D" "SELECT state FROM webhook_event WHERE id = $RID")" processed "requeued, it is processed"
+expect_eq "$(sql "$D" "SELECT count(*) FROM message WHERE meta_message_id = 'm_refused'")" 1 "its message is stored once"
+
+# --- a batch too big to process inside the commit goes to the inline
+# processor thread
+{
+	printf '{"object":"page","entry":['
+	for i in $(seq 1 40); do
+		[ "$i" -gt 1 ] && printf ','
+		printf '{"id":"104857600000001","time":1763856000%03d,"messaging":[{"sender":{"id":"7300000000000%03d"},"recipient":{"id":"104857600000001"},"timestamp":1763856000%03d,"message":{"mid":"m_big_%d","text":"part %d"}}]}' "$i" "$i" "$i" "$i" "$i"
+	done
+	printf ']}'
+} > "$D/big.json"
+expect_eq "$(post "$D/big.json")" 200 "a 40-message batch is acknowledged"
+for _ in $(seq 1 50); do
+	[ "$(sql "$D" "SELECT count(*) FROM message WHERE meta_message_id LIKE 'm_big_%'")" = 40 ] && break
+	sleep 0.1
+done
+expect_eq "$(sql "$D" "SELECT count(*) FROM message WHERE meta_message_id LIKE 'm_big_%'")" 40 "its 40 messages are stored without cron"
+expect_eq "$(sql "$D" "SELECT state || ' ' || attempts FROM webhook_event WHERE body = readfile('$D/big.json')")" "processed 1" "processed once"
 
 # --- the cron's contract
 out=$(cron); rc=$?
