@@ -188,3 +188,54 @@ CREATE TABLE counter (
 ) WITHOUT ROWID;
 
 PRAGMA user_version = 1;
+
+-- @migration 2
+
+-- webhook_event finds duplicates on (sent_ms, body_sha256) instead of
+-- the hash alone.  sent_ms is a function of the body (lib/envelope.h:
+-- Meta's time for the event), so a body delivered again still meets its
+-- first copy; but where hashes are random, Meta's times grow, so a
+-- group commit's new keys land on the index's last pages instead of
+-- dirtying one random page per event.  A column's UNIQUE cannot be
+-- dropped: the table is rebuilt (lib/db runs migrations with foreign
+-- keys off and checks them before committing).  hg_sent_ms() is the
+-- same function, registered by lib/db.
+CREATE TABLE webhook_event_new (
+	id		INTEGER PRIMARY KEY,
+	received_ms	INTEGER NOT NULL,	-- arrival, unix milliseconds
+	sent_ms		INTEGER NOT NULL DEFAULT 0,	-- Meta's time for the event (ms), from the body; 0 when it has none
+	body		BLOB NOT NULL,		-- the raw request body
+	body_sha256	TEXT NOT NULL,		-- hex SHA-256 of body
+	signature	TEXT NOT NULL,		-- the X-Hub-Signature-256 header as received
+	object		TEXT,			-- envelope "object"; NULL when not JSON
+	entry_ids	TEXT NOT NULL DEFAULT '[]',	-- JSON array of every entry[].id
+	phone_number_ids TEXT NOT NULL DEFAULT '[]',	-- JSON array of WhatsApp metadata.phone_number_id
+	routing		TEXT NOT NULL DEFAULT 'unrouted'	-- did its accounts match channels?
+			CHECK (routing IN ('routed', 'partial', 'unrouted')),
+	state		TEXT NOT NULL DEFAULT 'pending'	-- processing state (see DESIGN.md)
+			CHECK (state IN ('pending', 'processing', 'processed', 'failed', 'dead_letter', 'invalid')),
+	attempts	INTEGER NOT NULL DEFAULT 0,	-- processing attempts so far
+	next_attempt_ms	INTEGER,		-- when a failed event is due again (ms)
+	lease_token	TEXT,			-- claim token of the worker holding it
+	lease_expires_ms INTEGER,		-- when that claim lapses (ms)
+	last_error	TEXT,			-- why the last attempt failed
+	processed_ms	INTEGER,		-- when processing finished (ms)
+	UNIQUE (sent_ms, body_sha256)		-- duplicates are refused on it
+);
+INSERT INTO webhook_event_new (id, received_ms, sent_ms, body, body_sha256,
+	signature, object, entry_ids, phone_number_ids, routing, state,
+	attempts, next_attempt_ms, lease_token, lease_expires_ms, last_error,
+	processed_ms)
+    SELECT id, received_ms, hg_sent_ms(body), body, body_sha256,
+	signature, object, entry_ids, phone_number_ids, routing, state,
+	attempts, next_attempt_ms, lease_token, lease_expires_ms, last_error,
+	processed_ms
+    FROM webhook_event;
+DROP TABLE webhook_event;
+ALTER TABLE webhook_event_new RENAME TO webhook_event;
+-- Replays and retention select by arrival time.
+CREATE INDEX webhook_event_received ON webhook_event (received_ms);
+-- The queue: a worker claims the oldest events of a state.
+CREATE INDEX webhook_event_queue ON webhook_event (state, id);
+
+PRAGMA user_version = 2;

@@ -6,6 +6,9 @@
  *
  * text:  a Messenger text event shaped like payloads/messenger-text.json
  * batch: one event with ENTRIES (default 1000) entries, one message each
+ *
+ * As in Meta's traffic, the events' times grow: event i is sent 1 ms
+ * after event i - 1.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,14 +18,17 @@
 #include "crypto.h"
 #include "num.h"
 
+#define GEN_T0	1763856000000LL	/* the first event's time (ms) */
+
 static void
 message(struct buf *b, const char *page, long long i, long long k)
 {
-	buf_printf(b, "{\"id\":\"%s\",\"time\":1763856000123,\"messaging\":"
+	buf_printf(b, "{\"id\":\"%s\",\"time\":%lld,\"messaging\":"
 	    "[{\"sender\":{\"id\":\"73000000%08lld\"},\"recipient\":{\"id\":"
-	    "\"%s\"},\"timestamp\":1763856000001,\"message\":{\"mid\":"
+	    "\"%s\"},\"timestamp\":%lld,\"message\":{\"mid\":"
 	    "\"m_bench_%lld_%lld\",\"text\":\"Hi! Do you ship to Lisbon? "
-	    "(%lld)\"}}]}", page, k, page, i, k, i);
+	    "(%lld)\"}}]}", page, GEN_T0 + i + 100, k, page, GEN_T0 + i, i, k,
+	    i);
 }
 
 int

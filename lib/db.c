@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "db.h"
 #include "db_int.h"
+#include "envelope.h"
 
 /* schema.sql, compiled in by the Makefile (build/schema_sql.c). */
 extern const char db_schema_sql[];
@@ -50,14 +51,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"AND (last_event_at IS NULL OR last_event_at < ?2)",
 	/* STMT_EVENT_INSERT */
 	"INSERT INTO webhook_event (received_ms, body, body_sha256, signature, "
-	"object, entry_ids, phone_number_ids, routing, state) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-	"ON CONFLICT (body_sha256) DO NOTHING",
+	"object, entry_ids, phone_number_ids, routing, state, sent_ms) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	"ON CONFLICT (sent_ms, body_sha256) DO NOTHING",
 	/* STMT_EVENT_ROUTE */
 	"INSERT OR IGNORE INTO webhook_event_channel (event_id, channel_id) "
 	"VALUES (?1, ?2)",
 	/* STMT_EVENT_EXISTS */
-	"SELECT 1 FROM webhook_event WHERE body_sha256 = ?1",
+	"SELECT 1 FROM webhook_event WHERE sent_ms = ?1 AND body_sha256 = ?2",
 	/* STMT_EVENT_PROCESSED: processed in the transaction that stored it */
 	"UPDATE webhook_event SET state = 'processed', attempts = attempts + 1, "
 	"processed_ms = ?2 WHERE id = ?1 AND state = 'pending'",
@@ -290,10 +291,54 @@ db_schema_latest(void)
 	return n;
 }
 
+/* hg_sent_ms(body): the time a stored body is deduplicated on, exactly
+ * as the webhook computes it (envelope_sent_ms); used by migration 2. */
+static void
+db_fn_sent_ms(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const unsigned char	*b;
+	long long		 t;
+
+	(void)argc;
+	if ((b = sqlite3_value_text(argv[0])) == NULL) {
+		sqlite3_result_int64(cx, 0);
+		return;
+	}
+	if (envelope_sent_ms((const char *)b,
+	    (size_t)sqlite3_value_bytes(argv[0]), &t) == -1) {
+		sqlite3_result_error_nomem(cx);
+		return;
+	}
+	sqlite3_result_int64(cx, t);
+}
+
+/* 0 when no row breaks a foreign key, else -1 with a message. */
+static int
+db_fk_check(struct db *d, int n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((rc = sqlite3_prepare_v2(d->h, "PRAGMA foreign_key_check", -1,
+	    &st, NULL)) != SQLITE_OK)
+		return db_fail(d, rc);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return db_fail(d, rc);
+	d->err = DB_ERROR;
+	snprintf(d->msg, sizeof(d->msg), "migration %d broke a foreign key", n);
+	return -1;
+}
+
 /* Apply every migration above the database's user_version, in one
  * IMMEDIATE transaction that re-reads the version once it holds the
  * write lock: a second process starting at once waits, then finds
- * nothing to do. */
+ * nothing to do.  Foreign keys are off meanwhile, so that a migration
+ * can rebuild a table others refer to (SQLite's way to change a
+ * column's constraints), and checked before the commit. */
 static int
 db_migrate(struct db *d)
 {
@@ -305,8 +350,11 @@ db_migrate(struct db *d)
 		return -1;
 	if (have >= db_schema_latest())
 		return 0;
+	if ((rc = sqlite3_exec(d->h, "PRAGMA foreign_keys = OFF", NULL, NULL,
+	    NULL)) != SQLITE_OK)
+		return db_fail(d, rc);
 	if (db_begin(d) == -1)
-		return -1;
+		goto err;
 	if (db_ping(d, &have) == -1)
 		goto err;
 	p = strstr(db_schema_sql, "\n-- @migration ");
@@ -334,10 +382,16 @@ db_migrate(struct db *d)
 			    "migration %d did not set user_version", n);
 			goto err;
 		}
+		if (db_fk_check(d, n) == -1)
+			goto err;
 	}
-	return db_commit(d);
+	if (db_commit(d) == -1)
+		goto err;
+	return sqlite3_exec(d->h, "PRAGMA foreign_keys = ON", NULL, NULL,
+	    NULL) == SQLITE_OK ? 0 : -1;
 err:
 	db_rollback(d);
+	sqlite3_exec(d->h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return -1;
 }
 
@@ -387,6 +441,12 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 	    waited < conf_get_int(c, "busy_timeout_ms"); waited += 10)
 		sqlite3_sleep(10);
 	if (rc != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
+		goto err;
+	}
+	if ((rc = sqlite3_create_function_v2(d->h, "hg_sent_ms", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, db_fn_sent_ms, NULL,
+	    NULL, NULL)) != SQLITE_OK) {
 		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
 		goto err;
 	}
@@ -532,6 +592,7 @@ db_event_insert(struct db *d, const struct db_event *e, long long *id)
 	sqlite3_bind_text(st, 7, e->phone_ids, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, e->routing, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, e->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, e->sent_ms);
 	if (db_exec(d, st) == -1)
 		return -1;
 	if (sqlite3_changes(d->h) == 0)
@@ -553,14 +614,15 @@ db_event_route(struct db *d, long long event_id, long long channel_id)
 }
 
 int
-db_event_exists(struct db *d, const char *sha256)
+db_event_exists(struct db *d, long long sent_ms, const char *sha256)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(d, STMT_EVENT_EXISTS)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, sent_ms);
+	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)

@@ -87,6 +87,7 @@ struct db_event {
 	const char	*sha256;	/* hex */
 	const char	*signature;
 	long long	 received_ms;
+	long long	 sent_ms;	/* the envelope's: the dedupe key's prefix */
 	const char	*object;	/* NULL when the body is not JSON */
 	const char	*entry_ids;	/* JSON array text */
 	const char	*phone_ids;	/* JSON array text */
@@ -94,15 +95,17 @@ struct db_event {
 	const char	*state;		/* pending or invalid */
 };
 
-/* Store an event: 1 stored (id set), 0 a duplicate of a stored body,
- * -1 error. */
+/* Store an event: 1 stored (id set), 0 a duplicate of a stored body
+ * (same sent_ms and hash), -1 error. */
 int		 db_event_insert(struct db *, const struct db_event *,
 		    long long *id);
 /* Link a stored event to a channel; 0 or -1. */
 int		 db_event_route(struct db *, long long event_id,
 		    long long channel_id);
-/* 1 when an event with this body hash is stored, 0 when not, -1. */
-int		 db_event_exists(struct db *, const char *sha256);
+/* 1 when an event with this sent time and body hash is stored, 0 when
+ * not, -1. */
+int		 db_event_exists(struct db *, long long sent_ms,
+		    const char *sha256);
 
 
 /* Savepoints inside an open transaction, for one item that may fail

@@ -210,3 +210,15 @@ out:
 		envelope_free(e);
 	return rc;
 }
+
+int
+envelope_sent_ms(const char *body, size_t len, long long *out)
+{
+	struct envelope e;
+
+	if (envelope_parse(body, len, &e) == -1)
+		return -1;
+	*out = e.sent_ms;
+	envelope_free(&e);
+	return 0;
+}

@@ -35,6 +35,10 @@ struct envelope {
 int		 envelope_parse(const char *body, size_t len,
 		    struct envelope *);
 void		 envelope_free(struct envelope *);
+/* The sent_ms that envelope_parse finds in the len bytes at body
+ * (NUL-terminated after len); 0 or -1 when out of memory. */
+int		 envelope_sent_ms(const char *body, size_t len,
+		    long long *out);
 
 /* 1 when the n bytes are well-formed UTF-8 (no overlongs, surrogates,
  * or code points past U+10FFFF), else 0. */

@@ -678,6 +678,7 @@ ingest_receive(struct ingest *g, struct req *r)
 	it->ev.sha256 = it->sha256;
 	it->ev.signature = sig;
 	it->ev.received_ms = now_ms();
+	it->ev.sent_ms = it->env.sent_ms;
 	it->ev.object = it->env.object;
 	it->ev.entry_ids = it->env.entry_ids;
 	it->ev.phone_ids = it->env.phone_ids;

@@ -20,6 +20,8 @@
 #include "db.h"
 #include "test.h"
 
+extern const char db_schema_sql[];
+
 static char	 dir[512];
 static char	 err[1024];
 
@@ -291,6 +293,7 @@ fill_event(struct db_event *e, const char *body, char *hex)
 	e->phone_ids = "[]";
 	e->routing = "routed";
 	e->state = "pending";
+	e->sent_ms = 1763856000100LL;
 }
 
 static void
@@ -304,15 +307,17 @@ test_events(struct db *d, const char *dbname)
 	EQ_INT(depth, 0, "empty queue");
 
 	fill_event(&e, "{\"object\":\"page\",\"n\":1}", hex);
-	EQ_INT(db_event_exists(d, hex), 0, "not stored yet");
+	EQ_INT(db_event_exists(d, e.sent_ms, hex), 0, "not stored yet");
 	EQ_INT(db_event_insert(d, &e, &id), 1, "insert: 1");
 	OK(id > 0, "insert: id");
-	EQ_INT(db_event_exists(d, hex), 1, "exists after insert");
+	EQ_INT(db_event_exists(d, e.sent_ms, hex), 1, "exists after insert");
+	EQ_INT(db_event_exists(d, e.sent_ms + 1, hex), 0,
+	    "the key is the sent time and the hash");
 	EQ_INT(db_event_insert(d, &e, &x), 0, "same body again: 0");
 	EQ_INT(x, -7, "duplicate: id untouched");
 	e.body = "a different body";
 	e.len = 16;
-	EQ_INT(db_event_insert(d, &e, &x), 0, "same hash: duplicate");
+	EQ_INT(db_event_insert(d, &e, &x), 0, "same key: duplicate");
 
 	fill_event(&e, "{\"object\":\"page\",\"n\":2}", hex2);
 	e.object = NULL;
@@ -341,8 +346,9 @@ test_events(struct db *d, const char *dbname)
 	e.signature = NULL;
 	EQ_INT(db_event_insert(d, &e, &x), -1, "NULL signature refused");
 	EQ_INT(db_error(d), DB_ERROR, "refused insert: DB_ERROR");
-	EQ_INT(db_event_exists(d, hex3), 0, "refused insert: not stored");
-	EQ_INT(db_event_exists(d, "nothex"), 0, "any string: absent");
+	EQ_INT(db_event_exists(d, e.sent_ms, hex3), 0,
+	    "refused insert: not stored");
+	EQ_INT(db_event_exists(d, 0, "nothex"), 0, "any string: absent");
 
 	EQ_INT(db_channel_find(d, "page", "P1", &ch, NULL), 1, "channel for routing");
 	EQ_INT(db_event_route(d, id, ch), 0, "route");
@@ -457,6 +463,104 @@ test_busy(void)
 	conf_free(c);
 }
 
+/* Run SQL on dir/name from outside; 0 or -1. */
+static int
+sql_exec(const char *name, const char *sql)
+{
+	sqlite3	*h;
+	char	 path[1024];
+	int	 rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (sqlite3_open(path, &h) != SQLITE_OK) {
+		sqlite3_close(h);
+		return -1;
+	}
+	rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
+	sqlite3_close(h);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/*
+ * Migration 2 rebuilds webhook_event (dedupe on sent_ms and the hash):
+ * a database made by migration 1 keeps its events, their ids, the rows
+ * of other tables that refer to them, and their duplicates are still
+ * refused.
+ */
+static void
+test_migration_2(void)
+{
+	static const char body[] = "{\"object\":\"page\",\"entry\":[{"
+	    "\"id\":\"P1\",\"time\":1763856000123,\"messaging\":[]}]}";
+	const char	*m2 = strstr(db_schema_sql, "\n-- @migration 2");
+	struct conf	*c;
+	struct db	*d;
+	struct db_event	 e;
+	char		*v1, hex[65], sql[1024];
+	unsigned char	 digest[32];
+	long long	 x = -1;
+
+	if (!OK(m2 != NULL, "migration 2 exists"))
+		return;
+	v1 = strndup(db_schema_sql, (size_t)(m2 - db_schema_sql));
+	EQ_INT(sql_exec("m.db", v1), 0, "a version 1 database");
+	free(v1);
+	crypto_sha256(body, strlen(body), digest);
+	crypto_hex(digest, sizeof(digest), hex);
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO channel (id, workspace_id, kind, meta_id, created_at,"
+	    " updated_at) VALUES (7, 1, 'page', 'P1', 1, 1);"
+	    "INSERT INTO webhook_event (id, received_ms, body, body_sha256,"
+	    " signature, state) VALUES (41, 5, CAST('%s' AS BLOB), '%s',"
+	    " 'sha256=00', 'processed'), (42, 6, x'00ff', 'aa', 'sha256=00',"
+	    " 'invalid');"
+	    "INSERT INTO webhook_event_channel VALUES (41, 7);"
+	    "INSERT INTO event_attempt VALUES (42, 1, 7, 'e');", body, hex);
+	EQ_INT(sql_exec("m.db", sql), 0, "with events, a route, an attempt");
+	EQ_INT(sql_int("m.db", "PRAGMA user_version"), 1, "at version 1");
+
+	c = conf_for("m.db", NULL);
+	d = c != NULL ? db_open(c, 0, err, sizeof(err)) : NULL;
+	if (!OK(d != NULL, "open migrates"))
+		printf("#   %s\n", err);
+	EQ_INT(sql_int("m.db", "PRAGMA user_version"), db_schema_latest(),
+	    "at the latest version");
+	EQ_INT(sql_int("m.db", "SELECT sent_ms FROM webhook_event WHERE id = 41"),
+	    1763856000123LL, "sent_ms computed from the stored body");
+	EQ_INT(sql_int("m.db", "SELECT sent_ms FROM webhook_event WHERE id = 42"),
+	    0, "0 for a body that is not JSON");
+	EQ_INT(sql_int("m.db", "SELECT count(*) FROM webhook_event_channel "
+	    "WHERE event_id = 41 AND channel_id = 7"), 1, "the route kept");
+	EQ_INT(sql_int("m.db", "SELECT count(*) FROM event_attempt "
+	    "WHERE event_id = 42"), 1, "the attempt kept");
+	EQ_INT(sql_int("m.db", "SELECT count(*) FROM pragma_foreign_key_check"),
+	    0, "foreign keys hold");
+	EQ_INT(sql_int("m.db", "SELECT count(*) FROM sqlite_master WHERE "
+	    "name IN ('webhook_event_received', 'webhook_event_queue')"), 2,
+	    "indexes rebuilt");
+	if (d != NULL) {
+		memset(&e, 0, sizeof(e));
+		e.body = body;
+		e.len = strlen(body);
+		e.sha256 = hex;
+		e.signature = "sha256=00";
+		e.received_ms = 9;
+		e.sent_ms = 1763856000123LL;
+		e.object = "page";
+		e.entry_ids = "[\"P1\"]";
+		e.phone_ids = "[]";
+		e.routing = "routed";
+		e.state = "pending";
+		EQ_INT(db_event_insert(d, &e, &x), 0,
+		    "a migrated event's body again is a duplicate");
+		/* Foreign keys are on again after the migration. */
+		EQ_INT(db_event_route(d, 41, 999), -1,
+		    "foreign keys enforced after migrating");
+	}
+	db_close(d);
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -473,6 +577,7 @@ main(void)
 	}
 	test_open();
 	test_concurrent_open();
+	test_migration_2();
 
 	c = conf_for("main.db", NULL);
 	d = c != NULL ? db_open(c, 0, err, sizeof(err)) : NULL;
@@ -489,7 +594,7 @@ main(void)
 	{
 		static const char *const files[] = {
 			"a.db", "n.db", "main.db", "busy.db", "race0.db",
-			"race1.db", "race2.db", "race3.db", NULL
+			"race1.db", "race2.db", "race3.db", "m.db", NULL
 		};
 		static const char *const sfx[] = { "", "-wal", "-shm", NULL };
 		size_t i, j;

@@ -210,6 +210,8 @@ struct want {
 	const char	*phone_ids;
 	const char	*route0, *route1;
 	size_t		 nroute;
+	long long	 sent_ms;
+	size_t		 items;
 };
 
 static void
@@ -217,22 +219,29 @@ test_payloads(void)
 {
 	static const struct want w[] = {
 		{ "messenger-text.json", "page", "page",
-		  "[\"104857600000001\"]", "[]", "104857600000001", NULL, 1 },
+		  "[\"104857600000001\"]", "[]", "104857600000001", NULL, 1,
+		  1763856000123LL, 1 },
 		{ "messenger-standby.json", "page", "page",
-		  "[\"104857600000001\"]", "[]", "104857600000001", NULL, 1 },
+		  "[\"104857600000001\"]", "[]", "104857600000001", NULL, 1,
+		  1763856200000LL, 1 },
 		{ "messenger-mixed-batch.json", "page", "page",
 		  "[\"104857600000001\",\"104857600000002\"]", "[]",
-		  "104857600000001", "104857600000002", 2 },
+		  "104857600000001", "104857600000002", 2,
+		  1763856100500LL, 6 },
 		{ "feed-comment.json", "page", "page",
-		  "[\"104857600000001\"]", "[]", "104857600000001", NULL, 1 },
+		  "[\"104857600000001\"]", "[]", "104857600000001", NULL, 1,
+		  1763856600000LL, 1 },
 		{ "instagram-text.json", "instagram", "instagram",
-		  "[\"17841400000000001\"]", "[]", "17841400000000001", NULL, 1 },
+		  "[\"17841400000000001\"]", "[]", "17841400000000001", NULL, 1,
+		  1763856300000LL, 1 },
 		{ "whatsapp-text.json", "whatsapp_business_account", "whatsapp",
 		  "[\"102290129340398\"]", "[\"106540352242922\"]",
-		  "106540352242922", NULL, 1 },
+		  "106540352242922", NULL, 1,
+		  1763856400000LL, 2 },
 		{ "whatsapp-status.json", "whatsapp_business_account",
 		  "whatsapp", "[\"102290129340398\"]", "[\"106540352242922\"]",
-		  "106540352242922", NULL, 1 },
+		  "106540352242922", NULL, 1,
+		  1763856500000LL, 3 },
 	};
 	struct envelope	 e;
 	char			 name[128];
@@ -255,6 +264,10 @@ test_payloads(void)
 		EQ_STR(e.entry_ids, w[i].entry_ids, name);
 		snprintf(name, sizeof(name), "%s: phone ids", w[i].file);
 		EQ_STR(e.phone_ids, w[i].phone_ids, name);
+		snprintf(name, sizeof(name), "%s: sent time", w[i].file);
+		EQ_INT(e.sent_ms, w[i].sent_ms, name);
+		snprintf(name, sizeof(name), "%s: items", w[i].file);
+		EQ_INT(e.items, w[i].items, name);
 		snprintf(name, sizeof(name), "%s: route count", w[i].file);
 		EQ_INT(e.nroute, w[i].nroute, name);
 		snprintf(name, sizeof(name), "%s: route id", w[i].file);
