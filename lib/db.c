@@ -51,17 +51,18 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"AND (last_event_at IS NULL OR last_event_at < ?2)",
 	/* STMT_EVENT_INSERT */
 	"INSERT INTO webhook_event (received_ms, body, body_sha256, signature, "
-	"object, entry_ids, phone_number_ids, routing, state, sent_ms) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	"object, entry_ids, phone_number_ids, routing, state, sent_ms, "
+	"processed_ms, attempts) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11 IS NOT NULL) "
 	"ON CONFLICT (sent_ms, body_sha256) DO NOTHING",
 	/* STMT_EVENT_ROUTE */
 	"INSERT OR IGNORE INTO webhook_event_channel (event_id, channel_id) "
 	"VALUES (?1, ?2)",
 	/* STMT_EVENT_EXISTS */
 	"SELECT 1 FROM webhook_event WHERE sent_ms = ?1 AND body_sha256 = ?2",
-	/* STMT_EVENT_PROCESSED: processed in the transaction that stored it */
-	"UPDATE webhook_event SET state = 'processed', attempts = attempts + 1, "
-	"processed_ms = ?2 WHERE id = ?1 AND state = 'pending'",
+	/* STMT_EVENT_UNPROCESSED: stored as processed, but that failed */
+	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
+	"processed_ms = NULL WHERE id = ?1 AND state = 'processed'",
 
 	/* STMT_CONTACT_UPSERT */
 	"INSERT INTO contact (workspace_id, channel_id, meta_user_id, name, "
@@ -593,6 +594,8 @@ db_event_insert(struct db *d, const struct db_event *e, long long *id)
 	sqlite3_bind_text(st, 8, e->routing, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, e->state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, e->sent_ms);
+	if (strcmp(e->state, "processed") == 0)
+		sqlite3_bind_int64(st, 11, e->processed_ms);
 	if (db_exec(d, st) == -1)
 		return -1;
 	if (sqlite3_changes(d->h) == 0)

@@ -92,7 +92,10 @@ struct db_event {
 	const char	*entry_ids;	/* JSON array text */
 	const char	*phone_ids;	/* JSON array text */
 	const char	*routing;	/* routed, partial, unrouted */
-	const char	*state;		/* pending or invalid */
+	const char	*state;		/* pending, invalid, or processed:
+					 * processed by the same transaction
+					 * (attempts 1, at processed_ms) */
+	long long	 processed_ms;
 };
 
 /* Store an event: 1 stored (id set), 0 a duplicate of a stored body
@@ -188,9 +191,10 @@ int		 db_event_body(struct db *, long long id, const char *token,
 /* Mark processed: 1, 0 when the lease is no longer ours (fenced), -1. */
 int		 db_event_done(struct db *, long long id, const char *token,
 		    long long now_ms);
-/* Mark a pending event processed by the transaction that stored it (it
- * was never claimed); 0 or -1. */
-int		 db_event_processed(struct db *, long long id, long long now_ms);
+/* Make an event stored as processed pending again (and never
+ * attempted): processing it in the transaction that stored it failed,
+ * and that work was rolled back; 0 or -1. */
+int		 db_event_unprocessed(struct db *, long long id);
 /* Mark failed (next_ms set) or dead_letter (state), keeping error and
  * logging the attempt: 1, 0 when fenced, -1. */
 int		 db_event_fail(struct db *, long long id, const char *token,

@@ -75,14 +75,13 @@ db_event_done(struct db *d, long long id, const char *token, long long now_ms)
 }
 
 int
-db_event_processed(struct db *d, long long id, long long now_ms)
+db_event_unprocessed(struct db *d, long long id)
 {
 	sqlite3_stmt *st;
 
-	if ((st = db_stmt(d, STMT_EVENT_PROCESSED)) == NULL)
+	if ((st = db_stmt(d, STMT_EVENT_UNPROCESSED)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now_ms);
 	return db_exec(d, st);
 }
 

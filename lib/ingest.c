@@ -118,9 +118,10 @@ ingest_db(struct ingest *g)
 /*
  * Process a stored event inside the group's transaction, under a
  * savepoint: its inbox rows then reach the disk with it, in the same
- * commit, and the event is never claimed.  An event that fails here is
- * left pending, with its raw row kept, for the queue and its retries.
- * 0, or -1 when the transaction itself is lost.
+ * commit, and the event is never claimed.  It was stored as processed
+ * (so that its queue index entry is written once); if processing fails
+ * its work is undone and it is left pending, with its raw row kept, for
+ * the queue and its retries.  0, or -1 when the transaction is lost.
  */
 static int
 ingest_process(struct ingest *g, struct item *it, long long id)
@@ -130,8 +131,7 @@ ingest_process(struct ingest *g, struct item *it, long long id)
 	if (db_savepoint(g->db) == -1)
 		return -1;
 	if (events_process(g->db, id, it->ev.body, it->ev.len,
-	    it->ev.received_ms) == 0 &&
-	    db_event_processed(g->db, id, it->ev.received_ms) == 0) {
+	    it->ev.received_ms) == 0) {
 		it->processed = 1;
 		return db_release(g->db);
 	}
@@ -139,7 +139,8 @@ ingest_process(struct ingest *g, struct item *it, long long id)
 	log_int(&l, "event", id);
 	log_str(&l, "error", db_errmsg(g->db));
 	log_end(&l);
-	if (db_rollback_to(g->db) == -1 || db_release(g->db) == -1)
+	if (db_rollback_to(g->db) == -1 || db_release(g->db) == -1 ||
+	    db_event_unprocessed(g->db, id) == -1)
 		return -1;
 	return 0;
 }
@@ -168,6 +169,14 @@ ingest_write(struct ingest *g, struct item *it, long long counts[4])
 		if (hit > 0)
 			it->ev.routing = hit == e->nroute ? "routed" : "partial";
 	}
+	/* Small events are processed in this transaction (see
+	 * ingest_process). */
+	it->processed = 0;
+	if (g->inline_on && e->valid && e->items <= HG_COMMIT_ITEMS_MAX) {
+		it->ev.state = "processed";
+		it->ev.processed_ms = it->ev.received_ms;
+	} else
+		it->ev.state = e->valid ? "pending" : "invalid";
 	if ((it->result = db_event_insert(g->db, &it->ev, &id)) == -1)
 		goto out;
 	rc = 0;
@@ -192,7 +201,7 @@ ingest_write(struct ingest *g, struct item *it, long long counts[4])
 		rc = -1;
 		goto out;
 	}
-	if (g->inline_on && e->valid && e->items <= HG_COMMIT_ITEMS_MAX)
+	if (strcmp(it->ev.state, "processed") == 0)
 		rc = ingest_process(g, it, id);
 out:
 	free(chans);
@@ -682,7 +691,6 @@ ingest_receive(struct ingest *g, struct req *r)
 	it->ev.object = it->env.object;
 	it->ev.entry_ids = it->env.entry_ids;
 	it->ev.phone_ids = it->env.phone_ids;
-	it->ev.state = it->env.valid ? "pending" : "invalid";
 	ingest_store(g, it);
 }
 
