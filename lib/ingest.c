@@ -35,6 +35,7 @@ struct item {
 };
 
 static void	 ingest_answer(struct item *);
+static long long now_ms(void);
 
 struct ingest {
 	const struct conf	*conf;
@@ -66,6 +67,13 @@ struct ingest {
 	int			 proc_due;
 	struct db		*pdb;
 	long long		 bad_sig;	/* rejections not yet counted */
+	/* Counts of committed groups not yet added to the counter table
+	 * (accepted, duplicate, invalid, unrouted), and when they last
+	 * were: under load they are written every HG_COUNTER_FLUSH_MS,
+	 * not in every group, sparing each commit a page. */
+	long long		 pend[4];	/* under write_mu */
+	long long		 flushed_ms;	/* under write_mu */
+	int			 pend_any;	/* pend has counts; under mu */
 	/* Rate limit for rejection log lines. */
 	time_t			 log_sec;
 	int			 log_count;
@@ -208,10 +216,13 @@ out:
 	return rc;
 }
 
-/* Commit a group of items (and pending counters) in one transaction.
- * Sets every item's result; 0, or -1 when the group was rolled back. */
+/* Commit a group of items in one transaction, with the pending counts
+ * (and bad_sig rejections) when flush is set.  Sets every item's
+ * result; 0, or -1 when the group was rolled back (nothing of it is
+ * counted). */
 static int
-ingest_commit(struct ingest *g, struct item *list, long long bad_sig)
+ingest_commit(struct ingest *g, struct item *list, long long bad_sig,
+    int flush)
 {
 	static const char *const names[4] = {
 		"webhook.accepted", "webhook.duplicate", "webhook.invalid",
@@ -231,15 +242,23 @@ ingest_commit(struct ingest *g, struct item *list, long long bad_sig)
 	for (it = list; it != NULL; it = it->next)
 		if (ingest_write(g, it, counts) == -1)
 			goto err;
-	for (i = 0; i < 4; i++)
-		if (counts[i] > 0 &&
-		    db_counter_add(g->db, names[i], counts[i]) == -1)
+	for (i = 0; flush && i < 4; i++)
+		if (g->pend[i] + counts[i] > 0 && db_counter_add(g->db,
+		    names[i], g->pend[i] + counts[i]) == -1)
 			goto err;
-	if (bad_sig > 0 &&
+	if (flush && bad_sig > 0 &&
 	    db_counter_add(g->db, "webhook.bad_signature", bad_sig) == -1)
 		goto err;
 	if (db_commit(g->db) == -1)
 		goto err;
+	for (i = 0; i < 4; i++)
+		g->pend[i] = flush ? 0 : g->pend[i] + counts[i];
+	if (flush)
+		g->flushed_ms = now_ms();
+	i = g->pend[0] + g->pend[1] + g->pend[2] + g->pend[3] > 0;
+	pthread_mutex_lock(&g->mu);
+	g->pend_any = i;
+	pthread_mutex_unlock(&g->mu);
 	return 0;
 err:
 	log_begin(&l, LOG_LEVEL_ERROR, "webhook.store_failed");
@@ -256,29 +275,45 @@ err:
 	return -1;
 }
 
+/* Anything counted but not yet in the counter table?  Under mu. */
+static int
+ingest_pending(const struct ingest *g)
+{
+	return g->bad_sig > 0 || g->pend_any;
+}
+
 /* The committer thread: take everything queued, commit it as one
- * group, wake the requests.  Pending counters are flushed at least
- * once a second even when no event arrives. */
+ * group, wake the requests.  Counts are flushed with the group when it
+ * found the committer idle (light load: at once), else at most every
+ * HG_COUNTER_FLUSH_MS, and by themselves when nothing arrives. */
 static void *
 ingest_committer(void *arg)
 {
 	struct ingest	*g = arg;
 	struct item	*list, *it;
 	struct timespec	 ts;
-	long long	 bad;
+	long long	 bad, wait_ms;
 	size_t		 n;
-	int		 stored;
+	int		 stored, idle, flush;
 
 	pthread_setname_np(pthread_self(), "hg-commit");
 	pthread_mutex_lock(&g->mu);
 	/* On stop, what is queued is still committed and answered. */
 	while (!g->stop || g->head != NULL) {
+		idle = 0;
 		if (g->head == NULL) {
+			wait_ms = ingest_pending(g) ? HG_COUNTER_FLUSH_MS : 1000;
 			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += 1;
+			ts.tv_sec += wait_ms / 1000;
+			ts.tv_nsec += (wait_ms % 1000) * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
 			pthread_cond_timedwait(&g->work, &g->mu, &ts);
-			if (g->head == NULL && (g->bad_sig == 0 || g->stop))
+			if (g->head == NULL && (!ingest_pending(g) || g->stop))
 				continue;
+			idle = 1;
 		}
 		/* Take up to HG_GROUP_MAX items. */
 		list = g->head;
@@ -291,12 +326,16 @@ ingest_committer(void *arg)
 			if (g->head == NULL)
 				g->tail = NULL;
 		}
+		flush = idle || g->stop;
 		bad = g->bad_sig;
 		g->bad_sig = 0;
 		pthread_mutex_unlock(&g->mu);
 
 		pthread_mutex_lock(&g->write_mu);
-		if (ingest_commit(g, list, bad) == -1)
+		flush = flush ||
+		    now_ms() - g->flushed_ms >= HG_COUNTER_FLUSH_MS;
+		if (ingest_commit(g, list, flush ? bad : 0, flush) == -1 ||
+		    !flush)
 			bad = -bad;	/* not counted: keep for later */
 		pthread_mutex_unlock(&g->write_mu);
 
@@ -308,14 +347,16 @@ ingest_committer(void *arg)
 		pthread_mutex_lock(&g->mu);
 		if (bad < 0)
 			g->bad_sig += -bad;
-		if (g->done_tail != NULL)
-			g->done_tail->next = list;
-		else
-			g->done_head = list;
-		for (it = list; it->next != NULL; it = it->next)
-			;
-		g->done_tail = it;
-		pthread_cond_signal(&g->done_cv);
+		if (list != NULL) {
+			if (g->done_tail != NULL)
+				g->done_tail->next = list;
+			else
+				g->done_head = list;
+			for (it = list; it->next != NULL; it = it->next)
+				;
+			g->done_tail = it;
+			pthread_cond_signal(&g->done_cv);
+		}
 		if (stored && g->proc_on) {
 			g->proc_due = 1;
 			pthread_cond_signal(&g->proc_cv);
@@ -478,8 +519,8 @@ ingest_free(struct ingest *g)
 		if (g->proc_on)
 			pthread_join(g->proc_thread, NULL);
 	}
-	if (g->db != NULL && g->bad_sig > 0)
-		ingest_commit(g, NULL, g->bad_sig);
+	if (g->db != NULL && ingest_pending(g))
+		ingest_commit(g, NULL, g->bad_sig, 1);
 	db_close(g->db);
 	free(g);
 }
@@ -521,11 +562,17 @@ ingest_store(struct ingest *g, struct item *it)
 	long long bad;
 
 	if (!g->threaded || !http_defer(it->req)) {
+		/* Alone (CGI, or no deferral): counts go with the event. */
+		pthread_mutex_lock(&g->write_mu);
+		pthread_mutex_lock(&g->mu);
 		bad = g->bad_sig;
 		g->bad_sig = 0;
-		pthread_mutex_lock(&g->write_mu);
-		if (ingest_commit(g, it, bad) == -1)
+		pthread_mutex_unlock(&g->mu);
+		if (ingest_commit(g, it, bad, 1) == -1) {
+			pthread_mutex_lock(&g->mu);
 			g->bad_sig += bad;
+			pthread_mutex_unlock(&g->mu);
+		}
 		pthread_mutex_unlock(&g->write_mu);
 		ingest_answer(it);
 		return;

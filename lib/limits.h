@@ -48,6 +48,9 @@
 #define HG_CGI_DRAIN_MAX		HG_WEBHOOK_BODY_CEILING
 /* Events committed in one group transaction. */
 #define HG_GROUP_MAX			512
+/* Under load, the webhook adds its counts to the counter table at most
+ * this often (ms) instead of in every group commit. */
+#define HG_COUNTER_FLUSH_MS		100
 /* Events of at most this many items are processed inside the commit
  * that stores them; bigger ones go to the inline processor thread, so
  * that a 1000-message batch does not hold up a whole group's 200s. */

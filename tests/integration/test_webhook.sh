@@ -135,6 +135,16 @@ expect_match "$h" '"rejected_signatures":[1-9]' "health counts rejected signatur
 expect_match "$h" '"unknown_object":1[,}]' "health counts unknown objects"
 accepted=$(sql "$D" "SELECT count(*) FROM webhook_event")
 expect_match "$h" "\"accepted\":$accepted[,}]" "health accepted equals stored rows"
+
+# --- rejections alone (no event to commit them with) are still counted,
+# by the committer's own timer, and the program keeps running
+pid=$(pgrep -f "$HUBGATE_BUILD/cgi-bin/webhook" | head -1)
+before=$(sql "$D" "SELECT value FROM counter WHERE name = 'webhook.bad_signature'")
+expect_eq "$(post "$P" sha256=0000000000000000000000000000000000000000000000000000000000000000)" 401 "a lone forged POST is 401"
+sleep 1.5
+expect_eq "$(sql "$D" "SELECT value FROM counter WHERE name = 'webhook.bad_signature'")" $((before + 1)) "a lone rejection is counted within a second"
+expect_eq "$(pgrep -f "$HUBGATE_BUILD/cgi-bin/webhook" | head -1)" "$pid" "the same webhook process still serves"
+expect_eq "$(post "$P")" 200 "and the next event is accepted"
 if grep -q -e "$TEST_SECRET" -e "$TEST_VERIFY" "$D/error.log"; then not_ok "no secret in the log"; else ok "no secret in the log"; fi
 grep -q 'event=webhook.bad_signature' "$D/error.log" && ok "rejections are logged" || not_ok "rejections are logged"
 t_done
