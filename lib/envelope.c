@@ -56,6 +56,7 @@ envelope_free(struct envelope *e)
 	for (i = 0; i < e->nroute; i++)
 		free(e->route_ids[i]);
 	free(e->route_ids);
+	cJSON_Delete(e->root);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -196,6 +197,10 @@ envelope_parse(const char *body, size_t len, struct envelope *e)
 			    md, "phone_number_id"), 1) == -1)
 				goto out;
 		}
+	}
+	if (e->items <= HG_COMMIT_ITEMS_MAX) {
+		e->root = root;
+		root = NULL;
 	}
 finish:
 	if ((e->entry_ids = cJSON_PrintUnformatted(ent_arr)) == NULL ||

@@ -28,6 +28,10 @@ struct envelope {
 	 * when there is none.  A function of the body alone, so the same
 	 * body always gives the same value. */
 	long long sent_ms;
+	/* The parsed body, kept for an event small enough to be processed
+	 * inside the commit that stores it (valid, at most
+	 * HG_COMMIT_ITEMS_MAX items); else NULL. */
+	struct cJSON *root;
 };
 
 /* Parse the envelope of len bytes at body (NUL-terminated after len);

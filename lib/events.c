@@ -528,8 +528,20 @@ int
 events_process(struct db *d, long long event_id, const char *body,
     size_t len, long long now_ms)
 {
+	cJSON	*root;
+	int	 rc;
+
+	root = cJSON_ParseWithLength(body, len);
+	rc = events_process_json(d, event_id, root, now_ms);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int
+events_process_json(struct db *d, long long event_id, const cJSON *root,
+    long long now_ms)
+{
 	struct ev	 e;
-	cJSON		*root;
 	const cJSON	*ent;
 	const char	*obj;
 	int		 rc = 0;
@@ -538,13 +550,10 @@ events_process(struct db *d, long long event_id, const char *body,
 	e.db = d;
 	e.id = event_id;
 	e.now_ms = now_ms;
-	root = cJSON_ParseWithLength(body, len);
 	obj = json_str(root, "object");
 	if (root == NULL || obj == NULL) {
 		e.object = "invalid";
-		rc = ledger(&e, "body", "invalid");
-		cJSON_Delete(root);
-		return rc;
+		return ledger(&e, "body", "invalid");
 	}
 	e.object = obj;
 	if (strcmp(obj, "page") == 0)
@@ -553,14 +562,10 @@ events_process(struct db *d, long long event_id, const char *body,
 		e.kind = "instagram";
 	else if (strcmp(obj, "whatsapp_business_account") == 0)
 		e.kind = "whatsapp";
-	else {
-		rc = ledger(&e, "object", NULL);
-		cJSON_Delete(root);
-		return rc;
-	}
+	else
+		return ledger(&e, "object", NULL);
 	cJSON_ArrayForEach(ent, arr(root, "entry"))
 		if ((rc = entry(&e, ent)) == -1)
 			break;
-	cJSON_Delete(root);
 	return rc;
 }

@@ -18,10 +18,13 @@ struct db;
  * back and retries later).  Malformed items are not errors. */
 int		 events_process(struct db *, long long event_id,
 		    const char *body, size_t len, long long now_ms);
+/* The same, for a body already parsed (NULL: not JSON). */
+struct cJSON;
+int		 events_process_json(struct db *, long long event_id,
+		    const struct cJSON *root, long long now_ms);
 
 /* A Meta timestamp (number or numeric string, seconds or milliseconds)
  * in milliseconds; 0 when absent or not a timestamp. */
-struct cJSON;
 long long	 events_ts_ms(const struct cJSON *);
 
 #endif

@@ -138,7 +138,7 @@ ingest_process(struct ingest *g, struct item *it, long long id)
 
 	if (db_savepoint(g->db) == -1)
 		return -1;
-	if (events_process(g->db, id, it->ev.body, it->ev.len,
+	if (events_process_json(g->db, id, it->env.root,
 	    it->ev.received_ms) == 0) {
 		it->processed = 1;
 		return db_release(g->db);
@@ -180,7 +180,7 @@ ingest_write(struct ingest *g, struct item *it, long long counts[4])
 	/* Small events are processed in this transaction (see
 	 * ingest_process). */
 	it->processed = 0;
-	if (g->inline_on && e->valid && e->items <= HG_COMMIT_ITEMS_MAX) {
+	if (g->inline_on && e->root != NULL) {
 		it->ev.state = "processed";
 		it->ev.processed_ms = it->ev.received_ms;
 	} else

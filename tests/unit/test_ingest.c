@@ -268,6 +268,8 @@ test_payloads(void)
 		EQ_INT(e.sent_ms, w[i].sent_ms, name);
 		snprintf(name, sizeof(name), "%s: items", w[i].file);
 		EQ_INT(e.items, w[i].items, name);
+		snprintf(name, sizeof(name), "%s: parsed body kept", w[i].file);
+		OK(e.root != NULL, name);
 		snprintf(name, sizeof(name), "%s: route count", w[i].file);
 		EQ_INT(e.nroute, w[i].nroute, name);
 		snprintf(name, sizeof(name), "%s: route id", w[i].file);
@@ -315,13 +317,44 @@ valid(const char *body, size_t len)
 	v = e.valid;
 	if (!v && (e.object != NULL || e.why == NULL || e.nroute != 0 ||
 	    e.entry_ids == NULL || strcmp(e.entry_ids, "[]") != 0 ||
-	    e.phone_ids == NULL || strcmp(e.phone_ids, "[]") != 0))
+	    e.phone_ids == NULL || strcmp(e.phone_ids, "[]") != 0 ||
+	    e.root != NULL))
 		v = 99;		/* an invalid result with stray contents */
 	envelope_free(&e);
 	return v;
 }
 
 #define VALID(s)	valid((s), strlen(s))
+
+/* The parsed body is kept only for events small enough to be processed
+ * inside their commit. */
+static void
+test_commit_size(void)
+{
+	struct envelope	 e;
+	char		 body[8192];
+	size_t		 len;
+	int		 n, i;
+
+	for (n = HG_COMMIT_ITEMS_MAX; n <= HG_COMMIT_ITEMS_MAX + 1; n++) {
+		len = (size_t)snprintf(body, sizeof(body),
+		    "{\"object\":\"page\",\"entry\":[{\"id\":\"P\","
+		    "\"time\":1763856000123,\"messaging\":[");
+		for (i = 0; i < n; i++)
+			len += (size_t)snprintf(body + len, sizeof(body) - len,
+			    "%s{\"message\":{\"mid\":\"m%d\"}}",
+			    i > 0 ? "," : "", i);
+		len += (size_t)snprintf(body + len, sizeof(body) - len, "]}]}");
+		if (envelope_parse(body, len, &e) == -1)
+			continue;
+		EQ_INT(e.items, n, "items counted");
+		if (n <= HG_COMMIT_ITEMS_MAX)
+			OK(e.root != NULL, "at the limit: parsed body kept");
+		else
+			OK(e.root == NULL, "over the limit: not kept");
+		envelope_free(&e);
+	}
+}
 
 static void
 test_hostile(void)
@@ -603,6 +636,7 @@ main(void)
 	test_signature();
 	test_payloads();
 	test_hostile();
+	test_commit_size();
 	test_shapes();
 	test_utf8();
 	return test_done();
