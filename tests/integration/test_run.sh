@@ -47,7 +47,7 @@ for k in app_secret verify_token token_key state_secret; do
 	v=$(sed -n "s/^$k = //p" "$D/hubgate.conf")
 	[ ${#v} -ge 40 ] && ok "$k generated (${#v} chars)" || not_ok "$k generated"
 done
-expect_eq "$(sqlite3 "$D/hubgate.db" 'PRAGMA user_version')" 1 "database created from schema.sql"
+expect_eq "$(sqlite3 "$D/hubgate.db" 'PRAGMA user_version')" "$(grep -c '^-- @migration ' "$HUBGATE_ROOT/schema.sql")" "database created from schema.sql (every migration)"
 expect_eq "$(sqlite3 "$D/hubgate.db" 'PRAGMA journal_mode')" wal "database is in WAL mode"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/")" 200 "htdocs served"
 expect_match "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/hubgate.conf")" '^40[34]$' "config not served"
