@@ -245,18 +245,26 @@ db_errmsg(const struct db *d)
 int
 db_begin(struct db *d)
 {
-	return db_run(d, STMT_BEGIN);
+	d->nchan = 0;
+	if (db_run(d, STMT_BEGIN) == -1)
+		return -1;
+	d->txn = 1;
+	return 0;
 }
 
 int
 db_commit(struct db *d)
 {
+	d->txn = 0;
+	d->nchan = 0;
 	return db_run(d, STMT_COMMIT);
 }
 
 int
 db_rollback(struct db *d)
 {
+	d->txn = 0;
+	d->nchan = 0;
 	if (sqlite3_get_autocommit(d->h))
 		return 0;
 	return db_run(d, STMT_ROLLBACK);
@@ -519,27 +527,64 @@ db_counter_each(struct db *d, void (*fn)(void *, const char *, long long),
 	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
 }
 
+/* The cached lookup of kind and meta_id in this transaction, or NULL. */
+static struct db_chan *
+db_chan_cached(struct db *d, const char *kind, const char *meta_id)
+{
+	int i;
+
+	for (i = 0; d->txn && i < d->nchan; i++)
+		if (strcmp(d->chan[i].kind, kind) == 0 &&
+		    strcmp(d->chan[i].meta_id, meta_id) == 0)
+			return &d->chan[i];
+	return NULL;
+}
+
 int
 db_channel_find(struct db *d, const char *kind, const char *meta_id,
     long long *id, long long *workspace)
 {
 	sqlite3_stmt	*st;
+	struct db_chan	*c;
+	long long	 cid = 0, ws = 0;
 	int		 rc;
 
+	if ((c = db_chan_cached(d, kind, meta_id)) != NULL) {
+		if (c->id == 0)
+			return 0;
+		*id = c->id;
+		if (workspace != NULL)
+			*workspace = c->workspace;
+		return 1;
+	}
 	if ((st = db_stmt(d, STMT_CHANNEL_FIND)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, meta_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		if (workspace != NULL)
-			*workspace = sqlite3_column_int64(st, 1);
+		cid = sqlite3_column_int64(st, 0);
+		ws = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	if (d->txn && d->nchan < DB_CHAN_CACHE &&
+	    strlen(kind) < sizeof(c->kind) &&
+	    strlen(meta_id) < sizeof(c->meta_id)) {
+		c = &d->chan[d->nchan++];
+		memcpy(c->kind, kind, strlen(kind) + 1);
+		memcpy(c->meta_id, meta_id, strlen(meta_id) + 1);
+		c->id = cid;
+		c->workspace = ws;
+		c->touched = 0;
+	}
+	if (rc != SQLITE_ROW)
+		return 0;
+	*id = cid;
+	if (workspace != NULL)
+		*workspace = ws;
+	return 1;
 }
 
 int
@@ -549,6 +594,7 @@ db_channel_add(struct db *d, const char *kind, const char *meta_id,
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	d->nchan = 0;
 	if ((st = db_stmt(d, STMT_CHANNEL_ADD)) == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
@@ -565,13 +611,25 @@ db_channel_add(struct db *d, const char *kind, const char *meta_id,
 int
 db_channel_touch(struct db *d, long long id, long long at)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt	*st;
+	int		 i;
 
+	/* Set once per transaction and second. */
+	for (i = 0; d->txn && i < d->nchan; i++)
+		if (d->chan[i].id == id) {
+			if (d->chan[i].touched >= at)
+				return 0;
+			break;
+		}
 	if ((st = db_stmt(d, STMT_CHANNEL_TOUCH)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, at);
-	return db_exec(d, st);
+	if (db_exec(d, st) == -1)
+		return -1;
+	if (d->txn && i < d->nchan)
+		d->chan[i].touched = at;
+	return 0;
 }
 
 int
@@ -657,6 +715,7 @@ db_release(struct db *d)
 int
 db_rollback_to(struct db *d)
 {
+	d->nchan = 0;	/* a touch may be undone */
 	return db_run(d, STMT_ROLLBACK_TO);
 }
 

@@ -8,6 +8,8 @@
 
 #include <sqlite3.h>
 
+#include "limits.h"
+
 #include "db.h"
 
 /* The statements of db.c's table, in its order. */
@@ -51,11 +53,25 @@ enum stmt {
 	STMT__MAX
 };
 
+/* A channel lookup remembered for the rest of a write transaction:
+ * while it holds the write lock nothing else can change channels. */
+#define DB_CHAN_CACHE	8
+struct db_chan {
+	char		 kind[16];
+	char		 meta_id[HG_META_ID_MAX + 1];
+	long long	 id;		/* 0: there is no such channel */
+	long long	 workspace;
+	long long	 touched;	/* last_event_at set to this, or 0 */
+};
+
 struct db {
 	sqlite3		*h;
 	sqlite3_stmt	*st[STMT__MAX];
 	enum db_err	 err;
 	char		 msg[256];
+	int		 txn;		/* inside db_begin's transaction */
+	struct db_chan	 chan[DB_CHAN_CACHE];
+	int		 nchan;
 };
 
 /* The prepared statement, reset and unbound; NULL on error. */

@@ -273,6 +273,38 @@ test_channels(struct db *d)
 	EQ_INT(db_channel_touch(d, id, 1000), 0, "touch");
 	EQ_INT(db_channel_touch(d, id, 500), 0, "touch older: no error");
 	EQ_INT(db_channel_touch(d, 999999, 500), 0, "touch absent: no error");
+
+	/* Inside a transaction lookups are remembered, and what the
+	 * transaction itself changes is seen. */
+	EQ_INT(db_begin(d), 0, "begin");
+	EQ_INT(db_channel_find(d, "page", "P9", &got, NULL), 0, "txn: absent");
+	EQ_INT(db_channel_find(d, "page", "P9", &got, NULL), 0,
+	    "txn: absent again (remembered)");
+	EQ_INT(db_channel_add(d, "page", "P9", "Nine", &id2), 0, "txn: add");
+	got = -1;
+	EQ_INT(db_channel_find(d, "page", "P9", &got, NULL), 1,
+	    "txn: the added channel is found");
+	EQ_INT(got, id2, "txn: its id");
+	EQ_INT(db_channel_find(d, "page", "P1", &got, NULL), 1, "txn: P1");
+	EQ_INT(got, id, "txn: P1 id");
+	EQ_INT(db_channel_touch(d, id, 3000), 0, "txn: touch");
+	EQ_INT(db_channel_touch(d, id, 3000), 0, "txn: touch again");
+	EQ_INT(db_savepoint(d), 0, "txn: savepoint");
+	EQ_INT(db_channel_touch(d, id, 4000), 0, "txn: touch in a savepoint");
+	EQ_INT(db_rollback_to(d), 0, "txn: rolled back");
+	EQ_INT(db_release(d), 0, "txn: released");
+	EQ_INT(db_channel_touch(d, id, 3500), 0, "txn: touch after it");
+	EQ_INT(db_rollback(d), 0, "rollback");
+	EQ_INT(db_channel_find(d, "page", "P9", &got, NULL), 0,
+	    "rolled back: the add is gone");
+	EQ_INT(db_begin(d), 0, "begin 2");
+	EQ_INT(db_channel_touch(d, id, 3000), 0, "touch");
+	EQ_INT(db_savepoint(d), 0, "savepoint");
+	EQ_INT(db_channel_touch(d, id, 4000), 0, "touch in a savepoint");
+	EQ_INT(db_rollback_to(d), 0, "rolled back");
+	EQ_INT(db_release(d), 0, "released");
+	EQ_INT(db_channel_touch(d, id, 3500), 0, "touch after it");
+	EQ_INT(db_commit(d), 0, "commit");
 }
 
 static void
@@ -583,6 +615,9 @@ main(void)
 	d = c != NULL ? db_open(c, 0, err, sizeof(err)) : NULL;
 	if (OK(d != NULL, "open the main database")) {
 		test_channels(d);
+		EQ_INT(sql_int("main.db", "SELECT last_event_at FROM channel "
+		    "WHERE meta_id = 'P1' AND kind = 'page'"), 3500,
+		    "a touch undone by a savepoint is not remembered");
 		test_events(d, "main.db");
 		test_counters(d);
 	}
