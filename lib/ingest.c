@@ -46,12 +46,6 @@ struct ingest {
 	pthread_cond_t		 work;		/* the committer waits here */
 	struct item		*head, *tail;
 	int			 stop;
-	/* Committed items waiting for their answer, and the thread that
-	 * writes them. */
-	struct item		*done_head, *done_tail;
-	pthread_cond_t		 done_cv;
-	pthread_t		 answer_thread;
-	int			 committer_done;
 	/* Small events are processed inside the commit that stores them
 	 * (inline_on).  The inline processor thread (FastCGI only) runs
 	 * the queue after a group commit left events pending: big
@@ -290,7 +284,7 @@ static void *
 ingest_committer(void *arg)
 {
 	struct ingest	*g = arg;
-	struct item	*list, *it;
+	struct item	*list, *it, *next;
 	struct timespec	 ts;
 	long long	 bad, wait_ms;
 	size_t		 n;
@@ -339,54 +333,21 @@ ingest_committer(void *arg)
 			bad = -bad;	/* not counted: keep for later */
 		pthread_mutex_unlock(&g->write_mu);
 
-		/* Only now is a 200 true.  The answerer writes the
-		 * responses while this thread starts the next commit. */
 		stored = 0;
 		for (it = list; it != NULL; it = it->next)
 			stored |= it->result == 1 && !it->processed;
 		pthread_mutex_lock(&g->mu);
 		if (bad < 0)
 			g->bad_sig += -bad;
-		if (list != NULL) {
-			if (g->done_tail != NULL)
-				g->done_tail->next = list;
-			else
-				g->done_head = list;
-			for (it = list; it->next != NULL; it = it->next)
-				;
-			g->done_tail = it;
-			pthread_cond_signal(&g->done_cv);
-		}
 		if (stored && g->proc_on) {
 			g->proc_due = 1;
 			pthread_cond_signal(&g->proc_cv);
 		}
-	}
-	g->committer_done = 1;
-	pthread_cond_signal(&g->done_cv);
-	pthread_mutex_unlock(&g->mu);
-	return NULL;
-}
-
-/* The answerer: write the responses of committed groups. */
-static void *
-ingest_answerer(void *arg)
-{
-	struct ingest	*g = arg;
-	struct item	*list, *it, *next;
-
-	pthread_setname_np(pthread_self(), "hg-answer");
-	pthread_mutex_lock(&g->mu);
-	for (;;) {
-		if (g->done_head == NULL) {
-			if (g->committer_done)
-				break;
-			pthread_cond_wait(&g->done_cv, &g->mu);
-			continue;
-		}
-		list = g->done_head;
-		g->done_head = g->done_tail = NULL;
 		pthread_mutex_unlock(&g->mu);
+		/* Only now is a 200 true.  Answering here rather than in
+		 * another thread spares a wakeup per group, and the
+		 * requests that arrive meanwhile make the next group
+		 * bigger (measured: faster). */
 		for (it = list; it != NULL; it = next) {
 			next = it->next;
 			ingest_answer(it);
@@ -473,23 +434,11 @@ ingest_new(const struct conf *c, int threaded)
 	pthread_cond_init(&g->work, NULL);
 	pthread_mutex_init(&g->write_mu, NULL);
 	pthread_cond_init(&g->proc_cv, NULL);
-	pthread_cond_init(&g->done_cv, NULL);
 	g->inline_on = conf_get_int(c, "inline_budget_ms") > 0;
 	g->proc_wanted = threaded && g->inline_on;
 	ingest_db(g);
-	if (threaded && pthread_create(&g->answer_thread, NULL,
-	    ingest_answerer, g) != 0) {
-		db_close(g->db);
-		free(g);
-		return NULL;
-	}
 	if (threaded && pthread_create(&g->thread, NULL, ingest_committer,
 	    g) != 0) {
-		pthread_mutex_lock(&g->mu);
-		g->committer_done = 1;
-		pthread_cond_signal(&g->done_cv);
-		pthread_mutex_unlock(&g->mu);
-		pthread_join(g->answer_thread, NULL);
 		db_close(g->db);
 		free(g);
 		return NULL;
@@ -515,7 +464,6 @@ ingest_free(struct ingest *g)
 		pthread_cond_signal(&g->proc_cv);
 		pthread_mutex_unlock(&g->mu);
 		pthread_join(g->thread, NULL);
-		pthread_join(g->answer_thread, NULL);
 		if (g->proc_on)
 			pthread_join(g->proc_thread, NULL);
 	}
