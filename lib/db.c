@@ -73,8 +73,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_CONVERSATION_UPSERT */
 	"INSERT INTO conversation (workspace_id, channel_id, contact_id, "
 	"created_at) VALUES (?1, ?2, ?3, ?4) "
+	/* A no-op on a column no index holds, only for RETURNING: the
+	 * unchanged row is not rewritten (an indexed one would be). */
 	"ON CONFLICT (channel_id, contact_id) DO UPDATE SET "
-	"contact_id = excluded.contact_id RETURNING id",
+	"status = status RETURNING id",
 	/* STMT_CONVERSATION_NOTE */
 	"UPDATE conversation SET "
 	"last_message_ms = max(coalesce(last_message_ms, 0), ?2), "
