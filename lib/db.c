@@ -406,6 +406,17 @@ err:
 	return -1;
 }
 
+/* The WAL hook of DB_NO_CHECKPOINT connections (it replaces the
+ * automatic checkpoint): note the WAL's size. */
+static int
+db_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
+{
+	(void)h;
+	(void)name;
+	((struct db *)arg)->wal_frames = frames;
+	return SQLITE_OK;
+}
+
 struct db *
 db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 {
@@ -455,6 +466,8 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
 		goto err;
 	}
+	if (flags & DB_NO_CHECKPOINT)
+		sqlite3_wal_hook(d->h, db_wal_hook, d);
 	if ((rc = sqlite3_create_function_v2(d->h, "hg_sent_ms", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, db_fn_sent_ms, NULL,
 	    NULL, NULL)) != SQLITE_OK) {
@@ -734,3 +747,23 @@ db_checkpoint(struct db *d, long long *wal_pages)
 		return db_fail(d, rc);
 	return 0;
 }
+
+int
+db_checkpoint_all(struct db *d, int *complete)
+{
+	int rc, log = 0, done = 0;
+
+	rc = sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &log, &done);
+	*complete = rc == SQLITE_OK && log == done;
+	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+		return db_fail(d, rc);
+	return 0;
+}
+
+long long
+db_wal_frames(const struct db *d)
+{
+	return d->wal_frames;
+}
+

@@ -34,6 +34,9 @@ enum db_err {
  * the fsync of durability = full.  WAL keeps the database consistent
  * either way, and the next full commit makes them durable too. */
 #define DB_REDO_SAFE	0x2
+/* Never checkpoint the WAL from this connection's commits: a
+ * checkpointer does (db_wal_frames says when one is due). */
+#define DB_NO_CHECKPOINT	0x4
 
 /* Open the database named by db_path, set the busy timeout before
  * anything else, WAL, synchronous per durability, and (unless
@@ -49,8 +52,13 @@ int		 db_schema_latest(void);
 
 /* Copy what the WAL holds into the database without blocking writers
  * (a passive checkpoint); *wal_pages (may be NULL) is the WAL's size.
- * 0 or -1. */
+ * 0 or -1.  It is complete when it copied all of it: only then does
+ * the next commit start the WAL over instead of making it longer. */
 int		 db_checkpoint(struct db *, long long *wal_pages);
+int		 db_checkpoint_all(struct db *, int *complete);
+/* The WAL's size in frames after this connection's last commit (kept
+ * for DB_NO_CHECKPOINT connections; 0 for others). */
+long long	 db_wal_frames(const struct db *);
 
 /* Transactions: BEGIN IMMEDIATE, COMMIT, ROLLBACK; 0 or -1. */
 int		 db_begin(struct db *);

@@ -70,6 +70,7 @@ struct db {
 	enum db_err	 err;
 	char		 msg[256];
 	int		 txn;		/* inside db_begin's transaction */
+	long long	 wal_frames;	/* see db_wal_frames */
 	struct db_chan	 chan[DB_CHAN_CACHE];
 	int		 nchan;
 };

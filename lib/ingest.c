@@ -60,6 +60,17 @@ struct ingest {
 	int			 inline_on;	/* inline_budget_ms > 0 */
 	int			 proc_due;
 	struct db		*pdb;
+	/*
+	 * The checkpointer (FastCGI): no commit of this process
+	 * checkpoints the WAL, which would hold up the commits behind it
+	 * for milliseconds.  Once the WAL has HG_CHECKPOINT_FRAMES, this
+	 * thread copies it into the database while the commits go on,
+	 * then copies what they added meanwhile holding write_mu, so that
+	 * the checkpoint is complete and the WAL starts over.
+	 */
+	pthread_t		 ckpt_thread;
+	pthread_cond_t		 ckpt_cv;
+	int			 ckpt_due;
 	long long		 bad_sig;	/* rejections not yet counted */
 	/* Counts of committed groups not yet added to the counter table
 	 * (accepted, duplicate, invalid, unrouted), and when they last
@@ -110,7 +121,8 @@ ingest_db(struct ingest *g)
 
 	if (g->db != NULL)
 		return 0;
-	if ((g->db = db_open(g->conf, 0, err, sizeof(err))) == NULL) {
+	if ((g->db = db_open(g->conf, g->threaded ? DB_NO_CHECKPOINT : 0,
+	    err, sizeof(err))) == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "webhook.db_open_failed", err);
 		return -1;
 	}
@@ -286,7 +298,7 @@ ingest_committer(void *arg)
 	struct ingest	*g = arg;
 	struct item	*list, *it, *next;
 	struct timespec	 ts;
-	long long	 bad, wait_ms;
+	long long	 bad, wait_ms, frames;
 	size_t		 n;
 	int		 stored, idle, flush;
 
@@ -331,6 +343,7 @@ ingest_committer(void *arg)
 		if (ingest_commit(g, list, flush ? bad : 0, flush) == -1 ||
 		    !flush)
 			bad = -bad;	/* not counted: keep for later */
+		frames = g->db != NULL ? db_wal_frames(g->db) : 0;
 		pthread_mutex_unlock(&g->write_mu);
 
 		stored = 0;
@@ -339,6 +352,10 @@ ingest_committer(void *arg)
 		pthread_mutex_lock(&g->mu);
 		if (bad < 0)
 			g->bad_sig += -bad;
+		if (frames >= HG_CHECKPOINT_FRAMES && !g->ckpt_due) {
+			g->ckpt_due = 1;
+			pthread_cond_signal(&g->ckpt_cv);
+		}
 		if (stored && g->proc_on) {
 			g->proc_due = 1;
 			pthread_cond_signal(&g->proc_cv);
@@ -374,6 +391,7 @@ ingest_processor(void *arg)
 	struct queue_stats	 st;
 	long long		 start, budget;
 	char			 err[512];
+	long long		 frames;
 	int			 busy;
 
 	pthread_setname_np(pthread_self(), "hg-process");
@@ -391,7 +409,7 @@ ingest_processor(void *arg)
 		g->proc_due = 0;
 		pthread_mutex_unlock(&g->mu);
 		if (g->pdb == NULL &&
-		    (g->pdb = db_open(g->conf, DB_REDO_SAFE, err,
+		    (g->pdb = db_open(g->conf, DB_REDO_SAFE | DB_NO_CHECKPOINT, err,
 		    sizeof(err))) == NULL)
 			log_msg(LOG_LEVEL_ERROR, "webhook.inline_db", err);
 		start = queue_now_ms();
@@ -409,7 +427,14 @@ ingest_processor(void *arg)
 				g->pdb = NULL;
 				break;
 			}
+			frames = db_wal_frames(g->pdb);
 			pthread_mutex_unlock(&g->write_mu);
+			if (frames >= HG_CHECKPOINT_FRAMES) {
+				pthread_mutex_lock(&g->mu);
+				g->ckpt_due = 1;
+				pthread_cond_signal(&g->ckpt_cv);
+				pthread_mutex_unlock(&g->mu);
+			}
 			if (st.claimed == 0)
 				break;
 		}
@@ -418,6 +443,64 @@ ingest_processor(void *arg)
 	pthread_mutex_unlock(&g->mu);
 	db_close(g->pdb);
 	g->pdb = NULL;
+	return NULL;
+}
+
+/* The checkpointer thread; see struct ingest. */
+static void *
+ingest_checkpointer(void *arg)
+{
+	struct ingest	*g = arg;
+	struct db	*d = NULL;
+	struct logline	 l;
+	struct timespec	 ts;
+	char		 err[512];
+	int		 complete = 0, rc;
+
+	pthread_setname_np(pthread_self(), "hg-ckpt");
+	pthread_mutex_lock(&g->mu);
+	while (!g->stop) {
+		if (!g->ckpt_due) {
+			pthread_cond_wait(&g->ckpt_cv, &g->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&g->mu);
+		if (d == NULL && (d = db_open(g->conf, DB_NO_CHECKPOINT, err,
+		    sizeof(err))) == NULL)
+			log_msg(LOG_LEVEL_ERROR, "webhook.checkpoint_db", err);
+		rc = d == NULL ? -1 : db_checkpoint(d, NULL);
+		/* Complete as far as it saw; but commits went on. */
+		if (rc == 0) {
+			pthread_mutex_lock(&g->write_mu);
+			rc = db_checkpoint_all(d, &complete);
+			pthread_mutex_unlock(&g->write_mu);
+		}
+		if (rc == -1 && d != NULL) {
+			log_begin(&l, LOG_LEVEL_ERROR, "webhook.checkpoint_failed");
+			log_str(&l, "error", db_errmsg(d));
+			log_end(&l);
+			db_close(d);
+			d = NULL;
+		}
+		pthread_mutex_lock(&g->mu);
+		if (rc == -1 || !complete) {
+			/* A reader elsewhere still uses the WAL, or the
+			 * database failed: try again later, not at once. */
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			while (!g->stop && pthread_cond_timedwait(&g->ckpt_cv,
+			    &g->mu, &ts) == 0)
+				;
+		}
+		/* Due again when a commit finds the WAL long again. */
+		g->ckpt_due = 0;
+	}
+	pthread_mutex_unlock(&g->mu);
+	db_close(d);
 	return NULL;
 }
 
@@ -434,11 +517,23 @@ ingest_new(const struct conf *c, int threaded)
 	pthread_cond_init(&g->work, NULL);
 	pthread_mutex_init(&g->write_mu, NULL);
 	pthread_cond_init(&g->proc_cv, NULL);
+	pthread_cond_init(&g->ckpt_cv, NULL);
 	g->inline_on = conf_get_int(c, "inline_budget_ms") > 0;
 	g->proc_wanted = threaded && g->inline_on;
 	ingest_db(g);
+	if (threaded && pthread_create(&g->ckpt_thread, NULL,
+	    ingest_checkpointer, g) != 0) {
+		db_close(g->db);
+		free(g);
+		return NULL;
+	}
 	if (threaded && pthread_create(&g->thread, NULL, ingest_committer,
 	    g) != 0) {
+		pthread_mutex_lock(&g->mu);
+		g->stop = 1;
+		pthread_cond_signal(&g->ckpt_cv);
+		pthread_mutex_unlock(&g->mu);
+		pthread_join(g->ckpt_thread, NULL);
 		db_close(g->db);
 		free(g);
 		return NULL;
@@ -462,8 +557,10 @@ ingest_free(struct ingest *g)
 		g->stop = 1;
 		pthread_cond_signal(&g->work);
 		pthread_cond_signal(&g->proc_cv);
+		pthread_cond_signal(&g->ckpt_cv);
 		pthread_mutex_unlock(&g->mu);
 		pthread_join(g->thread, NULL);
+		pthread_join(g->ckpt_thread, NULL);
 		if (g->proc_on)
 			pthread_join(g->proc_thread, NULL);
 	}

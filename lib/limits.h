@@ -48,6 +48,9 @@
 #define HG_CGI_DRAIN_MAX		HG_WEBHOOK_BODY_CEILING
 /* Events committed in one group transaction. */
 #define HG_GROUP_MAX			512
+/* The webhook's checkpointer copies the WAL into the database once it
+ * holds this many frames (SQLite's automatic checkpoint default). */
+#define HG_CHECKPOINT_FRAMES		1000
 /* Under load, the webhook adds its counts to the counter table at most
  * this often (ms) instead of in every group commit. */
 #define HG_COUNTER_FLUSH_MS		100
