@@ -238,6 +238,20 @@ test_concurrent_open(void)
 	OK(once, "and the schema is applied exactly once");
 }
 
+/* Touch channel id at 3000, at 4000 in a savepoint rolled back, then at
+ * 3500: what the rollback undid must not be remembered (3500 stays). */
+static void
+touch_undone(struct db *d, long long id)
+{
+	EQ_INT(db_channel_touch(d, id, 3000), 0, "touch");
+	EQ_INT(db_channel_touch(d, id, 3000), 0, "touch again");
+	EQ_INT(db_savepoint(d), 0, "savepoint");
+	EQ_INT(db_channel_touch(d, id, 4000), 0, "touch in a savepoint");
+	EQ_INT(db_rollback_to(d), 0, "rolled back");
+	EQ_INT(db_release(d), 0, "released");
+	EQ_INT(db_channel_touch(d, id, 3500), 0, "touch after it");
+}
+
 static void
 test_channels(struct db *d)
 {
@@ -287,23 +301,12 @@ test_channels(struct db *d)
 	EQ_INT(got, id2, "txn: its id");
 	EQ_INT(db_channel_find(d, "page", "P1", &got, NULL), 1, "txn: P1");
 	EQ_INT(got, id, "txn: P1 id");
-	EQ_INT(db_channel_touch(d, id, 3000), 0, "txn: touch");
-	EQ_INT(db_channel_touch(d, id, 3000), 0, "txn: touch again");
-	EQ_INT(db_savepoint(d), 0, "txn: savepoint");
-	EQ_INT(db_channel_touch(d, id, 4000), 0, "txn: touch in a savepoint");
-	EQ_INT(db_rollback_to(d), 0, "txn: rolled back");
-	EQ_INT(db_release(d), 0, "txn: released");
-	EQ_INT(db_channel_touch(d, id, 3500), 0, "txn: touch after it");
+	touch_undone(d, id);
 	EQ_INT(db_rollback(d), 0, "rollback");
 	EQ_INT(db_channel_find(d, "page", "P9", &got, NULL), 0,
 	    "rolled back: the add is gone");
 	EQ_INT(db_begin(d), 0, "begin 2");
-	EQ_INT(db_channel_touch(d, id, 3000), 0, "touch");
-	EQ_INT(db_savepoint(d), 0, "savepoint");
-	EQ_INT(db_channel_touch(d, id, 4000), 0, "touch in a savepoint");
-	EQ_INT(db_rollback_to(d), 0, "rolled back");
-	EQ_INT(db_release(d), 0, "released");
-	EQ_INT(db_channel_touch(d, id, 3500), 0, "touch after it");
+	touch_undone(d, id);
 	EQ_INT(db_commit(d), 0, "commit");
 }
 
