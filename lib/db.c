@@ -1,6 +1,7 @@
 /*
  * db: SQLite behind hubgate's storage interface.  See db.h.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,6 +418,16 @@ db_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 	return SQLITE_OK;
 }
 
+static pthread_once_t db_once = PTHREAD_ONCE_INIT;
+
+/* Before SQLite's first use: no memory statistics, whose global mutex
+ * every allocation of every connection would take. */
+static void
+db_global_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct db *
 db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 {
@@ -426,6 +437,7 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 	long long	 waited;
 	int		 rc, oflags;
 
+	pthread_once(&db_once, db_global_init);
 	if (conf_path(c, "db_path", path, sizeof(path)) == NULL) {
 		snprintf(err, errsz, "db_path too long");
 		return NULL;
