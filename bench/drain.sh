@@ -19,7 +19,7 @@ LARGE=${LARGE:-100000}
 work=$root/bench/out
 mkdir -p "$work"
 secret=bench-secret-$(date +%s)
-port=$(for _ in $(seq 50); do p=$((20000 + RANDOM % 20000)); (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; break; }; done)
+port=$(scripts/free-port.sh)
 server_pid=
 start() {  # DATA INLINE_MS
 	rm -rf "$1"; mkdir -p "$1"

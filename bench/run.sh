@@ -26,7 +26,7 @@ BATCH_N=${BATCH_N:-400}
 work=$root/bench/out
 mkdir -p "$work"
 secret=bench-secret-$(date +%s)
-port=$(for _ in $(seq 50); do p=$((20000 + RANDOM % 20000)); (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; break; }; done)
+port=$(scripts/free-port.sh)
 
 echo "generating requests..."
 build/bench/gen -s "$secret" -n "$TEXT_N" -k text > "$work/text.req"

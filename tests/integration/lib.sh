@@ -25,17 +25,9 @@ expect_match() {
 }
 t_done() { echo "# $T_N checks, $T_FAILED failed"; [ "$T_FAILED" = 0 ]; }
 
-# A TCP port nobody listens on.
+# A TCP port nobody listens on (scripts/free-port.sh).
 free_port() {
-	local p
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 20000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
+	"$HUBGATE_ROOT/scripts/free-port.sh"
 }
 
 # new_data DIR: a data directory with a configuration of known test
