@@ -312,11 +312,13 @@ db_fn_sent_ms(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	long long		 t;
 
 	(void)argc;
-	if ((b = sqlite3_value_text(argv[0])) == NULL) {
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
 		sqlite3_result_int64(cx, 0);
 		return;
 	}
-	if (envelope_sent_ms((const char *)b,
+	/* NULL now means out of memory: never a wrong key. */
+	if ((b = sqlite3_value_text(argv[0])) == NULL ||
+	    envelope_sent_ms((const char *)b,
 	    (size_t)sqlite3_value_bytes(argv[0]), &t) == -1) {
 		sqlite3_result_error_nomem(cx);
 		return;
@@ -324,24 +326,38 @@ db_fn_sent_ms(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	sqlite3_result_int64(cx, t);
 }
 
-/* 0 when no row breaks a foreign key, else -1 with a message. */
+/* The number of rows that break a foreign key into *n; 0 or -1. */
 static int
-db_fk_check(struct db *d, int n)
+db_fk_count(struct db *d, long long *n)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	*n = 0;
 	if ((rc = sqlite3_prepare_v2(d->h, "PRAGMA foreign_key_check", -1,
 	    &st, NULL)) != SQLITE_OK)
 		return db_fail(d, rc);
-	rc = sqlite3_step(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		(*n)++;
 	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+/* 0 when migration n left no more rows breaking a foreign key than
+ * there were before (a database may hold some already, from deletes
+ * made with foreign keys off), else -1 with a message. */
+static int
+db_fk_check(struct db *d, int n, long long before)
+{
+	long long after;
+
+	if (db_fk_count(d, &after) == -1)
+		return -1;
+	if (after <= before)
 		return 0;
-	if (rc != SQLITE_ROW)
-		return db_fail(d, rc);
 	d->err = DB_ERROR;
-	snprintf(d->msg, sizeof(d->msg), "migration %d broke a foreign key", n);
+	snprintf(d->msg, sizeof(d->msg), "migration %d broke %lld foreign "
+	    "key(s)", n, after - before);
 	return -1;
 }
 
@@ -356,6 +372,7 @@ db_migrate(struct db *d)
 {
 	const char	*p, *next;
 	char		*sql, *errmsg = NULL;
+	long long	 broken;
 	int		 have, n, rc;
 
 	if (db_ping(d, &have) == -1)
@@ -367,7 +384,7 @@ db_migrate(struct db *d)
 		return db_fail(d, rc);
 	if (db_begin(d) == -1)
 		goto err;
-	if (db_ping(d, &have) == -1)
+	if (db_ping(d, &have) == -1 || db_fk_count(d, &broken) == -1)
 		goto err;
 	p = strstr(db_schema_sql, "\n-- @migration ");
 	for (n = 1; p != NULL; n++, p = next) {
@@ -394,7 +411,7 @@ db_migrate(struct db *d)
 			    "migration %d did not set user_version", n);
 			goto err;
 		}
-		if (db_fk_check(d, n) == -1)
+		if (db_fk_check(d, n, broken) == -1)
 			goto err;
 	}
 	if (db_commit(d) == -1)

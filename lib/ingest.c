@@ -564,7 +564,8 @@ ingest_free(struct ingest *g)
 		if (g->proc_on)
 			pthread_join(g->proc_thread, NULL);
 	}
-	if (g->db != NULL && ingest_pending(g))
+	/* ingest_commit reopens a connection a failed group closed. */
+	if (ingest_pending(g))
 		ingest_commit(g, NULL, g->bad_sig, 1);
 	db_close(g->db);
 	free(g);
