@@ -63,7 +63,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"SELECT 1 FROM webhook_event WHERE sent_ms = ?1 AND body_sha256 = ?2",
 	/* STMT_EVENT_UNPROCESSED: stored as processed, but that failed */
 	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
-	"processed_ms = NULL WHERE id = ?1 AND state = 'processed'",
+	"processed_ms = NULL, last_error = ?2 WHERE id = ?1 "
+	"AND state = 'processed'",
 
 	/* STMT_CONTACT_UPSERT */
 	"INSERT INTO contact (workspace_id, channel_id, meta_user_id, name, "

@@ -200,9 +200,11 @@ int		 db_event_body(struct db *, long long id, const char *token,
 int		 db_event_done(struct db *, long long id, const char *token,
 		    long long now_ms);
 /* Make an event stored as processed pending again (and never
- * attempted): processing it in the transaction that stored it failed,
- * and that work was rolled back; 0 or -1. */
-int		 db_event_unprocessed(struct db *, long long id);
+ * attempted), keeping error as its last_error: processing it in the
+ * transaction that stored it failed, and that work was rolled back;
+ * 0 or -1. */
+int		 db_event_unprocessed(struct db *, long long id,
+		    const char *error);
 /* Mark failed (next_ms set) or dead_letter (state), keeping error and
  * logging the attempt: 1, 0 when fenced, -1. */
 int		 db_event_fail(struct db *, long long id, const char *token,

@@ -75,13 +75,14 @@ db_event_done(struct db *d, long long id, const char *token, long long now_ms)
 }
 
 int
-db_event_unprocessed(struct db *d, long long id)
+db_event_unprocessed(struct db *d, long long id, const char *error)
 {
 	sqlite3_stmt *st;
 
 	if ((st = db_stmt(d, STMT_EVENT_UNPROCESSED)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, error);
 	return db_exec(d, st);
 }
 

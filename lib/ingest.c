@@ -140,7 +140,8 @@ ingest_db(struct ingest *g)
 static int
 ingest_process(struct ingest *g, struct item *it, long long id)
 {
-	struct logline l;
+	struct logline	 l;
+	char		 why[300];
 
 	if (db_savepoint(g->db) == -1)
 		return -1;
@@ -149,12 +150,13 @@ ingest_process(struct ingest *g, struct item *it, long long id)
 		it->processed = 1;
 		return db_release(g->db);
 	}
+	snprintf(why, sizeof(why), "database: %s", db_errmsg(g->db));
 	log_begin(&l, LOG_LEVEL_WARN, "webhook.process_deferred");
 	log_int(&l, "event", id);
-	log_str(&l, "error", db_errmsg(g->db));
+	log_str(&l, "error", why);
 	log_end(&l);
 	if (db_rollback_to(g->db) == -1 || db_release(g->db) == -1 ||
-	    db_event_unprocessed(g->db, id) == -1)
+	    db_event_unprocessed(g->db, id, why) == -1)
 		return -1;
 	return 0;
 }

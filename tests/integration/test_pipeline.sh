@@ -52,6 +52,16 @@ done
 expect_eq "$(sql "$D" "SELECT state || ' ' || attempts FROM webhook_event WHERE id = $RID")" "failed 1" "the inline processor tried it once more and scheduled a retry"
 expect_match "$(sql "$D" "SELECT last_error FROM webhook_event WHERE id = $RID")" 'refused by test' "the error is kept"
 expect_eq "$(sql "$D" "SELECT count(*) FROM message WHERE meta_message_id = 'm_refused'")" 0 "nothing half-written"
+# The same as plain CGI, where no processor thread follows: the event
+# is stored, left pending, and the error of its try is kept.
+sed 's/"mid": *"[^"]*"/"mid": "m_refused"/; s/"time": *[0-9]*/"time":1763856000999/' "$PAYLOADS/messenger-text.json" > "$D/refused-cgi.json"
+out=$(REQUEST_METHOD=POST SCRIPT_NAME=/webhook CONTENT_TYPE=application/json \
+    CONTENT_LENGTH=$(stat -c %s "$D/refused-cgi.json") \
+    HTTP_X_HUB_SIGNATURE_256=$(sign "$D/refused-cgi.json") \
+    HUBGATE_CONFIG=$D/hubgate.conf "$HUBGATE_BUILD/cgi-bin/webhook" < "$D/refused-cgi.json")
+expect_match "$out" 'EVENT_RECEIVED' "CGI: an event whose processing fails is acknowledged"
+expect_eq "$(sql "$D" "SELECT state || ' ' || attempts FROM webhook_event WHERE body = readfile('$D/refused-cgi.json')")" "pending 0" "CGI: left pending, never attempted by the queue"
+expect_match "$(sql "$D" "SELECT last_error FROM webhook_event WHERE body = readfile('$D/refused-cgi.json')")" 'refused by test' "CGI: the error of the try in the commit is kept"
 sql "$D" "DROP TRIGGER refuse"
 hg requeue "$RID" > /dev/null
 cron > /dev/null
