@@ -54,7 +54,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"INSERT INTO webhook_event (received_ms, body, body_sha256, signature, "
 	"object, entry_ids, phone_number_ids, routing, state, sent_ms, "
 	"processed_ms, attempts) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11 IS NOT NULL) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	"CASE WHEN ?9 = 'processed' THEN ?1 END, ?9 = 'processed') "
 	"ON CONFLICT (sent_ms, body_sha256) DO NOTHING",
 	/* STMT_EVENT_ROUTE */
 	"INSERT OR IGNORE INTO webhook_event_channel (event_id, channel_id) "
@@ -697,8 +698,6 @@ db_event_insert(struct db *d, const struct db_event *e, long long *id)
 	sqlite3_bind_text(st, 8, e->routing, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, e->state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, e->sent_ms);
-	if (strcmp(e->state, "processed") == 0)
-		sqlite3_bind_int64(st, 11, e->processed_ms);
 	if (db_exec(d, st) == -1)
 		return -1;
 	if (sqlite3_changes(d->h) == 0)
@@ -765,27 +764,14 @@ db_rollback_to(struct db *d)
 }
 
 int
-db_checkpoint(struct db *d, long long *wal_pages)
+db_checkpoint(struct db *d, int *complete)
 {
 	int rc, log = 0, done = 0;
 
 	rc = sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    &log, &done);
-	if (wal_pages != NULL)
-		*wal_pages = log;
-	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
-		return db_fail(d, rc);
-	return 0;
-}
-
-int
-db_checkpoint_all(struct db *d, int *complete)
-{
-	int rc, log = 0, done = 0;
-
-	rc = sqlite3_wal_checkpoint_v2(d->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    &log, &done);
-	*complete = rc == SQLITE_OK && log == done;
+	if (complete != NULL)
+		*complete = rc == SQLITE_OK && log == done;
 	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
 		return db_fail(d, rc);
 	return 0;

@@ -51,11 +51,10 @@ const char	*db_errmsg(const struct db *);
 int		 db_schema_latest(void);
 
 /* Copy what the WAL holds into the database without blocking writers
- * (a passive checkpoint); *wal_pages (may be NULL) is the WAL's size.
- * 0 or -1.  It is complete when it copied all of it: only then does
- * the next commit start the WAL over instead of making it longer. */
-int		 db_checkpoint(struct db *, long long *wal_pages);
-int		 db_checkpoint_all(struct db *, int *complete);
+ * (a passive checkpoint); 0 or -1.  *complete (may be NULL) says
+ * whether it copied all of it: only then does the next commit start
+ * the WAL over instead of making it longer. */
+int		 db_checkpoint(struct db *, int *complete);
 /* The WAL's size in frames after this connection's last commit (kept
  * for DB_NO_CHECKPOINT connections; 0 for others). */
 long long	 db_wal_frames(const struct db *);
@@ -102,8 +101,7 @@ struct db_event {
 	const char	*routing;	/* routed, partial, unrouted */
 	const char	*state;		/* pending, invalid, or processed:
 					 * processed by the same transaction
-					 * (attempts 1, at processed_ms) */
-	long long	 processed_ms;
+					 * (attempts 1, at received_ms) */
 };
 
 /* Store an event: 1 stored (id set), 0 a duplicate of a stored body

@@ -52,6 +52,25 @@ take_token(struct graph_result *res, struct graph_token *t)
 	return 0;
 }
 
+/* GET /oauth/access_token with p and take the token; when missing is
+ * set, a parameter is missing: fail with it, without calling Meta. */
+static int
+token_call(struct graph *g, const struct graph_param *p, const char *missing,
+    struct graph_token *t, struct graph_result *res)
+{
+	memset(t, 0, sizeof(*t));
+	if (missing != NULL) {
+		memset(res, 0, sizeof(*res));
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
+		    "%s", missing);
+		return -1;
+	}
+	if (graph_call(g, GRAPH_GET, "/oauth/access_token", p, NULL,
+	    GRAPH_AUTH_NONE, NULL, res) == -1)
+		return -1;
+	return take_token(res, t);
+}
+
 void
 graph_oauth_token_free(struct graph_token *t)
 {
@@ -76,17 +95,9 @@ graph_oauth_code(struct graph *g, const char *code, const char *redirect_uri,
 		{ NULL, NULL }
 	};
 
-	memset(t, 0, sizeof(*t));
-	if (code == NULL || code[0] == '\0' || redirect_uri == NULL) {
-		memset(res, 0, sizeof(*res));
-		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
-		    "code and redirect_uri are required");
-		return -1;
-	}
-	if (graph_call(g, GRAPH_GET, "/oauth/access_token", p, NULL,
-	    GRAPH_AUTH_NONE, NULL, res) == -1)
-		return -1;
-	return take_token(res, t);
+	return token_call(g, p, code == NULL || code[0] == '\0' ||
+	    redirect_uri == NULL ? "code and redirect_uri are required" : NULL,
+	    t, res);
 }
 
 int
@@ -101,17 +112,8 @@ graph_oauth_exchange(struct graph *g, const char *user_token,
 		{ NULL, NULL }
 	};
 
-	memset(t, 0, sizeof(*t));
-	if (user_token == NULL || user_token[0] == '\0') {
-		memset(res, 0, sizeof(*res));
-		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
-		    "no token to exchange");
-		return -1;
-	}
-	if (graph_call(g, GRAPH_GET, "/oauth/access_token", p, NULL,
-	    GRAPH_AUTH_NONE, NULL, res) == -1)
-		return -1;
-	return take_token(res, t);
+	return token_call(g, p, user_token == NULL || user_token[0] == '\0' ?
+	    "no token to exchange" : NULL, t, res);
 }
 
 int

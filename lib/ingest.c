@@ -188,10 +188,9 @@ ingest_write(struct ingest *g, struct item *it, long long counts[4])
 	/* Small events are processed in this transaction (see
 	 * ingest_process). */
 	it->processed = 0;
-	if (g->inline_on && e->root != NULL) {
+	if (g->inline_on && e->root != NULL)
 		it->ev.state = "processed";
-		it->ev.processed_ms = it->ev.received_ms;
-	} else
+	else
 		it->ev.state = e->valid ? "pending" : "invalid";
 	if ((it->result = db_event_insert(g->db, &it->ev, &id)) == -1)
 		goto out;
@@ -283,6 +282,30 @@ err:
 	return -1;
 }
 
+/* The CLOCK_REALTIME time ms milliseconds from now, for timed waits. */
+static void
+ingest_deadline(struct timespec *ts, long long ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Wake the checkpointer if a commit left the WAL with frames frames.
+ * Under mu. */
+static void
+ingest_wal_grew(struct ingest *g, long long frames)
+{
+	if (frames >= HG_CHECKPOINT_FRAMES && !g->ckpt_due) {
+		g->ckpt_due = 1;
+		pthread_cond_signal(&g->ckpt_cv);
+	}
+}
+
 /* Anything counted but not yet in the counter table?  Under mu. */
 static int
 ingest_pending(const struct ingest *g)
@@ -300,7 +323,7 @@ ingest_committer(void *arg)
 	struct ingest	*g = arg;
 	struct item	*list, *it, *next;
 	struct timespec	 ts;
-	long long	 bad, wait_ms, frames;
+	long long	 bad, frames;
 	size_t		 n;
 	int		 stored, idle, flush;
 
@@ -310,14 +333,8 @@ ingest_committer(void *arg)
 	while (!g->stop || g->head != NULL) {
 		idle = 0;
 		if (g->head == NULL) {
-			wait_ms = ingest_pending(g) ? HG_COUNTER_FLUSH_MS : 1000;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += wait_ms / 1000;
-			ts.tv_nsec += (wait_ms % 1000) * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
+			ingest_deadline(&ts, ingest_pending(g) ?
+			    HG_COUNTER_FLUSH_MS : 1000);
 			pthread_cond_timedwait(&g->work, &g->mu, &ts);
 			if (g->head == NULL && (!ingest_pending(g) || g->stop))
 				continue;
@@ -354,10 +371,7 @@ ingest_committer(void *arg)
 		pthread_mutex_lock(&g->mu);
 		if (bad < 0)
 			g->bad_sig += -bad;
-		if (frames >= HG_CHECKPOINT_FRAMES && !g->ckpt_due) {
-			g->ckpt_due = 1;
-			pthread_cond_signal(&g->ckpt_cv);
-		}
+		ingest_wal_grew(g, frames);
 		if (stored && g->proc_on) {
 			g->proc_due = 1;
 			pthread_cond_signal(&g->proc_cv);
@@ -431,12 +445,9 @@ ingest_processor(void *arg)
 			}
 			frames = db_wal_frames(g->pdb);
 			pthread_mutex_unlock(&g->write_mu);
-			if (frames >= HG_CHECKPOINT_FRAMES) {
-				pthread_mutex_lock(&g->mu);
-				g->ckpt_due = 1;
-				pthread_cond_signal(&g->ckpt_cv);
-				pthread_mutex_unlock(&g->mu);
-			}
+			pthread_mutex_lock(&g->mu);
+			ingest_wal_grew(g, frames);
+			pthread_mutex_unlock(&g->mu);
 			if (st.claimed == 0)
 				break;
 		}
@@ -474,7 +485,7 @@ ingest_checkpointer(void *arg)
 		/* Complete as far as it saw; but commits went on. */
 		if (rc == 0) {
 			pthread_mutex_lock(&g->write_mu);
-			rc = db_checkpoint_all(d, &complete);
+			rc = db_checkpoint(d, &complete);
 			pthread_mutex_unlock(&g->write_mu);
 		}
 		if (rc == -1 && d != NULL) {
@@ -488,12 +499,7 @@ ingest_checkpointer(void *arg)
 		if (rc == -1 || !complete) {
 			/* A reader elsewhere still uses the WAL, or the
 			 * database failed: try again later, not at once. */
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 100 * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
+			ingest_deadline(&ts, 100);
 			while (!g->stop && pthread_cond_timedwait(&g->ckpt_cv,
 			    &g->mu, &ts) == 0)
 				;
