@@ -11,6 +11,7 @@
 #include "app.h"
 #include "conf.h"
 #include "db.h"
+#include "json.h"
 #include "log.h"
 
 static __thread struct db *app_thread_db;
@@ -22,6 +23,7 @@ app_init(const char *prog, char *err, size_t errsz)
 	int		 lvl;
 
 	log_init(prog, LOG_LEVEL_INFO);
+	json_init();
 	if ((c = conf_load(NULL, err, errsz)) == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "config.error", err);
 		return NULL;

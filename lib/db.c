@@ -50,16 +50,27 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_CHANNEL_TOUCH */
 	"UPDATE channel SET last_event_at = ?2 WHERE id = ?1 "
 	"AND (last_event_at IS NULL OR last_event_at < ?2)",
-	/* STMT_EVENT_INSERT */
+	/* STMT_EVENT_INSERT: received_ms never below the last event's,
+	 * so that ids order arrival times (db_event_id_from).  (VALUES,
+	 * not INSERT ... SELECT: that would open a statement journal.) */
 	"INSERT INTO webhook_event (received_ms, body, body_sha256, signature, "
 	"object, entry_ids, phone_number_ids, routing, state, sent_ms, "
-	"processed_ms, attempts) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-	"CASE WHEN ?9 = 'processed' THEN ?1 END, ?9 = 'processed') "
+	"processed_ms, attempts, channel_id) "
+	"VALUES (max(?1, coalesce((SELECT received_ms FROM webhook_event "
+	"ORDER BY id DESC LIMIT 1), 0)), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	"CASE WHEN ?9 = 'processed' THEN max(?1, coalesce((SELECT received_ms "
+	"FROM webhook_event ORDER BY id DESC LIMIT 1), 0)) END, "
+	"?9 = 'processed', ?11) "
 	"ON CONFLICT (sent_ms, body_sha256) DO NOTHING",
-	/* STMT_EVENT_ROUTE */
+	/* STMT_EVENT_ROUTE: a channel other than the event's first */
 	"INSERT OR IGNORE INTO webhook_event_channel (event_id, channel_id) "
-	"VALUES (?1, ?2)",
+	"SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM webhook_event "
+	"WHERE id = ?1 AND channel_id = ?2)",
+	/* STMT_EVENT_AT: the first event from an id on */
+	"SELECT id, received_ms FROM webhook_event WHERE id >= ?1 "
+	"ORDER BY id LIMIT 1",
+	/* STMT_EVENT_LAST */
+	"SELECT max(id) FROM webhook_event",
 	/* STMT_EVENT_EXISTS */
 	"SELECT 1 FROM webhook_event WHERE sent_ms = ?1 AND body_sha256 = ?2",
 	/* STMT_EVENT_UNPROCESSED: stored as processed, but that failed */
@@ -164,11 +175,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_REQUEUE_RANGE */
 	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
 	"next_attempt_ms = NULL, lease_token = NULL, lease_expires_ms = NULL "
-	"WHERE received_ms >= ?1 AND received_ms < ?2 "
+	"WHERE id >= ?3 AND id < ?4 AND received_ms >= ?1 AND received_ms < ?2 "
 	"AND state IN ('processed', 'failed', 'dead_letter')",
 	/* STMT_PRUNE */
 	"DELETE FROM webhook_event WHERE id IN (SELECT id FROM webhook_event "
-	"WHERE state = 'processed' AND received_ms < ?1 ORDER BY id LIMIT ?2)",
+	"WHERE state = 'processed' AND id < ?3 AND received_ms < ?1 "
+	"ORDER BY id LIMIT ?2)",
 	/* STMT_QUEUE_STATES */
 	"SELECT state, count(*), min(received_ms) FROM webhook_event GROUP BY state",
 };
@@ -438,13 +450,16 @@ db_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 }
 
 static pthread_once_t db_once = PTHREAD_ONCE_INIT;
+static int db_wal_vfs;	/* DB_WAL_VFS is registered */
 
 /* Before SQLite's first use: no memory statistics, whose global mutex
- * every allocation of every connection would take. */
+ * every allocation of every connection would take; the VFS of full
+ * durability. */
 static void
 db_global_init(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	db_wal_vfs = db_wal_vfs_register() == 0;
 }
 
 struct db *
@@ -452,7 +467,7 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 {
 	struct db	*d;
 	char		 path[4096];
-	const char	*pragmas;
+	const char	*pragmas, *vfs = NULL;
 	long long	 waited;
 	int		 rc, oflags;
 
@@ -467,7 +482,20 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 	}
 	oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(path, &d->h, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (flags & DB_READONLY)
+		pragmas = "PRAGMA foreign_keys = ON;";
+	else if (strcmp(conf_get(c, "durability"), "full") == 0 &&
+	    !(flags & DB_REDO_SAFE)) {
+		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		    "PRAGMA foreign_keys = ON;";
+		/* Every commit syncs the WAL: its writes may be held
+		 * until then (db_wal.c). */
+		if (db_wal_vfs)
+			vfs = DB_WAL_VFS;
+	} else
+		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		    "PRAGMA foreign_keys = ON;";
+	rc = sqlite3_open_v2(path, &d->h, oflags | SQLITE_OPEN_NOMUTEX, vfs);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errsz, "%s: %s", path, d->h != NULL ?
 		    sqlite3_errmsg(d->h) : "cannot open");
@@ -476,15 +504,6 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 	/* First, before any statement can meet a lock. */
 	sqlite3_busy_timeout(d->h, (int)conf_get_int(c, "busy_timeout_ms"));
 	sqlite3_extended_result_codes(d->h, 1);
-	if (flags & DB_READONLY)
-		pragmas = "PRAGMA foreign_keys = ON;";
-	else if (strcmp(conf_get(c, "durability"), "full") == 0 &&
-	    !(flags & DB_REDO_SAFE))
-		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-		    "PRAGMA foreign_keys = ON;";
-	else
-		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		    "PRAGMA foreign_keys = ON;";
 	/* Turning a new database to WAL needs an exclusive lock, and when
 	 * another process is doing the same SQLite answers SQLITE_BUSY at
 	 * once, without the busy handler: retry within the busy timeout.
@@ -698,6 +717,10 @@ db_event_insert(struct db *d, const struct db_event *e, long long *id)
 	sqlite3_bind_text(st, 8, e->routing, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, e->state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, e->sent_ms);
+	if (e->channel_id > 0)
+		sqlite3_bind_int64(st, 11, e->channel_id);
+	else
+		sqlite3_bind_null(st, 11);
 	if (db_exec(d, st) == -1)
 		return -1;
 	if (sqlite3_changes(d->h) == 0)

@@ -99,6 +99,7 @@ struct db_event {
 	const char	*entry_ids;	/* JSON array text */
 	const char	*phone_ids;	/* JSON array text */
 	const char	*routing;	/* routed, partial, unrouted */
+	long long	 channel_id;	/* the first channel routed to, or 0 */
 	const char	*state;		/* pending, invalid, or processed:
 					 * processed by the same transaction
 					 * (attempts 1, at received_ms) */
@@ -108,7 +109,8 @@ struct db_event {
  * (same sent_ms and hash), -1 error. */
 int		 db_event_insert(struct db *, const struct db_event *,
 		    long long *id);
-/* Link a stored event to a channel; 0 or -1. */
+/* Link a stored event to one more channel than its first (a batch
+ * for several accounts); its first again changes nothing.  0 or -1. */
 int		 db_event_route(struct db *, long long event_id,
 		    long long channel_id);
 /* 1 when an event with this sent time and body hash is stored, 0 when

@@ -29,6 +29,8 @@ enum stmt {
 	STMT_CHANNEL_TOUCH,
 	STMT_EVENT_INSERT,
 	STMT_EVENT_ROUTE,
+	STMT_EVENT_AT,
+	STMT_EVENT_LAST,
 	STMT_EVENT_EXISTS,
 	STMT_EVENT_UNPROCESSED,
 	STMT_CONTACT_UPSERT,
@@ -74,6 +76,12 @@ struct db {
 	struct db_chan	 chan[DB_CHAN_CACHE];
 	int		 nchan;
 };
+
+/* The VFS through which synchronous = FULL connections are opened
+ * (db_wal.c): it writes a commit's WAL frames in one write. */
+#define DB_WAL_VFS	"hg-wal"
+/* Register it (once, before its first use); 0 or -1. */
+int		 db_wal_vfs_register(void);
 
 /* The prepared statement, reset and unbound; NULL on error. */
 sqlite3_stmt	*db_stmt(struct db *, enum stmt);

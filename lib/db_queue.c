@@ -115,11 +115,56 @@ db_event_fail(struct db *d, long long id, const char *token,
 	return db_exec(d, st) == -1 ? -1 : 1;
 }
 
+/*
+ * The first event received at from_ms or later, by bisection on id
+ * (received_ms never decreases as ids grow: see STMT_EVENT_INSERT), or
+ * one past the last event when there is none.  0 or -1.
+ */
+static int
+db_event_id_from(struct db *d, long long from_ms, long long *out)
+{
+	sqlite3_stmt	*st;
+	long long	 lo = 0, hi, mid, rid, rms;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_EVENT_LAST)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(d, rc);
+	}
+	hi = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	*out = hi + 1;
+	while (lo <= hi) {
+		if ((st = db_stmt(d, STMT_EVENT_AT)) == NULL)
+			return -1;
+		mid = lo + (hi - lo) / 2;
+		sqlite3_bind_int64(st, 1, mid);
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				return db_fail(d, rc);
+			break;
+		}
+		rid = sqlite3_column_int64(st, 0);
+		rms = sqlite3_column_int64(st, 1);
+		if (rms >= from_ms) {
+			*out = rid;
+			hi = mid - 1;
+		} else
+			lo = rid + 1;
+		sqlite3_reset(st);
+	}
+	return 0;
+}
+
 int
 db_requeue(struct db *d, long long id, int dead_only, long long from_ms,
     long long to_ms, long long *count)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt	*st;
+	long long	 lo, hi;
 
 	*count = 0;
 	if (id > 0) {
@@ -130,10 +175,14 @@ db_requeue(struct db *d, long long id, int dead_only, long long from_ms,
 		if ((st = db_stmt(d, STMT_REQUEUE_DEAD)) == NULL)
 			return -1;
 	} else {
-		if ((st = db_stmt(d, STMT_REQUEUE_RANGE)) == NULL)
+		if (db_event_id_from(d, from_ms, &lo) == -1 ||
+		    db_event_id_from(d, to_ms, &hi) == -1 ||
+		    (st = db_stmt(d, STMT_REQUEUE_RANGE)) == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, from_ms);
 		sqlite3_bind_int64(st, 2, to_ms);
+		sqlite3_bind_int64(st, 3, lo);
+		sqlite3_bind_int64(st, 4, hi);
 	}
 	if (db_exec(d, st) == -1)
 		return -1;
@@ -144,13 +193,16 @@ db_requeue(struct db *d, long long id, int dead_only, long long from_ms,
 int
 db_prune(struct db *d, long long before_ms, int limit, long long *deleted)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt	*st;
+	long long	 end;
 
 	*deleted = 0;
-	if ((st = db_stmt(d, STMT_PRUNE)) == NULL)
+	if (db_event_id_from(d, before_ms, &end) == -1 ||
+	    (st = db_stmt(d, STMT_PRUNE)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, before_ms);
 	sqlite3_bind_int(st, 2, limit);
+	sqlite3_bind_int64(st, 3, end);
 	if (db_exec(d, st) == -1)
 		return -1;
 	*deleted = sqlite3_changes(d->h);

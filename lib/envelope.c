@@ -56,7 +56,7 @@ envelope_free(struct envelope *e)
 	for (i = 0; i < e->nroute; i++)
 		free(e->route_ids[i]);
 	free(e->route_ids);
-	cJSON_Delete(e->root);
+	json_arena_free(&e->arena);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -145,7 +145,7 @@ envelope_parse(const char *body, size_t len, struct envelope *e)
 		e->why = "not JSON";
 		goto finish;
 	}
-	root = cJSON_ParseWithLengthOpts(body, len + 1, &end, 1);
+	root = json_parse_arena(&e->arena, body, len + 1, &end);
 	if (root == NULL || end != body + len) {
 		e->why = "not JSON";
 		goto finish;
@@ -208,7 +208,8 @@ finish:
 		goto out;
 	rc = 0;
 out:
-	cJSON_Delete(root);
+	if (e->root == NULL)	/* the tree is not kept, or there is none */
+		json_arena_free(&e->arena);
 	cJSON_Delete(ent_arr);
 	cJSON_Delete(ph_arr);
 	if (rc == -1)

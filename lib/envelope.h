@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "json.h"
+
 /* What the envelope parse found in a body. */
 struct envelope {
 	int	 valid;		/* JSON, UTF-8, an object with "object" */
@@ -32,6 +34,7 @@ struct envelope {
 	 * inside the commit that stores it (valid, at most
 	 * HG_COMMIT_ITEMS_MAX items); else NULL. */
 	struct cJSON *root;
+	struct json_arena arena;	/* root's memory */
 };
 
 /* Parse the envelope of len bytes at body (NUL-terminated after len);

@@ -188,6 +188,7 @@ ingest_write(struct ingest *g, struct item *it, long long counts[4])
 	/* Small events are processed in this transaction (see
 	 * ingest_process). */
 	it->processed = 0;
+	it->ev.channel_id = hit > 0 ? chans[0] : 0;
 	if (g->inline_on && e->root != NULL)
 		it->ev.state = "processed";
 	else
@@ -205,7 +206,7 @@ ingest_write(struct ingest *g, struct item *it, long long counts[4])
 	else if (strcmp(it->ev.routing, "routed") != 0)
 		counts[3]++;
 	for (i = 0; i < hit; i++)
-		if (db_event_route(g->db, id, chans[i]) == -1 ||
+		if ((i > 0 && db_event_route(g->db, id, chans[i]) == -1) ||
 		    db_channel_touch(g->db, chans[i],
 		    it->ev.received_ms / 1000) == -1) {
 			rc = -1;

@@ -1,12 +1,108 @@
 /*
  * json: cJSON-backed responses.  See json.h.
  */
+#include <pthread.h>
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
 #include "limits.h"
 #include "num.h"
+
+/* An arena block: what a webhook body's tree needs fits in one. */
+#define JSON_BLK_SIZE	(16 * 1024)
+
+struct json_blk {
+	struct json_blk	*next;
+	size_t		 used;
+	size_t		 cap;
+	alignas(max_align_t) unsigned char data[];
+};
+
+/* The arena json_parse_arena is parsing into on this thread, if any. */
+static __thread struct json_arena *json_cur;
+static pthread_once_t json_once = PTHREAD_ONCE_INIT;
+
+static void *
+json_alloc(size_t n)
+{
+	struct json_arena	*a = json_cur;
+	struct json_blk		*b;
+	size_t			 cap;
+	void			*p;
+
+	if (a == NULL)
+		return malloc(n);
+	n = (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+	if ((b = a->head) == NULL || b->cap - b->used < n) {
+		cap = n > JSON_BLK_SIZE - sizeof(*b) ? n :
+		    JSON_BLK_SIZE - sizeof(*b);
+		if ((b = malloc(sizeof(*b) + cap)) == NULL)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		/* Keep the block with room in front. */
+		if (a->head != NULL && n > JSON_BLK_SIZE / 2) {
+			b->next = a->head->next;
+			a->head->next = b;
+		} else {
+			b->next = a->head;
+			a->head = b;
+		}
+	}
+	p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+/* What cJSON frees while parsing into an arena (a tree it gives up on)
+ * goes with the arena. */
+static void
+json_dealloc(void *p)
+{
+	if (json_cur == NULL)
+		free(p);
+}
+
+static void
+json_hooks(void)
+{
+	cJSON_Hooks h = { json_alloc, json_dealloc };
+
+	cJSON_InitHooks(&h);
+}
+
+void
+json_init(void)
+{
+	pthread_once(&json_once, json_hooks);
+}
+
+cJSON *
+json_parse_arena(struct json_arena *a, const char *s, size_t n,
+    const char **end)
+{
+	cJSON *root;
+
+	json_init();
+	json_cur = a;
+	root = cJSON_ParseWithLengthOpts(s, n, end, 1);
+	json_cur = NULL;
+	return root;
+}
+
+void
+json_arena_free(struct json_arena *a)
+{
+	struct json_blk *b, *next;
+
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->head = NULL;
+}
 
 void
 json_send(struct req *r, int status, cJSON *root)

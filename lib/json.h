@@ -22,6 +22,29 @@ long long json_uint(const cJSON *obj, const char *name);
 /* The string member name of obj, or NULL when absent or not a string. */
 const char *json_str(const cJSON *obj, const char *name);
 
+/*
+ * A tree parsed into an arena: its nodes and strings are carved from a
+ * few large blocks instead of one malloc each, and it is freed in one
+ * go by json_arena_free, never by cJSON_Delete.  Made for a tree that
+ * one thread parses and another frees (a webhook body: parsed by a
+ * request thread, processed and freed by the committer).
+ */
+struct json_blk;
+struct json_arena {
+	struct json_blk	*head;
+};
+
+/* Install the allocator the arenas need as cJSON's (it is malloc and
+ * free for every other tree).  Call before any thread uses cJSON;
+ * json_parse_arena calls it too. */
+void	 json_init(void);
+/* cJSON_ParseWithLengthOpts(s, n, end, 1) into the arena a (zeroed, or
+ * holding other trees: they are freed together); NULL as cJSON's. */
+cJSON	*json_parse_arena(struct json_arena *a, const char *s, size_t n,
+	    const char **end);
+/* Free every tree parsed into the arena; it may be used again. */
+void	 json_arena_free(struct json_arena *);
+
 /* 1 when the n bytes at s are exactly one JSON text (RFC 8259: no
  * control bytes in strings, no leading zeros, only JSON white space,
  * nothing after it) nested at most max_depth deep (capped at

@@ -113,7 +113,7 @@ for f in "$PAYLOADS"/*.json; do
 	expect_eq "$(post "$f")" 200 "payload $name accepted"
 	h=$(sha256sum "$f" | cut -d' ' -f1)
 	expect_eq "$(sql "$D" "SELECT routing FROM webhook_event WHERE body_sha256 = '$h'")" routed "payload $name routed"
-	got=$(sql "$D" "SELECT group_concat(channel_id) FROM (SELECT channel_id FROM webhook_event_channel JOIN webhook_event ON id = event_id WHERE body_sha256 = '$h' ORDER BY channel_id)")
+	got=$(sql "$D" "SELECT group_concat(channel_id) FROM (SELECT r.channel_id FROM webhook_event_route r JOIN webhook_event e ON e.id = r.event_id WHERE e.body_sha256 = '$h' ORDER BY r.channel_id)")
 	case $name in
 	messenger-mixed-batch) want="$page1,$page2" ;;
 	instagram-*) want=$ig ;;

@@ -336,7 +336,8 @@ test_events(struct db *d, const char *dbname)
 {
 	struct db_event	 e;
 	char		 hex[65], hex2[65], hex3[65];
-	long long	 id = -1, id2 = -1, ch = -1, depth = -1, x = -7;
+	long long	 id = -1, id2 = -1, id3 = -1, ch = -1, ch2 = -1;
+	long long	 depth = -1, x = -7;
 
 	EQ_INT(db_queue_depth(d, &depth), 0, "queue depth");
 	EQ_INT(depth, 0, "empty queue");
@@ -394,6 +395,28 @@ test_events(struct db *d, const char *dbname)
 	    "route to a missing channel refused (foreign key)");
 	EQ_INT(db_event_route(d, 999999, ch), -1,
 	    "route of a missing event refused (foreign key)");
+
+	/* The first channel is a column; only further ones are links. */
+	EQ_INT(db_channel_find(d, "instagram", "P1", &ch2, NULL), 1,
+	    "a second channel");
+	fill_event(&e, "{\"object\":\"page\",\"n\":4}", hex3);
+	e.channel_id = ch;
+	EQ_INT(db_event_insert(d, &e, &id3), 1, "an event with its channel");
+	EQ_INT(sql_int(dbname, "SELECT channel_id FROM webhook_event "
+	    "ORDER BY id DESC LIMIT 1"), ch, "stored in the event's row");
+	EQ_INT(db_event_route(d, id3, ch), 0, "routed to its first again");
+	EQ_INT(db_event_route(d, id3, ch2), 0, "and to a second channel");
+	EQ_INT(sql_int(dbname, "SELECT count(*) FROM webhook_event_channel"), 2,
+	    "one link more: the second channel's");
+
+	/* Arrival times never go back as ids grow (a clock set back, or a
+	 * group commit storing an earlier arrival after a later one). */
+	fill_event(&e, "{\"object\":\"page\",\"n\":5}", hex3);
+	e.received_ms = 1763856000000LL;
+	EQ_INT(db_event_insert(d, &e, &x), 1, "an event received earlier");
+	EQ_INT(sql_int(dbname, "SELECT received_ms FROM webhook_event "
+	    "ORDER BY id DESC LIMIT 1"), 1763856000123LL,
+	    "stored at the time of the one before it");
 }
 
 struct seen {
@@ -567,15 +590,19 @@ test_migration_2(void)
 	    1763856000123LL, "sent_ms computed from the stored body");
 	EQ_INT(sql_int("m.db", "SELECT sent_ms FROM webhook_event WHERE id = 42"),
 	    0, "0 for a body that is not JSON");
+	EQ_INT(sql_int("m.db", "SELECT channel_id FROM webhook_event "
+	    "WHERE id = 41"), 7, "the route kept, as the event's channel");
 	EQ_INT(sql_int("m.db", "SELECT count(*) FROM webhook_event_channel "
-	    "WHERE event_id = 41 AND channel_id = 7"), 1, "the route kept");
+	    "WHERE event_id = 41"), 0, "not as a link");
 	EQ_INT(sql_int("m.db", "SELECT count(*) FROM event_attempt "
 	    "WHERE event_id = 42"), 1, "the attempt kept");
 	EQ_INT(sql_int("m.db", "SELECT count(*) FROM pragma_foreign_key_check"),
 	    1, "no foreign key broken but the orphan it found");
 	EQ_INT(sql_int("m.db", "SELECT count(*) FROM sqlite_master WHERE "
-	    "name IN ('webhook_event_received', 'webhook_event_queue')"), 2,
-	    "indexes rebuilt");
+	    "name = 'webhook_event_queue'"), 1, "the queue's index rebuilt");
+	EQ_INT(sql_int("m.db", "SELECT count(*) FROM sqlite_master WHERE "
+	    "name = 'webhook_event_received'"), 0,
+	    "the index on arrival times gone (migration 3)");
 	if (d != NULL) {
 		memset(&e, 0, sizeof(e));
 		e.body = body;
@@ -599,6 +626,73 @@ test_migration_2(void)
 	conf_free(c);
 }
 
+/*
+ * Migration 3 moves an event's first channel into its row and drops
+ * the index on arrival times, raising times that went back as ids grew.
+ */
+static void
+test_migration_3(void)
+{
+	const char	*m3 = strstr(db_schema_sql, "\n-- @migration 3");
+	struct conf	*c;
+	struct db	*d;
+	char		*v2, *p;
+	long long	 n = -1;
+
+	if (!OK(m3 != NULL, "migration 3 exists"))
+		return;
+	v2 = strndup(db_schema_sql, (size_t)(m3 - db_schema_sql));
+	/* Outside lib/db there is no hg_sent_ms(); the table is empty. */
+	if (v2 != NULL && (p = strstr(v2, "hg_sent_ms(body)")) != NULL)
+		memcpy(p, "           0    ", 16);
+	EQ_INT(sql_exec("m3.db", v2), 0, "a version 2 database");
+	free(v2);
+	EQ_INT(sql_exec("m3.db",
+	    "INSERT INTO channel (id, workspace_id, kind, meta_id, created_at,"
+	    " updated_at) VALUES (7, 1, 'page', 'P1', 1, 1),"
+	    " (8, 1, 'page', 'P2', 1, 1);"
+	    "INSERT INTO webhook_event (id, received_ms, body, body_sha256,"
+	    " signature) VALUES (1, 100, x'00', 'a', 's'), (2, 90, x'01', 'b',"
+	    " 's'), (3, 95, x'02', 'c', 's'), (4, 120, x'03', 'd', 's');"
+	    "INSERT INTO webhook_event_channel VALUES (1, 8), (1, 7), (2, 8);"),
+	    0, "with events routed to two channels, one, none");
+	c = conf_for("m3.db", NULL);
+	d = c != NULL ? db_open(c, 0, err, sizeof(err)) : NULL;
+	if (!OK(d != NULL, "open migrates"))
+		printf("#   %s\n", err);
+	EQ_INT(sql_int("m3.db", "SELECT count(*) FROM webhook_event WHERE "
+	    "(id = 1 AND channel_id = 7) OR (id = 2 AND channel_id = 8) OR "
+	    "(id IN (3, 4) AND channel_id IS NULL)"), 4,
+	    "each event's first channel in its row");
+	EQ_INT(sql_int("m3.db", "SELECT count(*) FROM webhook_event_channel "
+	    "WHERE event_id = 1 AND channel_id = 8"), 1, "the other one a link");
+	EQ_INT(sql_int("m3.db", "SELECT count(*) FROM webhook_event_channel"),
+	    1, "and only that one");
+	EQ_INT(sql_int("m3.db", "SELECT group_concat(event_id || '>' || "
+	    "channel_id) = '1>7,1>8,2>8' FROM (SELECT * FROM "
+	    "webhook_event_route ORDER BY 1, 2)"), 1,
+	    "webhook_event_route lists every pair");
+	EQ_INT(sql_int("m3.db", "SELECT group_concat(received_ms) = "
+	    "'100,100,100,120' FROM (SELECT received_ms FROM webhook_event "
+	    "ORDER BY id)"), 1, "arrival times raised to follow the ids");
+	EQ_INT(sql_exec("m3.db", "UPDATE webhook_event SET state = "
+	    "'processed'"), 0, "all processed");
+	if (d != NULL) {
+		EQ_INT(db_begin(d), 0, "begin");
+		EQ_INT(db_requeue(d, 0, 0, 101, 121, &n), 0,
+		    "requeue what arrived in [101, 121)");
+		EQ_INT(n, 1, "the last event alone");
+		EQ_INT(db_prune(d, 101, 10, &n), 0,
+		    "prune what arrived before 101");
+		EQ_INT(n, 3, "the three others");
+		EQ_INT(db_commit(d), 0, "commit");
+		EQ_INT(sql_int("m3.db", "SELECT group_concat(id || state) = "
+		    "'4pending' FROM webhook_event"), 1, "the last one left");
+	}
+	db_close(d);
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -616,6 +710,7 @@ main(void)
 	test_open();
 	test_concurrent_open();
 	test_migration_2();
+	test_migration_3();
 
 	c = conf_for("main.db", NULL);
 	d = c != NULL ? db_open(c, 0, err, sizeof(err)) : NULL;
@@ -635,7 +730,7 @@ main(void)
 	{
 		static const char *const files[] = {
 			"a.db", "n.db", "main.db", "busy.db", "race0.db",
-			"race1.db", "race2.db", "race3.db", "m.db", NULL
+			"race1.db", "race2.db", "race3.db", "m.db", "m3.db", NULL
 		};
 		static const char *const sfx[] = { "", "-wal", "-shm", NULL };
 		size_t i, j;

@@ -295,6 +295,67 @@ test_replay_and_prune(void)
 	EQ_INT(qi("SELECT count(*) FROM message WHERE event_id IS NULL"), msgs, "pruned events unlinked from messages");
 }
 
+/*
+ * Ranges of arrival time are found as ranges of ids by bisection: check
+ * them against a plain scan, with gaps in the ids and windows that fall
+ * between events, on them, before and after all of them.
+ */
+static void
+test_time_ranges(void)
+{
+	static const long long win[][2] = {
+		{ 0, 1 }, { 0, 5000 }, { 1000, 1010 }, { 1005, 1006 },
+		{ 1230, 1570 }, { 1231, 1569 }, { 1990, 1991 }, { 1990, 9000 },
+		{ 5000, 6000 }, { 1500, 1400 },
+	};
+	struct queue_opts	 o;
+	struct queue_stats	 st;
+	sqlite3			*w = NULL;
+	char			 sql[300];
+	long long		 n, want, base = clock_ms + 100000;
+	size_t			 i;
+	int			 k, ok = 1;
+
+	opts(&o);
+	for (k = 0; k < 100; k++)
+		store(base + 1000 + 10 * k);
+	/* Gaps in the ids. */
+	snprintf(sql, sizeof(sql), "DELETE FROM webhook_event WHERE "
+	    "received_ms IN (%lld, %lld, %lld)", base + 1230, base + 1240,
+	    base + 1990);
+	OK(sqlite3_open_v2(dbpath, &w, SQLITE_OPEN_READWRITE, NULL) ==
+	    SQLITE_OK && sqlite3_exec(w, sql, NULL, NULL, NULL) == SQLITE_OK &&
+	    sqlite3_changes(w) == 3, "three events deleted");
+	sqlite3_close(w);
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	for (i = 0; i < sizeof(win) / sizeof(win[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM webhook_event "
+		    "WHERE state = 'processed' AND received_ms >= %lld AND "
+		    "received_ms < %lld", base + win[i][0], base + win[i][1]);
+		want = qi(sql);
+		db_begin(db);
+		db_requeue(db, 0, 0, base + win[i][0], base + win[i][1], &n);
+		db_commit(db);
+		if (n != want) {
+			printf("#   [%lld, %lld): %lld, want %lld\n",
+			    win[i][0], win[i][1], n, want);
+			ok = 0;
+		}
+		memset(&st, 0, sizeof(st));
+		queue_run(db, &o, &st);
+	}
+	OK(ok, "every range of arrival times requeues what a scan finds");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM webhook_event WHERE "
+	    "state = 'processed' AND received_ms < %lld", base + 1505);
+	want = qi(sql);
+	OK(want >= 49, "(events to prune)");
+	EQ_INT(queue_prune(db, base + 1505, 7, 10000, &n), 0, "prune");
+	EQ_INT(n, want, "what arrived before the cutoff, in batches");
+	EQ_INT(qi("SELECT min(received_ms) FROM webhook_event"), base + 1510,
+	    "the rest kept");
+}
+
 int
 main(void)
 {
@@ -320,6 +381,7 @@ main(void)
 	test_fencing();
 	test_crash();
 	test_replay_and_prune();
+	test_time_ranges();
 	sqlite3_close(peek);
 	db_close(db);
 	conf_free(conf);

@@ -1,0 +1,72 @@
+/*
+ * Unit tests for lib/json.c's arena parse: trees parsed into an arena
+ * read as cJSON's own, big strings and many trees share it, a failed
+ * parse leaves nothing behind, and trees outside an arena are malloc's
+ * as before.  (The sanitizer build of `make test` checks the memory.)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "test.h"
+
+int
+main(void)
+{
+	struct json_arena	 a;
+	cJSON			*t, *u, *plain;
+	const char		*end = NULL;
+	char			*big, *doc;
+	static const char	 s[] = "{\"object\":\"page\",\"entry\":[{\"id\":"
+	    "\"104857600000001\",\"time\":1763856000123,\"messaging\":[]}]}";
+	size_t			 i, n = 100000;
+
+	memset(&a, 0, sizeof(a));
+	t = json_parse_arena(&a, s, sizeof(s), &end);
+	OK(t != NULL && end == s + sizeof(s) - 1, "parsed into an arena");
+	EQ_STR(json_str(t, "object"), "page", "a string member");
+	u = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "entry"), 0);
+	EQ_INT(json_uint(u, "time"), 1763856000123LL, "a number member");
+	EQ_STR(json_str(u, "id"), "104857600000001", "in a nested object");
+
+	/* A string bigger than a block, and a second tree, in the same
+	 * arena: the first tree stays readable. */
+	big = malloc(n + 16);
+	doc = malloc(n + 32);
+	for (i = 0; i < n; i++)
+		big[i] = (char)('a' + i % 26);
+	big[n] = '\0';
+	snprintf(doc, n + 32, "{\"v\":\"%s\"}", big);
+	u = json_parse_arena(&a, doc, strlen(doc) + 1, &end);
+	OK(u != NULL && json_str(u, "v") != NULL &&
+	    strcmp(json_str(u, "v"), big) == 0, "a string bigger than a block");
+	EQ_STR(json_str(t, "object"), "page", "the first tree intact");
+	for (i = 0; i < 200; i++)
+		if (json_parse_arena(&a, s, sizeof(s), &end) == NULL)
+			break;
+	EQ_INT(i, 200, "many trees in one arena");
+	EQ_STR(json_str(t, "object"), "page", "the first tree still intact");
+	json_arena_free(&a);
+	OK(a.head == NULL, "freed in one go");
+
+	/* A parse that fails half way frees what it built with the arena. */
+	OK(json_parse_arena(&a, "{\"a\":[1,2,{\"b\":\"c\"", 19, &end) == NULL,
+	    "a broken text: NULL");
+	json_arena_free(&a);
+	OK(json_parse_arena(&a, s, sizeof(s), &end) != NULL,
+	    "the arena is used again");
+	json_arena_free(&a);
+
+	/* Outside an arena, cJSON allocates and frees as it always did. */
+	plain = cJSON_Parse(s);
+	OK(plain != NULL && cJSON_AddStringToObject(plain, "x", big) != NULL,
+	    "a tree outside any arena, changed");
+	free(doc);
+	doc = cJSON_PrintUnformatted(plain);
+	OK(doc != NULL && strstr(doc, "\"object\":\"page\"") != NULL,
+	    "printed");
+	cJSON_free(doc);
+	cJSON_Delete(plain);
+	free(big);
+	return test_done();
+}
