@@ -243,7 +243,8 @@ PRAGMA user_version = 2;
 -- @migration 3
 
 -- Fewer B-trees written for each event (a commit writes at least the
--- last page of every B-tree it adds to):
+-- last page of every B-tree it adds to); see also the queue's index
+-- below:
 -- * An event's channel is a column.  webhook_event.channel_id is the
 --   first channel it was routed to; webhook_event_channel now holds
 --   only the others (a batch may hold entries for several accounts).
@@ -265,6 +266,13 @@ UPDATE webhook_event SET received_ms = x.m
 	FROM webhook_event) AS x
     WHERE x.id = webhook_event.id AND x.m > webhook_event.received_ms;
 DROP INDEX webhook_event_received;
+-- The queue's index holds only the events still to be worked on, so a
+-- stored and processed event (nearly all of them) adds nothing to it.
+-- The queries that use it repeat its condition: that is how SQLite
+-- knows that it may (lib/db.c).
+DROP INDEX webhook_event_queue;
+CREATE INDEX webhook_event_queue ON webhook_event (state, id)
+	WHERE state <> 'processed';
 -- Every (event, channel) pair, whichever of the two holds it.
 CREATE VIEW webhook_event_route (event_id, channel_id) AS
 	SELECT id, channel_id FROM webhook_event WHERE channel_id IS NOT NULL

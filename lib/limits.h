@@ -43,6 +43,9 @@
 #define HG_JSON_DEPTH_MAX		512
 /* Request-handling threads of one FastCGI process. */
 #define HG_THREADS_MAX			256
+/* What a FastCGI program keeps free at the top of a heap before it
+ * gives memory back to the kernel (lib/http.c). */
+#define HG_MALLOC_TRIM			(64 * 1024 * 1024)
 /* Unread body bytes a CGI reads and discards before exiting, so that
  * servers passing one socket both ways do not reset the connection. */
 #define HG_CGI_DRAIN_MAX		HG_WEBHOOK_BODY_CEILING

@@ -672,6 +672,10 @@ test_migration_3(void)
 	    "channel_id) = '1>7,1>8,2>8' FROM (SELECT * FROM "
 	    "webhook_event_route ORDER BY 1, 2)"), 1,
 	    "webhook_event_route lists every pair");
+	EQ_INT(sql_int("m3.db", "SELECT count(*) FROM sqlite_master WHERE "
+	    "name = 'webhook_event_queue' AND sql LIKE "
+	    "'%WHERE state <> ''processed'''"), 1,
+	    "the queue's index leaves processed events out");
 	EQ_INT(sql_int("m3.db", "SELECT group_concat(received_ms) = "
 	    "'100,100,100,120' FROM (SELECT received_ms FROM webhook_event "
 	    "ORDER BY id)"), 1, "arrival times raised to follow the ids");
