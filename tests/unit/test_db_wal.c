@@ -16,9 +16,10 @@
 
 #include "conf.h"
 #include "db.h"
+#include "db_int.h"
 #include "test.h"
 
-#define VFS	"hg-wal"
+#define VFS	DB_WAL_VFS
 
 static char	 dir[512];
 static char	 path[600];
