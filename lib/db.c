@@ -79,19 +79,26 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"processed_ms = NULL, last_error = ?2 WHERE id = ?1 "
 	"AND state = 'processed'",
 
-	/* STMT_CONTACT_UPSERT */
+	/* Contacts and conversations are looked up first, and written
+	 * only when new or changed: an upsert rewrites the row each time,
+	 * and RETURNING builds a temporary table per call. */
+	/* STMT_CONTACT_FIND */
+	"SELECT id, name, last_seen_at FROM contact "
+	"WHERE channel_id = ?1 AND meta_user_id = ?2",
+	/* STMT_CONTACT_INSERT */
 	"INSERT INTO contact (workspace_id, channel_id, meta_user_id, name, "
 	"first_seen_at, last_seen_at) VALUES (?1, ?2, ?3, coalesce(?4, ''), ?5, ?5) "
-	"ON CONFLICT (channel_id, meta_user_id) DO UPDATE SET "
-	"name = CASE WHEN ?4 IS NOT NULL AND ?4 <> '' THEN ?4 ELSE name END, "
-	"last_seen_at = max(last_seen_at, excluded.last_seen_at) RETURNING id",
-	/* STMT_CONVERSATION_UPSERT */
+	"ON CONFLICT (channel_id, meta_user_id) DO NOTHING",
+	/* STMT_CONTACT_SEEN */
+	"UPDATE contact SET "
+	"name = CASE WHEN ?2 IS NOT NULL AND ?2 <> '' THEN ?2 ELSE name END, "
+	"last_seen_at = max(last_seen_at, ?3) WHERE id = ?1",
+	/* STMT_CONVERSATION_FIND */
+	"SELECT id FROM conversation WHERE channel_id = ?1 AND contact_id = ?2",
+	/* STMT_CONVERSATION_INSERT */
 	"INSERT INTO conversation (workspace_id, channel_id, contact_id, "
 	"created_at) VALUES (?1, ?2, ?3, ?4) "
-	/* A no-op on a column no index holds, only for RETURNING: the
-	 * unchanged row is not rewritten (an indexed one would be). */
-	"ON CONFLICT (channel_id, contact_id) DO UPDATE SET "
-	"status = status RETURNING id",
+	"ON CONFLICT (channel_id, contact_id) DO NOTHING",
 	/* STMT_CONVERSATION_NOTE */
 	"UPDATE conversation SET "
 	"last_message_ms = max(coalesce(last_message_ms, 0), ?2), "

@@ -2,18 +2,46 @@
  * db_inbox: contacts, conversations, messages, feed items and the
  * unhandled ledger.  See db.h; the SQL is in db.c's statement table.
  */
+#include <string.h>
+
 #include "db_int.h"
 
-/* Step a statement expected to return one row with an id in column 0. */
+/*
+ * The id of the row found by st (channel and key bound as 1 and 2),
+ * inserting it with ins (bound by the caller) when there is none.
+ * When found, *row is st, left on that row for the caller to read and
+ * reset; else NULL.  0 or -1.
+ */
 static int
-db_returning_id(struct db *d, sqlite3_stmt *st, long long *id)
+db_find_or_insert(struct db *d, sqlite3_stmt *st, sqlite3_stmt *ins,
+    long long *id, sqlite3_stmt **row)
 {
-	int rc = sqlite3_step(st);
+	int rc, tries;
 
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : db_fail(d, rc);
+	*row = NULL;
+	/* A second look when another connection inserted it between. */
+	for (tries = 0; tries < 2; tries++) {
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			*id = sqlite3_column_int64(st, 0);
+			*row = st;
+			sqlite3_reset(ins);
+			return 0;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			sqlite3_reset(ins);
+			return db_fail(d, rc);
+		}
+		if (tries == 0) {
+			if (db_exec(d, ins) == -1)
+				return -1;
+			if (sqlite3_changes(d->h) > 0) {
+				*id = sqlite3_last_insert_rowid(d->h);
+				return 0;
+			}
+		}
+	}
+	return db_fail(d, SQLITE_CORRUPT);
 }
 
 int
@@ -21,31 +49,59 @@ db_contact_upsert(struct db *d, long long workspace, long long channel,
     const char *meta_user_id, const char *name, long long seen_at,
     long long *id)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt	*st, *ins, *row;
+	const char	*had;
+	int		 stale;
 
-	if ((st = db_stmt(d, STMT_CONTACT_UPSERT)) == NULL)
+	if ((st = db_stmt(d, STMT_CONTACT_FIND)) == NULL ||
+	    (ins = db_stmt(d, STMT_CONTACT_INSERT)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, workspace);
-	sqlite3_bind_int64(st, 2, channel);
-	db_bind_text(st, 3, meta_user_id);
-	db_bind_text(st, 4, name);
-	sqlite3_bind_int64(st, 5, seen_at);
-	return db_returning_id(d, st, id);
+	sqlite3_bind_int64(st, 1, channel);
+	db_bind_text(st, 2, meta_user_id);
+	sqlite3_bind_int64(ins, 1, workspace);
+	sqlite3_bind_int64(ins, 2, channel);
+	db_bind_text(ins, 3, meta_user_id);
+	db_bind_text(ins, 4, name);
+	sqlite3_bind_int64(ins, 5, seen_at);
+	if (db_find_or_insert(d, st, ins, id, &row) == -1)
+		return -1;
+	if (row == NULL)
+		return 0;
+	had = (const char *)sqlite3_column_text(row, 1);
+	stale = sqlite3_column_int64(row, 2) < seen_at ||
+	    (name != NULL && *name != '\0' &&
+	    (had == NULL || strcmp(had, name) != 0));
+	sqlite3_reset(row);
+	if (!stale)
+		return 0;
+	if ((st = db_stmt(d, STMT_CONTACT_SEEN)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, *id);
+	db_bind_text(st, 2, name);
+	sqlite3_bind_int64(st, 3, seen_at);
+	return db_exec(d, st);
 }
 
 int
 db_conversation_upsert(struct db *d, long long workspace, long long channel,
     long long contact, long long now, long long *id)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *ins, *row;
 
-	if ((st = db_stmt(d, STMT_CONVERSATION_UPSERT)) == NULL)
+	if ((st = db_stmt(d, STMT_CONVERSATION_FIND)) == NULL ||
+	    (ins = db_stmt(d, STMT_CONVERSATION_INSERT)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, workspace);
-	sqlite3_bind_int64(st, 2, channel);
-	sqlite3_bind_int64(st, 3, contact);
-	sqlite3_bind_int64(st, 4, now);
-	return db_returning_id(d, st, id);
+	sqlite3_bind_int64(st, 1, channel);
+	sqlite3_bind_int64(st, 2, contact);
+	sqlite3_bind_int64(ins, 1, workspace);
+	sqlite3_bind_int64(ins, 2, channel);
+	sqlite3_bind_int64(ins, 3, contact);
+	sqlite3_bind_int64(ins, 4, now);
+	if (db_find_or_insert(d, st, ins, id, &row) == -1)
+		return -1;
+	if (row != NULL)
+		sqlite3_reset(row);
+	return 0;
 }
 
 int

@@ -697,6 +697,51 @@ test_migration_3(void)
 	conf_free(c);
 }
 
+/* Contacts and conversations: found again by their keys, written only
+ * when new or changed. */
+static void
+test_contacts(struct db *d)
+{
+	long long	 ch = -1, a = -1, b = -1, u2 = -1, x = -1, v1 = -1, v2 = -1;
+
+	EQ_INT(db_channel_add(d, "page", "PC", "Contacts", &ch), 0, "channel");
+	EQ_INT(db_contact_upsert(d, 1, ch, "U1", NULL, 100, &a), 0, "new contact");
+	OK(a > 0, "new contact: an id");
+	EQ_INT(sql_int("main.db", "SELECT count(*) FROM contact WHERE "
+	    "meta_user_id = 'U1' AND name = '' AND first_seen_at = 100 AND "
+	    "last_seen_at = 100"), 1, "new contact: no name, seen at 100");
+	EQ_INT(db_contact_upsert(d, 1, ch, "U1", "Ana", 90, &b), 0, "again");
+	EQ_INT(b, a, "again: the same id");
+	EQ_INT(sql_int("main.db", "SELECT count(*) FROM contact WHERE "
+	    "id = (SELECT max(id) FROM contact) AND name = 'Ana' AND "
+	    "first_seen_at = 100 AND last_seen_at = 100"), 1,
+	    "a name is taken; an older time does not lower last_seen_at");
+	EQ_INT(db_contact_upsert(d, 1, ch, "U1", "", 200, &b), 0, "later");
+	EQ_INT(sql_int("main.db", "SELECT last_seen_at FROM contact WHERE "
+	    "meta_user_id = 'U1'"), 200, "a later time raises last_seen_at");
+	EQ_INT(sql_int("main.db", "SELECT count(*) FROM contact WHERE "
+	    "meta_user_id = 'U1' AND name = 'Ana'"), 1,
+	    "an empty name keeps the known one");
+	EQ_INT(db_contact_upsert(d, 1, ch, "U2", "Bo", 300, &u2), 0, "another");
+	OK(u2 != a, "another contact: another id");
+	EQ_INT(db_contact_upsert(d, 1, 999999, "U3", NULL, 300, &x), -1,
+	    "an unknown channel is refused (foreign key)");
+
+	EQ_INT(db_conversation_upsert(d, 1, ch, a, 1000, &v1), 0,
+	    "new conversation");
+	OK(v1 > 0, "new conversation: an id");
+	EQ_INT(db_conversation_upsert(d, 1, ch, a, 2000, &v2), 0, "again");
+	EQ_INT(v2, v1, "again: the same id");
+	EQ_INT(sql_int("main.db", "SELECT created_at FROM conversation WHERE "
+	    "id = (SELECT min(id) FROM conversation WHERE created_at >= 1000)"),
+	    1000, "created_at stays the first");
+	EQ_INT(db_conversation_upsert(d, 1, ch, u2, 3000, &v2), 0,
+	    "with another contact");
+	EQ_INT(sql_int("main.db", "SELECT count(*) FROM conversation WHERE "
+	    "created_at IN (1000, 3000)"), 2, "two conversations");
+	OK(v2 != v1, "another contact: another conversation");
+}
+
 int
 main(void)
 {
@@ -725,6 +770,7 @@ main(void)
 		    "a touch undone by a savepoint is not remembered");
 		test_events(d, "main.db");
 		test_counters(d);
+		test_contacts(d);
 	}
 	db_close(d);
 	conf_free(c);
