@@ -7,9 +7,9 @@
 #include "db_int.h"
 
 /*
- * The id of the row found by st (channel and key bound as 1 and 2),
- * inserting it with ins (bound by the caller) when there is none.
- * When found, *row is st, left on that row for the caller to read and
+ * The id of the row st finds, inserting it with ins when there is none
+ * (both bound by the caller; ins does nothing on a conflict).  When it
+ * was found, *row is st, left on that row for the caller to read and
  * reset; else NULL.  0 or -1.
  */
 static int
