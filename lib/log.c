@@ -162,7 +162,8 @@ log_strn(struct logline *l, const char *key, const char *val, size_t n)
 void
 log_str(struct logline *l, const char *key, const char *val)
 {
-	log_strn(l, key, val, val != NULL ? strlen(val) : 0);
+	if (l->on)
+		log_strn(l, key, val, val != NULL ? strlen(val) : 0);
 }
 
 void
