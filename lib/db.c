@@ -260,6 +260,23 @@ db_run(struct db *d, enum stmt s)
 	return st == NULL ? -1 : db_exec(d, st);
 }
 
+int
+db_int(struct db *d, enum stmt s, long long *v)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, s)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(d, rc);
+	}
+	*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
 enum db_err
 db_error(const struct db *d)
 {
@@ -303,17 +320,11 @@ db_rollback(struct db *d)
 int
 db_ping(struct db *d, int *version)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	long long v;
 
-	if ((st = db_stmt(d, STMT_USER_VERSION)) == NULL)
+	if (db_int(d, STMT_USER_VERSION, &v) == -1)
 		return -1;
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_fail(d, rc);
-	}
-	*version = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	*version = (int)v;
 	return 0;
 }
 
@@ -563,18 +574,7 @@ db_close(struct db *d)
 int
 db_queue_depth(struct db *d, long long *n)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if ((st = db_stmt(d, STMT_QUEUE_DEPTH)) == NULL)
-		return -1;
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_fail(d, rc);
-	}
-	*n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return 0;
+	return db_int(d, STMT_QUEUE_DEPTH, n);
 }
 
 int

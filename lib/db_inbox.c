@@ -8,9 +8,9 @@
 
 /*
  * The id of the row st finds, inserting it with ins when there is none
- * (both bound by the caller; ins does nothing on a conflict).  When it
- * was found, *row is st, left on that row for the caller to read and
- * reset; else NULL.  0 or -1.
+ * (both bound by the caller; ins does nothing on a conflict).  With row
+ * set, *row is st left on the row when it was found, for the caller to
+ * read and reset, else NULL.  0 or -1.
  */
 static int
 db_find_or_insert(struct db *d, sqlite3_stmt *st, sqlite3_stmt *ins,
@@ -18,12 +18,16 @@ db_find_or_insert(struct db *d, sqlite3_stmt *st, sqlite3_stmt *ins,
 {
 	int rc, tries;
 
-	*row = NULL;
+	if (row != NULL)
+		*row = NULL;
 	/* A second look when another connection inserted it between. */
 	for (tries = 0; tries < 2; tries++) {
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			*id = sqlite3_column_int64(st, 0);
-			*row = st;
+			if (row != NULL)
+				*row = st;
+			else
+				sqlite3_reset(st);
 			sqlite3_reset(ins);
 			return 0;
 		}
@@ -86,7 +90,7 @@ int
 db_conversation_upsert(struct db *d, long long workspace, long long channel,
     long long contact, long long now, long long *id)
 {
-	sqlite3_stmt *st, *ins, *row;
+	sqlite3_stmt *st, *ins;
 
 	if ((st = db_stmt(d, STMT_CONVERSATION_FIND)) == NULL ||
 	    (ins = db_stmt(d, STMT_CONVERSATION_INSERT)) == NULL)
@@ -97,11 +101,7 @@ db_conversation_upsert(struct db *d, long long workspace, long long channel,
 	sqlite3_bind_int64(ins, 2, channel);
 	sqlite3_bind_int64(ins, 3, contact);
 	sqlite3_bind_int64(ins, 4, now);
-	if (db_find_or_insert(d, st, ins, id, &row) == -1)
-		return -1;
-	if (row != NULL)
-		sqlite3_reset(row);
-	return 0;
+	return db_find_or_insert(d, st, ins, id, NULL);
 }
 
 int

@@ -92,6 +92,9 @@ sqlite3_stmt	*db_stmt(struct db *, enum stmt);
 int		 db_exec(struct db *, sqlite3_stmt *);
 /* db_stmt + db_exec for a statement without parameters. */
 int		 db_run(struct db *, enum stmt);
+/* The first column of the one row of a statement without parameters;
+ * 0 or -1. */
+int		 db_int(struct db *, enum stmt, long long *);
 /* Record the error of SQLite result code rc; returns -1. */
 int		 db_fail(struct db *, int rc);
 

@@ -127,14 +127,8 @@ db_event_id_from(struct db *d, long long from_ms, long long *out)
 	long long	 lo = 0, hi, mid, rid, rms;
 	int		 rc;
 
-	if ((st = db_stmt(d, STMT_EVENT_LAST)) == NULL)
+	if (db_int(d, STMT_EVENT_LAST, &hi) == -1)
 		return -1;
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_fail(d, rc);
-	}
-	hi = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
 	*out = hi + 1;
 	while (lo <= hi) {
 		if ((st = db_stmt(d, STMT_EVENT_AT)) == NULL)
