@@ -30,6 +30,29 @@ const char *const http_method_names[HTTP_METHOD__MAX] = {
 static pthread_mutex_t	 accept_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long	 req_counter;
 
+/*
+ * A request thread, and the deferred requests it accepted that another
+ * thread has answered since.  The answering thread sends the response
+ * and the end of the request (the web server has all it needs then)
+ * and hands the request back; the thread that accepted it closes the
+ * connection and frees it at its next turn, before it accepts again.
+ * A group commit answers the requests of many threads: freeing there
+ * what these threads allocated (libfcgi's parameters and buffers, the
+ * body) defeated the allocator's per-thread caches on both sides, and
+ * the closes and frees lengthened the commit's turn that every waiting
+ * request depends on.
+ */
+struct worker {
+	const struct http_server *srv;
+	struct req		*done;	/* answered, to release; or WORKER_GONE */
+};
+
+/* done of a worker that has returned: its answerers release. */
+static struct req	 worker_gone;
+#define WORKER_GONE	(&worker_gone)
+
+static struct worker	 workers[HG_THREADS_MAX];
+
 const char *
 http_env(const struct req *r, const char *name)
 {
@@ -447,17 +470,24 @@ http_run(const struct http_server *srv, struct req *r)
 	return deferred;
 }
 
-/* Send the response and release what the request holds (not r). */
+/* Release what the request holds (not r). */
 static void
-http_end(struct req *r)
+http_free(struct req *r)
 {
-	http_finish(r);
 	params_free(&r->query);
 	params_free(&r->cookies);
 	buf_free(&r->body);
 	buf_free(&r->rhead);
 	buf_free(&r->rbody);
 	free(r->pathbuf);
+}
+
+/* Send the response and release what the request holds (not r). */
+static void
+http_end(struct req *r)
+{
+	http_finish(r);
+	http_free(r);
 }
 
 int
@@ -494,12 +524,49 @@ http_fcgx_done(FCGX_Request *fr)
 	free(fr);
 }
 
+/* Release a FastCGI request whose response was sent, and r. */
+static void
+http_release(struct req *r)
+{
+	http_free(r);
+	http_fcgx_done(r->fcgx);
+	free(r);
+}
+
+/* Release what was handed back to w, and leave done as to. */
+static void
+http_reap(struct worker *w, struct req *to)
+{
+	struct req *r, *next;
+
+	r = __atomic_exchange_n(&w->done, to, __ATOMIC_ACQUIRE);
+	for (; r != NULL && r != WORKER_GONE; r = next) {
+		next = r->next;
+		http_release(r);
+	}
+}
+
 void
 http_complete(struct req *r)
 {
-	http_end(r);
-	http_fcgx_done(r->fcgx);
-	free(r);
+	FCGX_Request	*fr = r->fcgx;
+	struct worker	*w = r->home;
+	struct req	*old;
+
+	http_finish(r);
+	/* The error stream first: closing it after the output would
+	 * cost a write (libfcgi). */
+	FCGX_FClose(fr->err);
+	FCGX_FClose(fr->out);
+	old = __atomic_load_n(&w->done, __ATOMIC_RELAXED);
+	do {
+		if (old == WORKER_GONE) {
+			http_release(r);
+			return;
+		}
+		r->next = old;
+	} while (!__atomic_compare_exchange_n(&w->done, &old, r, 1,
+	    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
 
 int
@@ -543,14 +610,11 @@ http_serve_cgi(const struct http_server *srv, void *ctx)
 	return 0;
 }
 
-struct worker_arg {
-	const struct http_server *srv;
-};
-
 static void *
 http_worker(void *a)
 {
-	const struct http_server	*srv = ((struct worker_arg *)a)->srv;
+	struct worker			*w = a;
+	const struct http_server	*srv = w->srv;
 	FCGX_Request			*fr;
 	struct req			*r;
 	void				*ctx = NULL;
@@ -559,6 +623,7 @@ http_worker(void *a)
 	if (srv->worker_init != NULL)
 		ctx = srv->worker_init(srv->arg);
 	for (;;) {
+		http_reap(w, NULL);
 		/* Each request has its own FCGX_Request and struct req,
 		 * so that a handler may keep them (http_defer) and have
 		 * another thread answer while this one accepts the next. */
@@ -583,11 +648,14 @@ http_worker(void *a)
 		}
 		r->fcgx = fr;
 		r->ctx = ctx;
+		r->home = w;
 		if (!http_run(srv, r)) {
 			http_fcgx_done(fr);
 			free(r);
 		}
 	}
+	/* What is answered from now on is released by its answerer. */
+	http_reap(w, WORKER_GONE);
 	if (srv->worker_free != NULL)
 		srv->worker_free(ctx);
 	return NULL;
@@ -596,7 +664,6 @@ http_worker(void *a)
 int
 http_serve(const struct http_server *srv)
 {
-	struct worker_arg	 wa;
 	struct logline		 l;
 	pthread_t		*tids;
 	sigset_t		 set;
@@ -639,15 +706,18 @@ http_serve(const struct http_server *srv)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)	/* it died before prctl took hold */
 		return 0;
-	wa.srv = srv;
 	n = srv->threads < 1 ? 1 : srv->threads;
 	if (n > HG_THREADS_MAX)
 		n = HG_THREADS_MAX;
 	if ((tids = calloc((size_t)n, sizeof(*tids))) == NULL)
 		return 1;
-	for (i = 0; i < n; i++)
-		if (pthread_create(&tids[started], NULL, http_worker, &wa) == 0)
+	for (i = 0; i < n; i++) {
+		workers[i].srv = srv;
+		workers[i].done = NULL;
+		if (pthread_create(&tids[started], NULL, http_worker,
+		    &workers[i]) == 0)
 			started++;
+	}
 	if (started == 0) {
 		free(tids);
 		return 1;

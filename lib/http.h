@@ -46,6 +46,8 @@ struct params {
 	size_t		 n;
 };
 
+struct worker;
+
 struct req {
 	enum http_method method;
 	const char	*path;		/* decoded, starts with '/' */
@@ -68,6 +70,8 @@ struct req {
 	size_t		 consumed;	/* body bytes read from the server */
 	int		 deferred;	/* answered later by http_complete */
 	int		*deferflag;	/* the server's copy, until deferred */
+	struct worker	*home;		/* the thread that accepted it */
+	struct req	*next;		/* in home's list of answered ones */
 };
 
 /* A CGI variable of the request (e.g. "CONTENT_TYPE"), or NULL. */
@@ -115,7 +119,8 @@ const char	*http_reason(int status);
  * http_complete exactly once.  Returns 0 under CGI, where the handler
  * must answer before it returns. */
 int		 http_defer(struct req *);
-/* Send the response of a deferred request and free it (r is gone). */
+/* Send the response of a deferred request and free it (r is gone: it
+ * is released later by the thread that accepted it). */
 void		 http_complete(struct req *);
 
 /* The program, as seen by http_serve. */
