@@ -470,10 +470,20 @@ http_run(const struct http_server *srv, struct req *r)
 	return deferred;
 }
 
+void
+http_on_release(struct req *r, void (*fn)(void *), void *arg)
+{
+	r->release = fn;
+	r->release_arg = arg;
+}
+
 /* Release what the request holds (not r). */
 static void
 http_free(struct req *r)
 {
+	if (r->release != NULL)
+		r->release(r->release_arg);
+	r->release = NULL;
 	params_free(&r->query);
 	params_free(&r->cookies);
 	buf_free(&r->body);

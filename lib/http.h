@@ -70,6 +70,8 @@ struct req {
 	size_t		 consumed;	/* body bytes read from the server */
 	int		 deferred;	/* answered later by http_complete */
 	int		*deferflag;	/* the server's copy, until deferred */
+	void		 (*release)(void *);	/* see http_on_release */
+	void		*release_arg;
 	struct worker	*home;		/* the thread that accepted it */
 	struct req	*next;		/* in home's list of answered ones */
 };
@@ -119,6 +121,10 @@ const char	*http_reason(int status);
  * http_complete exactly once.  Returns 0 under CGI, where the handler
  * must answer before it returns. */
 int		 http_defer(struct req *);
+/* Have fn(arg) called when r is released: after its response, in the
+ * thread that accepted it (where what that thread allocated for the
+ * request is best freed).  One per request. */
+void		 http_on_release(struct req *, void (*fn)(void *), void *arg);
 /* Send the response of a deferred request and free it (r is gone: it
  * is released later by the thread that accepted it). */
 void		 http_complete(struct req *);

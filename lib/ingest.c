@@ -35,6 +35,15 @@ struct item {
 };
 
 static void	 ingest_answer(struct item *);
+
+static void
+item_free(void *p)
+{
+	struct item *it = p;
+
+	envelope_free(&it->env);
+	free(it);
+}
 static long long now_ms(void);
 
 struct ingest {
@@ -580,7 +589,8 @@ ingest_free(struct ingest *g)
 	free(g);
 }
 
-/* Log the outcome of an item, answer its request, free the item. */
+/* Log the outcome of an item and answer its request (which frees the
+ * item: see ingest_receive).  Neither may be touched afterwards. */
 static void
 ingest_answer(struct item *it)
 {
@@ -601,8 +611,6 @@ ingest_answer(struct item *it)
 		http_text(r, 503, "temporarily unavailable, retry");
 	else
 		http_text(r, 200, "EVENT_RECEIVED");
-	envelope_free(&it->env);
-	free(it);
 	if (r->deferred)
 		http_complete(r);
 	log_set_id(NULL);
@@ -781,6 +789,8 @@ ingest_receive(struct ingest *g, struct req *r)
 		http_text(r, 503, "out of memory");
 		return;
 	}
+	/* The item goes with the request, in this thread. */
+	http_on_release(r, item_free, it);
 	crypto_sha256(r->body.data, r->body.len, digest);
 	crypto_hex(digest, sizeof(digest), it->sha256);
 	it->req = r;
