@@ -699,11 +699,11 @@ http_serve(const struct http_server *srv)
 	/*
 	 * A long-lived server keeps the memory it frees for its next
 	 * requests.  By default glibc gives the top of a heap back to the
-	 * kernel once 128 KiB of it are free, and here one thread frees
-	 * what others allocated (a group commit answers and frees the
-	 * requests of many), so heaps shrank and grew again with page
-	 * faults all the time (measured: 4-20% more webhook requests/s
-	 * without).  Peak use is bounded by the threads and body caps.
+	 * kernel once 128 KiB of it are free, and heaps shrank and grew
+	 * again with page faults all the time (measured when the group
+	 * commit still freed the requests of many threads: 4-20% more
+	 * webhook requests/s without).  Peak use is bounded by the
+	 * threads and body caps.
 	 */
 	mallopt(M_TRIM_THRESHOLD, HG_MALLOC_TRIM);
 	sigemptyset(&set);
