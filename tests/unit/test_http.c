@@ -432,9 +432,32 @@ echo_handler(struct req *r)
 	http_puts(r, r->bad_query ? " bad" : " good");
 }
 
+/* What release_note saw: how often it ran, and how much of the
+ * response stdout held by then. */
+static int	 released;
+static off_t	 released_at;
+
+static void
+release_note(void *arg)
+{
+	fflush(stdout);
+	released += *(int *)arg;
+	released_at = lseek(1, 0, SEEK_CUR);
+}
+
+static void
+release_handler(struct req *r)
+{
+	static int one = 1;
+
+	http_on_release(r, release_note, &one);
+	echo_handler(r);
+}
+
 /* Run one CGI request with stdout captured; returns the output. */
 static char *
-run_cgi(const char *method, const char *qs, const char *cookie)
+run_cgi_with(void (*handle)(struct req *), const char *method,
+    const char *qs, const char *cookie)
 {
 	static char		 out[8192];
 	struct http_server	 srv;
@@ -444,7 +467,7 @@ run_cgi(const char *method, const char *qs, const char *cookie)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.prog = "test";
-	srv.handle = echo_handler;
+	srv.handle = handle;
 	setenv("REQUEST_METHOD", method, 1);
 	setenv("SCRIPT_NAME", "/cgi-bin/hook", 1);
 	setenv("PATH_INFO", "/x", 1);
@@ -470,6 +493,29 @@ run_cgi(const char *method, const char *qs, const char *cookie)
 	close(fd);
 	out[n > 0 ? n : 0] = '\0';
 	return out;
+}
+
+static char *
+run_cgi(const char *method, const char *qs, const char *cookie)
+{
+	return run_cgi_with(echo_handler, method, qs, cookie);
+}
+
+static void
+test_on_release(void)
+{
+	const char *o;
+
+	released = 0;
+	o = run_cgi_with(release_handler, "GET", "hub.mode=r", NULL);
+	OK(strstr(o, "mode=r sid=(none) good") != NULL,
+	    "on_release: the response is sent");
+	EQ_INT(released, 1, "on_release: called once");
+	EQ_INT((long long)released_at, (long long)strlen(o),
+	    "on_release: called after the whole response was written");
+	released = 0;
+	run_cgi("GET", "hub.mode=r", NULL);
+	EQ_INT(released, 0, "on_release: not carried to the next request");
 }
 
 static void
@@ -536,6 +582,7 @@ main(void)
 	test_read_body();
 	test_form();
 	test_cgi_request();
+	test_on_release();
 	unlink(bodypath);
 	{
 		char p[300];
