@@ -40,7 +40,9 @@ static unsigned long	 req_counter;
  * what these threads allocated (libfcgi's parameters and buffers, the
  * body) defeated the allocator's per-thread caches on both sides, and
  * the closes and frees lengthened the commit's turn that every waiting
- * request depends on.
+ * request depends on.  A thread waiting for its next request keeps the
+ * ones handed back meanwhile (at most those in flight) until it gets
+ * it: the web server is done with them, having had the end record.
  */
 struct worker {
 	const struct http_server *srv;
