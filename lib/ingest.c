@@ -35,7 +35,9 @@ struct item {
 };
 
 static void	 ingest_answer(struct item *);
+static long long now_ms(void);
 
+/* Free an item, with its request (http_on_release). */
 static void
 item_free(void *p)
 {
@@ -44,7 +46,6 @@ item_free(void *p)
 	envelope_free(&it->env);
 	free(it);
 }
-static long long now_ms(void);
 
 struct ingest {
 	const struct conf	*conf;
