@@ -25,9 +25,9 @@ const char *json_str(const cJSON *obj, const char *name);
 /*
  * A tree parsed into an arena: its nodes and strings are carved from a
  * few large blocks instead of one malloc each, and it is freed in one
- * go by json_arena_free, never by cJSON_Delete.  Made for a tree that
- * one thread parses and another frees (a webhook body: parsed by a
- * request thread, processed and freed by the committer).
+ * go by json_arena_free, never by cJSON_Delete.  Made for a webhook
+ * body's tree: parsed by a request thread, processed by the committer,
+ * freed in one go with its request.
  */
 struct json_blk;
 struct json_arena {
