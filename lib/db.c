@@ -474,16 +474,13 @@ db_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
 }
 
 static pthread_once_t db_once = PTHREAD_ONCE_INIT;
-static int db_wal_vfs;	/* DB_WAL_VFS is registered */
 
 /* Before SQLite's first use: no memory statistics, whose global mutex
- * every allocation of every connection would take; the VFS of full
- * durability. */
+ * every allocation of every connection would take. */
 static void
 db_global_init(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	db_wal_vfs = db_wal_vfs_register() == 0;
 }
 
 struct db *
@@ -491,7 +488,7 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 {
 	struct db	*d;
 	char		 path[4096];
-	const char	*pragmas, *vfs = NULL;
+	const char	*pragmas;
 	long long	 waited;
 	int		 rc, oflags;
 
@@ -509,17 +506,13 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 	if (flags & DB_READONLY)
 		pragmas = "PRAGMA foreign_keys = ON;";
 	else if (strcmp(conf_get(c, "durability"), "full") == 0 &&
-	    !(flags & DB_REDO_SAFE)) {
+	    !(flags & DB_REDO_SAFE))
 		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 		    "PRAGMA foreign_keys = ON;";
-		/* Every commit syncs the WAL: its writes may be held
-		 * until then (db_wal.c). */
-		if (db_wal_vfs)
-			vfs = DB_WAL_VFS;
-	} else
+	else
 		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 		    "PRAGMA foreign_keys = ON;";
-	rc = sqlite3_open_v2(path, &d->h, oflags | SQLITE_OPEN_NOMUTEX, vfs);
+	rc = sqlite3_open_v2(path, &d->h, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errsz, "%s: %s", path, d->h != NULL ?
 		    sqlite3_errmsg(d->h) : "cannot open");

@@ -80,12 +80,6 @@ struct db {
 	int		 nchan;
 };
 
-/* The VFS through which synchronous = FULL connections are opened
- * (db_wal.c): it writes a commit's WAL frames in one write. */
-#define DB_WAL_VFS	"hg-wal"
-/* Register it (once, before its first use); 0 or -1. */
-int		 db_wal_vfs_register(void);
-
 /* The prepared statement, reset and unbound; NULL on error. */
 sqlite3_stmt	*db_stmt(struct db *, enum stmt);
 /* Step a statement to its end, then reset it; 0 or -1. */
