@@ -194,8 +194,17 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"DELETE FROM webhook_event WHERE id IN (SELECT id FROM webhook_event "
 	"WHERE state = 'processed' AND id < ?3 AND received_ms < ?1 "
 	"ORDER BY id LIMIT ?2)",
-	/* STMT_QUEUE_STATES */
-	"SELECT state, count(*), min(received_ms) FROM webhook_event GROUP BY state",
+	/* STMT_QUEUE_STATES: every state but processed, each counted on
+	 * the queue's index (which leaves processed events out), so the
+	 * cost follows the work waiting, not the events kept; ids order
+	 * arrival times, so a state's oldest is its first id. */
+	"WITH s (state) AS (VALUES ('pending'), ('processing'), ('failed'), "
+	"('dead_letter'), ('invalid')) "
+	"SELECT s.state, (SELECT count(*) FROM webhook_event e "
+	"WHERE e.state = s.state AND e.state <> 'processed'), "
+	"coalesce((SELECT received_ms FROM webhook_event e "
+	"WHERE e.state = s.state AND e.state <> 'processed' "
+	"ORDER BY e.id LIMIT 1), 0) FROM s",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -218,7 +218,9 @@ int		 db_requeue(struct db *, long long id, int dead_only,
  * *deleted is how many.  0 or -1. */
 int		 db_prune(struct db *, long long before_ms, int limit,
 		    long long *deleted);
-/* Call fn(arg, state, count, oldest received_ms) for every state. */
+/* Call fn(arg, state, count, oldest received_ms or 0) for every state
+ * but processed: the events still to be worked on or kept aside.  Its
+ * cost follows their number, not the number of events stored. */
 int		 db_queue_states(struct db *, void (*fn)(void *, const char *,
 		    long long, long long), void *arg);
 

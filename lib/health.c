@@ -60,7 +60,7 @@ void
 health_handle(const struct conf *c, struct req *r)
 {
 	static const char *const states[] = { "pending", "processing",
-	    "processed", "failed", "dead_letter", "invalid" };
+	    "failed", "dead_letter", "invalid" };
 	cJSON		*root, *dbj, *ingest, *warn, *queue;
 	struct health_queue q;
 	struct db	*d = NULL;
