@@ -15,7 +15,8 @@ handle(struct req *r)
 int
 main(void)
 {
-	struct http_server srv = { "hello", 8, NULL, NULL, NULL, handle };
+	struct http_server srv = { .prog = "hello", .threads = 8,
+	    .handle = handle };
 
 	return http_serve(&srv);
 }

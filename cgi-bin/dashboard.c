@@ -13,19 +13,26 @@
 static struct conf *conf;
 
 static void
-handle_health(struct req *r)
+handle_health(struct req *r, const struct route_ctx *cx)
 {
+	(void)cx;
 	health_handle(conf, r);
 }
 
 static const struct route routes[] = {
-	{ "/health", HTTP_BIT(HTTP_GET), 0, handle_health },
+	{ .path = "/health", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_PUBLIC, .handler = handle_health },
+};
+
+static const struct route_table table = {
+	.routes = routes,
+	.n = sizeof(routes) / sizeof(routes[0]),
 };
 
 static void
 handle(struct req *r)
 {
-	route_dispatch(r, routes, sizeof(routes) / sizeof(routes[0]));
+	route_dispatch(r, &table);
 }
 
 static void
@@ -38,8 +45,12 @@ worker_free(void *ctx)
 int
 main(void)
 {
-	struct http_server	 srv = { "dashboard", 4, NULL, worker_free,
-				     NULL, handle };
+	struct http_server	 srv = {
+		.prog = "dashboard",
+		.threads = 4,
+		.worker_free = worker_free,
+		.handle = handle,
+	};
 	char			 err[512];
 	int			 rc;
 

@@ -12,6 +12,11 @@
 #define HG_WEBHOOK_BODY_CEILING		(64L * 1024 * 1024)
 /* Bodies of forms and JSON API calls made by people, not Meta. */
 #define HG_FORM_BODY_MAX		(64 * 1024)
+/* The fields one route may declare (lib/route.h): an API call takes a
+ * handful; a table asking for more is a mistake. */
+#define HG_ROUTE_FIELDS_MAX		16
+/* How deep an API call's JSON body may nest: its fields are flat. */
+#define HG_API_JSON_DEPTH_MAX		8
 /* Longest query string we parse; URLs past 8 KiB are refused by most
  * servers anyway. */
 #define HG_QUERY_MAX			8192
