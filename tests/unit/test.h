@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int test_n, test_failed;
 
@@ -51,6 +52,23 @@ test_eq_str(const char *a, const char *b, const char *name,
 		printf("#   got \"%s\", want \"%s\"\n", a ? a : "(null)",
 		    b ? b : "(null)");
 	return ok;
+}
+
+/* Remove the database name in dir with its -wal and -shm files, then
+ * dir itself (which must hold nothing else by then). */
+static TEST_UNUSED void
+test_rm_db(const char *dir, const char *name)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char	 path[1024];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s%s", dir, name, sfx[i]);
+		unlink(path);
+	}
+	if (rmdir(dir) == -1)
+		printf("# could not remove %s\n", dir);
 }
 
 static TEST_UNUSED int

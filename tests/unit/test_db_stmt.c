@@ -93,8 +93,6 @@ main(void)
 	}
 	db_close(d);
 	conf_free(c);
-	snprintf(text, sizeof(text), "rm -rf '%s'", dir);
-	if (system(text) != 0)
-		printf("# could not remove %s\n", dir);
+	test_rm_db(dir, "hubgate.db");
 	return test_done();
 }

@@ -148,9 +148,6 @@ main(void)
 	}
 	snprintf(path, sizeof(path), "%s/hubgate.db", dir);
 	test_spill_rollback_then_other_writer();
-	unlink(path);
-	snprintf(err, sizeof(err), "rm -rf '%s'", dir);
-	if (system(err) != 0)
-		printf("# could not remove %s\n", dir);
+	test_rm_db(dir, "hubgate.db");
 	return test_done();
 }
