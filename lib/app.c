@@ -11,6 +11,7 @@
 #include "app.h"
 #include "conf.h"
 #include "db.h"
+#include "envelope.h"
 #include "json.h"
 #include "log.h"
 
@@ -24,6 +25,7 @@ app_init(const char *prog, char *err, size_t errsz)
 
 	log_init(prog, LOG_LEVEL_INFO);
 	json_init();
+	db_set_event_time(envelope_sent_ms);
 	if ((c = conf_load(NULL, err, errsz)) == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "config.error", err);
 		return NULL;

@@ -10,8 +10,6 @@
 struct conf;
 struct db;
 
-#define HUBGATE_VERSION	"0.1.0"
-
 /* Load the configuration and start logging as prog.  On a
  * configuration error returns NULL, logs the message, and copies it to
  * err; the program should still answer requests (with 503). */

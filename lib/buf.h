@@ -40,5 +40,7 @@ void	 buf_commit(struct buf *, size_t n);
 const char *buf_cstr(const struct buf *);
 /* Hand the data over to the caller (free() it); the buffer is emptied. */
 char	*buf_take(struct buf *);
+/* Append s percent-encoded: all but RFC 3986 unreserved characters. */
+void	 buf_url_encode(struct buf *, const char *s);
 
 #endif

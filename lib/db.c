@@ -12,7 +12,6 @@
 #include "conf.h"
 #include "db.h"
 #include "db_int.h"
-#include "envelope.h"
 
 /* schema.sql, compiled in by the Makefile (build/schema_sql.c). */
 extern const char db_schema_sql[];
@@ -350,8 +349,17 @@ db_schema_latest(void)
 	return n;
 }
 
+/* How a stored body's event time is found (db_set_event_time). */
+static int (*db_event_time)(const char *, size_t, long long *);
+
+void
+db_set_event_time(int (*fn)(const char *, size_t, long long *))
+{
+	db_event_time = fn;
+}
+
 /* hg_sent_ms(body): the time a stored body is deduplicated on, exactly
- * as the webhook computes it (envelope_sent_ms); used by migration 2. */
+ * as the webhook computes it (db_set_event_time); used by migration 2. */
 static void
 db_fn_sent_ms(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
@@ -363,9 +371,14 @@ db_fn_sent_ms(sqlite3_context *cx, int argc, sqlite3_value **argv)
 		sqlite3_result_int64(cx, 0);
 		return;
 	}
+	if (db_event_time == NULL) {
+		sqlite3_result_error(cx, "hg_sent_ms: no event time parser "
+		    "(db_set_event_time)", -1);
+		return;
+	}
 	/* NULL now means out of memory: never a wrong key. */
 	if ((b = sqlite3_value_text(argv[0])) == NULL ||
-	    envelope_sent_ms((const char *)b,
+	    db_event_time((const char *)b,
 	    (size_t)sqlite3_value_bytes(argv[0]), &t) == -1) {
 		sqlite3_result_error_nomem(cx);
 		return;

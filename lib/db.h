@@ -38,6 +38,14 @@ enum db_err {
  * checkpointer does (db_wal_frames says when one is due). */
 #define DB_NO_CHECKPOINT	0x4
 
+/* How the event time of a stored webhook body is found, as the webhook
+ * finds it (envelope_sent_ms): migrations of databases from before
+ * events were keyed on it need it.  Set once, before the first db_open
+ * (app_init does).  The function sets *ms (0 for a body without a
+ * time) and returns 0, or returns -1 when out of memory. */
+void		 db_set_event_time(int (*)(const char *body, size_t len,
+		    long long *ms));
+
 /* Open the database named by db_path, set the busy timeout before
  * anything else, WAL, synchronous per durability, and (unless
  * DB_READONLY) apply pending migrations.  NULL with a message in err. */

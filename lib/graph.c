@@ -12,15 +12,14 @@
 
 #include <curl/curl.h>
 
-#include "app.h"
 #include "buf.h"
 #include "conf.h"
 #include "crypto.h"
 #include "graph.h"
-#include "http.h"
 #include "limits.h"
 #include "log.h"
 #include "num.h"
+#include "version.h"
 
 static const char *const graph_method_names[GRAPH_METHOD__MAX] = {
 	"GET", "POST", "DELETE"
@@ -176,9 +175,9 @@ url_param(struct buf *b, int *first, const char *name, const char *value)
 {
 	buf_putc(b, *first ? '?' : '&');
 	*first = 0;
-	http_url_encode(b, name);
+	buf_url_encode(b, name);
 	buf_putc(b, '=');
-	http_url_encode(b, value);
+	buf_url_encode(b, value);
 }
 
 int

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "json.h"
 #include "queue.h"
+#include "version.h"
 
 /* Counter names as stored, and as reported under "ingest". */
 static const char *const health_counters[][2] = {

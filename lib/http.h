@@ -94,8 +94,6 @@ int		 http_read_body(struct req *, size_t max);
  * too many or too long items. */
 int		 params_parse(struct params *, const char *s, size_t len,
 		    int sep);
-/* Append s percent-encoded: all but RFC 3986 unreserved characters. */
-void		 http_url_encode(struct buf *, const char *s);
 /* The first value of name, or NULL. */
 const char	*params_get(const struct params *, const char *name);
 void		 params_free(struct params *);

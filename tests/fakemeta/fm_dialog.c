@@ -131,13 +131,13 @@ fm_dialog_confirm(struct req *r)
 			return;
 		}
 		buf_puts(&loc, "code=");
-		http_url_encode(&loc, code);
+		buf_url_encode(&loc, code);
 	} else
 		buf_puts(&loc, "error=access_denied&error_code=200&"
 		    "error_description=Permissions+error&error_reason=user_denied");
 	if (state != NULL) {
 		buf_puts(&loc, "&state=");
-		http_url_encode(&loc, state);
+		buf_url_encode(&loc, state);
 	}
 	/* Meta appends this fragment to its redirects. */
 	buf_puts(&loc, "#_=_");

@@ -286,10 +286,10 @@ fm_accounts(struct req *r)
 			buf_init(&next, 8192);
 			buf_printf(&next, "http://%s%s?access_token=",
 			    host != NULL ? host : "127.0.0.1", r->path);
-			http_url_encode(&next, tok);
+			buf_url_encode(&next, tok);
 			if (fields != NULL) {
 				buf_puts(&next, "&fields=");
-				http_url_encode(&next, fields);
+				buf_url_encode(&next, fields);
 			}
 			buf_printf(&next, "&limit=%s&after=%s", lim, cur);
 			cJSON_AddStringToObject(paging, "next", buf_cstr(&next));

@@ -184,6 +184,28 @@ test_reserve(void)
 	buf_free(&b);
 }
 
+static void
+test_url_encode(void)
+{
+	struct buf b;
+
+	buf_init(&b, 64);
+	buf_url_encode(&b, "AZaz09-._~");
+	EQ_STR(buf_cstr(&b), "AZaz09-._~", "unreserved characters stay");
+	buf_reset(&b);
+	buf_url_encode(&b, "a b&c=d/\xc3\xa9%+");
+	EQ_STR(buf_cstr(&b), "a%20b%26c%3Dd%2F%C3%A9%25%2B",
+	    "everything else is percent-encoded, in upper case");
+	buf_reset(&b);
+	buf_url_encode(&b, "");
+	EQ_STR(buf_cstr(&b), "", "nothing for nothing");
+	buf_free(&b);
+	buf_init(&b, 4);
+	buf_url_encode(&b, "  ");
+	OK(b.err, "past the maximum: the sticky error");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -192,5 +214,6 @@ main(void)
 	test_growth();
 	test_max();
 	test_reserve();
+	test_url_encode();
 	return test_done();
 }

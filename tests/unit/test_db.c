@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "envelope.h"
 #include "test.h"
 
 extern const char db_schema_sql[];
@@ -750,6 +751,7 @@ main(void)
 	struct db	*d;
 	char		 cmd[600];
 
+	db_set_event_time(envelope_sent_ms);
 	snprintf(dir, sizeof(dir), "%s/hg-db-XXXXXX",
 	    base != NULL ? base : "/tmp");
 	if (mkdtemp(dir) == NULL) {
