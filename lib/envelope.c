@@ -11,39 +11,7 @@
 #include "events.h"
 #include "json.h"
 #include "limits.h"
-
-int
-envelope_utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t		 i = 0, k, need;
-	unsigned long	 cp, min;
-
-	while (i < n) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			need = 1; cp = c & 0x1f; min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2; cp = c & 0x0f; min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3; cp = c & 0x07; min = 0x10000;
-		} else
-			return 0;
-		if (n - i - 1 < need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
-}
+#include "utf8.h"
 
 void
 envelope_free(struct envelope *e)
@@ -137,7 +105,7 @@ envelope_parse(const char *body, size_t len, struct envelope *e)
 	ph_arr = cJSON_CreateArray();
 	if (ent_arr == NULL || ph_arr == NULL)
 		goto out;
-	if (!envelope_utf8_valid((const unsigned char *)body, len)) {
+	if (!utf8_valid(body, len)) {
 		e->why = "not UTF-8";
 		goto finish;
 	}

@@ -47,8 +47,5 @@ void		 envelope_free(struct envelope *);
 int		 envelope_sent_ms(const char *body, size_t len,
 		    long long *out);
 
-/* 1 when the n bytes are well-formed UTF-8 (no overlongs, surrogates,
- * or code points past U+10FFFF), else 0. */
-int		 envelope_utf8_valid(const unsigned char *, size_t n);
 
 #endif

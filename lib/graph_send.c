@@ -10,8 +10,11 @@
 #include "graph_send.h"
 #include "limits.h"
 #include "log.h"
+#include "utf8.h"
 
 /* Bytes of the UTF-8 sequence starting with c, or 0 when invalid. */
+/* The length of the sequence a lead byte starts, in text utf8_chars
+ * has checked. */
 static size_t
 seq_len(unsigned char c)
 {
@@ -24,32 +27,6 @@ seq_len(unsigned char c)
 	if ((c & 0xf8) == 0xf0 && c <= 0xf4)
 		return 4;
 	return 0;
-}
-
-long
-graph_send_chars(const char *s, size_t n)
-{
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i = 0, k, m;
-	unsigned long		 cp;
-	long			 count = 0;
-
-	while (i < n) {
-		if ((m = seq_len(u[i])) == 0 || m > n - i)
-			return -1;
-		cp = m == 1 ? u[i] : u[i] & (0x7f >> m);
-		for (k = 1; k < m; k++) {
-			if ((u[i + k] & 0xc0) != 0x80)
-				return -1;
-			cp = cp << 6 | (u[i + k] & 0x3f);
-		}
-		if ((m == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (m == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return -1;
-		i += m;
-		count++;
-	}
-	return count;
 }
 
 static int
@@ -65,7 +42,7 @@ graph_send_split(const char *text, size_t max_chars, struct graph_piece *out,
 	size_t	 len = strlen(text), pos = 0, i, count, brk, end;
 	int	 n = 0;
 
-	if (max_chars == 0 || graph_send_chars(text, len) < 0)
+	if (max_chars == 0 || utf8_chars(text, len) < 0)
 		return -1;
 	for (;;) {
 		while (pos < len && is_space(text[pos]))
@@ -111,7 +88,7 @@ check_chars(const char *what, const char *s, size_t max, int optional,
 		snprintf(why, whysz, "%s is required", what);
 		return -1;
 	}
-	if ((n = graph_send_chars(s, strlen(s))) < 0) {
+	if ((n = utf8_chars(s, strlen(s))) < 0) {
 		snprintf(why, whysz, "%s is not valid UTF-8", what);
 		return -1;
 	}

@@ -73,8 +73,6 @@ struct graph_piece {
 	size_t	len;
 };
 
-/* Unicode code points in n bytes of UTF-8, or -1 when not UTF-8. */
-long	 graph_send_chars(const char *s, size_t n);
 /* Split text into pieces of at most max_chars code points, breaking
  * after the last whitespace that fits (a word longer than max_chars is
  * cut at a code point); the whitespace at a break is dropped.  Returns

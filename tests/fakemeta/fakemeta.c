@@ -15,6 +15,7 @@
 #include "json.h"
 #include "log.h"
 #include "num.h"
+#include "utf8.h"
 
 #include "fm.h"
 
@@ -273,7 +274,7 @@ fm_auth(struct req *r, struct fm_token *t, int allow_app)
 long
 fm_chars(const char *s)
 {
-	return graph_send_chars(s, strlen(s));
+	return utf8_chars(s, strlen(s));
 }
 
 void

@@ -282,9 +282,6 @@ test_split(void)
 	EQ_INT(graph_send_split("\xff", 5, p, 8), -1, "invalid UTF-8");
 	n = graph_send_split("line one\nline two", 9, p, 8);
 	EQ_INT(n, 2, "newlines are boundaries");
-	EQ_INT(graph_send_chars("\xf0\x9f\x91\x8b!", 5), 2, "emoji is one character");
-	EQ_INT(graph_send_chars("\xed\xa0\x80", 3), -1, "surrogate refused");
-	EQ_INT(graph_send_chars("\xc0\xaf", 2), -1, "overlong refused");
 }
 
 static void
