@@ -8,10 +8,26 @@
 set -u
 HUBGATE_ROOT=${HUBGATE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 HUBGATE_BUILD=${HUBGATE_BUILD:-$HUBGATE_ROOT/build-san}
-PAYLOADS=${PAYLOADS:-$HUBGATE_ROOT/../shared/payloads}
 ADMIN=$HUBGATE_ROOT/build/tools/hubgate-admin
 T_N=0
 T_FAILED=0
+
+# The webhook payloads of tests/data: Meta's shapes, addressed to the
+# test accounts (Pages 104857600000001 and ...02, Instagram account
+# 17841400000000001, WhatsApp number 106540352242922).  PAYLOAD_NAMES
+# lists every one, for the suites that post them all; a missing one
+# stops the suite with a failure, before any check runs.
+PAYLOADS=$HUBGATE_ROOT/tests/data
+PAYLOAD_NAMES="feed-comment instagram-text messenger-mixed-batch
+messenger-standby messenger-text whatsapp-status whatsapp-text"
+for _p in $PAYLOAD_NAMES; do
+	if [ ! -s "$PAYLOADS/$_p.json" ]; then
+		echo "not ok - test data $PAYLOADS/$_p.json is missing or empty"
+		echo "Bail out! missing test data"
+		exit 1
+	fi
+done
+unset _p
 
 ok() { T_N=$((T_N + 1)); echo "ok $T_N - $1"; }
 not_ok() { T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_N - $1"; }
