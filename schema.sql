@@ -56,7 +56,7 @@ CREATE TABLE webhook_event (
 	phone_number_ids TEXT NOT NULL DEFAULT '[]',	-- JSON array of WhatsApp metadata.phone_number_id
 	routing		TEXT NOT NULL DEFAULT 'unrouted'	-- did its accounts match channels?
 			CHECK (routing IN ('routed', 'partial', 'unrouted')),
-	state		TEXT NOT NULL DEFAULT 'pending'	-- processing state (see DESIGN.md)
+	state		TEXT NOT NULL DEFAULT 'pending'	-- processing state (see docs/DESIGN.md)
 			CHECK (state IN ('pending', 'processing', 'processed', 'failed', 'dead_letter', 'invalid')),
 	attempts	INTEGER NOT NULL DEFAULT 0,	-- processing attempts so far
 	next_attempt_ms	INTEGER,		-- when a failed event is due again (ms)
@@ -212,7 +212,7 @@ CREATE TABLE webhook_event_new (
 	phone_number_ids TEXT NOT NULL DEFAULT '[]',	-- JSON array of WhatsApp metadata.phone_number_id
 	routing		TEXT NOT NULL DEFAULT 'unrouted'	-- did its accounts match channels?
 			CHECK (routing IN ('routed', 'partial', 'unrouted')),
-	state		TEXT NOT NULL DEFAULT 'pending'	-- processing state (see DESIGN.md)
+	state		TEXT NOT NULL DEFAULT 'pending'	-- processing state (see docs/DESIGN.md)
 			CHECK (state IN ('pending', 'processing', 'processed', 'failed', 'dead_letter', 'invalid')),
 	attempts	INTEGER NOT NULL DEFAULT 0,	-- processing attempts so far
 	next_attempt_ms	INTEGER,		-- when a failed event is due again (ms)
@@ -302,7 +302,7 @@ CREATE TABLE webhook_event_new (
 	routing		TEXT NOT NULL DEFAULT 'unrouted'	-- did its accounts match channels?
 			CHECK (routing = 'routed' OR routing = 'partial' OR
 			    routing = 'unrouted'),
-	state		TEXT NOT NULL DEFAULT 'pending'	-- processing state (see DESIGN.md)
+	state		TEXT NOT NULL DEFAULT 'pending'	-- processing state (see docs/DESIGN.md)
 			CHECK (state = 'pending' OR state = 'processing' OR
 			    state = 'processed' OR state = 'failed' OR
 			    state = 'dead_letter' OR state = 'invalid'),

@@ -4,7 +4,7 @@
  *
  *   gen -s SECRET -n N -k text|batch [-e ENTRIES] [-p PAGE_ID]
  *
- * text:  a Messenger text event shaped like payloads/messenger-text.json
+ * text:  a Messenger text event shaped like tests/data/messenger-text.json
  * batch: one event with ENTRIES (default 1000) entries, one message each
  *
  * As in Meta's traffic, the events' times grow: event i is sent 1 ms

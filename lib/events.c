@@ -1,6 +1,6 @@
 /*
  * events: normalization of Messenger, Instagram, WhatsApp and Page feed
- * webhook events.  See events.h and META_PLATFORM.md for the shapes.
+ * webhook events.  See events.h and docs/META.md for the shapes.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -89,7 +89,7 @@ graph_error_usage(const struct graph_headers *h, int *pct, long *delay_s)
 }
 
 /* Meta's error code (and subcode) to class and reason: the table of
- * META_PLATFORM.md, plus the WhatsApp Cloud API's own codes. */
+ * docs/META.md, plus the WhatsApp Cloud API's own codes. */
 static void
 classify_code(long code, long sub, int status, int transient,
     struct graph_result *r)

@@ -1,5 +1,5 @@
 /*
- * graph_error: Meta's error table (META_PLATFORM.md, "Errors") as code.
+ * graph_error: Meta's error table (docs/META.md, "Errors") as code.
  * A Graph API answer becomes a class that says what to do next (ok,
  * retry later, throttled, token invalid, permanent), a reason, and the
  * wait implied by Retry-After or Meta's usage headers (X-App-Usage,

@@ -8,10 +8,26 @@
 set -u
 HUBGATE_ROOT=${HUBGATE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 HUBGATE_BUILD=${HUBGATE_BUILD:-$HUBGATE_ROOT/build-san}
-PAYLOADS=${PAYLOADS:-$HUBGATE_ROOT/../shared/payloads}
 ADMIN=$HUBGATE_ROOT/build/tools/hubgate-admin
 T_N=0
 T_FAILED=0
+
+# The webhook payloads of tests/data: Meta's shapes, addressed to the
+# test accounts (Pages 104857600000001 and ...02, Instagram account
+# 17841400000000001, WhatsApp number 106540352242922).  PAYLOAD_NAMES
+# lists every one, for the suites that post them all; a missing one
+# stops the suite with a failure, before any check runs.
+PAYLOADS=$HUBGATE_ROOT/tests/data
+PAYLOAD_NAMES="feed-comment instagram-text messenger-mixed-batch
+messenger-standby messenger-text whatsapp-status whatsapp-text"
+for _p in $PAYLOAD_NAMES; do
+	if [ ! -s "$PAYLOADS/$_p.json" ]; then
+		echo "not ok - test data $PAYLOADS/$_p.json is missing or empty"
+		echo "Bail out! missing test data"
+		exit 1
+	fi
+done
+unset _p
 
 ok() { T_N=$((T_N + 1)); echo "ok $T_N - $1"; }
 not_ok() { T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_N - $1"; }
@@ -119,6 +135,9 @@ sql() {
 # --- Apache -----------------------------------------------------------
 # Apache runs as www-data (we are root): the data directory must be
 # theirs and every directory above it traversable; use apache_data.
+# What Apache serves is copied out of the repository (apache_www), so
+# that a clone in a directory www-data cannot enter (a 0700 home or
+# mktemp -d folder) is tested like any other.
 APACHE_BIN=${APACHE_BIN:-/usr/sbin/apache2}
 APACHE_MODULES=${APACHE_MODULES:-/usr/lib/apache2/modules}
 APACHE_USER=${APACHE_USER:-www-data}
@@ -131,21 +150,42 @@ apache_data() {
 	chmod 755 "$1" "$(dirname "$1")"
 }
 
+# apache_www DIR: copy what Apache serves into DIR, laid out as
+# `make install` lays it out: DIR/htdocs (the repository's htdocs/) and
+# DIR/cgi-bin (this build's programs), readable and not writable by
+# Apache's user.  DIR's parents must be traversable (apache_data).
+apache_www() {
+	local w=$1 p
+	rm -rf "$w/htdocs" "$w/cgi-bin"
+	mkdir -p "$w/htdocs" "$w/cgi-bin"
+	cp -R "$HUBGATE_ROOT/htdocs/." "$w/htdocs/" || return 1
+	for p in webhook dashboard; do
+		install -m 755 "$HUBGATE_BUILD/cgi-bin/$p" "$w/cgi-bin/" ||
+		    return 1
+	done
+	chmod -R u=rwX,go=rX "$w"
+}
+
 # start_apache DIR SITE [EXTRA]: run Apache in the foreground on a free
 # loopback port with a server configuration in DIR/apache/ that defines
-# the HUBGATE_* variables for DIR and this build, then includes SITE
-# (the repository's apache.conf or apache-cgi.conf); EXTRA is more
-# configuration text put before the Include.  Sets PORT, BASE,
-# APACHE_PID and APACHE_DIR.  Logs: DIR/apache/error.log.  Sanitizer
-# reports of the programs go to DIR/san/ (the programs run as
-# www-data); apache_sanitizer_reports copies them to where
-# tests/run.sh looks.
+# the HUBGATE_* variables for DIR and for copies of htdocs/ and this
+# build's programs in DIR/www (apache_www), then includes SITE (the
+# repository's apache.conf or apache-cgi.conf; Apache reads it as
+# root); EXTRA is more configuration text put before the Include.
+# Sets PORT, BASE, APACHE_PID and APACHE_DIR.  Logs:
+# DIR/apache/error.log.  Sanitizer reports of the programs go to
+# DIR/san/ (the programs run as www-data); apache_sanitizer_reports
+# copies them to where tests/run.sh looks.
 start_apache() {
 	local d=$1 site=$2 extra=${3:-} a san
 	a=$d/apache
 	APACHE_DIR=$a
 	mkdir -p "$a/fcgid" "$d/san"
 	chown -R "$APACHE_USER:$APACHE_USER" "$a" "$d/san"
+	if ! apache_www "$d/www"; then
+		echo "# cannot copy htdocs/ and the programs to $d/www"
+		return 1
+	fi
 	PORT=$(free_port)
 	BASE=http://127.0.0.1:$PORT
 	san="abort_on_error=0:detect_leaks=1:log_path=$d/san/asan"
@@ -195,8 +235,8 @@ SetEnv UBSAN_OPTIONS print_stacktrace=1:halt_on_error=1:log_path=$d/san/ubsan
 	Require all denied
 </Directory>
 
-Define HUBGATE_HTDOCS $HUBGATE_ROOT/htdocs
-Define HUBGATE_CGI $HUBGATE_BUILD/cgi-bin
+Define HUBGATE_HTDOCS $d/www/htdocs
+Define HUBGATE_CGI $d/www/cgi-bin
 Define HUBGATE_CONFIG $d/hubgate.conf
 Define HUBGATE_DATA $d
 Define HUBGATE_PORT $PORT

@@ -141,12 +141,15 @@ fi
 # --- 3. shared hosting: the .htaccess of apache-cgi.conf ---------------
 D=$TMP/htaccess
 apache_data "$D"
+# The user's installed copy (start_apache makes the same one again),
+# and the web root linking to it.
+apache_www "$D/www"
 WWW=$TMP/www
 mkdir -p "$WWW"
-cp -R "$HUBGATE_ROOT/htdocs/." "$WWW/"
-ln -s "$HUBGATE_BUILD/cgi-bin/webhook" "$WWW/webhook"
+cp -R "$D/www/htdocs/." "$WWW/"
+ln -s "$D/www/cgi-bin/webhook" "$WWW/webhook"
 for u in health metrics api; do
-	ln -s "$HUBGATE_BUILD/cgi-bin/dashboard" "$WWW/$u"
+	ln -s "$D/www/cgi-bin/dashboard" "$WWW/$u"
 done
 # The example, as documented: the "#   " lines after its heading.
 sed -n '/^# and this public_html\/.htaccess/,/^# Do NOT rewrite/s/^#   //p' \

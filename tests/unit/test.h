@@ -2,11 +2,14 @@
  * A minimal test harness: each check prints "ok N - name" or
  * "not ok N - name" (with the file and line), and test_done() returns
  * the exit status.  tests/run.sh counts the lines of every suite.
+ * test_fixture() reads the test data in tests/data/.
  */
 #ifndef HG_TEST_H
 #define HG_TEST_H
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -76,6 +79,63 @@ test_done(void)
 {
 	printf("# %d checks, %d failed\n", test_n, test_failed);
 	return test_failed ? 1 : 0;
+}
+
+/* Largest fixture test_fixture() reads: the webhook payloads are a few
+ * hundred bytes; anything near this size is a mistake. */
+#define TEST_FIXTURE_MAX	(1 << 20)
+
+/*
+ * The contents of tests/data/NAME, NUL-terminated, in a malloc'd
+ * string the caller frees; its length (without the NUL) in *len when
+ * len is not NULL.  The repository is $HUBGATE_ROOT (tests/run.sh sets
+ * it), else the current directory.  A fixture that cannot be read is a
+ * broken test, not a skipped one: it prints a failed check and ends the
+ * suite with status 1.
+ */
+#define test_fixture(name, len) test_fixture_at((name), (len), \
+	__FILE__, __LINE__)
+
+static TEST_UNUSED char *
+test_fixture_at(const char *name, size_t *len, const char *file, int line)
+{
+	const char	*root = getenv("HUBGATE_ROOT");
+	char		 path[1024];
+	char		*p = NULL;
+	const char	*why = NULL;
+	FILE		*f;
+	size_t		 n = 0, got;
+
+	snprintf(path, sizeof(path), "%s/tests/data/%s",
+	    root != NULL && *root != '\0' ? root : ".", name);
+	if ((f = fopen(path, "rb")) == NULL)
+		why = strerror(errno);
+	else if ((p = malloc(TEST_FIXTURE_MAX + 1)) == NULL)
+		why = "out of memory";
+	else {
+		while (n < TEST_FIXTURE_MAX &&
+		    (got = fread(p + n, 1, TEST_FIXTURE_MAX - n, f)) > 0)
+			n += got;
+		if (ferror(f))
+			why = "read error";
+		else if (n == TEST_FIXTURE_MAX)
+			why = "TEST_FIXTURE_MAX bytes or more";
+		else if (n == 0)
+			why = "empty";
+	}
+	if (f != NULL)
+		fclose(f);
+	if (why != NULL) {
+		free(p);
+		test_ok(0, "test fixture readable", file, line);
+		printf("#   %s: %s\n", path, why);
+		printf("Bail out! test data unreadable\n");
+		exit(1);
+	}
+	p[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return p;
 }
 
 #endif

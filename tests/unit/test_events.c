@@ -1,8 +1,8 @@
 /*
- * Unit tests for lib/events through lib/queue: every shared payload and
- * many variants become exactly the expected contacts, conversations,
- * messages, feed items and ledger rows; processing twice changes
- * nothing; statuses never move backwards.
+ * Unit tests for lib/events through lib/queue: every webhook payload in
+ * tests/data and many variants become exactly the expected contacts,
+ * conversations, messages, feed items and ledger rows; processing twice
+ * changes nothing; statuses never move backwards.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +11,6 @@
 
 #include <sqlite3.h>
 
-#include "buf.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
@@ -85,26 +84,15 @@ feed(const char *body)
 	return q(sql);
 }
 
-/* Read a shared payload file into a static buffer. */
+/* The webhook payload tests/data/NAME; valid until the next call. */
 static const char *
 payload(const char *name)
 {
-	static struct buf	 b;
-	char			 path[1024], chunk[4096];
-	const char		*root = getenv("HUBGATE_ROOT");
-	FILE			*f;
-	size_t			 n;
+	static char	*p;
 
-	snprintf(path, sizeof(path), "%s/../shared/payloads/%s",
-	    root != NULL ? root : ".", name);
-	buf_free(&b);
-	buf_init(&b, 1 << 20);
-	if ((f = fopen(path, "r")) == NULL)
-		return "{}";
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	return buf_cstr(&b);
+	free(p);
+	p = test_fixture(name, NULL);
+	return p;
 }
 
 static long long
@@ -141,7 +129,7 @@ setup(void)
 }
 
 static void
-test_shared_payloads(void)
+test_payloads(void)
 {
 	EQ_STR(feed(payload("messenger-text.json")), "processed", "messenger-text processed");
 	EQ_STR(q("SELECT text FROM message WHERE meta_message_id = 'm_AbCdEf0123456789-first'"),
@@ -320,7 +308,7 @@ int
 main(void)
 {
 	setup();
-	test_shared_payloads();
+	test_payloads();
 	test_idempotent();
 	test_variants();
 	sqlite3_close(peek);

@@ -1,9 +1,8 @@
 /*
  * Unit tests for lib/ingest's pure parts: the signature check, the
  * envelope parse (on Meta's sample payloads and on hostile bodies) and
- * the UTF-8 validator.  Payloads are read from
- * $HUBGATE_ROOT/../shared/payloads (HUBGATE_ROOT defaults to ".";
- * PAYLOADS overrides the directory).
+ * the UTF-8 validator.  The payloads are the JSON files of
+ * tests/data, read by test_fixture().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -168,40 +167,6 @@ test_signature(void)
 	conf_free(blank);
 }
 
-/* Read a payload file into a NUL-terminated malloc'd string. */
-static char *
-payload(const char *name, size_t *len)
-{
-	const char	*root = getenv("HUBGATE_ROOT"), *dir = getenv("PAYLOADS");
-	char		 path[1024];
-	char		*p;
-	FILE		*f;
-	long		 n;
-
-	if (dir != NULL)
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-	else
-		snprintf(path, sizeof(path), "%s/../shared/payloads/%s",
-		    root != NULL ? root : ".", name);
-	if ((f = fopen(path, "rb")) == NULL) {
-		printf("#   cannot open %s\n", path);
-		return NULL;
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = malloc((size_t)n + 1);
-	if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
-		free(p);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	p[n] = '\0';
-	*len = (size_t)n;
-	return p;
-}
-
 struct want {
 	const char	*file;
 	const char	*object;
@@ -249,9 +214,7 @@ test_payloads(void)
 	size_t			 i, len = 0;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
-		snprintf(name, sizeof(name), "%s: read", w[i].file);
-		if (!OK((body = payload(w[i].file, &len)) != NULL, name))
-			continue;
+		body = test_fixture(w[i].file, &len);
 		snprintf(name, sizeof(name), "%s: parsed", w[i].file);
 		EQ_INT(envelope_parse(body, len, &e), 0, name);
 		snprintf(name, sizeof(name), "%s: valid", w[i].file);
