@@ -61,8 +61,9 @@
  * that stores them; bigger ones go to the inline processor thread, so
  * that a 1000-message batch does not hold up a whole group's 200s. */
 #define HG_COMMIT_ITEMS_MAX		16
-/* Rejected-signature log lines per second per process, so a flood of
- * forged requests cannot fill the disk. */
+/* Log lines per second per process for all refused webhook requests
+ * together (bad signatures, wrong verify tokens, a missing secret), so
+ * that a flood of them cannot fill the disk; every one is counted. */
 #define HG_REJECT_LOG_PER_SEC		5
 
 /* --- lib/graph: calls to Meta ------------------------------------- */
