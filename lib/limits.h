@@ -28,6 +28,10 @@
 /* A line of the configuration file, and the whole file. */
 #define HG_CONF_LINE_MAX		4096
 #define HG_CONF_FILE_MAX		(256 * 1024)
+/* Shortest app_secret (each of a list) and verify_token accepted
+ * outside the sandbox: shorter ones are guessable, and Meta's own app
+ * secrets are 32 characters. */
+#define HG_CONF_SECRET_MIN		16
 /* One log line; longer lines are truncated with a marker. */
 #define HG_LOG_LINE_MAX			2048
 /* Longest value written into a log line before truncation. */
