@@ -13,12 +13,20 @@
 #include "crypto.h"
 #include "limits.h"
 #include "num.h"
+#include "queue.h"
 
 enum conf_type {
 	CONF_STR,	/* any text */
 	CONF_INT,	/* integer in [min, max] */
 	CONF_ENUM,	/* one of a '|'-separated list */
 	CONF_KEY,	/* empty, or 32 bytes as base64url */
+	CONF_SECRET,	/* empty, or HG_CONF_SECRET_MIN characters or more
+			 * outside the sandbox; checked once all is read */
+	CONF_SECRETS,	/* a comma-separated list of CONF_SECRET */
+	CONF_URL,	/* http:// or https://, a host, no blank */
+	CONF_VERSION,	/* a Graph API version: v<digits>.<digits> */
+	CONF_SCHEDULE,	/* retry delays in seconds: "1,5,30" (queue.h) */
+	CONF_PATH,	/* a file name: not empty */
 	CONF_TYPE__MAX
 };
 
@@ -34,12 +42,12 @@ struct conf_key {
 /* The configuration reference: every key hubgate knows. */
 static const struct conf_key conf_keys[] = {
 	{ "app_id", CONF_STR, "", 0, 0, 0, NULL },
-	{ "app_secret", CONF_STR, "", 1, 0, 0, NULL },
-	{ "verify_token", CONF_STR, "", 1, 0, 0, NULL },
-	{ "graph_base_url", CONF_STR, "https://graph.facebook.com", 0, 0, 0, NULL },
-	{ "graph_version", CONF_STR, "v24.0", 0, 0, 0, NULL },
-	{ "base_url", CONF_STR, "http://127.0.0.1:8080", 0, 0, 0, NULL },
-	{ "db_path", CONF_STR, "hubgate.db", 0, 0, 0, NULL },
+	{ "app_secret", CONF_SECRETS, "", 1, 0, 0, NULL },
+	{ "verify_token", CONF_SECRET, "", 1, 0, 0, NULL },
+	{ "graph_base_url", CONF_URL, "https://graph.facebook.com", 0, 0, 0, NULL },
+	{ "graph_version", CONF_VERSION, "v24.0", 0, 0, 0, NULL },
+	{ "base_url", CONF_URL, "http://127.0.0.1:8080", 0, 0, 0, NULL },
+	{ "db_path", CONF_PATH, "hubgate.db", 0, 0, 0, NULL },
 	{ "token_key", CONF_KEY, "", 1, 0, 0, NULL },
 	{ "state_secret", CONF_STR, "", 1, 0, 0, NULL },
 	{ "durability", CONF_ENUM, "full", 0, 0, 0, "full|normal" },
@@ -52,7 +60,7 @@ static const struct conf_key conf_keys[] = {
 	{ "graph_timeout_ms", CONF_INT, "15000", 0, 100, 300000, NULL },
 	{ "graph_max_response", CONF_INT, "1048576", 0, 1024, 64L * 1024 * 1024, NULL },
 	{ "appsecret_proof", CONF_ENUM, "yes", 0, 0, 0, "yes|no" },
-	{ "retry_schedule", CONF_STR, "1,5,30,120,600,3600,21600", 0, 0, 0, NULL },
+	{ "retry_schedule", CONF_SCHEDULE, "1,5,30,120,600,3600,21600", 0, 0, 0, NULL },
 	{ "retention_days", CONF_INT, "30", 0, 1, 3650, NULL },
 	{ "inline_budget_ms", CONF_INT, "200", 0, 0, 10000, NULL },
 	{ "cron_budget_s", CONF_INT, "55", 0, 1, 3600, NULL },
@@ -62,6 +70,8 @@ static const struct conf_key conf_keys[] = {
 
 struct conf {
 	char	*val[CONF_NKEYS];	/* NULL: default */
+	size_t	 line[CONF_NKEYS];	/* where set in file; 0: not there */
+	int	 env[CONF_NKEYS];	/* set by the environment */
 	char	*file;
 	char	*dir;			/* directory of file, for paths */
 	char	*warn[8];
@@ -88,16 +98,72 @@ conf_is_secret(const char *key)
 	return i >= 0 && conf_keys[i].secret;
 }
 
+/* 1 when v is http:// or https://, then a host, and no blank or
+ * control byte anywhere. */
+static int
+conf_url_ok(const char *v)
+{
+	const char	*h;
+	size_t		 i;
+
+	if (strncmp(v, "https://", 8) == 0)
+		h = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		h = v + 7;
+	else
+		return 0;
+	if (*h == '\0' || *h == '/' || *h == ':')
+		return 0;
+	for (i = 0; v[i] != '\0'; i++)
+		if ((unsigned char)v[i] <= ' ' || v[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* 1 when v is "v" digits "." digits (a Graph API version). */
+static int
+conf_version_ok(const char *v)
+{
+	size_t i = 1, d;
+
+	if (v[0] != 'v')
+		return 0;
+	for (d = i; isdigit((unsigned char)v[i]); i++)
+		;
+	if (i == d || v[i++] != '.')
+		return 0;
+	for (d = i; isdigit((unsigned char)v[i]); i++)
+		;
+	return i > d && v[i] == '\0';
+}
+
 /* Check v against key k's type; NULL when fine, else what is wrong. */
 static const char *
 conf_check(const struct conf_key *k, const char *v)
 {
 	unsigned char	 key[CRYPTO_KEY_LEN];
-	long long	 n;
+	long long	 n, sched[QUEUE_SCHEDULE_MAX];
 	const char	*p;
 	size_t		 len = strlen(v);
 
 	switch (k->type) {
+	case CONF_URL:
+		if (!conf_url_ok(v))
+			return "not an http:// or https:// URL with a host";
+		return NULL;
+	case CONF_VERSION:
+		if (!conf_version_ok(v))
+			return "not a version like v24.0";
+		return NULL;
+	case CONF_SCHEDULE:
+		if (queue_schedule_parse(v, sched, QUEUE_SCHEDULE_MAX) < 1)
+			return "not a comma-separated list of delays in seconds "
+			    "(1 to 2592000, at most 32)";
+		return NULL;
+	case CONF_PATH:
+		if (len == 0)
+			return "empty";
+		return NULL;
 	case CONF_INT:
 		if (num_parse_str(v, k->min, k->max, &n) == -1)
 			return "not a whole number in range";
@@ -170,7 +236,7 @@ static int
 conf_parse(struct conf *c, const char *text, const char *name, char *err,
     size_t errsz)
 {
-	const char	*line = text, *eol, *eq, *ks, *ke, *vs, *ve, *why;
+	const char	*line = text, *eol, *eq, *ks, *ke, *vs, *ve, *why, *p;
 	unsigned char	 seen[CONF_NKEYS];
 	size_t		 lineno = 0, len;
 	int		 i;
@@ -220,7 +286,20 @@ conf_parse(struct conf *c, const char *text, const char *name, char *err,
 			    lineno, conf_keys[i].name);
 			return -1;
 		}
+		/* A '#' after a blank (or first) in a value would be a
+		 * comment to a reader but part of the value to us: such a
+		 * value is refused, never cut. */
+		for (p = vs; p < ve; p++)
+			if (*p == '#' && (p == vs || is_blank(p[-1])))
+				break;
+		if (p < ve) {
+			snprintf(err, errsz, "%s:%zu: %s: '#' after a blank in "
+			    "the value: comments go on a line of their own",
+			    name, lineno, conf_keys[i].name);
+			return -1;
+		}
 		seen[i] = 1;
+		c->line[i] = lineno;
 		if (conf_set(c, (size_t)i, vs, (size_t)(ve - vs)) == -1) {
 			snprintf(err, errsz, "%s: out of memory", name);
 			return -1;
@@ -259,10 +338,54 @@ conf_env(struct conf *c, char *err, size_t errsz)
 			snprintf(err, errsz, "%s: out of memory", envname);
 			return -1;
 		}
+		c->env[i] = 1;
 		if ((why = conf_check(&conf_keys[i], v)) != NULL) {
 			snprintf(err, errsz, "%s: %s", envname, why);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* Outside the sandbox, refuse a secret (or an item of a list of them)
+ * shorter than HG_CONF_SECRET_MIN: a guessable verify_token or app
+ * secret.  0, or -1 with err naming where the value was set. */
+static int
+conf_secrets_check(struct conf *c, const char *name, char *err, size_t errsz)
+{
+	char		 item[HG_CONF_LINE_MAX + 1];
+	const char	*v;
+	size_t		 i, j, len;
+	int		 rc;
+
+	if (strcmp(conf_get(c, "sandbox"), "yes") == 0)
+		return 0;
+	for (i = 0; i < CONF_NKEYS; i++) {
+		if (conf_keys[i].type == CONF_SECRET) {
+			v = conf_get(c, conf_keys[i].name);
+			len = strlen(v);
+			rc = len > 0 && len < HG_CONF_SECRET_MIN;
+		} else if (conf_keys[i].type == CONF_SECRETS) {
+			rc = 0;
+			for (j = 0; !rc && conf_list_item(c, conf_keys[i].name,
+			    j, item, sizeof(item)) == 1; j++)
+				rc = strlen(item) < HG_CONF_SECRET_MIN;
+			crypto_wipe(item, sizeof(item));
+		} else
+			continue;
+		if (!rc)
+			continue;
+		if (c->env[i])
+			snprintf(err, errsz, "HUBGATE_%s", conf_keys[i].name);
+		else
+			snprintf(err, errsz, "%s:%zu", name, c->line[i]);
+		for (j = 0; c->env[i] && err[j] != '\0'; j++)
+			err[j] = (char)toupper((unsigned char)err[j]);
+		len = strlen(err);
+		snprintf(err + len, errsz - len, ": %s: shorter than %d "
+		    "characters (allowed only with sandbox = yes)",
+		    conf_keys[i].name, HG_CONF_SECRET_MIN);
+		return -1;
 	}
 	return 0;
 }
@@ -309,6 +432,8 @@ conf_finish(struct conf *c, const char *text, const char *name, char *err,
 	if (conf_parse(c, text, name, err, errsz) == -1)
 		goto err;
 	if (conf_env(c, err, errsz) == -1)
+		goto err;
+	if (conf_secrets_check(c, name, err, errsz) == -1)
 		goto err;
 	conf_warnings_compute(c);
 	return c;

@@ -1,11 +1,17 @@
 /*
  * conf: the configuration.  One "key = value" file (default
  * var/hubgate.conf, or the path in HUBGATE_CONFIG); blank lines and
- * lines starting with '#' are ignored.  Every key may be overridden by
- * the environment variable HUBGATE_<KEY> (upper case).  An unknown key,
- * a repeated key, a malformed line or a value of the wrong form is an
- * error naming the file and line.  Values of secret keys are never
- * printed by anything in hubgate.
+ * lines starting with '#' are ignored.  There are no comments after a
+ * value: a value with a '#' first or after a blank ("abc # note") is
+ * refused, rather than read with the note in it or silently cut.  Every
+ * key may be overridden by the environment variable HUBGATE_<KEY>
+ * (upper case), whose value is taken as it is.  An unknown key, a
+ * repeated key, a malformed line or a value of the wrong form (numbers,
+ * choices, keys, URLs, the Graph version, retry_schedule) is an error
+ * naming the file and line, or the variable.  Outside the sandbox
+ * (sandbox = yes), an app_secret (each of the list) or verify_token
+ * shorter than HG_CONF_SECRET_MIN characters is an error too.  Values
+ * of secret keys are never printed by anything in hubgate.
  */
 #ifndef HG_CONF_H
 #define HG_CONF_H

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -29,6 +30,21 @@ const char *const http_method_names[HTTP_METHOD__MAX] = {
 
 static pthread_mutex_t	 accept_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long	 req_counter;
+
+/*
+ * Failing accepts (see http_serve in http.h).  fail_first and fail_last
+ * are the first and the last failure of the current spell (monotonic
+ * ms; 0: none), under fail_mu.  http_serve sets stopping before it
+ * shuts the socket, so that a failing accept is then the end; the
+ * thread that finds the process cannot serve sets cannot_serve and
+ * wakes http_serve's thread (main_thread) with SIGUSR2.
+ */
+static pthread_mutex_t	 fail_mu = PTHREAD_MUTEX_INITIALIZER;
+static long long	 fail_first, fail_last;
+static struct log_rate	 accept_log = LOG_RATE_INITIALIZER;
+static int		 stopping, cannot_serve;
+static pthread_t	 main_thread;
+static long long	 give_up_ms = HG_ACCEPT_GIVE_UP_MS;
 
 /*
  * A request thread, and the deferred requests it accepted that another
@@ -602,6 +618,85 @@ http_serve_cgi(const struct http_server *srv, void *ctx)
 	return 0;
 }
 
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 0 when accept's error err says the listening socket itself is
+ * unusable (nothing will change that), 1 when it may pass: descriptors
+ * or memory exhausted, anything else. */
+static int
+accept_error_passes(int err)
+{
+	switch (err) {
+	case EBADF:
+	case ENOTSOCK:
+	case EINVAL:
+	case EOPNOTSUPP:
+	case EFAULT:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* A request thread's accept, or what it allocates for one, failed with
+ * err: log it (at most HG_ACCEPT_LOG_PER_SEC lines a second) and wait
+ * HG_ACCEPT_BACKOFF_MS.  Returns 0 to try again; -1 when the process
+ * cannot serve (the socket is unusable, or the failures have lasted
+ * give_up_ms): http_serve's thread is woken to stop the process. */
+static int
+http_accept_failed(int err)
+{
+	struct logline	 l;
+	struct timespec	 ts;
+	char		 eb[128];
+	long long	 now = mono_ms(), spell, held = 0;
+
+	pthread_mutex_lock(&fail_mu);
+	if (fail_first == 0 || now - fail_last > HG_ACCEPT_SPELL_GAP_MS)
+		fail_first = now;
+	fail_last = now;
+	spell = now - fail_first;
+	pthread_mutex_unlock(&fail_mu);
+	if (!accept_error_passes(err) || spell >= give_up_ms) {
+		if (__atomic_exchange_n(&cannot_serve, 1, __ATOMIC_ACQ_REL))
+			return -1;
+		log_begin(&l, LOG_LEVEL_ERROR, "http.cannot_serve");
+		log_str(&l, "error", strerror_r(err, eb, sizeof(eb)));
+		log_int(&l, "failing_ms", spell);
+		log_end(&l);
+		pthread_kill(main_thread, SIGUSR2);
+		return -1;
+	}
+	if (log_rate_take(&accept_log, HG_ACCEPT_LOG_PER_SEC, &held)) {
+		log_begin(&l, LOG_LEVEL_ERROR, "http.accept_failed");
+		log_str(&l, "error", strerror_r(err, eb, sizeof(eb)));
+		log_int(&l, "failing_ms", spell);
+		if (held > 0)
+			log_int(&l, "suppressed", held);
+		log_end(&l);
+	}
+	ts.tv_sec = HG_ACCEPT_BACKOFF_MS / 1000;
+	ts.tv_nsec = (HG_ACCEPT_BACKOFF_MS % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
+/* An accept succeeded: the spell of failures, if any, is over. */
+static void
+http_accept_ok(void)
+{
+	pthread_mutex_lock(&fail_mu);
+	fail_first = 0;
+	pthread_mutex_unlock(&fail_mu);
+}
+
 static void *
 http_worker(void *a)
 {
@@ -614,20 +709,24 @@ http_worker(void *a)
 
 	if (srv->worker_init != NULL)
 		ctx = srv->worker_init(srv->arg);
+	/* Until http_serve stops the process: a failure to accept is
+	 * waited out (http_accept_failed), never the end of the thread,
+	 * or the process would stay up with nobody accepting. */
 	for (;;) {
 		http_reap(w, NULL);
+		if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
+			break;
 		/* Each request has its own FCGX_Request and struct req,
 		 * so that a handler may keep them (http_defer) and have
 		 * another thread answer while this one accepts the next. */
-		if ((fr = calloc(1, sizeof(*fr))) == NULL ||
-		    (r = calloc(1, sizeof(*r))) == NULL) {
-			free(fr);
-			break;
-		}
-		if (FCGX_InitRequest(fr, 0, 0) != 0) {
+		fr = calloc(1, sizeof(*fr));
+		r = calloc(1, sizeof(*r));
+		if (fr == NULL || r == NULL || FCGX_InitRequest(fr, 0, 0) != 0) {
 			free(fr);
 			free(r);
-			break;
+			if (http_accept_failed(ENOMEM) == -1)
+				break;
+			continue;
 		}
 		pthread_mutex_lock(&accept_lock);
 		rc = FCGX_Accept_r(fr);
@@ -636,8 +735,12 @@ http_worker(void *a)
 			FCGX_Free(fr, 1);
 			free(fr);
 			free(r);
-			break;
+			if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE) ||
+			    http_accept_failed(rc == -9999 ? EIO : -rc) == -1)
+				break;
+			continue;
 		}
+		http_accept_ok();
 		r->fcgx = fr;
 		r->ctx = ctx;
 		r->home = w;
@@ -653,6 +756,12 @@ http_worker(void *a)
 	return NULL;
 }
 
+void
+http_set_accept_give_up(long long ms)
+{
+	give_up_ms = ms;
+}
+
 int
 http_serve(const struct http_server *srv)
 {
@@ -661,7 +770,7 @@ http_serve(const struct http_server *srv)
 	sigset_t		 set;
 	void			*ctx = NULL;
 	pid_t			 parent;
-	int			 i, n, sig, started = 0;
+	int			 i, n, sig, started = 0, rc = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (http_is_cgi()) {
@@ -693,7 +802,9 @@ http_serve(const struct http_server *srv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);	/* a request thread: cannot serve */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	main_thread = pthread_self();
 	parent = getppid();
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)	/* it died before prctl took hold */
@@ -714,17 +825,29 @@ http_serve(const struct http_server *srv)
 		free(tids);
 		return 1;
 	}
-	sig = 0;
-	sigwait(&set, &sig);
-	log_begin(&l, LOG_LEVEL_INFO, "server.stopping");
-	log_int(&l, "signal", sig);
-	log_end(&l);
+	do {
+		sig = 0;
+		sigwait(&set, &sig);
+	} while (sig == SIGUSR2 &&
+	    !__atomic_load_n(&cannot_serve, __ATOMIC_ACQUIRE));
+	if (sig == SIGUSR2) {
+		/* Exit non-zero: the web server starts a fresh process. */
+		log_msg(LOG_LEVEL_ERROR, "server.stopping",
+		    "cannot accept requests");
+		rc = 1;
+	} else {
+		log_begin(&l, LOG_LEVEL_INFO, "server.stopping");
+		log_int(&l, "signal", sig);
+		log_end(&l);
+	}
 	/* Wake the accepting thread; every worker finishes the request it
-	 * holds, then finds the socket shut and returns. */
+	 * holds, then finds the socket shut (or stopping set) and
+	 * returns. */
+	__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
 	FCGX_ShutdownPending();
 	shutdown(0, SHUT_RDWR);
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	free(tids);
-	return 0;
+	return rc;
 }

@@ -143,8 +143,16 @@ struct http_server {
 /* 1 when the process runs as plain CGI, 0 under FastCGI. */
 int		 http_is_cgi(void);
 /* Serve requests until the web server stops us (FastCGI) or one request
- * (CGI).  Returns the exit status for main(). */
+ * (CGI).  Returns the exit status for main(): 0 after a stop signal,
+ * 1 when the process cannot serve: no request thread could start, the
+ * listening socket is unusable, or accepting has failed (descriptors
+ * or memory exhausted) for HG_ACCEPT_GIVE_UP_MS in a row.  Until then a
+ * thread whose accept fails logs it (rate limited), waits
+ * HG_ACCEPT_BACKOFF_MS and tries again; it never gives up alone. */
 int		 http_serve(const struct http_server *);
+/* Set how long accepts may fail in a row before http_serve gives up
+ * (ms; tests use less than HG_ACCEPT_GIVE_UP_MS).  Before http_serve. */
+void		 http_set_accept_give_up(long long ms);
 /* Run one request from stdin, stdout and the environment (CGI). */
 int		 http_serve_cgi(const struct http_server *, void *ctx);
 

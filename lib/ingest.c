@@ -34,6 +34,27 @@ struct item {
 	struct item		*next;
 };
 
+/*
+ * The requests refused before anything is stored.  Each kind is
+ * counted (the counter table's name) and logged under its name too,
+ * through one rate limit for all of them: anyone can send these, and
+ * a flood must not fill the disk.
+ */
+enum ingest_refusal {
+	REFUSE_SIGNATURE,	/* POST without a valid signature: 401 */
+	REFUSE_VERIFY,		/* GET with a wrong mode or token: 403 */
+	REFUSE_NO_VERIFY_TOKEN,	/* GET while verify_token is unset: 503 */
+	REFUSE_NO_APP_SECRET,	/* POST while app_secret is unset: 503 */
+	REFUSE__MAX
+};
+
+static const char *const refusal_names[REFUSE__MAX] = {
+	[REFUSE_SIGNATURE] = "webhook.bad_signature",
+	[REFUSE_VERIFY] = "webhook.verify_refused",
+	[REFUSE_NO_VERIFY_TOKEN] = "webhook.no_verify_token",
+	[REFUSE_NO_APP_SECRET] = "webhook.no_app_secret",
+};
+
 static void	 ingest_answer(struct item *);
 static long long now_ms(void);
 
@@ -81,7 +102,7 @@ struct ingest {
 	pthread_t		 ckpt_thread;
 	pthread_cond_t		 ckpt_cv;
 	int			 ckpt_due;
-	long long		 bad_sig;	/* rejections not yet counted */
+	long long		 refused[REFUSE__MAX];	/* not yet counted; mu */
 	/* Counts of committed groups not yet added to the counter table
 	 * (accepted, duplicate, invalid, unrouted), and when they last
 	 * were: under load they are written every HG_COUNTER_FLUSH_MS,
@@ -89,10 +110,8 @@ struct ingest {
 	long long		 pend[4];	/* under write_mu */
 	long long		 flushed_ms;	/* under write_mu */
 	int			 pend_any;	/* pend has counts; under mu */
-	/* Rate limit for rejection log lines. */
-	time_t			 log_sec;
-	int			 log_count;
-	long long		 log_suppressed;
+	/* The rate limit of the refused requests' log lines. */
+	struct log_rate		 refuse_log;
 };
 
 enum ingest_sig
@@ -234,12 +253,30 @@ out:
 	return rc;
 }
 
+/* Take the refusals not yet counted into out, or give back (add) those
+ * in out that could not be counted after all.  Under mu. */
+static void
+ingest_refused_take(struct ingest *g, long long *out)
+{
+	memcpy(out, g->refused, sizeof(g->refused));
+	memset(g->refused, 0, sizeof(g->refused));
+}
+
+static void
+ingest_refused_give(struct ingest *g, const long long *in)
+{
+	int i;
+
+	for (i = 0; i < REFUSE__MAX; i++)
+		g->refused[i] += in[i];
+}
+
 /* Commit a group of items in one transaction, with the pending counts
- * (and bad_sig rejections) when flush is set.  Sets every item's
+ * (and refused, REFUSE__MAX counts) when flush is set.  Sets every item's
  * result; 0, or -1 when the group was rolled back (nothing of it is
  * counted). */
 static int
-ingest_commit(struct ingest *g, struct item *list, long long bad_sig,
+ingest_commit(struct ingest *g, struct item *list, const long long *refused,
     int flush)
 {
 	static const char *const names[4] = {
@@ -264,9 +301,10 @@ ingest_commit(struct ingest *g, struct item *list, long long bad_sig,
 		if (g->pend[i] + counts[i] > 0 && db_counter_add(g->db,
 		    names[i], g->pend[i] + counts[i]) == -1)
 			goto err;
-	if (flush && bad_sig > 0 &&
-	    db_counter_add(g->db, "webhook.bad_signature", bad_sig) == -1)
-		goto err;
+	for (i = 0; flush && i < REFUSE__MAX; i++)
+		if (refused[i] > 0 && db_counter_add(g->db, refusal_names[i],
+		    refused[i]) == -1)
+			goto err;
 	if (db_commit(g->db) == -1)
 		goto err;
 	for (i = 0; i < 4; i++)
@@ -321,7 +359,12 @@ ingest_wal_grew(struct ingest *g, long long frames)
 static int
 ingest_pending(const struct ingest *g)
 {
-	return g->bad_sig > 0 || g->pend_any;
+	int i;
+
+	for (i = 0; i < REFUSE__MAX; i++)
+		if (g->refused[i] > 0)
+			return 1;
+	return g->pend_any;
 }
 
 /* The committer thread: take everything queued, commit it as one
@@ -334,9 +377,9 @@ ingest_committer(void *arg)
 	struct ingest	*g = arg;
 	struct item	*list, *it, *next;
 	struct timespec	 ts;
-	long long	 bad, frames;
+	long long	 refused[REFUSE__MAX], frames;
 	size_t		 n;
-	int		 stored, idle, flush;
+	int		 stored, idle, flush, counted;
 
 	pthread_setname_np(pthread_self(), "hg-commit");
 	pthread_mutex_lock(&g->mu);
@@ -363,16 +406,13 @@ ingest_committer(void *arg)
 				g->tail = NULL;
 		}
 		flush = idle || g->stop;
-		bad = g->bad_sig;
-		g->bad_sig = 0;
+		ingest_refused_take(g, refused);
 		pthread_mutex_unlock(&g->mu);
 
 		pthread_mutex_lock(&g->write_mu);
 		flush = flush ||
 		    now_ms() - g->flushed_ms >= HG_COUNTER_FLUSH_MS;
-		if (ingest_commit(g, list, flush ? bad : 0, flush) == -1 ||
-		    !flush)
-			bad = -bad;	/* not counted: keep for later */
+		counted = ingest_commit(g, list, refused, flush) == 0 && flush;
 		frames = g->db != NULL ? db_wal_frames(g->db) : 0;
 		pthread_mutex_unlock(&g->write_mu);
 
@@ -380,8 +420,8 @@ ingest_committer(void *arg)
 		for (it = list; it != NULL; it = it->next)
 			stored |= it->result == 1 && !it->processed;
 		pthread_mutex_lock(&g->mu);
-		if (bad < 0)
-			g->bad_sig += -bad;
+		if (!counted)	/* keep them for later */
+			ingest_refused_give(g, refused);
 		ingest_wal_grew(g, frames);
 		if (stored && g->proc_on) {
 			g->proc_due = 1;
@@ -532,6 +572,7 @@ ingest_new(const struct conf *c, int threaded)
 		return NULL;
 	g->conf = c;
 	g->threaded = threaded;
+	log_rate_init(&g->refuse_log);
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->work, NULL);
 	pthread_mutex_init(&g->write_mu, NULL);
@@ -543,6 +584,7 @@ ingest_new(const struct conf *c, int threaded)
 	if (threaded && pthread_create(&g->ckpt_thread, NULL,
 	    ingest_checkpointer, g) != 0) {
 		db_close(g->db);
+		log_rate_free(&g->refuse_log);
 		free(g);
 		return NULL;
 	}
@@ -554,6 +596,7 @@ ingest_new(const struct conf *c, int threaded)
 		pthread_mutex_unlock(&g->mu);
 		pthread_join(g->ckpt_thread, NULL);
 		db_close(g->db);
+		log_rate_free(&g->refuse_log);
 		free(g);
 		return NULL;
 	}
@@ -585,7 +628,8 @@ ingest_free(struct ingest *g)
 	}
 	/* ingest_commit reopens a connection a failed group closed. */
 	if (ingest_pending(g))
-		ingest_commit(g, NULL, g->bad_sig, 1);
+		ingest_commit(g, NULL, g->refused, 1);
+	log_rate_free(&g->refuse_log);
 	db_close(g->db);
 	free(g);
 }
@@ -623,18 +667,17 @@ ingest_answer(struct item *it)
 static void
 ingest_store(struct ingest *g, struct item *it)
 {
-	long long bad;
+	long long refused[REFUSE__MAX];
 
 	if (!g->threaded || !http_defer(it->req)) {
 		/* Alone (CGI, or no deferral): counts go with the event. */
 		pthread_mutex_lock(&g->write_mu);
 		pthread_mutex_lock(&g->mu);
-		bad = g->bad_sig;
-		g->bad_sig = 0;
+		ingest_refused_take(g, refused);
 		pthread_mutex_unlock(&g->mu);
-		if (ingest_commit(g, it, bad, 1) == -1) {
+		if (ingest_commit(g, it, refused, 1) == -1) {
 			pthread_mutex_lock(&g->mu);
-			g->bad_sig += bad;
+			ingest_refused_give(g, refused);
 			pthread_mutex_unlock(&g->mu);
 		}
 		pthread_mutex_unlock(&g->write_mu);
@@ -651,40 +694,28 @@ ingest_store(struct ingest *g, struct item *it)
 	pthread_mutex_unlock(&g->mu);
 }
 
-/* Count a rejected request and log it, at most HG_REJECT_LOG_PER_SEC
- * lines a second; the rest are counted in the next line. */
+/* Count a refused request of kind k and log it, with why when not
+ * NULL; all kinds together write at most HG_REJECT_LOG_PER_SEC lines a
+ * second, the next line written saying how many were held back. */
 static void
-ingest_reject(struct ingest *g, struct req *r, enum ingest_sig why)
+ingest_refuse(struct ingest *g, struct req *r, enum ingest_refusal k,
+    const char *why)
 {
-	static const char *const whys[INGEST_SIG__MAX] = {
-		"ok", "missing", "malformed", "mismatch", "no_secret"
-	};
 	struct logline	 l;
-	time_t		 now = time(NULL);
-	long long	 supp = 0;
-	int		 emit = 0;
+	long long	 held;
 
 	pthread_mutex_lock(&g->mu);
-	g->bad_sig++;
-	if (now != g->log_sec) {
-		g->log_sec = now;
-		g->log_count = 0;
-	}
-	if (g->log_count < HG_REJECT_LOG_PER_SEC) {
-		g->log_count++;
-		emit = 1;
-		supp = g->log_suppressed;
-		g->log_suppressed = 0;
-	} else
-		g->log_suppressed++;
+	g->refused[k]++;
 	pthread_mutex_unlock(&g->mu);
-	if (!emit)
+	if (!log_rate_take(&g->refuse_log, HG_REJECT_LOG_PER_SEC, &held))
 		return;
-	log_begin(&l, LOG_LEVEL_WARN, "webhook.bad_signature");
+	log_begin(&l, k == REFUSE_NO_VERIFY_TOKEN || k == REFUSE_NO_APP_SECRET ?
+	    LOG_LEVEL_ERROR : LOG_LEVEL_WARN, refusal_names[k]);
 	log_str(&l, "remote", r->remote);
-	log_str(&l, "why", whys[why]);
-	if (supp > 0)
-		log_int(&l, "suppressed", supp);
+	if (why != NULL)
+		log_str(&l, "why", why);
+	if (held > 0)
+		log_int(&l, "suppressed", held);
 	log_end(&l);
 }
 
@@ -716,8 +747,8 @@ ingest_verify(struct ingest *g, struct req *r)
 	int		 same;
 
 	if (*want == '\0') {
-		log_msg(LOG_LEVEL_ERROR, "webhook.no_verify_token",
-		    "verification refused: verify_token is not configured");
+		ingest_refuse(g, r, REFUSE_NO_VERIFY_TOKEN,
+		    "verify_token is not configured");
 		http_text(r, 503, "webhook verification is not configured");
 		return;
 	}
@@ -726,7 +757,8 @@ ingest_verify(struct ingest *g, struct req *r)
 	crypto_sha256(tok != NULL ? tok : "", tok != NULL ? strlen(tok) : 0, b);
 	same = crypto_equal(a, b, sizeof(a)) && tok != NULL;
 	if (mode == NULL || strcmp(mode, "subscribe") != 0 || !same) {
-		log_msg(LOG_LEVEL_WARN, "webhook.verify_refused", r->remote);
+		ingest_refuse(g, r, REFUSE_VERIFY, tok == NULL ?
+		    "no_token" : !same ? "wrong_token" : "wrong_mode");
 		http_text(r, 403, "forbidden");
 		return;
 	}
@@ -750,6 +782,15 @@ now_ms(void)
 	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+/* How a signature failed, in a log line. */
+static const char *const sig_whys[INGEST_SIG__MAX] = {
+	[INGEST_SIG_OK] = "ok",
+	[INGEST_SIG_MISSING] = "missing",
+	[INGEST_SIG_MALFORMED] = "malformed",
+	[INGEST_SIG_MISMATCH] = "mismatch",
+	[INGEST_SIG_NOSECRET] = "no_secret",
+};
+
 /* POST /webhook: authenticate, store, acknowledge. */
 static void
 ingest_receive(struct ingest *g, struct req *r)
@@ -761,8 +802,8 @@ ingest_receive(struct ingest *g, struct req *r)
 	int			 st;
 
 	if (*conf_get(g->conf, "app_secret") == '\0') {
-		log_msg(LOG_LEVEL_ERROR, "webhook.no_app_secret",
-		    "event refused: app_secret is not configured");
+		ingest_refuse(g, r, REFUSE_NO_APP_SECRET,
+		    "app_secret is not configured");
 		http_text(r, 503, "webhook is not configured");
 		return;
 	}
@@ -780,7 +821,7 @@ ingest_receive(struct ingest *g, struct req *r)
 	}
 	chk = ingest_check_signature(g->conf, sig, r->body.data, r->body.len);
 	if (chk != INGEST_SIG_OK) {
-		ingest_reject(g, r, chk);
+		ingest_refuse(g, r, REFUSE_SIGNATURE, sig_whys[chk]);
 		http_text(r, 401, "invalid signature");
 		return;
 	}

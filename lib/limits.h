@@ -33,6 +33,10 @@
 /* A line of the configuration file, and the whole file. */
 #define HG_CONF_LINE_MAX		4096
 #define HG_CONF_FILE_MAX		(256 * 1024)
+/* Shortest app_secret (each of a list) and verify_token accepted
+ * outside the sandbox: shorter ones are guessable, and Meta's own app
+ * secrets are 32 characters. */
+#define HG_CONF_SECRET_MIN		16
 /* One log line; longer lines are truncated with a marker. */
 #define HG_LOG_LINE_MAX			2048
 /* Longest value written into a log line before truncation. */
@@ -48,6 +52,22 @@
 #define HG_JSON_DEPTH_MAX		512
 /* Request-handling threads of one FastCGI process. */
 #define HG_THREADS_MAX			256
+/* A FastCGI request thread whose accept fails (no descriptor or memory
+ * left: EMFILE, ENFILE, ENOMEM) waits this long (ms) before it tries
+ * again: the requests in flight free their descriptors within their
+ * busy timeout, and the connections wait in the listen backlog. */
+#define HG_ACCEPT_BACKOFF_MS		100
+/* Failures in a row closer together than this (ms) are one spell: an
+ * accept that waited for a connection in between ends it. */
+#define HG_ACCEPT_SPELL_GAP_MS		(10 * HG_ACCEPT_BACKOFF_MS)
+/* A spell of failing accepts this long (ms) means the process cannot
+ * serve: it stops and exits non-zero, so that the web server starts a
+ * fresh one.  Longer than a request can hold its descriptor (the
+ * default busy timeout is 3 s, the webhook's requests wait for no more
+ * than their commit). */
+#define HG_ACCEPT_GIVE_UP_MS		30000
+/* Log lines per second about failing accepts. */
+#define HG_ACCEPT_LOG_PER_SEC		1
 /* What a FastCGI program keeps free at the top of a heap before it
  * gives memory back to the kernel (lib/http.c). */
 #define HG_MALLOC_TRIM			(64 * 1024 * 1024)
@@ -66,8 +86,9 @@
  * that stores them; bigger ones go to the inline processor thread, so
  * that a 1000-message batch does not hold up a whole group's 200s. */
 #define HG_COMMIT_ITEMS_MAX		16
-/* Rejected-signature log lines per second per process, so a flood of
- * forged requests cannot fill the disk. */
+/* Log lines per second per process for all refused webhook requests
+ * together (bad signatures, wrong verify tokens, a missing secret), so
+ * that a flood of them cannot fill the disk; every one is counted. */
 #define HG_REJECT_LOG_PER_SEC		5
 
 /* --- lib/graph: calls to Meta ------------------------------------- */

@@ -246,6 +246,44 @@ log_end(struct logline *l)
 }
 
 void
+log_rate_init(struct log_rate *lr)
+{
+	pthread_mutex_init(&lr->mu, NULL);
+	lr->sec = 0;
+	lr->lines = 0;
+	lr->held = 0;
+}
+
+void
+log_rate_free(struct log_rate *lr)
+{
+	pthread_mutex_destroy(&lr->mu);
+}
+
+int
+log_rate_take(struct log_rate *lr, int per_sec, long long *held)
+{
+	time_t	 now = time(NULL);
+	int	 ok = 0;
+
+	*held = 0;
+	pthread_mutex_lock(&lr->mu);
+	if (now != lr->sec) {
+		lr->sec = now;
+		lr->lines = 0;
+	}
+	if (lr->lines < per_sec) {
+		lr->lines++;
+		*held = lr->held;
+		lr->held = 0;
+		ok = 1;
+	} else
+		lr->held++;
+	pthread_mutex_unlock(&lr->mu);
+	return ok;
+}
+
+void
 log_msg(enum log_level lvl, const char *event, const char *msg)
 {
 	struct logline l;

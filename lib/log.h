@@ -13,7 +13,9 @@
 #ifndef HG_LOG_H
 #define HG_LOG_H
 
+#include <pthread.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "limits.h"
 
@@ -56,6 +58,28 @@ void	 log_end(struct logline *);
 
 /* Shorthand for a line with one message field. */
 void	 log_msg(enum log_level, const char *event, const char *msg);
+
+/*
+ * A rate limit on a kind of log line that anyone can trigger (a refused
+ * request, a failing accept): at most per_sec lines a second, so that a
+ * flood cannot fill the disk.  The lines held back are counted and the
+ * next line written reports how many ("suppressed=N").
+ */
+struct log_rate {
+	pthread_mutex_t	 mu;
+	time_t		 sec;		/* the second being counted */
+	int		 lines;		/* lines written in it */
+	long long	 held;		/* held back since the last line */
+};
+
+#define LOG_RATE_INITIALIZER	{ PTHREAD_MUTEX_INITIALIZER, 0, 0, 0 }
+
+void	 log_rate_init(struct log_rate *);
+void	 log_rate_free(struct log_rate *);
+/* 1 when a line may be written now, with *held set to the number held
+ * back since the last one written (0 when none), to report in it; 0
+ * when this line must be dropped (it is counted in the next). */
+int	 log_rate_take(struct log_rate *, int per_sec, long long *held);
 
 /* Write url into out (size outsz) with credentials redacted; returns
  * out.  Exposed for tests and for lib/graph. */

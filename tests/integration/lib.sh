@@ -127,6 +127,22 @@ post() {
 	    --data-binary "@$1" "$BASE/webhook"
 }
 
+# expect_no_version URL NAME: neither the Server (or X-Powered-By)
+# header of URL's answer nor its body (a server's error page) names a
+# version.
+expect_no_version() {
+	local h
+	h=$(curl -s -D - --max-time 10 "$1" | tr -d '\r' |
+	    grep -iE '^(server|x-powered-by):|(apache|lighttpd|hubgate|debian)/[0-9]' |
+	    head -5)
+	if [ -z "$h" ] || ! [[ $h =~ [0-9]+\.[0-9] ]]; then
+		ok "$2"
+	else
+		not_ok "$2"
+		echo "$h" | sed 's/^/#   /'
+	fi
+}
+
 # sql DIR QUERY: run a query on DIR's database.
 sql() {
 	sqlite3 -cmd '.timeout 5000' "$1/hubgate.db" "$2"

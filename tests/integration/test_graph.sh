@@ -28,7 +28,9 @@ SECRETS=()
 out=$(HUBGATE_GRAPH_BASE_URL=http://graph.example.com G new)
 expect_eq "$(f "$out" new)" refused "plain http to a non-loopback host is refused"
 expect_match "$(f "$out" error)" "plain http" "and says why"
-expect_eq "$(f "$(HUBGATE_GRAPH_BASE_URL=ftp://127.0.0.1 G new)" new)" refused "other schemes are refused"
+out=$(HUBGATE_GRAPH_BASE_URL=ftp://127.0.0.1 G new; echo "exit=$?")
+expect_eq "$(f "$out" new)/$(f "$out" exit)" "/1" "other schemes are refused, by the configuration"
+expect_match "$(tail -1 "$LOG")" "HUBGATE_GRAPH_BASE_URL: not an http:// or https:// URL" "and it says why"
 expect_eq "$(f "$(HUBGATE_GRAPH_BASE_URL=https://graph.facebook.com G new)" new)" ok "https is accepted"
 expect_eq "$(f "$(HUBGATE_GRAPH_BASE_URL=http://localhost:1 G new)" new)" ok "plain http to loopback is accepted"
 expect_eq "$(f "$(HUBGATE_APP_SECRET= G new)" new)" refused "no app secret: refused"

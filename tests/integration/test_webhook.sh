@@ -46,7 +46,7 @@ printf '{"object":"page","entry":[]}' > "$T/other.json"
 n0=$(rows)
 expect_eq "$(post "$P" "")" 401 "no signature is 401"
 expect_eq "$(post "$P" "sha256=$(printf '0%.0s' $(seq 64))")" 401 "wrong signature is 401"
-expect_eq "$(post "$P" "$(sign "$P" other-secret)")" 401 "signature with another secret is 401"
+expect_eq "$(post "$P" "$(sign "$P" other-secret-0123456789)")" 401 "signature with another secret is 401"
 expect_eq "$(post "$P" "$(sign "$T/other.json")")" 401 "signature of a different body is 401"
 expect_eq "$(post "$P" "$(echo "$good_sig" | tr 'a-f' 'A-F' | sed 's/^SHA256/sha256/')")" 401 "uppercase hex is 401"
 expect_eq "$(post "$P" "${good_sig%?}")" 401 "odd-length hex is 401"
@@ -145,6 +145,14 @@ sleep 1.5
 expect_eq "$(sql "$D" "SELECT value FROM counter WHERE name = 'webhook.bad_signature'")" $((before + 1)) "a lone rejection is counted within a second"
 expect_eq "$(pgrep -f "$HUBGATE_BUILD/cgi-bin/webhook" | head -1)" "$pid" "the same webhook process still serves"
 expect_eq "$(post "$P")" 200 "and the next event is accepted"
+
+# --- no version in the Server header: a program, a static file, a 404,
+# a denied file
+expect_no_version "$BASE/health" "lighttpd: no version in /health's headers"
+expect_no_version "$W" "lighttpd: no version in /webhook's headers"
+expect_no_version "$BASE/index.html" "lighttpd: no version for a static file"
+expect_no_version "$BASE/no-such-file" "lighttpd: no version on a 404"
+expect_no_version "$BASE/x.db" "lighttpd: no version on a 403"
 if grep -q -e "$TEST_SECRET" -e "$TEST_VERIFY" "$D/error.log"; then not_ok "no secret in the log"; else ok "no secret in the log"; fi
 grep -q 'event=webhook.bad_signature' "$D/error.log" && ok "rejections are logged" || not_ok "rejections are logged"
 t_done

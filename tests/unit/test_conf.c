@@ -79,12 +79,12 @@ test_parse(void)
 	    "  # indented comment\n"
 	    "app_id=123\n"
 	    "  verify_token \t=\t  vt value with spaces  \r\n"
-	    "app_secret = a=b#c\n"
+	    "app_secret = a=b#c-0123456789abc\n"
 	    "busy_timeout_ms = 100\n"
 	    "durability = normal\n"
 	    "log_level=debug\n"
 	    "token_key = " GOOD_KEY "\n"
-	    "graph_base_url =\n"
+	    "state_secret =\n"
 	    "webhook_max_body = 67108864\n"
 	    "fcgi_threads = 256");
 	OK(c != NULL, "full file loads");
@@ -95,12 +95,13 @@ test_parse(void)
 	EQ_STR(conf_get(c, "app_id"), "123", "no spaces around =");
 	EQ_STR(conf_get(c, "verify_token"), "vt value with spaces",
 	    "blanks trimmed, CR dropped, inner spaces kept");
-	EQ_STR(conf_get(c, "app_secret"), "a=b#c", "'=' and '#' in a value");
+	EQ_STR(conf_get(c, "app_secret"), "a=b#c-0123456789abc",
+	    "'=' and '#' (not after a blank) in a value");
 	EQ_INT(conf_get_int(c, "busy_timeout_ms"), 100, "int value");
 	EQ_STR(conf_get(c, "durability"), "normal", "enum value");
 	EQ_STR(conf_get(c, "log_level"), "debug", "last enum choice");
 	EQ_STR(conf_get(c, "token_key"), GOOD_KEY, "token key");
-	EQ_STR(conf_get(c, "graph_base_url"), "", "empty value allowed for text");
+	EQ_STR(conf_get(c, "state_secret"), "", "empty value allowed for text");
 	EQ_INT(conf_get_int(c, "webhook_max_body"), HG_WEBHOOK_BODY_CEILING,
 	    "max body at the ceiling");
 	EQ_INT(conf_get_int(c, "fcgi_threads"), HG_THREADS_MAX,
@@ -227,13 +228,13 @@ test_env(void)
 	struct conf *c;
 
 	setenv("HUBGATE_BUSY_TIMEOUT_MS", "250", 1);
-	setenv("HUBGATE_APP_SECRET", "from-env", 1);
+	setenv("HUBGATE_APP_SECRET", "from-env-0123456789", 1);
 	c = load("busy_timeout_ms = 100\n");
 	OK(c != NULL, "loads with env overrides");
 	if (c != NULL) {
 		EQ_INT(conf_get_int(c, "busy_timeout_ms"), 250,
 		    "env overrides the file");
-		EQ_STR(conf_get(c, "app_secret"), "from-env",
+		EQ_STR(conf_get(c, "app_secret"), "from-env-0123456789",
 		    "env sets an unset key");
 		OK(conf_warning(c, 0) == NULL ||
 		    strstr(conf_warning(c, 0), "app_secret") == NULL,
@@ -335,7 +336,7 @@ test_lists(void)
 	struct conf	*c;
 	char		 out[8];
 
-	c = load("app_secret = a, bb ,,\tccc\t, ,d\n");
+	c = load("sandbox = yes\napp_secret = a, bb ,,\tccc\t, ,d\n");
 	if (c == NULL) {
 		OK(0, "list loads");
 		return;
@@ -382,7 +383,8 @@ test_warnings(void)
 	OK(c != NULL && i >= 5, "a warning per missing secret or id");
 	conf_free(c);
 
-	c = load("app_id = 1\napp_secret = S3CRET-A\nverify_token = S3CRET-B\n"
+	c = load("app_id = 1\napp_secret = S3CRET-A-0123456789\n"
+	    "verify_token = S3CRET-B-0123456789\n"
 	    "token_key = " GOOD_KEY "\nstate_secret = S3CRET-C\n"
 	    "durability = normal\n");
 	found = leak = 0;
@@ -476,6 +478,122 @@ test_file(void)
 	rmdir(dir);
 }
 
+/* 1 when text loads. */
+static int
+loads(const char *text)
+{
+	struct conf *c = load(text);
+
+	if (c == NULL)
+		printf("#   %s\n", err);
+	conf_free(c);
+	return c != NULL;
+}
+
+/* A '#' after a blank inside a value is refused, not kept nor cut. */
+static void
+test_inline_comment(void)
+{
+	OK(fails_with("app_secret = abcdef0123456789abcdef # note\n",
+	    "t.conf:1: app_secret: '#' after a blank in the value: comments "
+	    "go on a line of their own"), "' #' in a value is refused");
+	OK(fails_with("app_id = 1\nverify_token = vt-0123456789abcdef\t# x\n",
+	    "t.conf:2: verify_token: '#' after a blank"), "tab and '#' too");
+	OK(fails_with("state_secret = # nothing\n", "t.conf:1: state_secret: "
+	    "'#' after a blank"), "a value that is a comment is refused");
+	OK(fails_with("busy_timeout_ms = 100 # ms\n", "t.conf:1: "
+	    "busy_timeout_ms: '#' after a blank"), "after a number too");
+	OK(strstr(err, "100") == NULL, "the error does not repeat the value");
+	OK(loads("app_secret = abc#def-0123456789abc\n"),
+	    "'#' inside a word is part of the value");
+	OK(loads("# app_secret = x # y\n"), "a comment line may hold ' #'");
+}
+
+/* Structured values are checked at load, with file and line. */
+static void
+test_structured(void)
+{
+	OK(fails_with("app_id = 1\nretry_schedule = 1,x,30\n",
+	    "t.conf:2: retry_schedule: not a comma-separated list"),
+	    "retry_schedule with a word");
+	OK(fails_with("retry_schedule = 1,,30\n", "t.conf:1: retry_schedule: "),
+	    "retry_schedule with an empty item");
+	OK(fails_with("retry_schedule = 0\n", "t.conf:1: retry_schedule: "),
+	    "retry_schedule of 0 s");
+	OK(fails_with("retry_schedule = 2592001\n", "t.conf:1: retry_schedule: "),
+	    "retry_schedule past 30 days");
+	OK(fails_with("retry_schedule =\n", "t.conf:1: retry_schedule: "),
+	    "empty retry_schedule");
+	OK(fails_with("retry_schedule = 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,"
+	    "17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33\n",
+	    "t.conf:1: retry_schedule: "), "retry_schedule of 33 steps");
+	OK(loads("retry_schedule = 1, 5 ,30\n"), "retry_schedule with blanks");
+	setenv("HUBGATE_RETRY_SCHEDULE", "5,soon", 1);
+	OK(fails_with("", "HUBGATE_RETRY_SCHEDULE: not a comma-separated"),
+	    "a bad retry_schedule from the environment");
+	unsetenv("HUBGATE_RETRY_SCHEDULE");
+
+	OK(fails_with("graph_base_url = ftp://graph.example\n",
+	    "t.conf:1: graph_base_url: not an http:// or https:// URL"),
+	    "URL of another scheme");
+	OK(fails_with("base_url = https://\n", "t.conf:1: base_url: "),
+	    "URL without a host");
+	OK(fails_with("base_url = http://a b/\n", "t.conf:1: base_url: "),
+	    "URL with a blank");
+	OK(fails_with("graph_base_url =\n", "t.conf:1: graph_base_url: "),
+	    "empty URL");
+	OK(loads("base_url = https://hub.example:8443/x\n"
+	    "graph_base_url = http://127.0.0.1:8080/_meta\n"), "good URLs");
+	OK(fails_with("graph_version = 24.0\n",
+	    "t.conf:1: graph_version: not a version like v24.0"),
+	    "version without v");
+	OK(fails_with("graph_version = v24\n", "t.conf:1: graph_version: "),
+	    "version without minor");
+	OK(fails_with("graph_version = v24.0/x\n", "t.conf:1: graph_version: "),
+	    "version with a path");
+	OK(loads("graph_version = v25.10\n"), "good version");
+	OK(fails_with("db_path =\n", "t.conf:1: db_path: empty"),
+	    "empty db_path");
+	OK(fails_with("appsecret_proof = maybe\n", "t.conf:1: appsecret_proof: "),
+	    "boolean other than yes|no");
+	OK(fails_with("queue_lease_s = 1d\n", "t.conf:1: queue_lease_s: "),
+	    "duration with a unit");
+}
+
+/* Outside the sandbox, short secrets are refused (16 characters). */
+static void
+test_short_secrets(void)
+{
+	OK(fails_with("app_id = 1\napp_secret = abc\n", "t.conf:2: app_secret: "
+	    "shorter than 16 characters (allowed only with sandbox = yes)"),
+	    "a 3-character app_secret is refused");
+	OK(strstr(err, "abc") == NULL, "the error does not show the secret");
+	OK(fails_with("app_secret = 0123456789abcdef, 0123456789abcde\n",
+	    "t.conf:1: app_secret: shorter than 16"),
+	    "one short secret in the list is refused");
+	OK(fails_with("verify_token = 0123456789abcde\n",
+	    "t.conf:1: verify_token: shorter than 16"),
+	    "a 15-character verify_token is refused");
+	OK(fails_with("sandbox = no\nverify_token = x\n",
+	    "t.conf:2: verify_token: shorter than 16"),
+	    "sandbox = no: refused");
+	OK(loads("app_secret = 0123456789abcdef\nverify_token = 0123456789abcdef\n"),
+	    "16 characters are enough");
+	OK(loads("app_secret =\nverify_token =\n"), "unset is not short");
+	OK(loads("sandbox = yes\napp_secret = abc\nverify_token = x\n"),
+	    "sandbox = yes: short secrets allowed");
+	OK(loads("app_secret = abc\nverify_token = x\nsandbox = yes\n"),
+	    "whatever the order of the lines");
+	setenv("HUBGATE_VERIFY_TOKEN", "short", 1);
+	OK(fails_with("verify_token = 0123456789abcdef\n",
+	    "HUBGATE_VERIFY_TOKEN: verify_token: shorter than 16"),
+	    "a short secret from the environment names the variable");
+	setenv("HUBGATE_SANDBOX", "yes", 1);
+	OK(loads(""), "HUBGATE_SANDBOX=yes allows it");
+	unsetenv("HUBGATE_SANDBOX");
+	unsetenv("HUBGATE_VERIFY_TOKEN");
+}
+
 int
 main(void)
 {
@@ -488,5 +606,8 @@ main(void)
 	test_lists();
 	test_warnings();
 	test_file();
+	test_inline_comment();
+	test_structured();
+	test_short_secrets();
 	return test_done();
 }

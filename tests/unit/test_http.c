@@ -2,11 +2,20 @@
  * Unit tests for lib/http: query, form and cookie parsing; the body
  * reader under CGI (stdin pointed at a temp file, CONTENT_LENGTH in the
  * environment); response building; and one whole CGI request through
- * http_serve_cgi with stdout captured.
+ * http_serve_cgi with stdout captured; and the FastCGI accept loop in a
+ * child process with its descriptors exhausted.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -567,6 +576,278 @@ test_cgi_request(void)
 	unsetenv("REQUEST_METHOD");
 }
 
+/* --- FastCGI: accepting with no descriptor left -------------------- */
+
+/* The child's descriptor limit: every one of them is taken. */
+#define FCGI_NOFILE	32
+
+static int	 hog_fds[FCGI_NOFILE];
+static int	 nhog;
+static long	 hog_ms;
+
+static void
+msleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void
+pong_handler(struct req *r)
+{
+	http_text(r, 200, "pong");
+}
+
+static void *
+hog_release(void *arg)
+{
+	int i;
+
+	(void)arg;
+	msleep(hog_ms);
+	for (i = 0; i < nhog; i++)
+		close(hog_fds[i]);
+	return NULL;
+}
+
+/* The child: serve FastCGI on the listening socket ls with two request
+ * threads, its log in logpath, with every descriptor it may open taken
+ * for hold_ms (for good when hold_ms < 0). */
+static void
+fcgi_child(int ls, long hold_ms, const char *logpath)
+{
+	struct http_server	 srv = { "test", 2, NULL, NULL, NULL,
+				    pong_handler };
+	struct rlimit		 rl = { FCGI_NOFILE, FCGI_NOFILE };
+	sigset_t		 all, old;
+	pthread_t		 t;
+	int			 fd;
+
+	dup2(ls, 0);
+	close(ls);
+	if ((fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0) {
+		dup2(fd, 2);
+		close(fd);
+	}
+	http_set_accept_give_up(hold_ms < 0 ? 1500 : 20000);
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		_exit(90);
+	while (nhog < FCGI_NOFILE &&
+	    (fd = open("/dev/null", O_RDONLY)) >= 0)
+		hog_fds[nhog++] = fd;
+	if (hold_ms >= 0) {
+		hog_ms = hold_ms;
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		if (pthread_create(&t, NULL, hog_release, NULL) != 0)
+			_exit(91);
+		pthread_detach(t);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	_exit(http_serve(&srv));
+}
+
+/* Append a FastCGI record of type with n bytes of content. */
+static size_t
+fcgi_record(unsigned char *b, size_t o, int type, const void *p, size_t n)
+{
+	unsigned char h[8] = { 1, (unsigned char)type, 0, 1,
+	    (unsigned char)(n >> 8), (unsigned char)n, 0, 0 };
+
+	memcpy(b + o, h, 8);
+	memcpy(b + o + 8, p, n);
+	return o + 8 + n;
+}
+
+/* Append a name-value pair (both shorter than 128 bytes). */
+static size_t
+fcgi_pair(unsigned char *b, size_t o, const char *name, const char *value)
+{
+	b[o++] = (unsigned char)strlen(name);
+	b[o++] = (unsigned char)strlen(value);
+	memcpy(b + o, name, strlen(name));
+	o += strlen(name);
+	memcpy(b + o, value, strlen(value));
+	return o + strlen(value);
+}
+
+/* Read exactly n bytes; 0, or -1 on timeout, error or EOF. */
+static int
+read_full(int fd, unsigned char *p, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		if ((k = read(fd, p, n)) <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* One FastCGI GET /ping through the socket at path: its standard
+ * output into out.  0, or -1 when no complete answer came within
+ * timeout_ms. */
+static int
+fcgi_get(const char *path, long timeout_ms, char *out, size_t outsz)
+{
+	static const unsigned char begin[8] = { 0, 1, 0 };
+	unsigned char		 req[512], params[256], h[8], c[65536 + 256];
+	struct sockaddr_un	 sa;
+	struct timeval		 tv = { timeout_ms / 1000,
+				    (timeout_ms % 1000) * 1000 };
+	size_t			 o = 0, np = 0, got = 0, n;
+	int			 fd, rc = -1;
+
+	out[0] = '\0';
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1)
+		goto out;
+	np = fcgi_pair(params, np, "REQUEST_METHOD", "GET");
+	np = fcgi_pair(params, np, "SCRIPT_NAME", "/ping");
+	o = fcgi_record(req, o, 1, begin, sizeof(begin));
+	o = fcgi_record(req, o, 4, params, np);
+	o = fcgi_record(req, o, 4, "", 0);
+	o = fcgi_record(req, o, 5, "", 0);
+	if (write(fd, req, o) != (ssize_t)o)
+		goto out;
+	for (;;) {
+		if (read_full(fd, h, 8) == -1)
+			goto out;
+		n = ((size_t)h[4] << 8 | h[5]) + h[6];
+		if (read_full(fd, c, n) == -1)
+			goto out;
+		if (h[1] == 3)		/* FCGI_END_REQUEST */
+			break;
+		n -= h[6];
+		if (h[1] == 6 && got + n < outsz) {	/* FCGI_STDOUT */
+			memcpy(out + got, c, n);
+			got += n;
+			out[got] = '\0';
+		}
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+/* Wait up to ms for pid to end: its wait status, or -1 (it is killed). */
+static int
+wait_exit(pid_t pid, long ms)
+{
+	int st;
+
+	for (; ms > 0; ms -= 50) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return st;
+		msleep(50);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+/* How many lines of the file at path contain s. */
+static int
+count_lines(const char *path, const char *s)
+{
+	char	 line[4096];
+	FILE	*f;
+	int	 n = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, s) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* Start fcgi_child on a new socket; its pid, or -1. */
+static pid_t
+fcgi_start(const char *sock, long hold_ms, const char *logpath)
+{
+	struct sockaddr_un	 sa;
+	pid_t			 pid;
+	int			 ls;
+
+	unlink(sock);
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	if ((ls = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    bind(ls, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    listen(ls, 16) == -1)
+		return -1;
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == 0)
+		fcgi_child(ls, hold_ms, logpath);
+	close(ls);
+	return pid;
+}
+
+static void
+test_accept_exhausted(void)
+{
+	char	 sock[300], logp[300], out[4096];
+	pid_t	 pid;
+	int	 st, rc;
+
+	snprintf(sock, sizeof(sock), "%s/fcgi.sock", tmpdir);
+	snprintf(logp, sizeof(logp), "%s/fcgi.log", tmpdir);
+
+	/* Every descriptor taken for 800 ms: accept fails with EMFILE
+	 * meanwhile; the request sent then is answered once they are
+	 * free, and so is the next. */
+	pid = fcgi_start(sock, 800, logp);
+	OK(pid > 0, "FastCGI child started");
+	if (pid <= 0)
+		return;
+	msleep(300);
+	rc = fcgi_get(sock, 5000, out, sizeof(out));
+	EQ_INT(rc, 0, "request sent while accept fails (EMFILE) is answered");
+	OK(strstr(out, "Status: 200") != NULL && strstr(out, "pong") != NULL,
+	    "and answered 200 by the handler");
+	rc = fcgi_get(sock, 5000, out, sizeof(out));
+	OK(rc == 0 && strstr(out, "pong") != NULL,
+	    "the next request is answered too");
+	rc = count_lines(logp, "event=http.accept_failed");
+	OK(rc >= 1 && rc <= 3, "accept failures logged, rate limited");
+	if (rc < 1 || rc > 3)
+		printf("#   %d lines\n", rc);
+	OK(count_lines(logp, "error=\"Too many open files\"") >= 1,
+	    "the log line says why");
+	kill(pid, SIGTERM);
+	st = wait_exit(pid, 5000);
+	OK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "stopped by SIGTERM, the process exits 0");
+
+	/* Descriptors never come back: the process gives up and exits
+	 * non-zero (so the web server starts another) instead of
+	 * staying up deaf. */
+	pid = fcgi_start(sock, -1, logp);
+	OK(pid > 0, "FastCGI child started");
+	if (pid <= 0)
+		return;
+	st = wait_exit(pid, 8000);
+	if (!OK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 1,
+	    "accept failing for good: the process exits 1"))
+		printf("#   wait status %d\n", st);
+	EQ_INT(count_lines(logp, "event=http.cannot_serve"), 1,
+	    "and says so once");
+	unlink(sock);
+	unlink(logp);
+}
+
 int
 main(void)
 {
@@ -575,6 +856,9 @@ main(void)
 		return 1;
 	}
 	snprintf(bodypath, sizeof(bodypath), "%s/body", tmpdir);
+	/* First: libfcgi decides CGI or FastCGI once per process, and the
+	 * children it forks must decide for themselves. */
+	test_accept_exhausted();
 	test_query();
 	test_query_bad();
 	test_cookies();

@@ -47,8 +47,8 @@ test_signature(void)
 	char		 sig[80], bad[160];
 	size_t		 i;
 
-	c = conf_with("app_secret = s3cret\n");
-	rot = conf_with("app_secret = old-secret, new-secret\n");
+	c = conf_with("app_secret = s3cret-0123456789\n");
+	rot = conf_with("app_secret = old-secret-0123456789, new-secret-0123456789\n");
 	none = conf_with("");
 	blank = conf_with("app_secret = , ,\n");
 	if (c == NULL || rot == NULL || none == NULL || blank == NULL) {
@@ -56,7 +56,7 @@ test_signature(void)
 		return;
 	}
 
-	sign("s3cret", body, len, sig);
+	sign("s3cret-0123456789", body, len, sig);
 	EQ_INT(ingest_check_signature(c, sig, body, len), INGEST_SIG_OK,
 	    "good signature");
 	EQ_INT(ingest_check_signature(c, NULL, body, len), INGEST_SIG_MISSING,
@@ -122,7 +122,7 @@ test_signature(void)
 	    "body one byte shorter");
 	EQ_INT(ingest_check_signature(c, sig, "{\"object\":\"page\",\"entry\":[]} ",
 	    len + 1), INGEST_SIG_MISMATCH, "body one byte longer");
-	sign("s3cret ", body, len, bad);
+	sign("s3cret-0123456789 ", body, len, bad);
 	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MISMATCH,
 	    "another secret");
 	EQ_INT(ingest_check_signature(c, "sha256=000000000000000000000000000000"
@@ -130,28 +130,28 @@ test_signature(void)
 	    "all zeros");
 
 	/* The exact bytes, NULs included. */
-	sign("s3cret", "a\0b", 3, sig);
+	sign("s3cret-0123456789", "a\0b", 3, sig);
 	EQ_INT(ingest_check_signature(c, sig, "a\0b", 3), INGEST_SIG_OK,
 	    "body with a NUL");
 	EQ_INT(ingest_check_signature(c, sig, "a\0c", 3), INGEST_SIG_MISMATCH,
 	    "byte after the NUL counts");
-	sign("s3cret", "", 0, sig);
+	sign("s3cret-0123456789", "", 0, sig);
 	EQ_INT(ingest_check_signature(c, sig, "", 0), INGEST_SIG_OK, "empty body");
 
 	/* Rotation: either secret of the list. */
-	sign("old-secret", body, len, sig);
+	sign("old-secret-0123456789", body, len, sig);
 	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_OK,
 	    "rotation: first secret");
-	sign("new-secret", body, len, sig);
+	sign("new-secret-0123456789", body, len, sig);
 	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_OK,
 	    "rotation: second secret (trimmed)");
-	sign(" new-secret", body, len, sig);
+	sign(" new-secret-0123456789", body, len, sig);
 	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_MISMATCH,
 	    "rotation: untrimmed secret is not a secret");
-	sign("old-secret, new-secret", body, len, sig);
+	sign("old-secret-0123456789, new-secret-0123456789", body, len, sig);
 	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_MISMATCH,
 	    "rotation: the whole list is not a secret");
-	sign("s3cret", body, len, sig);
+	sign("s3cret-0123456789", body, len, sig);
 	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_MISMATCH,
 	    "rotation: third secret");
 
