@@ -22,6 +22,9 @@ static const char *const health_counters[][2] = {
 	{ "webhook.invalid", "invalid" },
 	{ "webhook.unrouted", "unrouted" },
 	{ "webhook.unknown_object", "unknown_object" },
+	{ "webhook.verify_refused", "refused_verifications" },
+	{ "webhook.no_verify_token", "refused_no_verify_token" },
+	{ "webhook.no_app_secret", "refused_no_app_secret" },
 };
 #define HEALTH_NCOUNTERS (sizeof(health_counters) / sizeof(health_counters[0]))
 

@@ -75,6 +75,8 @@ grep 'event=webhook.bad_signature ' "$D/error.log" | tail -1 | grep -q 'suppress
     ok "a later line says how many were held back" ||
     not_ok "a later line says how many were held back"
 expect_eq "$(post "$T/event.json")" 200 "a signed event is still accepted"
+expect_match "$(curl -s "$BASE/health")" "\"refused_verifications\":$N[,}]" \
+    "/health reports the refused verifications"
 stop_lighttpd
 
 # --- not configured: no verify_token, no app_secret
