@@ -353,3 +353,81 @@ ALTER TABLE message_new RENAME TO message;
 CREATE INDEX message_by_conversation ON message (conversation_id, sent_ms);
 
 PRAGMA user_version = 4;
+
+-- @migration 5
+
+-- Three changes to how events and messages are kept.
+--
+-- * Every column that refers to webhook_event has an index, so that
+--   deleting an event (retention pruning) finds the rows it must
+--   unlink through the index instead of scanning their whole table
+--   while it holds the write lock.  (webhook_event_channel and
+--   event_attempt are keyed on the event already.)  The indexes are
+--   partial: rows whose event was pruned leave them, so they stay the
+--   size of the retention window.
+-- * A processing attempt that failed is counted apart from a claim.
+--   attempts counts claims, as before: every time a worker took the
+--   event, a claim whose lease lapsed without a result included;
+--   failures counts the attempts that ended in an error, and the retry
+--   schedule follows failures.  Events waiting for a retry keep their
+--   place in the schedule (it followed attempts until now).
+-- * A message's Meta id is unique within its channel, not across all
+--   channels: Meta promises no more, and a collision dropped the second
+--   message and let one channel's receipts move another's messages.
+--   message gets the channel of its conversation, and the table is
+--   rebuilt with the same columns otherwise and UNIQUE (channel_id,
+--   meta_message_id).
+ALTER TABLE webhook_event ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;	-- attempts that ended in an error: the retry schedule's step
+UPDATE webhook_event SET failures = CASE
+	WHEN state = 'failed' OR state = 'dead_letter' THEN attempts
+	WHEN state = 'processing' AND attempts > 0 THEN attempts - 1
+	ELSE 0 END
+    WHERE state <> 'processed';
+
+CREATE TABLE message_new (
+	id		INTEGER PRIMARY KEY,
+	conversation_id	INTEGER NOT NULL REFERENCES conversation(id),	-- thread
+	channel_id	INTEGER NOT NULL REFERENCES channel(id),	-- the conversation's channel
+	meta_message_id	TEXT,		-- mid, wamid or derived key, unique within the channel; NULL until an outbound send succeeds
+	direction	TEXT NOT NULL CHECK (direction IN ('in', 'out')),	-- who wrote it
+	kind		TEXT NOT NULL DEFAULT 'text',	-- text, attachment, postback, reaction, image, location, ...
+	text		TEXT,		-- the text, caption, title or emoji, when there is one
+	attachments	TEXT,		-- JSON array of {type, url | id, ...}, when there are some
+	payload		TEXT,		-- quick-reply, postback or button payload
+	reply_to	TEXT,		-- the mid / wamid this answers or reacts to
+	raw		TEXT,		-- the item's JSON when hubgate keeps no finer shape of it
+	status		TEXT NOT NULL DEFAULT 'received'	-- delivery state; never moves backwards
+			CHECK (status = 'received' OR status = 'queued' OR
+			    status = 'sent' OR status = 'delivered' OR
+			    status = 'read' OR status = 'failed'),
+	error_code	TEXT,		-- Meta's error code when a send failed
+	error		TEXT,		-- Meta's error title / message when a send failed
+	sent_ms		INTEGER NOT NULL,	-- Meta's timestamp of the message (ms)
+	delivered_ms	INTEGER,	-- when a delivery receipt covered it
+	read_ms		INTEGER,	-- when a read receipt covered it
+	event_id	INTEGER REFERENCES webhook_event(id) ON DELETE SET NULL,	-- the event it came from
+	created_ms	INTEGER NOT NULL,	-- when hubgate stored it (ms)
+	UNIQUE (channel_id, meta_message_id)	-- receipts find it by these
+);
+INSERT INTO message_new (id, conversation_id, channel_id, meta_message_id,
+	direction, kind, text, attachments, payload, reply_to, raw, status,
+	error_code, error, sent_ms, delivered_ms, read_ms, event_id,
+	created_ms)
+    SELECT id, conversation_id, (SELECT channel_id FROM conversation
+	WHERE conversation.id = message.conversation_id), meta_message_id,
+	direction, kind, text, attachments, payload, reply_to, raw, status,
+	error_code, error, sent_ms, delivered_ms, read_ms, event_id,
+	created_ms
+    FROM message;
+DROP TABLE message;
+ALTER TABLE message_new RENAME TO message;
+CREATE INDEX message_by_conversation ON message (conversation_id, sent_ms);
+
+CREATE INDEX message_by_event ON message (event_id)
+	WHERE event_id IS NOT NULL;
+CREATE INDEX feed_item_by_event ON feed_item (event_id)
+	WHERE event_id IS NOT NULL;
+CREATE INDEX unhandled_by_sample ON unhandled (sample_event_id)
+	WHERE sample_event_id IS NOT NULL;
+
+PRAGMA user_version = 5;

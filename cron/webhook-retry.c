@@ -14,6 +14,7 @@
 #include "app.h"
 #include "conf.h"
 #include "db.h"
+#include "limits.h"
 #include "log.h"
 #include "queue.h"
 
@@ -55,8 +56,8 @@ main(void)
 	if (queue_run(d, &o, &st) == -1)
 		rc = 1;
 	keep_ms = conf_get_int(c, "retention_days") * 86400LL * 1000;
-	if (rc == 0 && queue_prune(d, queue_now_ms() - keep_ms, 500,
-	    5000, &pruned) == -1)
+	if (rc == 0 && queue_prune(d, queue_now_ms() - keep_ms, HG_PRUNE_BATCH,
+	    HG_PRUNE_BUDGET_MS, &pruned) == -1)
 		rc = 1;
 	/* Keep the WAL small even where nothing else checkpoints it. */
 	if (rc == 0 && db_checkpoint(d, NULL) == -1)

@@ -75,7 +75,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"SELECT 1 FROM webhook_event WHERE sent_ms = ?1 AND body_sha256 = ?2",
 	/* STMT_EVENT_UNPROCESSED: stored as processed, but that failed */
 	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
-	"processed_ms = NULL, last_error = ?2 WHERE id = ?1 "
+	"failures = 0, processed_ms = NULL, last_error = ?2 WHERE id = ?1 "
 	"AND state = 'processed'",
 
 	/* Contacts and conversations are looked up first, and written
@@ -105,18 +105,19 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"ELSE last_inbound_ms END, unread = unread + ?3 WHERE id = ?1",
 	/* STMT_CONVERSATION_OWNER */
 	"UPDATE conversation SET thread_owner = ?2 WHERE id = ?1",
-	/* STMT_MESSAGE_INSERT */
+	/* STMT_MESSAGE_INSERT: a mid is unique within its channel */
 	"INSERT INTO message (conversation_id, meta_message_id, direction, kind, "
 	"text, attachments, payload, reply_to, raw, status, sent_ms, event_id, "
-	"created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
-	"ON CONFLICT (meta_message_id) DO NOTHING",
-	/* STMT_MESSAGE_STATUS: forward only (sent < delivered = failed < read) */
+	"created_ms, channel_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	"?11, ?12, ?13, ?14) ON CONFLICT (channel_id, meta_message_id) DO NOTHING",
+	/* STMT_MESSAGE_STATUS: the channel's message, forward only
+	 * (sent < delivered = failed < read) */
 	"UPDATE message SET status = ?2, "
 	"delivered_ms = CASE WHEN ?2 IN ('delivered', 'read') "
 	"THEN coalesce(delivered_ms, ?3) ELSE delivered_ms END, "
 	"read_ms = CASE WHEN ?2 = 'read' THEN coalesce(read_ms, ?3) ELSE read_ms END, "
 	"error_code = coalesce(?4, error_code), error = coalesce(?5, error) "
-	"WHERE meta_message_id = ?1 AND "
+	"WHERE channel_id = ?6 AND meta_message_id = ?1 AND "
 	"(CASE status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 "
 	"WHEN 'failed' THEN 3 WHEN 'read' THEN 4 ELSE 0 END) < "
 	"(CASE ?2 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 WHEN 'failed' THEN 3 "
@@ -147,8 +148,24 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"last_seen_at = excluded.last_seen_at, "
 	"sample_event_id = coalesce(sample_event_id, excluded.sample_event_id)",
 
+	/* STMT_QUEUE_ABANDON_LOG: the attempt log of STMT_QUEUE_ABANDON's
+	 * events, written first (same condition, same transaction) */
+	"INSERT OR REPLACE INTO event_attempt (event_id, attempt, at_ms, error) "
+	"SELECT id, attempts, ?1, printf('lease lapsed %d times without a "
+	"result: processing never finished', attempts - failures) "
+	"FROM webhook_event WHERE state = 'processing' AND state <> 'processed' "
+	"AND lease_expires_ms <= ?1 AND attempts - failures >= ?2",
+	/* STMT_QUEUE_ABANDON: lease expired, and as many claims as allowed
+	 * ended without a result: dead letter */
+	"UPDATE webhook_event SET state = 'dead_letter', lease_token = NULL, "
+	"lease_expires_ms = NULL, next_attempt_ms = NULL, "
+	"last_error = printf('lease lapsed %d times without a result: "
+	"processing never finished', attempts - failures) "
+	"WHERE state = 'processing' AND state <> 'processed' "
+	"AND lease_expires_ms <= ?1 AND attempts - failures >= ?2",
 	/* STMT_QUEUE_CLAIM: pending, failed and due, or lease expired (each
-	 * repeats the condition of the queue's index: schema.sql) */
+	 * repeats the condition of the queue's index: schema.sql); attempts
+	 * counts claims, failures only what STMT_EVENT_FAIL records */
 	"UPDATE webhook_event SET state = 'processing', lease_token = ?1, "
 	"lease_expires_ms = ?2 + ?3, attempts = attempts + 1 "
 	"WHERE id IN (SELECT id FROM ("
@@ -161,7 +178,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"SELECT id FROM (SELECT id FROM webhook_event WHERE state = 'processing' "
 	"AND state <> 'processed' "
 	"AND lease_expires_ms <= ?2 ORDER BY id LIMIT ?4) "
-	"ORDER BY 1 LIMIT ?4) RETURNING id, attempts",
+	"ORDER BY 1 LIMIT ?4) RETURNING id, failures",
 	/* STMT_EVENT_BODY: only for the holder of the lease */
 	"SELECT body FROM webhook_event WHERE id = ?1 AND lease_token = ?2 "
 	"AND state = 'processing'",
@@ -171,6 +188,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"WHERE id = ?1 AND lease_token = ?2 AND state = 'processing'",
 	/* STMT_EVENT_FAIL: state is 'failed' or 'dead_letter' */
 	"UPDATE webhook_event SET state = ?3, next_attempt_ms = ?4, "
+	"failures = failures + 1, "
 	"last_error = ?5, lease_token = NULL, lease_expires_ms = NULL "
 	"WHERE id = ?1 AND lease_token = ?2 AND state = 'processing'",
 	/* STMT_ATTEMPT_LOG */
@@ -178,16 +196,16 @@ static const char *const stmt_sql[STMT__MAX] = {
 	"SELECT id, attempts, ?2, ?3 FROM webhook_event WHERE id = ?1",
 	/* STMT_REQUEUE_ID */
 	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
-	"next_attempt_ms = NULL, lease_token = NULL, lease_expires_ms = NULL "
-	"WHERE id = ?1 AND state IN ('processed', 'failed', 'dead_letter')",
+	"failures = 0, next_attempt_ms = NULL, lease_token = NULL, "
+	"lease_expires_ms = NULL WHERE id = ?1 AND state IN ('processed', 'failed', 'dead_letter')",
 	/* STMT_REQUEUE_DEAD */
 	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
-	"next_attempt_ms = NULL WHERE state = 'dead_letter' "
+	"failures = 0, next_attempt_ms = NULL WHERE state = 'dead_letter' "
 	"AND state <> 'processed'",
 	/* STMT_REQUEUE_RANGE */
 	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
-	"next_attempt_ms = NULL, lease_token = NULL, lease_expires_ms = NULL "
-	"WHERE id >= ?3 AND id < ?4 AND received_ms >= ?1 AND received_ms < ?2 "
+	"failures = 0, next_attempt_ms = NULL, lease_token = NULL, "
+	"lease_expires_ms = NULL WHERE id >= ?3 AND id < ?4 AND received_ms >= ?1 AND received_ms < ?2 "
 	"AND state IN ('processed', 'failed', 'dead_letter')",
 	/* STMT_PRUNE */
 	"DELETE FROM webhook_event WHERE id IN (SELECT id FROM webhook_event "

@@ -156,7 +156,9 @@ int		 db_conversation_owner(struct db *, long long id,
 
 struct db_message {
 	long long	 conversation_id;
-	const char	*mid;		/* unique key; NULL for none */
+	long long	 channel_id;	/* the conversation's channel */
+	const char	*mid;		/* unique within the channel; NULL
+					 * for none */
 	const char	*direction;	/* "in" or "out" */
 	const char	*kind;
 	const char	*text, *attachments, *payload, *reply_to, *raw;
@@ -165,13 +167,15 @@ struct db_message {
 	long long	 event_id;	/* 0: none */
 	long long	 created_ms;
 };
-/* Insert a message: 1 inserted, 0 one with this mid exists, -1. */
+/* Insert a message: 1 inserted, 0 one with this mid exists on its
+ * channel, -1. */
 int		 db_message_insert(struct db *, const struct db_message *);
-/* Move the message with mid forward to status (never backwards);
- * 1 changed, 0 unknown mid or not forward, -1. */
-int		 db_message_status(struct db *, const char *mid,
-		    const char *status, long long at_ms, const char *err_code,
-		    const char *err_title);
+/* Move the message with mid on channel forward to status (never
+ * backwards; another channel's message with the same mid is not
+ * touched); 1 changed, 0 unknown mid or not forward, -1. */
+int		 db_message_status(struct db *, long long channel,
+		    const char *mid, const char *status, long long at_ms,
+		    const char *err_code, const char *err_title);
 /* Mark every outbound message of a conversation sent at or before
  * watermark_ms as status ("delivered" or "read"); 0 or -1. */
 int		 db_message_watermark(struct db *, long long conversation,
@@ -193,12 +197,20 @@ int		 db_unhandled_add(struct db *, const char *object,
  * The processing queue (db_queue.c).
  */
 
+/* Make a dead letter of every event whose lease expired by now_ms
+ * after lapses_max or more claims that ended with no result (neither
+ * done nor failed: the worker died or stalled), with that reason as
+ * its last error and in its attempt log; *count is how many.  Run
+ * inside a transaction, before db_queue_claim.  0 or -1. */
+int		 db_queue_abandon(struct db *, long long now_ms, int lapses_max,
+		    long long *count);
 /* Claim up to max due events (pending; failed whose time has come;
  * processing whose lease expired) for lease_ms under token, in one
- * statement.  Fills ids[] and attempts[] (after this claim); sets *n.
- * Run inside a transaction.  0 or -1. */
+ * statement; each claim adds one to the event's attempts.  Fills ids[]
+ * and failures[] (failed attempts so far: the retry schedule's step);
+ * sets *n.  Run inside a transaction.  0 or -1. */
 int		 db_queue_claim(struct db *, const char *token, long long now_ms,
-		    long long lease_ms, int max, long long *ids, int *attempts,
+		    long long lease_ms, int max, long long *ids, int *failures,
 		    int *n);
 /* The body of an event we hold the lease of, appended to out:
  * 1, 0 when the lease is no longer ours, -1. */
@@ -213,8 +225,9 @@ int		 db_event_done(struct db *, long long id, const char *token,
  * 0 or -1. */
 int		 db_event_unprocessed(struct db *, long long id,
 		    const char *error);
-/* Mark failed (next_ms set) or dead_letter (state), keeping error and
- * logging the attempt: 1, 0 when fenced, -1. */
+/* Mark failed (next_ms set) or dead_letter (state), counting one more
+ * failure, keeping error and logging the attempt: 1, 0 when fenced,
+ * -1. */
 int		 db_event_fail(struct db *, long long id, const char *token,
 		    const char *state, long long next_ms, const char *error,
 		    long long now_ms);
@@ -222,8 +235,9 @@ int		 db_event_fail(struct db *, long long id, const char *token,
  * finished event received in [from_ms, to_ms).  *count is how many. */
 int		 db_requeue(struct db *, long long id, int dead_only,
 		    long long from_ms, long long to_ms, long long *count);
-/* Delete up to limit processed events received before before_ms;
- * *deleted is how many.  0 or -1. */
+/* Delete up to limit processed events received before before_ms, in
+ * one statement (rows referring to them are unlinked through their
+ * indexes); *deleted is how many.  0 or -1. */
 int		 db_prune(struct db *, long long before_ms, int limit,
 		    long long *deleted);
 /* Call fn(arg, state, count, oldest received_ms or 0) for every state

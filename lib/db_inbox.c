@@ -153,14 +153,16 @@ db_message_insert(struct db *d, const struct db_message *m)
 	else
 		sqlite3_bind_null(st, 12);
 	sqlite3_bind_int64(st, 13, m->created_ms);
+	sqlite3_bind_int64(st, 14, m->channel_id);
 	if (db_exec(d, st) == -1)
 		return -1;
 	return sqlite3_changes(d->h) > 0;
 }
 
 int
-db_message_status(struct db *d, const char *mid, const char *status,
-    long long at_ms, const char *err_code, const char *err_title)
+db_message_status(struct db *d, long long channel, const char *mid,
+    const char *status, long long at_ms, const char *err_code,
+    const char *err_title)
 {
 	sqlite3_stmt *st;
 
@@ -171,6 +173,7 @@ db_message_status(struct db *d, const char *mid, const char *status,
 	sqlite3_bind_int64(st, 3, at_ms);
 	db_bind_text(st, 4, err_code);
 	db_bind_text(st, 5, err_title);
+	sqlite3_bind_int64(st, 6, channel);
 	if (db_exec(d, st) == -1)
 		return -1;
 	return sqlite3_changes(d->h) > 0;

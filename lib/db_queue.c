@@ -5,8 +5,29 @@
 #include "db_int.h"
 
 int
+db_queue_abandon(struct db *d, long long now_ms, int lapses_max,
+    long long *count)
+{
+	sqlite3_stmt	*st;
+	enum stmt	 s[2] = { STMT_QUEUE_ABANDON_LOG, STMT_QUEUE_ABANDON };
+	int		 i;
+
+	*count = 0;
+	for (i = 0; i < 2; i++) {
+		if ((st = db_stmt(d, s[i])) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, now_ms);
+		sqlite3_bind_int(st, 2, lapses_max);
+		if (db_exec(d, st) == -1)
+			return -1;
+	}
+	*count = sqlite3_changes(d->h);
+	return 0;
+}
+
+int
 db_queue_claim(struct db *d, const char *token, long long now_ms,
-    long long lease_ms, int max, long long *ids, int *attempts, int *n)
+    long long lease_ms, int max, long long *ids, int *failures, int *n)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
@@ -20,7 +41,7 @@ db_queue_claim(struct db *d, const char *token, long long now_ms,
 	sqlite3_bind_int(st, 4, max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
 		ids[*n] = sqlite3_column_int64(st, 0);
-		attempts[*n] = sqlite3_column_int(st, 1);
+		failures[*n] = sqlite3_column_int(st, 1);
 		(*n)++;
 	}
 	sqlite3_reset(st);

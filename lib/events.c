@@ -180,6 +180,7 @@ messaging_item(struct ev *e, long long channel, long long ws,
 	if (at == 0)
 		at = e->now_ms;
 	memset(&m, 0, sizeof(m));
+	m.channel_id = channel;
 	m.sent_ms = at;
 
 	if ((msg = get(it, "message")) != NULL && cJSON_IsObject(msg)) {
@@ -245,12 +246,12 @@ messaging_item(struct ev *e, long long channel, long long ws,
 			return ledger(e, "messaging", "receipt.malformed");
 		cJSON_ArrayForEach(mid, arr(v, "mids")) {
 			if (cJSON_IsString(mid) && db_message_status(e->db,
-			    mid->valuestring, status, wm ? wm : at, NULL,
-			    NULL) == -1)
+			    channel, mid->valuestring, status, wm ? wm : at,
+			    NULL, NULL) == -1)
 				return -1;
 		}
 		if (json_str(v, "mid") != NULL && db_message_status(e->db,
-		    json_str(v, "mid"), status, at, NULL, NULL) == -1)
+		    channel, json_str(v, "mid"), status, at, NULL, NULL) == -1)
 			return -1;
 		if (wm > 0) {
 			if (thread_of(e, channel, ws, s, NULL, at, &conv) == -1)
@@ -307,6 +308,7 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 			name = json_str(get(c, "profile"), "name");
 	}
 	memset(&m, 0, sizeof(m));
+	m.channel_id = channel;
 	m.sent_ms = events_ts_ms(get(it, "timestamp"));
 	if (m.sent_ms == 0)
 		m.sent_ms = e->now_ms;
@@ -390,8 +392,8 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	code[0] = '\0';
 	if (err0 != NULL)
 		id_of(get(err0, "code"), code, sizeof(code));
-	rc = db_message_status(e->db, wid, st, at, code[0] ? code : NULL,
-	    json_str(err0, "title"));
+	rc = db_message_status(e->db, channel, wid, st, at,
+	    code[0] ? code : NULL, json_str(err0, "title"));
 	if (rc != 0)
 		return rc == -1 ? -1 : 0;
 	/* Not ours yet (sent by another system, or the status came
@@ -401,6 +403,7 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	if (thread_of(e, channel, ws, to, NULL, at, &conv) == -1)
 		return -1;
 	memset(&m, 0, sizeof(m));
+	m.channel_id = channel;
 	m.conversation_id = conv;
 	m.mid = wid;
 	m.direction = "out";
@@ -409,8 +412,8 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	m.sent_ms = at;
 	if (message_add(e, &m) == -1)
 		return -1;
-	return db_message_status(e->db, wid, st, at, code[0] ? code : NULL,
-	    json_str(err0, "title")) == -1 ? -1 : 0;
+	return db_message_status(e->db, channel, wid, st, at,
+	    code[0] ? code : NULL, json_str(err0, "title")) == -1 ? -1 : 0;
 }
 
 /* A Page feed change. */

@@ -91,6 +91,29 @@
  * that a flood of them cannot fill the disk; every one is counted. */
 #define HG_REJECT_LOG_PER_SEC		5
 
+/* --- lib/queue: processing and pruning stored events ---------------- */
+/* Claims of one event whose lease lapsed without a result (its worker
+ * died or stalled past queue_lease_s) before it becomes a dead letter:
+ * an event that kills every worker that takes it must not be taken
+ * forever.  Lapses are not failures and do not move the retry
+ * schedule; five is more than a crash or a restart explains. */
+#define HG_QUEUE_LAPSES_MAX		5
+/* Events deleted by one pruning statement: small enough that a batch
+ * takes a few milliseconds, so a transaction stops close to its time. */
+#define HG_PRUNE_BATCH			100
+/* A pruning transaction stops taking batches once it has run this long
+ * (ms): the webhook waits for the write lock at most about this long
+ * plus one batch. */
+#define HG_PRUNE_TXN_MS			50
+/* The pause between two pruning transactions (ms).  SQLite's busy
+ * handler, in which a waiting writer sleeps, polls at most every
+ * 100 ms; a shorter pause could let back-to-back transactions starve it
+ * until its busy timeout. */
+#define HG_PRUNE_PAUSE_MS		110
+/* Time one cron run spends pruning at most (ms); what is left waits
+ * for the next run, a minute later. */
+#define HG_PRUNE_BUDGET_MS		10000
+
 /* --- lib/graph: calls to Meta ------------------------------------- */
 /* Longest URL we build for a Graph call (ids, a few parameters, a
  * token and its proof); Meta's own limit is higher. */

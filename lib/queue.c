@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -116,7 +117,7 @@ queue_events(struct db *d, long long id, const char *body, size_t len,
 /* Process the claimed events in one transaction; 0 or -1 (database). */
 static int
 queue_batch(struct db *d, const struct queue_opts *o, const char *token,
-    const long long *ids, const int *attempts, int n,
+    const long long *ids, const int *failures, int n,
     struct queue_stats *st)
 {
 	queue_fn	 fn = o->fn != NULL ? o->fn : queue_events;
@@ -166,10 +167,11 @@ queue_batch(struct db *d, const struct queue_opts *o, const char *token,
 				goto fail;
 			continue;
 		}
-		/* The step failed: undo its writes, schedule the retry. */
+		/* The step failed: undo its writes, schedule the retry by
+		 * the failures so far (lapsed claims do not count). */
 		if (db_rollback_to(d) == -1 || db_release(d) == -1)
 			goto fail;
-		delay = queue_delay_ms(o, attempts[i], queue_random());
+		delay = queue_delay_ms(o, failures[i] + 1, queue_random());
 		rc = db_event_fail(d, ids[i], token, delay < 0 ?
 		    "dead_letter" : "failed", delay < 0 ? 0 : now + delay,
 		    err[0] != '\0' ? err : "failed", now);
@@ -195,8 +197,8 @@ fail:
 int
 queue_run(struct db *d, const struct queue_opts *o, struct queue_stats *st)
 {
-	long long	 ids[QUEUE_BATCH_MAX], start = queue_clock(o);
-	int		 attempts[QUEUE_BATCH_MAX], n, batch;
+	long long	 ids[QUEUE_BATCH_MAX], start = queue_clock(o), dead;
+	int		 failures[QUEUE_BATCH_MAX], n, batch;
 	char		 token[CRYPTO_TOKEN_CHARS + 1];
 	struct logline	 l;
 
@@ -207,15 +209,25 @@ queue_run(struct db *d, const struct queue_opts *o, struct queue_stats *st)
 			return -1;
 		if (db_begin(d) == -1)
 			goto dberr;
-		if (db_queue_claim(d, token, queue_clock(o), o->lease_ms, batch,
-		    ids, attempts, &n) == -1 || db_commit(d) == -1) {
+		if (db_queue_abandon(d, queue_clock(o), HG_QUEUE_LAPSES_MAX,
+		    &dead) == -1 || db_queue_claim(d, token, queue_clock(o),
+		    o->lease_ms, batch, ids, failures, &n) == -1 ||
+		    db_commit(d) == -1) {
 			db_rollback(d);
 			goto dberr;
+		}
+		if (dead > 0) {
+			st->dead += dead;
+			log_begin(&l, LOG_LEVEL_WARN, "queue.abandoned");
+			log_int(&l, "events", dead);
+			log_int(&l, "lapses", HG_QUEUE_LAPSES_MAX);
+			log_str(&l, "state", "dead_letter");
+			log_end(&l);
 		}
 		if (n == 0)
 			break;
 		st->claimed += n;
-		if (queue_batch(d, o, token, ids, attempts, n, st) == -1)
+		if (queue_batch(d, o, token, ids, failures, n, st) == -1)
 			goto dberr;
 	} while (queue_clock(o) - start < o->budget_ms);
 	return 0;
@@ -227,21 +239,41 @@ dberr:
 }
 
 int
-queue_prune(struct db *d, long long before_ms, int limit, long long budget_ms,
+queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
     long long *deleted)
 {
-	long long	 n, start = queue_now_ms();
+	struct timespec	 pause = { HG_PRUNE_PAUSE_MS / 1000,
+			    (HG_PRUNE_PAUSE_MS % 1000) * 1000000L };
+	long long	 n, txn, start = queue_now_ms(), began, now;
+	int		 more;
 
 	*deleted = 0;
-	do {
+	if (batch < 1)
+		batch = 1;
+	for (;;) {
 		if (db_begin(d) == -1)
 			return -1;
-		if (db_prune(d, before_ms, limit, &n) == -1 ||
-		    db_commit(d) == -1) {
+		began = queue_now_ms();
+		txn = 0;
+		/* Batches until nothing is left, the budget is spent or the
+		 * transaction has run HG_PRUNE_TXN_MS. */
+		do {
+			if (db_prune(d, before_ms, batch, &n) == -1) {
+				db_rollback(d);
+				return -1;
+			}
+			txn += n;
+			now = queue_now_ms();
+			more = n == batch && now - start < budget_ms;
+		} while (more && now - began < HG_PRUNE_TXN_MS);
+		if (db_commit(d) == -1) {
 			db_rollback(d);
 			return -1;
 		}
-		*deleted += n;
-	} while (n == limit && queue_now_ms() - start < budget_ms);
-	return 0;
+		*deleted += txn;
+		if (!more)
+			return 0;
+		/* Let a writer waiting in its busy handler take the lock. */
+		nanosleep(&pause, NULL);
+	}
 }

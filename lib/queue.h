@@ -9,6 +9,10 @@
  * the newer claim's result.  A failed event waits for the next step of
  * the retry schedule (with +-20% jitter) and becomes a dead letter when
  * the schedule is exhausted; every failure is logged in event_attempt.
+ * Claims and failures are counted apart: a claim whose lease lapsed
+ * with no result (the worker died or stalled) does not move the
+ * schedule, but an event claimed HG_QUEUE_LAPSES_MAX times without a
+ * result becomes a dead letter that says so.
  */
 #ifndef HG_QUEUE_H
 #define HG_QUEUE_H
@@ -52,13 +56,19 @@ int		 queue_schedule_parse(const char *, long long *out, int max);
 /* The delay before retry number attempt (1 = after the first failure)
  * in ms with jitter r in [0, 1); -1 when the schedule is exhausted. */
 long long	 queue_delay_ms(const struct queue_opts *, int attempt, double r);
-/* Process due events until none is left or the budget is spent.
- * Returns 0, or -1 on a database error (what was committed stays). */
+/* Make dead letters of events claimed too often without a result
+ * (counted in stats->dead), then process due events until none is
+ * left or the budget is spent.  Returns 0, or -1 on a database error
+ * (what was committed stays). */
 int		 queue_run(struct db *, const struct queue_opts *,
 		    struct queue_stats *);
-/* Delete processed events received before before_ms, in batches of
- * limit per transaction, for at most budget_ms; *deleted counts. */
-int		 queue_prune(struct db *, long long before_ms, int limit,
+/* Delete processed events received before before_ms, batch events per
+ * statement.  A transaction takes batches until it has run
+ * HG_PRUNE_TXN_MS, then commits and pauses HG_PRUNE_PAUSE_MS, so that
+ * the webhook never waits long for the write lock; the budget is
+ * checked after every batch, so pruning stops within one batch of
+ * budget_ms.  *deleted counts what was committed.  0 or -1. */
+int		 queue_prune(struct db *, long long before_ms, int batch,
 		    long long budget_ms, long long *deleted);
 /* Wall-clock milliseconds. */
 long long	 queue_now_ms(void);

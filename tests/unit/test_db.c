@@ -698,6 +698,144 @@ test_migration_3(void)
 	conf_free(c);
 }
 
+/* How many of the columns that refer to webhook_event (every table,
+ * every foreign key) SQLite can search only by scanning their table;
+ * *checked counts the columns.  -1 on error. */
+static long long
+fk_scans(const char *name, int *checked)
+{
+	sqlite3		*h;
+	sqlite3_stmt	*fk, *eqp;
+	char		 path[1024], sql[512];
+	const char	*detail;
+	long long	 scans = 0;
+
+	*checked = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "SELECT m.name, f.\"from\" FROM sqlite_schema m, "
+	    "pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND "
+	    "f.\"table\" = 'webhook_event'", -1, &fk, NULL) != SQLITE_OK) {
+		sqlite3_close(h);
+		return -1;
+	}
+	while (sqlite3_step(fk) == SQLITE_ROW) {
+		(*checked)++;
+		/* The query an event's delete runs on each of them. */
+		snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN SELECT 1 FROM "
+		    "\"%s\" WHERE \"%s\" = 1", sqlite3_column_text(fk, 0),
+		    sqlite3_column_text(fk, 1));
+		if (sqlite3_prepare_v2(h, sql, -1, &eqp, NULL) != SQLITE_OK) {
+			scans = -1;
+			break;
+		}
+		while (sqlite3_step(eqp) == SQLITE_ROW)
+			if ((detail = (const char *)sqlite3_column_text(eqp,
+			    3)) != NULL && strncmp(detail, "SCAN", 4) == 0) {
+				printf("#   %s.%s: %s\n", sqlite3_column_text(fk,
+				    0), sqlite3_column_text(fk, 1), detail);
+				scans++;
+			}
+		sqlite3_finalize(eqp);
+	}
+	sqlite3_finalize(fk);
+	sqlite3_close(h);
+	return scans;
+}
+
+/*
+ * Migration 5: an index on every column that refers to webhook_event
+ * (deleting an event must not scan a table), failures counted apart
+ * from claims, and a message's Meta id unique within its channel only.
+ */
+static void
+test_migration_5(void)
+{
+	const char	*m5 = strstr(db_schema_sql, "\n-- @migration 5");
+	struct conf	*c;
+	struct db	*d;
+	struct db_message m;
+	char		*v4, *p;
+	int		 checked = 0;
+
+	if (!OK(m5 != NULL, "migration 5 exists"))
+		return;
+	v4 = strndup(db_schema_sql, (size_t)(m5 - db_schema_sql));
+	if (v4 != NULL && (p = strstr(v4, "hg_sent_ms(body)")) != NULL)
+		memcpy(p, "           0    ", 16);
+	EQ_INT(sql_exec("m5.db", v4), 0, "a version 4 database");
+	free(v4);
+	EQ_INT(fk_scans("m5.db", &checked), 3,
+	    "version 4: deleting an event scans message, feed_item, unhandled");
+	EQ_INT(sql_exec("m5.db",
+	    "INSERT INTO channel (id, workspace_id, kind, meta_id, created_at,"
+	    " updated_at) VALUES (7, 1, 'page', 'P1', 1, 1),"
+	    " (8, 1, 'page', 'P2', 1, 1);"
+	    "INSERT INTO contact (id, workspace_id, channel_id, meta_user_id,"
+	    " first_seen_at, last_seen_at) VALUES (1, 1, 7, 'u', 1, 1),"
+	    " (2, 1, 8, 'u', 1, 1);"
+	    "INSERT INTO conversation (id, workspace_id, channel_id, contact_id,"
+	    " created_at) VALUES (1, 1, 7, 1, 1), (2, 1, 8, 2, 1);"
+	    "INSERT INTO webhook_event (id, received_ms, body, body_sha256,"
+	    " signature, state, attempts) VALUES"
+	    " (1, 1, x'00', 'a', 's', 'processed', 1),"
+	    " (2, 2, x'01', 'b', 's', 'failed', 2),"
+	    " (3, 3, x'02', 'c', 's', 'dead_letter', 3),"
+	    " (4, 4, x'03', 'd', 's', 'processing', 2),"
+	    " (5, 5, x'04', 'e', 's', 'pending', 0);"
+	    "INSERT INTO message (id, conversation_id, meta_message_id,"
+	    " direction, text, status, sent_ms, event_id, created_ms) VALUES"
+	    " (10, 1, 'mA', 'out', 'one', 'sent', 100, 1, 100),"
+	    " (11, 2, 'mB', 'in', 'two', 'received', 200, NULL, 200);"),
+	    0, "with two channels, messages and events in every state");
+	c = conf_for("m5.db", NULL);
+	d = c != NULL ? db_open(c, 0, err, sizeof(err)) : NULL;
+	if (!OK(d != NULL, "open migrates"))
+		printf("#   %s\n", err);
+	EQ_INT(sql_int("m5.db", "PRAGMA user_version"), db_schema_latest(),
+	    "at the latest version");
+	EQ_INT(fk_scans("m5.db", &checked), 0,
+	    "deleting an event finds what refers to it by index");
+	OK(checked >= 5, "(message, feed_item, unhandled, event_attempt, "
+	    "webhook_event_channel)");
+	EQ_INT(sql_int("m5.db", "SELECT count(*) FROM message WHERE "
+	    "(id = 10 AND channel_id = 7 AND conversation_id = 1 AND "
+	    "meta_message_id = 'mA' AND text = 'one' AND status = 'sent' AND "
+	    "event_id = 1) OR (id = 11 AND channel_id = 8 AND "
+	    "conversation_id = 2 AND meta_message_id = 'mB' AND text = 'two' "
+	    "AND event_id IS NULL)"), 2,
+	    "messages kept, each with its conversation's channel");
+	EQ_INT(sql_int("m5.db", "SELECT group_concat(id || ':' || failures) = "
+	    "'1:0,2:2,3:3,4:1,5:0' FROM (SELECT * FROM webhook_event ORDER BY "
+	    "id)"), 1, "events waiting for a retry keep their schedule step");
+	EQ_INT(sql_int("m5.db", "SELECT count(*) FROM pragma_foreign_key_check"),
+	    0, "no foreign key broken");
+	if (d != NULL) {
+		memset(&m, 0, sizeof(m));
+		m.conversation_id = 2;
+		m.channel_id = 8;
+		m.mid = "mA";
+		m.direction = "out";
+		m.kind = "text";
+		m.status = "sent";
+		m.sent_ms = 300;
+		m.created_ms = 300;
+		EQ_INT(db_message_insert(d, &m), 1,
+		    "another channel's mid on this one: a new message");
+		EQ_INT(db_message_insert(d, &m), 0, "again: the same one");
+		EQ_INT(db_message_status(d, 8, "mA", "read", 400, NULL, NULL),
+		    1, "a receipt on that channel");
+		EQ_INT(sql_int("m5.db", "SELECT group_concat(channel_id || "
+		    "status) = '7sent,8read' FROM (SELECT * FROM message WHERE "
+		    "meta_message_id = 'mA' ORDER BY channel_id)"), 1,
+		    "moves only that channel's message");
+		EQ_INT(db_message_status(d, 9, "mA", "read", 400, NULL, NULL),
+		    0, "a receipt on a channel without that mid changes nothing");
+	}
+	db_close(d);
+	conf_free(c);
+}
+
 /* Contacts and conversations: found again by their keys, written only
  * when new or changed. */
 static void
@@ -762,6 +900,7 @@ main(void)
 	test_concurrent_open();
 	test_migration_2();
 	test_migration_3();
+	test_migration_5();
 
 	c = conf_for("main.db", NULL);
 	d = c != NULL ? db_open(c, 0, err, sizeof(err)) : NULL;
@@ -782,7 +921,8 @@ main(void)
 	{
 		static const char *const files[] = {
 			"a.db", "n.db", "main.db", "busy.db", "race0.db",
-			"race1.db", "race2.db", "race3.db", "m.db", "m3.db", NULL
+			"race1.db", "race2.db", "race3.db", "m.db", "m3.db",
+			"m5.db", NULL
 		};
 		static const char *const sfx[] = { "", "-wal", "-shm", NULL };
 		size_t i, j;

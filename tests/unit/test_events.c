@@ -304,6 +304,42 @@ test_variants(void)
 	EQ_STR(feed("{\"entry\":[]}"), "processed", "body without object processed");
 }
 
+/* Meta's message ids are unique within a channel only (and a fixture may
+ * be replayed on several): the same mid on two Pages and the same wamid
+ * on two WhatsApp numbers are two messages, and a receipt or status on
+ * one channel moves only that channel's message. */
+static void
+test_mid_per_channel(void)
+{
+	long long id;
+
+	db_channel_add(db, "whatsapp", "106540352242999", "WA 2", &id);
+	feed("{\"object\":\"page\",\"entry\":["
+	    "{\"id\":\"104857600000001\",\"messaging\":[{\"sender\":{\"id\":\"104857600000001\"},\"recipient\":{\"id\":\"9101\"},\"timestamp\":1763857000000,\"message\":{\"is_echo\":true,\"mid\":\"m_shared\",\"text\":\"from one\"}}]},"
+	    "{\"id\":\"104857600000002\",\"messaging\":[{\"sender\":{\"id\":\"104857600000002\"},\"recipient\":{\"id\":\"9101\"},\"timestamp\":1763857000000,\"message\":{\"is_echo\":true,\"mid\":\"m_shared\",\"text\":\"from two\"}}]}]}");
+	EQ_STR(q("SELECT group_concat(x, ',') FROM (SELECT c.meta_id || ':' || m.text AS x FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN channel c ON c.id = v.channel_id WHERE m.meta_message_id = 'm_shared' ORDER BY c.meta_id)"),
+	    "104857600000001:from one,104857600000002:from two", "the same mid on two Pages: both stored");
+	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000002\",\"messaging\":["
+	    "{\"sender\":{\"id\":\"9101\"},\"recipient\":{\"id\":\"104857600000002\"},\"timestamp\":1763857001000,\"delivery\":{\"mids\":[\"m_shared\"]}}]}]}");
+	EQ_STR(q("SELECT group_concat(x, ',') FROM (SELECT c.meta_id || ':' || m.status AS x FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN channel c ON c.id = v.channel_id WHERE m.meta_message_id = 'm_shared' ORDER BY c.meta_id)"),
+	    "104857600000001:sent,104857600000002:delivered", "a delivery on one Page moves only its message");
+
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":["
+	    "{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},\"messages\":[{\"from\":\"16505550101\",\"id\":\"wamid.SHARED\",\"timestamp\":\"1763857100\",\"type\":\"text\",\"text\":{\"body\":\"to one\"}}],"
+	    "\"statuses\":[{\"id\":\"wamid.OUTSHARED\",\"status\":\"sent\",\"timestamp\":\"1763857101\",\"recipient_id\":\"16505550101\"}]}},"
+	    "{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242999\"},\"messages\":[{\"from\":\"16505550101\",\"id\":\"wamid.SHARED\",\"timestamp\":\"1763857100\",\"type\":\"text\",\"text\":{\"body\":\"to two\"}}],"
+	    "\"statuses\":[{\"id\":\"wamid.OUTSHARED\",\"status\":\"sent\",\"timestamp\":\"1763857101\",\"recipient_id\":\"16505550101\"}]}}]}]}");
+	EQ_STR(q("SELECT group_concat(x, ',') FROM (SELECT c.meta_id || ':' || m.text AS x FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN channel c ON c.id = v.channel_id WHERE m.meta_message_id = 'wamid.SHARED' ORDER BY c.meta_id)"),
+	    "106540352242922:to one,106540352242999:to two", "the same wamid on two numbers: both stored");
+	EQ_INT(qi("SELECT count(*) FROM message WHERE meta_message_id = 'wamid.OUTSHARED' AND status = 'sent'"), 2,
+	    "a status for an unknown wamid on each number records one message each");
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":["
+	    "{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242999\"},"
+	    "\"statuses\":[{\"id\":\"wamid.OUTSHARED\",\"status\":\"read\",\"timestamp\":\"1763857102\",\"recipient_id\":\"16505550101\"}]}}]}]}");
+	EQ_STR(q("SELECT group_concat(x, ',') FROM (SELECT c.meta_id || ':' || m.status AS x FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN channel c ON c.id = v.channel_id WHERE m.meta_message_id = 'wamid.OUTSHARED' ORDER BY c.meta_id)"),
+	    "106540352242922:sent,106540352242999:read", "a status on one number moves only its message");
+}
+
 int
 main(void)
 {
@@ -311,6 +347,7 @@ main(void)
 	test_payloads();
 	test_idempotent();
 	test_variants();
+	test_mid_per_channel();
 	sqlite3_close(peek);
 	db_close(db);
 	conf_free(conf);

@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "events.h"
+#include "limits.h"
 #include "queue.h"
 #include "test.h"
 
@@ -229,6 +230,138 @@ test_fencing(void)
 	EQ_INT(qi(sql), 1, "newer claim's result stands");
 }
 
+/* Claim an event as a worker that then disappears, and let the lease
+ * lapse. */
+static void
+lapse(const struct queue_opts *o, const char *token)
+{
+	long long	 ids[8];
+	int		 fl[8], n;
+
+	db_begin(db);
+	db_queue_claim(db, token, clock_ms, o->lease_ms, 8, ids, fl, &n);
+	db_commit(db);
+	clock_ms += o->lease_ms + 1;
+}
+
+/*
+ * Claims and failures are counted apart: leases that lapsed (a worker
+ * died, or gave up) are not failures, so the first real failure after
+ * them waits for the schedule's first step, not for a dead letter.
+ */
+static void
+test_lapses_are_not_failures(void)
+{
+	struct queue_opts	 o;
+	struct queue_stats	 st;
+	char			 sql[256];
+	long long		 id, next;
+	int			 i;
+
+	opts(&o);
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);		/* an empty queue to start with */
+	id = store(clock_ms);
+	OK(HG_QUEUE_LAPSES_MAX > o.nschedule, "(more lapses allowed than the schedule has steps)");
+	/* As many lapsed claims as the schedule has steps. */
+	for (i = 0; i < o.nschedule; i++)
+		lapse(&o, "token-gone");
+	o.fn = flaky;
+	fail_on = 1;
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(st.dead, 0, "a failure after lapsed leases is no dead letter");
+	EQ_INT(st.failed, 1, "it is the first failure");
+	snprintf(sql, sizeof(sql), "SELECT state = 'failed' AND failures = 1 AND attempts = %d FROM webhook_event WHERE id = %lld", o.nschedule + 1, id);
+	EQ_INT(qi(sql), 1, "failures 1, claims counted apart");
+	snprintf(sql, sizeof(sql), "SELECT next_attempt_ms FROM webhook_event WHERE id = %lld", id);
+	next = qi(sql);
+	OK(next >= clock_ms + 800 && next <= clock_ms + 1200, "retried after the schedule's first step");
+	/* A lapse between failures does not move the schedule either. */
+	clock_ms = next;
+	lapse(&o, "token-gone-2");
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	snprintf(sql, sizeof(sql), "SELECT state = 'failed' AND failures = 2 FROM webhook_event WHERE id = %lld", id);
+	EQ_INT(qi(sql), 1, "second failure");
+	snprintf(sql, sizeof(sql), "SELECT next_attempt_ms FROM webhook_event WHERE id = %lld", id);
+	next = qi(sql);
+	OK(next >= clock_ms + 4000 && next <= clock_ms + 6000, "retried after the schedule's second step");
+	fail_on = 0;
+	clock_ms = next;
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(st.processed, 1, "then processed");
+}
+
+/* A step that kills its worker: the process dies mid-processing. */
+static int
+killer(struct db *d, long long id, const char *body, size_t len,
+    long long now_ms, void *arg, char *err, size_t errsz)
+{
+	(void)d; (void)id; (void)body; (void)len; (void)now_ms; (void)arg;
+	(void)err; (void)errsz;
+	kill(getpid(), SIGKILL);
+	return -1;
+}
+
+/*
+ * An event whose processing kills its worker is claimed again after
+ * every lapsed lease, but not forever: past HG_QUEUE_LAPSES_MAX claims
+ * without a result it becomes a dead letter that says why.
+ */
+static void
+test_never_finishes(void)
+{
+	struct queue_opts	 o;
+	struct queue_stats	 st;
+	char			 sql[256];
+	long long		 id, n;
+	pid_t			 pid;
+	int			 i, status, killed = 0;
+
+	opts(&o);
+	fail_on = 0;
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);		/* an empty queue to start with */
+	id = store(clock_ms);
+	for (i = 0; i < HG_QUEUE_LAPSES_MAX + 3; i++) {
+		if ((pid = fork()) == 0) {
+			char			 e[256];
+			struct db		*d2 = db_open(conf, 0, e, sizeof(e));
+			struct queue_opts	 o2 = o;
+			struct queue_stats	 s2;
+
+			o2.fn = killer;
+			memset(&s2, 0, sizeof(s2));
+			_exit(d2 != NULL && queue_run(d2, &o2, &s2) == 0 ? 0 : 1);
+		}
+		waitpid(pid, &status, 0);
+		if (WIFSIGNALED(status))
+			killed++;
+		clock_ms += o.lease_ms + 1;
+	}
+	EQ_INT(killed, HG_QUEUE_LAPSES_MAX, "the event killed its worker at each claim, up to the limit");
+	snprintf(sql, sizeof(sql), "SELECT state = 'dead_letter' AND lease_token IS NULL FROM webhook_event WHERE id = %lld", id);
+	EQ_INT(qi(sql), 1, "then it is a dead letter");
+	snprintf(sql, sizeof(sql), "SELECT last_error LIKE '%%lease lapsed %d times%%' FROM webhook_event WHERE id = %lld", HG_QUEUE_LAPSES_MAX, id);
+	EQ_INT(qi(sql), 1, "whose last error gives the reason");
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM event_attempt WHERE event_id = %lld AND error LIKE '%%lease lapsed%%'", id);
+	EQ_INT(qi(sql), 1, "logged as an attempt");
+	clock_ms += 86400000LL;
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(st.claimed, 0, "and never claimed again on its own");
+	/* Requeued by hand, it is processed by a step that finishes. */
+	db_begin(db);
+	db_requeue(db, id, 0, 0, 0, &n);
+	db_commit(db);
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	snprintf(sql, sizeof(sql), "SELECT state = 'processed' AND attempts = 1 AND failures = 0 FROM webhook_event WHERE id = %lld", id);
+	EQ_INT(qi(sql), 1, "a requeued dead letter starts its counts over");
+}
+
 static void
 test_crash(void)
 {
@@ -288,8 +421,11 @@ test_replay_and_prune(void)
 	store(clock_ms + 10);
 	memset(&st, 0, sizeof(st));
 	queue_run(db, &o, &st);
+	/* The budget is checked after every batch: spent, one batch. */
+	EQ_INT(queue_prune(db, clock_ms + 5, 50, 0, &n), 0, "prune with no budget");
+	EQ_INT(n, 50, "stops after one batch");
 	EQ_INT(queue_prune(db, clock_ms + 5, 50, 10000, &n), 0, "prune runs");
-	EQ_INT(n, events, "processed events older than the cutoff pruned in batches");
+	EQ_INT(n, events - 50, "processed events older than the cutoff pruned in batches");
 	EQ_INT(qi("SELECT count(*) FROM webhook_event"), 1, "newer event kept");
 	EQ_INT(qi("SELECT count(*) FROM message"), msgs + 1, "messages stay after pruning");
 	EQ_INT(qi("SELECT count(*) FROM message WHERE event_id IS NULL"), msgs, "pruned events unlinked from messages");
@@ -379,6 +515,8 @@ main(void)
 	test_schedule();
 	test_retry_to_dead_letter();
 	test_fencing();
+	test_lapses_are_not_failures();
+	test_never_finishes();
 	test_crash();
 	test_replay_and_prune();
 	test_time_ranges();
