@@ -53,7 +53,7 @@ static const struct conf_key conf_keys[] = {
 	{ "durability", CONF_ENUM, "full", 0, 0, 0, "full|normal" },
 	{ "log_level", CONF_ENUM, "info", 0, 0, 0, "debug|info|warn|error" },
 	{ "busy_timeout_ms", CONF_INT, "3000", 0, 1, 60000, NULL },
-	{ "webhook_max_body", CONF_INT, "4194304", 0, 1, HG_WEBHOOK_BODY_CEILING, NULL },
+	{ "webhook_max_body", CONF_INT, HG_STR(HG_WEBHOOK_BODY_DEFAULT), 0, 1, HG_WEBHOOK_BODY_CEILING, NULL },
 	{ "fcgi_threads", CONF_INT, "8", 0, 1, HG_THREADS_MAX, NULL },
 	{ "sandbox", CONF_ENUM, "no", 0, 0, 0, "yes|no" },
 	{ "graph_connect_timeout_ms", CONF_INT, "5000", 0, 100, 60000, NULL },

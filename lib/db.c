@@ -16,212 +16,225 @@
 /* schema.sql, compiled in by the Makefile (build/schema_sql.c). */
 extern const char db_schema_sql[];
 
-/* Every statement hubgate runs, named by enum stmt (db_int.h). */
+/* Every statement hubgate runs, named by enum stmt (db_int.h): an
+ * entry is found by its name, never by its place. */
 static const char *const stmt_sql[STMT__MAX] = {
-	/* STMT_BEGIN */
-	"BEGIN IMMEDIATE",
-	/* STMT_COMMIT */
-	"COMMIT",
-	/* STMT_ROLLBACK */
-	"ROLLBACK",
-	/* STMT_SAVEPOINT */
-	"SAVEPOINT item",
-	/* STMT_RELEASE */
-	"RELEASE item",
-	/* STMT_ROLLBACK_TO */
-	"ROLLBACK TO item",
-	/* STMT_USER_VERSION */
-	"PRAGMA user_version",
-	/* STMT_QUEUE_DEPTH */
-	"SELECT count(*) FROM webhook_event WHERE state IN ('pending', 'failed') "
-	"AND state <> 'processed'",
-	/* STMT_COUNTER_ADD */
-	"INSERT INTO counter (name, value) VALUES (?1, ?2) "
-	"ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
-	/* STMT_COUNTER_ALL */
-	"SELECT name, value FROM counter ORDER BY name",
-	/* STMT_CHANNEL_FIND */
-	"SELECT id, workspace_id FROM channel WHERE kind = ?1 AND meta_id = ?2",
-	/* STMT_CHANNEL_ADD */
-	"INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, "
-	"updated_at) VALUES (1, ?1, ?2, ?3, ?4, ?4) "
-	"ON CONFLICT (kind, meta_id) DO UPDATE SET name = excluded.name, "
-	"updated_at = excluded.updated_at RETURNING id",
-	/* STMT_CHANNEL_TOUCH */
-	"UPDATE channel SET last_event_at = ?2 WHERE id = ?1 "
-	"AND (last_event_at IS NULL OR last_event_at < ?2)",
-	/* STMT_EVENT_INSERT: received_ms never below the last event's,
+	[STMT_BEGIN] =
+	    "BEGIN IMMEDIATE",
+	[STMT_COMMIT] =
+	    "COMMIT",
+	[STMT_ROLLBACK] =
+	    "ROLLBACK",
+	[STMT_SAVEPOINT] =
+	    "SAVEPOINT item",
+	[STMT_RELEASE] =
+	    "RELEASE item",
+	[STMT_ROLLBACK_TO] =
+	    "ROLLBACK TO item",
+	[STMT_USER_VERSION] =
+	    "PRAGMA user_version",
+	[STMT_QUEUE_DEPTH] =
+	    "SELECT count(*) FROM webhook_event WHERE state IN ('pending', 'failed') "
+	    "AND state <> 'processed'",
+	[STMT_COUNTER_ADD] =
+	    "INSERT INTO counter (name, value) VALUES (?1, ?2) "
+	    "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+	[STMT_COUNTER_ALL] =
+	    "SELECT name, value FROM counter ORDER BY name",
+	[STMT_CHANNEL_FIND] =
+	    "SELECT id, workspace_id FROM channel WHERE kind = ?1 AND meta_id = ?2",
+	[STMT_CHANNEL_ADD] =
+	    "INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, "
+	    "updated_at) VALUES (1, ?1, ?2, ?3, ?4, ?4) "
+	    "ON CONFLICT (kind, meta_id) DO UPDATE SET name = excluded.name, "
+	    "updated_at = excluded.updated_at RETURNING id",
+	[STMT_CHANNEL_TOUCH] =
+	    "UPDATE channel SET last_event_at = ?2 WHERE id = ?1 "
+	    "AND (last_event_at IS NULL OR last_event_at < ?2)",
+	/* received_ms is never below the last event's,
 	 * so that ids order arrival times (db_event_id_from).  (VALUES,
 	 * not INSERT ... SELECT: that would open a statement journal.) */
-	"INSERT INTO webhook_event (received_ms, body, body_sha256, signature, "
-	"object, entry_ids, phone_number_ids, routing, state, sent_ms, "
-	"processed_ms, attempts, channel_id) "
-	"VALUES (max(?1, coalesce((SELECT received_ms FROM webhook_event "
-	"ORDER BY id DESC LIMIT 1), 0)), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-	"CASE WHEN ?9 = 'processed' THEN max(?1, coalesce((SELECT received_ms "
-	"FROM webhook_event ORDER BY id DESC LIMIT 1), 0)) END, "
-	"?9 = 'processed', ?11) "
-	"ON CONFLICT (sent_ms, body_sha256) DO NOTHING",
-	/* STMT_EVENT_ROUTE: a channel other than the event's first */
-	"INSERT OR IGNORE INTO webhook_event_channel (event_id, channel_id) "
-	"SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM webhook_event "
-	"WHERE id = ?1 AND channel_id = ?2)",
-	/* STMT_EVENT_AT: the first event from an id on */
-	"SELECT id, received_ms FROM webhook_event WHERE id >= ?1 "
-	"ORDER BY id LIMIT 1",
-	/* STMT_EVENT_LAST */
-	"SELECT max(id) FROM webhook_event",
-	/* STMT_EVENT_EXISTS */
-	"SELECT 1 FROM webhook_event WHERE sent_ms = ?1 AND body_sha256 = ?2",
-	/* STMT_EVENT_UNPROCESSED: stored as processed, but that failed */
-	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
-	"failures = 0, processed_ms = NULL, last_error = ?2 WHERE id = ?1 "
-	"AND state = 'processed'",
+	[STMT_EVENT_INSERT] =
+	    "INSERT INTO webhook_event (received_ms, body, body_sha256, signature, "
+	    "object, entry_ids, phone_number_ids, routing, state, sent_ms, "
+	    "processed_ms, attempts, channel_id) "
+	    "VALUES (max(?1, coalesce((SELECT received_ms FROM webhook_event "
+	    "ORDER BY id DESC LIMIT 1), 0)), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "CASE WHEN ?9 = 'processed' THEN max(?1, coalesce((SELECT received_ms "
+	    "FROM webhook_event ORDER BY id DESC LIMIT 1), 0)) END, "
+	    "?9 = 'processed', ?11) "
+	    "ON CONFLICT (sent_ms, body_sha256) DO NOTHING",
+	/* A channel other than the event's first */
+	[STMT_EVENT_ROUTE] =
+	    "INSERT OR IGNORE INTO webhook_event_channel (event_id, channel_id) "
+	    "SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM webhook_event "
+	    "WHERE id = ?1 AND channel_id = ?2)",
+	/* The first event from an id on */
+	[STMT_EVENT_AT] =
+	    "SELECT id, received_ms FROM webhook_event WHERE id >= ?1 "
+	    "ORDER BY id LIMIT 1",
+	[STMT_EVENT_LAST] =
+	    "SELECT max(id) FROM webhook_event",
+	/* Stored as processed, but that failed */
+	[STMT_EVENT_UNPROCESSED] =
+	    "UPDATE webhook_event SET state = 'pending', attempts = 0, "
+	    "failures = 0, processed_ms = NULL, last_error = ?2 WHERE id = ?1 "
+	    "AND state = 'processed'",
 
 	/* Contacts and conversations are looked up first, and written
 	 * only when new or changed: an upsert rewrites the row each time,
 	 * and RETURNING builds a temporary table per call. */
-	/* STMT_CONTACT_FIND */
-	"SELECT id, name, last_seen_at FROM contact "
-	"WHERE channel_id = ?1 AND meta_user_id = ?2",
-	/* STMT_CONTACT_INSERT */
-	"INSERT INTO contact (workspace_id, channel_id, meta_user_id, name, "
-	"first_seen_at, last_seen_at) VALUES (?1, ?2, ?3, coalesce(?4, ''), ?5, ?5) "
-	"ON CONFLICT (channel_id, meta_user_id) DO NOTHING",
-	/* STMT_CONTACT_SEEN */
-	"UPDATE contact SET "
-	"name = CASE WHEN ?2 IS NOT NULL AND ?2 <> '' THEN ?2 ELSE name END, "
-	"last_seen_at = max(last_seen_at, ?3) WHERE id = ?1",
-	/* STMT_CONVERSATION_FIND */
-	"SELECT id FROM conversation WHERE channel_id = ?1 AND contact_id = ?2",
-	/* STMT_CONVERSATION_INSERT */
-	"INSERT INTO conversation (workspace_id, channel_id, contact_id, "
-	"created_at) VALUES (?1, ?2, ?3, ?4) "
-	"ON CONFLICT (channel_id, contact_id) DO NOTHING",
-	/* STMT_CONVERSATION_NOTE */
-	"UPDATE conversation SET "
-	"last_message_ms = max(coalesce(last_message_ms, 0), ?2), "
-	"last_inbound_ms = CASE WHEN ?3 THEN max(coalesce(last_inbound_ms, 0), ?2) "
-	"ELSE last_inbound_ms END, unread = unread + ?3 WHERE id = ?1",
-	/* STMT_CONVERSATION_OWNER */
-	"UPDATE conversation SET thread_owner = ?2 WHERE id = ?1",
-	/* STMT_MESSAGE_INSERT: a mid is unique within its channel */
-	"INSERT INTO message (conversation_id, meta_message_id, direction, kind, "
-	"text, attachments, payload, reply_to, raw, status, sent_ms, event_id, "
-	"created_ms, channel_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-	"?11, ?12, ?13, ?14) ON CONFLICT (channel_id, meta_message_id) DO NOTHING",
-	/* STMT_MESSAGE_STATUS: the channel's message, forward only
+	[STMT_CONTACT_FIND] =
+	    "SELECT id, name, last_seen_at FROM contact "
+	    "WHERE channel_id = ?1 AND meta_user_id = ?2",
+	[STMT_CONTACT_INSERT] =
+	    "INSERT INTO contact (workspace_id, channel_id, meta_user_id, name, "
+	    "first_seen_at, last_seen_at) VALUES (?1, ?2, ?3, coalesce(?4, ''), ?5, ?5) "
+	    "ON CONFLICT (channel_id, meta_user_id) DO NOTHING",
+	[STMT_CONTACT_SEEN] =
+	    "UPDATE contact SET "
+	    "name = CASE WHEN ?2 IS NOT NULL AND ?2 <> '' THEN ?2 ELSE name END, "
+	    "last_seen_at = max(last_seen_at, ?3) WHERE id = ?1",
+	[STMT_CONVERSATION_FIND] =
+	    "SELECT id FROM conversation WHERE channel_id = ?1 AND contact_id = ?2",
+	[STMT_CONVERSATION_INSERT] =
+	    "INSERT INTO conversation (workspace_id, channel_id, contact_id, "
+	    "created_at) VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT (channel_id, contact_id) DO NOTHING",
+	[STMT_CONVERSATION_NOTE] =
+	    "UPDATE conversation SET "
+	    "last_message_ms = max(coalesce(last_message_ms, 0), ?2), "
+	    "last_inbound_ms = CASE WHEN ?3 THEN max(coalesce(last_inbound_ms, 0), ?2) "
+	    "ELSE last_inbound_ms END, unread = unread + ?3 WHERE id = ?1",
+	[STMT_CONVERSATION_OWNER] =
+	    "UPDATE conversation SET thread_owner = ?2 WHERE id = ?1",
+	/* A mid is unique within its channel */
+	[STMT_MESSAGE_INSERT] =
+	    "INSERT INTO message (conversation_id, meta_message_id, direction, kind, "
+	    "text, attachments, payload, reply_to, raw, status, sent_ms, event_id, "
+	    "created_ms, channel_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "?11, ?12, ?13, ?14) ON CONFLICT (channel_id, meta_message_id) DO NOTHING",
+	/* The channel's message, forward only
 	 * (sent < delivered = failed < read) */
-	"UPDATE message SET status = ?2, "
-	"delivered_ms = CASE WHEN ?2 IN ('delivered', 'read') "
-	"THEN coalesce(delivered_ms, ?3) ELSE delivered_ms END, "
-	"read_ms = CASE WHEN ?2 = 'read' THEN coalesce(read_ms, ?3) ELSE read_ms END, "
-	"error_code = coalesce(?4, error_code), error = coalesce(?5, error) "
-	"WHERE channel_id = ?6 AND meta_message_id = ?1 AND "
-	"(CASE status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 "
-	"WHEN 'failed' THEN 3 WHEN 'read' THEN 4 ELSE 0 END) < "
-	"(CASE ?2 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 WHEN 'failed' THEN 3 "
-	"WHEN 'read' THEN 4 ELSE 0 END)",
-	/* STMT_MESSAGE_WATERMARK: every earlier outbound message */
-	"UPDATE message SET status = ?2, "
-	"delivered_ms = coalesce(delivered_ms, ?3), "
-	"read_ms = CASE WHEN ?2 = 'read' THEN coalesce(read_ms, ?3) ELSE read_ms END "
-	"WHERE conversation_id = ?1 AND direction = 'out' AND sent_ms <= ?3 AND "
-	"(CASE status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 "
-	"WHEN 'failed' THEN 5 WHEN 'read' THEN 4 ELSE 0 END) < "
-	"(CASE ?2 WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 ELSE 0 END)",
-	/* STMT_FEED_UPSERT: the newest verb wins */
-	"INSERT INTO feed_item (channel_id, meta_id, item, post_id, parent_id, "
-	"from_id, from_name, message, status, created_ms, updated_ms, event_id) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
-	"ON CONFLICT (channel_id, meta_id) DO UPDATE SET "
-	"message = CASE WHEN excluded.updated_ms >= updated_ms "
-	"AND excluded.message IS NOT NULL THEN excluded.message ELSE message END, "
-	"status = CASE WHEN excluded.updated_ms >= updated_ms "
-	"THEN excluded.status ELSE status END, "
-	"event_id = excluded.event_id, "
-	"updated_ms = max(updated_ms, excluded.updated_ms)",
-	/* STMT_UNHANDLED_ADD */
-	"INSERT INTO unhandled (object, type, count, first_seen_at, last_seen_at, "
-	"sample_event_id) VALUES (?1, ?2, 1, ?3, ?3, ?4) "
-	"ON CONFLICT (object, type) DO UPDATE SET count = count + 1, "
-	"last_seen_at = excluded.last_seen_at, "
-	"sample_event_id = coalesce(sample_event_id, excluded.sample_event_id)",
+	[STMT_MESSAGE_STATUS] =
+	    "UPDATE message SET status = ?2, "
+	    "delivered_ms = CASE WHEN ?2 IN ('delivered', 'read') "
+	    "THEN coalesce(delivered_ms, ?3) ELSE delivered_ms END, "
+	    "read_ms = CASE WHEN ?2 = 'read' THEN coalesce(read_ms, ?3) ELSE read_ms END, "
+	    "error_code = coalesce(?4, error_code), error = coalesce(?5, error) "
+	    "WHERE channel_id = ?6 AND meta_message_id = ?1 AND "
+	    "(CASE status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 "
+	    "WHEN 'failed' THEN 3 WHEN 'read' THEN 4 ELSE 0 END) < "
+	    "(CASE ?2 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 WHEN 'failed' THEN 3 "
+	    "WHEN 'read' THEN 4 ELSE 0 END)",
+	/* Every earlier outbound message */
+	[STMT_MESSAGE_WATERMARK] =
+	    "UPDATE message SET status = ?2, "
+	    "delivered_ms = coalesce(delivered_ms, ?3), "
+	    "read_ms = CASE WHEN ?2 = 'read' THEN coalesce(read_ms, ?3) ELSE read_ms END "
+	    "WHERE conversation_id = ?1 AND direction = 'out' AND sent_ms <= ?3 AND "
+	    "(CASE status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 "
+	    "WHEN 'failed' THEN 5 WHEN 'read' THEN 4 ELSE 0 END) < "
+	    "(CASE ?2 WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 ELSE 0 END)",
+	/* The newest verb wins */
+	[STMT_FEED_UPSERT] =
+	    "INSERT INTO feed_item (channel_id, meta_id, item, post_id, parent_id, "
+	    "from_id, from_name, message, status, created_ms, updated_ms, event_id) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+	    "ON CONFLICT (channel_id, meta_id) DO UPDATE SET "
+	    "message = CASE WHEN excluded.updated_ms >= updated_ms "
+	    "AND excluded.message IS NOT NULL THEN excluded.message ELSE message END, "
+	    "status = CASE WHEN excluded.updated_ms >= updated_ms "
+	    "THEN excluded.status ELSE status END, "
+	    "event_id = excluded.event_id, "
+	    "updated_ms = max(updated_ms, excluded.updated_ms)",
+	[STMT_UNHANDLED_ADD] =
+	    "INSERT INTO unhandled (object, type, count, first_seen_at, last_seen_at, "
+	    "sample_event_id) VALUES (?1, ?2, 1, ?3, ?3, ?4) "
+	    "ON CONFLICT (object, type) DO UPDATE SET count = count + 1, "
+	    "last_seen_at = excluded.last_seen_at, "
+	    "sample_event_id = coalesce(sample_event_id, excluded.sample_event_id)",
 
-	/* STMT_QUEUE_ABANDON_LOG: the attempt log of STMT_QUEUE_ABANDON's
+	/* The attempt log of STMT_QUEUE_ABANDON's
 	 * events, written first (same condition, same transaction) */
-	"INSERT OR REPLACE INTO event_attempt (event_id, attempt, at_ms, error) "
-	"SELECT id, attempts, ?1, printf('lease lapsed %d times without a "
-	"result: processing never finished', attempts - failures) "
-	"FROM webhook_event WHERE state = 'processing' AND state <> 'processed' "
-	"AND lease_expires_ms <= ?1 AND attempts - failures >= ?2",
-	/* STMT_QUEUE_ABANDON: lease expired, and as many claims as allowed
+	[STMT_QUEUE_ABANDON_LOG] =
+	    "INSERT OR REPLACE INTO event_attempt (event_id, attempt, at_ms, error) "
+	    "SELECT id, attempts, ?1, printf('lease lapsed %d times without a "
+	    "result: processing never finished', attempts - failures) "
+	    "FROM webhook_event WHERE state = 'processing' AND state <> 'processed' "
+	    "AND lease_expires_ms <= ?1 AND attempts - failures >= ?2",
+	/* Lease expired, and as many claims as allowed
 	 * ended without a result: dead letter */
-	"UPDATE webhook_event SET state = 'dead_letter', lease_token = NULL, "
-	"lease_expires_ms = NULL, next_attempt_ms = NULL, "
-	"last_error = printf('lease lapsed %d times without a result: "
-	"processing never finished', attempts - failures) "
-	"WHERE state = 'processing' AND state <> 'processed' "
-	"AND lease_expires_ms <= ?1 AND attempts - failures >= ?2",
-	/* STMT_QUEUE_CLAIM: pending, failed and due, or lease expired (each
+	[STMT_QUEUE_ABANDON] =
+	    "UPDATE webhook_event SET state = 'dead_letter', lease_token = NULL, "
+	    "lease_expires_ms = NULL, next_attempt_ms = NULL, "
+	    "last_error = printf('lease lapsed %d times without a result: "
+	    "processing never finished', attempts - failures) "
+	    "WHERE state = 'processing' AND state <> 'processed' "
+	    "AND lease_expires_ms <= ?1 AND attempts - failures >= ?2",
+	/* Pending, failed and due, or lease expired (each
 	 * repeats the condition of the queue's index: schema.sql); attempts
 	 * counts claims, failures only what STMT_EVENT_FAIL records */
-	"UPDATE webhook_event SET state = 'processing', lease_token = ?1, "
-	"lease_expires_ms = ?2 + ?3, attempts = attempts + 1 "
-	"WHERE id IN (SELECT id FROM ("
-	"SELECT id FROM webhook_event WHERE state = 'pending' "
-	"AND state <> 'processed' "
-	"ORDER BY id LIMIT ?4) UNION ALL SELECT id FROM ("
-	"SELECT id FROM webhook_event WHERE state = 'failed' "
-	"AND state <> 'processed' "
-	"AND next_attempt_ms <= ?2 ORDER BY id LIMIT ?4) UNION ALL "
-	"SELECT id FROM (SELECT id FROM webhook_event WHERE state = 'processing' "
-	"AND state <> 'processed' "
-	"AND lease_expires_ms <= ?2 ORDER BY id LIMIT ?4) "
-	"ORDER BY 1 LIMIT ?4) RETURNING id, failures",
-	/* STMT_EVENT_BODY: only for the holder of the lease */
-	"SELECT body FROM webhook_event WHERE id = ?1 AND lease_token = ?2 "
-	"AND state = 'processing'",
-	/* STMT_EVENT_DONE */
-	"UPDATE webhook_event SET state = 'processed', processed_ms = ?3, "
-	"lease_token = NULL, lease_expires_ms = NULL, next_attempt_ms = NULL "
-	"WHERE id = ?1 AND lease_token = ?2 AND state = 'processing'",
-	/* STMT_EVENT_FAIL: state is 'failed' or 'dead_letter' */
-	"UPDATE webhook_event SET state = ?3, next_attempt_ms = ?4, "
-	"failures = failures + 1, "
-	"last_error = ?5, lease_token = NULL, lease_expires_ms = NULL "
-	"WHERE id = ?1 AND lease_token = ?2 AND state = 'processing'",
-	/* STMT_ATTEMPT_LOG */
-	"INSERT OR REPLACE INTO event_attempt (event_id, attempt, at_ms, error) "
-	"SELECT id, attempts, ?2, ?3 FROM webhook_event WHERE id = ?1",
-	/* STMT_REQUEUE_ID */
-	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
-	"failures = 0, next_attempt_ms = NULL, lease_token = NULL, "
-	"lease_expires_ms = NULL WHERE id = ?1 AND state IN ('processed', 'failed', 'dead_letter')",
-	/* STMT_REQUEUE_DEAD */
-	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
-	"failures = 0, next_attempt_ms = NULL WHERE state = 'dead_letter' "
-	"AND state <> 'processed'",
-	/* STMT_REQUEUE_RANGE */
-	"UPDATE webhook_event SET state = 'pending', attempts = 0, "
-	"failures = 0, next_attempt_ms = NULL, lease_token = NULL, "
-	"lease_expires_ms = NULL WHERE id >= ?3 AND id < ?4 AND received_ms >= ?1 AND received_ms < ?2 "
-	"AND state IN ('processed', 'failed', 'dead_letter')",
-	/* STMT_PRUNE */
-	"DELETE FROM webhook_event WHERE id IN (SELECT id FROM webhook_event "
-	"WHERE state = 'processed' AND id < ?3 AND received_ms < ?1 "
-	"ORDER BY id LIMIT ?2)",
-	/* STMT_QUEUE_STATES: every state but processed, each counted on
+	[STMT_QUEUE_CLAIM] =
+	    "UPDATE webhook_event SET state = 'processing', lease_token = ?1, "
+	    "lease_expires_ms = ?2 + ?3, attempts = attempts + 1 "
+	    "WHERE id IN (SELECT id FROM ("
+	    "SELECT id FROM webhook_event WHERE state = 'pending' "
+	    "AND state <> 'processed' "
+	    "ORDER BY id LIMIT ?4) UNION ALL SELECT id FROM ("
+	    "SELECT id FROM webhook_event WHERE state = 'failed' "
+	    "AND state <> 'processed' "
+	    "AND next_attempt_ms <= ?2 ORDER BY id LIMIT ?4) UNION ALL "
+	    "SELECT id FROM (SELECT id FROM webhook_event WHERE state = 'processing' "
+	    "AND state <> 'processed' "
+	    "AND lease_expires_ms <= ?2 ORDER BY id LIMIT ?4) "
+	    "ORDER BY 1 LIMIT ?4) RETURNING id, failures",
+	/* Only for the holder of the lease */
+	[STMT_EVENT_BODY] =
+	    "SELECT body FROM webhook_event WHERE id = ?1 AND lease_token = ?2 "
+	    "AND state = 'processing'",
+	[STMT_EVENT_DONE] =
+	    "UPDATE webhook_event SET state = 'processed', processed_ms = ?3, "
+	    "lease_token = NULL, lease_expires_ms = NULL, next_attempt_ms = NULL "
+	    "WHERE id = ?1 AND lease_token = ?2 AND state = 'processing'",
+	/* State is 'failed' or 'dead_letter' */
+	[STMT_EVENT_FAIL] =
+	    "UPDATE webhook_event SET state = ?3, next_attempt_ms = ?4, "
+	    "failures = failures + 1, "
+	    "last_error = ?5, lease_token = NULL, lease_expires_ms = NULL "
+	    "WHERE id = ?1 AND lease_token = ?2 AND state = 'processing'",
+	[STMT_ATTEMPT_LOG] =
+	    "INSERT OR REPLACE INTO event_attempt (event_id, attempt, at_ms, error) "
+	    "SELECT id, attempts, ?2, ?3 FROM webhook_event WHERE id = ?1",
+	[STMT_REQUEUE_ID] =
+	    "UPDATE webhook_event SET state = 'pending', attempts = 0, "
+	    "failures = 0, next_attempt_ms = NULL, lease_token = NULL, "
+	    "lease_expires_ms = NULL WHERE id = ?1 AND state IN ('processed', 'failed', 'dead_letter')",
+	[STMT_REQUEUE_DEAD] =
+	    "UPDATE webhook_event SET state = 'pending', attempts = 0, "
+	    "failures = 0, next_attempt_ms = NULL WHERE state = 'dead_letter' "
+	    "AND state <> 'processed'",
+	[STMT_REQUEUE_RANGE] =
+	    "UPDATE webhook_event SET state = 'pending', attempts = 0, "
+	    "failures = 0, next_attempt_ms = NULL, lease_token = NULL, "
+	    "lease_expires_ms = NULL WHERE id >= ?3 AND id < ?4 AND received_ms >= ?1 AND received_ms < ?2 "
+	    "AND state IN ('processed', 'failed', 'dead_letter')",
+	[STMT_PRUNE] =
+	    "DELETE FROM webhook_event WHERE id IN (SELECT id FROM webhook_event "
+	    "WHERE state = 'processed' AND id < ?3 AND received_ms < ?1 "
+	    "ORDER BY id LIMIT ?2)",
+	/* Every state but processed, each counted on
 	 * the queue's index (which leaves processed events out), so the
 	 * cost follows the work waiting, not the events kept; ids order
 	 * arrival times, so a state's oldest is its first id. */
-	"WITH s (state) AS (VALUES ('pending'), ('processing'), ('failed'), "
-	"('dead_letter'), ('invalid')) "
-	"SELECT s.state, (SELECT count(*) FROM webhook_event e "
-	"WHERE e.state = s.state AND e.state <> 'processed'), "
-	"coalesce((SELECT received_ms FROM webhook_event e "
-	"WHERE e.state = s.state AND e.state <> 'processed' "
-	"ORDER BY e.id LIMIT 1), 0) FROM s",
+	[STMT_QUEUE_STATES] =
+	    "WITH s (state) AS (VALUES ('pending'), ('processing'), ('failed'), "
+	    "('dead_letter'), ('invalid')) "
+	    "SELECT s.state, (SELECT count(*) FROM webhook_event e "
+	    "WHERE e.state = s.state AND e.state <> 'processed'), "
+	    "coalesce((SELECT received_ms FROM webhook_event e "
+	    "WHERE e.state = s.state AND e.state <> 'processed' "
+	    "ORDER BY e.id LIMIT 1), 0) FROM s",
 };
 
 /* Record the connection's error state after a failed call. */
@@ -785,23 +798,6 @@ db_event_route(struct db *d, long long event_id, long long channel_id)
 	sqlite3_bind_int64(st, 1, event_id);
 	sqlite3_bind_int64(st, 2, channel_id);
 	return db_exec(d, st);
-}
-
-int
-db_event_exists(struct db *d, long long sent_ms, const char *sha256)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if ((st = db_stmt(d, STMT_EVENT_EXISTS)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, sent_ms);
-	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
 }
 
 void

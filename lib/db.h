@@ -121,10 +121,6 @@ int		 db_event_insert(struct db *, const struct db_event *,
  * for several accounts); its first again changes nothing.  0 or -1. */
 int		 db_event_route(struct db *, long long event_id,
 		    long long channel_id);
-/* 1 when an event with this sent time and body hash is stored, 0 when
- * not, -1. */
-int		 db_event_exists(struct db *, long long sent_ms,
-		    const char *sha256);
 
 
 /* Savepoints inside an open transaction, for one item that may fail

@@ -5,9 +5,13 @@
 #ifndef HG_LIMITS_H
 #define HG_LIMITS_H
 
+/* A limit's value as a string, for configuration defaults. */
+#define HG_STR_(x)	#x
+#define HG_STR(x)	HG_STR_(x)
+
 /* Default cap on a webhook body: Meta batches up to 1000 updates; even
  * large ones stay well under this.  Configurable as webhook_max_body. */
-#define HG_WEBHOOK_BODY_DEFAULT		(4L * 1024 * 1024)
+#define HG_WEBHOOK_BODY_DEFAULT		4194304		/* 4 MiB */
 /* Hard ceiling for webhook_max_body, so a typo cannot disable the cap. */
 #define HG_WEBHOOK_BODY_CEILING		(64L * 1024 * 1024)
 /* Bodies of forms and JSON API calls made by people, not Meta. */
@@ -144,8 +148,6 @@
 /* Ceiling on any delay we derive, so a bad header cannot park work
  * for weeks. */
 #define HG_GRAPH_DELAY_MAX_S		86400
-/* appsecret_proof is valid for 5 minutes after appsecret_time. */
-#define HG_GRAPH_PROOF_TTL_S		300
 
 /* --- Meta's message limits, checked before a round trip ------------- */
 /* Messenger text, in characters (code points). */

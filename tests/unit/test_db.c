@@ -332,6 +332,17 @@ fill_event(struct db_event *e, const char *body, char *hex)
 	e->sent_ms = 1763856000100LL;
 }
 
+/* How many events with this sent time and body hash dbname holds. */
+static long long
+stored(const char *dbname, long long sent_ms, const char *hex)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM webhook_event "
+	    "WHERE sent_ms = %lld AND body_sha256 = '%s'", sent_ms, hex);
+	return sql_int(dbname, sql);
+}
+
 static void
 test_events(struct db *d, const char *dbname)
 {
@@ -344,11 +355,11 @@ test_events(struct db *d, const char *dbname)
 	EQ_INT(depth, 0, "empty queue");
 
 	fill_event(&e, "{\"object\":\"page\",\"n\":1}", hex);
-	EQ_INT(db_event_exists(d, e.sent_ms, hex), 0, "not stored yet");
+	EQ_INT(stored(dbname, e.sent_ms, hex), 0, "not stored yet");
 	EQ_INT(db_event_insert(d, &e, &id), 1, "insert: 1");
 	OK(id > 0, "insert: id");
-	EQ_INT(db_event_exists(d, e.sent_ms, hex), 1, "exists after insert");
-	EQ_INT(db_event_exists(d, e.sent_ms + 1, hex), 0,
+	EQ_INT(stored(dbname, e.sent_ms, hex), 1, "exists after insert");
+	EQ_INT(stored(dbname, e.sent_ms + 1, hex), 0,
 	    "the key is the sent time and the hash");
 	EQ_INT(db_event_insert(d, &e, &x), 0, "same body again: 0");
 	EQ_INT(x, -7, "duplicate: id untouched");
@@ -383,9 +394,8 @@ test_events(struct db *d, const char *dbname)
 	e.signature = NULL;
 	EQ_INT(db_event_insert(d, &e, &x), -1, "NULL signature refused");
 	EQ_INT(db_error(d), DB_ERROR, "refused insert: DB_ERROR");
-	EQ_INT(db_event_exists(d, e.sent_ms, hex3), 0,
+	EQ_INT(stored(dbname, e.sent_ms, hex3), 0,
 	    "refused insert: not stored");
-	EQ_INT(db_event_exists(d, 0, "nothex"), 0, "any string: absent");
 
 	EQ_INT(db_channel_find(d, "page", "P1", &ch, NULL), 1, "channel for routing");
 	EQ_INT(db_event_route(d, id, ch), 0, "route");
