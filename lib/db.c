@@ -114,8 +114,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "text, attachments, payload, reply_to, raw, status, sent_ms, event_id, "
 	    "created_ms, channel_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
 	    "?11, ?12, ?13, ?14) ON CONFLICT (channel_id, meta_message_id) DO NOTHING",
-	/* The channel's message, forward only
-	 * (sent < delivered = failed < read) */
+	/* The channel's message, forward only (enum msg_status; ?7 is the
+	 * rank of ?2) */
 	[STMT_MESSAGE_STATUS] =
 	    "UPDATE message SET status = ?2, "
 	    "delivered_ms = CASE WHEN ?2 IN ('delivered', 'read') "
@@ -123,19 +123,15 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "read_ms = CASE WHEN ?2 = 'read' THEN coalesce(read_ms, ?3) ELSE read_ms END, "
 	    "error_code = coalesce(?4, error_code), error = coalesce(?5, error) "
 	    "WHERE channel_id = ?6 AND meta_message_id = ?1 AND "
-	    "(CASE status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 "
-	    "WHEN 'failed' THEN 3 WHEN 'read' THEN 4 ELSE 0 END) < "
-	    "(CASE ?2 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 WHEN 'failed' THEN 3 "
-	    "WHEN 'read' THEN 4 ELSE 0 END)",
-	/* Every earlier outbound message */
+	    DB_MSG_RANK("status") " < ?7",
+	/* Every earlier outbound message, forward only (?4: the rank of
+	 * ?2) */
 	[STMT_MESSAGE_WATERMARK] =
 	    "UPDATE message SET status = ?2, "
 	    "delivered_ms = coalesce(delivered_ms, ?3), "
 	    "read_ms = CASE WHEN ?2 = 'read' THEN coalesce(read_ms, ?3) ELSE read_ms END "
 	    "WHERE conversation_id = ?1 AND direction = 'out' AND sent_ms <= ?3 AND "
-	    "(CASE status WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 "
-	    "WHEN 'failed' THEN 5 WHEN 'read' THEN 4 ELSE 0 END) < "
-	    "(CASE ?2 WHEN 'delivered' THEN 3 WHEN 'read' THEN 4 ELSE 0 END)",
+	    DB_MSG_RANK("status") " < ?4",
 	/* The newest verb wins */
 	[STMT_FEED_UPSERT] =
 	    "INSERT INTO feed_item (channel_id, meta_id, item, post_id, parent_id, "
@@ -798,6 +794,26 @@ db_event_route(struct db *d, long long event_id, long long channel_id)
 	sqlite3_bind_int64(st, 1, event_id);
 	sqlite3_bind_int64(st, 2, channel_id);
 	return db_exec(d, st);
+}
+
+const char *const msg_status_names[MSG_STATUS__MAX] = {
+	[MSG_RECEIVED] = "received",
+	[MSG_QUEUED] = "queued",
+	[MSG_SENT] = "sent",
+	[MSG_DELIVERED] = "delivered",
+	[MSG_READ] = "read",
+	[MSG_FAILED] = "failed",
+};
+
+int
+msg_status_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; s != NULL && i < MSG_STATUS__MAX; i++)
+		if (strcmp(s, msg_status_names[i]) == 0)
+			return i;
+	return -1;
 }
 
 void

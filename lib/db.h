@@ -150,6 +150,21 @@ int		 db_conversation_note(struct db *, long long id, long long ms,
 int		 db_conversation_owner(struct db *, long long id,
 		    const char *owner);
 
+/* A message's delivery state, in the order it moves: never backwards,
+ * so a late or repeated receipt changes nothing.  A failure is final. */
+enum msg_status {
+	MSG_RECEIVED,		/* inbound: nothing follows */
+	MSG_QUEUED,
+	MSG_SENT,
+	MSG_DELIVERED,
+	MSG_READ,
+	MSG_FAILED,
+	MSG_STATUS__MAX
+};
+extern const char *const msg_status_names[MSG_STATUS__MAX];
+/* The status named s, or -1 for none. */
+int		 msg_status_parse(const char *s);
+
 struct db_message {
 	long long	 conversation_id;
 	long long	 channel_id;	/* the conversation's channel */
@@ -158,7 +173,7 @@ struct db_message {
 	const char	*direction;	/* "in" or "out" */
 	const char	*kind;
 	const char	*text, *attachments, *payload, *reply_to, *raw;
-	const char	*status;
+	enum msg_status	 status;
 	long long	 sent_ms;
 	long long	 event_id;	/* 0: none */
 	long long	 created_ms;
@@ -170,12 +185,12 @@ int		 db_message_insert(struct db *, const struct db_message *);
  * backwards; another channel's message with the same mid is not
  * touched); 1 changed, 0 unknown mid or not forward, -1. */
 int		 db_message_status(struct db *, long long channel,
-		    const char *mid, const char *status, long long at_ms,
+		    const char *mid, enum msg_status, long long at_ms,
 		    const char *err_code, const char *err_title);
 /* Mark every outbound message of a conversation sent at or before
- * watermark_ms as status ("delivered" or "read"); 0 or -1. */
+ * watermark_ms as status (MSG_DELIVERED or MSG_READ); 0 or -1. */
 int		 db_message_watermark(struct db *, long long conversation,
-		    const char *status, long long watermark_ms);
+		    enum msg_status, long long watermark_ms);
 
 struct db_feed {
 	long long	 channel_id;

@@ -146,7 +146,7 @@ db_message_insert(struct db *d, const struct db_message *m)
 	db_bind_text(st, 7, m->payload);
 	db_bind_text(st, 8, m->reply_to);
 	db_bind_text(st, 9, m->raw);
-	db_bind_text(st, 10, m->status);
+	sqlite3_bind_text(st, 10, msg_status_names[m->status], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 11, m->sent_ms);
 	if (m->event_id > 0)
 		sqlite3_bind_int64(st, 12, m->event_id);
@@ -161,7 +161,7 @@ db_message_insert(struct db *d, const struct db_message *m)
 
 int
 db_message_status(struct db *d, long long channel, const char *mid,
-    const char *status, long long at_ms, const char *err_code,
+    enum msg_status status, long long at_ms, const char *err_code,
     const char *err_title)
 {
 	sqlite3_stmt *st;
@@ -169,11 +169,12 @@ db_message_status(struct db *d, long long channel, const char *mid,
 	if ((st = db_stmt(d, STMT_MESSAGE_STATUS)) == NULL)
 		return -1;
 	db_bind_text(st, 1, mid);
-	db_bind_text(st, 2, status);
+	sqlite3_bind_text(st, 2, msg_status_names[status], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, at_ms);
 	db_bind_text(st, 4, err_code);
 	db_bind_text(st, 5, err_title);
 	sqlite3_bind_int64(st, 6, channel);
+	sqlite3_bind_int(st, 7, (int)status);
 	if (db_exec(d, st) == -1)
 		return -1;
 	return sqlite3_changes(d->h) > 0;
@@ -181,15 +182,16 @@ db_message_status(struct db *d, long long channel, const char *mid,
 
 int
 db_message_watermark(struct db *d, long long conversation,
-    const char *status, long long watermark_ms)
+    enum msg_status status, long long watermark_ms)
 {
 	sqlite3_stmt *st;
 
 	if ((st = db_stmt(d, STMT_MESSAGE_WATERMARK)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, conversation);
-	db_bind_text(st, 2, status);
+	sqlite3_bind_text(st, 2, msg_status_names[status], -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, watermark_ms);
+	sqlite3_bind_int(st, 4, (int)status);
 	return db_exec(d, st);
 }
 

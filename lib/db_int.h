@@ -81,6 +81,12 @@ struct db {
 	int		 nchan;
 };
 
+/* The rank of a message status column in SQL: its enum msg_status
+ * value (test_db_stmt holds the two together). */
+#define DB_MSG_RANK(col)	"(CASE " col " WHEN 'received' THEN 0 " \
+	"WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 " \
+	"WHEN 'read' THEN 4 WHEN 'failed' THEN 5 END)"
+
 /* The prepared statement, reset and unbound; NULL on error. */
 sqlite3_stmt	*db_stmt(struct db *, enum stmt);
 /* Step a statement to its end, then reset it; 0 or -1. */

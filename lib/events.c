@@ -201,7 +201,7 @@ messaging_item(struct ev *e, long long channel, long long ws,
 		m.attachments = atts;
 		m.payload = json_str(get(msg, "quick_reply"), "payload");
 		m.reply_to = json_str(get(msg, "reply_to"), "mid");
-		m.status = echo ? "sent" : "received";
+		m.status = echo ? MSG_SENT : MSG_RECEIVED;
 		rc = message_add(e, &m);
 		free(atts);
 		return rc;
@@ -216,7 +216,7 @@ messaging_item(struct ev *e, long long channel, long long ws,
 		m.kind = "postback";
 		m.text = json_str(v, "title");
 		m.payload = json_str(v, "payload");
-		m.status = "received";
+		m.status = MSG_RECEIVED;
 		return message_add(e, &m);
 	}
 	if ((v = get(it, "reaction")) != NULL && cJSON_IsObject(v)) {
@@ -233,12 +233,12 @@ messaging_item(struct ev *e, long long channel, long long ws,
 		    json_str(v, "emoji") != NULL ? json_str(v, "emoji") :
 		    json_str(v, "reaction");
 		m.reply_to = json_str(v, "mid");
-		m.status = "received";
+		m.status = MSG_RECEIVED;
 		return message_add(e, &m);
 	}
 	if ((v = get(it, "delivery")) != NULL || (v = get(it, "read")) != NULL) {
-		const char	*status = get(it, "delivery") != NULL ?
-				    "delivered" : "read";
+		enum msg_status	 status = get(it, "delivery") != NULL ?
+				    MSG_DELIVERED : MSG_READ;
 		const cJSON	*mid;
 		long long	 wm = events_ts_ms(get(v, "watermark"));
 
@@ -318,7 +318,7 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 	m.mid = wid;
 	m.direction = "in";
 	m.kind = type;
-	m.status = "received";
+	m.status = MSG_RECEIVED;
 	m.reply_to = json_str(get(it, "context"), "id");
 	body = get(it, type);
 	if (strcmp(type, "text") == 0)
@@ -380,11 +380,10 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	const cJSON		*err0 = cJSON_GetArrayItem(arr(it, "errors"), 0);
 	struct db_message	 m;
 	long long		 at, conv;
-	int			 rc;
+	int			 rc, ms = msg_status_parse(st);
 
-	if (wid == NULL || st == NULL || (strcmp(st, "sent") &&
-	    strcmp(st, "delivered") && strcmp(st, "read") &&
-	    strcmp(st, "failed")))
+	/* Meta reports sent, delivered, read and failed. */
+	if (wid == NULL || st == NULL || ms < MSG_SENT)
 		return ledger(e, "statuses", st != NULL ? st : "malformed");
 	at = events_ts_ms(get(it, "timestamp"));
 	if (at == 0)
@@ -392,7 +391,7 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	code[0] = '\0';
 	if (err0 != NULL)
 		id_of(get(err0, "code"), code, sizeof(code));
-	rc = db_message_status(e->db, channel, wid, st, at,
+	rc = db_message_status(e->db, channel, wid, (enum msg_status)ms, at,
 	    code[0] ? code : NULL, json_str(err0, "title"));
 	if (rc != 0)
 		return rc == -1 ? -1 : 0;
@@ -408,11 +407,11 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	m.mid = wid;
 	m.direction = "out";
 	m.kind = "unknown";
-	m.status = "sent";
+	m.status = MSG_SENT;
 	m.sent_ms = at;
 	if (message_add(e, &m) == -1)
 		return -1;
-	return db_message_status(e->db, channel, wid, st, at,
+	return db_message_status(e->db, channel, wid, (enum msg_status)ms, at,
 	    code[0] ? code : NULL, json_str(err0, "title")) == -1 ? -1 : 0;
 }
 

@@ -827,19 +827,19 @@ test_migration_5(void)
 		m.mid = "mA";
 		m.direction = "out";
 		m.kind = "text";
-		m.status = "sent";
+		m.status = MSG_SENT;
 		m.sent_ms = 300;
 		m.created_ms = 300;
 		EQ_INT(db_message_insert(d, &m), 1,
 		    "another channel's mid on this one: a new message");
 		EQ_INT(db_message_insert(d, &m), 0, "again: the same one");
-		EQ_INT(db_message_status(d, 8, "mA", "read", 400, NULL, NULL),
+		EQ_INT(db_message_status(d, 8, "mA", MSG_READ, 400, NULL, NULL),
 		    1, "a receipt on that channel");
 		EQ_INT(sql_int("m5.db", "SELECT group_concat(channel_id || "
 		    "status) = '7sent,8read' FROM (SELECT * FROM message WHERE "
 		    "meta_message_id = 'mA' ORDER BY channel_id)"), 1,
 		    "moves only that channel's message");
-		EQ_INT(db_message_status(d, 9, "mA", "read", 400, NULL, NULL),
+		EQ_INT(db_message_status(d, 9, "mA", MSG_READ, 400, NULL, NULL),
 		    0, "a receipt on a channel without that mid changes nothing");
 	}
 	db_close(d);

@@ -2,7 +2,9 @@
  * Every statement of lib/db's table prepares against the schema the
  * build applies, and the statements that unauthenticated or hot paths
  * run find their rows through an index: none scans webhook_event,
- * whose size grows with retention.
+ * whose size grows with retention.  The names of the C enums are the
+ * values the schema's CHECKs accept, and the SQL rank of a message
+ * status is its enum's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,79 @@ scans(struct db *d, sqlite3_stmt *st, const char *table)
 	}
 	sqlite3_finalize(eqp);
 	return found;
+}
+
+/* One integer from SQL run on d, or -1 (also on a refused statement). */
+static long long
+one(struct db *d, const char *sql)
+{
+	sqlite3_stmt	*st;
+	long long	 v = -1;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(d->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		v = 0;
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+test_msg_status(struct db *d)
+{
+	char	 sql[512], name[96];
+	int	 i;
+
+	for (i = 0; i < MSG_STATUS__MAX; i++) {
+		/* DB_MSG_RANK over a literal: the format's one %s. */
+		snprintf(sql, sizeof(sql), "SELECT " DB_MSG_RANK("'%s'"),
+		    msg_status_names[i]);
+		snprintf(name, sizeof(name), "%s: SQL rank is its enum value",
+		    msg_status_names[i]);
+		EQ_INT(one(d, sql), i, name);
+		EQ_INT(msg_status_parse(msg_status_names[i]), i,
+		    "the name parses back");
+	}
+	EQ_INT(msg_status_parse("bogus"), -1, "an unknown status: -1");
+	EQ_INT(msg_status_parse(NULL), -1, "no status: -1");
+
+	OK(one(d, "INSERT INTO channel (id, workspace_id, kind, meta_id, "
+	    "created_at, updated_at) VALUES (1, 1, 'page', 'P', 0, 0)") == 0 &&
+	    one(d, "INSERT INTO contact (id, workspace_id, channel_id, "
+	    "meta_user_id, first_seen_at, last_seen_at) VALUES "
+	    "(1, 1, 1, 'U', 0, 0)") == 0 &&
+	    one(d, "INSERT INTO conversation (id, workspace_id, channel_id, "
+	    "contact_id, created_at) VALUES (1, 1, 1, 1, 0)") == 0,
+	    "a conversation");
+	for (i = 0; i < MSG_STATUS__MAX; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO message "
+		    "(conversation_id, channel_id, meta_message_id, direction, "
+		    "status, sent_ms, created_ms) VALUES (1, 1, 'm%d', 'out', "
+		    "'%s', 10, 10)", i, msg_status_names[i]);
+		snprintf(name, sizeof(name), "message.status accepts %s",
+		    msg_status_names[i]);
+		EQ_INT(one(d, sql), 0, name);
+	}
+	EQ_INT(one(d, "INSERT INTO message (conversation_id, channel_id, "
+	    "meta_message_id, direction, status, sent_ms, created_ms) VALUES "
+	    "(1, 1, 'mx', 'out', 'bogus', 10, 10)"), -1,
+	    "message.status refuses a name outside the enum");
+
+	/* Forward only, and a failure is final. */
+	EQ_INT(db_message_status(d, 1, "m2", MSG_DELIVERED, 20, NULL, NULL), 1,
+	    "sent -> delivered");
+	EQ_INT(db_message_status(d, 1, "m2", MSG_SENT, 30, NULL, NULL), 0,
+	    "delivered -> sent: no");
+	EQ_INT(db_message_status(d, 1, "m5", MSG_READ, 30, NULL, NULL), 0,
+	    "failed -> read: no");
+	EQ_INT(db_message_watermark(d, 1, MSG_READ, 100), 0, "a read watermark");
+	EQ_INT(one(d, "SELECT status = 'failed' FROM message WHERE "
+	    "meta_message_id = 'm5'"), 1, "the watermark leaves failed alone");
+	EQ_INT(one(d, "SELECT status = 'read' FROM message WHERE "
+	    "meta_message_id = 'm2'"), 1, "and moves delivered to read");
 }
 
 int
@@ -91,6 +166,7 @@ main(void)
 			continue;
 		EQ_INT(scans(d, st, "webhook_event"), 0, indexed[j].name);
 	}
+	test_msg_status(d);
 	db_close(d);
 	conf_free(c);
 	test_rm_db(dir, "hubgate.db");
