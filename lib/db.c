@@ -274,7 +274,6 @@ db_stmt(struct db *d, enum stmt s)
 	return d->st[s];
 }
 
-/* Step a statement that returns no rows, then reset it; 0 or -1. */
 int
 db_exec(struct db *d, sqlite3_stmt *st)
 {

@@ -89,7 +89,8 @@ struct db {
 
 /* The prepared statement, reset and unbound; NULL on error. */
 sqlite3_stmt	*db_stmt(struct db *, enum stmt);
-/* Step a statement to its end, then reset it; 0 or -1. */
+/* Step a statement once, then reset it: for statements that return no
+ * rows, or whose rows (RETURNING) the caller does not read; 0 or -1. */
 int		 db_exec(struct db *, sqlite3_stmt *);
 /* db_stmt + db_exec for a statement without parameters. */
 int		 db_run(struct db *, enum stmt);

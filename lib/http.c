@@ -788,13 +788,11 @@ http_serve(const struct http_server *srv)
 	 * without telling us, the kernel sends SIGTERM (Linux).
 	 */
 	/*
-	 * A long-lived server keeps the memory it frees for its next
-	 * requests.  By default glibc gives the top of a heap back to the
-	 * kernel once 128 KiB of it are free, and heaps shrank and grew
-	 * again with page faults all the time (measured when the group
-	 * commit still freed the requests of many threads: 4-20% more
-	 * webhook requests/s without).  Peak use is bounded by the
-	 * threads and body caps.
+	 * A long-lived server keeps up to HG_MALLOC_TRIM of the memory it
+	 * frees for its next requests, instead of glibc's default of
+	 * giving a heap's top back to the kernel at 128 KiB and faulting
+	 * it in again (bench/README.md).  Peak use stays bounded by the
+	 * threads and the body caps.
 	 */
 	mallopt(M_TRIM_THRESHOLD, HG_MALLOC_TRIM);
 	sigemptyset(&set);
