@@ -61,16 +61,10 @@ envelope_wa_time(const cJSON *value)
 static int
 envelope_id(struct envelope *e, cJSON *arr, const cJSON *v, int route)
 {
-	char	 num[32];
-	char	*s;
+	char		 id[HG_META_ID_MAX + 1];
+	const char	*s;
 
-	if (cJSON_IsString(v) && strlen(v->valuestring) <= HG_META_ID_MAX)
-		s = v->valuestring;
-	else if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
-	    v->valuedouble < 1e18) {
-		snprintf(num, sizeof(num), "%.0f", v->valuedouble);
-		s = num;
-	} else
+	if ((s = json_id(v, id)) == NULL)
 		return 0;
 	if (cJSON_GetArraySize(arr) >= HG_ENVELOPE_IDS_MAX)
 		return 0;

@@ -44,24 +44,6 @@ events_ts_ms(const cJSON *v)
 	return n < EVENTS_MS_THRESHOLD ? n * 1000 : n;
 }
 
-/* An id given as a string or a whole number, copied into out; NULL when
- * absent, empty or too long. */
-static const char *
-id_of(const cJSON *v, char *out, size_t outsz)
-{
-	if (cJSON_IsString(v) && v->valuestring[0] != '\0' &&
-	    strlen(v->valuestring) < outsz && strlen(v->valuestring) <=
-	    HG_META_ID_MAX) {
-		memcpy(out, v->valuestring, strlen(v->valuestring) + 1);
-		return out;
-	}
-	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e18) {
-		snprintf(out, outsz, "%.0f", v->valuedouble);
-		return out;
-	}
-	return NULL;
-}
-
 static const cJSON *
 get(const cJSON *o, const char *name)
 {
@@ -164,7 +146,9 @@ static int
 messaging_item(struct ev *e, long long channel, long long ws,
     const cJSON *it, int standby)
 {
-	char			 sender[80], recipient[80], key[160];
+	char			 sender[HG_META_ID_MAX + 1], recipient[HG_META_ID_MAX + 1];
+	char			 key[2 * HG_META_ID_MAX + 32];	/* two
+					 * ids, a prefix and a time */
 	const char		*s, *r, *person;
 	const cJSON		*msg, *v;
 	struct db_message	 m;
@@ -172,8 +156,8 @@ messaging_item(struct ev *e, long long channel, long long ws,
 	char			*atts = NULL;
 	int			 echo, rc = 0, i;
 
-	s = id_of(get(get(it, "sender"), "id"), sender, sizeof(sender));
-	r = id_of(get(get(it, "recipient"), "id"), recipient, sizeof(recipient));
+	s = json_id(get(get(it, "sender"), "id"), sender);
+	r = json_id(get(get(it, "recipient"), "id"), recipient);
 	if (!cJSON_IsObject(it) || s == NULL || r == NULL)
 		return ledger(e, standby ? "standby" : "messaging", "malformed");
 	at = events_ts_ms(get(it, "timestamp"));
@@ -288,7 +272,7 @@ static int
 wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
     const cJSON *contacts)
 {
-	char			 from[80], *raw = NULL, *atts = NULL;
+	char			 from[HG_META_ID_MAX + 1], *raw = NULL, *atts = NULL;
 	const char		*type, *wid, *name = NULL;
 	const cJSON		*c, *body;
 	struct db_message	 m;
@@ -297,7 +281,7 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 
 	type = json_str(it, "type");
 	wid = json_str(it, "id");
-	if (id_of(get(it, "from"), from, sizeof(from)) == NULL || wid == NULL ||
+	if (json_id(get(it, "from"), from) == NULL || wid == NULL ||
 	    type == NULL)
 		return ledger(e, "messages", "malformed");
 	if (!cJSON_IsArray(contacts))
@@ -375,7 +359,7 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 static int
 wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 {
-	char			 to[80], code[32];
+	char			 to[HG_META_ID_MAX + 1], code[HG_META_ID_MAX + 1];
 	const char		*wid = json_str(it, "id"), *st = json_str(it, "status");
 	const cJSON		*err0 = cJSON_GetArrayItem(arr(it, "errors"), 0);
 	struct db_message	 m;
@@ -390,14 +374,14 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 		at = e->now_ms;
 	code[0] = '\0';
 	if (err0 != NULL)
-		id_of(get(err0, "code"), code, sizeof(code));
+		json_id(get(err0, "code"), code);
 	rc = db_message_status(e->db, channel, wid, (enum msg_status)ms, at,
 	    code[0] ? code : NULL, json_str(err0, "title"));
 	if (rc != 0)
 		return rc == -1 ? -1 : 0;
 	/* Not ours yet (sent by another system, or the status came
 	 * first): record the outbound message it speaks of. */
-	if (id_of(get(it, "recipient_id"), to, sizeof(to)) == NULL)
+	if (json_id(get(it, "recipient_id"), to) == NULL)
 		return ledger(e, "statuses", "malformed");
 	if (thread_of(e, channel, ws, to, NULL, at, &conv) == -1)
 		return -1;
@@ -421,7 +405,7 @@ feed_change(struct ev *e, long long channel, const cJSON *v)
 {
 	const char	*item = json_str(v, "item"), *verb = json_str(v, "verb");
 	struct db_feed	 f;
-	char		 from[80];
+	char		 from[HG_META_ID_MAX + 1];
 
 	if (item == NULL || verb == NULL)
 		return ledger(e, "changes.feed", "malformed");
@@ -435,7 +419,7 @@ feed_change(struct ev *e, long long channel, const cJSON *v)
 		return ledger(e, "changes.feed", "comment.malformed");
 	f.post_id = json_str(v, "post_id");
 	f.parent_id = json_str(v, "parent_id");
-	f.from_id = id_of(get(get(v, "from"), "id"), from, sizeof(from));
+	f.from_id = json_id(get(get(v, "from"), "id"), from);
 	f.from_name = json_str(get(v, "from"), "name");
 	f.message = json_str(v, "message");
 	f.status = strcmp(verb, "remove") == 0 ? "removed" :
@@ -452,7 +436,7 @@ feed_change(struct ev *e, long long channel, const cJSON *v)
 static int
 entry(struct ev *e, const cJSON *ent)
 {
-	char		 eid[80], pid[80];
+	char		 eid[HG_META_ID_MAX + 1], pid[HG_META_ID_MAX + 1];
 	const cJSON	*it, *ch, *v;
 	long long	 channel = 0, ws = 0;
 	int		 found = 0, wa = strcmp(e->kind, "whatsapp") == 0;
@@ -460,7 +444,7 @@ entry(struct ev *e, const cJSON *ent)
 	if (!cJSON_IsObject(ent))
 		return ledger(e, "entry", "malformed");
 	if (!wa) {
-		if (id_of(get(ent, "id"), eid, sizeof(eid)) == NULL)
+		if (json_id(get(ent, "id"), eid) == NULL)
 			return ledger(e, "entry", "malformed");
 		if ((found = db_channel_find(e->db, e->kind, eid, &channel,
 		    &ws)) == -1)
@@ -493,8 +477,8 @@ entry(struct ev *e, const cJSON *ent)
 				return -1;
 			continue;
 		}
-		if (id_of(get(get(v, "metadata"), "phone_number_id"), pid,
-		    sizeof(pid)) == NULL) {
+		if (json_id(get(get(v, "metadata"), "phone_number_id"),
+		    pid) == NULL) {
 			if (ledger(e, "changes.messages", "malformed") == -1)
 				return -1;
 			continue;

@@ -29,6 +29,14 @@ str_member(const cJSON *o, const char *name, char *out, size_t outsz)
 		snprintf(out, outsz, "%lld", n);
 }
 
+/* The id member name of o into out, or "" when it is not an id. */
+static void
+id_member(const cJSON *o, const char *name, char out[HG_META_ID_MAX + 1])
+{
+	if (json_id(cJSON_GetObjectItemCaseSensitive(o, name), out) == NULL)
+		out[0] = '\0';
+}
+
 /* Take the token out of an OK answer; -1 (res made PERMANENT) when
  * Meta's answer has none. */
 static int
@@ -213,9 +221,9 @@ graph_oauth_debug_token(struct graph *g, const char *input_token,
 	info->is_valid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d,
 	    "is_valid"));
 	str_member(d, "type", info->type, sizeof(info->type));
-	str_member(d, "app_id", info->app_id, sizeof(info->app_id));
-	str_member(d, "user_id", info->user_id, sizeof(info->user_id));
-	str_member(d, "profile_id", info->profile_id, sizeof(info->profile_id));
+	id_member(d, "app_id", info->app_id);
+	id_member(d, "user_id", info->user_id);
+	id_member(d, "profile_id", info->profile_id);
 	info->expires_at = json_uint(d, "expires_at");
 	info->data_access_expires_at = json_uint(d, "data_access_expires_at");
 	info->issued_at = json_uint(d, "issued_at");

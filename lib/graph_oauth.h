@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "graph.h"
+#include "limits.h"
 
 /* A token Meta handed out.  access_token is owned (wiped by
  * graph_oauth_token_free); expires_in is 0 when Meta gave none. */
@@ -26,9 +27,9 @@ struct graph_token {
 struct graph_token_info {
 	int		 is_valid;
 	char		 type[16];		/* USER, PAGE, APP, SYSTEM_USER */
-	char		 app_id[64];
-	char		 user_id[64];
-	char		 profile_id[64];	/* the Page, for Page tokens */
+	char		 app_id[HG_META_ID_MAX + 1];
+	char		 user_id[HG_META_ID_MAX + 1];
+	char		 profile_id[HG_META_ID_MAX + 1];	/* the Page, for Page tokens */
 	long long	 expires_at;		/* 0: never */
 	long long	 data_access_expires_at;
 	long long	 issued_at;

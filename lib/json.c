@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "json.h"
@@ -134,6 +135,26 @@ json_error(struct req *r, int status, const char *msg)
 		o = NULL;
 	}
 	json_send(r, status, o);
+}
+
+const char *
+json_id(const cJSON *v, char out[HG_META_ID_MAX + 1])
+{
+	size_t n;
+
+	if (cJSON_IsString(v)) {
+		n = strlen(v->valuestring);
+		if (n == 0 || n > HG_META_ID_MAX)
+			return NULL;
+		memcpy(out, v->valuestring, n + 1);
+		return out;
+	}
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e18 &&
+	    v->valuedouble == (double)(long long)v->valuedouble) {
+		snprintf(out, HG_META_ID_MAX + 1, "%.0f", v->valuedouble);
+		return out;
+	}
+	return NULL;
 }
 
 long long

@@ -10,6 +10,39 @@
 #include "json.h"
 #include "test.h"
 
+static void
+test_id(void)
+{
+	char		 out[HG_META_ID_MAX + 1], long_id[HG_META_ID_MAX + 2];
+	cJSON		*j;
+
+	j = cJSON_Parse("{\"s\":\"1234567890\",\"n\":1234567890,"
+	    "\"e\":\"\",\"f\":1.5,\"neg\":-1,\"big\":1e18,\"o\":{}}");
+	EQ_STR(json_id(cJSON_GetObjectItem(j, "s"), out), "1234567890",
+	    "an id as a string");
+	EQ_STR(json_id(cJSON_GetObjectItem(j, "n"), out), "1234567890",
+	    "an id as a number");
+	OK(json_id(cJSON_GetObjectItem(j, "e"), out) == NULL, "empty: none");
+	OK(json_id(cJSON_GetObjectItem(j, "f"), out) == NULL,
+	    "a fraction: none");
+	OK(json_id(cJSON_GetObjectItem(j, "neg"), out) == NULL,
+	    "negative: none");
+	OK(json_id(cJSON_GetObjectItem(j, "big"), out) == NULL,
+	    "1e18 and above: none");
+	OK(json_id(cJSON_GetObjectItem(j, "o"), out) == NULL, "an object: none");
+	OK(json_id(NULL, out) == NULL, "absent: none");
+	cJSON_Delete(j);
+	memset(long_id, '7', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	j = cJSON_CreateString(long_id);
+	OK(json_id(j, out) == NULL, "longer than HG_META_ID_MAX: none");
+	long_id[HG_META_ID_MAX] = '\0';
+	cJSON_SetValuestring(j, long_id);
+	OK(json_id(j, out) != NULL && strlen(out) == HG_META_ID_MAX,
+	    "HG_META_ID_MAX bytes: kept whole");
+	cJSON_Delete(j);
+}
+
 int
 main(void)
 {
@@ -68,5 +101,6 @@ main(void)
 	cJSON_free(doc);
 	cJSON_Delete(plain);
 	free(big);
+	test_id();
 	return test_done();
 }
