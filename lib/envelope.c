@@ -122,13 +122,8 @@ envelope_parse(const char *body, size_t len, struct envelope *e)
 	if ((e->object = strdup(obj)) == NULL)
 		goto out;
 	e->valid = 1;
-	wa = strcmp(obj, "whatsapp_business_account") == 0;
-	if (strcmp(obj, "page") == 0)
-		e->route_kind = "page";
-	else if (strcmp(obj, "instagram") == 0)
-		e->route_kind = "instagram";
-	else if (wa)
-		e->route_kind = "whatsapp";
+	e->route_kind = events_channel_kind(obj);
+	wa = e->route_kind != NULL && strcmp(e->route_kind, "whatsapp") == 0;
 	entries = cJSON_GetObjectItemCaseSensitive(root, "entry");
 	if (!cJSON_IsArray(entries))
 		entries = NULL;

@@ -27,6 +27,23 @@ struct ev {
  * the year 5138; 1e11 ms is 1973). */
 #define EVENTS_MS_THRESHOLD	100000000000LL
 
+const char *
+events_channel_kind(const char *object)
+{
+	static const char *const kinds[][2] = {
+		{ "page", "page" },
+		{ "instagram", "instagram" },
+		{ "whatsapp_business_account", "whatsapp" },
+	};
+	size_t i;
+
+	for (i = 0; object != NULL && i < sizeof(kinds) / sizeof(kinds[0]);
+	    i++)
+		if (strcmp(object, kinds[i][0]) == 0)
+			return kinds[i][1];
+	return NULL;
+}
+
 long long
 events_ts_ms(const cJSON *v)
 {
@@ -542,13 +559,7 @@ events_process_json(struct db *d, long long event_id, const cJSON *root,
 		return ledger(&e, "body", "invalid");
 	}
 	e.object = obj;
-	if (strcmp(obj, "page") == 0)
-		e.kind = "page";
-	else if (strcmp(obj, "instagram") == 0)
-		e.kind = "instagram";
-	else if (strcmp(obj, "whatsapp_business_account") == 0)
-		e.kind = "whatsapp";
-	else
+	if ((e.kind = events_channel_kind(obj)) == NULL)
 		return ledger(&e, "object", NULL);
 	cJSON_ArrayForEach(ent, arr(root, "entry"))
 		if ((rc = entry(&e, ent)) == -1)

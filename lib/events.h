@@ -26,5 +26,9 @@ int		 events_process_json(struct db *, long long event_id,
 /* A Meta timestamp (number or numeric string, seconds or milliseconds)
  * in milliseconds; 0 when absent or not a timestamp. */
 long long	 events_ts_ms(const struct cJSON *);
+/* The kind of channel a webhook's envelope object is for ("page",
+ * "instagram", "whatsapp"), or NULL for an object hubgate does not
+ * route. */
+const char	*events_channel_kind(const char *object);
 
 #endif
