@@ -12,6 +12,7 @@
 #include <openssl/sha.h>
 
 #include "crypto.h"
+#include "num.h"
 
 /*
  * SHA-256 through an implementation fetched once: OpenSSL 3 looks the
@@ -116,17 +117,6 @@ crypto_hex(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-/* Value of a lowercase hex digit, or -1. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int
 crypto_unhex(const char *hex, size_t hexlen, unsigned char *out,
     size_t outlen)
@@ -136,7 +126,8 @@ crypto_unhex(const char *hex, size_t hexlen, unsigned char *out,
 	if (hexlen != 2 * outlen)
 		return -1;
 	for (i = 0; i < outlen; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = num_hexdigit((unsigned char)hex[2 * i], 0);
+		int lo = num_hexdigit((unsigned char)hex[2 * i + 1], 0);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);

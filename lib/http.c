@@ -157,17 +157,6 @@ http_read_body(struct req *r, size_t max)
 	return 0;
 }
 
-static int
-hexdigit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decode n bytes of s into a new string; NULL on bad encoding or NUL. */
 static char *
 pct_decode(const char *s, size_t n, int plus, size_t *outlen)
@@ -182,8 +171,8 @@ pct_decode(const char *s, size_t n, int plus, size_t *outlen)
 		if (s[i] == '%') {
 			if (i + 2 >= n)
 				goto bad;
-			hi = hexdigit((unsigned char)s[i + 1]);
-			lo = hexdigit((unsigned char)s[i + 2]);
+			hi = num_hexdigit((unsigned char)s[i + 1], 1);
+			lo = num_hexdigit((unsigned char)s[i + 2], 1);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				goto bad;
 			*o++ = (char)(hi << 4 | lo);

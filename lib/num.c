@@ -57,3 +57,15 @@ num_parse_str(const char *s, long long min, long long max, long long *out)
 		return -1;
 	return num_parse(s, strlen(s), min, max, out);
 }
+
+int
+num_hexdigit(int c, int upper)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (upper && c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

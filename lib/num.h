@@ -2,7 +2,8 @@
  * num: the one strict number parser.  Decimal digits only, an optional
  * leading '-', no spaces, no '+', no leading zeros beyond "0", no
  * trailing bytes, and a range.  Use it for every number that comes from
- * outside (headers, parameters, configuration).
+ * outside (headers, parameters, configuration).  And the one reader of
+ * hex digits.
  */
 #ifndef HG_NUM_H
 #define HG_NUM_H
@@ -17,5 +18,9 @@ int	 num_parse(const char *s, size_t len, long long min, long long max,
 /* The same for a NUL-terminated string. */
 int	 num_parse_str(const char *s, long long min, long long max,
 	    long long *out);
+
+/* The value of the hex digit c, or -1; upper-case digits count only
+ * when upper is set. */
+int	 num_hexdigit(int c, int upper);
 
 #endif
