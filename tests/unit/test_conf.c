@@ -476,6 +476,42 @@ test_file(void)
 	rmdir(dir);
 }
 
+/* Sandbox mode needs a sandbox app id (CONF_SANDBOX_APP_ID_PREFIX and
+ * digits), from the file or the environment; a real app id with
+ * sandbox = yes stops the load. */
+static void
+test_sandbox(void)
+{
+	struct conf *c;
+
+	OK(conf_is_sandbox_app_id("sandbox-123456789012345"), "sandbox-<digits>");
+	OK(!conf_is_sandbox_app_id("1234567890"), "a real app id is not one");
+	OK(!conf_is_sandbox_app_id("sandbox-"), "the prefix alone is not one");
+	OK(!conf_is_sandbox_app_id("sandbox-12x"), "digits only after the prefix");
+	OK(!conf_is_sandbox_app_id("Sandbox-12"), "the prefix is exact");
+	OK(!conf_is_sandbox_app_id(""), "empty is not one");
+	c = load("sandbox = yes\napp_id = sandbox-42\n");
+	OK(c != NULL, "sandbox = yes with a sandbox app id loads");
+	conf_free(c);
+	c = load("sandbox = no\napp_id = 1234567890\n");
+	OK(c != NULL, "a real app id outside the sandbox loads");
+	conf_free(c);
+	OK(fails_with("sandbox = yes\napp_id = 1234567890\n",
+	    "t.conf: sandbox = yes needs a sandbox app_id"),
+	    "sandbox = yes with a real app id is refused");
+	OK(fails_with("sandbox = yes\n", "t.conf: sandbox = yes needs"),
+	    "sandbox = yes without an app id is refused");
+	setenv("HUBGATE_SANDBOX", "yes", 1);
+	OK(fails_with("app_id = 1234567890\n", "t.conf: sandbox = yes needs"),
+	    "HUBGATE_SANDBOX=yes with a real app id is refused");
+	unsetenv("HUBGATE_SANDBOX");
+	setenv("HUBGATE_APP_ID", "1234567890", 1);
+	OK(fails_with("sandbox = yes\napp_id = sandbox-42\n",
+	    "t.conf: sandbox = yes needs"),
+	    "HUBGATE_APP_ID=<real> in a sandbox is refused");
+	unsetenv("HUBGATE_APP_ID");
+}
+
 int
 main(void)
 {
@@ -488,5 +524,6 @@ main(void)
 	test_lists();
 	test_warnings();
 	test_file();
+	test_sandbox();
 	return test_done();
 }
