@@ -124,7 +124,12 @@ install: $(PROGS) $(ADMIN) $(CRON)
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/lib/hubgate/cgi-bin/
 	install -m 755 $(ADMIN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(CRON) $(DESTDIR)$(PREFIX)/lib/hubgate/cron/
-	cp -R htdocs/. $(DESTDIR)$(PREFIX)/share/hubgate/htdocs/
+	# htdocs/ without dotfiles, dot-directories or editor leftovers.
+	cd htdocs && find . \( -name '.?*' -o -name '*~' -o -name '*.sw[po]' \
+	    -o -name '*.bak' -o -name '*.orig' \) -prune -o -type f -print | \
+	    while IFS= read -r f; do \
+		install -D -m 644 "$$f" "$(DESTDIR)$(PREFIX)/share/hubgate/htdocs/$$f" || exit 1; \
+	    done
 	install -m 644 schema.sql apache.conf apache-cgi.conf lighttpd.conf \
 	    $(DESTDIR)$(PREFIX)/share/hubgate/
 

@@ -416,6 +416,32 @@ conf_warnings_compute(struct conf *c)
 		conf_warn(c, "durability is not full: a power loss may lose acknowledged events");
 }
 
+int
+conf_is_sandbox_app_id(const char *app_id)
+{
+	size_t n = strlen(CONF_SANDBOX_APP_ID_PREFIX);
+
+	if (strncmp(app_id, CONF_SANDBOX_APP_ID_PREFIX, n) != 0 ||
+	    app_id[n] == '\0')
+		return 0;
+	return strspn(app_id + n, "0123456789") == strlen(app_id + n);
+}
+
+/* Sandbox mode only with a sandbox app id, whatever set either (file or
+ * environment); 0, or -1 with err. */
+static int
+conf_sandbox_check(const struct conf *c, const char *name, char *err,
+    size_t errsz)
+{
+	if (strcmp(conf_get(c, "sandbox"), "yes") != 0 ||
+	    conf_is_sandbox_app_id(conf_get(c, "app_id")))
+		return 0;
+	snprintf(err, errsz, "%s: sandbox = yes needs a sandbox app_id "
+	    "(%s<digits>); with a real Meta app set sandbox = no", name,
+	    CONF_SANDBOX_APP_ID_PREFIX);
+	return -1;
+}
+
 static struct conf *
 conf_finish(struct conf *c, const char *text, const char *name, char *err,
     size_t errsz)
@@ -433,7 +459,8 @@ conf_finish(struct conf *c, const char *text, const char *name, char *err,
 		goto err;
 	if (conf_env(c, err, errsz) == -1)
 		goto err;
-	if (conf_secrets_check(c, name, err, errsz) == -1)
+	if (conf_sandbox_check(c, name, err, errsz) == -1 ||
+	    conf_secrets_check(c, name, err, errsz) == -1)
 		goto err;
 	conf_warnings_compute(c);
 	return c;

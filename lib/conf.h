@@ -49,6 +49,13 @@ int		 conf_is_secret(const char *key);
 /* Human-readable warnings about the configuration (no secrets): call
  * with n = 0, 1, ... until it returns NULL. */
 const char	*conf_warning(const struct conf *, size_t n);
+/* Sandbox mode (sandbox = yes: the fake of Meta instead of a real app)
+ * needs a sandbox app id: this prefix, then digits.  Meta's app ids are
+ * digits only, so no real app can be configured in sandbox mode:
+ * conf_load refuses sandbox = yes with any other app_id. */
+#define CONF_SANDBOX_APP_ID_PREFIX	"sandbox-"
+/* 1 when app_id is a sandbox app id, else 0. */
+int		 conf_is_sandbox_app_id(const char *app_id);
 /* Where the file was read from. */
 const char	*conf_file(const struct conf *);
 

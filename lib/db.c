@@ -1,11 +1,16 @@
 /*
  * db: SQLite behind hubgate's storage interface.  See db.h.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -531,6 +536,63 @@ db_global_init(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/*
+ * The database's files are private whatever the umask: SQLite creates
+ * the main file with 0644 less the umask, and its -wal, -shm and
+ * journal files with the main file's mode.  So a missing main file is
+ * created here first (when create is set), empty, with 0600, or 0660
+ * when its directory is setgid and group-writable: the directory
+ * shared with the web server's group (README.md, "Deploying"), whose
+ * group the file inherits.  An existing main, -wal, -shm or -journal
+ * file owned by this user loses every permission beyond that mode
+ * (older versions left them 0644); files of another user are left
+ * alone.  Returns 0, or -1 with err.
+ */
+static int
+db_files_private(const char *path, int create, char *err, size_t errsz)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	struct stat	 st;
+	char		 f[4096 + 16], dir[4096];
+	const char	*slash = strrchr(path, '/');
+	mode_t		 mode = S_IRUSR | S_IWUSR;
+	size_t		 i;
+	int		 fd;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
+		    (int)(slash - path), path);
+	if (stat(dir, &st) == 0 && (st.st_mode & S_ISGID) &&
+	    (st.st_mode & S_IRWXG) == S_IRWXG)
+		mode |= S_IRGRP | S_IWGRP;
+	if (create && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC | O_NOFOLLOW, mode)) != -1) {
+		/* open's mode is filtered by the umask: set it exactly. */
+		if (fchmod(fd, mode) == -1) {
+			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	} else if (create && errno != EEXIST) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(f, sizeof(f), "%s%s", path, suffix[i]);
+		if (stat(f, &st) == -1 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != geteuid() || (st.st_mode & 0777 & ~mode) == 0)
+			continue;
+		if (chmod(f, st.st_mode & mode) == -1) {
+			snprintf(err, errsz, "%s: %s", f, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct db *
 db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 {
@@ -549,6 +611,8 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
+	if (db_files_private(path, !(flags & DB_READONLY), err, errsz) == -1)
+		goto err;
 	oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (flags & DB_READONLY)

@@ -2,12 +2,22 @@
 # `make run`: set up the data directory on first use, then run lighttpd
 # in the foreground on 127.0.0.1:$PORT serving htdocs/ and the FastCGI
 # programs.  Ctrl-C stops lighttpd and the programs it started.
+#
+# Whatever the caller's umask, everything this run and the programs it
+# starts create is private (the database, its -wal and -shm files, the
+# sockets, logs, the generated lighttpd.conf, the fake's state), and so
+# is the data directory: 0700, or 2770 when it is a setgid directory
+# shared with a group (README.md, "Deploying").
 set -eu
+umask 077
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/${BUILD:-build}
 port=${PORT:-8080}
 data=${DATA_DIR:-var}
 mkdir -p "$data"
+if [ -g "$data" ]; then keep=o-rwx; else keep=go-rwx; fi
+chmod "$keep" "$data" 2>/dev/null ||
+    echo "warning: cannot make $data private (chmod $keep): not ours" >&2
 data=$(cd "$data" && pwd)
 conf=$data/hubgate.conf
 

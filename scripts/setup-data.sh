@@ -19,6 +19,7 @@ rnd_digits() {
 }
 
 if [ ! -f "$conf" ]; then
+	mask=$(umask)
 	umask 077
 	cat > "$conf" <<CONF
 # hubgate configuration, written by the first \`make run\`.
@@ -41,7 +42,7 @@ db_path = hubgate.db
 durability = full
 log_level = info
 CONF
-	umask 022
+	umask "$mask"
 	echo "created $conf with fresh secrets"
 	new=1
 fi

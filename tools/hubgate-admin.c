@@ -11,12 +11,17 @@
  *                                            the webhook-retry cron does)
  *
  * The configuration is found as by the web programs (HUBGATE_CONFIG or
- * var/hubgate.conf).
+ * var/hubgate.conf).  init also makes the database's directory private
+ * (see data_dir_private).
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "buf.h"
@@ -109,6 +114,60 @@ cmd_requeue(struct db *d, int argc, char *argv[])
 	return 0;
 }
 
+/*
+ * The directory of db_path is the data directory: nobody but its owner
+ * (and, in the shared group setup of README.md, the web server's group)
+ * may enter it.  A missing one is created 0700 whatever the umask.  An
+ * existing one owned by this user loses every permission of others, and
+ * those of its group unless it is setgid (2770: the group setup); one
+ * of another user that others may enter is only reported.  What is
+ * changed is printed.  Returns 0, or -1 with a message on stderr.
+ */
+static int
+data_dir_private(const struct conf *c)
+{
+	struct stat	 st;
+	char		 path[4096];
+	char		*slash;
+	mode_t		 keep;
+
+	if (conf_path(c, "db_path", path, sizeof(path)) == NULL) {
+		fprintf(stderr, "hubgate-admin: db_path too long\n");
+		return -1;
+	}
+	if ((slash = strrchr(path, '/')) == NULL)
+		snprintf(path, sizeof(path), ".");
+	else
+		slash[slash == path ? 1 : 0] = '\0';
+	if (mkdir(path, S_IRWXU) == 0) {
+		if (chmod(path, S_IRWXU) == -1)
+			goto fail;
+		printf("created %s (0700)\n", path);
+		return 0;
+	}
+	if (errno != EEXIST || stat(path, &st) == -1)
+		goto fail;
+	keep = (st.st_mode & S_ISGID) ? (07777 & ~S_IRWXO) : (07777 &
+	    ~(S_IRWXG | S_IRWXO));
+	if ((st.st_mode & 07777 & ~keep) == 0)
+		return 0;
+	if (st.st_uid != geteuid()) {
+		fprintf(stderr, "hubgate-admin: warning: %s (mode %04o) is "
+		    "open to other users and not ours to change\n", path,
+		    (unsigned)(st.st_mode & 07777));
+		return 0;
+	}
+	if (chmod(path, st.st_mode & keep) == -1)
+		goto fail;
+	printf("%s: mode %04o -> %04o (the data directory is private)\n",
+	    path, (unsigned)(st.st_mode & 07777),
+	    (unsigned)(st.st_mode & keep));
+	return 0;
+fail:
+	fprintf(stderr, "hubgate-admin: %s: %s\n", path, strerror(errno));
+	return -1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -128,6 +187,10 @@ main(int argc, char *argv[])
 		rc = cmd_sign(c, argv[2]);
 		conf_free(c);
 		return rc;
+	}
+	if (strcmp(argv[1], "init") == 0 && data_dir_private(c) == -1) {
+		conf_free(c);
+		return 1;
 	}
 	if ((d = db_open(c, 0, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "hubgate-admin: %s\n", err);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "app.h"
@@ -487,15 +488,83 @@ help(struct req *r)
 	    "See README.md, \"Sandbox mode\".\n");
 }
 
+/*
+ * The names under which the fake may be reached.  It is bound to the
+ * loopback address only (lighttpd-sandbox.conf) and has no
+ * authentication, so a request naming any other host is a page of some
+ * other site that reached it by DNS rebinding.
+ */
+static const char *const fm_local_names[] = {
+	"127.0.0.1", "localhost", "[::1]", NULL
+};
+
+/* 1 when the n bytes at hp ("name" or "name:port", as in a Host header
+ * or after an Origin's scheme) name this server: a loopback name and
+ * the port the request came in on (SERVER_PORT; no port means 80),
+ * else 0. */
+static int
+fm_host_is_ours(const struct req *r, const char *hp, size_t n)
+{
+	const char	*port = http_env(r, "SERVER_PORT"), *colon = NULL;
+	size_t		 i, namelen;
+
+	for (i = n; i > 0; i--)
+		if (hp[i - 1] == ':' || hp[i - 1] == ']')
+			break;
+	if (i > 0 && hp[i - 1] == ':')
+		colon = hp + i - 1;
+	namelen = colon != NULL ? (size_t)(colon - hp) : n;
+	for (i = 0; fm_local_names[i] != NULL; i++)
+		if (strlen(fm_local_names[i]) == namelen &&
+		    strncasecmp(fm_local_names[i], hp, namelen) == 0)
+			break;
+	if (fm_local_names[i] == NULL)
+		return 0;
+	if (port == NULL)
+		return 1;
+	if (colon == NULL)
+		return strcmp(port, "80") == 0;
+	return strlen(port) == (size_t)(hp + n - colon - 1) &&
+	    strncmp(port, colon + 1, strlen(port)) == 0;
+}
+
+/* The answer to a request from somewhere else than this machine's own
+ * pages: NULL when the Host is ours and the Origin, if any, is too;
+ * else why it is refused. */
+static const char *
+fm_foreign(const struct req *r)
+{
+	/* The raw variables: a header too long for http_header is still
+	 * present, and must not pass as absent. */
+	const char *host = http_env(r, "HTTP_HOST");
+	const char *origin = http_env(r, "HTTP_ORIGIN");
+
+	if (host == NULL || !fm_host_is_ours(r, host, strlen(host)))
+		return "refused: the fake of Meta answers only requests for "
+		    "127.0.0.1 or localhost on its own port (Host)";
+	if (origin != NULL && (strncasecmp(origin, "http://", 7) != 0 ||
+	    !fm_host_is_ours(r, origin + 7, strlen(origin + 7))))
+		return "refused: a page of another origin may not call the "
+		    "fake of Meta (Origin)";
+	return NULL;
+}
+
 static void
 handle(struct req *r)
 {
 	const char	*ct = http_header(r, "Content-Type");
-	const char	*p = r->path, *g;
+	const char	*p = r->path, *g, *why;
 	int		 st;
 
+	if ((why = fm_foreign(r)) != NULL) {
+		json_error(r, 403, why);
+		return;
+	}
 	if (!fm_ready) {
-		http_text(r, 503, "fakemeta is not configured");
+		json_error(r, 503, "the fake of Meta is not running: it "
+		    "needs sandbox = yes and a sandbox app_id ("
+		    CONF_SANDBOX_APP_ID_PREFIX "<digits>) in the "
+		    "configuration; see its log");
 		return;
 	}
 	if (r->method == HTTP_POST && ct != NULL && strncmp(ct,
@@ -541,6 +610,15 @@ fm_setup(const struct conf *c)
 	const char	*slash = strrchr(file, '/');
 	int		 n;
 
+	/* Never beside a real app: its secret would sign the fake's
+	 * webhooks, and its pages could be driven by the control API. */
+	if (strcmp(conf_get(c, "sandbox"), "yes") != 0 ||
+	    !conf_is_sandbox_app_id(conf_get(c, "app_id"))) {
+		log_msg(LOG_LEVEL_ERROR, "fakemeta.config", "the fake of Meta "
+		    "runs only with sandbox = yes and a sandbox app_id ("
+		    CONF_SANDBOX_APP_ID_PREFIX "<digits>)");
+		return -1;
+	}
 	snprintf(fm_app.app_id, sizeof(fm_app.app_id), "%s",
 	    conf_get(c, "app_id"));
 	if (conf_list_item(c, "app_secret", 0, fm_app.app_secret,

@@ -158,12 +158,14 @@ APACHE_BIN=${APACHE_BIN:-/usr/sbin/apache2}
 APACHE_MODULES=${APACHE_MODULES:-/usr/lib/apache2/modules}
 APACHE_USER=${APACHE_USER:-www-data}
 
-# apache_data DIR: new_data DIR, made writable by Apache's user.
+# apache_data DIR: new_data DIR, owned by Apache's user (and private
+# to it, as README.md's deployment says).
 apache_data() {
 	new_data "$1"
 	mkdir -p "$1/san"
 	chown -R "$APACHE_USER:$APACHE_USER" "$1"
-	chmod 755 "$1" "$(dirname "$1")"
+	chmod 700 "$1"
+	chmod 755 "$(dirname "$1")"
 }
 
 # apache_www DIR: copy what Apache serves into DIR, laid out as

@@ -1,13 +1,14 @@
 # Helpers for tests that need the fake of Meta (tests/fakemeta/) beside
 # the gateway: source after lib.sh.
 #
-# start_sandbox DIR: new_data DIR in sandbox mode (base_url and
-# graph_base_url pointing at this server), then lighttpd serving
+# start_sandbox DIR: new_data DIR in sandbox mode (the sandbox app id
+# SANDBOX_APP_ID, base_url and graph_base_url pointing at this server), then lighttpd serving
 # lighttpd.conf + lighttpd-sandbox.conf on a free port; sets PORT,
 # BASE, META (the fake's root URL), CTL (its control API) and
 # LIGHTTPD_PID.  Extra configuration lines may be given in
 # SANDBOX_CONF.
 FAKEMETA_BIN=${FAKEMETA_BIN:-$HUBGATE_BUILD/tests/fakemeta/fakemeta}
+SANDBOX_APP_ID=sandbox-1234567890
 start_sandbox() {
 	local d=$1
 	new_data "$d"
@@ -15,6 +16,7 @@ start_sandbox() {
 	BASE=http://127.0.0.1:$PORT
 	META=$BASE/_meta
 	CTL=$META/_control
+	sed -i "s/^app_id = .*/app_id = $SANDBOX_APP_ID/" "$d/hubgate.conf"
 	cat >> "$d/hubgate.conf" <<CONF
 sandbox = yes
 base_url = $BASE

@@ -13,7 +13,7 @@ SANDBOX_CONF="appsecret_proof = no" start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 V=$META/v24.0
 RU=$BASE/oauth/callback
-APP=1234567890
+APP=$SANDBOX_APP_ID
 code_of() { status=$(curl -s -o /dev/null -w '%{http_code}' "$@"); echo "$status"; }
 enc() { python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1],safe=""))' "$1"; }
 
@@ -129,4 +129,48 @@ expect_eq "$(code_of -d path=/x -d kind=nonsense "$CTL/fault")" 400 "unknown fau
 expect_eq "$(code_of -X PUT "$CTL/fault")" 405 "wrong method: 405"
 expect_eq "$(code_of "$CTL/nothing")" 404 "unknown control path: 404"
 expect_match "$(curl -s "$META/")" "_control/deliver" "/_meta/ explains itself"
+
+# --- only this machine's own pages may drive the fake: a foreign Host
+# (DNS rebinding) or a foreign Origin (CSRF) is refused, nothing injected
+n0=$(rows)
+ob0=$(curl -s "$CTL/outbox" | json 'len(j["data"])')
+for h in "evil.example" "evil.example:$PORT" "127.0.0.1.evil.example:$PORT" \
+    "localhost.evil.example:$PORT" "127.0.0.1:$((PORT + 1))"; do
+	out=$(curl -s -w ' %{http_code}' -H "Host: $h" -d platform=messenger -d text=Injected "$CTL/deliver")
+	expect_match "$out" '^\{"error":"refused: [^"]*\(Host\)"\}[[:space:]]*403$' "Host $h: 403 with a JSON error"
+done
+expect_eq "$(code_of -H "Host: evil.example:$PORT" "$CTL/world")" 403 "foreign Host: the world is not shown"
+expect_eq "$(code_of -H "Host: evil.example:$PORT" "$V/dialog/oauth?client_id=$APP&redirect_uri=$(enc "$RU")&state=s")" 403 "foreign Host: the Graph side refuses too"
+for o in "http://evil.example" "http://evil.example:$PORT" "null" "https://127.0.0.1:$PORT" \
+    "http://127.0.0.1:$((PORT + 1))" "http://127.0.0.1:$PORT.evil.example"; do
+	out=$(curl -s -w ' %{http_code}' -H "Origin: $o" -d platform=messenger -d text=Injected "$CTL/deliver")
+	expect_match "$out" '^\{"error":"refused: [^"]*\(Origin\)"\}[[:space:]]*403$' "Origin $o: 403 with a JSON error"
+done
+expect_eq "$(code_of -H "Origin: http://evil.example" -d action=issue -d kind=user_long "$CTL/token")" 403 "foreign Origin: no token issued"
+expect_eq "$(code_of -H "Origin: http://evil.example" -d path=/me/accounts -d kind=status -d status=500 "$CTL/fault")" 403 "foreign Origin: no fault injected"
+expect_eq "$(code_of "$V/me/accounts?access_token=$LT")" 200 "... and none is in effect"
+expect_eq "$(code_of -H "Origin: http://evil.example" -X DELETE "$CTL/outbox")" 403 "foreign Origin: the outbox is not cleared"
+expect_eq "$(rows)" "$n0" "nothing was delivered to the gateway"
+expect_eq "$(curl -s "$CTL/outbox" | json 'len(j["data"])')" "$ob0" "the outbox is unchanged"
+# This machine's own names and pages are fine.
+expect_eq "$(code_of -H "Host: localhost:$PORT" "$CTL/world")" 200 "Host localhost:PORT is served"
+expect_eq "$(code_of -H "Origin: $BASE" "$CTL/world")" 200 "its own Origin is served"
+out=$(curl -s -H "Origin: http://localhost:$PORT" -d platform=messenger -d text=Own "$CTL/deliver")
+expect_eq "$(echo "$out" | json 'j["delivered"]')" true "a delivery from its own page works"
+expect_eq "$(rows)" $((n0 + 1)) "and is stored"
+stop_lighttpd
+
+# --- never beside a real app: with sandbox = no (a real app id) the fake
+# refuses everything, with a clear JSON error
+D2=$(mktemp -d "${HUBGATE_TEST_TMP:-/tmp}/fakemeta-real.XXXXXX")
+new_data "$D2"
+start_lighttpd "$D2" "$FAKEMETA_BIN"
+out=$(curl -s -w ' %{http_code}' "$BASE/_meta/_control/world")
+expect_match "$out" '^\{"error":"[^"]*needs sandbox = yes and a sandbox app_id[^"]*"\}[[:space:]]*503$' "a real app (sandbox = no): the fake refuses with a clear error"
+n0=$(sql "$D2" "SELECT count(*) FROM webhook_event")
+expect_match "$(code_of -d platform=messenger -d text=x "$BASE/_meta/_control/deliver")" '^503$' "a real app: nothing can be delivered"
+expect_eq "$(sql "$D2" "SELECT count(*) FROM webhook_event")" "$n0" "a real app: nothing was stored"
+grep -q 'fakemeta.config.*sandbox' "$D2/error.log" && ok "a real app: the fake logs why" || not_ok "a real app: the fake logs why"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/health")" 200 "a real app: the gateway itself runs"
+stop_lighttpd
 t_done

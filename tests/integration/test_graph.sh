@@ -63,7 +63,7 @@ expect_eq "$(f "$out" class)/$(f "$out" valid)/$(f "$out" token_error)" "ok/0/19
 
 # --- Facebook Login: dialog, code exchange (single use), long-lived exchange
 RU=$BASE/oauth/callback
-loc=$(curl -s -o /dev/null -w '%{redirect_url}' -d client_id=1234567890 --data-urlencode "redirect_uri=$RU" \
+loc=$(curl -s -o /dev/null -w '%{redirect_url}' -d client_id=$SANDBOX_APP_ID --data-urlencode "redirect_uri=$RU" \
     -d state=xyz -d decision=continue "$META/v24.0/dialog/oauth/confirm")
 code=$(echo "$loc" | sed -n 's/.*[?&]code=\([^&#]*\).*/\1/p')
 SECRETS+=("$code")

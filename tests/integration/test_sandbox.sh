@@ -58,4 +58,35 @@ expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/health")" 200 "sandbo
 expect_match "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/_meta/")" '^404$' "and /_meta is not mounted"
 [[ $(cat "$D.out.3") == *"sandbox mode"* ]] && not_ok "and no sandbox hint is printed" || ok "and no sandbox hint is printed"
 stop_run
+# A real app id with sandbox = yes (a real app configured, the sandbox
+# line left behind), or HUBGATE_SANDBOX=yes over a real app: `make run`
+# refuses to start, with a clear error, and mounts nothing.
+sed -i -e 's/^sandbox = no/sandbox = yes/' -e 's/^app_id = .*/app_id = 1234567890/' "$D/hubgate.conf"
+for how in file env; do
+	PORT=$(free_port)
+	BASE=http://127.0.0.1:$PORT
+	[ $how = env ] && sed -i 's/^sandbox = yes/sandbox = no/' "$D/hubgate.conf"
+	( [ $how = env ] && export HUBGATE_SANDBOX=yes
+	  DATA_DIR=$D PORT=$PORT BUILD=${HUBGATE_BUILD#$HUBGATE_ROOT/} \
+	  exec sh "$HUBGATE_ROOT/scripts/run.sh" ) > "$D.out.$how" 2>&1 &
+	RUN_PID=$!
+	for _ in $(seq 1 200); do
+		kill -0 "$RUN_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	st=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE/_meta/")
+	if kill -0 "$RUN_PID" 2>/dev/null; then
+		not_ok "sandbox ($how) with a real app id: make run exits with an error (still running after 20 s)"
+		stop_run
+	else
+		wait "$RUN_PID"
+		rc=$?
+		RUN_PID=
+		[ $rc != 0 ] && ok "sandbox ($how) with a real app id: make run exits with an error" ||
+		    not_ok "sandbox ($how) with a real app id: make run exits with an error"
+	fi
+	out=$(cat "$D.out.$how")
+	expect_match "$out" "sandbox = yes needs a sandbox app_id \(sandbox-<digits>\)" "sandbox ($how) with a real app id: the error says why"
+	expect_eq "$st" 000 "sandbox ($how) with a real app id: nothing is served"
+done
 t_done

@@ -336,7 +336,8 @@ test_lists(void)
 	struct conf	*c;
 	char		 out[8];
 
-	c = load("sandbox = yes\napp_secret = a, bb ,,\tccc\t, ,d\n");
+	c = load("sandbox = yes\napp_id = sandbox-1\n"
+	    "app_secret = a, bb ,,\tccc\t, ,d\n");
 	if (c == NULL) {
 		OK(0, "list loads");
 		return;
@@ -580,18 +581,56 @@ test_short_secrets(void)
 	OK(loads("app_secret = 0123456789abcdef\nverify_token = 0123456789abcdef\n"),
 	    "16 characters are enough");
 	OK(loads("app_secret =\nverify_token =\n"), "unset is not short");
-	OK(loads("sandbox = yes\napp_secret = abc\nverify_token = x\n"),
+	OK(loads("sandbox = yes\napp_id = sandbox-1\napp_secret = abc\n"
+	    "verify_token = x\n"),
 	    "sandbox = yes: short secrets allowed");
-	OK(loads("app_secret = abc\nverify_token = x\nsandbox = yes\n"),
+	OK(loads("app_secret = abc\nverify_token = x\nsandbox = yes\n"
+	    "app_id = sandbox-1\n"),
 	    "whatever the order of the lines");
 	setenv("HUBGATE_VERIFY_TOKEN", "short", 1);
 	OK(fails_with("verify_token = 0123456789abcdef\n",
 	    "HUBGATE_VERIFY_TOKEN: verify_token: shorter than 16"),
 	    "a short secret from the environment names the variable");
 	setenv("HUBGATE_SANDBOX", "yes", 1);
-	OK(loads(""), "HUBGATE_SANDBOX=yes allows it");
+	OK(loads("app_id = sandbox-7\n"), "HUBGATE_SANDBOX=yes allows it");
 	unsetenv("HUBGATE_SANDBOX");
 	unsetenv("HUBGATE_VERIFY_TOKEN");
+}
+
+/* Sandbox mode needs a sandbox app id (CONF_SANDBOX_APP_ID_PREFIX and
+ * digits), from the file or the environment; a real app id with
+ * sandbox = yes stops the load. */
+static void
+test_sandbox(void)
+{
+	struct conf *c;
+
+	OK(conf_is_sandbox_app_id("sandbox-123456789012345"), "sandbox-<digits>");
+	OK(!conf_is_sandbox_app_id("1234567890"), "a real app id is not one");
+	OK(!conf_is_sandbox_app_id("sandbox-"), "the prefix alone is not one");
+	OK(!conf_is_sandbox_app_id("sandbox-12x"), "digits only after the prefix");
+	OK(!conf_is_sandbox_app_id("Sandbox-12"), "the prefix is exact");
+	OK(!conf_is_sandbox_app_id(""), "empty is not one");
+	c = load("sandbox = yes\napp_id = sandbox-42\n");
+	OK(c != NULL, "sandbox = yes with a sandbox app id loads");
+	conf_free(c);
+	c = load("sandbox = no\napp_id = 1234567890\n");
+	OK(c != NULL, "a real app id outside the sandbox loads");
+	conf_free(c);
+	OK(fails_with("sandbox = yes\napp_id = 1234567890\n",
+	    "t.conf: sandbox = yes needs a sandbox app_id"),
+	    "sandbox = yes with a real app id is refused");
+	OK(fails_with("sandbox = yes\n", "t.conf: sandbox = yes needs"),
+	    "sandbox = yes without an app id is refused");
+	setenv("HUBGATE_SANDBOX", "yes", 1);
+	OK(fails_with("app_id = 1234567890\n", "t.conf: sandbox = yes needs"),
+	    "HUBGATE_SANDBOX=yes with a real app id is refused");
+	unsetenv("HUBGATE_SANDBOX");
+	setenv("HUBGATE_APP_ID", "1234567890", 1);
+	OK(fails_with("sandbox = yes\napp_id = sandbox-42\n",
+	    "t.conf: sandbox = yes needs"),
+	    "HUBGATE_APP_ID=<real> in a sandbox is refused");
+	unsetenv("HUBGATE_APP_ID");
 }
 
 int
@@ -609,5 +648,6 @@ main(void)
 	test_inline_comment();
 	test_structured();
 	test_short_secrets();
+	test_sandbox();
 	return test_done();
 }
