@@ -108,5 +108,5 @@ health_handle(const struct conf *c, struct req *r)
 	for (i = 0; c != NULL && (w = conf_warning(c, i)) != NULL; i++)
 		cJSON_AddItemToArray(warn, cJSON_CreateString(w));
 	cJSON_AddStringToObject(root, "status", ok ? "ok" : "unavailable");
-	json_send(r, ok ? 200 : 503, root);
+	http_json(r, ok ? 200 : 503, root);
 }

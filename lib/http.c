@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <fcgiapp.h>
 
 #include "http.h"
@@ -837,4 +838,36 @@ http_serve(const struct http_server *srv)
 		pthread_join(tids[i], NULL);
 	free(tids);
 	return rc;
+}
+
+void
+http_json(struct req *r, int status, cJSON *root)
+{
+	char *s;
+
+	if (root == NULL || (s = cJSON_PrintUnformatted(root)) == NULL) {
+		cJSON_Delete(root);
+		http_text(r, 500, "out of memory");
+		return;
+	}
+	buf_reset(&r->rhead);
+	buf_reset(&r->rbody);
+	http_status(r, status);
+	http_add_header(r, "Content-Type", "application/json");
+	http_puts(r, s);
+	http_puts(r, "\n");
+	free(s);
+	cJSON_Delete(root);
+}
+
+void
+http_json_error(struct req *r, int status, const char *msg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o != NULL && cJSON_AddStringToObject(o, "error", msg) == NULL) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	http_json(r, status, o);
 }

@@ -46,6 +46,7 @@ struct params {
 	size_t		 n;
 };
 
+struct cJSON;
 struct worker;
 
 struct req {
@@ -110,6 +111,11 @@ int		 http_write(struct req *, const void *, size_t);
 int		 http_puts(struct req *, const char *);
 /* Replace the response with status and a text/plain body. */
 void		 http_text(struct req *, int status, const char *text);
+/* Answer root as JSON with status, replacing anything written before;
+ * takes ownership of root (NULL means out of memory: 500). */
+void		 http_json(struct req *, int status, struct cJSON *root);
+/* Answer {"error": msg} with status. */
+void		 http_json_error(struct req *, int status, const char *msg);
 /* The reason phrase of a status ("Not Found"). */
 const char	*http_reason(int status);
 

@@ -1,6 +1,7 @@
 /*
- * json: responses through cJSON, and small helpers for reading cJSON
- * trees defensively.
+ * json: small helpers for reading cJSON trees defensively, an arena for
+ * webhook bodies' trees, and a strict validator.  (Answers in JSON are
+ * the HTTP server's: http_json.)
  */
 #ifndef HG_JSON_H
 #define HG_JSON_H
@@ -11,13 +12,7 @@
 
 #include "limits.h"
 
-#include "http.h"
 
-/* Send root as the response body with status; takes ownership of root
- * (NULL means out of memory: 500). */
-void	 json_send(struct req *, int status, cJSON *root);
-/* Send {"error": msg} with status. */
-void	 json_error(struct req *, int status, const char *msg);
 /* A whole number member below 1e15, given as a number or a decimal
  * string (Meta sends both); -1 when absent or anything else. */
 long long json_uint(const cJSON *obj, const char *name);

@@ -39,7 +39,7 @@ void
 route_error(struct req *r, int status, const char *msg)
 {
 	if (route_is_api(r))
-		json_error(r, status, msg);
+		http_json_error(r, status, msg);
 	else
 		http_text(r, status, msg);
 }

@@ -103,7 +103,7 @@ fm_random(char *out, size_t n)
 void
 fm_json(struct req *r, cJSON *obj)
 {
-	json_send(r, 200, obj);
+	http_json(r, 200, obj);
 	http_add_header(r, "X-App-Usage",
 	    "{\"call_count\":1,\"total_cputime\":1,\"total_time\":1}");
 }
@@ -132,7 +132,7 @@ fm_error(struct req *r, int status, long code, long subcode,
 		    "has not messaged you in the last 24 hours.");
 	}
 	cJSON_AddStringToObject(e, "fbtrace_id", trace);
-	json_send(r, status, o);
+	http_json(r, status, o);
 	if (code == 190)
 		http_add_header(r, "WWW-Authenticate", "OAuth \"Facebook "
 		    "Platform\" \"invalid_token\" \"Invalid OAuth access token\"");
@@ -557,11 +557,11 @@ handle(struct req *r)
 	int		 st;
 
 	if ((why = fm_foreign(r)) != NULL) {
-		json_error(r, 403, why);
+		http_json_error(r, 403, why);
 		return;
 	}
 	if (!fm_ready) {
-		json_error(r, 503, "the fake of Meta is not running: it "
+		http_json_error(r, 503, "the fake of Meta is not running: it "
 		    "needs sandbox = yes and a sandbox app_id ("
 		    CONF_SANDBOX_APP_ID_PREFIX "<digits>) in the "
 		    "configuration; see its log");

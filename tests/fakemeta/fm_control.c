@@ -47,7 +47,7 @@ num_param(struct req *r, const char *name, long long min, long long max,
 	if (v == NULL)
 		return 0;
 	if (num_parse_str(v, min, max, out) == -1) {
-		json_error(r, 400, name);
+		http_json_error(r, 400, name);
 		return -1;
 	}
 	return 0;
@@ -59,7 +59,7 @@ ok(struct req *r)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddTrueToObject(o, "success");
-	json_send(r, 200, o);
+	http_json(r, 200, o);
 }
 
 static void
@@ -95,7 +95,7 @@ world(struct req *r)
 	cJSON_AddStringToObject(o, "psid", FM_PSID);
 	cJSON_AddStringToObject(o, "igsid", FM_IGSID);
 	cJSON_AddStringToObject(o, "wa_from", FM_WA_FROM);
-	json_send(r, 200, o);
+	http_json(r, 200, o);
 }
 
 static void
@@ -106,7 +106,7 @@ outbox(struct req *r)
 
 	if (r->method == HTTP_DELETE) {
 		if (fm_outbox_clear() == -1)
-			json_error(r, 500, "database");
+			http_json_error(r, 500, "database");
 		else
 			ok(r);
 		return;
@@ -116,10 +116,10 @@ outbox(struct req *r)
 	o = cJSON_CreateObject();
 	if (fm_outbox_list(since, cJSON_AddArrayToObject(o, "data")) == -1) {
 		cJSON_Delete(o);
-		json_error(r, 500, "database");
+		http_json_error(r, 500, "database");
 		return;
 	}
-	json_send(r, 200, o);
+	http_json(r, 200, o);
 }
 
 static void
@@ -135,14 +135,14 @@ token(struct req *r)
 	int		 rc;
 
 	if (action == NULL) {
-		json_error(r, 400, "action is required");
+		http_json_error(r, 400, "action is required");
 		return;
 	}
 	if (strcmp(action, "revoke") == 0 || strcmp(action, "expire") == 0) {
 		if (tok == NULL || num_param(r, "subcode", 1, 999999, 458,
 		    &sub) == -1) {
 			if (tok == NULL)
-				json_error(r, 400, "token is required");
+				http_json_error(r, 400, "token is required");
 			return;
 		}
 		rc = strcmp(action, "revoke") == 0 ? fm_token_revoke(tok,
@@ -150,12 +150,12 @@ token(struct req *r)
 		if (rc == 1)
 			ok(r);
 		else
-			json_error(r, rc == 0 ? 404 : 500, rc == 0 ?
+			http_json_error(r, rc == 0 ? 404 : 500, rc == 0 ?
 			    "no such token" : "database");
 		return;
 	}
 	if (strcmp(action, "issue") != 0) {
-		json_error(r, 400, "action must be issue, revoke or expire");
+		http_json_error(r, 400, "action must be issue, revoke or expire");
 		return;
 	}
 	if (kind == NULL)
@@ -167,28 +167,28 @@ token(struct req *r)
 	ttl = strcmp(kind, "user_short") == 0 ? FM_SHORT_TTL : FM_LONG_TTL;
 	if (strcmp(kind, "page") == 0) {
 		if (page == NULL || fm_page_find(page) < 0) {
-			json_error(r, 400, "page must be one of the world's Pages");
+			http_json_error(r, 400, "page must be one of the world's Pages");
 			return;
 		}
 		if (fm_token_issue("user_long", scopes, FM_LONG_TTL, user) == -1 ||
 		    fm_token_get(user, &u) != 1 ||
 		    fm_page_token(user, &u, page, out) == -1) {
-			json_error(r, 500, "database");
+			http_json_error(r, 500, "database");
 			return;
 		}
 		ttl = 0;
 	} else if ((strcmp(kind, "user_short") != 0 &&
 	    strcmp(kind, "user_long") != 0)) {
-		json_error(r, 400, "kind must be user_short, user_long or page");
+		http_json_error(r, 400, "kind must be user_short, user_long or page");
 		return;
 	} else if (fm_token_issue(kind, scopes, ttl, out) == -1) {
-		json_error(r, 500, "database");
+		http_json_error(r, 500, "database");
 		return;
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "access_token", out);
 	cJSON_AddNumberToObject(o, "expires_in", (double)ttl);
-	json_send(r, 200, o);
+	http_json(r, 200, o);
 }
 
 static void
@@ -205,7 +205,7 @@ fault(struct req *r)
 
 	if (r->method == HTTP_DELETE) {
 		if (fm_fault_clear() == -1)
-			json_error(r, 500, "database");
+			http_json_error(r, 500, "database");
 		else
 			ok(r);
 		return;
@@ -215,7 +215,7 @@ fault(struct req *r)
 			break;
 	if (path == NULL || kind == NULL || kinds[i] == NULL ||
 	    strlen(path) >= sizeof(f.path)) {
-		json_error(r, 400, "path and a known kind are required");
+		http_json_error(r, 400, "path and a known kind are required");
 		return;
 	}
 	if (num_param(r, "status", 0, 599, 0, &v[0]) == -1 ||
@@ -239,7 +239,7 @@ fault(struct req *r)
 	f.size = (long)v[5];
 	f.times = (long)v[6];
 	if (fm_fault_set(&f) == -1)
-		json_error(r, 500, "database");
+		http_json_error(r, 500, "database");
 	else
 		ok(r);
 }
@@ -456,7 +456,7 @@ deliver(struct req *r)
 	if (path == NULL)
 		path = "/webhook";
 	if (path[0] != '/' || strlen(path) > 64 || strpbrk(path, "?#@\\ ") != NULL) {
-		json_error(r, 400, "path must be a plain path");
+		http_json_error(r, 400, "path must be a plain path");
 		return;
 	}
 	if (type == NULL)
@@ -470,25 +470,25 @@ deliver(struct req *r)
 	wa = strcmp(platform, "whatsapp") == 0;
 	if (!wa && strcmp(platform, "messenger") != 0 &&
 	    strcmp(platform, "instagram") != 0) {
-		json_error(r, 400, "platform must be messenger, instagram or "
+		http_json_error(r, 400, "platform must be messenger, instagram or "
 		    "whatsapp");
 		return;
 	}
 	if (strcmp(type, "text") != 0 && strcmp(type, "postback") != 0 &&
 	    strcmp(type, "delivery") != 0 && strcmp(type, "read") != 0 &&
 	    strcmp(type, "status") != 0 && strcmp(type, "batch") != 0) {
-		json_error(r, 400, "type must be text, postback, delivery, read, "
+		http_json_error(r, 400, "type must be text, postback, delivery, read, "
 		    "status or batch");
 		return;
 	}
 	pi = fm_page_find(page != NULL ? page : "104857600000001");
 	if (pi < 0) {
-		json_error(r, 400, "page must be one of the world's Pages");
+		http_json_error(r, 400, "page must be one of the world's Pages");
 		return;
 	}
 	fm_page(pi, &pg);
 	if (strcmp(platform, "instagram") == 0 && pg.ig_id[0] == '\0') {
-		json_error(r, 400, "this Page has no Instagram account");
+		http_json_error(r, 400, "this Page has no Instagram account");
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -529,7 +529,7 @@ deliver(struct req *r)
 	}
 	if (inbound && fm_contact_seen(account, sender, ts_ms / 1000) == -1) {
 		cJSON_Delete(root);
-		json_error(r, 500, "database");
+		http_json_error(r, 500, "database");
 		return;
 	}
 	json = cJSON_PrintUnformatted(root);
@@ -547,7 +547,7 @@ deliver(struct req *r)
 	cJSON_AddNumberToObject(o, "attempts", (double)tried);
 	cJSON_AddStringToObject(o, "signature", sig);
 	cJSON_AddItemToObject(o, "payload", root);
-	json_send(r, status == 200 ? 200 : 502, o);
+	http_json(r, status == 200 ? 200 : 502, o);
 	buf_free(&b);
 }
 
@@ -570,7 +570,7 @@ fm_control(struct req *r, const char *path)
 	else if (strcmp(path, "world") == 0 || strcmp(path, "outbox") == 0 ||
 	    strcmp(path, "token") == 0 || strcmp(path, "fault") == 0 ||
 	    strcmp(path, "deliver") == 0)
-		json_error(r, 405, "method not allowed");
+		http_json_error(r, 405, "method not allowed");
 	else
-		json_error(r, 404, "not found");
+		http_json_error(r, 404, "not found");
 }

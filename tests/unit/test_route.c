@@ -294,18 +294,18 @@ test_errors_json(void)
 	req_reset(HTTP_GET, "/api/x");
 	http_puts(&r, "partial");
 	http_add_header(&r, "X-Old", "1");
-	json_error(&r, 409, "conflict");
+	http_json_error(&r, 409, "conflict");
 	OK(strstr(buf_cstr(&r.rbody), "partial") == NULL, "json_error replaces");
 	OK(resp_header("X-Old") == NULL, "json_error resets headers");
 
 	req_reset(HTTP_GET, "/api/x");
-	json_send(&r, 200, NULL);
-	EQ_INT(r.status, 500, "json_send(NULL): 500");
+	http_json(&r, 200, NULL);
+	EQ_INT(r.status, 500, "http_json(NULL): 500");
 
 	req_reset(HTTP_GET, "/api/x");
 	j = cJSON_CreateObject();
 	cJSON_AddNumberToObject(j, "n", 3);
-	json_send(&r, 201, j);
+	http_json(&r, 201, j);
 	EQ_INT(r.status, 201, "json_send status");
 	EQ_STR(buf_cstr(&r.rbody), "{\"n\":3}\n", "json_send body");
 
