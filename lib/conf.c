@@ -13,7 +13,6 @@
 #include "crypto.h"
 #include "limits.h"
 #include "num.h"
-#include "queue.h"
 
 enum conf_type {
 	CONF_STR,	/* any text */
@@ -142,7 +141,7 @@ static const char *
 conf_check(const struct conf_key *k, const char *v)
 {
 	unsigned char	 key[CRYPTO_KEY_LEN];
-	long long	 n, sched[QUEUE_SCHEDULE_MAX];
+	long long	 n, sched[HG_SCHEDULE_STEPS_MAX];
 	const char	*p;
 	size_t		 len = strlen(v);
 
@@ -156,7 +155,7 @@ conf_check(const struct conf_key *k, const char *v)
 			return "not a version like v24.0";
 		return NULL;
 	case CONF_SCHEDULE:
-		if (queue_schedule_parse(v, sched, QUEUE_SCHEDULE_MAX) < 1)
+		if (conf_schedule_parse(v, sched) < 1)
 			return "not a comma-separated list of delays in seconds "
 			    "(1 to 2592000, at most 32)";
 		return NULL;
@@ -610,4 +609,33 @@ const char *
 conf_file(const struct conf *c)
 {
 	return c->file;
+}
+
+int
+conf_schedule_parse(const char *s, long long out[HG_SCHEDULE_STEPS_MAX])
+{
+	const char	*p = s, *e;
+	int		 n = 0;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ',' && *e != ' '; e++)
+			;
+		if (n >= HG_SCHEDULE_STEPS_MAX || num_parse(p, (size_t)(e - p), 1,
+		    HG_SCHEDULE_STEP_MAX_S,
+		    &out[n]) == -1)
+			return -1;
+		n++;
+		while (*e == ' ')
+			e++;
+		if (*e == ',') {
+			e++;
+			if (*e == '\0')
+				return -1;
+		} else if (*e != '\0')
+			return -1;
+		p = e;
+	}
+	return n;
 }

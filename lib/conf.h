@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include "limits.h"
+
 /* The default path, relative to the working directory. */
 #define CONF_DEFAULT_PATH	"var/hubgate.conf"
 
@@ -30,6 +32,11 @@ struct conf	*conf_load(const char *path, char *err, size_t errsz);
 struct conf	*conf_load_string(const char *text, const char *name,
 		    char *err, size_t errsz);
 void		 conf_free(struct conf *);
+/* Parse a retry schedule, "1, 5, 30": at most HG_SCHEDULE_STEPS_MAX
+ * delays in seconds, each 1 to HG_SCHEDULE_STEP_MAX_S, into out; the
+ * number of steps, or -1 when s is not such a list. */
+int		 conf_schedule_parse(const char *s,
+		    long long out[HG_SCHEDULE_STEPS_MAX]);
 
 /* The value of a known key (its default when unset); never NULL for a
  * known key, NULL for an unknown one. */

@@ -176,4 +176,16 @@
 /* Most messages one long text is split into when the caller asks. */
 #define HG_MSG_SPLIT_MAX		10
 
+/* A retry schedule (retry_schedule): at most this many steps, each at
+ * most 30 days; past its end an event is a dead letter. */
+#define HG_SCHEDULE_STEPS_MAX		32
+#define HG_SCHEDULE_STEP_MAX_S		(30 * 86400)
+/* The most events one queue run claims (and processes in one
+ * transaction) at once. */
+#define HG_QUEUE_BATCH_MAX		256
+/* A processing transaction is committed once it has run this long
+ * (ms), so that a writer waiting for the lock (the webhook) waits at
+ * most about this long plus one event's processing. */
+#define HG_QUEUE_TXN_MS			50
+
 #endif

@@ -17,12 +17,6 @@
 #include "num.h"
 #include "queue.h"
 
-/* Most events claimed (and processed in one transaction) at once. */
-#define QUEUE_BATCH_MAX		256
-/* A processing transaction is committed once it has run this long
- * (ms), so that a writer waiting for the lock (the webhook) waits at
- * most about this long plus one event's processing. */
-#define QUEUE_TXN_MS		50
 
 long long
 queue_now_ms(void)
@@ -34,39 +28,11 @@ queue_now_ms(void)
 }
 
 int
-queue_schedule_parse(const char *s, long long *out, int max)
-{
-	const char	*p = s, *e;
-	int		 n = 0;
-
-	while (*p != '\0') {
-		while (*p == ' ')
-			p++;
-		for (e = p; *e != '\0' && *e != ',' && *e != ' '; e++)
-			;
-		if (n >= max || num_parse(p, (size_t)(e - p), 1, 30 * 86400,
-		    &out[n]) == -1)
-			return -1;
-		n++;
-		while (*e == ' ')
-			e++;
-		if (*e == ',') {
-			e++;
-			if (*e == '\0')
-				return -1;
-		} else if (*e != '\0')
-			return -1;
-		p = e;
-	}
-	return n;
-}
-
-int
 queue_opts_conf(struct queue_opts *o, const struct conf *c)
 {
 	memset(o, 0, sizeof(*o));
-	o->nschedule = queue_schedule_parse(conf_get(c, "retry_schedule"),
-	    o->schedule, QUEUE_SCHEDULE_MAX);
+	o->nschedule = conf_schedule_parse(conf_get(c, "retry_schedule"),
+	    o->schedule);
 	if (o->nschedule < 0)
 		return -1;
 	o->lease_ms = conf_get_int(c, "queue_lease_s") * 1000;
@@ -134,7 +100,7 @@ queue_batch(struct db *d, const struct queue_opts *o, const char *token,
 		/* Keep each transaction short, so that the webhook never
 		 * waits long for the write lock: commit what is done and go
 		 * on in a new one (the leases still hold). */
-		if (i > 0 && queue_now_ms() - txn >= QUEUE_TXN_MS) {
+		if (i > 0 && queue_now_ms() - txn >= HG_QUEUE_TXN_MS) {
 			if (db_commit(d) == -1 || db_begin(d) == -1)
 				goto fail;
 			txn = queue_now_ms();
@@ -197,13 +163,13 @@ fail:
 int
 queue_run(struct db *d, const struct queue_opts *o, struct queue_stats *st)
 {
-	long long	 ids[QUEUE_BATCH_MAX], start = queue_clock(o), dead;
-	int		 failures[QUEUE_BATCH_MAX], n, batch;
+	long long	 ids[HG_QUEUE_BATCH_MAX], start = queue_clock(o), dead;
+	int		 failures[HG_QUEUE_BATCH_MAX], n, batch;
 	char		 token[CRYPTO_TOKEN_CHARS + 1];
 	struct logline	 l;
 
-	batch = o->batch < 1 ? 1 : o->batch > QUEUE_BATCH_MAX ?
-	    QUEUE_BATCH_MAX : o->batch;
+	batch = o->batch < 1 ? 1 : o->batch > HG_QUEUE_BATCH_MAX ?
+	    HG_QUEUE_BATCH_MAX : o->batch;
 	do {
 		if (crypto_token(token, sizeof(token)) == -1)
 			return -1;

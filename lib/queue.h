@@ -19,11 +19,10 @@
 
 #include <stddef.h>
 
+#include "limits.h"
+
 struct conf;
 struct db;
-
-/* Longest retry schedule, in steps. */
-#define QUEUE_SCHEDULE_MAX	32
 
 /* Process one event inside the open transaction: 0, or -1 with a
  * message in err (the event is retried later). */
@@ -34,7 +33,7 @@ struct queue_opts {
 	long long	 lease_ms;	/* how long a claim holds */
 	long long	 budget_ms;	/* stop claiming after this long */
 	int		 batch;		/* events per transaction */
-	long long	 schedule[QUEUE_SCHEDULE_MAX];	/* seconds */
+	long long	 schedule[HG_SCHEDULE_STEPS_MAX];	/* seconds */
 	int		 nschedule;
 	queue_fn	 fn;		/* NULL: events_process */
 	void		*fn_arg;
@@ -51,8 +50,6 @@ struct queue_stats {
  * cron_budget_s) with events_process as the step; 0, or -1 when the
  * schedule does not parse. */
 int		 queue_opts_conf(struct queue_opts *, const struct conf *);
-/* Parse "1,5,30" (seconds, each 1..30 days) into out; the count, or -1. */
-int		 queue_schedule_parse(const char *, long long *out, int max);
 /* The delay before retry number attempt (1 = after the first failure)
  * in ms with jitter r in [0, 1); -1 when the schedule is exhausted. */
 long long	 queue_delay_ms(const struct queue_opts *, int attempt, double r);

@@ -109,23 +109,28 @@ opts(struct queue_opts *o)
 static void
 test_schedule(void)
 {
-	long long	 s[QUEUE_SCHEDULE_MAX];
+	long long	 s[HG_SCHEDULE_STEPS_MAX];
 	struct queue_opts o;
 	long long	 d;
 	int		 i, inside = 1;
 
-	EQ_INT(queue_schedule_parse("1,5,30,120,600,3600,21600", s, QUEUE_SCHEDULE_MAX), 7, "default schedule parses");
+	EQ_INT(conf_schedule_parse("1,5,30,120,600,3600,21600", s), 7, "default schedule parses");
 	EQ_INT(s[6], 21600, "last step");
-	EQ_INT(queue_schedule_parse(" 1, 2 ,3", s, QUEUE_SCHEDULE_MAX), 3, "spaces allowed");
-	EQ_INT(queue_schedule_parse("1,,2", s, QUEUE_SCHEDULE_MAX), -1, "empty step refused");
-	EQ_INT(queue_schedule_parse("1,2,", s, QUEUE_SCHEDULE_MAX), -1, "trailing comma refused");
-	EQ_INT(queue_schedule_parse("1,x", s, QUEUE_SCHEDULE_MAX), -1, "non-number refused");
-	EQ_INT(queue_schedule_parse("0", s, QUEUE_SCHEDULE_MAX), -1, "zero refused");
-	EQ_INT(queue_schedule_parse("-5", s, QUEUE_SCHEDULE_MAX), -1, "negative refused");
-	EQ_INT(queue_schedule_parse("99999999", s, QUEUE_SCHEDULE_MAX), -1, "over 30 days refused");
-	EQ_INT(queue_schedule_parse("1,2,3", s, 2), -1, "too many steps refused");
+	EQ_INT(conf_schedule_parse(" 1, 2 ,3", s), 3, "spaces allowed");
+	EQ_INT(conf_schedule_parse("1,,2", s), -1, "empty step refused");
+	EQ_INT(conf_schedule_parse("1,2,", s), -1, "trailing comma refused");
+	EQ_INT(conf_schedule_parse("1,x", s), -1, "non-number refused");
+	EQ_INT(conf_schedule_parse("0", s), -1, "zero refused");
+	EQ_INT(conf_schedule_parse("-5", s), -1, "negative refused");
+	EQ_INT(conf_schedule_parse("99999999", s), -1, "over 30 days refused");
+	EQ_INT(conf_schedule_parse("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,"
+	    "19,20,21,22,23,24,25,26,27,28,29,30,31,32", s), 32,
+	    "HG_SCHEDULE_STEPS_MAX steps");
+	EQ_INT(conf_schedule_parse("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,"
+	    "19,20,21,22,23,24,25,26,27,28,29,30,31,32,33", s), -1,
+	    "too many steps refused");
 	memset(&o, 0, sizeof(o));
-	o.nschedule = queue_schedule_parse("10,100", o.schedule, QUEUE_SCHEDULE_MAX);
+	o.nschedule = conf_schedule_parse("10,100", o.schedule);
 	EQ_INT(queue_delay_ms(&o, 1, 0.0), 8000, "jitter low end is -20%");
 	EQ_INT(queue_delay_ms(&o, 1, 0.999999), 11999, "jitter high end is under +20%");
 	EQ_INT(queue_delay_ms(&o, 2, 0.5), 100000, "second step");
