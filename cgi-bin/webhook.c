@@ -1,26 +1,26 @@
 /*
  * webhook: GET /webhook (Meta's verification) and POST /webhook (event
- * ingest), as FastCGI or CGI.  The logic is in lib/ingest.c.
+ * ingest), as FastCGI or CGI.  The logic is in lib/webhook.c.
  */
 #include <stddef.h>
 
 #include "app.h"
 #include "conf.h"
 #include "http.h"
-#include "ingest.h"
 #include "route.h"
+#include "webhook.h"
 
-static struct ingest *ingest;
+static struct webhook *webhook;
 
 static void
 handle_webhook(struct req *r, const struct route_ctx *cx)
 {
 	(void)cx;
-	if (ingest == NULL) {
+	if (webhook == NULL) {
 		http_text(r, 503, "webhook is not configured");
 		return;
 	}
-	ingest_handle(ingest, r);
+	webhook_handle(webhook, r);
 }
 
 /* Meta signs what it sends: the webhook checks the signature itself,
@@ -56,10 +56,10 @@ main(void)
 
 	if ((c = app_init("webhook", err, sizeof(err))) != NULL) {
 		srv.threads = (int)conf_get_int(c, "fcgi_threads");
-		ingest = ingest_new(c, !http_is_cgi());
+		webhook = webhook_new(c, !http_is_cgi());
 	}
 	rc = http_serve(&srv);
-	ingest_free(ingest);
+	webhook_free(webhook);
 	conf_free(c);
 	return rc;
 }

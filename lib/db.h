@@ -109,8 +109,12 @@ struct db_event {
 	const char	*routing;	/* routed, partial, unrouted */
 	long long	 channel_id;	/* the first channel routed to, or 0 */
 	const char	*state;		/* pending, invalid, or processed:
-					 * processed by the same transaction
-					 * (attempts 1, at received_ms) */
+					 * inserted as processed BEFORE the
+					 * same transaction processes it
+					 * (attempts 1, at received_ms); made
+					 * pending by db_event_unprocessed in
+					 * that transaction if processing
+					 * fails (see committer.h) */
 };
 
 /* Store an event: 1 stored (id set), 0 a duplicate of a stored body
@@ -232,8 +236,9 @@ int		 db_event_done(struct db *, long long id, const char *token,
 		    long long now_ms);
 /* Make an event stored as processed pending again (and never
  * attempted), keeping error as its last_error: processing it in the
- * transaction that stored it failed, and that work was rolled back;
- * 0 or -1. */
+ * transaction that stored it failed, and that work was rolled back.
+ * Called before that transaction commits, so that no committed event
+ * says processed without its work; 0 or -1. */
 int		 db_event_unprocessed(struct db *, long long id,
 		    const char *error);
 /* Mark failed (next_ms set) or dead_letter (state), counting one more

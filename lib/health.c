@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "app.h"
+#include "committer.h"
 #include "conf.h"
 #include "db.h"
 #include "health.h"
@@ -14,30 +15,29 @@
 #include "queue.h"
 #include "version.h"
 
-/* Counter names as stored, and as reported under "ingest". */
-static const char *const health_counters[][2] = {
-	{ "webhook.accepted", "accepted" },
-	{ "webhook.duplicate", "duplicates" },
-	{ "webhook.bad_signature", "rejected_signatures" },
-	{ "webhook.invalid", "invalid" },
-	{ "webhook.unrouted", "unrouted" },
-	{ "webhook.unknown_object", "unknown_object" },
-	{ "webhook.verify_refused", "refused_verifications" },
-	{ "webhook.no_verify_token", "refused_no_verify_token" },
-	{ "webhook.no_app_secret", "refused_no_app_secret" },
+/* The ingest counters (committer.h) as reported under "ingest". */
+static const char *const health_counters[INGEST_COUNTER__MAX] = {
+	[INGEST_ACCEPTED] = "accepted",
+	[INGEST_DUPLICATE] = "duplicates",
+	[INGEST_BAD_SIGNATURE] = "rejected_signatures",
+	[INGEST_INVALID] = "invalid",
+	[INGEST_UNROUTED] = "unrouted",
+	[INGEST_UNKNOWN_OBJECT] = "unknown_object",
+	[INGEST_VERIFY_REFUSED] = "refused_verifications",
+	[INGEST_NO_VERIFY_TOKEN] = "refused_no_verify_token",
+	[INGEST_NO_APP_SECRET] = "refused_no_app_secret",
 };
-#define HEALTH_NCOUNTERS (sizeof(health_counters) / sizeof(health_counters[0]))
 
 static void
 health_counter(void *arg, const char *name, long long v)
 {
 	cJSON	*ingest = arg;
-	size_t	 i;
+	int	 i;
 
-	for (i = 0; i < HEALTH_NCOUNTERS; i++)
-		if (strcmp(name, health_counters[i][0]) == 0)
+	for (i = 0; i < INGEST_COUNTER__MAX; i++)
+		if (strcmp(name, ingest_counter_names[i]) == 0)
 			cJSON_ReplaceItemInObjectCaseSensitive(ingest,
-			    health_counters[i][1], cJSON_CreateNumber((double)v));
+			    health_counters[i], cJSON_CreateNumber((double)v));
 }
 
 /* What db_queue_states reports, gathered for the "queue" object. */
@@ -78,8 +78,8 @@ health_handle(const struct conf *c, struct req *r)
 	dbj = cJSON_AddObjectToObject(root, "database");
 	ingest = cJSON_AddObjectToObject(root, "ingest");
 	warn = cJSON_AddArrayToObject(root, "warnings");
-	for (i = 0; i < HEALTH_NCOUNTERS; i++)
-		cJSON_AddNumberToObject(ingest, health_counters[i][1], 0);
+	for (i = 0; i < INGEST_COUNTER__MAX; i++)
+		cJSON_AddNumberToObject(ingest, health_counters[i], 0);
 	queue = cJSON_AddObjectToObject(root, "queue");
 	memset(&q, 0, sizeof(q));
 	q.states = cJSON_AddObjectToObject(queue, "states");

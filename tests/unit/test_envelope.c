@@ -1,171 +1,14 @@
 /*
- * Unit tests for lib/ingest's pure parts: the signature check, the
- * envelope parse (on Meta's sample payloads and on hostile bodies) and
- * the UTF-8 validator.  The payloads are the JSON files of
- * tests/data, read by test_fixture().
+ * Unit tests for lib/envelope: the light parse of a webhook body, on
+ * Meta's sample payloads and on hostile bodies.  The payloads are the
+ * JSON files of tests/data, read by test_fixture().
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "crypto.h"
 #include "envelope.h"
-#include "ingest.h"
 #include "limits.h"
 #include "test.h"
-
-static char err[512];
-
-/* "sha256=" + hex HMAC of body under secret, into out (72 bytes). */
-static const char *
-sign(const char *secret, const void *body, size_t len, char *out)
-{
-	unsigned char d[CRYPTO_SHA256_LEN];
-
-	crypto_hmac_sha256(secret, strlen(secret), body, len, d);
-	memcpy(out, "sha256=", 7);
-	crypto_hex(d, sizeof(d), out + 7);
-	return out;
-}
-
-static struct conf *
-conf_with(const char *text)
-{
-	struct conf *c = conf_load_string(text, "t.conf", err, sizeof(err));
-
-	if (c == NULL)
-		printf("#   conf: %s\n", err);
-	return c;
-}
-
-static void
-test_signature(void)
-{
-	const char	*body = "{\"object\":\"page\",\"entry\":[]}";
-	size_t		 len = strlen(body);
-	struct conf	*c, *rot, *none, *blank;
-	char		 sig[80], bad[160];
-	size_t		 i;
-
-	c = conf_with("app_secret = s3cret-0123456789\n");
-	rot = conf_with("app_secret = old-secret-0123456789, new-secret-0123456789\n");
-	none = conf_with("");
-	blank = conf_with("app_secret = , ,\n");
-	if (c == NULL || rot == NULL || none == NULL || blank == NULL) {
-		OK(0, "configurations load");
-		return;
-	}
-
-	sign("s3cret-0123456789", body, len, sig);
-	EQ_INT(ingest_check_signature(c, sig, body, len), INGEST_SIG_OK,
-	    "good signature");
-	EQ_INT(ingest_check_signature(c, NULL, body, len), INGEST_SIG_MISSING,
-	    "missing header");
-
-	/* Malformed headers. */
-	EQ_INT(ingest_check_signature(c, "", body, len), INGEST_SIG_MALFORMED,
-	    "empty header");
-	EQ_INT(ingest_check_signature(c, "sha256=", body, len),
-	    INGEST_SIG_MALFORMED, "prefix only");
-	snprintf(bad, sizeof(bad), "%s", sig);
-	for (i = 7; bad[i] != '\0'; i++)
-		if (bad[i] >= 'a' && bad[i] <= 'f')
-			bad[i] = (char)(bad[i] - 'a' + 'A');
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "uppercase hex");
-	snprintf(bad, sizeof(bad), "%.70s", sig);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "odd length (63 digits)");
-	snprintf(bad, sizeof(bad), "%.69s", sig);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "62 digits");
-	snprintf(bad, sizeof(bad), "%s0", sig);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "65 digits");
-	snprintf(bad, sizeof(bad), "%s00", sig);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "66 digits");
-	snprintf(bad, sizeof(bad), "%s ", sig);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "trailing space");
-	snprintf(bad, sizeof(bad), " %s", sig);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "leading space");
-	snprintf(bad, sizeof(bad), "sha1=%s", sig + 7);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "wrong prefix sha1=");
-	snprintf(bad, sizeof(bad), "SHA256=%s", sig + 7);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "upper-case prefix");
-	snprintf(bad, sizeof(bad), "sha256:%s", sig + 7);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "':' instead of '='");
-	EQ_INT(ingest_check_signature(c, sig + 7, body, len),
-	    INGEST_SIG_MALFORMED, "hex without prefix");
-	snprintf(bad, sizeof(bad), "sha256=%.63sg", sig + 7);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "non-hex digit");
-	snprintf(bad, sizeof(bad), "sha256=%s,sha256=%s", sig + 7, sig + 7);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MALFORMED,
-	    "two signatures");
-
-	/* Well formed but wrong. */
-	snprintf(bad, sizeof(bad), "%s", sig);
-	bad[7] = bad[7] == '0' ? '1' : '0';
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MISMATCH,
-	    "first digit changed");
-	snprintf(bad, sizeof(bad), "%s", sig);
-	bad[70] = bad[70] == '0' ? '1' : '0';
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MISMATCH,
-	    "last digit changed");
-	EQ_INT(ingest_check_signature(c, sig, body, len - 1), INGEST_SIG_MISMATCH,
-	    "body one byte shorter");
-	EQ_INT(ingest_check_signature(c, sig, "{\"object\":\"page\",\"entry\":[]} ",
-	    len + 1), INGEST_SIG_MISMATCH, "body one byte longer");
-	sign("s3cret-0123456789 ", body, len, bad);
-	EQ_INT(ingest_check_signature(c, bad, body, len), INGEST_SIG_MISMATCH,
-	    "another secret");
-	EQ_INT(ingest_check_signature(c, "sha256=000000000000000000000000000000"
-	    "0000000000000000000000000000000000", body, len), INGEST_SIG_MISMATCH,
-	    "all zeros");
-
-	/* The exact bytes, NULs included. */
-	sign("s3cret-0123456789", "a\0b", 3, sig);
-	EQ_INT(ingest_check_signature(c, sig, "a\0b", 3), INGEST_SIG_OK,
-	    "body with a NUL");
-	EQ_INT(ingest_check_signature(c, sig, "a\0c", 3), INGEST_SIG_MISMATCH,
-	    "byte after the NUL counts");
-	sign("s3cret-0123456789", "", 0, sig);
-	EQ_INT(ingest_check_signature(c, sig, "", 0), INGEST_SIG_OK, "empty body");
-
-	/* Rotation: either secret of the list. */
-	sign("old-secret-0123456789", body, len, sig);
-	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_OK,
-	    "rotation: first secret");
-	sign("new-secret-0123456789", body, len, sig);
-	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_OK,
-	    "rotation: second secret (trimmed)");
-	sign(" new-secret-0123456789", body, len, sig);
-	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_MISMATCH,
-	    "rotation: untrimmed secret is not a secret");
-	sign("old-secret-0123456789, new-secret-0123456789", body, len, sig);
-	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_MISMATCH,
-	    "rotation: the whole list is not a secret");
-	sign("s3cret-0123456789", body, len, sig);
-	EQ_INT(ingest_check_signature(rot, sig, body, len), INGEST_SIG_MISMATCH,
-	    "rotation: third secret");
-
-	/* No secret. */
-	EQ_INT(ingest_check_signature(none, sig, body, len), INGEST_SIG_NOSECRET,
-	    "no app_secret");
-	EQ_INT(ingest_check_signature(blank, sig, body, len), INGEST_SIG_NOSECRET,
-	    "only separators");
-
-	conf_free(c);
-	conf_free(rot);
-	conf_free(none);
-	conf_free(blank);
-}
 
 struct want {
 	const char	*file;
@@ -514,7 +357,6 @@ test_shapes(void)
 int
 main(void)
 {
-	test_signature();
 	test_payloads();
 	test_hostile();
 	test_commit_size();
