@@ -56,14 +56,14 @@ checkpointer_run(void *arg)
 			continue;
 		}
 		pthread_mutex_unlock(&ck->mu);
-		if (d == NULL && (d = db_open(ck->conf, DB_NO_CHECKPOINT, err,
+		if (d == NULL && (d = db_open(ck->conf, DB_FLUSH_APART, err,
 		    sizeof(err))) == NULL)
 			log_msg(LOG_LEVEL_ERROR, "webhook.checkpoint_db", err);
-		rc = d == NULL ? -1 : db_checkpoint(d, NULL);
+		rc = d == NULL ? -1 : db_flush(d, NULL);
 		/* Complete as far as it saw; but commits went on. */
 		if (rc == 0) {
 			pthread_mutex_lock(ck->write_mu);
-			rc = db_checkpoint(d, &complete);
+			rc = db_flush(d, &complete);
 			pthread_mutex_unlock(ck->write_mu);
 		}
 		if (rc == -1 && d != NULL) {

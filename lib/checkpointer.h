@@ -1,6 +1,6 @@
 /*
  * checkpointer: a thread that keeps the WAL short for a process whose
- * connections never checkpoint on commit (DB_NO_CHECKPOINT), so that
+ * connections never checkpoint on commit (DB_FLUSH_APART), so that
  * no commit waits milliseconds for a checkpoint.
  *
  * Once a commit of the process leaves the WAL with HG_CHECKPOINT_FRAMES
@@ -30,7 +30,7 @@ struct conf;
  * database connection is opened when first needed. */
 struct checkpointer	*checkpointer_new(const struct conf *c,
 			    pthread_mutex_t *write_mu);
-/* Say that a commit left the WAL with frames frames (db_wal_frames):
+/* Say that a commit left the WAL with frames frames (db_journal_size):
  * wakes the thread when that is HG_CHECKPOINT_FRAMES or more.  Takes
  * no lock below that.  ck may be NULL (nothing happens). */
 void			 checkpointer_poke(struct checkpointer *ck,

@@ -11,6 +11,9 @@
 #include "committer.h"
 #include "conf.h"
 #include "db.h"
+#include "db_channel.h"
+#include "db_event.h"
+#include "db_queue.h"
 #include "envelope.h"
 #include "events.h"
 #include "limits.h"
@@ -75,7 +78,7 @@ committer_db(struct committer *cm)
 
 	if (cm->db != NULL)
 		return 0;
-	if ((cm->db = db_open(cm->conf, cm->threaded ? DB_NO_CHECKPOINT : 0,
+	if ((cm->db = db_open(cm->conf, cm->threaded ? DB_FLUSH_APART : 0,
 	    err, sizeof(err))) == NULL) {
 		log_msg(LOG_LEVEL_ERROR, "webhook.db_open_failed", err);
 		return -1;
@@ -128,7 +131,7 @@ committer_write(struct committer *cm, struct commit_item *it,
 	int			 rc = -1, found;
 
 	/* Route first: the routing outcome is stored with the event. */
-	it->ev.routing = "unrouted";
+	it->ev.routing = ROUTING_UNROUTED;
 	if (e->valid && e->route_kind != NULL && e->nroute > 0) {
 		if ((chans = calloc(e->nroute, sizeof(*chans))) == NULL)
 			return -1;
@@ -140,15 +143,16 @@ committer_write(struct committer *cm, struct commit_item *it,
 			hit += (size_t)found;
 		}
 		if (hit > 0)
-			it->ev.routing = hit == e->nroute ? "routed" : "partial";
+			it->ev.routing = hit == e->nroute ? ROUTING_ROUTED :
+			    ROUTING_PARTIAL;
 	}
 	/* Stored as processed before it is: see committer.h. */
 	it->processed = 0;
 	it->ev.channel_id = hit > 0 ? chans[0] : 0;
 	if (cm->inline_on && e->root != NULL)
-		it->ev.state = "processed";
+		it->ev.state = EVENT_PROCESSED;
 	else
-		it->ev.state = e->valid ? "pending" : "invalid";
+		it->ev.state = e->valid ? EVENT_PENDING : EVENT_INVALID;
 	if ((it->result = db_event_insert(cm->db, &it->ev, &id)) == -1)
 		goto out;
 	rc = 0;
@@ -159,7 +163,7 @@ committer_write(struct committer *cm, struct commit_item *it,
 	counts[INGEST_ACCEPTED]++;
 	if (!e->valid)
 		counts[INGEST_INVALID]++;
-	else if (strcmp(it->ev.routing, "routed") != 0)
+	else if (it->ev.routing != ROUTING_ROUTED)
 		counts[INGEST_UNROUTED]++;
 	for (i = 0; i < hit; i++)
 		if ((i > 0 && db_event_route(cm->db, id, chans[i]) == -1) ||
@@ -174,7 +178,7 @@ committer_write(struct committer *cm, struct commit_item *it,
 		rc = -1;
 		goto out;
 	}
-	if (strcmp(it->ev.state, "processed") == 0)
+	if (it->ev.state == EVENT_PROCESSED)
 		rc = committer_process(cm, it, id);
 out:
 	free(chans);
@@ -329,7 +333,7 @@ committer_run(void *arg)
 		flush = flush ||
 		    queue_now_ms() - cm->flushed_ms >= HG_COUNTER_FLUSH_MS;
 		counted = committer_commit(cm, list, held, flush) == 0 && flush;
-		frames = cm->db != NULL ? db_wal_frames(cm->db) : 0;
+		frames = cm->db != NULL ? db_journal_size(cm->db) : 0;
 		pthread_mutex_unlock(&cm->write_mu);
 
 		stored = 0;

@@ -46,7 +46,7 @@
 #ifndef HG_COMMITTER_H
 #define HG_COMMITTER_H
 
-#include "db.h"
+#include "db_event.h"
 
 struct committer;
 struct conf;

@@ -1,5 +1,6 @@
 /*
- * db: SQLite behind hubgate's storage interface.  See db.h.
+ * db: SQLite behind hubgate's storage interface: the connection,
+ * channels and events.  See db.h, db_channel.h and db_event.h.
  */
 #include <sys/stat.h>
 
@@ -515,7 +516,7 @@ err:
 	return -1;
 }
 
-/* The WAL hook of DB_NO_CHECKPOINT connections (it replaces the
+/* The WAL hook of DB_FLUSH_APART connections (it replaces the
  * automatic checkpoint): note the WAL's size. */
 static int
 db_wal_hook(void *arg, sqlite3 *h, const char *name, int frames)
@@ -618,7 +619,7 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 	if (flags & DB_READONLY)
 		pragmas = "PRAGMA foreign_keys = ON;";
 	else if (strcmp(conf_get(c, "durability"), "full") == 0 &&
-	    !(flags & DB_REDO_SAFE))
+	    !(flags & DB_REDOABLE))
 		pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 		    "PRAGMA foreign_keys = ON;";
 	else
@@ -645,7 +646,7 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
 		goto err;
 	}
-	if (flags & DB_NO_CHECKPOINT)
+	if (flags & DB_FLUSH_APART)
 		sqlite3_wal_hook(d->h, db_wal_hook, d);
 	if ((rc = sqlite3_create_function_v2(d->h, "hg_sent_ms", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, db_fn_sent_ms, NULL,
@@ -832,8 +833,10 @@ db_event_insert(struct db *d, const struct db_event *e, long long *id)
 		sqlite3_bind_null(st, 5);
 	sqlite3_bind_text(st, 6, e->entry_ids, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, e->phone_ids, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, e->routing, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, e->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, event_routing_names[e->routing], -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, event_state_names[e->state], -1,
+	    SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, e->sent_ms);
 	if (e->channel_id > 0)
 		sqlite3_bind_int64(st, 11, e->channel_id);
@@ -858,6 +861,21 @@ db_event_route(struct db *d, long long event_id, long long channel_id)
 	sqlite3_bind_int64(st, 2, channel_id);
 	return db_exec(d, st);
 }
+
+const char *const event_state_names[EVENT_STATE__MAX] = {
+	[EVENT_PENDING] = "pending",
+	[EVENT_PROCESSING] = "processing",
+	[EVENT_PROCESSED] = "processed",
+	[EVENT_FAILED] = "failed",
+	[EVENT_DEAD_LETTER] = "dead_letter",
+	[EVENT_INVALID] = "invalid",
+};
+
+const char *const event_routing_names[ROUTING__MAX] = {
+	[ROUTING_ROUTED] = "routed",
+	[ROUTING_PARTIAL] = "partial",
+	[ROUTING_UNROUTED] = "unrouted",
+};
 
 const char *const msg_status_names[MSG_STATUS__MAX] = {
 	[MSG_RECEIVED] = "received",
@@ -908,7 +926,7 @@ db_rollback_to(struct db *d)
 }
 
 int
-db_checkpoint(struct db *d, int *complete)
+db_flush(struct db *d, int *complete)
 {
 	int rc, log = 0, done = 0;
 
@@ -922,7 +940,7 @@ db_checkpoint(struct db *d, int *complete)
 }
 
 long long
-db_wal_frames(const struct db *d)
+db_journal_size(const struct db *d)
 {
 	return d->wal_frames;
 }

@@ -1,6 +1,6 @@
 /*
  * db_inbox: contacts, conversations, messages, feed items and the
- * unhandled ledger.  See db.h; the SQL is in db.c's statement table.
+ * unhandled ledger.  See db_inbox.h; the SQL is in db.c's statement table.
  */
 #include <string.h>
 

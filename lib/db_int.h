@@ -11,6 +11,10 @@
 #include "limits.h"
 
 #include "db.h"
+#include "db_channel.h"
+#include "db_event.h"
+#include "db_inbox.h"
+#include "db_queue.h"
 
 /* The statements of db.c's table, in its order. */
 enum stmt {
@@ -76,7 +80,7 @@ struct db {
 	enum db_err	 err;
 	char		 msg[256];
 	int		 txn;		/* inside db_begin's transaction */
-	long long	 wal_frames;	/* see db_wal_frames */
+	long long	 wal_frames;	/* see db_journal_size */
 	struct db_chan	 chan[DB_CHAN_CACHE];
 	int		 nchan;
 };

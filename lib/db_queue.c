@@ -1,7 +1,10 @@
 /*
  * db_queue: claiming, finishing, failing, requeueing and pruning
- * webhook events.  See db.h; the SQL is in db.c's statement table.
+ * webhook events.  See db_queue.h; the SQL is in db.c's statement
+ * table.
  */
+#include <string.h>
+
 #include "db_int.h"
 
 int
@@ -109,7 +112,8 @@ db_event_unprocessed(struct db *d, long long id, const char *error)
 
 int
 db_event_fail(struct db *d, long long id, const char *token,
-    const char *state, long long next_ms, const char *error, long long now_ms)
+    enum event_state state, long long next_ms, const char *error,
+    long long now_ms)
 {
 	sqlite3_stmt	*st;
 	int		 changed;
@@ -118,7 +122,7 @@ db_event_fail(struct db *d, long long id, const char *token,
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, token);
-	db_bind_text(st, 3, state);
+	sqlite3_bind_text(st, 3, event_state_names[state], -1, SQLITE_STATIC);
 	if (next_ms > 0)
 		sqlite3_bind_int64(st, 4, next_ms);
 	else
@@ -225,17 +229,23 @@ db_prune(struct db *d, long long before_ms, int limit, long long *deleted)
 }
 
 int
-db_queue_states(struct db *d, void (*fn)(void *, const char *, long long,
-    long long), void *arg)
+db_queue_states(struct db *d, void (*fn)(void *, enum event_state,
+    long long, long long), void *arg)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
+	const char	*name;
+	int		 rc, i;
 
 	if ((st = db_stmt(d, STMT_QUEUE_STATES)) == NULL)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, (const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; name != NULL && i < EVENT_STATE__MAX; i++)
+			if (strcmp(name, event_state_names[i]) == 0)
+				fn(arg, (enum event_state)i,
+				    sqlite3_column_int64(st, 1),
+				    sqlite3_column_int64(st, 2));
+	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
 }

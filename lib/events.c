@@ -9,6 +9,8 @@
 #include <cjson/cJSON.h>
 
 #include "db.h"
+#include "db_channel.h"
+#include "db_inbox.h"
 #include "events.h"
 #include "json.h"
 #include "limits.h"

@@ -9,6 +9,8 @@
 #include "committer.h"
 #include "conf.h"
 #include "db.h"
+#include "db_event.h"
+#include "db_queue.h"
 #include "health.h"
 #include "http.h"
 #include "json.h"
@@ -48,23 +50,24 @@ struct health_queue {
 };
 
 static void
-health_state(void *arg, const char *state, long long n, long long oldest)
+health_state(void *arg, enum event_state state, long long n, long long oldest)
 {
 	struct health_queue *q = arg;
 
-	cJSON_ReplaceItemInObjectCaseSensitive(q->states, state,
-	    cJSON_CreateNumber((double)n));
-	if (strcmp(state, "pending") == 0)
+	cJSON_ReplaceItemInObjectCaseSensitive(q->states,
+	    event_state_names[state], cJSON_CreateNumber((double)n));
+	if (state == EVENT_PENDING)
 		q->oldest_pending_ms = oldest;
-	if (strcmp(state, "dead_letter") == 0)
+	if (state == EVENT_DEAD_LETTER)
 		q->dead = n;
 }
 
 void
 health_handle(const struct conf *c, struct req *r)
 {
-	static const char *const states[] = { "pending", "processing",
-	    "failed", "dead_letter", "invalid" };
+	/* The states still to be worked on, as db_queue_states counts. */
+	static const enum event_state states[] = { EVENT_PENDING,
+	    EVENT_PROCESSING, EVENT_FAILED, EVENT_DEAD_LETTER, EVENT_INVALID };
 	cJSON		*root, *dbj, *ingest, *warn, *queue;
 	struct health_queue q;
 	struct db	*d = NULL;
@@ -84,7 +87,7 @@ health_handle(const struct conf *c, struct req *r)
 	memset(&q, 0, sizeof(q));
 	q.states = cJSON_AddObjectToObject(queue, "states");
 	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
-		cJSON_AddNumberToObject(q.states, states[i], 0);
+		cJSON_AddNumberToObject(q.states, event_state_names[states[i]], 0);
 	if (c == NULL)
 		cJSON_AddItemToArray(warn, cJSON_CreateString(
 		    "configuration did not load: see the log"));

@@ -35,10 +35,10 @@ processor_spell(struct processor *p, const struct queue_opts *o)
 	struct queue_stats	 st;
 	long long		 start, frames;
 	char			 err[512];
-	unsigned		 flags = DB_REDO_SAFE;
+	unsigned		 flags = DB_REDOABLE;
 
 	if (p->ck != NULL)
-		flags |= DB_NO_CHECKPOINT;
+		flags |= DB_FLUSH_APART;
 	if (p->db == NULL &&
 	    (p->db = db_open(p->conf, flags, err, sizeof(err))) == NULL)
 		log_msg(LOG_LEVEL_ERROR, "webhook.inline_db", err);
@@ -54,7 +54,7 @@ processor_spell(struct processor *p, const struct queue_opts *o)
 			p->db = NULL;
 			break;
 		}
-		frames = db_wal_frames(p->db);
+		frames = db_journal_size(p->db);
 		pthread_mutex_unlock(p->write_mu);
 		checkpointer_poke(p->ck, frames);
 		if (st.claimed == 0)

@@ -11,6 +11,8 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "db_event.h"
+#include "db_queue.h"
 #include "events.h"
 #include "limits.h"
 #include "log.h"
@@ -139,7 +141,7 @@ queue_batch(struct db *d, const struct queue_opts *o, const char *token,
 			goto fail;
 		delay = queue_delay_ms(o, failures[i] + 1, queue_random());
 		rc = db_event_fail(d, ids[i], token, delay < 0 ?
-		    "dead_letter" : "failed", delay < 0 ? 0 : now + delay,
+		    EVENT_DEAD_LETTER : EVENT_FAILED, delay < 0 ? 0 : now + delay,
 		    err[0] != '\0' ? err : "failed", now);
 		if (rc == -1)
 			goto fail;
@@ -187,7 +189,7 @@ queue_run(struct db *d, const struct queue_opts *o, struct queue_stats *st)
 			log_begin(&l, LOG_LEVEL_WARN, "queue.abandoned");
 			log_int(&l, "events", dead);
 			log_int(&l, "lapses", HG_QUEUE_LAPSES_MAX);
-			log_str(&l, "state", "dead_letter");
+			log_str(&l, "state", event_state_names[EVENT_DEAD_LETTER]);
 			log_end(&l);
 		}
 		if (n == 0)

@@ -18,6 +18,7 @@
 #include "committer.h"
 #include "conf.h"
 #include "db.h"
+#include "db_channel.h"
 #include "envelope.h"
 #include "limits.h"
 #include "processor.h"
@@ -391,7 +392,7 @@ test_checkpointer(void)
 	int			 i, waited;
 
 	if ((c = conf_for("ckpt.db", "durability = normal\n")) == NULL ||
-	    (d = db_open(c, DB_NO_CHECKPOINT, err, sizeof(err))) == NULL) {
+	    (d = db_open(c, DB_FLUSH_APART, err, sizeof(err))) == NULL) {
 		OK(0, "database opens");
 		conf_free(c);
 		return;
@@ -407,7 +408,7 @@ test_checkpointer(void)
 		if (db_begin(d) == -1 || db_counter_add(d, "t", 1) == -1 ||
 		    db_commit(d) == -1)
 			i = 100000;
-		frames = db_wal_frames(d);
+		frames = db_journal_size(d);
 		pthread_mutex_unlock(&mu);
 		if (frames < HG_CHECKPOINT_FRAMES)
 			checkpointer_poke(ck, frames);
@@ -422,7 +423,7 @@ test_checkpointer(void)
 		if (db_begin(d) == -1 || db_counter_add(d, "t", 1) == -1 ||
 		    db_commit(d) == -1)
 			waited = 10000;
-		frames = db_wal_frames(d);
+		frames = db_journal_size(d);
 		pthread_mutex_unlock(&mu);
 	}
 	OK(frames < peak, "after a poke the WAL starts over");

@@ -122,6 +122,40 @@ test_msg_status(struct db *d)
 	    "meta_message_id = 'm2'"), 1, "and moves delivered to read");
 }
 
+/* Every name of enum event_state and enum event_routing is one the
+ * schema's CHECKs accept, and they accept no other. */
+static void
+test_event_names(struct db *d)
+{
+	char	 sql[512], name[96];
+	int	 i;
+
+	for (i = 0; i < EVENT_STATE__MAX; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO webhook_event "
+		    "(received_ms, body, body_sha256, signature, state, sent_ms) "
+		    "VALUES (1, x'00', 'h%d', 's', '%s', %d)", i,
+		    event_state_names[i], i);
+		snprintf(name, sizeof(name), "webhook_event.state accepts %s",
+		    event_state_names[i]);
+		EQ_INT(one(d, sql), 0, name);
+	}
+	EQ_INT(one(d, "INSERT INTO webhook_event (received_ms, body, "
+	    "body_sha256, signature, state, sent_ms) VALUES (1, x'00', 'hx', "
+	    "'s', 'bogus', 99)"), -1, "webhook_event.state refuses another");
+	for (i = 0; i < ROUTING__MAX; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO webhook_event "
+		    "(received_ms, body, body_sha256, signature, routing, "
+		    "sent_ms) VALUES (1, x'00', 'r%d', 's', '%s', %d)", i,
+		    event_routing_names[i], 100 + i);
+		snprintf(name, sizeof(name), "webhook_event.routing accepts %s",
+		    event_routing_names[i]);
+		EQ_INT(one(d, sql), 0, name);
+	}
+	EQ_INT(one(d, "INSERT INTO webhook_event (received_ms, body, "
+	    "body_sha256, signature, routing, sent_ms) VALUES (1, x'00', 'rx', "
+	    "'s', 'sideways', 199)"), -1, "webhook_event.routing refuses another");
+}
+
 int
 main(void)
 {
@@ -167,6 +201,7 @@ main(void)
 		EQ_INT(scans(d, st, "webhook_event"), 0, indexed[j].name);
 	}
 	test_msg_status(d);
+	test_event_names(d);
 	db_close(d);
 	conf_free(c);
 	test_rm_db(dir, "hubgate.db");

@@ -14,6 +14,8 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "db_channel.h"
+#include "db_event.h"
 #include "queue.h"
 #include "test.h"
 
@@ -71,8 +73,8 @@ feed(const char *body)
 	e.object = "page";
 	e.entry_ids = "[]";
 	e.phone_ids = "[]";
-	e.routing = "routed";
-	e.state = "pending";
+	e.routing = ROUTING_ROUTED;
+	e.state = EVENT_PENDING;
 	if (db_begin(db) == -1 || db_event_insert(db, &e, &id) != 1 ||
 	    db_commit(db) == -1)
 		return "insert failed";

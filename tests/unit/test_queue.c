@@ -16,6 +16,9 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "db_channel.h"
+#include "db_event.h"
+#include "db_queue.h"
 #include "events.h"
 #include "limits.h"
 #include "queue.h"
@@ -76,8 +79,8 @@ store(long long received_ms)
 	e.object = "page";
 	e.entry_ids = "[\"100\"]";
 	e.phone_ids = "[]";
-	e.routing = "routed";
-	e.state = "pending";
+	e.routing = ROUTING_ROUTED;
+	e.state = EVENT_PENDING;
 	db_begin(db);
 	db_event_insert(db, &e, &id);
 	db_commit(db);
@@ -228,7 +231,7 @@ test_fencing(void)
 	db_begin(db);
 	EQ_INT(db_event_body(db, id, "token-A", &b), 0, "late worker cannot read the body");
 	EQ_INT(db_event_done(db, id, "token-A", clock_ms), 0, "late worker cannot finish");
-	EQ_INT(db_event_fail(db, id, "token-A", "failed", clock_ms, "late", clock_ms), 0, "late worker cannot fail it");
+	EQ_INT(db_event_fail(db, id, "token-A", EVENT_FAILED, clock_ms, "late", clock_ms), 0, "late worker cannot fail it");
 	db_commit(db);
 	buf_free(&b);
 	snprintf(sql, sizeof(sql), "SELECT state = 'processed' AND attempts = 2 FROM webhook_event WHERE id = %lld", id);
