@@ -28,11 +28,24 @@ LDFLAGS	+= -fsanitize=address,undefined
 endif
 PC_CFLAGS = $(shell pkg-config --cflags $(PCMODS) 2>/dev/null)
 PC_LIBS	  = $(shell pkg-config --libs $(PCMODS) 2>/dev/null)
+# The library's layers, lowest first: each may include only from itself
+# and those below it (scripts/layers.sh, run by make lint).
+LAYERS	 = core store meta pipeline web
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) \
-	   -iquote lib $(PC_CFLAGS)
+	   $(LAYERS:%=-iquote lib/%) $(PC_CFLAGS)
 LIBS	 = $(PC_LIBS) -pthread
 
-LIB_SRC	 = $(wildcard lib/*.c)
+CORE_SRC = lib/core/buf.c lib/core/conf.c lib/core/crypto.c lib/core/json.c \
+	   lib/core/log.c lib/core/num.c lib/core/utf8.c
+STORE_SRC = lib/store/db.c lib/store/db_inbox.c lib/store/db_queue.c
+META_SRC = lib/meta/envelope.c lib/meta/events.c lib/meta/graph.c \
+	   lib/meta/graph_error.c lib/meta/graph_oauth.c lib/meta/graph_send.c
+PIPELINE_SRC = lib/pipeline/checkpointer.c lib/pipeline/committer.c \
+	   lib/pipeline/processor.c lib/pipeline/queue.c
+WEB_SRC	 = lib/web/app.c lib/web/health.c lib/web/http.c lib/web/route.c \
+	   lib/web/webhook.c
+LIB_SRC	 = $(CORE_SRC) $(STORE_SRC) $(META_SRC) $(PIPELINE_SRC) $(WEB_SRC)
+LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
 LIB_A	 = $(BUILD)/libhubgate.a
 PROGS	 = $(BUILD)/cgi-bin/webhook $(BUILD)/cgi-bin/dashboard
@@ -43,10 +56,12 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT	 = $(UNIT_SRC:%.c=$(BUILD)/%)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 TOOLS	 = $(TOOL_SRC:%.c=$(BUILD)/%)
-# The fake of Meta for tests and sandbox mode (tests/fakemeta/).
-FAKE_SRC = $(wildcard tests/fakemeta/*.c)
+# The fake of Meta for sandbox mode (`make run` without a Meta app) and
+# the tests.
+FAKE_SRC = sandbox/fakemeta.c sandbox/fm_control.c sandbox/fm_dialog.c \
+	   sandbox/fm_graph.c sandbox/fm_send.c sandbox/fm_store.c
 FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
-FAKEMETA = $(if $(FAKE_SRC),$(BUILD)/tests/fakemeta/fakemeta)
+FAKEMETA = $(BUILD)/sandbox/fakemeta
 
 .PHONY: all deps run test lint install clean bench san check-deps
 
@@ -61,7 +76,7 @@ all: $(PROGS) $(ADMIN) $(CRON) $(BENCH_PROGS) $(UNIT) $(TOOLS) $(FAKEMETA)
 deps:
 	@sh scripts/deps.sh $(PKGS)
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h) | deps-checked
+$(BUILD)/%.o: %.c $(LIB_HDR) | deps-checked
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -89,7 +104,8 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB_A)
 	$(LINK)
 $(BUILD)/tools/%: $(BUILD)/tools/%.o $(LIB_A)
 	$(LINK)
-$(FAKE_OBJ): tests/fakemeta/fm.h
+$(FAKE_OBJ): sandbox/fm.h
+$(UNIT_SRC:%.c=$(BUILD)/%.o): tests/unit/test.h
 $(FAKEMETA): $(FAKE_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $(FAKE_OBJ) $(LIB_A) $(LIBS)
 

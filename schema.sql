@@ -2,7 +2,7 @@
 --
 -- The file is a sequence of migrations.  Each begins with a line
 -- "-- @migration N" and ends by setting PRAGMA user_version to N.
--- lib/db applies, inside one BEGIN IMMEDIATE transaction, every
+-- lib/store/db applies, inside one BEGIN IMMEDIATE transaction, every
 -- migration above the database's user_version, so two processes
 -- starting at once cannot both apply one.  Never edit a migration that
 -- has shipped: add a new one below.
@@ -192,14 +192,14 @@ PRAGMA user_version = 1;
 -- @migration 2
 
 -- webhook_event finds duplicates on (sent_ms, body_sha256) instead of
--- the hash alone.  sent_ms is a function of the body (lib/envelope.h:
+-- the hash alone.  sent_ms is a function of the body (lib/meta/envelope.h:
 -- Meta's time for the event), so a body delivered again still meets its
 -- first copy; but where hashes are random, Meta's times grow, so a
 -- group commit's new keys land on the index's last pages instead of
 -- dirtying one random page per event.  A column's UNIQUE cannot be
--- dropped: the table is rebuilt (lib/db runs migrations with foreign
+-- dropped: the table is rebuilt (lib/store/db runs migrations with foreign
 -- keys off and checks them before committing).  hg_sent_ms() is the
--- same function, registered by lib/db.
+-- same function, registered by lib/store/db.
 CREATE TABLE webhook_event_new (
 	id		INTEGER PRIMARY KEY,
 	received_ms	INTEGER NOT NULL,	-- arrival, unix milliseconds
@@ -248,7 +248,7 @@ PRAGMA user_version = 2;
 -- * An event's channel is a column.  webhook_event.channel_id is the
 --   first channel it was routed to; webhook_event_channel now holds
 --   only the others (a batch may hold entries for several accounts).
--- * The index on received_ms goes.  lib/db stores an event's
+-- * The index on received_ms goes.  lib/store/db stores an event's
 --   received_ms as at least the previous event's, so ids order arrival
 --   times and a range of times is a range of ids, found by bisection.
 --   Events stored before keep their times, raised where needed to
@@ -269,7 +269,7 @@ DROP INDEX webhook_event_received;
 -- The queue's index holds only the events still to be worked on, so a
 -- stored and processed event (nearly all of them) adds nothing to it.
 -- The queries that use it repeat its condition: that is how SQLite
--- knows that it may (lib/db.c).
+-- knows that it may (lib/store/db.c).
 DROP INDEX webhook_event_queue;
 CREATE INDEX webhook_event_queue ON webhook_event (state, id)
 	WHERE state <> 'processed';

@@ -1,6 +1,6 @@
 /*
  * webhook: GET /webhook (Meta's verification) and POST /webhook (event
- * ingest), as FastCGI or CGI.  The logic is in lib/webhook.c.
+ * ingest), as FastCGI or CGI.  The logic is in lib/web/webhook.c.
  */
 #include <stddef.h>
 

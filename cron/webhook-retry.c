@@ -48,7 +48,7 @@ main(void)
 		fprintf(stderr, "webhook-retry: cannot take the run lock\n");
 		return 1;
 	}
-	if ((d = db_open(c, DB_REDO_SAFE, err, sizeof(err))) == NULL) {
+	if ((d = db_open(c, DB_REDOABLE, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "webhook-retry: %s\n", err);
 		conf_free(c);
 		return 1;
@@ -60,7 +60,7 @@ main(void)
 	    HG_PRUNE_BUDGET_MS, &pruned) == -1)
 		rc = 1;
 	/* Keep the WAL small even where nothing else checkpoints it. */
-	if (rc == 0 && db_checkpoint(d, NULL) == -1)
+	if (rc == 0 && db_flush(d, NULL) == -1)
 		rc = 1;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("webhook-retry: claimed=%lld processed=%lld failed=%lld "

@@ -48,7 +48,7 @@ CONF
 fi
 HUBGATE_CONFIG=$conf "$build/tools/hubgate-admin" init >/dev/null
 # A new sandbox connects the fake world's first Page, its Instagram
-# account and the WhatsApp number (tests/fakemeta/fm.h), so that test
+# account and the WhatsApp number (sandbox/fm.h), so that test
 # messages become conversations before Facebook Login connects real ones.
 if [ "${new:-0}" = 1 ]; then
 	for ch in "page 104857600000001 Sandbox Bakery" \

@@ -28,6 +28,8 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "db_channel.h"
+#include "db_queue.h"
 #include "limits.h"
 #include "num.h"
 #include "queue.h"

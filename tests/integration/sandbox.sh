@@ -1,4 +1,4 @@
-# Helpers for tests that need the fake of Meta (tests/fakemeta/) beside
+# Helpers for tests that need the fake of Meta (sandbox/) beside
 # the gateway: source after lib.sh.
 #
 # start_sandbox DIR: new_data DIR in sandbox mode (the sandbox app id
@@ -7,7 +7,7 @@
 # BASE, META (the fake's root URL), CTL (its control API) and
 # LIGHTTPD_PID.  Extra configuration lines may be given in
 # SANDBOX_CONF.
-FAKEMETA_BIN=${FAKEMETA_BIN:-$HUBGATE_BUILD/tests/fakemeta/fakemeta}
+FAKEMETA_BIN=${FAKEMETA_BIN:-$HUBGATE_BUILD/sandbox/fakemeta}
 SANDBOX_APP_ID=sandbox-1234567890
 start_sandbox() {
 	local d=$1

@@ -7,7 +7,7 @@
 T=$(mktemp -d "${HUBGATE_TEST_TMP:-/tmp}/refusals.XXXXXX")
 trap 'stop_lighttpd' EXIT
 N=1000
-# The rate limit of lib/limits.h (HG_REJECT_LOG_PER_SEC).
+# The rate limit of lib/core/limits.h (HG_REJECT_LOG_PER_SEC).
 PER_SEC=5
 
 # flood N URL [CURL OPTIONS]: N requests to URL over one connection;

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/json.c's arena parse: trees parsed into an arena
+ * Unit tests for lib/core/json.c's arena parse: trees parsed into an arena
  * read as cJSON's own, big strings and many trees share it, a failed
  * parse leaves nothing behind, and trees outside an arena are malloc's
  * as before.  (The sanitizer build of `make test` checks the memory.)

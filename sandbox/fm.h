@@ -9,7 +9,7 @@
  * (HUBGATE_CONFIG) for app_id, app_secret, base_url and
  * appsecret_proof.
  *
- * This header is private to tests/fakemeta/.
+ * This header is private to sandbox/.
  */
 #ifndef FM_H
 #define FM_H

@@ -2,7 +2,7 @@
  * graph_send: messages out through lib/graph: Messenger (text, quick
  * replies, button and generic templates, attachments by URL,
  * sender_action), Instagram, and WhatsApp (text, template, mark as
- * read).  Meta's limits (lib/limits.h, HG_MSG_*, HG_IG_*, HG_WA_*) are
+ * read).  Meta's limits (lib/core/limits.h, HG_MSG_*, HG_IG_*, HG_WA_*) are
  * checked here first: a message over a limit fails at once with a
  * local GRAPH_PERMANENT / GRAPH_REASON_LIMIT result saying which limit,
  * instead of a round trip.  Lengths in characters count Unicode code

@@ -16,7 +16,7 @@
 #define HG_WEBHOOK_BODY_CEILING		(64L * 1024 * 1024)
 /* Bodies of forms and JSON API calls made by people, not Meta. */
 #define HG_FORM_BODY_MAX		(64 * 1024)
-/* The fields one route may declare (lib/route.h): an API call takes a
+/* The fields one route may declare (lib/web/route.h): an API call takes a
  * handful; a table asking for more is a mistake. */
 #define HG_ROUTE_FIELDS_MAX		16
 /* How deep an API call's JSON body may nest: its fields are flat. */
@@ -73,7 +73,7 @@
 /* Log lines per second about failing accepts. */
 #define HG_ACCEPT_LOG_PER_SEC		1
 /* What a FastCGI program keeps free at the top of a heap before it
- * gives memory back to the kernel (lib/http.c). */
+ * gives memory back to the kernel (lib/web/http.c). */
 #define HG_MALLOC_TRIM			(64 * 1024 * 1024)
 /* Unread body bytes a CGI reads and discards before exiting, so that
  * servers passing one socket both ways do not reset the connection. */
