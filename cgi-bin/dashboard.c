@@ -51,7 +51,7 @@ main(void)
 		.worker_free = worker_free,
 		.handle = handle,
 	};
-	char			 err[512];
+	char			 err[HG_ERR_MAX];
 	int			 rc;
 
 	conf = app_init("dashboard", err, sizeof(err));

@@ -51,7 +51,7 @@ main(void)
 		.handle = handle,
 	};
 	struct conf		*c;
-	char			 err[512];
+	char			 err[HG_ERR_MAX];
 	int			 rc;
 
 	if ((c = app_init("webhook", err, sizeof(err))) != NULL) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include "clock.h"
 #include "app.h"
 #include "conf.h"
 #include "db.h"
@@ -26,8 +27,8 @@ main(void)
 	struct conf		*c;
 	struct db		*d;
 	struct rusage		 ru;
-	long long		 start = queue_now_ms(), pruned = 0, keep_ms;
-	char			 err[512];
+	long long		 start = clock_ms(), pruned = 0, keep_ms;
+	char			 err[HG_ERR_MAX];
 	int			 lock, rc = 0;
 
 	if ((c = app_init("webhook-retry", err, sizeof(err))) == NULL) {
@@ -56,7 +57,7 @@ main(void)
 	if (queue_run(d, &o, &st) == -1)
 		rc = 1;
 	keep_ms = conf_get_int(c, "retention_days") * 86400LL * 1000;
-	if (rc == 0 && queue_prune(d, queue_now_ms() - keep_ms, HG_PRUNE_BATCH,
+	if (rc == 0 && queue_prune(d, clock_ms() - keep_ms, HG_PRUNE_BATCH,
 	    HG_PRUNE_BUDGET_MS, &pruned) == -1)
 		rc = 1;
 	/* Keep the WAL small even where nothing else checkpoints it. */
@@ -66,7 +67,7 @@ main(void)
 	printf("webhook-retry: claimed=%lld processed=%lld failed=%lld "
 	    "dead_letter=%lld fenced=%lld pruned=%lld ms=%lld maxrss_kb=%ld%s\n",
 	    st.claimed, st.processed, st.failed, st.dead, st.fenced, pruned,
-	    queue_now_ms() - start, ru.ru_maxrss, rc ? " error" : "");
+	    clock_ms() - start, ru.ru_maxrss, rc ? " error" : "");
 	if (rc)
 		fprintf(stderr, "webhook-retry: database error: %s\n",
 		    db_errmsg(d));

@@ -656,10 +656,14 @@ fm_setup(const struct conf *c)
 int
 main(void)
 {
-	struct http_server	 srv = { "fakemeta", 8, NULL, worker_free, NULL,
-				     handle };
+	struct http_server	 srv = {
+		.prog = "fakemeta",
+		.threads = 8,
+		.worker_free = worker_free,
+		.handle = handle,
+	};
 	struct conf		*c;
-	char			 err[512];
+	char			 err[HG_ERR_MAX];
 	int			 rc;
 
 	if ((c = app_init("fakemeta", err, sizeof(err))) != NULL &&

@@ -176,7 +176,7 @@ main(int argc, char *argv[])
 	struct conf	*c;
 	struct db	*d;
 	long long	 id;
-	char		 err[512];
+	char		 err[HG_ERR_MAX];
 	int		 version, rc = 1;
 
 	if (argc < 2)

@@ -5,6 +5,10 @@
 #ifndef HG_LIMITS_H
 #define HG_LIMITS_H
 
+/* An error message for a log line or an answer: SQLite's messages and
+ * the configuration's (file, line, key and why) fit. */
+#define HG_ERR_MAX			512
+
 /* A limit's value as a string, for configuration defaults. */
 #define HG_STR_(x)	#x
 #define HG_STR(x)	HG_STR_(x)

@@ -4,10 +4,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 const char *const log_level_names[LOG_LEVEL__MAX] = {
@@ -126,19 +126,21 @@ log_value(struct logline *l, const char *v, size_t n)
 void
 log_begin(struct logline *l, enum log_level lvl, const char *event)
 {
-	struct timeval	 tv;
 	struct tm	 tm;
+	time_t		 sec;
+	long long	 ms;
 	char		 ts[96];
 
 	l->len = 0;
 	l->on = lvl >= log_threshold;
 	if (!l->on)
 		return;
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	ms = clock_ms();
+	sec = (time_t)(ms / 1000);
+	gmtime_r(&sec, &tm);
+	snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (long)(tv.tv_usec / 1000) % 1000);
+	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 	log_raw(l, "ts=", 3);
 	log_raw(l, ts, strlen(ts));
 	log_str(l, "level", log_level_names[lvl]);

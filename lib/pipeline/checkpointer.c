@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
 #include "checkpointer.h"
 #include "conf.h"
 #include "db.h"
@@ -25,19 +26,6 @@ struct checkpointer {
 	int			 stop;
 };
 
-/* The CLOCK_REALTIME time ms milliseconds from now, for timed waits. */
-static void
-deadline_in(struct timespec *ts, long long ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static void *
 checkpointer_run(void *arg)
 {
@@ -45,7 +33,7 @@ checkpointer_run(void *arg)
 	struct db		*d = NULL;
 	struct logline		 l;
 	struct timespec		 ts;
-	char			 err[512];
+	char			 err[HG_ERR_MAX];
 	int			 complete = 0, rc;
 
 	pthread_setname_np(pthread_self(), "hg-ckpt");
@@ -75,7 +63,7 @@ checkpointer_run(void *arg)
 		}
 		pthread_mutex_lock(&ck->mu);
 		if (rc == -1 || !complete) {
-			deadline_in(&ts, CHECKPOINT_RETRY_MS);
+			clock_deadline(&ts, CHECKPOINT_RETRY_MS);
 			while (!ck->stop && pthread_cond_timedwait(&ck->cv,
 			    &ck->mu, &ts) == 0)
 				;

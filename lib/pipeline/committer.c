@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "checkpointer.h"
 #include "committer.h"
 #include "conf.h"
@@ -57,24 +58,11 @@ struct committer {
 	int			 pend_any;	/* pend has counts; mu */
 };
 
-/* The CLOCK_REALTIME time ms milliseconds from now, for timed waits. */
-static void
-deadline_in(struct timespec *ts, long long ms)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 /* Open the committer's database if it is not open; 0 or -1. */
 static int
 committer_db(struct committer *cm)
 {
-	char err[512];
+	char err[HG_ERR_MAX];
 
 	if (cm->db != NULL)
 		return 0;
@@ -240,7 +228,7 @@ committer_commit(struct committer *cm, struct commit_item *list,
 		any |= cm->pend[i] > 0;
 	}
 	if (flush)
-		cm->flushed_ms = queue_now_ms();
+		cm->flushed_ms = clock_ms();
 	pthread_mutex_lock(&cm->mu);
 	cm->pend_any = any;
 	pthread_mutex_unlock(&cm->mu);
@@ -306,7 +294,7 @@ committer_run(void *arg)
 	while (!cm->stop || cm->head != NULL) {
 		idle = 0;
 		if (cm->head == NULL) {
-			deadline_in(&ts, committer_pending(cm) ?
+			clock_deadline(&ts, committer_pending(cm) ?
 			    HG_COUNTER_FLUSH_MS : 1000);
 			pthread_cond_timedwait(&cm->work, &cm->mu, &ts);
 			if (cm->head == NULL &&
@@ -331,7 +319,7 @@ committer_run(void *arg)
 
 		pthread_mutex_lock(&cm->write_mu);
 		flush = flush ||
-		    queue_now_ms() - cm->flushed_ms >= HG_COUNTER_FLUSH_MS;
+		    clock_ms() - cm->flushed_ms >= HG_COUNTER_FLUSH_MS;
 		counted = committer_commit(cm, list, held, flush) == 0 && flush;
 		frames = cm->db != NULL ? db_journal_size(cm->db) : 0;
 		pthread_mutex_unlock(&cm->write_mu);

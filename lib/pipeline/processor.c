@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "checkpointer.h"
 #include "conf.h"
 #include "db.h"
@@ -34,7 +35,7 @@ processor_spell(struct processor *p, const struct queue_opts *o)
 {
 	struct queue_stats	 st;
 	long long		 start, frames;
-	char			 err[512];
+	char			 err[HG_ERR_MAX];
 	unsigned		 flags = DB_REDOABLE;
 
 	if (p->ck != NULL)
@@ -42,8 +43,8 @@ processor_spell(struct processor *p, const struct queue_opts *o)
 	if (p->db == NULL &&
 	    (p->db = db_open(p->conf, flags, err, sizeof(err))) == NULL)
 		log_msg(LOG_LEVEL_ERROR, "webhook.inline_db", err);
-	start = queue_now_ms();
-	while (p->db != NULL && queue_now_ms() - start < p->budget_ms) {
+	start = clock_ms();
+	while (p->db != NULL && clock_ms() - start < p->budget_ms) {
 		if (p->busy(p->arg))
 			break;
 		memset(&st, 0, sizeof(st));

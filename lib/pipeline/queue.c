@@ -4,9 +4,9 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
+#include "clock.h"
 #include "buf.h"
 #include "conf.h"
 #include "crypto.h"
@@ -19,15 +19,6 @@
 #include "num.h"
 #include "queue.h"
 
-
-long long
-queue_now_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 int
 queue_opts_conf(struct queue_opts *o, const struct conf *c)
@@ -67,7 +58,7 @@ queue_random(void)
 static long long
 queue_clock(const struct queue_opts *o)
 {
-	return o->clock != NULL ? o->clock(o->clock_arg) : queue_now_ms();
+	return o->clock != NULL ? o->clock(o->clock_arg) : clock_ms();
 }
 
 /* The default step: normalise the event into the inbox. */
@@ -97,15 +88,15 @@ queue_batch(struct db *d, const struct queue_opts *o, const char *token,
 	buf_init(&body, HG_WEBHOOK_BODY_CEILING);
 	if (db_begin(d) == -1)
 		goto fail;
-	txn = queue_now_ms();
+	txn = clock_ms();
 	for (i = 0; i < n; i++) {
 		/* Keep each transaction short, so that the webhook never
 		 * waits long for the write lock: commit what is done and go
 		 * on in a new one (the leases still hold). */
-		if (i > 0 && queue_now_ms() - txn >= HG_QUEUE_TXN_MS) {
+		if (i > 0 && clock_ms() - txn >= HG_QUEUE_TXN_MS) {
 			if (db_commit(d) == -1 || db_begin(d) == -1)
 				goto fail;
-			txn = queue_now_ms();
+			txn = clock_ms();
 		}
 		now = queue_clock(o);
 		buf_reset(&body);
@@ -212,7 +203,7 @@ queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
 {
 	struct timespec	 pause = { HG_PRUNE_PAUSE_MS / 1000,
 			    (HG_PRUNE_PAUSE_MS % 1000) * 1000000L };
-	long long	 n, txn, start = queue_now_ms(), began, now;
+	long long	 n, txn, start = clock_ms(), began, now;
 	int		 more;
 
 	*deleted = 0;
@@ -221,7 +212,7 @@ queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
 	for (;;) {
 		if (db_begin(d) == -1)
 			return -1;
-		began = queue_now_ms();
+		began = clock_ms();
 		txn = 0;
 		/* Batches until nothing is left, the budget is spent or the
 		 * transaction has run HG_PRUNE_TXN_MS. */
@@ -231,7 +222,7 @@ queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
 				return -1;
 			}
 			txn += n;
-			now = queue_now_ms();
+			now = clock_ms();
 			more = n == batch && now - start < budget_ms;
 		} while (more && now - began < HG_PRUNE_TXN_MS);
 		if (db_commit(d) == -1) {

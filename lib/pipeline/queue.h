@@ -67,7 +67,5 @@ int		 queue_run(struct db *, const struct queue_opts *,
  * budget_ms.  *deleted counts what was committed.  0 or -1. */
 int		 queue_prune(struct db *, long long before_ms, int batch,
 		    long long budget_ms, long long *deleted);
-/* Wall-clock milliseconds. */
-long long	 queue_now_ms(void);
 
 #endif

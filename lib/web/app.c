@@ -38,7 +38,7 @@ app_init(const char *prog, char *err, size_t errsz)
 struct db *
 app_db(const struct conf *c)
 {
-	char err[512];
+	char err[HG_ERR_MAX];
 
 	if (app_thread_db == NULL &&
 	    (app_thread_db = db_open(c, 0, err, sizeof(err))) == NULL)

@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "clock.h"
 #include "app.h"
 #include "committer.h"
 #include "conf.h"
@@ -105,7 +106,7 @@ health_handle(const struct conf *c, struct req *r)
 	cJSON_AddNumberToObject(dbj, "schema_latest", db_schema_latest());
 	cJSON_AddNumberToObject(root, "queue_depth", (double)depth);
 	cJSON_AddNumberToObject(queue, "oldest_pending_age_s",
-	    q.oldest_pending_ms > 0 ? (double)((queue_now_ms() -
+	    q.oldest_pending_ms > 0 ? (double)((clock_ms() -
 	    q.oldest_pending_ms) / 1000) : 0);
 	cJSON_AddNumberToObject(queue, "dead_letters", (double)q.dead);
 	for (i = 0; c != NULL && (w = conf_warning(c, i)) != NULL; i++)

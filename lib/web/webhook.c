@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "committer.h"
 #include "conf.h"
 #include "crypto.h"
@@ -264,7 +265,7 @@ webhook_receive(struct webhook *w, struct req *r)
 	ci->ev.len = r->body.len;
 	ci->ev.sha256 = it->sha256;
 	ci->ev.signature = sig;
-	ci->ev.received_ms = queue_now_ms();
+	ci->ev.received_ms = clock_ms();
 	ci->ev.sent_ms = it->env.sent_ms;
 	ci->ev.object = it->env.object;
 	ci->ev.entry_ids = it->env.entry_ids;
