@@ -107,31 +107,50 @@ http_header(const struct req *r, const char *name)
 	return v;
 }
 
-/* Read up to n bytes of the body; returns the count (short at EOF). */
+/* Read up to n bytes of a request's input, from the FastCGI stream in
+ * or, when in is NULL, from standard input (CGI); returns the count
+ * (short at the end of the input). */
+static size_t
+http_read_in(FCGX_Stream *in, char *p, size_t n)
+{
+	size_t	 got = 0, k;
+	int	 k2;
+
+	while (got < n) {
+		if (in != NULL) {
+			k2 = FCGX_GetStr(p + got, (int)(n - got > 65536 ?
+			    65536 : n - got), in);
+			k = k2 > 0 ? (size_t)k2 : 0;
+		} else
+			k = fread(p + got, 1, n - got, stdin);
+		if (k == 0)
+			break;
+		got += k;
+	}
+	return got;
+}
+
+/* Read the body into p: up to n bytes; returns the count. */
 static size_t
 http_read(struct req *r, char *p, size_t n)
 {
-	size_t	 got = 0;
-	int	 k;
+	return http_read_in(r->fcgx != NULL ? ((FCGX_Request *)r->fcgx)->in :
+	    NULL, p, n);
+}
 
-	if (r->fcgx != NULL) {
-		FCGX_Stream *in = ((FCGX_Request *)r->fcgx)->in;
-		while (got < n) {
-			size_t want = n - got > 65536 ? 65536 : n - got;
-			k = FCGX_GetStr(p + got, (int)want, in);
-			if (k <= 0)
-				break;
-			got += (size_t)k;
-		}
-		return got;
-	}
-	while (got < n) {
-		size_t k2 = fread(p + got, 1, n - got, stdin);
-		if (k2 == 0)
-			break;
-		got += k2;
-	}
-	return got;
+/* Read and discard up to max bytes of the input (as http_read_in);
+ * returns how many of max were left when the input ended (0: max was
+ * reached). */
+static size_t
+http_drain(FCGX_Stream *in, size_t max)
+{
+	char	 sink[4096];
+	size_t	 k;
+
+	while (max > 0 && (k = http_read_in(in, sink, max < sizeof(sink) ?
+	    max : sizeof(sink))) > 0)
+		max -= k;
+	return max;
 }
 
 int
@@ -510,13 +529,8 @@ http_defer(struct req *r)
 static void
 http_fcgx_done(FCGX_Request *fr)
 {
-	char	 sink[4096];
-	size_t	 left = HG_CGI_DRAIN_MAX;
-	int	 n;
-
-	while (left > 0 && (n = FCGX_GetStr(sink, sizeof(sink), fr->in)) > 0)
-		left -= (size_t)n < left ? (size_t)n : left;
-	if (left > 0 && FCGX_HasSeenEOF(fr->in) == EOF)
+	if (http_drain(fr->in, HG_CGI_DRAIN_MAX) > 0 &&
+	    FCGX_HasSeenEOF(fr->in) == EOF)
 		FCGX_Detach(fr);
 	FCGX_Finish_r(fr);
 	free(fr);
@@ -585,8 +599,6 @@ http_serve_cgi(const struct http_server *srv, void *ctx)
 	struct req	 r;
 	const char	*cl;
 	long long	 left;
-	char		 sink[8192];
-	size_t		 n;
 
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
@@ -597,14 +609,10 @@ http_serve_cgi(const struct http_server *srv, void *ctx)
 	 * the response already written.  Read what is left, up to a cap.
 	 */
 	cl = getenv("CONTENT_LENGTH");
-	if (cl != NULL && num_parse_str(cl, 0, LLONG_MAX, &left) == 0) {
-		left -= (long long)r.consumed;
-		if (left > HG_CGI_DRAIN_MAX)
-			left = HG_CGI_DRAIN_MAX;
-		while (left > 0 && (n = fread(sink, 1, left < (long long)
-		    sizeof(sink) ? (size_t)left : sizeof(sink), stdin)) > 0)
-			left -= (long long)n;
-	}
+	if (cl != NULL && num_parse_str(cl, 0, LLONG_MAX, &left) == 0 &&
+	    (left -= (long long)r.consumed) > 0)
+		http_drain(NULL, left > HG_CGI_DRAIN_MAX ? HG_CGI_DRAIN_MAX :
+		    (size_t)left);
 	return 0;
 }
 
