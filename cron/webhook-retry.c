@@ -27,7 +27,7 @@ main(void)
 	struct conf		*c;
 	struct db		*d;
 	struct rusage		 ru;
-	long long		 start = clock_ms(), pruned = 0, keep_ms;
+	long long		 start = clock_mono_ms(), pruned = 0, keep_ms;
 	char			 err[HG_ERR_MAX];
 	int			 lock, rc = 0;
 
@@ -67,7 +67,7 @@ main(void)
 	printf("webhook-retry: claimed=%lld processed=%lld failed=%lld "
 	    "dead_letter=%lld fenced=%lld pruned=%lld ms=%lld maxrss_kb=%ld%s\n",
 	    st.claimed, st.processed, st.failed, st.dead, st.fenced, pruned,
-	    clock_ms() - start, ru.ru_maxrss, rc ? " error" : "");
+	    clock_mono_ms() - start, ru.ru_maxrss, rc ? " error" : "");
 	if (rc)
 		fprintf(stderr, "webhook-retry: database error: %s\n",
 		    db_errmsg(d));

@@ -117,7 +117,10 @@ json_id(const cJSON *v, char out[HG_META_ID_MAX + 1])
 		memcpy(out, v->valuestring, n + 1);
 		return out;
 	}
-	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e18 &&
+	/* A number is exact only up to 2^53: a longer id must come as a
+	 * string, or it would be another id. */
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+	    v->valuedouble <= 9007199254740992.0 &&
 	    v->valuedouble == (double)(long long)v->valuedouble) {
 		snprintf(out, HG_META_ID_MAX + 1, "%.0f", v->valuedouble);
 		return out;

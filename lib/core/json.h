@@ -17,8 +17,9 @@
  * string (Meta sends both); -1 when absent or anything else. */
 long long json_uint(const cJSON *obj, const char *name);
 /* A Meta id (a Page, account, user or message id): a non-empty string
- * of at most HG_META_ID_MAX bytes, or a whole number below 1e18 (Meta
- * sends both), copied into out; out, or NULL when v is neither. */
+ * of at most HG_META_ID_MAX bytes, or a whole number up to 2^53 (Meta
+ * sends both; a number beyond that is not exact), copied into out;
+ * out, or NULL when v is neither. */
 const char *json_id(const cJSON *v, char out[HG_META_ID_MAX + 1]);
 /* The string member name of obj, or NULL when absent or not a string. */
 const char *json_str(const cJSON *obj, const char *name);

@@ -113,6 +113,9 @@
  * (ms): the webhook waits for the write lock at most about this long
  * plus one batch. */
 #define HG_PRUNE_TXN_MS			50
+/* ... and at most this many batches (HG_PRUNE_BATCH each), whatever
+ * the clock says. */
+#define HG_PRUNE_TXN_BATCHES		5
 /* The pause between two pruning transactions (ms).  SQLite's busy
  * handler, in which a waiting writer sleeps, polls at most every
  * 100 ms; a shorter pause could let back-to-back transactions starve it

@@ -228,7 +228,7 @@ committer_commit(struct committer *cm, struct commit_item *list,
 		any |= cm->pend[i] > 0;
 	}
 	if (flush)
-		cm->flushed_ms = clock_ms();
+		cm->flushed_ms = clock_mono_ms();
 	pthread_mutex_lock(&cm->mu);
 	cm->pend_any = any;
 	pthread_mutex_unlock(&cm->mu);
@@ -319,7 +319,7 @@ committer_run(void *arg)
 
 		pthread_mutex_lock(&cm->write_mu);
 		flush = flush ||
-		    clock_ms() - cm->flushed_ms >= HG_COUNTER_FLUSH_MS;
+		    clock_mono_ms() - cm->flushed_ms >= HG_COUNTER_FLUSH_MS;
 		counted = committer_commit(cm, list, held, flush) == 0 && flush;
 		frames = cm->db != NULL ? db_journal_size(cm->db) : 0;
 		pthread_mutex_unlock(&cm->write_mu);

@@ -43,8 +43,8 @@ processor_spell(struct processor *p, const struct queue_opts *o)
 	if (p->db == NULL &&
 	    (p->db = db_open(p->conf, flags, err, sizeof(err))) == NULL)
 		log_msg(LOG_LEVEL_ERROR, "webhook.inline_db", err);
-	start = clock_ms();
-	while (p->db != NULL && clock_ms() - start < p->budget_ms) {
+	start = clock_mono_ms();
+	while (p->db != NULL && clock_mono_ms() - start < p->budget_ms) {
 		if (p->busy(p->arg))
 			break;
 		memset(&st, 0, sizeof(st));

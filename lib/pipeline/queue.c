@@ -88,15 +88,15 @@ queue_batch(struct db *d, const struct queue_opts *o, const char *token,
 	buf_init(&body, HG_WEBHOOK_BODY_CEILING);
 	if (db_begin(d) == -1)
 		goto fail;
-	txn = clock_ms();
+	txn = clock_mono_ms();
 	for (i = 0; i < n; i++) {
 		/* Keep each transaction short, so that the webhook never
 		 * waits long for the write lock: commit what is done and go
 		 * on in a new one (the leases still hold). */
-		if (i > 0 && clock_ms() - txn >= HG_QUEUE_TXN_MS) {
+		if (i > 0 && clock_mono_ms() - txn >= HG_QUEUE_TXN_MS) {
 			if (db_commit(d) == -1 || db_begin(d) == -1)
 				goto fail;
-			txn = clock_ms();
+			txn = clock_mono_ms();
 		}
 		now = queue_clock(o);
 		buf_reset(&body);
@@ -186,8 +186,15 @@ queue_run(struct db *d, const struct queue_opts *o, struct queue_stats *st)
 		if (n == 0)
 			break;
 		st->claimed += n;
-		if (queue_batch(d, o, token, ids, failures, n, st) == -1)
-			goto dberr;
+		if (queue_batch(d, o, token, ids, failures, n, st) == -1) {
+			/* Not the events' fault: give their claims back
+			 * (best effort: the leases lapse anyway). */
+			log_begin(&l, LOG_LEVEL_ERROR, "queue.db_error");
+			log_str(&l, "error", db_errmsg(d));
+			log_end(&l);
+			db_queue_release(d, token, queue_clock(o));
+			return -1;
+		}
 	} while (queue_clock(o) - start < o->budget_ms);
 	return 0;
 dberr:
@@ -203,8 +210,8 @@ queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
 {
 	struct timespec	 pause = { HG_PRUNE_PAUSE_MS / 1000,
 			    (HG_PRUNE_PAUSE_MS % 1000) * 1000000L };
-	long long	 n, txn, start = clock_ms(), began, now;
-	int		 more;
+	long long	 n, txn, start = clock_mono_ms(), began, now;
+	int		 more, batches;
 
 	*deleted = 0;
 	if (batch < 1)
@@ -212,19 +219,22 @@ queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
 	for (;;) {
 		if (db_begin(d) == -1)
 			return -1;
-		began = clock_ms();
+		began = clock_mono_ms();
 		txn = 0;
-		/* Batches until nothing is left, the budget is spent or the
-		 * transaction has run HG_PRUNE_TXN_MS. */
+		batches = 0;
+		/* Batches until nothing is left, the budget is spent, or the
+		 * transaction has run HG_PRUNE_TXN_MS or HG_PRUNE_TXN_BATCHES
+		 * batches. */
 		do {
 			if (db_prune(d, before_ms, batch, &n) == -1) {
 				db_rollback(d);
 				return -1;
 			}
 			txn += n;
-			now = clock_ms();
+			now = clock_mono_ms();
 			more = n == batch && now - start < budget_ms;
-		} while (more && now - began < HG_PRUNE_TXN_MS);
+		} while (more && now - began < HG_PRUNE_TXN_MS &&
+		    ++batches < HG_PRUNE_TXN_BATCHES);
 		if (db_commit(d) == -1) {
 			db_rollback(d);
 			return -1;

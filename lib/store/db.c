@@ -167,6 +167,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "AND lease_expires_ms <= ?1 AND attempts - failures >= ?2",
 	/* Lease expired, and as many claims as allowed
 	 * ended without a result: dead letter */
+	/* Claims under a token whose work was rolled back by a database
+	 * error: due again at once, the claim not counted as a lapse */
+	[STMT_QUEUE_RELEASE] =
+	    "UPDATE webhook_event SET lease_token = NULL, lease_expires_ms = ?2, "
+	    "attempts = max(attempts - 1, failures) "
+	    "WHERE lease_token = ?1 AND state = 'processing' "
+	    "AND state <> 'processed'",
 	[STMT_QUEUE_ABANDON] =
 	    "UPDATE webhook_event SET state = 'dead_letter', lease_token = NULL, "
 	    "lease_expires_ms = NULL, next_attempt_ms = NULL, "

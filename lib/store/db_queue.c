@@ -8,6 +8,18 @@
 #include "db_int.h"
 
 int
+db_queue_release(struct db *d, const char *token, long long now_ms)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_QUEUE_RELEASE)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_ms);
+	return db_exec(d, st);
+}
+
+int
 db_queue_abandon(struct db *d, long long now_ms, int lapses_max,
     long long *count)
 {

@@ -12,6 +12,11 @@
 /* Events waiting to be processed (pending or failed); 0 or -1. */
 int		 db_queue_depth(struct db *, long long *);
 
+/* Give back the claims made under token whose processing a database
+ * error rolled back: due again at now_ms, the claim not counted (only
+ * a worker that died or stalled makes a lapse).  0 or -1. */
+int		 db_queue_release(struct db *, const char *token,
+		    long long now_ms);
 /* Make a dead letter of every event whose lease expired by now_ms
  * after lapses_max or more claims that ended with no result (neither
  * done nor failed: the worker died or stalled), with that reason as

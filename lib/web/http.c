@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 #include <fcgiapp.h>
 
+#include "clock.h"
 #include "http.h"
 #include "log.h"
 #include "num.h"
@@ -616,15 +617,6 @@ http_serve_cgi(const struct http_server *srv, void *ctx)
 	return 0;
 }
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* 0 when accept's error err says the listening socket itself is
  * unusable (nothing will change that), 1 when it may pass: descriptors
  * or memory exhausted, anything else. */
@@ -654,7 +646,7 @@ http_accept_failed(int err)
 	struct logline	 l;
 	struct timespec	 ts;
 	char		 eb[128];
-	long long	 now = mono_ms(), spell, held = 0;
+	long long	 now = clock_mono_ms(), spell, held = 0;
 
 	pthread_mutex_lock(&fail_mu);
 	if (fail_first == 0 || now - fail_last > HG_ACCEPT_SPELL_GAP_MS)

@@ -126,9 +126,11 @@ route_check_json(const struct route_field *f, const cJSON *j,
 		if (!cJSON_IsNumber(j))
 			return -1;
 		d = j->valuedouble;
-		if (d != (double)(long long)d || d < (f->type == FIELD_ID ?
-		    1 : (double)f->min) || d > (f->type == FIELD_ID ?
-		    (double)ROUTE_ID_MAX : (double)f->max))
+		/* The range first: converting a double outside long long's
+		 * range is undefined. */
+		if (!(d >= (f->type == FIELD_ID ? 1 : (double)f->min) &&
+		    d <= (f->type == FIELD_ID ? (double)ROUTE_ID_MAX :
+		    (double)f->max)) || d != (double)(long long)d)
 			return -1;
 		v->n = (long long)d;
 		break;

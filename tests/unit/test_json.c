@@ -17,7 +17,7 @@ test_id(void)
 	cJSON		*j;
 
 	j = cJSON_Parse("{\"s\":\"1234567890\",\"n\":1234567890,"
-	    "\"e\":\"\",\"f\":1.5,\"neg\":-1,\"big\":1e18,\"o\":{}}");
+	    "\"e\":\"\",\"f\":1.5,\"neg\":-1,\"big\":10000000000000000,\"o\":{}}");
 	EQ_STR(json_id(cJSON_GetObjectItem(j, "s"), out), "1234567890",
 	    "an id as a string");
 	EQ_STR(json_id(cJSON_GetObjectItem(j, "n"), out), "1234567890",
@@ -28,7 +28,7 @@ test_id(void)
 	OK(json_id(cJSON_GetObjectItem(j, "neg"), out) == NULL,
 	    "negative: none");
 	OK(json_id(cJSON_GetObjectItem(j, "big"), out) == NULL,
-	    "1e18 and above: none");
+	    "past 2^53 (not exact): none");
 	OK(json_id(cJSON_GetObjectItem(j, "o"), out) == NULL, "an object: none");
 	OK(json_id(NULL, out) == NULL, "absent: none");
 	cJSON_Delete(j);

@@ -302,6 +302,66 @@ test_lapses_are_not_failures(void)
 	EQ_INT(st.processed, 1, "then processed");
 }
 
+/* Run SQL on a read-write connection of the test's own. */
+static int
+rw(const char *sql)
+{
+	sqlite3	*h = NULL;
+	int	 rc;
+
+	rc = sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(h, 5000);
+		rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
+	}
+	sqlite3_close(h);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/*
+ * A database error that rolls back a batch (a full disk, a lock held
+ * past the busy timeout) is not the events' fault: their claims are
+ * given back, so that however often it happens, they never become
+ * dead letters for "lapsed leases" and are processed once it passes.
+ */
+static void
+test_db_error_is_not_a_lapse(void)
+{
+	struct queue_opts	 o;
+	struct queue_stats	 st;
+	char			 sql[256];
+	long long		 id;
+	int			 i, errors = 0;
+
+	opts(&o);
+	fail_on = 0;
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);		/* an empty queue to start with */
+	id = store(clock_ms);
+	OK(rw("CREATE TRIGGER refuse_done BEFORE UPDATE OF state ON "
+	    "webhook_event WHEN NEW.state = 'processed' BEGIN "
+	    "SELECT RAISE(ABORT, 'disk trouble'); END") == 0,
+	    "finishing an event fails in the database");
+	for (i = 0; i < HG_QUEUE_LAPSES_MAX + 3; i++) {
+		memset(&st, 0, sizeof(st));
+		if (queue_run(db, &o, &st) == -1)
+			errors++;
+		clock_ms += o.lease_ms + 1;
+	}
+	EQ_INT(errors, HG_QUEUE_LAPSES_MAX + 3, "every run met the error");
+	snprintf(sql, sizeof(sql), "SELECT state <> 'dead_letter' AND "
+	    "lease_token IS NULL AND attempts = 0 AND failures = 0 FROM "
+	    "webhook_event WHERE id = %lld", id);
+	EQ_INT(qi(sql), 1, "the event is no dead letter, its claims given back");
+	OK(rw("DROP TRIGGER refuse_done") == 0, "the trouble passes");
+	memset(&st, 0, sizeof(st));
+	queue_run(db, &o, &st);
+	EQ_INT(st.processed, 1, "then it is processed");
+	snprintf(sql, sizeof(sql), "SELECT state = 'processed' FROM "
+	    "webhook_event WHERE id = %lld", id);
+	EQ_INT(qi(sql), 1, "and stored as processed");
+}
+
 /* A step that kills its worker: the process dies mid-processing. */
 static int
 killer(struct db *d, long long id, const char *body, size_t len,
@@ -525,6 +585,7 @@ main(void)
 	test_fencing();
 	test_lapses_are_not_failures();
 	test_never_finishes();
+	test_db_error_is_not_a_lapse();
 	test_crash();
 	test_replay_and_prune();
 	test_time_ranges();

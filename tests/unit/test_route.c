@@ -480,6 +480,8 @@ test_json_fields(void)
 		{ "{\"email\":\"a@b.c\",\"workspace\":1.5}", "workspace: invalid" },
 		{ "{\"email\":\"a@b.c\",\"workspace\":-2}", "workspace: invalid" },
 		{ "{\"email\":\"a@b.c\",\"workspace\":1e300}", "workspace: invalid" },
+		{ "{\"email\":\"a@b.c\",\"workspace\":-1e300}", "workspace: invalid" },
+		{ "{\"email\":\"a@b.c\",\"workspace\":10000000000000000}", "workspace: invalid" },
 		{ "[1]", "body must be a JSON object" },
 		{ "{\"email\":", "body must be a JSON object" },
 		{ "", "body must be a JSON object" },
