@@ -16,6 +16,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -120,16 +121,48 @@ cmd_requeue(struct db *d, int argc, char *argv[])
  * The directory of db_path is the data directory: nobody but its owner
  * (and, in the shared group setup of README.md, the web server's group)
  * may enter it.  A missing one is created 0700 whatever the umask.  An
- * existing one owned by this user loses every permission of others, and
- * those of its group unless it is setgid (2770: the group setup); one
- * of another user that others may enter is only reported.  What is
- * changed is printed.  Returns 0, or -1 with a message on stderr.
+ * existing one owned by this user that holds nothing but the database's
+ * own files loses every permission of others, and those of its group
+ * unless it is setgid (2770: the group setup).  One that holds anything
+ * else (the configuration, or a system directory such as /etc when
+ * db_path is relative to a configuration there) or belongs to another
+ * user is only reported: it is not ours to close.  What is changed is
+ * printed.  Returns 0, or -1 with a message on stderr.
  */
+/* 1 when the directory dir holds nothing but the files of the
+ * database named base (base, its -wal, -shm and -journal, and the
+ * locks base.NAME.lock), else 0 (also when it cannot be read). */
+static int
+data_dir_only_db(const char *dir, const char *base)
+{
+	DIR		*d;
+	struct dirent	*e;
+	size_t		 n = strlen(base);
+	const char	*rest;
+	int		 only = 1;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (only && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		rest = e->d_name + n;
+		if (strncmp(e->d_name, base, n) != 0 || (*rest != '\0' &&
+		    strcmp(rest, "-wal") != 0 && strcmp(rest, "-shm") != 0 &&
+		    strcmp(rest, "-journal") != 0 && (*rest != '.' ||
+		    strlen(rest) < 6 || strcmp(rest + strlen(rest) - 5,
+		    ".lock") != 0)))
+			only = 0;
+	}
+	closedir(d);
+	return only;
+}
+
 static int
 data_dir_private(const struct conf *c)
 {
 	struct stat	 st;
-	char		 path[4096];
+	char		 path[4096], base[4096];
 	char		*slash;
 	mode_t		 keep;
 
@@ -137,10 +170,13 @@ data_dir_private(const struct conf *c)
 		fprintf(stderr, "hubgate-admin: db_path too long\n");
 		return -1;
 	}
-	if ((slash = strrchr(path, '/')) == NULL)
+	if ((slash = strrchr(path, '/')) == NULL) {
+		snprintf(base, sizeof(base), "%s", path);
 		snprintf(path, sizeof(path), ".");
-	else
+	} else {
+		snprintf(base, sizeof(base), "%s", slash + 1);
 		slash[slash == path ? 1 : 0] = '\0';
+	}
 	if (mkdir(path, S_IRWXU) == 0) {
 		if (chmod(path, S_IRWXU) == -1)
 			goto fail;
@@ -153,10 +189,13 @@ data_dir_private(const struct conf *c)
 	    ~(S_IRWXG | S_IRWXO));
 	if ((st.st_mode & 07777 & ~keep) == 0)
 		return 0;
-	if (st.st_uid != geteuid()) {
+	if (st.st_uid != geteuid() || !data_dir_only_db(path, base)) {
 		fprintf(stderr, "hubgate-admin: warning: %s (mode %04o) is "
-		    "open to other users and not ours to change\n", path,
-		    (unsigned)(st.st_mode & 07777));
+		    "open to other users; it %s, so it is left as it is: give "
+		    "the database a directory of its own (README.md, "
+		    "Deploying)\n", path, (unsigned)(st.st_mode & 07777),
+		    st.st_uid != geteuid() ? "belongs to another user" :
+		    "holds more than the database");
 		return 0;
 	}
 	if (chmod(path, st.st_mode & keep) == -1)

@@ -122,6 +122,19 @@ for um in 022 000; do
 	expect_eq "$(mode "$C/data/hubgate.db")" 600 "channel-add (umask $um) closes an open database"
 done
 
+# A database beside its configuration (db_path relative to a directory
+# such as /etc or /etc/hubgate): init must not close that directory, or
+# the web server could no longer read the configuration; it says so.
+C=$TMP/beside
+conf_in "$C" hubgate.db
+echo "another file" > "$C/other.txt"
+chmod 755 "$C"
+out=$(umask 022; HUBGATE_CONFIG=$C/hubgate.conf "$ADMIN" init 2>&1)
+expect_match "$out" "database ready" "init with the database beside its configuration"
+expect_eq "$(mode "$C")" 755 "the configuration's directory is left as it was"
+expect_match "$out" "holds more than the database" "and init says why it is not closed"
+expect_eq "$(mode "$C/hubgate.db")" 600 "the database itself is private"
+
 # --- the shared group setup of README.md -------------------------------------
 # The data directory setgid, of the web server's group (www-data), 2770:
 # a program of another user of that group (root here, as an operator's
