@@ -136,8 +136,11 @@ webhook_free(struct webhook *w)
 
 /* Count a refused request of kind k and log it under the counter's
  * name, with why when not NULL; all kinds together write at most
- * HG_REJECT_LOG_PER_SEC lines a second, the next line written saying
- * how many were held back. */
+ * HG_REJECT_LOG_PER_SEC lines a second per process, the next line
+ * written saying how many were held back.  Under plain CGI a process
+ * serves one request: the refusal is logged (as the web server's
+ * access log records it) but not counted, since counting it would cost
+ * every unauthenticated request a durable write. */
 static void
 webhook_refuse(struct webhook *w, struct req *r, enum ingest_counter k,
     const char *why)
@@ -145,7 +148,8 @@ webhook_refuse(struct webhook *w, struct req *r, enum ingest_counter k,
 	struct logline	 l;
 	long long	 held;
 
-	committer_count(w->cm, k);
+	if (committer_threaded(w->cm))
+		committer_count(w->cm, k);
 	if (!log_rate_take(&w->refuse_log, HG_REJECT_LOG_PER_SEC, &held))
 		return;
 	log_begin(&l, k == INGEST_NO_VERIFY_TOKEN || k == INGEST_NO_APP_SECRET ?

@@ -135,6 +135,17 @@ if start_apache "$D" "$HUBGATE_ROOT/apache-cgi.conf"; then
 	# CGI drains the unread body before it exits.
 	expect_eq "$(code "$BASE/webhook" -X PUT --data-binary "@$big")" 405 \
 	    "cgi: a body the program does not read still gets its answer"
+	# A refused request costs a CGI no write to the database.
+	before=$(sql "$D" "SELECT count(*) FROM counter WHERE name LIKE 'webhook.%'")
+	for _ in 1 2 3 4 5; do
+		code "$BASE/webhook?hub.mode=subscribe&hub.challenge=1&hub.verify_token=wrong-token-0123456789" >/dev/null
+	done
+	expect_eq "$(code "$BASE/webhook?hub.mode=subscribe&hub.challenge=1&hub.verify_token=wrong-token-0123456789")" 403 \
+	    "cgi: a wrong verify token is refused"
+	expect_eq "$(sql "$D" "SELECT count(*) FROM counter WHERE name = 'webhook.verify_refused'")" 0 \
+	    "cgi: refusals are not counted in the database"
+	expect_eq "$(sql "$D" "SELECT count(*) FROM counter WHERE name LIKE 'webhook.%'")" "$before" \
+	    "cgi: no counter written for them"
 	stop "$D" cgi
 else
 	not_ok "cgi: Apache starts with apache-cgi.conf"
