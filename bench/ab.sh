@@ -33,9 +33,10 @@ trap stop EXIT
 start() {  # NAME CHECKOUT PORT
 	local data=$work/data-$1
 	mkdir -p "$data"
-	(cd "$2" && HUBGATE_APP_SECRET=$secret HUBGATE_DURABILITY=full \
+	# run.sh ends by exec'ing lighttpd: this pid is the server's.
+	HUBGATE_APP_SECRET=$secret HUBGATE_DURABILITY=full \
 	    HUBGATE_LOG_LEVEL=warn DATA_DIR=$data PORT=$3 \
-	    sh scripts/run.sh > "$work/server-$1.log" 2>&1) &
+	    sh "$2/scripts/run.sh" > "$work/server-$1.log" 2>&1 &
 	pids+=($!)
 	for _ in $(seq 100); do
 		curl -sf -o /dev/null "http://127.0.0.1:$3/health" && return 0
