@@ -112,6 +112,25 @@ wait_up() {
 	return 1
 }
 
+# stop_run: stop the `make run` whose process group is RUN_PID like
+# Ctrl-C does (SIGINT to the whole group), and wait until every program
+# of it is gone (5 s at most); 1, with what is left on "#" lines, when
+# some are not.  Clears RUN_PID.
+stop_run() {
+	local left
+	kill -INT -"$RUN_PID"
+	wait "$RUN_PID" 2>/dev/null
+	for _ in $(seq 1 50); do
+		pgrep -g "$RUN_PID" >/dev/null || break
+		sleep 0.1
+	done
+	left=$(ps -o pid=,cmd= -g "$RUN_PID" 2>/dev/null)
+	RUN_PID=
+	[ -z "$left" ] && return 0
+	echo "$left" | sed 's/^/#   /'
+	return 1
+}
+
 # sign FILE [SECRET]: the X-Hub-Signature-256 value for FILE's bytes.
 sign() {
 	local secret=${2:-$TEST_SECRET}

@@ -69,13 +69,7 @@ for um in 022 000; do
 	    not_ok "make run (umask $um): -wal and -shm exist"
 	private "$D" "make run (umask $um)"
 	expect_eq "$(mode "$D/hubgate.conf")" 600 "make run (umask $um): the configuration is 0600"
-	kill -INT -"$RUN_PID"
-	wait "$RUN_PID" 2>/dev/null
-	for _ in $(seq 1 50); do
-		pgrep -g "$RUN_PID" >/dev/null || break
-		sleep 0.1
-	done
-	RUN_PID=
+	stop_run >/dev/null
 done
 
 # --- make run on a data directory an older version left open -------------
@@ -89,9 +83,7 @@ BASE=http://127.0.0.1:$PORT
 RUN_PID=$!
 wait_up "$BASE/health" || sed 's/^/#   /' "$D.out2"
 private "$D" "make run on an old open directory"
-kill -INT -"$RUN_PID"
-wait "$RUN_PID" 2>/dev/null
-RUN_PID=
+stop_run >/dev/null
 
 # --- hubgate-admin init -----------------------------------------------------
 # conf_in DIR DBPATH: a configuration in DIR naming the database.

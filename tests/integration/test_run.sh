@@ -20,20 +20,10 @@ start_run() {
 	wait_up "$BASE/health"
 	echo "# up in $((SECONDS - t0)) s"
 }
-stop_run() {  # like Ctrl-C: SIGINT to the whole foreground group
-	kill -INT -"$RUN_PID"
-	wait "$RUN_PID" 2>/dev/null
-	for _ in $(seq 1 50); do
-		pgrep -g "$RUN_PID" >/dev/null || break
-		sleep 0.1
-	done
-	if pgrep -g "$RUN_PID" >/dev/null; then
-		not_ok "Ctrl-C stops every program it started"
-		ps -o pid,cmd -g "$RUN_PID" | sed 's/^/#   /'
-	else
-		ok "Ctrl-C stops every program it started"
-	fi
-	RUN_PID=
+# Ctrl-C (stop_run, lib.sh) must stop every program make run started.
+stop_run_checked() {
+	if stop_run; then ok "Ctrl-C stops every program it started"
+	else not_ok "Ctrl-C stops every program it started"; fi
 }
 
 start_run 1
@@ -65,11 +55,11 @@ for s in "$secret" "$(sed -n 's/^verify_token = //p' "$D/hubgate.conf")"; do
 	curl -s "$BASE/health" | grep -qF "$s" && not_ok "no secret in /health" || ok "no secret in /health"
 done
 sum1=$(sha256sum < "$D/hubgate.conf")
-stop_run
+stop_run_checked
 
 start_run 2
 expect_eq "$(sha256sum < "$D/hubgate.conf")" "$sum1" "second run keeps the configuration"
 expect_match "$(curl -s "$BASE/health")" '"accepted":1[,}]' "second run keeps the data"
 expect_eq "$(grep -c 'created' "$D.out.2")" 0 "second run creates nothing"
-stop_run
+stop_run_checked
 t_done

@@ -19,15 +19,6 @@ start_run() {
 	RUN_PID=$!
 	wait_up "$BASE/health" && wait_up "$BASE/_meta/"
 }
-stop_run() {
-	kill -INT -"$RUN_PID"
-	wait "$RUN_PID" 2>/dev/null
-	for _ in $(seq 1 50); do
-		pgrep -g "$RUN_PID" >/dev/null || break
-		sleep 0.1
-	done
-	RUN_PID=
-}
 rows() { sqlite3 -cmd '.timeout 5000' "$D/hubgate.db" "SELECT count(*) FROM webhook_event"; }
 
 for run in 1 2; do
