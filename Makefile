@@ -7,10 +7,13 @@ PORT	?= 8080
 DATA_DIR ?= var
 export PORT DATA_DIR
 
-# Debian packages hubgate needs to build, serve and test itself.
+# Debian packages hubgate needs to build, serve and test itself (nodejs
+# and chromium: the browser tests; their npm packages are package.json's,
+# installed by scripts/npm-deps.sh).
 PKGS	 = gcc make pkg-config libfcgi-dev libsqlite3-dev libssl-dev \
 	   libcurl4-openssl-dev libcjson-dev lighttpd apache2 \
-	   libapache2-mod-fcgid curl sqlite3 python3 openssl procps
+	   libapache2-mod-fcgid curl sqlite3 python3 openssl procps \
+	   nodejs chromium
 LINT_PKGS = cppcheck
 BENCH_PKGS = wrk
 
@@ -75,6 +78,7 @@ all: $(PROGS) $(ADMIN) $(CRON) $(BENCH_PROGS) $(UNIT) $(TOOLS) $(FAKEMETA)
 # machine's package lists may be empty), or print the command to run.
 deps:
 	@sh scripts/deps.sh $(PKGS)
+	@sh scripts/npm-deps.sh
 
 $(BUILD)/%.o: %.c $(LIB_HDR) | deps-checked
 	@mkdir -p $(dir $@)
@@ -121,6 +125,7 @@ run: all
 	@sh scripts/run.sh
 
 test: all
+	@sh scripts/npm-deps.sh --quiet
 	$(MAKE) --no-print-directory san
 	@bash tests/run.sh
 

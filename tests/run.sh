@@ -5,6 +5,9 @@
 #                     (AddressSanitizer + UndefinedBehaviorSanitizer)
 #   integration tests tests/integration/*.sh, through real lighttpd and
 #                     Apache servers, against the sanitizer build
+#   browser tests     tests/browser/test_*.mjs, in headless chromium
+#                     driven by playwright-core, through lighttpd
+#                     (screenshots kept in the logs' screenshots/)
 #
 # Each suite prints TAP-like lines: "ok ..." or "not ok ...".  A suite
 # that exits non-zero without a "not ok" line counts as one failure.
@@ -50,6 +53,10 @@ done
 for t in tests/integration/test_*.sh; do
 	[ -f "$t" ] && run_suite "integration/$(basename "$t" .sh)" bash "$t"
 done
+for t in tests/browser/test_*.mjs; do
+	[ -f "$t" ] && run_suite "browser/$(basename "$t" .mjs)" \
+	    bash tests/browser/run-suite.sh "$t"
+done
 
 # No sanitizer may have reported anything, in any process.
 if [ -z "${TESTS:-}" ] || [[ sanitizers == *$TESTS* ]]; then
@@ -64,6 +71,12 @@ if [ -z "${TESTS:-}" ] || [[ sanitizers == *$TESTS* ]]; then
 	fi
 fi
 
-[ "$fail" = 0 ] && rm -rf "$out" || echo "logs kept in $out"
+if [ "$fail" = 0 ]; then
+	# Keep only the browser tests' screenshots, for looking at.
+	find "$out" -mindepth 1 -maxdepth 1 ! -name screenshots -exec rm -rf {} +
+	rmdir "$out" 2>/dev/null || echo "screenshots kept in $out/screenshots"
+else
+	echo "logs kept in $out"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -248,6 +248,7 @@ LoadModule mime_module $APACHE_MODULES/mod_mime.so
 LoadModule alias_module $APACHE_MODULES/mod_alias.so
 LoadModule dir_module $APACHE_MODULES/mod_dir.so
 LoadModule env_module $APACHE_MODULES/mod_env.so
+LoadModule headers_module $APACHE_MODULES/mod_headers.so
 LoadModule rewrite_module $APACHE_MODULES/mod_rewrite.so
 LoadModule cgid_module $APACHE_MODULES/mod_cgid.so
 LoadModule fcgid_module $APACHE_MODULES/mod_fcgid.so

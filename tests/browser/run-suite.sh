@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Run one browser suite (tests/browser/test_*.mjs) against a real
+# hubgate: a fresh data directory and lighttpd, started and stopped by
+# tests/integration/lib.sh as for the integration suites.  The suite
+# finds the server in BASE and the data in HUBGATE_DATA and
+# HUBGATE_CONFIG; screenshots go to $HUBGATE_TEST_TMP/screenshots.
+# Usage: run-suite.sh tests/browser/test_NAME.mjs
+source "$(dirname "$0")/../integration/lib.sh"
+suite=$1
+name=$(basename "$suite" .mjs)
+TMP=$(mktemp -d "${HUBGATE_TEST_TMP:-/tmp}/browser-$name.XXXXXX")
+export HUBGATE_TEST_TMP=${HUBGATE_TEST_TMP:-$TMP}
+cleanup() { stop_lighttpd; }
+trap cleanup EXIT
+trap 'cleanup; exit 1' INT TERM
+
+if [ ! -x /usr/bin/chromium ] || [ ! -d "$HUBGATE_ROOT/node_modules/playwright-core" ]; then
+	not_ok "chromium and playwright-core are installed (make deps)"
+	exit 1
+fi
+D=$TMP/data
+new_data "$D"
+if ! start_lighttpd "$D"; then
+	not_ok "lighttpd starts"
+	sed 's/^/#   /' "$D/error.log"
+	exit 1
+fi
+export BASE HUBGATE_DATA=$D HUBGATE_CONFIG=$D/hubgate.conf HUBGATE_ADMIN=$ADMIN
+node "$suite"
+rc=$?
+[ $rc = 0 ] || { echo "# lighttpd's log:"; tail -20 "$D/error.log" | sed 's/^/#   /'; }
+exit $rc
