@@ -75,6 +75,8 @@ static const struct route tab[] = {
 	    NULL, 0, h_gated },
 	{ "/api/session", HTTP_BIT(HTTP_POST), ROUTE_JSON, ROUTE_PUBLIC,
 	    ROLE_NONE, sign_fields, 3, h_gated },
+	{ "/api/metrics", HTTP_BIT(HTTP_POST), 0, ROUTE_TOKEN, ROLE_AGENT,
+	    NULL, 0, h_gated },
 };
 #define NTAB (sizeof(tab) / sizeof(tab[0]))
 
@@ -373,6 +375,19 @@ test_gate(void)
 	auth_as.via = ROUTE_SESSION;
 	OK(dispatch(HTTP_GET, "/api/metrics") == &tab[7],
 	    "a session on a token route");
+	auth_as.read_only = 1;
+	OK(dispatch(HTTP_GET, "/api/metrics") == &tab[7],
+	    "a read-only caller may GET");
+	OK(dispatch(HTTP_POST, "/api/metrics") == NULL && r.status == 403,
+	    "a read-only caller may not POST");
+	auth_as.read_only = 0;
+	OK(dispatch(HTTP_POST, "/api/metrics") == &tab[9],
+	    "another caller may");
+	auth_as.forbid = "CSRF check failed";
+	OK(dispatch(HTTP_GET, "/api/metrics") == NULL && r.status == 403,
+	    "a caller the authenticator refuses: 403");
+	EQ_STR(json_body_error(), "CSRF check failed", "with its reason");
+	auth_as.forbid = NULL;
 	auth_as.via = ROUTE_PUBLIC;
 	OK(dispatch(HTTP_GET, "/api/metrics") == NULL && r.status == 401,
 	    "an authenticator that found nobody: 401");
