@@ -146,15 +146,19 @@ resp_header(const char *name)
 	return NULL;
 }
 
-/* The "error" member of a JSON body, or NULL when not such JSON. */
+/* The error message of a JSON body, or NULL when not such JSON: the
+ * body is {"error": {"status": the response's, "message": ...}}. */
 static const char *
 json_body_error(void)
 {
 	static char	 msg[256];
 	cJSON		*j = cJSON_Parse(buf_cstr(&r.rbody));
-	const char	*s = j != NULL ? json_str(j, "error") : NULL;
+	cJSON		*e = j != NULL ? cJSON_GetObjectItemCaseSensitive(j,
+			    "error") : NULL;
+	cJSON		*st = cJSON_GetObjectItemCaseSensitive(e, "status");
+	const char	*s = cJSON_IsObject(e) ? json_str(e, "message") : NULL;
 
-	if (s == NULL) {
+	if (s == NULL || !cJSON_IsNumber(st) || st->valuedouble != r.status) {
 		cJSON_Delete(j);
 		return NULL;
 	}
