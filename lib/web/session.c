@@ -311,7 +311,7 @@ session_keys(const char *email, const char *remote, char user[80],
 	char	 lower[HG_EMAIL_MAX + 1], hex[DB_HASH_HEX + 1];
 	size_t	 i;
 
-	for (i = 0; email[i] != '\0' && i < HG_EMAIL_MAX; i++)
+	for (i = 0; i < HG_EMAIL_MAX && email[i] != '\0'; i++)
 		lower[i] = (char)tolower((unsigned char)email[i]);
 	lower[i] = '\0';
 	session_hash(lower, hex);
