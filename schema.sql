@@ -431,3 +431,101 @@ CREATE INDEX unhandled_by_sample ON unhandled (sample_event_id)
 	WHERE sample_event_id IS NOT NULL;
 
 PRAGMA user_version = 5;
+
+-- @migration 6
+
+-- People who sign in to the dashboard, what they may do in which
+-- workspace, their sessions and API tokens, the one-time setup links,
+-- the audit log and the throttle of failed sign-ins.  No secret is
+-- stored in clear: passwords as scrypt hashes, session cookies, API
+-- tokens and setup tokens as the hex SHA-256 of their value.
+
+-- user: a person who may sign in.
+CREATE TABLE user (
+	id		INTEGER PRIMARY KEY,
+	email		TEXT NOT NULL UNIQUE COLLATE NOCASE,	-- sign-in name, compared without case
+	name		TEXT NOT NULL DEFAULT '',	-- shown in the dashboard
+	password_hash	TEXT,		-- scrypt$N$r$p$salt$hash (lib/core/password); NULL until a password is set
+	operator	INTEGER NOT NULL DEFAULT 0	-- 1: may create workspaces (the install's operator)
+			CHECK (operator IN (0, 1)),
+	disabled_at	INTEGER,	-- when it was disabled; NULL: may sign in
+	created_at	INTEGER NOT NULL,	-- when it was created
+	updated_at	INTEGER NOT NULL	-- last change to this row
+);
+
+-- membership: a user's role in a workspace.
+CREATE TABLE membership (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,	-- the workspace
+	user_id		INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,	-- the member
+	role		TEXT NOT NULL	-- what they may do there (lib/web/route.h, enum role)
+			CHECK (role IN ('owner', 'admin', 'agent')),
+	created_at	INTEGER NOT NULL,	-- when they joined
+	UNIQUE (workspace_id, user_id)
+);
+CREATE INDEX membership_by_user ON membership (user_id);
+
+-- session: a signed-in browser.  The cookie holds 32 random bytes; only
+-- their hash is kept, so a copy of the database opens no session.
+CREATE TABLE session (
+	id		TEXT PRIMARY KEY,	-- hex SHA-256 of the cookie's token
+	user_id		INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,	-- who signed in
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,	-- the workspace it works in now
+	csrf_token	TEXT NOT NULL,	-- sent back in X-CSRF-Token by state changes (random, not a secret of the cookie)
+	created_at	INTEGER NOT NULL,	-- sign-in: the absolute expiry counts from it
+	last_seen_at	INTEGER NOT NULL,	-- last request: the idle expiry counts from it
+	remote		TEXT NOT NULL DEFAULT '',	-- client address at sign-in
+	user_agent	TEXT NOT NULL DEFAULT ''	-- browser at sign-in, cut to a bounded length
+);
+CREATE INDEX session_by_user ON session (user_id);
+
+-- api_token: a named token for scripts, sent as Authorization: Bearer.
+CREATE TABLE api_token (
+	id		INTEGER PRIMARY KEY,
+	hash		TEXT NOT NULL UNIQUE,	-- hex SHA-256 of the token
+	user_id		INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,	-- whose rights it carries
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,	-- the workspace it works in
+	name		TEXT NOT NULL,	-- what its owner called it
+	scope		TEXT NOT NULL	-- read: read-only; role: the user's role
+			CHECK (scope IN ('read', 'role')),
+	created_at	INTEGER NOT NULL,	-- when it was created
+	expires_at	INTEGER,	-- NULL: does not expire
+	revoked_at	INTEGER,	-- NULL: not revoked
+	last_used_at	INTEGER		-- last request it authenticated
+);
+CREATE INDEX api_token_by_user ON api_token (user_id);
+
+-- setup_token: a one-time link (/setup?token=...) that lets the first
+-- person become owner and operator, or a user set their password.
+CREATE TABLE setup_token (
+	id		INTEGER PRIMARY KEY,
+	hash		TEXT NOT NULL UNIQUE,	-- hex SHA-256 of the token
+	user_id		INTEGER REFERENCES user(id) ON DELETE CASCADE,	-- the user whose password it sets; NULL: first setup
+	expires_at	INTEGER NOT NULL,	-- unusable from then on
+	used_at		INTEGER		-- NULL until used (once)
+);
+
+-- audit_log: who did what, appended by the program, never changed.
+CREATE TABLE audit_log (
+	id		INTEGER PRIMARY KEY,
+	at		INTEGER NOT NULL,	-- when
+	workspace_id	INTEGER REFERENCES workspace(id) ON DELETE CASCADE,	-- where; NULL: the install
+	actor_kind	TEXT NOT NULL	-- who acted
+			CHECK (actor_kind IN ('user', 'token', 'cron', 'system')),
+	actor_id	INTEGER,	-- the user's or token's id; NULL for cron and system
+	action		TEXT NOT NULL,	-- what: signin, signin_failed, signout, user_created, token_created, ...
+	object		TEXT NOT NULL DEFAULT '',	-- on what: "user:3", "token:7", ...
+	detail		TEXT NOT NULL DEFAULT '',	-- free text, personal data masked (an e-mail as j***@example.com)
+	remote		TEXT NOT NULL DEFAULT ''	-- client address
+);
+CREATE INDEX audit_log_by_workspace ON audit_log (workspace_id, id);
+CREATE INDEX audit_log_at ON audit_log (at);
+
+-- login_throttle: failed sign-ins per account and per client address.
+CREATE TABLE login_throttle (
+	key		TEXT PRIMARY KEY,	-- "user:<hex sha-256 of the e-mail>" or "addr:<address>"
+	failures	INTEGER NOT NULL DEFAULT 0,	-- failures in a row
+	next_ms		INTEGER NOT NULL DEFAULT 0	-- no attempt before this (unix ms)
+);
+
+PRAGMA user_version = 6;

@@ -64,6 +64,8 @@ static const struct conf_key conf_keys[] = {
 	{ "inline_budget_ms", CONF_INT, "200", 0, 0, 10000, NULL },
 	{ "cron_budget_s", CONF_INT, "55", 0, 1, 3600, NULL },
 	{ "queue_lease_s", CONF_INT, "60", 0, 1, 86400, NULL },
+	{ "session_idle_s", CONF_INT, "43200", 0, 60, 30L * 86400, NULL },
+	{ "session_max_s", CONF_INT, "2592000", 0, 60, 365L * 86400, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

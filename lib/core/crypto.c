@@ -98,6 +98,17 @@ crypto_token(char *out, size_t outsz)
 	return rc;
 }
 
+int
+crypto_scrypt(const void *pw, size_t pwlen, const void *salt, size_t saltlen,
+    unsigned long long N, unsigned long r, unsigned long p,
+    unsigned long long maxmem, unsigned char *out, size_t outlen)
+{
+	if (N < 2 || (N & (N - 1)) != 0 || r == 0 || p == 0)
+		return -1;
+	return EVP_PBE_scrypt(pw, pwlen, salt, saltlen, N, r, p, maxmem,
+	    out, outlen) == 1 ? 0 : -1;
+}
+
 void
 crypto_wipe(void *p, size_t n)
 {

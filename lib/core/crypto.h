@@ -30,6 +30,13 @@ int	 crypto_random(void *, size_t);
 /* Write a fresh 32-byte random token, base64url, NUL-terminated, into
  * out, which must hold CRYPTO_TOKEN_CHARS + 1 bytes; 0 or -1. */
 int	 crypto_token(char *out, size_t outsz);
+/* scrypt (RFC 7914) of the password with salt and cost N (a power of
+ * two above 1), r and p, into out (outlen bytes); memory is bounded by
+ * maxmem bytes.  0 or -1 (bad parameters, too much memory). */
+int	 crypto_scrypt(const void *pw, size_t pwlen, const void *salt,
+	    size_t saltlen, unsigned long long N, unsigned long r,
+	    unsigned long p, unsigned long long maxmem, unsigned char *out,
+	    size_t outlen);
 /* Erase memory in a way the compiler cannot optimise away. */
 void	 crypto_wipe(void *, size_t);
 

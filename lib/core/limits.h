@@ -195,4 +195,36 @@
  * most about this long plus one event's processing. */
 #define HG_QUEUE_TXN_MS			50
 
+/* Accounts (lib/core/password, lib/store/db_user, lib/web/session). */
+/* Shortest password accepted: length is what makes a password hard to
+ * guess; ten characters is NIST's floor raised by two. */
+#define HG_PASSWORD_MIN			10
+/* Longest password accepted: scrypt reads all of it, so a megabyte
+ * would cost memory for nothing; passphrases fit in 256 bytes. */
+#define HG_PASSWORD_MAX			256
+/* A stored password hash: "scrypt$N$r$p$" + 22 + 43 base64url. */
+#define HG_PASSWORD_HASH_MAX		128
+/* Highest scrypt parameters a stored hash may name: 2^20 x r 16 is 2 GiB
+ * of memory, beyond which a tampered row could exhaust the host. */
+#define HG_SCRYPT_N_MAX			(1ULL << 20)
+#define HG_SCRYPT_R_MAX			16
+#define HG_SCRYPT_P_MAX			4
+/* An e-mail address (RFC 5321's path limit) and a person's name. */
+#define HG_EMAIL_MAX			254
+#define HG_USER_NAME_MAX		100
+/* A browser's User-Agent as kept with a session. */
+#define HG_USER_AGENT_MAX		200
+/* An API token's name. */
+#define HG_TOKEN_NAME_MAX		100
+/* Rows one listing of sessions, tokens, users or audit lines answers. */
+#define HG_LIST_MAX			200
+/* Failed sign-ins: the first HG_THROTTLE_FREE failures in a row cost
+ * nothing, then each doubles the wait from HG_THROTTLE_BASE_MS up to
+ * HG_THROTTLE_MAX_MS, so the real owner is never kept out for long. */
+#define HG_THROTTLE_FREE		3
+#define HG_THROTTLE_BASE_MS		1000
+#define HG_THROTTLE_MAX_MS		(15 * 60 * 1000)
+/* How long a setup or set-password link stays valid. */
+#define HG_SETUP_TOKEN_S		3600
+
 #endif

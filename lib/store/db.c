@@ -244,6 +244,109 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "coalesce((SELECT received_ms FROM webhook_event e "
 	    "WHERE e.state = s.state AND e.state <> 'processed' "
 	    "ORDER BY e.id LIMIT 1), 0) FROM s",
+	/* Accounts (db_user.c).  Rows of a workspace are found with its id,
+	 * a person's sessions and tokens with theirs. */
+	[STMT_USER_ADD] =
+	    "INSERT INTO user (email, name, password_hash, operator, created_at, "
+	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (email) DO NOTHING",
+	[STMT_USER_BY_EMAIL] =
+	    "SELECT id, email, name, coalesce(password_hash, ''), operator, "
+	    "coalesce(disabled_at, 0), created_at FROM user WHERE email = ?1",
+	[STMT_USER_BY_ID] =
+	    "SELECT id, email, name, coalesce(password_hash, ''), operator, "
+	    "coalesce(disabled_at, 0), created_at FROM user WHERE id = ?1",
+	[STMT_USER_COUNT] =
+	    "SELECT count(*) FROM user",
+	[STMT_USER_SET_PASSWORD] =
+	    "UPDATE user SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
+	[STMT_USER_SET_DISABLED] =
+	    "UPDATE user SET disabled_at = CASE WHEN ?2 THEN coalesce(disabled_at, ?3) "
+	    "END, updated_at = ?3 WHERE id = ?1",
+	[STMT_MEMBER_SET] =
+	    "INSERT INTO membership (workspace_id, user_id, role, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (workspace_id, user_id) "
+	    "DO UPDATE SET role = excluded.role",
+	[STMT_MEMBER_ROLE] =
+	    "SELECT role FROM membership WHERE workspace_id = ?1 AND user_id = ?2",
+	[STMT_MEMBER_FIRST] =
+	    "SELECT min(workspace_id) FROM membership WHERE user_id = ?1",
+	[STMT_MEMBER_WORKSPACES] =
+	    "SELECT w.id, w.name, m.role FROM membership m JOIN workspace w "
+	    "ON w.id = m.workspace_id WHERE m.user_id = ?1 ORDER BY w.id",
+	[STMT_WORKSPACE_USERS] =
+	    "SELECT u.id, u.email, u.name, '', u.operator, coalesce(u.disabled_at, 0), "
+	    "u.created_at, m.role FROM membership m JOIN user u ON u.id = m.user_id "
+	    "WHERE m.workspace_id = ?1 ORDER BY u.email LIMIT " HG_STR(HG_LIST_MAX),
+	[STMT_WORKSPACE_NAME] =
+	    "SELECT name FROM workspace WHERE id = ?1",
+	[STMT_SESSION_ADD] =
+	    "INSERT INTO session (id, user_id, workspace_id, csrf_token, created_at, "
+	    "last_seen_at, remote, user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
+	[STMT_SESSION_FIND] =
+	    "SELECT s.rowid, s.id, s.user_id, s.workspace_id, s.csrf_token, "
+	    "s.created_at, s.last_seen_at, s.remote, s.user_agent FROM session s "
+	    "JOIN user u ON u.id = s.user_id WHERE s.id = ?1 AND s.last_seen_at > ?2 "
+	    "AND s.created_at > ?3 AND u.disabled_at IS NULL",
+	[STMT_SESSION_TOUCH] =
+	    "UPDATE session SET last_seen_at = ?2 WHERE id = ?1 AND last_seen_at < ?2",
+	[STMT_SESSION_END] =
+	    "DELETE FROM session WHERE id = ?1",
+	[STMT_SESSION_END_ROWID] =
+	    "DELETE FROM session WHERE user_id = ?1 AND rowid = ?2",
+	[STMT_SESSION_END_OTHERS] =
+	    "DELETE FROM session WHERE user_id = ?1 AND id <> ?2",
+	[STMT_SESSION_END_USER] =
+	    "DELETE FROM session WHERE user_id = ?1",
+	[STMT_SESSION_LIST] =
+	    "SELECT rowid, '', user_id, workspace_id, '', created_at, last_seen_at, "
+	    "remote, user_agent FROM session WHERE user_id = ?1 "
+	    "ORDER BY created_at DESC, rowid DESC LIMIT " HG_STR(HG_LIST_MAX),
+	[STMT_SESSION_PRUNE] =
+	    "DELETE FROM session WHERE last_seen_at <= ?1 OR created_at <= ?2",
+	[STMT_TOKEN_ADD] =
+	    "INSERT INTO api_token (hash, user_id, workspace_id, name, scope, "
+	    "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STMT_TOKEN_FIND] =
+	    "SELECT t.id, t.hash, t.user_id, t.workspace_id, t.name, t.scope, "
+	    "t.created_at, coalesce(t.expires_at, 0), coalesce(t.revoked_at, 0), "
+	    "coalesce(t.last_used_at, 0) FROM api_token t JOIN user u "
+	    "ON u.id = t.user_id WHERE t.hash = ?1 AND t.revoked_at IS NULL "
+	    "AND (t.expires_at IS NULL OR t.expires_at > ?2) AND u.disabled_at IS NULL",
+	[STMT_TOKEN_USED] =
+	    "UPDATE api_token SET last_used_at = ?2 WHERE id = ?1 "
+	    "AND (last_used_at IS NULL OR last_used_at < ?2)",
+	[STMT_TOKEN_REVOKE] =
+	    "UPDATE api_token SET revoked_at = ?3 WHERE user_id = ?1 AND id = ?2 "
+	    "AND revoked_at IS NULL",
+	[STMT_TOKEN_LIST] =
+	    "SELECT id, '', user_id, workspace_id, name, scope, created_at, "
+	    "coalesce(expires_at, 0), coalesce(revoked_at, 0), "
+	    "coalesce(last_used_at, 0) FROM api_token WHERE user_id = ?1 "
+	    "AND workspace_id = ?2 ORDER BY id DESC LIMIT " HG_STR(HG_LIST_MAX),
+	[STMT_SETUP_ADD] =
+	    "INSERT INTO setup_token (hash, user_id, expires_at) VALUES (?1, ?2, ?3)",
+	/* Single use: the update is the test and the mark at once */
+	[STMT_SETUP_USE] =
+	    "UPDATE setup_token SET used_at = ?2 WHERE hash = ?1 AND used_at IS NULL "
+	    "AND expires_at > ?2 RETURNING coalesce(user_id, 0)",
+	[STMT_SETUP_VALID] =
+	    "SELECT coalesce(user_id, 0) FROM setup_token WHERE hash = ?1 "
+	    "AND used_at IS NULL AND expires_at > ?2",
+	[STMT_AUDIT_ADD] =
+	    "INSERT INTO audit_log (at, workspace_id, actor_kind, actor_id, action, "
+	    "object, detail, remote) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[STMT_AUDIT_LIST] =
+	    "SELECT id, at, coalesce(workspace_id, 0), actor_kind, coalesce(actor_id, 0), "
+	    "action, object, detail, remote FROM audit_log WHERE workspace_id = ?1 "
+	    "AND id < ?2 ORDER BY id DESC LIMIT ?3",
+	[STMT_THROTTLE_GET] =
+	    "SELECT failures, next_ms FROM login_throttle WHERE key = ?1",
+	[STMT_THROTTLE_SET] =
+	    "INSERT INTO login_throttle (key, failures, next_ms) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, "
+	    "next_ms = excluded.next_ms",
+	[STMT_THROTTLE_CLEAR] =
+	    "DELETE FROM login_throttle WHERE key = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -863,9 +863,11 @@ http_json(struct req *r, int status, cJSON *root)
 void
 http_json_error(struct req *r, int status, const char *msg)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *e;
 
-	if (o != NULL && cJSON_AddStringToObject(o, "error", msg) == NULL) {
+	if (o != NULL && ((e = cJSON_AddObjectToObject(o, "error")) == NULL ||
+	    cJSON_AddNumberToObject(e, "status", status) == NULL ||
+	    cJSON_AddStringToObject(e, "message", msg) == NULL)) {
 		cJSON_Delete(o);
 		o = NULL;
 	}

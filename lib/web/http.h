@@ -114,7 +114,7 @@ void		 http_text(struct req *, int status, const char *text);
 /* Answer root as JSON with status, replacing anything written before;
  * takes ownership of root (NULL means out of memory: 500). */
 void		 http_json(struct req *, int status, struct cJSON *root);
-/* Answer {"error": msg} with status. */
+/* Answer {"error": {"status": status, "message": msg}} with status. */
 void		 http_json_error(struct req *, int status, const char *msg);
 /* The reason phrase of a status ("Not Found"). */
 const char	*http_reason(int status);

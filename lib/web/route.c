@@ -224,12 +224,17 @@ route_gate(struct req *r, const struct route_table *t,
 		route_error(r, 503, "cannot check the session now");
 		return -1;
 	}
+	if (rc == 1 && who->forbid != NULL) {
+		route_error(r, 403, who->forbid);
+		return -1;
+	}
 	if (rc == 0 || who->via == ROUTE_PUBLIC ||
 	    (rt->auth == ROUTE_SESSION && who->via != ROUTE_SESSION)) {
 		route_error(r, 401, "sign in first");
 		return -1;
 	}
-	if (who->role < rt->role) {
+	if (who->role < rt->role || (who->read_only &&
+	    r->method != HTTP_GET && r->method != HTTP_HEAD)) {
 		route_error(r, 403, "not allowed");
 		return -1;
 	}

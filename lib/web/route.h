@@ -77,6 +77,12 @@ struct route_who {
 	enum route_auth	 via;		/* ROUTE_PUBLIC: nobody */
 	long long	 user, workspace;
 	enum role	 role;
+	long long	 session;	/* the session's row, 0 for a token */
+	int		 read_only;	/* a read-scoped token: GET/HEAD only */
+	/* Set by the authenticator when the caller is known but this
+	 * request must be refused (a failed CSRF check): the gate answers
+	 * 403 with it. */
+	const char	*forbid;
 };
 
 struct route;

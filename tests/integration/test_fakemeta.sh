@@ -137,14 +137,14 @@ ob0=$(curl -s "$CTL/outbox" | json 'len(j["data"])')
 for h in "evil.example" "evil.example:$PORT" "127.0.0.1.evil.example:$PORT" \
     "localhost.evil.example:$PORT" "127.0.0.1:$((PORT + 1))"; do
 	out=$(curl -s -w ' %{http_code}' -H "Host: $h" -d platform=messenger -d text=Injected "$CTL/deliver")
-	expect_match "$out" '^\{"error":"refused: [^"]*\(Host\)"\}[[:space:]]*403$' "Host $h: 403 with a JSON error"
+	expect_match "$out" '^\{"error":\{"status":403,"message":"refused: [^"]*\(Host\)"\}\}[[:space:]]*403$' "Host $h: 403 with a JSON error"
 done
 expect_eq "$(code_of -H "Host: evil.example:$PORT" "$CTL/world")" 403 "foreign Host: the world is not shown"
 expect_eq "$(code_of -H "Host: evil.example:$PORT" "$V/dialog/oauth?client_id=$APP&redirect_uri=$(enc "$RU")&state=s")" 403 "foreign Host: the Graph side refuses too"
 for o in "http://evil.example" "http://evil.example:$PORT" "null" "https://127.0.0.1:$PORT" \
     "http://127.0.0.1:$((PORT + 1))" "http://127.0.0.1:$PORT.evil.example"; do
 	out=$(curl -s -w ' %{http_code}' -H "Origin: $o" -d platform=messenger -d text=Injected "$CTL/deliver")
-	expect_match "$out" '^\{"error":"refused: [^"]*\(Origin\)"\}[[:space:]]*403$' "Origin $o: 403 with a JSON error"
+	expect_match "$out" '^\{"error":\{"status":403,"message":"refused: [^"]*\(Origin\)"\}\}[[:space:]]*403$' "Origin $o: 403 with a JSON error"
 done
 expect_eq "$(code_of -H "Origin: http://evil.example" -d action=issue -d kind=user_long "$CTL/token")" 403 "foreign Origin: no token issued"
 expect_eq "$(code_of -H "Origin: http://evil.example" -d path=/me/accounts -d kind=status -d status=500 "$CTL/fault")" 403 "foreign Origin: no fault injected"
@@ -166,7 +166,7 @@ D2=$(mktemp -d "${HUBGATE_TEST_TMP:-/tmp}/fakemeta-real.XXXXXX")
 new_data "$D2"
 start_lighttpd "$D2" "$FAKEMETA_BIN"
 out=$(curl -s -w ' %{http_code}' "$BASE/_meta/_control/world")
-expect_match "$out" '^\{"error":"[^"]*needs sandbox = yes and a sandbox app_id[^"]*"\}[[:space:]]*503$' "a real app (sandbox = no): the fake refuses with a clear error"
+expect_match "$out" '^\{"error":\{"status":503,"message":"[^"]*needs sandbox = yes and a sandbox app_id[^"]*"\}\}[[:space:]]*503$' "a real app (sandbox = no): the fake refuses with a clear error"
 n0=$(sql "$D2" "SELECT count(*) FROM webhook_event")
 expect_match "$(code_of -d platform=messenger -d text=x "$BASE/_meta/_control/deliver")" '^503$' "a real app: nothing can be delivered"
 expect_eq "$(sql "$D2" "SELECT count(*) FROM webhook_event")" "$n0" "a real app: nothing was stored"

@@ -75,6 +75,8 @@ static const struct route tab[] = {
 	    NULL, 0, h_gated },
 	{ "/api/session", HTTP_BIT(HTTP_POST), ROUTE_JSON, ROUTE_PUBLIC,
 	    ROLE_NONE, sign_fields, 3, h_gated },
+	{ "/api/metrics", HTTP_BIT(HTTP_POST), 0, ROUTE_TOKEN, ROLE_AGENT,
+	    NULL, 0, h_gated },
 };
 #define NTAB (sizeof(tab) / sizeof(tab[0]))
 
@@ -144,15 +146,19 @@ resp_header(const char *name)
 	return NULL;
 }
 
-/* The "error" member of a JSON body, or NULL when not such JSON. */
+/* The error message of a JSON body, or NULL when not such JSON: the
+ * body is {"error": {"status": the response's, "message": ...}}. */
 static const char *
 json_body_error(void)
 {
 	static char	 msg[256];
 	cJSON		*j = cJSON_Parse(buf_cstr(&r.rbody));
-	const char	*s = j != NULL ? json_str(j, "error") : NULL;
+	cJSON		*e = j != NULL ? cJSON_GetObjectItemCaseSensitive(j,
+			    "error") : NULL;
+	cJSON		*st = cJSON_GetObjectItemCaseSensitive(e, "status");
+	const char	*s = cJSON_IsObject(e) ? json_str(e, "message") : NULL;
 
-	if (s == NULL) {
+	if (s == NULL || !cJSON_IsNumber(st) || st->valuedouble != r.status) {
 		cJSON_Delete(j);
 		return NULL;
 	}
@@ -373,6 +379,19 @@ test_gate(void)
 	auth_as.via = ROUTE_SESSION;
 	OK(dispatch(HTTP_GET, "/api/metrics") == &tab[7],
 	    "a session on a token route");
+	auth_as.read_only = 1;
+	OK(dispatch(HTTP_GET, "/api/metrics") == &tab[7],
+	    "a read-only caller may GET");
+	OK(dispatch(HTTP_POST, "/api/metrics") == NULL && r.status == 403,
+	    "a read-only caller may not POST");
+	auth_as.read_only = 0;
+	OK(dispatch(HTTP_POST, "/api/metrics") == &tab[9],
+	    "another caller may");
+	auth_as.forbid = "CSRF check failed";
+	OK(dispatch(HTTP_GET, "/api/metrics") == NULL && r.status == 403,
+	    "a caller the authenticator refuses: 403");
+	EQ_STR(json_body_error(), "CSRF check failed", "with its reason");
+	auth_as.forbid = NULL;
 	auth_as.via = ROUTE_PUBLIC;
 	OK(dispatch(HTTP_GET, "/api/metrics") == NULL && r.status == 401,
 	    "an authenticator that found nobody: 401");
