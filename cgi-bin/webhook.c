@@ -15,20 +15,21 @@ static struct webhook *webhook;
 static void
 handle_webhook(struct req *r, const struct route_ctx *cx)
 {
-	(void)cx;
 	if (webhook == NULL) {
 		http_text(r, 503, "webhook is not configured");
 		return;
 	}
-	webhook_handle(webhook, r);
+	webhook_handle(webhook, r, cx);
 }
 
-/* Meta signs what it sends: the webhook checks the signature itself,
- * on the raw body, so the route takes no fields. */
+/* Meta signs what it POSTs: the webhook checks the signature itself,
+ * on the raw body.  The verification handshake's query fields are
+ * declared and validated here. */
 static const struct route routes[] = {
 	{ .path = "/webhook",
 	  .methods = HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_POST),
-	  .auth = ROUTE_PUBLIC, .handler = handle_webhook },
+	  .auth = ROUTE_PUBLIC, .fields = webhook_fields,
+	  .nfields = WEBHOOK_FIELD__MAX, .handler = handle_webhook },
 };
 
 static const struct route_table table = {

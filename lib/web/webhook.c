@@ -178,15 +178,24 @@ challenge_ok(const char *s)
 	return i > 0;
 }
 
-/* GET /webhook: Meta's verification handshake. */
+const struct route_field webhook_fields[WEBHOOK_FIELD__MAX] = {
+	[WEBHOOK_MODE] = { "hub.mode", FIELD_TEXT, 1, 32, 0 },
+	[WEBHOOK_VERIFY_TOKEN] = { "hub.verify_token", FIELD_TEXT, 1,
+	    HG_CONF_LINE_MAX, 0 },
+	[WEBHOOK_CHALLENGE] = { "hub.challenge", FIELD_TEXT, 1,
+	    HG_CHALLENGE_MAX, 0 },
+};
+
+/* GET /webhook: Meta's verification handshake, from the validated
+ * fields of cx. */
 static void
-webhook_verify(struct webhook *w, struct req *r)
+webhook_verify(struct webhook *w, struct req *r, const struct route_ctx *cx)
 {
 	unsigned char	 a[CRYPTO_SHA256_LEN], b[CRYPTO_SHA256_LEN];
 	const char	*want = conf_get(w->conf, "verify_token");
-	const char	*mode = params_get(&r->query, "hub.mode");
-	const char	*tok = params_get(&r->query, "hub.verify_token");
-	const char	*chal = params_get(&r->query, "hub.challenge");
+	const char	*mode = cx->v[WEBHOOK_MODE].s;
+	const char	*tok = cx->v[WEBHOOK_VERIFY_TOKEN].s;
+	const char	*chal = cx->v[WEBHOOK_CHALLENGE].s;
 	int		 same;
 
 	if (*want == '\0') {
@@ -282,10 +291,10 @@ webhook_receive(struct webhook *w, struct req *r)
 }
 
 void
-webhook_handle(struct webhook *w, struct req *r)
+webhook_handle(struct webhook *w, struct req *r, const struct route_ctx *cx)
 {
 	if (r->method == HTTP_POST)
 		webhook_receive(w, r);
 	else
-		webhook_verify(w, r);
+		webhook_verify(w, r, cx);
 }

@@ -24,9 +24,22 @@
 
 #include <stddef.h>
 
+#include "route.h"
+
 struct conf;
 struct req;
 struct webhook;
+
+/* The fields of GET /webhook's query, validated by the route's gate
+ * (webhook_fields: the route declares them) and read by webhook_handle
+ * from its route_ctx, in this order. */
+enum webhook_field {
+	WEBHOOK_MODE,		/* hub.mode */
+	WEBHOOK_VERIFY_TOKEN,	/* hub.verify_token */
+	WEBHOOK_CHALLENGE,	/* hub.challenge */
+	WEBHOOK_FIELD__MAX
+};
+extern const struct route_field webhook_fields[WEBHOOK_FIELD__MAX];
 
 /* Start the receiver and its committer; threaded selects group commit
  * (FastCGI), else events commit in the request (CGI).  c is borrowed
@@ -38,8 +51,10 @@ struct webhook	*webhook_new(const struct conf *c, int threaded);
 void		 webhook_free(struct webhook *);
 
 /* Handle GET and POST /webhook completely (a POST may be answered
- * later, from another thread: see above). */
-void		 webhook_handle(struct webhook *, struct req *);
+ * later, from another thread: see above); cx holds the validated
+ * webhook_fields. */
+void		 webhook_handle(struct webhook *, struct req *,
+		    const struct route_ctx *cx);
 
 /* The result of checking an X-Hub-Signature-256 value. */
 enum webhook_sig {

@@ -25,6 +25,8 @@ expect_eq "$(status "$W?hub.mode=subscribe&hub.verify_token=$TEST_VERIFY")" 400 
 long=$(head -c 129 /dev/zero | tr '\0' 'a')
 expect_eq "$(status "$W?hub.mode=subscribe&hub.verify_token=$TEST_VERIFY&hub.challenge=$long")" 400 "challenge over 128 characters is 400"
 expect_eq "$(status "$W?hub.mode=subscribe&hub.verify_token=$TEST_VERIFY&hub.challenge=%zz")" 400 "invalid percent-encoding is 400"
+expect_eq "$(status "$W?hub.mode=subscribe&hub.verify_token=a%01b&hub.challenge=1")" 400 "a control byte in the verify token is 400 (the route's fields)"
+expect_eq "$(status "$W?hub.mode=subscribe&hub.verify_token=%C3%28&hub.challenge=1")" 400 "a verify token that is not UTF-8 is 400"
 
 # --- one good event
 P=$PAYLOADS/messenger-text.json
