@@ -1,6 +1,7 @@
 /*
- * dashboard: /health now; /metrics and /api/... as they arrive.  As
- * FastCGI or CGI.
+ * dashboard: /health and the dashboard's JSON API under /api, behind
+ * the session gate (session.h), every answer with the security headers
+ * (route.h).  As FastCGI or CGI.
  */
 #include <stddef.h>
 
@@ -9,6 +10,7 @@
 #include "health.h"
 #include "http.h"
 #include "route.h"
+#include "session.h"
 
 static struct conf *conf;
 
@@ -24,9 +26,11 @@ static const struct route routes[] = {
 	  .auth = ROUTE_PUBLIC, .handler = handle_health },
 };
 
-static const struct route_table table = {
+static struct route_table table = {
 	.routes = routes,
 	.n = sizeof(routes) / sizeof(routes[0]),
+	.authenticate = session_authenticate,
+	.headers = ROUTE_HEADERS,
 };
 
 static void
@@ -55,6 +59,9 @@ main(void)
 	int			 rc;
 
 	conf = app_init("dashboard", err, sizeof(err));
+	session_setup(conf);
+	if (conf != NULL && session_https(conf))
+		table.headers |= ROUTE_HSTS;
 	rc = http_serve(&srv);
 	conf_free(conf);
 	return rc;
