@@ -1,14 +1,17 @@
 /*
- * dashboard: /health now; /metrics and /api/... as they arrive.  As
- * FastCGI or CGI.
+ * dashboard: /health and the dashboard's JSON API under /api, behind
+ * the session gate (session.h), every answer with the security headers
+ * (route.h).  As FastCGI or CGI.
  */
 #include <stddef.h>
 
+#include "api_session.h"
 #include "app.h"
 #include "conf.h"
 #include "health.h"
 #include "http.h"
 #include "route.h"
+#include "session.h"
 
 static struct conf *conf;
 
@@ -22,11 +25,54 @@ handle_health(struct req *r, const struct route_ctx *cx)
 static const struct route routes[] = {
 	{ .path = "/health", .methods = HTTP_BIT(HTTP_GET),
 	  .auth = ROUTE_PUBLIC, .handler = handle_health },
+
+	/* Signing in, sessions, passwords, API tokens (api_session.c). */
+	{ .path = "/api/session", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_SESSION, .role = ROLE_AGENT,
+	  .handler = api_session_get },
+	{ .path = "/api/session", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_JSON, .auth = ROUTE_PUBLIC,
+	  .fields = api_signin_fields, .nfields = API_SIGNIN_NFIELDS,
+	  .handler = api_session_post },
+	{ .path = "/api/session", .methods = HTTP_BIT(HTTP_DELETE),
+	  .auth = ROUTE_SESSION, .role = ROLE_AGENT,
+	  .handler = api_session_delete },
+	{ .path = "/api/session/workspace", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_JSON, .auth = ROUTE_SESSION, .role = ROLE_AGENT,
+	  .fields = api_workspace_fields, .nfields = API_WORKSPACE_NFIELDS,
+	  .handler = api_session_workspace },
+	{ .path = "/api/setup", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_JSON, .auth = ROUTE_PUBLIC,
+	  .fields = api_setup_fields, .nfields = API_SETUP_NFIELDS,
+	  .handler = api_setup },
+	{ .path = "/api/password", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_JSON, .auth = ROUTE_SESSION, .role = ROLE_AGENT,
+	  .fields = api_password_fields, .nfields = API_PASSWORD_NFIELDS,
+	  .handler = api_password },
+	{ .path = "/api/sessions", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_SESSION, .role = ROLE_AGENT,
+	  .handler = api_sessions_get },
+	{ .path = "/api/sessions", .methods = HTTP_BIT(HTTP_DELETE),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_SESSION, .role = ROLE_AGENT,
+	  .handler = api_sessions_delete },
+	{ .path = "/api/tokens", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_SESSION, .role = ROLE_AGENT,
+	  .handler = api_tokens_get },
+	{ .path = "/api/tokens", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_JSON, .auth = ROUTE_SESSION, .role = ROLE_AGENT,
+	  .fields = api_token_fields, .nfields = API_TOKEN_NFIELDS,
+	  .handler = api_tokens_post },
+	{ .path = "/api/tokens", .methods = HTTP_BIT(HTTP_DELETE),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_SESSION, .role = ROLE_AGENT,
+	  .handler = api_tokens_delete },
+	/* End of api_session.c's routes. */
 };
 
-static const struct route_table table = {
+static struct route_table table = {
 	.routes = routes,
 	.n = sizeof(routes) / sizeof(routes[0]),
+	.authenticate = session_authenticate,
+	.headers = ROUTE_HEADERS,
 };
 
 static void
@@ -55,6 +101,10 @@ main(void)
 	int			 rc;
 
 	conf = app_init("dashboard", err, sizeof(err));
+	session_setup(conf);
+	api_session_setup(conf);
+	if (conf != NULL && session_https(conf))
+		table.headers |= ROUTE_HSTS;
 	rc = http_serve(&srv);
 	conf_free(conf);
 	return rc;

@@ -47,6 +47,17 @@ fi
 
 /usr/sbin/lighttpd -tt -f "$data/lighttpd.conf" >/dev/null
 
+# Nobody has an account yet: a one-time setup link (valid one hour,
+# single use) for the first person, who becomes owner and operator.
+# Its base is base_url, or this run's address when none is configured.
+# (setup-link refuses, quietly here, once somebody has an account.)
+base=${HUBGATE_BASE_URL:-}
+if [ -z "$base" ] && ! grep -q '^[[:space:]]*base_url[[:space:]]*=' "$conf"; then
+	base=http://127.0.0.1:$port
+fi
+setup_link=$(env HUBGATE_CONFIG="$conf" ${base:+HUBGATE_BASE_URL="$base"} \
+    "$build/tools/hubgate-admin" setup-link 2>/dev/null) || setup_link=
+
 cat <<MSG
 
   hubgate is running at http://127.0.0.1:$port/
@@ -66,6 +77,13 @@ if [ "$sandbox" = yes ]; then
     curl -d platform=messenger -d text=Hello http://127.0.0.1:$port/_meta/_control/deliver
   (platform=instagram|whatsapp, type=postback|delivery|read|status|batch;
   README.md, "Sandbox mode", explains it and how to use a real Meta app)
+MSG
+fi
+if [ -n "$setup_link" ]; then
+	cat <<MSG
+  first sign-in: open this one-time link (valid one hour) to choose
+  your name, e-mail and password:
+    $setup_link
 MSG
 fi
 cat <<MSG

@@ -9,6 +9,16 @@
  *                                            put events back in the queue
  *   hubgate-admin process                    process due events now (as
  *                                            the webhook-retry cron does)
+ *   hubgate-admin user-add EMAIL --role owner|admin|agent [--workspace ID]
+ *                                            add a person (the password
+ *                                            from standard input when it
+ *                                            is not a terminal, else a
+ *                                            generated one printed once)
+ *   hubgate-admin user-reset EMAIL           a one-time set-password link,
+ *                                            or the password from
+ *                                            standard input
+ *   hubgate-admin setup-link                 the first setup's one-time
+ *                                            link (BASE/setup.html?token=)
  *
  * The configuration is found as by the web programs (HUBGATE_CONFIG or
  * var/hubgate.conf).  init also makes the database's directory private
@@ -22,8 +32,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "api_session.h"
 #include "app.h"
 #include "buf.h"
 #include "conf.h"
@@ -31,8 +43,11 @@
 #include "db.h"
 #include "db_channel.h"
 #include "db_queue.h"
+#include "db_user.h"
 #include "limits.h"
+#include "mask.h"
 #include "num.h"
+#include "password.h"
 #include "queue.h"
 
 static int
@@ -42,7 +57,11 @@ usage(void)
 	    "       hubgate-admin channel-add page|instagram|whatsapp ID [NAME]\n"
 	    "       hubgate-admin sign FILE\n"
 	    "       hubgate-admin requeue ID | --dead | --from UNIX_S --to UNIX_S\n"
-	    "       hubgate-admin process\n");
+	    "       hubgate-admin process\n"
+	    "       hubgate-admin user-add EMAIL --role owner|admin|agent "
+	    "[--workspace ID]\n"
+	    "       hubgate-admin user-reset EMAIL\n"
+	    "       hubgate-admin setup-link\n");
 	return 2;
 }
 
@@ -209,6 +228,213 @@ fail:
 	return -1;
 }
 
+/* A password from standard input (one line) into pw, or, when it is a
+ * terminal, a generated one (*generated set); 0 or -1 (said). */
+static int
+read_password(char *pw, size_t pwsz, int *generated)
+{
+	size_t n;
+
+	*generated = 0;
+	if (isatty(STDIN_FILENO)) {
+		*generated = 1;
+		return crypto_token(pw, pwsz);
+	}
+	if (fgets(pw, (int)pwsz, stdin) == NULL) {
+		fprintf(stderr, "hubgate-admin: no password on standard "
+		    "input\n");
+		return -1;
+	}
+	n = strcspn(pw, "\r\n");
+	if (pw[n] == '\0' && n + 1 >= pwsz) {
+		fprintf(stderr, "hubgate-admin: the password is too long\n");
+		return -1;
+	}
+	pw[n] = '\0';
+	return 0;
+}
+
+/* An audit line of the command line's doing. */
+static int
+admin_audit(struct db *d, long long workspace, const char *action,
+    long long user, const char *email)
+{
+	char obj[32], masked[HG_EMAIL_MAX + 1];
+
+	snprintf(obj, sizeof(obj), "user:%lld", user);
+	mask_email(email, masked, sizeof(masked));
+	return api_audit(d, NULL, workspace, action, obj, masked, "cli");
+}
+
+/* user-add EMAIL --role ROLE [--workspace ID] */
+static int
+cmd_user_add(struct db *d, int argc, char *argv[])
+{
+	const char	*email, *role = NULL, *why, *at;
+	char		 pw[HG_PASSWORD_MAX + 2], hash[HG_PASSWORD_HASH_MAX];
+	char		 name[HG_USER_NAME_MAX + 1];
+	long long	 ws = 1, n, id, now = (long long)time(NULL);
+	int		 i, generated, rc = 1, added;
+
+	if (argc < 1)
+		return usage();
+	email = argv[0];
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--role") == 0)
+			role = argv[i + 1];
+		else if (strcmp(argv[i], "--workspace") == 0) {
+			if (num_parse_str(argv[i + 1], 1, LLONG_MAX, &ws) == -1)
+				return usage();
+		} else
+			return usage();
+	}
+	if (i != argc || role == NULL || (strcmp(role, "owner") != 0 &&
+	    strcmp(role, "admin") != 0 && strcmp(role, "agent") != 0))
+		return usage();
+	if ((at = strchr(email, '@')) == NULL || at == email ||
+	    strlen(email) > HG_EMAIL_MAX) {
+		fprintf(stderr, "hubgate-admin: not an e-mail address\n");
+		return 1;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(at - email), email);
+	if (read_password(pw, sizeof(pw), &generated) == -1)
+		goto out;
+	if ((why = password_weak(pw, email)) != NULL) {
+		fprintf(stderr, "hubgate-admin: %s\n", why);
+		goto out;
+	}
+	if (password_hash(pw, hash, sizeof(hash)) == -1)
+		goto dberr;
+	if (db_begin(d) == -1)
+		goto dberr;
+	if (db_workspace_exists(d, ws) != 1) {
+		db_rollback(d);
+		fprintf(stderr, "hubgate-admin: no workspace %lld\n", ws);
+		goto out;
+	}
+	/* The first person is the install's operator. */
+	if (db_user_count(d, &n) == -1 || (added = db_user_add(d, email,
+	    name, hash, n == 0, now, &id)) == -1) {
+		db_rollback(d);
+		goto dberr;
+	}
+	if (added == 0) {
+		db_rollback(d);
+		fprintf(stderr, "hubgate-admin: that e-mail address has an "
+		    "account already\n");
+		goto out;
+	}
+	if (db_member_set(d, ws, id, role, now) == -1 ||
+	    admin_audit(d, ws, "user_created", id, email) == -1 ||
+	    db_commit(d) == -1) {
+		db_rollback(d);
+		goto dberr;
+	}
+	printf("user %lld added as %s of workspace %lld\n", id, role, ws);
+	if (generated)
+		printf("password (shown once): %s\n", pw);
+	rc = 0;
+	goto out;
+dberr:
+	fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+out:
+	crypto_wipe(pw, sizeof(pw));
+	crypto_wipe(hash, sizeof(hash));
+	return rc;
+}
+
+/* Print the one-time link of a fresh setup token for user (0: the
+ * first setup). */
+static int
+print_link(const struct conf *c, struct db *d, long long user)
+{
+	char	 token[CRYPTO_TOKEN_CHARS + 1], link[HG_CONF_LINE_MAX + 128];
+	int	 rc = 1;
+
+	if (api_setup_token(d, user, (long long)time(NULL), token) == -1) {
+		fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+		goto out;
+	}
+	if (api_setup_link(conf_get(c, "base_url"), token, link,
+	    sizeof(link)) == -1) {
+		fprintf(stderr, "hubgate-admin: base_url is too long\n");
+		goto out;
+	}
+	printf("%s\n", link);
+	rc = 0;
+out:
+	crypto_wipe(token, sizeof(token));
+	crypto_wipe(link, sizeof(link));
+	return rc;
+}
+
+/* user-reset EMAIL */
+static int
+cmd_user_reset(const struct conf *c, struct db *d, const char *email)
+{
+	struct db_user	 u;
+	const char	*why;
+	char		 pw[HG_PASSWORD_MAX + 2], hash[HG_PASSWORD_HASH_MAX];
+	long long	 ws = 0;
+	int		 rc = 1, generated;
+
+	memset(&u, 0, sizeof(u));
+	if (db_user_by_email(d, email, &u) != 1) {
+		fprintf(stderr, "hubgate-admin: no such user\n");
+		return 1;
+	}
+	crypto_wipe(u.password_hash, sizeof(u.password_hash));
+	if (db_member_first(d, u.id, &ws) == -1)
+		ws = 0;
+	if (isatty(STDIN_FILENO)) {
+		printf("a one-time link to set the password, valid %d "
+		    "minutes:\n", HG_SETUP_TOKEN_S / 60);
+		return print_link(c, d, u.id);
+	}
+	if (read_password(pw, sizeof(pw), &generated) == -1)
+		goto out;
+	if ((why = password_weak(pw, u.email)) != NULL) {
+		fprintf(stderr, "hubgate-admin: %s\n", why);
+		goto out;
+	}
+	if (password_hash(pw, hash, sizeof(hash)) == -1 || db_begin(d) == -1)
+		goto dberr;
+	if (db_user_set_password(d, u.id, hash, (long long)time(NULL)) == -1 ||
+	    db_session_end_others(d, u.id, NULL, NULL) == -1 ||
+	    admin_audit(d, ws, "password_set", u.id, u.email) == -1 ||
+	    db_commit(d) == -1) {
+		db_rollback(d);
+		goto dberr;
+	}
+	printf("password of user %lld set; their sessions ended\n", u.id);
+	rc = 0;
+	goto out;
+dberr:
+	fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+out:
+	crypto_wipe(pw, sizeof(pw));
+	crypto_wipe(hash, sizeof(hash));
+	return rc;
+}
+
+/* setup-link: the first setup's link, while nobody has an account. */
+static int
+cmd_setup_link(const struct conf *c, struct db *d)
+{
+	long long n;
+
+	if (db_user_count(d, &n) == -1) {
+		fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+		return 1;
+	}
+	if (n > 0) {
+		fprintf(stderr, "hubgate-admin: this install is set up "
+		    "already; use user-add or user-reset\n");
+		return 1;
+	}
+	return print_link(c, d, 0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -251,6 +477,12 @@ main(int argc, char *argv[])
 			rc = 0;
 		} else
 			fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+	} else if (strcmp(argv[1], "user-add") == 0 && argc >= 3) {
+		rc = cmd_user_add(d, argc - 2, argv + 2);
+	} else if (strcmp(argv[1], "user-reset") == 0 && argc == 3) {
+		rc = cmd_user_reset(c, d, argv[2]);
+	} else if (strcmp(argv[1], "setup-link") == 0 && argc == 2) {
+		rc = cmd_setup_link(c, d);
 	} else if (strcmp(argv[1], "requeue") == 0 && argc >= 3) {
 		rc = cmd_requeue(d, argc - 2, argv + 2);
 	} else if (strcmp(argv[1], "process") == 0 && argc == 2) {

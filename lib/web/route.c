@@ -263,8 +263,27 @@ route_not_allowed(struct req *r, unsigned allow)
 	http_add_header(r, "Allow", hdr);
 }
 
-const struct route *
-route_dispatch(struct req *r, const struct route_table *t)
+void
+route_security_headers(struct req *r, unsigned flags)
+{
+	if (!(flags & ROUTE_HEADERS))
+		return;
+	http_add_header(r, "Content-Security-Policy", ROUTE_CSP);
+	http_add_header(r, "Referrer-Policy", "same-origin");
+	http_add_header(r, "Permissions-Policy", ROUTE_PERMISSIONS);
+	if (flags & ROUTE_HSTS)
+		http_add_header(r, "Strict-Transport-Security",
+		    ROUTE_HSTS_VALUE);
+	/* Said here for /api rather than left to http.c's default
+	 * (X-Content-Type-Options comes from http.c for every answer). */
+	if (route_is_api(r) && strstr(buf_cstr(&r->rhead),
+	    "Cache-Control:") == NULL)
+		http_add_header(r, "Cache-Control", "no-store");
+}
+
+/* route_dispatch without the security headers. */
+static const struct route *
+route_run(struct req *r, const struct route_table *t)
 {
 	const struct route	*found = NULL;
 	struct route_ctx	 cx;
@@ -305,4 +324,13 @@ route_dispatch(struct req *r, const struct route_table *t)
 	found->handler(r, &cx);
 	cJSON_Delete(body);
 	return found;
+}
+
+const struct route *
+route_dispatch(struct req *r, const struct route_table *t)
+{
+	const struct route *rt = route_run(r, t);
+
+	route_security_headers(r, t->headers);
+	return rt;
 }

@@ -112,16 +112,41 @@ struct route {
 typedef int	(*route_auth_fn)(struct req *, enum route_auth need,
 		    struct route_who *who);
 
+/* The security headers route_dispatch adds to every answer of a
+ * table (the dashboard's): ROUTE_HEADERS the Content-Security-Policy,
+ * Referrer-Policy and Permissions-Policy the static pages get too (and
+ * Cache-Control: no-store under /api); ROUTE_HSTS also
+ * Strict-Transport-Security, for an https base_url. */
+#define ROUTE_HEADERS	0x1
+#define ROUTE_HSTS	0x2
+
+/* The values, the same as lighttpd.conf and apache*.conf send with the
+ * static pages. */
+#define ROUTE_CSP	"default-src 'self'; script-src 'self'; " \
+	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " \
+	"form-action 'self'"
+#define ROUTE_PERMISSIONS "accelerometer=(), camera=(), " \
+	"display-capture=(), geolocation=(), gyroscope=(), " \
+	"magnetometer=(), microphone=(), midi=(), payment=(), serial=(), " \
+	"usb=()"
+#define ROUTE_HSTS_VALUE "max-age=31536000"
+
 struct route_table {
 	const struct route	*routes;
 	size_t			 n;
 	route_auth_fn		 authenticate;	/* NULL: none yet */
+	unsigned		 headers;	/* ROUTE_HEADERS | ROUTE_HSTS */
 };
 
 /* Find the route for r, pass the gate and run its handler, or answer
- * 400/401/403/404/405/503 itself.  Returns the route whose handler ran,
- * or NULL when none ran. */
+ * 400/401/403/404/405/503 itself; then add the table's security
+ * headers to whatever the answer is.  Returns the route whose handler
+ * ran, or NULL when none ran. */
 const struct route *route_dispatch(struct req *, const struct route_table *);
+/* Add the security headers of flags (ROUTE_HEADERS, ROUTE_HSTS) to
+ * r's answer; call it once the answer is built (handlers that answer
+ * replace the headers set before). */
+void		 route_security_headers(struct req *, unsigned flags);
 /* Answer an error with status and message, as JSON under /api and as
  * text elsewhere. */
 void		 route_error(struct req *, int status, const char *msg);

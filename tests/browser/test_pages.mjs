@@ -107,6 +107,7 @@ try {
 		// --- a signed-in page while the API cannot say who is signed in ---
 		page = await ctx.newPage();
 		w = watch(page, `frame (${label})`);
+		w.expect('/api/session', 401);	// with accounts: to the sign-in page
 		w.expect('/api/session', 404);
 		w.expect('/api/session', 500);
 		w.expect('/api/session', 503);

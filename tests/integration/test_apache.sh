@@ -49,6 +49,38 @@ stop() {
 	fi
 }
 
+# signin DIR LABEL: a person added from the command line signs in
+# (cookie, CSRF token), creates an API token, and the token reaches the
+# dashboard through Apache (Authorization must be passed to programs).
+signin() {
+	local d=$1 v=$2 jar=$TMP/jar-$2 b csrf tok h
+	printf 'apache owner passphrase\n' |
+	    HUBGATE_CONFIG=$d/hubgate.conf "$ADMIN" user-add "own-$v@example.org" --role owner >/dev/null
+	chown -R "$APACHE_USER:$APACHE_USER" "$d"
+	expect_eq "$(code "$BASE/api/session")" 401 "$v: GET /api/session without a session is 401"
+	b=$(curl -s -c "$jar" -D "$TMP/h-$v" -H 'Content-Type: application/json' \
+	    --data-binary '{"email":"own-'"$v"'@example.org","password":"apache owner passphrase"}' "$BASE/api/session")
+	csrf=$(printf '%s' "$b" | sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
+	expect_match "$csrf" '^[A-Za-z0-9_-]{20,}$' "$v: POST /api/session signs in"
+	h=$(tr -d '\r' < "$TMP/h-$v")
+	expect_match "$h" $'\n''Set-Cookie: hg_session=[^;]*; Path=/; Max-Age=[0-9]+; HttpOnly; SameSite=Lax' "$v: the session cookie and its flags"
+	expect_match "$h" $'\n''Content-Security-Policy: default-src' "$v: /api answers carry the CSP"
+	expect_eq "$(code "$BASE/api/tokens" -b "$jar" -H 'Content-Type: application/json' \
+	    --data-binary '{"name":"ci","scope":"read"}')" 403 "$v: without the CSRF token: 403"
+	b=$(curl -s -b "$jar" -H "X-CSRF-Token: $csrf" -H "Origin: $BASE" -H 'Content-Type: application/json' \
+	    --data-binary '{"name":"ci","scope":"read"}' "$BASE/api/tokens")
+	tok=$(printf '%s' "$b" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+	expect_match "$tok" '^[A-Za-z0-9_-]{43}$' "$v: an API token is created"
+	# A session-only route refuses a request that carries a Bearer
+	# token, cookie or not: 401 shows the program saw Authorization.
+	expect_eq "$(code "$BASE/api/session" -b "$jar")" 200 "$v: the cookie alone opens /api/session"
+	expect_eq "$(code "$BASE/api/session" -b "$jar" -H "Authorization: Bearer $tok")" 401 \
+	    "$v: Authorization reaches the program"
+	b=$(curl -s -b "$jar" -H "X-CSRF-Token: $csrf" -H "Origin: $BASE" -X DELETE "$BASE/api/session")
+	expect_match "$b" '"ok":true' "$v: DELETE /api/session signs out"
+	expect_eq "$(code "$BASE/api/session" -b "$jar")" 401 "$v: signed out"
+}
+
 # The essential checks, for every variant.
 essentials() {
 	local d=$1 v=$2 body before
@@ -68,6 +100,7 @@ essentials() {
 	expect_eq "$(post "$MSG" "$(sign "$MSG" wrong-secret-0123456789)")" 401 \
 	    "$v: POST signed with another secret is 401"
 	expect_eq "$(events "$d")" $((before + 1)) "$v: ... and not stored"
+	signin "$d" "$v"
 	# ServerTokens is the server's, out of reach of a .htaccess.
 	[ "$v" = htaccess ] && return
 	expect_no_version "$BASE/health" "$v: no version in /health's headers"

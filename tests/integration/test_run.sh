@@ -54,6 +54,12 @@ for s in "$secret" "$(sed -n 's/^verify_token = //p' "$D/hubgate.conf")"; do
 	grep -qF "$s" "$D.out.1" && not_ok "no secret printed" || ok "no secret printed"
 	curl -s "$BASE/health" | grep -qF "$s" && not_ok "no secret in /health" || ok "no secret in /health"
 done
+# A data directory with no user: the first setup's one-time link.
+link=$(grep -o 'http://[^ ]*/setup\.html?token=[A-Za-z0-9_-]*' "$D.out.1")
+expect_match "$link" "^$BASE/setup\.html\?token=[A-Za-z0-9_-]{43}\$" "first run prints the setup link for its port"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data-binary '{"token":"'"${link#*token=}"'","name":"Run Owner","email":"owner@example.org","password":"run owner passphrase"}' \
+    "$BASE/api/setup")" 200 "the printed link sets up the owner"
 sum1=$(sha256sum < "$D/hubgate.conf")
 stop_run_checked
 
@@ -61,5 +67,6 @@ start_run 2
 expect_eq "$(sha256sum < "$D/hubgate.conf")" "$sum1" "second run keeps the configuration"
 expect_match "$(curl -s "$BASE/health")" '"accepted":1[,}]' "second run keeps the data"
 expect_eq "$(grep -c 'created' "$D.out.2")" 0 "second run creates nothing"
+expect_eq "$(grep -c 'setup\.html' "$D.out.2")" 0 "once somebody has an account, no setup link"
 stop_run_checked
 t_done

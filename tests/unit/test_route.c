@@ -96,9 +96,9 @@ authenticate(struct req *q, enum route_auth need, struct route_who *who)
 	return auth_rc;
 }
 
-static const struct route_table table = { tab, NTAB, authenticate };
-static const struct route_table empty = { tab, 0, NULL };
-static const struct route_table noauth = { tab, NTAB, NULL };
+static const struct route_table table = { tab, NTAB, authenticate, 0 };
+static const struct route_table empty = { tab, 0, NULL, 0 };
+static const struct route_table noauth = { tab, NTAB, NULL, 0 };
 
 static void
 req_reset(enum http_method m, const char *path)
@@ -528,6 +528,58 @@ test_json_fields(void)
 	unsetenv("CONTENT_LENGTH");
 }
 
+/* The security headers: on every answer of a table that asks for
+ * them (found, 404, 405, the gate's 401), none on a table that does
+ * not; HSTS only with ROUTE_HSTS; no-store under /api. */
+static void
+test_security_headers(void)
+{
+	static const struct route_table sec = { tab, NTAB, authenticate,
+	    ROUTE_HEADERS, };
+	static const struct route_table sec_hsts = { tab, NTAB, authenticate,
+	    ROUTE_HEADERS | ROUTE_HSTS, };
+	static const char *const paths[] = { "/webhook", "/api/nothing",
+	    "/admin", "/api/agent" };
+	const char	*v;
+	size_t		 i;
+
+	auth_rc = 0;
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		req_reset(HTTP_GET, paths[i]);
+		route_dispatch(&r, &sec);
+		v = resp_header("Content-Security-Policy");
+		OK(v != NULL && strcmp(v, "default-src 'self'; script-src "
+		    "'self'; object-src 'none'; base-uri 'none'; "
+		    "frame-ancestors 'none'; form-action 'self'") == 0,
+		    "security headers: the CSP on every answer");
+		v = resp_header("Referrer-Policy");
+		OK(v != NULL && strcmp(v, "same-origin") == 0,
+		    "security headers: Referrer-Policy");
+		v = resp_header("Permissions-Policy");
+		OK(v != NULL && strstr(v, "camera=()") != NULL &&
+		    strstr(v, "microphone=()") != NULL &&
+		    strstr(v, "geolocation=()") != NULL &&
+		    strstr(v, "payment=()") != NULL &&
+		    strstr(v, "usb=()") != NULL,
+		    "security headers: Permissions-Policy turns them off");
+		OK(resp_header("Strict-Transport-Security") == NULL,
+		    "security headers: no HSTS without ROUTE_HSTS");
+		v = resp_header("Cache-Control");
+		if (strncmp(paths[i], "/api", 4) == 0)
+			OK(v != NULL && strcmp(v, "no-store") == 0,
+			    "security headers: no-store under /api");
+	}
+	EQ_INT(r.status, 401, "the gate's 401 has them too");
+	req_reset(HTTP_GET, "/webhook");
+	route_dispatch(&r, &sec_hsts);
+	v = resp_header("Strict-Transport-Security");
+	OK(v != NULL && strncmp(v, "max-age=", 8) == 0, "HSTS with ROUTE_HSTS");
+	req_reset(HTTP_GET, "/webhook");
+	route_dispatch(&r, &table);
+	OK(resp_header("Content-Security-Policy") == NULL,
+	    "a table without ROUTE_HEADERS adds none");
+}
+
 int
 main(void)
 {
@@ -539,6 +591,7 @@ main(void)
 	test_gate();
 	test_fields();
 	test_json_fields();
+	test_security_headers();
 	buf_free(&r.rhead);
 	buf_free(&r.body);
 	params_free(&r.query);
