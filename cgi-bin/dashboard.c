@@ -6,6 +6,8 @@
 #include <stddef.h>
 
 #include "api_session.h"
+#include "api_audit.h"
+#include "api_users.h"
 #include "app.h"
 #include "conf.h"
 #include "health.h"
@@ -66,6 +68,28 @@ static const struct route routes[] = {
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_SESSION, .role = ROLE_AGENT,
 	  .handler = api_tokens_delete },
 	/* End of api_session.c's routes. */
+
+	/* Users, workspaces and the audit log (api_users.c, api_audit.c). */
+	{ .path = "/api/users", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_TOKEN, .role = ROLE_OWNER, .handler = api_users_list },
+	{ .path = "/api/users", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_JSON, .auth = ROUTE_SESSION, .role = ROLE_OWNER,
+	  .fields = api_users_add_fields, .nfields = USERS_ADD__MAX,
+	  .handler = api_users_add },
+	{ .path = "/api/users", .methods = HTTP_BIT(HTTP_PATCH),
+	  .flags = ROUTE_PREFIX | ROUTE_JSON, .auth = ROUTE_SESSION,
+	  .role = ROLE_OWNER, .fields = api_users_patch_fields,
+	  .nfields = USERS_PATCH__MAX, .handler = api_users_patch },
+	{ .path = "/api/audit", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_TOKEN, .role = ROLE_ADMIN, .fields = api_audit_fields,
+	  .nfields = AUDIT_F__MAX, .handler = api_audit_list },
+	{ .path = "/api/workspaces", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .handler = api_workspaces_list },
+	{ .path = "/api/workspaces", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_JSON, .auth = ROUTE_SESSION, .role = ROLE_AGENT,
+	  .fields = api_workspaces_add_fields, .nfields = WORKSPACES_ADD__MAX,
+	  .handler = api_workspaces_add },
 };
 
 static struct route_table table = {
@@ -105,6 +129,8 @@ main(void)
 	api_session_setup(conf);
 	if (conf != NULL && session_https(conf))
 		table.headers |= ROUTE_HSTS;
+	api_users_setup(conf);
+	api_audit_setup(conf);
 	rc = http_serve(&srv);
 	conf_free(conf);
 	return rc;

@@ -355,9 +355,10 @@ print_link(const struct conf *c, struct db *d, long long user)
 		fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
 		goto out;
 	}
-	if (api_setup_link(conf_get(c, "base_url"), token, link,
+	if (api_setup_link(conf_get(c, "base_url"), NULL, token, link,
 	    sizeof(link)) == -1) {
-		fprintf(stderr, "hubgate-admin: base_url is too long\n");
+		fprintf(stderr, "hubgate-admin: base_url is unset or too "
+		    "long\n");
 		goto out;
 	}
 	printf("%s\n", link);

@@ -226,5 +226,12 @@
 #define HG_THROTTLE_MAX_MS		(15 * 60 * 1000)
 /* How long a setup or set-password link stays valid. */
 #define HG_SETUP_TOKEN_S		3600
+/* A workspace's name, as shown in the switcher. */
+#define HG_WORKSPACE_NAME_MAX		100
+/* A link the dashboard hands out (base_url, a page, a token): base_url
+ * is a short origin; a kilobyte leaves room for a path prefix. */
+#define HG_LINK_MAX			1024
+/* Audit lines one page of GET /api/audit answers (JSON or CSV). */
+#define HG_AUDIT_PAGE_MAX		HG_LIST_MAX
 
 #endif

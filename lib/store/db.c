@@ -279,6 +279,34 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE m.workspace_id = ?1 ORDER BY u.email LIMIT " HG_STR(HG_LIST_MAX),
 	[STMT_WORKSPACE_NAME] =
 	    "SELECT name FROM workspace WHERE id = ?1",
+	/* Owners of a workspace who may still sign in (the last one must
+	 * stay). */
+	[STMT_MEMBER_OWNERS] =
+	    "SELECT count(*) FROM membership m JOIN user u ON u.id = m.user_id "
+	    "WHERE m.workspace_id = ?1 AND m.role = 'owner' AND u.disabled_at IS NULL",
+	[STMT_MEMBER_COUNT] =
+	    "SELECT count(*) FROM membership WHERE user_id = ?1",
+	[STMT_WORKSPACE_ADD] =
+	    "INSERT INTO workspace (name, created_at) VALUES (?1, ?2)",
+	[STMT_WORKSPACE_ALL] =
+	    "SELECT id, name FROM workspace ORDER BY id LIMIT " HG_STR(HG_LIST_MAX),
+	/* The audit lines of a workspace, filtered (a NULL filter is
+	 * none), with the actor in words: a user's e-mail, a token's name
+	 * and its user's e-mail, or the kind. */
+	[STMT_AUDIT_FIND] =
+	    "SELECT * FROM (SELECT a.id, a.at, coalesce(a.workspace_id, 0), "
+	    "a.actor_kind, coalesce(a.actor_id, 0), a.action, a.object, a.detail, "
+	    "a.remote, CASE a.actor_kind WHEN 'user' THEN "
+	    "coalesce(u.email, 'user ' || a.actor_id) WHEN 'token' THEN "
+	    "'token ' || coalesce(t.name, a.actor_id) || coalesce(' (' || u.email || ')', '') "
+	    "ELSE a.actor_kind END AS who FROM audit_log a "
+	    "LEFT JOIN api_token t ON a.actor_kind = 'token' AND t.id = a.actor_id "
+	    "LEFT JOIN user u ON u.id = CASE a.actor_kind WHEN 'user' THEN a.actor_id "
+	    "WHEN 'token' THEN t.user_id END "
+	    "WHERE a.workspace_id = ?1 AND a.id < ?2 AND (?3 IS NULL OR a.action = ?3) "
+	    "AND (?4 IS NULL OR a.at >= ?4) AND (?5 IS NULL OR a.at < ?5)) "
+	    "WHERE ?6 IS NULL OR instr(lower(who), lower(?6)) > 0 "
+	    "ORDER BY id DESC LIMIT ?7",
 	[STMT_SESSION_ADD] =
 	    "INSERT INTO session (id, user_id, workspace_id, csrf_token, created_at, "
 	    "last_seen_at, remote, user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",

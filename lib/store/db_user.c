@@ -287,6 +287,63 @@ db_workspace_exists(struct db *d, long long workspace)
 	return db_workspace_name(d, workspace, name, sizeof(name));
 }
 
+/* The count a statement s answers for id, into *n; 0 or -1. */
+static int
+db_count_of(struct db *d, enum stmt s, long long id, long long *n)
+{
+	sqlite3_stmt *st;
+
+	*n = 0;
+	if ((st = db_stmt(d, s)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return db_one(d, st, read_int, n) == -1 ? -1 : 0;
+}
+
+int
+db_member_owners(struct db *d, long long workspace, long long *n)
+{
+	return db_count_of(d, STMT_MEMBER_OWNERS, workspace, n);
+}
+
+int
+db_member_count(struct db *d, long long user, long long *n)
+{
+	return db_count_of(d, STMT_MEMBER_COUNT, user, n);
+}
+
+int
+db_workspace_add(struct db *d, const char *name, long long now,
+    long long *id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_WORKSPACE_ADD)) == NULL)
+		return -1;
+	db_bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, now);
+	if (db_exec(d, st) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(d->h);
+	return 0;
+}
+
+int
+db_workspace_all(struct db *d, void (*fn)(void *, long long, const char *),
+    void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_WORKSPACE_ALL)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
 static void
 read_session(sqlite3_stmt *st, void *arg)
 {
@@ -597,14 +654,52 @@ db_audit_add(struct db *d, const struct db_audit *a)
 	return db_exec(d, st);
 }
 
+/* The audit line of st's row into a (strings borrowed from st). */
+static void
+read_audit(sqlite3_stmt *st, struct db_audit *a)
+{
+	const char	*kind;
+	int		 i;
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, 0);
+	a->at = sqlite3_column_int64(st, 1);
+	a->workspace_id = sqlite3_column_int64(st, 2);
+	kind = (const char *)sqlite3_column_text(st, 3);
+	a->actor = AUDIT_SYSTEM;
+	for (i = 0; kind != NULL && i < AUDIT_ACTOR__MAX; i++)
+		if (strcmp(kind, audit_actor_names[i]) == 0)
+			a->actor = (enum audit_actor)i;
+	a->actor_id = sqlite3_column_int64(st, 4);
+	a->action = (const char *)sqlite3_column_text(st, 5);
+	a->object = (const char *)sqlite3_column_text(st, 6);
+	a->detail = (const char *)sqlite3_column_text(st, 7);
+	a->remote = (const char *)sqlite3_column_text(st, 8);
+	if (sqlite3_column_count(st) > 9)
+		a->who = (const char *)sqlite3_column_text(st, 9);
+}
+
+/* Step st (bound) through fn for each row; 0 or -1. */
+static int
+db_audit_rows(struct db *d, sqlite3_stmt *st,
+    void (*fn)(void *, const struct db_audit *), void *arg)
+{
+	struct db_audit	 a;
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_audit(st, &a);
+		fn(arg, &a);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
 int
 db_audit_list(struct db *d, long long workspace, long long before, int limit,
     void (*fn)(void *, const struct db_audit *), void *arg)
 {
-	sqlite3_stmt	*st;
-	struct db_audit	 a;
-	const char	*kind;
-	int		 rc, i;
+	sqlite3_stmt *st;
 
 	if ((st = db_stmt(d, STMT_AUDIT_LIST)) == NULL)
 		return -1;
@@ -612,25 +707,29 @@ db_audit_list(struct db *d, long long workspace, long long before, int limit,
 	sqlite3_bind_int64(st, 2, before > 0 ? before : (1LL << 62));
 	sqlite3_bind_int(st, 3, limit > 0 && limit <= HG_LIST_MAX ? limit :
 	    HG_LIST_MAX);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&a, 0, sizeof(a));
-		a.id = sqlite3_column_int64(st, 0);
-		a.at = sqlite3_column_int64(st, 1);
-		a.workspace_id = sqlite3_column_int64(st, 2);
-		kind = (const char *)sqlite3_column_text(st, 3);
-		a.actor = AUDIT_SYSTEM;
-		for (i = 0; kind != NULL && i < AUDIT_ACTOR__MAX; i++)
-			if (strcmp(kind, audit_actor_names[i]) == 0)
-				a.actor = (enum audit_actor)i;
-		a.actor_id = sqlite3_column_int64(st, 4);
-		a.action = (const char *)sqlite3_column_text(st, 5);
-		a.object = (const char *)sqlite3_column_text(st, 6);
-		a.detail = (const char *)sqlite3_column_text(st, 7);
-		a.remote = (const char *)sqlite3_column_text(st, 8);
-		fn(arg, &a);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+	return db_audit_rows(d, st, fn, arg);
+}
+
+int
+db_audit_find(struct db *d, long long workspace,
+    const struct db_audit_filter *f,
+    void (*fn)(void *, const struct db_audit *), void *arg)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_AUDIT_FIND)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, workspace);
+	sqlite3_bind_int64(st, 2, f->before > 0 ? f->before : (1LL << 62));
+	db_bind_text(st, 3, f->action);
+	if (f->since > 0)
+		sqlite3_bind_int64(st, 4, f->since);
+	if (f->until > 0)
+		sqlite3_bind_int64(st, 5, f->until);
+	db_bind_text(st, 6, f->actor);
+	sqlite3_bind_int(st, 7, f->limit > 0 && f->limit <= HG_LIST_MAX ?
+	    f->limit : HG_LIST_MAX);
+	return db_audit_rows(d, st, fn, arg);
 }
 
 struct throttle_out {

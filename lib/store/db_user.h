@@ -71,6 +71,17 @@ int	 db_workspace_name(struct db *, long long workspace, char *name,
 	    size_t namesz);
 /* Does workspace exist: 1, 0, -1. */
 int	 db_workspace_exists(struct db *, long long workspace);
+/* How many owners of workspace may still sign in, into *n; 0 or -1. */
+int	 db_member_owners(struct db *, long long workspace, long long *n);
+/* How many workspaces user belongs to, into *n; 0 or -1. */
+int	 db_member_count(struct db *, long long user, long long *n);
+/* Add a workspace named name; *id set; 0 or -1. */
+int	 db_workspace_add(struct db *, const char *name, long long now,
+	    long long *id);
+/* Call fn for each workspace of the install (at most HG_LIST_MAX), by
+ * id; 0 or -1. */
+int	 db_workspace_all(struct db *, void (*fn)(void *, long long id,
+	    const char *name), void *arg);
 
 struct db_session {
 	long long	 rowid;		/* the public handle (listing, revoke) */
@@ -158,6 +169,7 @@ struct db_audit {
 	enum audit_actor actor;
 	long long	 actor_id;	/* 0: none */
 	const char	*action, *object, *detail, *remote;
+	const char	*who;		/* listings: the actor in words */
 };
 /* Append a line (detail already masked by the caller); 0 or -1. */
 int	 db_audit_add(struct db *, const struct db_audit *);
@@ -165,6 +177,22 @@ int	 db_audit_add(struct db *, const struct db_audit *);
  * newest), newest first, at most limit; 0 or -1. */
 int	 db_audit_list(struct db *, long long workspace, long long before,
 	    int limit, void (*fn)(void *, const struct db_audit *), void *arg);
+
+/* Which audit lines db_audit_find answers: NULL strings and 0 numbers
+ * filter nothing. */
+struct db_audit_filter {
+	long long	 before;	/* ids below it (paging) */
+	const char	*action;	/* exactly this action */
+	const char	*actor;		/* the actor in words contains it,
+					 * without case */
+	long long	 since, until;	/* since <= at < until */
+	int		 limit;		/* at most (capped at HG_LIST_MAX) */
+};
+/* Call fn for the lines of workspace that pass f, newest first, with
+ * who set; 0 or -1. */
+int	 db_audit_find(struct db *, long long workspace,
+	    const struct db_audit_filter *f,
+	    void (*fn)(void *, const struct db_audit *), void *arg);
 
 /* The sign-in throttle of key: *failures in a row and *next_ms, the
  * first time another attempt is heard (0, 0 for an unknown key); 0 or

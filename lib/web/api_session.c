@@ -79,17 +79,40 @@ api_setup_token(struct db *d, long long user, long long now,
 	return db_setup_add(d, hash, user, now + HG_SETUP_TOKEN_S);
 }
 
-int
-api_setup_link(const char *base, const char *token, char *out,
-    size_t outsz)
+/* 1 when host is a plain host[:port] (letters, digits, '.', '-', ':',
+ * '[' and ']'), else 0: nothing a header could smuggle into a link. */
+static int
+api_host_plain(const char *host)
 {
-	size_t	 n = strlen(base);
+	const char *p;
+
+	if (host == NULL || *host == '\0')
+		return 0;
+	for (p = host; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+		    *p == ':' || *p == '[' || *p == ']'))
+			return 0;
+	return 1;
+}
+
+int
+api_setup_link(const char *base, const char *host, const char *token,
+    char *out, size_t outsz)
+{
+	size_t	 n = base != NULL ? strlen(base) : 0;
 	int	 w;
 
 	while (n > 0 && base[n - 1] == '/')
 		n--;
-	w = snprintf(out, outsz, "%.*s/setup.html?token=%s", (int)n, base,
-	    token);
+	if (n > 0)
+		w = snprintf(out, outsz, "%.*s/setup.html?token=%s", (int)n,
+		    base, token);
+	else if (api_host_plain(host))
+		w = snprintf(out, outsz, "http://%s/setup.html?token=%s", host,
+		    token);
+	else
+		return -1;
 	return w < 0 || (size_t)w >= outsz ? -1 : 0;
 }
 

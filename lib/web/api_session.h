@@ -43,11 +43,13 @@ void	 api_session_setup(const struct conf *);
  * stored; 0 or -1. */
 int	 api_setup_token(struct db *, long long user, long long now,
 	    char token[CRYPTO_TOKEN_CHARS + 1]);
-/* The link of token under base (base_url, without a trailing slash):
- * "BASE/setup.html?token=TOKEN" into out; 0, or -1 when it does not
+/* The set-password link for token: base (base_url, without its
+ * trailing slashes), or "http://" + host when base is empty and host is
+ * a plain host[:port] (host may be NULL), then "/setup.html?token=" +
+ * token, into out; 0, or -1 when there is no usable base or it does not
  * fit. */
-int	 api_setup_link(const char *base, const char *token, char *out,
-	    size_t outsz);
+int	 api_setup_link(const char *base, const char *host, const char *token,
+	    char *out, size_t outsz);
 
 /* Append a line to the audit log (detail masked by the caller); 0 or
  * -1. */
