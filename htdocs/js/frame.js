@@ -70,7 +70,7 @@ function userMenu(s) {
 	const btn = el('button', {
 		type: 'button', className: 'btn btn-secondary btn-small', id: 'user-menu',
 		'aria-haspopup': 'true', 'aria-expanded': 'false', 'aria-controls': 'user-menu-list',
-	}, u.name || u.email || 'Account');
+	}, el('span', { className: 'clip' }, u.name || u.email || 'Account'));
 	const menu = el('div', { className: 'menu', id: 'user-menu-list', hidden: true },
 		el('div', { className: 'who' },
 			el('strong', { id: 'user-name' }, u.name || ''),
