@@ -64,6 +64,16 @@ api_email_valid(const char *s)
 	return 1;
 }
 
+/* 1 when who is the install's operator, else 0 (also when that cannot
+ * be read). */
+static int
+caller_operator(struct db *d, const struct route_who *who)
+{
+	struct db_user u;
+
+	return db_user_by_id(d, who->user, &u) == 1 && u.operator;
+}
+
 /* The database, or NULL after answering 503. */
 static struct db *
 users_db(struct req *r)
@@ -183,18 +193,21 @@ api_users_add(struct req *r, const struct route_ctx *cx)
 	if (rc == 1)
 		created = 1;
 	else {
-		/* Someone with this e-mail exists: they join this
-		 * workspace with their own password (no link, which would
-		 * let this owner set it), unless they are in it already. */
+		/* Someone with this e-mail exists.  Only the install's
+		 * operator may add them to a workspace (with their own
+		 * password, no link): an owner could otherwise pull a
+		 * person of another business into theirs, or learn who
+		 * has an account.  Others hear the same answer whoever
+		 * the e-mail belongs to. */
 		if (db_user_by_email(d, email, &u) != 1)
 			goto fail;
 		id = u.id;
 		if ((rc = db_member_role(d, cx->who.workspace, id, had)) == -1)
 			goto fail;
-		if (rc == 1) {
+		if (rc == 1 || !caller_operator(d, &cx->who)) {
 			db_rollback(d);
-			route_error(r, 409, "this e-mail is already a user of "
-			    "this workspace");
+			route_error(r, 409, "this e-mail cannot be added here: "
+			    "ask the operator of this hubgate");
 			return;
 		}
 	}

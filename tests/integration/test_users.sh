@@ -86,6 +86,14 @@ if [[ $(body "$r") == *"$want"* || $(body "$r") == *password* ]]; then not_ok "n
 
 r=$(api O POST /api/users '{"name":"Nina Again","email":"nina@example.com","role":"admin"}')
 expect_eq "$(status "$r")" 409 "the same e-mail twice in a workspace: 409"
+# An owner (not the operator) cannot pull a person of another business
+# into their workspace, nor learn that the e-mail has an account.
+r=$(api P POST /api/users '{"name":"Olga","email":"owner@example.com","role":"owner"}')
+expect_eq "$(status "$r")" 409 "another business's person cannot be added by an owner"
+r2=$(api P POST /api/users '{"name":"Nobody","email":"nina@example.com","role":"agent"}')
+expect_eq "$(body "$r")" "$(body "$r2")" "the refusal is the same whoever the e-mail belongs to"
+expect_eq "$(sql "$D" "SELECT count(*) FROM membership WHERE user_id = $OWNER AND workspace_id = $W2")" 0 \
+    "and no membership was made"
 expect_eq "$(status "$(api O POST /api/users '{"name":"Bad","email":"not-an-email","role":"agent"}')")" 400 \
     "an invalid e-mail: 400"
 expect_eq "$(status "$(api O POST /api/users '{"name":"Bad","email":"b@example.com","role":"king"}')")" 400 \
