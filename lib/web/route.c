@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -151,6 +152,19 @@ route_check_json(const struct route_field *f, const cJSON *j,
 	return 0;
 }
 
+/* 1 when the Content-Type value t is application/json, with or
+ * without parameters (charset), in any case; else 0. */
+static int
+route_json_type(const char *t)
+{
+	static const char	 want[] = "application/json";
+	size_t			 n = sizeof(want) - 1;
+
+	if (t == NULL || strncasecmp(t, want, n) != 0)
+		return 0;
+	return t[n] == '\0' || t[n] == ';' || t[n] == ' ';
+}
+
 /* Answer 400 naming the field; returns -1. */
 static int
 route_bad_field(struct req *r, const char *name, const char *why)
@@ -180,6 +194,14 @@ route_fields(struct req *r, const struct route *rt, struct route_ctx *cx,
 		return -1;
 	}
 	if (rt->flags & ROUTE_JSON) {
+		/* Only a JSON request, which a page of another site cannot
+		 * send without asking first (CORS): a form posting
+		 * text/plain that happens to parse as JSON is refused. */
+		if (!route_json_type(http_header(r, "Content-Type"))) {
+			route_error(r, 415, "Content-Type must be "
+			    "application/json");
+			return -1;
+		}
 		if ((status = http_read_body(r, HG_FORM_BODY_MAX)) != 0) {
 			route_error(r, status, http_reason(status));
 			return -1;

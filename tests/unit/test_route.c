@@ -454,6 +454,9 @@ test_fields(void)
 	    "tab and newline are text");
 }
 
+/* The Content-Type post_json sends. */
+static const char *post_type = "application/json";
+
 /* POST path with body as a JSON request body (CGI: the environment and
  * standard input). */
 static const struct route *
@@ -470,6 +473,7 @@ post_json(const char *path, const char *body)
 	fclose(f);
 	snprintf(n, sizeof(n), "%zu", strlen(body));
 	setenv("CONTENT_LENGTH", n, 1);
+	setenv("CONTENT_TYPE", post_type, 1);
 	if (freopen(tmpl, "r", stdin) == NULL) {
 		unlink(tmpl);
 		return NULL;
@@ -517,6 +521,21 @@ test_json_fields(void)
 		    json_body_error() != NULL &&
 		    strcmp(json_body_error(), bad[i][1]) == 0, name);
 	}
+	post_type = "text/plain";
+	OK(post_json("/api/session", "{\"email\":\"a@b.c\"}") == NULL &&
+	    r.status == 415 && ran_gated == 0,
+	    "a JSON body sent as text/plain (a cross-site form): 415");
+	post_type = "application/json; charset=utf-8";
+	OK(post_json("/api/session", "{\"email\":\"a@b.c\"}") == &tab[8],
+	    "application/json with a charset is JSON");
+	post_type = "Application/JSON";
+	OK(post_json("/api/session", "{\"email\":\"a@b.c\"}") == &tab[8],
+	    "the type's case does not matter");
+	post_type = "application/jsonx";
+	OK(post_json("/api/session", "{\"email\":\"a@b.c\"}") == NULL &&
+	    r.status == 415, "application/jsonx is not JSON");
+	post_type = "application/json";
+	setenv("CONTENT_TYPE", post_type, 1);
 	req_reset(HTTP_POST, "/api/session");
 	unsetenv("CONTENT_LENGTH");
 	OK(route_dispatch(&r, &table) == NULL && r.status == 411,
@@ -526,6 +545,7 @@ test_json_fields(void)
 	OK(route_dispatch(&r, &table) == NULL && r.status == 413,
 	    "a body past the cap: 413 before reading");
 	unsetenv("CONTENT_LENGTH");
+	unsetenv("CONTENT_TYPE");
 }
 
 /* The security headers: on every answer of a table that asks for
