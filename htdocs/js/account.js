@@ -61,7 +61,11 @@ $('pw').addEventListener('submit', async (ev) => {
 });
 
 $('s-all').addEventListener('click', async () => {
-	try { await api('DELETE', 'sessions'); } catch (e) { showAlert($('alert'), e.message); return; }
+	/* Every other session, then this one: "everywhere" includes here. */
+	try {
+		await api('DELETE', 'sessions');
+		await api('DELETE', 'session');
+	} catch (e) { showAlert($('alert'), e.message); return; }
 	location.replace('login.html');
 });
 

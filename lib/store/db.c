@@ -353,6 +353,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "AND workspace_id = ?2 ORDER BY id DESC LIMIT " HG_STR(HG_LIST_MAX),
 	[STMT_SETUP_ADD] =
 	    "INSERT INTO setup_token (hash, user_id, expires_at) VALUES (?1, ?2, ?3)",
+	/* A new link replaces the person's (or the first setup's) unused
+	 * ones */
+	[STMT_SETUP_DROP] =
+	    "DELETE FROM setup_token WHERE user_id IS ?1 AND used_at IS NULL",
 	/* Single use: the update is the test and the mark at once */
 	[STMT_SETUP_USE] =
 	    "UPDATE setup_token SET used_at = ?2 WHERE hash = ?1 AND used_at IS NULL "

@@ -588,6 +588,14 @@ db_setup_add(struct db *d, const char *hash, long long user,
 {
 	sqlite3_stmt *st;
 
+	if ((st = db_stmt(d, STMT_SETUP_DROP)) == NULL)
+		return -1;
+	if (user > 0)
+		sqlite3_bind_int64(st, 1, user);
+	else
+		sqlite3_bind_null(st, 1);
+	if (db_exec(d, st) == -1)
+		return -1;
 	if ((st = db_stmt(d, STMT_SETUP_ADD)) == NULL)
 		return -1;
 	db_bind_text(st, 1, hash);

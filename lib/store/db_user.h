@@ -141,7 +141,8 @@ int	 db_token_list(struct db *, long long user, long long workspace,
 	    void (*fn)(void *, const struct db_token *), void *arg);
 
 /* Store a setup token's hash, for user (0: the first setup), valid
- * until expires_at; 0 or -1. */
+ * until expires_at, in place of the user's (or the first setup's)
+ * unused ones: an older link stops working; 0 or -1. */
 int	 db_setup_add(struct db *, const char *hash, long long user,
 	    long long expires_at);
 /* Use the setup token with this hash at now: 1 with *user set (0 for

@@ -598,8 +598,15 @@ api_setup(struct req *r, const struct route_ctx *cx)
 	mask_email(email, masked, sizeof(masked));
 	{
 		struct route_who who = { .via = ROUTE_SESSION, .user = user };
+		long long ws = 1;
 
-		if (api_audit(d, &who, 1, u.id == 0 ? "user_created" :
+		/* The first setup is workspace 1's; a set-password link is
+		 * the person's own workspace's business. */
+		if (u.id != 0 && db_member_first(d, user, &ws) == -1) {
+			db_rollback(d);
+			goto fail;
+		}
+		if (api_audit(d, &who, ws, u.id == 0 ? "user_created" :
 		    "password_set", obj, masked, r->remote) == -1 ||
 		    db_commit(d) == -1) {
 			db_rollback(d);

@@ -250,6 +250,16 @@ test_setup(struct db *d, long long bob)
 	EQ_INT(db_setup_use(d, "st2", 10, &user), 1, "set-password token");
 	EQ_INT(user, bob, "for bob");
 	EQ_INT(db_setup_use(d, "nope", 10, &user), 0, "unknown");
+	/* A new link for someone replaces their unused ones. */
+	EQ_INT(db_setup_add(d, "st3", bob, 1000), 0, "a link for bob");
+	EQ_INT(db_setup_add(d, "st4", bob, 1000), 0, "a newer link for bob");
+	EQ_INT(db_setup_valid(d, "st3", 10, &user), 0,
+	    "the older link no longer works");
+	EQ_INT(db_setup_use(d, "st4", 10, &user), 1, "the newer one does");
+	EQ_INT(db_setup_add(d, "st5", 0, 1000), 0, "a first-setup link");
+	EQ_INT(db_setup_add(d, "st6", 0, 1000), 0, "and another");
+	EQ_INT(db_setup_valid(d, "st5", 10, &user), 0,
+	    "the older first-setup link no longer works");
 }
 
 static void
