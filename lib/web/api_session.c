@@ -351,7 +351,7 @@ api_session_post(struct req *r, const struct route_ctx *cx)
 
 	if ((d = api_db(r)) == NULL)
 		return;
-	if ((ok = session_throttled(d, email, r->remote, clock_ms(),
+	if ((ok = session_attempt(d, email, r->remote, clock_ms(),
 	    &wait)) == -1) {
 		api_db_failed(r, d, "session.throttle_failed");
 		return;
@@ -379,8 +379,8 @@ api_session_post(struct req *r, const struct route_ctx *cx)
 		obj[0] = '\0';
 		if (found == 1)
 			snprintf(obj, sizeof(obj), "user:%lld", u.id);
-		if (session_failed(d, email, r->remote, clock_ms()) == -1 ||
-		    api_audit(d, NULL, found == 1 ? ws : 0, "sign_in_failed",
+		/* Counted by session_attempt already. */
+		if (api_audit(d, NULL, found == 1 ? ws : 0, "sign_in_failed",
 		    obj, masked, r->remote) == -1) {
 			api_db_failed(r, d, "session.signin_failed");
 			goto out;
@@ -396,7 +396,7 @@ api_session_post(struct req *r, const struct route_ctx *cx)
 		http_json_error(r, 403, "this account has no workspace");
 		goto out;
 	}
-	if (session_succeeded(d, email) == -1)
+	if (session_succeeded(d, email, r->remote) == -1)
 		goto fail;
 	/* A hash made at a lower cost is replaced while the password is
 	 * at hand. */
@@ -645,7 +645,7 @@ api_password(struct req *r, const struct route_ctx *cx)
 	if (session_current(r, d, api_conf, &s) != 1 ||
 	    db_user_by_id(d, cx->who.user, &u) != 1)
 		goto fail;
-	if ((rc = session_throttled(d, u.email, r->remote, clock_ms(),
+	if ((rc = session_attempt(d, u.email, r->remote, clock_ms(),
 	    &wait)) != 0) {
 		if (rc == -1)
 			goto fail;
@@ -656,8 +656,8 @@ api_password(struct req *r, const struct route_ctx *cx)
 		goto fail;
 	snprintf(obj, sizeof(obj), "user:%lld", u.id);
 	if (rc == 0) {
-		if (session_failed(d, u.email, r->remote, clock_ms()) == -1 ||
-		    api_audit(d, &cx->who, cx->who.workspace,
+		/* Counted by session_attempt already. */
+		if (api_audit(d, &cx->who, cx->who.workspace,
 		    "password_change_failed", obj, "", r->remote) == -1)
 			goto fail;
 		http_json_error(r, 403, "the current password is wrong");
@@ -677,7 +677,7 @@ api_password(struct req *r, const struct route_ctx *cx)
 		db_rollback(d);
 		goto fail;
 	}
-	if (session_succeeded(d, u.email) == -1)
+	if (session_succeeded(d, u.email, r->remote) == -1)
 		goto fail;
 	api_log(LOG_LEVEL_INFO, "session.password_changed", u.id, NULL,
 	    r->remote);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "clock.h"
 #include "conf.h"
 #include "crypto.h"
 #include "db_user.h"
@@ -361,10 +362,42 @@ session_failed(struct db *d, const char *email, const char *remote,
 }
 
 int
-session_succeeded(struct db *d, const char *email)
+session_attempt(struct db *d, const char *email, const char *remote,
+    long long now_ms, long long *retry_after)
 {
-	char key[2][80];
+	int rc;
 
-	session_keys(email, NULL, key[0], key[1]);
-	return db_throttle_clear(d, key[0]);
+	if (db_begin(d) == -1)
+		return -1;
+	if ((rc = session_throttled(d, email, remote, now_ms,
+	    retry_after)) != 0) {
+		db_rollback(d);
+		return rc;
+	}
+	if (session_failed(d, email, remote, now_ms) == -1 ||
+	    db_commit(d) == -1) {
+		db_rollback(d);
+		return -1;
+	}
+	return 0;
+}
+
+int
+session_succeeded(struct db *d, const char *email, const char *remote)
+{
+	char		 key[2][80];
+	long long	 f, next;
+
+	session_keys(email, remote, key[0], key[1]);
+	if (db_throttle_clear(d, key[0]) == -1)
+		return -1;
+	/* The address's count took this attempt as a failure
+	 * (session_attempt): give it back. */
+	if (remote == NULL || db_throttle_get(d, key[1], &f, &next) == -1)
+		return remote == NULL ? 0 : -1;
+	if (f <= 0)
+		return 0;
+	f--;
+	return db_throttle_set(d, key[1], f, clock_ms() +
+	    session_backoff_ms(f, 3 * HG_THROTTLE_FREE));
 }

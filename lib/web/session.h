@@ -84,7 +84,16 @@ int		 session_throttled(struct db *, const char *email,
 int		 session_failed(struct db *, const char *email,
 		    const char *remote, long long now_ms);
 /* A successful sign-in clears the account's count; 0 or -1. */
-int		 session_succeeded(struct db *, const char *email);
+int		 session_succeeded(struct db *, const char *email,
+		    const char *remote);
+/* Take a sign-in attempt for email from remote at now_ms, in one
+ * transaction: 1 with *retry_after (seconds) set while the account or
+ * the address is throttled; else 0, the attempt counted as a failure
+ * already, so that attempts made in parallel each wait their turn
+ * (session_succeeded gives it back); -1 on a database error. */
+int		 session_attempt(struct db *, const char *email,
+		    const char *remote, long long now_ms,
+		    long long *retry_after);
 /* The wait after failures in a row, free of them allowed (ms). */
 long long	 session_backoff_ms(long long failures, long long free);
 

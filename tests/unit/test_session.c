@@ -313,7 +313,7 @@ test_throttle(struct db *d)
 	session_failed(d, "ana@x.org", "192.0.2.1", now + 1000);
 	session_throttled(d, "ana@x.org", "192.0.2.1", now + 1000, &wait);
 	EQ_INT(wait, 2, "the wait doubles");
-	EQ_INT(session_succeeded(d, "ana@x.org"), 0, "success");
+	EQ_INT(session_succeeded(d, "ana@x.org", NULL), 0, "success");
 	EQ_INT(session_throttled(d, "ana@x.org", "198.51.100.1", now + 1000,
 	    &wait), 0, "the account's count cleared");
 	for (i = 0; i < 3 * HG_THROTTLE_FREE + 1; i++)
