@@ -4,6 +4,7 @@
  * (route.h).  As FastCGI or CGI.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "api_session.h"
 #include "api_audit.h"
@@ -12,6 +13,7 @@
 #include "conf.h"
 #include "health.h"
 #include "http.h"
+#include "https.h"
 #include "route.h"
 #include "session.h"
 
@@ -99,9 +101,15 @@ static struct route_table table = {
 	.headers = ROUTE_HEADERS,
 };
 
+/* Every path but /health is the dashboard's: refused over plain http
+ * when HTTPS is required (https.h), with the security headers too. */
 static void
 handle(struct req *r)
 {
+	if (strcmp(r->path, "/health") != 0 && https_gate(r, conf)) {
+		route_security_headers(r, table.headers);
+		return;
+	}
 	route_dispatch(r, &table);
 }
 
