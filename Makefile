@@ -46,7 +46,8 @@ META_SRC = lib/meta/envelope.c lib/meta/events.c lib/meta/graph.c \
 PIPELINE_SRC = lib/pipeline/checkpointer.c lib/pipeline/committer.c \
 	   lib/pipeline/processor.c lib/pipeline/queue.c
 WEB_SRC	 = lib/web/api_audit.c lib/web/api_session.c lib/web/api_users.c \
-	   lib/web/app.c lib/web/health.c lib/web/http.c lib/web/route.c \
+	   lib/web/app.c lib/web/health.c lib/web/http.c lib/web/https.c lib/web/metrics.c \
+	   lib/web/route.c \
 	   lib/web/session.c \
 	   lib/web/webhook.c
 LIB_SRC	 = $(CORE_SRC) $(STORE_SRC) $(META_SRC) $(PIPELINE_SRC) $(WEB_SRC)

@@ -1,9 +1,11 @@
 /*
- * dashboard: /health and the dashboard's JSON API under /api, behind
- * the session gate (session.h), every answer with the security headers
- * (route.h).  As FastCGI or CGI.
+ * dashboard: /health, /metrics (metrics.h) and the dashboard's JSON API
+ * under /api, behind the session gate (session.h) and, when HTTPS is
+ * required, the HTTPS gate (https.h); every answer with the security
+ * headers (route.h).  As FastCGI or CGI.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "api_session.h"
 #include "api_audit.h"
@@ -12,6 +14,8 @@
 #include "conf.h"
 #include "health.h"
 #include "http.h"
+#include "https.h"
+#include "metrics.h"
 #include "route.h"
 #include "session.h"
 
@@ -24,9 +28,20 @@ handle_health(struct req *r, const struct route_ctx *cx)
 	health_handle(conf, r);
 }
 
+static void
+handle_metrics(struct req *r, const struct route_ctx *cx)
+{
+	(void)cx;
+	metrics_handle(conf, r);
+}
+
 static const struct route routes[] = {
 	{ .path = "/health", .methods = HTTP_BIT(HTTP_GET),
 	  .auth = ROUTE_PUBLIC, .handler = handle_health },
+	/* An API token (read scope is enough) or a session; open_routes
+	 * below when metrics_open. */
+	{ .path = "/metrics", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT, .handler = handle_metrics },
 
 	/* Signing in, sessions, passwords, API tokens (api_session.c). */
 	{ .path = "/api/session", .methods = HTTP_BIT(HTTP_GET),
@@ -99,10 +114,32 @@ static struct route_table table = {
 	.headers = ROUTE_HEADERS,
 };
 
+/* Every path but /health is the dashboard's: refused over plain http
+ * when HTTPS is required (https.h), with the security headers too. */
+/* /metrics without a token, for loopback when metrics_loopback = yes. */
+static const struct route open_routes[] = {
+	{ .path = "/metrics", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_PUBLIC, .handler = handle_metrics },
+};
+
+static struct route_table open_table = {
+	.routes = open_routes,
+	.n = sizeof(open_routes) / sizeof(open_routes[0]),
+	.authenticate = session_authenticate,
+	.headers = ROUTE_HEADERS,
+};
+
 static void
 handle(struct req *r)
 {
-	route_dispatch(r, &table);
+	if (strcmp(r->path, "/health") != 0 && https_gate(r, conf)) {
+		route_security_headers(r, table.headers);
+		return;
+	}
+	if (strcmp(r->path, "/metrics") == 0 && metrics_open(conf, r))
+		route_dispatch(r, &open_table);
+	else
+		route_dispatch(r, &table);
 }
 
 static void
@@ -129,6 +166,7 @@ main(void)
 	api_session_setup(conf);
 	if (conf != NULL && session_https(conf))
 		table.headers |= ROUTE_HSTS;
+	open_table.headers = table.headers;
 	api_users_setup(conf);
 	api_audit_setup(conf);
 	rc = http_serve(&srv);

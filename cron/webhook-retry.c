@@ -3,13 +3,15 @@
  * event that is due (pending events the inline path did not reach,
  * failed events whose retry time has come, expired leases) until the
  * queue is empty or cron_budget_s is spent, prunes processed events
- * older than retention_days, checkpoints the WAL, prints a one-line
+ * older than retention_days and audit lines older than
+ * audit_retention_days, checkpoints the WAL, prints a one-line
  * summary and exits.
  * A second run while one is active exits at once.  Exit status 1 on a
  * configuration or database error.
  */
 #include <stdio.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "clock.h"
 #include "app.h"
@@ -27,7 +29,8 @@ main(void)
 	struct conf		*c;
 	struct db		*d;
 	struct rusage		 ru;
-	long long		 start = clock_mono_ms(), pruned = 0, keep_ms;
+	long long		 start = clock_mono_ms(), pruned = 0, keep_ms, keep_s;
+	long long		 audit_pruned = 0;
 	char			 err[HG_ERR_MAX];
 	int			 lock, rc = 0;
 
@@ -60,13 +63,19 @@ main(void)
 	if (rc == 0 && queue_prune(d, clock_ms() - keep_ms, HG_PRUNE_BATCH,
 	    HG_PRUNE_BUDGET_MS, &pruned) == -1)
 		rc = 1;
+	keep_s = conf_get_int(c, "audit_retention_days") * 86400LL;
+	if (rc == 0 && queue_prune_audit(d, (long long)time(NULL) - keep_s,
+	    HG_PRUNE_BATCH, HG_PRUNE_BUDGET_MS, &audit_pruned) == -1)
+		rc = 1;
 	/* Keep the WAL small even where nothing else checkpoints it. */
 	if (rc == 0 && db_flush(d, NULL) == -1)
 		rc = 1;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("webhook-retry: claimed=%lld processed=%lld failed=%lld "
-	    "dead_letter=%lld fenced=%lld pruned=%lld ms=%lld maxrss_kb=%ld%s\n",
+	    "dead_letter=%lld fenced=%lld pruned=%lld audit_pruned=%lld ms=%lld "
+	    "maxrss_kb=%ld%s\n",
 	    st.claimed, st.processed, st.failed, st.dead, st.fenced, pruned,
+	    audit_pruned,
 	    clock_mono_ms() - start, ru.ru_maxrss, rc ? " error" : "");
 	if (rc)
 		fprintf(stderr, "webhook-retry: database error: %s\n",

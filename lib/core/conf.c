@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ enum conf_type {
 	CONF_VERSION,	/* a Graph API version: v<digits>.<digits> */
 	CONF_SCHEDULE,	/* retry delays in seconds: "1,5,30" (queue.h) */
 	CONF_PATH,	/* a file name: not empty */
+	CONF_ADDRS,	/* empty, or a comma-separated list of IPv4 or
+			 * IPv6 addresses */
 	CONF_TYPE__MAX
 };
 
@@ -66,6 +69,10 @@ static const struct conf_key conf_keys[] = {
 	{ "queue_lease_s", CONF_INT, "60", 0, 1, 86400, NULL },
 	{ "session_idle_s", CONF_INT, "43200", 0, 60, 30L * 86400, NULL },
 	{ "session_max_s", CONF_INT, "2592000", 0, 60, 365L * 86400, NULL },
+	{ "require_https", CONF_ENUM, "auto", 0, 0, 0, "auto|yes|no" },
+	{ "trusted_proxies", CONF_ADDRS, "", 0, 0, 0, NULL },
+	{ "audit_retention_days", CONF_INT, "365", 0, 1, 36500, NULL },
+	{ "metrics_loopback", CONF_ENUM, "yes", 0, 0, 0, "yes|no" },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -121,6 +128,47 @@ conf_url_ok(const char *v)
 	return 1;
 }
 
+static int
+is_blank(int ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* 1 when v is empty or a comma-separated list of IPv4 or IPv6
+ * addresses (blanks around the commas allowed, no empty item). */
+static int
+conf_addrs_ok(const char *v)
+{
+	unsigned char	 bin[16];
+	char		 one[HG_ADDR_MAX];
+	const char	*p = v, *e, *s;
+	size_t		 len;
+
+	while (is_blank(*p))
+		p++;
+	if (*p == '\0')
+		return 1;
+	for (;;) {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		for (s = p; s < e && is_blank(*s); s++)
+			;
+		len = (size_t)(e - s);
+		while (len > 0 && is_blank(s[len - 1]))
+			len--;
+		if (len == 0 || len >= sizeof(one))
+			return 0;
+		memcpy(one, s, len);
+		one[len] = '\0';
+		if (inet_pton(AF_INET, one, bin) != 1 &&
+		    inet_pton(AF_INET6, one, bin) != 1)
+			return 0;
+		if (*e == '\0')
+			return 1;
+		p = e + 1;
+	}
+}
+
 /* 1 when v is "v" digits "." digits (a Graph API version). */
 static int
 conf_version_ok(const char *v)
@@ -160,6 +208,10 @@ conf_check(const struct conf_key *k, const char *v)
 		if (conf_schedule_parse(v, sched) < 1)
 			return "not a comma-separated list of delays in seconds "
 			    "(1 to 2592000, at most 32)";
+		return NULL;
+	case CONF_ADDRS:
+		if (!conf_addrs_ok(v))
+			return "not a comma-separated list of IP addresses";
 		return NULL;
 	case CONF_PATH:
 		if (len == 0)
@@ -224,12 +276,6 @@ conf_set(struct conf *c, size_t i, const char *v, size_t n)
 	}
 	c->val[i] = p;
 	return 0;
-}
-
-static int
-is_blank(int ch)
-{
-	return ch == ' ' || ch == '\t';
 }
 
 /* Parse the text into c; 0 or -1 with err. */

@@ -233,5 +233,8 @@
 #define HG_LINK_MAX			1024
 /* Audit lines one page of GET /api/audit answers (JSON or CSV). */
 #define HG_AUDIT_PAGE_MAX		HG_LIST_MAX
+/* An IP address as text (INET6_ADDRSTRLEN is 46), with room to spare:
+ * one item of trusted_proxies. */
+#define HG_ADDR_MAX			64
 
 #endif

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "db_event.h"
 #include "db_queue.h"
+#include "db_user.h"
 #include "events.h"
 #include "limits.h"
 #include "log.h"
@@ -204,9 +205,15 @@ dberr:
 	return -1;
 }
 
-int
-queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
-    long long *deleted)
+/* One batch of a pruning: delete at most limit rows older than before,
+ * *deleted set to how many; 0 or -1. */
+typedef int (*queue_prune_fn)(struct db *, long long before, int limit,
+    long long *deleted);
+
+/* queue_prune's loop around one kind of batch (see queue.h). */
+static int
+queue_prune_with(struct db *d, queue_prune_fn step, long long before,
+    int batch, long long budget_ms, long long *deleted)
 {
 	struct timespec	 pause = { HG_PRUNE_PAUSE_MS / 1000,
 			    (HG_PRUNE_PAUSE_MS % 1000) * 1000000L };
@@ -226,7 +233,7 @@ queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
 		 * transaction has run HG_PRUNE_TXN_MS or HG_PRUNE_TXN_BATCHES
 		 * batches. */
 		do {
-			if (db_prune(d, before_ms, batch, &n) == -1) {
+			if (step(d, before, batch, &n) == -1) {
 				db_rollback(d);
 				return -1;
 			}
@@ -245,4 +252,20 @@ queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
 		/* Let a writer waiting in its busy handler take the lock. */
 		nanosleep(&pause, NULL);
 	}
+}
+
+int
+queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
+    long long *deleted)
+{
+	return queue_prune_with(d, db_prune, before_ms, batch, budget_ms,
+	    deleted);
+}
+
+int
+queue_prune_audit(struct db *d, long long before_s, int batch,
+    long long budget_ms, long long *deleted)
+{
+	return queue_prune_with(d, db_audit_prune, before_s, batch, budget_ms,
+	    deleted);
 }

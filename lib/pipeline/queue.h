@@ -67,5 +67,11 @@ int		 queue_run(struct db *, const struct queue_opts *,
  * budget_ms.  *deleted counts what was committed.  0 or -1. */
 int		 queue_prune(struct db *, long long before_ms, int batch,
 		    long long budget_ms, long long *deleted);
+/* Delete the audit lines written before before_s (unix seconds) the
+ * same way (batch lines per statement, short transactions, pauses
+ * between them, within one batch of budget_ms); *deleted counts what
+ * was committed.  0 or -1. */
+int		 queue_prune_audit(struct db *, long long before_s, int batch,
+		    long long budget_ms, long long *deleted);
 
 #endif

@@ -331,6 +331,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "ORDER BY created_at DESC, rowid DESC LIMIT " HG_STR(HG_LIST_MAX),
 	[STMT_SESSION_PRUNE] =
 	    "DELETE FROM session WHERE last_seen_at <= ?1 OR created_at <= ?2",
+	/* The oldest audit lines written before ?1, at most ?2 of them
+	 * (through the audit_log_at index). */
+	[STMT_AUDIT_PRUNE] =
+	    "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log "
+	    "WHERE at < ?1 ORDER BY at LIMIT ?2)",
 	[STMT_TOKEN_ADD] =
 	    "INSERT INTO api_token (hash, user_id, workspace_id, name, scope, "
 	    "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

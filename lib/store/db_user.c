@@ -480,6 +480,23 @@ db_session_prune(struct db *d, long long idle_before,
 	return db_exec(d, st);
 }
 
+int
+db_audit_prune(struct db *d, long long before, int limit,
+    long long *deleted)
+{
+	sqlite3_stmt *st;
+
+	*deleted = 0;
+	if ((st = db_stmt(d, STMT_AUDIT_PRUNE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, limit);
+	if (db_exec(d, st) == -1)
+		return -1;
+	*deleted = sqlite3_changes(d->h);
+	return 0;
+}
+
 static void
 read_token(sqlite3_stmt *st, void *arg)
 {

@@ -179,6 +179,12 @@ int	 db_audit_add(struct db *, const struct db_audit *);
 int	 db_audit_list(struct db *, long long workspace, long long before,
 	    int limit, void (*fn)(void *, const struct db_audit *), void *arg);
 
+/* Delete at most limit of the audit lines written before before (unix
+ * seconds), the oldest first, with *deleted set to how many; the only
+ * statement that removes audit lines (retention).  0 or -1. */
+int	 db_audit_prune(struct db *, long long before, int limit,
+	    long long *deleted);
+
 /* Which audit lines db_audit_find answers: NULL strings and 0 numbers
  * filter nothing. */
 struct db_audit_filter {

@@ -87,6 +87,10 @@ essentials() {
 	body=$(curl -s --max-time 10 -w '\n%{http_code}' "$BASE/health")
 	expect_eq "${body##*$'\n'}" 200 "$v: GET /health is 200"
 	expect_match "${body%$'\n'*}" '"status":"ok"' "$v: /health says status ok"
+	body=$(curl -s --max-time 10 -w '\n%{http_code}' "$BASE/metrics")
+	expect_eq "${body##*$'\n'}" 200 "$v: GET /metrics from loopback is 200"
+	expect_match "${body%$'\n'*}" 'hubgate_queue_events\{state="pending"\} [0-9]+' \
+	    "$v: /metrics has the queue's states"
 
 	before=$(events "$d")
 	expect_eq "$(post "$MSG")" 200 "$v: signed POST /webhook is 200"

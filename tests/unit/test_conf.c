@@ -561,6 +561,44 @@ test_structured(void)
 	    "duration with a unit");
 }
 
+/* The HTTPS settings, audit retention and metrics. */
+static void
+test_https_keys(void)
+{
+	struct conf *c;
+
+	c = conf_load_string("", "t.conf", err, sizeof(err));
+	OK(c != NULL && strcmp(conf_get(c, "require_https"), "auto") == 0 &&
+	    strcmp(conf_get(c, "trusted_proxies"), "") == 0 &&
+	    conf_get_int(c, "audit_retention_days") == 365 &&
+	    strcmp(conf_get(c, "metrics_loopback"), "yes") == 0,
+	    "defaults: require_https auto, no trusted proxy, audit kept "
+	    "365 days, metrics open to loopback");
+	conf_free(c);
+	OK(fails_with("require_https = always\n", "t.conf:1: require_https: "
+	    "not one of the allowed values"), "require_https other than "
+	    "auto|yes|no");
+	OK(loads("require_https = yes\n"), "require_https = yes");
+	OK(loads("trusted_proxies = 127.0.0.1, ::1 ,10.0.0.5\n"),
+	    "trusted_proxies: IPv4 and IPv6 addresses");
+	OK(fails_with("trusted_proxies = 10.0.0.0/8\n",
+	    "t.conf:1: trusted_proxies: not a comma-separated list of IP "
+	    "addresses"), "trusted_proxies: a network is not an address");
+	OK(fails_with("trusted_proxies = proxy.example\n",
+	    "t.conf:1: trusted_proxies: "), "trusted_proxies: a host name");
+	OK(fails_with("trusted_proxies = 127.0.0.1,,::1\n",
+	    "t.conf:1: trusted_proxies: "), "trusted_proxies: an empty item");
+	OK(fails_with("trusted_proxies = 127.0.0.1,\n",
+	    "t.conf:1: trusted_proxies: "), "trusted_proxies: a trailing comma");
+	OK(fails_with("trusted_proxies = 300.0.0.1\n",
+	    "t.conf:1: trusted_proxies: "), "trusted_proxies: 300.0.0.1");
+	OK(fails_with("audit_retention_days = 0\n",
+	    "t.conf:1: audit_retention_days: "), "audit_retention_days 0");
+	OK(fails_with("metrics_loopback = open\n",
+	    "t.conf:1: metrics_loopback: "), "metrics_loopback other than "
+	    "yes|no");
+}
+
 /* Outside the sandbox, short secrets are refused (16 characters). */
 static void
 test_short_secrets(void)
@@ -649,5 +687,6 @@ main(void)
 	test_structured();
 	test_short_secrets();
 	test_sandbox();
+	test_https_keys();
 	return test_done();
 }

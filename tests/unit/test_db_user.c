@@ -288,6 +288,22 @@ test_audit_throttle(struct db *d, long long ana)
 	db_audit_list(d, 2, 0, 10, count_audit, &k);
 	EQ_INT(k, 0, "none in workspace 2");
 
+	/* Retention: lines written at 5 (four of them) and at 100. */
+	a.workspace_id = 1;
+	a.at = 100;
+	EQ_INT(db_audit_add(d, &a), 0, "a newer line");
+	EQ_INT(db_audit_prune(d, 5, 10, &f), 0, "prune before 5");
+	EQ_INT(f, 0, "a line written at the cutoff is kept");
+	EQ_INT(db_audit_prune(d, 6, 3, &f), 0, "prune before 6, 3 at most");
+	EQ_INT(f, 3, "at most the batch");
+	EQ_INT(db_audit_prune(d, 6, 3, &f), 0, "again");
+	EQ_INT(f, 1, "the rest of the old lines");
+	EQ_INT(db_audit_prune(d, 6, 3, &f), 0, "again");
+	EQ_INT(f, 0, "nothing older is left");
+	k = 0;
+	db_audit_list(d, 1, 0, 10, count_audit, &k);
+	EQ_INT(k, 1, "the newer line is kept");
+
 	EQ_INT(db_throttle_get(d, "addr:1.2.3.4", &f, &next), 0, "get");
 	EQ_INT(f, 0, "no failures");
 	EQ_INT(db_throttle_set(d, "addr:1.2.3.4", 4, 9000), 0, "set");

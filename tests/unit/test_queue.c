@@ -19,6 +19,7 @@
 #include "db_channel.h"
 #include "db_event.h"
 #include "db_queue.h"
+#include "db_user.h"
 #include "events.h"
 #include "limits.h"
 #include "queue.h"
@@ -560,6 +561,30 @@ test_time_ranges(void)
 	    "the rest kept");
 }
 
+/* Audit retention: old lines go in batches, newer ones stay. */
+static void
+test_audit_prune(void)
+{
+	struct db_audit	 a = { .workspace_id = 1, .actor = AUDIT_CRON,
+	    .action = "event_retried", .object = "event:1" };
+	long long	 n;
+	int		 i, ok = 1;
+
+	for (i = 0; i < 50; i++) {
+		a.at = 1000 + i;
+		ok &= db_audit_add(db, &a) == 0;
+	}
+	OK(ok, "(fifty audit lines, written at 1000 to 1049)");
+	EQ_INT(queue_prune_audit(db, 1040, 7, 0, &n), 0,
+	    "audit prune with no budget");
+	EQ_INT(n, 7, "stops after one batch");
+	EQ_INT(queue_prune_audit(db, 1040, 7, 10000, &n), 0, "audit prune");
+	EQ_INT(n, 33, "the rest written before the cutoff, in batches");
+	EQ_INT(qi("SELECT count(*) FROM audit_log"), 10, "ten lines kept");
+	EQ_INT(qi("SELECT min(at) FROM audit_log"), 1040,
+	    "the newest ten");
+}
+
 int
 main(void)
 {
@@ -589,6 +614,7 @@ main(void)
 	test_crash();
 	test_replay_and_prune();
 	test_time_ranges();
+	test_audit_prune();
 	sqlite3_close(peek);
 	db_close(db);
 	conf_free(conf);
