@@ -146,6 +146,23 @@ try {
 	await shot(ap, 'flow-agent-users-phone');
 	aw.check('agent');
 
+	// My account: create an API token, shown once; then the audit log,
+	// which has the sign-ins, the user and the token created so far.
+	await page.goto(`${BASE}/account.html`);
+	await page.waitForSelector('#sessions tr');
+	await page.fill('#t-name', 'monitoring <b>x</b>');
+	await page.click('#t-submit');
+	await page.waitForSelector('#t-new:not([hidden])');
+	ok(((await page.textContent('#t-value')) || '').trim().length >= 32, 'a new API token is shown once');
+	await page.waitForSelector('#tokens td:text-is("monitoring <b>x</b>")');
+	ok(true, 'the token is listed under its name, as text');
+	await shot(page, 'flow-account');
+	await page.goto(`${BASE}/audit.html`);
+	await page.waitForSelector('#entries tr');
+	ok((await page.locator('#entries tr').count()) >= 3, 'the audit log lists what happened');
+	await shot(page, 'flow-audit');
+	w.check('account and audit');
+
 	// Sign out.
 	await page.click('#user-menu');
 	const so = page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'DELETE');
