@@ -112,6 +112,24 @@ wait_up() {
 	return 1
 }
 
+# t_tmp NAME: set TMP to a new temporary directory for this suite and
+# arrange that at exit (or on INT/TERM) lighttpd and the Apache of CUR
+# (when set) are stopped, and TMP is removed when every check passed,
+# kept and named otherwise.
+CUR=
+t_cleanup() {
+	stop_lighttpd
+	[ -n "${CUR:-}" ] && stop_apache "$CUR" >/dev/null
+	CUR=
+	if [ "$T_FAILED" = 0 ]; then rm -rf "$TMP"
+	else echo "# logs kept in $TMP"; fi
+}
+t_tmp() {
+	TMP=$(mktemp -d "/tmp/hubgate-$1.XXXXXX")
+	trap t_cleanup EXIT
+	trap 't_cleanup; exit 1' INT TERM
+}
+
 # stop_run: stop the `make run` whose process group is RUN_PID like
 # Ctrl-C does (SIGINT to the whole group), and wait until every program
 # of it is gone (5 s at most); 1, with what is left on "#" lines, when

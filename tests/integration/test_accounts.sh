@@ -8,14 +8,7 @@
 # log line.
 source "$(dirname "$0")/lib.sh"
 
-TMP=$(mktemp -d /tmp/hubgate-accounts.XXXXXX)
-cleanup() {
-	stop_lighttpd
-	if [ "$T_FAILED" = 0 ]; then rm -rf "$TMP"
-	else echo "# logs kept in $TMP"; fi
-}
-trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
+t_tmp accounts
 
 D=$TMP/data
 new_data "$D"

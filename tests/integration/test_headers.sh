@@ -9,18 +9,8 @@
 # programs, which send the same values themselves.
 source "$(dirname "$0")/lib.sh"
 
-TMP=$(mktemp -d /tmp/hubgate-headers.XXXXXX)
+t_tmp headers
 chmod 755 "$TMP"
-CUR=
-cleanup() {
-	stop_lighttpd
-	[ -n "$CUR" ] && stop_apache "$CUR" >/dev/null
-	CUR=
-	if [ "$T_FAILED" = 0 ]; then rm -rf "$TMP"
-	else echo "# logs kept in $TMP"; fi
-}
-trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
 
 CSP="default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 

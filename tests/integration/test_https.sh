@@ -9,14 +9,7 @@
 # it.)  HSTS is sent under an https base_url.
 source "$(dirname "$0")/lib.sh"
 
-TMP=$(mktemp -d /tmp/hubgate-https.XXXXXX)
-cleanup() {
-	stop_lighttpd
-	if [ "$T_FAILED" = 0 ]; then rm -rf "$TMP"
-	else echo "# logs kept in $TMP"; fi
-}
-trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
+t_tmp https
 
 D=$TMP/data
 new_data "$D"

@@ -6,14 +6,7 @@
 # proxy on loopback does not open it.
 source "$(dirname "$0")/lib.sh"
 
-TMP=$(mktemp -d /tmp/hubgate-metrics.XXXXXX)
-cleanup() {
-	stop_lighttpd
-	if [ "$T_FAILED" = 0 ]; then rm -rf "$TMP"
-	else echo "# logs kept in $TMP"; fi
-}
-trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
+t_tmp metrics
 
 D=$TMP/data
 new_data "$D"

@@ -9,18 +9,8 @@
 source "$(dirname "$0")/lib.sh"
 
 # Not under HUBGATE_TEST_TMP: Apache's user must traverse it.
-TMP=$(mktemp -d /tmp/hubgate-static.XXXXXX)
+t_tmp static
 chmod 755 "$TMP"
-CUR=
-cleanup() {
-	stop_lighttpd
-	[ -n "$CUR" ] && stop_apache "$CUR" >/dev/null
-	CUR=
-	if [ "$T_FAILED" = 0 ]; then rm -rf "$TMP"
-	else echo "# logs kept in $TMP"; fi
-}
-trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
 
 # The two patterns are the same in every server configuration.
 dots() { grep -o '"/\\\.(?!well-known/)"' "$1" | sort -u; }
