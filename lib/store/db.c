@@ -286,6 +286,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE m.workspace_id = ?1 AND m.role = 'owner' AND u.disabled_at IS NULL",
 	[STMT_MEMBER_COUNT] =
 	    "SELECT count(*) FROM membership WHERE user_id = ?1",
+	[STMT_MEMBER_REMOVE] =
+	    "DELETE FROM membership WHERE workspace_id = ?1 AND user_id = ?2",
+	[STMT_SESSION_END_WORKSPACE] =
+	    "DELETE FROM session WHERE workspace_id = ?1 AND user_id = ?2",
+	[STMT_TOKEN_REVOKE_WORKSPACE] =
+	    "UPDATE api_token SET revoked_at = ?3 WHERE workspace_id = ?1 "
+	    "AND user_id = ?2 AND revoked_at IS NULL",
 	[STMT_WORKSPACE_ADD] =
 	    "INSERT INTO workspace (name, created_at) VALUES (?1, ?2)",
 	[STMT_WORKSPACE_ALL] =

@@ -313,6 +313,34 @@ db_member_count(struct db *d, long long user, long long *n)
 }
 
 int
+db_member_remove(struct db *d, long long workspace, long long user,
+    long long now)
+{
+	sqlite3_stmt	*st;
+	long long	 n;
+
+	if ((st = db_stmt(d, STMT_MEMBER_REMOVE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, workspace);
+	sqlite3_bind_int64(st, 2, user);
+	if (db_changed(d, st, &n) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	if ((st = db_stmt(d, STMT_SESSION_END_WORKSPACE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, workspace);
+	sqlite3_bind_int64(st, 2, user);
+	if (db_exec(d, st) == -1 ||
+	    (st = db_stmt(d, STMT_TOKEN_REVOKE_WORKSPACE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, workspace);
+	sqlite3_bind_int64(st, 2, user);
+	sqlite3_bind_int64(st, 3, now);
+	return db_exec(d, st) == -1 ? -1 : 1;
+}
+
+int
 db_workspace_add(struct db *d, const char *name, long long now,
     long long *id)
 {

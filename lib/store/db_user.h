@@ -75,6 +75,11 @@ int	 db_workspace_exists(struct db *, long long workspace);
 int	 db_member_owners(struct db *, long long workspace, long long *n);
 /* How many workspaces user belongs to, into *n; 0 or -1. */
 int	 db_member_count(struct db *, long long user, long long *n);
+/* Remove user from workspace: their membership, their sessions in it
+ * and their API tokens of it (revoked at now); 1 removed, 0 not a
+ * member, -1.  Their other workspaces are untouched. */
+int	 db_member_remove(struct db *, long long workspace, long long user,
+	    long long now);
 /* Add a workspace named name; *id set; 0 or -1. */
 int	 db_workspace_add(struct db *, const char *name, long long now,
 	    long long *id);
