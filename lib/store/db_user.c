@@ -839,3 +839,41 @@ db_throttle_clear(struct db *d, const char *key)
 	db_bind_text(st, 1, key);
 	return db_exec(d, st);
 }
+
+/* Run the pruning statement kind with its cutoffs bound before the
+ * limit, adding what it deleted to *deleted; 0 or -1. */
+static int
+account_prune_one(struct db *d, enum stmt kind, long long a, long long b,
+    int nargs, int limit, long long *deleted)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, kind)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, a);
+	if (nargs == 2)
+		sqlite3_bind_int64(st, 2, b);
+	sqlite3_bind_int(st, nargs + 1, limit);
+	if (db_exec(d, st) == -1)
+		return -1;
+	*deleted += sqlite3_changes(d->h);
+	return 0;
+}
+
+int
+db_account_prune(struct db *d, const struct db_account_cut *cut, int limit,
+    long long *deleted)
+{
+	*deleted = 0;
+	if (account_prune_one(d, STMT_SESSION_EXPIRE, cut->idle_before,
+	    cut->created_before, 2, limit, deleted) == -1)
+		return -1;
+	if (*deleted < limit && account_prune_one(d, STMT_THROTTLE_PRUNE,
+	    cut->throttle_before_ms, 0, 1, limit - (int)*deleted,
+	    deleted) == -1)
+		return -1;
+	if (*deleted < limit && account_prune_one(d, STMT_SETUP_PRUNE,
+	    cut->setup_before, 0, 1, limit - (int)*deleted, deleted) == -1)
+		return -1;
+	return 0;
+}

@@ -217,4 +217,20 @@ int	 db_throttle_set(struct db *, const char *key, long long failures,
 /* Forget key (a success); 0 or -1. */
 int	 db_throttle_clear(struct db *, const char *key);
 
+/* What db_account_prune deletes: sessions last seen at or before
+ * idle_before or created at or before created_before (unix seconds:
+ * expired), throttle rows whose wait ended before throttle_before_ms
+ * (unix ms), setup tokens used or expired before setup_before (unix
+ * seconds). */
+struct db_account_cut {
+	long long	 idle_before, created_before;
+	long long	 throttle_before_ms;
+	long long	 setup_before;
+};
+/* Delete at most limit of those rows in all (sessions first, then
+ * throttle rows, then setup tokens), *deleted set to how many; 0 or
+ * -1. */
+int	 db_account_prune(struct db *, const struct db_account_cut *,
+	    int limit, long long *deleted);
+
 #endif
