@@ -135,6 +135,9 @@ static struct route_table open_table = {
 static void
 handle(struct req *r)
 {
+	/* Behind a trusted proxy, the client's own address: for the
+	 * sign-in throttle, the audit log and the list of sessions. */
+	https_client(r, conf);
 	if (strcmp(r->path, "/health") != 0 && https_gate(r, conf)) {
 		route_security_headers(r, table.headers);
 		return;

@@ -102,7 +102,7 @@ users_audit(struct db *d, const struct req *r, const struct route_who *who,
 	a.action = action;
 	a.object = object;
 	a.detail = detail;
-	a.remote = r->remote;
+	a.remote = http_client(r);
 	return db_audit_add(d, &a);
 }
 
