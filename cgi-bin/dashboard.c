@@ -95,6 +95,9 @@ static const struct route routes[] = {
 	  .flags = ROUTE_PREFIX | ROUTE_JSON, .auth = ROUTE_SESSION,
 	  .role = ROLE_OWNER, .fields = api_users_patch_fields,
 	  .nfields = USERS_PATCH__MAX, .handler = api_users_patch },
+	{ .path = "/api/users", .methods = HTTP_BIT(HTTP_DELETE),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_SESSION, .role = ROLE_OWNER,
+	  .handler = api_users_delete },
 	{ .path = "/api/audit", .methods = HTTP_BIT(HTTP_GET),
 	  .auth = ROUTE_TOKEN, .role = ROLE_ADMIN, .fields = api_audit_fields,
 	  .nfields = AUDIT_F__MAX, .handler = api_audit_list },
@@ -132,6 +135,9 @@ static struct route_table open_table = {
 static void
 handle(struct req *r)
 {
+	/* Behind a trusted proxy, the client's own address: for the
+	 * sign-in throttle, the audit log and the list of sessions. */
+	https_client(r, conf);
 	if (strcmp(r->path, "/health") != 0 && https_gate(r, conf)) {
 		route_security_headers(r, table.headers);
 		return;

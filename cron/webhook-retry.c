@@ -4,7 +4,8 @@
  * failed events whose retry time has come, expired leases) until the
  * queue is empty or cron_budget_s is spent, prunes processed events
  * older than retention_days and audit lines older than
- * audit_retention_days, checkpoints the WAL, prints a one-line
+ * audit_retention_days, deletes expired sessions and stale sign-in
+ * throttle rows and setup tokens, checkpoints the WAL, prints a one-line
  * summary and exits.
  * A second run while one is active exits at once.  Exit status 1 on a
  * configuration or database error.
@@ -30,7 +31,8 @@ main(void)
 	struct db		*d;
 	struct rusage		 ru;
 	long long		 start = clock_mono_ms(), pruned = 0, keep_ms, keep_s;
-	long long		 audit_pruned = 0;
+	long long		 audit_pruned = 0, accounts_pruned = 0;
+	struct queue_account_opts ao;
 	char			 err[HG_ERR_MAX];
 	int			 lock, rc = 0;
 
@@ -67,15 +69,21 @@ main(void)
 	if (rc == 0 && queue_prune_audit(d, (long long)time(NULL) - keep_s,
 	    HG_PRUNE_BATCH, HG_PRUNE_BUDGET_MS, &audit_pruned) == -1)
 		rc = 1;
+	ao.idle_s = conf_get_int(c, "session_idle_s");
+	ao.max_s = conf_get_int(c, "session_max_s");
+	if (rc == 0 && queue_prune_accounts(d, &ao, clock_ms(), HG_PRUNE_BATCH,
+	    HG_PRUNE_BUDGET_MS, &accounts_pruned) == -1)
+		rc = 1;
 	/* Keep the WAL small even where nothing else checkpoints it. */
 	if (rc == 0 && db_flush(d, NULL) == -1)
 		rc = 1;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("webhook-retry: claimed=%lld processed=%lld failed=%lld "
-	    "dead_letter=%lld fenced=%lld pruned=%lld audit_pruned=%lld ms=%lld "
+	    "dead_letter=%lld fenced=%lld pruned=%lld audit_pruned=%lld "
+	    "accounts_pruned=%lld ms=%lld "
 	    "maxrss_kb=%ld%s\n",
 	    st.claimed, st.processed, st.failed, st.dead, st.fenced, pruned,
-	    audit_pruned,
+	    audit_pruned, accounts_pruned,
 	    clock_mono_ms() - start, ru.ru_maxrss, rc ? " error" : "");
 	if (rc)
 		fprintf(stderr, "webhook-retry: database error: %s\n",

@@ -17,6 +17,10 @@
  *   hubgate-admin user-reset EMAIL           a one-time set-password link,
  *                                            or the password from
  *                                            standard input
+ *   hubgate-admin user-disable EMAIL         disable a person in every
+ *                                            workspace (their sessions
+ *                                            end)
+ *   hubgate-admin user-enable EMAIL          let them sign in again
  *   hubgate-admin setup-link                 the first setup's one-time
  *                                            link (BASE/setup.html?token=)
  *
@@ -61,6 +65,8 @@ usage(void)
 	    "       hubgate-admin user-add EMAIL --role owner|admin|agent "
 	    "[--workspace ID]\n"
 	    "       hubgate-admin user-reset EMAIL\n"
+	    "       hubgate-admin user-disable EMAIL\n"
+	    "       hubgate-admin user-enable EMAIL\n"
 	    "       hubgate-admin setup-link\n");
 	return 2;
 }
@@ -418,6 +424,38 @@ out:
 	return rc;
 }
 
+/* user-disable EMAIL (disable 1) and user-enable EMAIL (0). */
+static int
+cmd_user_disable(struct db *d, const char *email, int disable)
+{
+	struct db_user	 u;
+	long long	 ws = 0;
+
+	if (db_user_by_email(d, email, &u) != 1) {
+		fprintf(stderr, "hubgate-admin: no such user\n");
+		return 1;
+	}
+	crypto_wipe(u.password_hash, sizeof(u.password_hash));
+	if (db_member_first(d, u.id, &ws) == -1)
+		ws = 0;
+	if (db_begin(d) == -1)
+		goto dberr;
+	if (db_user_set_disabled(d, u.id, disable, (long long)time(NULL)) ==
+	    -1 || admin_audit(d, ws, disable ? "user_disabled" :
+	    "user_changed", u.id, u.email) == -1 || db_commit(d) == -1) {
+		db_rollback(d);
+		goto dberr;
+	}
+	if (disable)
+		printf("user %lld disabled; their sessions ended\n", u.id);
+	else
+		printf("user %lld enabled\n", u.id);
+	return 0;
+dberr:
+	fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+	return 1;
+}
+
 /* setup-link: the first setup's link, while nobody has an account. */
 static int
 cmd_setup_link(const struct conf *c, struct db *d)
@@ -482,6 +520,10 @@ main(int argc, char *argv[])
 		rc = cmd_user_add(d, argc - 2, argv + 2);
 	} else if (strcmp(argv[1], "user-reset") == 0 && argc == 3) {
 		rc = cmd_user_reset(c, d, argv[2]);
+	} else if (strcmp(argv[1], "user-disable") == 0 && argc == 3) {
+		rc = cmd_user_disable(d, argv[2], 1);
+	} else if (strcmp(argv[1], "user-enable") == 0 && argc == 3) {
+		rc = cmd_user_disable(d, argv[2], 0);
 	} else if (strcmp(argv[1], "setup-link") == 0 && argc == 2) {
 		rc = cmd_setup_link(c, d);
 	} else if (strcmp(argv[1], "requeue") == 0 && argc >= 3) {

@@ -1,5 +1,6 @@
 // Users of the workspace (owners only): add one with a one-time
-// set-password link, change a role, disable.
+// set-password link, change a role, disable, remove from the workspace
+// (after a confirmation in the row itself).
 import { api, el, showAlert } from './api.js';
 import { frame } from './frame.js';
 import { items, fill } from './list.js';
@@ -30,11 +31,51 @@ async function load() {
 			return sel;
 		},
 		(u) => el('span', { className: u.disabled ? 'badge badge-off' : 'badge' }, u.disabled ? 'disabled' : 'active'),
-		(u) => u.disabled ? '' : el('button', {
-			type: 'button', className: 'btn btn-danger btn-small',
-			onclick: () => change(u, { disabled: true }),
-		}, 'Disable'),
+		(u) => actions(u),
 	], 'No users yet.');
+}
+
+// The buttons of a row: Disable, and Remove, which asks first in place.
+function actions(u) {
+	const box = el('span', { className: 'row-actions' });
+	const who = u.email || u.name || '';
+	const plain = () => {
+		box.replaceChildren(...[
+			u.disabled ? null : el('button', {
+				type: 'button', className: 'btn btn-danger btn-small',
+				onclick: () => change(u, { disabled: true }),
+			}, 'Disable'),
+			el('button', {
+				type: 'button', className: 'btn btn-danger btn-small remove',
+				'aria-label': `Remove ${who}`,
+				onclick: ask,
+			}, 'Remove'),
+		].filter(Boolean));
+	};
+	const ask = () => {
+		const yes = el('button', {
+			type: 'button', className: 'btn btn-danger btn-small confirm-remove',
+			onclick: () => remove(u),
+		}, 'Yes, remove');
+		box.replaceChildren(
+			el('span', { className: 'confirm-text' }, `Remove ${who} from this workspace?`), ' ',
+			yes, ' ',
+			el('button', { type: 'button', className: 'btn btn-small cancel-remove', onclick: plain }, 'Cancel'),
+		);
+		yes.focus();
+	};
+	plain();
+	return box;
+}
+
+async function remove(u) {
+	try {
+		await api('DELETE', `users/${encodeURIComponent(u.id)}`);
+		showAlert($('alert'), '');
+	} catch (e) {
+		showAlert($('alert'), e.message);
+	}
+	await load();
 }
 
 async function change(u, what) {

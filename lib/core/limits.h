@@ -124,6 +124,9 @@
 /* Time one cron run spends pruning at most (ms); what is left waits
  * for the next run, a minute later. */
 #define HG_PRUNE_BUDGET_MS		10000
+/* Throttle rows whose wait ended, and setup tokens used or expired,
+ * longer ago than this (seconds) are deleted by the cron. */
+#define HG_ACCOUNT_STALE_S		86400
 
 /* --- lib/graph: calls to Meta ------------------------------------- */
 /* Longest URL we build for a Graph call (ids, a few parameters, a

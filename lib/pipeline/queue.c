@@ -205,14 +205,33 @@ dberr:
 	return -1;
 }
 
-/* One batch of a pruning: delete at most limit rows older than before,
- * *deleted set to how many; 0 or -1. */
-typedef int (*queue_prune_fn)(struct db *, long long before, int limit,
+/* One batch of a pruning: delete at most limit rows older than the
+ * cutoff arg points to, *deleted set to how many; 0 or -1. */
+typedef int (*queue_prune_fn)(struct db *, const void *arg, int limit,
     long long *deleted);
+
+/* The batches of each kind of pruning. */
+static int
+prune_events(struct db *d, const void *arg, int limit, long long *deleted)
+{
+	return db_prune(d, *(const long long *)arg, limit, deleted);
+}
+
+static int
+prune_audit(struct db *d, const void *arg, int limit, long long *deleted)
+{
+	return db_audit_prune(d, *(const long long *)arg, limit, deleted);
+}
+
+static int
+prune_accounts(struct db *d, const void *arg, int limit, long long *deleted)
+{
+	return db_account_prune(d, arg, limit, deleted);
+}
 
 /* queue_prune's loop around one kind of batch (see queue.h). */
 static int
-queue_prune_with(struct db *d, queue_prune_fn step, long long before,
+queue_prune_with(struct db *d, queue_prune_fn step, const void *before,
     int batch, long long budget_ms, long long *deleted)
 {
 	struct timespec	 pause = { HG_PRUNE_PAUSE_MS / 1000,
@@ -258,7 +277,7 @@ int
 queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
     long long *deleted)
 {
-	return queue_prune_with(d, db_prune, before_ms, batch, budget_ms,
+	return queue_prune_with(d, prune_events, &before_ms, batch, budget_ms,
 	    deleted);
 }
 
@@ -266,6 +285,21 @@ int
 queue_prune_audit(struct db *d, long long before_s, int batch,
     long long budget_ms, long long *deleted)
 {
-	return queue_prune_with(d, db_audit_prune, before_s, batch, budget_ms,
+	return queue_prune_with(d, prune_audit, &before_s, batch, budget_ms,
+	    deleted);
+}
+
+int
+queue_prune_accounts(struct db *d, const struct queue_account_opts *o,
+    long long now_ms, int batch, long long budget_ms, long long *deleted)
+{
+	struct db_account_cut	 cut;
+	long long		 now = now_ms / 1000;
+
+	cut.idle_before = now - o->idle_s;
+	cut.created_before = now - o->max_s;
+	cut.throttle_before_ms = now_ms - HG_ACCOUNT_STALE_S * 1000LL;
+	cut.setup_before = now - HG_ACCOUNT_STALE_S;
+	return queue_prune_with(d, prune_accounts, &cut, batch, budget_ms,
 	    deleted);
 }

@@ -73,5 +73,18 @@ int		 queue_prune(struct db *, long long before_ms, int batch,
  * was committed.  0 or -1. */
 int		 queue_prune_audit(struct db *, long long before_s, int batch,
 		    long long budget_ms, long long *deleted);
+/* The session lifetimes of the configuration (session_idle_s,
+ * session_max_s), for queue_prune_accounts. */
+struct queue_account_opts {
+	long long	 idle_s, max_s;
+};
+/* Delete, the same way, what the sign-in machinery leaves behind at
+ * now_ms (unix ms): sessions past their idle or absolute expiry (o),
+ * throttle rows whose wait ended more than HG_ACCOUNT_STALE_S ago, and
+ * setup tokens used or expired more than HG_ACCOUNT_STALE_S ago;
+ * *deleted counts what was committed.  0 or -1. */
+int		 queue_prune_accounts(struct db *,
+		    const struct queue_account_opts *o, long long now_ms,
+		    int batch, long long budget_ms, long long *deleted);
 
 #endif

@@ -286,6 +286,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE m.workspace_id = ?1 AND m.role = 'owner' AND u.disabled_at IS NULL",
 	[STMT_MEMBER_COUNT] =
 	    "SELECT count(*) FROM membership WHERE user_id = ?1",
+	[STMT_MEMBER_REMOVE] =
+	    "DELETE FROM membership WHERE workspace_id = ?1 AND user_id = ?2",
+	[STMT_SESSION_END_WORKSPACE] =
+	    "DELETE FROM session WHERE workspace_id = ?1 AND user_id = ?2",
+	[STMT_TOKEN_REVOKE_WORKSPACE] =
+	    "UPDATE api_token SET revoked_at = ?3 WHERE workspace_id = ?1 "
+	    "AND user_id = ?2 AND revoked_at IS NULL",
 	[STMT_WORKSPACE_ADD] =
 	    "INSERT INTO workspace (name, created_at) VALUES (?1, ?2)",
 	[STMT_WORKSPACE_ALL] =
@@ -384,6 +391,16 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "next_ms = excluded.next_ms",
 	[STMT_THROTTLE_CLEAR] =
 	    "DELETE FROM login_throttle WHERE key = ?1",
+	/* Housekeeping (db_account_prune), at most ?3 or ?2 rows each. */
+	[STMT_SESSION_EXPIRE] =
+	    "DELETE FROM session WHERE rowid IN (SELECT rowid FROM session "
+	    "WHERE last_seen_at <= ?1 OR created_at <= ?2 LIMIT ?3)",
+	[STMT_THROTTLE_PRUNE] =
+	    "DELETE FROM login_throttle WHERE key IN (SELECT key FROM "
+	    "login_throttle WHERE next_ms < ?1 LIMIT ?2)",
+	[STMT_SETUP_PRUNE] =
+	    "DELETE FROM setup_token WHERE id IN (SELECT id FROM setup_token "
+	    "WHERE used_at < ?1 OR expires_at < ?1 LIMIT ?2)",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -313,6 +313,34 @@ db_member_count(struct db *d, long long user, long long *n)
 }
 
 int
+db_member_remove(struct db *d, long long workspace, long long user,
+    long long now)
+{
+	sqlite3_stmt	*st;
+	long long	 n;
+
+	if ((st = db_stmt(d, STMT_MEMBER_REMOVE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, workspace);
+	sqlite3_bind_int64(st, 2, user);
+	if (db_changed(d, st, &n) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	if ((st = db_stmt(d, STMT_SESSION_END_WORKSPACE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, workspace);
+	sqlite3_bind_int64(st, 2, user);
+	if (db_exec(d, st) == -1 ||
+	    (st = db_stmt(d, STMT_TOKEN_REVOKE_WORKSPACE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, workspace);
+	sqlite3_bind_int64(st, 2, user);
+	sqlite3_bind_int64(st, 3, now);
+	return db_exec(d, st) == -1 ? -1 : 1;
+}
+
+int
 db_workspace_add(struct db *d, const char *name, long long now,
     long long *id)
 {
@@ -810,4 +838,42 @@ db_throttle_clear(struct db *d, const char *key)
 		return -1;
 	db_bind_text(st, 1, key);
 	return db_exec(d, st);
+}
+
+/* Run the pruning statement kind with its cutoffs bound before the
+ * limit, adding what it deleted to *deleted; 0 or -1. */
+static int
+account_prune_one(struct db *d, enum stmt kind, long long a, long long b,
+    int nargs, int limit, long long *deleted)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, kind)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, a);
+	if (nargs == 2)
+		sqlite3_bind_int64(st, 2, b);
+	sqlite3_bind_int(st, nargs + 1, limit);
+	if (db_exec(d, st) == -1)
+		return -1;
+	*deleted += sqlite3_changes(d->h);
+	return 0;
+}
+
+int
+db_account_prune(struct db *d, const struct db_account_cut *cut, int limit,
+    long long *deleted)
+{
+	*deleted = 0;
+	if (account_prune_one(d, STMT_SESSION_EXPIRE, cut->idle_before,
+	    cut->created_before, 2, limit, deleted) == -1)
+		return -1;
+	if (*deleted < limit && account_prune_one(d, STMT_THROTTLE_PRUNE,
+	    cut->throttle_before_ms, 0, 1, limit - (int)*deleted,
+	    deleted) == -1)
+		return -1;
+	if (*deleted < limit && account_prune_one(d, STMT_SETUP_PRUNE,
+	    cut->setup_before, 0, 1, limit - (int)*deleted, deleted) == -1)
+		return -1;
+	return 0;
 }

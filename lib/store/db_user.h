@@ -75,6 +75,11 @@ int	 db_workspace_exists(struct db *, long long workspace);
 int	 db_member_owners(struct db *, long long workspace, long long *n);
 /* How many workspaces user belongs to, into *n; 0 or -1. */
 int	 db_member_count(struct db *, long long user, long long *n);
+/* Remove user from workspace: their membership, their sessions in it
+ * and their API tokens of it (revoked at now); 1 removed, 0 not a
+ * member, -1.  Their other workspaces are untouched. */
+int	 db_member_remove(struct db *, long long workspace, long long user,
+	    long long now);
 /* Add a workspace named name; *id set; 0 or -1. */
 int	 db_workspace_add(struct db *, const char *name, long long now,
 	    long long *id);
@@ -211,5 +216,21 @@ int	 db_throttle_set(struct db *, const char *key, long long failures,
 	    long long next_ms);
 /* Forget key (a success); 0 or -1. */
 int	 db_throttle_clear(struct db *, const char *key);
+
+/* What db_account_prune deletes: sessions last seen at or before
+ * idle_before or created at or before created_before (unix seconds:
+ * expired), throttle rows whose wait ended before throttle_before_ms
+ * (unix ms), setup tokens used or expired before setup_before (unix
+ * seconds). */
+struct db_account_cut {
+	long long	 idle_before, created_before;
+	long long	 throttle_before_ms;
+	long long	 setup_before;
+};
+/* Delete at most limit of those rows in all (sessions first, then
+ * throttle rows, then setup tokens), *deleted set to how many; 0 or
+ * -1. */
+int	 db_account_prune(struct db *, const struct db_account_cut *,
+	    int limit, long long *deleted);
 
 #endif

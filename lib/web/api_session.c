@@ -351,14 +351,14 @@ api_session_post(struct req *r, const struct route_ctx *cx)
 
 	if ((d = api_db(r)) == NULL)
 		return;
-	if ((ok = session_attempt(d, email, r->remote, clock_ms(),
+	if ((ok = session_attempt(d, email, http_client(r), clock_ms(),
 	    &wait)) == -1) {
 		api_db_failed(r, d, "session.throttle_failed");
 		return;
 	}
 	if (ok == 1) {
 		api_log(LOG_LEVEL_WARN, "session.throttled", 0, email,
-		    r->remote);
+		    http_client(r));
 		api_throttled(r, wait);
 		return;
 	}
@@ -381,22 +381,22 @@ api_session_post(struct req *r, const struct route_ctx *cx)
 			snprintf(obj, sizeof(obj), "user:%lld", u.id);
 		/* Counted by session_attempt already. */
 		if (api_audit(d, NULL, found == 1 ? ws : 0, "sign_in_failed",
-		    obj, masked, r->remote) == -1) {
+		    obj, masked, http_client(r)) == -1) {
 			api_db_failed(r, d, "session.signin_failed");
 			goto out;
 		}
 		api_log(LOG_LEVEL_WARN, "session.sign_in_failed", 0, email,
-		    r->remote);
+		    http_client(r));
 		http_json_error(r, 401, "wrong e-mail or password");
 		goto out;
 	}
 	if (ws == 0) {
 		api_log(LOG_LEVEL_WARN, "session.no_workspace", u.id, NULL,
-		    r->remote);
+		    http_client(r));
 		http_json_error(r, 403, "this account has no workspace");
 		goto out;
 	}
-	if (session_succeeded(d, email, r->remote) == -1)
+	if (session_succeeded(d, email, http_client(r)) == -1)
 		goto fail;
 	/* A hash made at a lower cost is replaced while the password is
 	 * at hand. */
@@ -410,10 +410,10 @@ api_session_post(struct req *r, const struct route_ctx *cx)
 
 		snprintf(obj, sizeof(obj), "user:%lld", u.id);
 		if (api_audit(d, &who, ws, "sign_in", obj, "",
-		    r->remote) == -1)
+		    http_client(r)) == -1)
 			goto fail;
 	}
-	api_log(LOG_LEVEL_INFO, "session.sign_in", u.id, NULL, r->remote);
+	api_log(LOG_LEVEL_INFO, "session.sign_in", u.id, NULL, http_client(r));
 	api_signed_in(r, d, u.id, ws);
 	goto out;
 fail:
@@ -435,12 +435,12 @@ api_session_delete(struct req *r, const struct route_ctx *cx)
 		return;
 	snprintf(obj, sizeof(obj), "user:%lld", cx->who.user);
 	if (api_audit(d, &cx->who, cx->who.workspace, "sign_out", obj, "",
-	    r->remote) == -1 || session_end(r, d, api_conf) == -1) {
+	    http_client(r)) == -1 || session_end(r, d, api_conf) == -1) {
 		api_db_failed(r, d, "session.sign_out_failed");
 		return;
 	}
 	api_log(LOG_LEVEL_INFO, "session.sign_out", cx->who.user, NULL,
-	    r->remote);
+	    http_client(r));
 	session_clear_cookie(r, api_conf);
 	api_ok(r);
 }
@@ -476,7 +476,7 @@ api_link_throttled(struct db *d, const struct req *r, long long *wait)
 	char		 key[80];
 	long long	 f, next, now = clock_ms();
 
-	snprintf(key, sizeof(key), "link:%.60s", r->remote);
+	snprintf(key, sizeof(key), "link:%.60s", http_client(r));
 	if (db_throttle_get(d, key, &f, &next) == -1)
 		return -1;
 	if (next <= now)
@@ -492,7 +492,7 @@ api_link_failed(struct db *d, const struct req *r)
 	char		 key[80];
 	long long	 f, next, now = clock_ms();
 
-	snprintf(key, sizeof(key), "link:%.60s", r->remote);
+	snprintf(key, sizeof(key), "link:%.60s", http_client(r));
 	if (db_throttle_get(d, key, &f, &next) == -1)
 		return -1;
 	f++;
@@ -559,7 +559,8 @@ api_setup(struct req *r, const struct route_ctx *cx)
 	if (rc == 0) {
 		if (api_link_failed(d, r) == -1)
 			goto fail;
-		api_log(LOG_LEVEL_WARN, "setup.bad_link", 0, NULL, r->remote);
+		api_log(LOG_LEVEL_WARN, "setup.bad_link", 0, NULL,
+		    http_client(r));
 		http_json_error(r, 404, "this link is no longer valid");
 		return;
 	}
@@ -607,14 +608,14 @@ api_setup(struct req *r, const struct route_ctx *cx)
 			goto fail;
 		}
 		if (api_audit(d, &who, ws, u.id == 0 ? "user_created" :
-		    "password_set", obj, masked, r->remote) == -1 ||
+		    "password_set", obj, masked, http_client(r)) == -1 ||
 		    db_commit(d) == -1) {
 			db_rollback(d);
 			goto fail;
 		}
 	}
 	api_log(LOG_LEVEL_INFO, u.id == 0 ? "setup.done" : "setup.password_set",
-	    user, email, r->remote);
+	    user, email, http_client(r));
 	api_ok(r);
 	goto out;
 fail:
@@ -645,7 +646,7 @@ api_password(struct req *r, const struct route_ctx *cx)
 	if (session_current(r, d, api_conf, &s) != 1 ||
 	    db_user_by_id(d, cx->who.user, &u) != 1)
 		goto fail;
-	if ((rc = session_attempt(d, u.email, r->remote, clock_ms(),
+	if ((rc = session_attempt(d, u.email, http_client(r), clock_ms(),
 	    &wait)) != 0) {
 		if (rc == -1)
 			goto fail;
@@ -658,7 +659,7 @@ api_password(struct req *r, const struct route_ctx *cx)
 	if (rc == 0) {
 		/* Counted by session_attempt already. */
 		if (api_audit(d, &cx->who, cx->who.workspace,
-		    "password_change_failed", obj, "", r->remote) == -1)
+		    "password_change_failed", obj, "", http_client(r)) == -1)
 			goto fail;
 		http_json_error(r, 403, "the current password is wrong");
 		goto out;
@@ -673,14 +674,14 @@ api_password(struct req *r, const struct route_ctx *cx)
 	if (db_user_set_password(d, u.id, hash, now) == -1 ||
 	    db_session_end_others(d, u.id, s.id, NULL) == -1 ||
 	    api_audit(d, &cx->who, cx->who.workspace, "password_changed", obj,
-	    "", r->remote) == -1 || db_commit(d) == -1) {
+	    "", http_client(r)) == -1 || db_commit(d) == -1) {
 		db_rollback(d);
 		goto fail;
 	}
-	if (session_succeeded(d, u.email, r->remote) == -1)
+	if (session_succeeded(d, u.email, http_client(r)) == -1)
 		goto fail;
 	api_log(LOG_LEVEL_INFO, "session.password_changed", u.id, NULL,
-	    r->remote);
+	    http_client(r));
 	api_ok(r);
 	goto out;
 fail:
@@ -787,7 +788,7 @@ api_sessions_delete(struct req *r, const struct route_ctx *cx)
 		snprintf(obj, sizeof(obj), "user:%lld", cx->who.user);
 	}
 	if (api_audit(d, &cx->who, cx->who.workspace, "sessions_revoked",
-	    obj, "", r->remote) == -1)
+	    obj, "", http_client(r)) == -1)
 		goto fail;
 	api_ok(r);
 	return;
@@ -880,7 +881,7 @@ api_tokens_post(struct req *r, const struct route_ctx *cx)
 		goto fail;
 	snprintf(obj, sizeof(obj), "token:%lld", t.id);
 	if (api_audit(d, &cx->who, cx->who.workspace, "token_created", obj,
-	    t.scope, r->remote) == -1)
+	    t.scope, http_client(r)) == -1)
 		goto fail;
 	if ((o = cJSON_CreateObject()) == NULL)
 		goto fail;
@@ -925,7 +926,7 @@ api_tokens_delete(struct req *r, const struct route_ctx *cx)
 	}
 	snprintf(obj, sizeof(obj), "token:%lld", id);
 	if (api_audit(d, &cx->who, cx->who.workspace, "token_revoked", obj,
-	    "", r->remote) == -1)
+	    "", http_client(r)) == -1)
 		goto fail;
 	api_ok(r);
 	return;

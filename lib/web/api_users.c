@@ -102,7 +102,7 @@ users_audit(struct db *d, const struct req *r, const struct route_who *who,
 	a.action = action;
 	a.object = object;
 	a.detail = detail;
-	a.remote = r->remote;
+	a.remote = http_client(r);
 	return db_audit_add(d, &a);
 }
 
@@ -314,13 +314,15 @@ api_users_patch(struct req *r, const struct route_ctx *cx)
 	}
 	if (disable != -1) {
 		/* A user is disabled everywhere at once: not by the owner
-		 * of one of their workspaces alone. */
+		 * of one of their workspaces alone, only by the install's
+		 * operator (an owner removes them from theirs instead). */
 		if (db_member_count(d, id, &nws) == -1)
 			goto fail;
-		if (nws > 1) {
+		if (nws > 1 && !caller_operator(d, &cx->who)) {
 			db_rollback(d);
 			route_error(r, 409, "this user belongs to other "
-			    "workspaces too");
+			    "workspaces too: remove them from this one, or "
+			    "ask the operator of this hubgate");
 			return;
 		}
 	}
@@ -348,6 +350,59 @@ fail:
 	if (txn)
 		db_rollback(d);
 	route_error(r, 503, "cannot change the user now");
+}
+
+void
+api_users_delete(struct req *r, const struct route_ctx *cx)
+{
+	struct db	*d;
+	struct db_user	 u;
+	char		 had[8], object[32], masked[HG_EMAIL_MAX + 8];
+	long long	 id, owners, now = (long long)time(NULL);
+	int		 rc, txn = 0;
+
+	if (users_path_id(r, &id) == -1) {
+		route_error(r, 404, "not found");
+		return;
+	}
+	if ((d = users_db(r)) == NULL)
+		return;
+	if (db_begin(d) == -1)
+		goto fail;
+	txn = 1;
+	/* Not a member of this workspace: as if there were no such user. */
+	if ((rc = db_member_role(d, cx->who.workspace, id, had)) == -1)
+		goto fail;
+	if (rc == 0 || (rc = db_user_by_id(d, id, &u)) == 0) {
+		db_rollback(d);
+		route_error(r, 404, "not found");
+		return;
+	}
+	if (rc == -1)
+		goto fail;
+	crypto_wipe(u.password_hash, sizeof(u.password_hash));
+	if (strcmp(had, "owner") == 0 && u.disabled_at == 0) {
+		if (db_member_owners(d, cx->who.workspace, &owners) == -1)
+			goto fail;
+		if (owners <= 1) {
+			db_rollback(d);
+			route_error(r, 409, "the last owner cannot be "
+			    "removed");
+			return;
+		}
+	}
+	mask_email(u.email, masked, sizeof(masked));
+	snprintf(object, sizeof(object), "user:%lld", id);
+	if (db_member_remove(d, cx->who.workspace, id, now) != 1 ||
+	    users_audit(d, r, &cx->who, "user_removed", object,
+	    masked) == -1 || db_commit(d) == -1)
+		goto fail;
+	http_json(r, 200, cJSON_CreateObject());
+	return;
+fail:
+	if (txn)
+		db_rollback(d);
+	route_error(r, 503, "cannot remove the user now");
 }
 
 /* 1 when the caller is the install's operator, 0 not (403 answered),

@@ -7,15 +7,22 @@
  *                           their membership, and a one-time set-password
  *                           link: {user: {...}, link}
  *   PATCH /api/users/ID     owner, JSON {role} and/or {disabled}
+ *                           (a user of several workspaces: only the
+ *                           install's operator may disable them)
+ *   DELETE /api/users/ID    owner, session: remove the user from this
+ *                           workspace (their sessions in it ended,
+ *                           their API tokens of it revoked); their
+ *                           other workspaces keep them
  *   GET   /api/workspaces   operator: {workspaces: [{id, name}]}
  *   POST  /api/workspaces   operator, JSON {name}: a new workspace whose
  *                           owner the operator becomes: {workspace}
  *
  * Everything is scoped to the caller's current workspace: the id of a
  * user of another workspace is answered 404, as if it did not exist.
- * The last owner who may sign in can be neither demoted nor disabled;
- * disabling a user ends all their sessions.  Changes are written to the
+ * The last owner who may sign in can be neither demoted, disabled nor
+ * removed; disabling a user ends all their sessions.  Changes are written to the
  * audit log (user_created, role_changed, user_disabled, user_changed,
+ * user_removed,
  * workspace_created) with e-mails masked.
  */
 #ifndef HG_API_USERS_H
@@ -43,6 +50,7 @@ extern const struct route_field
 void	 api_users_list(struct req *, const struct route_ctx *);
 void	 api_users_add(struct req *, const struct route_ctx *);
 void	 api_users_patch(struct req *, const struct route_ctx *);
+void	 api_users_delete(struct req *, const struct route_ctx *);
 void	 api_workspaces_list(struct req *, const struct route_ctx *);
 void	 api_workspaces_add(struct req *, const struct route_ctx *);
 

@@ -441,6 +441,7 @@ http_run(const struct http_server *srv, struct req *r)
 	r->method = http_method_parse(http_env(r, "REQUEST_METHOD"));
 	if ((r->remote = http_env(r, "REMOTE_ADDR")) == NULL)
 		r->remote = "-";
+	r->client[0] = '\0';
 	sn = http_env(r, "SCRIPT_NAME");
 	pi = http_env(r, "PATH_INFO");
 	sn = sn != NULL ? sn : "";
@@ -872,4 +873,10 @@ http_json_error(struct req *r, int status, const char *msg)
 		o = NULL;
 	}
 	http_json(r, status, o);
+}
+
+const char *
+http_client(const struct req *r)
+{
+	return r->client[0] != '\0' ? r->client : r->remote;
 }

@@ -53,6 +53,9 @@ struct req {
 	enum http_method method;
 	const char	*path;		/* decoded, starts with '/' */
 	const char	*remote;	/* client address, or "-" */
+	char		 client[HG_ADDR_MAX];	/* behind a trusted
+					 * proxy, the client's address
+					 * (https_client); "": remote */
 	struct params	 query;		/* from QUERY_STRING */
 	struct params	 cookies;	/* from the Cookie header */
 	struct buf	 body;		/* after http_read_body */
@@ -77,6 +80,9 @@ struct req {
 	struct req	*next;		/* in home's list of answered ones */
 };
 
+/* The address r's client is known by: client when set (https.h), else
+ * remote.  What the sign-in throttle and the audit log use. */
+const char	*http_client(const struct req *r);
 /* A CGI variable of the request (e.g. "CONTENT_TYPE"), or NULL. */
 const char	*http_env(const struct req *, const char *name);
 /* A request header by its HTTP name ("X-Hub-Signature-256"), or NULL;

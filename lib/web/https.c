@@ -91,6 +91,30 @@ https_trusted_proxy(const struct req *r, const struct conf *c)
 	return 0;
 }
 
+void
+https_client(struct req *r, const struct conf *c)
+{
+	struct https_addr	 a;
+	const char		*v, *last;
+	size_t			 n;
+
+	r->client[0] = '\0';
+	if (c == NULL || (v = http_header(r, "X-Forwarded-For")) == NULL ||
+	    !https_trusted_proxy(r, c))
+		return;
+	last = (last = strrchr(v, ',')) != NULL ? last + 1 : v;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	n = strcspn(last, " \t");
+	if (n == 0 || n >= sizeof(r->client) || last[n + strspn(last + n,
+	    " \t")] != '\0')
+		return;
+	memcpy(r->client, last, n);
+	r->client[n] = '\0';
+	if (https_addr_parse(r->client, &a) == -1)
+		r->client[0] = '\0';
+}
+
 int
 https_request_secure(const struct req *r, const struct conf *c)
 {

@@ -46,7 +46,7 @@ metrics_counter_out(struct buf *b, const char *name, long long v)
 	char	 m[128];
 	size_t	 i;
 
-	for (i = 0; name[i] != '\0' && i < sizeof(m) - 1; i++)
+	for (i = 0; i < sizeof(m) - 1 && name[i] != '\0'; i++)
 		m[i] = (name[i] >= 'a' && name[i] <= 'z') ||
 		    (name[i] >= 'A' && name[i] <= 'Z') ||
 		    (name[i] >= '0' && name[i] <= '9') ? name[i] : '_';

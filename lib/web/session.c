@@ -104,7 +104,7 @@ session_start(struct req *r, struct db *d, const struct conf *c,
 	s.user_id = user;
 	s.workspace_id = workspace;
 	s.created_at = (long long)time(NULL);
-	session_printable(r->remote, s.remote, sizeof(s.remote));
+	session_printable(http_client(r), s.remote, sizeof(s.remote));
 	session_printable(http_header(r, "User-Agent"), s.user_agent,
 	    sizeof(s.user_agent));
 	if (db_session_add(d, &s) == -1)

@@ -3,7 +3,8 @@
 // setup link that `make run` prints on a fresh data directory → choose
 // a password → sign in → the frame shows the user and the workspace →
 // create an agent → the agent, in a second browser context, signs in
-// and cannot reach the users page → sign out.  The owner's name is
+// and cannot reach the users page → sign out → the owner signs in again
+// and removes the agent, who is signed out.  The owner's name is
 // markup (<img src=x onerror=alert(1)>): it is shown as text and no
 // script runs (any dialog or console error fails the suite).
 import { spawn } from 'node:child_process';
@@ -179,6 +180,34 @@ try {
 	w.check('signed out');
 	eq(await ap.evaluate(async () => (await fetch('/api/session')).status), 200,
 		'the agent\'s session is not touched by the owner\'s sign-out');
+
+	// The owner signs in again and removes the agent, confirming in the
+	// row (no dialog).
+	await page.goto(`${BASE}/login.html`);
+	await page.fill('#email', OWNER.email);
+	await page.fill('#password', OWNER.password);
+	await page.keyboard.press('Enter');
+	await page.waitForURL(/\/index\.html$/);
+	await page.goto(`${BASE}/users.html`);
+	await page.waitForSelector(`#users td:text-is("${AGENT.email}")`);
+	const row = page.locator('#users tr', { has: page.locator(`td:text-is("${AGENT.email}")`) });
+	await row.locator('button.remove').click();
+	ok(await row.locator('.confirm-text').isVisible(), 'Remove asks first, inside the page');
+	await row.locator('button.cancel-remove').click();
+	ok(await row.locator('button.remove').isVisible(), 'Cancel keeps the user');
+	await row.locator('button.remove').click();
+	const del = page.waitForResponse((r) => /\/api\/users\/\d+$/.test(r.url()) && r.request().method() === 'DELETE');
+	await row.locator('button.confirm-remove').click();
+	const dr = await del;
+	eq(dr.status(), 200, 'Yes, remove is DELETE /api/users/ID');
+	ok(!!dr.request().headers()['x-csrf-token'], '... with the X-CSRF-Token header');
+	await page.waitForSelector(`#users td:text-is("${AGENT.email}")`, { state: 'detached' });
+	ok(true, 'the agent is gone from the users table');
+	aw.expect('/api/session', 401);
+	await ap.goto(`${BASE}/index.html`);
+	await ap.waitForURL(/\/login\.html/);
+	ok(true, 'the removed agent is signed out');
+	w.check('remove');
 } catch (e) {
 	ok(false, 'the flow runs', e.stack);
 } finally {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Audit retention: the webhook-retry cron deletes the audit lines older
 # than audit_retention_days (in batches, like events past
-# retention_days), keeps the rest, and says how many in its summary.
+# retention_days), keeps the rest, and says how many in its summary; it
+# deletes expired sessions and stale throttle rows and setup tokens too.
 source "$(dirname "$0")/lib.sh"
 
 TMP=$(mktemp -d /tmp/hubgate-auditret.XXXXXX)
@@ -44,6 +45,34 @@ out=$(HUBGATE_CONFIG=$D/hubgate.conf "$CRON" 2>&1)
 expect_match "$out" ' audit_pruned=1 ' "by default (365 days) only the line older than a year goes"
 expect_eq "$(sql "$D" "SELECT group_concat(action) FROM audit_log WHERE action IN ('x', 'y')")" x \
     "the 31-day-old line stays"
+
+# The sign-in tables: expired sessions (idle past session_idle_s, or
+# older than session_max_s), throttle rows whose wait ended over a day
+# ago, setup tokens used or expired over a day ago go; the rest stays.
+sqlite3 "$D/hubgate.db" <<SQL
+.timeout 5000
+INSERT INTO user (id, email, created_at, updated_at) VALUES (77, 'p@example.org', $NOW, $NOW);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 230)
+INSERT INTO session (id, user_id, workspace_id, csrf_token, created_at, last_seen_at)
+    SELECT 'idle' || i, 77, 1, 'c', $NOW - 3600, $NOW - 600 - i FROM n;
+INSERT INTO session (id, user_id, workspace_id, csrf_token, created_at, last_seen_at) VALUES
+    ('old', 77, 1, 'c', $NOW - 2000, $NOW - 5),
+    ('live', 77, 1, 'c', $NOW - 500, $NOW - 5);
+INSERT INTO login_throttle (key, failures, next_ms) VALUES
+    ('addr:stale', 12, ($NOW - 90000) * 1000), ('addr:recent', 3, ($NOW - 60) * 1000);
+INSERT INTO setup_token (hash, user_id, expires_at, used_at) VALUES
+    ('used-old', 77, $NOW - 80000, $NOW - 90000), ('expired-old', NULL, $NOW - 90000, NULL),
+    ('used-new', 77, $NOW + 100, $NOW - 60), ('valid', 77, $NOW + 3600, NULL);
+SQL
+printf 'session_idle_s = 300\nsession_max_s = 1000\n' >> "$D/hubgate.conf"
+out=$(HUBGATE_CONFIG=$D/hubgate.conf "$CRON" 2>&1)
+expect_match "$out" ' accounts_pruned=234 ' "the cron deletes 231 expired sessions, a stale throttle row and two old setup tokens"
+expect_eq "$(sql "$D" "SELECT group_concat(id) FROM session")" live "only the live session is left"
+expect_eq "$(sql "$D" "SELECT group_concat(key) FROM login_throttle")" addr:recent "the recent throttle row is kept"
+expect_eq "$(sql "$D" "SELECT group_concat(hash) FROM (SELECT hash FROM setup_token ORDER BY hash)")" used-new,valid \
+    "the valid and the lately used setup tokens are kept"
+out=$(HUBGATE_CONFIG=$D/hubgate.conf "$CRON" 2>&1)
+expect_match "$out" ' accounts_pruned=0 ' "a second run finds nothing to delete"
 
 echo "audit_retention_days = 0" >> "$D/hubgate.conf"
 HUBGATE_CONFIG=$D/hubgate.conf "$CRON" > "$TMP/out" 2>&1

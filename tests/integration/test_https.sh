@@ -3,8 +3,9 @@
 # request here comes from loopback, which stays allowed over plain http
 # when HTTPS is required; a loopback address listed in trusted_proxies
 # loses that exemption (a proxy speaks for clients anywhere), so its
-# X-Forwarded-Proto decides, and the same header from an address not
-# listed is not believed.  (A client that is neither loopback nor a
+# X-Forwarded-Proto decides (and X-Forwarded-For names the client for
+# the sign-in throttle and the audit log), and the same headers from an
+# address not listed are not believed.  (A client that is neither loopback nor a
 # proxy cannot be made on one machine: tests/unit/test_https.c covers
 # it.)  HSTS is sent under an https base_url.
 source "$(dirname "$0")/lib.sh"
@@ -96,6 +97,29 @@ require_https = no
 trusted_proxies = 127.0.0.1"
 call GET /api/session
 expect_eq "$CODE" 401 "require_https = no: a trusted proxy's plain http is let through"
+
+# --- behind a trusted proxy the throttle and the audit log see the client -
+signin_bad() {
+	call POST /api/session -H 'Content-Type: application/json' "$@" \
+	    --data-binary '{"email":"nobody@example.org","password":"wrong password 1"}'
+}
+signin_bad -H 'X-Forwarded-For: 198.51.100.1, 203.0.113.7'
+expect_eq "$CODE" 401 "a wrong sign-in through the trusted proxy: 401"
+signin_bad -H 'X-Forwarded-For: 2001:db8::9'
+expect_eq "$(sql "$D" "SELECT group_concat(key) FROM (SELECT key FROM login_throttle WHERE key LIKE 'addr:%' ORDER BY key)")" \
+    "addr:2001:db8::9,addr:203.0.113.7" \
+    "the throttle counts each client (the last X-Forwarded-For address), not the proxy"
+expect_eq "$(sql "$D" "SELECT group_concat(remote) FROM (SELECT remote FROM audit_log WHERE action = 'sign_in_failed' ORDER BY id)")" \
+    "203.0.113.7,2001:db8::9" "the audit log's remote is the client's address"
+signin_bad -H 'X-Forwarded-For: 203.0.113.7, not-an-address'
+expect_eq "$(sql "$D" "SELECT count(*) FROM login_throttle WHERE key = 'addr:127.0.0.1'")" 1 \
+    "an X-Forwarded-For that ends in no address: the proxy's own address"
+sql "$D" "DELETE FROM login_throttle; DELETE FROM audit_log"
+serve "trusted_proxies = 192.0.2.1"
+signin_bad -H 'X-Forwarded-For: 203.0.113.8'
+expect_eq "$(sql "$D" "SELECT group_concat(key) FROM login_throttle WHERE key LIKE 'addr:%'")" addr:127.0.0.1 \
+    "X-Forwarded-For from an untrusted address is not believed by the throttle"
+expect_eq "$(sql "$D" "SELECT group_concat(remote) FROM audit_log")" 127.0.0.1 "nor by the audit log"
 
 # --- a bad value stops the program -----------------------------------------
 serve "trusted_proxies = proxy.example"

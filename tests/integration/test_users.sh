@@ -2,7 +2,9 @@
 # Users, workspaces and the audit log through a real lighttpd: owners
 # see, add and change the users of their own workspace only; admins and
 # agents are refused; another workspace's ids are 404; the last owner
-# stays; the audit log is for owners and admins, as JSON and as CSV with
+# stays; a person of two workspaces is removed from one (their sessions
+# and tokens of it end) or disabled by the operator only; the audit log
+# is for owners and admins, as JSON and as CSV with
 # hostile text neutralised; no hash, token or password leaks.
 . "$(dirname "$0")/lib.sh"
 D=$(mktemp -d "${HUBGATE_TEST_TMP:-/tmp}/users.XXXXXX")
@@ -196,6 +198,66 @@ rows=$(python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1], newline="
 expect_eq "$rows" "8 {6}" "the CSV parses: header and seven lines of six fields"
 r=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: hg_session=$G_C" "$BASE/api/audit?format=csv")
 expect_eq "$r" 403 "an agent may not export the audit log"
+
+# --- a person of two workspaces: disabling, removing ----------------------
+MULTI=$($UT user multi@example.com "Mia Multi" agent 1)
+$UT member "$MULTI" admin "$W2"
+MPW='wide river under seven bridges'
+printf '%s\n' "$MPW" | "$ADMIN" user-reset multi@example.com >/dev/null
+expect_eq "$?" 0 "the person of two workspaces has a password"
+expect_eq "$(status "$(api P PATCH /api/users/$MULTI '{"disabled":true}')")" 409 \
+    "an owner who is not the operator cannot disable a person of two workspaces"
+expect_eq "$(sql "$D" "SELECT count(*) FROM user WHERE id = $MULTI AND disabled_at IS NULL")" 1 "still enabled"
+expect_eq "$(status "$(api O PATCH /api/users/$MULTI '{"disabled":true}')")" 200 \
+    "the operator disables a person of two workspaces"
+expect_eq "$(sql "$D" "SELECT count(*) FROM user WHERE id = $MULTI AND disabled_at IS NOT NULL")" 1 "disabled"
+"$ADMIN" user-enable multi@example.com >/dev/null
+expect_eq "$?$(sql "$D" "SELECT count(*) FROM user WHERE id = $MULTI AND disabled_at IS NULL")" 01 \
+    "hubgate-admin user-enable enables them"
+sign_in M "$MULTI" 1
+"$ADMIN" user-disable MULTI@example.com >/dev/null
+expect_eq "$?$(sql "$D" "SELECT count(*) FROM user WHERE id = $MULTI AND disabled_at IS NOT NULL")" 01 \
+    "hubgate-admin user-disable disables them (e-mail without case)"
+expect_eq "$(status "$(api M GET /api/session)")" 401 "their sessions ended"
+"$ADMIN" user-disable nobody@example.com >/dev/null 2>&1
+expect_eq "$?" 1 "user-disable of an unknown e-mail fails"
+"$ADMIN" user-enable multi@example.com >/dev/null
+expect_eq "$(sql "$D" "SELECT action FROM audit_log WHERE object = 'user:$MULTI' ORDER BY id DESC LIMIT 2" | tr '\n' ' ')" \
+    "user_changed user_disabled " "the command line's changes are in the audit log"
+
+# Remove them from workspace 1: their other workspace keeps them.
+sign_in M "$MULTI" 1
+sign_in M2 "$MULTI" "$W2"
+expect_eq "$(status "$(api M POST /api/tokens '{"name":"ws1","scope":"read"}')")" 201 "a token of workspace 1"
+expect_eq "$(status "$(api M2 POST /api/tokens '{"name":"ws2","scope":"read"}')")" 201 "a token of workspace 2"
+r=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Cookie: hg_session=$O_C" -H "Origin: $BASE" "$BASE/api/users/$MULTI")
+expect_eq "$r" 403 "a DELETE without the CSRF token: 403"
+expect_eq "$(status "$(api A DELETE /api/users/$MULTI)")" 403 "an admin may not remove a user"
+for id in "$OWNER2" "$FOREIGN" 999999; do
+	expect_eq "$(status "$(api O DELETE /api/users/$id)")" 404 "removing user $id outside the workspace: 404"
+done
+expect_eq "$(status "$(api P DELETE /api/users/$AGENT)")" 404 "the other owner removing workspace 1's agent: 404"
+expect_eq "$(status "$(api O DELETE /api/users)")" 404 "a DELETE without an id: 404"
+expect_eq "$(status "$(api O DELETE /api/users/$MULTI)")" 200 "the owner removes the person from workspace 1"
+expect_eq "$(sql "$D" "SELECT group_concat(workspace_id) FROM membership WHERE user_id = $MULTI")" "$W2" \
+    "only the membership of workspace 1 is gone"
+expect_eq "$(sql "$D" "SELECT group_concat(workspace_id) FROM session WHERE user_id = $MULTI")" "$W2" \
+    "their sessions of workspace 1 ended, the other kept"
+expect_eq "$(sql "$D" "SELECT group_concat(name || ':' || (revoked_at IS NOT NULL)) FROM (SELECT name, revoked_at FROM api_token WHERE user_id = $MULTI ORDER BY name)")" \
+    "ws1:1,ws2:0" "their API token of workspace 1 is revoked, the other not"
+expect_eq "$(status "$(api M GET /api/session)")" 401 "the session in workspace 1 opens nothing"
+expect_eq "$(status "$(api M2 GET /api/session)")" 200 "the session in workspace 2 still works"
+r=$(curl -s --max-time 10 -w '\n%{http_code}' -X POST -H 'Content-Type: application/json' -H "Origin: $BASE" \
+    --data-binary "{\"email\":\"multi@example.com\",\"password\":\"$MPW\"}" "$BASE/api/session")
+expect_eq "$(status "$r")" 200 "the removed person still signs in"
+expect_eq "$(body "$r" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["workspace"]["id"], [w["id"] for w in d["workspaces"]])')" \
+    "$W2 [$W2]" "to their other workspace only"
+expect_eq "$(sql "$D" "SELECT detail FROM audit_log WHERE action = 'user_removed' AND workspace_id = 1 AND object = 'user:$MULTI'")" \
+    'm***@example.com' "user_removed is in the audit log, the e-mail masked"
+expect_eq "$(status "$(api O DELETE /api/users/$MULTI)")" 404 "removed once: 404 after"
+expect_eq "$(status "$(api O DELETE /api/users/$OWNER)")" 409 "the last owner cannot be removed"
+expect_eq "$(status "$(api P DELETE /api/users/$OWNER2)")" 409 "nor the other workspace's last owner"
+expect_eq "$(sql "$D" "SELECT count(*) FROM membership WHERE role = 'owner' AND ((user_id = $OWNER AND workspace_id = 1) OR (user_id = $OWNER2 AND workspace_id = $W2))")" 2 "both still owners"
 
 # --- no secrets anywhere ---------------------------------------------------
 leaks=0

@@ -314,6 +314,51 @@ test_audit_throttle(struct db *d, long long ana)
 	EQ_INT(f, 0, "cleared");
 }
 
+/* Removing a member ends their sessions and tokens of that workspace
+ * only. */
+static void
+test_remove(struct db *d)
+{
+	struct db_session	 s;
+	struct db_token		 t, f;
+	long long		 cy, ws2;
+	char			 role[8];
+
+	EQ_INT(db_user_add(d, "cy@example.org", "Cy", "scrypt$c", 0, 100,
+	    &cy), 1, "add cy");
+	EQ_INT(db_workspace_add(d, "Second", 100, &ws2), 0, "workspace");
+	EQ_INT(db_member_set(d, 1, cy, "agent", 100), 0, "cy in 1");
+	EQ_INT(db_member_set(d, ws2, cy, "owner", 100), 0, "cy in 2");
+	add_session(d, "c1", cy, 5000);
+	add_session(d, "c2", cy, 5000);
+	db_session_find(d, "c2", 0, 0, &s);
+	memset(&s, 0, sizeof(s));
+	snprintf(s.id, sizeof(s.id), "c3");
+	s.user_id = cy;
+	s.workspace_id = ws2;
+	s.created_at = s.last_seen_at = 5000;
+	EQ_INT(db_session_add(d, &s), 0, "a session in workspace 2");
+	memset(&t, 0, sizeof(t));
+	t.user_id = cy;
+	snprintf(t.scope, sizeof(t.scope), "read");
+	snprintf(t.hash, sizeof(t.hash), "ct1");
+	t.workspace_id = 1;
+	EQ_INT(db_token_add(d, &t), 0, "token of 1");
+	snprintf(t.hash, sizeof(t.hash), "ct2");
+	t.workspace_id = ws2;
+	EQ_INT(db_token_add(d, &t), 0, "token of 2");
+
+	EQ_INT(db_member_remove(d, 1, cy, 6000), 1, "remove cy from 1");
+	EQ_INT(db_member_remove(d, 1, cy, 6001), 0, "not a member any more");
+	EQ_INT(db_member_role(d, 1, cy, role), 0, "no role in 1");
+	EQ_INT(db_member_role(d, ws2, cy, role), 1, "still in 2");
+	EQ_INT(db_session_find(d, "c1", 0, 0, &s), 0, "session in 1 ended");
+	EQ_INT(db_session_find(d, "c2", 0, 0, &s), 0, "both of them");
+	EQ_INT(db_session_find(d, "c3", 0, 0, &s), 1, "session in 2 kept");
+	EQ_INT(db_token_find(d, "ct1", 7000, &f), 0, "token of 1 revoked");
+	EQ_INT(db_token_find(d, "ct2", 7000, &f), 1, "token of 2 kept");
+}
+
 int
 main(void)
 {
@@ -330,6 +375,7 @@ main(void)
 	test_tokens(d, ana, bob);
 	test_setup(d, bob);
 	test_audit_throttle(d, ana);
+	test_remove(d);
 	db_close(d);
 	test_rm_db(dir, "u.db");
 	return test_done();

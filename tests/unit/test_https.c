@@ -190,6 +190,56 @@ test_refused(void)
 	    "no configuration: the gate leaves the answer to the routes");
 }
 
+/* The client address behind a trusted proxy: the last address of
+ * X-Forwarded-For, believed from trusted_proxies only, and only when
+ * it is an address. */
+static void
+test_client(void)
+{
+	struct conf *c = conf_of("trusted_proxies = 10.0.0.5, ::1\n");
+	static const struct {
+		const char	*remote, *xff, *want, *what;
+	} t[] = {
+		{ "10.0.0.5", "203.0.113.9", "203.0.113.9",
+		  "a trusted proxy's X-Forwarded-For is the client" },
+		{ "10.0.0.5", "1.1.1.1, 198.51.100.4", "198.51.100.4",
+		  "the last address, the one the proxy appended" },
+		{ "10.0.0.5", "1.1.1.1,2001:db8::7 ", "2001:db8::7",
+		  "IPv6, spaces around" },
+		{ "::1", "192.0.2.1", "192.0.2.1", "a trusted IPv6 proxy" },
+		{ "10.0.0.5", NULL, "10.0.0.5",
+		  "no header: the proxy's own address" },
+		{ "10.0.0.5", "192.0.2.1, unknown", "10.0.0.5",
+		  "a last entry that is no address is not believed" },
+		{ "10.0.0.5", "192.0.2.1, 10.0.0.1:8080", "10.0.0.5",
+		  "nor an address with a port" },
+		{ "10.0.0.5", "192.0.2.1 198.51.100.4", "10.0.0.5",
+		  "nor two addresses without a comma" },
+		{ "10.0.0.5", "", "10.0.0.5", "nor an empty header" },
+		{ "192.0.2.50", "203.0.113.9", "192.0.2.50",
+		  "another sender's X-Forwarded-For is not believed" },
+		{ "10.0.0.6", "203.0.113.9", "10.0.0.6",
+		  "nor a neighbour's of the proxy" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		req_new("/api/session", t[i].remote, NULL, NULL);
+		if (t[i].xff != NULL)
+			setenv("HTTP_X_FORWARDED_FOR", t[i].xff, 1);
+		else
+			unsetenv("HTTP_X_FORWARDED_FOR");
+		https_client(&r, c);
+		EQ_STR(http_client(&r), t[i].want, t[i].what);
+	}
+	req_new("/api/session", "10.0.0.5", NULL, NULL);
+	setenv("HTTP_X_FORWARDED_FOR", "203.0.113.9", 1);
+	https_client(&r, NULL);
+	EQ_STR(http_client(&r), "10.0.0.5", "no configuration believes nobody");
+	unsetenv("HTTP_X_FORWARDED_FOR");
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -197,6 +247,7 @@ main(void)
 	test_loopback();
 	test_secure();
 	test_refused();
+	test_client();
 	buf_free(&r.rhead);
 	buf_free(&r.rbody);
 	return test_done();

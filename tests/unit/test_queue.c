@@ -585,6 +585,83 @@ test_audit_prune(void)
 	    "the newest ten");
 }
 
+/* A session for test_account_prune. */
+static void
+account_session(const char *id, long long user, long long last_seen,
+    long long created)
+{
+	struct db_session s;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.id, sizeof(s.id), "%s", id);
+	s.user_id = user;
+	s.workspace_id = 1;
+	snprintf(s.csrf_token, sizeof(s.csrf_token), "c");
+	s.created_at = created;
+	s.last_seen_at = last_seen;
+	if (db_session_add(db, &s) == -1 ||
+	    db_session_touch(db, id, last_seen) == -1)
+		OK(0, "session added");
+}
+
+/* Housekeeping of the sign-in tables: expired sessions, stale
+ * throttle rows, used or expired setup tokens go in batches; the rest
+ * stays. */
+static void
+test_account_prune(void)
+{
+	const long long			 now = 1900000000, now_ms = now * 1000;
+	const long long			 day = HG_ACCOUNT_STALE_S;
+	struct queue_account_opts	 o = { .idle_s = 100, .max_s = 1000 };
+	long long			 u1, u2, u3, n, user;
+	int				 ok = 1;
+
+	ok &= db_user_add(db, "p1@example.org", "P1", NULL, 0, 1, &u1) == 1;
+	ok &= db_user_add(db, "p2@example.org", "P2", NULL, 0, 1, &u2) == 1;
+	ok &= db_user_add(db, "p3@example.org", "P3", NULL, 0, 1, &u3) == 1;
+	ok &= db_member_set(db, 1, u1, "agent", 1) == 0;
+	OK(ok, "(three users)");
+	account_session("alive", u1, now - 50, now - 500);
+	account_session("idle", u1, now - 100, now - 500);
+	account_session("old", u1, now - 10, now - 1000);
+	account_session("fresh", u2, now, now);
+	ok &= db_throttle_set(db, "addr:stale", 9, now_ms - day * 1000 - 1) == 0;
+	ok &= db_throttle_set(db, "addr:recent", 9, now_ms - 1000) == 0;
+	ok &= db_throttle_set(db, "addr:waiting", 9, now_ms + 5000) == 0;
+	ok &= db_setup_add(db, "used-old", u1, now) == 0;
+	ok &= db_setup_use(db, "used-old", now - day - 1, &user) == 1;
+	ok &= db_setup_add(db, "used-new", u1, now + 100) == 0;
+	ok &= db_setup_use(db, "used-new", now - 10, &user) == 1;
+	ok &= db_setup_add(db, "expired-old", u2, now - day - 1) == 0;
+	ok &= db_setup_add(db, "valid", u3, now + 3600) == 0;
+	ok &= db_setup_add(db, "expired-new", 0, now - 100) == 0;
+	OK(ok, "(sessions, throttle rows and setup tokens)");
+
+	EQ_INT(queue_prune_accounts(db, &o, now_ms, 2, 0, &n), 0,
+	    "account prune with no budget");
+	EQ_INT(n, 2, "stops after one batch");
+	EQ_INT(queue_prune_accounts(db, &o, now_ms, 2, 10000, &n), 0,
+	    "account prune");
+	EQ_INT(n, 3, "the rest, in batches");
+	EQ_INT(qi("SELECT count(*) FROM session WHERE id IN ('alive', "
+	    "'fresh')"), 2, "live sessions kept");
+	EQ_INT(qi("SELECT count(*) FROM session"), 2,
+	    "idle and absolutely expired sessions deleted");
+	EQ_INT(qi("SELECT count(*) FROM login_throttle WHERE key IN "
+	    "('addr:recent', 'addr:waiting')"), 2,
+	    "throttle rows still waiting, or whose wait ended lately, kept");
+	EQ_INT(qi("SELECT count(*) FROM login_throttle"), 2,
+	    "a throttle row whose wait ended over a day ago deleted");
+	EQ_INT(qi("SELECT count(*) FROM setup_token WHERE hash IN "
+	    "('used-new', 'valid', 'expired-new')"), 3,
+	    "setup tokens valid, or used or expired within a day, kept");
+	EQ_INT(qi("SELECT count(*) FROM setup_token"), 3,
+	    "setup tokens used or expired over a day ago deleted");
+	EQ_INT(queue_prune_accounts(db, &o, now_ms, 2, 10000, &n), 0,
+	    "again");
+	EQ_INT(n, 0, "nothing left to delete");
+}
+
 int
 main(void)
 {
@@ -615,6 +692,7 @@ main(void)
 	test_replay_and_prune();
 	test_time_ranges();
 	test_audit_prune();
+	test_account_prune();
 	sqlite3_close(peek);
 	db_close(db);
 	conf_free(conf);
