@@ -312,8 +312,8 @@ test_errors_json(void)
 	j = cJSON_CreateObject();
 	cJSON_AddNumberToObject(j, "n", 3);
 	http_json(&r, 201, j);
-	EQ_INT(r.status, 201, "json_send status");
-	EQ_STR(buf_cstr(&r.rbody), "{\"n\":3}\n", "json_send body");
+	EQ_INT(r.status, 201, "http_json status");
+	EQ_STR(buf_cstr(&r.rbody), "{\"n\":3}\n", "http_json body");
 
 	j = cJSON_Parse("{\"a\":\"b\",\"n\":1,\"o\":{},\"z\":null}");
 	EQ_STR(json_str(j, "a"), "b", "json_str string");
