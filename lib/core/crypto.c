@@ -128,6 +128,15 @@ crypto_hex(const unsigned char *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+void
+crypto_sha256_hex(const char *s, char hex[2 * CRYPTO_SHA256_LEN + 1])
+{
+	unsigned char d[CRYPTO_SHA256_LEN];
+
+	crypto_sha256(s, strlen(s), d);
+	crypto_hex(d, sizeof(d), hex);
+}
+
 int
 crypto_unhex(const char *hex, size_t hexlen, unsigned char *out,
     size_t outlen)

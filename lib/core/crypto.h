@@ -42,6 +42,10 @@ void	 crypto_wipe(void *, size_t);
 
 /* Lowercase hex of n bytes into out (2n + 1 bytes). */
 void	 crypto_hex(const unsigned char *, size_t, char *out);
+/* The lower-case hex SHA-256 of the string s into hex (how hubgate
+ * stores secrets it must recognise but never keep: session ids,
+ * tokens, links). */
+void	 crypto_sha256_hex(const char *s, char hex[2 * CRYPTO_SHA256_LEN + 1]);
 /* Decode exactly 2 * outlen lowercase hex digits; 0 or -1 (odd length,
  * uppercase or other bytes). */
 int	 crypto_unhex(const char *hex, size_t hexlen, unsigned char *out,

@@ -57,16 +57,6 @@ api_session_setup(const struct conf *c)
 	api_conf = c;
 }
 
-/* The hex SHA-256 of a secret into hex. */
-static void
-api_hash(const char *secret, char hex[DB_HASH_HEX + 1])
-{
-	unsigned char d[CRYPTO_SHA256_LEN];
-
-	crypto_sha256(secret, strlen(secret), d);
-	crypto_hex(d, sizeof(d), hex);
-}
-
 int
 api_setup_token(struct db *d, long long user, long long now,
     char token[CRYPTO_TOKEN_CHARS + 1])
@@ -75,7 +65,7 @@ api_setup_token(struct db *d, long long user, long long now,
 
 	if (crypto_token(token, CRYPTO_TOKEN_CHARS + 1) == -1)
 		return -1;
-	api_hash(token, hash);
+	crypto_sha256_hex(token, hash);
 	return db_setup_add(d, hash, user, now + HG_SETUP_TOKEN_S);
 }
 
@@ -553,7 +543,7 @@ api_setup(struct req *r, const struct route_ctx *cx)
 			api_db_failed(r, d, "setup.failed");
 		return;
 	}
-	api_hash(cx->v[0].s, th);
+	crypto_sha256_hex(cx->v[0].s, th);
 	if ((rc = db_setup_valid(d, th, now, &user)) == -1)
 		goto fail;
 	if (rc == 0) {
@@ -869,7 +859,7 @@ api_tokens_post(struct req *r, const struct route_ctx *cx)
 		return;
 	if (crypto_token(value, sizeof(value)) == -1)
 		goto fail;
-	api_hash(value, t.hash);
+	crypto_sha256_hex(value, t.hash);
 	t.user_id = cx->who.user;
 	t.workspace_id = cx->who.workspace;
 	snprintf(t.name, sizeof(t.name), "%s", cx->v[0].s);

@@ -167,10 +167,8 @@ api_users_add(struct req *r, const struct route_ctx *cx)
 	struct db_user		 u;
 	cJSON			*root = NULL;
 	char			 token[CRYPTO_TOKEN_CHARS + 1];
-	char			 hash[DB_HASH_HEX + 1];
 	char			 link[HG_LINK_MAX], masked[HG_EMAIL_MAX + 8];
 	char			 object[32], detail[HG_EMAIL_MAX + 64], had[8];
-	unsigned char		 digest[CRYPTO_SHA256_LEN];
 	long long		 id = 0, now = (long long)time(NULL);
 	int			 rc, created = 0, txn = 0;
 
@@ -214,11 +212,7 @@ api_users_add(struct req *r, const struct route_ctx *cx)
 	if (db_member_set(d, cx->who.workspace, id, role, now) == -1)
 		goto fail;
 	if (created) {
-		if (crypto_token(token, sizeof(token)) == -1)
-			goto fail;
-		crypto_sha256(token, strlen(token), digest);
-		crypto_hex(digest, sizeof(digest), hash);
-		if (db_setup_add(d, hash, id, now + HG_SETUP_TOKEN_S) == -1 ||
+		if (api_setup_token(d, id, now, token) == -1 ||
 		    api_setup_link(conf_get(users_conf, "base_url"),
 		    http_header(r, "Host"), token, link, sizeof(link)) == -1)
 			goto fail;

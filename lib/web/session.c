@@ -53,16 +53,6 @@ session_role(const char *s)
 	return ROLE_NONE;
 }
 
-/* The hex SHA-256 of a secret into hex (DB_HASH_HEX + 1 bytes). */
-static void
-session_hash(const char *secret, char hex[DB_HASH_HEX + 1])
-{
-	unsigned char d[CRYPTO_SHA256_LEN];
-
-	crypto_sha256(secret, strlen(secret), d);
-	crypto_hex(d, sizeof(d), hex);
-}
-
 void
 session_clear_cookie(struct req *r, const struct conf *c)
 {
@@ -100,7 +90,7 @@ session_start(struct req *r, struct db *d, const struct conf *c,
 	if (crypto_token(token, sizeof(token)) == -1 ||
 	    crypto_token(s.csrf_token, sizeof(s.csrf_token)) == -1)
 		goto out;
-	session_hash(token, s.id);
+	crypto_sha256_hex(token, s.id);
 	s.user_id = user;
 	s.workspace_id = workspace;
 	s.created_at = (long long)time(NULL);
@@ -131,7 +121,7 @@ session_cookie_id(const struct req *r, const struct conf *c,
 
 	if (v == NULL || strlen(v) != CRYPTO_TOKEN_CHARS)
 		return 0;
-	session_hash(v, id);
+	crypto_sha256_hex(v, id);
 	return 1;
 }
 
@@ -234,7 +224,7 @@ session_bearer(struct req *r, struct db *d, const char *t,
 
 	if (strlen(t) != CRYPTO_TOKEN_CHARS)
 		return 0;
-	session_hash(t, hash);
+	crypto_sha256_hex(t, hash);
 	if ((rc = db_token_find(d, hash, now, &tok)) != 1)
 		return rc;
 	if ((rc = db_member_role(d, tok.workspace_id, tok.user_id,
@@ -315,7 +305,7 @@ session_keys(const char *email, const char *remote, char user[80],
 	for (i = 0; i < HG_EMAIL_MAX && email[i] != '\0'; i++)
 		lower[i] = (char)tolower((unsigned char)email[i]);
 	lower[i] = '\0';
-	session_hash(lower, hex);
+	crypto_sha256_hex(lower, hex);
 	snprintf(user, 80, "user:%s", hex);
 	snprintf(addr, 80, "addr:%.60s", remote != NULL ? remote : "-");
 }
