@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "num.h"
 #include "password.h"
+#include "utf8.h"
 
 #define PW_SALT_LEN	16
 #define PW_KEY_LEN	32
@@ -76,24 +77,15 @@ password_common(const char *pw)
 	return 0;
 }
 
-/* The number of characters (UTF-8 code points) of s. */
-static size_t
-pw_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 const char *
 password_weak(const char *pw, const char *email)
 {
-	size_t i, len = strlen(pw);
+	size_t	 i, len = strlen(pw);
+	long	 chars = utf8_chars(pw, len);
 
-	if (pw_chars(pw) < HG_PASSWORD_MIN)
+	if (chars < 0)
+		return "the password is not valid UTF-8 text";
+	if (chars < HG_PASSWORD_MIN)
 		return "the password must have at least "
 		    HG_STR(HG_PASSWORD_MIN) " characters";
 	if (len > HG_PASSWORD_MAX)

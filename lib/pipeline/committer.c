@@ -160,12 +160,8 @@ committer_write(struct committer *cm, struct commit_item *it,
 			rc = -1;
 			goto out;
 		}
-	if (e->valid && e->route_kind == NULL &&
-	    db_counter_add(cm->db, ingest_counter_names[INGEST_UNKNOWN_OBJECT],
-	    1) == -1) {
-		rc = -1;
-		goto out;
-	}
+	if (e->valid && e->route_kind == NULL)
+		counts[INGEST_UNKNOWN_OBJECT]++;
 	if (it->ev.state == EVENT_PROCESSED)
 		rc = committer_process(cm, it, id);
 out:

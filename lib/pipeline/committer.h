@@ -55,10 +55,10 @@ struct envelope;
 /*
  * The webhook counters in the counter table, named by
  * ingest_counter_names ("webhook.accepted", ...).  Accepted, duplicate,
- * invalid and unrouted are counted by the committer for the events it
- * stores; unknown_object is added in the transaction that stores such
- * an event; the refusals (a request refused before anything is stored)
- * through committer_count.
+ * invalid, unrouted and unknown_object are counted by the committer for
+ * the events it stores, and added to the table with a group's commit
+ * (at most every HG_COUNTER_FLUSH_MS under load); the refusals (a
+ * request refused before anything is stored) through committer_count.
  */
 enum ingest_counter {
 	INGEST_ACCEPTED,	/* events stored (not duplicates) */
