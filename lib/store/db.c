@@ -336,8 +336,6 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT rowid, '', user_id, workspace_id, '', created_at, last_seen_at, "
 	    "remote, user_agent FROM session WHERE user_id = ?1 "
 	    "ORDER BY created_at DESC, rowid DESC LIMIT " HG_STR(HG_LIST_MAX),
-	[STMT_SESSION_PRUNE] =
-	    "DELETE FROM session WHERE last_seen_at <= ?1 OR created_at <= ?2",
 	/* The oldest audit lines written before ?1, at most ?2 of them
 	 * (through the audit_log_at index). */
 	[STMT_AUDIT_PRUNE] =
@@ -379,10 +377,6 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_AUDIT_ADD] =
 	    "INSERT INTO audit_log (at, workspace_id, actor_kind, actor_id, action, "
 	    "object, detail, remote) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	[STMT_AUDIT_LIST] =
-	    "SELECT id, at, coalesce(workspace_id, 0), actor_kind, coalesce(actor_id, 0), "
-	    "action, object, detail, remote FROM audit_log WHERE workspace_id = ?1 "
-	    "AND id < ?2 ORDER BY id DESC LIMIT ?3",
 	[STMT_THROTTLE_GET] =
 	    "SELECT failures, next_ms FROM login_throttle WHERE key = ?1",
 	[STMT_THROTTLE_SET] =

@@ -496,19 +496,6 @@ db_session_list(struct db *d, long long user,
 }
 
 int
-db_session_prune(struct db *d, long long idle_before,
-    long long created_before)
-{
-	sqlite3_stmt *st;
-
-	if ((st = db_stmt(d, STMT_SESSION_PRUNE)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, idle_before);
-	sqlite3_bind_int64(st, 2, created_before);
-	return db_exec(d, st);
-}
-
-int
 db_audit_prune(struct db *d, long long before, int limit,
     long long *deleted)
 {
@@ -728,8 +715,7 @@ read_audit(sqlite3_stmt *st, struct db_audit *a)
 	a->object = (const char *)sqlite3_column_text(st, 6);
 	a->detail = (const char *)sqlite3_column_text(st, 7);
 	a->remote = (const char *)sqlite3_column_text(st, 8);
-	if (sqlite3_column_count(st) > 9)
-		a->who = (const char *)sqlite3_column_text(st, 9);
+	a->who = (const char *)sqlite3_column_text(st, 9);
 }
 
 /* Step st (bound) through fn for each row; 0 or -1. */
@@ -746,21 +732,6 @@ db_audit_rows(struct db *d, sqlite3_stmt *st,
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
-}
-
-int
-db_audit_list(struct db *d, long long workspace, long long before, int limit,
-    void (*fn)(void *, const struct db_audit *), void *arg)
-{
-	sqlite3_stmt *st;
-
-	if ((st = db_stmt(d, STMT_AUDIT_LIST)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, workspace);
-	sqlite3_bind_int64(st, 2, before > 0 ? before : (1LL << 62));
-	sqlite3_bind_int(st, 3, limit > 0 && limit <= HG_LIST_MAX ? limit :
-	    HG_LIST_MAX);
-	return db_audit_rows(d, st, fn, arg);
 }
 
 int

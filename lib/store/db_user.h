@@ -116,10 +116,6 @@ int	 db_session_end_others(struct db *, long long user, const char *keep,
 /* Call fn for each session of user, newest first; 0 or -1. */
 int	 db_session_list(struct db *, long long user,
 	    void (*fn)(void *, const struct db_session *), void *arg);
-/* Delete sessions idle since idle_before or created before
- * created_before; 0 or -1. */
-int	 db_session_prune(struct db *, long long idle_before,
-	    long long created_before);
 
 struct db_token {
 	long long	 id;
@@ -175,14 +171,10 @@ struct db_audit {
 	enum audit_actor actor;
 	long long	 actor_id;	/* 0: none */
 	const char	*action, *object, *detail, *remote;
-	const char	*who;		/* listings: the actor in words */
+	const char	*who;		/* found lines: the actor in words */
 };
 /* Append a line (detail already masked by the caller); 0 or -1. */
 int	 db_audit_add(struct db *, const struct db_audit *);
-/* Call fn for the lines of workspace with id below before (0: from the
- * newest), newest first, at most limit; 0 or -1. */
-int	 db_audit_list(struct db *, long long workspace, long long before,
-	    int limit, void (*fn)(void *, const struct db_audit *), void *arg);
 
 /* Delete at most limit of the audit lines written before before (unix
  * seconds), the oldest first, with *deleted set to how many; the only

@@ -187,7 +187,13 @@ test_sessions(struct db *d, long long ana, long long bob)
 	    "a disabled user's session is not found");
 	EQ_INT(db_user_set_disabled(d, bob, 0, 3002), 1, "enable bob");
 	EQ_INT(db_session_find(d, "b3", 0, 0, &s), 1, "enabled again");
-	EQ_INT(db_session_prune(d, 4000, 0), 0, "prune");
+	{
+		struct db_account_cut	 cut = { .idle_before = 4000 };
+		long long		 pruned = -1;
+
+		EQ_INT(db_account_prune(d, &cut, 100, &pruned), 0, "prune");
+		OK(pruned >= 1, "expired sessions deleted");
+	}
 	EQ_INT(db_session_find(d, "b3", 0, 0, &s), 0, "pruned");
 }
 
@@ -262,6 +268,15 @@ test_setup(struct db *d, long long bob)
 	    "the older first-setup link no longer works");
 }
 
+/* db_audit_find without a filter but the limit, counting into *k. */
+static int
+audit_list(struct db *d, long long workspace, int limit, int *k)
+{
+	struct db_audit_filter f = { .limit = limit };
+
+	return db_audit_find(d, workspace, &f, count_audit, k);
+}
+
 static void
 test_audit_throttle(struct db *d, long long ana)
 {
@@ -279,13 +294,13 @@ test_audit_throttle(struct db *d, long long ana)
 	a.actor = AUDIT_SYSTEM;
 	EQ_INT(db_audit_add(d, &a), 0, "install-wide line");
 	k = 0;
-	EQ_INT(db_audit_list(d, 1, 0, 10, count_audit, &k), 0, "list");
+	EQ_INT(audit_list(d, 1, 10, &k), 0, "list");
 	EQ_INT(k, 3, "workspace 1's lines only");
 	k = 0;
-	db_audit_list(d, 1, 0, 2, count_audit, &k);
+	audit_list(d, 1, 2, &k);
 	EQ_INT(k, 2, "limit");
 	k = 0;
-	db_audit_list(d, 2, 0, 10, count_audit, &k);
+	audit_list(d, 2, 10, &k);
 	EQ_INT(k, 0, "none in workspace 2");
 
 	/* Retention: lines written at 5 (four of them) and at 100. */
@@ -301,7 +316,7 @@ test_audit_throttle(struct db *d, long long ana)
 	EQ_INT(db_audit_prune(d, 6, 3, &f), 0, "again");
 	EQ_INT(f, 0, "nothing older is left");
 	k = 0;
-	db_audit_list(d, 1, 0, 10, count_audit, &k);
+	audit_list(d, 1, 10, &k);
 	EQ_INT(k, 1, "the newer line is kept");
 
 	EQ_INT(db_throttle_get(d, "addr:1.2.3.4", &f, &next), 0, "get");
