@@ -168,7 +168,7 @@ start_lighttpd "$D2" "$FAKEMETA_BIN"
 out=$(curl -s -w ' %{http_code}' "$BASE/_meta/_control/world")
 expect_match "$out" '^\{"error":\{"status":503,"message":"[^"]*needs sandbox = yes and a sandbox app_id[^"]*"\}\}[[:space:]]*503$' "a real app (sandbox = no): the fake refuses with a clear error"
 n0=$(sql "$D2" "SELECT count(*) FROM webhook_event")
-expect_match "$(code_of -d platform=messenger -d text=x "$BASE/_meta/_control/deliver")" '^503$' "a real app: nothing can be delivered"
+expect_eq "$(code_of -d platform=messenger -d text=x "$BASE/_meta/_control/deliver")" 503 "a real app: nothing can be delivered"
 expect_eq "$(sql "$D2" "SELECT count(*) FROM webhook_event")" "$n0" "a real app: nothing was stored"
 grep -q 'fakemeta.config.*sandbox' "$D2/error.log" && ok "a real app: the fake logs why" || not_ok "a real app: the fake logs why"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/health")" 200 "a real app: the gateway itself runs"

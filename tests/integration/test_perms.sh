@@ -24,6 +24,10 @@ trap cleanup EXIT
 mode() { stat -c %a "$1" 2>/dev/null || echo missing; }
 # as_nobody CMD...: run CMD as the local user nobody.
 as_nobody() { runuser -u nobody -- "$@" 2>/dev/null; }
+# The refusals below mean something only if nobody can read at all.
+echo readable > "$TMP/open.txt"
+chmod 644 "$TMP/open.txt"; chmod 755 "$TMP"
+expect_eq "$(as_nobody cat "$TMP/open.txt")" readable "nobody can read a file open to others (the control)"
 # open_to_others DIR: what in DIR grants other users anything.
 open_to_others() { find "$1" -perm /o=rwx | sed "s|^$1|.|" | sort | tr '\n' ' '; }
 
