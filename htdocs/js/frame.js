@@ -107,7 +107,7 @@ export async function frame(current) {
 		s = await api('GET', 'session');
 	} catch (e) {
 		if (e.status === 401) { toLogin(); return new Promise(() => {}); }
-		alertTop(`The dashboard cannot start: ${e.message}`);
+		alertTop(`The dashboard cannot start: ${e.message}. Reload the page in a minute; if it persists, tell whoever runs this hubgate.`);
 		return new Promise(() => {});
 	}
 	setCsrf(s.csrf_token);
