@@ -118,7 +118,10 @@ api_audit(struct db *d, const struct route_who *who, long long workspace,
 	a.workspace_id = workspace;
 	a.actor = who == NULL || who->user == 0 ? AUDIT_SYSTEM :
 	    who->via == ROUTE_TOKEN ? AUDIT_TOKEN : AUDIT_USER;
-	a.actor_id = who != NULL ? who->user : 0;
+	/* A token's own id is not known here: its line names no id
+	 * rather than its user's, which the audit view would read as a
+	 * token's. */
+	a.actor_id = who == NULL || who->via == ROUTE_TOKEN ? 0 : who->user;
 	a.action = action;
 	a.object = object;
 	a.detail = detail;

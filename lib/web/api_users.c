@@ -64,14 +64,21 @@ api_email_valid(const char *s)
 	return 1;
 }
 
-/* 1 when who is the install's operator, else 0 (also when that cannot
- * be read). */
+/* 1 when who is the install's operator, 0 not, -1 when that cannot be
+ * read. */
 static int
 caller_operator(struct db *d, const struct route_who *who)
 {
 	struct db_user u;
 
-	return db_user_by_id(d, who->user, &u) == 1 && u.operator;
+	switch (db_user_by_id(d, who->user, &u)) {
+	case 1:
+		return u.operator != 0;
+	case 0:
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 /* The database, or NULL after answering 503. */
@@ -85,25 +92,6 @@ users_db(struct req *r)
 		return NULL;
 	}
 	return d;
-}
-
-/* Append an audit line by the caller in who's workspace; 0 or -1. */
-static int
-users_audit(struct db *d, const struct req *r, const struct route_who *who,
-    const char *action, const char *object, const char *detail)
-{
-	struct db_audit a;
-
-	memset(&a, 0, sizeof(a));
-	a.at = (long long)time(NULL);
-	a.workspace_id = who->workspace;
-	a.actor = who->via == ROUTE_TOKEN ? AUDIT_TOKEN : AUDIT_USER;
-	a.actor_id = who->via == ROUTE_TOKEN ? 0 : who->user;
-	a.action = action;
-	a.object = object;
-	a.detail = detail;
-	a.remote = http_client(r);
-	return db_audit_add(d, &a);
 }
 
 /* A user as the API shows one (never the password hash). */
@@ -202,7 +190,7 @@ api_users_add(struct req *r, const struct route_ctx *cx)
 		id = u.id;
 		if ((rc = db_member_role(d, cx->who.workspace, id, had)) == -1)
 			goto fail;
-		if (rc == 1 || !caller_operator(d, &cx->who)) {
+		if (rc == 1 || caller_operator(d, &cx->who) != 1) {
 			db_rollback(d);
 			route_error(r, 409, "this e-mail cannot be added here: "
 			    "ask the operator of this hubgate");
@@ -221,7 +209,8 @@ api_users_add(struct req *r, const struct route_ctx *cx)
 	snprintf(object, sizeof(object), "user:%lld", id);
 	snprintf(detail, sizeof(detail), "%s role=%s%s", masked, role,
 	    created ? "" : " (existing user)");
-	if (users_audit(d, r, &cx->who, "user_created", object, detail) == -1 ||
+	if (api_audit(d, &cx->who, cx->who.workspace, "user_created", object,
+	    detail, http_client(r)) == -1 ||
 	    db_commit(d) == -1)
 		goto fail;
 	txn = 0;
@@ -312,7 +301,7 @@ api_users_patch(struct req *r, const struct route_ctx *cx)
 		 * operator (an owner removes them from theirs instead). */
 		if (db_member_count(d, id, &nws) == -1)
 			goto fail;
-		if (nws > 1 && !caller_operator(d, &cx->who)) {
+		if (nws > 1 && caller_operator(d, &cx->who) != 1) {
 			db_rollback(d);
 			route_error(r, 409, "this user belongs to other "
 			    "workspaces too: remove them from this one, or "
@@ -324,16 +313,16 @@ api_users_patch(struct req *r, const struct route_ctx *cx)
 	if (role != NULL && strcmp(role, had) != 0) {
 		snprintf(detail, sizeof(detail), "role %s -> %s", had, role);
 		if (db_member_set(d, cx->who.workspace, id, role, now) == -1 ||
-		    users_audit(d, r, &cx->who, "role_changed", object,
-		    detail) == -1)
+		    api_audit(d, &cx->who, cx->who.workspace, "role_changed",
+		    object, detail, http_client(r)) == -1)
 			goto fail;
 	}
 	if (disable != -1) {
 		if ((rc = db_user_set_disabled(d, id, disable, now)) == -1)
 			goto fail;
-		if (users_audit(d, r, &cx->who, disable ? "user_disabled" :
-		    "user_changed", object, disable ? "disabled, sessions "
-		    "ended" : "enabled") == -1)
+		if (api_audit(d, &cx->who, cx->who.workspace, disable ?
+		    "user_disabled" : "user_changed", object, disable ? "disabled, sessions "
+		    "ended" : "enabled", http_client(r)) == -1)
 			goto fail;
 	}
 	if (db_commit(d) == -1)
@@ -388,8 +377,8 @@ api_users_delete(struct req *r, const struct route_ctx *cx)
 	mask_email(u.email, masked, sizeof(masked));
 	snprintf(object, sizeof(object), "user:%lld", id);
 	if (db_member_remove(d, cx->who.workspace, id, now) != 1 ||
-	    users_audit(d, r, &cx->who, "user_removed", object,
-	    masked) == -1 || db_commit(d) == -1)
+	    api_audit(d, &cx->who, cx->who.workspace, "user_removed", object,
+	    masked, http_client(r)) == -1 || db_commit(d) == -1)
 		goto fail;
 	http_json(r, 200, cJSON_CreateObject());
 	return;
@@ -404,20 +393,13 @@ fail:
 static int
 users_operator(struct req *r, struct db *d, const struct route_who *who)
 {
-	struct db_user u;
+	int rc = caller_operator(d, who);
 
-	switch (db_user_by_id(d, who->user, &u)) {
-	case 1:
-		if (u.operator)
-			return 1;
-		/* FALLTHROUGH */
-	case 0:
+	if (rc == 0)
 		route_error(r, 403, "not allowed");
-		return 0;
-	default:
+	else if (rc == -1)
 		route_error(r, 503, "cannot check the user now");
-		return -1;
-	}
+	return rc;
 }
 
 static void
@@ -472,7 +454,8 @@ api_workspaces_add(struct req *r, const struct route_ctx *cx)
 	/* Written in the new workspace, whose log its owners read. */
 	who.workspace = id;
 	snprintf(object, sizeof(object), "workspace:%lld", id);
-	if (users_audit(d, r, &who, "workspace_created", object, "") == -1 ||
+	if (api_audit(d, &who, id, "workspace_created", object, "",
+	    http_client(r)) == -1 ||
 	    db_commit(d) == -1)
 		goto fail;
 	root = cJSON_CreateObject();
