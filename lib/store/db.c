@@ -39,9 +39,6 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "ROLLBACK TO item",
 	[STMT_USER_VERSION] =
 	    "PRAGMA user_version",
-	[STMT_QUEUE_DEPTH] =
-	    "SELECT count(*) FROM webhook_event WHERE state IN ('pending', 'failed') "
-	    "AND state <> 'processed'",
 	[STMT_COUNTER_ADD] =
 	    "INSERT INTO counter (name, value) VALUES (?1, ?2) "
 	    "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
@@ -833,12 +830,6 @@ db_close(struct db *d)
 		sqlite3_finalize(d->st[i]);
 	sqlite3_close(d->h);
 	free(d);
-}
-
-int
-db_queue_depth(struct db *d, long long *n)
-{
-	return db_int(d, STMT_QUEUE_DEPTH, n);
 }
 
 int

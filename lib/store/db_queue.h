@@ -9,9 +9,6 @@
 #include "db.h"
 #include "db_event.h"
 
-/* Events waiting to be processed (pending or failed); 0 or -1. */
-int		 db_queue_depth(struct db *, long long *);
-
 /* Give back the claims made under token whose processing a database
  * error rolled back: due again at now_ms, the claim not counted (only
  * a worker that died or stalled makes a lapse).  0 or -1. */

@@ -48,6 +48,7 @@ struct health_queue {
 	cJSON		*states;
 	long long	 oldest_pending_ms;	/* 0: none pending */
 	long long	 dead;
+	long long	 depth;			/* pending and failed */
 };
 
 static void
@@ -61,6 +62,8 @@ health_state(void *arg, enum event_state state, long long n, long long oldest)
 		q->oldest_pending_ms = oldest;
 	if (state == EVENT_DEAD_LETTER)
 		q->dead = n;
+	if (state == EVENT_PENDING || state == EVENT_FAILED)
+		q->depth += n;
 }
 
 void
@@ -72,7 +75,6 @@ health_handle(const struct conf *c, struct req *r)
 	cJSON		*root, *dbj, *ingest, *warn, *queue;
 	struct health_queue q;
 	struct db	*d = NULL;
-	long long	 depth = 0;
 	const char	*w;
 	size_t		 i;
 	int		 ok = 0, version = 0;
@@ -93,7 +95,6 @@ health_handle(const struct conf *c, struct req *r)
 		cJSON_AddItemToArray(warn, cJSON_CreateString(
 		    "configuration did not load: see the log"));
 	else if ((d = app_db(c)) != NULL && db_ping(d, &version) == 0 &&
-	    db_queue_depth(d, &depth) == 0 &&
 	    db_counter_each(d, health_counter, ingest) == 0 &&
 	    db_queue_states(d, health_state, &q) == 0)
 		ok = 1;
@@ -104,7 +105,7 @@ health_handle(const struct conf *c, struct req *r)
 	cJSON_AddBoolToObject(dbj, "reachable", ok);
 	cJSON_AddNumberToObject(dbj, "schema_version", version);
 	cJSON_AddNumberToObject(dbj, "schema_latest", db_schema_latest());
-	cJSON_AddNumberToObject(root, "queue_depth", (double)depth);
+	cJSON_AddNumberToObject(root, "queue_depth", (double)q.depth);
 	cJSON_AddNumberToObject(queue, "oldest_pending_age_s",
 	    q.oldest_pending_ms > 0 ? (double)((clock_ms() -
 	    q.oldest_pending_ms) / 1000) : 0);

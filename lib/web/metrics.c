@@ -101,7 +101,7 @@ metrics_handle(const struct conf *c, struct req *r)
 	memset(&q, 0, sizeof(q));
 	mc.b = b;
 	buf_reset(b);
-	if ((d = app_db(c)) == NULL || db_queue_depth(d, &depth) == -1 ||
+	if ((d = app_db(c)) == NULL ||
 	    db_queue_states(d, metrics_state, &q) == -1 ||
 	    db_counter_each(d, metrics_counter, &mc) == -1) {
 		if (d != NULL)
@@ -119,6 +119,7 @@ metrics_handle(const struct conf *c, struct req *r)
 		buf_printf(b, "hubgate_queue_events{state=\"%s\"} %lld\n",
 		    event_state_names[metrics_states[i]],
 		    q.n[metrics_states[i]]);
+	depth = q.n[EVENT_PENDING] + q.n[EVENT_FAILED];
 	age = q.oldest_pending_ms > 0 ?
 	    (clock_ms() - q.oldest_pending_ms) / 1000 : 0;
 	buf_printf(b, "# HELP hubgate_queue_depth Events waiting to be "

@@ -163,7 +163,6 @@ main(void)
 		enum stmt	 s;
 		const char	*name;
 	} indexed[] = {
-		{ STMT_QUEUE_DEPTH, "the queue depth" },
 		{ STMT_QUEUE_STATES, "the queue's states (/health)" },
 		{ STMT_QUEUE_CLAIM, "a claim" },
 		{ STMT_EVENT_LAST, "the last event" },
