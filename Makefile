@@ -13,7 +13,7 @@ export PORT DATA_DIR
 PKGS	 = gcc make pkg-config libfcgi-dev libsqlite3-dev libssl-dev \
 	   libcurl4-openssl-dev libcjson-dev lighttpd apache2 \
 	   libapache2-mod-fcgid curl sqlite3 python3 openssl procps \
-	   nodejs chromium
+	   nodejs chromium python3-prometheus-client
 LINT_PKGS = cppcheck
 BENCH_PKGS = wrk
 
