@@ -69,7 +69,7 @@ FAKE_SRC = sandbox/fakemeta.c sandbox/fm_control.c sandbox/fm_dialog.c \
 FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKEMETA = $(BUILD)/sandbox/fakemeta
 
-.PHONY: all deps run test lint install clean bench san check-deps
+.PHONY: all deps run test lint install clean bench san check-deps vendor
 
 # Keep object files: they are not throw-away intermediates (and make
 # test must end with the summary line, not with make removing them).
@@ -124,7 +124,11 @@ deps-checked:
 san:
 	$(MAKE) BUILD=build-san SAN=1 all
 
-run: all
+# The chart library, copied from node_modules/ into htdocs/vendor/.
+vendor:
+	@sh scripts/vendor.sh
+
+run: all vendor
 	@sh scripts/run.sh
 
 test: all
@@ -141,7 +145,7 @@ lint:
 	@sh scripts/deps.sh $(LINT_PKGS)
 	@sh scripts/lint.sh
 
-install: $(PROGS) $(ADMIN) $(CRON)
+install: $(PROGS) $(ADMIN) $(CRON) vendor
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hubgate/cgi-bin \
 	    $(DESTDIR)$(PREFIX)/lib/hubgate/cron \
 	    $(DESTDIR)$(PREFIX)/share/hubgate/htdocs
