@@ -9,6 +9,7 @@
 
 #include "api_session.h"
 #include "api_audit.h"
+#include "api_stats.h"
 #include "api_users.h"
 #include "app.h"
 #include "conf.h"
@@ -108,6 +109,14 @@ static const struct route routes[] = {
 	  .flags = ROUTE_JSON, .auth = ROUTE_SESSION, .role = ROLE_AGENT,
 	  .fields = api_workspaces_add_fields, .nfields = WORKSPACES_ADD__MAX,
 	  .handler = api_workspaces_add },
+
+	/* Operations: stats (api_stats.c). */
+	{ .path = "/api/stats", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT, .fields = api_stats_fields,
+	  .nfields = STATS_F__MAX, .handler = api_stats_get },
+	{ .path = "/api/unhandled", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .handler = api_unhandled_get },
 };
 
 static struct route_table table = {
@@ -175,6 +184,7 @@ main(void)
 	open_table.headers = table.headers;
 	api_users_setup(conf);
 	api_audit_setup(conf);
+	api_stats_setup(conf);
 	rc = http_serve(&srv);
 	conf_free(conf);
 	return rc;

@@ -240,4 +240,13 @@
  * one item of trusted_proxies. */
 #define HG_ADDR_MAX			64
 
+/* Operations: stats.  An hour beyond any stored event's (unix ms /
+ * 3600000, year 9999): "every hour" for the summaries' readers. */
+#define HG_HOUR_MAX			70389528LL
+/* Hours /api/stats charts: the last day, or the last week. */
+#define HG_STATS_HOURS_DAY		24
+#define HG_STATS_HOURS_WEEK		168
+/* Pending longer than this is a problem the overview states. */
+#define HG_STATS_PENDING_LATE_S		300
+
 #endif

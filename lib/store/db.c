@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "db.h"
 #include "db_int.h"
@@ -392,6 +393,64 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_SETUP_PRUNE] =
 	    "DELETE FROM setup_token WHERE id IN (SELECT id FROM setup_token "
 	    "WHERE used_at < ?1 OR expires_at < ?1 LIMIT ?2)",
+	/* The summaries (db_stats.c).  A scope binds ?1 the workspace,
+	 * ?2 0 for the no-workspace bucket (else -1) and ?5 (?4, ?3) 1
+	 * for every event; the summaries are small enough to scan. */
+	[STMT_COUNTER_HOURLY] =
+	    "INSERT INTO counter_hourly (name, hour, value) VALUES (?1, ?3, ?2) "
+	    "ON CONFLICT (name, hour) DO UPDATE SET value = value + excluded.value",
+	[STMT_STATS_EACH] =
+	    "SELECT hour, object, routing, state, n FROM event_stat "
+	    "WHERE (?5 OR workspace_id IN (?1, ?2)) AND hour >= ?3 AND hour < ?4 "
+	    "AND n <> 0",
+	[STMT_STATS_LATENCY] =
+	    "SELECT bucket, sum(n), sum(sum_ms) FROM event_latency "
+	    "WHERE (?5 OR workspace_id IN (?1, ?2)) AND hour >= ?3 AND hour < ?4 "
+	    "GROUP BY bucket",
+	[STMT_STATS_COUNTER_SINCE] =
+	    "SELECT coalesce(sum(value), 0) FROM counter_hourly "
+	    "WHERE name = ?1 AND hour >= ?2",
+	/* On the queue's index (its condition repeated) */
+	[STMT_STATS_OLDEST] =
+	    "SELECT e.received_ms FROM webhook_event e WHERE e.state = ?3 "
+	    "AND e.state <> 'processed' AND (?4 OR coalesce((SELECT c.workspace_id "
+	    "FROM channel c WHERE c.id = e.channel_id), 0) IN (?1, ?2)) "
+	    "ORDER BY e.id LIMIT 1",
+	[STMT_STATS_CHANNELS] =
+	    "SELECT id, kind, meta_id, name, coalesce(last_event_at, 0), created_at "
+	    "FROM channel "
+	    "WHERE ?1 = 0 OR workspace_id = ?1 ORDER BY id LIMIT " HG_STR(HG_LIST_MAX),
+	/* The sample only when the scope may see it */
+	[STMT_STATS_UNHANDLED] =
+	    "SELECT u.object, u.type, u.count, u.first_seen_at, u.last_seen_at, "
+	    "CASE WHEN u.sample_event_id IS NOT NULL AND (?3 "
+	    "OR EXISTS (SELECT 1 FROM webhook_event_route r JOIN channel c "
+	    "ON c.id = r.channel_id WHERE r.event_id = u.sample_event_id "
+	    "AND c.workspace_id = ?1) "
+	    "OR (?2 = 0 AND EXISTS (SELECT 1 FROM webhook_event e "
+	    "WHERE e.id = u.sample_event_id AND e.channel_id IS NULL))) "
+	    "THEN u.sample_event_id ELSE 0 END FROM unhandled u "
+	    "ORDER BY u.last_seen_at DESC, u.id DESC LIMIT " HG_STR(HG_LIST_MAX),
+	[STMT_STATS_KINDS] =
+	    "SELECT count(*) FROM unhandled",
+	[STMT_STATS_CLEAR] =
+	    "DELETE FROM event_stat",
+	[STMT_STATS_CLEAR_LATENCY] =
+	    "DELETE FROM event_latency",
+	[STMT_STATS_FILL] =
+	    "INSERT INTO event_stat (workspace_id, hour, object, routing, state, n) "
+	    "SELECT coalesce(c.workspace_id, 0), e.received_ms / 3600000, "
+	    "coalesce(e.object, ''), e.routing, e.state, count(*) "
+	    "FROM webhook_event e LEFT JOIN channel c ON c.id = e.channel_id "
+	    "GROUP BY 1, 2, 3, 4, 5",
+	[STMT_STATS_FILL_LATENCY] =
+	    "INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms) "
+	    "SELECT coalesce(c.workspace_id, 0), e.processed_ms / 3600000, "
+	    DB_LATENCY_BUCKET("(e.processed_ms - e.received_ms)") ", count(*), "
+	    "sum(e.processed_ms - e.received_ms) "
+	    "FROM webhook_event e LEFT JOIN channel c ON c.id = e.channel_id "
+	    "WHERE e.state = 'processed' AND e.processed_ms IS NOT NULL "
+	    "GROUP BY 1, 2, 3",
 };
 
 /* Record the connection's error state after a failed call. */
@@ -841,6 +900,12 @@ db_counter_add(struct db *d, const char *name, long long delta)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, delta);
+	if (db_exec(d, st) == -1 ||
+	    (st = db_stmt(d, STMT_COUNTER_HOURLY)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, delta);
+	sqlite3_bind_int64(st, 3, clock_ms() / DB_HOUR_MS);
 	return db_exec(d, st);
 }
 

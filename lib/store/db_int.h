@@ -15,6 +15,7 @@
 #include "db_event.h"
 #include "db_inbox.h"
 #include "db_queue.h"
+#include "db_stats.h"
 #include "db_user.h"
 
 /* The statements of db.c's table, in its order. */
@@ -106,6 +107,19 @@ enum stmt {
 	STMT_SESSION_EXPIRE,
 	STMT_THROTTLE_PRUNE,
 	STMT_SETUP_PRUNE,
+	/* The summaries (db_stats.c). */
+	STMT_COUNTER_HOURLY,
+	STMT_STATS_EACH,
+	STMT_STATS_LATENCY,
+	STMT_STATS_COUNTER_SINCE,
+	STMT_STATS_OLDEST,
+	STMT_STATS_CHANNELS,
+	STMT_STATS_UNHANDLED,
+	STMT_STATS_KINDS,
+	STMT_STATS_CLEAR,
+	STMT_STATS_CLEAR_LATENCY,
+	STMT_STATS_FILL,
+	STMT_STATS_FILL_LATENCY,
 	STMT__MAX
 };
 
@@ -136,6 +150,15 @@ struct db {
 #define DB_MSG_RANK(col)	"(CASE " col " WHEN 'received' THEN 0 " \
 	"WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 " \
 	"WHEN 'read' THEN 4 WHEN 'failed' THEN 5 END)"
+
+/* The latency bucket (db_stats.h) of the milliseconds expression d in
+ * SQL, as schema.sql's triggers compute it. */
+#define DB_LATENCY_BUCKET(d)	"(CASE WHEN " d " <= 10 THEN 0 " \
+	"WHEN " d " <= 50 THEN 1 WHEN " d " <= 100 THEN 2 " \
+	"WHEN " d " <= 500 THEN 3 WHEN " d " <= 1000 THEN 4 " \
+	"WHEN " d " <= 5000 THEN 5 WHEN " d " <= 10000 THEN 6 " \
+	"WHEN " d " <= 60000 THEN 7 WHEN " d " <= 300000 THEN 8 " \
+	"WHEN " d " <= 3600000 THEN 9 ELSE 10 END)"
 
 /* The prepared statement, reset and unbound; NULL on error. */
 sqlite3_stmt	*db_stmt(struct db *, enum stmt);
