@@ -240,4 +240,18 @@
  * one item of trusted_proxies. */
 #define HG_ADDR_MAX			64
 
+
+/* Operations on events (lib/store/db_ops.c, lib/web/api_events.c). */
+/* Events one page of GET /api/events answers, and its default. */
+#define HG_EVENT_PAGE_MAX		200
+#define HG_EVENT_PAGE_DEFAULT		50
+/* Events one requeue or replay may put back in the queue: a person
+ * confirms the count, and the queue works through it in minutes. */
+#define HG_REQUEUE_MAX			1000
+/* The part of a body GET /api/events/ID shows as text; the exact bytes
+ * are downloaded apart. */
+#define HG_EVENT_BODY_SHOW		65536
+/* Search text (q): the longest Meta id (a wamid is about 60 bytes). */
+#define HG_EVENT_Q_MAX			256
+
 #endif
