@@ -45,7 +45,7 @@ META_SRC = lib/meta/envelope.c lib/meta/events.c lib/meta/graph.c \
 	   lib/meta/graph_error.c lib/meta/graph_oauth.c lib/meta/graph_send.c
 PIPELINE_SRC = lib/pipeline/checkpointer.c lib/pipeline/committer.c \
 	   lib/pipeline/processor.c lib/pipeline/queue.c
-WEB_SRC	 = lib/web/api_audit.c lib/web/api_session.c lib/web/api_users.c \
+WEB_SRC	 = lib/web/api_audit.c lib/web/api_events.c lib/web/api_session.c lib/web/api_users.c \
 	   lib/web/app.c lib/web/health.c lib/web/http.c lib/web/https.c lib/web/metrics.c \
 	   lib/web/route.c \
 	   lib/web/session.c \

@@ -251,6 +251,10 @@
 /* The part of a body GET /api/events/ID shows as text; the exact bytes
  * are downloaded apart. */
 #define HG_EVENT_BODY_SHOW		65536
+/* A channel's name as given by hand. */
+#define HG_CHANNEL_NAME_MAX		200
+/* Times in the API (ms): up to 2^53, what a JSON number holds exactly. */
+#define HG_TIME_MS_MAX			(1LL << 53)
 /* Search text (q): the longest Meta id (a wamid is about 60 bytes). */
 #define HG_EVENT_Q_MAX			256
 
