@@ -753,3 +753,23 @@ INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms)
     GROUP BY 1, 2, 3;
 
 PRAGMA user_version = 7;
+
+-- @migration 8
+
+-- The operations dashboard lists events newest first, by keyset on id,
+-- with filters (lib/store/db_ops.c).  Ids order arrival times (see
+-- migration 3), so a time range is a range of ids, found by bisection;
+-- states other than processed are found on the queue's index.  Two
+-- more indexes, each the cheapest that serves its filter:
+-- * An event's first channel: a channel's events, and the channels of
+--   a workspace, without scanning the others'.  Each insert adds an
+--   entry at the end of its channel's run of the index.
+CREATE INDEX webhook_event_by_channel ON webhook_event (channel_id, id);
+-- * Events not routed to every account (unrouted and partial): what an
+--   operator looks for, and what connecting a channel routes again.
+--   Partial: a routed event (nearly all) adds nothing to it.  The
+--   queries that use it repeat its condition.
+CREATE INDEX webhook_event_unrouted ON webhook_event (id)
+	WHERE routing <> 'routed';
+
+PRAGMA user_version = 8;

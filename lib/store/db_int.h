@@ -120,6 +120,33 @@ enum stmt {
 	STMT_STATS_CLEAR_LATENCY,
 	STMT_STATS_FILL,
 	STMT_STATS_FILL_LATENCY,
+	STMT_EVLIST_ALL,
+	STMT_EVLIST_STATE,
+	STMT_EVLIST_ROUTING,
+	STMT_EVLIST_CHANNEL,
+	STMT_EVLIST_Q,
+	STMT_EVCOUNT_STATE,
+	STMT_EVCOUNT_ROUTING,
+	STMT_EVCOUNT_ALL,
+	STMT_EVENT_GET,
+	STMT_EVENT_RAW,
+	STMT_EVENT_STATE_IN,
+	STMT_EVENT_ATTEMPTS,
+	STMT_EVENT_CHANNELS,
+	STMT_EVENT_MESSAGES,
+	STMT_EVENT_FEED,
+	STMT_EVENT_UNHANDLED,
+	STMT_EVENT_RETRY,
+	STMT_REQUEUE_COUNT,
+	STMT_REQUEUE_FILTER,
+	STMT_REPLAY,
+	STMT_EVENT_DELETE,
+	STMT_DEAD_GROUPS,
+	STMT_CHANNEL_LIST,
+	STMT_CHANNEL_CONNECT,
+	STMT_CHANNEL_BY_META,
+	STMT_REROUTE_FIND,
+	STMT_REROUTE_SET,
 	STMT__MAX
 };
 
@@ -172,6 +199,11 @@ int		 db_run(struct db *, enum stmt);
 int		 db_int(struct db *, enum stmt, long long *);
 /* Record the error of SQLite result code rc; returns -1. */
 int		 db_fail(struct db *, int rc);
+
+/* The first event received at from_ms or later (its id), or one past
+ * the last event when there is none: ids order arrival times, so this
+ * is a bisection (db_queue.c).  0 or -1. */
+int		 db_event_id_from(struct db *, long long from_ms, long long *out);
 
 /* Bind a string, or NULL when s is NULL. */
 void		 db_bind_text(sqlite3_stmt *, int, const char *);

@@ -167,7 +167,7 @@ db_event_fail(struct db *d, long long id, const char *token,
  * (received_ms never decreases as ids grow: see STMT_EVENT_INSERT), or
  * one past the last event when there is none.  0 or -1.
  */
-static int
+int
 db_event_id_from(struct db *d, long long from_ms, long long *out)
 {
 	sqlite3_stmt	*st;

@@ -25,7 +25,7 @@ const long long db_latency_le_ms[DB_LATENCY_BOUNDS] = {
 	10, 50, 100, 500, 1000, 5000, 10000, 60000, 300000, 3600000
 };
 
-enum platform
+enum event_platform
 platform_of_object(const char *object)
 {
 	int i;
@@ -33,7 +33,7 @@ platform_of_object(const char *object)
 	for (i = 0; object != NULL && i < PLATFORM__MAX; i++)
 		if (platform_objects[i] != NULL &&
 		    strcmp(object, platform_objects[i]) == 0)
-			return (enum platform)i;
+			return (enum event_platform)i;
 	return PLATFORM_OTHER;
 }
 

@@ -17,18 +17,11 @@
 #include "db.h"
 #include "db_event.h"
 
-/* Meta's platforms as the dashboard names them, from an envelope's
- * object. */
-enum platform {
-	PLATFORM_MESSENGER,	/* object "page" */
-	PLATFORM_INSTAGRAM,	/* object "instagram" */
-	PLATFORM_WHATSAPP,	/* object "whatsapp_business_account" */
-	PLATFORM_OTHER,		/* any other object, or none */
-	PLATFORM__MAX
-};
+/* Meta's platforms as the dashboard names them: db_event.h's enum
+ * event_platform. */
 extern const char *const platform_names[PLATFORM__MAX];
 /* The platform of an envelope object (NULL or "": other). */
-enum platform	 platform_of_object(const char *object);
+enum event_platform platform_of_object(const char *object);
 
 /* Latency buckets: bucket i < DB_LATENCY_BOUNDS holds events processed
  * at most db_latency_le_ms[i] ms after arrival (and more than the
@@ -61,7 +54,7 @@ struct db_stats_scope {
 /* One summary row: n events of a kind received in an hour. */
 struct db_stat_row {
 	long long	 hour;
-	enum platform	 platform;
+	enum event_platform platform;
 	const char	*object;	/* "" when none; valid during fn */
 	enum event_routing routing;
 	enum event_state state;
