@@ -111,7 +111,7 @@ function produced(p) {
 function attempts(list) {
 	rows($('attempts'), Array.isArray(list) ? list : [], (a) => [
 		num(a.attempt), whenMs(a.at_ms), String(a.error || '–'),
-	], 'Not tried yet.', 3);
+	], 'No failed attempt recorded.', 3);
 }
 
 function body(e) {
