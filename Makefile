@@ -40,12 +40,14 @@ LIBS	 = $(PC_LIBS) -pthread
 
 CORE_SRC = lib/core/buf.c lib/core/clock.c lib/core/conf.c lib/core/crypto.c lib/core/json.c \
 	   lib/core/log.c lib/core/mask.c lib/core/num.c lib/core/password.c lib/core/utf8.c
-STORE_SRC = lib/store/db.c lib/store/db_inbox.c lib/store/db_queue.c lib/store/db_user.c
+STORE_SRC = lib/store/db.c lib/store/db_inbox.c lib/store/db_ops.c lib/store/db_queue.c \
+	   lib/store/db_stats.c lib/store/db_user.c
 META_SRC = lib/meta/envelope.c lib/meta/events.c lib/meta/graph.c \
 	   lib/meta/graph_error.c lib/meta/graph_oauth.c lib/meta/graph_send.c
 PIPELINE_SRC = lib/pipeline/checkpointer.c lib/pipeline/committer.c \
 	   lib/pipeline/processor.c lib/pipeline/queue.c
-WEB_SRC	 = lib/web/api_audit.c lib/web/api_session.c lib/web/api_users.c \
+WEB_SRC	 = lib/web/api_audit.c lib/web/api_events.c lib/web/api_session.c lib/web/api_stats.c \
+	   lib/web/api_users.c \
 	   lib/web/app.c lib/web/health.c lib/web/http.c lib/web/https.c lib/web/metrics.c \
 	   lib/web/route.c \
 	   lib/web/session.c \
@@ -69,7 +71,7 @@ FAKE_SRC = sandbox/fakemeta.c sandbox/fm_control.c sandbox/fm_dialog.c \
 FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKEMETA = $(BUILD)/sandbox/fakemeta
 
-.PHONY: all deps run test lint install clean bench bench-ops san check-deps
+.PHONY: all deps run test lint install clean bench bench-ops san check-deps vendor
 
 # Keep object files: they are not throw-away intermediates (and make
 # test must end with the summary line, not with make removing them).
@@ -124,7 +126,11 @@ deps-checked:
 san:
 	$(MAKE) BUILD=build-san SAN=1 all
 
-run: all
+# The chart library, copied from node_modules/ into htdocs/vendor/.
+vendor:
+	@sh scripts/vendor.sh
+
+run: all vendor
 	@sh scripts/run.sh
 
 test: all
@@ -147,7 +153,7 @@ lint:
 	@sh scripts/deps.sh $(LINT_PKGS)
 	@sh scripts/lint.sh
 
-install: $(PROGS) $(ADMIN) $(CRON)
+install: $(PROGS) $(ADMIN) $(CRON) vendor
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/hubgate/cgi-bin \
 	    $(DESTDIR)$(PREFIX)/lib/hubgate/cron \
 	    $(DESTDIR)$(PREFIX)/share/hubgate/htdocs

@@ -529,3 +529,247 @@ CREATE TABLE login_throttle (
 );
 
 PRAGMA user_version = 6;
+
+-- @migration 7
+
+-- Summaries of the raw journal for the dashboard, /metrics and /health,
+-- kept by triggers as events are stored, change state and go, so that
+-- no request counts webhook_event itself.  event_stat equals a GROUP BY
+-- over webhook_event at every commit; event_latency counts processings
+-- (lib/store/db_stats rebuilds both from webhook_event;
+-- tests/unit/test_db_stats.c holds them to it).
+--
+-- An event's workspace is its first channel's (webhook_event.channel_id);
+-- 0 for an event with no channel (unrouted, invalid): only operators
+-- see those.  hour is received_ms / 3600000 (UTC hours since 1970).
+
+-- event_stat: how many events of a workspace arrived in an hour, per
+-- object, routing and state.
+CREATE TABLE event_stat (
+	workspace_id	INTEGER NOT NULL,	-- the first channel's workspace; 0: no channel
+	hour		INTEGER NOT NULL,	-- received_ms / 3600000
+	object		TEXT NOT NULL,		-- envelope object; '' when NULL
+	routing		TEXT NOT NULL,		-- as webhook_event.routing
+	state		TEXT NOT NULL,		-- as webhook_event.state
+	n		INTEGER NOT NULL,	-- how many events
+	PRIMARY KEY (workspace_id, hour, object, routing, state)
+) WITHOUT ROWID;
+
+-- event_latency: the processed events of a workspace by the hour they
+-- were processed in and how long after arrival (processed_ms -
+-- received_ms), in the buckets of lib/store/db_stats.h (0: at most
+-- 10 ms, ... 9: at most an hour, 10: more).  An event stored already
+-- processed (processed in the transaction that stores it) counts with
+-- its processed_ms.  It counts processings: see event_latency_done.
+CREATE TABLE event_latency (
+	workspace_id	INTEGER NOT NULL,	-- as event_stat
+	hour		INTEGER NOT NULL,	-- processed_ms / 3600000
+	bucket		INTEGER NOT NULL,	-- 0 .. 10
+	n		INTEGER NOT NULL,	-- how many events
+	sum_ms		INTEGER NOT NULL,	-- the sum of their latencies
+	PRIMARY KEY (workspace_id, hour, bucket)
+) WITHOUT ROWID;
+
+-- counter_hourly: what each counter of the counter table gained in
+-- each hour (lib/store/db.c's db_counter_add writes both), so that
+-- "rejected signatures in the last 24 hours" can be answered; and
+-- 'events.dead_letter', the events that became dead letters.
+CREATE TABLE counter_hourly (
+	name		TEXT NOT NULL,		-- the counter's name
+	hour		INTEGER NOT NULL,	-- unix ms / 3600000
+	value		INTEGER NOT NULL,	-- gained in that hour
+	PRIMARY KEY (name, hour)
+) WITHOUT ROWID;
+
+-- One upsert per stored event (and one more when it is stored already
+-- processed); VALUES rather than INSERT ... SELECT, which would open a
+-- statement journal (and whose ON CONFLICT SQLite could read as a join
+-- constraint).
+CREATE TRIGGER event_stat_insert AFTER INSERT ON webhook_event BEGIN
+	INSERT INTO event_stat (workspace_id, hour, object, routing, state, n)
+	    VALUES (coalesce((SELECT workspace_id FROM channel
+		WHERE id = NEW.channel_id), 0), NEW.received_ms / 3600000,
+		coalesce(NEW.object, ''), NEW.routing, NEW.state, 1)
+	    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER event_latency_insert AFTER INSERT ON webhook_event
+    WHEN NEW.state = 'processed' AND NEW.processed_ms IS NOT NULL BEGIN
+	INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms)
+	    VALUES (coalesce((SELECT workspace_id FROM channel
+		WHERE id = NEW.channel_id), 0), NEW.processed_ms / 3600000,
+		(CASE WHEN NEW.processed_ms - NEW.received_ms <= 10 THEN 0 WHEN NEW.processed_ms - NEW.received_ms <= 50 THEN 1 WHEN NEW.processed_ms - NEW.received_ms <= 100 THEN 2
+		    WHEN NEW.processed_ms - NEW.received_ms <= 500 THEN 3 WHEN NEW.processed_ms - NEW.received_ms <= 1000 THEN 4 WHEN NEW.processed_ms - NEW.received_ms <= 5000 THEN 5
+		    WHEN NEW.processed_ms - NEW.received_ms <= 10000 THEN 6 WHEN NEW.processed_ms - NEW.received_ms <= 60000 THEN 7 WHEN NEW.processed_ms - NEW.received_ms <= 300000 THEN 8
+		    WHEN NEW.processed_ms - NEW.received_ms <= 3600000 THEN 9 ELSE 10 END), 1,
+		NEW.processed_ms - NEW.received_ms)
+	    ON CONFLICT DO UPDATE SET n = n + 1, sum_ms = sum_ms + excluded.sum_ms;
+END;
+-- A change of state, routing or channel moves the event from its old
+-- key to its new one.
+CREATE TRIGGER event_stat_update AFTER UPDATE OF state, routing, channel_id
+    ON webhook_event WHEN OLD.state IS NOT NEW.state
+    OR OLD.routing IS NOT NEW.routing OR OLD.channel_id IS NOT NEW.channel_id
+    BEGIN
+	UPDATE event_stat SET n = n - 1 WHERE workspace_id =
+	    coalesce((SELECT workspace_id FROM channel WHERE id = OLD.channel_id), 0)
+	    AND hour = OLD.received_ms / 3600000
+	    AND object = coalesce(OLD.object, '') AND routing = OLD.routing
+	    AND state = OLD.state;
+	INSERT INTO event_stat (workspace_id, hour, object, routing, state, n)
+	    VALUES (coalesce((SELECT workspace_id FROM channel
+		WHERE id = NEW.channel_id), 0), NEW.received_ms / 3600000,
+		coalesce(NEW.object, ''), NEW.routing, NEW.state, 1)
+	    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+-- Processed: counted by its latency.  Every processing counts (a replay
+-- counts again, a deleted event stays counted), so that the sums only
+-- grow, as /metrics' histogram must; but processing in the storing
+-- transaction that failed (db_event_unprocessed: processed_ms cleared)
+-- never happened, and is uncounted in that same transaction.
+CREATE TRIGGER event_latency_done AFTER UPDATE OF state ON webhook_event
+    WHEN NEW.state = 'processed' AND OLD.state <> 'processed'
+    AND NEW.processed_ms IS NOT NULL BEGIN
+	INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms)
+	    VALUES (coalesce((SELECT workspace_id FROM channel
+		WHERE id = NEW.channel_id), 0), NEW.processed_ms / 3600000,
+		(CASE WHEN NEW.processed_ms - NEW.received_ms <= 10 THEN 0 WHEN NEW.processed_ms - NEW.received_ms <= 50 THEN 1 WHEN NEW.processed_ms - NEW.received_ms <= 100 THEN 2
+		    WHEN NEW.processed_ms - NEW.received_ms <= 500 THEN 3 WHEN NEW.processed_ms - NEW.received_ms <= 1000 THEN 4 WHEN NEW.processed_ms - NEW.received_ms <= 5000 THEN 5
+		    WHEN NEW.processed_ms - NEW.received_ms <= 10000 THEN 6 WHEN NEW.processed_ms - NEW.received_ms <= 60000 THEN 7 WHEN NEW.processed_ms - NEW.received_ms <= 300000 THEN 8
+		    WHEN NEW.processed_ms - NEW.received_ms <= 3600000 THEN 9 ELSE 10 END), 1,
+		NEW.processed_ms - NEW.received_ms)
+	    ON CONFLICT DO UPDATE SET n = n + 1, sum_ms = sum_ms + excluded.sum_ms;
+END;
+CREATE TRIGGER event_latency_undone AFTER UPDATE OF state ON webhook_event
+    WHEN OLD.state = 'processed' AND NEW.state <> 'processed'
+    AND OLD.processed_ms IS NOT NULL AND NEW.processed_ms IS NULL BEGIN
+	UPDATE event_latency SET n = n - 1,
+	    sum_ms = sum_ms - (OLD.processed_ms - OLD.received_ms)
+	    WHERE workspace_id = coalesce((SELECT workspace_id FROM channel
+		WHERE id = OLD.channel_id), 0)
+	    AND hour = OLD.processed_ms / 3600000
+	    AND bucket = (CASE WHEN OLD.processed_ms - OLD.received_ms <= 10 THEN 0 WHEN OLD.processed_ms - OLD.received_ms <= 50 THEN 1 WHEN OLD.processed_ms - OLD.received_ms <= 100 THEN 2
+		    WHEN OLD.processed_ms - OLD.received_ms <= 500 THEN 3 WHEN OLD.processed_ms - OLD.received_ms <= 1000 THEN 4 WHEN OLD.processed_ms - OLD.received_ms <= 5000 THEN 5
+		    WHEN OLD.processed_ms - OLD.received_ms <= 10000 THEN 6 WHEN OLD.processed_ms - OLD.received_ms <= 60000 THEN 7 WHEN OLD.processed_ms - OLD.received_ms <= 300000 THEN 8
+		    WHEN OLD.processed_ms - OLD.received_ms <= 3600000 THEN 9 ELSE 10 END);
+END;
+-- A processed event's channel changed (its channel was deleted): its
+-- latency moves with it.
+CREATE TRIGGER event_latency_rechannel AFTER UPDATE OF channel_id
+    ON webhook_event WHEN OLD.channel_id IS NOT NEW.channel_id
+    AND OLD.state = 'processed' AND NEW.state = 'processed'
+    AND OLD.processed_ms IS NOT NULL BEGIN
+	UPDATE event_latency SET n = n - 1,
+	    sum_ms = sum_ms - (OLD.processed_ms - OLD.received_ms)
+	    WHERE workspace_id = coalesce((SELECT workspace_id FROM channel
+		WHERE id = OLD.channel_id), 0)
+	    AND hour = OLD.processed_ms / 3600000
+	    AND bucket = (CASE WHEN OLD.processed_ms - OLD.received_ms <= 10 THEN 0 WHEN OLD.processed_ms - OLD.received_ms <= 50 THEN 1 WHEN OLD.processed_ms - OLD.received_ms <= 100 THEN 2
+		    WHEN OLD.processed_ms - OLD.received_ms <= 500 THEN 3 WHEN OLD.processed_ms - OLD.received_ms <= 1000 THEN 4 WHEN OLD.processed_ms - OLD.received_ms <= 5000 THEN 5
+		    WHEN OLD.processed_ms - OLD.received_ms <= 10000 THEN 6 WHEN OLD.processed_ms - OLD.received_ms <= 60000 THEN 7 WHEN OLD.processed_ms - OLD.received_ms <= 300000 THEN 8
+		    WHEN OLD.processed_ms - OLD.received_ms <= 3600000 THEN 9 ELSE 10 END);
+	INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms)
+	    VALUES (coalesce((SELECT workspace_id FROM channel
+		WHERE id = NEW.channel_id), 0), NEW.processed_ms / 3600000,
+		(CASE WHEN NEW.processed_ms - NEW.received_ms <= 10 THEN 0 WHEN NEW.processed_ms - NEW.received_ms <= 50 THEN 1 WHEN NEW.processed_ms - NEW.received_ms <= 100 THEN 2
+		    WHEN NEW.processed_ms - NEW.received_ms <= 500 THEN 3 WHEN NEW.processed_ms - NEW.received_ms <= 1000 THEN 4 WHEN NEW.processed_ms - NEW.received_ms <= 5000 THEN 5
+		    WHEN NEW.processed_ms - NEW.received_ms <= 10000 THEN 6 WHEN NEW.processed_ms - NEW.received_ms <= 60000 THEN 7 WHEN NEW.processed_ms - NEW.received_ms <= 300000 THEN 8
+		    WHEN NEW.processed_ms - NEW.received_ms <= 3600000 THEN 9 ELSE 10 END), 1,
+		NEW.processed_ms - NEW.received_ms)
+	    ON CONFLICT DO UPDATE SET n = n + 1, sum_ms = sum_ms + excluded.sum_ms;
+END;
+CREATE TRIGGER event_stat_delete AFTER DELETE ON webhook_event BEGIN
+	UPDATE event_stat SET n = n - 1 WHERE workspace_id =
+	    coalesce((SELECT workspace_id FROM channel WHERE id = OLD.channel_id), 0)
+	    AND hour = OLD.received_ms / 3600000
+	    AND object = coalesce(OLD.object, '') AND routing = OLD.routing
+	    AND state = OLD.state;
+END;
+-- A channel that goes first lets go of its events (the foreign key
+-- would, once the channel is gone and its workspace unknown), so that
+-- their counts move to the no-workspace bucket while its workspace can
+-- still be found.
+CREATE TRIGGER event_stat_channel_delete BEFORE DELETE ON channel BEGIN
+	UPDATE webhook_event SET channel_id = NULL WHERE channel_id = OLD.id;
+END;
+-- A channel moved to another workspace takes its events' counts along.
+CREATE TRIGGER event_stat_channel_move AFTER UPDATE OF workspace_id ON channel
+    WHEN OLD.workspace_id IS NOT NEW.workspace_id BEGIN
+	UPDATE event_stat SET n = n - x.c FROM (SELECT received_ms / 3600000 AS h,
+	    coalesce(object, '') AS o, routing AS r, state AS s, count(*) AS c
+	    FROM webhook_event WHERE channel_id = NEW.id GROUP BY 1, 2, 3, 4) AS x
+	    WHERE workspace_id = OLD.workspace_id AND hour = x.h AND object = x.o
+	    AND routing = x.r AND state = x.s;
+	INSERT INTO event_stat (workspace_id, hour, object, routing, state, n)
+	    SELECT NEW.workspace_id, received_ms / 3600000, coalesce(object, ''),
+	    routing, state, count(*) FROM webhook_event WHERE channel_id = NEW.id
+	    GROUP BY 2, 3, 4, 5 HAVING true
+	    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+	UPDATE event_latency SET n = n - x.c, sum_ms = sum_ms - x.s FROM (SELECT
+	    processed_ms / 3600000 AS h,
+	    (CASE WHEN processed_ms - received_ms <= 10 THEN 0 WHEN processed_ms - received_ms <= 50 THEN 1 WHEN processed_ms - received_ms <= 100 THEN 2
+		    WHEN processed_ms - received_ms <= 500 THEN 3 WHEN processed_ms - received_ms <= 1000 THEN 4 WHEN processed_ms - received_ms <= 5000 THEN 5
+		    WHEN processed_ms - received_ms <= 10000 THEN 6 WHEN processed_ms - received_ms <= 60000 THEN 7 WHEN processed_ms - received_ms <= 300000 THEN 8
+		    WHEN processed_ms - received_ms <= 3600000 THEN 9 ELSE 10 END) AS b, count(*) AS c,
+	    sum(processed_ms - received_ms) AS s FROM webhook_event
+	    WHERE channel_id = NEW.id AND state = 'processed'
+	    AND processed_ms IS NOT NULL GROUP BY 1, 2) AS x
+	    WHERE workspace_id = OLD.workspace_id AND hour = x.h AND bucket = x.b;
+	INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms)
+	    SELECT NEW.workspace_id, processed_ms / 3600000,
+	    (CASE WHEN processed_ms - received_ms <= 10 THEN 0 WHEN processed_ms - received_ms <= 50 THEN 1 WHEN processed_ms - received_ms <= 100 THEN 2
+		    WHEN processed_ms - received_ms <= 500 THEN 3 WHEN processed_ms - received_ms <= 1000 THEN 4 WHEN processed_ms - received_ms <= 5000 THEN 5
+		    WHEN processed_ms - received_ms <= 10000 THEN 6 WHEN processed_ms - received_ms <= 60000 THEN 7 WHEN processed_ms - received_ms <= 300000 THEN 8
+		    WHEN processed_ms - received_ms <= 3600000 THEN 9 ELSE 10 END), count(*),
+	    sum(processed_ms - received_ms) FROM webhook_event
+	    WHERE channel_id = NEW.id AND state = 'processed'
+	    AND processed_ms IS NOT NULL GROUP BY 2, 3 HAVING true
+	    ON CONFLICT DO UPDATE SET n = n + excluded.n,
+	    sum_ms = sum_ms + excluded.sum_ms;
+END;
+-- Dead letters as they come, for "dead letters grew in the last hour".
+CREATE TRIGGER event_dead_letter AFTER UPDATE OF state ON webhook_event
+    WHEN NEW.state = 'dead_letter' AND OLD.state <> 'dead_letter' BEGIN
+	INSERT INTO counter_hourly (name, hour, value)
+	    VALUES ('events.dead_letter',
+		CAST(strftime('%s', 'now') AS INTEGER) / 3600, 1)
+	    ON CONFLICT DO UPDATE SET value = value + 1;
+END;
+
+-- The events stored so far, once.
+INSERT INTO event_stat (workspace_id, hour, object, routing, state, n)
+    SELECT coalesce(c.workspace_id, 0), e.received_ms / 3600000,
+    coalesce(e.object, ''), e.routing, e.state, count(*)
+    FROM webhook_event e LEFT JOIN channel c ON c.id = e.channel_id
+    GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms)
+    SELECT coalesce(c.workspace_id, 0), e.processed_ms / 3600000,
+    (CASE WHEN e.processed_ms - e.received_ms <= 10 THEN 0 WHEN e.processed_ms - e.received_ms <= 50 THEN 1 WHEN e.processed_ms - e.received_ms <= 100 THEN 2
+		    WHEN e.processed_ms - e.received_ms <= 500 THEN 3 WHEN e.processed_ms - e.received_ms <= 1000 THEN 4 WHEN e.processed_ms - e.received_ms <= 5000 THEN 5
+		    WHEN e.processed_ms - e.received_ms <= 10000 THEN 6 WHEN e.processed_ms - e.received_ms <= 60000 THEN 7 WHEN e.processed_ms - e.received_ms <= 300000 THEN 8
+		    WHEN e.processed_ms - e.received_ms <= 3600000 THEN 9 ELSE 10 END), count(*),
+    sum(e.processed_ms - e.received_ms)
+    FROM webhook_event e LEFT JOIN channel c ON c.id = e.channel_id
+    WHERE e.state = 'processed' AND e.processed_ms IS NOT NULL
+    GROUP BY 1, 2, 3;
+
+PRAGMA user_version = 7;
+
+-- @migration 8
+
+-- The operations dashboard lists events newest first, by keyset on id,
+-- with filters (lib/store/db_ops.c).  Ids order arrival times (see
+-- migration 3), so a time range is a range of ids, found by bisection;
+-- states other than processed are found on the queue's index.  Two
+-- more indexes, each the cheapest that serves its filter:
+-- * An event's first channel: a channel's events, and the channels of
+--   a workspace, without scanning the others'.  Each insert adds an
+--   entry at the end of its channel's run of the index.
+CREATE INDEX webhook_event_by_channel ON webhook_event (channel_id, id);
+-- * Events not routed to every account (unrouted and partial): what an
+--   operator looks for, and what connecting a channel routes again.
+--   Partial: a routed event (nearly all) adds nothing to it.  The
+--   queries that use it repeat its condition.
+CREATE INDEX webhook_event_unrouted ON webhook_event (id)
+	WHERE routing <> 'routed';
+
+PRAGMA user_version = 8;

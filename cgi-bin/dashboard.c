@@ -9,6 +9,8 @@
 
 #include "api_session.h"
 #include "api_audit.h"
+#include "api_stats.h"
+#include "api_events.h"
 #include "api_users.h"
 #include "app.h"
 #include "conf.h"
@@ -108,6 +110,42 @@ static const struct route routes[] = {
 	  .flags = ROUTE_JSON, .auth = ROUTE_SESSION, .role = ROLE_AGENT,
 	  .fields = api_workspaces_add_fields, .nfields = WORKSPACES_ADD__MAX,
 	  .handler = api_workspaces_add },
+
+	/* Operations: stats (api_stats.c). */
+	{ .path = "/api/stats", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT, .fields = api_stats_fields,
+	  .nfields = STATS_F__MAX, .handler = api_stats_get },
+	{ .path = "/api/unhandled", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .handler = api_unhandled_get },
+	/* Operations: events (api_events.c). */
+	{ .path = "/api/events/requeue", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_JSON, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .fields = api_requeue_fields, .nfields = REQUEUE_F__MAX,
+	  .handler = api_events_requeue },
+	{ .path = "/api/events/replay", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_JSON, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .fields = api_replay_fields, .nfields = REPLAY_F__MAX,
+	  .handler = api_events_replay },
+	{ .path = "/api/events", .methods = HTTP_BIT(HTTP_GET),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .fields = api_events_fields, .nfields = EVENTS_F__MAX,
+	  .handler = api_events_get },
+	{ .path = "/api/events", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_events_retry },
+	{ .path = "/api/events", .methods = HTTP_BIT(HTTP_DELETE),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_OWNER,
+	  .handler = api_events_delete },
+	{ .path = "/api/dead-letters", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT, .handler = api_dead_letters },
+	{ .path = "/api/channels", .methods = HTTP_BIT(HTTP_GET),
+	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .handler = api_channels_list },
+	{ .path = "/api/channels", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_JSON, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .fields = api_channel_fields, .nfields = CHANNEL_F__MAX,
+	  .handler = api_channels_add },
 };
 
 static struct route_table table = {
@@ -175,6 +213,8 @@ main(void)
 	open_table.headers = table.headers;
 	api_users_setup(conf);
 	api_audit_setup(conf);
+	api_stats_setup(conf);
+	api_events_setup(conf);
 	rc = http_serve(&srv);
 	conf_free(conf);
 	return rc;

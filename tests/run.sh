@@ -5,7 +5,8 @@
 #                     (AddressSanitizer + UndefinedBehaviorSanitizer)
 #   integration tests tests/integration/*.sh, through real lighttpd and
 #                     Apache servers, against the sanitizer build
-#   browser tests     tests/browser/test_*.mjs, in headless chromium
+#   browser tests     tests/browser/test_*.mjs and ops.mjs (the
+#                     operations pages), in headless chromium
 #                     driven by playwright-core, through lighttpd
 #                     (screenshots kept in the logs' screenshots/)
 #
@@ -23,6 +24,8 @@ export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:log_path=$out/asan"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$out/ubsan"
 pass=0
 fail=0
+# The pages' chart library, as make run and make install serve it.
+sh scripts/vendor.sh || echo "# vendor: the chart library is missing (make deps)"
 
 run_suite() {
 	local name=$1; shift
@@ -53,7 +56,7 @@ done
 for t in tests/integration/test_*.sh; do
 	[ -f "$t" ] && run_suite "integration/$(basename "$t" .sh)" bash "$t"
 done
-for t in tests/browser/test_*.mjs; do
+for t in tests/browser/test_*.mjs tests/browser/ops.mjs; do
 	[ -f "$t" ] && run_suite "browser/$(basename "$t" .mjs)" \
 	    bash tests/browser/run-suite.sh "$t"
 done

@@ -7,6 +7,9 @@ import { api, setCsrf, el, ApiError } from './api.js';
 
 const NAV = [
 	['index.html', 'Overview'],
+	['events.html', 'Events'],
+	['dead-letters.html', 'Dead letters'],
+	['unhandled.html', 'Unhandled'],
 	['users.html', 'Users', 'owner'],
 	['audit.html', 'Audit log', 'admin'],
 	['account.html', 'My account'],

@@ -73,6 +73,7 @@ static const struct conf_key conf_keys[] = {
 	{ "trusted_proxies", CONF_ADDRS, "", 0, 0, 0, NULL },
 	{ "audit_retention_days", CONF_INT, "365", 0, 1, 36500, NULL },
 	{ "metrics_loopback", CONF_ENUM, "yes", 0, 0, 0, "yes|no" },
+	{ "silent_after_s", CONF_INT, "86400", 0, 60, 365L * 86400, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

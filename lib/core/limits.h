@@ -240,4 +240,30 @@
  * one item of trusted_proxies. */
 #define HG_ADDR_MAX			64
 
+/* Operations: stats.  An hour beyond any stored event's (unix ms /
+ * 3600000, year 9999): "every hour" for the summaries' readers. */
+#define HG_HOUR_MAX			70389528LL
+/* Hours /api/stats charts: the last day, or the last week. */
+#define HG_STATS_HOURS_DAY		24
+#define HG_STATS_HOURS_WEEK		168
+/* Pending longer than this is a problem the overview states. */
+#define HG_STATS_PENDING_LATE_S		300
+
+/* Operations on events (lib/store/db_ops.c, lib/web/api_events.c). */
+/* Events one page of GET /api/events answers, and its default. */
+#define HG_EVENT_PAGE_MAX		200
+#define HG_EVENT_PAGE_DEFAULT		50
+/* Events one requeue or replay may put back in the queue: a person
+ * confirms the count, and the queue works through it in minutes. */
+#define HG_REQUEUE_MAX			1000
+/* The part of a body GET /api/events/ID shows as text; the exact bytes
+ * are downloaded apart. */
+#define HG_EVENT_BODY_SHOW		65536
+/* A channel's name as given by hand. */
+#define HG_CHANNEL_NAME_MAX		200
+/* Times in the API (ms): up to 2^53, what a JSON number holds exactly. */
+#define HG_TIME_MS_MAX			(1LL << 53)
+/* Search text (q): the longest Meta id (a wamid is about 60 bytes). */
+#define HG_EVENT_Q_MAX			256
+
 #endif

@@ -32,6 +32,7 @@ const char *const ingest_counter_names[INGEST_COUNTER__MAX] = {
 	[INGEST_VERIFY_REFUSED] = "webhook.verify_refused",
 	[INGEST_NO_VERIFY_TOKEN] = "webhook.no_verify_token",
 	[INGEST_NO_APP_SECRET] = "webhook.no_app_secret",
+	[INGEST_PROCESSED_INLINE] = "webhook.processed_inline",
 };
 
 struct committer {
@@ -162,8 +163,10 @@ committer_write(struct committer *cm, struct commit_item *it,
 		}
 	if (e->valid && e->route_kind == NULL)
 		counts[INGEST_UNKNOWN_OBJECT]++;
-	if (it->ev.state == EVENT_PROCESSED)
+	if (it->ev.state == EVENT_PROCESSED) {
+		counts[INGEST_PROCESSED_INLINE]++;
 		rc = committer_process(cm, it, id);
+	}
 out:
 	free(chans);
 	return rc;

@@ -70,6 +70,8 @@ enum ingest_counter {
 	INGEST_VERIFY_REFUSED,	/* GET with a wrong mode or token: 403 */
 	INGEST_NO_VERIFY_TOKEN,	/* GET while verify_token is unset: 503 */
 	INGEST_NO_APP_SECRET,	/* POST while app_secret is unset: 503 */
+	INGEST_PROCESSED_INLINE, /* processing attempts made in the
+				  * transaction that stores an event */
 	INGEST_COUNTER__MAX
 };
 

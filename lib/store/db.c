@@ -15,12 +15,35 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "db.h"
 #include "db_int.h"
 
 /* schema.sql, compiled in by the Makefile (build/schema_sql.c). */
 extern const char db_schema_sql[];
+
+/* The operations' statements (db_ops.c): an event's columns as the
+ * list shows them (struct db_event_row, in order), its platform, the
+ * scope (?1 workspace, ?2 operator) and the list's filter. */
+#define DB_EV_COLS "e.id, e.received_ms, e.object, e.state, e.routing, " \
+	"e.attempts, coalesce(e.channel_id, 0), (SELECT name FROM channel " \
+	"WHERE id = e.channel_id), length(e.body), e.last_error, " \
+	"coalesce(e.processed_ms, 0)"
+#define DB_EV_PLATFORM(e) "(CASE " e ".object WHEN 'page' THEN 'messenger' " \
+	"WHEN 'instagram' THEN 'instagram' WHEN 'whatsapp_business_account' " \
+	"THEN 'whatsapp' ELSE 'other' END)"
+#define DB_EV_VIS(e) "(" e ".channel_id IN (SELECT id FROM channel WHERE " \
+	"workspace_id = ?1) OR (?2 AND " e ".channel_id IS NULL) OR EXISTS " \
+	"(SELECT 1 FROM webhook_event_channel x JOIN channel c ON " \
+	"c.id = x.channel_id WHERE x.event_id = " e ".id AND " \
+	"c.workspace_id = ?1))"
+#define DB_EV_FILTER "e.id >= ?7 AND e.id < ?8 AND (?3 IS NULL OR " \
+	"+e.state = ?3) AND (?4 IS NULL OR " DB_EV_PLATFORM("e") " = ?4) AND " \
+	"(?5 IS NULL OR +e.channel_id = ?5 OR EXISTS (SELECT 1 FROM " \
+	"webhook_event_channel z WHERE z.event_id = e.id AND " \
+	"z.channel_id = ?5)) AND (?6 IS NULL OR +e.routing = ?6) AND " \
+	DB_EV_VIS("e")
 
 /* Every statement hubgate runs, named by enum stmt (db_int.h): an
  * entry is found by its name, never by its place. */
@@ -392,6 +415,199 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_SETUP_PRUNE] =
 	    "DELETE FROM setup_token WHERE id IN (SELECT id FROM setup_token "
 	    "WHERE used_at < ?1 OR expires_at < ?1 LIMIT ?2)",
+	/* The summaries (db_stats.c).  A scope binds ?1 the workspace,
+	 * ?2 0 for the no-workspace bucket (else -1) and ?5 (?4, ?3) 1
+	 * for every event; the summaries are small enough to scan. */
+	[STMT_COUNTER_HOURLY] =
+	    "INSERT INTO counter_hourly (name, hour, value) VALUES (?1, ?3, ?2) "
+	    "ON CONFLICT (name, hour) DO UPDATE SET value = value + excluded.value",
+	[STMT_STATS_EACH] =
+	    "SELECT hour, object, routing, state, n FROM event_stat "
+	    "WHERE (?5 OR workspace_id IN (?1, ?2)) AND hour >= ?3 AND hour < ?4 "
+	    "AND n <> 0",
+	[STMT_STATS_LATENCY] =
+	    "SELECT bucket, sum(n), sum(sum_ms) FROM event_latency "
+	    "WHERE (?5 OR workspace_id IN (?1, ?2)) AND hour >= ?3 AND hour < ?4 "
+	    "GROUP BY bucket",
+	[STMT_STATS_COUNTER_SINCE] =
+	    "SELECT coalesce(sum(value), 0) FROM counter_hourly "
+	    "WHERE name = ?1 AND hour >= ?2",
+	/* On the queue's index (its condition repeated) */
+	[STMT_STATS_OLDEST] =
+	    "SELECT e.received_ms FROM webhook_event e WHERE e.state = ?3 "
+	    "AND e.state <> 'processed' AND (?4 OR coalesce((SELECT c.workspace_id "
+	    "FROM channel c WHERE c.id = e.channel_id), 0) IN (?1, ?2)) "
+	    "ORDER BY e.id LIMIT 1",
+	[STMT_STATS_CHANNELS] =
+	    "SELECT id, kind, meta_id, name, coalesce(last_event_at, 0), created_at "
+	    "FROM channel "
+	    "WHERE ?1 = 0 OR workspace_id = ?1 ORDER BY id LIMIT " HG_STR(HG_LIST_MAX),
+	/* The sample only when the scope may see it */
+	[STMT_STATS_UNHANDLED] =
+	    "SELECT u.object, u.type, u.count, u.first_seen_at, u.last_seen_at, "
+	    "CASE WHEN u.sample_event_id IS NOT NULL AND (?3 "
+	    "OR EXISTS (SELECT 1 FROM webhook_event_route r JOIN channel c "
+	    "ON c.id = r.channel_id WHERE r.event_id = u.sample_event_id "
+	    "AND c.workspace_id = ?1) "
+	    "OR (?2 = 0 AND EXISTS (SELECT 1 FROM webhook_event e "
+	    "WHERE e.id = u.sample_event_id AND e.channel_id IS NULL))) "
+	    "THEN u.sample_event_id ELSE 0 END FROM unhandled u "
+	    "ORDER BY u.last_seen_at DESC, u.id DESC LIMIT " HG_STR(HG_LIST_MAX),
+	[STMT_STATS_KINDS] =
+	    "SELECT count(*) FROM unhandled",
+	[STMT_STATS_CLEAR] =
+	    "DELETE FROM event_stat",
+	[STMT_STATS_CLEAR_LATENCY] =
+	    "DELETE FROM event_latency",
+	[STMT_STATS_FILL] =
+	    "INSERT INTO event_stat (workspace_id, hour, object, routing, state, n) "
+	    "SELECT coalesce(c.workspace_id, 0), e.received_ms / 3600000, "
+	    "coalesce(e.object, ''), e.routing, e.state, count(*) "
+	    "FROM webhook_event e LEFT JOIN channel c ON c.id = e.channel_id "
+	    "GROUP BY 1, 2, 3, 4, 5",
+	[STMT_STATS_FILL_LATENCY] =
+	    "INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms) "
+	    "SELECT coalesce(c.workspace_id, 0), e.processed_ms / 3600000, "
+	    DB_LATENCY_BUCKET("(e.processed_ms - e.received_ms)") ", count(*), "
+	    "sum(e.processed_ms - e.received_ms) "
+	    "FROM webhook_event e LEFT JOIN channel c ON c.id = e.channel_id "
+	    "WHERE e.state = 'processed' AND e.processed_ms IS NOT NULL "
+	    "GROUP BY 1, 2, 3",
+	/* Operations on events (db_ops.c).  The list's statements share
+	 * their parameters: ?1 the scope's workspace, ?2 1 when the caller
+	 * is an operator, ?3 state, ?4 platform, ?5 channel, ?6 routing
+	 * (each NULL: any), ?7 and ?8 the range of ids [?7, ?8) (times and
+	 * the keyset cursor), ?9 the page's rows, ?10 and ?11 the search
+	 * as an id and as text.  They differ in what drives them: the
+	 * events by id, or one of the smaller indexes. */
+	[STMT_EVLIST_ALL] =
+	    "SELECT " DB_EV_COLS " FROM webhook_event e WHERE " DB_EV_FILTER
+	    " ORDER BY e.id DESC LIMIT ?9",
+	[STMT_EVLIST_STATE] =
+	    "SELECT " DB_EV_COLS " FROM webhook_event e WHERE e.state = ?3 "
+	    "AND e.state <> 'processed' AND " DB_EV_FILTER
+	    " ORDER BY e.id DESC LIMIT ?9",
+	[STMT_EVLIST_ROUTING] =
+	    "SELECT " DB_EV_COLS " FROM webhook_event e WHERE "
+	    "e.routing <> 'routed' AND " DB_EV_FILTER
+	    " ORDER BY e.id DESC LIMIT ?9",
+	/* The channel's events as their first channel, then as another:
+	 * both arms come in id order from their index and are merged. */
+	[STMT_EVLIST_CHANNEL] =
+	    "SELECT " DB_EV_COLS " FROM webhook_event e "
+	    "WHERE e.channel_id = ?5 AND " DB_EV_FILTER
+	    " UNION ALL SELECT " DB_EV_COLS " FROM webhook_event_channel y "
+	    "JOIN webhook_event e ON e.id = y.event_id WHERE y.channel_id = ?5 "
+	    "AND y.event_id >= ?7 AND y.event_id < ?8 AND " DB_EV_FILTER
+	    " ORDER BY 1 DESC LIMIT ?9",
+	/* By search: the event of that id, the events of the messages of
+	 * that Meta id (in any channel: the scope then decides), and the
+	 * not fully routed events naming that account. */
+	[STMT_EVLIST_Q] =
+	    "SELECT " DB_EV_COLS " FROM webhook_event e WHERE e.id IN ("
+	    "SELECT ?10 UNION SELECT m.event_id FROM message m WHERE "
+	    "m.channel_id IN (SELECT id FROM channel) AND m.meta_message_id = ?11 "
+	    "UNION SELECT w.id FROM webhook_event w WHERE w.routing <> 'routed' "
+	    "AND (EXISTS (SELECT 1 FROM json_each(w.entry_ids) j WHERE j.value = ?11) "
+	    "OR EXISTS (SELECT 1 FROM json_each(w.phone_number_ids) j "
+	    "WHERE j.value = ?11))) AND " DB_EV_FILTER
+	    " ORDER BY e.id DESC LIMIT ?9",
+	[STMT_EVCOUNT_STATE] =
+	    "SELECT count(*) FROM webhook_event e WHERE e.state = ?3 "
+	    "AND e.state <> 'processed' AND " DB_EV_FILTER,
+	[STMT_EVCOUNT_ROUTING] =
+	    "SELECT count(*) FROM webhook_event e WHERE e.routing <> 'routed' "
+	    "AND " DB_EV_FILTER,
+	[STMT_EVCOUNT_ALL] =
+	    "SELECT count(*) FROM webhook_event e WHERE " DB_EV_FILTER,
+	/* One event of the scope (?3 its id), its body's first ?4 bytes */
+	[STMT_EVENT_GET] =
+	    "SELECT " DB_EV_COLS ", e.signature, e.body_sha256, "
+	    "coalesce(e.next_attempt_ms, 0), coalesce(e.lease_expires_ms, 0), "
+	    "e.entry_ids, e.phone_number_ids, substr(e.body, 1, ?4) "
+	    "FROM webhook_event e WHERE e.id = ?3 AND " DB_EV_VIS("e"),
+	[STMT_EVENT_RAW] =
+	    "SELECT e.body FROM webhook_event e WHERE e.id = ?3 AND "
+	    DB_EV_VIS("e"),
+	[STMT_EVENT_STATE_IN] =
+	    "SELECT e.state FROM webhook_event e WHERE e.id = ?3 AND "
+	    DB_EV_VIS("e"),
+	[STMT_EVENT_ATTEMPTS] =
+	    "SELECT attempt, at_ms, error FROM event_attempt WHERE event_id = ?1 "
+	    "ORDER BY attempt LIMIT " HG_STR(HG_LIST_MAX),
+	[STMT_EVENT_CHANNELS] =
+	    "SELECT c.id, c.kind, c.name FROM channel c WHERE c.workspace_id = ?2 "
+	    "AND (c.id = (SELECT channel_id FROM webhook_event WHERE id = ?1) "
+	    "OR c.id IN (SELECT channel_id FROM webhook_event_channel "
+	    "WHERE event_id = ?1)) ORDER BY c.id LIMIT " HG_STR(HG_LIST_MAX),
+	[STMT_EVENT_MESSAGES] =
+	    "SELECT id, conversation_id, direction, kind, meta_message_id, text "
+	    "FROM message WHERE event_id = ?1 AND channel_id IN (SELECT id FROM "
+	    "channel WHERE workspace_id = ?2) ORDER BY id LIMIT " HG_STR(HG_LIST_MAX),
+	[STMT_EVENT_FEED] =
+	    "SELECT id, meta_id, item, status FROM feed_item WHERE event_id = ?1 "
+	    "AND channel_id IN (SELECT id FROM channel WHERE workspace_id = ?2) "
+	    "ORDER BY id LIMIT " HG_STR(HG_LIST_MAX),
+	[STMT_EVENT_UNHANDLED] =
+	    "SELECT object, type FROM unhandled WHERE sample_event_id = ?1 "
+	    "ORDER BY id LIMIT " HG_STR(HG_LIST_MAX),
+	/* Due now; attempts and failures kept */
+	[STMT_EVENT_RETRY] =
+	    "UPDATE webhook_event SET state = 'pending', next_attempt_ms = NULL, "
+	    "lease_token = NULL, lease_expires_ms = NULL WHERE id = ?1 "
+	    "AND state IN ('failed', 'dead_letter')",
+	[STMT_REQUEUE_COUNT] =
+	    "SELECT count(*) FROM webhook_event e WHERE e.state IN ('failed', "
+	    "'dead_letter') AND e.state <> 'processed' AND " DB_EV_FILTER,
+	[STMT_REQUEUE_FILTER] =
+	    "UPDATE webhook_event SET state = 'pending', next_attempt_ms = NULL, "
+	    "lease_token = NULL, lease_expires_ms = NULL WHERE id IN ("
+	    "SELECT e.id FROM webhook_event e WHERE e.state IN ('failed', "
+	    "'dead_letter') AND e.state <> 'processed' AND " DB_EV_FILTER ")",
+	/* ?3 is 'processed' */
+	[STMT_REPLAY] =
+	    "UPDATE webhook_event SET state = 'pending', processed_ms = NULL, "
+	    "next_attempt_ms = NULL WHERE id IN (SELECT e.id FROM webhook_event e "
+	    "WHERE " DB_EV_FILTER ") AND state = 'processed'",
+	[STMT_EVENT_DELETE] =
+	    "DELETE FROM webhook_event WHERE id = ?1",
+	[STMT_DEAD_GROUPS] =
+	    "SELECT coalesce(e.last_error, ''), count(*), min(e.received_ms), "
+	    "max(e.received_ms), max(e.id) FROM webhook_event e "
+	    "WHERE e.state = 'dead_letter' AND e.state <> 'processed' AND "
+	    DB_EV_VIS("e") " GROUP BY 1 ORDER BY 2 DESC, 5 DESC LIMIT "
+	    HG_STR(HG_LIST_MAX),
+	[STMT_CHANNEL_LIST] =
+	    "SELECT id, kind, meta_id, name, token_status, "
+	    "coalesce(last_event_at, 0) FROM channel WHERE workspace_id = ?1 "
+	    "ORDER BY id LIMIT " HG_STR(HG_LIST_MAX),
+	[STMT_CHANNEL_CONNECT] =
+	    "INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, "
+	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
+	    "ON CONFLICT (kind, meta_id) DO NOTHING RETURNING id",
+	/* A search's account: a channel of the workspace */
+	[STMT_CHANNEL_BY_META] =
+	    "SELECT id FROM channel WHERE workspace_id = ?1 AND meta_id = ?2 "
+	    "ORDER BY id LIMIT 1",
+	/* Not fully routed events of an object (?1) naming an account
+	 * (?2): entries, or WhatsApp numbers */
+	[STMT_REROUTE_FIND] =
+	    "SELECT id FROM webhook_event WHERE routing <> 'routed' AND object = ?1 "
+	    "AND EXISTS (SELECT 1 FROM json_each(CASE WHEN ?1 = "
+	    "'whatsapp_business_account' THEN phone_number_ids ELSE entry_ids END) j "
+	    "WHERE j.value = ?2) ORDER BY id",
+	/* Routed to channel ?2 (of kind ?3): routed when every account
+	 * of it has a channel now, and processed again */
+	[STMT_REROUTE_SET] =
+	    "UPDATE webhook_event SET channel_id = coalesce(channel_id, ?2), "
+	    "routing = CASE WHEN NOT EXISTS (SELECT 1 FROM json_each(CASE WHEN "
+	    "object = 'whatsapp_business_account' THEN phone_number_ids ELSE "
+	    "entry_ids END) j WHERE NOT EXISTS (SELECT 1 FROM channel c WHERE "
+	    "c.kind = ?3 AND c.meta_id = j.value)) THEN 'routed' ELSE 'partial' END, "
+	    "state = CASE WHEN state IN ('processed', 'failed', 'dead_letter') "
+	    "THEN 'pending' ELSE state END, processed_ms = CASE WHEN state = "
+	    "'processing' THEN processed_ms END, next_attempt_ms = NULL "
+	    "WHERE id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */
@@ -841,6 +1057,12 @@ db_counter_add(struct db *d, const char *name, long long delta)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, delta);
+	if (db_exec(d, st) == -1 ||
+	    (st = db_stmt(d, STMT_COUNTER_HOURLY)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, delta);
+	sqlite3_bind_int64(st, 3, clock_ms() / DB_HOUR_MS);
 	return db_exec(d, st);
 }
 
@@ -925,11 +1147,15 @@ db_channel_add(struct db *d, const char *kind, const char *meta_id,
     const char *name, long long *id)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
+	long long	 n;
+	int		 rc, own = !d->txn;
 
+	/* Adding and routing go together. */
+	if (own && db_begin(d) == -1)
+		return -1;
 	d->nchan = 0;
 	if ((st = db_stmt(d, STMT_CHANNEL_ADD)) == NULL)
-		return -1;
+		goto err;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, meta_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
@@ -938,7 +1164,23 @@ db_channel_add(struct db *d, const char *kind, const char *meta_id,
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : db_fail(d, rc);
+	if (rc != SQLITE_ROW) {
+		db_fail(d, rc);
+		goto err;
+	}
+	if (db_channel_reroute(d, *id, kind, meta_id, &n) == -1)
+		goto err;
+	if (own && db_commit(d) == -1)
+		goto err;
+	return 0;
+err:
+	if (own) {
+		enum db_err e = d->err;	/* the failure, not the rollback */
+
+		db_rollback(d);
+		d->err = e;
+	}
+	return -1;
 }
 
 int

@@ -84,7 +84,8 @@ int		 db_rollback(struct db *);
 
 /* Read the schema version: proves the database can be read; 0 or -1. */
 int		 db_ping(struct db *, int *version);
-/* Add delta to a named counter (created at 0); 0 or -1. */
+/* Add delta to a named counter (created at 0), and to what it gained
+ * in the current hour (db_stats.h); 0 or -1. */
 int		 db_counter_add(struct db *, const char *name, long long delta);
 /* Call fn for every counter; 0 or -1. */
 int		 db_counter_each(struct db *, void (*fn)(void *, const char *,

@@ -11,11 +11,41 @@
  * -1 error. */
 int		 db_channel_find(struct db *, const char *kind,
 		    const char *meta_id, long long *id, long long *workspace);
-/* Create a channel in workspace 1 (or return the existing one's id);
- * 0 or -1. */
+/* Create a channel in workspace 1 (or return the existing one's id,
+ * its name updated), then route to it its earlier events that were not
+ * routed to it (db_channel_reroute); 0 or -1.  Outside a transaction
+ * it makes its own. */
 int		 db_channel_add(struct db *, const char *kind,
 		    const char *meta_id, const char *name, long long *id);
 /* Note that an event for the channel arrived at unix time at. */
 int		 db_channel_touch(struct db *, long long id, long long at);
+
+/* A channel as the dashboard lists it; strings borrowed for the
+ * callback's duration. */
+struct db_channel_row {
+	long long	 id;
+	const char	*kind, *meta_id, *name, *token_status;
+	long long	 last_event_at;		/* 0: no event yet */
+};
+/* The channels of a workspace, by id (at most HG_LIST_MAX); 0 or -1. */
+int		 db_channel_list(struct db *, long long workspace,
+		    void (*fn)(void *, const struct db_channel_row *),
+		    void *arg);
+/* Connect a channel to workspace: 1 created (*id set) and its earlier
+ * events routed to it (*rerouted of them), 0 when that kind and Meta
+ * id is connected already (in any workspace; nothing changes), -1.
+ * Run inside a transaction. */
+int		 db_channel_connect(struct db *, long long workspace,
+		    const char *kind, const char *meta_id, const char *name,
+		    long long *id, long long *rerouted);
+/* Route to channel id (of kind and meta_id) every stored event not yet
+ * routed to every account whose accounts name it: its channel (the
+ * first, or one more), its routing recomputed (routed when every
+ * account now has a channel, else partial), and, when it was
+ * processed, failed or a dead letter, made pending and due now, so
+ * that the queue processes it again (idempotent).  *count is how many.
+ * Inside a transaction; 0 or -1. */
+int		 db_channel_reroute(struct db *, long long id, const char *kind,
+		    const char *meta_id, long long *count);
 
 #endif

@@ -15,6 +15,7 @@
 #include "db_event.h"
 #include "db_inbox.h"
 #include "db_queue.h"
+#include "db_stats.h"
 #include "db_user.h"
 
 /* The statements of db.c's table, in its order. */
@@ -106,6 +107,46 @@ enum stmt {
 	STMT_SESSION_EXPIRE,
 	STMT_THROTTLE_PRUNE,
 	STMT_SETUP_PRUNE,
+	/* The summaries (db_stats.c). */
+	STMT_COUNTER_HOURLY,
+	STMT_STATS_EACH,
+	STMT_STATS_LATENCY,
+	STMT_STATS_COUNTER_SINCE,
+	STMT_STATS_OLDEST,
+	STMT_STATS_CHANNELS,
+	STMT_STATS_UNHANDLED,
+	STMT_STATS_KINDS,
+	STMT_STATS_CLEAR,
+	STMT_STATS_CLEAR_LATENCY,
+	STMT_STATS_FILL,
+	STMT_STATS_FILL_LATENCY,
+	STMT_EVLIST_ALL,
+	STMT_EVLIST_STATE,
+	STMT_EVLIST_ROUTING,
+	STMT_EVLIST_CHANNEL,
+	STMT_EVLIST_Q,
+	STMT_EVCOUNT_STATE,
+	STMT_EVCOUNT_ROUTING,
+	STMT_EVCOUNT_ALL,
+	STMT_EVENT_GET,
+	STMT_EVENT_RAW,
+	STMT_EVENT_STATE_IN,
+	STMT_EVENT_ATTEMPTS,
+	STMT_EVENT_CHANNELS,
+	STMT_EVENT_MESSAGES,
+	STMT_EVENT_FEED,
+	STMT_EVENT_UNHANDLED,
+	STMT_EVENT_RETRY,
+	STMT_REQUEUE_COUNT,
+	STMT_REQUEUE_FILTER,
+	STMT_REPLAY,
+	STMT_EVENT_DELETE,
+	STMT_DEAD_GROUPS,
+	STMT_CHANNEL_LIST,
+	STMT_CHANNEL_CONNECT,
+	STMT_CHANNEL_BY_META,
+	STMT_REROUTE_FIND,
+	STMT_REROUTE_SET,
 	STMT__MAX
 };
 
@@ -137,6 +178,15 @@ struct db {
 	"WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3 " \
 	"WHEN 'read' THEN 4 WHEN 'failed' THEN 5 END)"
 
+/* The latency bucket (db_stats.h) of the milliseconds expression d in
+ * SQL, as schema.sql's triggers compute it. */
+#define DB_LATENCY_BUCKET(d)	"(CASE WHEN " d " <= 10 THEN 0 " \
+	"WHEN " d " <= 50 THEN 1 WHEN " d " <= 100 THEN 2 " \
+	"WHEN " d " <= 500 THEN 3 WHEN " d " <= 1000 THEN 4 " \
+	"WHEN " d " <= 5000 THEN 5 WHEN " d " <= 10000 THEN 6 " \
+	"WHEN " d " <= 60000 THEN 7 WHEN " d " <= 300000 THEN 8 " \
+	"WHEN " d " <= 3600000 THEN 9 ELSE 10 END)"
+
 /* The prepared statement, reset and unbound; NULL on error. */
 sqlite3_stmt	*db_stmt(struct db *, enum stmt);
 /* Step a statement once, then reset it: for statements that return no
@@ -149,6 +199,11 @@ int		 db_run(struct db *, enum stmt);
 int		 db_int(struct db *, enum stmt, long long *);
 /* Record the error of SQLite result code rc; returns -1. */
 int		 db_fail(struct db *, int rc);
+
+/* The first event received at from_ms or later (its id), or one past
+ * the last event when there is none: ids order arrival times, so this
+ * is a bisection (db_queue.c).  0 or -1. */
+int		 db_event_id_from(struct db *, long long from_ms, long long *out);
 
 /* Bind a string, or NULL when s is NULL. */
 void		 db_bind_text(sqlite3_stmt *, int, const char *);

@@ -64,6 +64,10 @@ db_queue_claim(struct db *d, const char *token, long long now_ms,
 		*n = 0;
 		return db_fail(d, rc);
 	}
+	if (*n > 0 && db_counter_add(d, DB_COUNTER_ATTEMPTS, *n) == -1) {
+		*n = 0;
+		return -1;
+	}
 	return 0;
 }
 
@@ -119,7 +123,10 @@ db_event_unprocessed(struct db *d, long long id, const char *error)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, error);
-	return db_exec(d, st);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0 ?
+	    db_counter_add(d, DB_COUNTER_FAILURES, 1) : 0;
 }
 
 int
@@ -149,7 +156,10 @@ db_event_fail(struct db *d, long long id, const char *token,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now_ms);
 	db_bind_text(st, 3, error);
-	return db_exec(d, st) == -1 ? -1 : 1;
+	if (db_exec(d, st) == -1 ||
+	    db_counter_add(d, DB_COUNTER_FAILURES, 1) == -1)
+		return -1;
+	return 1;
 }
 
 /*
@@ -157,7 +167,7 @@ db_event_fail(struct db *d, long long id, const char *token,
  * (received_ms never decreases as ids grow: see STMT_EVENT_INSERT), or
  * one past the last event when there is none.  0 or -1.
  */
-static int
+int
 db_event_id_from(struct db *d, long long from_ms, long long *out)
 {
 	sqlite3_stmt	*st;

@@ -2,8 +2,12 @@
  * health: GET /health, a JSON report for operators and monitors:
  * status, version, database reachability, queue depth, webhook ingest
  * counters and configuration warnings.  200 when healthy, 503 when the
- * database cannot be read or the configuration did not load.  It holds
- * no secret and needs no authentication.
+ * database cannot be read or the configuration did not load.  status is
+ * "ok", "unavailable" (503), or "degraded" (200) with "reasons" in
+ * words: the app secret is missing, dead letters came in the last hour,
+ * a channel (by id) has had no event for longer than silent_after_s,
+ * the database schema is behind.  It holds no secret, no name, and
+ * needs no authentication.
  */
 #ifndef HG_HEALTH_H
 #define HG_HEALTH_H

@@ -1,0 +1,42 @@
+// Connecting an account by hand (admins; POST /api/channels with kind,
+// meta_id and name, as `hubgate-admin channel-add` does): the answer
+// says how many earlier unrouted events were routed and processed.
+import { api, showAlert } from './api.js';
+import { num } from './ops.js';
+
+const KINDS = ['page', 'instagram', 'whatsapp'];
+
+// connectForm({form, kind, meta, name, submit, result, alert, done}):
+// wire the form's elements; done(answer) runs after a success.
+export function connectForm(o) {
+	o.form.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		const kind = o.kind.value;
+		const metaId = o.meta.value.trim();
+		const name = o.name.value.trim();
+		if (!KINDS.includes(kind) || !/^[0-9]{1,64}$/.test(metaId)) {
+			o.meta.setAttribute('aria-invalid', 'true');
+			showAlert(o.result, 'Enter the account\'s Meta id: digits only.', 'error');
+			o.meta.focus();
+			return;
+		}
+		o.meta.removeAttribute('aria-invalid');
+		o.submit.disabled = true;
+		try {
+			const body = { kind, meta_id: metaId };
+			if (name) body.name = name;
+			const r = await api('POST', 'channels', body);
+			const n = r && typeof r.rerouted === 'number' ? r.rerouted : 0;
+			const ch = (r && r.channel) || {};
+			showAlert(o.result, `Connected ${ch.name || metaId}. ${n === 0 ? 'No earlier event was waiting for it.'
+				: `${num(n)} earlier event${n === 1 ? ' was' : 's were'} routed and processed again.`}`, 'ok');
+			o.form.reset();
+			if (o.done) await o.done(r);
+		} catch (e) {
+			showAlert(o.result, e.status === 409 ? 'This account is connected already.'
+				: e.status === 403 ? 'Only admins can connect accounts.' : e.message, 'error');
+		} finally {
+			o.submit.disabled = false;
+		}
+	});
+}

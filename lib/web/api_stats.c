@@ -1,0 +1,447 @@
+/*
+ * api_stats: GET /api/stats and GET /api/unhandled.  See api_stats.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "api_stats.h"
+#include "app.h"
+#include "clock.h"
+#include "conf.h"
+#include "db_stats.h"
+#include "db_user.h"
+#include "http.h"
+
+static const struct conf *stats_conf;
+
+const struct route_field api_stats_fields[STATS_F__MAX] = {
+	[STATS_F_RANGE] = { "range", FIELD_TEXT, 1, 3, 0 },
+};
+
+void
+api_stats_setup(const struct conf *c)
+{
+	stats_conf = c;
+}
+
+/* Everything one pass over the summary rows adds up. */
+struct stats_acc {
+	long long	 now_hour, today_hour, from_hour;
+	int		 nhours;
+	long long	 total[PLATFORM__MAX], today[PLATFORM__MAX];
+	long long	 last_hour[PLATFORM__MAX];
+	long long	 state[EVENT_STATE__MAX];
+	long long	 invalid24, unrouted24;
+	long long	 h_state[HG_STATS_HOURS_WEEK][EVENT_STATE__MAX];
+	long long	 h_platform[HG_STATS_HOURS_WEEK][PLATFORM__MAX];
+};
+
+static void
+stats_row(void *arg, const struct db_stat_row *row)
+{
+	struct stats_acc	*a = arg;
+	long long		 i;
+
+	a->total[row->platform] += row->n;
+	a->state[row->state] += row->n;
+	if (row->hour > a->now_hour)
+		return;
+	if (row->hour >= a->today_hour)
+		a->today[row->platform] += row->n;
+	if (row->hour == a->now_hour)
+		a->last_hour[row->platform] += row->n;
+	if (row->hour > a->now_hour - HG_STATS_HOURS_DAY) {
+		if (row->state == EVENT_INVALID)
+			a->invalid24 += row->n;
+		if (row->routing == ROUTING_UNROUTED)
+			a->unrouted24 += row->n;
+	}
+	if (row->hour >= a->from_hour) {
+		i = row->hour - a->from_hour;
+		a->h_state[i][row->state] += row->n;
+		a->h_platform[i][row->platform] += row->n;
+	}
+}
+
+/* The server's local time of day of unix ms t as "HH:MM" into out. */
+static void
+stats_hhmm(long long t, char out[6])
+{
+	time_t		 tt = (time_t)(t / 1000);
+	struct tm	 tm;
+
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 6, "%H:%M", &tm) == 0)
+		snprintf(out, 6, "--:--");
+}
+
+/* The first hour of the server's local day of unix ms now. */
+static long long
+stats_today_hour(long long now)
+{
+	time_t		 tt = (time_t)(now / 1000);
+	struct tm	 tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return now / DB_HOUR_MS;
+	return (now / 1000 - tm.tm_hour * 3600LL - tm.tm_min * 60LL -
+	    tm.tm_sec) * 1000 / DB_HOUR_MS;
+}
+
+/* A problem: severity, text and link (NULL: none). */
+static void
+stats_problem(cJSON *a, const char *severity, const char *text,
+    const char *link)
+{
+	cJSON *p = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(p, "severity", severity);
+	cJSON_AddStringToObject(p, "text", text);
+	if (link != NULL)
+		cJSON_AddStringToObject(p, "link", link);
+	else
+		cJSON_AddNullToObject(p, "link");
+	cJSON_AddItemToArray(a, p);
+}
+
+/* A number, or null when v is 0. */
+static void
+stats_num_or_null(cJSON *o, const char *name, long long v)
+{
+	if (v != 0)
+		cJSON_AddNumberToObject(o, name, (double)v);
+	else
+		cJSON_AddNullToObject(o, name);
+}
+
+/* What stats_channel needs. */
+struct stats_chan {
+	cJSON		*list, *problems;
+	long long	 now, after_s;
+};
+
+static void
+stats_channel(void *arg, const struct db_stats_channel *c)
+{
+	struct stats_chan	*sc = arg;
+	cJSON			*j = cJSON_CreateObject();
+	const char		*platform;
+	char			 text[HG_WORKSPACE_NAME_MAX + 200];
+	char			 link[64];
+	long long		 silent = db_stats_silent_s(c, sc->now);
+
+	platform = strcmp(c->kind, "page") == 0 ? "messenger" :
+	    strcmp(c->kind, "instagram") == 0 ? "instagram" : "whatsapp";
+	cJSON_AddNumberToObject(j, "id", (double)c->id);
+	cJSON_AddStringToObject(j, "kind", c->kind);
+	cJSON_AddStringToObject(j, "platform", platform);
+	cJSON_AddStringToObject(j, "name", c->name);
+	cJSON_AddStringToObject(j, "meta_id", c->meta_id);
+	stats_num_or_null(j, "last_event_at", c->last_event_at);
+	cJSON_AddNumberToObject(j, "silent_s", (double)silent);
+	cJSON_AddItemToArray(sc->list, j);
+	if (silent <= sc->after_s)
+		return;
+	snprintf(text, sizeof(text), "no event from %.200s for %lld h",
+	    *c->name != '\0' ? c->name : c->meta_id, silent / 3600);
+	snprintf(link, sizeof(link), "events.html?channel=%lld", c->id);
+	stats_problem(sc->problems, "warning", text, link);
+}
+
+/* 1 when the caller is the install's operator, 0 not, -1 unknown. */
+static int
+stats_operator(struct db *d, const struct route_who *who)
+{
+	struct db_user u;
+
+	switch (db_user_by_id(d, who->user, &u)) {
+	case 1:
+		return u.operator != 0;
+	case 0:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* The caller's scope into sc and the database, or NULL after
+ * answering 503. */
+static struct db *
+stats_scope(struct req *r, const struct route_ctx *cx,
+    struct db_stats_scope *sc)
+{
+	struct db	*d;
+	int		 op;
+
+	memset(sc, 0, sizeof(*sc));
+	if (stats_conf == NULL || (d = app_db(stats_conf)) == NULL ||
+	    (op = stats_operator(d, &cx->who)) == -1) {
+		route_error(r, 503, "the database is not available");
+		return NULL;
+	}
+	sc->workspace = cx->who.workspace;
+	sc->unowned = op;
+	return d;
+}
+
+/* The "events" object. */
+static void
+stats_events(cJSON *root, const struct stats_acc *a)
+{
+	cJSON		*ev = cJSON_AddObjectToObject(root, "events");
+	cJSON		*byp, *p;
+	long long	 t = 0, d = 0, h = 0;
+	int		 i;
+
+	for (i = 0; i < PLATFORM__MAX; i++) {
+		t += a->total[i];
+		d += a->today[i];
+		h += a->last_hour[i];
+	}
+	cJSON_AddNumberToObject(ev, "today", (double)d);
+	cJSON_AddNumberToObject(ev, "last_hour", (double)h);
+	cJSON_AddNumberToObject(ev, "total", (double)t);
+	byp = cJSON_AddObjectToObject(ev, "by_platform");
+	for (i = 0; i < PLATFORM__MAX; i++) {
+		p = cJSON_AddObjectToObject(byp, platform_names[i]);
+		cJSON_AddNumberToObject(p, "today", (double)a->today[i]);
+		cJSON_AddNumberToObject(p, "last_hour",
+		    (double)a->last_hour[i]);
+		cJSON_AddNumberToObject(p, "total", (double)a->total[i]);
+	}
+}
+
+/* The "hourly" array. */
+static void
+stats_hourly(cJSON *root, const struct stats_acc *a)
+{
+	cJSON		*arr = cJSON_AddArrayToObject(root, "hourly");
+	cJSON		*h, *o;
+	long long	 t;
+	int		 i, k;
+
+	for (i = 0; i < a->nhours; i++) {
+		h = cJSON_CreateObject();
+		cJSON_AddNumberToObject(h, "hour_ms",
+		    (double)((a->from_hour + i) * DB_HOUR_MS));
+		t = 0;
+		for (k = 0; k < EVENT_STATE__MAX; k++)
+			t += a->h_state[i][k];
+		cJSON_AddNumberToObject(h, "total", (double)t);
+		o = cJSON_AddObjectToObject(h, "state");
+		for (k = 0; k < EVENT_STATE__MAX; k++)
+			cJSON_AddNumberToObject(o, event_state_names[k],
+			    (double)a->h_state[i][k]);
+		o = cJSON_AddObjectToObject(h, "platform");
+		for (k = 0; k < PLATFORM__MAX; k++)
+			cJSON_AddNumberToObject(o, platform_names[k],
+			    (double)a->h_platform[i][k]);
+		cJSON_AddItemToArray(arr, h);
+	}
+}
+
+/* The "latency" object: counts by bucket and percentiles (the upper
+ * bound of the bucket that holds them; the last bound for the rest). */
+static void
+stats_latency(cJSON *root, const long long *counts)
+{
+	static const struct { const char *name; int pct; } pcts[] = {
+		{ "p50_ms", 50 }, { "p95_ms", 95 }, { "p99_ms", 99 } };
+	cJSON		*l = cJSON_AddObjectToObject(root, "latency");
+	cJSON		*le = cJSON_AddArrayToObject(l, "le_ms");
+	cJSON		*c = cJSON_AddArrayToObject(l, "counts");
+	long long	 total = 0, cum, want;
+	size_t		 k;
+	int		 i;
+
+	for (i = 0; i < DB_LATENCY_BOUNDS; i++)
+		cJSON_AddItemToArray(le, cJSON_CreateNumber(
+		    (double)db_latency_le_ms[i]));
+	for (i = 0; i < DB_LATENCY_BUCKETS; i++) {
+		cJSON_AddItemToArray(c, cJSON_CreateNumber((double)counts[i]));
+		total += counts[i];
+	}
+	for (k = 0; k < sizeof(pcts) / sizeof(pcts[0]); k++) {
+		if (total == 0) {
+			cJSON_AddNullToObject(l, pcts[k].name);
+			continue;
+		}
+		want = (total * pcts[k].pct + 99) / 100;
+		for (i = 0, cum = 0; i < DB_LATENCY_BOUNDS; i++)
+			if ((cum += counts[i]) >= want)
+				break;
+		cJSON_AddNumberToObject(l, pcts[k].name, (double)
+		    db_latency_le_ms[i < DB_LATENCY_BOUNDS ? i :
+		    DB_LATENCY_BOUNDS - 1]);
+	}
+}
+
+/* The "queue" object and its problems; pending and dead letters'
+ * oldest from the queue's index.  0 or -1. */
+static int
+stats_queue(cJSON *root, cJSON *problems, struct db *d,
+    const struct db_stats_scope *sc, const struct stats_acc *a,
+    long long now)
+{
+	cJSON		*q = cJSON_AddObjectToObject(root, "queue");
+	long long	 pend = 0, dead = 0, age;
+	char		 text[128], hhmm[6];
+	int		 i;
+
+	if (db_stats_oldest(d, sc, EVENT_PENDING, &pend) == -1 ||
+	    db_stats_oldest(d, sc, EVENT_DEAD_LETTER, &dead) == -1)
+		return -1;
+	for (i = 0; i < EVENT_STATE__MAX; i++)
+		cJSON_AddNumberToObject(q, event_state_names[i],
+		    (double)a->state[i]);
+	age = pend > 0 ? (now - pend) / 1000 : 0;
+	if (pend > 0)
+		cJSON_AddNumberToObject(q, "oldest_pending_age_s",
+		    (double)(age > 0 ? age : 0));
+	else
+		cJSON_AddNullToObject(q, "oldest_pending_age_s");
+	cJSON_AddNumberToObject(q, "dead_letters",
+	    (double)a->state[EVENT_DEAD_LETTER]);
+	stats_num_or_null(q, "dead_letters_since_ms", dead);
+	if (a->state[EVENT_DEAD_LETTER] > 0) {
+		stats_hhmm(dead > 0 ? dead : now, hhmm);
+		snprintf(text, sizeof(text), "%lld dead letter%s since %s",
+		    a->state[EVENT_DEAD_LETTER],
+		    a->state[EVENT_DEAD_LETTER] == 1 ? "" : "s", hhmm);
+		stats_problem(problems, "error", text, "dead-letters.html");
+	}
+	if (a->state[EVENT_FAILED] > 0) {
+		snprintf(text, sizeof(text), "%lld failed event%s waiting "
+		    "for a retry", a->state[EVENT_FAILED],
+		    a->state[EVENT_FAILED] == 1 ? "" : "s");
+		stats_problem(problems, "warning", text,
+		    "events.html?state=failed");
+	}
+	if (pend > 0 && age > HG_STATS_PENDING_LATE_S) {
+		stats_hhmm(pend, hhmm);
+		snprintf(text, sizeof(text), "events pending for %lld min "
+		    "(the oldest since %s)", age / 60, hhmm);
+		stats_problem(problems, "warning", text,
+		    "events.html?state=pending");
+	}
+	return 0;
+}
+
+void
+api_stats_get(struct req *r, const struct route_ctx *cx)
+{
+	static struct stats_acc	 zero;
+	struct stats_acc	*a = NULL;
+	struct db_stats_scope	 sc;
+	struct stats_chan	 ch;
+	struct db		*d;
+	const char		*range = cx->v[STATS_F_RANGE].set ?
+				    cx->v[STATS_F_RANGE].s : "24h";
+	cJSON			*root = NULL, *l24, *problems;
+	long long		 now = clock_ms(), lat[DB_LATENCY_BUCKETS];
+	long long		 badsig = 0, kinds = 0;
+	char			 text[128];
+
+	if (strcmp(range, "24h") != 0 && strcmp(range, "7d") != 0) {
+		route_error(r, 400, "range: 24h or 7d");
+		return;
+	}
+	if ((d = stats_scope(r, cx, &sc)) == NULL)
+		return;
+	/* Too big for a request thread's stack. */
+	if ((a = malloc(sizeof(*a))) == NULL) {
+		route_error(r, 500, "out of memory");
+		return;
+	}
+	*a = zero;
+	a->now_hour = now / DB_HOUR_MS;
+	a->today_hour = stats_today_hour(now);
+	a->nhours = strcmp(range, "7d") == 0 ? HG_STATS_HOURS_WEEK :
+	    HG_STATS_HOURS_DAY;
+	a->from_hour = a->now_hour - a->nhours + 1;
+	root = cJSON_CreateObject();
+	problems = cJSON_CreateArray();
+	if (db_stats_each(d, &sc, 0, a->now_hour + 1, stats_row, a) == -1 ||
+	    db_stats_latency(d, &sc, a->from_hour, a->now_hour + 1, lat,
+	    NULL) == -1 ||
+	    db_stats_counter_since(d, "webhook.bad_signature",
+	    a->now_hour - HG_STATS_HOURS_DAY + 1, &badsig) == -1 ||
+	    db_stats_unhandled_kinds(d, &kinds) == -1)
+		goto err;
+	cJSON_AddNumberToObject(root, "now_ms", (double)now);
+	if (*conf_get(stats_conf, "app_secret") == '\0')
+		stats_problem(problems, "error", "the app secret is missing: "
+		    "webhooks are refused", NULL);
+	stats_events(root, a);
+	if (stats_queue(root, problems, d, &sc, a, now) == -1)
+		goto err;
+	l24 = cJSON_AddObjectToObject(root, "last_24h");
+	cJSON_AddNumberToObject(l24, "bad_signature", (double)badsig);
+	cJSON_AddNumberToObject(l24, "invalid", (double)a->invalid24);
+	cJSON_AddNumberToObject(l24, "unrouted", (double)a->unrouted24);
+	cJSON_AddNumberToObject(root, "unhandled_kinds", (double)kinds);
+	ch.list = cJSON_AddArrayToObject(root, "channels");
+	ch.problems = problems;
+	ch.now = now / 1000;
+	ch.after_s = conf_get_int(stats_conf, "silent_after_s");
+	if (db_stats_channels(d, sc.workspace > 0 ? sc.workspace : -1,
+	    stats_channel, &ch) == -1)
+		goto err;
+	if (sc.unowned && a->unrouted24 > 0) {
+		snprintf(text, sizeof(text), "%lld unrouted event%s in the "
+		    "last 24 hours", a->unrouted24,
+		    a->unrouted24 == 1 ? "" : "s");
+		stats_problem(problems, "warning", text,
+		    "events.html?routing=unrouted");
+	}
+	cJSON_AddStringToObject(root, "range", range);
+	stats_hourly(root, a);
+	stats_latency(root, lat);
+	cJSON_AddItemToObject(root, "problems", problems);
+	free(a);
+	http_json(r, 200, root);
+	return;
+err:
+	free(a);
+	cJSON_Delete(root);
+	cJSON_Delete(problems);
+	route_error(r, 503, "cannot read the statistics now");
+}
+
+/* One kind of the ledger into the array arg. */
+static void
+stats_kind(void *arg, const struct db_unhandled *u)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "object", u->object);
+	cJSON_AddStringToObject(j, "type", u->type);
+	cJSON_AddNumberToObject(j, "count", (double)u->count);
+	cJSON_AddNumberToObject(j, "first_seen_at", (double)u->first_seen_at);
+	cJSON_AddNumberToObject(j, "last_seen_at", (double)u->last_seen_at);
+	stats_num_or_null(j, "sample_event_id", u->sample_event_id);
+	cJSON_AddItemToArray(arg, j);
+}
+
+void
+api_unhandled_get(struct req *r, const struct route_ctx *cx)
+{
+	struct db_stats_scope	 sc;
+	struct db		*d;
+	cJSON			*root;
+
+	if ((d = stats_scope(r, cx, &sc)) == NULL)
+		return;
+	root = cJSON_CreateObject();
+	if (db_stats_unhandled(d, &sc, stats_kind,
+	    cJSON_AddArrayToObject(root, "unhandled")) == -1) {
+		cJSON_Delete(root);
+		route_error(r, 503, "cannot read the unhandled kinds now");
+		return;
+	}
+	http_json(r, 200, root);
+}

@@ -1,0 +1,250 @@
+// suite: sandbox
+// The operations pages in a real browser against the real API, with
+// the fake of Meta delivering signed webhooks (tests/browser/
+// run-suite.sh starts both): the owner (and operator) signs in →
+// Messenger, Instagram and WhatsApp messages and a batch arrive, and
+// one for a Page nobody connected → the overview counts them and its
+// chart draws them, and refreshes in place (or not, when paused) →
+// an event found by its Meta id shows its messages → an event whose
+// processing fails (a trigger of the test refuses its message) is
+// retried by the queue until it is a dead letter → the dead-letters
+// page groups it → "Retry now" on its page → it is processed →
+// connecting the unrouted Page by hand re-routes its event.  An event
+// whose text is markup, javascript: URLs, RTL and emoji is shown as
+// text and runs nothing.  Any script error, console error or dialog
+// fails the suite.  Screenshots of every page at desktop and phone
+// widths; the time the overview takes to be fully drawn is printed.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth } from './lib.mjs';
+
+const CTL = process.env.CTL || `${BASE}/_meta/_control`;
+const DATA = process.env.HUBGATE_DATA;
+const CONFIG = process.env.HUBGATE_CONFIG;
+const ADMIN = process.env.HUBGATE_ADMIN;
+const BUILD = process.env.HUBGATE_BUILD || path.resolve('build-san');
+const OWNER = { name: 'Olga Operator', email: 'olga@example.com', password: 'operations are fun 42' };
+const HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script> <a href="javascript:alert(3)">click</a> \u202eRTL مرحبا بالعالم 👋🏽 שלום';
+const FAILING = 'This message is refused by the test';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const env = { ...process.env, HUBGATE_CONFIG: CONFIG };
+const admin = (...a) => execFileSync(ADMIN, a, { env, encoding: 'utf8' }).trim();
+const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(DATA, 'hubgate.db'), q], { encoding: 'utf8' }).trim();
+// The webhook-retry cron, with a retry schedule of one step: the next
+// failure after the first makes a dead letter.
+const cron = () => execFileSync(path.join(BUILD, 'cron/webhook-retry'), [],
+	{ env: { ...env, HUBGATE_RETRY_SCHEDULE: '1' }, encoding: 'utf8' });
+
+// deliver(params): the fake of Meta signs and posts a webhook; its
+// answer (delivered, payload).
+async function deliver(params) {
+	const r = await fetch(`${CTL}/deliver`, { method: 'POST', body: new URLSearchParams(params) });
+	const j = await r.json();
+	if (!j.delivered) throw new Error(`delivery failed: ${JSON.stringify(j).slice(0, 300)}`);
+	return j;
+}
+const midOf = (j) => j.payload.entry[0].messaging[0].message.mid;
+const eventOf = (needle) => Number(sql(`SELECT id FROM webhook_event WHERE instr(CAST(body AS TEXT), '${needle.replace(/'/g, "''")}') > 0 ORDER BY id DESC LIMIT 1`));
+
+admin('channel-add', 'page', '104857600000001', 'Sandbox Bakery');
+admin('channel-add', 'instagram', '17841400000000001', 'sandbox_page_01');
+admin('channel-add', 'whatsapp', '106540352242922', '+1 555 078 3881');
+
+const PAGES = ['index.html', 'events.html', 'event.html', 'dead-letters.html', 'unhandled.html'];
+const browser = await launch();
+try {
+	const ctx = await newContext(browser, DESKTOP);
+	const page = await ctx.newPage();
+	const w = watch(page, 'ops');
+
+	// --- the owner, who is the operator, sets up and signs in
+	const link = admin('setup-link');
+	await page.goto(link);
+	await page.fill('#name', OWNER.name);
+	await page.fill('#email', OWNER.email);
+	await page.fill('#password', OWNER.password);
+	await page.fill('#password2', OWNER.password);
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('#done:not([hidden])');
+	await page.goto(`${BASE}/login.html`);
+	await page.fill('#email', OWNER.email);
+	await page.fill('#password', OWNER.password);
+	await page.keyboard.press('Enter');
+	await page.waitForURL(/\/index\.html$/);
+	for (const [href, label] of [['events.html', 'Events'], ['dead-letters.html', 'Dead letters'], ['unhandled.html', 'Unhandled']])
+		eq(await page.textContent(`nav a[href="${href}"]`), label, `the navigation has ${label}`);
+	w.check('signed in');
+
+	// --- deliveries of the three platforms, a batch, a hostile text and
+	// one for a Page that is not connected
+	const text = await deliver({ platform: 'messenger', text: 'Hello from the operations test' });
+	await deliver({ platform: 'instagram', text: 'Hello from Instagram' });
+	await deliver({ platform: 'whatsapp', text: 'Hello from WhatsApp' });
+	await deliver({ platform: 'messenger', type: 'batch', count: '5' });
+	await deliver({ platform: 'messenger', text: HOSTILE });
+	await deliver({ platform: 'messenger', page: '104857600000002', text: 'For a Page nobody connected' });
+	eq(sql("SELECT count(*) FROM webhook_event"), '6', 'six events stored');
+	for (let i = 0; i < 50 && sql("SELECT count(*) FROM webhook_event WHERE state = 'processed'") !== '6'; i++) await sleep(100);
+	eq(sql("SELECT count(*) FROM webhook_event WHERE state = 'processed'"), '6', '... and processed');
+
+	// --- the overview: counts and chart, timed
+	await page.goto(`${BASE}/index.html`);
+	await page.waitForFunction(() => performance.getEntriesByName('overview-drawn').length > 0, null, { timeout: 10000 });
+	const drawnMs = await page.evaluate(() => performance.getEntriesByName('overview-drawn')[0].startTime);
+	console.log(`# the overview was fully drawn ${Math.round(drawnMs)} ms after navigation started`);
+	ok(drawnMs < 5000, `the overview is fully drawn within 5 s (${Math.round(drawnMs)} ms)`);
+	eq(await page.textContent('#ev-today'), '6', 'the overview counts the six events of today');
+	eq(await page.textContent('#ev-hour'), '6', '... all in the last hour');
+	eq(await page.textContent('#ev-p-messenger td:nth-child(2)'), '4', '... four from Messenger (the unrouted one too, for the operator)');
+	eq(await page.textContent('#ev-p-instagram td:nth-child(2)'), '1', '... one from Instagram');
+	eq(await page.textContent('#ev-p-whatsapp td:nth-child(2)'), '1', '... one from WhatsApp');
+	eq(await page.textContent('#r-unrouted'), '1', '... one unrouted in the last 24 h');
+	ok(/^6 events in the last 24 hours/.test(await page.textContent('#hourly-cap')), 'the chart\'s caption counts them',
+		await page.textContent('#hourly-cap'));
+	// The chart drew bars of the "processed" color in its canvas.
+	const painted = await page.evaluate(() => {
+		const c = document.querySelector('#chart-hourly canvas');
+		if (!c) return -1;
+		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		let n = 0;
+		for (let i = 0; i < d.length; i += 4) if (d[i] === 0x0f && d[i + 1] === 0x76 && d[i + 2] === 0x6e) n++;
+		return n;
+	});
+	ok(painted > 20, `the hourly chart draws the processed events' bar (${painted} pixels)`);
+	eq(await page.locator('#channels a').count(), 3, 'the three channels are listed');
+	await shot(page, 'ops-overview-desktop');
+	await page.click('#by-platform');
+	eq(await page.getAttribute('#by-platform', 'aria-pressed'), 'true', 'the chart stacks by platform on request');
+	await page.click('#range-7d');
+	await page.waitForFunction(() => /7 days/.test(document.getElementById('hourly-cap').textContent));
+	ok(true, 'the chart switches to 7 days');
+	await shot(page, 'ops-overview-7d-platform');
+	await page.click('#range-24h');
+	await page.click('#by-state');
+	w.check('overview');
+
+	// Auto-refresh, in place: a new event shows within 10 s without a
+	// reload; paused, nothing changes.
+	await page.evaluate(() => { window.stillHere = true; });
+	await deliver({ platform: 'whatsapp', text: 'A seventh one' });
+	await page.waitForFunction(() => document.getElementById('ev-today').textContent === '7', null, { timeout: 15000 });
+	ok(await page.evaluate(() => window.stillHere === true), 'the overview refreshes itself without reloading the page');
+	await page.click('#pause');
+	eq(await page.getAttribute('#pause', 'aria-pressed'), 'true', 'Pause is pressed');
+	const loads = await page.evaluate(() => document.getElementById('main').dataset.loads);
+	await deliver({ platform: 'instagram', text: 'An eighth one' });
+	await sleep(11000);
+	eq(await page.evaluate(() => document.getElementById('main').dataset.loads), loads, 'paused, it does not ask again');
+	eq(await page.textContent('#ev-today'), '7', '... and its figures stay');
+	await page.click('#pause');
+	await page.waitForFunction(() => document.getElementById('ev-today').textContent === '8');
+	ok(true, 'resumed, it refreshes at once');
+	w.check('refresh');
+
+	// --- an event found by its Meta id, with its message
+	await page.goto(`${BASE}/events.html`);
+	await page.waitForSelector('#events tr[data-id]');
+	eq(await page.locator('#events tr[data-id]').count(), 8, 'the list shows the eight events');
+	const ids = await page.locator('#events tr[data-id]').evaluateAll((rs) => rs.map((r) => Number(r.dataset.id)));
+	ok(ids.every((v, i) => i === 0 || v < ids[i - 1]), 'newest first', ids.join(','));
+	await page.fill('#f-q', midOf(text));
+	await page.click('#apply');
+	await page.waitForFunction(() => document.querySelectorAll('#events tr[data-id]').length === 1);
+	ok(new URL(page.url()).searchParams.get('q') === midOf(text), 'the filter is kept in the URL');
+	await page.click('#events tr[data-id] a');
+	await page.waitForSelector('#content:not([hidden])');
+	eq(await page.locator('#messages td', { hasText: 'Hello from the operations test' }).count(), 1, 'the event\'s page shows its message');
+	ok((await page.textContent('#body')).includes('"Hello from the operations test"'), 'and its body, pretty-printed');
+	await shot(page, 'ops-event-desktop');
+	w.check('event');
+
+	// Filters from the URL.
+	await page.goto(`${BASE}/events.html?platform=whatsapp`);
+	await page.waitForSelector('#events tr[data-id]');
+	eq(await page.inputValue('#f-platform'), 'whatsapp', 'a filter in the URL is shown in the form');
+	eq(await page.locator('#events tr[data-id]').count(), 2, '... and applied (two WhatsApp events)');
+	w.check('filter');
+
+	// --- the hostile event: text, nothing run
+	const hid = eventOf('javascript:alert(3)');
+	await page.goto(`${BASE}/event.html?id=${hid}`);
+	await page.waitForSelector('#content:not([hidden])');
+	const msgText = await page.textContent('#messages .msg-text');
+	eq(msgText, HOSTILE, 'markup, javascript: URLs, RTL and emoji in a message are shown as the very text');
+	ok((await page.textContent('#body')).includes('<script>alert(2)</script>'), 'the body shows the markup as text');
+	ok((await page.textContent('#body')).includes('\\u202e'), 'the RTL override in the body is shown as an escape');
+	eq(await page.locator('main img, main script, main a[href^="javascript:"]').count(), 0, 'no element came from the body');
+	await shot(page, 'ops-event-hostile');
+	w.check('hostile event');
+
+	// --- a failing event becomes a dead letter
+	sql(`CREATE TRIGGER refuse BEFORE INSERT ON message WHEN NEW.text = '${FAILING}' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;`);
+	await deliver({ platform: 'messenger', text: FAILING });
+	const fid = eventOf(FAILING);
+	let st = '';
+	for (let i = 0; i < 20; i++) {
+		st = sql(`SELECT state FROM webhook_event WHERE id = ${fid}`);
+		if (st === 'dead_letter') break;
+		await sleep(1100);
+		cron();
+	}
+	eq(st, 'dead_letter', 'the refused event ends as a dead letter');
+	await page.goto(`${BASE}/dead-letters.html`);
+	await page.waitForSelector('#groups td');
+	ok((await page.textContent('#groups')).includes('refused by the test'), 'the dead-letters page groups it by its error');
+	await shot(page, 'ops-dead-letters-desktop');
+	await page.goto(`${BASE}/events.html?state=dead_letter`);
+	await page.waitForSelector('#events tr[data-id]');
+	eq(await page.locator('#events tr[data-id]').count(), 1, 'the list of dead letters has it');
+	w.check('dead letter');
+
+	// --- retried from its page, it is processed
+	sql('DROP TRIGGER refuse');
+	await page.goto(`${BASE}/event.html?id=${fid}`);
+	await page.waitForSelector('#retry-box:not([hidden])');
+	const rr = page.waitForResponse((r) => r.url().endsWith(`/api/events/${fid}/retry`));
+	await page.click('#retry');
+	eq((await rr).status(), 200, 'Retry now is POST /api/events/ID/retry');
+	cron();   // in case the API left it to the queue
+	await page.waitForFunction(() => /processed/.test(document.getElementById('status').textContent), null, { timeout: 25000 });
+	eq(sql(`SELECT state FROM webhook_event WHERE id = ${fid}`), 'processed', 'the retried event is processed');
+	eq(await page.locator('#messages td', { hasText: FAILING }).count(), 1, 'and its page shows the message it became');
+	await shot(page, 'ops-event-retried');
+	w.check('retry');
+
+	// --- the unrouted event's Page, connected by hand
+	await page.goto(`${BASE}/events.html?routing=unrouted`);
+	await page.waitForSelector('#connect-box:not([hidden])');
+	eq(await page.locator('#events tr[data-id]').count(), 1, 'the operator sees the unrouted event');
+	await page.selectOption('#c-kind', 'page');
+	await page.fill('#c-meta', '104857600000002');
+	await page.fill('#c-name', 'Second Shop');
+	await page.click('#c-submit');
+	await page.waitForSelector('#connect-result:not([hidden])');
+	eq(await page.textContent('#connect-result'), 'Connected Second Shop. 1 earlier event was routed and processed again.',
+		'connecting the Page says its earlier event was re-routed');
+	await page.waitForFunction(() => !document.querySelector('#events tr[data-id]'));
+	ok(true, 'the event is no longer unrouted');
+	w.check('connect');
+
+	// --- every page, desktop and phone
+	const shown = { 'event.html': `event.html?id=${hid}` };
+	for (const [size, label] of [[DESKTOP, 'desktop'], [PHONE, 'phone']]) {
+		await page.setViewportSize(size);
+		for (const p of PAGES) {
+			await page.goto(`${BASE}/${shown[p] || p}`);
+			await page.waitForLoadState('networkidle');
+			if (p === 'index.html') await page.waitForFunction(() => performance.getEntriesByName('overview-drawn').length > 0);
+			ok(await fitsWidth(page), `${p} (${label}) fits the window's width`);
+			await shot(page, `ops-${p.replace('.html', '')}-${label}`);
+		}
+	}
+	w.check('every page');
+	await ctx.close();
+} catch (e) {
+	ok(false, 'the operations flow runs', e.stack);
+} finally {
+	await browser.close();
+}
+done();
