@@ -74,7 +74,7 @@ expect_eq "$(metric 'hubgate_queue_events{state="failed"}')|$(metric 'hubgate_qu
     "$H_FAILED|$H_DEAD|$H_ACC" "the same numbers as /health"
 expect_match "$(metric hubgate_queue_depth)" '^[0-9]+$' "hubgate_queue_depth"
 expect_match "$BODY" 'hubgate_info\{version="[^"]+"\} 1' "hubgate_info with the version"
-bad=$(printf '%s\n' "$BODY" | grep -vE '^(# (TYPE|HELP) [a-z_]+ .*|[a-z_]+(\{[a-z_]+="[^"]*"\})? -?[0-9]+)$')
+bad=$(printf '%s\n' "$BODY" | grep -vE '^(# (TYPE|HELP) [a-z_]+ .*|[a-z_]+(\{[a-z_]+="[^"]*"\})? -?[0-9]+(\.[0-9]+)?)$')
 expect_eq "$bad" "" "every line is a comment or a sample"
 expect_eq "$(header Content-Security-Policy | cut -c1-18)" "default-src 'self'" "the security headers"
 call POST /metrics '{}'
