@@ -119,7 +119,7 @@ json_case "events, one channel, last day" "/api/events?channel=9003&since=$(( $(
 json_case "events, search by mid" "/api/events?q=m_fill_500000"
 
 # 4. The overview in Chromium.
-draw=$(node bench/overview.mjs "$base" "$cookie" "$ROUNDS")
+draw=$(SHOT=$work/overview.png node bench/overview.mjs "$base" "$cookie" "$ROUNDS")
 echo "overview drawn in Chromium: $draw" | tee -a "$results"
 
 # 5. Ingest alone and under polling, side by side.
