@@ -179,13 +179,9 @@ struct db {
 	"WHEN 'read' THEN 4 WHEN 'failed' THEN 5 END)"
 
 /* The latency bucket (db_stats.h) of the milliseconds expression d in
- * SQL, as schema.sql's triggers compute it. */
-#define DB_LATENCY_BUCKET(d)	"(CASE WHEN " d " <= 10 THEN 0 " \
-	"WHEN " d " <= 50 THEN 1 WHEN " d " <= 100 THEN 2 " \
-	"WHEN " d " <= 500 THEN 3 WHEN " d " <= 1000 THEN 4 " \
-	"WHEN " d " <= 5000 THEN 5 WHEN " d " <= 10000 THEN 6 " \
-	"WHEN " d " <= 60000 THEN 7 WHEN " d " <= 300000 THEN 8 " \
-	"WHEN " d " <= 3600000 THEN 9 ELSE 10 END)"
+ * SQL, as schema.sql's triggers find it in latency_bucket. */
+#define DB_LATENCY_BUCKET(d)	"(SELECT bucket FROM latency_bucket " \
+	"WHERE le_ms >= " d " ORDER BY le_ms LIMIT 1)"
 
 /* The prepared statement, reset and unbound; NULL on error. */
 sqlite3_stmt	*db_stmt(struct db *, enum stmt);
