@@ -759,3 +759,69 @@ CREATE INDEX webhook_event_unrouted ON webhook_event (id)
 	WHERE routing <> 'routed';
 
 PRAGMA user_version = 8;
+
+-- @migration 9
+-- Connecting accounts (lib/web/oauth.c): the Facebook users who
+-- authorized hubgate, the one-time Login states already used, the
+-- choices a person is offered between the Login and the connection,
+-- and the record of data deletions Meta asked for.  A channel now says
+-- which login its token came from and what kind of token it holds.
+
+-- meta_login: a Facebook (or Instagram) user who authorized hubgate in
+-- a workspace; their long-lived token is what the token cron renews.
+CREATE TABLE meta_login (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,	-- where they connected channels
+	platform	TEXT NOT NULL DEFAULT 'facebook'	-- which Login
+			CHECK (platform IN ('facebook', 'instagram')),
+	meta_user_id	TEXT NOT NULL,	-- the app-scoped user id (Facebook) or Instagram user id
+	name		TEXT NOT NULL DEFAULT '',	-- their name as Meta gives it
+	token_sealed	BLOB,		-- AES-256-GCM sealed long-lived user token (aad "meta_login:<platform>:<meta_user_id>"); NULL once revoked or erased
+	token_expires_at INTEGER,	-- when that token expires; NULL or 0: never
+	data_access_expires_at INTEGER,	-- when Meta stops giving data without a new Login
+	scopes		TEXT NOT NULL DEFAULT '',	-- granted permissions, comma list (debug_token)
+	declined	TEXT NOT NULL DEFAULT '',	-- asked for but not granted, comma list
+	status		TEXT NOT NULL DEFAULT 'valid'	-- revoked: the person removed the app (deauthorize)
+			CHECK (status IN ('valid', 'revoked')),
+	created_at	INTEGER NOT NULL,	-- first Login
+	updated_at	INTEGER NOT NULL,	-- last Login or change
+	UNIQUE (workspace_id, platform, meta_user_id)
+);
+CREATE INDEX meta_login_by_user ON meta_login (meta_user_id);
+
+ALTER TABLE channel ADD COLUMN meta_login_id INTEGER
+	REFERENCES meta_login(id) ON DELETE SET NULL;	-- the Login its token came from
+ALTER TABLE channel ADD COLUMN token_kind TEXT NOT NULL DEFAULT 'none'	-- what token_sealed holds
+	CHECK (token_kind IN ('none', 'page', 'instagram_login', 'system_user'));
+CREATE INDEX channel_by_login ON channel (meta_login_id);
+
+-- oauth_nonce: the nonces of Login states already used (a state is
+-- good once); kept until the state would have expired anyway.
+CREATE TABLE oauth_nonce (
+	nonce		TEXT PRIMARY KEY,	-- the state's random part
+	expires_at	INTEGER NOT NULL	-- pruned from then on
+);
+
+-- oauth_pick: what a person may connect after a Login, kept here so
+-- that the browser sees ids and names only; the page tokens are in the
+-- sealed payload.  Used once, by the session that made it.
+CREATE TABLE oauth_pick (
+	id		TEXT PRIMARY KEY,	-- hex SHA-256 of the one-time id in the picker's form
+	session_id	TEXT NOT NULL,	-- the session (session.id) it belongs to
+	user_id		INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,	-- who logged in
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,	-- where the channels go
+	meta_login_id	INTEGER NOT NULL REFERENCES meta_login(id) ON DELETE CASCADE,	-- the Login
+	payload		BLOB NOT NULL,	-- AES-256-GCM sealed JSON of the Pages, accounts and tokens (aad "oauth_pick:<id>")
+	expires_at	INTEGER NOT NULL	-- unusable from then on
+);
+
+-- deletion_request: Meta's data deletion callbacks, for the status
+-- page; it names no person, only what was erased.
+CREATE TABLE deletion_request (
+	id		INTEGER PRIMARY KEY,
+	code		TEXT NOT NULL UNIQUE,	-- the confirmation code given to Meta
+	at		INTEGER NOT NULL,	-- when the erasure ran
+	summary		TEXT NOT NULL	-- what was erased, in words
+);
+
+PRAGMA user_version = 9;

@@ -14,6 +14,7 @@
 #include "db_channel.h"
 #include "db_event.h"
 #include "db_inbox.h"
+#include "db_oauth.h"
 #include "db_queue.h"
 #include "db_stats.h"
 #include "db_user.h"
@@ -147,6 +148,24 @@ enum stmt {
 	STMT_CHANNEL_BY_META,
 	STMT_REROUTE_FIND,
 	STMT_REROUTE_SET,
+	/* Connecting accounts (db_oauth.c). */
+	STMT_OAUTH_NONCE_PRUNE,
+	STMT_OAUTH_NONCE_ADD,
+	STMT_META_LOGIN_PUT,
+	STMT_OAUTH_PICK_PRUNE,
+	STMT_OAUTH_PICK_ADD,
+	STMT_OAUTH_PICK_TAKE,
+	STMT_CHANNEL_LOGIN,
+	STMT_OAUTH_CHANNELS_REVOKE,
+	STMT_OAUTH_LOGINS_REVOKE,
+	STMT_ERASE_CHANNEL_TOKENS,
+	STMT_ERASE_LOGINS,
+	STMT_ERASE_MESSAGES,
+	STMT_ERASE_CONVERSATIONS,
+	STMT_ERASE_CONTACTS,
+	STMT_ERASE_EVENTS,
+	STMT_DELETION_ADD,
+	STMT_DELETION_FIND,
 	STMT__MAX
 };
 
