@@ -608,6 +608,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "THEN 'pending' ELSE state END, processed_ms = CASE WHEN state = "
 	    "'processing' THEN processed_ms END, next_attempt_ms = NULL "
 	    "WHERE id = ?1",
+	/* The channel's last event: the newest routed to it (?2) */
+	[STMT_REROUTE_LAST] =
+	    "UPDATE channel SET last_event_at = max(coalesce(last_event_at, 0), "
+	    "(SELECT received_ms / 1000 FROM webhook_event WHERE id = ?2)) "
+	    "WHERE id = ?1",
 	/* Connecting accounts (db_oauth.c). */
 	[STMT_OAUTH_NONCE_PRUNE] =
 	    "DELETE FROM oauth_nonce WHERE expires_at < ?1",
