@@ -555,6 +555,16 @@ CREATE TABLE event_stat (
 	PRIMARY KEY (workspace_id, hour, object, routing, state)
 ) WITHOUT ROWID;
 
+-- latency_bucket: the upper bounds of event_latency's buckets, in ms
+-- (lib/store/db_stats.h has the same); the last one takes the rest.
+CREATE TABLE latency_bucket (
+	bucket		INTEGER PRIMARY KEY,	-- 0, 1, ...
+	le_ms		INTEGER NOT NULL UNIQUE	-- at most this long
+);
+INSERT INTO latency_bucket (bucket, le_ms) VALUES (0, 10), (1, 50),
+    (2, 100), (3, 500), (4, 1000), (5, 5000), (6, 10000), (7, 60000),
+    (8, 300000), (9, 3600000), (10, 9223372036854775807);
+
 -- event_latency: the processed events of a workspace by the hour they
 -- were processed in and how long after arrival (processed_ms -
 -- received_ms), in the buckets of lib/store/db_stats.h (0: at most
@@ -597,10 +607,7 @@ CREATE TRIGGER event_latency_insert AFTER INSERT ON webhook_event
 	INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms)
 	    VALUES (coalesce((SELECT workspace_id FROM channel
 		WHERE id = NEW.channel_id), 0), NEW.processed_ms / 3600000,
-		(CASE WHEN NEW.processed_ms - NEW.received_ms <= 10 THEN 0 WHEN NEW.processed_ms - NEW.received_ms <= 50 THEN 1 WHEN NEW.processed_ms - NEW.received_ms <= 100 THEN 2
-		    WHEN NEW.processed_ms - NEW.received_ms <= 500 THEN 3 WHEN NEW.processed_ms - NEW.received_ms <= 1000 THEN 4 WHEN NEW.processed_ms - NEW.received_ms <= 5000 THEN 5
-		    WHEN NEW.processed_ms - NEW.received_ms <= 10000 THEN 6 WHEN NEW.processed_ms - NEW.received_ms <= 60000 THEN 7 WHEN NEW.processed_ms - NEW.received_ms <= 300000 THEN 8
-		    WHEN NEW.processed_ms - NEW.received_ms <= 3600000 THEN 9 ELSE 10 END), 1,
+		(SELECT bucket FROM latency_bucket WHERE le_ms >= NEW.processed_ms - NEW.received_ms ORDER BY le_ms LIMIT 1), 1,
 		NEW.processed_ms - NEW.received_ms)
 	    ON CONFLICT DO UPDATE SET n = n + 1, sum_ms = sum_ms + excluded.sum_ms;
 END;
@@ -632,10 +639,7 @@ CREATE TRIGGER event_latency_done AFTER UPDATE OF state ON webhook_event
 	INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms)
 	    VALUES (coalesce((SELECT workspace_id FROM channel
 		WHERE id = NEW.channel_id), 0), NEW.processed_ms / 3600000,
-		(CASE WHEN NEW.processed_ms - NEW.received_ms <= 10 THEN 0 WHEN NEW.processed_ms - NEW.received_ms <= 50 THEN 1 WHEN NEW.processed_ms - NEW.received_ms <= 100 THEN 2
-		    WHEN NEW.processed_ms - NEW.received_ms <= 500 THEN 3 WHEN NEW.processed_ms - NEW.received_ms <= 1000 THEN 4 WHEN NEW.processed_ms - NEW.received_ms <= 5000 THEN 5
-		    WHEN NEW.processed_ms - NEW.received_ms <= 10000 THEN 6 WHEN NEW.processed_ms - NEW.received_ms <= 60000 THEN 7 WHEN NEW.processed_ms - NEW.received_ms <= 300000 THEN 8
-		    WHEN NEW.processed_ms - NEW.received_ms <= 3600000 THEN 9 ELSE 10 END), 1,
+		(SELECT bucket FROM latency_bucket WHERE le_ms >= NEW.processed_ms - NEW.received_ms ORDER BY le_ms LIMIT 1), 1,
 		NEW.processed_ms - NEW.received_ms)
 	    ON CONFLICT DO UPDATE SET n = n + 1, sum_ms = sum_ms + excluded.sum_ms;
 END;
@@ -647,10 +651,7 @@ CREATE TRIGGER event_latency_undone AFTER UPDATE OF state ON webhook_event
 	    WHERE workspace_id = coalesce((SELECT workspace_id FROM channel
 		WHERE id = OLD.channel_id), 0)
 	    AND hour = OLD.processed_ms / 3600000
-	    AND bucket = (CASE WHEN OLD.processed_ms - OLD.received_ms <= 10 THEN 0 WHEN OLD.processed_ms - OLD.received_ms <= 50 THEN 1 WHEN OLD.processed_ms - OLD.received_ms <= 100 THEN 2
-		    WHEN OLD.processed_ms - OLD.received_ms <= 500 THEN 3 WHEN OLD.processed_ms - OLD.received_ms <= 1000 THEN 4 WHEN OLD.processed_ms - OLD.received_ms <= 5000 THEN 5
-		    WHEN OLD.processed_ms - OLD.received_ms <= 10000 THEN 6 WHEN OLD.processed_ms - OLD.received_ms <= 60000 THEN 7 WHEN OLD.processed_ms - OLD.received_ms <= 300000 THEN 8
-		    WHEN OLD.processed_ms - OLD.received_ms <= 3600000 THEN 9 ELSE 10 END);
+	    AND bucket = (SELECT bucket FROM latency_bucket WHERE le_ms >= OLD.processed_ms - OLD.received_ms ORDER BY le_ms LIMIT 1);
 END;
 -- A processed event's channel changed (its channel was deleted): its
 -- latency moves with it.
@@ -663,17 +664,11 @@ CREATE TRIGGER event_latency_rechannel AFTER UPDATE OF channel_id
 	    WHERE workspace_id = coalesce((SELECT workspace_id FROM channel
 		WHERE id = OLD.channel_id), 0)
 	    AND hour = OLD.processed_ms / 3600000
-	    AND bucket = (CASE WHEN OLD.processed_ms - OLD.received_ms <= 10 THEN 0 WHEN OLD.processed_ms - OLD.received_ms <= 50 THEN 1 WHEN OLD.processed_ms - OLD.received_ms <= 100 THEN 2
-		    WHEN OLD.processed_ms - OLD.received_ms <= 500 THEN 3 WHEN OLD.processed_ms - OLD.received_ms <= 1000 THEN 4 WHEN OLD.processed_ms - OLD.received_ms <= 5000 THEN 5
-		    WHEN OLD.processed_ms - OLD.received_ms <= 10000 THEN 6 WHEN OLD.processed_ms - OLD.received_ms <= 60000 THEN 7 WHEN OLD.processed_ms - OLD.received_ms <= 300000 THEN 8
-		    WHEN OLD.processed_ms - OLD.received_ms <= 3600000 THEN 9 ELSE 10 END);
+	    AND bucket = (SELECT bucket FROM latency_bucket WHERE le_ms >= OLD.processed_ms - OLD.received_ms ORDER BY le_ms LIMIT 1);
 	INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms)
 	    VALUES (coalesce((SELECT workspace_id FROM channel
 		WHERE id = NEW.channel_id), 0), NEW.processed_ms / 3600000,
-		(CASE WHEN NEW.processed_ms - NEW.received_ms <= 10 THEN 0 WHEN NEW.processed_ms - NEW.received_ms <= 50 THEN 1 WHEN NEW.processed_ms - NEW.received_ms <= 100 THEN 2
-		    WHEN NEW.processed_ms - NEW.received_ms <= 500 THEN 3 WHEN NEW.processed_ms - NEW.received_ms <= 1000 THEN 4 WHEN NEW.processed_ms - NEW.received_ms <= 5000 THEN 5
-		    WHEN NEW.processed_ms - NEW.received_ms <= 10000 THEN 6 WHEN NEW.processed_ms - NEW.received_ms <= 60000 THEN 7 WHEN NEW.processed_ms - NEW.received_ms <= 300000 THEN 8
-		    WHEN NEW.processed_ms - NEW.received_ms <= 3600000 THEN 9 ELSE 10 END), 1,
+		(SELECT bucket FROM latency_bucket WHERE le_ms >= NEW.processed_ms - NEW.received_ms ORDER BY le_ms LIMIT 1), 1,
 		NEW.processed_ms - NEW.received_ms)
 	    ON CONFLICT DO UPDATE SET n = n + 1, sum_ms = sum_ms + excluded.sum_ms;
 END;
@@ -706,20 +701,14 @@ CREATE TRIGGER event_stat_channel_move AFTER UPDATE OF workspace_id ON channel
 	    ON CONFLICT DO UPDATE SET n = n + excluded.n;
 	UPDATE event_latency SET n = n - x.c, sum_ms = sum_ms - x.s FROM (SELECT
 	    processed_ms / 3600000 AS h,
-	    (CASE WHEN processed_ms - received_ms <= 10 THEN 0 WHEN processed_ms - received_ms <= 50 THEN 1 WHEN processed_ms - received_ms <= 100 THEN 2
-		    WHEN processed_ms - received_ms <= 500 THEN 3 WHEN processed_ms - received_ms <= 1000 THEN 4 WHEN processed_ms - received_ms <= 5000 THEN 5
-		    WHEN processed_ms - received_ms <= 10000 THEN 6 WHEN processed_ms - received_ms <= 60000 THEN 7 WHEN processed_ms - received_ms <= 300000 THEN 8
-		    WHEN processed_ms - received_ms <= 3600000 THEN 9 ELSE 10 END) AS b, count(*) AS c,
+	    (SELECT bucket FROM latency_bucket WHERE le_ms >= processed_ms - received_ms ORDER BY le_ms LIMIT 1) AS b, count(*) AS c,
 	    sum(processed_ms - received_ms) AS s FROM webhook_event
 	    WHERE channel_id = NEW.id AND state = 'processed'
 	    AND processed_ms IS NOT NULL GROUP BY 1, 2) AS x
 	    WHERE workspace_id = OLD.workspace_id AND hour = x.h AND bucket = x.b;
 	INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms)
 	    SELECT NEW.workspace_id, processed_ms / 3600000,
-	    (CASE WHEN processed_ms - received_ms <= 10 THEN 0 WHEN processed_ms - received_ms <= 50 THEN 1 WHEN processed_ms - received_ms <= 100 THEN 2
-		    WHEN processed_ms - received_ms <= 500 THEN 3 WHEN processed_ms - received_ms <= 1000 THEN 4 WHEN processed_ms - received_ms <= 5000 THEN 5
-		    WHEN processed_ms - received_ms <= 10000 THEN 6 WHEN processed_ms - received_ms <= 60000 THEN 7 WHEN processed_ms - received_ms <= 300000 THEN 8
-		    WHEN processed_ms - received_ms <= 3600000 THEN 9 ELSE 10 END), count(*),
+	    (SELECT bucket FROM latency_bucket WHERE le_ms >= processed_ms - received_ms ORDER BY le_ms LIMIT 1), count(*),
 	    sum(processed_ms - received_ms) FROM webhook_event
 	    WHERE channel_id = NEW.id AND state = 'processed'
 	    AND processed_ms IS NOT NULL GROUP BY 2, 3 HAVING true
@@ -743,10 +732,7 @@ INSERT INTO event_stat (workspace_id, hour, object, routing, state, n)
     GROUP BY 1, 2, 3, 4, 5;
 INSERT INTO event_latency (workspace_id, hour, bucket, n, sum_ms)
     SELECT coalesce(c.workspace_id, 0), e.processed_ms / 3600000,
-    (CASE WHEN e.processed_ms - e.received_ms <= 10 THEN 0 WHEN e.processed_ms - e.received_ms <= 50 THEN 1 WHEN e.processed_ms - e.received_ms <= 100 THEN 2
-		    WHEN e.processed_ms - e.received_ms <= 500 THEN 3 WHEN e.processed_ms - e.received_ms <= 1000 THEN 4 WHEN e.processed_ms - e.received_ms <= 5000 THEN 5
-		    WHEN e.processed_ms - e.received_ms <= 10000 THEN 6 WHEN e.processed_ms - e.received_ms <= 60000 THEN 7 WHEN e.processed_ms - e.received_ms <= 300000 THEN 8
-		    WHEN e.processed_ms - e.received_ms <= 3600000 THEN 9 ELSE 10 END), count(*),
+    (SELECT bucket FROM latency_bucket WHERE le_ms >= e.processed_ms - e.received_ms ORDER BY le_ms LIMIT 1), count(*),
     sum(e.processed_ms - e.received_ms)
     FROM webhook_event e LEFT JOIN channel c ON c.id = e.channel_id
     WHERE e.state = 'processed' AND e.processed_ms IS NOT NULL
@@ -773,3 +759,69 @@ CREATE INDEX webhook_event_unrouted ON webhook_event (id)
 	WHERE routing <> 'routed';
 
 PRAGMA user_version = 8;
+
+-- @migration 9
+-- Connecting accounts (lib/web/oauth.c): the Facebook users who
+-- authorized hubgate, the one-time Login states already used, the
+-- choices a person is offered between the Login and the connection,
+-- and the record of data deletions Meta asked for.  A channel now says
+-- which login its token came from and what kind of token it holds.
+
+-- meta_login: a Facebook (or Instagram) user who authorized hubgate in
+-- a workspace; their long-lived token is what the token cron renews.
+CREATE TABLE meta_login (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,	-- where they connected channels
+	platform	TEXT NOT NULL DEFAULT 'facebook'	-- which Login
+			CHECK (platform IN ('facebook', 'instagram')),
+	meta_user_id	TEXT NOT NULL,	-- the app-scoped user id (Facebook) or Instagram user id
+	name		TEXT NOT NULL DEFAULT '',	-- their name as Meta gives it
+	token_sealed	BLOB,		-- AES-256-GCM sealed long-lived user token (aad "meta_login:<platform>:<meta_user_id>"); NULL once revoked or erased
+	token_expires_at INTEGER,	-- when that token expires; NULL or 0: never
+	data_access_expires_at INTEGER,	-- when Meta stops giving data without a new Login
+	scopes		TEXT NOT NULL DEFAULT '',	-- granted permissions, comma list (debug_token)
+	declined	TEXT NOT NULL DEFAULT '',	-- asked for but not granted, comma list
+	status		TEXT NOT NULL DEFAULT 'valid'	-- revoked: the person removed the app (deauthorize)
+			CHECK (status IN ('valid', 'revoked')),
+	created_at	INTEGER NOT NULL,	-- first Login
+	updated_at	INTEGER NOT NULL,	-- last Login or change
+	UNIQUE (workspace_id, platform, meta_user_id)
+);
+CREATE INDEX meta_login_by_user ON meta_login (meta_user_id);
+
+ALTER TABLE channel ADD COLUMN meta_login_id INTEGER
+	REFERENCES meta_login(id) ON DELETE SET NULL;	-- the Login its token came from
+ALTER TABLE channel ADD COLUMN token_kind TEXT NOT NULL DEFAULT 'none'	-- what token_sealed holds
+	CHECK (token_kind IN ('none', 'page', 'instagram_login', 'system_user'));
+CREATE INDEX channel_by_login ON channel (meta_login_id);
+
+-- oauth_nonce: the nonces of Login states already used (a state is
+-- good once); kept until the state would have expired anyway.
+CREATE TABLE oauth_nonce (
+	nonce		TEXT PRIMARY KEY,	-- the state's random part
+	expires_at	INTEGER NOT NULL	-- pruned from then on
+);
+
+-- oauth_pick: what a person may connect after a Login, kept here so
+-- that the browser sees ids and names only; the page tokens are in the
+-- sealed payload.  Used once, by the session that made it.
+CREATE TABLE oauth_pick (
+	id		TEXT PRIMARY KEY,	-- hex SHA-256 of the one-time id in the picker's form
+	session_id	TEXT NOT NULL,	-- the session (session.id) it belongs to
+	user_id		INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,	-- who logged in
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,	-- where the channels go
+	meta_login_id	INTEGER NOT NULL REFERENCES meta_login(id) ON DELETE CASCADE,	-- the Login
+	payload		BLOB NOT NULL,	-- AES-256-GCM sealed JSON of the Pages, accounts and tokens (aad "oauth_pick:<id>")
+	expires_at	INTEGER NOT NULL	-- unusable from then on
+);
+
+-- deletion_request: Meta's data deletion callbacks, for the status
+-- page; it names no person, only what was erased.
+CREATE TABLE deletion_request (
+	id		INTEGER PRIMARY KEY,
+	code		TEXT NOT NULL UNIQUE,	-- the confirmation code given to Meta
+	at		INTEGER NOT NULL,	-- when the erasure ran
+	summary		TEXT NOT NULL	-- what was erased, in words
+);
+
+PRAGMA user_version = 9;

@@ -131,6 +131,13 @@ fm_error(struct req *r, int status, long code, long subcode,
 		cJSON_AddStringToObject(e, "error_user_msg", "This person "
 		    "has not messaged you in the last 24 hours.");
 	}
+	if (code == 100 && (subcode == 36007 || subcode == 36009)) {
+		cJSON_AddStringToObject(e, "error_user_title",
+		    "Login could not be completed");
+		cJSON_AddStringToObject(e, "error_user_msg", subcode == 36007 ?
+		    "This login link has expired. Please log in again." :
+		    "This login link was already used. Please log in again.");
+	}
 	cJSON_AddStringToObject(e, "fbtrace_id", trace);
 	http_json(r, status, o);
 	if (code == 190)
@@ -454,6 +461,8 @@ graph(struct req *r, const char *path)
 		fm_accounts(r);
 	else if (strcmp(path, "/debug_token") == 0 && r->method == HTTP_GET)
 		fm_debug_token(r);
+	else if (strcmp(path, "/me") == 0 && r->method == HTTP_GET)
+		fm_me(r);
 	else if ((slash = strchr(path + 1, '/')) != NULL &&
 	    (n = (size_t)(slash - path - 1)) < sizeof(id) && n > 0) {
 		memcpy(id, path + 1, n);

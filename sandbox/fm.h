@@ -168,6 +168,7 @@ int	 fm_page_token(const char *user_token, const struct fm_token *u,
 void	 fm_oauth_token(struct req *);
 void	 fm_accounts(struct req *);
 void	 fm_debug_token(struct req *);
+void	 fm_me(struct req *);
 void	 fm_subscribed_apps(struct req *, const char *object_id);
 void	 fm_messages(struct req *, const char *object_id);
 void	 fm_dialog(struct req *);

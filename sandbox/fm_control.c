@@ -17,6 +17,13 @@
  *                    mid), sign it with the app secret and POST it to the
  *                    gateway's /webhook (or path=) like Meta, retrying on
  *                    non-200 (attempts=, default 3)
+ *   POST   deauthorize, data-deletion
+ *                    build Meta's signed_request for user_id= (default
+ *                    the fake user; algorithm= and secret= override
+ *                    what is signed, for tests), POST it as a form to
+ *                    the gateway's /oauth/deauthorize or
+ *                    /oauth/data-deletion, and answer the gateway's
+ *                    status and body (with the signed_request)
  *
  * The webhook sender is the only libcurl user outside lib/graph: it is
  * a test double of Meta, not part of hubgate.
@@ -32,6 +39,7 @@
 #include "crypto.h"
 #include "json.h"
 #include "num.h"
+#include "signed_request.h"
 
 #include "fm.h"
 
@@ -551,6 +559,67 @@ deliver(struct req *r)
 	buf_free(&b);
 }
 
+/* Collect a response body (up to 64 KB). */
+static size_t
+collect(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	buf_add(b, p, size * n);
+	return size * n;
+}
+
+/* Meta's deauthorize or data deletion callback for a user. */
+static void
+signed_callback(struct req *r, const char *which)
+{
+	const char	*uid = fm_param(r, "user_id");
+	const char	*alg = fm_param(r, "algorithm");
+	const char	*secret = fm_param(r, "secret");
+	char		 payload[512], sr[HG_SIGNED_REQUEST_MAX + 1], url[700];
+	struct buf	 form, body;
+	CURL		*c;
+	long		 status = 0;
+	cJSON		*o;
+
+	snprintf(payload, sizeof(payload), "{\"algorithm\":\"%s\","
+	    "\"expires\":0,\"issued_at\":%lld,\"user_id\":\"%s\"}",
+	    alg != NULL ? alg : "HMAC-SHA256", (long long)time(NULL),
+	    uid != NULL ? uid : FM_USER_ID);
+	if (strchr(alg != NULL ? alg : "", '"') != NULL ||
+	    strchr(uid != NULL ? uid : "", '"') != NULL ||
+	    signed_request_make(payload, secret != NULL ? secret :
+	    fm_app.app_secret, sr, sizeof(sr)) == -1) {
+		http_json_error(r, 400, "cannot build the signed_request");
+		return;
+	}
+	snprintf(url, sizeof(url), "%s/oauth/%s", fm_app.base_url, which);
+	buf_init(&form, 16384);
+	buf_init(&body, 65536);
+	buf_puts(&form, "signed_request=");
+	buf_url_encode(&form, sr);
+	if ((c = curl_easy_init()) != NULL) {
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, buf_cstr(&form));
+		curl_easy_setopt(c, CURLOPT_USERAGENT, "facebookexternalua");
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+		if (curl_easy_perform(c) == CURLE_OK)
+			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_cleanup(c);
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "signed_request", sr);
+	cJSON_AddNumberToObject(o, "status", (double)status);
+	cJSON_AddStringToObject(o, "body", buf_cstr(&body));
+	buf_free(&form);
+	buf_free(&body);
+	http_json(r, status != 0 ? 200 : 502, o);
+}
+
 void
 fm_control(struct req *r, const char *path)
 {
@@ -567,9 +636,14 @@ fm_control(struct req *r, const char *path)
 		fault(r);
 	else if (strcmp(path, "deliver") == 0 && post)
 		deliver(r);
+	else if (strcmp(path, "deauthorize") == 0 && post)
+		signed_callback(r, "deauthorize");
+	else if (strcmp(path, "data-deletion") == 0 && post)
+		signed_callback(r, "data-deletion");
 	else if (strcmp(path, "world") == 0 || strcmp(path, "outbox") == 0 ||
 	    strcmp(path, "token") == 0 || strcmp(path, "fault") == 0 ||
-	    strcmp(path, "deliver") == 0)
+	    strcmp(path, "deliver") == 0 || strcmp(path, "deauthorize") == 0 ||
+	    strcmp(path, "data-deletion") == 0)
 		http_json_error(r, 405, "method not allowed");
 	else
 		http_json_error(r, 404, "not found");

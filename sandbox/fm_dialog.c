@@ -3,7 +3,9 @@
  * consent page for the fake user and their Pages; the form posts to
  * dialog/oauth/confirm, which redirects to redirect_uri with a
  * single-use code and the unchanged state (Continue) or with
- * error=access_denied (Cancel).  redirect_uri must match the
+ * error=access_denied (Cancel).  Each permission asked for can be
+ * declined (a checkbox decline_<scope>): the code then grants the
+ * others only.  redirect_uri must match the
  * registered one (<base_url>/oauth/callback) exactly, as in Meta's
  * strict mode.
  */
@@ -53,6 +55,53 @@ hidden(struct req *r, const char *name, const char *value)
 	http_puts(r, "\">\n");
 }
 
+/* A checkbox per permission asked for, to decline it. */
+static void
+scope_boxes(struct req *r, const char *scope)
+{
+	const char	*p, *e;
+	char		 one[128];
+	size_t		 n;
+
+	for (p = scope; p != NULL && *p != '\0'; p = e != NULL ? e + 1 : NULL) {
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		if (n == 0 || n >= sizeof(one))
+			continue;
+		memcpy(one, p, n);
+		one[n] = '\0';
+		http_puts(r, "<label><input type=\"checkbox\" name=\"decline_");
+		fm_html(r, one);
+		http_puts(r, "\" value=\"1\"> Don't allow ");
+		fm_html(r, one);
+		http_puts(r, "</label><br>\n");
+	}
+}
+
+/* The scopes of asked that the form did not decline, into out. */
+static void
+granted(struct req *r, const char *asked, char *out, size_t outsz)
+{
+	const char	*p, *e;
+	char		 one[128], name[140];
+	size_t		 n, o = 0;
+
+	out[0] = '\0';
+	for (p = asked; p != NULL && *p != '\0'; p = e != NULL ? e + 1 : NULL) {
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		if (n == 0 || n >= sizeof(one))
+			continue;
+		memcpy(one, p, n);
+		one[n] = '\0';
+		snprintf(name, sizeof(name), "decline_%s", one);
+		if (fm_param(r, name) != NULL || o + n + 2 > outsz)
+			continue;
+		o += (size_t)snprintf(out + o, outsz - o, "%s%s",
+		    o > 0 ? "," : "", one);
+	}
+}
+
 void
 fm_dialog(struct req *r)
 {
@@ -95,6 +144,7 @@ fm_dialog(struct req *r)
 		http_puts(r, ")</small></li>\n");
 	}
 	http_puts(r, "</ul>\n<form method=\"post\" action=\"oauth/confirm\">\n");
+	scope_boxes(r, scope);
 	hidden(r, "client_id", cid);
 	hidden(r, "redirect_uri", ru);
 	hidden(r, "state", fm_param(r, "state"));
@@ -114,7 +164,7 @@ fm_dialog_confirm(struct req *r)
 	const char	*decision = fm_param(r, "decision");
 	const char	*scope = fm_param(r, "scope");
 	struct buf	 loc;
-	char		 code[80], rnd[64];
+	char		 code[80], rnd[64], grant[512];
 
 	if (check_client(r, cid, ru) == -1)
 		return;
@@ -124,8 +174,10 @@ fm_dialog_confirm(struct req *r)
 	if (decision != NULL && strcmp(decision, "continue") == 0) {
 		fm_random(rnd, 60);
 		snprintf(code, sizeof(code), "AQ%s", rnd);
-		if (fm_code_add(code, ru, scope != NULL ? scope : "",
-		    (long long)time(NULL)) == -1) {
+		granted(r, scope != NULL ? scope : "", grant, sizeof(grant));
+		/* Declining everything still grants the public profile. */
+		if (fm_code_add(code, ru, grant[0] != '\0' ? grant :
+		    "public_profile", (long long)time(NULL)) == -1) {
 			buf_free(&loc);
 			http_text(r, 500, "cannot store the code");
 			return;

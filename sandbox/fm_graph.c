@@ -502,3 +502,23 @@ fm_subscribed_apps(struct req *r, const char *id)
 fail:
 	fm_error(r, 500, 1, 0, NULL, "An unknown error occurred");
 }
+
+/* GET /me: the fake user's id and name, for a user token. */
+void
+fm_me(struct req *r)
+{
+	struct fm_token	 t;
+	cJSON		*o;
+
+	if (fm_auth(r, &t, 0) == -1)
+		return;
+	if (strcmp(t.kind, "page") == 0) {
+		fm_error(r, 400, 100, 0, NULL, "(#100) Tried accessing "
+		    "nonexisting field on node type (Page)");
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", t.user_id);
+	cJSON_AddStringToObject(o, "name", FM_USER_NAME);
+	fm_json(r, o);
+}

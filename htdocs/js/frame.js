@@ -7,6 +7,7 @@ import { api, setCsrf, el, ApiError } from './api.js';
 
 const NAV = [
 	['index.html', 'Overview'],
+	['channels.html', 'Channels'],
 	['events.html', 'Events'],
 	['dead-letters.html', 'Dead letters'],
 	['unhandled.html', 'Unhandled'],

@@ -88,7 +88,7 @@ export function msText(v) {
 // The pages the operations pages link to.  A link from the API (a
 // problem's) is used only when it is one of these, relative, with a
 // plain query: never another origin, scheme or path.
-const PAGES = new Set(['index.html', 'events.html', 'event.html', 'dead-letters.html', 'unhandled.html']);
+const PAGES = new Set(['index.html', 'events.html', 'event.html', 'dead-letters.html', 'unhandled.html', 'channels.html']);
 export function pageLink(href) {
 	if (typeof href !== 'string' || href.length > 500) return null;
 	const m = /^([a-z-]+\.html)(\?[A-Za-z0-9_=&%.+-]*)?$/.exec(href);

@@ -265,5 +265,27 @@
 #define HG_TIME_MS_MAX			(1LL << 53)
 /* Search text (q): the longest Meta id (a wamid is about 60 bytes). */
 #define HG_EVENT_Q_MAX			256
+/* Connecting accounts (lib/web/oauth*.c).  A Login state lives as long
+ * as Meta's own codes (10 minutes): longer than any person takes on the
+ * dialog, short enough that a leaked one is soon useless. */
+#define HG_OAUTH_STATE_TTL_S		600
+/* A state as it travels: nonce, time, platform, session hash, MAC. */
+#define HG_OAUTH_STATE_MAX		160
+/* The picker's choices wait this long for the person to choose. */
+#define HG_OAUTH_PICK_TTL_S		1800
+/* Pages one Login offers: HG_GRAPH_PAGES_MAX result pages of Meta's
+ * largest page size would be more than any person manages. */
+#define HG_OAUTH_PAGES_MAX		1000
+/* A sealed picker payload: a Page costs well under 512 bytes. */
+#define HG_OAUTH_PICK_MAX		(HG_OAUTH_PAGES_MAX * 512)
+/* Meta's signed_request (deauthorize, data deletion): a signature and
+ * a small JSON payload; Meta's are a few hundred bytes. */
+#define HG_SIGNED_REQUEST_MAX		4096
+/* The form body of those callbacks: the signed_request, encoded. */
+#define HG_OAUTH_CALLBACK_BODY_MAX	(3 * HG_SIGNED_REQUEST_MAX + 64)
+/* A code from the Login dialog (Meta's are a few hundred bytes). */
+#define HG_OAUTH_CODE_MAX		2048
+/* A data deletion's confirmation code: 16 random bytes, base64url. */
+#define HG_DELETION_CODE_CHARS		22
 
 #endif

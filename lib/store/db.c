@@ -608,6 +608,80 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "THEN 'pending' ELSE state END, processed_ms = CASE WHEN state = "
 	    "'processing' THEN processed_ms END, next_attempt_ms = NULL "
 	    "WHERE id = ?1",
+	/* The channel's last event: the newest routed to it (?2) */
+	[STMT_REROUTE_LAST] =
+	    "UPDATE channel SET last_event_at = max(coalesce(last_event_at, 0), "
+	    "(SELECT received_ms / 1000 FROM webhook_event WHERE id = ?2)) "
+	    "WHERE id = ?1",
+	/* Connecting accounts (db_oauth.c). */
+	[STMT_OAUTH_NONCE_PRUNE] =
+	    "DELETE FROM oauth_nonce WHERE expires_at < ?1",
+	[STMT_OAUTH_NONCE_ADD] =
+	    "INSERT INTO oauth_nonce (nonce, expires_at) VALUES (?1, ?2) "
+	    "ON CONFLICT (nonce) DO NOTHING RETURNING nonce",
+	[STMT_META_LOGIN_PUT] =
+	    "INSERT INTO meta_login (workspace_id, platform, meta_user_id, "
+	    "name, token_sealed, token_expires_at, data_access_expires_at, "
+	    "scopes, declined, status, created_at, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'valid', ?10, ?10) "
+	    "ON CONFLICT (workspace_id, platform, meta_user_id) DO UPDATE SET "
+	    "name = excluded.name, token_sealed = excluded.token_sealed, "
+	    "token_expires_at = excluded.token_expires_at, "
+	    "data_access_expires_at = excluded.data_access_expires_at, "
+	    "scopes = excluded.scopes, declined = excluded.declined, "
+	    "status = 'valid', updated_at = excluded.updated_at RETURNING id",
+	[STMT_OAUTH_PICK_PRUNE] =
+	    "DELETE FROM oauth_pick WHERE expires_at < ?1",
+	[STMT_OAUTH_PICK_ADD] =
+	    "INSERT INTO oauth_pick (id, session_id, user_id, workspace_id, "
+	    "meta_login_id, payload, expires_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STMT_OAUTH_PICK_TAKE] =
+	    "DELETE FROM oauth_pick WHERE id = ?1 AND session_id = ?2 "
+	    "AND expires_at >= ?3 RETURNING workspace_id, meta_login_id, payload",
+	/* A channel of another workspace is left as it is: no row. */
+	[STMT_CHANNEL_LOGIN] =
+	    "INSERT INTO channel (workspace_id, kind, meta_id, parent_meta_id, "
+	    "name, token_sealed, token_status, token_expires_at, "
+	    "subscribed_fields, meta_login_id, token_kind, created_at, "
+	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'valid', ?7, ?8, ?9, "
+	    "?10, ?11, ?11) ON CONFLICT (kind, meta_id) DO UPDATE SET "
+	    "parent_meta_id = excluded.parent_meta_id, name = excluded.name, "
+	    "token_sealed = excluded.token_sealed, token_status = 'valid', "
+	    "token_expires_at = excluded.token_expires_at, "
+	    "subscribed_fields = excluded.subscribed_fields, "
+	    "meta_login_id = excluded.meta_login_id, "
+	    "token_kind = excluded.token_kind, updated_at = excluded.updated_at "
+	    "WHERE channel.workspace_id = excluded.workspace_id RETURNING id",
+	[STMT_OAUTH_CHANNELS_REVOKE] =
+	    "UPDATE channel SET token_status = 'revoked', token_sealed = NULL, "
+	    "updated_at = ?2 WHERE meta_login_id IN (SELECT id FROM meta_login "
+	    "WHERE meta_user_id = ?1)",
+	[STMT_OAUTH_LOGINS_REVOKE] =
+	    "UPDATE meta_login SET status = 'revoked', token_sealed = NULL, "
+	    "updated_at = ?2 WHERE meta_user_id = ?1",
+	[STMT_ERASE_CHANNEL_TOKENS] =
+	    "UPDATE channel SET token_status = 'revoked', token_sealed = NULL, "
+	    "meta_login_id = NULL, updated_at = ?2 WHERE meta_login_id IN "
+	    "(SELECT id FROM meta_login WHERE meta_user_id = ?1)",
+	[STMT_ERASE_LOGINS] =
+	    "DELETE FROM meta_login WHERE meta_user_id = ?1",
+	[STMT_ERASE_MESSAGES] =
+	    "DELETE FROM message WHERE conversation_id IN (SELECT id FROM "
+	    "conversation WHERE contact_id IN (SELECT id FROM contact WHERE "
+	    "meta_user_id = ?1))",
+	[STMT_ERASE_CONVERSATIONS] =
+	    "DELETE FROM conversation WHERE contact_id IN (SELECT id FROM "
+	    "contact WHERE meta_user_id = ?1)",
+	[STMT_ERASE_CONTACTS] =
+	    "DELETE FROM contact WHERE meta_user_id = ?1",
+	/* ?1 is the id as a JSON string, quotes included. */
+	[STMT_ERASE_EVENTS] =
+	    "DELETE FROM webhook_event WHERE instr(body, ?1) > 0",
+	[STMT_DELETION_ADD] =
+	    "INSERT INTO deletion_request (code, at, summary) VALUES (?1, ?2, ?3)",
+	[STMT_DELETION_FIND] =
+	    "SELECT at, summary FROM deletion_request WHERE code = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

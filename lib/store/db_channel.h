@@ -43,7 +43,8 @@ int		 db_channel_connect(struct db *, long long workspace,
  * first, or one more), its routing recomputed (routed when every
  * account now has a channel, else partial), and, when it was
  * processed, failed or a dead letter, made pending and due now, so
- * that the queue processes it again (idempotent).  *count is how many.
+ * that the queue processes it again (idempotent); the channel's
+ * last_event_at becomes the newest one's arrival.  *count is how many.
  * Inside a transaction; 0 or -1. */
 int		 db_channel_reroute(struct db *, long long id, const char *kind,
 		    const char *meta_id, long long *count);

@@ -14,6 +14,7 @@
 #include "db_channel.h"
 #include "db_event.h"
 #include "db_inbox.h"
+#include "db_oauth.h"
 #include "db_queue.h"
 #include "db_stats.h"
 #include "db_user.h"
@@ -147,6 +148,25 @@ enum stmt {
 	STMT_CHANNEL_BY_META,
 	STMT_REROUTE_FIND,
 	STMT_REROUTE_SET,
+	STMT_REROUTE_LAST,
+	/* Connecting accounts (db_oauth.c). */
+	STMT_OAUTH_NONCE_PRUNE,
+	STMT_OAUTH_NONCE_ADD,
+	STMT_META_LOGIN_PUT,
+	STMT_OAUTH_PICK_PRUNE,
+	STMT_OAUTH_PICK_ADD,
+	STMT_OAUTH_PICK_TAKE,
+	STMT_CHANNEL_LOGIN,
+	STMT_OAUTH_CHANNELS_REVOKE,
+	STMT_OAUTH_LOGINS_REVOKE,
+	STMT_ERASE_CHANNEL_TOKENS,
+	STMT_ERASE_LOGINS,
+	STMT_ERASE_MESSAGES,
+	STMT_ERASE_CONVERSATIONS,
+	STMT_ERASE_CONTACTS,
+	STMT_ERASE_EVENTS,
+	STMT_DELETION_ADD,
+	STMT_DELETION_FIND,
 	STMT__MAX
 };
 
@@ -179,13 +199,9 @@ struct db {
 	"WHEN 'read' THEN 4 WHEN 'failed' THEN 5 END)"
 
 /* The latency bucket (db_stats.h) of the milliseconds expression d in
- * SQL, as schema.sql's triggers compute it. */
-#define DB_LATENCY_BUCKET(d)	"(CASE WHEN " d " <= 10 THEN 0 " \
-	"WHEN " d " <= 50 THEN 1 WHEN " d " <= 100 THEN 2 " \
-	"WHEN " d " <= 500 THEN 3 WHEN " d " <= 1000 THEN 4 " \
-	"WHEN " d " <= 5000 THEN 5 WHEN " d " <= 10000 THEN 6 " \
-	"WHEN " d " <= 60000 THEN 7 WHEN " d " <= 300000 THEN 8 " \
-	"WHEN " d " <= 3600000 THEN 9 ELSE 10 END)"
+ * SQL, as schema.sql's triggers find it in latency_bucket. */
+#define DB_LATENCY_BUCKET(d)	"(SELECT bucket FROM latency_bucket " \
+	"WHERE le_ms >= " d " ORDER BY le_ms LIMIT 1)"
 
 /* The prepared statement, reset and unbound; NULL on error. */
 sqlite3_stmt	*db_stmt(struct db *, enum stmt);

@@ -631,6 +631,15 @@ db_channel_reroute(struct db *d, long long id, const char *kind,
 		if (db_exec(d, st) == -1 || db_event_route(d, ids[i], id) == -1)
 			goto out;
 	}
+	/* Its last event is the newest of them (ids ascend). */
+	if (n > 0) {
+		if ((st = db_stmt(d, STMT_REROUTE_LAST)) == NULL)
+			goto out;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, ids[n - 1]);
+		if (db_exec(d, st) == -1)
+			goto out;
+	}
 	*count = (long long)n;
 	ret = 0;
 out:

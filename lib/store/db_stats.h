@@ -26,7 +26,8 @@ enum event_platform platform_of_object(const char *object);
 /* Latency buckets: bucket i < DB_LATENCY_BOUNDS holds events processed
  * at most db_latency_le_ms[i] ms after arrival (and more than the
  * bound before); bucket DB_LATENCY_BOUNDS the rest.  schema.sql's
- * triggers hold the same bounds (test_db_stats checks them). */
+ * latency_bucket table holds the same bounds for its triggers
+ * (test_db_stats checks them). */
 #define DB_LATENCY_BOUNDS	10
 #define DB_LATENCY_BUCKETS	(DB_LATENCY_BOUNDS + 1)
 extern const long long db_latency_le_ms[DB_LATENCY_BOUNDS];

@@ -51,7 +51,7 @@ admin('channel-add', 'page', '104857600000001', 'Sandbox Bakery');
 admin('channel-add', 'instagram', '17841400000000001', 'sandbox_page_01');
 admin('channel-add', 'whatsapp', '106540352242922', '+1 555 078 3881');
 
-const PAGES = ['index.html', 'events.html', 'event.html', 'dead-letters.html', 'unhandled.html'];
+const PAGES = ['index.html', 'channels.html', 'events.html', 'event.html', 'dead-letters.html', 'unhandled.html'];
 const browser = await launch();
 try {
 	const ctx = await newContext(browser, DESKTOP);
@@ -227,6 +227,17 @@ try {
 	await page.waitForFunction(() => !document.querySelector('#events tr[data-id]'));
 	ok(true, 'the event is no longer unrouted');
 	w.check('connect');
+
+	// --- the channels, the new one among them
+	await page.goto(`${BASE}/channels.html`);
+	await page.waitForSelector('#channels tr td');
+	const names = await page.locator('#channels tr td:first-child').allTextContents();
+	ok(names.includes('Second Shop') && names.includes('Sandbox Bakery'),
+		'the channels page lists the Page connected by hand beside the others', names.join(', '));
+	ok(await page.isVisible('#connect-facebook'), 'an admin is offered Facebook Login');
+	eq(await page.getAttribute('#connect-facebook', 'href'), '/oauth/login?platform=facebook',
+		'... which starts at /oauth/login');
+	w.check('channels');
 
 	// --- every page, desktop and phone
 	const shown = { 'event.html': `event.html?id=${hid}` };

@@ -214,7 +214,7 @@ apache_www() {
 	rm -rf "$w/htdocs" "$w/cgi-bin"
 	mkdir -p "$w/htdocs" "$w/cgi-bin"
 	cp -R "$HUBGATE_ROOT/htdocs/." "$w/htdocs/" || return 1
-	for p in webhook dashboard; do
+	for p in webhook dashboard oauth; do
 		install -m 755 "$HUBGATE_BUILD/cgi-bin/$p" "$w/cgi-bin/" ||
 		    return 1
 	done

@@ -167,6 +167,21 @@ if start_apache "$D" "$HUBGATE_ROOT/apache-cgi.conf"; then
 	essentials "$D" cgi
 	expect_eq "$(code "$BASE/api/no-such-thing")" 404 "cgi: /api/... reaches the dashboard"
 	expect_eq "$(code "$BASE/_meta/x")" 403 "cgi: /_meta is not mounted"
+	# Connecting accounts as CGI: the sign-in redirect, a signed
+	# data deletion and its status page, a bad signature refused.
+	expect_eq "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$BASE/oauth/login?platform=facebook")" \
+	    "302 $BASE/login.html?next=channels.html" "cgi: /oauth/login without a session: to the sign-in page"
+	sr=$(python3 -c 'import sys,hmac,hashlib,base64
+b=lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
+p=b(b"{\"algorithm\":\"HMAC-SHA256\",\"user_id\":\"555000111\"}")
+print(b(hmac.new(sys.argv[1].encode(), p.encode(), hashlib.sha256).digest()) + "." + p)' "$TEST_SECRET")
+	body=$(curl -s --max-time 10 --data-urlencode "signed_request=$sr" "$BASE/oauth/data-deletion")
+	expect_match "$body" '^\{"url":"http://[^"]*/oauth/deletion-status\?code=[A-Za-z0-9_-]{22}","confirmation_code":"[A-Za-z0-9_-]{22}"\}$' \
+	    "cgi: a signed data deletion answers its status URL and code"
+	expect_match "$(curl -s --max-time 10 "$BASE/oauth/deletion-status?code=$(printf '%s' "$body" | sed -n 's/.*"confirmation_code":"\([^"]*\)".*/\1/p')")" \
+	    'hubgate erased what it held about this person' "cgi: the deletion status page"
+	expect_eq "$(code "$BASE/oauth/deauthorize" --data-urlencode "signed_request=${sr}x")" 400 \
+	    "cgi: a bad signed_request is 400"
 	# A program that answers without reading the body must still
 	# reach the client: mod_cgid passes one socket both ways, so the
 	# CGI drains the unread body before it exits.

@@ -540,6 +540,30 @@ test_dead_letters(struct db *d)
 }
 
 /* Channels connected later route the events that named them. */
+/* Channel id's last_event_at, through db_channel_list of workspace 1. */
+struct last_seen {
+	long long	 id, at;
+};
+
+static void
+last_cb(void *arg, const struct db_channel_row *c)
+{
+	struct last_seen *l = arg;
+
+	if (c->id == l->id)
+		l->at = c->last_event_at;
+}
+
+static long long
+last_event(struct db *d, long long id)
+{
+	struct last_seen l = { id, -1 };
+
+	if (db_channel_list(d, 1, last_cb, &l) == -1)
+		return -2;
+	return l.at;
+}
+
 static void
 test_reroute(struct db *d)
 {
@@ -562,6 +586,8 @@ test_reroute(struct db *d)
 	EQ_INT(db_channel_connect(d, 1, "page", "P5", "Five", &ch, &n), 1,
 	    "connect P5");
 	EQ_INT(n, 1, "one earlier event routed to it");
+	EQ_INT(last_event(d, ch), 30, "its last event: that one's arrival "
+	    "(30001 ms)");
 	EQ_INT(db_channel_connect(d, 1, "page", "P5", "Again", &ch, &n), 0,
 	    "connected already: 0");
 	OK(db_commit(d) == 0, "commit");

@@ -42,16 +42,8 @@ static char	 err[1024];
 /* The same for event_latency and the processed events (equal while no
  * processed event was deleted or processed twice). */
 #define LAT_OF "SELECT coalesce(c.workspace_id, 0), e.processed_ms / 3600000, " \
-	"CASE WHEN e.processed_ms - e.received_ms <= 10 THEN 0 " \
-	"WHEN e.processed_ms - e.received_ms <= 50 THEN 1 " \
-	"WHEN e.processed_ms - e.received_ms <= 100 THEN 2 " \
-	"WHEN e.processed_ms - e.received_ms <= 500 THEN 3 " \
-	"WHEN e.processed_ms - e.received_ms <= 1000 THEN 4 " \
-	"WHEN e.processed_ms - e.received_ms <= 5000 THEN 5 " \
-	"WHEN e.processed_ms - e.received_ms <= 10000 THEN 6 " \
-	"WHEN e.processed_ms - e.received_ms <= 60000 THEN 7 " \
-	"WHEN e.processed_ms - e.received_ms <= 300000 THEN 8 " \
-	"WHEN e.processed_ms - e.received_ms <= 3600000 THEN 9 ELSE 10 END, " \
+	"(SELECT bucket FROM latency_bucket WHERE le_ms >= " \
+	"e.processed_ms - e.received_ms ORDER BY le_ms LIMIT 1), " \
 	"count(*), sum(e.processed_ms - e.received_ms) FROM webhook_event e " \
 	"LEFT JOIN channel c ON c.id = e.channel_id WHERE e.state = " \
 	"'processed' GROUP BY 1, 2, 3"

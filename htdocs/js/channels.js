@@ -1,0 +1,46 @@
+// The channels of the workspace (GET /api/channels): name, platform,
+// Meta id, token state and last event, each linked to its events.
+// Admins connect accounts: with Facebook Login (/oauth/login), or by
+// hand (connect.js).
+import { api, el, showAlert, when } from './api.js';
+import { frame, allowed } from './frame.js';
+import { platformBadge } from './ops.js';
+import { items, fill } from './list.js';
+import { connectForm } from './connect.js';
+
+const $ = (id) => document.getElementById(id);
+const s = await frame('channels.html');
+const admin = allowed(s, 'admin');
+
+const TOKEN = {
+	none: 'none (connected by hand)', valid: 'valid', expiring: 'expiring',
+	invalid: 'invalid: reconnect', revoked: 'revoked: reconnect',
+};
+
+async function load() {
+	let data = null;
+	try {
+		data = await api('GET', 'channels');
+	} catch (e) {
+		showAlert($('alert'), e.message);
+	}
+	fill($('channels'), items(data, 'channels'), [
+		(c) => String(c.name || c.meta_id || ''),
+		(c) => platformBadge(c.platform),
+		(c) => el('code', {}, String(c.meta_id ?? '')),
+		(c) => TOKEN[c.token_status] || String(c.token_status ?? ''),
+		(c) => (c.last_event_at ? when(c.last_event_at) : el('span', { className: 'muted' }, 'no event yet')),
+		(c) => (Number.isSafeInteger(c.id) ? el('a', { href: `events.html?channel=${c.id}` }, 'Events') : ''),
+	], 'No channel yet: connect a Page, an Instagram account or a WhatsApp number.');
+}
+
+if (admin) {
+	$('connect-facebook').hidden = false;
+	$('connect-box').hidden = false;
+	connectForm({
+		form: $('connect'), kind: $('c-kind'), meta: $('c-meta'), name: $('c-name'),
+		submit: $('c-submit'), result: $('connect-result'), alert: $('alert'),
+		done: load,
+	});
+}
+await load();

@@ -1,0 +1,221 @@
+/*
+ * oauth_meta: Meta's callbacks about a person: deauthorize (they
+ * removed the app) and data deletion (they asked for their data to be
+ * erased), both with a signed_request, and the deletion status page.
+ * See oauth.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "app.h"
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "db_oauth.h"
+#include "log.h"
+#include "oauth.h"
+#include "oauth_int.h"
+#include "signed_request.h"
+
+const struct route_field oauth_status_fields[OAUTH_STATUS__MAX] = {
+	[OAUTH_STATUS_CODE] = { "code", FIELD_TEXT, 1, 64, FIELD_REQUIRED },
+};
+
+/* Secrets a signed_request may be signed with: each app secret, and
+ * the Instagram app's. */
+#define SECRETS_MAX	8
+
+/* A person's id as logs and the audit log show it: its last four
+ * digits only. */
+static void
+mask_id(const char *id, char *out, size_t outsz)
+{
+	size_t n = strlen(id);
+
+	snprintf(out, outsz, "***%s", n > 4 ? id + n - 4 : "");
+}
+
+/* Read and verify the signed_request of r: SR_OK with p filled, else
+ * the reason, logged; the answer is the caller's. */
+static enum sr_err
+verified(struct req *r, const char *event, struct sr_payload *p)
+{
+	char		 secrets[SECRETS_MAX][512];
+	const char	*list[SECRETS_MAX], *sr = NULL;
+	struct params	 f;
+	struct logline	 l;
+	size_t		 n = 0;
+	enum sr_err	 rc;
+
+	memset(&f, 0, sizeof(f));
+	memset(p, 0, sizeof(*p));
+	/* An oversized body is a bad signed_request like any other. */
+	if (http_read_body(r, HG_OAUTH_CALLBACK_BODY_MAX) != 0)
+		rc = SR_TOO_LONG;
+	else if (http_parse_form(r, &f) == -1)
+		rc = SR_MALFORMED;
+	else {
+		sr = params_get(&f, "signed_request");
+		while (n < SECRETS_MAX - 1 && conf_list_item(oauth_conf,
+		    "app_secret", n, secrets[n], sizeof(secrets[n])) == 1) {
+			list[n] = secrets[n];
+			n++;
+		}
+		if (*conf_get(oauth_conf, "instagram_app_secret") != '\0') {
+			snprintf(secrets[n], sizeof(secrets[n]), "%s",
+			    conf_get(oauth_conf, "instagram_app_secret"));
+			list[n] = secrets[n];
+			n++;
+		}
+		rc = signed_request_verify(sr, sr != NULL ? strlen(sr) : 0,
+		    list, n, p);
+		crypto_wipe(secrets, sizeof(secrets));
+	}
+	params_free(&f);
+	if (rc != SR_OK) {
+		log_begin(&l, LOG_LEVEL_WARN, event);
+		log_str(&l, "refused", sr_err_names[rc]);
+		log_str(&l, "remote", http_client(r));
+		log_end(&l);
+	}
+	return rc;
+}
+
+static void
+refuse(struct req *r, enum sr_err why)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "signed_request refused: %s",
+	    sr_err_names[why]);
+	http_json_error(r, 400, msg);
+}
+
+void
+oauth_deauthorize(struct req *r, const struct route_ctx *cx)
+{
+	struct sr_payload	 p;
+	struct db		*d;
+	struct logline		 l;
+	enum sr_err		 why;
+	char			 who[16], detail[96];
+	long long		 logins = 0, channels = 0;
+	cJSON			*o;
+
+	(void)cx;
+	if ((why = verified(r, "oauth.deauthorize", &p)) != SR_OK) {
+		refuse(r, why);
+		return;
+	}
+	if ((d = app_db(oauth_conf)) == NULL ||
+	    db_oauth_revoke(d, p.user_id, (long long)time(NULL), &logins,
+	    &channels) == -1) {
+		http_json_error(r, 503, "cannot record it now");
+		return;
+	}
+	mask_id(p.user_id, who, sizeof(who));
+	snprintf(detail, sizeof(detail), "logins=%lld channels=%lld", logins,
+	    channels);
+	oauth_audit(d, NULL, 0, "meta_deauthorized", who, detail, r);
+	log_begin(&l, LOG_LEVEL_INFO, "oauth.deauthorized");
+	log_str(&l, "user", who);
+	log_int(&l, "logins", logins);
+	log_int(&l, "channels", channels);
+	log_end(&l);
+	o = cJSON_CreateObject();
+	cJSON_AddTrueToObject(o, "success");
+	http_json(r, 200, o);
+}
+
+void
+oauth_data_deletion(struct req *r, const struct route_ctx *cx)
+{
+	struct sr_payload	 p;
+	struct db_erase		 e;
+	struct db		*d;
+	struct logline		 l;
+	enum sr_err		 why;
+	unsigned char		 rnd[16];
+	char			 code[HG_DELETION_CODE_CHARS + 1], who[16];
+	char			 base[HG_LINK_MAX], url[HG_LINK_MAX + 96];
+	char			 summary[512];
+	const char		*b = conf_get(oauth_conf, "base_url");
+	size_t			 n = strlen(b);
+	cJSON			*o;
+
+	(void)cx;
+	if ((why = verified(r, "oauth.data_deletion", &p)) != SR_OK) {
+		refuse(r, why);
+		return;
+	}
+	if (crypto_random(rnd, sizeof(rnd)) == -1 ||
+	    crypto_b64url_encode(rnd, sizeof(rnd), code, sizeof(code)) < 0) {
+		http_json_error(r, 500, "no randomness");
+		return;
+	}
+	if ((d = app_db(oauth_conf)) == NULL ||
+	    db_oauth_erase(d, p.user_id, (long long)time(NULL), code, &e) == -1) {
+		http_json_error(r, 503, "cannot erase now: ask again");
+		return;
+	}
+	mask_id(p.user_id, who, sizeof(who));
+	db_erase_summary(&e, summary, sizeof(summary));
+	oauth_audit(d, NULL, 0, "meta_data_deleted", who, summary, r);
+	log_begin(&l, LOG_LEVEL_INFO, "oauth.data_deleted");
+	log_str(&l, "user", who);
+	log_int(&l, "logins", e.logins);
+	log_int(&l, "contacts", e.contacts);
+	log_int(&l, "messages", e.messages);
+	log_int(&l, "events", e.events);
+	log_end(&l);
+	while (n > 0 && b[n - 1] == '/')
+		n--;
+	snprintf(base, sizeof(base), "%.*s", (int)n, b);
+	snprintf(url, sizeof(url), "%s/oauth/deletion-status?code=%s", base,
+	    code);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "url", url);
+	cJSON_AddStringToObject(o, "confirmation_code", code);
+	http_json(r, 200, o);
+}
+
+void
+oauth_deletion_status(struct req *r, const struct route_ctx *cx)
+{
+	const char	*code = cx->v[OAUTH_STATUS_CODE].s;
+	struct db	*d;
+	struct tm	 tm;
+	time_t		 t;
+	long long	 at;
+	char		 summary[512], when[64], text[700];
+	int		 rc;
+
+	if ((d = app_db(oauth_conf)) == NULL ||
+	    (rc = db_deletion_find(d, code, &at, summary,
+	    sizeof(summary))) == -1) {
+		oauth_page(r, 503, "Unavailable", "Try again in a moment.");
+		return;
+	}
+	if (rc == 0) {
+		oauth_page_begin(r, 404, "No such deletion request");
+		oauth_para(r, "No data deletion has this confirmation code.");
+		oauth_page_end(r, NULL, NULL);
+		return;
+	}
+	t = (time_t)at;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	oauth_page_begin(r, 200, "Data deletion: done");
+	snprintf(text, sizeof(text), "Confirmation code %s.", code);
+	oauth_para(r, text);
+	snprintf(text, sizeof(text), "On %s hubgate erased what it held about "
+	    "this person: %s", when, summary);
+	oauth_para(r, text);
+	oauth_para(r, "Nothing else about them is kept. Channels (Pages and "
+	    "accounts of businesses) stay connected, without this person's "
+	    "tokens.");
+	oauth_page_end(r, NULL, NULL);
+}
