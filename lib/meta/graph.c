@@ -36,6 +36,7 @@ struct graph {
 	long		 connect_ms;
 	long		 timeout_ms;
 	size_t		 max_response;
+	long long	 calls[GRAPH_CLASS__MAX];	/* see graph_calls_take */
 };
 
 /* One transfer in flight: what graph_call and graph_multi share. */
@@ -554,6 +555,8 @@ xfer_finish(struct xfer *x, CURLcode rc, int ran)
 			    curl_easy_strerror(rc));
 		}
 	}
+	if (ran)
+		x->g->calls[r->cls]++;
 	scrub(r->message, x->token);
 	scrub(r->user_msg, x->token);
 	scrub(r->user_title, x->token);
@@ -661,6 +664,13 @@ graph_multi(struct graph *g, struct graph_req *reqs, size_t n,
 			return -1;
 	}
 	return 0;
+}
+
+void
+graph_calls_take(struct graph *g, long long n[GRAPH_CLASS__MAX])
+{
+	memcpy(n, g->calls, sizeof(g->calls));
+	memset(g->calls, 0, sizeof(g->calls));
 }
 
 /* ---- the client --------------------------------------------------- */

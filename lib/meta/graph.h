@@ -86,6 +86,9 @@ int		 graph_multi(struct graph *, struct graph_req *, size_t n,
 
 /* Release what a result owns (its JSON); the struct is zeroed. */
 void		 graph_result_free(struct graph_result *);
+/* The calls g sent (a round trip was tried) since graph_new or the last
+ * take, by the class of their answer, into n; then zero. */
+void		 graph_calls_take(struct graph *, long long n[GRAPH_CLASS__MAX]);
 /* Fill res with a decision taken here, without a round trip: class,
  * reason, and a message (printf format). */
 void		 graph_result_local(struct graph_result *, enum graph_class,

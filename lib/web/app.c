@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "db.h"
 #include "envelope.h"
+#include "graph.h"
 #include "json.h"
 #include "log.h"
 
@@ -69,4 +70,24 @@ app_lock(const struct conf *c, const char *name)
 		return errno == EWOULDBLOCK ? -2 : -1;
 	}
 	return fd;
+}
+
+void
+app_graph_free(struct db *d, struct graph *g)
+{
+	long long	 n[GRAPH_CLASS__MAX];
+	char		 name[64];
+	int		 i;
+
+	if (g == NULL)
+		return;
+	graph_calls_take(g, n);
+	for (i = 0; d != NULL && i < GRAPH_CLASS__MAX; i++) {
+		if (n[i] == 0)
+			continue;
+		snprintf(name, sizeof(name), "graph.%s", graph_class_names[i]);
+		if (db_counter_add(d, name, n[i]) == -1)
+			log_msg(LOG_LEVEL_WARN, "graph.count", db_errmsg(d));
+	}
+	graph_free(g);
 }

@@ -9,6 +9,7 @@
 
 struct conf;
 struct db;
+struct graph;
 
 /* Load the configuration and start logging as prog.  On a
  * configuration error returns NULL, logs the message, and copies it to
@@ -23,5 +24,9 @@ void		 app_db_close(void);
  * "<db_path>.<name>.lock", flock'd) without waiting: the descriptor
  * (held until exit), -2 when another process holds it, -1 on error. */
 int		 app_lock(const struct conf *c, const char *name);
+/* Count g's calls by class in the counter table ("graph.<class>", which
+ * /metrics shows; a database error is logged, not returned), then
+ * free g.  d and g may be NULL. */
+void		 app_graph_free(struct db *d, struct graph *g);
 
 #endif

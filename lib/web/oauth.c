@@ -796,7 +796,7 @@ out:
 	graph_result_free(&res);
 	graph_oauth_token_free(&st);
 	graph_oauth_token_free(&lt);
-	graph_free(g);
+	app_graph_free(d, g);
 	buf_free(&sealed);
 	buf_free(&lsealed);
 	crypto_wipe(pick, sizeof(pick));
@@ -1054,6 +1054,6 @@ out:
 		crypto_wipe(plain.data, plain.len);
 	buf_free(&plain);
 	buf_free(&sealed);
-	graph_free(g);
+	app_graph_free(d, g);
 	params_free(&f);
 }

@@ -179,6 +179,11 @@ expect_eq "$S" 502 "an expired code: the exchange fails"
 expect_match "$body" 'This login link has expired' "... with Meta's words"
 expect_eq "$(grep -c 'oauth.code_failed' "$D/error.log")" 2 "each failed exchange is one attempt (never retried)"
 expect_eq "$(sql "$D" "SELECT count(*) FROM audit_log WHERE action = 'oauth_exchange_failed'")" 2 "... and audit-logged"
+# Every Graph call is counted by the class of its answer, for /metrics.
+expect_match "$(sql "$D" "SELECT value FROM counter WHERE name = 'graph.ok'")" '^[1-9][0-9]+$' "the Logins' Graph calls are counted (ok)"
+expect_eq "$(sql "$D" "SELECT value FROM counter WHERE name = 'graph.permanent'")" 2 "... and the two failed exchanges (permanent)"
+m=$(curl -s "$BASE/metrics")
+expect_match "$m" $'\nhubgate_graph_calls_total\\{class="permanent"\\} 2\n' "/metrics shows them by class"
 
 # --- Meta's callbacks
 r=$(curl -s -d user_id=100000000000001 "$CTL/deauthorize")
