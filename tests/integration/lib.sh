@@ -9,6 +9,7 @@ set -u
 HUBGATE_ROOT=${HUBGATE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 HUBGATE_BUILD=${HUBGATE_BUILD:-$HUBGATE_ROOT/build-san}
 ADMIN=$HUBGATE_ROOT/build/tools/hubgate-admin
+UT=$HUBGATE_ROOT/build/tests/tools/usertool
 T_N=0
 T_FAILED=0
 
@@ -374,3 +375,29 @@ apache_sanitizer_reports() {
 	done
 	return 0
 }
+
+# sign_in VAR USER WORKSPACE: a session of USER in WORKSPACE made
+# through the storage API (usertool): VAR_C the cookie, VAR_T its CSRF
+# token.
+sign_in() {
+	local out
+	out=$($UT session "$2" "$3")
+	printf -v "$1_C" '%s' "$(echo "$out" | sed -n 1p)"
+	printf -v "$1_T" '%s' "$(echo "$out" | sed -n 2p)"
+}
+
+# api VAR METHOD PATH [JSON]: call the API as sign_in's VAR (cookie,
+# CSRF token, Origin): the body, then the status on the last line.  A
+# POST without a body still says its length (0).
+api() {
+	local c t empty=()
+	c=${1}_C t=${1}_T
+	[ "$2" = POST ] && [ -z "${4:-}" ] && empty=(--data-binary '')
+	curl -s --max-time 20 -w '\n%{http_code}' -X "$2" \
+	    -H "Cookie: hg_session=${!c}" -H "X-CSRF-Token: ${!t}" \
+	    -H "Origin: $BASE" ${4:+-H 'Content-Type: application/json'} \
+	    ${4:+--data-binary "$4"} "${empty[@]}" "$BASE$3"
+}
+# status ANSWER, body ANSWER: the parts of what api printed.
+status() { echo "$1" | tail -n 1; }
+body() { echo "$1" | sed '$d'; }

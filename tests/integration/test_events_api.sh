@@ -13,7 +13,6 @@
 D=$(mktemp -d "${HUBGATE_TEST_TMP:-/tmp}/events.XXXXXX")
 trap 'stop_lighttpd; [ -n "$CUR" ] && stop_apache "$CUR" >/dev/null' EXIT
 CUR=
-UT=$HUBGATE_ROOT/build/tests/tools/usertool
 CRON=$HUBGATE_BUILD/cron/webhook-retry
 new_data "$D"
 echo "retry_schedule = 1" >> "$D/hubgate.conf"
@@ -26,28 +25,10 @@ OWNER=$($UT user owner@example.com "Olga Owner" owner 1 operator)
 ADM=$($UT user admin@example.com "Adam Admin" admin 1)
 AGENT=$($UT user agent@example.com "Agnes Agent" agent 1)
 OWNER2=$($UT user boss@other.example "Boris Boss" owner "$W2")
-sign_in() {
-	local out
-	out=$($UT session "$2" "$3")
-	printf -v "$1_C" '%s' "$(echo "$out" | sed -n 1p)"
-	printf -v "$1_T" '%s' "$(echo "$out" | sed -n 2p)"
-}
 sign_in O "$OWNER" 1
 sign_in A "$ADM" 1
 sign_in G "$AGENT" 1
 sign_in P "$OWNER2" "$W2"
-api() {
-	local c t empty=()
-	c=${1}_C t=${1}_T
-	# A POST without a body still says its length (0).
-	[ "$2" = POST ] && [ -z "${4:-}" ] && empty=(--data-binary '')
-	curl -s --max-time 20 -w '\n%{http_code}' -X "$2" \
-	    -H "Cookie: hg_session=${!c}" -H "X-CSRF-Token: ${!t}" \
-	    -H "Origin: $BASE" ${4:+-H 'Content-Type: application/json'} \
-	    ${4:+--data-binary "$4"} "${empty[@]}" "$BASE$3"
-}
-status() { echo "$1" | tail -n 1; }
-body() { echo "$1" | sed '$d'; }
 py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 # msg N: a messenger text event with its own mid and text, in a file
 msg() {

@@ -9,7 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 D=$(mktemp -d "${HUBGATE_TEST_TMP:-/tmp}/users.XXXXXX")
 trap stop_lighttpd EXIT
-UT=$HUBGATE_ROOT/build/tests/tools/usertool
 new_data "$D"
 export HUBGATE_CONFIG=$D/hubgate.conf
 start_lighttpd "$D"
@@ -25,29 +24,11 @@ FOREIGN=$($UT user staff@other.example "Stan Staff" agent "$W2")
 expect_match "$OWNER $ADMIN_ID $AGENT $OWNER2 $FOREIGN $W2" '^[0-9]+ [0-9]+ [0-9]+ [0-9]+ [0-9]+ 2$' \
     "users and a second workspace made through the storage API"
 
-# sign_in VAR USER WORKSPACE: VAR_C the cookie, VAR_T the CSRF token.
-sign_in() {
-	local out
-	out=$($UT session "$2" "$3")
-	printf -v "$1_C" '%s' "$(echo "$out" | sed -n 1p)"
-	printf -v "$1_T" '%s' "$(echo "$out" | sed -n 2p)"
-}
 sign_in O "$OWNER" 1
 sign_in A "$ADMIN_ID" 1
 sign_in G "$AGENT" 1
 sign_in P "$OWNER2" "$W2"
 
-# api WHO METHOD PATH [JSON]: the body, then the status on the last line.
-api() {
-	local c t
-	c=${1}_C t=${1}_T
-	curl -s --max-time 10 -w '\n%{http_code}' -X "$2" \
-	    -H "Cookie: hg_session=${!c}" -H "X-CSRF-Token: ${!t}" \
-	    -H "Origin: $BASE" ${4:+-H 'Content-Type: application/json'} \
-	    ${4:+--data-binary "$4"} "$BASE$3"
-}
-status() { echo "$1" | tail -n 1; }
-body() { echo "$1" | sed '$d'; }
 
 # --- users ---------------------------------------------------------------
 r=$(api O GET /api/users)
