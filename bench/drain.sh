@@ -20,26 +20,19 @@ work=$root/bench/out
 mkdir -p "$work"
 secret=bench-secret-$(date +%s)
 port=$(scripts/free-port.sh)
-server_pid=
+. bench/lib.sh
 start() {  # DATA INLINE_MS
-	rm -rf "$1"; mkdir -p "$1"
-	HUBGATE_APP_SECRET=$secret HUBGATE_LOG_LEVEL=warn HUBGATE_INLINE_BUDGET_MS=$2 \
-	    DATA_DIR=$1 PORT=$port sh scripts/run.sh > "$1.log" 2>&1 &
-	server_pid=$!
-	for _ in $(seq 100); do
-		curl -sf -o /dev/null "http://127.0.0.1:$port/health" && break
-		sleep 0.1
-	done
+	rm -rf "$1"
+	bench_start "$1" "$1.log" HUBGATE_INLINE_BUDGET_MS="$2"
 	HUBGATE_CONFIG=$1/hubgate.conf build/tools/hubgate-admin channel-add page 104857600000001 Bench >/dev/null
 }
-stop() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; server_pid=; sleep 0.5; }
-trap stop EXIT
+trap bench_stop EXIT
 
 for n in "$SMALL" "$LARGE"; do
 	data=$work/drain-$n
 	start "$data" 0
 	build/tests/tools/hgload -u "http://127.0.0.1:$port/webhook" -s "$secret" -n "$n" -c 32 -t d$n > /dev/null
-	stop
+	bench_stop
 	out=$(HUBGATE_CONFIG=$data/hubgate.conf HUBGATE_LOG_LEVEL=warn build/cron/webhook-retry)
 	ms=$(echo "$out" | sed 's/.* ms=\([0-9]*\).*/\1/')
 	rss=$(echo "$out" | sed 's/.* maxrss_kb=\([0-9]*\).*/\1/')
@@ -52,7 +45,7 @@ data=$work/inline
 start "$data" 200
 build/tests/tools/hgload -u "http://127.0.0.1:$port/webhook" -s "$secret" -n 5000 -c 4 -t inl > /dev/null
 sleep 1
-stop
+bench_stop
 sqlite3 "$data/hubgate.db" <<'SQL'
 CREATE TEMP TABLE lat AS SELECT m.created_ms - e.received_ms AS ms
 	FROM message m JOIN webhook_event e ON e.id = m.event_id ORDER BY 1;

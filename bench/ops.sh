@@ -35,24 +35,8 @@ results=$work/results.txt
 : > "$results"
 export HUBGATE_CONFIG=$data/hubgate.conf
 
-server_pid=
-start() {
-	HUBGATE_APP_SECRET=$secret HUBGATE_LOG_LEVEL=warn \
-	    DATA_DIR=$data PORT=$port sh scripts/run.sh > "$work/server.log" 2>&1 &
-	server_pid=$!
-	for _ in $(seq 200); do
-		curl -sf -o /dev/null "$base/health" && return 0
-		sleep 0.1
-	done
-	echo "server did not start"; cat "$work/server.log"; exit 1
-}
-stop() {
-	[ -n "$server_pid" ] || return 0
-	kill "$server_pid" 2>/dev/null || true
-	wait "$server_pid" 2>/dev/null || true
-	server_pid=
-	sleep 0.5
-}
+. bench/lib.sh
+start() { bench_start "$data" "$work/server.log"; }
 pollers=()
 stop_pollers() {
 	local p
@@ -60,12 +44,12 @@ stop_pollers() {
 	for p in "${pollers[@]+"${pollers[@]}"}"; do wait "$p" 2>/dev/null || true; done
 	pollers=()
 }
-trap 'stop_pollers; stop' EXIT
+trap 'stop_pollers; bench_stop' EXIT
 
 # 1. The database.
 if [ "$(cat "$work/filled" 2>/dev/null)" != "$N" ]; then
 	rm -rf "$data" "$work/filled"
-	start; stop	# the data directory, its configuration and schema
+	start; bench_stop	# the data directory, its configuration and schema
 	echo "writing $N events into the database..."
 	t0=$(date +%s)
 	sqlite3 "$data/hubgate.db" -cmd ".parameter set @n $N" \

@@ -32,7 +32,7 @@ echo "generating requests..."
 build/bench/gen -s "$secret" -n "$TEXT_N" -k text > "$work/text.req"
 build/bench/gen -s "$secret" -n "$BATCH_N" -k batch -e 1000 > "$work/batch.req"
 
-server_pid=
+. bench/lib.sh
 start() {  # DURABILITY
 	local data=$work/data-$1
 	rm -rf "$data"; mkdir -p "$data"
@@ -46,23 +46,9 @@ fastcgi.server += (
 	)),
 )
 CONF
-	HUBGATE_APP_SECRET=$secret HUBGATE_DURABILITY=$1 HUBGATE_LOG_LEVEL=warn \
-	    DATA_DIR=$data PORT=$port sh scripts/run.sh > "$work/server-$1.log" 2>&1 &
-	server_pid=$!
-	for _ in $(seq 100); do
-		curl -sf -o /dev/null "http://127.0.0.1:$port/health" && return 0
-		sleep 0.1
-	done
-	echo "server did not start"; cat "$work/server-$1.log"; exit 1
+	bench_start "$data" "$work/server-$1.log" HUBGATE_DURABILITY="$1"
 }
-stop() {
-	[ -n "$server_pid" ] || return 0
-	kill "$server_pid" 2>/dev/null || true
-	wait "$server_pid" 2>/dev/null || true
-	server_pid=
-	sleep 0.5
-}
-trap stop EXIT
+trap bench_stop EXIT
 
 results=$work/results.txt
 : > "$results"
@@ -119,7 +105,7 @@ for dur in full normal; do
 	fi
 	offset=0
 	mark_now "$dur"; run_case "batch-$dur" "$dur" /webhook "$work/batch.req"
-	stop
+	bench_stop
 done
 
 echo
