@@ -142,6 +142,24 @@ json_uint(const cJSON *o, const char *name)
 	return -1;
 }
 
+void
+json_add_num_or_null(cJSON *obj, const char *name, long long v)
+{
+	if (v != 0)
+		cJSON_AddNumberToObject(obj, name, (double)v);
+	else
+		cJSON_AddNullToObject(obj, name);
+}
+
+void
+json_add_str_or_null(cJSON *obj, const char *name, const char *s)
+{
+	if (s != NULL)
+		cJSON_AddStringToObject(obj, name, s);
+	else
+		cJSON_AddNullToObject(obj, name);
+}
+
 const char *
 json_str(const cJSON *obj, const char *name)
 {

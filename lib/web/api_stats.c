@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "api_session.h"
 #include "api_stats.h"
 #include "app.h"
 #include "clock.h"
@@ -15,6 +16,7 @@
 #include "db_stats.h"
 #include "db_user.h"
 #include "http.h"
+#include "json.h"
 
 static const struct conf *stats_conf;
 
@@ -40,14 +42,18 @@ struct stats_acc {
 	long long	 h_platform[HG_STATS_HOURS_WEEK][PLATFORM__MAX];
 };
 
+/* A row of the totals (all time) or of the hours read. */
 static void
 stats_row(void *arg, const struct db_stat_row *row)
 {
 	struct stats_acc	*a = arg;
 	long long		 i;
 
-	a->total[row->platform] += row->n;
-	a->state[row->state] += row->n;
+	if (row->hour < 0) {
+		a->total[row->platform] += row->n;
+		a->state[row->state] += row->n;
+		return;
+	}
 	if (row->hour > a->now_hour)
 		return;
 	if (row->hour >= a->today_hour)
@@ -67,16 +73,54 @@ stats_row(void *arg, const struct db_stat_row *row)
 	}
 }
 
-/* The server's local time of day of unix ms t as "HH:MM" into out. */
+/* Unix ms t in the server's local time into out: "HH:MM" on now's
+ * day, "Oct 31, 17:29" on another of now's year, "Oct 31 2024, 17:29"
+ * before. */
 static void
-stats_hhmm(long long t, char out[6])
+stats_when(long long t, long long now, char *out, size_t outsz)
 {
-	time_t		 tt = (time_t)(t / 1000);
-	struct tm	 tm;
+	time_t		 tt = (time_t)(t / 1000), tn = (time_t)(now / 1000);
+	struct tm	 tm, tmn;
+	char		 mon[16];
 
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(out, 6, "%H:%M", &tm) == 0)
-		snprintf(out, 6, "--:--");
+	if (localtime_r(&tt, &tm) == NULL || localtime_r(&tn, &tmn) == NULL ||
+	    strftime(mon, sizeof(mon), "%b", &tm) == 0) {
+		snprintf(out, outsz, "--:--");
+		return;
+	}
+	if (tm.tm_year == tmn.tm_year && tm.tm_yday == tmn.tm_yday)
+		snprintf(out, outsz, "%02d:%02d", tm.tm_hour, tm.tm_min);
+	else if (tm.tm_year == tmn.tm_year)
+		snprintf(out, outsz, "%s %d, %02d:%02d", mon, tm.tm_mday,
+		    tm.tm_hour, tm.tm_min);
+	else
+		snprintf(out, outsz, "%s %d %d, %02d:%02d", mon, tm.tm_mday,
+		    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}
+
+/* A duration of s seconds in words into out: "12 min", "5 hours",
+ * "30 days" (whole units, rounded down; minutes below two hours,
+ * hours below two days). */
+static void
+stats_duration(long long s, char *out, size_t outsz)
+{
+	long long	 n;
+	const char	*unit;
+
+	if (s < 2 * 3600) {
+		n = s / 60;
+		unit = "min";
+		snprintf(out, outsz, "%lld %s", n, unit);
+		return;
+	}
+	if (s < 2 * 86400) {
+		n = s / 3600;
+		unit = "hours";
+	} else {
+		n = s / 86400;
+		unit = "days";
+	}
+	snprintf(out, outsz, "%lld %s", n, unit);
 }
 
 /* The first hour of the server's local day of unix ms now. */
@@ -108,16 +152,6 @@ stats_problem(cJSON *a, const char *severity, const char *text,
 	cJSON_AddItemToArray(a, p);
 }
 
-/* A number, or null when v is 0. */
-static void
-stats_num_or_null(cJSON *o, const char *name, long long v)
-{
-	if (v != 0)
-		cJSON_AddNumberToObject(o, name, (double)v);
-	else
-		cJSON_AddNullToObject(o, name);
-}
-
 /* What stats_channel needs. */
 struct stats_chan {
 	cJSON		*list, *problems;
@@ -134,14 +168,13 @@ stats_channel(void *arg, const struct db_stats_channel *c)
 	char			 link[64];
 	long long		 silent = db_stats_silent_s(c, sc->now);
 
-	platform = strcmp(c->kind, "page") == 0 ? "messenger" :
-	    strcmp(c->kind, "instagram") == 0 ? "instagram" : "whatsapp";
+	platform = event_platform_names[event_platform_of_kind(c->kind)];
 	cJSON_AddNumberToObject(j, "id", (double)c->id);
 	cJSON_AddStringToObject(j, "kind", c->kind);
 	cJSON_AddStringToObject(j, "platform", platform);
 	cJSON_AddStringToObject(j, "name", c->name);
 	cJSON_AddStringToObject(j, "meta_id", c->meta_id);
-	stats_num_or_null(j, "last_event_at", c->last_event_at);
+	json_add_num_or_null(j, "last_event_at", c->last_event_at);
 	cJSON_AddNumberToObject(j, "silent_s", (double)silent);
 	cJSON_AddItemToArray(sc->list, j);
 	if (silent <= sc->after_s)
@@ -150,22 +183,6 @@ stats_channel(void *arg, const struct db_stats_channel *c)
 	    *c->name != '\0' ? c->name : c->meta_id, silent / 3600);
 	snprintf(link, sizeof(link), "events.html?channel=%lld", c->id);
 	stats_problem(sc->problems, "warning", text, link);
-}
-
-/* 1 when the caller is the install's operator, 0 not, -1 unknown. */
-static int
-stats_operator(struct db *d, const struct route_who *who)
-{
-	struct db_user u;
-
-	switch (db_user_by_id(d, who->user, &u)) {
-	case 1:
-		return u.operator != 0;
-	case 0:
-		return 0;
-	default:
-		return -1;
-	}
 }
 
 /* The caller's scope into sc and the database, or NULL after
@@ -179,7 +196,7 @@ stats_scope(struct req *r, const struct route_ctx *cx,
 
 	memset(sc, 0, sizeof(*sc));
 	if (stats_conf == NULL || (d = app_db(stats_conf)) == NULL ||
-	    (op = stats_operator(d, &cx->who)) == -1) {
+	    (op = api_operator(d, &cx->who)) == -1) {
 		route_error(r, 503, "the database is not available");
 		return NULL;
 	}
@@ -207,7 +224,7 @@ stats_events(cJSON *root, const struct stats_acc *a)
 	cJSON_AddNumberToObject(ev, "total", (double)t);
 	byp = cJSON_AddObjectToObject(ev, "by_platform");
 	for (i = 0; i < PLATFORM__MAX; i++) {
-		p = cJSON_AddObjectToObject(byp, platform_names[i]);
+		p = cJSON_AddObjectToObject(byp, event_platform_names[i]);
 		cJSON_AddNumberToObject(p, "today", (double)a->today[i]);
 		cJSON_AddNumberToObject(p, "last_hour",
 		    (double)a->last_hour[i]);
@@ -238,7 +255,7 @@ stats_hourly(cJSON *root, const struct stats_acc *a)
 			    (double)a->h_state[i][k]);
 		o = cJSON_AddObjectToObject(h, "platform");
 		for (k = 0; k < PLATFORM__MAX; k++)
-			cJSON_AddNumberToObject(o, platform_names[k],
+			cJSON_AddNumberToObject(o, event_platform_names[k],
 			    (double)a->h_platform[i][k]);
 		cJSON_AddItemToArray(arr, h);
 	}
@@ -289,7 +306,7 @@ stats_queue(cJSON *root, cJSON *problems, struct db *d,
 {
 	cJSON		*q = cJSON_AddObjectToObject(root, "queue");
 	long long	 pend = 0, dead = 0, age;
-	char		 text[128], hhmm[6];
+	char		 text[160], when[40], dur[32];
 	int		 i;
 
 	if (db_stats_oldest(d, sc, EVENT_PENDING, &pend) == -1 ||
@@ -306,12 +323,12 @@ stats_queue(cJSON *root, cJSON *problems, struct db *d,
 		cJSON_AddNullToObject(q, "oldest_pending_age_s");
 	cJSON_AddNumberToObject(q, "dead_letters",
 	    (double)a->state[EVENT_DEAD_LETTER]);
-	stats_num_or_null(q, "dead_letters_since_ms", dead);
+	json_add_num_or_null(q, "dead_letters_since_ms", dead);
 	if (a->state[EVENT_DEAD_LETTER] > 0) {
-		stats_hhmm(dead > 0 ? dead : now, hhmm);
+		stats_when(dead > 0 ? dead : now, now, when, sizeof(when));
 		snprintf(text, sizeof(text), "%lld dead letter%s since %s",
 		    a->state[EVENT_DEAD_LETTER],
-		    a->state[EVENT_DEAD_LETTER] == 1 ? "" : "s", hhmm);
+		    a->state[EVENT_DEAD_LETTER] == 1 ? "" : "s", when);
 		stats_problem(problems, "error", text, "dead-letters.html");
 	}
 	if (a->state[EVENT_FAILED] > 0) {
@@ -322,9 +339,10 @@ stats_queue(cJSON *root, cJSON *problems, struct db *d,
 		    "events.html?state=failed");
 	}
 	if (pend > 0 && age > HG_STATS_PENDING_LATE_S) {
-		stats_hhmm(pend, hhmm);
-		snprintf(text, sizeof(text), "events pending for %lld min "
-		    "(the oldest since %s)", age / 60, hhmm);
+		stats_when(pend, now, when, sizeof(when));
+		stats_duration(age, dur, sizeof(dur));
+		snprintf(text, sizeof(text), "events pending for %s "
+		    "(the oldest since %s)", dur, when);
 		stats_problem(problems, "warning", text,
 		    "events.html?state=pending");
 	}
@@ -365,7 +383,12 @@ api_stats_get(struct req *r, const struct route_ctx *cx)
 	a->from_hour = a->now_hour - a->nhours + 1;
 	root = cJSON_CreateObject();
 	problems = cJSON_CreateArray();
-	if (db_stats_each(d, &sc, 0, a->now_hour + 1, stats_row, a) == -1 ||
+	/* All time from the totals; the hours only for the range, today
+	 * and the last 24 hours (today began less than 24 hours ago). */
+	if (db_stats_totals(d, &sc, stats_row, a) == -1 ||
+	    db_stats_each(d, &sc, a->from_hour < a->now_hour -
+	    HG_STATS_HOURS_DAY + 1 ? a->from_hour : a->now_hour -
+	    HG_STATS_HOURS_DAY + 1, a->now_hour + 1, stats_row, a) == -1 ||
 	    db_stats_latency(d, &sc, a->from_hour, a->now_hour + 1, lat,
 	    NULL) == -1 ||
 	    db_stats_counter_since(d, "webhook.bad_signature",
@@ -423,7 +446,7 @@ stats_kind(void *arg, const struct db_unhandled *u)
 	cJSON_AddNumberToObject(j, "count", (double)u->count);
 	cJSON_AddNumberToObject(j, "first_seen_at", (double)u->first_seen_at);
 	cJSON_AddNumberToObject(j, "last_seen_at", (double)u->last_seen_at);
-	stats_num_or_null(j, "sample_event_id", u->sample_event_id);
+	json_add_num_or_null(j, "sample_event_id", u->sample_event_id);
 	cJSON_AddItemToArray(arg, j);
 }
 
