@@ -431,23 +431,32 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "DELETE FROM setup_token WHERE id IN (SELECT id FROM setup_token "
 	    "WHERE used_at < ?1 OR expires_at < ?1 LIMIT ?2)",
 	/* The summaries (db_stats.c).  A scope binds ?1 the workspace,
-	 * ?2 0 for the no-workspace bucket (else -1) and ?5 (?4, ?3) 1
-	 * for every event; the summaries are small enough to scan. */
+	 * ?2 0 for the no-workspace bucket (else -1) and, where a
+	 * statement has it, ?5 (?4, ?3) 1 for every event.  What
+	 * /api/stats reads per request is on the primary keys. */
 	[STMT_COUNTER_HOURLY] =
 	    "INSERT INTO counter_hourly (name, hour, value) VALUES (?1, ?3, ?2) "
 	    "ON CONFLICT (name, hour) DO UPDATE SET value = value + excluded.value",
+	/* A scope's hours on the primary key (workspace_id, hour, ...);
+	 * every workspace's (_ALL, /metrics) read whole */
 	[STMT_STATS_EACH] =
 	    "SELECT hour, object, routing, state, n FROM event_stat "
-	    "WHERE (?5 OR workspace_id IN (?1, ?2)) AND hour >= ?3 AND hour < ?4 "
+	    "WHERE workspace_id IN (?1, ?2) AND hour >= ?3 AND hour < ?4 "
 	    "AND n <> 0",
+	[STMT_STATS_EACH_ALL] =
+	    "SELECT hour, object, routing, state, n FROM event_stat "
+	    "WHERE hour >= ?3 AND hour < ?4 AND n <> 0",
 	/* All time, without the hours (migration 10) */
 	[STMT_STATS_TOTALS] =
 	    "SELECT object, routing, state, n FROM event_total "
 	    "WHERE (?5 OR workspace_id IN (?1, ?2)) AND n <> 0",
 	[STMT_STATS_LATENCY] =
 	    "SELECT bucket, sum(n), sum(sum_ms) FROM event_latency "
-	    "WHERE (?5 OR workspace_id IN (?1, ?2)) AND hour >= ?3 AND hour < ?4 "
+	    "WHERE workspace_id IN (?1, ?2) AND hour >= ?3 AND hour < ?4 "
 	    "GROUP BY bucket",
+	[STMT_STATS_LATENCY_ALL] =
+	    "SELECT bucket, sum(n), sum(sum_ms) FROM event_latency "
+	    "WHERE hour >= ?3 AND hour < ?4 GROUP BY bucket",
 	[STMT_STATS_COUNTER_SINCE] =
 	    "SELECT coalesce(sum(value), 0) FROM counter_hourly "
 	    "WHERE name = ?1 AND hour >= ?2",
@@ -545,12 +554,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    " ORDER BY 1 DESC LIMIT ?9",
 	/* By search: the event of that id, and the events of the messages
 	 * of the workspace's channels with that Meta id (message's
-	 * UNIQUE (channel_id, meta_message_id), channel by channel).  An
+	 * UNIQUE (channel_id, meta_message_id), channel by channel: CROSS
+	 * JOIN keeps the channels outer).  An
 	 * account's id is a channel filter (STMT_CHANNEL_BY_META). */
 	[STMT_EVLIST_Q] =
 	    "SELECT " DB_EV_COLS " FROM webhook_event e WHERE e.id IN ("
-	    "SELECT ?10 UNION SELECT m.event_id FROM channel c JOIN message m "
-	    "ON m.channel_id = c.id AND m.meta_message_id = ?11 "
+	    "SELECT ?10 UNION SELECT m.event_id FROM channel c CROSS JOIN "
+	    "message m ON m.channel_id = c.id AND m.meta_message_id = ?11 "
 	    "WHERE c.workspace_id = ?1) AND " DB_EV_FILTER
 	    " ORDER BY e.id DESC LIMIT ?9",
 	/* The list's count, from the summaries: ?1 workspace, ?2 0 for

@@ -14,14 +14,15 @@ const long long db_latency_le_ms[DB_LATENCY_BOUNDS] = {
 };
 
 /* Bind scope as the statement table's comment says, with all at
- * parameter alli. */
+ * parameter alli (0: a statement without it). */
 static void
 stats_bind_scope(sqlite3_stmt *st, const struct db_stats_scope *sc,
     int alli)
 {
 	sqlite3_bind_int64(st, 1, sc->workspace);
 	sqlite3_bind_int(st, 2, sc->unowned ? 0 : -1);
-	sqlite3_bind_int(st, alli, sc->all != 0);
+	if (alli > 0)
+		sqlite3_bind_int(st, alli, sc->all != 0);
 }
 
 int
@@ -33,9 +34,11 @@ db_stats_each(struct db *d, const struct db_stats_scope *sc,
 	sqlite3_stmt		*st;
 	int			 rc, routing, state;
 
-	if ((st = db_stmt(d, STMT_STATS_EACH)) == NULL)
+	if ((st = db_stmt(d, sc->all ? STMT_STATS_EACH_ALL :
+	    STMT_STATS_EACH)) == NULL)
 		return -1;
-	stats_bind_scope(st, sc, 5);
+	if (!sc->all)
+		stats_bind_scope(st, sc, 0);
 	sqlite3_bind_int64(st, 3, from_hour);
 	sqlite3_bind_int64(st, 4, to_hour);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -126,9 +129,11 @@ db_stats_latency(struct db *d, const struct db_stats_scope *sc,
 	int		 rc, b;
 
 	memset(counts, 0, DB_LATENCY_BUCKETS * sizeof(*counts));
-	if ((st = db_stmt(d, STMT_STATS_LATENCY)) == NULL)
+	if ((st = db_stmt(d, sc->all ? STMT_STATS_LATENCY_ALL :
+	    STMT_STATS_LATENCY)) == NULL)
 		return -1;
-	stats_bind_scope(st, sc, 5);
+	if (!sc->all)
+		stats_bind_scope(st, sc, 0);
 	sqlite3_bind_int64(st, 3, from_hour);
 	sqlite3_bind_int64(st, 4, to_hour);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
