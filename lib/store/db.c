@@ -45,9 +45,12 @@ extern const char db_schema_sql[];
 	"c.id = e.channel_id AND c.workspace_id <> ?1) OR EXISTS (SELECT 1 " \
 	"FROM webhook_event_channel x JOIN channel c ON c.id = x.channel_id " \
 	"WHERE x.event_id = e.id AND c.workspace_id <> ?1))"
-#define DB_EV_PLATFORM(e) "(CASE " e ".object WHEN 'page' THEN 'messenger' " \
-	"WHEN 'instagram' THEN 'instagram' WHEN 'whatsapp_business_account' " \
-	"THEN 'whatsapp' ELSE 'other' END)"
+/* The platform of an object column, as event_platform_of says in C
+ * (the one place SQL says it). */
+#define DB_PLATFORM_OF(object) "(CASE " object " WHEN 'page' THEN " \
+	"'messenger' WHEN 'instagram' THEN 'instagram' WHEN " \
+	"'whatsapp_business_account' THEN 'whatsapp' ELSE 'other' END)"
+#define DB_EV_PLATFORM(e) DB_PLATFORM_OF(e ".object")
 #define DB_EV_VIS(e) "(" e ".channel_id IN (SELECT id FROM channel WHERE " \
 	"workspace_id = ?1) OR (?2 AND " e ".channel_id IS NULL) OR EXISTS " \
 	"(SELECT 1 FROM webhook_event_channel x JOIN channel c ON " \
@@ -565,19 +568,17 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    " ORDER BY e.id DESC LIMIT ?9",
 	/* The list's count, from the summaries: ?1 workspace, ?2 0 for
 	 * the no-workspace bucket (else -1), ?3 state, ?4 routing, ?5 the
-	 * first object, ?6 1 for the objects of no platform (other), ?7
-	 * and ?8 the hours [?7, ?8) (each NULL: any). */
+	 * platform, ?7 and ?8 the hours [?7, ?8) (each NULL: any). */
 	[STMT_EVCOUNT_TOTAL] =
 	    "SELECT coalesce(sum(n), 0) FROM event_total WHERE workspace_id IN "
 	    "(?1, ?2) AND (?3 IS NULL OR state = ?3) AND (?4 IS NULL OR "
-	    "routing = ?4) AND (?5 IS NULL OR object = ?5) AND (?6 IS NULL OR "
-	    "object NOT IN ('page', 'instagram', 'whatsapp_business_account'))",
+	    "routing = ?4) AND (?5 IS NULL OR " DB_PLATFORM_OF("object")
+	    " = ?5)",
 	[STMT_EVCOUNT_HOURS] =
 	    "SELECT coalesce(sum(n), 0) FROM event_stat WHERE workspace_id IN "
 	    "(?1, ?2) AND hour >= ?7 AND hour < ?8 AND (?3 IS NULL OR "
 	    "state = ?3) AND (?4 IS NULL OR routing = ?4) AND (?5 IS NULL OR "
-	    "object = ?5) AND (?6 IS NULL OR object NOT IN ('page', "
-	    "'instagram', 'whatsapp_business_account'))",
+	    DB_PLATFORM_OF("object") " = ?5)",
 	/* One event of the scope (?3 its id), its body's first ?4 bytes */
 	[STMT_EVENT_GET] =
 	    "SELECT " DB_EV_COLS ", e.signature, e.body_sha256, "

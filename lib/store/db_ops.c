@@ -371,11 +371,7 @@ db_event_count(struct db *d, const struct db_scope *sc,
 	db_bind_text(st, 4, f->routing >= 0 && f->routing < ROUTING__MAX ?
 	    event_routing_names[f->routing] : NULL);
 	db_bind_text(st, 5, f->platform >= 0 && f->platform < PLATFORM__MAX ?
-	    event_platform_objects[f->platform] : NULL);
-	if (f->platform == PLATFORM_OTHER)
-		sqlite3_bind_int(st, 6, 1);
-	else
-		sqlite3_bind_null(st, 6);
+	    event_platform_names[f->platform] : NULL);
 	if (hours) {
 		/* Whole hours: the summaries' grain. */
 		sqlite3_bind_int64(st, 7, f->since_ms / DB_HOUR_MS);
