@@ -889,6 +889,11 @@ INSERT INTO event_total (workspace_id, object, routing, state, n)
     SELECT workspace_id, object, routing, state, sum(n) FROM event_stat
     GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0;
 
+-- webhook_event.processed_ms is when processing last finished: a replay
+-- or a re-routing makes an event pending again and leaves it, until the
+-- next processing ends (event_latency_done counts that one too; only
+-- db_event_unprocessed clears it, and event_latency_undone uncounts).
+
 -- Dead letters are counted in counter_hourly by the code that makes
 -- them (lib/store/db_queue.c), in the hour of its clock as every other
 -- hourly counter, rather than by a trigger reading SQLite's.

@@ -157,17 +157,17 @@ event_json(const struct db_event_row *e)
 
 	if (o == NULL)
 		return NULL;
-	cJSON_AddNumberToObject(o, "id", (double)e->id);
-	cJSON_AddNumberToObject(o, "received_ms", (double)e->received_ms);
+	json_add_int(o, "id", e->id);
+	json_add_int(o, "received_ms", e->received_ms);
 	cJSON_AddStringToObject(o, "platform",
 	    event_platform_names[event_platform_of(e->object)]);
 	json_add_str_or_null(o, "object", e->object);
 	json_add_str_or_null(o, "state", e->state);
 	json_add_str_or_null(o, "routing", e->routing);
-	cJSON_AddNumberToObject(o, "attempts", (double)e->attempts);
+	json_add_int(o, "attempts", e->attempts);
 	json_add_num_or_null(o, "channel_id", e->channel_id);
 	json_add_str_or_null(o, "channel_name", e->channel_name);
-	cJSON_AddNumberToObject(o, "size", (double)e->size);
+	json_add_int(o, "size", e->size);
 	json_add_str_or_null(o, "last_error", e->last_error);
 	json_add_num_or_null(o, "processed_ms", e->processed_ms);
 	return o;

@@ -169,13 +169,13 @@ stats_channel(void *arg, const struct db_stats_channel *c)
 	long long		 silent = db_stats_silent_s(c, sc->now);
 
 	platform = event_platform_names[event_platform_of_kind(c->kind)];
-	cJSON_AddNumberToObject(j, "id", (double)c->id);
+	json_add_int(j, "id", c->id);
 	cJSON_AddStringToObject(j, "kind", c->kind);
 	cJSON_AddStringToObject(j, "platform", platform);
 	cJSON_AddStringToObject(j, "name", c->name);
 	cJSON_AddStringToObject(j, "meta_id", c->meta_id);
 	json_add_num_or_null(j, "last_event_at", c->last_event_at);
-	cJSON_AddNumberToObject(j, "silent_s", (double)silent);
+	json_add_int(j, "silent_s", silent);
 	cJSON_AddItemToArray(sc->list, j);
 	if (silent <= sc->after_s)
 		return;
@@ -219,16 +219,15 @@ stats_events(cJSON *root, const struct stats_acc *a)
 		d += a->today[i];
 		h += a->last_hour[i];
 	}
-	cJSON_AddNumberToObject(ev, "today", (double)d);
-	cJSON_AddNumberToObject(ev, "last_hour", (double)h);
-	cJSON_AddNumberToObject(ev, "total", (double)t);
+	json_add_int(ev, "today", d);
+	json_add_int(ev, "last_hour", h);
+	json_add_int(ev, "total", t);
 	byp = cJSON_AddObjectToObject(ev, "by_platform");
 	for (i = 0; i < PLATFORM__MAX; i++) {
 		p = cJSON_AddObjectToObject(byp, event_platform_names[i]);
-		cJSON_AddNumberToObject(p, "today", (double)a->today[i]);
-		cJSON_AddNumberToObject(p, "last_hour",
-		    (double)a->last_hour[i]);
-		cJSON_AddNumberToObject(p, "total", (double)a->total[i]);
+		json_add_int(p, "today", a->today[i]);
+		json_add_int(p, "last_hour", a->last_hour[i]);
+		json_add_int(p, "total", a->total[i]);
 	}
 }
 
@@ -243,20 +242,17 @@ stats_hourly(cJSON *root, const struct stats_acc *a)
 
 	for (i = 0; i < a->nhours; i++) {
 		h = cJSON_CreateObject();
-		cJSON_AddNumberToObject(h, "hour_ms",
-		    (double)((a->from_hour + i) * DB_HOUR_MS));
+		json_add_int(h, "hour_ms", (a->from_hour + i) * DB_HOUR_MS);
 		t = 0;
 		for (k = 0; k < EVENT_STATE__MAX; k++)
 			t += a->h_state[i][k];
-		cJSON_AddNumberToObject(h, "total", (double)t);
+		json_add_int(h, "total", t);
 		o = cJSON_AddObjectToObject(h, "state");
 		for (k = 0; k < EVENT_STATE__MAX; k++)
-			cJSON_AddNumberToObject(o, event_state_names[k],
-			    (double)a->h_state[i][k]);
+			json_add_int(o, event_state_names[k], a->h_state[i][k]);
 		o = cJSON_AddObjectToObject(h, "platform");
 		for (k = 0; k < PLATFORM__MAX; k++)
-			cJSON_AddNumberToObject(o, event_platform_names[k],
-			    (double)a->h_platform[i][k]);
+			json_add_int(o, event_platform_names[k], a->h_platform[i][k]);
 		cJSON_AddItemToArray(arr, h);
 	}
 }
@@ -276,10 +272,9 @@ stats_latency(cJSON *root, const long long *counts)
 	int		 i;
 
 	for (i = 0; i < DB_LATENCY_BOUNDS; i++)
-		cJSON_AddItemToArray(le, cJSON_CreateNumber(
-		    (double)db_latency_le_ms[i]));
+		cJSON_AddItemToArray(le, json_int(db_latency_le_ms[i]));
 	for (i = 0; i < DB_LATENCY_BUCKETS; i++) {
-		cJSON_AddItemToArray(c, cJSON_CreateNumber((double)counts[i]));
+		cJSON_AddItemToArray(c, json_int(counts[i]));
 		total += counts[i];
 	}
 	for (k = 0; k < sizeof(pcts) / sizeof(pcts[0]); k++) {
@@ -291,7 +286,7 @@ stats_latency(cJSON *root, const long long *counts)
 		for (i = 0, cum = 0; i < DB_LATENCY_BOUNDS; i++)
 			if ((cum += counts[i]) >= want)
 				break;
-		cJSON_AddNumberToObject(l, pcts[k].name, (double)
+		json_add_int(l, pcts[k].name, 
 		    db_latency_le_ms[i < DB_LATENCY_BOUNDS ? i :
 		    DB_LATENCY_BOUNDS - 1]);
 	}
@@ -313,16 +308,13 @@ stats_queue(cJSON *root, cJSON *problems, struct db *d,
 	    db_stats_oldest(d, sc, EVENT_DEAD_LETTER, &dead) == -1)
 		return -1;
 	for (i = 0; i < EVENT_STATE__MAX; i++)
-		cJSON_AddNumberToObject(q, event_state_names[i],
-		    (double)a->state[i]);
+		json_add_int(q, event_state_names[i], a->state[i]);
 	age = pend > 0 ? (now - pend) / 1000 : 0;
 	if (pend > 0)
-		cJSON_AddNumberToObject(q, "oldest_pending_age_s",
-		    (double)(age > 0 ? age : 0));
+		json_add_int(q, "oldest_pending_age_s", (age > 0 ? age : 0));
 	else
 		cJSON_AddNullToObject(q, "oldest_pending_age_s");
-	cJSON_AddNumberToObject(q, "dead_letters",
-	    (double)a->state[EVENT_DEAD_LETTER]);
+	json_add_int(q, "dead_letters", a->state[EVENT_DEAD_LETTER]);
 	json_add_num_or_null(q, "dead_letters_since_ms", dead);
 	if (a->state[EVENT_DEAD_LETTER] > 0) {
 		stats_when(dead > 0 ? dead : now, now, when, sizeof(when));
@@ -395,7 +387,7 @@ api_stats_get(struct req *r, const struct route_ctx *cx)
 	    a->now_hour - HG_STATS_HOURS_DAY + 1, &badsig) == -1 ||
 	    db_stats_unhandled_kinds(d, &kinds) == -1)
 		goto err;
-	cJSON_AddNumberToObject(root, "now_ms", (double)now);
+	json_add_int(root, "now_ms", now);
 	if (*conf_get(stats_conf, "app_secret") == '\0')
 		stats_problem(problems, "error", "the app secret is missing: "
 		    "webhooks are refused", NULL);
@@ -403,10 +395,10 @@ api_stats_get(struct req *r, const struct route_ctx *cx)
 	if (stats_queue(root, problems, d, &sc, a, now) == -1)
 		goto err;
 	l24 = cJSON_AddObjectToObject(root, "last_24h");
-	cJSON_AddNumberToObject(l24, "bad_signature", (double)badsig);
-	cJSON_AddNumberToObject(l24, "invalid", (double)a->invalid24);
-	cJSON_AddNumberToObject(l24, "unrouted", (double)a->unrouted24);
-	cJSON_AddNumberToObject(root, "unhandled_kinds", (double)kinds);
+	json_add_int(l24, "bad_signature", badsig);
+	json_add_int(l24, "invalid", a->invalid24);
+	json_add_int(l24, "unrouted", a->unrouted24);
+	json_add_int(root, "unhandled_kinds", kinds);
 	ch.list = cJSON_AddArrayToObject(root, "channels");
 	ch.problems = problems;
 	ch.now = now / 1000;
@@ -443,9 +435,9 @@ stats_kind(void *arg, const struct db_unhandled *u)
 
 	cJSON_AddStringToObject(j, "object", u->object);
 	cJSON_AddStringToObject(j, "type", u->type);
-	cJSON_AddNumberToObject(j, "count", (double)u->count);
-	cJSON_AddNumberToObject(j, "first_seen_at", (double)u->first_seen_at);
-	cJSON_AddNumberToObject(j, "last_seen_at", (double)u->last_seen_at);
+	json_add_int(j, "count", u->count);
+	json_add_int(j, "first_seen_at", u->first_seen_at);
+	json_add_int(j, "last_seen_at", u->last_seen_at);
 	json_add_num_or_null(j, "sample_event_id", u->sample_event_id);
 	cJSON_AddItemToArray(arg, j);
 }

@@ -202,6 +202,20 @@ expect_match "$(jx "[p['text'] + ' ' + (p['link'] or '') for p in d['problems']]
 expect_match "$(jx "[p['text'] + ' ' + (p['link'] or '') for p in d['problems']]")" \
     "events pending for 30 days \\(the oldest since $(when $PEND)\\) events.html\\?state=pending" \
     "pending for long: in days, with the date"
+
+# Every channel counts, however many: more than HG_LIST_MAX (200) of
+# them, the silent one last.
+sql "$D" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250) INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, updated_at, last_event_at) SELECT 1, 'page', 'bulk' || i, 'Bulk ' || i, 0, 0, strftime('%s', 'now') FROM n"
+sql "$D" "INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, updated_at, last_event_at) VALUES (1, 'page', 'lastone', 'Last One', 0, 0, strftime('%s', 'now') - 200000)"
+LAST=$(sql "$D" "SELECT id FROM channel WHERE meta_id = 'lastone'")
+call GET /health
+expect_match "$(jget "['reasons']")" "channel $LAST: no event for 55 h" "/health's silence check sees the 252nd channel"
+call GET /api/stats
+expect_eq "$(jx "len(d['channels'])")" "$(sql "$D" "SELECT count(*) FROM channel WHERE workspace_id = 1")" \
+    "/api/stats lists every channel of the workspace"
+call GET /api/channels
+expect_eq "$(jx "len(d['channels'])")" "$(sql "$D" "SELECT count(*) FROM channel WHERE workspace_id = 1")" \
+    "/api/channels too"
 stop_lighttpd
 grep -v '^app_secret' "$TMP/base.conf" > "$D/hubgate.conf"
 start_lighttpd "$D" || not_ok "lighttpd starts without an app secret"
