@@ -278,6 +278,13 @@
 /* Hourly counters (counter_hourly) are kept this long: /api/stats and
  * /health read the last 24 hours; a week and a day leaves room. */
 #define HG_COUNTER_HOURS_KEEP		(8 * 24)
+/* /api/stats keeps what the hours before the current one add up for
+ * this long (ms), per process and scope, in this many entries: a past
+ * hour changes only when an old event does, and a chart a few seconds
+ * behind on those is harmless; the current hour and every total are
+ * read for each request. */
+#define HG_STATS_PAST_CACHE_MS		5000
+#define HG_STATS_PAST_CACHE_ENTRIES	16
 /* A channel token's level (GET /api/channels' token_level) by the time
  * left before it expires: critical within 3 days, warning within 7,
  * notice within 30 (a long-lived token lasts about 60 days). */

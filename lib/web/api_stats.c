@@ -1,6 +1,7 @@
 /*
  * api_stats: GET /api/stats and GET /api/unhandled.  See api_stats.h.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,101 @@ struct stats_acc {
 	long long	 h_state[HG_STATS_HOURS_WEEK][EVENT_STATE__MAX];
 	long long	 h_platform[HG_STATS_HOURS_WEEK][PLATFORM__MAX];
 };
+
+static void	stats_row(void *, const struct db_stat_row *);
+
+/*
+ * The hours before the current one change only when an old event does
+ * (a retry, a requeue, a deletion): what a scope's answer adds up from
+ * them is kept here for HG_STATS_PAST_CACHE_MS, per process, and only
+ * the current hour and the totals are read for every request.  A
+ * week's hours are a few thousand summary rows.
+ */
+struct stats_past {
+	int		 used;
+	long long	 workspace;
+	int		 unowned, nhours;
+	long long	 now_hour, today_hour, at_ms;
+	struct stats_acc acc;		/* the past hours' rows added up */
+	long long	 lat[DB_LATENCY_BUCKETS];
+};
+static struct stats_past	 stats_past[HG_STATS_PAST_CACHE_ENTRIES];
+static pthread_mutex_t		 stats_past_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The kept past of scope sc for a (its hour fields set) into a and lat:
+ * 1, or 0 when none is fresh. */
+static int
+stats_past_get(const struct db_stats_scope *sc, struct stats_acc *a,
+    long long *lat, long long mono)
+{
+	struct stats_past	*p;
+	size_t			 i;
+	int			 found = 0;
+
+	pthread_mutex_lock(&stats_past_lock);
+	for (i = 0; i < HG_STATS_PAST_CACHE_ENTRIES && !found; i++) {
+		p = &stats_past[i];
+		if (!p->used || p->workspace != sc->workspace ||
+		    p->unowned != sc->unowned || p->nhours != a->nhours ||
+		    p->now_hour != a->now_hour ||
+		    p->today_hour != a->today_hour ||
+		    mono - p->at_ms > HG_STATS_PAST_CACHE_MS)
+			continue;
+		*a = p->acc;
+		memcpy(lat, p->lat, sizeof(p->lat));
+		found = 1;
+	}
+	pthread_mutex_unlock(&stats_past_lock);
+	return found;
+}
+
+/* Keep the past of scope sc (a and lat), in place of the oldest. */
+static void
+stats_past_put(const struct db_stats_scope *sc, const struct stats_acc *a,
+    const long long *lat, long long mono)
+{
+	struct stats_past	*p = &stats_past[0];
+	size_t			 i;
+
+	pthread_mutex_lock(&stats_past_lock);
+	for (i = 1; i < HG_STATS_PAST_CACHE_ENTRIES; i++)
+		if (!stats_past[i].used || (p->used &&
+		    stats_past[i].at_ms < p->at_ms))
+			p = &stats_past[i];
+	p->used = 1;
+	p->workspace = sc->workspace;
+	p->unowned = sc->unowned;
+	p->nhours = a->nhours;
+	p->now_hour = a->now_hour;
+	p->today_hour = a->today_hour;
+	p->at_ms = mono;
+	p->acc = *a;
+	memcpy(p->lat, lat, sizeof(p->lat));
+	pthread_mutex_unlock(&stats_past_lock);
+}
+
+/* The hours before the current one of scope sc into a (its hour fields
+ * set) and lat, kept or read: 0 or -1. */
+static int
+stats_past_read(struct db *d, const struct db_stats_scope *sc,
+    struct stats_acc *a, long long *lat)
+{
+	long long	 mono = clock_mono_ms();
+	long long	 lo = a->now_hour - HG_STATS_HOURS_DAY + 1;
+
+	if (stats_past_get(sc, a, lat, mono))
+		return 0;
+	/* The range, today and the last 24 hours (today began less than
+	 * 24 hours ago). */
+	if (a->from_hour < lo)
+		lo = a->from_hour;
+	if (db_stats_each(d, sc, lo, a->now_hour, stats_row, a) == -1 ||
+	    db_stats_latency(d, sc, a->from_hour, a->now_hour, lat,
+	    NULL) == -1)
+		return -1;
+	stats_past_put(sc, a, lat, mono);
+	return 0;
+}
 
 /* A row of the totals (all time) or of the hours read. */
 static void
@@ -353,7 +449,8 @@ api_stats_get(struct req *r, const struct route_ctx *cx)
 				    cx->v[STATS_F_RANGE].s : "24h";
 	cJSON			*root = NULL, *l24, *problems;
 	long long		 now = clock_ms(), lat[DB_LATENCY_BUCKETS];
-	long long		 badsig = 0, kinds = 0;
+	long long		 cur[DB_LATENCY_BUCKETS], badsig = 0, kinds = 0;
+	int			 i;
 	char			 text[128];
 
 	if (strcmp(range, "24h") != 0 && strcmp(range, "7d") != 0) {
@@ -375,18 +472,20 @@ api_stats_get(struct req *r, const struct route_ctx *cx)
 	a->from_hour = a->now_hour - a->nhours + 1;
 	root = cJSON_CreateObject();
 	problems = cJSON_CreateArray();
-	/* All time from the totals; the hours only for the range, today
-	 * and the last 24 hours (today began less than 24 hours ago). */
-	if (db_stats_totals(d, &sc, stats_row, a) == -1 ||
-	    db_stats_each(d, &sc, a->from_hour < a->now_hour -
-	    HG_STATS_HOURS_DAY + 1 ? a->from_hour : a->now_hour -
-	    HG_STATS_HOURS_DAY + 1, a->now_hour + 1, stats_row, a) == -1 ||
-	    db_stats_latency(d, &sc, a->from_hour, a->now_hour + 1, lat,
+	/* The past hours (kept a few seconds), then the current hour and
+	 * all time from the totals, read now. */
+	if (stats_past_read(d, &sc, a, lat) == -1 ||
+	    db_stats_totals(d, &sc, stats_row, a) == -1 ||
+	    db_stats_each(d, &sc, a->now_hour, a->now_hour + 1, stats_row,
+	    a) == -1 ||
+	    db_stats_latency(d, &sc, a->now_hour, a->now_hour + 1, cur,
 	    NULL) == -1 ||
 	    db_stats_counter_since(d, "webhook.bad_signature",
 	    a->now_hour - HG_STATS_HOURS_DAY + 1, &badsig) == -1 ||
 	    db_stats_unhandled_kinds(d, &kinds) == -1)
 		goto err;
+	for (i = 0; i < DB_LATENCY_BUCKETS; i++)
+		lat[i] += cur[i];
 	json_add_int(root, "now_ms", now);
 	if (*conf_get(stats_conf, "app_secret") == '\0')
 		stats_problem(problems, "error", "the app secret is missing: "
