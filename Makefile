@@ -40,7 +40,7 @@ LIBS	 = $(PC_LIBS) -pthread
 
 CORE_SRC = lib/core/buf.c lib/core/clock.c lib/core/conf.c lib/core/crypto.c lib/core/json.c \
 	   lib/core/log.c lib/core/mask.c lib/core/num.c lib/core/password.c lib/core/utf8.c
-STORE_SRC = lib/store/db.c lib/store/db_inbox.c lib/store/db_oauth.c lib/store/db_ops.c \
+STORE_SRC = lib/store/db.c lib/store/db_inbox.c lib/store/db_oauth.c lib/store/db_ops.c lib/store/db_ops_act.c \
 	   lib/store/db_queue.c lib/store/db_stats.c lib/store/db_user.c
 META_SRC = lib/meta/envelope.c lib/meta/events.c lib/meta/graph.c \
 	   lib/meta/graph_error.c lib/meta/graph_oauth.c lib/meta/graph_send.c \

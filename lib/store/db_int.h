@@ -234,4 +234,22 @@ int		 db_event_id_from(struct db *, long long from_ms, long long *out);
 /* Bind a string, or NULL when s is NULL. */
 void		 db_bind_text(sqlite3_stmt *, int, const char *);
 
+/* What the operations on events share (db_ops.c, db_ops_act.c). */
+struct db_scope;
+struct db_event_filter;
+/* The text of column i, or NULL. */
+const char	*db_ops_text(sqlite3_stmt *, int i);
+/* Bind the scope and the filter of a list statement (db.c: ?1 to ?8;
+ * the id range [lo, hi)). */
+void		 db_ops_bind_filter(sqlite3_stmt *, const struct db_scope *,
+		    const struct db_event_filter *, long long lo, long long hi);
+/* The ids [*lo, *hi) of the events received in f's time range, and
+ * below before (0: no bound); 0 or -1. */
+int		 db_ops_id_range(struct db *, const struct db_event_filter *,
+		    long long before, long long *lo, long long *hi);
+/* Prepare a statement about one event of the scope (?1 workspace, ?2
+ * operator, ?3 the id); NULL on error. */
+sqlite3_stmt	*db_ops_one_event(struct db *, enum stmt,
+		    const struct db_scope *, long long id);
+
 #endif

@@ -105,8 +105,8 @@ struct db_stats_channel {
 long long	 db_stats_silent_s(const struct db_stats_channel *c,
 		    long long now);
 /* Call fn for each channel of workspace (all channels when workspace
- * is 0), by id, at most HG_LIST_MAX.  Strings are valid during fn.
- * 0 or -1. */
+ * is 0), by id, every one of them (/health's silence check must see
+ * them all).  Strings are valid during fn.  0 or -1. */
 int	 db_stats_channels(struct db *, long long workspace,
 	    void (*fn)(void *, const struct db_stats_channel *), void *arg);
 
