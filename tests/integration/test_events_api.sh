@@ -5,7 +5,11 @@
 # changing exactly what they say and audit-logged, agents refused the
 # admin actions, another workspace's ids 404, unrouted events for
 # operators only, a dead letter made by a fault retried and processed,
-# and a channel connected by hand routing its earlier events.
+# counts from the summaries, the search by mid and by account, a batch
+# for two workspaces (each sees its own channel, neither the body, and
+# neither may act on it alone), no delete of an event being processed,
+# a channel connected by hand (by the operator only) routing its
+# earlier events, and the channels' token levels.
 #
 # The fault: a trigger that makes every message insert fail, as a
 # broken disk or a bug would; processing then fails until it is gone.

@@ -4,7 +4,11 @@
  * pages that stay stable while events arrive, counts, one event with
  * what it produced, retry, requeue and replay with their counts and
  * confirmations, deletion that keeps messages, dead letters by error,
- * and channels connected by either path routing their earlier events.
+ * channels connected by either path routing their earlier events, an
+ * event shared by two workspaces (each sees its own channel, neither
+ * its body nor may act on it), no deletion under a worker's lease, and
+ * requeue and replay counted to HG_REQUEUE_MAX + 1 while another
+ * connection holds the write lock.
  */
 #include <stdarg.h>
 #include <stdio.h>
