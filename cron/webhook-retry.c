@@ -32,6 +32,7 @@ main(void)
 	struct rusage		 ru;
 	long long		 start = clock_mono_ms(), pruned = 0, keep_ms, keep_s;
 	long long		 audit_pruned = 0, accounts_pruned = 0;
+	long long		 stats_pruned = 0;
 	struct queue_account_opts ao;
 	char			 err[HG_ERR_MAX];
 	int			 lock, rc = 0;
@@ -65,6 +66,9 @@ main(void)
 	if (rc == 0 && queue_prune(d, clock_ms() - keep_ms, HG_PRUNE_BATCH,
 	    HG_PRUNE_BUDGET_MS, &pruned) == -1)
 		rc = 1;
+	if (rc == 0 && queue_prune_stats(d, clock_ms(), HG_PRUNE_BATCH,
+	    HG_PRUNE_BUDGET_MS, &stats_pruned) == -1)
+		rc = 1;
 	keep_s = conf_get_int(c, "audit_retention_days") * 86400LL;
 	if (rc == 0 && queue_prune_audit(d, (long long)time(NULL) - keep_s,
 	    HG_PRUNE_BATCH, HG_PRUNE_BUDGET_MS, &audit_pruned) == -1)
@@ -80,10 +84,10 @@ main(void)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("webhook-retry: claimed=%lld processed=%lld failed=%lld "
 	    "dead_letter=%lld fenced=%lld pruned=%lld audit_pruned=%lld "
-	    "accounts_pruned=%lld ms=%lld "
+	    "accounts_pruned=%lld stats_pruned=%lld ms=%lld "
 	    "maxrss_kb=%ld%s\n",
 	    st.claimed, st.processed, st.failed, st.dead, st.fenced, pruned,
-	    audit_pruned, accounts_pruned,
+	    audit_pruned, accounts_pruned, stats_pruned,
 	    clock_mono_ms() - start, ru.ru_maxrss, rc ? " error" : "");
 	if (rc)
 		fprintf(stderr, "webhook-retry: database error: %s\n",

@@ -1,9 +1,9 @@
 // The channels of the workspace (GET /api/channels): name, platform,
 // Meta id, token state and last event, each linked to its events.
-// Admins connect accounts: with Facebook Login (/oauth/login), or by
-// hand (connect.js).
+// Admins connect accounts with Facebook Login (/oauth/login); the
+// operator also by hand (connect.js).
 import { api, el, showAlert, when } from './api.js';
-import { frame, allowed } from './frame.js';
+import { frame, allowed, operator } from './frame.js';
 import { platformBadge } from './ops.js';
 import { items, fill } from './list.js';
 import { connectForm } from './connect.js';
@@ -34,8 +34,8 @@ async function load() {
 	], 'No channel yet: connect a Page, an Instagram account or a WhatsApp number.');
 }
 
-if (admin) {
-	$('connect-facebook').hidden = false;
+if (admin) $('connect-facebook').hidden = false;
+if (admin && operator(s)) {
 	$('connect-box').hidden = false;
 	connectForm({
 		form: $('connect'), kind: $('c-kind'), meta: $('c-meta'), name: $('c-name'),

@@ -1,6 +1,9 @@
-// Connecting an account by hand (admins; POST /api/channels with kind,
-// meta_id and name, as `hubgate-admin channel-add` does): the answer
-// says how many earlier unrouted events were routed and processed.
+// Connecting an account by hand (the install's operator only, as
+// `hubgate-admin channel-add`: it proves no ownership of the account;
+// everyone else connects with Meta's Login).  POST /api/channels with
+// kind, meta_id and name; the answer says how many earlier unrouted
+// events were routed and processed.  The pages show the form only to
+// operators (frame.js operator()).
 import { api, showAlert } from './api.js';
 import { num } from './ops.js';
 
@@ -34,7 +37,8 @@ export function connectForm(o) {
 			if (o.done) await o.done(r);
 		} catch (e) {
 			showAlert(o.result, e.status === 409 ? 'This account is connected already.'
-				: e.status === 403 ? 'Only admins can connect accounts.' : e.message, 'error');
+				: e.status === 403 ? 'Only the operator of this hubgate connects an account by hand; use Facebook Login.'
+					: e.message, 'error');
 		} finally {
 			o.submit.disabled = false;
 		}

@@ -6,7 +6,7 @@
 // connected by hand.  The body is hostile data: it only ever becomes
 // text, and bidirectional-text controls in it are shown as escapes.
 import { api, el, showAlert } from './api.js';
-import { frame, allowed } from './frame.js';
+import { frame, allowed, operator } from './frame.js';
 import {
 	stateBadge, platformBadge, routingBadge, whenMs, num, confirmIn, KIND_OF,
 } from './ops.js';
@@ -115,6 +115,18 @@ function attempts(list) {
 }
 
 function body(e) {
+	if (e.body_withheld) {
+		// The batch also carries another workspace's accounts.
+		$('body').replaceChildren();
+		$('body-summary').textContent = `Withheld, ${num(e.size)} bytes`;
+		const t = $('truncated');
+		t.hidden = false;
+		t.textContent = 'This event also carries accounts of another workspace: '
+			+ 'its body is not shown here. Its messages for this workspace are listed above.';
+		$('download').hidden = true;
+		return;
+	}
+	$('download').hidden = false;
 	const { text, json } = pretty(e);
 	$('body').replaceChildren(...bodyNodes(text));
 	$('body-summary').textContent = `${json ? 'JSON' : 'Text'}, ${num(e.size)} bytes${e.body_truncated ? ' (the beginning)' : ''}`;
@@ -141,7 +153,7 @@ function render(d) {
 	$('retry-box').hidden = !(allowed(s, 'admin') && (e.state === 'failed' || e.state === 'dead_letter'));
 	$('delete-box').hidden = !allowed(s, 'owner');
 	const unrouted = e.routing === 'unrouted';
-	$('connect-box').hidden = !(unrouted && allowed(s, 'admin'));
+	$('connect-box').hidden = !(unrouted && operator(s) && allowed(s, 'admin'));
 	if (unrouted && !$('c-meta').value) {
 		const kind = KIND_OF[e.platform];
 		if (kind) $('c-kind').value = kind;

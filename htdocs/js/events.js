@@ -4,10 +4,10 @@
 // dead-letter events and requeue them, requeue every dead letter of the
 // filter, or replay a time range: each first asks the API how many it
 // would touch (a dry run) and then asks, inside the page, to confirm
-// that count.  With unrouted events shown, admins may connect their
-// account by hand (POST /api/channels).
+// that count.  With unrouted events shown, the operator may connect
+// their account by hand (POST /api/channels; operators only).
 import { api, el, showAlert } from './api.js';
-import { frame, allowed } from './frame.js';
+import { frame, allowed, operator } from './frame.js';
 import {
 	STATES, PLATFORMS, ROUTINGS, stateBadge, platformBadge, shortMs, whenMs, num, eventLink, confirmIn,
 } from './ops.js';
@@ -17,6 +17,7 @@ const $ = (id) => document.getElementById(id);
 const PAGE = 50;
 const s = await frame('events.html');
 const admin = allowed(s, 'admin');
+const op = admin && operator(s);	// connects accounts by hand (connect.js)
 
 let next = null;
 let seq = 0;   // the latest load; older answers are dropped
@@ -178,7 +179,7 @@ async function load(more) {
 		$('count').textContent = typeof c === 'number' ? `${num(c)} event${c === 1 ? '' : 's'}` : '';
 	}
 	selection();
-	$('connect-box').hidden = !(admin && filters.routing === 'unrouted');
+	$('connect-box').hidden = !(op && filters.routing === 'unrouted');
 }
 
 function selection() {
@@ -290,7 +291,7 @@ window.addEventListener('popstate', () => {
 });
 
 toForm(filters);
-if (filters.platform && admin) {
+if (filters.platform && op) {
 	const k = { messenger: 'page', instagram: 'instagram', whatsapp: 'whatsapp' }[filters.platform];
 	if (k) $('c-kind').value = k;
 }

@@ -28,6 +28,12 @@ export function allowed(s, least) {
 	return (RANK[role(s)] || 0) >= (RANK[least] || 0);
 }
 
+// Whether the signed-in person is the install's operator (the only one
+// who may connect an account by hand: POST /api/channels).
+export function operator(s) {
+	return !!(s && s.user && s.user.operator === true);
+}
+
 function toLogin() {
 	const back = location.pathname.replace(/^\//, '') + location.search;
 	location.replace(`login.html?next=${encodeURIComponent(back)}`);

@@ -142,6 +142,42 @@ json_uint(const cJSON *o, const char *name)
 	return -1;
 }
 
+cJSON *
+json_int(long long v)
+{
+	char digits[24];
+
+	snprintf(digits, sizeof(digits), "%lld", v);
+	return cJSON_CreateRaw(digits);
+}
+
+void
+json_add_int(cJSON *obj, const char *name, long long v)
+{
+	cJSON *n = json_int(v);
+
+	if (n != NULL && !cJSON_AddItemToObject(obj, name, n))
+		cJSON_Delete(n);
+}
+
+void
+json_add_num_or_null(cJSON *obj, const char *name, long long v)
+{
+	if (v != 0)
+		json_add_int(obj, name, v);
+	else
+		cJSON_AddNullToObject(obj, name);
+}
+
+void
+json_add_str_or_null(cJSON *obj, const char *name, const char *s)
+{
+	if (s != NULL)
+		cJSON_AddStringToObject(obj, name, s);
+	else
+		cJSON_AddNullToObject(obj, name);
+}
+
 const char *
 json_str(const cJSON *obj, const char *name)
 {

@@ -23,6 +23,18 @@ long long json_uint(const cJSON *obj, const char *name);
 const char *json_id(const cJSON *v, char out[HG_META_ID_MAX + 1]);
 /* The string member name of obj, or NULL when absent or not a string. */
 const char *json_str(const cJSON *obj, const char *name);
+/* Add v to obj as member name, a whole number written as its digits
+ * (cJSON prints every number through "%1.15g" and reads it back, a
+ * cost that shows in answers of thousands of numbers).  The member is
+ * NULL on allocation failure, as cJSON's own adders. */
+void	 json_add_int(cJSON *obj, const char *name, long long v);
+/* A whole number as a cJSON item written as its digits, or NULL. */
+cJSON	*json_int(long long v);
+/* Add v to obj as member name: a number, or null when v is 0 (no
+ * time, no id). */
+void	 json_add_num_or_null(cJSON *obj, const char *name, long long v);
+/* Add s to obj as member name: a string, or null when s is NULL. */
+void	 json_add_str_or_null(cJSON *obj, const char *name, const char *s);
 
 /*
  * A tree parsed into an arena: its nodes and strings are carved from a

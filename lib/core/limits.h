@@ -265,6 +265,32 @@
 #define HG_TIME_MS_MAX			(1LL << 53)
 /* Search text (q): the longest Meta id (a wamid is about 60 bytes). */
 #define HG_EVENT_Q_MAX			256
+/* The events list of a workspace that is not an operator's reads each
+ * of its channels' newest events on their own index and merges them:
+ * up to this many channels (each costing one short index read per
+ * page); a workspace with more is read by id, visibility row by row. */
+#define HG_EVENT_MERGE_CHANNELS		64
+/* Channels one answer lists (/api/channels, /api/stats): a workspace's
+ * accounts, connected by hand or by Login (at most HG_OAUTH_PAGES_MAX
+ * a Login); ten Logins' worth, a few MB of JSON at most.  /health's
+ * silence check reads every channel, without a cap. */
+#define HG_CHANNELS_MAX			10000
+/* Hourly counters (counter_hourly) are kept this long: /api/stats and
+ * /health read the last 24 hours; a week and a day leaves room. */
+#define HG_COUNTER_HOURS_KEEP		(8 * 24)
+/* /api/stats keeps what the hours before the current one add up for
+ * this long (ms), per process and scope, in this many entries: a past
+ * hour changes only when an old event does, and a chart a few seconds
+ * behind on those is harmless; the current hour and every total are
+ * read for each request. */
+#define HG_STATS_PAST_CACHE_MS		5000
+#define HG_STATS_PAST_CACHE_ENTRIES	16
+/* A channel token's level (GET /api/channels' token_level) by the time
+ * left before it expires: critical within 3 days, warning within 7,
+ * notice within 30 (a long-lived token lasts about 60 days). */
+#define HG_TOKEN_CRITICAL_S		(3 * 86400LL)
+#define HG_TOKEN_WARNING_S		(7 * 86400LL)
+#define HG_TOKEN_NOTICE_S		(30 * 86400LL)
 /* Connecting accounts (lib/web/oauth*.c).  A Login state lives as long
  * as Meta's own codes (10 minutes): longer than any person takes on the
  * dialog, short enough that a leaked one is soon useless. */

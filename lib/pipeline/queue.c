@@ -13,6 +13,7 @@
 #include "db.h"
 #include "db_event.h"
 #include "db_queue.h"
+#include "db_stats.h"
 #include "db_user.h"
 #include "events.h"
 #include "limits.h"
@@ -229,6 +230,12 @@ prune_accounts(struct db *d, const void *arg, int limit, long long *deleted)
 	return db_account_prune(d, arg, limit, deleted);
 }
 
+static int
+prune_stats(struct db *d, const void *arg, int limit, long long *deleted)
+{
+	return db_stats_prune(d, *(const long long *)arg, limit, deleted);
+}
+
 /* queue_prune's loop around one kind of batch (see queue.h). */
 static int
 queue_prune_with(struct db *d, queue_prune_fn step, const void *before,
@@ -279,6 +286,16 @@ queue_prune(struct db *d, long long before_ms, int batch, long long budget_ms,
 {
 	return queue_prune_with(d, prune_events, &before_ms, batch, budget_ms,
 	    deleted);
+}
+
+int
+queue_prune_stats(struct db *d, long long now_ms, int batch,
+    long long budget_ms, long long *deleted)
+{
+	long long before_hour = now_ms / DB_HOUR_MS - HG_COUNTER_HOURS_KEEP;
+
+	return queue_prune_with(d, prune_stats, &before_hour, batch,
+	    budget_ms, deleted);
 }
 
 int

@@ -71,6 +71,12 @@ int		 queue_prune(struct db *, long long before_ms, int batch,
  * same way (batch lines per statement, short transactions, pauses
  * between them, within one batch of budget_ms); *deleted counts what
  * was committed.  0 or -1. */
+/* Prune the summaries as queue_prune prunes events: rows of event_stat,
+ * event_total and event_latency that count nothing any more, and
+ * counter_hourly older than HG_COUNTER_HOURS_KEEP hours before now_ms.
+ * *deleted says how many rows went.  0 or -1. */
+int		 queue_prune_stats(struct db *, long long now_ms, int batch,
+		    long long budget_ms, long long *deleted);
 int		 queue_prune_audit(struct db *, long long before_s, int batch,
 		    long long budget_ms, long long *deleted);
 /* The session lifetimes of the configuration (session_idle_s,

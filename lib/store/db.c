@@ -27,12 +27,30 @@ extern const char db_schema_sql[];
  * list shows them (struct db_event_row, in order), its platform, the
  * scope (?1 workspace, ?2 operator) and the list's filter. */
 #define DB_EV_COLS "e.id, e.received_ms, e.object, e.state, e.routing, " \
-	"e.attempts, coalesce(e.channel_id, 0), (SELECT name FROM channel " \
-	"WHERE id = e.channel_id), length(e.body), e.last_error, " \
-	"coalesce(e.processed_ms, 0)"
-#define DB_EV_PLATFORM(e) "(CASE " e ".object WHEN 'page' THEN 'messenger' " \
-	"WHEN 'instagram' THEN 'instagram' WHEN 'whatsapp_business_account' " \
-	"THEN 'whatsapp' ELSE 'other' END)"
+	"e.attempts, " DB_EV_OWN_CHANNEL ", (SELECT name FROM channel " \
+	"WHERE id = " DB_EV_OWN_CHANNEL "), length(e.body), e.last_error, " \
+	"coalesce(e.processed_ms, 0), " DB_EV_SHARED
+/* The event's channel as the scope sees it: its first channel when
+ * that is the workspace's, else the first of the workspace's other
+ * channels of it; 0 for none.  Another workspace's channel is never
+ * named. */
+#define DB_EV_OWN_CHANNEL "coalesce((SELECT c.id FROM channel c WHERE " \
+	"c.id = e.channel_id AND c.workspace_id = ?1), (SELECT " \
+	"min(x.channel_id) FROM webhook_event_channel x JOIN channel c ON " \
+	"c.id = x.channel_id WHERE x.event_id = e.id AND " \
+	"c.workspace_id = ?1), 0)"
+/* 1 when a channel of the event belongs to another workspace than the
+ * scope's (a batch for accounts of several workspaces). */
+#define DB_EV_SHARED "(EXISTS (SELECT 1 FROM channel c WHERE " \
+	"c.id = e.channel_id AND c.workspace_id <> ?1) OR EXISTS (SELECT 1 " \
+	"FROM webhook_event_channel x JOIN channel c ON c.id = x.channel_id " \
+	"WHERE x.event_id = e.id AND c.workspace_id <> ?1))"
+/* The platform of an object column, as event_platform_of says in C
+ * (the one place SQL says it). */
+#define DB_PLATFORM_OF(object) "(CASE " object " WHEN 'page' THEN " \
+	"'messenger' WHEN 'instagram' THEN 'instagram' WHEN " \
+	"'whatsapp_business_account' THEN 'whatsapp' ELSE 'other' END)"
+#define DB_EV_PLATFORM(e) DB_PLATFORM_OF(e ".object")
 #define DB_EV_VIS(e) "(" e ".channel_id IN (SELECT id FROM channel WHERE " \
 	"workspace_id = ?1) OR (?2 AND " e ".channel_id IS NULL) OR EXISTS " \
 	"(SELECT 1 FROM webhook_event_channel x JOIN channel c ON " \
@@ -416,19 +434,32 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "DELETE FROM setup_token WHERE id IN (SELECT id FROM setup_token "
 	    "WHERE used_at < ?1 OR expires_at < ?1 LIMIT ?2)",
 	/* The summaries (db_stats.c).  A scope binds ?1 the workspace,
-	 * ?2 0 for the no-workspace bucket (else -1) and ?5 (?4, ?3) 1
-	 * for every event; the summaries are small enough to scan. */
+	 * ?2 0 for the no-workspace bucket (else -1) and, where a
+	 * statement has it, ?5 (?4, ?3) 1 for every event.  What
+	 * /api/stats reads per request is on the primary keys. */
 	[STMT_COUNTER_HOURLY] =
 	    "INSERT INTO counter_hourly (name, hour, value) VALUES (?1, ?3, ?2) "
 	    "ON CONFLICT (name, hour) DO UPDATE SET value = value + excluded.value",
+	/* A scope's hours on the primary key (workspace_id, hour, ...);
+	 * every workspace's (_ALL, /metrics) read whole */
 	[STMT_STATS_EACH] =
 	    "SELECT hour, object, routing, state, n FROM event_stat "
-	    "WHERE (?5 OR workspace_id IN (?1, ?2)) AND hour >= ?3 AND hour < ?4 "
+	    "WHERE workspace_id IN (?1, ?2) AND hour >= ?3 AND hour < ?4 "
 	    "AND n <> 0",
+	[STMT_STATS_EACH_ALL] =
+	    "SELECT hour, object, routing, state, n FROM event_stat "
+	    "WHERE hour >= ?3 AND hour < ?4 AND n <> 0",
+	/* All time, without the hours (migration 10) */
+	[STMT_STATS_TOTALS] =
+	    "SELECT object, routing, state, n FROM event_total "
+	    "WHERE (?5 OR workspace_id IN (?1, ?2)) AND n <> 0",
 	[STMT_STATS_LATENCY] =
 	    "SELECT bucket, sum(n), sum(sum_ms) FROM event_latency "
-	    "WHERE (?5 OR workspace_id IN (?1, ?2)) AND hour >= ?3 AND hour < ?4 "
+	    "WHERE workspace_id IN (?1, ?2) AND hour >= ?3 AND hour < ?4 "
 	    "GROUP BY bucket",
+	[STMT_STATS_LATENCY_ALL] =
+	    "SELECT bucket, sum(n), sum(sum_ms) FROM event_latency "
+	    "WHERE hour >= ?3 AND hour < ?4 GROUP BY bucket",
 	[STMT_STATS_COUNTER_SINCE] =
 	    "SELECT coalesce(sum(value), 0) FROM counter_hourly "
 	    "WHERE name = ?1 AND hour >= ?2",
@@ -441,7 +472,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_STATS_CHANNELS] =
 	    "SELECT id, kind, meta_id, name, coalesce(last_event_at, 0), created_at "
 	    "FROM channel "
-	    "WHERE ?1 = 0 OR workspace_id = ?1 ORDER BY id LIMIT " HG_STR(HG_LIST_MAX),
+	    "WHERE ?1 = 0 OR workspace_id = ?1 ORDER BY id",
 	/* The sample only when the scope may see it */
 	[STMT_STATS_UNHANDLED] =
 	    "SELECT u.object, u.type, u.count, u.first_seen_at, u.last_seen_at, "
@@ -459,6 +490,30 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "DELETE FROM event_stat",
 	[STMT_STATS_CLEAR_LATENCY] =
 	    "DELETE FROM event_latency",
+	[STMT_STATS_CLEAR_TOTAL] =
+	    "DELETE FROM event_total",
+	[STMT_STATS_FILL_TOTAL] =
+	    "INSERT INTO event_total (workspace_id, object, routing, state, n) "
+	    "SELECT workspace_id, object, routing, state, sum(n) FROM event_stat "
+	    "GROUP BY 1, 2, 3, 4",
+	/* Housekeeping (db_stats_prune), at most ?2 rows each: summary
+	 * rows that count nothing any more, hourly counters before hour
+	 * ?1 */
+	[STMT_STATS_PRUNE_STAT] =
+	    "DELETE FROM event_stat WHERE (workspace_id, hour, object, routing, "
+	    "state) IN (SELECT workspace_id, hour, object, routing, state "
+	    "FROM event_stat WHERE n = 0 LIMIT ?2)",
+	[STMT_STATS_PRUNE_LATENCY] =
+	    "DELETE FROM event_latency WHERE (workspace_id, hour, bucket) IN "
+	    "(SELECT workspace_id, hour, bucket FROM event_latency WHERE n = 0 "
+	    "LIMIT ?2)",
+	[STMT_STATS_PRUNE_TOTAL] =
+	    "DELETE FROM event_total WHERE (workspace_id, object, routing, "
+	    "state) IN (SELECT workspace_id, object, routing, state "
+	    "FROM event_total WHERE n = 0 LIMIT ?2)",
+	[STMT_STATS_PRUNE_COUNTER] =
+	    "DELETE FROM counter_hourly WHERE (name, hour) IN (SELECT name, hour "
+	    "FROM counter_hourly WHERE hour < ?1 LIMIT ?2)",
 	[STMT_STATS_FILL] =
 	    "INSERT INTO event_stat (workspace_id, hour, object, routing, state, n) "
 	    "SELECT coalesce(c.workspace_id, 0), e.received_ms / 3600000, "
@@ -500,26 +555,30 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "JOIN webhook_event e ON e.id = y.event_id WHERE y.channel_id = ?5 "
 	    "AND y.event_id >= ?7 AND y.event_id < ?8 AND " DB_EV_FILTER
 	    " ORDER BY 1 DESC LIMIT ?9",
-	/* By search: the event of that id, the events of the messages of
-	 * that Meta id (in any channel: the scope then decides), and the
-	 * not fully routed events naming that account. */
+	/* By search: the event of that id, and the events of the messages
+	 * of the workspace's channels with that Meta id (message's
+	 * UNIQUE (channel_id, meta_message_id), channel by channel: CROSS
+	 * JOIN keeps the channels outer).  An
+	 * account's id is a channel filter (STMT_CHANNEL_BY_META). */
 	[STMT_EVLIST_Q] =
 	    "SELECT " DB_EV_COLS " FROM webhook_event e WHERE e.id IN ("
-	    "SELECT ?10 UNION SELECT m.event_id FROM message m WHERE "
-	    "m.channel_id IN (SELECT id FROM channel) AND m.meta_message_id = ?11 "
-	    "UNION SELECT w.id FROM webhook_event w WHERE w.routing <> 'routed' "
-	    "AND (EXISTS (SELECT 1 FROM json_each(w.entry_ids) j WHERE j.value = ?11) "
-	    "OR EXISTS (SELECT 1 FROM json_each(w.phone_number_ids) j "
-	    "WHERE j.value = ?11))) AND " DB_EV_FILTER
+	    "SELECT ?10 UNION SELECT m.event_id FROM channel c CROSS JOIN "
+	    "message m ON m.channel_id = c.id AND m.meta_message_id = ?11 "
+	    "WHERE c.workspace_id = ?1) AND " DB_EV_FILTER
 	    " ORDER BY e.id DESC LIMIT ?9",
-	[STMT_EVCOUNT_STATE] =
-	    "SELECT count(*) FROM webhook_event e WHERE e.state = ?3 "
-	    "AND e.state <> 'processed' AND " DB_EV_FILTER,
-	[STMT_EVCOUNT_ROUTING] =
-	    "SELECT count(*) FROM webhook_event e WHERE e.routing <> 'routed' "
-	    "AND " DB_EV_FILTER,
-	[STMT_EVCOUNT_ALL] =
-	    "SELECT count(*) FROM webhook_event e WHERE " DB_EV_FILTER,
+	/* The list's count, from the summaries: ?1 workspace, ?2 0 for
+	 * the no-workspace bucket (else -1), ?3 state, ?4 routing, ?5 the
+	 * platform, ?7 and ?8 the hours [?7, ?8) (each NULL: any). */
+	[STMT_EVCOUNT_TOTAL] =
+	    "SELECT coalesce(sum(n), 0) FROM event_total WHERE workspace_id IN "
+	    "(?1, ?2) AND (?3 IS NULL OR state = ?3) AND (?4 IS NULL OR "
+	    "routing = ?4) AND (?5 IS NULL OR " DB_PLATFORM_OF("object")
+	    " = ?5)",
+	[STMT_EVCOUNT_HOURS] =
+	    "SELECT coalesce(sum(n), 0) FROM event_stat WHERE workspace_id IN "
+	    "(?1, ?2) AND hour >= ?7 AND hour < ?8 AND (?3 IS NULL OR "
+	    "state = ?3) AND (?4 IS NULL OR routing = ?4) AND (?5 IS NULL OR "
+	    DB_PLATFORM_OF("object") " = ?5)",
 	/* One event of the scope (?3 its id), its body's first ?4 bytes */
 	[STMT_EVENT_GET] =
 	    "SELECT " DB_EV_COLS ", e.signature, e.body_sha256, "
@@ -527,10 +586,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "e.entry_ids, e.phone_number_ids, substr(e.body, 1, ?4) "
 	    "FROM webhook_event e WHERE e.id = ?3 AND " DB_EV_VIS("e"),
 	[STMT_EVENT_RAW] =
-	    "SELECT e.body FROM webhook_event e WHERE e.id = ?3 AND "
+	    "SELECT e.body, " DB_EV_SHARED " FROM webhook_event e WHERE e.id = ?3 AND "
 	    DB_EV_VIS("e"),
 	[STMT_EVENT_STATE_IN] =
-	    "SELECT e.state FROM webhook_event e WHERE e.id = ?3 AND "
+	    "SELECT e.state, " DB_EV_SHARED " FROM webhook_event e WHERE e.id = ?3 AND "
 	    DB_EV_VIS("e"),
 	[STMT_EVENT_ATTEMPTS] =
 	    "SELECT attempt, at_ms, error FROM event_attempt WHERE event_id = ?1 "
@@ -556,19 +615,30 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "UPDATE webhook_event SET state = 'pending', next_attempt_ms = NULL, "
 	    "lease_token = NULL, lease_expires_ms = NULL WHERE id = ?1 "
 	    "AND state IN ('failed', 'dead_letter')",
+	/* Counted before the write lock, at most ?9 (HG_REQUEUE_MAX + 1)
+	 * rows read; an event shared with another workspace is not the
+	 * scope's to act on */
 	[STMT_REQUEUE_COUNT] =
-	    "SELECT count(*) FROM webhook_event e WHERE e.state IN ('failed', "
-	    "'dead_letter') AND e.state <> 'processed' AND " DB_EV_FILTER,
+	    "SELECT count(*) FROM (SELECT 1 FROM webhook_event e WHERE "
+	    "e.state IN ('failed', 'dead_letter') AND e.state <> 'processed' "
+	    "AND " DB_EV_FILTER " AND NOT " DB_EV_SHARED " LIMIT ?9)",
 	[STMT_REQUEUE_FILTER] =
 	    "UPDATE webhook_event SET state = 'pending', next_attempt_ms = NULL, "
 	    "lease_token = NULL, lease_expires_ms = NULL WHERE id IN ("
 	    "SELECT e.id FROM webhook_event e WHERE e.state IN ('failed', "
-	    "'dead_letter') AND e.state <> 'processed' AND " DB_EV_FILTER ")",
-	/* ?3 is 'processed' */
+	    "'dead_letter') AND e.state <> 'processed' AND " DB_EV_FILTER
+	    " AND NOT " DB_EV_SHARED ")",
+	/* ?3 is 'processed'.  processed_ms stays (the last processing's)
+	 * until the next one: the latency summary counts processings and
+	 * never goes back (schema.sql, event_latency_done) */
+	[STMT_REPLAY_COUNT] =
+	    "SELECT count(*) FROM (SELECT 1 FROM webhook_event e WHERE "
+	    DB_EV_FILTER " AND NOT " DB_EV_SHARED " LIMIT ?9)",
 	[STMT_REPLAY] =
-	    "UPDATE webhook_event SET state = 'pending', processed_ms = NULL, "
+	    "UPDATE webhook_event SET state = 'pending', "
 	    "next_attempt_ms = NULL WHERE id IN (SELECT e.id FROM webhook_event e "
-	    "WHERE " DB_EV_FILTER ") AND state = 'processed'",
+	    "WHERE " DB_EV_FILTER " AND NOT " DB_EV_SHARED ") "
+	    "AND state = 'processed'",
 	[STMT_EVENT_DELETE] =
 	    "DELETE FROM webhook_event WHERE id = ?1",
 	[STMT_DEAD_GROUPS] =
@@ -579,8 +649,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    HG_STR(HG_LIST_MAX),
 	[STMT_CHANNEL_LIST] =
 	    "SELECT id, kind, meta_id, name, token_status, "
-	    "coalesce(last_event_at, 0) FROM channel WHERE workspace_id = ?1 "
-	    "ORDER BY id LIMIT " HG_STR(HG_LIST_MAX),
+	    "coalesce(last_event_at, 0), token_expires_at, subscribed_fields "
+	    "FROM channel WHERE workspace_id = ?1 "
+	    "ORDER BY id LIMIT " HG_STR(HG_CHANNELS_MAX),
 	[STMT_CHANNEL_CONNECT] =
 	    "INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, "
 	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
@@ -589,6 +660,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_CHANNEL_BY_META] =
 	    "SELECT id FROM channel WHERE workspace_id = ?1 AND meta_id = ?2 "
 	    "ORDER BY id LIMIT 1",
+	/* The channels of a workspace (?1), at most ?2 */
+	[STMT_CHANNEL_IDS] =
+	    "SELECT id FROM channel WHERE workspace_id = ?1 ORDER BY id LIMIT ?2",
 	/* Not fully routed events of an object (?1) naming an account
 	 * (?2): entries, or WhatsApp numbers */
 	[STMT_REROUTE_FIND] =
@@ -605,8 +679,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "entry_ids END) j WHERE NOT EXISTS (SELECT 1 FROM channel c WHERE "
 	    "c.kind = ?3 AND c.meta_id = j.value)) THEN 'routed' ELSE 'partial' END, "
 	    "state = CASE WHEN state IN ('processed', 'failed', 'dead_letter') "
-	    "THEN 'pending' ELSE state END, processed_ms = CASE WHEN state = "
-	    "'processing' THEN processed_ms END, next_attempt_ms = NULL "
+	    "THEN 'pending' ELSE state END, next_attempt_ms = NULL "
 	    "WHERE id = ?1",
 	/* The channel's last event: the newest routed to it (?2) */
 	[STMT_REROUTE_LAST] =

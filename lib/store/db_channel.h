@@ -26,8 +26,11 @@ struct db_channel_row {
 	long long	 id;
 	const char	*kind, *meta_id, *name, *token_status;
 	long long	 last_event_at;		/* 0: no event yet */
+	long long	 token_expires_at;	/* 0: never, or no token */
+	const char	*subscribed_fields;	/* comma list; "" none */
 };
-/* The channels of a workspace, by id (at most HG_LIST_MAX); 0 or -1. */
+/* The channels of a workspace, by id (at most HG_CHANNELS_MAX); 0 or
+ * -1. */
 int		 db_channel_list(struct db *, long long workspace,
 		    void (*fn)(void *, const struct db_channel_row *),
 		    void *arg);

@@ -72,8 +72,13 @@ enum event_platform {
 	PLATFORM__MAX
 };
 extern const char *const event_platform_names[PLATFORM__MAX];
-/* The platform of an envelope object (NULL: none). */
+/* The envelope object of each platform (NULL for other). */
+extern const char *const event_platform_objects[PLATFORM__MAX];
+/* The platform of an envelope object (NULL or unknown: other). */
 enum event_platform event_platform_of(const char *object);
+/* The platform of a channel kind (page, instagram, whatsapp; else
+ * other). */
+enum event_platform event_platform_of_kind(const char *kind);
 /* The value of a name table (event_state_names, ...) named s: its
  * index, or -1. */
 int		 db_name_index(const char *const *names, int n, const char *s);
@@ -113,12 +118,17 @@ void		 db_filter_init(struct db_event_filter *);
  * the callback's duration (NULL when the column is). */
 struct db_event_row {
 	long long	 id, received_ms, attempts, channel_id, size;
-	long long	 processed_ms;		/* 0: not processed */
+	long long	 processed_ms;		/* 0: never processed; else
+						 * the last processing's end */
+	int		 shared;	/* 1: a channel of it belongs to
+					 * another workspace */
 	const char	*object, *state, *routing, *channel_name, *last_error;
 	/* db_event_get only */
 	const char	*signature, *sha256, *entry_ids, *phone_ids;
 	long long	 next_attempt_ms, lease_expires_ms;	/* 0: none */
-	const void	*body;		/* its first body_max bytes */
+	const void	*body;		/* its first body_max bytes;
+					 * NULL when withheld (shared,
+					 * and not an operator) */
 	size_t		 body_len;
 };
 
@@ -132,10 +142,11 @@ int		 db_event_list(struct db *, const struct db_scope *,
 		    const struct db_event_filter *, long long before, int limit,
 		    void (*fn)(void *, const struct db_event_row *), void *arg,
 		    long long *next);
-/* The number of events of scope passing f into *count when it is
- * cheap to know (f names a state other than processed, or routing
- * unrouted or partial, and neither q nor a channel): 1; 0 when it is
- * not (nothing counted); -1. */
+/* The number of events of scope passing f into *count, from the
+ * summaries (event_total; event_stat for a time range, in whole hours:
+ * since's hour to until's, rounded up), by the workspace of their
+ * first channel: 1; 0 when they cannot tell (f has q or a channel;
+ * nothing counted); -1. */
 int		 db_event_count(struct db *, const struct db_scope *,
 		    const struct db_event_filter *, long long *count);
 
@@ -145,7 +156,8 @@ int		 db_event_get(struct db *, const struct db_scope *, long long id,
 		    size_t body_max, void (*fn)(void *,
 		    const struct db_event_row *), void *arg);
 /* The stored body of event id of scope, byte for byte, appended to
- * out: 1, 0 absent, -1. */
+ * out: 1, 0 absent or withheld (an event shared with another
+ * workspace, for a caller who is not an operator), -1. */
 int		 db_event_raw(struct db *, const struct db_scope *, long long id,
 		    struct buf *out);
 /* What an event (already found in scope) has: its failed attempts,
@@ -172,19 +184,32 @@ int		 db_event_parts(struct db *, const struct db_scope *,
 /* Retry event id of scope now: a failed or dead_letter one becomes
  * pending, due at once, its attempts and failures kept (a dead letter
  * that fails again is one again).  1 done; 0 no such event in scope;
- * 2 it is in another state (*state, may be NULL, says which); -1. */
+ * 2 it is in another state (*state, may be NULL, says which); 3 it is
+ * shared with another workspace (not the scope's alone to act on); -1.
+ */
 int		 db_event_retry(struct db *, const struct db_scope *,
 		    long long id, enum event_state *state);
 /* Requeue the failed and dead_letter events among ids[0..n) (n at most
  * HG_REQUEUE_MAX) of scope, or when ids is NULL those passing f (its q
  * ignored), as db_event_retry does.  *count is how many there are;
  * they are requeued only when confirm equals it (and it is at most
- * HG_REQUEUE_MAX), else nothing changes and *requeued is 0.  Run
- * inside a transaction, so that the count is what is requeued.  0 or
- * -1. */
+ * HG_REQUEUE_MAX), else nothing changes and *requeued is 0.  A filter
+ * counts to at most HG_REQUEUE_MAX + 1 and passes over events shared
+ * with another workspace.  Run inside a transaction, so that the
+ * count is what is requeued.  0; 2 when one of ids is an event shared
+ * with another workspace (nothing changed); -1. */
 int		 db_event_requeue(struct db *, const struct db_scope *,
 		    const long long *ids, int n, const struct db_event_filter *,
 		    long long confirm, long long *count, long long *requeued);
+/* What db_event_requeue would count, read before any write lock is
+ * taken: at most HG_REQUEUE_MAX + 1 rows are read.  0; 2 when one of
+ * ids is an event shared with another workspace; -1. */
+int		 db_event_requeue_count(struct db *, const struct db_scope *,
+		    const long long *ids, int n,
+		    const struct db_event_filter *, long long *count);
+/* What db_event_replay would count, likewise bounded.  0 or -1. */
+int		 db_event_replay_count(struct db *, const struct db_scope *,
+		    long long since_ms, long long until_ms, long long *count);
 /* Replay the processed events of scope received in [since_ms,
  * until_ms): pending again, processed again by the queue (processing
  * is idempotent).  Counts and confirms as db_event_requeue; inside a
@@ -193,7 +218,9 @@ int		 db_event_replay(struct db *, const struct db_scope *,
 		    long long since_ms, long long until_ms, long long confirm,
 		    long long *count, long long *replayed);
 /* Delete event id of scope; the messages and feed items it produced
- * stay (their event_id becomes NULL).  1, 0 absent, -1. */
+ * stay (their event_id becomes NULL).  1, 0 absent, 2 it is being
+ * processed (a worker holds its lease), 3 shared with another
+ * workspace, -1. */
 int		 db_event_delete(struct db *, const struct db_scope *,
 		    long long id);
 /* The dead letters of scope grouped by last error, largest group

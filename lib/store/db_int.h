@@ -111,9 +111,18 @@ enum stmt {
 	/* The summaries (db_stats.c). */
 	STMT_COUNTER_HOURLY,
 	STMT_STATS_EACH,
+	STMT_STATS_EACH_ALL,
 	STMT_STATS_LATENCY,
+	STMT_STATS_LATENCY_ALL,
 	STMT_STATS_COUNTER_SINCE,
 	STMT_STATS_OLDEST,
+	STMT_STATS_TOTALS,
+	STMT_STATS_CLEAR_TOTAL,
+	STMT_STATS_FILL_TOTAL,
+	STMT_STATS_PRUNE_STAT,
+	STMT_STATS_PRUNE_LATENCY,
+	STMT_STATS_PRUNE_TOTAL,
+	STMT_STATS_PRUNE_COUNTER,
 	STMT_STATS_CHANNELS,
 	STMT_STATS_UNHANDLED,
 	STMT_STATS_KINDS,
@@ -126,9 +135,8 @@ enum stmt {
 	STMT_EVLIST_ROUTING,
 	STMT_EVLIST_CHANNEL,
 	STMT_EVLIST_Q,
-	STMT_EVCOUNT_STATE,
-	STMT_EVCOUNT_ROUTING,
-	STMT_EVCOUNT_ALL,
+	STMT_EVCOUNT_TOTAL,
+	STMT_EVCOUNT_HOURS,
 	STMT_EVENT_GET,
 	STMT_EVENT_RAW,
 	STMT_EVENT_STATE_IN,
@@ -140,12 +148,14 @@ enum stmt {
 	STMT_EVENT_RETRY,
 	STMT_REQUEUE_COUNT,
 	STMT_REQUEUE_FILTER,
+	STMT_REPLAY_COUNT,
 	STMT_REPLAY,
 	STMT_EVENT_DELETE,
 	STMT_DEAD_GROUPS,
 	STMT_CHANNEL_LIST,
 	STMT_CHANNEL_CONNECT,
 	STMT_CHANNEL_BY_META,
+	STMT_CHANNEL_IDS,
 	STMT_REROUTE_FIND,
 	STMT_REROUTE_SET,
 	STMT_REROUTE_LAST,
@@ -223,5 +233,23 @@ int		 db_event_id_from(struct db *, long long from_ms, long long *out);
 
 /* Bind a string, or NULL when s is NULL. */
 void		 db_bind_text(sqlite3_stmt *, int, const char *);
+
+/* What the operations on events share (db_ops.c, db_ops_act.c). */
+struct db_scope;
+struct db_event_filter;
+/* The text of column i, or NULL. */
+const char	*db_ops_text(sqlite3_stmt *, int i);
+/* Bind the scope and the filter of a list statement (db.c: ?1 to ?8;
+ * the id range [lo, hi)). */
+void		 db_ops_bind_filter(sqlite3_stmt *, const struct db_scope *,
+		    const struct db_event_filter *, long long lo, long long hi);
+/* The ids [*lo, *hi) of the events received in f's time range, and
+ * below before (0: no bound); 0 or -1. */
+int		 db_ops_id_range(struct db *, const struct db_event_filter *,
+		    long long before, long long *lo, long long *hi);
+/* Prepare a statement about one event of the scope (?1 workspace, ?2
+ * operator, ?3 the id); NULL on error. */
+sqlite3_stmt	*db_ops_one_event(struct db *, enum stmt,
+		    const struct db_scope *, long long id);
 
 #endif

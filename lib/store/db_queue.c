@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db_int.h"
+#include "db_stats.h"
 
 int
 db_queue_release(struct db *d, const char *token, long long now_ms)
@@ -16,6 +17,23 @@ db_queue_release(struct db *d, const char *token, long long now_ms)
 		return -1;
 	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms);
+	return db_exec(d, st);
+}
+
+/* Count n new dead letters in counter_hourly, in now_ms's hour: 0 or
+ * -1. */
+static int
+dead_letters_add(struct db *d, long long n, long long now_ms)
+{
+	sqlite3_stmt *st;
+
+	if (n <= 0)
+		return 0;
+	if ((st = db_stmt(d, STMT_COUNTER_HOURLY)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, DB_COUNTER_DEAD, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	sqlite3_bind_int64(st, 3, now_ms / DB_HOUR_MS);
 	return db_exec(d, st);
 }
 
@@ -37,7 +55,7 @@ db_queue_abandon(struct db *d, long long now_ms, int lapses_max,
 			return -1;
 	}
 	*count = sqlite3_changes(d->h);
-	return 0;
+	return dead_letters_add(d, *count, now_ms);
 }
 
 int
@@ -157,7 +175,9 @@ db_event_fail(struct db *d, long long id, const char *token,
 	sqlite3_bind_int64(st, 2, now_ms);
 	db_bind_text(st, 3, error);
 	if (db_exec(d, st) == -1 ||
-	    db_counter_add(d, DB_COUNTER_FAILURES, 1) == -1)
+	    db_counter_add(d, DB_COUNTER_FAILURES, 1) == -1 ||
+	    (state == EVENT_DEAD_LETTER &&
+	    dead_letters_add(d, 1, now_ms) == -1))
 		return -1;
 	return 1;
 }

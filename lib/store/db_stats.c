@@ -5,59 +5,24 @@
  */
 #include <string.h>
 
+#include "limits.h"
+
 #include "db_int.h"
-
-const char *const platform_names[PLATFORM__MAX] = {
-	[PLATFORM_MESSENGER] = "messenger",
-	[PLATFORM_INSTAGRAM] = "instagram",
-	[PLATFORM_WHATSAPP] = "whatsapp",
-	[PLATFORM_OTHER] = "other",
-};
-
-/* The envelope object of each platform but other. */
-static const char *const platform_objects[PLATFORM__MAX] = {
-	[PLATFORM_MESSENGER] = "page",
-	[PLATFORM_INSTAGRAM] = "instagram",
-	[PLATFORM_WHATSAPP] = "whatsapp_business_account",
-};
 
 const long long db_latency_le_ms[DB_LATENCY_BOUNDS] = {
 	10, 50, 100, 500, 1000, 5000, 10000, 60000, 300000, 3600000
 };
 
-enum event_platform
-platform_of_object(const char *object)
-{
-	int i;
-
-	for (i = 0; object != NULL && i < PLATFORM__MAX; i++)
-		if (platform_objects[i] != NULL &&
-		    strcmp(object, platform_objects[i]) == 0)
-			return (enum event_platform)i;
-	return PLATFORM_OTHER;
-}
-
-/* The index of s in names[n], or -1. */
-static int
-stats_name(const char *const *names, int n, const char *s)
-{
-	int i;
-
-	for (i = 0; s != NULL && i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 /* Bind scope as the statement table's comment says, with all at
- * parameter alli. */
+ * parameter alli (0: a statement without it). */
 static void
 stats_bind_scope(sqlite3_stmt *st, const struct db_stats_scope *sc,
     int alli)
 {
 	sqlite3_bind_int64(st, 1, sc->workspace);
 	sqlite3_bind_int(st, 2, sc->unowned ? 0 : -1);
-	sqlite3_bind_int(st, alli, sc->all != 0);
+	if (alli > 0)
+		sqlite3_bind_int(st, alli, sc->all != 0);
 }
 
 int
@@ -69,15 +34,17 @@ db_stats_each(struct db *d, const struct db_stats_scope *sc,
 	sqlite3_stmt		*st;
 	int			 rc, routing, state;
 
-	if ((st = db_stmt(d, STMT_STATS_EACH)) == NULL)
+	if ((st = db_stmt(d, sc->all ? STMT_STATS_EACH_ALL :
+	    STMT_STATS_EACH)) == NULL)
 		return -1;
-	stats_bind_scope(st, sc, 5);
+	if (!sc->all)
+		stats_bind_scope(st, sc, 0);
 	sqlite3_bind_int64(st, 3, from_hour);
 	sqlite3_bind_int64(st, 4, to_hour);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		routing = stats_name(event_routing_names, ROUTING__MAX,
+		routing = db_name_index(event_routing_names, ROUTING__MAX,
 		    (const char *)sqlite3_column_text(st, 2));
-		state = stats_name(event_state_names, EVENT_STATE__MAX,
+		state = db_name_index(event_state_names, EVENT_STATE__MAX,
 		    (const char *)sqlite3_column_text(st, 3));
 		if (routing < 0 || state < 0)
 			continue;	/* the schema's CHECKs allow none */
@@ -85,7 +52,7 @@ db_stats_each(struct db *d, const struct db_stats_scope *sc,
 		row.object = (const char *)sqlite3_column_text(st, 1);
 		if (row.object == NULL)
 			row.object = "";
-		row.platform = platform_of_object(row.object);
+		row.platform = event_platform_of(row.object);
 		row.routing = (enum event_routing)routing;
 		row.state = (enum event_state)state;
 		row.n = sqlite3_column_int64(st, 4);
@@ -93,6 +60,63 @@ db_stats_each(struct db *d, const struct db_stats_scope *sc,
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_stats_totals(struct db *d, const struct db_stats_scope *sc,
+    void (*fn)(void *, const struct db_stat_row *), void *arg)
+{
+	struct db_stat_row	 row;
+	sqlite3_stmt		*st;
+	int			 rc, routing, state;
+
+	if ((st = db_stmt(d, STMT_STATS_TOTALS)) == NULL)
+		return -1;
+	stats_bind_scope(st, sc, 5);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		routing = db_name_index(event_routing_names, ROUTING__MAX,
+		    (const char *)sqlite3_column_text(st, 1));
+		state = db_name_index(event_state_names, EVENT_STATE__MAX,
+		    (const char *)sqlite3_column_text(st, 2));
+		if (routing < 0 || state < 0)
+			continue;	/* the schema's CHECKs allow none */
+		row.hour = -1;
+		row.object = (const char *)sqlite3_column_text(st, 0);
+		if (row.object == NULL)
+			row.object = "";
+		row.platform = event_platform_of(row.object);
+		row.routing = (enum event_routing)routing;
+		row.state = (enum event_state)state;
+		row.n = sqlite3_column_int64(st, 3);
+		fn(arg, &row);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_stats_prune(struct db *d, long long before_hour, int limit,
+    long long *deleted)
+{
+	static const enum stmt steps[] = { STMT_STATS_PRUNE_STAT,
+	    STMT_STATS_PRUNE_LATENCY, STMT_STATS_PRUNE_TOTAL,
+	    STMT_STATS_PRUNE_COUNTER };
+	sqlite3_stmt	*st;
+	size_t		 i;
+
+	*deleted = 0;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((st = db_stmt(d, steps[i])) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, before_hour);
+		sqlite3_bind_int64(st, 2, limit - *deleted);
+		if (db_exec(d, st) == -1)
+			return -1;
+		*deleted += sqlite3_changes(d->h);
+		if (*deleted >= limit)
+			break;
+	}
+	return 0;
 }
 
 int
@@ -105,9 +129,11 @@ db_stats_latency(struct db *d, const struct db_stats_scope *sc,
 	int		 rc, b;
 
 	memset(counts, 0, DB_LATENCY_BUCKETS * sizeof(*counts));
-	if ((st = db_stmt(d, STMT_STATS_LATENCY)) == NULL)
+	if ((st = db_stmt(d, sc->all ? STMT_STATS_LATENCY_ALL :
+	    STMT_STATS_LATENCY)) == NULL)
 		return -1;
-	stats_bind_scope(st, sc, 5);
+	if (!sc->all)
+		stats_bind_scope(st, sc, 0);
 	sqlite3_bind_int64(st, 3, from_hour);
 	sqlite3_bind_int64(st, 4, to_hour);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -239,8 +265,8 @@ int
 db_stats_rebuild(struct db *d)
 {
 	static const enum stmt steps[] = { STMT_STATS_CLEAR,
-	    STMT_STATS_CLEAR_LATENCY, STMT_STATS_FILL,
-	    STMT_STATS_FILL_LATENCY };
+	    STMT_STATS_CLEAR_LATENCY, STMT_STATS_CLEAR_TOTAL, STMT_STATS_FILL,
+	    STMT_STATS_FILL_LATENCY, STMT_STATS_FILL_TOTAL };
 	size_t	 i;
 	int	 own = !d->txn;
 

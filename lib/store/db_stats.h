@@ -17,12 +17,6 @@
 #include "db.h"
 #include "db_event.h"
 
-/* Meta's platforms as the dashboard names them: db_event.h's enum
- * event_platform. */
-extern const char *const platform_names[PLATFORM__MAX];
-/* The platform of an envelope object (NULL or "": other). */
-enum event_platform platform_of_object(const char *object);
-
 /* Latency buckets: bucket i < DB_LATENCY_BOUNDS holds events processed
  * at most db_latency_le_ms[i] ms after arrival (and more than the
  * bound before); bucket DB_LATENCY_BOUNDS the rest.  schema.sql's
@@ -39,7 +33,8 @@ extern const long long db_latency_le_ms[DB_LATENCY_BOUNDS];
  * in the transaction that stores an event as webhook.processed_inline),
  * failed
  * attempts, and events that became dead letters (counter_hourly only,
- * by a trigger). */
+ * written by db_queue.c's db_event_fail and db_queue_abandon with
+ * their clock). */
 #define DB_COUNTER_ATTEMPTS	"processing.attempts"
 #define DB_COUNTER_FAILURES	"processing.failures"
 #define DB_COUNTER_DEAD		"events.dead_letter"
@@ -51,6 +46,18 @@ struct db_stats_scope {
 	int		 unowned;
 	int		 all;
 };
+
+/* Call fn for every non-empty total of scope (event_total: every hour
+ * at once; row.hour is -1).  0 or -1. */
+struct db_stat_row;
+int	 db_stats_totals(struct db *, const struct db_stats_scope *,
+	    void (*fn)(void *, const struct db_stat_row *), void *arg);
+/* Housekeeping: delete at most limit rows of summaries that count
+ * nothing any more (n = 0: every event of that kind went or changed)
+ * and of hourly counters before before_hour; *deleted says how many.
+ * 0 or -1. */
+int	 db_stats_prune(struct db *, long long before_hour, int limit,
+	    long long *deleted);
 
 /* One summary row: n events of a kind received in an hour. */
 struct db_stat_row {
@@ -98,8 +105,8 @@ struct db_stats_channel {
 long long	 db_stats_silent_s(const struct db_stats_channel *c,
 		    long long now);
 /* Call fn for each channel of workspace (all channels when workspace
- * is 0), by id, at most HG_LIST_MAX.  Strings are valid during fn.
- * 0 or -1. */
+ * is 0), by id, every one of them (/health's silence check must see
+ * them all).  Strings are valid during fn.  0 or -1. */
 int	 db_stats_channels(struct db *, long long workspace,
 	    void (*fn)(void *, const struct db_stats_channel *), void *arg);
 

@@ -23,9 +23,20 @@
  *                                 processed again, confirmed the same way
  *   DELETE /api/events/ID         owner: 204; its messages stay
  *   GET    /api/dead-letters      agent: {groups: [...]} by last error
- *   GET    /api/channels          agent: the workspace's channels
- *   POST   /api/channels          admin, JSON {kind, meta_id, name}: 201
- *                                 {channel, rerouted}; 409 when connected
+ *   GET    /api/channels          agent: the workspace's channels, with
+ *                                 token_level and subscribed_fields
+ *                                 (api_channels.c)
+ *   POST   /api/channels          admin and operator (else 403), JSON
+ *                                 {kind, meta_id, name}: 201 {channel as
+ *                                 stored, rerouted}; 409 when connected
+ *
+ * An event shared with another workspace (a batch for accounts of
+ * both) shows the caller's own channel only; its body is withheld
+ * (body null, body_withheld true; /body 404) unless the caller is an
+ * operator; retry, requeue, replay and delete answer 409 for it (a
+ * filter passes over it).  Deleting an event being processed is 409.
+ * Requeue and replay count (to at most HG_REQUEUE_MAX + 1) before
+ * taking the write lock.
  *
  * Actions are written to the audit log (event.retry, event.requeue,
  * event.replay, event.delete, channel.add).  What an action makes
@@ -75,6 +86,13 @@ void	 api_dead_letters(struct req *, const struct route_ctx *);
 void	 api_channels_list(struct req *, const struct route_ctx *);
 void	 api_channels_add(struct req *, const struct route_ctx *);
 
+/* The level of a channel token of status (channel.token_status) that
+ * expires at expires_at (unix s; 0: never) at now: "invalid" (invalid,
+ * revoked or expired), "critical", "warning", "notice" (within
+ * HG_TOKEN_CRITICAL_S, _WARNING_S, _NOTICE_S) or "ok" (no token, no
+ * expiry, or later). */
+const char *api_token_level(const char *status, long long expires_at,
+	    long long now);
 /* The n bytes at s as UTF-8 text into out: every byte that is not part
  * of a valid sequence becomes U+FFFD, and a sequence cut by the end
  * is dropped.  0 or -1 (out full). */

@@ -926,3 +926,18 @@ api_tokens_delete(struct req *r, const struct route_ctx *cx)
 fail:
 	api_db_failed(r, d, "token.revoke_failed");
 }
+
+int
+api_operator(struct db *d, const struct route_who *who)
+{
+	struct db_user u;
+
+	switch (db_user_by_id(d, who->user, &u)) {
+	case 1:
+		return u.operator != 0;
+	case 0:
+		return 0;
+	default:
+		return -1;
+	}
+}

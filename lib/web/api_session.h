@@ -57,6 +57,10 @@ int	 api_audit(struct db *, const struct route_who *, long long workspace,
 	    const char *action, const char *object, const char *detail,
 	    const char *remote);
 
+/* 1 when who is the install's operator (user.operator), 0 not, -1
+ * when that cannot be read. */
+int	 api_operator(struct db *, const struct route_who *who);
+
 /* The fields the routes take. */
 extern const struct route_field api_signin_fields[];
 #define API_SIGNIN_NFIELDS	2

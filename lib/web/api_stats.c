@@ -1,6 +1,7 @@
 /*
  * api_stats: GET /api/stats and GET /api/unhandled.  See api_stats.h.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "api_session.h"
 #include "api_stats.h"
 #include "app.h"
 #include "clock.h"
@@ -15,6 +17,7 @@
 #include "db_stats.h"
 #include "db_user.h"
 #include "http.h"
+#include "json.h"
 
 static const struct conf *stats_conf;
 
@@ -40,14 +43,113 @@ struct stats_acc {
 	long long	 h_platform[HG_STATS_HOURS_WEEK][PLATFORM__MAX];
 };
 
+static void	stats_row(void *, const struct db_stat_row *);
+
+/*
+ * The hours before the current one change only when an old event does
+ * (a retry, a requeue, a deletion): what a scope's answer adds up from
+ * them is kept here for HG_STATS_PAST_CACHE_MS, per process, and only
+ * the current hour and the totals are read for every request.  A
+ * week's hours are a few thousand summary rows.
+ */
+struct stats_past {
+	int		 used;
+	long long	 workspace;
+	int		 unowned, nhours;
+	long long	 now_hour, today_hour, at_ms;
+	struct stats_acc acc;		/* the past hours' rows added up */
+	long long	 lat[DB_LATENCY_BUCKETS];
+};
+static struct stats_past	 stats_past[HG_STATS_PAST_CACHE_ENTRIES];
+static pthread_mutex_t		 stats_past_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The kept past of scope sc for a (its hour fields set) into a and lat:
+ * 1, or 0 when none is fresh. */
+static int
+stats_past_get(const struct db_stats_scope *sc, struct stats_acc *a,
+    long long *lat, long long mono)
+{
+	struct stats_past	*p;
+	size_t			 i;
+	int			 found = 0;
+
+	pthread_mutex_lock(&stats_past_lock);
+	for (i = 0; i < HG_STATS_PAST_CACHE_ENTRIES && !found; i++) {
+		p = &stats_past[i];
+		if (!p->used || p->workspace != sc->workspace ||
+		    p->unowned != sc->unowned || p->nhours != a->nhours ||
+		    p->now_hour != a->now_hour ||
+		    p->today_hour != a->today_hour ||
+		    mono - p->at_ms > HG_STATS_PAST_CACHE_MS)
+			continue;
+		*a = p->acc;
+		memcpy(lat, p->lat, sizeof(p->lat));
+		found = 1;
+	}
+	pthread_mutex_unlock(&stats_past_lock);
+	return found;
+}
+
+/* Keep the past of scope sc (a and lat), in place of the oldest. */
+static void
+stats_past_put(const struct db_stats_scope *sc, const struct stats_acc *a,
+    const long long *lat, long long mono)
+{
+	struct stats_past	*p = &stats_past[0];
+	size_t			 i;
+
+	pthread_mutex_lock(&stats_past_lock);
+	for (i = 1; i < HG_STATS_PAST_CACHE_ENTRIES; i++)
+		if (!stats_past[i].used || (p->used &&
+		    stats_past[i].at_ms < p->at_ms))
+			p = &stats_past[i];
+	p->used = 1;
+	p->workspace = sc->workspace;
+	p->unowned = sc->unowned;
+	p->nhours = a->nhours;
+	p->now_hour = a->now_hour;
+	p->today_hour = a->today_hour;
+	p->at_ms = mono;
+	p->acc = *a;
+	memcpy(p->lat, lat, sizeof(p->lat));
+	pthread_mutex_unlock(&stats_past_lock);
+}
+
+/* The hours before the current one of scope sc into a (its hour fields
+ * set) and lat, kept or read: 0 or -1. */
+static int
+stats_past_read(struct db *d, const struct db_stats_scope *sc,
+    struct stats_acc *a, long long *lat)
+{
+	long long	 mono = clock_mono_ms();
+	long long	 lo = a->now_hour - HG_STATS_HOURS_DAY + 1;
+
+	if (stats_past_get(sc, a, lat, mono))
+		return 0;
+	/* The range, today and the last 24 hours (today began less than
+	 * 24 hours ago). */
+	if (a->from_hour < lo)
+		lo = a->from_hour;
+	if (db_stats_each(d, sc, lo, a->now_hour, stats_row, a) == -1 ||
+	    db_stats_latency(d, sc, a->from_hour, a->now_hour, lat,
+	    NULL) == -1)
+		return -1;
+	stats_past_put(sc, a, lat, mono);
+	return 0;
+}
+
+/* A row of the totals (all time) or of the hours read. */
 static void
 stats_row(void *arg, const struct db_stat_row *row)
 {
 	struct stats_acc	*a = arg;
 	long long		 i;
 
-	a->total[row->platform] += row->n;
-	a->state[row->state] += row->n;
+	if (row->hour < 0) {
+		a->total[row->platform] += row->n;
+		a->state[row->state] += row->n;
+		return;
+	}
 	if (row->hour > a->now_hour)
 		return;
 	if (row->hour >= a->today_hour)
@@ -67,16 +169,54 @@ stats_row(void *arg, const struct db_stat_row *row)
 	}
 }
 
-/* The server's local time of day of unix ms t as "HH:MM" into out. */
+/* Unix ms t in the server's local time into out: "HH:MM" on now's
+ * day, "Oct 31, 17:29" on another of now's year, "Oct 31 2024, 17:29"
+ * before. */
 static void
-stats_hhmm(long long t, char out[6])
+stats_when(long long t, long long now, char *out, size_t outsz)
 {
-	time_t		 tt = (time_t)(t / 1000);
-	struct tm	 tm;
+	time_t		 tt = (time_t)(t / 1000), tn = (time_t)(now / 1000);
+	struct tm	 tm, tmn;
+	char		 mon[16];
 
-	if (localtime_r(&tt, &tm) == NULL ||
-	    strftime(out, 6, "%H:%M", &tm) == 0)
-		snprintf(out, 6, "--:--");
+	if (localtime_r(&tt, &tm) == NULL || localtime_r(&tn, &tmn) == NULL ||
+	    strftime(mon, sizeof(mon), "%b", &tm) == 0) {
+		snprintf(out, outsz, "--:--");
+		return;
+	}
+	if (tm.tm_year == tmn.tm_year && tm.tm_yday == tmn.tm_yday)
+		snprintf(out, outsz, "%02d:%02d", tm.tm_hour, tm.tm_min);
+	else if (tm.tm_year == tmn.tm_year)
+		snprintf(out, outsz, "%s %d, %02d:%02d", mon, tm.tm_mday,
+		    tm.tm_hour, tm.tm_min);
+	else
+		snprintf(out, outsz, "%s %d %d, %02d:%02d", mon, tm.tm_mday,
+		    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}
+
+/* A duration of s seconds in words into out: "12 min", "5 hours",
+ * "30 days" (whole units, rounded down; minutes below two hours,
+ * hours below two days). */
+static void
+stats_duration(long long s, char *out, size_t outsz)
+{
+	long long	 n;
+	const char	*unit;
+
+	if (s < 2 * 3600) {
+		n = s / 60;
+		unit = "min";
+		snprintf(out, outsz, "%lld %s", n, unit);
+		return;
+	}
+	if (s < 2 * 86400) {
+		n = s / 3600;
+		unit = "hours";
+	} else {
+		n = s / 86400;
+		unit = "days";
+	}
+	snprintf(out, outsz, "%lld %s", n, unit);
 }
 
 /* The first hour of the server's local day of unix ms now. */
@@ -108,16 +248,6 @@ stats_problem(cJSON *a, const char *severity, const char *text,
 	cJSON_AddItemToArray(a, p);
 }
 
-/* A number, or null when v is 0. */
-static void
-stats_num_or_null(cJSON *o, const char *name, long long v)
-{
-	if (v != 0)
-		cJSON_AddNumberToObject(o, name, (double)v);
-	else
-		cJSON_AddNullToObject(o, name);
-}
-
 /* What stats_channel needs. */
 struct stats_chan {
 	cJSON		*list, *problems;
@@ -134,15 +264,14 @@ stats_channel(void *arg, const struct db_stats_channel *c)
 	char			 link[64];
 	long long		 silent = db_stats_silent_s(c, sc->now);
 
-	platform = strcmp(c->kind, "page") == 0 ? "messenger" :
-	    strcmp(c->kind, "instagram") == 0 ? "instagram" : "whatsapp";
-	cJSON_AddNumberToObject(j, "id", (double)c->id);
+	platform = event_platform_names[event_platform_of_kind(c->kind)];
+	json_add_int(j, "id", c->id);
 	cJSON_AddStringToObject(j, "kind", c->kind);
 	cJSON_AddStringToObject(j, "platform", platform);
 	cJSON_AddStringToObject(j, "name", c->name);
 	cJSON_AddStringToObject(j, "meta_id", c->meta_id);
-	stats_num_or_null(j, "last_event_at", c->last_event_at);
-	cJSON_AddNumberToObject(j, "silent_s", (double)silent);
+	json_add_num_or_null(j, "last_event_at", c->last_event_at);
+	json_add_int(j, "silent_s", silent);
 	cJSON_AddItemToArray(sc->list, j);
 	if (silent <= sc->after_s)
 		return;
@@ -150,22 +279,6 @@ stats_channel(void *arg, const struct db_stats_channel *c)
 	    *c->name != '\0' ? c->name : c->meta_id, silent / 3600);
 	snprintf(link, sizeof(link), "events.html?channel=%lld", c->id);
 	stats_problem(sc->problems, "warning", text, link);
-}
-
-/* 1 when the caller is the install's operator, 0 not, -1 unknown. */
-static int
-stats_operator(struct db *d, const struct route_who *who)
-{
-	struct db_user u;
-
-	switch (db_user_by_id(d, who->user, &u)) {
-	case 1:
-		return u.operator != 0;
-	case 0:
-		return 0;
-	default:
-		return -1;
-	}
 }
 
 /* The caller's scope into sc and the database, or NULL after
@@ -179,7 +292,7 @@ stats_scope(struct req *r, const struct route_ctx *cx,
 
 	memset(sc, 0, sizeof(*sc));
 	if (stats_conf == NULL || (d = app_db(stats_conf)) == NULL ||
-	    (op = stats_operator(d, &cx->who)) == -1) {
+	    (op = api_operator(d, &cx->who)) == -1) {
 		route_error(r, 503, "the database is not available");
 		return NULL;
 	}
@@ -202,16 +315,15 @@ stats_events(cJSON *root, const struct stats_acc *a)
 		d += a->today[i];
 		h += a->last_hour[i];
 	}
-	cJSON_AddNumberToObject(ev, "today", (double)d);
-	cJSON_AddNumberToObject(ev, "last_hour", (double)h);
-	cJSON_AddNumberToObject(ev, "total", (double)t);
+	json_add_int(ev, "today", d);
+	json_add_int(ev, "last_hour", h);
+	json_add_int(ev, "total", t);
 	byp = cJSON_AddObjectToObject(ev, "by_platform");
 	for (i = 0; i < PLATFORM__MAX; i++) {
-		p = cJSON_AddObjectToObject(byp, platform_names[i]);
-		cJSON_AddNumberToObject(p, "today", (double)a->today[i]);
-		cJSON_AddNumberToObject(p, "last_hour",
-		    (double)a->last_hour[i]);
-		cJSON_AddNumberToObject(p, "total", (double)a->total[i]);
+		p = cJSON_AddObjectToObject(byp, event_platform_names[i]);
+		json_add_int(p, "today", a->today[i]);
+		json_add_int(p, "last_hour", a->last_hour[i]);
+		json_add_int(p, "total", a->total[i]);
 	}
 }
 
@@ -226,20 +338,17 @@ stats_hourly(cJSON *root, const struct stats_acc *a)
 
 	for (i = 0; i < a->nhours; i++) {
 		h = cJSON_CreateObject();
-		cJSON_AddNumberToObject(h, "hour_ms",
-		    (double)((a->from_hour + i) * DB_HOUR_MS));
+		json_add_int(h, "hour_ms", (a->from_hour + i) * DB_HOUR_MS);
 		t = 0;
 		for (k = 0; k < EVENT_STATE__MAX; k++)
 			t += a->h_state[i][k];
-		cJSON_AddNumberToObject(h, "total", (double)t);
+		json_add_int(h, "total", t);
 		o = cJSON_AddObjectToObject(h, "state");
 		for (k = 0; k < EVENT_STATE__MAX; k++)
-			cJSON_AddNumberToObject(o, event_state_names[k],
-			    (double)a->h_state[i][k]);
+			json_add_int(o, event_state_names[k], a->h_state[i][k]);
 		o = cJSON_AddObjectToObject(h, "platform");
 		for (k = 0; k < PLATFORM__MAX; k++)
-			cJSON_AddNumberToObject(o, platform_names[k],
-			    (double)a->h_platform[i][k]);
+			json_add_int(o, event_platform_names[k], a->h_platform[i][k]);
 		cJSON_AddItemToArray(arr, h);
 	}
 }
@@ -259,10 +368,9 @@ stats_latency(cJSON *root, const long long *counts)
 	int		 i;
 
 	for (i = 0; i < DB_LATENCY_BOUNDS; i++)
-		cJSON_AddItemToArray(le, cJSON_CreateNumber(
-		    (double)db_latency_le_ms[i]));
+		cJSON_AddItemToArray(le, json_int(db_latency_le_ms[i]));
 	for (i = 0; i < DB_LATENCY_BUCKETS; i++) {
-		cJSON_AddItemToArray(c, cJSON_CreateNumber((double)counts[i]));
+		cJSON_AddItemToArray(c, json_int(counts[i]));
 		total += counts[i];
 	}
 	for (k = 0; k < sizeof(pcts) / sizeof(pcts[0]); k++) {
@@ -274,7 +382,7 @@ stats_latency(cJSON *root, const long long *counts)
 		for (i = 0, cum = 0; i < DB_LATENCY_BOUNDS; i++)
 			if ((cum += counts[i]) >= want)
 				break;
-		cJSON_AddNumberToObject(l, pcts[k].name, (double)
+		json_add_int(l, pcts[k].name, 
 		    db_latency_le_ms[i < DB_LATENCY_BOUNDS ? i :
 		    DB_LATENCY_BOUNDS - 1]);
 	}
@@ -289,29 +397,26 @@ stats_queue(cJSON *root, cJSON *problems, struct db *d,
 {
 	cJSON		*q = cJSON_AddObjectToObject(root, "queue");
 	long long	 pend = 0, dead = 0, age;
-	char		 text[128], hhmm[6];
+	char		 text[160], when[40], dur[32];
 	int		 i;
 
 	if (db_stats_oldest(d, sc, EVENT_PENDING, &pend) == -1 ||
 	    db_stats_oldest(d, sc, EVENT_DEAD_LETTER, &dead) == -1)
 		return -1;
 	for (i = 0; i < EVENT_STATE__MAX; i++)
-		cJSON_AddNumberToObject(q, event_state_names[i],
-		    (double)a->state[i]);
+		json_add_int(q, event_state_names[i], a->state[i]);
 	age = pend > 0 ? (now - pend) / 1000 : 0;
 	if (pend > 0)
-		cJSON_AddNumberToObject(q, "oldest_pending_age_s",
-		    (double)(age > 0 ? age : 0));
+		json_add_int(q, "oldest_pending_age_s", (age > 0 ? age : 0));
 	else
 		cJSON_AddNullToObject(q, "oldest_pending_age_s");
-	cJSON_AddNumberToObject(q, "dead_letters",
-	    (double)a->state[EVENT_DEAD_LETTER]);
-	stats_num_or_null(q, "dead_letters_since_ms", dead);
+	json_add_int(q, "dead_letters", a->state[EVENT_DEAD_LETTER]);
+	json_add_num_or_null(q, "dead_letters_since_ms", dead);
 	if (a->state[EVENT_DEAD_LETTER] > 0) {
-		stats_hhmm(dead > 0 ? dead : now, hhmm);
+		stats_when(dead > 0 ? dead : now, now, when, sizeof(when));
 		snprintf(text, sizeof(text), "%lld dead letter%s since %s",
 		    a->state[EVENT_DEAD_LETTER],
-		    a->state[EVENT_DEAD_LETTER] == 1 ? "" : "s", hhmm);
+		    a->state[EVENT_DEAD_LETTER] == 1 ? "" : "s", when);
 		stats_problem(problems, "error", text, "dead-letters.html");
 	}
 	if (a->state[EVENT_FAILED] > 0) {
@@ -322,9 +427,10 @@ stats_queue(cJSON *root, cJSON *problems, struct db *d,
 		    "events.html?state=failed");
 	}
 	if (pend > 0 && age > HG_STATS_PENDING_LATE_S) {
-		stats_hhmm(pend, hhmm);
-		snprintf(text, sizeof(text), "events pending for %lld min "
-		    "(the oldest since %s)", age / 60, hhmm);
+		stats_when(pend, now, when, sizeof(when));
+		stats_duration(age, dur, sizeof(dur));
+		snprintf(text, sizeof(text), "events pending for %s "
+		    "(the oldest since %s)", dur, when);
 		stats_problem(problems, "warning", text,
 		    "events.html?state=pending");
 	}
@@ -343,7 +449,8 @@ api_stats_get(struct req *r, const struct route_ctx *cx)
 				    cx->v[STATS_F_RANGE].s : "24h";
 	cJSON			*root = NULL, *l24, *problems;
 	long long		 now = clock_ms(), lat[DB_LATENCY_BUCKETS];
-	long long		 badsig = 0, kinds = 0;
+	long long		 cur[DB_LATENCY_BUCKETS], badsig = 0, kinds = 0;
+	int			 i;
 	char			 text[128];
 
 	if (strcmp(range, "24h") != 0 && strcmp(range, "7d") != 0) {
@@ -365,14 +472,21 @@ api_stats_get(struct req *r, const struct route_ctx *cx)
 	a->from_hour = a->now_hour - a->nhours + 1;
 	root = cJSON_CreateObject();
 	problems = cJSON_CreateArray();
-	if (db_stats_each(d, &sc, 0, a->now_hour + 1, stats_row, a) == -1 ||
-	    db_stats_latency(d, &sc, a->from_hour, a->now_hour + 1, lat,
+	/* The past hours (kept a few seconds), then the current hour and
+	 * all time from the totals, read now. */
+	if (stats_past_read(d, &sc, a, lat) == -1 ||
+	    db_stats_totals(d, &sc, stats_row, a) == -1 ||
+	    db_stats_each(d, &sc, a->now_hour, a->now_hour + 1, stats_row,
+	    a) == -1 ||
+	    db_stats_latency(d, &sc, a->now_hour, a->now_hour + 1, cur,
 	    NULL) == -1 ||
 	    db_stats_counter_since(d, "webhook.bad_signature",
 	    a->now_hour - HG_STATS_HOURS_DAY + 1, &badsig) == -1 ||
 	    db_stats_unhandled_kinds(d, &kinds) == -1)
 		goto err;
-	cJSON_AddNumberToObject(root, "now_ms", (double)now);
+	for (i = 0; i < DB_LATENCY_BUCKETS; i++)
+		lat[i] += cur[i];
+	json_add_int(root, "now_ms", now);
 	if (*conf_get(stats_conf, "app_secret") == '\0')
 		stats_problem(problems, "error", "the app secret is missing: "
 		    "webhooks are refused", NULL);
@@ -380,10 +494,10 @@ api_stats_get(struct req *r, const struct route_ctx *cx)
 	if (stats_queue(root, problems, d, &sc, a, now) == -1)
 		goto err;
 	l24 = cJSON_AddObjectToObject(root, "last_24h");
-	cJSON_AddNumberToObject(l24, "bad_signature", (double)badsig);
-	cJSON_AddNumberToObject(l24, "invalid", (double)a->invalid24);
-	cJSON_AddNumberToObject(l24, "unrouted", (double)a->unrouted24);
-	cJSON_AddNumberToObject(root, "unhandled_kinds", (double)kinds);
+	json_add_int(l24, "bad_signature", badsig);
+	json_add_int(l24, "invalid", a->invalid24);
+	json_add_int(l24, "unrouted", a->unrouted24);
+	json_add_int(root, "unhandled_kinds", kinds);
 	ch.list = cJSON_AddArrayToObject(root, "channels");
 	ch.problems = problems;
 	ch.now = now / 1000;
@@ -420,10 +534,10 @@ stats_kind(void *arg, const struct db_unhandled *u)
 
 	cJSON_AddStringToObject(j, "object", u->object);
 	cJSON_AddStringToObject(j, "type", u->type);
-	cJSON_AddNumberToObject(j, "count", (double)u->count);
-	cJSON_AddNumberToObject(j, "first_seen_at", (double)u->first_seen_at);
-	cJSON_AddNumberToObject(j, "last_seen_at", (double)u->last_seen_at);
-	stats_num_or_null(j, "sample_event_id", u->sample_event_id);
+	json_add_int(j, "count", u->count);
+	json_add_int(j, "first_seen_at", u->first_seen_at);
+	json_add_int(j, "last_seen_at", u->last_seen_at);
+	json_add_num_or_null(j, "sample_event_id", u->sample_event_id);
 	cJSON_AddItemToArray(arg, j);
 }
 

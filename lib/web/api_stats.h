@@ -19,6 +19,11 @@
  * starts at the server's local midnight, "last_hour" at the start of
  * the current hour.  Rejected signatures and the unhandled ledger
  * belong to no workspace: everyone sees them (they hold no event).
+ * Totals are read from event_total; the hours before the current one
+ * are added up at most every HG_STATS_PAST_CACHE_MS per process and
+ * scope (a past hour changes only when an old event does), the current
+ * hour for every request.  A problem's time is "HH:MM" today, else
+ * with its date; a wait is said in minutes, hours or days.
  */
 #ifndef HG_API_STATS_H
 #define HG_API_STATS_H

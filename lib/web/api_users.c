@@ -64,23 +64,6 @@ api_email_valid(const char *s)
 	return 1;
 }
 
-/* 1 when who is the install's operator, 0 not, -1 when that cannot be
- * read. */
-static int
-caller_operator(struct db *d, const struct route_who *who)
-{
-	struct db_user u;
-
-	switch (db_user_by_id(d, who->user, &u)) {
-	case 1:
-		return u.operator != 0;
-	case 0:
-		return 0;
-	default:
-		return -1;
-	}
-}
-
 /* The database, or NULL after answering 503. */
 static struct db *
 users_db(struct req *r)
@@ -190,7 +173,7 @@ api_users_add(struct req *r, const struct route_ctx *cx)
 		id = u.id;
 		if ((rc = db_member_role(d, cx->who.workspace, id, had)) == -1)
 			goto fail;
-		if (rc == 1 || caller_operator(d, &cx->who) != 1) {
+		if (rc == 1 || api_operator(d, &cx->who) != 1) {
 			db_rollback(d);
 			route_error(r, 409, "this e-mail cannot be added here: "
 			    "ask the operator of this hubgate");
@@ -301,7 +284,7 @@ api_users_patch(struct req *r, const struct route_ctx *cx)
 		 * operator (an owner removes them from theirs instead). */
 		if (db_member_count(d, id, &nws) == -1)
 			goto fail;
-		if (nws > 1 && caller_operator(d, &cx->who) != 1) {
+		if (nws > 1 && api_operator(d, &cx->who) != 1) {
 			db_rollback(d);
 			route_error(r, 409, "this user belongs to other "
 			    "workspaces too: remove them from this one, or "
@@ -393,7 +376,7 @@ fail:
 static int
 users_operator(struct req *r, struct db *d, const struct route_who *who)
 {
-	int rc = caller_operator(d, who);
+	int rc = api_operator(d, who);
 
 	if (rc == 0)
 		route_error(r, 403, "not allowed");

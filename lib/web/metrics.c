@@ -203,8 +203,7 @@ metrics_handle(const struct conf *c, struct req *r)
 	if ((d = app_db(c)) == NULL ||
 	    db_queue_states(d, metrics_state, &q) == -1 ||
 	    db_counter_each(d, metrics_counter, &mc) == -1 ||
-	    db_stats_each(d, &all, 0, HG_HOUR_MAX, metrics_event_row,
-	    events) == -1 ||
+	    db_stats_totals(d, &all, metrics_event_row, events) == -1 ||
 	    db_stats_latency(d, &all, 0, HG_HOUR_MAX, lat, &lat_sum) == -1 ||
 	    db_stats_unhandled_kinds(d, &kinds) == -1) {
 		if (d != NULL)

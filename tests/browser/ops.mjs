@@ -239,6 +239,18 @@ try {
 		'... which starts at /oauth/login');
 	w.check('channels');
 
+	// --- an admin who is not the operator: Login only, no form by hand
+	sql(`UPDATE user SET operator = 0 WHERE email = '${OWNER.email}'`);
+	await page.goto(`${BASE}/channels.html`);
+	await page.waitForSelector('#channels tr td');
+	await page.waitForSelector('#connect-facebook:not([hidden])');
+	ok(await page.isHidden('#connect-box'), 'not the operator: no form to connect by hand on the channels page');
+	await page.goto(`${BASE}/events.html?routing=unrouted`);
+	await page.waitForLoadState('networkidle');
+	ok(await page.isHidden('#connect-box'), '... nor on the events page');
+	sql(`UPDATE user SET operator = 1 WHERE email = '${OWNER.email}'`);
+	w.check('not the operator');
+
 	// --- every page, desktop and phone
 	const shown = { 'event.html': `event.html?id=${hid}` };
 	for (const [size, label] of [[DESKTOP, 'desktop'], [PHONE, 'phone']]) {

@@ -5,7 +5,11 @@
 # changing exactly what they say and audit-logged, agents refused the
 # admin actions, another workspace's ids 404, unrouted events for
 # operators only, a dead letter made by a fault retried and processed,
-# and a channel connected by hand routing its earlier events.
+# counts from the summaries, the search by mid and by account, a batch
+# for two workspaces (each sees its own channel, neither the body, and
+# neither may act on it alone), no delete of an event being processed,
+# a channel connected by hand (by the operator only) routing its
+# earlier events, and the channels' token levels.
 #
 # The fault: a trigger that makes every message insert fail, as a
 # broken disk or a bug would; processing then fails until it is gone.
@@ -100,8 +104,62 @@ done
 expect_eq "[$(IFS=,; echo "${got[*]}" | sed 's/,/, /g')]" "$want" "pages of 2 while events arrive: every event once, in order"
 expect_eq "$n" 3 "six events in three pages"
 r=$(body "$(api G GET '/api/events?platform=messenger&state=processed&limit=1')")
-expect_eq "$(echo "$r" | py 'd["events"][0]["id"] > '"$E1"', d["next"] is not None, d["count"]')" "True True None" \
-    "filters combine; no cheap count for processed"
+expect_eq "$(echo "$r" | py 'd["events"][0]["id"] > '"$E1"', d["next"] is not None, d["count"]')" \
+    "True True $(sql "$D" "SELECT count(*) FROM webhook_event WHERE object = 'page' AND state = 'processed' AND channel_id IS NOT NULL")" \
+    "filters combine; counted from the summaries"
+expect_eq "$(body "$(api G GET '/api/events?q=m_test-3')" | py '[e["id"] for e in d["events"]], d["count"]')" \
+    "[$(sql "$D" "SELECT event_id FROM message WHERE meta_message_id = 'm_test-3'")] None" \
+    "q: a message's mid finds its event (no count)"
+expect_eq "$(body "$(api G GET '/api/events?q=104857600000001&limit=1')" | py 'd["events"][0]["channel_name"]')" \
+    "Sandbox Bakery" "q: an account's id finds its channel's events"
+
+# --- a batch for two workspaces' accounts -------------------------------
+sql "$D" "INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, updated_at) VALUES ($W2, 'page', '2048000000002', 'Other Page', 0, 0)"
+python3 - "$D/m1.json" "$D/two.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = json.loads(json.dumps(d["entry"][0]))
+e["id"] = "2048000000002"
+for m in e.get("messaging", []):
+    m["recipient"]["id"] = "2048000000002"
+    m["message"]["mid"] = "m_other-workspace"
+    m["message"]["text"] = "a customer of the other business"
+d["entry"].append(e)
+d["entry"][0]["messaging"][0]["message"]["mid"] = "m_first-workspace"
+d["entry"][0]["messaging"][0]["message"]["text"] = "a customer of the first business"
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+expect_eq "$(post "$D/two.json")" 200 "a batch for both workspaces' Pages"
+ES=$(sql "$D" "SELECT max(id) FROM webhook_event")
+r=$(body "$(api P GET /api/events/$ES)")
+expect_eq "$(echo "$r" | py 'd["event"]["channel_name"], d["event"]["body"], d["event"]["body_withheld"], [m["text"] for m in d["produced"]["messages"]]')" \
+    "Other Page None True ['a customer of the other business']" \
+    "workspace 2 sees its own channel and messages, not the body"
+expect_eq "$(body "$(api P GET "/api/events?q=$ES")" | py '[e["channel_name"] for e in d["events"]]')" "['Other Page']" \
+    "its list names its own channel"
+r=$(body "$(api G GET /api/events/$ES)")
+expect_eq "$(echo "$r" | py 'd["event"]["channel_name"], d["event"]["body"], [m["text"] for m in d["produced"]["messages"]]')" \
+    "Sandbox Bakery None ['a customer of the first business']" "workspace 1 likewise"
+expect_eq "$(status "$(api P GET /api/events/$ES/body)")" 404 "its body download: 404"
+expect_eq "$(body "$(api O GET /api/events/$ES)" | py 'd["event"]["body_withheld"], d["event"]["body"] is not None')" \
+    "False True" "an operator reads the body"
+expect_eq "$(status "$(api P DELETE /api/events/$ES)")" 409 "workspace 2's owner cannot delete it"
+expect_eq "$(status "$(api O DELETE /api/events/$ES)")" 409 "nor workspace 1's"
+expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE id = $ES")" 1 "it stays"
+sql "$D" "UPDATE webhook_event SET state = 'dead_letter' WHERE id = $ES"
+expect_eq "$(status "$(api P POST /api/events/$ES/retry)")" 409 "nor retry it"
+expect_eq "$(status "$(api P POST /api/events/requeue "{\"ids\":[$ES]}")")" 409 "nor requeue it by id"
+expect_eq "$(body "$(api P POST /api/events/requeue '{"filter":{"state":"dead_letter"}}')")" '{"count":0,"requeued":0}' \
+    "a filter passes over it"
+sql "$D" "UPDATE webhook_event SET state = 'processed' WHERE id = $ES"
+
+# --- an event being processed is not deleted ------------------------------
+sql "$D" "UPDATE webhook_event SET state = 'processing' WHERE id = (SELECT max(id) FROM webhook_event WHERE id < $ES)"
+EP=$(sql "$D" "SELECT id FROM webhook_event WHERE state = 'processing'")
+r=$(api O DELETE /api/events/$EP)
+expect_eq "$(status "$r")" 409 "deleting an event being processed: 409"
+expect_match "$(body "$r")" 'being processed' "saying why"
+sql "$D" "UPDATE webhook_event SET state = 'processed' WHERE id = $EP"
 
 # --- a dead letter made by a fault, retried ------------------------------
 sql "$D" "CREATE TRIGGER fault BEFORE INSERT ON message BEGIN SELECT RAISE(ABORT, 'injected fault'); END;"
@@ -161,20 +219,41 @@ expect_eq "$(sql "$D" "SELECT count(*) FROM audit_log WHERE action = 'event.dele
 r=$(body "$(api G GET /api/channels)")
 expect_eq "$(echo "$r" | py '[(c["id"], c["kind"], c["platform"], c["meta_id"], c["name"]) for c in d["channels"]]')" \
     "[($PAGE, 'page', 'messenger', '104857600000001', 'Sandbox Bakery')]" "the workspace's channels"
-expect_eq "$(body "$(api P GET /api/channels)" | py 'd["channels"]')" "[]" "none in workspace 2"
+expect_eq "$(body "$(api P GET /api/channels)" | py '[c["name"] for c in d["channels"]]')" "['Other Page']" \
+    "workspace 2: its own only"
 C='{"kind":"instagram","meta_id":"17841400000000001","name":"Bakery IG"}'
 expect_eq "$(status "$(api G POST /api/channels "$C")")" 403 "an agent may not connect a channel"
 expect_eq "$(status "$(api A POST /api/channels '{"kind":"email","meta_id":"1"}')")" 400 "an unknown kind: 400"
 expect_eq "$(status "$(api A POST /api/channels '{"kind":"page","meta_id":"12a"}')")" 400 "a meta_id not of digits: 400"
 r=$(api A POST /api/channels "$C")
-expect_eq "$(status "$r")" 201 "an admin connects the Instagram account"
+expect_eq "$(status "$r")" 403 "an admin who is not the operator may not connect by hand"
+expect_match "$(body "$r")" "Meta's Login" "pointed to the Login"
+expect_eq "$(sql "$D" "SELECT count(*) FROM channel WHERE kind = 'instagram'")" 0 "nothing connected"
+r=$(api O POST /api/channels "$C")
+expect_eq "$(status "$r")" 201 "the operator connects the Instagram account"
 expect_eq "$(body "$r" | py 'd["rerouted"], d["channel"]["name"]')" "1 Bakery IG" "its earlier event was routed"
+expect_eq "$(body "$r" | py 'd["channel"]["last_event_at"] == '"$(sql "$D" "SELECT received_ms / 1000 FROM webhook_event WHERE id = $EU")"', d["channel"]["token_level"], d["channel"]["subscribed_fields"]')" \
+    "True ok []" "the 201 shows the channel as stored: its last event set by the re-routing"
 expect_eq "$(sql "$D" "SELECT routing || ' ' || state FROM webhook_event WHERE id = $EU")" "routed processed" "and processed again"
 expect_eq "$(sql "$D" "SELECT count(*) FROM message m JOIN channel c ON c.id = m.channel_id WHERE c.kind = 'instagram'")" 1 \
     "the Instagram message exists now"
 expect_eq "$(body "$(api G GET /api/events/$EU)" | py 'd["event"]["routing"]')" routed "the agent sees it now"
-expect_eq "$(status "$(api A POST /api/channels "$C")")" 409 "connected already: 409"
+expect_eq "$(status "$(api O POST /api/channels "$C")")" 409 "connected already: 409"
 expect_eq "$(sql "$D" "SELECT count(*) FROM audit_log WHERE action = 'channel.add'")" 1 "audit-logged"
+
+# token_level from the token's status and expiry; subscribed_fields.
+now=$(date +%s)
+sql "$D" "UPDATE channel SET token_status = 'valid', token_expires_at = $((now + 2 * 86400)), subscribed_fields = 'messages, messaging_postbacks' WHERE id = $PAGE"
+r=$(body "$(api G GET /api/channels)")
+expect_eq "$(echo "$r" | py '[(c["token_level"], c["subscribed_fields"]) for c in d["channels"] if c["id"] == '"$PAGE"']')" \
+    "[('critical', ['messages', 'messaging_postbacks'])]" "expiring within 3 days: critical; the fields as an array"
+for x in "$((now + 5 * 86400)) valid warning" "$((now + 20 * 86400)) valid notice" "$((now + 90 * 86400)) valid ok" \
+    "$((now + 90 * 86400)) revoked invalid" "NULL valid ok" "$((now - 60)) valid invalid"; do
+	set -- $x
+	sql "$D" "UPDATE channel SET token_status = '$2', token_expires_at = $1 WHERE id = $PAGE"
+	expect_eq "$(body "$(api G GET /api/channels)" | py '[c["token_level"] for c in d["channels"] if c["id"] == '"$PAGE"'][0]')" \
+	    "$3" "token $2, expiring at $1: $3"
+done
 
 # hubgate-admin channel-add routes earlier events too.
 expect_eq "$(post "$PAYLOADS/whatsapp-text.json")" 200 "a WhatsApp event for a number not connected"
@@ -187,7 +266,7 @@ expect_eq "$(sql "$D" "SELECT routing || ' ' || state FROM webhook_event WHERE i
 expect_eq "$(sql "$D" "SELECT state FROM webhook_event WHERE id = $EW")" processed "the cron processes it"
 
 # --- replay ---------------------------------------------------------------
-n=$(sql "$D" "SELECT count(*) FROM webhook_event WHERE state = 'processed'")
+n=$(sql "$D" "SELECT count(*) FROM webhook_event WHERE state = 'processed' AND id <> $ES")
 r=$(api A POST /api/events/replay '{"since":0,"until":99999999999999}')
 expect_eq "$(body "$r")" "{\"count\":$n,\"replayed\":0}" "replay counts first"
 r=$(api A POST /api/events/replay "{\"since\":0,\"until\":99999999999999,\"confirm\":$n}")

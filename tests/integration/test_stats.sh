@@ -126,6 +126,8 @@ expect_eq "$(jx "[u['sample_event_id'] for u in d['unhandled']]" | tr -d '[]N' |
 # A dead letter and a silent channel, as the pages state them.
 signin ag@example.org
 sql "$D" "UPDATE webhook_event SET state = 'dead_letter', last_error = 'x' WHERE object = 'instagram'"
+# (The queue counts a dead letter as it makes one: db_event_fail, unit-tested.)
+sql "$D" "INSERT INTO counter_hourly (name, hour, value) VALUES ('events.dead_letter', strftime('%s', 'now') / 3600, 1)"
 sql "$D" "UPDATE channel SET last_event_at = strftime('%s', 'now') - 200000 WHERE kind = 'whatsapp'"
 call GET /api/stats
 expect_eq "$(jget "['queue']['dead_letters']")|$(jget "['queue']['processed']")" "1|2" \
@@ -183,6 +185,37 @@ sql "$D" "UPDATE channel SET last_event_at = strftime('%s', 'now')"
 sql "$D" "DELETE FROM counter_hourly WHERE name = 'events.dead_letter'"
 call GET /health
 expect_eq "$(jget "['status']")|$(jget "['reasons']")" "ok|[]" "nothing wrong: ok"
+# Times not of today carry their date; long waits say a human duration.
+OLD=$(( ($(date +%s) - 3 * 86400) * 1000 ))
+PEND=$(( ($(date +%s) - 30 * 86400 - 600) * 1000 ))
+when() { "$PY" -c '
+import sys, time
+t, now = time.localtime(int(sys.argv[1]) / 1000), time.localtime()
+s = "%s %d" % (time.strftime("%b", t), t.tm_mday)
+if t.tm_year != now.tm_year: s += " %d" % t.tm_year
+print(s + time.strftime(", %H:%M", t))' "$1"; }
+sql "$D" "UPDATE webhook_event SET received_ms = $OLD WHERE state = 'dead_letter'"
+sql "$D" "UPDATE webhook_event SET state = 'pending', received_ms = $PEND WHERE id = (SELECT min(id) FROM webhook_event WHERE state = 'processed' AND channel_id IS NOT NULL)"
+call GET /api/stats
+expect_match "$(jx "[p['text'] + ' ' + (p['link'] or '') for p in d['problems']]")" \
+    "1 dead letter since $(when $OLD) dead-letters.html" "a dead letter of another day: its date too"
+expect_match "$(jx "[p['text'] + ' ' + (p['link'] or '') for p in d['problems']]")" \
+    "events pending for 30 days \\(the oldest since $(when $PEND)\\) events.html\\?state=pending" \
+    "pending for long: in days, with the date"
+
+# Every channel counts, however many: more than HG_LIST_MAX (200) of
+# them, the silent one last.
+sql "$D" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250) INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, updated_at, last_event_at) SELECT 1, 'page', 'bulk' || i, 'Bulk ' || i, 0, 0, strftime('%s', 'now') FROM n"
+sql "$D" "INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, updated_at, last_event_at) VALUES (1, 'page', 'lastone', 'Last One', 0, 0, strftime('%s', 'now') - 200000)"
+LAST=$(sql "$D" "SELECT id FROM channel WHERE meta_id = 'lastone'")
+call GET /health
+expect_match "$(jget "['reasons']")" "channel $LAST: no event for 55 h" "/health's silence check sees the 252nd channel"
+call GET /api/stats
+expect_eq "$(jx "len(d['channels'])")" "$(sql "$D" "SELECT count(*) FROM channel WHERE workspace_id = 1")" \
+    "/api/stats lists every channel of the workspace"
+call GET /api/channels
+expect_eq "$(jx "len(d['channels'])")" "$(sql "$D" "SELECT count(*) FROM channel WHERE workspace_id = 1")" \
+    "/api/channels too"
 stop_lighttpd
 grep -v '^app_secret' "$TMP/base.conf" > "$D/hubgate.conf"
 start_lighttpd "$D" || not_ok "lighttpd starts without an app secret"

@@ -4,7 +4,11 @@
  * pages that stay stable while events arrive, counts, one event with
  * what it produced, retry, requeue and replay with their counts and
  * confirmations, deletion that keeps messages, dead letters by error,
- * and channels connected by either path routing their earlier events.
+ * channels connected by either path routing their earlier events, an
+ * event shared by two workspaces (each sees its own channel, neither
+ * its body nor may act on it), no deletion under a worker's lease, and
+ * requeue and replay counted to HG_REQUEUE_MAX + 1 while another
+ * connection holds the write lock.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +21,7 @@
 #include "db_event.h"
 #include "db_user.h"
 #include "events.h"
+#include "limits.h"
 #include "queue.h"
 #include "test.h"
 
@@ -230,8 +235,36 @@ test_scope_and_filters(struct db *d)
 	EQ_STR(list(d, 1, 0, &f), ids(1, e_fail), "state failed");
 	f.state = EVENT_PROCESSED;
 	EQ_STR(list(d, 1, 0, &f), ids(2, e_a2, e_a1), "state processed");
+	EQ_INT(db_event_count(d, &sc, &f, &n), 1,
+	    "processed: counted from the summaries");
+	EQ_INT(n, 2, "two processed in workspace 1");
+	db_filter_init(&f);
+	EQ_INT(db_event_count(d, &sc, &f, &n), 1, "no filter: counted");
+	EQ_INT(n, 6, "workspace 1's six");
+	sc.operator = 1;
+	EQ_INT(db_event_count(d, &sc, &f, &n), 1, "an operator's count");
+	EQ_INT(n, 8, "with the two unrouted");
+	f.platform = PLATFORM_OTHER;
+	EQ_INT(db_event_count(d, &sc, &f, &n) == 1 && n == 0, 1,
+	    "platform other: none");
+	f.platform = PLATFORM_WHATSAPP;
+	EQ_INT(db_event_count(d, &sc, &f, &n) == 1 && n == 1, 1,
+	    "platform whatsapp: the unrouted one");
+	sc.operator = 0;
+	db_filter_init(&f);
+	f.since_ms = 1;
+	EQ_INT(db_event_count(d, &sc, &f, &n) == 1 && n == 6, 1,
+	    "since: counted by whole hours (all are in hour 0)");
+	f.since_ms = 2 * 3600000LL;
+	EQ_INT(db_event_count(d, &sc, &f, &n) == 1 && n == 0, 1,
+	    "since two hours in: none");
+	f.since_ms = 0;
+	f.q = "P1";
+	EQ_INT(db_event_count(d, &sc, &f, &n), 0, "q: the summaries cannot tell");
+	db_filter_init(&f);
+	f.channel = ch1;
 	EQ_INT(db_event_count(d, &sc, &f, &n), 0,
-	    "processed: no cheap count (the summaries' job)");
+	    "a channel: the summaries cannot tell");
 	db_filter_init(&f);
 	f.platform = PLATFORM_INSTAGRAM;
 	EQ_STR(list(d, 1, 0, &f), ids(1, e_a2), "platform instagram");
@@ -262,7 +295,8 @@ test_scope_and_filters(struct db *d)
 	EQ_STR(list(d, 1, 0, &f), ids(2, e_dead3, e_dead2), "time and state");
 	db_filter_init(&f);
 	f.q = "P9";
-	EQ_STR(list(d, 1, 1, &f), ids(1, e_un), "q: an unrouted entry id");
+	EQ_STR(list(d, 1, 1, &f), "", "q: an account no channel has: none "
+	    "(accounts are found through the channel table)");
 	f.q = "P1";
 	EQ_STR(list(d, 1, 0, &f), ids(6, e_a2, e_fail, e_dead3, e_dead2,
 	    e_dead1, e_a1), "q: a channel's account: its events");
@@ -618,6 +652,156 @@ test_reroute(struct db *d)
 	free(body);
 }
 
+/* What one_cb saw of an event. */
+struct seen {
+	long long	 channel_id;
+	char		 channel_name[64];
+	int		 shared, body;
+};
+
+static void
+one_cb(void *arg, const struct db_event_row *r)
+{
+	struct seen *s = arg;
+
+	s->channel_id = r->channel_id;
+	snprintf(s->channel_name, sizeof(s->channel_name), "%s",
+	    r->channel_name != NULL ? r->channel_name : "(null)");
+	s->shared = r->shared;
+	s->body = r->body != NULL;
+}
+
+/* A batch for accounts of two workspaces: each sees its own channel,
+ * neither its body (it names the other's customers) unless an
+ * operator, and neither may act on it alone. */
+static void
+test_shared(struct db *d)
+{
+	struct db_event_filter	 f;
+	struct db_scope		 one = { 1, 0 }, two = { ws2, 0 };
+	struct db_scope		 op = { ws2, 1 };
+	struct seen		 s;
+	struct buf		 b;
+	enum event_state	 st;
+	long long		 ev, dead, list_ids[1], count, done;
+	char			 q[32];
+
+	ev = ins(d, "page", "[\"P1\",\"P2\"]", ROUTING_ROUTED, ch1,
+	    EVENT_PROCESSED, 40000, NULL);
+	dead = ins(d, "page", "[\"P1\",\"P2\"]", ROUTING_ROUTED, ch1,
+	    EVENT_DEAD_LETTER, 40001, NULL);
+	OK(db_event_route(d, ev, ch2) == 0 && db_event_route(d, dead, ch2) == 0,
+	    "both routed to workspace 2's channel too");
+	memset(&s, 0, sizeof(s));
+	EQ_INT(db_event_get(d, &two, ev, 100, one_cb, &s), 1,
+	    "workspace 2 sees the event");
+	EQ_INT(s.channel_id, ch2, "as its own channel's");
+	EQ_STR(s.channel_name, "Page Two", "named as its own channel");
+	EQ_INT(s.shared, 1, "marked shared");
+	EQ_INT(s.body, 0, "its body withheld");
+	db_filter_init(&f);
+	snprintf(q, sizeof(q), "%lld", ev);
+	f.q = q;
+	{
+		struct ids	 o;
+		struct db_scope	 sc = two;
+		long long	 next;
+
+		memset(&o, 0, sizeof(o));
+		memset(&s, 0, sizeof(s));
+		OK(db_event_list(d, &sc, &f, 0, 10, one_cb, &s, &next) == 0,
+		    "listed in workspace 2");
+		EQ_STR(s.channel_name, "Page Two",
+		    "the list names workspace 2's channel, not 1's");
+	}
+	memset(&s, 0, sizeof(s));
+	EQ_INT(db_event_get(d, &one, ev, 100, one_cb, &s), 1,
+	    "workspace 1 sees it");
+	EQ_INT(s.channel_id * 10 + s.body, ch1 * 10, "its channel, no body");
+	memset(&s, 0, sizeof(s));
+	EQ_INT(db_event_get(d, &op, ev, 100, one_cb, &s), 1,
+	    "an operator sees it");
+	EQ_INT(s.body, 1, "with its body");
+	buf_init(&b, 1 << 16);
+	EQ_INT(db_event_raw(d, &two, ev, &b), 0, "/body: withheld");
+	EQ_INT(db_event_raw(d, &op, ev, &b), 1, "/body: an operator's");
+	buf_free(&b);
+	EQ_INT(db_event_delete(d, &two, ev), 3, "workspace 2 cannot delete it");
+	EQ_INT(db_event_delete(d, &one, ev), 3, "nor workspace 1 alone");
+	EQ_INT(db_event_replay(d, &two, 40000, 40002, 1, &count, &done), 0,
+	    "replay workspace 2's range");
+	EQ_INT(count * 10 + done, 0, "the shared event is passed over");
+	EQ_INT(db_event_retry(d, &two, dead, &st), 3, "retry: shared (3)");
+	list_ids[0] = dead;
+	EQ_INT(db_event_requeue_count(d, &two, list_ids, 1, NULL, &count), 2,
+	    "requeue by id: shared (2)");
+	EQ_INT(db_event_requeue(d, &two, list_ids, 1, NULL, 1, &count, &done),
+	    2, "and refused in the transaction too");
+	db_filter_init(&f);
+	f.state = EVENT_DEAD_LETTER;
+	f.since_ms = 40000;
+	EQ_INT(db_event_requeue_count(d, &two, NULL, 0, &f, &count), 0,
+	    "requeue by filter");
+	EQ_INT(count, 0, "passes over the shared dead letter");
+	EQ_INT(db_event_delete(d, &op, dead) == 3 &&
+	    db_event_delete(d, &op, ev) == 3, 1, "deleted by nobody");
+}
+
+/* An event a worker holds cannot be deleted under it. */
+static void
+test_delete_processing(struct db *d)
+{
+	struct db_scope	 sc = { 1, 0 };
+	long long	 ev;
+
+	ev = ins(d, "page", "[\"P1\"]", ROUTING_ROUTED, ch1,
+	    EVENT_PROCESSING, 41000, NULL);
+	EQ_INT(db_event_delete(d, &sc, ev), 2, "processing: 2 (409)");
+}
+
+/* Counts for requeue and replay stop at HG_REQUEUE_MAX + 1 and need no
+ * write lock. */
+static void
+test_bounded_counts(struct db *d)
+{
+	struct db_event_filter	 f;
+	struct db_scope		 sc = { 1, 0 };
+	struct db		*d2;
+	char			 text[1024];
+	struct conf		*c2;
+	long long		 count, done;
+	int			 i;
+
+	OK(db_begin(d) == 0, "begin");
+	for (i = 0; i < HG_REQUEUE_MAX + 12; i++)
+		ins(d, "page", "[\"P1\"]", ROUTING_ROUTED, ch1,
+		    i < HG_REQUEUE_MAX + 2 ? EVENT_PROCESSED : EVENT_FAILED,
+		    50000 + i, NULL);
+	OK(db_commit(d) == 0, "commit");
+	snprintf(text, sizeof(text), "db_path = %s/o.db\n", dir);
+	c2 = conf_load_string(text, "t2.conf", err, sizeof(err));
+	d2 = c2 != NULL ? db_open(c2, 0, err, sizeof(err)) : NULL;
+	OK(d2 != NULL && db_begin(d2) == 0,
+	    "another connection holds the write lock");
+	EQ_INT(db_event_replay_count(d, &sc, 50000, 60000, &count), 0,
+	    "a replay is counted meanwhile");
+	EQ_INT(count, HG_REQUEUE_MAX + 1, "to HG_REQUEUE_MAX + 1 at most");
+	db_filter_init(&f);
+	f.state = EVENT_FAILED;
+	f.since_ms = 50000;
+	EQ_INT(db_event_requeue_count(d, &sc, NULL, 0, &f, &count), 0,
+	    "a requeue is counted meanwhile");
+	EQ_INT(count, 10, "every failed one");
+	if (d2 != NULL) {
+		db_rollback(d2);
+		db_close(d2);
+	}
+	conf_free(c2);
+	EQ_INT(db_event_replay(d, &sc, 50000, 60000, HG_REQUEUE_MAX + 1,
+	    &count, &done), 0, "a replay of more than the maximum");
+	EQ_INT(done, 0, "does nothing");
+}
+
 int
 main(void)
 {
@@ -635,6 +819,9 @@ main(void)
 	test_dead_letters(d);
 	test_actions(d);
 	test_reroute(d);
+	test_shared(d);
+	test_delete_processing(d);
+	test_bounded_counts(d);
 	db_close(d);
 	conf_free(conf);
 	test_rm_db(dir, "o.db");

@@ -20,6 +20,8 @@
 #include "db_event.h"
 #include "db_queue.h"
 #include "db_stats.h"
+#include "limits.h"
+#include "queue.h"
 #include "test.h"
 
 extern const char db_schema_sql[];
@@ -39,6 +41,14 @@ static char	 err[1024];
 	"webhook_event e LEFT JOIN channel c ON c.id = e.channel_id " \
 	"GROUP BY 1, 2, 3, 4, 5 EXCEPT SELECT workspace_id, hour, object, " \
 	"routing, state, n FROM event_stat WHERE n <> 0))"
+/* The same for event_total (every hour at once). */
+#define TOTAL_OF "SELECT coalesce(c.workspace_id, 0), coalesce(e.object, ''), " \
+	"e.routing, e.state, count(*) FROM webhook_event e LEFT JOIN channel c " \
+	"ON c.id = e.channel_id GROUP BY 1, 2, 3, 4"
+#define TOTAL_DIFF "SELECT count(*) FROM (SELECT * FROM (SELECT workspace_id, " \
+	"object, routing, state, n FROM event_total WHERE n <> 0 EXCEPT " \
+	TOTAL_OF ") UNION ALL SELECT * FROM (" TOTAL_OF " EXCEPT SELECT " \
+	"workspace_id, object, routing, state, n FROM event_total WHERE n <> 0))"
 /* The same for event_latency and the processed events (equal while no
  * processed event was deleted or processed twice). */
 #define LAT_OF "SELECT coalesce(c.workspace_id, 0), e.processed_ms / 3600000, " \
@@ -142,6 +152,8 @@ check(sqlite3 *h, const char *what, int latency)
 
 	snprintf(name, sizeof(name), "event_stat = GROUP BY: %s", what);
 	EQ_INT(q(h, STAT_DIFF), 0, name);
+	snprintf(name, sizeof(name), "event_total = GROUP BY: %s", what);
+	EQ_INT(q(h, TOTAL_DIFF), 0, name);
 	if (!latency)
 		return;
 	snprintf(name, sizeof(name), "event_latency = processed: %s", what);
@@ -303,7 +315,8 @@ test_triggers(void)
 	    "workspace_id = 2"), 0, "nothing left in workspace 2");
 
 	/* Rebuild after damage. */
-	x(h, "UPDATE event_stat SET n = n + 5; DELETE FROM event_latency");
+	x(h, "UPDATE event_stat SET n = n + 5; DELETE FROM event_latency; "
+	    "UPDATE event_total SET n = n + 1");
 	OK(q(h, STAT_DIFF) > 0, "damaged");
 	EQ_INT(db_stats_rebuild(d), 0, "rebuild");
 	check(h, "rebuilt", 1);
@@ -484,19 +497,128 @@ out:
 static void
 test_platforms(void)
 {
-	EQ_INT(platform_of_object("page"), PLATFORM_MESSENGER, "page");
-	EQ_INT(platform_of_object("instagram"), PLATFORM_INSTAGRAM, "instagram");
-	EQ_INT(platform_of_object("whatsapp_business_account"),
+	EQ_INT(event_platform_of("page"), PLATFORM_MESSENGER, "page");
+	EQ_INT(event_platform_of("instagram"), PLATFORM_INSTAGRAM, "instagram");
+	EQ_INT(event_platform_of("whatsapp_business_account"),
 	    PLATFORM_WHATSAPP, "whatsapp");
-	EQ_INT(platform_of_object(NULL), PLATFORM_OTHER, "none: other");
-	EQ_INT(platform_of_object("permissions"), PLATFORM_OTHER, "other");
-	EQ_STR(platform_names[PLATFORM_OTHER], "other", "names");
+	EQ_INT(event_platform_of(NULL), PLATFORM_OTHER, "none: other");
+	EQ_INT(event_platform_of("permissions"), PLATFORM_OTHER, "other");
+	EQ_STR(event_platform_names[PLATFORM_OTHER], "other", "names");
+	EQ_INT(event_platform_of_kind("page"), PLATFORM_MESSENGER, "kind page");
+	EQ_INT(event_platform_of_kind("whatsapp"), PLATFORM_WHATSAPP,
+	    "kind whatsapp");
+	EQ_INT(event_platform_of_kind("instagram"), PLATFORM_INSTAGRAM,
+	    "kind instagram");
+	EQ_INT(event_platform_of_kind("email"), PLATFORM_OTHER, "kind other");
+	EQ_STR(event_platform_objects[PLATFORM_WHATSAPP],
+	    "whatsapp_business_account", "a platform's object");
+}
+
+/* Replaying and re-routing keep processed_ms: the latency summary
+ * counts each processing and never goes back (/metrics' histogram is a
+ * counter). */
+static void
+test_replay_latency(void)
+{
+	struct conf	*c = conf_for("r.db");
+	struct db	*d = c != NULL ? db_open(c, 0, err, sizeof(err)) : NULL;
+	sqlite3		*h = raw("r.db");
+	struct db_scope	 sc = { 1, 1 };
+	long long	 p1, ev, un, now = clock_ms(), got[4], count, done, n;
+	int		 fails[4], i;
+
+	if (!OK(d != NULL && h != NULL, "open"))
+		goto out;
+	OK(db_channel_add(d, "page", "1001", "Bakery", &p1) == 0, "a channel");
+	ev = put(d, 1, "page", now - 5000, EVENT_PROCESSED, p1);
+	un = put(d, 2, "page", now - 4000, EVENT_PROCESSED, 0);
+	x(h, "UPDATE webhook_event SET entry_ids = '[\"2002\"]' WHERE "
+	    "channel_id IS NULL");
+	EQ_INT(q(h, "SELECT sum(n) FROM event_latency"), 2, "two processings");
+	OK(db_begin(d) == 0 && db_event_replay(d, &sc, now - 6000, now - 4500,
+	    1, &count, &done) == 0 && db_commit(d) == 0 && done == 1,
+	    "replay the first");
+	EQ_INT(q(h, "SELECT sum(n) FROM event_latency"), 2,
+	    "replayed: the latency summary does not go back");
+	EQ_INT(q(h, "SELECT count(*) FROM webhook_event WHERE state = "
+	    "'pending' AND processed_ms IS NOT NULL"), 1,
+	    "pending again, its last processing's end kept");
+	OK(db_begin(d) == 0 && db_channel_connect(d, 1, "page", "2002", "Two",
+	    &n, &count) == 1 && db_commit(d) == 0 && count == 1,
+	    "connecting its account re-routes the unrouted one");
+	EQ_INT(q(h, "SELECT sum(n) FROM event_latency"), 2,
+	    "re-routed: the latency summary does not go back");
+	check(h, "replayed and re-routed", 0);
+	OK(db_begin(d) == 0 && db_queue_claim(d, "t", now, 60000, 4, got,
+	    fails, &i) == 0 && db_commit(d) == 0 && i == 2, "claim both");
+	OK(db_event_done(d, ev, "t", now) == 1 &&
+	    db_event_done(d, un, "t", now) == 1, "processed again");
+	EQ_INT(q(h, "SELECT sum(n) FROM event_latency"), 4,
+	    "each new processing counts");
+out:
+	sqlite3_close(h);
+	db_close(d);
+	conf_free(c);
+}
+
+/* Dead letters are stamped with the hour of the clock that made them;
+ * the prune step drops summary rows that count nothing and hourly
+ * counters older than HG_COUNTER_HOURS_KEEP hours. */
+static void
+test_dead_stamp_and_prune(void)
+{
+	struct conf	*c = conf_for("p.db");
+	struct db	*d = c != NULL ? db_open(c, 0, err, sizeof(err)) : NULL;
+	sqlite3		*h = raw("p.db");
+	long long	 p1, a, b, got[4], n, h100 = 100 * DB_HOUR_MS;
+	int		 fails[4], i;
+
+	if (!OK(d != NULL && h != NULL, "open"))
+		goto out;
+	OK(db_channel_add(d, "page", "1001", "Bakery", &p1) == 0, "a channel");
+	a = put(d, 1, "page", h100 - 5000, EVENT_PENDING, p1);
+	b = put(d, 2, "page", h100 - 4000, EVENT_PENDING, p1);
+	OK(a > 0 && b > 0, "two events");
+	OK(db_begin(d) == 0 && db_queue_claim(d, "t", h100, 1000, 4, got,
+	    fails, &i) == 0 && db_commit(d) == 0 && i == 2, "claim both");
+	EQ_INT(db_event_fail(d, a, "t", EVENT_DEAD_LETTER, 0, "gone",
+	    h100 + 10), 1, "a dead letter in hour 100");
+	OK(db_begin(d) == 0 && db_queue_abandon(d, h100 + DB_HOUR_MS, 1,
+	    &n) == 0 && db_commit(d) == 0 && n == 1,
+	    "the other abandoned in hour 101");
+	EQ_INT(q(h, "SELECT value FROM counter_hourly WHERE name = "
+	    "'events.dead_letter' AND hour = 100"), 1,
+	    "the first counted in its writer's hour (100)");
+	EQ_INT(q(h, "SELECT value FROM counter_hourly WHERE name = "
+	    "'events.dead_letter' AND hour = 101"), 1,
+	    "the abandoned one in 101");
+	x(h, "DELETE FROM webhook_event WHERE id = (SELECT min(id) FROM "
+	    "webhook_event)");
+	OK(q(h, "SELECT count(*) FROM event_stat WHERE n = 0") > 0 &&
+	    q(h, "SELECT count(*) FROM event_total WHERE n = 0") > 0,
+	    "a deleted event leaves rows that count nothing");
+	OK(queue_prune_stats(d, (101 + HG_COUNTER_HOURS_KEEP) * DB_HOUR_MS, 1,
+	    60000, &n) == 0 && n >= 3, "prune, one row a batch");
+	EQ_INT(q(h, "SELECT count(*) FROM event_stat WHERE n = 0") +
+	    q(h, "SELECT count(*) FROM event_total WHERE n = 0") +
+	    q(h, "SELECT count(*) FROM event_latency WHERE n = 0"), 0,
+	    "no empty summary row left");
+	EQ_INT(q(h, "SELECT count(*) FROM counter_hourly WHERE hour = 100"), 0,
+	    "hour 100's counters pruned (older than the window)");
+	EQ_INT(q(h, "SELECT count(*) FROM counter_hourly WHERE hour = 101 "
+	    "AND name = 'events.dead_letter'"), 1, "hour 101's kept");
+	check(h, "pruned", 0);
+out:
+	sqlite3_close(h);
+	db_close(d);
+	conf_free(c);
 }
 
 int
 main(void)
 {
-	static const char *const dbs[] = { "t.db", "b.db", "m.db", "u.db" };
+	static const char *const dbs[] = { "t.db", "b.db", "m.db", "u.db",
+	    "r.db", "p.db" };
 	char	 path[600];
 	size_t	 i;
 	int	 rc;
@@ -511,6 +633,8 @@ main(void)
 	test_bounds();
 	test_migration();
 	test_unhandled();
+	test_replay_latency();
+	test_dead_stamp_and_prune();
 	rc = test_done();
 	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, dbs[i]);

@@ -49,6 +49,33 @@ scans(struct db *d, sqlite3_stmt *st, const char *table)
 	return found;
 }
 
+/* 1 when the query plan of st scans what alias names (exactly), 0
+ * when not, -1 on error. */
+static int
+scans_alias(struct db *d, sqlite3_stmt *st, const char *alias)
+{
+	sqlite3_stmt	*eqp;
+	char		 sql[8192];
+	const char	*detail;
+	size_t		 n = strlen(alias);
+	int		 found = 0;
+
+	snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s", sqlite3_sql(st));
+	if (sqlite3_prepare_v2(d->h, sql, -1, &eqp, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(eqp) == SQLITE_ROW) {
+		detail = (const char *)sqlite3_column_text(eqp, 3);
+		if (detail != NULL && strncmp(detail, "SCAN ", 5) == 0 &&
+		    strncmp(detail + 5, alias, n) == 0 &&
+		    (detail[5 + n] == '\0' || detail[5 + n] == ' ')) {
+			printf("#   %s\n", detail);
+			found = 1;
+		}
+	}
+	sqlite3_finalize(eqp);
+	return found;
+}
+
 /* One integer from SQL run on d, or -1 (also on a refused statement). */
 static long long
 one(struct db *d, const char *sql)
@@ -166,6 +193,12 @@ main(void)
 		{ STMT_QUEUE_STATES, "the queue's states (/health)" },
 		{ STMT_QUEUE_CLAIM, "a claim" },
 		{ STMT_EVENT_LAST, "the last event" },
+		{ STMT_EVLIST_Q, "the events' search" },
+		{ STMT_EVLIST_CHANNEL, "a channel's events" },
+		{ STMT_EVLIST_STATE, "the events of a state" },
+		{ STMT_EVCOUNT_TOTAL, "the list's count" },
+		{ STMT_EVCOUNT_HOURS, "the list's count in a time range" },
+		{ STMT_STATS_TOTALS, "the totals of /api/stats" },
 	};
 	struct conf	*c;
 	struct db	*d;
@@ -199,6 +232,16 @@ main(void)
 			continue;
 		EQ_INT(scans(d, st, "webhook_event"), 0, indexed[j].name);
 	}
+	/* The search finds messages by channel and Meta id (message's
+	 * UNIQUE (channel_id, meta_message_id)), never by reading them
+	 * all, nor the events' bodies or account lists. */
+	EQ_INT(scans_alias(d, db_stmt(d, STMT_EVLIST_Q), "m") +
+	    scans_alias(d, db_stmt(d, STMT_EVLIST_Q), "message") +
+	    scans_alias(d, db_stmt(d, STMT_EVLIST_Q), "w"), 0,
+	    "the search reads no table whole");
+	EQ_INT(scans_alias(d, db_stmt(d, STMT_STATS_EACH), "event_stat") +
+	    scans_alias(d, db_stmt(d, STMT_STATS_LATENCY), "event_latency"), 0,
+	    "a workspace's hours: on the summaries' primary keys");
 	test_msg_status(d);
 	test_event_names(d);
 	db_close(d);
