@@ -305,9 +305,8 @@ dialog_url(char *out, size_t outsz)
 	return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }
 
-/* base_url without its trailing slashes + path into out. */
-static int
-own_url(const char *path, char *out, size_t outsz)
+int
+oauth_own_url(const char *path, char *out, size_t outsz)
 {
 	const char	*base = conf_get(oauth_conf, "base_url");
 	size_t		 n = strlen(base);
@@ -389,7 +388,7 @@ oauth_login(struct req *r, const struct route_ctx *cx)
 	if (oauth_state_make(conf_get(oauth_conf, "state_secret"), s.id,
 	    platform, (long long)time(NULL), state, sizeof(state)) == -1 ||
 	    dialog_url(url, sizeof(url)) == -1 ||
-	    own_url("/oauth/callback", ru, sizeof(ru)) == -1) {
+	    oauth_own_url("/oauth/callback", ru, sizeof(ru)) == -1) {
 		oauth_page(r, 500, "Error", "The Login could not be started.");
 		return;
 	}
@@ -692,7 +691,7 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 		goto out;
 	}
 	if ((g = graph_new(oauth_conf, err, sizeof(err))) == NULL ||
-	    own_url("/oauth/callback", ru, sizeof(ru)) == -1) {
+	    oauth_own_url("/oauth/callback", ru, sizeof(ru)) == -1) {
 		log_msg(LOG_LEVEL_ERROR, "oauth.graph", g == NULL ? err : "ru");
 		oauth_page(r, 503, "Not configured", "Facebook Login is not "
 		    "configured on this server.");

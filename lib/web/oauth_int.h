@@ -31,6 +31,10 @@ int	 oauth_audit(struct db *, const struct route_who *, long long workspace,
 	    const char *action, const char *object, const char *detail,
 	    const struct req *);
 
+/* hubgate's own URL for path (base_url without its trailing slashes,
+ * then path) into out; 0, or -1 when it does not fit. */
+int	 oauth_own_url(const char *path, char *out, size_t outsz);
+
 #define OAUTH_CHANNELS_PAGE	"/channels.html"
 
 #endif
