@@ -656,10 +656,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_OAUTH_CHANNELS_REVOKE] =
 	    "UPDATE channel SET token_status = 'revoked', token_sealed = NULL, "
 	    "updated_at = ?2 WHERE meta_login_id IN (SELECT id FROM meta_login "
-	    "WHERE meta_user_id = ?1)",
+	    "WHERE meta_user_id = ?1 AND platform = ?3)",
 	[STMT_OAUTH_LOGINS_REVOKE] =
 	    "UPDATE meta_login SET status = 'revoked', token_sealed = NULL, "
-	    "updated_at = ?2 WHERE meta_user_id = ?1",
+	    "updated_at = ?2 WHERE meta_user_id = ?1 AND platform = ?3",
 	[STMT_ERASE_CHANNEL_TOKENS] =
 	    "UPDATE channel SET token_status = 'revoked', token_sealed = NULL, "
 	    "meta_login_id = NULL, updated_at = ?2 WHERE meta_login_id IN "

@@ -194,18 +194,37 @@ run_id(struct db *d, enum stmt s, const char *id, int with_now,
 	return 0;
 }
 
+/* Revoke statement s for (meta_user_id, now, platform), adding the
+ * rows changed to *n; 0 or -1. */
+static int
+run_revoke(struct db *d, enum stmt s, const char *id, long long now,
+    const char *platform, long long *n)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, s)) == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	db_bind_text(st, 3, platform);
+	if (db_exec(d, st) == -1)
+		return -1;
+	*n += sqlite3_changes(d->h);
+	return 0;
+}
+
 int
-db_oauth_revoke(struct db *d, const char *meta_user_id, long long now,
-    long long *logins, long long *channels)
+db_oauth_revoke(struct db *d, const char *meta_user_id, const char *platform,
+    long long now, long long *logins, long long *channels)
 {
 	long long nl = 0, nc = 0;
 
 	if (db_begin(d) == -1)
 		return -1;
-	if (run_id(d, STMT_OAUTH_CHANNELS_REVOKE, meta_user_id, 1, now,
-	    &nc) == -1 ||
-	    run_id(d, STMT_OAUTH_LOGINS_REVOKE, meta_user_id, 1, now,
-	    &nl) == -1 || db_commit(d) == -1) {
+	if (run_revoke(d, STMT_OAUTH_CHANNELS_REVOKE, meta_user_id, now,
+	    platform, &nc) == -1 ||
+	    run_revoke(d, STMT_OAUTH_LOGINS_REVOKE, meta_user_id, now,
+	    platform, &nl) == -1 || db_commit(d) == -1) {
 		db_rollback(d);
 		return -1;
 	}

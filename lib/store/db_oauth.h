@@ -71,11 +71,13 @@ struct db_channel_conn {
 int	 db_channel_login(struct db *, const struct db_channel_conn *c,
 	    long long *id, long long *rerouted);
 
-/* Mark every Login of meta_user_id revoked and erase its token, and
- * mark the channels whose tokens came from them revoked (tokens
+/* Mark every Login of meta_user_id on platform ("facebook" or
+ * "instagram": whose app removed hubgate) revoked and erase its token,
+ * and mark the channels whose tokens came from them revoked (tokens
  * erased); *logins and *channels (may be NULL) say how many.  In one
  * transaction; 0 or -1. */
 int	 db_oauth_revoke(struct db *, const char *meta_user_id,
+	    const char *platform,
 	    long long now, long long *logins, long long *channels);
 
 /* What an erasure removed. */

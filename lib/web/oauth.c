@@ -921,6 +921,25 @@ connect_one(struct req *r, struct db *d, long long ws, long long login,
 	return rc;
 }
 
+/* 1 when the channel (kind, id) is another workspace's than ws: its
+ * result line is written; 0 when free or ws's; -1 when the database
+ * failed (line written too). */
+static int
+taken(struct req *r, struct db *d, long long ws, const char *kind,
+    const char *id, const char *name)
+{
+	long long	 cid, cws;
+	int		 rc;
+
+	if ((rc = db_channel_find(d, kind, id, &cid, &cws)) == 0 ||
+	    (rc == 1 && cws == ws))
+		return 0;
+	result_line(r, strcmp(kind, "page") == 0 ? "Page" : "Instagram account",
+	    name, id, rc == 1 ? "not connected: it is connected to another "
+	    "workspace" : "not connected: the database failed");
+	return rc == 1 ? 1 : -1;
+}
+
 void
 oauth_connect(struct req *r, const struct route_ctx *cx)
 {
@@ -996,6 +1015,14 @@ oauth_connect(struct req *r, const struct route_ctx *cx)
 		goto out;
 	}
 	crypto_wipe(plain.data, plain.len);
+	/* The channels go where the Login started: the session must still
+	 * be working there (its role was checked there). */
+	if (ws != s.workspace_id) {
+		oauth_page(r, 403, "Not allowed", "You switched to another "
+		    "workspace since this Login began. Start again from the "
+		    "channels page.");
+		goto out;
+	}
 	if ((g = graph_new(oauth_conf, err, sizeof(err))) == NULL) {
 		oauth_page(r, 503, "Not configured", "Facebook Login is not "
 		    "configured on this server.");
@@ -1012,6 +1039,19 @@ oauth_connect(struct req *r, const struct route_ctx *cx)
 			continue;
 		page_on = chosen(&f, "page", id);
 		ig_on = ig != NULL && chosen(&f, "instagram", ig);
+		/* Another workspace's is refused before Meta is asked. */
+		if (page_on && (rc = taken(r, d, ws, "page", id,
+		    name != NULL ? name : "")) != 0) {
+			page_on = 0;
+			n_refused += rc == 1;
+			n_failed += rc == -1;
+		}
+		if (ig_on && (rc = taken(r, d, ws, "instagram", ig,
+		    name != NULL ? name : "")) != 0) {
+			ig_on = 0;
+			n_refused += rc == 1;
+			n_failed += rc == -1;
+		}
 		if (!page_on && !ig_on)
 			continue;
 		/* Instagram messages come through the Page's subscription. */

@@ -44,7 +44,7 @@ mask_id(const char *id, char *out, size_t outsz)
  * hash, else the reason, logged; the answer is the caller's. */
 static enum sr_err
 verified(struct req *r, const char *event, struct sr_payload *p,
-    char hash[2 * CRYPTO_SHA256_LEN + 1])
+    char hash[2 * CRYPTO_SHA256_LEN + 1], const char **platform)
 {
 	char		 secrets[SECRETS_MAX][512];
 	const char	*list[SECRETS_MAX], *sr = NULL;
@@ -67,6 +67,9 @@ verified(struct req *r, const char *event, struct sr_payload *p,
 			list[n] = secrets[n];
 			n++;
 		}
+		/* The Instagram app's secret comes last: a request it signed
+		 * is about an Instagram Login. */
+		*platform = "facebook";
 		if (*conf_get(oauth_conf, "instagram_app_secret") != '\0') {
 			snprintf(secrets[n], sizeof(secrets[n]), "%s",
 			    conf_get(oauth_conf, "instagram_app_secret"));
@@ -80,6 +83,9 @@ verified(struct req *r, const char *event, struct sr_payload *p,
 			rc = signed_request_fresh(p, (long long)time(NULL));
 		if (rc == SR_OK)
 			crypto_sha256_hex(sr, hash);
+		if (rc == SR_OK && n > 0 && p->secret == n - 1 &&
+		    *conf_get(oauth_conf, "instagram_app_secret") != '\0')
+			*platform = "instagram";
 	}
 	params_free(&f);
 	if (rc != SR_OK) {
@@ -110,16 +116,17 @@ oauth_deauthorize(struct req *r, const struct route_ctx *cx)
 	enum sr_err		 why;
 	char			 who[16], detail[96];
 	char			 hash[2 * CRYPTO_SHA256_LEN + 1];
+	const char		*platform = "facebook";
 	long long		 logins = 0, channels = 0;
 	cJSON			*o;
 
 	(void)cx;
-	if ((why = verified(r, "oauth.deauthorize", &p, hash)) != SR_OK) {
+	if ((why = verified(r, "oauth.deauthorize", &p, hash, &platform)) != SR_OK) {
 		refuse(r, why);
 		return;
 	}
 	if ((d = app_db(oauth_conf)) == NULL ||
-	    db_oauth_revoke(d, p.user_id, (long long)time(NULL), &logins,
+	    db_oauth_revoke(d, p.user_id, platform, (long long)time(NULL), &logins,
 	    &channels) == -1) {
 		http_json_error(r, 503, "cannot record it now");
 		return;
@@ -130,6 +137,7 @@ oauth_deauthorize(struct req *r, const struct route_ctx *cx)
 	oauth_audit(d, NULL, 0, "meta_deauthorized", who, detail, r);
 	log_begin(&l, LOG_LEVEL_INFO, "oauth.deauthorized");
 	log_str(&l, "user", who);
+	log_str(&l, "platform", platform);
 	log_int(&l, "logins", logins);
 	log_int(&l, "channels", channels);
 	log_end(&l);
@@ -150,13 +158,14 @@ oauth_data_deletion(struct req *r, const struct route_ctx *cx)
 	char			 code[HG_DELETION_CODE_CHARS + 1], who[16];
 	char			 have[HG_DELETION_CODE_CHARS + 1];
 	char			 hash[2 * CRYPTO_SHA256_LEN + 1];
+	const char		*platform = "facebook";
 	char			 path[96], url[HG_LINK_MAX + 96];
 	char			 summary[700];
 	int			 rc;
 	cJSON			*o;
 
 	(void)cx;
-	if ((why = verified(r, "oauth.data_deletion", &p, hash)) != SR_OK) {
+	if ((why = verified(r, "oauth.data_deletion", &p, hash, &platform)) != SR_OK) {
 		refuse(r, why);
 		return;
 	}

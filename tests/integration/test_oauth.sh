@@ -12,6 +12,9 @@
 . "$(dirname "$0")/sandbox.sh"
 t_tmp oauth
 D=$TMP/d
+IG_SECRET=test-instagram-secret-0123456789
+SANDBOX_CONF="instagram_app_id = 990000000000001
+instagram_app_secret = $IG_SECRET"
 start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 SEEN=$TMP/seen	# every answer body and header the tests saw
@@ -138,6 +141,8 @@ expect_eq "$S" 200 "connect answers the result page"
 expect_match "$res" "Page Sandbox Bakery \\(<code>$P1</code>\\): connected" "Page 1 connected"
 expect_match "$res" "\\(<code>$P3</code>\\): not connected: it is connected to another workspace" "a Page of another workspace is refused"
 [[ $res == *Other* ]] && not_ok "the other workspace is not named" || ok "the other workspace is not named"
+expect_eq "$(sqlite3 "$D/fakemeta.db" "SELECT count(*) FROM subscription WHERE object_id = '$P3'") $(sqlite3 "$D/fakemeta.db" "SELECT count(*) FROM subscription WHERE object_id = '$P1'")" "0 1" \
+    "... and Meta is not asked to subscribe it"
 expect_eq "$(sql "$D" "SELECT group_concat(kind || ':' || meta_id || ':' || workspace_id || ':' || token_status || ':' || token_kind, ' ') FROM (SELECT * FROM channel ORDER BY id)")" \
     "page:$P3:2:none:none page:$P1:1:valid:page instagram:$IG1:1:valid:page page:$P2:1:valid:page" "the chosen channels exist, with their token state and kind"
 expect_eq "$(sql "$D" "SELECT subscribed_fields FROM channel WHERE meta_id = '$P1'")" \
@@ -147,6 +152,18 @@ expect_eq "$(sql "$D" "SELECT parent_meta_id FROM channel WHERE meta_id = '$IG1'
 expect_eq "$(sql "$D" "SELECT count(*) FROM channel WHERE token_sealed IS NOT NULL AND meta_login_id = (SELECT id FROM meta_login)")" 3 "their tokens are sealed and tied to the Login"
 get "$BASE/oauth/connect" -b "$A" -H "Origin: $BASE" -d "pick=$PICK" -d "csrf=$FCSRF" -d page=$P1 >/dev/null
 expect_eq "$S" 400 "the picker's id is good once"
+# A session that switched workspace after the Login cannot connect there.
+ST=$(login "$A")
+get "$(dialog "$ST")" -b "$A"; body=$B
+PICK=$(sed -n 's/.*name="pick" value="\([^"]*\)".*/\1/p' <<<"$body")
+sql "$D" "INSERT INTO membership (workspace_id, user_id, role, created_at) SELECT 2, id, 'owner', 0 FROM user WHERE email = 'own@example.org'" >/dev/null
+sql "$D" "UPDATE session SET workspace_id = 2 WHERE workspace_id = 1 AND user_id = (SELECT id FROM user WHERE email = 'own@example.org')" >/dev/null
+chans=$(sql "$D" "SELECT count(*) FROM channel")
+get "$BASE/oauth/connect" -b "$A" -H "Origin: $BASE" -d "pick=$PICK" -d "csrf=$FCSRF" -d page=104857600000004 >/dev/null
+expect_eq "$S" 403 "connect after switching workspace: 403"
+expect_eq "$(sql "$D" "SELECT count(*) FROM channel")" "$chans" "... nothing connected"
+sql "$D" "UPDATE session SET workspace_id = 1 WHERE user_id = (SELECT id FROM user WHERE email = 'own@example.org')" >/dev/null
+sql "$D" "DELETE FROM membership WHERE workspace_id = 2 AND user_id = (SELECT id FROM user WHERE email = 'own@example.org')" >/dev/null
 
 # --- Cancel, declined permissions, failed exchanges
 ST=$(login "$A")
@@ -221,6 +238,14 @@ expect_eq "$(sql "$D" "SELECT count(*) FROM deletion_request")" 0 "no refused re
 get "$BASE/oauth/deauthorize" --data-urlencode "signed_request=$(sr "$GOODP" "$TEST_SECRET2")"
 expect_eq "$S" 200 "a signed_request under the second (rotated) app secret is accepted"
 expect_match "$(grep -c 'refused=bad_signature' "$D/error.log")" '^[2-9]' "bad ones are logged"
+# The Instagram app's secret revokes Instagram Logins only.
+sql "$D" "INSERT INTO meta_login (workspace_id, platform, meta_user_id, token_sealed, created_at, updated_at) VALUES
+    (1, 'facebook', '7300000000000009', x'00', 0, 0), (1, 'instagram', '7300000000000009', x'00', 0, 0)" >/dev/null
+get "$BASE/oauth/deauthorize" --data-urlencode "signed_request=$(sr '{"algorithm":"HMAC-SHA256","issued_at":'$NOW',"user_id":"7300000000000009"}' "$IG_SECRET")" >/dev/null
+expect_eq "$S" 200 "deauthorize signed with the Instagram app secret: accepted"
+expect_eq "$(sql "$D" "SELECT group_concat(platform || ':' || status, ' ') FROM (SELECT * FROM meta_login WHERE meta_user_id = '7300000000000009' ORDER BY platform)")" \
+    "facebook:valid instagram:revoked" "... it revokes the Instagram Login, not the Facebook one of the same id"
+sql "$D" "DELETE FROM meta_login WHERE meta_user_id = '7300000000000009'" >/dev/null
 # A contact with a conversation and a message, and the raw event naming them.
 sign_post() { post "$1"; }
 expect_eq "$(post "$PAYLOADS/messenger-text.json")" 200 "a message from a person arrives"
