@@ -825,3 +825,22 @@ CREATE TABLE deletion_request (
 );
 
 PRAGMA user_version = 9;
+
+-- @migration 10
+-- PLACEHOLDER: migration 10 belongs to another change being made in
+-- parallel; this block only moves the version on so that migration 11
+-- runs.  It is replaced by the real migration 10 when both are merged.
+PRAGMA user_version = 10;
+
+-- @migration 11
+-- Meta's data deletion callbacks are remembered by the signed_request
+-- they came with, so that Meta's retry of one gets the first answer
+-- without erasing again; and a deletion says whether it has finished
+-- (the erasure runs in small steps, lib/pipeline/erase.c).
+ALTER TABLE deletion_request ADD COLUMN request_sha256 TEXT;	-- hex SHA-256 of the signed_request handled; NULL for erasures asked by other means
+ALTER TABLE deletion_request ADD COLUMN state TEXT NOT NULL DEFAULT 'done'	-- running: the erasure has not finished yet
+	CHECK (state IN ('running', 'done'));
+CREATE UNIQUE INDEX deletion_request_by_request
+	ON deletion_request (request_sha256);
+
+PRAGMA user_version = 11;

@@ -287,5 +287,18 @@
 #define HG_OAUTH_CODE_MAX		2048
 /* A data deletion's confirmation code: 16 random bytes, base64url. */
 #define HG_DELETION_CODE_CHARS		22
+/* A signed_request older than this is refused: Meta sends them at
+ * once, and a captured one must not be played again later. */
+#define HG_SIGNED_REQUEST_AGE_MAX_S	3600
+/* ... and one from further in the future than this (clock skew). */
+#define HG_SIGNED_REQUEST_SKEW_S	300
+/* Erasing a person's raw events: ids read per scan (one short read
+ * transaction over at most this many rows, never holding the write
+ * lock), and events rewritten per write transaction, so that a
+ * webhook waits at most for one small chunk. */
+#define HG_ERASE_SCAN_IDS		2000
+#define HG_ERASE_CHUNK			32
+/* A redacted body: at most the largest stored body, re-printed. */
+#define HG_ERASE_BODY_MAX		(HG_WEBHOOK_BODY_CEILING * 2)
 
 #endif

@@ -656,10 +656,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_OAUTH_CHANNELS_REVOKE] =
 	    "UPDATE channel SET token_status = 'revoked', token_sealed = NULL, "
 	    "updated_at = ?2 WHERE meta_login_id IN (SELECT id FROM meta_login "
-	    "WHERE meta_user_id = ?1)",
+	    "WHERE meta_user_id = ?1 AND platform = ?3)",
 	[STMT_OAUTH_LOGINS_REVOKE] =
 	    "UPDATE meta_login SET status = 'revoked', token_sealed = NULL, "
-	    "updated_at = ?2 WHERE meta_user_id = ?1",
+	    "updated_at = ?2 WHERE meta_user_id = ?1 AND platform = ?3",
 	[STMT_ERASE_CHANNEL_TOKENS] =
 	    "UPDATE channel SET token_status = 'revoked', token_sealed = NULL, "
 	    "meta_login_id = NULL, updated_at = ?2 WHERE meta_login_id IN "
@@ -675,13 +675,31 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "contact WHERE meta_user_id = ?1)",
 	[STMT_ERASE_CONTACTS] =
 	    "DELETE FROM contact WHERE meta_user_id = ?1",
-	/* ?1 is the id as a JSON string, quotes included. */
-	[STMT_ERASE_EVENTS] =
-	    "DELETE FROM webhook_event WHERE instr(body, ?1) > 0",
-	[STMT_DELETION_ADD] =
-	    "INSERT INTO deletion_request (code, at, summary) VALUES (?1, ?2, ?3)",
+	/* The ids in (?1, ?2] whose body names ?3 (the id as a JSON
+	 * string, quotes included), at most ?4 of them: one short read. */
+	[STMT_ERASE_SCAN] =
+	    "SELECT id FROM webhook_event WHERE id > ?1 AND id <= ?2 "
+	    "AND instr(body, ?3) > 0 ORDER BY id LIMIT ?4",
+	[STMT_ERASE_MAX_ID] =
+	    "SELECT coalesce(max(id), 0) FROM webhook_event",
+	[STMT_ERASE_EVENT_GET] =
+	    "SELECT body, state FROM webhook_event WHERE id = ?1",
+	/* A worker's claimed event is left to it. */
+	[STMT_ERASE_EVENT_PUT] =
+	    "UPDATE webhook_event SET body = ?2 WHERE id = ?1 "
+	    "AND state <> 'processing'",
+	[STMT_DELETION_CLAIM] =
+	    "INSERT INTO deletion_request (code, at, summary, request_sha256, "
+	    "state) VALUES (?1, ?2, '', ?3, 'running') "
+	    "ON CONFLICT (request_sha256) DO NOTHING RETURNING code",
+	[STMT_DELETION_BY_REQUEST] =
+	    "SELECT code FROM deletion_request WHERE request_sha256 = ?1",
+	[STMT_DELETION_DONE] =
+	    "UPDATE deletion_request SET summary = ?2, state = 'done', at = ?3 "
+	    "WHERE code = ?1",
 	[STMT_DELETION_FIND] =
-	    "SELECT at, summary FROM deletion_request WHERE code = ?1",
+	    "SELECT at, summary, state = 'done' FROM deletion_request "
+	    "WHERE code = ?1",
 };
 
 /* Record the connection's error state after a failed call. */
