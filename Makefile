@@ -50,7 +50,7 @@ PIPELINE_SRC = lib/pipeline/checkpointer.c lib/pipeline/committer.c \
 	   lib/pipeline/outbox.c lib/pipeline/pace.c lib/pipeline/processor.c \
 	   lib/pipeline/queue.c
 WEB_SRC	 = lib/web/api_audit.c lib/web/api_events.c lib/web/api_session.c lib/web/api_stats.c \
-	   lib/web/api_users.c \
+	   lib/web/api_inbox.c lib/web/api_users.c \
 	   lib/web/app.c lib/web/health.c lib/web/http.c lib/web/https.c lib/web/metrics.c \
 	   lib/web/oauth.c lib/web/oauth_meta.c lib/web/oauth_state.c \
 	   lib/web/route.c \

@@ -315,8 +315,12 @@ fm_sleep_ms(long ms)
 		;
 }
 
+/* A "drop" fault: hold the answer of the call being served this long
+ * after serving it (the send happens; the client times out). */
+static __thread long fm_drop_ms;
+
 /* Answer with the injected fault for path, if any: 1 answered, 0 go
- * on (none, or only latency). */
+ * on (none, only latency, or a drop). */
 static int
 apply_fault(struct req *r, const char *path)
 {
@@ -328,6 +332,11 @@ apply_fault(struct req *r, const char *path)
 
 	if (fm_fault_match(path, &f) != 1)
 		return 0;
+	if (strcmp(f.kind, "drop") == 0) {
+		/* The call is served, then its answer held back. */
+		fm_drop_ms = f.latency_ms > 0 ? f.latency_ms : 10000;
+		return 0;
+	}
 	fm_sleep_ms(f.latency_ms);
 	if (strcmp(f.kind, "latency") == 0 || strcmp(f.kind, "timeout") == 0)
 		return 0;
@@ -453,6 +462,7 @@ graph(struct req *r, const char *path)
 		fm_dialog_confirm(r);
 		return;
 	}
+	fm_drop_ms = 0;
 	if (apply_fault(r, path))
 		return;
 	if (strcmp(path, "/oauth/access_token") == 0 && r->method == HTTP_GET)
@@ -471,8 +481,10 @@ graph(struct req *r, const char *path)
 		    r->method != HTTP_PUT && r->method != HTTP_PATCH)
 			fm_subscribed_apps(r, id);
 		else if (strcmp(slash, "/messages") == 0 &&
-		    r->method == HTTP_POST)
+		    r->method == HTTP_POST) {
 			fm_messages(r, id);
+			fm_sleep_ms(fm_drop_ms);
+		}
 		else
 			unsupported(r, path);
 	} else

@@ -805,6 +805,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "LEFT JOIN outbox o ON o.message_id = m.id "
 	    "WHERE m.conversation_id = ?1 AND (m.sent_ms > ?2 OR "
 	    "(m.sent_ms = ?2 AND m.id > ?3)) ORDER BY m.sent_ms, m.id LIMIT ?4",
+	/* A token set by hand (hubgate-admin channel-token) */
+	[STMT_CHANNEL_SET_TOKEN] =
+	    "UPDATE channel SET token_sealed = ?3, token_status = 'valid', "
+	    "token_kind = ?4, updated_at = ?5 WHERE kind = ?1 AND meta_id = ?2",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -413,6 +413,24 @@ db_channel_token_invalid(struct db *d, long long channel)
 }
 
 int
+db_channel_set_token(struct db *d, const char *kind, const char *meta_id,
+    const void *sealed, size_t len, const char *token_kind, long long now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_CHANNEL_SET_TOKEN)) == NULL)
+		return -1;
+	db_bind_text(st, 1, kind);
+	db_bind_text(st, 2, meta_id);
+	sqlite3_bind_blob(st, 3, sealed, (int)len, SQLITE_STATIC);
+	db_bind_text(st, 4, token_kind);
+	sqlite3_bind_int64(st, 5, now);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0;
+}
+
+int
 db_outbox_reconcile(struct db *d, long long channel, long long ref,
     const char *mid, long long at_ms)
 {

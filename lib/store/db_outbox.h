@@ -125,6 +125,13 @@ int	 db_outbox_fail(struct db *, long long id, const char *token,
  * pauses its sends until it is valid again. */
 int	 db_channel_token_invalid(struct db *, long long channel);
 
+/* Store a sealed token (its kind: page, system_user) for the channel
+ * of kind and meta_id, valid from now on (its paused sends resume):
+ * 1 set, 0 no such channel, -1. */
+int	 db_channel_set_token(struct db *, const char *kind,
+	    const char *meta_id, const void *sealed, size_t len,
+	    const char *token_kind, long long now);
+
 /* An echo or status of channel carrying outbox id ref: the send (of
  * that channel only) becomes sent with Meta's mid unless it is further
  * already, and its message in the thread takes the mid.  Inside the
