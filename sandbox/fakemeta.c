@@ -400,6 +400,9 @@ apply_fault(struct req *r, const char *path)
 			    "\"total_cputime\":5,\"total_time\":5,"
 			    "\"estimated_time_to_regain_access\":%ld}", f.eta);
 			http_add_header(r, "X-Page-Usage", hdr);
+		} else if (strcmp(f.usage, "retry_after") == 0) {
+			snprintf(hdr, sizeof(hdr), "%ld", f.eta);
+			http_add_header(r, "Retry-After", hdr);
 		} else if (strcmp(f.usage, "buc") == 0) {
 			snprintf(hdr, sizeof(hdr), "{\"104857600000001\":[{"
 			    "\"type\":\"pages\",\"call_count\":100,"

@@ -12,7 +12,8 @@
  *                    (drop: the call is served, its answer held back
  *                    latency_ms), and
  *                    status, code, subcode, latency_ms, usage=app|buc|
- *                    page|none, eta (minutes), size, times; DELETE clears
+ *                    page|retry_after|none, eta (minutes; seconds of
+ *                    Retry-After), size, times; DELETE clears
  *   POST   deliver   build a webhook (platform=messenger|instagram|
  *                    whatsapp, type=text|postback|delivery|read|status|
  *                    batch, text, page, sender, count, age_s, status,
