@@ -649,6 +649,25 @@ outbox_run(struct outbox_worker *w, long long budget_ms,
 
 /* ---- the thread --------------------------------------------------- */
 
+/* Count g's calls since the last time in the counters /metrics shows
+ * (graph.<class>), as the programs do when they free their client. */
+static void
+count_calls(struct db *d, struct graph *g)
+{
+	long long	 n[GRAPH_CLASS__MAX];
+	char		 name[64];
+	int		 i;
+
+	graph_calls_take(g, n);
+	for (i = 0; i < GRAPH_CLASS__MAX; i++) {
+		if (n[i] == 0)
+			continue;
+		snprintf(name, sizeof(name), "graph.%s", graph_class_names[i]);
+		if (db_counter_add(d, name, n[i]) == -1)
+			log_msg(LOG_LEVEL_WARN, "graph.count", db_errmsg(d));
+	}
+}
+
 struct outbox_thread {
 	const struct conf	*conf;
 	pthread_t		 thread;
@@ -668,6 +687,7 @@ outbox_main(void *arg)
 	struct timespec		 until;
 	long long		 next = 0, wait, now;
 	char			 err[HG_ERR_MAX];
+	int			 rc;
 
 	for (;;) {
 		pthread_mutex_lock(&t->mu);
@@ -705,7 +725,10 @@ outbox_main(void *arg)
 		if (w == NULL && (w = outbox_worker_new(t->conf, d, g)) == NULL)
 			continue;
 		memset(&st, 0, sizeof(st));
-		if (outbox_run(w, HG_OUTBOX_POLL_MS, &st, &next) == -1) {
+		rc = outbox_run(w, HG_OUTBOX_POLL_MS, &st, &next);
+		if (st.claimed > 0)
+			count_calls(d, g);
+		if (rc == -1) {
 			log_msg(LOG_LEVEL_ERROR, "outbox.run", db_errmsg(d));
 			outbox_worker_free(w);
 			w = NULL;

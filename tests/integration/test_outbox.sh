@@ -231,5 +231,6 @@ print(" ".join(t.split()[1] for t in b))')
 expect_eq "$order" "$(seq -s ' ' 1 12)" "the fake's outbox: each exactly once, in order"
 expect_eq "$(sql "$D" "SELECT count(*) FROM message WHERE conversation_id = $C1 AND direction = 'out' AND text LIKE 'Burst %'")" 12 \
     "one message each in the thread"
+expect_eq "$(sql "$D" "SELECT value >= 20 FROM counter WHERE name = 'graph.ok'")" 1 "the sends are counted as Graph calls (/metrics)"
 if grep -q "$PT\|$PT2" "$D/error.log"; then not_ok "no token in the log"; else ok "no token in the log"; fi
 t_done
