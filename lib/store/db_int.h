@@ -15,6 +15,7 @@
 #include "db_event.h"
 #include "db_inbox.h"
 #include "db_oauth.h"
+#include "db_outbox.h"
 #include "db_queue.h"
 #include "db_stats.h"
 #include "db_user.h"
@@ -172,6 +173,28 @@ enum stmt {
 	STMT_DELETION_BY_REQUEST,
 	STMT_DELETION_DONE,
 	STMT_DELETION_FIND,
+	/* The outbound queue and the inbox's reads (db_outbox.c). */
+	STMT_CONV_INFO,
+	STMT_OUTBOX_MESSAGE,
+	STMT_OUTBOX_INSERT,
+	STMT_OUTBOX_BY_KEY,
+	STMT_OUTBOX_LAPSED_LOG,
+	STMT_OUTBOX_LAPSED,
+	STMT_OUTBOX_UNKNOWN_DUE,
+	STMT_OUTBOX_CANDIDATE,
+	STMT_OUTBOX_TAKE,
+	STMT_OUTBOX_NEXT_DUE,
+	STMT_OUTBOX_ATTEMPT,
+	STMT_OUTBOX_SENT,
+	STMT_OUTBOX_MSG_SENT,
+	STMT_OUTBOX_REQUEUE,
+	STMT_OUTBOX_FAIL,
+	STMT_OUTBOX_MSG_FAIL,
+	STMT_OUTBOX_TOKEN_INVALID,
+	STMT_OUTBOX_RECONCILE,
+	STMT_CONV_LIST,
+	STMT_MSG_LIST,
+	STMT_CHANNEL_SET_TOKEN,
 	STMT__MAX
 };
 
