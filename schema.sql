@@ -900,3 +900,102 @@ INSERT INTO event_total (workspace_id, object, routing, state, n)
 DROP TRIGGER event_dead_letter;
 
 PRAGMA user_version = 10;
+
+-- @migration 11
+-- Meta's data deletion callbacks are remembered by the signed_request
+-- they came with, so that Meta's retry of one gets the first answer
+-- without erasing again; and a deletion says whether it has finished
+-- (the erasure runs in small steps, lib/pipeline/erase.c).
+ALTER TABLE deletion_request ADD COLUMN request_sha256 TEXT;	-- hex SHA-256 of the signed_request handled; NULL for erasures asked by other means
+ALTER TABLE deletion_request ADD COLUMN state TEXT NOT NULL DEFAULT 'done'	-- running: the erasure has not finished yet
+	CHECK (state IN ('running', 'done'));
+CREATE UNIQUE INDEX deletion_request_by_request
+	ON deletion_request (request_sha256);
+
+PRAGMA user_version = 11;
+
+-- @migration 12
+-- The outbound queue (lib/pipeline/outbox.c): every send is a row here,
+-- committed before any call to Meta, then sent by a worker.  A message
+-- row in the thread goes with each (outbox.message_id), so the inbox
+-- shows it from the moment it is queued.
+
+-- outbox: one send.  state moves queued -> sending -> sent ->
+-- delivered -> read, or ends failed (Meta refused it for good) or
+-- dead_letter (retries exhausted); unknown: the request may have
+-- reached Meta but no answer came back (a timeout, a lost connection,
+-- a worker that died mid-send): it waits for the echo or status
+-- webhook that carries its id back, and is sent again only after a
+-- grace period when none came.
+CREATE TABLE outbox (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,	-- owner
+	channel_id	INTEGER NOT NULL REFERENCES channel(id) ON DELETE CASCADE,	-- sent from
+	conversation_id	INTEGER NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,	-- to whom
+	message_id	INTEGER REFERENCES message(id) ON DELETE SET NULL,	-- its row in the thread
+	kind		TEXT NOT NULL	-- what body holds
+			CHECK (kind IN ('text', 'template')),
+	body		TEXT NOT NULL,	-- JSON: {"text", "quick_replies"} or {"name", "language", "components"}
+	tag		TEXT,		-- HUMAN_AGENT when sent 24 h to 7 days after the person's last message
+	author_kind	TEXT NOT NULL	-- who asked for it
+			CHECK (author_kind IN ('user', 'rule', 'bot', 'api')),
+	author_id	INTEGER,	-- the user (user, api), rule or bot
+	state		TEXT NOT NULL DEFAULT 'queued'
+			CHECK (state IN ('queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'dead_letter', 'unknown')),
+	attempts	INTEGER NOT NULL DEFAULT 0,	-- calls to Meta so far
+	next_attempt_ms	INTEGER NOT NULL,	-- when it is due (ms)
+	lease_token	TEXT,		-- the worker sending it
+	lease_expires_ms INTEGER,	-- when that claim lapses (ms): the send's outcome is then unknown
+	meta_message_id	TEXT,		-- Meta's mid / wamid once known
+	error_code	TEXT,		-- Meta's code (and subcode) of the last failure
+	error		TEXT,		-- Meta's error_user_msg (else its message) of the last failure, for people
+	idempotency_key	TEXT,		-- the client's key: the same key again gets this row
+	created_ms	INTEGER NOT NULL,	-- when it was queued
+	sent_ms		INTEGER,	-- when Meta took it
+	updated_ms	INTEGER NOT NULL,	-- last change
+	UNIQUE (workspace_id, idempotency_key)
+);
+-- The worker's claim: what is due, oldest first.
+CREATE INDEX outbox_due ON outbox (state, next_attempt_ms);
+-- Order within a conversation.
+CREATE INDEX outbox_by_conversation ON outbox (conversation_id, id);
+CREATE INDEX outbox_by_message ON outbox (message_id)
+	WHERE message_id IS NOT NULL;
+
+-- outbox_attempt: every call to Meta for a send, with Meta's answer.
+CREATE TABLE outbox_attempt (
+	outbox_id	INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+	attempt		INTEGER NOT NULL,	-- 1, 2, ...
+	at_ms		INTEGER NOT NULL,	-- when it ended
+	class		TEXT NOT NULL,		-- graph_error's class: ok, retry, throttled, token_invalid, permanent; or unknown
+	http_status	INTEGER NOT NULL DEFAULT 0,	-- 0: no answer
+	code		INTEGER NOT NULL DEFAULT 0,	-- Meta's error code
+	subcode		INTEGER NOT NULL DEFAULT 0,	-- Meta's error_subcode
+	fbtrace_id	TEXT,		-- for Meta's support
+	message		TEXT,		-- Meta's message (no tokens)
+	PRIMARY KEY (outbox_id, attempt)
+) WITHOUT ROWID;
+
+-- Who in the workspace looks after a conversation (NULL: nobody yet).
+ALTER TABLE conversation ADD COLUMN assigned_user_id INTEGER
+	REFERENCES user(id) ON DELETE SET NULL;
+CREATE INDEX conversation_by_recent ON conversation (workspace_id, last_message_ms);
+
+-- Per-channel sending settings.
+ALTER TABLE channel ADD COLUMN human_agent INTEGER NOT NULL DEFAULT 1;	-- Messenger/Instagram: people may answer 24 h to 7 days after the last message with the HUMAN_AGENT tag (needs Meta's permission)
+ALTER TABLE channel ADD COLUMN send_rate INTEGER;	-- messages per second for this channel; NULL: the platform's default (WhatsApp 80, Messenger/Instagram 300)
+
+-- A receipt that moves an outbound message forward moves its send
+-- too (never backwards, never out of a state before sent).
+CREATE TRIGGER outbox_receipt AFTER UPDATE OF status ON message
+    WHEN new.direction = 'out' AND new.status IN ('delivered', 'read', 'failed')
+BEGIN
+	UPDATE outbox SET state = new.status,
+	    error_code = CASE WHEN new.status = 'failed' THEN new.error_code ELSE error_code END,
+	    error = CASE WHEN new.status = 'failed' THEN new.error ELSE error END,
+	    updated_ms = coalesce(new.read_ms, new.delivered_ms, updated_ms)
+	    WHERE message_id = new.id AND (state = 'sent' OR
+	    (state = 'delivered' AND new.status = 'read'));
+END;
+
+PRAGMA user_version = 12;

@@ -11,6 +11,7 @@
 #include "api_audit.h"
 #include "api_stats.h"
 #include "api_events.h"
+#include "api_inbox.h"
 #include "api_users.h"
 #include "app.h"
 #include "conf.h"
@@ -18,6 +19,7 @@
 #include "http.h"
 #include "https.h"
 #include "metrics.h"
+#include "outbox.h"
 #include "route.h"
 #include "session.h"
 
@@ -146,6 +148,16 @@ static const struct route routes[] = {
 	  .flags = ROUTE_JSON, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
 	  .fields = api_channel_fields, .nfields = CHANNEL_F__MAX,
 	  .handler = api_channels_add },
+
+	/* Inbox and sending (api_inbox.c). */
+	{ .path = "/api/conversations", .methods = HTTP_BIT(HTTP_GET),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .fields = api_inbox_fields, .nfields = INBOX_F__MAX,
+	  .handler = api_inbox_get },
+	{ .path = "/api/conversations", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_PREFIX | ROUTE_JSON, .auth = ROUTE_TOKEN,
+	  .role = ROLE_AGENT, .fields = api_send_fields,
+	  .nfields = SEND_F__MAX, .handler = api_inbox_send },
 };
 
 static struct route_table table = {
@@ -202,6 +214,7 @@ main(void)
 		.worker_free = worker_free,
 		.handle = handle,
 	};
+	struct outbox_thread	*outbox = NULL;
 	char			 err[HG_ERR_MAX];
 	int			 rc;
 
@@ -215,7 +228,13 @@ main(void)
 	api_audit_setup(conf);
 	api_stats_setup(conf);
 	api_events_setup(conf);
+	/* Under FastCGI, the process that holds the outbox lock sends
+	 * at once what its requests queue; the cron sends the rest. */
+	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)
+		outbox = outbox_thread_new(conf);
+	api_inbox_setup(conf, outbox);
 	rc = http_serve(&srv);
+	outbox_thread_free(outbox);
 	conf_free(conf);
 	return rc;
 }

@@ -12,14 +12,18 @@
  */
 #include <stdio.h>
 #include <sys/resource.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "app.h"
 #include "conf.h"
 #include "db.h"
+#include "graph.h"
 #include "limits.h"
 #include "log.h"
+#include "outbox.h"
 #include "queue.h"
 
 int
@@ -35,8 +39,10 @@ main(void)
 	long long		 stats_pruned = 0;
 	struct queue_account_opts ao;
 	char			 err[HG_ERR_MAX];
-	int			 lock, rc = 0;
+	struct outbox_stats	 ost;
+	int			 lock, olock, rc = 0;
 
+	memset(&ost, 0, sizeof(ost));
 	if ((c = app_init("webhook-retry", err, sizeof(err))) == NULL) {
 		fprintf(stderr, "webhook-retry: %s\n", err);
 		return 1;
@@ -62,6 +68,23 @@ main(void)
 	}
 	if (queue_run(d, &o, &st) == -1)
 		rc = 1;
+	/* The sends a FastCGI worker did not take (none runs, as under
+	 * CGI, or its process is gone): when nobody holds the lock. */
+	if (rc == 0 && (olock = app_lock(c, "outbox")) >= 0) {
+		struct outbox_worker	*w;
+		struct graph		*g;
+
+		if ((g = graph_new(c, err, sizeof(err))) == NULL)
+			fprintf(stderr, "webhook-retry: outbox: %s\n", err);
+		else if ((w = outbox_worker_new(c, d, g)) != NULL) {
+			if (outbox_run(w, conf_get_int(c, "cron_budget_s") * 1000 -
+			    (clock_mono_ms() - start), &ost, NULL) == -1)
+				rc = 1;
+			outbox_worker_free(w);
+		}
+		app_graph_free(d, g);
+		close(olock);
+	}
 	keep_ms = conf_get_int(c, "retention_days") * 86400LL * 1000;
 	if (rc == 0 && queue_prune(d, clock_ms() - keep_ms, HG_PRUNE_BATCH,
 	    HG_PRUNE_BUDGET_MS, &pruned) == -1)
@@ -84,10 +107,12 @@ main(void)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("webhook-retry: claimed=%lld processed=%lld failed=%lld "
 	    "dead_letter=%lld fenced=%lld pruned=%lld audit_pruned=%lld "
-	    "accounts_pruned=%lld stats_pruned=%lld ms=%lld "
+	    "accounts_pruned=%lld stats_pruned=%lld sends=%lld sent=%lld "
+	    "send_retried=%lld send_failed=%lld send_unknown=%lld ms=%lld "
 	    "maxrss_kb=%ld%s\n",
 	    st.claimed, st.processed, st.failed, st.dead, st.fenced, pruned,
-	    audit_pruned, accounts_pruned, stats_pruned,
+	    audit_pruned, accounts_pruned, stats_pruned, ost.claimed, ost.sent,
+	    ost.retried, ost.failed, ost.unknown,
 	    clock_mono_ms() - start, ru.ru_maxrss, rc ? " error" : "");
 	if (rc)
 		fprintf(stderr, "webhook-retry: database error: %s\n",

@@ -315,8 +315,12 @@ fm_sleep_ms(long ms)
 		;
 }
 
+/* A "drop" fault: hold the answer of the call being served this long
+ * after serving it (the send happens; the client times out). */
+static __thread long fm_drop_ms;
+
 /* Answer with the injected fault for path, if any: 1 answered, 0 go
- * on (none, or only latency). */
+ * on (none, only latency, or a drop). */
 static int
 apply_fault(struct req *r, const char *path)
 {
@@ -328,6 +332,11 @@ apply_fault(struct req *r, const char *path)
 
 	if (fm_fault_match(path, &f) != 1)
 		return 0;
+	if (strcmp(f.kind, "drop") == 0) {
+		/* The call is served, then its answer held back. */
+		fm_drop_ms = f.latency_ms > 0 ? f.latency_ms : 10000;
+		return 0;
+	}
 	fm_sleep_ms(f.latency_ms);
 	if (strcmp(f.kind, "latency") == 0 || strcmp(f.kind, "timeout") == 0)
 		return 0;
@@ -391,6 +400,9 @@ apply_fault(struct req *r, const char *path)
 			    "\"total_cputime\":5,\"total_time\":5,"
 			    "\"estimated_time_to_regain_access\":%ld}", f.eta);
 			http_add_header(r, "X-Page-Usage", hdr);
+		} else if (strcmp(f.usage, "retry_after") == 0) {
+			snprintf(hdr, sizeof(hdr), "%ld", f.eta);
+			http_add_header(r, "Retry-After", hdr);
 		} else if (strcmp(f.usage, "buc") == 0) {
 			snprintf(hdr, sizeof(hdr), "{\"104857600000001\":[{"
 			    "\"type\":\"pages\",\"call_count\":100,"
@@ -453,6 +465,7 @@ graph(struct req *r, const char *path)
 		fm_dialog_confirm(r);
 		return;
 	}
+	fm_drop_ms = 0;
 	if (apply_fault(r, path))
 		return;
 	if (strcmp(path, "/oauth/access_token") == 0 && r->method == HTTP_GET)
@@ -471,8 +484,10 @@ graph(struct req *r, const char *path)
 		    r->method != HTTP_PUT && r->method != HTTP_PATCH)
 			fm_subscribed_apps(r, id);
 		else if (strcmp(slash, "/messages") == 0 &&
-		    r->method == HTTP_POST)
+		    r->method == HTTP_POST) {
 			fm_messages(r, id);
+			fm_sleep_ms(fm_drop_ms);
+		}
 		else
 			unsupported(r, path);
 	} else

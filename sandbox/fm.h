@@ -173,6 +173,14 @@ void	 fm_subscribed_apps(struct req *, const char *object_id);
 void	 fm_messages(struct req *, const char *object_id);
 void	 fm_dialog(struct req *);
 void	 fm_dialog_confirm(struct req *);
+/* After an accepted send of body (its platform, account, Page and
+ * recipient; mid its new id): the echo (Messenger, Instagram, with
+ * the body's metadata) or the "sent" status (WhatsApp, with its
+ * biz_opaque_callback_data) POSTed to the gateway, signed, when the
+ * app is subscribed to them. */
+void	 fm_send_echo(const char *platform, const char *account,
+	    const char *page, const char *to, const char *mid,
+	    const cJSON *body);
 /* The control API: path is after /_meta/_control. */
 void	 fm_control(struct req *, const char *path);
 

@@ -8,9 +8,12 @@
  *                    action=revoke (token=, subcode=458), action=expire
  *   POST   fault     path= (exact, or a prefix ending in '*'), kind=
  *                    latency|timeout|status|error|expired|invalid|
- *                    echo_token|temporary|throttle|redirect|big, and
+ *                    echo_token|temporary|throttle|redirect|big|drop
+ *                    (drop: the call is served, its answer held back
+ *                    latency_ms), and
  *                    status, code, subcode, latency_ms, usage=app|buc|
- *                    page|none, eta (minutes), size, times; DELETE clears
+ *                    page|retry_after|none, eta (minutes; seconds of
+ *                    Retry-After), size, times; DELETE clears
  *   POST   deliver   build a webhook (platform=messenger|instagram|
  *                    whatsapp, type=text|postback|delivery|read|status|
  *                    batch, text, page, sender, count, age_s, status,
@@ -204,7 +207,7 @@ fault(struct req *r)
 {
 	static const char *const kinds[] = { "latency", "timeout", "status",
 	    "error", "expired", "invalid", "echo_token", "temporary",
-	    "throttle", "redirect", "big", NULL };
+	    "throttle", "redirect", "big", "drop", NULL };
 	struct fm_fault	 f;
 	const char	*path = fm_param(r, "path"), *kind = fm_param(r, "kind");
 	const char	*usage = fm_param(r, "usage");
@@ -557,6 +560,97 @@ deliver(struct req *r)
 	cJSON_AddItemToObject(o, "payload", root);
 	http_json(r, status == 200 ? 200 : 502, o);
 	buf_free(&b);
+}
+
+/* Sign body like Meta and POST it to the gateway's /webhook, once. */
+static void
+post_signed(cJSON *root)
+{
+	struct buf	 b;
+	unsigned char	 mac[CRYPTO_SHA256_LEN];
+	char		 sig[80], hex[2 * CRYPTO_SHA256_LEN + 1], *json;
+	long long	 tried;
+
+	json = cJSON_PrintUnformatted(root);
+	buf_init(&b, HG_RESPONSE_MAX);
+	ascii_json(&b, json != NULL ? json : "");
+	free(json);
+	crypto_hmac_sha256(fm_app.app_secret, strlen(fm_app.app_secret),
+	    b.data, b.len, mac);
+	crypto_hex(mac, sizeof(mac), hex);
+	snprintf(sig, sizeof(sig), "sha256=%s", hex);
+	post_webhook(buf_cstr(&b), b.len, sig, "/webhook", 1, &tried);
+	buf_free(&b);
+}
+
+void
+fm_send_echo(const char *platform, const char *account, const char *page,
+    const char *to, const char *mid, const cJSON *body)
+{
+	char		 fields[1024], tss[32];
+	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(body, "message");
+	const char	*opaque;
+	cJSON		*root, *e, *it, *msg, *v, *st;
+	struct timespec	 now;
+	long long	 ms;
+	int		 wa = strcmp(platform, "whatsapp") == 0;
+
+	/* As Meta: only to apps subscribed to echoes (Pages:
+	 * message_echoes; WhatsApp: any subscription of the WABA). */
+	if (fm_sub_get(wa ? FM_WABA_ID : page, fields, sizeof(fields)) != 1 ||
+	    (!wa && strstr(fields, "message_echoes") == NULL))
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	root = cJSON_CreateObject();
+	e = cJSON_CreateObject();
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "entry"), e);
+	if (wa) {
+		cJSON_AddStringToObject(root, "object",
+		    "whatsapp_business_account");
+		cJSON_AddStringToObject(e, "id", FM_WABA_ID);
+		it = cJSON_CreateObject();
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(e, "changes"), it);
+		cJSON_AddStringToObject(it, "field", "messages");
+		v = cJSON_AddObjectToObject(it, "value");
+		cJSON_AddStringToObject(v, "messaging_product", "whatsapp");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(v, "metadata"),
+		    "phone_number_id", FM_PHONE_ID);
+		st = cJSON_CreateObject();
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(v, "statuses"), st);
+		cJSON_AddStringToObject(st, "id", mid);
+		cJSON_AddStringToObject(st, "status", "sent");
+		snprintf(tss, sizeof(tss), "%lld", ms / 1000);
+		cJSON_AddStringToObject(st, "timestamp", tss);
+		cJSON_AddStringToObject(st, "recipient_id", to);
+		opaque = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		    body, "biz_opaque_callback_data"));
+		if (opaque != NULL)
+			cJSON_AddStringToObject(st, "biz_opaque_callback_data",
+			    opaque);
+	} else {
+		cJSON_AddStringToObject(root, "object", strcmp(platform,
+		    "instagram") == 0 ? "instagram" : "page");
+		cJSON_AddStringToObject(e, "id", account);
+		cJSON_AddNumberToObject(e, "time", (double)ms);
+		it = cJSON_CreateObject();
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(e, "messaging"), it);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(it, "sender"),
+		    "id", account);
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(it, "recipient"),
+		    "id", to);
+		cJSON_AddNumberToObject(it, "timestamp", (double)ms);
+		msg = cJSON_Duplicate(m, 1);
+		if (msg == NULL)
+			msg = cJSON_CreateObject();
+		cJSON_DeleteItemFromObjectCaseSensitive(msg, "quick_replies");
+		cJSON_AddTrueToObject(msg, "is_echo");
+		cJSON_AddStringToObject(msg, "app_id", fm_app.app_id);
+		cJSON_AddStringToObject(msg, "mid", mid);
+		cJSON_AddItemToObject(it, "message", msg);
+	}
+	post_signed(root);
+	cJSON_Delete(root);
 }
 
 /* Collect a response body (up to 64 KB). */

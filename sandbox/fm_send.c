@@ -292,6 +292,8 @@ messenger(struct req *r, const char *page_id, cJSON *body)
 		return;
 	}
 	free(raw);
+	if (mid[0] != '\0')
+		fm_send_echo(platform, account, page_id, to, mid, body);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "recipient_id", to);
 	if (mid[0] != '\0')
@@ -382,6 +384,7 @@ whatsapp(struct req *r, cJSON *body)
 		return;
 	}
 	free(raw);
+	fm_send_echo("whatsapp", FM_PHONE_ID, NULL, to, wamid, body);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "messaging_product", "whatsapp");
 	c = cJSON_CreateObject();

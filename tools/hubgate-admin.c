@@ -3,6 +3,9 @@
  *
  *   hubgate-admin init                       create or migrate the database
  *   hubgate-admin channel-add KIND ID [NAME] connect a channel by hand
+ *   hubgate-admin channel-token KIND ID      store the channel's access
+ *                                            token (from standard input),
+ *                                            sealed; its sends resume
  *   hubgate-admin sign FILE                  print the X-Hub-Signature-256
  *                                            value of FILE (first app_secret)
  *   hubgate-admin requeue ID | --dead | --from UNIX_S --to UNIX_S
@@ -46,6 +49,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "db_channel.h"
+#include "db_outbox.h"
 #include "db_queue.h"
 #include "db_user.h"
 #include "limits.h"
@@ -59,6 +63,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: hubgate-admin init\n"
 	    "       hubgate-admin channel-add page|instagram|whatsapp ID [NAME]\n"
+	    "       hubgate-admin channel-token page|instagram|whatsapp ID < TOKEN\n"
 	    "       hubgate-admin sign FILE\n"
 	    "       hubgate-admin requeue ID | --dead | --from UNIX_S --to UNIX_S\n"
 	    "       hubgate-admin process\n"
@@ -456,6 +461,47 @@ dberr:
 	return 1;
 }
 
+/* channel-token: seal the token on standard input (one line) for a
+ * channel, under token_key with the channel's aad, as Login does. */
+static int
+cmd_channel_token(const struct conf *c, struct db *d, const char *kind,
+    const char *id)
+{
+	unsigned char	 key[CRYPTO_KEY_LEN];
+	char		 tok[4096], aad[256];
+	struct buf	 sealed;
+	size_t		 n;
+	int		 rc = 1, found;
+
+	if (fgets(tok, sizeof(tok), stdin) == NULL) {
+		fprintf(stderr, "hubgate-admin: no token on standard input\n");
+		return 1;
+	}
+	n = strcspn(tok, "\r\n");
+	tok[n] = '\0';
+	if (n == 0 || crypto_key_parse(conf_get(c, "token_key"), key) == -1) {
+		fprintf(stderr, "hubgate-admin: an empty token, or no token_key\n");
+		crypto_wipe(tok, sizeof(tok));
+		return 1;
+	}
+	buf_init(&sealed, 8192);
+	snprintf(aad, sizeof(aad), "channel:%s:%s", kind, id);
+	if (crypto_seal(key, tok, n, aad, strlen(aad), &sealed) == -1)
+		fprintf(stderr, "hubgate-admin: cannot seal the token\n");
+	else if ((found = db_channel_set_token(d, kind, id, sealed.data,
+	    sealed.len, strcmp(kind, "whatsapp") == 0 ? "system_user" : "page",
+	    (long long)time(NULL))) == -1)
+		fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+	else if (found == 0)
+		fprintf(stderr, "hubgate-admin: no such channel\n");
+	else
+		rc = 0;
+	crypto_wipe(tok, sizeof(tok));
+	crypto_wipe(key, sizeof(key));
+	buf_free(&sealed);
+	return rc;
+}
+
 /* setup-link: the first setup's link, while nobody has an account. */
 static int
 cmd_setup_link(const struct conf *c, struct db *d)
@@ -516,6 +562,8 @@ main(int argc, char *argv[])
 			rc = 0;
 		} else
 			fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+	} else if (strcmp(argv[1], "channel-token") == 0 && argc == 4) {
+		rc = cmd_channel_token(c, d, argv[2], argv[3]);
 	} else if (strcmp(argv[1], "user-add") == 0 && argc >= 3) {
 		rc = cmd_user_add(d, argc - 2, argv + 2);
 	} else if (strcmp(argv[1], "user-reset") == 0 && argc == 3) {

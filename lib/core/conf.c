@@ -77,6 +77,9 @@ static const struct conf_key conf_keys[] = {
 	{ "audit_retention_days", CONF_INT, "365", 0, 1, 36500, NULL },
 	{ "metrics_loopback", CONF_ENUM, "yes", 0, 0, 0, "yes|no" },
 	{ "silent_after_s", CONF_INT, "86400", 0, 60, 365L * 86400, NULL },
+	{ "outbox_lease_ms", CONF_INT, "60000", 0, 100, 3600000, NULL },
+	{ "outbox_grace_s", CONF_INT, "120", 0, 0, 86400, NULL },
+	{ "outbox_pair_spacing_ms", CONF_INT, "6000", 0, 0, 600000, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

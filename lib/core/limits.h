@@ -183,6 +183,29 @@
 #define HG_IG_TEXT_MAX_BYTES		1000
 /* WhatsApp text body, in characters. */
 #define HG_WA_TEXT_MAX			4096
+/* WhatsApp's biz_opaque_callback_data, returned in status webhooks. */
+#define HG_WA_OPAQUE_MAX		512
+/* The outbound queue (lib/pipeline/outbox.c). */
+/* Sends one claim takes at a time: each is claimed right before its
+ * call, so that a crash leaves at most this many of unknown outcome. */
+#define HG_OUTBOX_CLAIM_MAX		1
+/* A text longer than a message is split into at most this many sends. */
+#define HG_OUTBOX_TEXT_BYTES_MAX	(HG_MSG_SPLIT_MAX * 4 * HG_WA_TEXT_MAX)
+/* Retries of a send before it becomes a dead letter. */
+#define HG_OUTBOX_ATTEMPTS_MAX		8
+/* Backoff of retried sends: the first wait and the longest. */
+#define HG_OUTBOX_BACKOFF_MS		2000
+#define HG_OUTBOX_BACKOFF_MAX_MS	(15 * 60 * 1000)
+/* The worker thread looks at the queue at least this often (ms) even
+ * when nobody pokes it: rows of other processes, leases that lapsed. */
+#define HG_OUTBOX_POLL_MS		1000
+/* The idempotency key a client may give: bytes. */
+#define HG_IDEMPOTENCY_KEY_MAX		128
+/* Conversations and messages one API page lists. */
+#define HG_INBOX_PAGE_MAX		100
+/* The prefix of an outbox id in Messenger's metadata and WhatsApp's
+ * biz_opaque_callback_data: "hubgate:outbox:<id>". */
+#define HG_OUTBOX_REF_PREFIX		"hubgate:outbox:"
 /* Most messages one long text is split into when the caller asks. */
 #define HG_MSG_SPLIT_MAX		10
 
@@ -313,5 +336,18 @@
 #define HG_OAUTH_CODE_MAX		2048
 /* A data deletion's confirmation code: 16 random bytes, base64url. */
 #define HG_DELETION_CODE_CHARS		22
+/* A signed_request older than this is refused: Meta sends them at
+ * once, and a captured one must not be played again later. */
+#define HG_SIGNED_REQUEST_AGE_MAX_S	3600
+/* ... and one from further in the future than this (clock skew). */
+#define HG_SIGNED_REQUEST_SKEW_S	300
+/* Erasing a person's raw events: ids read per scan (one short read
+ * transaction over at most this many rows, never holding the write
+ * lock), and events rewritten per write transaction, so that a
+ * webhook waits at most for one small chunk. */
+#define HG_ERASE_SCAN_IDS		2000
+#define HG_ERASE_CHUNK			32
+/* A redacted body: at most the largest stored body, re-printed. */
+#define HG_ERASE_BODY_MAX		(HG_WEBHOOK_BODY_CEILING * 2)
 
 #endif

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "db_channel.h"
 #include "db_inbox.h"
+#include "db_outbox.h"
 #include "events.h"
 #include "json.h"
 #include "limits.h"
@@ -125,6 +126,20 @@ message_add(struct ev *e, struct db_message *m)
 	    rc == 1 && strcmp(m->direction, "in") == 0);
 }
 
+/* The outbox id hubgate put in a send's metadata or
+ * biz_opaque_callback_data (HG_OUTBOX_REF_PREFIX "<id>"), or 0. */
+static long long
+outbox_ref(const char *s)
+{
+	size_t		 n = sizeof(HG_OUTBOX_REF_PREFIX) - 1;
+	long long	 id;
+
+	if (s == NULL || strncmp(s, HG_OUTBOX_REF_PREFIX, n) != 0 ||
+	    num_parse_str(s + n, 1, 1LL << 53, &id) == -1)
+		return 0;
+	return id;
+}
+
 /* Attachments of a Messenger message as [{type, url}], or NULL. */
 static char *
 attachments_of(const cJSON *atts)
@@ -191,6 +206,13 @@ messaging_item(struct ev *e, long long channel, long long ws,
 		person = echo ? r : s;
 		if (json_str(msg, "mid") == NULL)
 			return ledger(e, "messaging", "message.malformed");
+		/* The echo of hubgate's own send: that send and its
+		 * message take the mid; no second message. */
+		if (echo && outbox_ref(json_str(msg, "metadata")) > 0 &&
+		    (rc = db_outbox_reconcile(e->db, channel,
+		    outbox_ref(json_str(msg, "metadata")), json_str(msg, "mid"),
+		    at)) != 0)
+			return rc == -1 ? -1 : 0;
 		if (thread_of(e, channel, ws, person, NULL, at, &conv) == -1)
 			return -1;
 		if (standby && db_conversation_owner(e->db, conv, "other") == -1)
@@ -394,6 +416,12 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	code[0] = '\0';
 	if (err0 != NULL)
 		json_id(get(err0, "code"), code);
+	/* A status of hubgate's own send: the send takes the wamid
+	 * first, so that the status below finds its message. */
+	if (outbox_ref(json_str(it, "biz_opaque_callback_data")) > 0 &&
+	    db_outbox_reconcile(e->db, channel, outbox_ref(json_str(it,
+	    "biz_opaque_callback_data")), wid, at) == -1)
+		return -1;
 	rc = db_message_status(e->db, channel, wid, (enum msg_status)ms, at,
 	    code[0] ? code : NULL, json_str(err0, "title"));
 	if (rc != 0)

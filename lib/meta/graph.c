@@ -547,9 +547,17 @@ xfer_finish(struct xfer *x, CURLcode rc, int ran)
 			snprintf(r->message, sizeof(r->message), "%s",
 			    curl_easy_strerror(rc));
 		} else {
+			long sent = 0;
+
 			r->cls = GRAPH_RETRY;
 			r->reason = GRAPH_REASON_TRANSIENT;
 			r->delay_s = HG_GRAPH_RETRY_DEFAULT_S;
+			/* Written, then no answer: Meta may have acted. */
+			curl_easy_getinfo(x->h, CURLINFO_REQUEST_SIZE, &sent);
+			r->ambiguous = sent > 0 && x->method == GRAPH_POST &&
+			    (rc == CURLE_OPERATION_TIMEDOUT ||
+			    rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING ||
+			    rc == CURLE_PARTIAL_FILE || rc == CURLE_SEND_ERROR);
 			snprintf(r->message, sizeof(r->message), "%s",
 			    rc == CURLE_OPERATION_TIMEDOUT ? "timed out" :
 			    curl_easy_strerror(rc));

@@ -194,10 +194,16 @@ graph_error_classify(int status, const char *body, size_t len,
 	}
 	if (r->message[0] == '\0')
 		snprintf(r->message, sizeof(r->message), "HTTP %d", status);
-	if (r->cls == GRAPH_THROTTLED)
+	if (r->cls == GRAPH_THROTTLED) {
 		r->delay_s = r->reason == GRAPH_REASON_POLICY ?
 		    HG_GRAPH_POLICY_PAUSE_S : udelay > 0 ? udelay :
 		    HG_GRAPH_THROTTLE_DEFAULT_S;
+		/* A Retry-After, when no usage header says more. */
+		if (r->reason != GRAPH_REASON_POLICY && udelay <= 0 &&
+		    h != NULL && h->retry_after != NULL && num_parse_str(
+		    h->retry_after, 1, HG_GRAPH_DELAY_MAX_S, &n) == 0)
+			r->delay_s = clamp_delay(n);
+	}
 	else if (r->cls == GRAPH_RETRY) {
 		r->delay_s = HG_GRAPH_RETRY_DEFAULT_S;
 		if (h != NULL && h->retry_after != NULL && num_parse_str(

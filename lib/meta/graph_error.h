@@ -49,6 +49,10 @@ struct graph_result {
 	long			 subcode;	/* error_subcode, or 0 */
 	long			 delay_s;	/* RETRY, THROTTLED: wait this */
 	int			 local;		/* 1: decided here, nothing sent */
+	int			 ambiguous;	/* 1: the request was written but
+						 * no answer came (timeout, lost
+						 * connection): Meta may have
+						 * acted on it */
 	int			 usage_pct;	/* highest usage seen, -1: none */
 	long			 elapsed_ms;
 	long			 connects;	/* new connections (0: reused) */

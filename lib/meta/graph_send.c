@@ -552,18 +552,38 @@ graph_send_whatsapp_text(struct graph *g, const char *phone_id,
     const char *token, const char *to, const char *text, int preview_url,
     struct graph_result *res)
 {
+	return graph_send_whatsapp_text_cb(g, phone_id, token, to, text,
+	    preview_url, NULL, res);
+}
+
+/* Add biz_opaque_callback_data when set; 0 or -1. */
+static int
+wa_opaque(cJSON *body, const char *opaque)
+{
+	return opaque == NULL || cJSON_AddStringToObject(body,
+	    "biz_opaque_callback_data", opaque) != NULL ? 0 : -1;
+}
+
+int
+graph_send_whatsapp_text_cb(struct graph *g, const char *phone_id,
+    const char *token, const char *to, const char *text, int preview_url,
+    const char *opaque, struct graph_result *res)
+{
 	char	 why[256], path[HG_META_ID_MAX + 16];
 	cJSON	*body, *t;
 
 	if (!wa_ids_ok(phone_id, to))
 		return refuse(res, GRAPH_REASON_PARAMETER, "invalid phone number "
 		    "id or recipient");
-	if (check_chars("text", text, HG_WA_TEXT_MAX, 0, why, sizeof(why)) == -1)
+	if (check_chars("text", text, HG_WA_TEXT_MAX, 0, why, sizeof(why)) == -1 ||
+	    check_chars("biz_opaque_callback_data", opaque, HG_WA_OPAQUE_MAX,
+	    1, why, sizeof(why)) == -1)
 		return refuse(res, GRAPH_REASON_LIMIT, why);
 	if ((body = wa_body(to, "text")) == NULL ||
 	    (t = cJSON_AddObjectToObject(body, "text")) == NULL ||
 	    cJSON_AddBoolToObject(t, "preview_url", preview_url) == NULL ||
-	    cJSON_AddStringToObject(t, "body", text) == NULL) {
+	    cJSON_AddStringToObject(t, "body", text) == NULL ||
+	    wa_opaque(body, opaque) == -1) {
 		cJSON_Delete(body);
 		return refuse(res, GRAPH_REASON_OTHER, "out of memory");
 	}
@@ -575,6 +595,15 @@ int
 graph_send_whatsapp_template(struct graph *g, const char *phone_id,
     const char *token, const char *to, const char *name, const char *lang,
     const cJSON *components, struct graph_result *res)
+{
+	return graph_send_whatsapp_template_cb(g, phone_id, token, to, name,
+	    lang, components, NULL, res);
+}
+
+int
+graph_send_whatsapp_template_cb(struct graph *g, const char *phone_id,
+    const char *token, const char *to, const char *name, const char *lang,
+    const cJSON *components, const char *opaque, struct graph_result *res)
 {
 	char	 path[HG_META_ID_MAX + 16];
 	cJSON	*body, *t, *c;
@@ -591,7 +620,8 @@ graph_send_whatsapp_template(struct graph *g, const char *phone_id,
 	    cJSON_AddStringToObject(cJSON_AddObjectToObject(t, "language"),
 	    "code", lang) == NULL ||
 	    (components != NULL && ((c = cJSON_Duplicate(components, 1)) == NULL ||
-	    !cJSON_AddItemToObject(t, "components", c)))) {
+	    !cJSON_AddItemToObject(t, "components", c))) ||
+	    wa_opaque(body, opaque) == -1) {
 		cJSON_Delete(body);
 		return refuse(res, GRAPH_REASON_OTHER, "out of memory");
 	}

@@ -123,6 +123,18 @@ int	 graph_send_whatsapp_template(struct graph *,
 	    const char *phone_number_id, const char *token, const char *to,
 	    const char *name, const char *lang, const cJSON *components,
 	    struct graph_result *res);
+/* As graph_send_whatsapp_text and _template, with opaque (may be
+ * NULL; at most HG_WA_OPAQUE_MAX characters) as
+ * biz_opaque_callback_data, which Meta returns in the message's status
+ * webhooks. */
+int	 graph_send_whatsapp_text_cb(struct graph *,
+	    const char *phone_number_id, const char *token, const char *to,
+	    const char *text, int preview_url, const char *opaque,
+	    struct graph_result *res);
+int	 graph_send_whatsapp_template_cb(struct graph *,
+	    const char *phone_number_id, const char *token, const char *to,
+	    const char *name, const char *lang, const cJSON *components,
+	    const char *opaque, struct graph_result *res);
 /* Mark an incoming WhatsApp message (wamid) as read. */
 int	 graph_send_whatsapp_read(struct graph *, const char *phone_number_id,
 	    const char *token, const char *wamid, struct graph_result *res);

@@ -18,6 +18,7 @@ const char *const sr_err_names[SR__MAX] = {
 	[SR_BAD_SIGNATURE] = "bad_signature",
 	[SR_BAD_ALGORITHM] = "bad_algorithm",
 	[SR_BAD_PAYLOAD] = "bad_payload",
+	[SR_STALE] = "stale",
 };
 
 enum sr_err
@@ -82,6 +83,16 @@ signed_request_verify(const char *sr, size_t n, const char *const *secrets,
 	}
 	cJSON_Delete(j);
 	return rc;
+}
+
+enum sr_err
+signed_request_fresh(const struct sr_payload *p, long long now)
+{
+	if (p->issued_at <= 0 ||
+	    p->issued_at < now - HG_SIGNED_REQUEST_AGE_MAX_S ||
+	    p->issued_at > now + HG_SIGNED_REQUEST_SKEW_S)
+		return SR_STALE;
+	return SR_OK;
 }
 
 int

@@ -25,6 +25,7 @@ enum sr_err {
 	SR_BAD_SIGNATURE,	/* no secret signs it */
 	SR_BAD_ALGORITHM,	/* signed, but not HMAC-SHA256 */
 	SR_BAD_PAYLOAD,		/* signed, but not JSON with a user_id */
+	SR_STALE,		/* issued too long ago, or in the future */
 	SR__MAX
 };
 extern const char *const sr_err_names[SR__MAX];
@@ -42,6 +43,11 @@ struct sr_payload {
 enum sr_err	 signed_request_verify(const char *sr, size_t n,
 		    const char *const *secrets, size_t nsecrets,
 		    struct sr_payload *p);
+/* SR_OK when p was issued at most HG_SIGNED_REQUEST_AGE_MAX_S before
+ * now and at most HG_SIGNED_REQUEST_SKEW_S after it; else SR_STALE
+ * (also when it says nothing of when it was issued). */
+enum sr_err	 signed_request_fresh(const struct sr_payload *p,
+		    long long now);
 /* Build a signed_request for payload (JSON text) with secret into out
  * (the sandbox's fake and tests); 0 or -1 when it does not fit. */
 int		 signed_request_make(const char *payload, const char *secret,

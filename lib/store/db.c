@@ -175,7 +175,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "delivered_ms = coalesce(delivered_ms, ?3), "
 	    "read_ms = CASE WHEN ?2 = 'read' THEN coalesce(read_ms, ?3) ELSE read_ms END "
 	    "WHERE conversation_id = ?1 AND direction = 'out' AND sent_ms <= ?3 AND "
-	    DB_MSG_RANK("status") " < ?4",
+	    "status <> 'queued' AND " DB_MSG_RANK("status") " < ?4",
 	/* The newest verb wins */
 	[STMT_FEED_UPSERT] =
 	    "INSERT INTO feed_item (channel_id, meta_id, item, post_id, parent_id, "
@@ -729,10 +729,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_OAUTH_CHANNELS_REVOKE] =
 	    "UPDATE channel SET token_status = 'revoked', token_sealed = NULL, "
 	    "updated_at = ?2 WHERE meta_login_id IN (SELECT id FROM meta_login "
-	    "WHERE meta_user_id = ?1)",
+	    "WHERE meta_user_id = ?1 AND platform = ?3)",
 	[STMT_OAUTH_LOGINS_REVOKE] =
 	    "UPDATE meta_login SET status = 'revoked', token_sealed = NULL, "
-	    "updated_at = ?2 WHERE meta_user_id = ?1",
+	    "updated_at = ?2 WHERE meta_user_id = ?1 AND platform = ?3",
 	[STMT_ERASE_CHANNEL_TOKENS] =
 	    "UPDATE channel SET token_status = 'revoked', token_sealed = NULL, "
 	    "meta_login_id = NULL, updated_at = ?2 WHERE meta_login_id IN "
@@ -748,13 +748,158 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "contact WHERE meta_user_id = ?1)",
 	[STMT_ERASE_CONTACTS] =
 	    "DELETE FROM contact WHERE meta_user_id = ?1",
-	/* ?1 is the id as a JSON string, quotes included. */
-	[STMT_ERASE_EVENTS] =
-	    "DELETE FROM webhook_event WHERE instr(body, ?1) > 0",
-	[STMT_DELETION_ADD] =
-	    "INSERT INTO deletion_request (code, at, summary) VALUES (?1, ?2, ?3)",
+	/* The ids in (?1, ?2] whose body names ?3 (the id as a JSON
+	 * string, quotes included), at most ?4 of them: one short read. */
+	[STMT_ERASE_SCAN] =
+	    "SELECT id FROM webhook_event WHERE id > ?1 AND id <= ?2 "
+	    "AND instr(body, ?3) > 0 ORDER BY id LIMIT ?4",
+	[STMT_ERASE_MAX_ID] =
+	    "SELECT coalesce(max(id), 0) FROM webhook_event",
+	[STMT_ERASE_EVENT_GET] =
+	    "SELECT body, state FROM webhook_event WHERE id = ?1",
+	/* A worker's claimed event is left to it. */
+	[STMT_ERASE_EVENT_PUT] =
+	    "UPDATE webhook_event SET body = ?2 WHERE id = ?1 "
+	    "AND state <> 'processing'",
+	[STMT_DELETION_CLAIM] =
+	    "INSERT INTO deletion_request (code, at, summary, request_sha256, "
+	    "state) VALUES (?1, ?2, '', ?3, 'running') "
+	    "ON CONFLICT (request_sha256) DO NOTHING RETURNING code",
+	[STMT_DELETION_BY_REQUEST] =
+	    "SELECT code FROM deletion_request WHERE request_sha256 = ?1",
+	[STMT_DELETION_DONE] =
+	    "UPDATE deletion_request SET summary = ?2, state = 'done', at = ?3 "
+	    "WHERE code = ?1",
 	[STMT_DELETION_FIND] =
-	    "SELECT at, summary FROM deletion_request WHERE code = ?1",
+	    "SELECT at, summary, state = 'done' FROM deletion_request "
+	    "WHERE code = ?1",
+	/* The outbound queue (db_outbox.c).  A conversation of the
+	 * workspace, with what sending in it needs */
+	[STMT_CONV_INFO] =
+	    "SELECT v.id, v.workspace_id, v.channel_id, c.kind, c.meta_id, "
+	    "k.meta_user_id, c.human_agent, coalesce(c.send_rate, 0), "
+	    "coalesce(v.last_inbound_ms, 0) FROM conversation v "
+	    "JOIN channel c ON c.id = v.channel_id "
+	    "JOIN contact k ON k.id = v.contact_id "
+	    "WHERE v.id = ?2 AND v.workspace_id = ?1",
+	[STMT_OUTBOX_MESSAGE] =
+	    "INSERT INTO message (conversation_id, channel_id, direction, kind, "
+	    "text, status, sent_ms, created_ms) VALUES (?1, ?2, 'out', ?3, ?4, "
+	    "'queued', ?5, ?5)",
+	[STMT_OUTBOX_INSERT] =
+	    "INSERT INTO outbox (workspace_id, channel_id, conversation_id, "
+	    "message_id, kind, body, tag, author_kind, author_id, state, "
+	    "next_attempt_ms, idempotency_key, created_ms, updated_ms) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?11, ?10, ?10)",
+	[STMT_OUTBOX_BY_KEY] =
+	    "SELECT id, state FROM outbox WHERE workspace_id = ?1 AND "
+	    "idempotency_key = ?2",
+	/* Claims whose holder stopped: logged, then unknown */
+	[STMT_OUTBOX_LAPSED_LOG] =
+	    "INSERT OR IGNORE INTO outbox_attempt (outbox_id, attempt, at_ms, "
+	    "class, message) SELECT id, attempts, ?1, 'unknown', 'the sender "
+	    "stopped before Meta answered' FROM outbox WHERE state = 'sending' "
+	    "AND lease_expires_ms <= ?1",
+	[STMT_OUTBOX_LAPSED] =
+	    "UPDATE outbox SET state = 'unknown', next_attempt_ms = ?1 + ?2, "
+	    "lease_token = NULL, lease_expires_ms = NULL, updated_ms = ?1 "
+	    "WHERE state = 'sending' AND lease_expires_ms <= ?1",
+	[STMT_OUTBOX_UNKNOWN_DUE] =
+	    "UPDATE outbox SET state = 'queued', updated_ms = ?1 "
+	    "WHERE state = 'unknown' AND next_attempt_ms <= ?1",
+	/* The oldest due send whose conversation has nothing older to
+	 * send, on a channel whose token is valid */
+	[STMT_OUTBOX_CANDIDATE] =
+	    "SELECT o.id, o.channel_id, o.conversation_id, o.attempts, o.kind, "
+	    "c.kind, c.meta_id, k.meta_user_id, coalesce(o.tag, ''), "
+	    "coalesce(c.send_rate, 0), o.body, c.token_sealed FROM outbox o "
+	    "JOIN channel c ON c.id = o.channel_id "
+	    "JOIN conversation v ON v.id = o.conversation_id "
+	    "JOIN contact k ON k.id = v.contact_id "
+	    "WHERE o.state = 'queued' AND o.next_attempt_ms <= ?1 "
+	    "AND c.token_status IN ('valid', 'expiring') "
+	    "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE "
+	    "p.conversation_id = o.conversation_id AND p.id < o.id AND "
+	    "p.state IN ('queued', 'sending', 'unknown')) "
+	    "ORDER BY o.next_attempt_ms, o.id LIMIT 1",
+	[STMT_OUTBOX_TAKE] =
+	    "UPDATE outbox SET state = 'sending', lease_token = ?2, "
+	    "lease_expires_ms = ?3, attempts = attempts + 1, updated_ms = ?4 "
+	    "WHERE id = ?1 AND state = 'queued'",
+	[STMT_OUTBOX_NEXT_DUE] =
+	    "SELECT min(next_attempt_ms) FROM outbox WHERE state IN "
+	    "('queued', 'unknown')",
+	[STMT_OUTBOX_ATTEMPT] =
+	    "INSERT OR REPLACE INTO outbox_attempt (outbox_id, attempt, at_ms, "
+	    "class, http_status, code, subcode, fbtrace_id, message) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* Meta took it: whoever holds it; a state further on stays */
+	[STMT_OUTBOX_SENT] =
+	    "UPDATE outbox SET state = CASE WHEN state IN ('queued', 'sending', "
+	    "'unknown', 'failed', 'dead_letter') THEN 'sent' ELSE state END, "
+	    "meta_message_id = coalesce(meta_message_id, ?2), "
+	    "sent_ms = coalesce(sent_ms, ?3), lease_token = NULL, "
+	    "lease_expires_ms = NULL, error_code = NULL, error = NULL, "
+	    "updated_ms = ?3 WHERE id = ?1 RETURNING message_id",
+	[STMT_OUTBOX_MSG_SENT] =
+	    "UPDATE OR IGNORE message SET meta_message_id = "
+	    "coalesce(meta_message_id, ?2), status = CASE WHEN status IN "
+	    "('queued', 'failed') THEN 'sent' ELSE status END, error_code = NULL, "
+	    "error = NULL WHERE id = ?1",
+	[STMT_OUTBOX_REQUEUE] =
+	    "UPDATE outbox SET state = ?3, next_attempt_ms = ?4, "
+	    "attempts = attempts - (1 - ?5), lease_token = NULL, "
+	    "lease_expires_ms = NULL, error_code = coalesce(?6, error_code), "
+	    "error = coalesce(?7, error), updated_ms = ?8 "
+	    "WHERE id = ?1 AND lease_token = ?2 AND state = 'sending'",
+	[STMT_OUTBOX_FAIL] =
+	    "UPDATE outbox SET state = ?3, lease_token = NULL, "
+	    "lease_expires_ms = NULL, error_code = ?4, error = ?5, "
+	    "updated_ms = ?6 WHERE id = ?1 AND lease_token = ?2 AND "
+	    "state = 'sending' RETURNING message_id",
+	[STMT_OUTBOX_MSG_FAIL] =
+	    "UPDATE message SET status = 'failed', error_code = ?2, error = ?3 "
+	    "WHERE id = ?1 AND status = 'queued'",
+	[STMT_OUTBOX_TOKEN_INVALID] =
+	    "UPDATE channel SET token_status = 'invalid', updated_at = ?2 "
+	    "WHERE id = ?1 AND token_status <> 'revoked'",
+	/* An echo or status carrying our id: that channel's send only */
+	[STMT_OUTBOX_RECONCILE] =
+	    "UPDATE outbox SET state = CASE WHEN state IN ('queued', 'sending', "
+	    "'unknown', 'failed', 'dead_letter') THEN 'sent' ELSE state END, "
+	    "meta_message_id = coalesce(meta_message_id, ?3), "
+	    "sent_ms = coalesce(sent_ms, ?4), lease_token = CASE WHEN state = "
+	    "'sending' THEN lease_token ELSE NULL END, updated_ms = ?4 "
+	    "WHERE id = ?1 AND channel_id = ?2 RETURNING message_id",
+	/* The inbox: newest activity first, after the cursor */
+	[STMT_CONV_LIST] =
+	    "SELECT v.id, v.channel_id, v.contact_id, c.kind, k.name, v.status, "
+	    "c.human_agent, coalesce(v.last_inbound_ms, 0), "
+	    "coalesce(v.last_message_ms, 0), v.unread, "
+	    "coalesce(v.assigned_user_id, 0) FROM conversation v "
+	    "JOIN channel c ON c.id = v.channel_id "
+	    "JOIN contact k ON k.id = v.contact_id "
+	    "WHERE v.workspace_id = ?1 AND (?2 IS NULL OR v.status = ?2) "
+	    "AND (?3 = 0 OR v.channel_id = ?3) "
+	    "AND (?4 < 0 OR coalesce(v.assigned_user_id, 0) = ?4) "
+	    "AND (?5 = 0 OR v.unread > 0) "
+	    "AND (?6 IS NULL OR instr(lower(k.name), lower(?6)) > 0 OR EXISTS "
+	    "(SELECT 1 FROM message m WHERE m.conversation_id = v.id AND "
+	    "instr(lower(m.text), lower(?6)) > 0)) "
+	    "AND (?7 = 0 OR coalesce(v.last_message_ms, 0) < ?7 OR "
+	    "(coalesce(v.last_message_ms, 0) = ?7 AND v.id < ?8)) "
+	    "ORDER BY coalesce(v.last_message_ms, 0) DESC, v.id DESC LIMIT ?9",
+	[STMT_MSG_LIST] =
+	    "SELECT m.id, m.sent_ms, m.direction, m.kind, m.text, m.status, "
+	    "m.error, m.attachments, m.payload, m.reply_to, "
+	    "coalesce(o.id, 0), o.state FROM message m "
+	    "LEFT JOIN outbox o ON o.message_id = m.id "
+	    "WHERE m.conversation_id = ?1 AND (m.sent_ms > ?2 OR "
+	    "(m.sent_ms = ?2 AND m.id > ?3)) ORDER BY m.sent_ms, m.id LIMIT ?4",
+	/* A token set by hand (hubgate-admin channel-token) */
+	[STMT_CHANNEL_SET_TOKEN] =
+	    "UPDATE channel SET token_sealed = ?3, token_status = 'valid', "
+	    "token_kind = ?4, updated_at = ?5 WHERE kind = ?1 AND meta_id = ?2",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -194,18 +194,37 @@ run_id(struct db *d, enum stmt s, const char *id, int with_now,
 	return 0;
 }
 
+/* Revoke statement s for (meta_user_id, now, platform), adding the
+ * rows changed to *n; 0 or -1. */
+static int
+run_revoke(struct db *d, enum stmt s, const char *id, long long now,
+    const char *platform, long long *n)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, s)) == NULL)
+		return -1;
+	db_bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	db_bind_text(st, 3, platform);
+	if (db_exec(d, st) == -1)
+		return -1;
+	*n += sqlite3_changes(d->h);
+	return 0;
+}
+
 int
-db_oauth_revoke(struct db *d, const char *meta_user_id, long long now,
-    long long *logins, long long *channels)
+db_oauth_revoke(struct db *d, const char *meta_user_id, const char *platform,
+    long long now, long long *logins, long long *channels)
 {
 	long long nl = 0, nc = 0;
 
 	if (db_begin(d) == -1)
 		return -1;
-	if (run_id(d, STMT_OAUTH_CHANNELS_REVOKE, meta_user_id, 1, now,
-	    &nc) == -1 ||
-	    run_id(d, STMT_OAUTH_LOGINS_REVOKE, meta_user_id, 1, now,
-	    &nl) == -1 || db_commit(d) == -1) {
+	if (run_revoke(d, STMT_OAUTH_CHANNELS_REVOKE, meta_user_id, now,
+	    platform, &nc) == -1 ||
+	    run_revoke(d, STMT_OAUTH_LOGINS_REVOKE, meta_user_id, now,
+	    platform, &nl) == -1 || db_commit(d) == -1) {
 		db_rollback(d);
 		return -1;
 	}
@@ -219,63 +238,210 @@ db_oauth_revoke(struct db *d, const char *meta_user_id, long long now,
 void
 db_erase_summary(const struct db_erase *e, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "%lld Facebook or Instagram login%s and "
+	int n;
+
+	n = snprintf(out, outsz, "%lld Facebook or Instagram login%s and "
 	    "%lld channel token%s derived from them; as a contact: "
 	    "%lld contact record%s, %lld conversation%s, %lld message%s; "
-	    "%lld raw webhook event%s naming the person.",
+	    "%lld raw webhook event%s naming the person, from which %lld "
+	    "entr%s about the person %s removed (entries about other people "
+	    "in the same deliveries were kept).",
 	    e->logins, e->logins == 1 ? "" : "s",
 	    e->tokens, e->tokens == 1 ? "" : "s",
 	    e->contacts, e->contacts == 1 ? "" : "s",
 	    e->conversations, e->conversations == 1 ? "" : "s",
 	    e->messages, e->messages == 1 ? "" : "s",
-	    e->events, e->events == 1 ? "" : "s");
+	    e->events, e->events == 1 ? "" : "s",
+	    e->items, e->items == 1 ? "y" : "ies",
+	    e->items == 1 ? "was" : "were");
+	if (e->busy > 0 && n > 0 && (size_t)n < outsz)
+		snprintf(out + n, outsz - (size_t)n, " %lld raw event%s being "
+		    "processed at that moment could not be changed; what "
+		    "processing stored from %s was erased with the rest.",
+		    e->busy, e->busy == 1 ? " was" : "s were",
+		    e->busy == 1 ? "it" : "them");
 }
 
 int
-db_oauth_erase(struct db *d, const char *meta_user_id, long long now,
-    const char *code, struct db_erase *e)
+db_erase_logins(struct db *d, const char *meta_user_id, long long now,
+    struct db_erase *e)
 {
-	sqlite3_stmt	*st;
-	char		 quoted[HG_META_ID_MAX + 3], summary[512];
-	int		 n;
-
-	memset(e, 0, sizeof(*e));
-	n = snprintf(quoted, sizeof(quoted), "\"%s\"", meta_user_id);
-	if (n < 0 || (size_t)n >= sizeof(quoted) || db_begin(d) == -1)
+	if (db_begin(d) == -1)
 		return -1;
 	if (run_id(d, STMT_ERASE_CHANNEL_TOKENS, meta_user_id, 1, now,
 	    &e->tokens) == -1 ||
 	    run_id(d, STMT_ERASE_LOGINS, meta_user_id, 0, 0, &e->logins) == -1 ||
-	    run_id(d, STMT_ERASE_MESSAGES, meta_user_id, 0, 0,
+	    db_commit(d) == -1) {
+		db_rollback(d);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_erase_contact(struct db *d, const char *meta_user_id, struct db_erase *e)
+{
+	if (db_begin(d) == -1)
+		return -1;
+	if (run_id(d, STMT_ERASE_MESSAGES, meta_user_id, 0, 0,
 	    &e->messages) == -1 ||
 	    run_id(d, STMT_ERASE_CONVERSATIONS, meta_user_id, 0, 0,
 	    &e->conversations) == -1 ||
 	    run_id(d, STMT_ERASE_CONTACTS, meta_user_id, 0, 0,
-	    &e->contacts) == -1)
-		goto err;
-	if ((st = db_stmt(d, STMT_ERASE_EVENTS)) == NULL)
-		goto err;
-	sqlite3_bind_blob(st, 1, quoted, n, SQLITE_STATIC);
-	if (db_exec(d, st) == -1)
-		goto err;
-	e->events = sqlite3_changes(d->h);
-	db_erase_summary(e, summary, sizeof(summary));
-	if ((st = db_stmt(d, STMT_DELETION_ADD)) == NULL)
-		goto err;
-	db_bind_text(st, 1, code);
-	sqlite3_bind_int64(st, 2, now);
-	db_bind_text(st, 3, summary);
-	if (db_exec(d, st) == -1 || db_commit(d) == -1)
-		goto err;
+	    &e->contacts) == -1 || db_commit(d) == -1) {
+		db_rollback(d);
+		return -1;
+	}
 	return 0;
-err:
+}
+
+int
+db_erase_max_id(struct db *d, long long *max)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_ERASE_MAX_ID)) == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*max = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(d, rc);
+}
+
+int
+db_erase_scan(struct db *d, long long after, long long upto,
+    const char *needle, long long *ids, size_t max, size_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*n = 0;
+	if ((st = db_stmt(d, STMT_ERASE_SCAN)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, upto);
+	sqlite3_bind_blob(st, 3, needle, (int)strlen(needle), SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (long long)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_fail(d, rc);
+}
+
+int
+db_erase_events(struct db *d, const long long *ids, size_t n,
+    db_rewrite_fn fn, void *arg, long long *changed, long long *busy)
+{
+	sqlite3_stmt		*st;
+	struct buf		 out;
+	const unsigned char	*state;
+	size_t			 i;
+	int			 rc, r;
+
+	buf_init(&out, HG_ERASE_BODY_MAX);
+	if (db_begin(d) == -1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if ((st = db_stmt(d, STMT_ERASE_EVENT_GET)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			if (rc == SQLITE_DONE)
+				continue;	/* deleted meanwhile */
+			db_fail(d, rc);
+			goto fail;
+		}
+		state = sqlite3_column_text(st, 1);
+		if (state != NULL && strcmp((const char *)state,
+		    "processing") == 0) {
+			sqlite3_reset(st);
+			(*busy)++;
+			continue;
+		}
+		buf_reset(&out);
+		r = fn(arg, sqlite3_column_blob(st, 0),
+		    (size_t)sqlite3_column_bytes(st, 0), &out);
+		sqlite3_reset(st);
+		if (r == -1)
+			goto fail;
+		if (r == 0)
+			continue;
+		if ((st = db_stmt(d, STMT_ERASE_EVENT_PUT)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, ids[i]);
+		sqlite3_bind_blob(st, 2, out.data != NULL ? out.data : "",
+		    (int)out.len, SQLITE_STATIC);
+		if (db_exec(d, st) == -1)
+			goto fail;
+		*changed += sqlite3_changes(d->h);
+	}
+	if (db_commit(d) == -1)
+		goto fail;
+	buf_free(&out);
+	return 0;
+fail:
 	db_rollback(d);
+	buf_free(&out);
 	return -1;
 }
 
 int
+db_deletion_claim(struct db *d, const char *request_sha256, const char *code,
+    long long now, char *have, size_t havesz)
+{
+	sqlite3_stmt		*st;
+	const unsigned char	*t;
+	int			 rc;
+
+	if ((st = db_stmt(d, STMT_DELETION_CLAIM)) == NULL)
+		return -1;
+	db_bind_text(st, 1, code);
+	sqlite3_bind_int64(st, 2, now);
+	db_bind_text(st, 3, request_sha256);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		snprintf(have, havesz, "%s", code);
+		return rc == SQLITE_DONE ? 1 : db_fail(d, rc);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	if ((st = db_stmt(d, STMT_DELETION_BY_REQUEST)) == NULL)
+		return -1;
+	db_bind_text(st, 1, request_sha256);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		t = sqlite3_column_text(st, 0);
+		snprintf(have, havesz, "%s", t != NULL ? (const char *)t : "");
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return db_fail(d, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+}
+
+int
+db_deletion_done(struct db *d, const char *code, const char *summary,
+    long long now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_DELETION_DONE)) == NULL)
+		return -1;
+	db_bind_text(st, 1, code);
+	db_bind_text(st, 2, summary);
+	sqlite3_bind_int64(st, 3, now);
+	return db_exec(d, st);
+}
+
+int
 db_deletion_find(struct db *d, const char *code, long long *at,
-    char *summary, size_t summarysz)
+    char *summary, size_t summarysz, int *done)
 {
 	sqlite3_stmt		*st;
 	const unsigned char	*t;
@@ -290,6 +456,7 @@ db_deletion_find(struct db *d, const char *code, long long *at,
 		t = sqlite3_column_text(st, 1);
 		snprintf(summary, summarysz, "%s", t != NULL ?
 		    (const char *)t : "");
+		*done = sqlite3_column_int(st, 2);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)

@@ -71,11 +71,13 @@ struct db_channel_conn {
 int	 db_channel_login(struct db *, const struct db_channel_conn *c,
 	    long long *id, long long *rerouted);
 
-/* Mark every Login of meta_user_id revoked and erase its token, and
- * mark the channels whose tokens came from them revoked (tokens
+/* Mark every Login of meta_user_id on platform ("facebook" or
+ * "instagram": whose app removed hubgate) revoked and erase its token,
+ * and mark the channels whose tokens came from them revoked (tokens
  * erased); *logins and *channels (may be NULL) say how many.  In one
  * transaction; 0 or -1. */
 int	 db_oauth_revoke(struct db *, const char *meta_user_id,
+	    const char *platform,
 	    long long now, long long *logins, long long *channels);
 
 /* What an erasure removed. */
@@ -83,20 +85,51 @@ struct db_erase {
 	long long	 logins;	/* meta_login rows */
 	long long	 tokens;	/* channel tokens erased */
 	long long	 contacts, conversations, messages;
-	long long	 events;	/* raw webhook events naming the id */
+	long long	 events;	/* raw webhook events the person was taken out of */
+	long long	 items;		/* entries about the person removed from them */
+	long long	 busy;		/* raw events left: a worker held them */
 };
-/* Erase what is held about meta_user_id (a person's app-scoped or
- * messaging id): their Logins and the tokens that came from them
- * (the channels stay, revoked); as a contact, their messages,
- * conversations and contact rows; and the raw webhook events whose
- * body names the id (as a JSON string).  In one transaction, with the
- * status record (code, summary) written in it; 0 or -1. */
-int	 db_oauth_erase(struct db *, const char *meta_user_id, long long now,
-	    const char *code, struct db_erase *e);
-/* The record of deletion code: 1 with *at and the summary copied into
- * summary (cut to summarysz), 0 none, -1. */
+/* Erase meta_user_id's Logins and the tokens that came from them (the
+ * channels stay, revoked), counted into e; one short transaction; 0
+ * or -1. */
+int	 db_erase_logins(struct db *, const char *meta_user_id, long long now,
+	    struct db_erase *e);
+/* Erase meta_user_id as a contact: their messages, conversations and
+ * contact rows, counted into e; one short transaction; 0 or -1. */
+int	 db_erase_contact(struct db *, const char *meta_user_id,
+	    struct db_erase *e);
+/* The newest raw event's id (0 when none) into *max; 0 or -1. */
+int	 db_erase_max_id(struct db *, long long *max);
+/* The ids of raw events in (after, upto] whose body holds needle, in
+ * order, at most max of them, into ids (*n of them): one read, never
+ * a write lock; keep upto - after small (HG_ERASE_SCAN_IDS).  0 or
+ * -1. */
+int	 db_erase_scan(struct db *, long long after, long long upto,
+	    const char *needle, long long *ids, size_t max, size_t *n);
+/* Rewrite a raw event's body: 1 with the new body in out, 0 to leave
+ * it, -1 error. */
+typedef int (*db_rewrite_fn)(void *arg, const void *body, size_t n,
+	    struct buf *out);
+/* Rewrite the bodies of the n raw events ids with fn, in one write
+ * transaction (keep n small: HG_ERASE_CHUNK).  An event a worker is
+ * processing is left and counted in *busy; those changed are counted
+ * in *changed.  0, or -1 with nothing changed. */
+int	 db_erase_events(struct db *, const long long *ids, size_t n,
+	    db_rewrite_fn fn, void *arg, long long *changed, long long *busy);
+/* Record a data deletion asked by the signed_request whose hex SHA-256
+ * is request_sha256, under code, as running: 1 recorded (code copied
+ * into have), 0 that request was handled already (its code copied into
+ * have), -1. */
+int	 db_deletion_claim(struct db *, const char *request_sha256,
+	    const char *code, long long now, char *have, size_t havesz);
+/* Mark deletion code done at now, with what was erased, in words;
+ * 0 or -1. */
+int	 db_deletion_done(struct db *, const char *code, const char *summary,
+	    long long now);
+/* The record of deletion code: 1 with *at, the summary copied into
+ * summary (cut to summarysz) and *done (0 while it runs), 0 none, -1. */
 int	 db_deletion_find(struct db *, const char *code, long long *at,
-	    char *summary, size_t summarysz);
+	    char *summary, size_t summarysz, int *done);
 /* The summary, in words, of an erasure, into out. */
 void	 db_erase_summary(const struct db_erase *, char *out, size_t outsz);
 

@@ -217,8 +217,8 @@ oauth_declined(const char *asked, const char *granted, char *out,
 }
 
 /* List the declined scopes with what will not work without them. */
-static void
-declined_list(struct req *r, const char *declined)
+void
+oauth_declined_list(struct req *r, const char *declined)
 {
 	const char	*p, *e;
 	char		 one[64];
@@ -252,8 +252,8 @@ declined_list(struct req *r, const char *declined)
 /* --- who is calling --- */
 
 /* The signed-in person of r: 1 with s and role filled; 0 nobody; -1. */
-static int
-signed_in(struct req *r, struct db *d, struct db_session *s, enum role *role)
+int
+oauth_signed_in(struct req *r, struct db *d, struct db_session *s, enum role *role)
 {
 	char	 name[8];
 	int	 rc;
@@ -266,8 +266,8 @@ signed_in(struct req *r, struct db *d, struct db_session *s, enum role *role)
 	return 1;
 }
 
-static void
-who_of(const struct db_session *s, enum role role, struct route_who *w)
+void
+oauth_who_of(const struct db_session *s, enum role role, struct route_who *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->via = ROUTE_SESSION;
@@ -305,9 +305,8 @@ dialog_url(char *out, size_t outsz)
 	return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }
 
-/* base_url without its trailing slashes + path into out. */
-static int
-own_url(const char *path, char *out, size_t outsz)
+int
+oauth_own_url(const char *path, char *out, size_t outsz)
 {
 	const char	*base = conf_get(oauth_conf, "base_url");
 	size_t		 n = strlen(base);
@@ -321,8 +320,8 @@ own_url(const char *path, char *out, size_t outsz)
 
 /* Answer a request from someone not signed in: 401 for programs, else
  * to the sign-in page, which comes back to the channels. */
-static void
-need_signin(struct req *r)
+void
+oauth_need_signin(struct req *r)
 {
 	if (api_client(r)) {
 		http_json_error(r, 401, "sign in first");
@@ -350,13 +349,13 @@ oauth_login(struct req *r, const struct route_ctx *cx)
 		    "opened now. Try again in a moment.");
 		return;
 	}
-	if ((rc = signed_in(r, d, &s, &role)) == -1) {
+	if ((rc = oauth_signed_in(r, d, &s, &role)) == -1) {
 		oauth_page(r, 503, "Unavailable", "The session cannot be "
 		    "checked now. Try again in a moment.");
 		return;
 	}
 	if (rc == 0) {
-		need_signin(r);
+		oauth_need_signin(r);
 		return;
 	}
 	if (role < ROLE_ADMIN) {
@@ -364,7 +363,7 @@ oauth_login(struct req *r, const struct route_ctx *cx)
 		    "an admin of this workspace.");
 		return;
 	}
-	who_of(&s, role, &who);
+	oauth_who_of(&s, role, &who);
 	if (strcmp(platform, "facebook") != 0) {
 		oauth_page(r, 400, "Unknown platform", strcmp(platform,
 		    "instagram") == 0 ? "Instagram Login is not available on "
@@ -389,7 +388,7 @@ oauth_login(struct req *r, const struct route_ctx *cx)
 	if (oauth_state_make(conf_get(oauth_conf, "state_secret"), s.id,
 	    platform, (long long)time(NULL), state, sizeof(state)) == -1 ||
 	    dialog_url(url, sizeof(url)) == -1 ||
-	    own_url("/oauth/callback", ru, sizeof(ru)) == -1) {
+	    oauth_own_url("/oauth/callback", ru, sizeof(ru)) == -1) {
 		oauth_page(r, 500, "Error", "The Login could not be started.");
 		return;
 	}
@@ -456,8 +455,8 @@ page_each(void *arg, const cJSON *page)
 }
 
 /* Wipe every "token" string of the pick payload, then free it. */
-static void
-payload_free(cJSON *j)
+void
+oauth_payload_free(cJSON *j)
 {
 	cJSON *pages = cJSON_GetObjectItemCaseSensitive(j, "pages"), *p, *t;
 
@@ -471,8 +470,8 @@ payload_free(cJSON *j)
 
 /* Seal the n bytes at pt with the configuration's key and aad into
  * out; 0 or -1. */
-static int
-seal(const void *pt, size_t n, const char *aad, struct buf *out)
+int
+oauth_seal(const void *pt, size_t n, const char *aad, struct buf *out)
 {
 	unsigned char	 key[CRYPTO_KEY_LEN];
 	int		 rc;
@@ -484,8 +483,8 @@ seal(const void *pt, size_t n, const char *aad, struct buf *out)
 	return rc;
 }
 
-static int
-unseal(const struct buf *in, const char *aad, struct buf *out)
+int
+oauth_unseal(const struct buf *in, const char *aad, struct buf *out)
 {
 	unsigned char	 key[CRYPTO_KEY_LEN];
 	int		 rc;
@@ -510,8 +509,8 @@ graph_failed(struct req *r, const char *what, const struct graph_result *res)
 	oauth_page(r, 502, "Facebook Login failed", msg);
 }
 
-static void
-log_graph(const char *event, const struct graph_result *res)
+void
+oauth_log_graph(const char *event, const struct graph_result *res)
 {
 	struct logline l;
 
@@ -534,7 +533,7 @@ picker(struct req *r, struct db *d, const cJSON *j, long long ws,
 	int		 rc, k;
 
 	oauth_page_begin(r, 200, "Choose what to connect");
-	declined_list(r, declined);
+	oauth_declined_list(r, declined);
 	http_puts(r, "<form method=\"post\" action=\"/oauth/connect\">\n"
 	    "<input type=\"hidden\" name=\"pick\" value=\"");
 	oauth_html(r, pick_id);
@@ -643,12 +642,12 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 	buf_init(&sealed, HG_OAUTH_PICK_MAX + 1024);
 	buf_init(&lsealed, 4096);
 	if ((d = app_db(oauth_conf)) == NULL ||
-	    (rc = signed_in(r, d, &s, &role)) == -1) {
+	    (rc = oauth_signed_in(r, d, &s, &role)) == -1) {
 		oauth_page(r, 503, "Unavailable", "Try again in a moment.");
 		goto out;
 	}
 	if (rc == 1)
-		who_of(&s, role, &who);
+		oauth_who_of(&s, role, &who);
 	else
 		memset(&who, 0, sizeof(who));
 	if (cx->v[OAUTH_CB_ERROR].set) {
@@ -692,7 +691,7 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 		goto out;
 	}
 	if ((g = graph_new(oauth_conf, err, sizeof(err))) == NULL ||
-	    own_url("/oauth/callback", ru, sizeof(ru)) == -1) {
+	    oauth_own_url("/oauth/callback", ru, sizeof(ru)) == -1) {
 		log_msg(LOG_LEVEL_ERROR, "oauth.graph", g == NULL ? err : "ru");
 		oauth_page(r, 503, "Not configured", "Facebook Login is not "
 		    "configured on this server.");
@@ -700,7 +699,7 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 	}
 	/* A code is good once: whatever happens, never again. */
 	if (graph_oauth_code(g, code, ru, &st, &res) == -1) {
-		log_graph("oauth.code_failed", &res);
+		oauth_log_graph("oauth.code_failed", &res);
 		oauth_audit(d, &who, s.workspace_id, "oauth_exchange_failed",
 		    "", res.message, r);
 		graph_failed(r, "Facebook did not accept the Login.", &res);
@@ -708,7 +707,7 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 	}
 	graph_result_free(&res);
 	if (graph_oauth_exchange(g, st.access_token, &lt, &res) == -1) {
-		log_graph("oauth.exchange_failed", &res);
+		oauth_log_graph("oauth.exchange_failed", &res);
 		graph_failed(r, "The long-lived token could not be obtained.",
 		    &res);
 		goto out;
@@ -716,7 +715,7 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 	graph_result_free(&res);
 	if (graph_oauth_debug_token(g, lt.access_token, &info, &res) == -1 ||
 	    !info.is_valid || info.user_id[0] == '\0') {
-		log_graph("oauth.debug_token_failed", &res);
+		oauth_log_graph("oauth.debug_token_failed", &res);
 		graph_failed(r, "The token Facebook gave could not be checked.",
 		    &res);
 		goto out;
@@ -735,7 +734,7 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 	pg.arr = cJSON_AddArrayToObject(j, "pages");
 	if (graph_oauth_pages(g, lt.access_token, NULL, page_each, &pg, NULL,
 	    &res) == -1) {
-		log_graph("oauth.pages_failed", &res);
+		oauth_log_graph("oauth.pages_failed", &res);
 		graph_failed(r, pg.too_many ? "You manage more Pages than "
 		    "hubgate can list at once." : "Your Pages could not be "
 		    "read.", &res);
@@ -745,7 +744,7 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 
 	/* The Login, kept for the token cron. */
 	snprintf(aad, sizeof(aad), "meta_login:facebook:%s", info.user_id);
-	if (seal(lt.access_token, strlen(lt.access_token), aad, &lsealed) == -1) {
+	if (oauth_seal(lt.access_token, strlen(lt.access_token), aad, &lsealed) == -1) {
 		oauth_page(r, 503, "Not configured", "The token cannot be "
 		    "stored: check token_key.");
 		goto out;
@@ -768,7 +767,7 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 	crypto_sha256_hex(pick, pick_hash);
 	snprintf(aad, sizeof(aad), "oauth_pick:%s", pick_hash);
 	if ((txt = cJSON_PrintUnformatted(j)) == NULL ||
-	    seal(txt, strlen(txt), aad, &sealed) == -1)
+	    oauth_seal(txt, strlen(txt), aad, &sealed) == -1)
 		goto fail;
 	if (db_begin(d) == -1)
 		goto fail;
@@ -792,7 +791,7 @@ out:
 		crypto_wipe(txt, strlen(txt));
 		free(txt);
 	}
-	payload_free(j);
+	oauth_payload_free(j);
 	graph_result_free(&res);
 	graph_oauth_token_free(&st);
 	graph_oauth_token_free(&lt);
@@ -803,257 +802,3 @@ out:
 }
 
 /* --- connecting the chosen --- */
-
-/* 1 when the form's params hold name=value. */
-static int
-chosen(const struct params *f, const char *name, const char *value)
-{
-	size_t i;
-
-	for (i = 0; i < f->n; i++)
-		if (strcmp(f->v[i].name, name) == 0 &&
-		    strcmp(f->v[i].value, value) == 0)
-			return 1;
-	return 0;
-}
-
-/* The comma list of fields in a subscribed_apps GET answer for our
- * app, into out. */
-static void
-read_fields(const cJSON *json, const char *app_id, char *out, size_t outsz)
-{
-	const cJSON	*a, *f;
-	size_t		 o = 0;
-
-	out[0] = '\0';
-	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(json, "data")) {
-		const char *id = json_str(a, "id");
-
-		if (id == NULL || strcmp(id, app_id) != 0)
-			continue;
-		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(a,
-		    "subscribed_fields")) {
-			if (!cJSON_IsString(f) || o + strlen(f->valuestring) +
-			    2 > outsz)
-				continue;
-			o += (size_t)snprintf(out + o, outsz - o, "%s%s",
-			    o > 0 ? "," : "", f->valuestring);
-		}
-	}
-}
-
-/* One line of the result page. */
-static void
-result_line(struct req *r, const char *what, const char *name,
-    const char *id, const char *note)
-{
-	http_puts(r, "<li>");
-	oauth_html(r, what);
-	http_puts(r, " ");
-	oauth_html(r, name);
-	http_puts(r, " (<code>");
-	oauth_html(r, id);
-	http_puts(r, "</code>): ");
-	oauth_html(r, note);
-	http_puts(r, "</li>\n");
-}
-
-/* Subscribe Page id with token and read the subscription back into
- * fields; 0, or -1 with Meta's words in why. */
-static int
-subscribe(struct graph *g, const char *id, const char *token, char *fields,
-    size_t fsz, char *why, size_t whysz)
-{
-	struct graph_result res;
-
-	memset(&res, 0, sizeof(res));
-	if (graph_oauth_subscribed_apps(g, GRAPH_POST, id, token,
-	    OAUTH_PAGE_FIELDS, &res) == -1 ||
-	    (graph_result_free(&res), graph_oauth_subscribed_apps(g, GRAPH_GET,
-	    id, token, NULL, &res)) == -1) {
-		log_graph("oauth.subscribe_failed", &res);
-		snprintf(why, whysz, "the subscription failed%s%s",
-		    res.user_msg[0] != '\0' ? ": " : "", res.user_msg);
-		graph_result_free(&res);
-		return -1;
-	}
-	read_fields(res.json, graph_app_id(g), fields, fsz);
-	graph_result_free(&res);
-	return 0;
-}
-
-/* Connect one channel; the line for the result page is written. */
-static int
-connect_one(struct req *r, struct db *d, long long ws, long long login,
-    const char *kind, const char *id, const char *parent, const char *name,
-    const char *token, const char *fields, long long now)
-{
-	struct db_channel_conn	 c;
-	struct buf		 sealed;
-	char			 aad[128];
-	long long		 cid = 0, rerouted = 0;
-	int			 rc;
-
-	buf_init(&sealed, 4096);
-	snprintf(aad, sizeof(aad), "channel:%s:%s", kind, id);
-	if (seal(token, strlen(token), aad, &sealed) == -1) {
-		buf_free(&sealed);
-		result_line(r, kind, name, id, "not connected: the token cannot "
-		    "be stored");
-		return -1;
-	}
-	memset(&c, 0, sizeof(c));
-	c.workspace_id = ws;
-	c.kind = kind;
-	c.meta_id = id;
-	c.parent_meta_id = parent;
-	c.name = name;
-	c.token_sealed = &sealed;
-	c.token_kind = "page";
-	c.subscribed_fields = fields;
-	c.meta_login_id = login;
-	c.now = now;
-	rc = db_channel_login(d, &c, &cid, &rerouted);
-	buf_free(&sealed);
-	result_line(r, strcmp(kind, "page") == 0 ? "Page" : "Instagram account",
-	    name, id, rc == 1 ? "connected" : rc == 0 ? "not connected: it is "
-	    "connected to another workspace" : "not connected: the database "
-	    "failed");
-	return rc;
-}
-
-void
-oauth_connect(struct req *r, const struct route_ctx *cx)
-{
-	struct db_session	 s;
-	struct route_who	 who;
-	struct params		 f;
-	struct graph		*g = NULL;
-	struct db		*d;
-	struct buf		 sealed, plain;
-	const cJSON		*p;
-	const char		*pick, *csrf, *id, *ig, *name, *tok, *declined;
-	enum role		 role;
-	cJSON			*j = NULL;
-	char			 hash[2 * CRYPTO_SHA256_LEN + 1], aad[128];
-	char			 fields[512], why[600], err[256], igname[160];
-	long long		 ws, login, now = (long long)time(NULL);
-	int			 rc, status, n_ok = 0, n_refused = 0, n_failed = 0;
-	int			 page_on, ig_on;
-
-	(void)cx;
-	memset(&f, 0, sizeof(f));
-	buf_init(&sealed, HG_OAUTH_PICK_MAX + 1024);
-	buf_init(&plain, HG_OAUTH_PICK_MAX + 1024);
-	if ((d = app_db(oauth_conf)) == NULL ||
-	    (rc = signed_in(r, d, &s, &role)) == -1) {
-		oauth_page(r, 503, "Unavailable", "Try again in a moment.");
-		goto out;
-	}
-	if (rc == 0) {
-		need_signin(r);
-		goto out;
-	}
-	who_of(&s, role, &who);
-	if ((status = http_read_body(r, HG_FORM_BODY_MAX)) != 0 ||
-	    http_parse_form(r, &f) == -1) {
-		oauth_page(r, status != 0 ? status : 400, "Bad request",
-		    "The form could not be read.");
-		goto out;
-	}
-	pick = params_get(&f, "pick");
-	csrf = params_get(&f, "csrf");
-	/* A form cannot send X-CSRF-Token: the token comes in a field, and
-	 * the request must come from this site. */
-	if (csrf == NULL || strlen(csrf) != strlen(s.csrf_token) ||
-	    !crypto_equal(csrf, s.csrf_token, strlen(csrf)) ||
-	    !session_origin_ok(r, oauth_conf)) {
-		oauth_page(r, 403, "Not allowed", "This form did not come from "
-		    "this site's Login page.");
-		goto out;
-	}
-	if (role < ROLE_ADMIN) {
-		oauth_page(r, 403, "Not allowed", "Connecting accounts needs "
-		    "an admin of this workspace.");
-		goto out;
-	}
-	if (pick == NULL || strlen(pick) != CRYPTO_TOKEN_CHARS) {
-		oauth_page(r, 400, "Bad request", "The choice is missing.");
-		goto out;
-	}
-	crypto_sha256_hex(pick, hash);
-	if ((rc = db_oauth_pick_take(d, hash, s.id, now, &ws, &login,
-	    &sealed)) == -1) {
-		oauth_page(r, 503, "Unavailable", "Try again in a moment.");
-		goto out;
-	}
-	snprintf(aad, sizeof(aad), "oauth_pick:%s", hash);
-	if (rc == 0 || unseal(&sealed, aad, &plain) == -1 ||
-	    buf_putc(&plain, '\0') == -1 ||
-	    (j = cJSON_Parse(plain.data)) == NULL) {
-		oauth_page(r, 400, "This choice cannot be used", "It was used "
-		    "already, has expired, or belongs to another session. "
-		    "Start again from the channels page.");
-		goto out;
-	}
-	crypto_wipe(plain.data, plain.len);
-	if ((g = graph_new(oauth_conf, err, sizeof(err))) == NULL) {
-		oauth_page(r, 503, "Not configured", "Facebook Login is not "
-		    "configured on this server.");
-		goto out;
-	}
-	oauth_page_begin(r, 200, "Connecting accounts");
-	http_puts(r, "<ul class=\"result\">\n");
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(j, "pages")) {
-		id = json_str(p, "id");
-		ig = json_str(p, "ig");
-		name = json_str(p, "name");
-		tok = json_str(p, "token");
-		if (id == NULL || tok == NULL)
-			continue;
-		page_on = chosen(&f, "page", id);
-		ig_on = ig != NULL && chosen(&f, "instagram", ig);
-		if (!page_on && !ig_on)
-			continue;
-		/* Instagram messages come through the Page's subscription. */
-		if (subscribe(g, id, tok, fields, sizeof(fields), why,
-		    sizeof(why)) == -1) {
-			result_line(r, "Page", name != NULL ? name : "", id, why);
-			n_failed++;
-			continue;
-		}
-		if (page_on) {
-			rc = connect_one(r, d, ws, login, "page", id, NULL,
-			    name != NULL ? name : "", tok, fields, now);
-			n_ok += rc == 1;
-			n_refused += rc == 0;
-			n_failed += rc == -1;
-		}
-		if (ig_on) {
-			snprintf(igname, sizeof(igname), "Instagram of %s",
-			    name != NULL ? name : id);
-			rc = connect_one(r, d, ws, login, "instagram", ig, id,
-			    igname, tok, fields, now);
-			n_ok += rc == 1;
-			n_refused += rc == 0;
-			n_failed += rc == -1;
-		}
-	}
-	http_puts(r, "</ul>\n");
-	if (n_ok + n_refused + n_failed == 0)
-		oauth_para(r, "Nothing was chosen: nothing was connected.");
-	declined = json_str(j, "declined");
-	declined_list(r, declined);
-	oauth_page_end(r, OAUTH_CHANNELS_PAGE, "Back to the channels");
-	snprintf(err, sizeof(err), "connected=%d refused=%d failed=%d", n_ok,
-	    n_refused, n_failed);
-	oauth_audit(d, &who, ws, "channels_connected", "meta_login", err, r);
-out:
-	payload_free(j);
-	if (plain.data != NULL)
-		crypto_wipe(plain.data, plain.len);
-	buf_free(&plain);
-	buf_free(&sealed);
-	app_graph_free(d, g);
-	params_free(&f);
-}

@@ -15,6 +15,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "db_oauth.h"
+#include "erase.h"
 #include "log.h"
 #include "oauth.h"
 #include "oauth_int.h"
@@ -38,10 +39,12 @@ mask_id(const char *id, char *out, size_t outsz)
 	snprintf(out, outsz, "***%s", n > 4 ? id + n - 4 : "");
 }
 
-/* Read and verify the signed_request of r: SR_OK with p filled, else
- * the reason, logged; the answer is the caller's. */
+/* Read and verify the signed_request of r, and that it is fresh:
+ * SR_OK with p filled and the hex SHA-256 of the signed_request in
+ * hash, else the reason, logged; the answer is the caller's. */
 static enum sr_err
-verified(struct req *r, const char *event, struct sr_payload *p)
+verified(struct req *r, const char *event, struct sr_payload *p,
+    char hash[2 * CRYPTO_SHA256_LEN + 1], const char **platform)
 {
 	char		 secrets[SECRETS_MAX][512];
 	const char	*list[SECRETS_MAX], *sr = NULL;
@@ -64,6 +67,9 @@ verified(struct req *r, const char *event, struct sr_payload *p)
 			list[n] = secrets[n];
 			n++;
 		}
+		/* The Instagram app's secret comes last: a request it signed
+		 * is about an Instagram Login. */
+		*platform = "facebook";
 		if (*conf_get(oauth_conf, "instagram_app_secret") != '\0') {
 			snprintf(secrets[n], sizeof(secrets[n]), "%s",
 			    conf_get(oauth_conf, "instagram_app_secret"));
@@ -73,6 +79,13 @@ verified(struct req *r, const char *event, struct sr_payload *p)
 		rc = signed_request_verify(sr, sr != NULL ? strlen(sr) : 0,
 		    list, n, p);
 		crypto_wipe(secrets, sizeof(secrets));
+		if (rc == SR_OK)
+			rc = signed_request_fresh(p, (long long)time(NULL));
+		if (rc == SR_OK)
+			crypto_sha256_hex(sr, hash);
+		if (rc == SR_OK && n > 0 && p->secret == n - 1 &&
+		    *conf_get(oauth_conf, "instagram_app_secret") != '\0')
+			*platform = "instagram";
 	}
 	params_free(&f);
 	if (rc != SR_OK) {
@@ -102,16 +115,18 @@ oauth_deauthorize(struct req *r, const struct route_ctx *cx)
 	struct logline		 l;
 	enum sr_err		 why;
 	char			 who[16], detail[96];
+	char			 hash[2 * CRYPTO_SHA256_LEN + 1];
+	const char		*platform = "facebook";
 	long long		 logins = 0, channels = 0;
 	cJSON			*o;
 
 	(void)cx;
-	if ((why = verified(r, "oauth.deauthorize", &p)) != SR_OK) {
+	if ((why = verified(r, "oauth.deauthorize", &p, hash, &platform)) != SR_OK) {
 		refuse(r, why);
 		return;
 	}
 	if ((d = app_db(oauth_conf)) == NULL ||
-	    db_oauth_revoke(d, p.user_id, (long long)time(NULL), &logins,
+	    db_oauth_revoke(d, p.user_id, platform, (long long)time(NULL), &logins,
 	    &channels) == -1) {
 		http_json_error(r, 503, "cannot record it now");
 		return;
@@ -122,6 +137,7 @@ oauth_deauthorize(struct req *r, const struct route_ctx *cx)
 	oauth_audit(d, NULL, 0, "meta_deauthorized", who, detail, r);
 	log_begin(&l, LOG_LEVEL_INFO, "oauth.deauthorized");
 	log_str(&l, "user", who);
+	log_str(&l, "platform", platform);
 	log_int(&l, "logins", logins);
 	log_int(&l, "channels", channels);
 	log_end(&l);
@@ -140,14 +156,16 @@ oauth_data_deletion(struct req *r, const struct route_ctx *cx)
 	enum sr_err		 why;
 	unsigned char		 rnd[16];
 	char			 code[HG_DELETION_CODE_CHARS + 1], who[16];
-	char			 base[HG_LINK_MAX], url[HG_LINK_MAX + 96];
-	char			 summary[512];
-	const char		*b = conf_get(oauth_conf, "base_url");
-	size_t			 n = strlen(b);
+	char			 have[HG_DELETION_CODE_CHARS + 1];
+	char			 hash[2 * CRYPTO_SHA256_LEN + 1];
+	const char		*platform = "facebook";
+	char			 path[96], url[HG_LINK_MAX + 96];
+	char			 summary[700];
+	int			 rc;
 	cJSON			*o;
 
 	(void)cx;
-	if ((why = verified(r, "oauth.data_deletion", &p)) != SR_OK) {
+	if ((why = verified(r, "oauth.data_deletion", &p, hash, &platform)) != SR_OK) {
 		refuse(r, why);
 		return;
 	}
@@ -157,28 +175,47 @@ oauth_data_deletion(struct req *r, const struct route_ctx *cx)
 		return;
 	}
 	if ((d = app_db(oauth_conf)) == NULL ||
-	    db_oauth_erase(d, p.user_id, (long long)time(NULL), code, &e) == -1) {
+	    (rc = db_deletion_claim(d, hash, code, (long long)time(NULL),
+	    have, sizeof(have))) == -1) {
 		http_json_error(r, 503, "cannot erase now: ask again");
 		return;
 	}
 	mask_id(p.user_id, who, sizeof(who));
-	db_erase_summary(&e, summary, sizeof(summary));
-	oauth_audit(d, NULL, 0, "meta_data_deleted", who, summary, r);
-	log_begin(&l, LOG_LEVEL_INFO, "oauth.data_deleted");
-	log_str(&l, "user", who);
-	log_int(&l, "logins", e.logins);
-	log_int(&l, "contacts", e.contacts);
-	log_int(&l, "messages", e.messages);
-	log_int(&l, "events", e.events);
-	log_end(&l);
-	while (n > 0 && b[n - 1] == '/')
-		n--;
-	snprintf(base, sizeof(base), "%.*s", (int)n, b);
-	snprintf(url, sizeof(url), "%s/oauth/deletion-status?code=%s", base,
-	    code);
+	/* Meta's retry of a request handled already: the same answer. */
+	if (rc == 1) {
+		if (erase_person(d, p.user_id, (long long)time(NULL),
+		    &e) == -1) {
+			http_json_error(r, 503, "cannot erase now: ask again");
+			return;
+		}
+		db_erase_summary(&e, summary, sizeof(summary));
+		if (db_deletion_done(d, code, summary,
+		    (long long)time(NULL)) == -1) {
+			http_json_error(r, 503, "cannot erase now: ask again");
+			return;
+		}
+		oauth_audit(d, NULL, 0, "meta_data_deleted", who, summary, r);
+		log_begin(&l, LOG_LEVEL_INFO, "oauth.data_deleted");
+		log_str(&l, "user", who);
+		log_int(&l, "logins", e.logins);
+		log_int(&l, "contacts", e.contacts);
+		log_int(&l, "messages", e.messages);
+		log_int(&l, "events", e.events);
+		log_int(&l, "busy", e.busy);
+		log_end(&l);
+	} else {
+		log_begin(&l, LOG_LEVEL_INFO, "oauth.data_deletion_again");
+		log_str(&l, "user", who);
+		log_end(&l);
+	}
+	snprintf(path, sizeof(path), "/oauth/deletion-status?code=%s", have);
+	if (oauth_own_url(path, url, sizeof(url)) == -1) {
+		http_json_error(r, 500, "base_url too long");
+		return;
+	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "url", url);
-	cJSON_AddStringToObject(o, "confirmation_code", code);
+	cJSON_AddStringToObject(o, "confirmation_code", have);
 	http_json(r, 200, o);
 }
 
@@ -190,12 +227,12 @@ oauth_deletion_status(struct req *r, const struct route_ctx *cx)
 	struct tm	 tm;
 	time_t		 t;
 	long long	 at;
-	char		 summary[512], when[64], text[700];
-	int		 rc;
+	char		 summary[700], when[64], text[900];
+	int		 rc, done = 0;
 
 	if ((d = app_db(oauth_conf)) == NULL ||
 	    (rc = db_deletion_find(d, code, &at, summary,
-	    sizeof(summary))) == -1) {
+	    sizeof(summary), &done)) == -1) {
 		oauth_page(r, 503, "Unavailable", "Try again in a moment.");
 		return;
 	}
@@ -208,8 +245,17 @@ oauth_deletion_status(struct req *r, const struct route_ctx *cx)
 	t = (time_t)at;
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	oauth_page_begin(r, 200, "Data deletion: done");
 	snprintf(text, sizeof(text), "Confirmation code %s.", code);
+	if (!done) {
+		oauth_page_begin(r, 200, "Data deletion: in progress");
+		oauth_para(r, text);
+		oauth_para(r, "hubgate is erasing what it holds about this "
+		    "person; this page will say what was erased once it has "
+		    "finished.");
+		oauth_page_end(r, NULL, NULL);
+		return;
+	}
+	oauth_page_begin(r, 200, "Data deletion: done");
 	oauth_para(r, text);
 	snprintf(text, sizeof(text), "On %s hubgate erased what it held about "
 	    "this person: %s", when, summary);

@@ -173,7 +173,8 @@ if start_apache "$D" "$HUBGATE_ROOT/apache-cgi.conf"; then
 	    "302 $BASE/login.html?next=channels.html" "cgi: /oauth/login without a session: to the sign-in page"
 	sr=$(python3 -c 'import sys,hmac,hashlib,base64
 b=lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
-p=b(b"{\"algorithm\":\"HMAC-SHA256\",\"user_id\":\"555000111\"}")
+import time
+p=b(("{\"algorithm\":\"HMAC-SHA256\",\"issued_at\":%d,\"user_id\":\"555000111\"}" % time.time()).encode())
 print(b(hmac.new(sys.argv[1].encode(), p.encode(), hashlib.sha256).digest()) + "." + p)' "$TEST_SECRET")
 	body=$(curl -s --max-time 10 --data-urlencode "signed_request=$sr" "$BASE/oauth/data-deletion")
 	expect_match "$body" '^\{"url":"http://[^"]*/oauth/deletion-status\?code=[A-Za-z0-9_-]{22}","confirmation_code":"[A-Za-z0-9_-]{22}"\}$' \

@@ -12,6 +12,9 @@
 . "$(dirname "$0")/sandbox.sh"
 t_tmp oauth
 D=$TMP/d
+IG_SECRET=test-instagram-secret-0123456789
+SANDBOX_CONF="instagram_app_id = 990000000000001
+instagram_app_secret = $IG_SECRET"
 start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 SEEN=$TMP/seen	# every answer body and header the tests saw
@@ -138,6 +141,8 @@ expect_eq "$S" 200 "connect answers the result page"
 expect_match "$res" "Page Sandbox Bakery \\(<code>$P1</code>\\): connected" "Page 1 connected"
 expect_match "$res" "\\(<code>$P3</code>\\): not connected: it is connected to another workspace" "a Page of another workspace is refused"
 [[ $res == *Other* ]] && not_ok "the other workspace is not named" || ok "the other workspace is not named"
+expect_eq "$(sqlite3 "$D/fakemeta.db" "SELECT count(*) FROM subscription WHERE object_id = '$P3'") $(sqlite3 "$D/fakemeta.db" "SELECT count(*) FROM subscription WHERE object_id = '$P1'")" "0 1" \
+    "... and Meta is not asked to subscribe it"
 expect_eq "$(sql "$D" "SELECT group_concat(kind || ':' || meta_id || ':' || workspace_id || ':' || token_status || ':' || token_kind, ' ') FROM (SELECT * FROM channel ORDER BY id)")" \
     "page:$P3:2:none:none page:$P1:1:valid:page instagram:$IG1:1:valid:page page:$P2:1:valid:page" "the chosen channels exist, with their token state and kind"
 expect_eq "$(sql "$D" "SELECT subscribed_fields FROM channel WHERE meta_id = '$P1'")" \
@@ -147,6 +152,18 @@ expect_eq "$(sql "$D" "SELECT parent_meta_id FROM channel WHERE meta_id = '$IG1'
 expect_eq "$(sql "$D" "SELECT count(*) FROM channel WHERE token_sealed IS NOT NULL AND meta_login_id = (SELECT id FROM meta_login)")" 3 "their tokens are sealed and tied to the Login"
 get "$BASE/oauth/connect" -b "$A" -H "Origin: $BASE" -d "pick=$PICK" -d "csrf=$FCSRF" -d page=$P1 >/dev/null
 expect_eq "$S" 400 "the picker's id is good once"
+# A session that switched workspace after the Login cannot connect there.
+ST=$(login "$A")
+get "$(dialog "$ST")" -b "$A"; body=$B
+PICK=$(sed -n 's/.*name="pick" value="\([^"]*\)".*/\1/p' <<<"$body")
+sql "$D" "INSERT INTO membership (workspace_id, user_id, role, created_at) SELECT 2, id, 'owner', 0 FROM user WHERE email = 'own@example.org'" >/dev/null
+sql "$D" "UPDATE session SET workspace_id = 2 WHERE workspace_id = 1 AND user_id = (SELECT id FROM user WHERE email = 'own@example.org')" >/dev/null
+chans=$(sql "$D" "SELECT count(*) FROM channel")
+get "$BASE/oauth/connect" -b "$A" -H "Origin: $BASE" -d "pick=$PICK" -d "csrf=$FCSRF" -d page=104857600000004 >/dev/null
+expect_eq "$S" 403 "connect after switching workspace: 403"
+expect_eq "$(sql "$D" "SELECT count(*) FROM channel")" "$chans" "... nothing connected"
+sql "$D" "UPDATE session SET workspace_id = 1 WHERE user_id = (SELECT id FROM user WHERE email = 'own@example.org')" >/dev/null
+sql "$D" "DELETE FROM membership WHERE workspace_id = 2 AND user_id = (SELECT id FROM user WHERE email = 'own@example.org')" >/dev/null
 
 # --- Cancel, declined permissions, failed exchanges
 ST=$(login "$A")
@@ -198,7 +215,8 @@ b=lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
 p=b(sys.argv[1].encode())
 print(b(hmac.new(sys.argv[2].encode(), p.encode(), hashlib.sha256).digest()) + "." + p)' "$1" "$2"
 }
-GOODP='{"algorithm":"HMAC-SHA256","issued_at":1700000000,"user_id":"7300000000000001"}'
+NOW=$(date +%s)
+GOODP='{"algorithm":"HMAC-SHA256","issued_at":'$NOW',"user_id":"7300000000000001"}'
 for path in deauthorize data-deletion; do
 	get "$BASE/oauth/$path" --data-urlencode "signed_request=$(sr "$GOODP" wrong-secret)" >/dev/null
 	expect_eq "$S" 400 "$path: a bad signature: 400"
@@ -208,26 +226,86 @@ for path in deauthorize data-deletion; do
 	expect_eq "$S" 400 "$path: an oversized signed_request: 400"
 	get "$BASE/oauth/$path" -d signed_request=nodot >/dev/null
 	expect_eq "$S" 400 "$path: a malformed one: 400"
+	get "$BASE/oauth/$path" --data-urlencode "signed_request=$(sr '{"algorithm":"HMAC-SHA256","issued_at":'$((NOW - 3700))',"user_id":"7300000000000001"}' "$TEST_SECRET")"
+	expect_eq "$S" 400 "$path: one issued more than an hour ago: 400"
+	expect_match "$B" 'stale' "... as stale"
+	get "$BASE/oauth/$path" --data-urlencode "signed_request=$(sr '{"algorithm":"HMAC-SHA256","issued_at":'$((NOW + 900))',"user_id":"7300000000000001"}' "$TEST_SECRET")" >/dev/null
+	expect_eq "$S" 400 "$path: one issued in the future: 400"
+	get "$BASE/oauth/$path" --data-urlencode "signed_request=$(sr '{"algorithm":"HMAC-SHA256","user_id":"7300000000000001"}' "$TEST_SECRET")" >/dev/null
+	expect_eq "$S" 400 "$path: one without issued_at: 400"
 done
+expect_eq "$(sql "$D" "SELECT count(*) FROM deletion_request")" 0 "no refused request erased anything"
 get "$BASE/oauth/deauthorize" --data-urlencode "signed_request=$(sr "$GOODP" "$TEST_SECRET2")"
 expect_eq "$S" 200 "a signed_request under the second (rotated) app secret is accepted"
 expect_match "$(grep -c 'refused=bad_signature' "$D/error.log")" '^[2-9]' "bad ones are logged"
+# The Instagram app's secret revokes Instagram Logins only.
+sql "$D" "INSERT INTO meta_login (workspace_id, platform, meta_user_id, token_sealed, created_at, updated_at) VALUES
+    (1, 'facebook', '7300000000000009', x'00', 0, 0), (1, 'instagram', '7300000000000009', x'00', 0, 0)" >/dev/null
+get "$BASE/oauth/deauthorize" --data-urlencode "signed_request=$(sr '{"algorithm":"HMAC-SHA256","issued_at":'$NOW',"user_id":"7300000000000009"}' "$IG_SECRET")" >/dev/null
+expect_eq "$S" 200 "deauthorize signed with the Instagram app secret: accepted"
+expect_eq "$(sql "$D" "SELECT group_concat(platform || ':' || status, ' ') FROM (SELECT * FROM meta_login WHERE meta_user_id = '7300000000000009' ORDER BY platform)")" \
+    "facebook:valid instagram:revoked" "... it revokes the Instagram Login, not the Facebook one of the same id"
+sql "$D" "DELETE FROM meta_login WHERE meta_user_id = '7300000000000009'" >/dev/null
 # A contact with a conversation and a message, and the raw event naming them.
 sign_post() { post "$1"; }
 expect_eq "$(post "$PAYLOADS/messenger-text.json")" 200 "a message from a person arrives"
 PSID=$(json 'j["entry"][0]["messaging"][0]["sender"]["id"]' < "$PAYLOADS/messenger-text.json")
 for _ in $(seq 1 50); do [ "$(sql "$D" "SELECT count(*) FROM message")" -ge 1 ] && break; sleep 0.1; done
 expect_eq "$(sql "$D" "SELECT count(*) FROM contact WHERE meta_user_id = '$PSID'")" 1 "they are a contact"
-get "$BASE/oauth/data-deletion" --data-urlencode "signed_request=$(sr "{\"algorithm\":\"HMAC-SHA256\",\"issued_at\":1700000000,\"user_id\":\"$PSID\"}" "$TEST_SECRET")"; r=$B
-expect_eq "$S" 200 "data deletion: accepted"
+# A batch of two people's messages; a pending event and 20,000 others.
+OTHER=7399999999999999
+python3 - "$PAYLOADS/messenger-text.json" "$PSID" "$OTHER" > "$TMP/batch.json" <<'PY'
+import json, sys, copy
+j = json.load(open(sys.argv[1]))
+m = copy.deepcopy(j["entry"][0]["messaging"][0])
+m["sender"]["id"] = sys.argv[3]
+m["message"]["mid"] = "m_other_person"
+m["message"]["text"] = "the other person's words"
+j["entry"][0]["messaging"][0]["message"]["mid"] = "m_erased_person"
+j["entry"][0]["messaging"].append(m)
+print(json.dumps(j))
+PY
+expect_eq "$(post "$TMP/batch.json")" 200 "a batch from them and another person arrives"
+for _ in $(seq 1 50); do [ "$(sql "$D" "SELECT count(*) FROM message")" -ge 3 ] && break; sleep 0.1; done
+sql "$D" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+    INSERT INTO webhook_event (received_ms, body, body_sha256, signature, object, state)
+    SELECT i, '{\"object\":\"page\",\"entry\":[{\"id\":\"1\",\"messaging\":[{\"sender\":{\"id\":\"' ||
+    CASE WHEN i % 2000 = 0 THEN '$PSID' ELSE '$OTHER' END || '\"}}]}]}' || printf('%*s', 2000, ''),
+    lower(hex(randomblob(32))), 'sha256=0', 'page', 'processed' FROM n" >/dev/null
+events_before=$(sql "$D" "SELECT count(*) FROM webhook_event")
+DEL_SR=$(sr "{\"algorithm\":\"HMAC-SHA256\",\"issued_at\":$NOW,\"user_id\":\"$PSID\"}" "$TEST_SECRET")
+# The deletion runs while webhooks keep arriving: each answers 200 fast.
+curl -s -o "$SEEN/del1" --max-time 60 --data-urlencode "signed_request=$DEL_SR" "$BASE/oauth/data-deletion" &
+delpid=$!
+slow=0 bad=0
+for i in 1 2 3 4 5; do
+	python3 -c 'import json,sys;j=json.load(open(sys.argv[1]));m=j["entry"][0]["messaging"];del m[0];m[0]["message"]["mid"]="m_during_"+sys.argv[2];print(json.dumps(j))' "$TMP/batch.json" "$i" > "$TMP/during.json"
+	t0=$(date +%s%N)
+	[ "$(post "$TMP/during.json")" = 200 ] || bad=$((bad + 1))
+	[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 2000 ] || slow=$((slow + 1))
+done
+wait "$delpid"
+expect_eq "$bad:$slow" "0:0" "webhooks posted during the deletion are stored (200) within 2 s"
+r=$(cat "$SEEN/del1")
 URL=$(json 'j["url"]' <<<"$r"); CONF_CODE=$(json 'j["confirmation_code"]' <<<"$r")
-expect_match "$URL" "^$BASE/oauth/deletion-status\\?code=$CONF_CODE\$" "it answers the status URL and the confirmation code"
-expect_eq "$(sql "$D" "SELECT (SELECT count(*) FROM contact WHERE meta_user_id = '$PSID') + (SELECT count(*) FROM message) + (SELECT count(*) FROM webhook_event WHERE instr(body, '\"$PSID\"'))")" 0 \
-    "their contact row, messages and raw events are gone"
+expect_match "$URL" "^$BASE/oauth/deletion-status\\?code=$CONF_CODE\$" "data deletion answers the status URL and the confirmation code"
+for _ in $(seq 1 50); do [ "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE state IN ('pending','processing')")" = 0 ] && break; sleep 0.1; done
+expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event")" "$((events_before + 5))" "no raw event was deleted"
+expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE instr(body, '\"$PSID\"')")" 0 \
+    "no stored event names the person any more"
+expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE instr(body, 'the other person''s words')")" 6 \
+    "... the other person's entries in the same deliveries are kept"
+expect_eq "$(sql "$D" "SELECT count(*) FROM message WHERE meta_message_id = 'm_other_person'")" 1 "... and their message"
+expect_eq "$(sql "$D" "SELECT count(*) FROM contact WHERE meta_user_id = '$PSID'") $(sql "$D" "SELECT count(*) FROM message WHERE meta_message_id = 'm_erased_person' OR meta_message_id = '$(json 'j["entry"][0]["messaging"][0]["message"]["mid"]' < "$PAYLOADS/messenger-text.json")'")" "0 0" \
+    "their contact row and messages are gone"
 get "$URL"; page=$B
 expect_eq "$S" 200 "the status page answers"
-expect_match "$page" "hubgate erased what it held about this person: 0 Facebook or Instagram logins and 0 channel tokens derived from them; as a contact: 1 contact record, 1 conversation, 1 message; 1 raw webhook event" "it says what was deleted"
+expect_match "$page" "hubgate erased what it held about this person: 0 Facebook or Instagram logins and 0 channel tokens derived from them; as a contact: 1 contact record, 1 conversation, [0-9]+ messages?; 12 raw webhook events naming the person, from which 12 entries about the person were removed \\(entries about other people in the same deliveries were kept\\)" "it says what was erased"
 expect_match "$page" "On 20[0-9-]+ [0-9:]+ UTC" "... and when"
+audits=$(sql "$D" "SELECT count(*) FROM audit_log WHERE action = 'meta_data_deleted'")
+get "$BASE/oauth/data-deletion" --data-urlencode "signed_request=$DEL_SR"
+expect_eq "$S $(json 'j["confirmation_code"]' <<<"$B")" "200 $CONF_CODE" "Meta's retry of the same request gets the same answer"
+expect_eq "$(sql "$D" "SELECT count(*) FROM audit_log WHERE action = 'meta_data_deleted'") $(sql "$D" "SELECT count(*) FROM deletion_request")" "$audits 1" "... without erasing again"
 get "$BASE/oauth/deletion-status?code=nosuchcode" >/dev/null
 expect_eq "$S" 404 "an unknown code: 404"
 r=$(curl -s -d user_id=100000000000001 "$CTL/data-deletion")

@@ -84,10 +84,36 @@ test_bad(void)
 	    SR_BAD_SIGNATURE, "no secret configured: nothing verifies");
 }
 
+/* Freshness: issued within the last hour, and not ahead by more than
+ * the allowed clock skew. */
+static void
+test_fresh(void)
+{
+	struct sr_payload	 p;
+	long long		 now = 1700000000;
+
+	memset(&p, 0, sizeof(p));
+	EQ_INT(signed_request_fresh(&p, now), SR_STALE,
+	    "no issued_at: refused");
+	p.issued_at = now;
+	EQ_INT(signed_request_fresh(&p, now), SR_OK, "issued now: fresh");
+	p.issued_at = now - HG_SIGNED_REQUEST_AGE_MAX_S;
+	EQ_INT(signed_request_fresh(&p, now), SR_OK, "an hour old: fresh");
+	p.issued_at = now - HG_SIGNED_REQUEST_AGE_MAX_S - 1;
+	EQ_INT(signed_request_fresh(&p, now), SR_STALE, "older: stale");
+	p.issued_at = now + HG_SIGNED_REQUEST_SKEW_S;
+	EQ_INT(signed_request_fresh(&p, now), SR_OK, "a little ahead: fresh");
+	p.issued_at = now + HG_SIGNED_REQUEST_SKEW_S + 1;
+	EQ_INT(signed_request_fresh(&p, now), SR_STALE,
+	    "further in the future: refused");
+	EQ_STR(sr_err_names[SR_STALE], "stale", "its name");
+}
+
 int
 main(void)
 {
 	test_good();
 	test_bad();
+	test_fresh();
 	return test_done();
 }

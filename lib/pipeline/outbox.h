@@ -1,0 +1,109 @@
+/*
+ * outbox: the one path by which hubgate sends to Meta.
+ *
+ * outbox_enqueue checks a send against Meta's windows (window.h) and
+ * limits (graph_send.h; a long text is split at word boundaries into
+ * several sends), then commits it, with its message in the thread,
+ * before anything is called.  A client's idempotency key makes the
+ * same request return the first answer.
+ *
+ * The worker (outbox_run) claims due sends one at a time under a lease
+ * (in order within a conversation), paces them (pace.h: a token bucket
+ * and a circuit breaker per channel, a spacing per WhatsApp person),
+ * sends them through graph_send with the outbox id in Messenger's
+ * metadata or WhatsApp's biz_opaque_callback_data, and acts on
+ * graph_error's class: retry with backoff and jitter, wait what Meta
+ * says when throttled, pause the channel's sends (the rows stay
+ * queued) when its token is dead until its token_status is valid
+ * again, fail at once when permanent.  A send whose outcome is unknown
+ * (no answer after the request was written, or a worker that died
+ * mid-send) waits outbox_grace_s for the echo or status webhook that
+ * carries its id back (events.c reconciles it) and is sent again only
+ * when none came.
+ *
+ * The thread (outbox_thread_new) runs the worker in a long-lived
+ * process, woken by outbox_thread_poke when a send is queued and every
+ * HG_OUTBOX_POLL_MS; cron/webhook-retry runs it for what is left.  One
+ * process at a time should run a worker (the callers hold the "outbox"
+ * lock): pacing state lives in the worker's memory.
+ *
+ * Lock rules: the thread's mutex is a leaf; outbox_thread_poke may be
+ * called with any lock held.
+ */
+#ifndef HG_OUTBOX_H
+#define HG_OUTBOX_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "db_outbox.h"
+#include "window.h"
+
+struct conf;
+struct db;
+struct graph;
+struct outbox_worker;
+struct outbox_thread;
+
+/* A send asked for (everything borrowed). */
+struct outbox_req {
+	long long	 workspace, conversation;
+	const char	*text;		/* a text, or NULL */
+	const cJSON	*quick_replies;	/* with text: an array, or NULL */
+	const cJSON	*template;	/* WhatsApp: {name, language,
+					 * components}, or NULL */
+	const char	*author_kind;	/* user, rule, bot, api */
+	long long	 author_id;
+	const char	*idempotency_key; /* NULL: none */
+	long long	 now_ms;
+};
+
+enum outbox_verdict {
+	OUTBOX_QUEUED_NEW,	/* queued now */
+	OUTBOX_QUEUED_BEFORE,	/* the key's first answer */
+	OUTBOX_NO_CONVERSATION,	/* not in this workspace */
+	OUTBOX_REFUSED,		/* the window or a limit: why says */
+	OUTBOX_BAD_REQUEST,	/* malformed: why says */
+	OUTBOX_VERDICT__MAX
+};
+
+struct outbox_res {
+	enum outbox_verdict	 verdict;
+	long long		 id;	/* the (first) send */
+	int			 n;	/* sends queued (pieces of a text) */
+	enum outbox_state	 state;
+	enum window		 window;
+	char			 why[256];
+};
+
+/* Queue r in one transaction; res says what happened.  0, or -1 on a
+ * database error. */
+int	 outbox_enqueue(struct db *, const struct outbox_req *r,
+	    struct outbox_res *res);
+
+struct outbox_stats {
+	long long	 claimed, sent, retried, failed, unknown, paused;
+	long long	 paced, recovered;
+};
+
+/* A worker over d and g (borrowed) with c's settings; NULL when out of
+ * memory. */
+struct outbox_worker *outbox_worker_new(const struct conf *c, struct db *d,
+	    struct graph *g);
+void	 outbox_worker_free(struct outbox_worker *);
+/* Send what is due for at most budget_ms; *next_ms (may be NULL) is
+ * when something is due next (0: nothing queued).  0 or -1 on a
+ * database error. */
+int	 outbox_run(struct outbox_worker *, long long budget_ms,
+	    struct outbox_stats *, long long *next_ms);
+
+/* Start the worker thread with its own database connection and Graph
+ * client; NULL when it cannot start (logged). */
+struct outbox_thread *outbox_thread_new(const struct conf *c);
+/* Wake it: a send was queued.  t may be NULL. */
+void	 outbox_thread_poke(struct outbox_thread *t);
+/* Stop it after its current send, and free.  NULL is accepted. */
+void	 outbox_thread_free(struct outbox_thread *t);
+
+#endif

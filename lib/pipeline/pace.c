@@ -1,0 +1,220 @@
+/*
+ * pace: token buckets, pair spacing, circuit breakers and the queue's
+ * actions.  See pace.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "pace.h"
+
+const char *const pace_breaker_names[BREAKER__MAX] = {
+	[BREAKER_CLOSED] = "closed",
+	[BREAKER_OPEN] = "open",
+	[BREAKER_HALF_OPEN] = "half_open",
+};
+
+const char *const pace_act_names[PACE_ACT__MAX] = {
+	[PACE_DONE] = "done",
+	[PACE_RETRY] = "retry",
+	[PACE_WAIT] = "wait",
+	[PACE_PAUSE_CHANNEL] = "pause_channel",
+	[PACE_FAIL] = "fail",
+	[PACE_UNKNOWN] = "unknown",
+};
+
+void
+pace_bucket_init(struct pace_bucket *b, double rate, long long now_ms)
+{
+	memset(b, 0, sizeof(*b));
+	b->rate = rate > 0 ? rate : 1;
+	b->burst = b->rate < 1 ? 1 : b->rate;
+	b->tokens = b->burst;
+	b->at_ms = now_ms;
+}
+
+long long
+pace_bucket_take(struct pace_bucket *b, long long now_ms)
+{
+	long long wait;
+
+	if (now_ms < b->blocked_until_ms)
+		return b->blocked_until_ms - now_ms;
+	if (now_ms > b->at_ms) {
+		b->tokens += (double)(now_ms - b->at_ms) * b->rate / 1000.0;
+		if (b->tokens > b->burst)
+			b->tokens = b->burst;
+		b->at_ms = now_ms;
+	}
+	if (b->tokens >= 1.0) {
+		b->tokens -= 1.0;
+		return 0;
+	}
+	wait = (long long)((1.0 - b->tokens) * 1000.0 / b->rate);
+	return wait < 1 ? 1 : wait;
+}
+
+void
+pace_bucket_block(struct pace_bucket *b, long long until_ms)
+{
+	if (until_ms > b->blocked_until_ms)
+		b->blocked_until_ms = until_ms;
+	b->tokens = 0;
+}
+
+void
+pace_pairs_init(struct pace_pairs *t, long long spacing_ms)
+{
+	t->n = 0;
+	t->spacing_ms = spacing_ms;
+}
+
+/* The pair's slot, a new one (forgetting finished pairs when full), or
+ * NULL when the table is full of waiting pairs. */
+static struct pace_pair *
+pair_find(struct pace_pairs *t, long long channel, const char *person,
+    long long now_ms)
+{
+	int i, j;
+
+	for (i = 0; i < t->n; i++)
+		if (t->p[i].channel == channel &&
+		    strcmp(t->p[i].person, person) == 0)
+			return &t->p[i];
+	if (t->n == PACE_PAIRS_MAX) {
+		for (i = j = 0; i < t->n; i++)
+			if (t->p[i].next_ms > now_ms)
+				t->p[j++] = t->p[i];
+		t->n = j;
+		if (t->n == PACE_PAIRS_MAX)
+			return NULL;
+	}
+	memset(&t->p[t->n], 0, sizeof(t->p[0]));
+	t->p[t->n].channel = channel;
+	snprintf(t->p[t->n].person, sizeof(t->p[0].person), "%s", person);
+	return &t->p[t->n++];
+}
+
+long long
+pace_pairs_take(struct pace_pairs *t, long long channel, const char *person,
+    long long now_ms)
+{
+	struct pace_pair *p = pair_find(t, channel, person, now_ms);
+
+	if (p == NULL)
+		return t->spacing_ms;
+	if (now_ms < p->next_ms)
+		return p->next_ms - now_ms;
+	p->next_ms = now_ms + t->spacing_ms;
+	return 0;
+}
+
+void
+pace_pairs_block(struct pace_pairs *t, long long channel, const char *person,
+    long long until_ms)
+{
+	struct pace_pair *p = pair_find(t, channel, person, until_ms);
+
+	if (p != NULL && until_ms > p->next_ms)
+		p->next_ms = until_ms;
+}
+
+void
+pace_breaker_init(struct pace_breaker *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->state = BREAKER_CLOSED;
+	b->cool_ms = PACE_BREAKER_COOL_MS;
+}
+
+int
+pace_breaker_allow(struct pace_breaker *b, long long now_ms, long long *wait_ms)
+{
+	if (wait_ms != NULL)
+		*wait_ms = 0;
+	if (b->state == BREAKER_OPEN && now_ms >= b->open_until_ms) {
+		b->state = BREAKER_HALF_OPEN;
+		b->probing = 0;
+	}
+	switch (b->state) {
+	case BREAKER_CLOSED:
+		return 1;
+	case BREAKER_HALF_OPEN:
+		if (!b->probing) {
+			b->probing = 1;
+			return 1;
+		}
+		if (wait_ms != NULL)
+			*wait_ms = 1000;
+		return 0;
+	default:
+		if (wait_ms != NULL)
+			*wait_ms = b->open_until_ms - now_ms;
+		return 0;
+	}
+}
+
+/* Open for the current cool-down. */
+static void
+breaker_open(struct pace_breaker *b, long long now_ms)
+{
+	b->state = BREAKER_OPEN;
+	b->open_until_ms = now_ms + b->cool_ms;
+	b->probing = 0;
+}
+
+void
+pace_breaker_record(struct pace_breaker *b, int failed, long long now_ms)
+{
+	int i, fails = 0;
+
+	if (b->state == BREAKER_HALF_OPEN) {
+		if (failed) {
+			b->cool_ms = b->cool_ms * 2 > PACE_BREAKER_COOL_MAX_MS ?
+			    PACE_BREAKER_COOL_MAX_MS : b->cool_ms * 2;
+			breaker_open(b, now_ms);
+		} else
+			pace_breaker_init(b);
+		return;
+	}
+	if (b->state == BREAKER_OPEN)
+		return;		/* a call that left before it opened */
+	b->recent[b->next] = failed ? 1 : 0;
+	b->next = (b->next + 1) % PACE_BREAKER_WINDOW;
+	if (b->n < PACE_BREAKER_WINDOW)
+		b->n++;
+	for (i = 0; i < b->n; i++)
+		fails += b->recent[i];
+	if (b->n >= PACE_BREAKER_MIN && fails * 2 > b->n)
+		breaker_open(b, now_ms);
+}
+
+enum pace_act
+pace_action(enum graph_class cls, int ambiguous, long delay_s, int attempts,
+    long long base_ms, long long max_ms, unsigned rnd, long long *delay_ms)
+{
+	long long	 d = base_ms;
+	int		 i;
+
+	*delay_ms = 0;
+	if (ambiguous && cls != GRAPH_OK)
+		return PACE_UNKNOWN;
+	switch (cls) {
+	case GRAPH_OK:
+		return PACE_DONE;
+	case GRAPH_RETRY:
+		for (i = 1; i < attempts && d < max_ms; i++)
+			d *= 2;
+		if (d > max_ms)
+			d = max_ms;
+		*delay_ms = d + (long long)((double)rnd / 4294967296.0 *
+		    (double)(d / 4));
+		return PACE_RETRY;
+	case GRAPH_THROTTLED:
+		*delay_ms = (delay_s > 0 ? delay_s : 1) * 1000LL;
+		return PACE_WAIT;
+	case GRAPH_TOKEN_INVALID:
+		return PACE_PAUSE_CHANNEL;
+	default:
+		return PACE_FAIL;
+	}
+}

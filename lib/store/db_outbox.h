@@ -1,0 +1,179 @@
+/*
+ * db_outbox: the outbound queue's rows (db_outbox.c), the reads of the
+ * inbox the API shows, and the reconciliation of echoes and statuses
+ * with the sends they report.  Functions that say so run inside the
+ * caller's transaction; the others make their own.
+ */
+#ifndef HG_DB_OUTBOX_H
+#define HG_DB_OUTBOX_H
+
+#include <stddef.h>
+
+#include "db.h"
+
+/* A send's states, in schema.sql's order. */
+enum outbox_state {
+	OUTBOX_QUEUED,
+	OUTBOX_SENDING,
+	OUTBOX_SENT,
+	OUTBOX_DELIVERED,
+	OUTBOX_READ,
+	OUTBOX_FAILED,
+	OUTBOX_DEAD_LETTER,
+	OUTBOX_UNKNOWN,
+	OUTBOX_STATE__MAX
+};
+extern const char *const outbox_state_names[OUTBOX_STATE__MAX];
+/* The state named s, or -1. */
+int	 outbox_state_parse(const char *s);
+
+/* What sending in a conversation needs to know about it. */
+struct db_conv_info {
+	long long	 id, workspace_id, channel_id;
+	char		 kind[16];		/* the channel's */
+	char		 channel_meta_id[128];
+	char		 person[256];		/* PSID, IGSID or wa_id */
+	int		 human_agent;		/* the channel may use the tag */
+	long long	 send_rate;		/* 0: the platform's default */
+	long long	 last_inbound_ms;	/* 0: never */
+};
+/* The conversation id of workspace: 1 found, 0 none there, -1. */
+int	 db_conv_info(struct db *, long long workspace, long long id,
+	    struct db_conv_info *);
+
+/* A send to queue (strings borrowed). */
+struct db_outbox_new {
+	long long	 workspace_id, channel_id, conversation_id;
+	const char	*kind;		/* "text" or "template" */
+	const char	*body;		/* JSON */
+	const char	*text;		/* what the thread shows */
+	const char	*tag;		/* NULL or "HUMAN_AGENT" */
+	const char	*author_kind;	/* user, rule, bot, api */
+	long long	 author_id;	/* 0: none */
+	const char	*idempotency_key; /* NULL: none */
+	long long	 now_ms;
+};
+/* Queue one send and its message in the thread, inside the caller's
+ * transaction; *id is the outbox row.  0 or -1. */
+int	 db_outbox_insert(struct db *, const struct db_outbox_new *,
+	    long long *id);
+/* The send that workspace queued under key: 1 (id and state set), 0
+ * none, -1. */
+int	 db_outbox_by_key(struct db *, long long workspace, const char *key,
+	    long long *id, enum outbox_state *state);
+
+/* A claimed send: what the worker needs, owned by the job. */
+struct db_outbox_job {
+	long long	 id, channel_id, conversation_id;
+	int		 attempts;		/* including this one */
+	char		 kind[16];		/* text, template */
+	char		 channel_kind[16];
+	char		 channel_meta_id[128];
+	char		 person[256];
+	char		 tag[32];		/* "" or HUMAN_AGENT */
+	long long	 send_rate;		/* 0: default */
+	char		*body;			/* JSON, malloc'd */
+	unsigned char	*token_sealed;		/* malloc'd, may be NULL */
+	size_t		 token_len;
+};
+void	 db_outbox_job_clear(struct db_outbox_job *);
+
+/* Make lapsed claims unknown (their outcome is not known: the holder
+ * stopped), due again after grace_ms unless an echo reconciles them
+ * first, and put unknown sends whose grace is over back in the queue.
+ * *n counts both.  Own transaction; 0 or -1. */
+int	 db_outbox_recover(struct db *, long long now_ms, long long grace_ms,
+	    long long *n);
+/* Claim the oldest due send whose conversation has nothing older
+ * still to send and whose channel's token is valid, under token until
+ * now_ms + lease_ms, counting an attempt: 1 (job filled), 0 none due,
+ * -1.  Own transaction. */
+int	 db_outbox_claim(struct db *, long long now_ms, long long lease_ms,
+	    const char *token, struct db_outbox_job *);
+/* When the next send is due (ms) into *at; 0 when none queued.  0/-1. */
+int	 db_outbox_next_due(struct db *, long long *at);
+
+/* One call's outcome, for the attempt log. */
+struct db_outbox_attempt {
+	int		 attempt;
+	const char	*cls;		/* ok, retry, throttled, ... unknown */
+	int		 http_status;
+	long		 code, subcode;
+	const char	*fbtrace_id, *message;
+	long long	 at_ms;
+};
+/* The outcomes of a claimed send (each in its own transaction, with
+ * its attempt logged when a is not NULL); 0 or -1.
+ * sent: Meta took it with message id mid (kept even when the claim has
+ * lapsed: it is the truth); the message in the thread is ticked sent. */
+int	 db_outbox_sent(struct db *, long long id, const char *mid,
+	    const struct db_outbox_attempt *a);
+/* Back to the queue (state OUTBOX_QUEUED, due at next_ms), or unknown
+ * (OUTBOX_UNKNOWN: waits for an echo until next_ms), or a dead letter;
+ * only under the claim's token.  counted: whether the attempt counts
+ * (0 for a send that never left: paced, paused). */
+int	 db_outbox_requeue(struct db *, long long id, const char *token,
+	    enum outbox_state state, long long next_ms, int counted,
+	    const char *err_code, const char *err,
+	    const struct db_outbox_attempt *a);
+/* Failed for good (or a dead letter) with Meta's code and words for
+ * people; the message in the thread is marked failed with them. */
+int	 db_outbox_fail(struct db *, long long id, const char *token,
+	    enum outbox_state state, const char *err_code, const char *err,
+	    const struct db_outbox_attempt *a);
+/* The channel's token is dead: its token_status becomes invalid, which
+ * pauses its sends until it is valid again. */
+int	 db_channel_token_invalid(struct db *, long long channel);
+
+/* Store a sealed token (its kind: page, system_user) for the channel
+ * of kind and meta_id, valid from now on (its paused sends resume):
+ * 1 set, 0 no such channel, -1. */
+int	 db_channel_set_token(struct db *, const char *kind,
+	    const char *meta_id, const void *sealed, size_t len,
+	    const char *token_kind, long long now);
+
+/* An echo or status of channel carrying outbox id ref: the send (of
+ * that channel only) becomes sent with Meta's mid unless it is further
+ * already, and its message in the thread takes the mid.  Inside the
+ * caller's transaction.  1 reconciled, 0 no such send, -1. */
+int	 db_outbox_reconcile(struct db *, long long channel, long long ref,
+	    const char *mid, long long at_ms);
+
+/* A conversation as the inbox lists it (strings borrowed for the
+ * callback). */
+struct db_conv_row {
+	long long	 id, channel_id, contact_id;
+	const char	*channel_kind, *contact_name, *status;
+	int		 human_agent;
+	long long	 last_inbound_ms, last_message_ms, unread;
+	long long	 assigned_user_id;	/* 0: nobody */
+};
+struct db_conv_filter {
+	const char	*status;	/* NULL: any */
+	long long	 channel;	/* 0: any */
+	long long	 assigned;	/* -1 any, 0 nobody, else that user */
+	int		 unread;	/* 1: only with unread messages */
+	const char	*q;		/* contact name or message text */
+	long long	 before_ms, before_id;	/* cursor; 0: from the top */
+	int		 limit;
+};
+/* The workspace's conversations, newest activity first; 0 or -1. */
+int	 db_conv_list(struct db *, long long workspace,
+	    const struct db_conv_filter *,
+	    void (*fn)(void *, const struct db_conv_row *), void *arg);
+
+struct db_msg_row {
+	long long	 id, sent_ms;
+	const char	*direction, *kind, *text, *status, *error;
+	const char	*attachments, *payload, *reply_to;
+	long long	 outbox_id;	/* 0: not sent through the outbox */
+	const char	*outbox_state;	/* NULL when not */
+};
+/* A conversation's messages in Meta's order (sent_ms, id) after the
+ * cursor (after_ms, after_id; 0: from the start), at most limit;
+ * 0 or -1. */
+int	 db_msg_list(struct db *, long long conversation, long long after_ms,
+	    long long after_id, int limit,
+	    void (*fn)(void *, const struct db_msg_row *), void *arg);
+
+#endif

@@ -1,0 +1,380 @@
+/*
+ * api_inbox: conversations, messages and sending.  See api_inbox.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "api_inbox.h"
+#include "app.h"
+#include "clock.h"
+#include "conf.h"
+#include "db.h"
+#include "db_outbox.h"
+#include "http.h"
+#include "limits.h"
+#include "num.h"
+#include "outbox.h"
+#include "route.h"
+#include "window.h"
+
+#define CONV_PATH	"/api/conversations"
+
+static const struct conf	*inbox_conf;
+static struct outbox_thread	*inbox_worker;
+
+const struct route_field api_inbox_fields[INBOX_F__MAX] = {
+	[INBOX_F_STATUS] = { "status", FIELD_TEXT, 1, 16, 0 },
+	[INBOX_F_CHANNEL] = { "channel", FIELD_ID, 0, 0, 0 },
+	[INBOX_F_ASSIGNED] = { "assigned", FIELD_TEXT, 1, 20, 0 },
+	[INBOX_F_UNREAD] = { "unread", FIELD_BOOL, 0, 0, 0 },
+	[INBOX_F_Q] = { "q", FIELD_TEXT, 1, 200, 0 },
+	[INBOX_F_CURSOR] = { "cursor", FIELD_TEXT, 3, 40, 0 },
+	[INBOX_F_LIMIT] = { "limit", FIELD_INT, 1, HG_INBOX_PAGE_MAX, 0 },
+};
+
+const struct route_field api_send_fields[SEND_F__MAX] = {
+	[SEND_F_TEXT] = { "text", FIELD_TEXT, 1, HG_OUTBOX_TEXT_BYTES_MAX, 0 },
+	[SEND_F_KEY] = { "idempotency_key", FIELD_TEXT, 1,
+	    HG_IDEMPOTENCY_KEY_MAX, 0 },
+};
+
+void
+api_inbox_setup(const struct conf *c, struct outbox_thread *t)
+{
+	inbox_conf = c;
+	inbox_worker = t;
+}
+
+/* The database, or NULL after answering 503. */
+static struct db *
+inbox_db(struct req *r)
+{
+	struct db *d;
+
+	if (inbox_conf == NULL || (d = app_db(inbox_conf)) == NULL) {
+		route_error(r, 503, "the database is not available");
+		return NULL;
+	}
+	return d;
+}
+
+/* A cursor "MS.ID" into its parts; 0 or -1. */
+static int
+cursor_parse(const char *s, long long *ms, long long *id)
+{
+	const char	*dot = strchr(s, '.');
+	char		 a[32];
+
+	if (dot == NULL || (size_t)(dot - s) >= sizeof(a))
+		return -1;
+	memcpy(a, s, (size_t)(dot - s));
+	a[dot - s] = '\0';
+	if (num_parse_str(a, 0, 1LL << 53, ms) == -1 ||
+	    num_parse_str(dot + 1, 0, 1LL << 53, id) == -1)
+		return -1;
+	return 0;
+}
+
+/* The platform a channel kind is shown as. */
+static const char *
+platform_of(const char *kind)
+{
+	return kind != NULL && strcmp(kind, "page") == 0 ? "messenger" :
+	    kind != NULL ? kind : "";
+}
+
+struct conv_acc {
+	cJSON		*arr;
+	long long	 now_ms, last_ms, last_id;
+	int		 n;
+};
+
+static void
+conv_row(void *arg, const struct db_conv_row *c)
+{
+	struct conv_acc	*a = arg;
+	cJSON		*o, *k;
+
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddItemToArray(a->arr, o))
+		return;
+	cJSON_AddNumberToObject(o, "id", (double)c->id);
+	cJSON_AddNumberToObject(o, "channel_id", (double)c->channel_id);
+	cJSON_AddStringToObject(o, "platform", platform_of(c->channel_kind));
+	k = cJSON_AddObjectToObject(o, "contact");
+	cJSON_AddNumberToObject(k, "id", (double)c->contact_id);
+	cJSON_AddStringToObject(k, "name", c->contact_name != NULL ?
+	    c->contact_name : "");
+	cJSON_AddStringToObject(o, "status", c->status != NULL ? c->status : "");
+	cJSON_AddStringToObject(o, "window", window_names[window_of(
+	    c->channel_kind, c->last_inbound_ms, a->now_ms, c->human_agent)]);
+	cJSON_AddNumberToObject(o, "last_message_at",
+	    (double)c->last_message_ms);
+	cJSON_AddNumberToObject(o, "unread", (double)c->unread);
+	if (c->assigned_user_id > 0)
+		cJSON_AddNumberToObject(o, "assigned_user_id",
+		    (double)c->assigned_user_id);
+	else
+		cJSON_AddNullToObject(o, "assigned_user_id");
+	a->last_ms = c->last_message_ms;
+	a->last_id = c->id;
+	a->n++;
+}
+
+/* GET /api/conversations. */
+static void
+conv_list(struct req *r, const struct route_ctx *cx, struct db *d)
+{
+	const struct route_val	*v = cx->v;
+	struct db_conv_filter	 f;
+	struct conv_acc		 a;
+	char			 next[64];
+	const char		*as;
+	cJSON			*root;
+
+	memset(&f, 0, sizeof(f));
+	f.assigned = -1;
+	f.limit = v[INBOX_F_LIMIT].set ? (int)v[INBOX_F_LIMIT].n : 50;
+	if (v[INBOX_F_STATUS].set) {
+		f.status = v[INBOX_F_STATUS].s;
+		if (strcmp(f.status, "open") && strcmp(f.status, "escalated") &&
+		    strcmp(f.status, "closed")) {
+			route_error(r, 400, "status: open, escalated or closed");
+			return;
+		}
+	}
+	if (v[INBOX_F_CHANNEL].set)
+		f.channel = v[INBOX_F_CHANNEL].n;
+	if (v[INBOX_F_ASSIGNED].set) {
+		as = v[INBOX_F_ASSIGNED].s;
+		if (strcmp(as, "me") == 0)
+			f.assigned = cx->who.user;
+		else if (strcmp(as, "none") == 0)
+			f.assigned = 0;
+		else if (strcmp(as, "any") != 0 &&
+		    num_parse_str(as, 1, 1LL << 53, &f.assigned) == -1) {
+			route_error(r, 400, "assigned: me, none, any or a user id");
+			return;
+		}
+	}
+	f.unread = v[INBOX_F_UNREAD].set && v[INBOX_F_UNREAD].n;
+	f.q = v[INBOX_F_Q].set ? v[INBOX_F_Q].s : NULL;
+	if (v[INBOX_F_CURSOR].set && cursor_parse(v[INBOX_F_CURSOR].s,
+	    &f.before_ms, &f.before_id) == -1) {
+		route_error(r, 400, "cursor: invalid");
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.now_ms = clock_ms();
+	root = cJSON_CreateObject();
+	a.arr = cJSON_AddArrayToObject(root, "conversations");
+	if (a.arr == NULL || db_conv_list(d, cx->who.workspace, &f, conv_row,
+	    &a) == -1) {
+		cJSON_Delete(root);
+		route_error(r, 503, "cannot read the conversations now");
+		return;
+	}
+	if (a.n == f.limit) {
+		snprintf(next, sizeof(next), "%lld.%lld", a.last_ms, a.last_id);
+		cJSON_AddStringToObject(root, "next", next);
+	} else
+		cJSON_AddNullToObject(root, "next");
+	http_json(r, 200, root);
+}
+
+struct msg_acc {
+	cJSON		*arr;
+	long long	 last_ms, last_id;
+	int		 n;
+};
+
+/* Add key: s, or null. */
+static void
+add_str(cJSON *o, const char *key, const char *s)
+{
+	if (s != NULL)
+		cJSON_AddStringToObject(o, key, s);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void
+msg_row(void *arg, const struct db_msg_row *m)
+{
+	struct msg_acc	*a = arg;
+	cJSON		*o;
+
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddItemToArray(a->arr, o))
+		return;
+	cJSON_AddNumberToObject(o, "id", (double)m->id);
+	add_str(o, "direction", m->direction);
+	add_str(o, "kind", m->kind);
+	add_str(o, "text", m->text);
+	add_str(o, "status", m->status);
+	cJSON_AddNumberToObject(o, "sent_at", (double)m->sent_ms);
+	add_str(o, "error", m->error);
+	add_str(o, "payload", m->payload);
+	add_str(o, "reply_to", m->reply_to);
+	if (m->outbox_id > 0) {
+		cJSON_AddNumberToObject(o, "outbox_id", (double)m->outbox_id);
+		add_str(o, "outbox_state", m->outbox_state);
+	}
+	a->last_ms = m->sent_ms;
+	a->last_id = m->id;
+	a->n++;
+}
+
+/* The conversation id of a path CONV_PATH "/ID/messages" into *id; 0
+ * or -1 when the path is not that. */
+static int
+path_conv(const char *path, long long *id)
+{
+	const char	*p = path + strlen(CONV_PATH), *slash;
+	char		 num[24];
+
+	if (*p != '/' || (slash = strchr(p + 1, '/')) == NULL ||
+	    strcmp(slash, "/messages") != 0 || slash - p - 1 <= 0 ||
+	    (size_t)(slash - p - 1) >= sizeof(num))
+		return -1;
+	memcpy(num, p + 1, (size_t)(slash - p - 1));
+	num[slash - p - 1] = '\0';
+	return num_parse_str(num, 1, 1LL << 53, id);
+}
+
+/* GET /api/conversations/ID/messages. */
+static void
+msg_list(struct req *r, const struct route_ctx *cx, struct db *d,
+    long long conv)
+{
+	struct db_conv_info	 ci;
+	struct msg_acc		 a;
+	long long		 after_ms = 0, after_id = 0;
+	int			 limit, rc;
+	char			 next[64];
+	cJSON			*root;
+
+	limit = cx->v[INBOX_F_LIMIT].set ? (int)cx->v[INBOX_F_LIMIT].n :
+	    HG_INBOX_PAGE_MAX;
+	if (cx->v[INBOX_F_CURSOR].set && cursor_parse(cx->v[INBOX_F_CURSOR].s,
+	    &after_ms, &after_id) == -1) {
+		route_error(r, 400, "cursor: invalid");
+		return;
+	}
+	if ((rc = db_conv_info(d, cx->who.workspace, conv, &ci)) != 1) {
+		route_error(r, rc == 0 ? 404 : 503, rc == 0 ?
+		    "no such conversation" : "cannot read the conversation now");
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	root = cJSON_CreateObject();
+	a.arr = cJSON_AddArrayToObject(root, "messages");
+	if (a.arr == NULL || db_msg_list(d, conv, after_ms, after_id, limit,
+	    msg_row, &a) == -1) {
+		cJSON_Delete(root);
+		route_error(r, 503, "cannot read the messages now");
+		return;
+	}
+	if (a.n > 0)
+		snprintf(next, sizeof(next), "%lld.%lld", a.last_ms, a.last_id);
+	else
+		snprintf(next, sizeof(next), "%lld.%lld", after_ms, after_id);
+	/* Always a cursor: the client polls with it for what is new. */
+	cJSON_AddStringToObject(root, "next", next);
+	cJSON_AddStringToObject(root, "window", window_names[window_of(
+	    ci.kind, ci.last_inbound_ms, clock_ms(), ci.human_agent)]);
+	http_json(r, 200, root);
+}
+
+void
+api_inbox_get(struct req *r, const struct route_ctx *cx)
+{
+	struct db	*d;
+	long long	 conv;
+
+	if (strcmp(r->path, CONV_PATH) != 0 && path_conv(r->path, &conv) == -1) {
+		route_error(r, 404, "not found");
+		return;
+	}
+	if ((d = inbox_db(r)) == NULL)
+		return;
+	if (strcmp(r->path, CONV_PATH) == 0)
+		conv_list(r, cx, d);
+	else
+		msg_list(r, cx, d, conv);
+}
+
+void
+api_inbox_send(struct req *r, const struct route_ctx *cx)
+{
+	struct outbox_req	 q;
+	struct outbox_res	 res;
+	struct db		*d;
+	long long		 conv;
+	cJSON			*body, *o;
+	int			 rc;
+
+	if (path_conv(r->path, &conv) == -1) {
+		route_error(r, 404, "not found");
+		return;
+	}
+	if ((d = inbox_db(r)) == NULL)
+		return;
+	/* The gate validated the flat fields; the nested ones (a
+	 * template, quick replies) are read from the same body, which
+	 * it checked is a JSON object of bounded depth. */
+	if ((body = cJSON_ParseWithLength(r->body.data, r->body.len)) == NULL) {
+		route_error(r, 400, "body must be a JSON object");
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.workspace = cx->who.workspace;
+	q.conversation = conv;
+	q.text = cx->v[SEND_F_TEXT].set ? cx->v[SEND_F_TEXT].s : NULL;
+	q.quick_replies = cJSON_GetObjectItemCaseSensitive(body,
+	    "quick_replies");
+	if (cJSON_IsNull(q.quick_replies))
+		q.quick_replies = NULL;
+	q.template = cJSON_GetObjectItemCaseSensitive(body, "template");
+	if (cJSON_IsNull(q.template))
+		q.template = NULL;
+	q.author_kind = cx->who.via == ROUTE_SESSION ? "user" : "api";
+	q.author_id = cx->who.user;
+	q.idempotency_key = cx->v[SEND_F_KEY].set ? cx->v[SEND_F_KEY].s : NULL;
+	q.now_ms = clock_ms();
+	rc = outbox_enqueue(d, &q, &res);
+	cJSON_Delete(body);
+	if (rc == -1) {
+		route_error(r, 503, "cannot queue the message now");
+		return;
+	}
+	switch (res.verdict) {
+	case OUTBOX_NO_CONVERSATION:
+		route_error(r, 404, "no such conversation");
+		return;
+	case OUTBOX_REFUSED:
+		route_error(r, 422, res.why);
+		return;
+	case OUTBOX_BAD_REQUEST:
+		route_error(r, 400, res.why);
+		return;
+	default:
+		break;
+	}
+	if (res.verdict == OUTBOX_QUEUED_NEW)
+		outbox_thread_poke(inbox_worker);
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)res.id);
+	/* The same key again: the first answer, and where it is now. */
+	cJSON_AddStringToObject(o, "state", "queued");
+	if (res.verdict == OUTBOX_QUEUED_NEW) {
+		cJSON_AddNumberToObject(o, "sends", res.n);
+		cJSON_AddStringToObject(o, "window", window_names[res.window]);
+	} else
+		cJSON_AddStringToObject(o, "current_state",
+		    outbox_state_names[res.state]);
+	http_json(r, 202, o);
+}

@@ -1,0 +1,55 @@
+/*
+ * api_inbox: conversations, their messages and sending (api_inbox.c).
+ * Every answer is scoped to the caller's workspace: another
+ * workspace's conversation is 404.
+ *
+ *   GET  /api/conversations   agent: {conversations: [C], next}
+ *        ?status=&channel=&assigned=me|none|any|ID&unread=&q=&cursor=
+ *        newest activity first; C: {id, channel_id, platform, contact:
+ *        {id, name}, status, window, last_message_at (ms), unread,
+ *        assigned_user_id}; next: the cursor of the next page or null
+ *   GET  /api/conversations/ID/messages?cursor=
+ *        agent: {messages: [M], next} oldest first (Meta's time); M:
+ *        {id, direction, kind, text, status, sent_at (ms), error,
+ *        outbox_id, outbox_state}
+ *   POST /api/conversations/ID/messages
+ *        agent (a session, or an API token of role scope), JSON {text,
+ *        quick_replies} or {template: {name, language, components}},
+ *        optional idempotency_key: 202 {id, state, sends, window}: id
+ *        is the outbox row (the first, when a long text was split);
+ *        422 {error} when the window or a limit refuses it, in words;
+ *        the same idempotency_key again: the first answer (202, the
+ *        same id, state queued) with current_state, and nothing sent.
+ */
+#ifndef HG_API_INBOX_H
+#define HG_API_INBOX_H
+
+#include "route.h"
+
+struct conf;
+struct outbox_thread;
+
+/* The configuration and the worker thread to wake when a send is
+ * queued (may be NULL: cron sends it); once, before serving. */
+void	 api_inbox_setup(const struct conf *, struct outbox_thread *);
+
+enum {
+	INBOX_F_STATUS,
+	INBOX_F_CHANNEL,
+	INBOX_F_ASSIGNED,
+	INBOX_F_UNREAD,
+	INBOX_F_Q,
+	INBOX_F_CURSOR,
+	INBOX_F_LIMIT,
+	INBOX_F__MAX
+};
+extern const struct route_field api_inbox_fields[INBOX_F__MAX];
+enum { SEND_F_TEXT, SEND_F_KEY, SEND_F__MAX };
+extern const struct route_field api_send_fields[SEND_F__MAX];
+
+/* GET /api/conversations and /api/conversations/ID/messages. */
+void	 api_inbox_get(struct req *, const struct route_ctx *);
+/* POST /api/conversations/ID/messages. */
+void	 api_inbox_send(struct req *, const struct route_ctx *);
+
+#endif

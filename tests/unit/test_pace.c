@@ -1,0 +1,177 @@
+/*
+ * Pacing with a test clock (lib/pipeline/pace.c): token buckets, the
+ * WhatsApp pair spacing, circuit breaker states and the queue's action
+ * for each class of answer.
+ */
+#include "test.h"
+
+#include "pace.h"
+
+static void
+test_bucket(void)
+{
+	struct pace_bucket	 b;
+	long long		 t = 1000000, w;
+	int			 i, n;
+
+	pace_bucket_init(&b, 80, t);
+	for (n = 0; n < 200 && pace_bucket_take(&b, t) == 0; n++)
+		;
+	EQ_INT(n, 80, "WhatsApp default: a full bucket gives 80 at once");
+	w = pace_bucket_take(&b, t);
+	OK(w >= 12 && w <= 13, "the 81st waits one token's time (12.5 ms)");
+	EQ_INT(pace_bucket_take(&b, t + 13), 0, "... and may go after it");
+	/* Over one simulated second at 1 ms steps: at most rate + burst. */
+	pace_bucket_init(&b, 80, t);
+	for (n = 0, i = 0; i < 10000; i++)
+		if (pace_bucket_take(&b, t + i) == 0)
+			n++;
+	OK(n >= 80 * 10 && n <= 80 * 10 + 80,
+	    "80/s sustained over 10 s: 800 to 880 (burst included)");
+	pace_bucket_init(&b, 300, t);
+	for (n = 0; pace_bucket_take(&b, t) == 0; n++)
+		;
+	EQ_INT(n, 300, "Messenger: 300 at once");
+	pace_bucket_init(&b, 1000, t);
+	for (n = 0; pace_bucket_take(&b, t) == 0; n++)
+		;
+	EQ_INT(n, 1000, "WhatsApp at its 1000/s upgrade");
+	pace_bucket_init(&b, 80, t);
+	pace_bucket_block(&b, t + 60000);
+	EQ_INT(pace_bucket_take(&b, t + 1000), 59000,
+	    "throttled by Meta: no token for what it said");
+	EQ_INT(pace_bucket_take(&b, t + 60000), 0, "... then tokens again");
+}
+
+static void
+test_pairs(void)
+{
+	static struct pace_pairs p;
+	long long		 t = 5000000;
+
+	pace_pairs_init(&p, PACE_PAIR_SPACING_MS);
+	EQ_INT(pace_pairs_take(&p, 1, "16505551234", t), 0,
+	    "the first message to a person goes");
+	EQ_INT(pace_pairs_take(&p, 1, "16505551234", t + 1), 5999,
+	    "the next waits 6 s");
+	EQ_INT(pace_pairs_take(&p, 1, "16505551234", t + 5999), 1,
+	    "at 5.999 s: 1 ms more");
+	EQ_INT(pace_pairs_take(&p, 1, "16505551234", t + 6000), 0,
+	    "at exactly 6 s it goes");
+	EQ_INT(pace_pairs_take(&p, 1, "16505559999", t + 6001), 0,
+	    "another person is not held back");
+	EQ_INT(pace_pairs_take(&p, 2, "16505551234", t + 6001), 0,
+	    "the same person on another number is not either");
+	pace_pairs_block(&p, 1, "16505559999", t + 100000);
+	EQ_INT(pace_pairs_take(&p, 1, "16505559999", t + 50000), 50000,
+	    "131056: that pair waits what Meta said");
+	/* A full table forgets pairs whose wait is over. */
+	{
+		char	 who[32];
+		int	 i, ok = 1;
+
+		pace_pairs_init(&p, 6000);
+		for (i = 0; i < PACE_PAIRS_MAX; i++) {
+			snprintf(who, sizeof(who), "%d", i);
+			ok &= pace_pairs_take(&p, 1, who, t) == 0;
+		}
+		OK(ok, "4096 people at once");
+		EQ_INT(pace_pairs_take(&p, 1, "new", t + 1), 6000,
+		    "a full table of waiting pairs: a new one waits");
+		EQ_INT(pace_pairs_take(&p, 1, "new", t + 6000), 0,
+		    "once their wait is over the table makes room");
+		EQ_INT(pace_pairs_take(&p, 1, "new", t + 6001), 5999,
+		    "... and the new pair is spaced");
+	}
+}
+
+static void
+test_breaker(void)
+{
+	struct pace_breaker	 b;
+	long long		 t = 9000000, w;
+	int			 i;
+
+	pace_breaker_init(&b);
+	EQ_STR(pace_breaker_names[b.state], "closed", "a breaker starts closed");
+	for (i = 0; i < 4; i++) {
+		OK(pace_breaker_allow(&b, t, NULL), "closed: calls go");
+		pace_breaker_record(&b, 1, t);
+	}
+	EQ_STR(pace_breaker_names[b.state], "closed",
+	    "4 failures: still closed (too few calls to judge)");
+	pace_breaker_record(&b, 1, t);
+	EQ_STR(pace_breaker_names[b.state], "open",
+	    "5 retryable failures of 5: open");
+	OK(!pace_breaker_allow(&b, t + 1000, &w), "open: no call");
+	EQ_INT(w, PACE_BREAKER_COOL_MS - 1000, "... for the rest of the cool-down");
+	OK(pace_breaker_allow(&b, t + PACE_BREAKER_COOL_MS, NULL),
+	    "after the cool-down: one call (half-open)");
+	EQ_STR(pace_breaker_names[b.state], "half_open", "half-open");
+	OK(!pace_breaker_allow(&b, t + PACE_BREAKER_COOL_MS, NULL),
+	    "half-open: only one call at a time");
+	pace_breaker_record(&b, 1, t + PACE_BREAKER_COOL_MS);
+	EQ_STR(pace_breaker_names[b.state], "open", "its failure: open again");
+	OK(!pace_breaker_allow(&b, t + 2 * PACE_BREAKER_COOL_MS, NULL),
+	    "... for a doubled cool-down");
+	OK(pace_breaker_allow(&b, t + 3 * PACE_BREAKER_COOL_MS, NULL),
+	    "after it: half-open again");
+	pace_breaker_record(&b, 0, t + 3 * PACE_BREAKER_COOL_MS);
+	EQ_STR(pace_breaker_names[b.state], "closed", "its success: closed");
+	/* Mostly successes keep it closed. */
+	for (i = 0; i < 20; i++)
+		pace_breaker_record(&b, i % 3 == 0, t);
+	EQ_STR(pace_breaker_names[b.state], "closed",
+	    "a third failing: stays closed");
+	pace_breaker_init(&b);
+	for (i = 0; i < 10; i++)
+		pace_breaker_record(&b, i % 2 == 1, t);
+	EQ_STR(pace_breaker_names[b.state], "closed",
+	    "half failing: not most, stays closed");
+	pace_breaker_record(&b, 1, t);
+	EQ_STR(pace_breaker_names[b.state], "open",
+	    "6 of the last 10 failing: open");
+}
+
+static void
+test_action(void)
+{
+	long long d;
+
+	EQ_STR(pace_act_names[pace_action(GRAPH_OK, 0, 0, 1, 2000, 60000, 0,
+	    &d)], "done", "ok: done");
+	EQ_STR(pace_act_names[pace_action(GRAPH_RETRY, 0, 30, 1, 2000, 60000,
+	    0, &d)], "retry", "retry: retry");
+	EQ_INT(d, 2000, "first retry after the base delay");
+	pace_action(GRAPH_RETRY, 0, 30, 3, 2000, 60000, 0, &d);
+	EQ_INT(d, 8000, "third: doubled twice");
+	pace_action(GRAPH_RETRY, 0, 30, 20, 2000, 60000, 0, &d);
+	EQ_INT(d, 60000, "capped");
+	pace_action(GRAPH_RETRY, 0, 30, 1, 2000, 60000, 0xffffffffu, &d);
+	OK(d > 2000 && d <= 2500, "jitter adds up to a quarter");
+	EQ_STR(pace_act_names[pace_action(GRAPH_THROTTLED, 0, 120, 1, 2000,
+	    60000, 0, &d)], "wait", "throttled: wait");
+	EQ_INT(d, 120000, "... what Meta's headers said");
+	pace_action(GRAPH_THROTTLED, 0, 0, 1, 2000, 60000, 0, &d);
+	EQ_INT(d, 1000, "... at least a second");
+	EQ_STR(pace_act_names[pace_action(GRAPH_TOKEN_INVALID, 0, 0, 1, 2000,
+	    60000, 0, &d)], "pause_channel",
+	    "token invalid: the channel pauses, the row is not failed");
+	EQ_STR(pace_act_names[pace_action(GRAPH_PERMANENT, 0, 0, 1, 2000,
+	    60000, 0, &d)], "fail", "permanent: fail at once");
+	EQ_STR(pace_act_names[pace_action(GRAPH_RETRY, 1, 30, 1, 2000, 60000,
+	    0, &d)], "unknown",
+	    "no answer after the request was written: unknown");
+	EQ_STR(pace_act_names[pace_action(GRAPH_OK, 1, 0, 1, 2000, 60000, 0,
+	    &d)], "done", "an answer is never unknown");
+}
+
+int
+main(void)
+{
+	test_bucket();
+	test_pairs();
+	test_breaker();
+	test_action();
+	return test_done();
+}
