@@ -23,7 +23,7 @@ const WINDOW = {
 	closed: ['More than 7 days since the person\'s last message: Meta allows no reply until they write again.', 'alert-error'],
 };
 const TICK = {
-	queued: ['🕓', 'queued'], sending: ['🕓', 'sending'], unknown: ['🕓', 'waiting for Meta to confirm'],
+	queued: ['…', 'queued'], sending: ['…', 'sending'], unknown: ['…', 'waiting for Meta to confirm'],
 	sent: ['✓', 'sent'], delivered: ['✓✓', 'delivered'], read: ['✓✓', 'read'], failed: ['⚠', 'failed'],
 };
 const FINAL = new Set(['read', 'failed', 'received']);
@@ -118,6 +118,7 @@ function label(m) {
 	const t = m.text || '';
 	switch (m.kind) {
 	case 'text': return t;
+	case 'template': return `Template “${t}”`;
 	case 'reaction': return t ? `Reacted ${t} to a message` : 'Removed a reaction';
 	case 'postback': return `Tapped the button “${t}”`;
 	case 'unsend': case 'deleted': return 'This message was unsent';
