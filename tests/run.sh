@@ -5,7 +5,7 @@
 #                     (AddressSanitizer + UndefinedBehaviorSanitizer)
 #   integration tests tests/integration/*.sh, through real lighttpd and
 #                     Apache servers, against the sanitizer build
-#   browser tests     tests/browser/test_*.mjs and ops.mjs (the
+#   browser tests     tests/browser/test_*.mjs, ops.mjs and inbox.mjs (the
 #                     operations pages), in headless chromium
 #                     driven by playwright-core, through lighttpd
 #                     (screenshots kept in the logs' screenshots/)
@@ -56,7 +56,7 @@ done
 for t in tests/integration/test_*.sh; do
 	[ -f "$t" ] && run_suite "integration/$(basename "$t" .sh)" bash "$t"
 done
-for t in tests/browser/test_*.mjs tests/browser/ops.mjs; do
+for t in tests/browser/test_*.mjs tests/browser/ops.mjs tests/browser/inbox.mjs; do
 	[ -f "$t" ] && run_suite "browser/$(basename "$t" .mjs)" \
 	    bash tests/browser/run-suite.sh "$t"
 done

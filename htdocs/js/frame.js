@@ -7,6 +7,7 @@ import { api, setCsrf, el, ApiError } from './api.js';
 
 const NAV = [
 	['index.html', 'Overview'],
+	['inbox.html', 'Inbox'],
 	['channels.html', 'Channels'],
 	['events.html', 'Events'],
 	['dead-letters.html', 'Dead letters'],

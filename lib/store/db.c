@@ -888,6 +888,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "instr(lower(m.text), lower(?6)) > 0)) "
 	    "AND (?7 = 0 OR coalesce(v.last_message_ms, 0) < ?7 OR "
 	    "(coalesce(v.last_message_ms, 0) = ?7 AND v.id < ?8)) "
+	    "AND (?10 = 0 OR coalesce(v.last_message_ms, 0) >= ?10) "
 	    "ORDER BY coalesce(v.last_message_ms, 0) DESC, v.id DESC LIMIT ?9",
 	[STMT_MSG_LIST] =
 	    "SELECT m.id, m.sent_ms, m.direction, m.kind, m.text, m.status, "
@@ -900,6 +901,19 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_CHANNEL_SET_TOKEN] =
 	    "UPDATE channel SET token_sealed = ?3, token_status = 'valid', "
 	    "token_kind = ?4, updated_at = ?5 WHERE kind = ?1 AND meta_id = ?2",
+	/* The inbox's actions: the workspace's conversation only; an
+	 * assignee must be a member of the workspace */
+	[STMT_CONV_ASSIGN] =
+	    "UPDATE conversation SET assigned_user_id = ?3 "
+	    "WHERE id = ?2 AND workspace_id = ?1 AND (?3 IS NULL OR EXISTS "
+	    "(SELECT 1 FROM membership WHERE workspace_id = ?1 AND user_id = ?3)) "
+	    "RETURNING status, coalesce(assigned_user_id, 0), unread",
+	[STMT_CONV_STATUS] =
+	    "UPDATE conversation SET status = ?3 WHERE id = ?2 AND workspace_id = ?1 "
+	    "RETURNING status, coalesce(assigned_user_id, 0), unread",
+	[STMT_CONV_READ] =
+	    "UPDATE conversation SET unread = 0 WHERE id = ?2 AND workspace_id = ?1 "
+	    "RETURNING status, coalesce(assigned_user_id, 0), unread",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -205,6 +205,10 @@ enum stmt {
 	STMT_CONV_LIST,
 	STMT_MSG_LIST,
 	STMT_CHANNEL_SET_TOKEN,
+	/* The inbox's actions on a conversation (db_outbox.c). */
+	STMT_CONV_ASSIGN,
+	STMT_CONV_STATUS,
+	STMT_CONV_READ,
 	STMT__MAX
 };
 

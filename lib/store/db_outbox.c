@@ -480,6 +480,7 @@ db_conv_list(struct db *d, long long ws, const struct db_conv_filter *f,
 	sqlite3_bind_int64(st, 7, f->before_ms);
 	sqlite3_bind_int64(st, 8, f->before_id);
 	sqlite3_bind_int(st, 9, f->limit);
+	sqlite3_bind_int64(st, 10, f->since_ms);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&r, 0, sizeof(r));
 		r.id = sqlite3_column_int64(st, 0);
@@ -532,4 +533,51 @@ db_msg_list(struct db *d, long long conv, long long after_ms,
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_conv_act(struct db *d, long long ws, long long id, enum db_conv_op op,
+    long long user, struct db_conv_state *out)
+{
+	static const char *const statuses[] = { "open", "closed" };
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	switch (op) {
+	case DB_CONV_ASSIGN:
+		if ((st = db_stmt(d, STMT_CONV_ASSIGN)) == NULL)
+			return -1;
+		if (user > 0)
+			sqlite3_bind_int64(st, 3, user);
+		else
+			sqlite3_bind_null(st, 3);
+		break;
+	case DB_CONV_REOPEN:
+	case DB_CONV_CLOSE:
+		if ((st = db_stmt(d, STMT_CONV_STATUS)) == NULL)
+			return -1;
+		db_bind_text(st, 3, statuses[op == DB_CONV_CLOSE]);
+		break;
+	case DB_CONV_READ:
+		if ((st = db_stmt(d, STMT_CONV_READ)) == NULL)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, ws);
+	sqlite3_bind_int64(st, 2, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		col_copy(st, 0, out->status, sizeof(out->status));
+		out->assigned_user_id = sqlite3_column_int64(st, 1);
+		out->unread = sqlite3_column_int64(st, 2);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_ROW;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return rc == SQLITE_ROW;
 }

@@ -155,12 +155,32 @@ struct db_conv_filter {
 	int		 unread;	/* 1: only with unread messages */
 	const char	*q;		/* contact name or message text */
 	long long	 before_ms, before_id;	/* cursor; 0: from the top */
+	long long	 since_ms;	/* 0, or only activity at or after it */
 	int		 limit;
 };
 /* The workspace's conversations, newest activity first; 0 or -1. */
 int	 db_conv_list(struct db *, long long workspace,
 	    const struct db_conv_filter *,
 	    void (*fn)(void *, const struct db_conv_row *), void *arg);
+
+/* What the inbox does to a conversation. */
+enum db_conv_op {
+	DB_CONV_REOPEN,		/* status open */
+	DB_CONV_CLOSE,		/* status closed */
+	DB_CONV_ASSIGN,		/* to user (0: nobody), a member */
+	DB_CONV_READ		/* no unread messages left */
+};
+/* A conversation's state after an action. */
+struct db_conv_state {
+	char		 status[16];
+	long long	 assigned_user_id;	/* 0: nobody */
+	long long	 unread;
+};
+/* Do op to conversation id of workspace ws (user: the assignee of
+ * DB_CONV_ASSIGN, 0 for nobody) and fill out: 1 done, 0 no such
+ * conversation there (or, assigning, user is not a member), -1. */
+int	 db_conv_act(struct db *, long long ws, long long id,
+	    enum db_conv_op op, long long user, struct db_conv_state *out);
 
 struct db_msg_row {
 	long long	 id, sent_ms;

@@ -33,6 +33,7 @@ const struct route_field api_inbox_fields[INBOX_F__MAX] = {
 	[INBOX_F_Q] = { "q", FIELD_TEXT, 1, 200, 0 },
 	[INBOX_F_CURSOR] = { "cursor", FIELD_TEXT, 3, 40, 0 },
 	[INBOX_F_LIMIT] = { "limit", FIELD_INT, 1, HG_INBOX_PAGE_MAX, 0 },
+	[INBOX_F_SINCE] = { "since", FIELD_INT, 0, 1LL << 53, 0 },
 };
 
 const struct route_field api_send_fields[SEND_F__MAX] = {
@@ -162,6 +163,7 @@ conv_list(struct req *r, const struct route_ctx *cx, struct db *d)
 	}
 	f.unread = v[INBOX_F_UNREAD].set && v[INBOX_F_UNREAD].n;
 	f.q = v[INBOX_F_Q].set ? v[INBOX_F_Q].s : NULL;
+	f.since_ms = v[INBOX_F_SINCE].set ? v[INBOX_F_SINCE].n : 0;
 	if (v[INBOX_F_CURSOR].set && cursor_parse(v[INBOX_F_CURSOR].s,
 	    &f.before_ms, &f.before_id) == -1) {
 		route_error(r, 400, "cursor: invalid");
@@ -228,21 +230,28 @@ msg_row(void *arg, const struct db_msg_row *m)
 	a->n++;
 }
 
-/* The conversation id of a path CONV_PATH "/ID/messages" into *id; 0
+/* The conversation id of a path CONV_PATH "/ID/" what into *id; 0
  * or -1 when the path is not that. */
 static int
-path_conv(const char *path, long long *id)
+path_conv_is(const char *path, const char *what, long long *id)
 {
 	const char	*p = path + strlen(CONV_PATH), *slash;
 	char		 num[24];
 
 	if (*p != '/' || (slash = strchr(p + 1, '/')) == NULL ||
-	    strcmp(slash, "/messages") != 0 || slash - p - 1 <= 0 ||
+	    strcmp(slash + 1, what) != 0 || slash - p - 1 <= 0 ||
 	    (size_t)(slash - p - 1) >= sizeof(num))
 		return -1;
 	memcpy(num, p + 1, (size_t)(slash - p - 1));
 	num[slash - p - 1] = '\0';
 	return num_parse_str(num, 1, 1LL << 53, id);
+}
+
+/* The conversation id of a path CONV_PATH "/ID/messages"; 0 or -1. */
+static int
+path_conv(const char *path, long long *id)
+{
+	return path_conv_is(path, "messages", id);
 }
 
 /* GET /api/conversations/ID/messages. */
@@ -307,6 +316,103 @@ api_inbox_get(struct req *r, const struct route_ctx *cx)
 		msg_list(r, cx, d, conv);
 }
 
+/* The assignee a body's user_id names: a user id, "me" (the caller),
+ * or null (nobody) into *user (0: nobody); 0, or -1 when it names
+ * none of those. */
+static int
+assignee_of(const cJSON *body, const struct route_ctx *cx, long long *user)
+{
+	const cJSON	*u = cJSON_GetObjectItemCaseSensitive(body, "user_id");
+	double		 n;
+
+	*user = 0;
+	if (cJSON_IsNull(u))
+		return 0;
+	if (cJSON_IsString(u) && strcmp(u->valuestring, "me") == 0) {
+		if ((*user = cx->who.user) <= 0)
+			return -1;
+		return 0;
+	}
+	if (cJSON_IsString(u))
+		return num_parse_str(u->valuestring, 1, 1LL << 53, user);
+	if (!cJSON_IsNumber(u))
+		return -1;
+	n = u->valuedouble;
+	if (!(n >= 1 && n <= (double)(1LL << 53)) || n != (double)(long long)n)
+		return -1;
+	*user = (long long)n;
+	return 0;
+}
+
+/* POST /api/conversations/ID/{assign,close,reopen,read}: 1 when path
+ * is one of those (and answered), 0 when it is not. */
+static int
+conv_act(struct req *r, const struct route_ctx *cx)
+{
+	static const struct {
+		const char		*what;
+		enum db_conv_op		 op;
+	} acts[] = {
+		{ "assign", DB_CONV_ASSIGN },
+		{ "close", DB_CONV_CLOSE },
+		{ "reopen", DB_CONV_REOPEN },
+		{ "read", DB_CONV_READ },
+	};
+	struct db_conv_state	 st;
+	struct db_conv_info	 ci;
+	struct db		*d;
+	long long		 conv, user = 0;
+	cJSON			*body, *o;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (path_conv_is(r->path, acts[i].what, &conv) == 0)
+			break;
+	if (i == sizeof(acts) / sizeof(acts[0]))
+		return 0;
+	if ((d = inbox_db(r)) == NULL)
+		return 1;
+	if (acts[i].op == DB_CONV_ASSIGN) {
+		body = cJSON_ParseWithLength(r->body.data, r->body.len);
+		rc = body == NULL ||
+		    !cJSON_HasObjectItem(body, "user_id") ||
+		    assignee_of(body, cx, &user) == -1;
+		cJSON_Delete(body);
+		if (rc) {
+			route_error(r, 400, "user_id: a user id, \"me\" or null");
+			return 1;
+		}
+	}
+	if ((rc = db_conv_info(d, cx->who.workspace, conv, &ci)) != 1) {
+		route_error(r, rc == 0 ? 404 : 503, rc == 0 ?
+		    "no such conversation" : "cannot read the conversation now");
+		return 1;
+	}
+	if ((rc = db_conv_act(d, cx->who.workspace, conv, acts[i].op, user,
+	    &st)) == -1) {
+		route_error(r, 503, "cannot change the conversation now");
+		return 1;
+	}
+	if (rc == 0) {
+		/* It exists: the assignee is not of this workspace. */
+		route_error(r, 422, "that user is not a member of this "
+		    "workspace");
+		return 1;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)conv);
+	cJSON_AddStringToObject(o, "status", st.status);
+	if (st.assigned_user_id > 0)
+		cJSON_AddNumberToObject(o, "assigned_user_id",
+		    (double)st.assigned_user_id);
+	else
+		cJSON_AddNullToObject(o, "assigned_user_id");
+	cJSON_AddNumberToObject(o, "unread", (double)st.unread);
+	http_json(r, 200, o);
+	return 1;
+}
+
 void
 api_inbox_send(struct req *r, const struct route_ctx *cx)
 {
@@ -317,6 +423,8 @@ api_inbox_send(struct req *r, const struct route_ctx *cx)
 	cJSON			*body, *o;
 	int			 rc;
 
+	if (conv_act(r, cx))
+		return;
 	if (path_conv(r->path, &conv) == -1) {
 		route_error(r, 404, "not found");
 		return;

@@ -20,6 +20,17 @@
  *        422 {error} when the window or a limit refuses it, in words;
  *        the same idempotency_key again: the first answer (202, the
  *        same id, state queued) with current_state, and nothing sent.
+ *   GET  /api/conversations?since=MS lists only conversations with
+ *        activity at or after MS (the inbox polls with it).
+ *   POST /api/conversations/ID/assign   agent, JSON {user_id}: N (a
+ *        member of the workspace, else 422), "me" (the caller) or
+ *        null (nobody); a missing user_id is 400
+ *   POST /api/conversations/ID/close    agent, JSON {}: status closed
+ *   POST /api/conversations/ID/reopen   agent, JSON {}: status open
+ *   POST /api/conversations/ID/read     agent, JSON {}: unread 0 (the
+ *        conversation's read mark: unread counts inbound messages
+ *        since the last one)
+ *        each: 200 {id, status, assigned_user_id, unread}
  */
 #ifndef HG_API_INBOX_H
 #define HG_API_INBOX_H
@@ -41,6 +52,7 @@ enum {
 	INBOX_F_Q,
 	INBOX_F_CURSOR,
 	INBOX_F_LIMIT,
+	INBOX_F_SINCE,
 	INBOX_F__MAX
 };
 extern const struct route_field api_inbox_fields[INBOX_F__MAX];

@@ -1,0 +1,350 @@
+// The inbox: the workspace's conversations (GET /api/conversations,
+// newest activity first, with filters), one conversation's thread
+// (GET /api/conversations/ID/messages, oldest first), the reply box
+// (POST .../messages) within what the conversation's window allows,
+// and assign / close / reopen / read (POST .../ACTION).  New messages
+// and receipts appear by polling with cursors: the list asks only for
+// conversations that moved since the newest it has (since=), the
+// thread only for messages after its cursor and for the sends still
+// on their way.  Every text from a message is put in with textContent;
+// the only links are ones this page builds.
+import { api, el, showAlert } from './api.js';
+import { frame } from './frame.js';
+
+const $ = (id) => document.getElementById(id);
+const POLL_MS = 2500;
+const PLATFORM = { messenger: 'Messenger', instagram: 'Instagram', whatsapp: 'WhatsApp' };
+// The platforms' text limits: characters (Instagram: bytes of UTF-8).
+const LIMIT = { messenger: 2000, instagram: 1000, whatsapp: 4096 };
+const WINDOW = {
+	open: ['Within 24 hours of the person\'s last message: any reply may be sent.', 'alert-ok'],
+	human_agent: ['24 hours to 7 days after the person\'s last message: only a person may answer (sent with Meta\'s HUMAN_AGENT tag).', 'alert-warn'],
+	template_only: ['More than 24 hours since the person\'s last message: WhatsApp allows only an approved template until they write again.', 'alert-warn'],
+	closed: ['More than 7 days since the person\'s last message: Meta allows no reply until they write again.', 'alert-error'],
+};
+const TICK = {
+	queued: ['…', 'queued'], sending: ['…', 'sending'], unknown: ['…', 'waiting for Meta to confirm'],
+	sent: ['✓', 'sent'], delivered: ['✓✓', 'delivered'], read: ['✓✓', 'read'], failed: ['⚠', 'failed'],
+};
+const FINAL = new Set(['read', 'failed', 'received']);
+
+const s = await frame('inbox.html');
+const me = s && s.user ? s.user.id : 0;
+const convs = new Map();		// id -> conversation as listed
+let next = null;			// the list's cursor of older ones
+let newest = 0;				// the newest last_message_at listed
+let open = null;			// the conversation shown
+let thread = null;			// { id, cursor, msgs: Map, window }
+let channels = [];
+
+const alertBox = $('alert');
+const fail = (e) => showAlert(alertBox, e.message);
+
+function filters() {
+	const p = new URLSearchParams();
+	if ($('f-status').value) p.set('status', $('f-status').value);
+	if ($('f-channel').value) p.set('channel', $('f-channel').value);
+	if ($('f-assigned').value) p.set('assigned', $('f-assigned').value);
+	if ($('f-unread').checked) p.set('unread', '1');
+	if ($('f-q').value.trim()) p.set('q', $('f-q').value.trim());
+	return p;
+}
+
+function nameOf(c) {
+	const n = c.contact && c.contact.name;
+	return n || `${PLATFORM[c.platform] || 'Someone'} contact ${c.contact ? c.contact.id : ''}`.trim();
+}
+
+function ago(ms) {
+	if (!ms) return '';
+	const d = new Date(ms);
+	const today = new Date();
+	return d.toDateString() === today.toDateString()
+		? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleDateString();
+}
+
+// The list, in order, one <li> per conversation (reused when redrawn).
+const items = new Map();
+function drawList() {
+	const list = [...convs.values()].sort((a, b) => (b.last_message_at - a.last_message_at) || (b.id - a.id));
+	const ul = $('convs');
+	const nodes = list.map((c) => {
+		let li = items.get(c.id);
+		if (!li) {
+			li = el('li', {});
+			items.set(c.id, li);
+		}
+		const btn = el('button', { type: 'button', className: 'conv', 'data-id': String(c.id),
+			'aria-current': open && open.id === c.id ? 'true' : undefined },
+		el('span', { className: 'conv-name clip' }, nameOf(c)),
+		el('span', { className: 'conv-time muted small' }, ago(c.last_message_at)),
+		el('span', { className: 'conv-meta small' },
+			el('span', { className: `badge badge-${c.platform}` }, PLATFORM[c.platform] || c.platform),
+			c.status !== 'open' ? el('span', { className: 'badge badge-off' }, c.status) : null,
+			c.assigned_user_id === me && me ? el('span', { className: 'muted' }, 'mine') : null),
+		c.unread > 0 ? el('span', { className: 'unread', 'aria-label': `${c.unread} unread` }, String(c.unread)) : null);
+		btn.addEventListener('click', () => show(c.id, true));
+		li.replaceChildren(btn);
+		return li;
+	});
+	ul.replaceChildren(...nodes);
+	$('convs-empty').hidden = list.length > 0;
+	$('more').hidden = !next;
+	const total = list.reduce((n, c) => n + (c.unread > 0 ? 1 : 0), 0);
+	const nav = document.querySelector('nav a[href="inbox.html"]');
+	if (nav) nav.textContent = total ? `Inbox (${total})` : 'Inbox';
+}
+
+function merge(list) {
+	for (const c of list) {
+		convs.set(c.id, c);
+		if (c.last_message_at > newest) newest = c.last_message_at;
+		if (open && open.id === c.id) { open = c; drawHead(); }
+	}
+}
+
+async function loadList(more) {
+	const p = filters();
+	if (more && next) p.set('cursor', next);
+	const d = await api('GET', `conversations?${p}`);
+	if (!more) { convs.clear(); items.clear(); newest = 0; }
+	next = d.next || null;
+	merge(d.conversations || []);
+	drawList();
+}
+
+// --- the thread
+function label(m) {
+	const t = m.text || '';
+	switch (m.kind) {
+	case 'text': return t;
+	case 'template': return `Template “${t}”`;
+	case 'reaction': return t ? `Reacted ${t} to a message` : 'Removed a reaction';
+	case 'postback': return `Tapped the button “${t}”`;
+	case 'unsend': case 'deleted': return 'This message was unsent';
+	case 'image': case 'sticker': return t ? `Image: ${t}` : 'An image (not stored by hubgate yet)';
+	case 'attachment': return t || 'An attachment (not stored by hubgate yet)';
+	case 'audio': case 'video': case 'document': case 'file': return `${m.kind[0].toUpperCase()}${m.kind.slice(1)} (not stored by hubgate yet)${t ? `: ${t}` : ''}`;
+	case 'location': return t ? `Location: ${t}` : 'A location';
+	default: return t || `A message of a kind hubgate does not show yet (${m.kind || 'unknown'})`;
+	}
+}
+
+function drawMsg(m) {
+	const out = m.direction === 'out';
+	const special = m.kind !== 'text';
+	const li = el('li', { className: `msg ${out ? 'msg-out' : 'msg-in'}${special ? ' msg-special' : ''}`, 'data-id': String(m.id) });
+	li.append(el('div', { className: 'msg-text' }, label(m)));
+	if (m.payload && m.kind === 'text') li.append(el('div', { className: 'muted small' }, 'Chosen from quick replies'));
+	if (m.reply_to && m.kind === 'text') li.append(el('div', { className: 'muted small' }, 'In reply to an earlier message'));
+	const meta = el('div', { className: 'msg-meta small' }, el('time', {}, new Date(m.sent_at).toLocaleString()));
+	if (out) {
+		if (!m.outbox_id) meta.append(' · sent from Meta inbox');
+		const st = m.outbox_state === 'sending' || m.outbox_state === 'unknown' ? m.outbox_state : m.status;
+		const [sym, word] = TICK[st] || ['', st];
+		meta.append(' ', el('span', { className: `tick tick-${st}`, title: word, 'data-status': st },
+			`${sym} ${word}`));
+		if (st === 'failed') li.append(el('div', { className: 'msg-error small' },
+			m.error ? `Not sent: ${m.error}` : 'Not sent: Meta refused it.'));
+	}
+	li.append(meta);
+	return li;
+}
+
+function drawHead() {
+	const c = open;
+	$('t-name').textContent = nameOf(c);
+	$('t-platform').textContent = PLATFORM[c.platform] || c.platform;
+	$('t-status').textContent = c.status;
+	$('t-assigned').textContent = c.assigned_user_id == null ? 'Unassigned'
+		: c.assigned_user_id === me ? 'Assigned to you' : 'Assigned to someone else';
+	$('assign-me').hidden = c.assigned_user_id === me;
+	$('unassign').hidden = c.assigned_user_id == null;
+	$('close').hidden = c.status === 'closed';
+	$('reopen').hidden = c.status !== 'closed';
+}
+
+function drawWindow(w) {
+	const [text, kind] = WINDOW[w] || ['', 'alert-warn'];
+	$('window').textContent = text;
+	$('window').className = `alert ${kind}`;
+	$('window').dataset.window = w;
+	$('reply').hidden = w === 'template_only' || w === 'closed';
+	$('template').hidden = w !== 'template_only';
+	$('r-qr-box').hidden = !(open && open.platform === 'messenger');
+	count();
+}
+
+// Put messages into the thread: new ones at their place, known ones
+// redrawn (their ticks moved).
+function place(list) {
+	const ol = $('thread');
+	const stick = ol.scrollHeight - ol.scrollTop - ol.clientHeight < 40;
+	let added = false;
+	for (const m of list) {
+		const node = drawMsg(m);
+		const old = thread.msgs.get(m.id);
+		thread.msgs.set(m.id, m);
+		if (old) { ol.querySelector(`li[data-id="${m.id}"]`).replaceWith(node); continue; }
+		ol.append(node);
+		added = true;
+	}
+	if (added && (stick || list.length === thread.msgs.size)) ol.scrollTop = ol.scrollHeight;
+}
+
+async function fetchThread(cursor) {
+	const d = await api('GET', `conversations/${thread.id}/messages${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+	if (thread.window !== d.window) { thread.window = d.window; drawWindow(d.window); }
+	return d;
+}
+
+async function show(id, user) {
+	const c = convs.get(id);
+	if (!c) return;
+	open = c;
+	thread = { id, cursor: '', msgs: new Map(), window: '' };
+	$('thread').replaceChildren();
+	showAlert($('r-alert'), '');
+	$('thread-pane').hidden = false;
+	$('inbox').classList.add('has-thread');
+	drawHead();
+	drawList();
+	if (user) history.replaceState(null, '', `?c=${id}`);
+	// Everything, page by page.
+	for (;;) {
+		const d = await fetchThread(thread.cursor);
+		if (!thread || thread.id !== id) return;
+		place(d.messages || []);
+		thread.cursor = d.next;
+		if ((d.messages || []).length < 100) break;
+	}
+	markRead();
+}
+
+async function markRead() {
+	if (!open || !(open.unread > 0)) return;
+	try {
+		const r = await api('POST', `conversations/${open.id}/read`, {});
+		open.unread = r.unread;
+		drawList();
+	} catch (e) { fail(e); }
+}
+
+// --- polling
+async function poll() {
+	try {
+		const p = filters();
+		if (newest) p.set('since', String(newest));
+		const d = await api('GET', `conversations?${p}`);
+		// Only what changed: redrawing the same rows would take the
+		// keyboard's focus away.
+		const moved = (d.conversations || []).filter((c) => JSON.stringify(c) !== JSON.stringify(convs.get(c.id)));
+		if (moved.length) { merge(moved); drawList(); }
+		if (thread) {
+			const id = thread.id;
+			const d2 = await fetchThread(thread.cursor);
+			if (thread && thread.id === id) {
+				place(d2.messages || []);
+				thread.cursor = d2.next;
+				// Sends still on their way: from the oldest of them.
+				const pend = [...thread.msgs.values()].filter((m) => m.direction === 'out' && !FINAL.has(m.status));
+				if (pend.length) {
+					const o = pend.reduce((a, b) => (a.sent_at < b.sent_at || (a.sent_at === b.sent_at && a.id < b.id) ? a : b));
+					const d3 = await fetchThread(`${o.sent_at}.${o.id - 1}`);
+					if (thread && thread.id === id) place((d3.messages || []).filter((m) => thread.msgs.has(m.id)));
+				}
+				if (document.visibilityState === 'visible') markRead();
+			}
+		}
+		document.getElementById('main').dataset.polls = String(Number(document.getElementById('main').dataset.polls || 0) + 1);
+	} catch (e) {
+		fail(e);
+	}
+	setTimeout(poll, POLL_MS);
+}
+
+// --- the reply box
+function count() {
+	const t = $('r-text').value;
+	const p = open ? open.platform : 'messenger';
+	const limit = LIMIT[p] || 2000;
+	const n = p === 'instagram' ? new TextEncoder().encode(t).length : [...t].length;
+	const parts = Math.ceil(n / limit);
+	$('r-count').textContent = `${n} / ${limit}${p === 'instagram' ? ' bytes' : ' characters'}` +
+		(parts > 1 ? ` · sent as ${parts} messages` : '');
+	$('r-count').classList.toggle('over', parts > 1);
+}
+
+async function send(body, btn, done) {
+	showAlert($('r-alert'), '');
+	btn.disabled = true;
+	try {
+		await api('POST', `conversations/${thread.id}/messages`, body);
+		done();
+		const d = await fetchThread(thread.cursor);
+		place(d.messages || []);
+		thread.cursor = d.next;
+	} catch (e) {
+		showAlert($('r-alert'), e.status === 422 ? `Not sent: ${e.message}` : e.message);
+	} finally {
+		btn.disabled = false;
+	}
+}
+
+$('r-text').addEventListener('input', count);
+$('r-text').addEventListener('keydown', (e) => {
+	if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $('reply').requestSubmit(); }
+});
+$('reply').addEventListener('submit', (e) => {
+	e.preventDefault();
+	const text = $('r-text').value;
+	if (!text.trim()) { showAlert($('r-alert'), 'Write something first.'); return; }
+	const body = { text };
+	const qr = open.platform === 'messenger' ? $('r-qr').value.split(',').map((x) => x.trim()).filter(Boolean) : [];
+	if (qr.length) body.quick_replies = qr;
+	send(body, $('r-send'), () => { $('r-text').value = ''; $('r-qr').value = ''; count(); });
+});
+$('template').addEventListener('submit', (e) => {
+	e.preventDefault();
+	const name = $('t-tname').value.trim();
+	if (!name) { showAlert($('r-alert'), 'Give the template\'s name.'); return; }
+	send({ template: { name, language: $('t-lang').value.trim() || 'en_US' } }, $('t-send'), () => { $('t-tname').value = ''; });
+});
+
+async function act(what, body) {
+	try {
+		const r = await api('POST', `conversations/${open.id}/${what}`, body || {});
+		Object.assign(open, { status: r.status, assigned_user_id: r.assigned_user_id, unread: r.unread });
+		drawHead();
+		drawList();
+	} catch (e) { showAlert($('r-alert'), e.message); }
+}
+$('assign-me').addEventListener('click', () => act('assign', { user_id: 'me' }));
+$('unassign').addEventListener('click', () => act('assign', { user_id: null }));
+$('close').addEventListener('click', () => act('close'));
+$('reopen').addEventListener('click', () => act('reopen'));
+$('back').addEventListener('click', () => {
+	$('inbox').classList.remove('has-thread');
+	$('thread-pane').hidden = true;
+	const id = open && open.id;
+	open = null; thread = null;
+	history.replaceState(null, '', 'inbox.html');
+	drawList();
+	const b = document.querySelector(`.conv[data-id="${id}"]`);
+	if (b) b.focus();
+});
+$('filters').addEventListener('submit', (e) => { e.preventDefault(); loadList(false).catch(fail); });
+$('more').addEventListener('click', () => loadList(true).catch(fail));
+
+try {
+	const d = await api('GET', 'channels');
+	channels = (d && d.channels) || [];
+	for (const c of channels)
+		$('f-channel').append(el('option', { value: String(c.id) }, `${c.name || c.meta_id} (${c.platform})`));
+} catch (e) { /* the filter stays "Any" */ }
+try {
+	await loadList(false);
+	const want = Number(new URLSearchParams(location.search).get('c'));
+	if (want && convs.has(want)) await show(want, false);
+} catch (e) { fail(e); }
+setTimeout(poll, POLL_MS);
