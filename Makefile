@@ -53,7 +53,8 @@ WEB_SRC	 = lib/web/api_audit.c lib/web/api_channels.c lib/web/api_events.c \
 	   lib/web/api_events_act.c lib/web/api_inbox.c lib/web/api_session.c \
 	   lib/web/api_stats.c lib/web/api_users.c \
 	   lib/web/app.c lib/web/health.c lib/web/http.c lib/web/https.c lib/web/metrics.c \
-	   lib/web/oauth.c lib/web/oauth_connect.c lib/web/oauth_meta.c lib/web/oauth_state.c \
+	   lib/web/oauth.c lib/web/oauth_connect.c lib/web/oauth_ig.c lib/web/oauth_meta.c \
+	   lib/web/oauth_state.c \
 	   lib/web/route.c \
 	   lib/web/session.c \
 	   lib/web/webhook.c
@@ -72,7 +73,7 @@ TOOLS	 = $(TOOL_SRC:%.c=$(BUILD)/%)
 # The fake of Meta for sandbox mode (`make run` without a Meta app) and
 # the tests.
 FAKE_SRC = sandbox/fakemeta.c sandbox/fm_control.c sandbox/fm_dialog.c \
-	   sandbox/fm_graph.c sandbox/fm_send.c sandbox/fm_store.c
+	   sandbox/fm_graph.c sandbox/fm_instagram.c sandbox/fm_send.c sandbox/fm_store.c
 FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKEMETA = $(BUILD)/sandbox/fakemeta
 

@@ -260,7 +260,8 @@ fm_auth(struct req *r, struct fm_token *t, int allow_app)
 		fm_error(r, 500, 1, 0, NULL, "An unknown error occurred");
 		return -1;
 	}
-	if (rc == 0) {
+	/* Instagram Login's tokens work on graph.instagram.com only. */
+	if (rc == 0 || strncmp(t->kind, "ig_", 3) == 0) {
 		fm_error(r, 400, 190, 0, NULL, "Invalid OAuth access token - "
 		    "Cannot parse access token");
 		return -1;
@@ -502,6 +503,9 @@ help(struct req *r)
 	    "Graph API:  /_meta/<version>/...   (oauth/access_token, me/accounts,\n"
 	    "            debug_token, <id>/subscribed_apps, <id>/messages)\n"
 	    "OAuth:      /_meta/<version>/dialog/oauth?client_id=&redirect_uri=&state=\n"
+	    "Instagram:  /_meta/_instagram/oauth/authorize (the dialog), api/oauth/\n"
+	    "            access_token, graph/access_token, graph/refresh_access_token,\n"
+	    "            graph/<version>/me, graph/<version>/me/subscribed_apps\n"
 	    "Control:    GET  /_meta/_control/world     the fake user, Pages, WhatsApp\n"
 	    "            GET  /_meta/_control/outbox    what was sent to Meta\n"
 	    "            POST /_meta/_control/deliver   send a signed webhook to the\n"
@@ -612,6 +616,8 @@ handle(struct req *r)
 		help(r);
 	else if (strncmp(p + 6, "/_control/", 10) == 0)
 		fm_control(r, p + 16);
+	else if (strncmp(p + 6, "/_instagram/", 12) == 0)
+		fm_instagram(r, p + 18);
 	else if ((g = after_version(p + 6)) != NULL)
 		graph(r, g);
 	else
@@ -651,6 +657,10 @@ fm_setup(const struct conf *c)
 		    "app_id and app_secret are required");
 		return -1;
 	}
+	snprintf(fm_app.ig_app_id, sizeof(fm_app.ig_app_id), "%s",
+	    conf_get(c, "instagram_app_id"));
+	snprintf(fm_app.ig_app_secret, sizeof(fm_app.ig_app_secret), "%s",
+	    conf_get(c, "instagram_app_secret"));
 	snprintf(fm_app.base_url, sizeof(fm_app.base_url), "%s",
 	    conf_get(c, "base_url"));
 	n = (int)strlen(fm_app.base_url);

@@ -29,6 +29,13 @@
 #define FM_PHONE_ID		"106540352242922"
 #define FM_PHONE_DISPLAY	"15550783881"
 #define FM_APP_NAME		"hubgate sandbox"
+/* The professional Instagram account of Instagram Login: user_id is
+ * what webhooks carry as entry[].id; /me's id and the code exchange's
+ * user_id are other numbers (Meta's id trap). */
+#define FM_IGL_USER_ID		"17841400000000901"
+#define FM_IGL_ID		"26000000000000901"
+#define FM_IGL_XUSER_ID		"26000000000000902"
+#define FM_IGL_USERNAME		"sandbox.studio"
 /* Defaults of the webhook sender. */
 #define FM_PSID			"7300000000000001"
 #define FM_IGSID		"5300000000000001"
@@ -57,6 +64,8 @@
 struct fm_app {
 	char	app_id[128];
 	char	app_secret[512];
+	char	ig_app_id[128];		/* instagram_app_id, "" when unset */
+	char	ig_app_secret[512];
 	char	base_url[512];		/* the gateway, for webhooks */
 	char	redirect_uri[600];	/* registered: base_url/oauth/callback */
 	char	db_path[1024];
@@ -181,6 +190,8 @@ void	 fm_dialog_confirm(struct req *);
 void	 fm_send_echo(const char *platform, const char *account,
 	    const char *page, const char *to, const char *mid,
 	    const cJSON *body);
+/* Instagram Login: path is after /_meta/_instagram/ (fm_instagram.c). */
+void	 fm_instagram(struct req *, const char *path);
 /* The control API: path is after /_meta/_control. */
 void	 fm_control(struct req *, const char *path);
 

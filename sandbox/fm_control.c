@@ -103,6 +103,10 @@ world(struct req *r)
 	cJSON_AddStringToObject(wa, "waba_id", FM_WABA_ID);
 	cJSON_AddStringToObject(wa, "phone_number_id", FM_PHONE_ID);
 	cJSON_AddStringToObject(wa, "display_phone_number", FM_PHONE_DISPLAY);
+	wa = cJSON_AddObjectToObject(o, "instagram_login");
+	cJSON_AddStringToObject(wa, "user_id", FM_IGL_USER_ID);
+	cJSON_AddStringToObject(wa, "id", FM_IGL_ID);
+	cJSON_AddStringToObject(wa, "username", FM_IGL_USERNAME);
 	cJSON_AddStringToObject(o, "psid", FM_PSID);
 	cJSON_AddStringToObject(o, "igsid", FM_IGSID);
 	cJSON_AddStringToObject(o, "wa_from", FM_WA_FROM);

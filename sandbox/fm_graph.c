@@ -145,7 +145,8 @@ fm_oauth_token(struct req *r)
 		fm_error(r, 500, 1, 0, NULL, "An unknown error occurred");
 		return;
 	}
-	if (rc == 0) {
+	/* Instagram Login's codes are not Facebook's. */
+	if (rc == 0 || strncmp(scopes, "ig:", 3) == 0) {
 		fm_error(r, 400, 100, 0, NULL, "Invalid verification code format.");
 		return;
 	}

@@ -33,6 +33,7 @@ struct graph {
 	char		*app_secret;	/* the first configured; wiped on free */
 	int		 proof;		/* send appsecret_proof */
 	int		 loopback;	/* plain http allowed */
+	char		*version;	/* graph_version */
 	long		 connect_ms;
 	long		 timeout_ms;
 	size_t		 max_response;
@@ -45,6 +46,7 @@ struct xfer {
 	CURL			*h;
 	enum graph_method	 method;
 	const char		*token;		/* borrowed, to scrub messages */
+	const struct graph_param *form;		/* a form body, or NULL */
 	struct graph_result	*res;
 	struct buf		 url;
 	struct buf		 body;
@@ -396,8 +398,10 @@ xfer_setup(struct xfer *x, CURL *h, enum graph_method m, const char *path,
     enum graph_auth auth, const char *token)
 {
 	struct graph	*g = x->g;
+	const struct graph_param *fp;
 	struct buf	 hb;
 	char		 why[160], *s;
+	int		 first;
 
 	x->h = h;
 	x->method = m;
@@ -411,7 +415,26 @@ xfer_setup(struct xfer *x, CURL *h, enum graph_method m, const char *path,
 		    GRAPH_REASON_PARAMETER, "%s", why);
 		return -1;
 	}
-	if (body != NULL) {
+	if (x->form != NULL) {
+		first = 1;
+		for (fp = x->form; fp->name != NULL; fp++)
+			if (fp->value != NULL) {
+				if (!first)
+					buf_putc(&x->body, '&');
+				first = 0;
+				buf_url_encode(&x->body, fp->name);
+				buf_putc(&x->body, '=');
+				buf_url_encode(&x->body, fp->value);
+			}
+		if (x->body.err) {
+			graph_result_local(x->res, GRAPH_PERMANENT,
+			    GRAPH_REASON_LIMIT, "request body over %d bytes",
+			    HG_GRAPH_BODY_MAX);
+			return -1;
+		}
+		x->hdrs = curl_slist_append(x->hdrs,
+		    "Content-Type: application/x-www-form-urlencoded");
+	} else if (body != NULL) {
 		if ((s = cJSON_PrintUnformatted(body)) == NULL ||
 		    buf_puts(&x->body, s) == -1) {
 			free(s);
@@ -598,6 +621,33 @@ graph_call(struct graph *g, enum graph_method m, const char *path,
 	return res->cls == GRAPH_OK ? 0 : -1;
 }
 
+int
+graph_post_form(struct graph *g, const char *path,
+    const struct graph_param *form, struct graph_result *res)
+{
+	struct xfer	*x;
+	CURLcode	 rc;
+
+	if ((x = xfer_new(g, res, NULL)) == NULL) {
+		graph_result_local(res, GRAPH_RETRY, GRAPH_REASON_TRANSIENT,
+		    "out of memory");
+		res->delay_s = HG_GRAPH_RETRY_DEFAULT_S;
+		return -1;
+	}
+	x->form = form;
+	curl_easy_reset(g->easy);
+	if (xfer_setup(x, g->easy, GRAPH_POST, path, NULL, NULL,
+	    GRAPH_AUTH_NONE, NULL) == -1)
+		xfer_finish(x, CURLE_OK, 0);
+	else {
+		rc = curl_easy_perform(g->easy);
+		xfer_finish(x, rc, 1);
+	}
+	crypto_wipe(x->body.data, x->body.len);
+	xfer_free(x);
+	return res->cls == GRAPH_OK ? 0 : -1;
+}
+
 /* Start request i of the batch on a new handle; 0, or -1 when it was
  * finished at once (refused or out of memory). */
 static int
@@ -683,11 +733,14 @@ graph_calls_take(struct graph *g, long long n[GRAPH_CLASS__MAX])
 
 /* ---- the client --------------------------------------------------- */
 
-struct graph *
-graph_new(const struct conf *c, char *err, size_t errsz)
+/* The client of graph_new and graph_new_instagram: base (without a
+ * trailing slash) and, when versioned, "/<graph_version>" after it;
+ * the app id and secret from the configuration keys idk and seck. */
+static struct graph *
+graph_make(const struct conf *c, const char *base, int versioned,
+    const char *idk, const char *seck, int proof, char *err, size_t errsz)
 {
 	struct graph	*g;
-	const char	*base = conf_get(c, "graph_base_url");
 	const char	*ver = conf_get(c, "graph_version");
 	char		 secret[HG_CONF_LINE_MAX + 1], why[128];
 	size_t		 n = strlen(base), i;
@@ -711,26 +764,30 @@ graph_new(const struct conf *c, char *err, size_t errsz)
 		snprintf(err, errsz, "graph_base_url: %s", why);
 		return NULL;
 	}
-	if (*conf_get(c, "app_id") == '\0' || conf_list_item(c, "app_secret",
+	if (*conf_get(c, idk) == '\0' || conf_list_item(c, seck,
 	    0, secret, sizeof(secret)) != 1) {
-		snprintf(err, errsz, "app_id and app_secret are required");
+		snprintf(err, errsz, "%s and %s are required", idk, seck);
 		return NULL;
 	}
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		goto oom;
 	g->loopback = strncasecmp(base, "https:", 6) != 0;
-	g->proof = strcmp(conf_get(c, "appsecret_proof"), "yes") == 0;
+	g->proof = proof;
 	g->connect_ms = (long)conf_get_int(c, "graph_connect_timeout_ms");
 	g->timeout_ms = (long)conf_get_int(c, "graph_timeout_ms");
 	g->max_response = (size_t)conf_get_int(c, "graph_max_response");
 	if ((g->base = malloc(n + strlen(ver) + 2)) == NULL ||
-	    (g->app_id = strdup(conf_get(c, "app_id"))) == NULL ||
+	    (g->app_id = strdup(conf_get(c, idk))) == NULL ||
 	    (g->app_secret = strdup(secret)) == NULL ||
+	    (g->version = strdup(ver)) == NULL ||
 	    (g->easy = curl_easy_init()) == NULL)
 		goto oom;
 	memcpy(g->base, base, n);
-	g->base[n] = '/';
-	memcpy(g->base + n + 1, ver, strlen(ver) + 1);
+	g->base[n] = '\0';
+	if (versioned) {
+		g->base[n] = '/';
+		memcpy(g->base + n + 1, ver, strlen(ver) + 1);
+	}
 	crypto_wipe(secret, sizeof(secret));
 	return g;
 oom:
@@ -738,6 +795,40 @@ oom:
 	graph_free(g);
 	snprintf(err, errsz, "out of memory");
 	return NULL;
+}
+
+struct graph *
+graph_new(const struct conf *c, char *err, size_t errsz)
+{
+	return graph_make(c, conf_get(c, "graph_base_url"), 1, "app_id",
+	    "app_secret", strcmp(conf_get(c, "appsecret_proof"), "yes") == 0,
+	    err, errsz);
+}
+
+struct graph *
+graph_new_instagram(const struct conf *c, enum graph_host host, char *err,
+    size_t errsz)
+{
+	const char	*fb = conf_get(c, "graph_base_url");
+	char		 base[HG_LINK_MAX];
+	size_t		 n = strlen(fb);
+	int		 w;
+
+	while (n > 0 && fb[n - 1] == '/')
+		n--;
+	if (strcmp(conf_get(c, "sandbox"), "yes") == 0)
+		w = snprintf(base, sizeof(base), "%.*s/_instagram/%s", (int)n,
+		    fb, host == GRAPH_HOST_IG_API ? "api" : "graph");
+	else
+		w = snprintf(base, sizeof(base), "%s", host ==
+		    GRAPH_HOST_IG_API ? "https://api.instagram.com" :
+		    "https://graph.instagram.com");
+	if (w < 0 || (size_t)w >= sizeof(base)) {
+		snprintf(err, errsz, "graph_base_url is too long");
+		return NULL;
+	}
+	return graph_make(c, base, 0, "instagram_app_id",
+	    "instagram_app_secret", 0, err, errsz);
 }
 
 void
@@ -753,6 +844,7 @@ graph_free(struct graph *g)
 		crypto_wipe(g->app_secret, strlen(g->app_secret));
 	free(g->app_secret);
 	free(g->app_id);
+	free(g->version);
 	free(g->base);
 	free(g);
 }
@@ -761,6 +853,12 @@ const char *
 graph_app_id(const struct graph *g)
 {
 	return g->app_id;
+}
+
+const char *
+graph_version(const struct graph *g)
+{
+	return g->version;
 }
 
 const char *

@@ -68,6 +68,18 @@ struct graph_req {
  * NULL with a message in err when the URL is not https (nor http to a
  * loopback address), or the app's id or secret is missing. */
 struct graph	*graph_new(const struct conf *, char *err, size_t errsz);
+/* Instagram Login's hosts, which take the Instagram app's id and
+ * secret, no appsecret_proof, and no version in their base (put it in
+ * the path where one is needed: graph_version). */
+enum graph_host {
+	GRAPH_HOST_IG_API,	/* https://api.instagram.com */
+	GRAPH_HOST_IG_GRAPH	/* https://graph.instagram.com */
+};
+/* A client for an Instagram host (under the sandbox, the fake's
+ * <graph_base_url>/_instagram/api or .../graph); NULL with a message
+ * in err when instagram_app_id or instagram_app_secret is missing. */
+struct graph	*graph_new_instagram(const struct conf *, enum graph_host,
+		    char *err, size_t errsz);
 void		 graph_free(struct graph *);
 
 /* Make one call: method on <base>/<version><path> with params (query
@@ -77,6 +89,10 @@ void		 graph_free(struct graph *);
 int		 graph_call(struct graph *, enum graph_method, const char *path,
 		    const struct graph_param *params, const cJSON *body,
 		    enum graph_auth, const char *token, struct graph_result *res);
+/* POST form (URL-encoded in the body, not the query string, and never
+ * logged) to <base><path>, without authentication; as graph_call. */
+int		 graph_post_form(struct graph *, const char *path,
+		    const struct graph_param *form, struct graph_result *res);
 /* Run n requests with at most parallel of them in flight (capped at
  * HG_GRAPH_PARALLEL_MAX), over the multi interface.  Each request's
  * res is filled as by graph_call.  Returns 0 when all ran (whatever
@@ -111,6 +127,8 @@ int		 graph_url(struct graph *, const char *path,
 int		 graph_id_ok(const char *s);
 /* The app id of the configuration (for callers building requests). */
 const char	*graph_app_id(const struct graph *);
+/* The configuration's graph_version ("v24.0"). */
+const char	*graph_version(const struct graph *);
 /* The first app secret (for client_secret); never log it. */
 const char	*graph_app_secret(const struct graph *);
 

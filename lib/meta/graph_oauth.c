@@ -278,3 +278,202 @@ graph_oauth_subscribed_apps(struct graph *g, enum graph_method m,
 	}
 	return 0;
 }
+
+/* --- Instagram Login --- */
+
+/* Read api.instagram.com's error shape into a failed res. */
+static void
+ig_error(struct graph_result *res)
+{
+	const char	*m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    res->json, "error_message"));
+	long long	 code = json_uint(res->json, "code");
+
+	if (m == NULL || m[0] == '\0')
+		return;
+	if (code > 0 && res->code == 0)
+		res->code = (long)code;
+	snprintf(res->message, sizeof(res->message), "%s", m);
+	snprintf(res->user_msg, sizeof(res->user_msg), "%s", m);
+}
+
+int
+graph_ig_code(struct graph *api, const char *code, const char *redirect_uri,
+    struct graph_token *t, char user_id[HG_META_ID_MAX + 1], char *perms,
+    size_t permsz, struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "client_id", graph_app_id(api) },
+		{ "client_secret", graph_app_secret(api) },
+		{ "grant_type", "authorization_code" },
+		{ "redirect_uri", redirect_uri },
+		{ "code", code },
+		{ NULL, NULL }
+	};
+	const cJSON	*o, *pm, *e;
+	const char	*tok;
+	size_t		 n = 0;
+
+	memset(t, 0, sizeof(*t));
+	user_id[0] = '\0';
+	if (permsz > 0)
+		perms[0] = '\0';
+	if (code == NULL || code[0] == '\0' || redirect_uri == NULL) {
+		memset(res, 0, sizeof(*res));
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
+		    "code and redirect_uri are required");
+		return -1;
+	}
+	if (graph_post_form(api, "/oauth/access_token", p, res) == -1) {
+		ig_error(res);
+		return -1;
+	}
+	/* {"data": [{...}]}, or the object itself. */
+	o = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res->json,
+	    "data"), 0);
+	if (!cJSON_IsObject(o))
+		o = res->json;
+	tok = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+	    "access_token"));
+	if (tok == NULL || tok[0] == '\0' ||
+	    (t->access_token = strdup(tok)) == NULL) {
+		graph_result_free(res);
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_OTHER,
+		    "no access_token in Meta's answer");
+		return -1;
+	}
+	id_member(o, "user_id", user_id);
+	pm = cJSON_GetObjectItemCaseSensitive(o, "permissions");
+	if (cJSON_IsString(pm) && permsz > 0)
+		snprintf(perms, permsz, "%s", pm->valuestring);
+	else if (cJSON_IsArray(pm)) {
+		cJSON_ArrayForEach(e, pm) {
+			if (!cJSON_IsString(e) || n + strlen(e->valuestring) +
+			    2 > permsz)
+				continue;
+			n += (size_t)snprintf(perms + n, permsz - n, "%s%s",
+			    n > 0 ? "," : "", e->valuestring);
+		}
+	}
+	return 0;
+}
+
+/* GET path on graph.instagram.com with p and take the token. */
+static int
+ig_token_call(struct graph *ig, const char *path, const struct graph_param *p,
+    const char *token, struct graph_token *t, struct graph_result *res)
+{
+	memset(t, 0, sizeof(*t));
+	if (token == NULL || token[0] == '\0') {
+		memset(res, 0, sizeof(*res));
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
+		    "no token to exchange");
+		return -1;
+	}
+	if (graph_call(ig, GRAPH_GET, path, p, NULL, GRAPH_AUTH_USER, token,
+	    res) == -1) {
+		ig_error(res);
+		return -1;
+	}
+	return take_token(res, t);
+}
+
+int
+graph_ig_exchange(struct graph *ig, const char *short_token,
+    struct graph_token *t, struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "grant_type", "ig_exchange_token" },
+		{ "client_secret", graph_app_secret(ig) },
+		{ NULL, NULL }
+	};
+
+	return ig_token_call(ig, "/access_token", p, short_token, t, res);
+}
+
+int
+graph_ig_refresh(struct graph *ig, const char *token, struct graph_token *t,
+    struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "grant_type", "ig_refresh_token" },
+		{ NULL, NULL }
+	};
+
+	return ig_token_call(ig, "/refresh_access_token", p, token, t, res);
+}
+
+int
+graph_ig_me(struct graph *ig, const char *token, struct graph_ig_user *u,
+    struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "fields", "user_id,username" },
+		{ NULL, NULL }
+	};
+	char path[64];
+
+	memset(u, 0, sizeof(*u));
+	snprintf(path, sizeof(path), "/%s/me", graph_version(ig));
+	if (graph_call(ig, GRAPH_GET, path, p, NULL, GRAPH_AUTH_USER, token,
+	    res) == -1)
+		return -1;
+	id_member(res->json, "user_id", u->user_id);
+	id_member(res->json, "id", u->id);
+	str_member(res->json, "username", u->username, sizeof(u->username));
+	if (u->user_id[0] == '\0' || !graph_id_ok(u->user_id)) {
+		graph_result_free(res);
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_OTHER,
+		    "no user_id in Meta's answer");
+		return -1;
+	}
+	return 0;
+}
+
+int
+graph_ig_subscribed_apps(struct graph *ig, enum graph_method m,
+    const char *token, const char *fields, char *out, size_t outsz,
+    struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "subscribed_fields", m == GRAPH_POST ? fields : NULL },
+		{ NULL, NULL }
+	};
+	const cJSON	*a, *f;
+	const char	*id;
+	char		 path[64];
+	size_t		 o = 0;
+
+	if (out != NULL && outsz > 0)
+		out[0] = '\0';
+	snprintf(path, sizeof(path), "/%s/me/subscribed_apps",
+	    graph_version(ig));
+	if (graph_call(ig, m, path, p, NULL, GRAPH_AUTH_USER, token, res) == -1)
+		return -1;
+	if (m != GRAPH_GET) {
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res->json,
+		    "success"))) {
+			graph_result_free(res);
+			graph_result_local(res, GRAPH_PERMANENT,
+			    GRAPH_REASON_OTHER, "Meta did not confirm the "
+			    "subscription change");
+			return -1;
+		}
+		return 0;
+	}
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(res->json,
+	    "data")) {
+		id = json_str(a, "id");
+		if (id != NULL && strcmp(id, graph_app_id(ig)) != 0)
+			continue;
+		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(a,
+		    "subscribed_fields")) {
+			if (out == NULL || !cJSON_IsString(f) ||
+			    o + strlen(f->valuestring) + 2 > outsz)
+				continue;
+			o += (size_t)snprintf(out + o, outsz - o, "%s%s",
+			    o > 0 ? "," : "", f->valuestring);
+		}
+	}
+	return 0;
+}

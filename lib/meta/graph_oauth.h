@@ -75,4 +75,48 @@ int	 graph_oauth_subscribed_apps(struct graph *, enum graph_method,
 	    const char *object_id, const char *token, const char *fields,
 	    struct graph_result *res);
 
+/*
+ * Instagram Login, with graph_new_instagram clients: api is the
+ * GRAPH_HOST_IG_API one, ig the GRAPH_HOST_IG_GRAPH one.  Errors of
+ * api.instagram.com ({error_type, code, error_message}) are read into
+ * res as well: code, and error_message as message and user_msg.
+ */
+
+/* The Instagram account behind a token: user_id is the id webhooks
+ * carry (entry[].id), id another one; never mix them up. */
+struct graph_ig_user {
+	char	user_id[HG_META_ID_MAX + 1];
+	char	id[HG_META_ID_MAX + 1];
+	char	username[128];
+};
+
+/* Exchange an Instagram Login code (a trailing "#_" already stripped)
+ * with a form POST to oauth/access_token for a short-lived token, the
+ * exchange's user_id and the permissions granted (comma list, may be
+ * empty); the answer may be wrapped in data[] or not.  Single use:
+ * never call twice with one code. */
+int	 graph_ig_code(struct graph *api, const char *code,
+	    const char *redirect_uri, struct graph_token *,
+	    char user_id[HG_META_ID_MAX + 1], char *perms, size_t permsz,
+	    struct graph_result *res);
+/* Exchange a short-lived Instagram token for a 60-day one
+ * (ig_exchange_token). */
+int	 graph_ig_exchange(struct graph *ig, const char *short_token,
+	    struct graph_token *, struct graph_result *res);
+/* Refresh a 60-day Instagram token (ig_refresh_token: Meta accepts it
+ * when at least 24 h old and not expired). */
+int	 graph_ig_refresh(struct graph *ig, const char *token,
+	    struct graph_token *, struct graph_result *res);
+/* GET /<version>/me?fields=user_id,username into u; -1 (res made
+ * PERMANENT) when the answer has no user_id. */
+int	 graph_ig_me(struct graph *ig, const char *token,
+	    struct graph_ig_user *u, struct graph_result *res);
+/* GET or POST /<version>/me/subscribed_apps of the account behind
+ * token; fields (POST) the comma-separated subscribed_fields.  On GET,
+ * the fields subscribed for this app (graph_app_id) go to out (comma
+ * list; out may be NULL on POST). */
+int	 graph_ig_subscribed_apps(struct graph *ig, enum graph_method,
+	    const char *token, const char *fields, char *out, size_t outsz,
+	    struct graph_result *res);
+
 #endif

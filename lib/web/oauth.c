@@ -66,6 +66,10 @@ static const struct {
 	{ "whatsapp_business_management", "WhatsApp accounts cannot be "
 	    "managed" },
 	{ "whatsapp_business_messaging", "WhatsApp messages cannot be sent" },
+	{ "instagram_business_basic", "the Instagram account cannot be "
+	    "read" },
+	{ "instagram_business_manage_messages", "Instagram messages cannot "
+	    "be read or answered" },
 };
 
 void
@@ -318,6 +322,40 @@ oauth_own_url(const char *path, char *out, size_t outsz)
 	return w < 0 || (size_t)w >= outsz ? -1 : 0;
 }
 
+/* /oauth/login?platform=instagram for the admin s: to Instagram's
+ * dialog. */
+static void
+ig_login(struct req *r, struct db *d, const struct db_session *s,
+    const struct route_who *who)
+{
+	struct buf	 loc;
+	char		 state[HG_OAUTH_STATE_MAX + 1], ru[HG_LINK_MAX];
+
+	if (*conf_get(oauth_conf, "state_secret") == '\0' ||
+	    *conf_get(oauth_conf, "token_key") == '\0' ||
+	    *conf_get(oauth_conf, "instagram_app_id") == '\0' ||
+	    *conf_get(oauth_conf, "instagram_app_secret") == '\0') {
+		oauth_page(r, 503, "Not configured", "Instagram Login needs "
+		    "instagram_app_id, instagram_app_secret, state_secret and "
+		    "token_key in the configuration.");
+		return;
+	}
+	buf_init(&loc, 8192);
+	if (oauth_state_make(conf_get(oauth_conf, "state_secret"), s->id,
+	    "instagram", (long long)time(NULL), state, sizeof(state)) == -1 ||
+	    oauth_own_url("/oauth/callback", ru, sizeof(ru)) == -1 ||
+	    oauth_ig_location(&loc, state, ru) == -1) {
+		buf_free(&loc);
+		oauth_page(r, 500, "Error", "The Login could not be started.");
+		return;
+	}
+	http_text(r, 302, "");
+	http_add_header(r, "Location", buf_cstr(&loc));
+	buf_free(&loc);
+	oauth_audit(d, who, s->workspace_id, "oauth_started", "instagram",
+	    OAUTH_IG_SCOPES, r);
+}
+
 /* Answer a request from someone not signed in: 401 for programs, else
  * to the sign-in page, which comes back to the channels. */
 void
@@ -364,11 +402,13 @@ oauth_login(struct req *r, const struct route_ctx *cx)
 		return;
 	}
 	oauth_who_of(&s, role, &who);
+	if (strcmp(platform, "instagram") == 0) {
+		ig_login(r, d, &s, &who);
+		return;
+	}
 	if (strcmp(platform, "facebook") != 0) {
-		oauth_page(r, 400, "Unknown platform", strcmp(platform,
-		    "instagram") == 0 ? "Instagram Login is not available on "
-		    "this server yet: connect Instagram accounts through "
-		    "their Facebook Page." : "platform must be facebook.");
+		oauth_page(r, 400, "Unknown platform", "platform must be "
+		    "facebook or instagram.");
 		return;
 	}
 	if (oauth_scopes(cx->v[OAUTH_LOGIN_PRODUCTS].s, scopes,
@@ -634,7 +674,7 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 	char			 pick[CRYPTO_TOKEN_CHARS + 1];
 	char			 pick_hash[2 * CRYPTO_SHA256_LEN + 1];
 	long long		 now = (long long)time(NULL);
-	int			 rc;
+	int			 rc, ig;
 
 	memset(&st, 0, sizeof(st));
 	memset(&lt, 0, sizeof(lt));
@@ -654,10 +694,16 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 		/* The person cancelled (access_denied), or Meta refused. */
 		oauth_audit(d, rc == 1 ? &who : NULL, rc == 1 ? s.workspace_id :
 		    0, "oauth_cancelled", "", cx->v[OAUTH_CB_ERROR].s, r);
+		/* The state's platform only chooses the words here. */
+		ig = state != NULL && strstr(state, ".instagram.") != NULL;
 		oauth_page(r, 200, "Nothing was connected", strcmp(
-		    cx->v[OAUTH_CB_ERROR].s, "access_denied") == 0 ? "You "
-		    "cancelled the Facebook Login: nothing was connected or "
-		    "stored. You can connect your accounts at any time." :
+		    cx->v[OAUTH_CB_ERROR].s, "access_denied") == 0 ? (ig ?
+		    "You cancelled the Instagram Login: nothing was connected "
+		    "or stored. You can connect your accounts at any time." :
+		    "You cancelled the Facebook Login: nothing was connected or "
+		    "stored. You can connect your accounts at any time.") : ig ?
+		    "Instagram did not complete the Login: nothing was "
+		    "connected or stored." :
 		    "Facebook did not complete the Login: nothing was "
 		    "connected or stored.");
 		goto out;
@@ -686,8 +732,12 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 		goto out;
 	}
 	if (code == NULL || code[0] == '\0') {
-		oauth_page(r, 400, "Facebook Login failed", "Facebook sent no "
-		    "code. Start again from the channels page.");
+		oauth_page(r, 400, "Login failed", "Meta sent no code. Start "
+		    "again from the channels page.");
+		goto out;
+	}
+	if (strcmp(platform, "instagram") == 0) {
+		oauth_ig_finish(r, d, &s, &who, code, now);
 		goto out;
 	}
 	if ((g = graph_new(oauth_conf, err, sizeof(err))) == NULL ||

@@ -6,6 +6,10 @@
  *        page, or 401 for API clients) is sent (302) to Meta's Login
  *        dialog with the scopes for those products and a state
  *        (oauth_state.h) bound to the session.
+ *   GET  /oauth/login?platform=instagram   the same to Instagram's
+ *        dialog (Instagram Login, no Page needed) with the Instagram
+ *        app's id; its callback (the platform is in the state) connects
+ *        the account at once (oauth_ig.c): no picker.
  *   GET  /oauth/callback   Meta's answer: a refusal (error=...) shows a
  *        page back to the channels; a bad state is 400 and audit-logged,
  *        nothing stored; else the code is exchanged (once, never
@@ -73,6 +77,13 @@ void	 oauth_deletion_status(struct req *, const struct route_ctx *);
 #define OAUTH_PAGE_FIELDS "messages,messaging_postbacks,message_deliveries," \
 	"message_reads,message_echoes,messaging_handovers,standby," \
 	"message_reactions,feed"
+
+/* Instagram Login: the scopes asked for, and the fields hubgate
+ * subscribes an account to. */
+#define OAUTH_IG_SCOPES "instagram_business_basic," \
+	"instagram_business_manage_messages"
+#define OAUTH_IG_FIELDS "messages,messaging_postbacks,messaging_seen," \
+	"message_reactions,messaging_referral"
 
 /* The scopes of a Login for products (a comma list of messenger,
  * instagram, whatsapp; NULL or "": messenger and instagram) into out;

@@ -64,6 +64,14 @@ void	 oauth_declined_list(struct req *, const char *declined);
  * then path) into out; 0, or -1 when it does not fit. */
 int	 oauth_own_url(const char *path, char *out, size_t outsz);
 
+/* Append Instagram's dialog URL for state and redirect uri ru to loc
+ * (the fake's under the sandbox); 0 or -1. */
+int	 oauth_ig_location(struct buf *loc, const char *state, const char *ru);
+/* The callback of an Instagram Login whose state was good, for the
+ * admin s (who): exchange code, connect the account, answer the page. */
+void	 oauth_ig_finish(struct req *, struct db *, const struct db_session *s,
+	    const struct route_who *who, const char *code, long long now);
+
 #define OAUTH_CHANNELS_PAGE	"/channels.html"
 
 #endif
