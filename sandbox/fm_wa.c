@@ -13,7 +13,7 @@
 #include "fm.h"
 
 static const struct fm_number numbers[] = {
-	{ FM_WABA_ID, FM_PHONE_ID, FM_PHONE_DISPLAY, "Sandbox Bakery",
+	{ FM_WABA_ID, FM_PHONE_ID, FM_PHONE_DISPLAY, "Sandy's Bakery",
 	  "GREEN" },
 	{ FM_WABA2_ID, FM_PHONE2_ID, FM_PHONE2_DISPLAY, "Other Shop",
 	  "YELLOW" },

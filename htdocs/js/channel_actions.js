@@ -88,7 +88,8 @@ export function actionsCell(c, o) {
 		input.focus();
 	});
 	const parts = [rename];
-	if (c.kind === 'page' || c.kind === 'whatsapp') {
+	// Re-subscribing needs the channel's token.
+	if ((c.kind === 'page' || c.kind === 'whatsapp') && c.token_status !== 'none' && c.token_status !== 'revoked') {
 		const sub = el('button', { type: 'button', className: 'btn btn-secondary btn-small', 'aria-label': `Re-subscribe ${label}` }, 'Re-subscribe');
 		sub.addEventListener('click', async () => {
 			sub.disabled = true;

@@ -89,7 +89,7 @@ expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -d platform=whatsapp -d type
 call A POST /api/channels/whatsapp "$(form $WABA $PHONE "$TOK" 123456)"
 expect_eq "$S" 201 "the good form: 201"
 expect_eq "$(py '*[d["channel"][k] for k in ("kind", "meta_id", "name", "token_status", "subscribed_fields")], d["subscribed"], d["display_phone_number"], d["quality_rating"], d["rerouted"]' <<<"$B")" \
-    "whatsapp $PHONE Sandbox Bakery valid ['messages'] True 15550783881 GREEN 1" \
+    "whatsapp $PHONE Sandy's Bakery valid ['messages'] True 15550783881 GREEN 1" \
     "the channel as stored: the verified name, token valid, the subscription read back, the earlier event routed"
 WA=$(py 'd["channel"]["id"]' <<<"$B")
 expect_eq "$(sql "$D" "SELECT parent_meta_id || '|' || token_kind || '|' || typeof(token_sealed) || '|' || (instr(token_sealed, CAST('$TOK' AS BLOB)) = 0) || '|' || coalesce(token_expires_at, 0) FROM channel WHERE id = $WA")" \
@@ -121,7 +121,7 @@ call A PATCH /api/channels/$WA '{"name":""}'
 expect_eq "$S" 400 "an empty name: 400"
 call A PATCH /api/channels/$WA '{"name":"Bakery on WhatsApp"}'
 expect_eq "$S $(py 'd["channel"]["name"]' <<<"$B")" "200 Bakery on WhatsApp" "renamed"
-expect_eq "$(sql "$D" "SELECT detail FROM audit_log WHERE action = 'channel_rename'")" "Sandbox Bakery -> Bakery on WhatsApp" "rename audit-logged"
+expect_eq "$(sql "$D" "SELECT detail FROM audit_log WHERE action = 'channel_rename'")" "Sandy's Bakery -> Bakery on WhatsApp" "rename audit-logged"
 call A PATCH /api/channels/99999 '{"name":"x"}'
 expect_eq "$S" 404 "an unknown channel: 404"
 
