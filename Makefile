@@ -42,7 +42,8 @@ CORE_SRC = lib/core/buf.c lib/core/clock.c lib/core/conf.c lib/core/crypto.c lib
 	   lib/core/log.c lib/core/mask.c lib/core/num.c lib/core/password.c lib/core/utf8.c
 STORE_SRC = lib/store/db.c lib/store/db_inbox.c lib/store/db_oauth.c lib/store/db_ops.c \
 	   lib/store/db_ops_act.c lib/store/db_outbox.c lib/store/db_queue.c \
-	   lib/store/db_stats.c lib/store/db_user.c
+	   lib/store/db_stats.c lib/store/db_user.c \
+	   lib/store/db_channel_act.c
 META_SRC = lib/meta/envelope.c lib/meta/events.c lib/meta/graph.c \
 	   lib/meta/graph_error.c lib/meta/graph_oauth.c lib/meta/graph_send.c \
 	   lib/meta/redact.c lib/meta/signed_request.c lib/meta/window.c
@@ -52,6 +53,7 @@ PIPELINE_SRC = lib/pipeline/checkpointer.c lib/pipeline/committer.c lib/pipeline
 WEB_SRC	 = lib/web/api_audit.c lib/web/api_channels.c lib/web/api_events.c \
 	   lib/web/api_events_act.c lib/web/api_inbox.c lib/web/api_session.c \
 	   lib/web/api_stats.c lib/web/api_users.c \
+	   lib/web/api_channel_act.c \
 	   lib/web/app.c lib/web/health.c lib/web/http.c lib/web/https.c lib/web/metrics.c \
 	   lib/web/oauth.c lib/web/oauth_connect.c lib/web/oauth_ig.c lib/web/oauth_meta.c \
 	   lib/web/oauth_state.c \
@@ -73,7 +75,8 @@ TOOLS	 = $(TOOL_SRC:%.c=$(BUILD)/%)
 # The fake of Meta for sandbox mode (`make run` without a Meta app) and
 # the tests.
 FAKE_SRC = sandbox/fakemeta.c sandbox/fm_control.c sandbox/fm_dialog.c \
-	   sandbox/fm_graph.c sandbox/fm_instagram.c sandbox/fm_send.c sandbox/fm_store.c
+	   sandbox/fm_graph.c sandbox/fm_instagram.c sandbox/fm_send.c sandbox/fm_store.c \
+	   sandbox/fm_wa.c
 FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKEMETA = $(BUILD)/sandbox/fakemeta
 

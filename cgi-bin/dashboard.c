@@ -9,6 +9,7 @@
 
 #include "api_session.h"
 #include "api_audit.h"
+#include "api_channel_act.h"
 #include "api_stats.h"
 #include "api_events.h"
 #include "api_inbox.h"
@@ -148,6 +149,22 @@ static const struct route routes[] = {
 	  .flags = ROUTE_JSON, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
 	  .fields = api_channel_fields, .nfields = CHANNEL_F__MAX,
 	  .handler = api_channels_add },
+	/* A WhatsApp number by form, and a channel's actions
+	 * (api_channel_act.c). */
+	{ .path = "/api/channels/whatsapp", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_JSON, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .fields = api_wa_fields, .nfields = WA_F__MAX,
+	  .handler = api_channels_whatsapp },
+	{ .path = "/api/channels", .methods = HTTP_BIT(HTTP_PATCH),
+	  .flags = ROUTE_PREFIX | ROUTE_JSON, .auth = ROUTE_TOKEN,
+	  .role = ROLE_ADMIN, .fields = api_rename_fields,
+	  .nfields = RENAME_F__MAX, .handler = api_channel_patch },
+	{ .path = "/api/channels", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_channel_post },
+	{ .path = "/api/channels", .methods = HTTP_BIT(HTTP_DELETE),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_channel_delete },
 
 	/* Inbox and sending (api_inbox.c). */
 	{ .path = "/api/conversations", .methods = HTTP_BIT(HTTP_GET),
@@ -228,6 +245,7 @@ main(void)
 	api_audit_setup(conf);
 	api_stats_setup(conf);
 	api_events_setup(conf);
+	api_channel_act_setup(conf);
 	/* Under FastCGI, the process that holds the outbox lock sends
 	 * at once what its requests queue; the cron sends the rest. */
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)

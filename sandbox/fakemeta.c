@@ -484,6 +484,12 @@ graph(struct req *r, const char *path)
 		if (strcmp(slash, "/subscribed_apps") == 0 &&
 		    r->method != HTTP_PUT && r->method != HTTP_PATCH)
 			fm_subscribed_apps(r, id);
+		else if (strcmp(slash, "/phone_numbers") == 0 &&
+		    r->method == HTTP_GET)
+			fm_wa_numbers(r, id);
+		else if (strcmp(slash, "/register") == 0 &&
+		    r->method == HTTP_POST)
+			fm_wa_register(r, id);
 		else if (strcmp(slash, "/messages") == 0 &&
 		    r->method == HTTP_POST) {
 			fm_messages(r, id);
@@ -491,7 +497,9 @@ graph(struct req *r, const char *path)
 		}
 		else
 			unsupported(r, path);
-	} else
+	} else if (r->method == HTTP_GET && fm_number_find(path + 1) != NULL)
+		fm_wa_number(r, path + 1);
+	else
 		unsupported(r, path);
 }
 
@@ -501,7 +509,8 @@ help(struct req *r)
 	http_text(r, 200,
 	    "hubgate's fake Meta (sandbox and tests)\n\n"
 	    "Graph API:  /_meta/<version>/...   (oauth/access_token, me/accounts,\n"
-	    "            debug_token, <id>/subscribed_apps, <id>/messages)\n"
+	    "            debug_token, <id>/subscribed_apps, <id>/messages,\n"
+	    "            <phone-id>, <waba-id>/phone_numbers, <phone-id>/register)\n"
 	    "OAuth:      /_meta/<version>/dialog/oauth?client_id=&redirect_uri=&state=\n"
 	    "Instagram:  /_meta/_instagram/oauth/authorize (the dialog), api/oauth/\n"
 	    "            access_token, graph/access_token, graph/refresh_access_token,\n"

@@ -28,6 +28,12 @@
 #define FM_WABA_ID		"102290129340398"
 #define FM_PHONE_ID		"106540352242922"
 #define FM_PHONE_DISPLAY	"15550783881"
+/* A second WhatsApp business account with a number of its own, for
+ * the form's checks (a number of another account). */
+#define FM_WABA2_ID		"102290129340399"
+#define FM_PHONE2_ID		"106540352242923"
+#define FM_PHONE2_DISPLAY	"15550783882"
+#define FM_SYSTEM_USER_ID	"100000000000900"
 #define FM_APP_NAME		"hubgate sandbox"
 /* The professional Instagram account of Instagram Login: user_id is
  * what webhooks carry as entry[].id; /me's id and the code exchange's
@@ -85,8 +91,23 @@ void	 fm_page(int i, struct fm_page *);
 int	 fm_page_find(const char *id);
 int	 fm_page_find_ig(const char *ig_id);
 
+/* A WhatsApp number of the world. */
+struct fm_token;
+struct fm_number {
+	const char	*waba, *id, *display, *verified_name, *quality;
+};
+/* The number phone_id, or NULL. */
+const struct fm_number *fm_number_find(const char *phone_id);
+/* 1 when id is one of the world's WhatsApp business accounts. */
+int	 fm_waba_known(const char *id);
+/* Whether token t may act on WhatsApp business account waba: 0, or -1
+ * with Meta's permission error sent.  A system-user token is limited
+ * to its target (page_id holds it; "" for every account). */
+int	 fm_waba_allowed(struct req *, const struct fm_token *t,
+	    const char *waba);
+
 struct fm_token {
-	char		kind[16];	/* user_short user_long page */
+	char		kind[16];	/* user_short user_long page system_user */
 	char		user_id[32];
 	char		page_id[32];
 	char		parent[128];
@@ -179,6 +200,11 @@ void	 fm_accounts(struct req *);
 void	 fm_debug_token(struct req *);
 void	 fm_me(struct req *);
 void	 fm_subscribed_apps(struct req *, const char *object_id);
+/* GET /<phone-number-id>, GET /<waba-id>/phone_numbers and POST
+ * /<phone-number-id>/register (fm_wa.c). */
+void	 fm_wa_number(struct req *, const char *phone_id);
+void	 fm_wa_numbers(struct req *, const char *waba);
+void	 fm_wa_register(struct req *, const char *phone_id);
 void	 fm_messages(struct req *, const char *object_id);
 void	 fm_dialog(struct req *);
 void	 fm_dialog_confirm(struct req *);

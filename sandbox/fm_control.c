@@ -4,7 +4,8 @@
  *
  *   GET    world     the fake user, Pages, Instagram and WhatsApp ids
  *   GET    outbox    what was sent to the fake (?since=ID); DELETE clears
- *   POST   token     action=issue (kind=user_short|user_long|page, page=),
+ *   POST   token     action=issue (kind=user_short|user_long|page, page=;
+ *                    kind=system_user, waba= its only account, scopes=),
  *                    action=revoke (token=, subcode=458), action=expire
  *   POST   fault     path= (exact, or a prefix ending in '*'), kind=
  *                    latency|timeout|status|error|expired|invalid|
@@ -143,6 +144,7 @@ token(struct req *r)
 	const char	*action = fm_param(r, "action"), *kind = fm_param(r, "kind");
 	const char	*tok = fm_param(r, "token"), *page = fm_param(r, "page");
 	const char	*scopes = fm_param(r, "scopes");
+	const char	*waba = fm_param(r, "waba");
 	struct fm_token	 u;
 	char		 user[128], out[128];
 	long long	 sub, ttl;
@@ -180,7 +182,29 @@ token(struct req *r)
 		    "instagram_basic,instagram_manage_messages,"
 		    "whatsapp_business_management,whatsapp_business_messaging";
 	ttl = strcmp(kind, "user_short") == 0 ? FM_SHORT_TTL : FM_LONG_TTL;
-	if (strcmp(kind, "page") == 0) {
+	if (strcmp(kind, "system_user") == 0) {
+		/* A business's system user: never expires; its WhatsApp
+		 * scopes limited to waba= when given. */
+		if (waba != NULL && !fm_waba_known(waba)) {
+			http_json_error(r, 400, "waba must be one of the "
+			    "world's WhatsApp business accounts");
+			return;
+		}
+		memset(&u, 0, sizeof(u));
+		fm_random(user, 60);
+		snprintf(out, sizeof(out), "EAAS%.60s", user);
+		snprintf(u.kind, sizeof(u.kind), "system_user");
+		snprintf(u.user_id, sizeof(u.user_id), "%s", FM_SYSTEM_USER_ID);
+		snprintf(u.page_id, sizeof(u.page_id), "%s",
+		    waba != NULL ? waba : "");
+		snprintf(u.scopes, sizeof(u.scopes), "%s", scopes);
+		u.issued_at = (long long)time(NULL);
+		if (fm_token_add(out, &u) == -1) {
+			http_json_error(r, 500, "database");
+			return;
+		}
+		ttl = 0;
+	} else if (strcmp(kind, "page") == 0) {
 		if (page == NULL || fm_page_find(page) < 0) {
 			http_json_error(r, 400, "page must be one of the world's Pages");
 			return;
@@ -194,7 +218,8 @@ token(struct req *r)
 		ttl = 0;
 	} else if ((strcmp(kind, "user_short") != 0 &&
 	    strcmp(kind, "user_long") != 0)) {
-		http_json_error(r, 400, "kind must be user_short, user_long or page");
+		http_json_error(r, 400, "kind must be user_short, user_long, "
+		    "page or system_user");
 		return;
 	} else if (fm_token_issue(kind, scopes, ttl, out) == -1) {
 		http_json_error(r, 500, "database");

@@ -300,8 +300,11 @@ fm_accounts(struct req *r)
 	fm_json(r, o);
 }
 
+/* scopes and granular_scopes; the scopes starting with prefix name
+ * target (when not NULL) in their target_ids. */
 static void
-add_scopes(cJSON *d, const char *scopes, const char *target)
+add_scopes(cJSON *d, const char *scopes, const char *prefix,
+    const char *target)
 {
 	cJSON		*arr = cJSON_AddArrayToObject(d, "scopes");
 	cJSON		*gr = cJSON_AddArrayToObject(d, "granular_scopes"), *g;
@@ -319,7 +322,8 @@ add_scopes(cJSON *d, const char *scopes, const char *target)
 			g = cJSON_CreateObject();
 			cJSON_AddItemToArray(gr, g);
 			cJSON_AddStringToObject(g, "scope", one);
-			if (target != NULL && strncmp(one, "pages_", 6) == 0)
+			if (target != NULL && strncmp(one, prefix,
+			    strlen(prefix)) == 0)
 				cJSON_AddItemToArray(cJSON_AddArrayToObject(g,
 				    "target_ids"), cJSON_CreateString(target));
 		}
@@ -362,7 +366,8 @@ fm_debug_token(struct req *r)
 	}
 	cJSON_AddStringToObject(d, "app_id", fm_app.app_id);
 	cJSON_AddStringToObject(d, "type", strcmp(t.kind, "page") == 0 ?
-	    "PAGE" : "USER");
+	    "PAGE" : strcmp(t.kind, "system_user") == 0 ? "SYSTEM_USER" :
+	    "USER");
 	cJSON_AddStringToObject(d, "application", FM_APP_NAME);
 	cJSON_AddNumberToObject(d, "data_access_expires_at",
 	    (double)(t.issued_at + FM_DATA_ACCESS_TTL));
@@ -380,9 +385,16 @@ fm_debug_token(struct req *r)
 	} else
 		cJSON_AddTrueToObject(d, "is_valid");
 	cJSON_AddNumberToObject(d, "issued_at", (double)t.issued_at);
-	if (t.page_id[0] != '\0')
-		cJSON_AddStringToObject(d, "profile_id", t.page_id);
-	add_scopes(d, t.scopes, t.page_id[0] ? t.page_id : NULL);
+	/* A system user's target is a WhatsApp business account. */
+	if (strcmp(t.kind, "system_user") == 0)
+		add_scopes(d, t.scopes, "whatsapp_", t.page_id[0] ?
+		    t.page_id : NULL);
+	else {
+		if (t.page_id[0] != '\0')
+			cJSON_AddStringToObject(d, "profile_id", t.page_id);
+		add_scopes(d, t.scopes, "pages_", t.page_id[0] ?
+		    t.page_id : NULL);
+	}
 	cJSON_AddStringToObject(d, "user_id", t.user_id);
 	fm_json(r, o);
 }
@@ -429,7 +441,7 @@ fm_subscribed_apps(struct req *r, const char *id)
 	char		 have[1024], one[64];
 	const char	*p, *e;
 	cJSON		*o, *data, *a, *arr;
-	int		 waba = strcmp(id, FM_WABA_ID) == 0, rc;
+	int		 waba = fm_waba_known(id), rc;
 	size_t		 n;
 
 	if (!waba && fm_page_find(id) < 0) {
@@ -446,10 +458,8 @@ fm_subscribed_apps(struct req *r, const char *id)
 		    "required to request this resource.");
 		return;
 	}
-	if (waba && strncmp(t.kind, "user_", 5) != 0) {
-		fm_error(r, 403, 200, 0, NULL, "(#200) Permissions error");
+	if (waba && fm_waba_allowed(r, &t, id) == -1)
 		return;
-	}
 	if (r->method == HTTP_POST) {
 		if (!waba && (fields == NULL || fields[0] == '\0')) {
 			fm_error(r, 400, 100, 0, NULL, "(#100) The parameter "

@@ -1,12 +1,15 @@
 // The channels of the workspace (GET /api/channels): name, platform,
 // Meta id, token state and last event, each linked to its events.
-// Admins connect accounts with Facebook Login (/oauth/login); the
-// operator also by hand (connect.js).
+// Admins connect accounts with Facebook Login (/oauth/login) and
+// WhatsApp numbers by form, and rename, re-subscribe and disconnect
+// channels (channel_actions.js); the operator also connects by hand
+// (connect.js).
 import { api, el, showAlert, when } from './api.js';
 import { frame, allowed, operator } from './frame.js';
 import { platformBadge } from './ops.js';
 import { items, fill } from './list.js';
 import { connectForm } from './connect.js';
+import { waForm, actionsCell } from './channel_actions.js';
 
 const $ = (id) => document.getElementById(id);
 const s = await frame('channels.html');
@@ -31,10 +34,19 @@ async function load() {
 		(c) => TOKEN[c.token_status] || String(c.token_status ?? ''),
 		(c) => (c.last_event_at ? when(c.last_event_at) : el('span', { className: 'muted' }, 'no event yet')),
 		(c) => (Number.isSafeInteger(c.id) ? el('a', { href: `events.html?channel=${c.id}` }, 'Events') : ''),
+		...(admin ? [(c) => actionsCell(c, { alert: $('alert'), done: load })] : []),
 	], 'No channel yet: connect a Page, an Instagram account or a WhatsApp number.');
 }
 
-if (admin) $('connect-facebook').hidden = false;
+if (admin) {
+	$('connect-facebook').hidden = false;
+	$('actions-h').hidden = false;
+	$('wa-box').hidden = false;
+	waForm({
+		form: $('wa'), waba: $('wa-waba'), phone: $('wa-phone'), token: $('wa-token'), pin: $('wa-pin'),
+		submit: $('wa-submit'), result: $('wa-result'), done: load,
+	});
+}
 if (admin && operator(s)) {
 	$('connect-box').hidden = false;
 	connectForm({

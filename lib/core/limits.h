@@ -350,4 +350,10 @@
 /* A redacted body: at most the largest stored body, re-printed. */
 #define HG_ERASE_BODY_MAX		(HG_WEBHOOK_BODY_CEILING * 2)
 
+/* An access token pasted into the WhatsApp form (Meta's are a few
+ * hundred bytes). */
+#define HG_ACCESS_TOKEN_MAX		4096
+/* A WhatsApp number's two-step verification PIN: six digits. */
+#define HG_WA_PIN_LEN			6
+
 #endif

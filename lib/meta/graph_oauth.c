@@ -477,3 +477,141 @@ graph_ig_subscribed_apps(struct graph *ig, enum graph_method m,
 	}
 	return 0;
 }
+
+/* 1 when the JSON value v (a string or a number) is the id target. */
+static int
+id_is(const cJSON *v, const char *target)
+{
+	char id[HG_META_ID_MAX + 1];
+
+	return json_id(v, id) != NULL && strcmp(id, target) == 0;
+}
+
+int
+graph_oauth_scope_covers(const cJSON *json, const char *scope,
+    const char *target)
+{
+	const cJSON	*d = cJSON_GetObjectItemCaseSensitive(json, "data");
+	const cJSON	*g, *t, *ids;
+	int		 listed = 0;
+
+	cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(d,
+	    "granular_scopes")) {
+		const char *name = json_str(g, "scope");
+
+		if (name == NULL || strcmp(name, scope) != 0)
+			continue;
+		ids = cJSON_GetObjectItemCaseSensitive(g, "target_ids");
+		if (!cJSON_IsArray(ids))
+			return 1;	/* every object */
+		cJSON_ArrayForEach(t, ids)
+			if (id_is(t, target))
+				return 1;
+		return 0;
+	}
+	/* Not among the granular scopes: granted everywhere when it is
+	 * among the scopes. */
+	cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(d, "scopes"))
+		if (cJSON_IsString(g) && strcmp(g->valuestring, scope) == 0)
+			listed = 1;
+	return listed ? 1 : -1;
+}
+
+int
+graph_oauth_wa_number(struct graph *g, const char *waba, const char *phone_id,
+    const char *token, struct graph_wa_number *n, int *failed_at,
+    struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "fields", "display_phone_number,verified_name,"
+		    "quality_rating" },
+		{ NULL, NULL }
+	};
+	struct graph_param lp[] = {
+		{ "fields", "id" },
+		{ "after", NULL },
+		{ NULL, NULL }
+	};
+	const cJSON	*e, *paging, *after;
+	char		 path[HG_META_ID_MAX + 32], cursor[1024];
+	int		 round;
+
+	memset(n, 0, sizeof(*n));
+	*failed_at = 1;
+	if (!graph_id_ok(waba) || !graph_id_ok(phone_id)) {
+		memset(res, 0, sizeof(*res));
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
+		    "invalid id");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/%s", phone_id);
+	if (graph_call(g, GRAPH_GET, path, p, NULL, GRAPH_AUTH_USER, token,
+	    res) == -1)
+		return -1;
+	str_member(res->json, "display_phone_number", n->display_phone_number,
+	    sizeof(n->display_phone_number));
+	str_member(res->json, "verified_name", n->verified_name,
+	    sizeof(n->verified_name));
+	str_member(res->json, "quality_rating", n->quality_rating,
+	    sizeof(n->quality_rating));
+	graph_result_free(res);
+	*failed_at = 2;
+	snprintf(path, sizeof(path), "/%s/phone_numbers", waba);
+	cursor[0] = '\0';
+	for (round = 0; round < HG_GRAPH_PAGES_MAX; round++) {
+		if (round > 0)
+			graph_result_free(res);
+		lp[1].value = cursor[0] != '\0' ? cursor : NULL;
+		if (graph_call(g, GRAPH_GET, path, lp, NULL, GRAPH_AUTH_USER,
+		    token, res) == -1)
+			return -1;
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(
+		    res->json, "data"))
+			if (id_is(cJSON_GetObjectItemCaseSensitive(e, "id"),
+			    phone_id))
+				n->in_waba = 1;
+		paging = cJSON_GetObjectItemCaseSensitive(res->json, "paging");
+		after = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(paging, "cursors"), "after");
+		if (n->in_waba ||
+		    cJSON_GetObjectItemCaseSensitive(paging, "next") == NULL ||
+		    !cJSON_IsString(after) || after->valuestring[0] == '\0' ||
+		    strlen(after->valuestring) >= sizeof(cursor) ||
+		    strcmp(after->valuestring, cursor) == 0)
+			break;
+		snprintf(cursor, sizeof(cursor), "%s", after->valuestring);
+	}
+	*failed_at = 0;
+	return 0;
+}
+
+int
+graph_oauth_wa_register(struct graph *g, const char *phone_id,
+    const char *token, const char *pin, struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "messaging_product", "whatsapp" },
+		{ "pin", pin },
+		{ NULL, NULL }
+	};
+	char path[HG_META_ID_MAX + 32];
+
+	if (!graph_id_ok(phone_id)) {
+		memset(res, 0, sizeof(*res));
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
+		    "invalid phone number id");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/%s/register", phone_id);
+	if (graph_call(g, GRAPH_POST, path, p, NULL, GRAPH_AUTH_USER, token,
+	    res) == -1)
+		return -1;
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res->json,
+	    "success"))) {
+		graph_result_free(res);
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_OTHER,
+		    "Meta did not confirm the registration");
+		return -1;
+	}
+	return 0;
+}

@@ -119,4 +119,32 @@ int	 graph_ig_subscribed_apps(struct graph *ig, enum graph_method,
 	    const char *token, const char *fields, char *out, size_t outsz,
 	    struct graph_result *res);
 
+/* What Meta says about a WhatsApp number. */
+struct graph_wa_number {
+	char	display_phone_number[64];
+	char	verified_name[HG_CHANNEL_NAME_MAX + 1];
+	char	quality_rating[32];
+	int	in_waba;		/* listed by the account's phone_numbers */
+};
+
+/* Whether the debug_token answer json (res->json after
+ * graph_oauth_debug_token) grants scope over target: 1 granted there
+ * (its granular target_ids list target, or it has none: every
+ * object), 0 granted for other objects only, -1 not granted. */
+int	 graph_oauth_scope_covers(const cJSON *json, const char *scope,
+	    const char *target);
+/* GET /<phone_id>?fields=display_phone_number,verified_name,
+ * quality_rating with token, then the WhatsApp business account
+ * waba's phone_numbers (every result page) to learn whether the
+ * number is one of them (n->in_waba).  0, or -1 when a call failed
+ * (res says which; *failed_at is 1 for the number, 2 for the
+ * account's list). */
+int	 graph_oauth_wa_number(struct graph *, const char *waba,
+	    const char *phone_id, const char *token, struct graph_wa_number *n,
+	    int *failed_at, struct graph_result *res);
+/* POST /<phone_id>/register with the 6-digit pin (the number's
+ * two-step verification PIN); 0 or -1. */
+int	 graph_oauth_wa_register(struct graph *, const char *phone_id,
+	    const char *token, const char *pin, struct graph_result *res);
+
 #endif

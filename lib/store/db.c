@@ -914,6 +914,24 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_CONV_READ] =
 	    "UPDATE conversation SET unread = 0 WHERE id = ?2 AND workspace_id = ?1 "
 	    "RETURNING status, coalesce(assigned_user_id, 0), unread",
+	/* A channel's actions, always within its workspace. */
+	[STMT_CHANNEL_GET] =
+	    "SELECT kind, meta_id, coalesce(parent_meta_id, ''), name, "
+	    "token_sealed, token_status, token_kind FROM channel "
+	    "WHERE id = ?1 AND workspace_id = ?2",
+	[STMT_CHANNEL_RENAME] =
+	    "UPDATE channel SET name = ?3, updated_at = ?4 "
+	    "WHERE id = ?1 AND workspace_id = ?2",
+	[STMT_CHANNEL_FIELDS] =
+	    "UPDATE channel SET subscribed_fields = ?3, updated_at = ?4 "
+	    "WHERE id = ?1 AND workspace_id = ?2",
+	/* The token erased; the row, its conversations, messages and
+	 * events stay. */
+	[STMT_CHANNEL_DISCONNECT] =
+	    "UPDATE channel SET token_sealed = NULL, token_status = 'revoked', "
+	    "token_kind = 'none', token_expires_at = NULL, "
+	    "subscribed_fields = '', meta_login_id = NULL, updated_at = ?3 "
+	    "WHERE id = ?1 AND workspace_id = ?2",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -4,7 +4,9 @@
 #ifndef HG_DB_CHANNEL_H
 #define HG_DB_CHANNEL_H
 
+#include "buf.h"
 #include "db.h"
+#include "limits.h"
 
 /* Look up the channel of a kind ("page", "instagram", "whatsapp") and
  * Meta id: 1 found (id and, unless NULL, its workspace set), 0 absent,
@@ -51,5 +53,35 @@ int		 db_channel_connect(struct db *, long long workspace,
  * Inside a transaction; 0 or -1. */
 int		 db_channel_reroute(struct db *, long long id, const char *kind,
 		    const char *meta_id, long long *count);
+
+/* One channel of a workspace, for its actions (db_channel_act.c);
+ * strings and the sealed token are copies, freed by
+ * db_channel_one_free. */
+struct db_channel_one {
+	char		 kind[16];
+	char		 meta_id[HG_META_ID_MAX + 1];
+	char		 parent_meta_id[HG_META_ID_MAX + 1];	/* "" none */
+	char		 name[HG_CHANNEL_NAME_MAX + 1];
+	char		 token_status[16];
+	char		 token_kind[32];
+	struct buf	 token_sealed;		/* empty: none */
+};
+/* Read channel id of workspace into c: 1 found, 0 none there, -1. */
+int		 db_channel_get(struct db *, long long workspace, long long id,
+		    struct db_channel_one *c);
+/* Wipe and free what db_channel_get copied. */
+void		 db_channel_one_free(struct db_channel_one *);
+/* Rename channel id of workspace: 1 done, 0 none there, -1. */
+int		 db_channel_rename(struct db *, long long workspace,
+		    long long id, const char *name, long long now);
+/* Store the subscribed fields (comma list) of channel id of
+ * workspace: 1 done, 0 none there, -1. */
+int		 db_channel_set_fields(struct db *, long long workspace,
+		    long long id, const char *fields, long long now);
+/* Disconnect channel id of workspace: its token erased, status
+ * revoked, no subscription; the row, its conversations, messages and
+ * events stay.  1 done, 0 none there, -1. */
+int		 db_channel_disconnect(struct db *, long long workspace,
+		    long long id, long long now);
 
 #endif

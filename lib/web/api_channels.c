@@ -114,6 +114,20 @@ channel_pick(void *arg, const struct db_channel_row *c)
 		one->json = channel_json(c);
 }
 
+cJSON *
+api_channel_json(struct db *d, long long workspace, long long id)
+{
+	struct channel_one one;
+
+	memset(&one, 0, sizeof(one));
+	one.id = id;
+	if (db_channel_list(d, workspace, channel_pick, &one) == -1) {
+		cJSON_Delete(one.json);
+		return NULL;
+	}
+	return one.json;
+}
+
 void
 api_channels_list(struct req *r, const struct route_ctx *cx)
 {

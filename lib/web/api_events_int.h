@@ -28,5 +28,8 @@ int		 api_events_path(const struct req *, long long *id,
  * api_events_fields): 0, or -1 after answering 400. */
 int		 api_events_filter(struct req *, const struct route_val *v,
 		    struct db_event_filter *f);
+/* Channel id of workspace as GET /api/channels shows it, or NULL
+ * (none there, or the database failed) (api_channels.c). */
+struct cJSON	*api_channel_json(struct db *, long long workspace, long long id);
 
 #endif

@@ -9,7 +9,9 @@
 // processing fails (a trigger of the test refuses its message) is
 // retried by the queue until it is a dead letter → the dead-letters
 // page groups it → "Retry now" on its page → it is processed →
-// connecting the unrouted Page by hand re-routes its event.  An event
+// connecting the unrouted Page by hand re-routes its event → a
+// WhatsApp number is connected by form (a bad token named first),
+// renamed and disconnected after an in-page confirmation.  An event
 // whose text is markup, javascript: URLs, RTL and emoji is shown as
 // text and runs nothing.  Any script error, console error or dialog
 // fails the suite.  Screenshots of every page at desktop and phone
@@ -238,6 +240,45 @@ try {
 	eq(await page.getAttribute('#connect-facebook', 'href'), '/oauth/login?platform=facebook',
 		'... which starts at /oauth/login');
 	w.check('channels');
+
+	// --- a WhatsApp number by form, renamed, then disconnected
+	const issue = async (params) => (await (await fetch(`${CTL}/token`, { method: 'POST',
+		body: new URLSearchParams({ action: 'issue', ...params }) })).json()).access_token;
+	const waTok = await issue({ kind: 'system_user', waba: '102290129340398' });
+	ok(await page.isVisible('#wa'), 'an admin is offered the WhatsApp form');
+	eq(await page.getAttribute('#wa-token', 'type'), 'password', '... whose token field is a password field');
+	await page.fill('#wa-waba', '102290129340398');
+	await page.fill('#wa-phone', '106540352242922');
+	await page.fill('#wa-token', 'EAASnot-a-token');
+	w.expect('/api/channels/whatsapp', 422);
+	await page.click('#wa-submit');
+	await page.waitForSelector('#wa-result.alert-error:not([hidden])');
+	eq(await page.textContent('#wa-result'), 'token: Meta says this token is not valid (mistyped, expired or revoked)',
+		'a bad token: the form says which part is wrong');
+	await page.fill('#wa-token', waTok);
+	await page.click('#wa-submit');
+	await page.waitForSelector('#wa-result.alert-ok:not([hidden])');
+	eq(await page.textContent('#wa-result'), "Connected Sandy's Bakery (15550783881). No earlier event was waiting for it.",
+		'the number is connected, named after its verified name');
+	eq(await page.inputValue('#wa-token'), '', '... and the token field is emptied');
+	await page.waitForSelector('#channels td:text-is("Sandy\'s Bakery")');
+	await page.click('button[aria-label="Rename Sandy\'s Bakery"]');
+	await page.fill('input[aria-label="New name of Sandy\'s Bakery"]', 'Bakery <b>WhatsApp</b>');
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('#channels td:text-is("Bakery <b>WhatsApp</b>")');
+	ok(true, 'renamed in the row, the name shown as text');
+	await page.click('button[aria-label="Disconnect Bakery <b>WhatsApp</b>"]');
+	await page.waitForSelector('.confirm-yes');
+	ok((await page.textContent('.confirm-text')).startsWith('Disconnect Bakery <b>WhatsApp</b>?'), 'disconnecting asks first, in the page');
+	await shot(page, 'ops-channels-disconnect-confirm');
+	await page.click('.confirm-yes');
+	await page.waitForSelector('#alert.alert-ok:not([hidden])');
+	eq(await page.textContent('#alert'), 'Disconnected Bakery <b>WhatsApp</b>: unsubscribed at Meta, token erased.',
+		'disconnected: unsubscribed at Meta, token erased');
+	eq(sql("SELECT token_status || ':' || (token_sealed IS NULL) FROM channel WHERE meta_id = '106540352242922'"), 'revoked:1',
+		'... the token is gone from the database');
+	ok(!(await page.content()).includes(waTok), 'the token appears nowhere in the page');
+	w.check('whatsapp form');
 
 	// --- an admin who is not the operator: Login only, no form by hand
 	sql(`UPDATE user SET operator = 0 WHERE email = '${OWNER.email}'`);

@@ -2,7 +2,8 @@
  * lib/graph, graph_send: classification of every row of Meta's error
  * table, usage headers, URL policy, appsecret_proof, redaction of the
  * URLs graph builds, Meta's message limits, request bodies and
- * word-boundary splitting.  No network: refusals happen before any
+ * word-boundary splitting, and which objects a token's granular
+ * scopes cover (debug_token).  No network: refusals happen before any
  * connection, and the one transport check uses a closed loopback port.
  */
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "conf.h"
 #include "graph.h"
+#include "graph_oauth.h"
 #include "graph_send.h"
 #include "log.h"
 #include "test.h"
@@ -454,6 +456,34 @@ test_local_results(void)
 	conf_free(c);
 }
 
+/* debug_token's granular scopes: ids as strings or numbers, a scope
+ * without target_ids covering every object, a scope only in scopes. */
+static void
+test_scope_covers(void)
+{
+	cJSON *j = cJSON_Parse("{\"data\":{\"is_valid\":true,"
+	    "\"scopes\":[\"whatsapp_business_management\","
+	    "\"whatsapp_business_messaging\",\"business_management\"],"
+	    "\"granular_scopes\":[{\"scope\":\"whatsapp_business_management\","
+	    "\"target_ids\":[\"102290129340398\",102290129340400]},"
+	    "{\"scope\":\"whatsapp_business_messaging\"}]}}");
+
+	OK(j != NULL, "a debug_token answer parses");
+	EQ_INT(graph_oauth_scope_covers(j, "whatsapp_business_management",
+	    "102290129340398"), 1, "a target listed as a string is covered");
+	EQ_INT(graph_oauth_scope_covers(j, "whatsapp_business_management",
+	    "102290129340400"), 1, "... and one listed as a number");
+	EQ_INT(graph_oauth_scope_covers(j, "whatsapp_business_management",
+	    "102290129340399"), 0, "another account is not covered");
+	EQ_INT(graph_oauth_scope_covers(j, "whatsapp_business_messaging",
+	    "102290129340399"), 1, "no target_ids: every account");
+	EQ_INT(graph_oauth_scope_covers(j, "business_management", "1"), 1,
+	    "in scopes but not granular: granted");
+	EQ_INT(graph_oauth_scope_covers(j, "pages_messaging", "1"), -1,
+	    "a scope not granted: -1");
+	cJSON_Delete(j);
+}
+
 int
 main(void)
 {
@@ -465,5 +495,6 @@ main(void)
 	test_split();
 	test_limits();
 	test_local_results();
+	test_scope_covers();
 	return test_done();
 }

@@ -1,0 +1,120 @@
+// What admins do with channels on the Channels page: connect a
+// WhatsApp number by form (POST /api/channels/whatsapp: WABA id, phone
+// number id, a system-user token and an optional PIN; the token is a
+// password field, sent once and never shown again), and per row Rename
+// (PATCH /api/channels/ID), Re-subscribe (POST .../subscribe) and
+// Disconnect (DELETE, after an in-page confirmation).  Every value
+// reaches the page as text (el(), textContent), never as HTML.
+import { api, el, showAlert } from './api.js';
+import { confirmIn } from './ops.js';
+
+const ID = /^[0-9]{1,64}$/;
+
+// waForm({form, waba, phone, token, pin, submit, result, done}): wire
+// the WhatsApp form; done() runs after a success.
+export function waForm(o) {
+	o.form.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		const body = {
+			waba_id: o.waba.value.trim(),
+			phone_number_id: o.phone.value.trim(),
+			token: o.token.value.trim(),
+		};
+		const pin = o.pin.value.trim();
+		for (const f of [o.waba, o.phone, o.token, o.pin]) f.removeAttribute('aria-invalid');
+		const bad = !ID.test(body.waba_id) ? [o.waba, 'The WhatsApp business account id: digits only.']
+			: !ID.test(body.phone_number_id) ? [o.phone, 'The phone number id (not the number itself): digits only.']
+				: !body.token ? [o.token, 'Paste the system user\'s access token.']
+					: pin && !/^[0-9]{6}$/.test(pin) ? [o.pin, 'The PIN has six digits.'] : null;
+		if (bad) {
+			bad[0].setAttribute('aria-invalid', 'true');
+			showAlert(o.result, bad[1], 'error');
+			bad[0].focus();
+			return;
+		}
+		if (pin) body.pin = pin;
+		o.submit.disabled = true;
+		try {
+			const r = await api('POST', 'channels/whatsapp', body);
+			const ch = (r && r.channel) || {};
+			const n = r && typeof r.rerouted === 'number' ? r.rerouted : 0;
+			let text = `Connected ${ch.name || body.phone_number_id}`;
+			if (r && r.display_phone_number) text += ` (${r.display_phone_number})`;
+			text += `. ${n === 0 ? 'No earlier event was waiting for it.' : `${n} earlier event${n === 1 ? ' was' : 's were'} routed.`}`;
+			if (r && r.warning) text += ` ${r.warning}`;
+			showAlert(o.result, text, r && r.warning ? 'error' : 'ok');
+			o.form.reset();
+			if (o.done) await o.done(r);
+		} catch (e) {
+			// The server names the part that is wrong; the token
+			// stays only in its (password) field.
+			showAlert(o.result, e.message, 'error');
+		} finally {
+			body.token = '';
+			o.submit.disabled = false;
+		}
+	});
+}
+
+// actionsCell(c, {alert, done}): the Rename, Re-subscribe and
+// Disconnect buttons of channel c, for an admin; done() reloads.
+export function actionsCell(c, o) {
+	const box = el('span', { className: 'row-actions' });
+	if (!Number.isSafeInteger(c.id)) return box;
+	const label = String(c.name || c.meta_id || '');
+	const fail = (e) => showAlert(o.alert, e.message, 'error');
+	const rename = el('button', { type: 'button', className: 'btn btn-secondary btn-small', 'aria-label': `Rename ${label}` }, 'Rename');
+	rename.addEventListener('click', () => {
+		const before = [...box.childNodes];
+		const input = el('input', { type: 'text', maxLength: 200, value: String(c.name || ''), 'aria-label': `New name of ${label}` });
+		const save = el('button', { type: 'submit', className: 'btn btn-small' }, 'Save');
+		const cancel = el('button', { type: 'button', className: 'btn btn-secondary btn-small' }, 'Cancel');
+		const form = el('form', { className: 'row-actions' }, input, save, cancel);
+		const back = () => { box.replaceChildren(...before); rename.focus(); };
+		cancel.addEventListener('click', back);
+		form.addEventListener('keydown', (e) => { if (e.key === 'Escape') back(); });
+		form.addEventListener('submit', async (ev) => {
+			ev.preventDefault();
+			const name = input.value.trim();
+			if (!name) { input.setAttribute('aria-invalid', 'true'); input.focus(); return; }
+			save.disabled = true;
+			try {
+				await api('PATCH', `channels/${c.id}`, { name });
+				showAlert(o.alert, `Renamed to ${name}.`, 'ok');
+				await o.done();
+			} catch (e) { fail(e); back(); }
+		});
+		box.replaceChildren(form);
+		input.focus();
+	});
+	const parts = [rename];
+	// Re-subscribing needs the channel's token.
+	if ((c.kind === 'page' || c.kind === 'whatsapp') && c.token_status !== 'none' && c.token_status !== 'revoked') {
+		const sub = el('button', { type: 'button', className: 'btn btn-secondary btn-small', 'aria-label': `Re-subscribe ${label}` }, 'Re-subscribe');
+		sub.addEventListener('click', async () => {
+			sub.disabled = true;
+			try {
+				const r = await api('POST', `channels/${c.id}/subscribe`);
+				const f = (r && r.channel && r.channel.subscribed_fields) || [];
+				showAlert(o.alert, `${label} is subscribed: ${f.join(', ') || 'no field'}.`, 'ok');
+				await o.done();
+			} catch (e) { fail(e); } finally { sub.disabled = false; }
+		});
+		parts.push(sub);
+	}
+	if (c.token_status !== 'revoked' || (c.subscribed_fields || []).length) {
+		const off = el('button', { type: 'button', className: 'btn btn-danger btn-small', 'aria-label': `Disconnect ${label}` }, 'Disconnect');
+		const slot = el('span', {}, off);
+		off.addEventListener('click', () => confirmIn(slot, `Disconnect ${label}? Its token is erased; its conversations stay.`, 'Disconnect', async () => {
+			try {
+				const r = await api('DELETE', `channels/${c.id}`);
+				showAlert(o.alert, r && r.meta_error ? `Disconnected ${label}, but: ${r.meta_error}`
+					: `Disconnected ${label}: unsubscribed at Meta, token erased.`, r && r.meta_error ? 'error' : 'ok');
+				await o.done();
+			} catch (e) { fail(e); }
+		}, { danger: true }));
+		parts.push(slot);
+	}
+	box.append(...parts);
+	return box;
+}

@@ -1,0 +1,106 @@
+/*
+ * db_channel_act: a channel's actions (rename, subscription,
+ * disconnect), each within the caller's workspace.  See db_channel.h;
+ * the SQL is in db.c's statement table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "db_channel.h"
+#include "db_int.h"
+
+/* Column i as text into out (cut to outsz). */
+static void
+col_text(sqlite3_stmt *st, int i, char *out, size_t outsz)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "");
+}
+
+int
+db_channel_get(struct db *d, long long workspace, long long id,
+    struct db_channel_one *c)
+{
+	sqlite3_stmt	*st;
+	int		 rc, ret = 0;
+
+	memset(c, 0, sizeof(*c));
+	buf_init(&c->token_sealed, 4096);
+	if ((st = db_stmt(d, STMT_CHANNEL_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, workspace);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		col_text(st, 0, c->kind, sizeof(c->kind));
+		col_text(st, 1, c->meta_id, sizeof(c->meta_id));
+		col_text(st, 2, c->parent_meta_id, sizeof(c->parent_meta_id));
+		col_text(st, 3, c->name, sizeof(c->name));
+		col_text(st, 5, c->token_status, sizeof(c->token_status));
+		col_text(st, 6, c->token_kind, sizeof(c->token_kind));
+		ret = 1;
+		if (sqlite3_column_bytes(st, 4) > 0 && buf_add(&c->token_sealed,
+		    sqlite3_column_blob(st, 4),
+		    (size_t)sqlite3_column_bytes(st, 4)) == -1)
+			ret = -1;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return ret;
+}
+
+void
+db_channel_one_free(struct db_channel_one *c)
+{
+	if (c->token_sealed.data != NULL)
+		crypto_wipe(c->token_sealed.data, c->token_sealed.len);
+	buf_free(&c->token_sealed);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Run statement s on (id, workspace, [text], now): 1 when a row
+ * changed, 0 none, -1. */
+static int
+run(struct db *d, enum stmt s, long long workspace, long long id,
+    const char *text, long long now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, s)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, workspace);
+	if (text != NULL) {
+		db_bind_text(st, 3, text);
+		sqlite3_bind_int64(st, 4, now);
+	} else
+		sqlite3_bind_int64(st, 3, now);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0 ? 1 : 0;
+}
+
+int
+db_channel_rename(struct db *d, long long workspace, long long id,
+    const char *name, long long now)
+{
+	return run(d, STMT_CHANNEL_RENAME, workspace, id, name, now);
+}
+
+int
+db_channel_set_fields(struct db *d, long long workspace, long long id,
+    const char *fields, long long now)
+{
+	return run(d, STMT_CHANNEL_FIELDS, workspace, id,
+	    fields != NULL ? fields : "", now);
+}
+
+int
+db_channel_disconnect(struct db *d, long long workspace, long long id,
+    long long now)
+{
+	return run(d, STMT_CHANNEL_DISCONNECT, workspace, id, NULL, now);
+}

@@ -1,0 +1,58 @@
+/*
+ * api_channel_act: connecting a WhatsApp number by form and a
+ * channel's actions (api_channel_act.c), for admins, within their
+ * workspace (another workspace's channel is 404), each audit-logged:
+ *
+ *   POST   /api/channels/whatsapp   JSON {waba_id, phone_number_id,
+ *          token, pin?}: the system-user token is checked with
+ *          debug_token (valid, this app's, whatsapp_business_messaging
+ *          and whatsapp_business_management, covering that account),
+ *          the number read (GET /<phone-number-id>) and found among the
+ *          account's numbers, then (pin given) the number registered,
+ *          the channel stored with its token sealed, the account
+ *          subscribed and the subscription read back: 201 {channel,
+ *          rerouted, subscribed, warning?}.  400 for malformed input
+ *          and 422 for what Meta refuses, each naming the part that is
+ *          wrong; 409 when another workspace has the number; 502 when
+ *          Meta cannot be reached.
+ *   PATCH  /api/channels/ID          JSON {name}: 200 {channel}
+ *   POST   /api/channels/ID/subscribe   subscribe again (a Page to the
+ *          fields hubgate needs, a WhatsApp number's account) and read
+ *          it back: 200 {channel}; 409 without a token; 502 with Meta's
+ *          words when Meta refuses
+ *   DELETE /api/channels/ID          unsubscribe at Meta with the
+ *          channel's token, then erase the token (status revoked): 200
+ *          {channel, unsubscribed, meta_error?}.  A Meta error is
+ *          reported, the local disconnect happens anyway; the channel
+ *          row, its conversations, messages and events stay.
+ *
+ * The token never appears in an answer, a log line or the audit log.
+ */
+#ifndef HG_API_CHANNEL_ACT_H
+#define HG_API_CHANNEL_ACT_H
+
+#include "route.h"
+
+struct conf;
+
+/* The program's configuration (graph, token_key); once, before
+ * serving. */
+void	 api_channel_act_setup(const struct conf *);
+
+enum {
+	WA_F_WABA_ID,
+	WA_F_PHONE_NUMBER_ID,
+	WA_F_TOKEN,
+	WA_F_PIN,
+	WA_F__MAX
+};
+extern const struct route_field api_wa_fields[WA_F__MAX];
+enum { RENAME_F_NAME, RENAME_F__MAX };
+extern const struct route_field api_rename_fields[RENAME_F__MAX];
+
+void	 api_channels_whatsapp(struct req *, const struct route_ctx *);
+void	 api_channel_patch(struct req *, const struct route_ctx *);
+void	 api_channel_post(struct req *, const struct route_ctx *);
+void	 api_channel_delete(struct req *, const struct route_ctx *);
+
+#endif
