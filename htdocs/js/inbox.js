@@ -275,11 +275,32 @@ function count() {
 	$('r-count').classList.toggle('over', parts > 1);
 }
 
+// The idempotency key of the reply being sent: the same while the
+// person sends the same thing again after an answer that never came
+// (the server may have queued it), a new one for anything else.
+let pending = null;
+function replyKey(conv, body) {
+	const json = JSON.stringify(body);
+	if (!pending || pending.conv !== conv || pending.json !== json) {
+		const b = crypto.getRandomValues(new Uint8Array(16));
+		pending = { conv, json, key: `inbox-${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')}` };
+	}
+	return pending.key;
+}
+
 async function send(body, btn, done) {
 	showAlert($('r-alert'), '');
 	btn.disabled = true;
 	try {
-		await api('POST', `conversations/${thread.id}/messages`, body);
+		const key = replyKey(thread.id, body);
+		try {
+			await api('POST', `conversations/${thread.id}/messages`, { ...body, idempotency_key: key });
+		} catch (e) {
+			// The server answered: nothing is in doubt.
+			if (e.status) pending = null;
+			throw e;
+		}
+		pending = null;
 		done();
 		const d = await fetchThread(thread.cursor);
 		place(d.messages || []);

@@ -826,9 +826,19 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "UPDATE outbox SET state = 'sending', lease_token = ?2, "
 	    "lease_expires_ms = ?3, attempts = attempts + 1, updated_ms = ?4 "
 	    "WHERE id = ?1 AND state = 'queued'",
+	/* When the worker has something to do: a send the candidate
+	 * statement could take (a paused channel's, or one waiting behind
+	 * an older send of its conversation, is not), or an unknown
+	 * outcome's grace ending */
 	[STMT_OUTBOX_NEXT_DUE] =
-	    "SELECT min(next_attempt_ms) FROM outbox WHERE state IN "
-	    "('queued', 'unknown')",
+	    "SELECT min(t) FROM (SELECT o.next_attempt_ms AS t FROM outbox o "
+	    "JOIN channel c ON c.id = o.channel_id WHERE o.state = 'queued' "
+	    "AND c.token_status IN ('valid', 'expiring') "
+	    "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE "
+	    "p.conversation_id = o.conversation_id AND p.id < o.id AND "
+	    "p.state IN ('queued', 'sending', 'unknown')) "
+	    "UNION ALL SELECT next_attempt_ms FROM outbox "
+	    "WHERE state = 'unknown')",
 	[STMT_OUTBOX_ATTEMPT] =
 	    "INSERT OR REPLACE INTO outbox_attempt (outbox_id, attempt, at_ms, "
 	    "class, http_status, code, subcode, fbtrace_id, message) VALUES "

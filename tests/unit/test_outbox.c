@@ -88,7 +88,7 @@ main(void)
 	struct outbox_res	 res;
 	struct db_outbox_job	 j;
 	struct db_outbox_attempt a;
-	long long		 page, wa, c1, c2, c8, cw, n, first, second;
+	long long		 page, wa, c1, c2, c8, cw, n, first, second, due;
 	char			 text[1024], err[512], *big;
 	cJSON			*qr;
 
@@ -231,6 +231,12 @@ main(void)
 	db_channel_token_invalid(db, page);
 	EQ_INT(db_outbox_claim(db, now + 10000, 3000, "L5", &j), 0,
 	    "no claims on a channel whose token is invalid");
+	OK(sqlv("SELECT count(*) FROM outbox WHERE state = 'queued'") > 0,
+	    "(sends wait on it)");
+	OK(db_outbox_next_due(db, &due) == 0 && due == sqlv("SELECT "
+	    "coalesce(min(next_attempt_ms), 0) FROM outbox WHERE state = "
+	    "'unknown'"), "... and they are not due: the worker waits "
+	    "instead of spinning on them");
 	exec("UPDATE channel SET token_status = 'valid'");
 	EQ_INT(db_outbox_claim(db, now + 10000, 3000, "L6", &j), 1,
 	    "valid again: claims resume");
