@@ -215,20 +215,13 @@ handle(struct req *r)
 		route_dispatch(r, &table);
 }
 
-static void
-worker_free(void *ctx)
-{
-	(void)ctx;
-	app_db_close();
-}
-
 int
 main(void)
 {
 	struct http_server	 srv = {
 		.prog = "dashboard",
 		.threads = 4,
-		.worker_free = worker_free,
+		.worker_free = app_worker_free,
 		.handle = handle,
 	};
 	struct outbox_thread	*outbox = NULL;

@@ -54,20 +54,13 @@ handle(struct req *r)
 	route_dispatch(r, &table);
 }
 
-static void
-worker_free(void *ctx)
-{
-	(void)ctx;
-	app_db_close();
-}
-
 int
 main(void)
 {
 	struct http_server	 srv = {
 		.prog = "oauth",
 		.threads = 4,
-		.worker_free = worker_free,
+		.worker_free = app_worker_free,
 		.handle = handle,
 	};
 	char			 err[HG_ERR_MAX];

@@ -25,14 +25,43 @@ stats_bind_scope(sqlite3_stmt *st, const struct db_stats_scope *sc,
 		sqlite3_bind_int(st, alli, sc->all != 0);
 }
 
+/* Step st (bound) and hand fn each row: (hour,) object, routing,
+ * state, n; with_hour says whether the hour comes first (else the row's
+ * hour is -1); 0 or -1. */
+static int
+stats_rows(struct db *d, sqlite3_stmt *st, int with_hour,
+    void (*fn)(void *, const struct db_stat_row *), void *arg)
+{
+	struct db_stat_row	 row;
+	int			 rc, routing, state, o = with_hour ? 1 : 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		routing = db_name_index(event_routing_names, ROUTING__MAX,
+		    (const char *)sqlite3_column_text(st, o + 1));
+		state = db_name_index(event_state_names, EVENT_STATE__MAX,
+		    (const char *)sqlite3_column_text(st, o + 2));
+		if (routing < 0 || state < 0)
+			continue;	/* the schema's CHECKs allow none */
+		row.hour = with_hour ? sqlite3_column_int64(st, 0) : -1;
+		row.object = (const char *)sqlite3_column_text(st, o);
+		if (row.object == NULL)
+			row.object = "";
+		row.platform = event_platform_of(row.object);
+		row.routing = (enum event_routing)routing;
+		row.state = (enum event_state)state;
+		row.n = sqlite3_column_int64(st, o + 3);
+		fn(arg, &row);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
 int
 db_stats_each(struct db *d, const struct db_stats_scope *sc,
     long long from_hour, long long to_hour,
     void (*fn)(void *, const struct db_stat_row *), void *arg)
 {
-	struct db_stat_row	 row;
-	sqlite3_stmt		*st;
-	int			 rc, routing, state;
+	sqlite3_stmt *st;
 
 	if ((st = db_stmt(d, sc->all ? STMT_STATS_EACH_ALL :
 	    STMT_STATS_EACH)) == NULL)
@@ -41,57 +70,19 @@ db_stats_each(struct db *d, const struct db_stats_scope *sc,
 		stats_bind_scope(st, sc, 0);
 	sqlite3_bind_int64(st, 3, from_hour);
 	sqlite3_bind_int64(st, 4, to_hour);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		routing = db_name_index(event_routing_names, ROUTING__MAX,
-		    (const char *)sqlite3_column_text(st, 2));
-		state = db_name_index(event_state_names, EVENT_STATE__MAX,
-		    (const char *)sqlite3_column_text(st, 3));
-		if (routing < 0 || state < 0)
-			continue;	/* the schema's CHECKs allow none */
-		row.hour = sqlite3_column_int64(st, 0);
-		row.object = (const char *)sqlite3_column_text(st, 1);
-		if (row.object == NULL)
-			row.object = "";
-		row.platform = event_platform_of(row.object);
-		row.routing = (enum event_routing)routing;
-		row.state = (enum event_state)state;
-		row.n = sqlite3_column_int64(st, 4);
-		fn(arg, &row);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+	return stats_rows(d, st, 1, fn, arg);
 }
 
 int
 db_stats_totals(struct db *d, const struct db_stats_scope *sc,
     void (*fn)(void *, const struct db_stat_row *), void *arg)
 {
-	struct db_stat_row	 row;
-	sqlite3_stmt		*st;
-	int			 rc, routing, state;
+	sqlite3_stmt *st;
 
 	if ((st = db_stmt(d, STMT_STATS_TOTALS)) == NULL)
 		return -1;
 	stats_bind_scope(st, sc, 5);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		routing = db_name_index(event_routing_names, ROUTING__MAX,
-		    (const char *)sqlite3_column_text(st, 1));
-		state = db_name_index(event_state_names, EVENT_STATE__MAX,
-		    (const char *)sqlite3_column_text(st, 2));
-		if (routing < 0 || state < 0)
-			continue;	/* the schema's CHECKs allow none */
-		row.hour = -1;
-		row.object = (const char *)sqlite3_column_text(st, 0);
-		if (row.object == NULL)
-			row.object = "";
-		row.platform = event_platform_of(row.object);
-		row.routing = (enum event_routing)routing;
-		row.state = (enum event_state)state;
-		row.n = sqlite3_column_int64(st, 3);
-		fn(arg, &row);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+	return stats_rows(d, st, 0, fn, arg);
 }
 
 int

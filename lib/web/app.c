@@ -91,3 +91,10 @@ app_graph_free(struct db *d, struct graph *g)
 	}
 	graph_free(g);
 }
+
+void
+app_worker_free(void *ctx)
+{
+	(void)ctx;
+	app_db_close();
+}

@@ -20,6 +20,8 @@ struct conf	*app_init(const char *prog, char *err, size_t errsz);
 struct db	*app_db(const struct conf *c);
 /* Close the calling thread's connection. */
 void		 app_db_close(void);
+/* app_db_close as an http_server's worker_free (ctx unused). */
+void		 app_worker_free(void *ctx);
 /* Take the exclusive lock named name beside the database (a file
  * "<db_path>.<name>.lock", flock'd) without waiting: the descriptor
  * (held until exit), -2 when another process holds it, -1 on error. */
