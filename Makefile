@@ -43,7 +43,8 @@ CORE_SRC = lib/core/buf.c lib/core/clock.c lib/core/conf.c lib/core/crypto.c lib
 STORE_SRC = lib/store/db.c lib/store/db_inbox.c lib/store/db_oauth.c lib/store/db_ops.c \
 	   lib/store/db_ops_act.c lib/store/db_outbox.c lib/store/db_queue.c \
 	   lib/store/db_stats.c lib/store/db_user.c \
-	   lib/store/db_channel_act.c
+	   lib/store/db_channel_act.c \
+	   lib/store/db_contact.c
 META_SRC = lib/meta/envelope.c lib/meta/events.c lib/meta/graph.c \
 	   lib/meta/graph_error.c lib/meta/graph_oauth.c lib/meta/graph_send.c \
 	   lib/meta/redact.c lib/meta/signed_request.c lib/meta/window.c
@@ -54,6 +55,7 @@ WEB_SRC	 = lib/web/api_audit.c lib/web/api_channels.c lib/web/api_events.c \
 	   lib/web/api_events_act.c lib/web/api_inbox.c lib/web/api_session.c \
 	   lib/web/api_stats.c lib/web/api_users.c \
 	   lib/web/api_channel_act.c \
+	   lib/web/api_contacts.c \
 	   lib/web/app.c lib/web/health.c lib/web/http.c lib/web/https.c lib/web/metrics.c \
 	   lib/web/oauth.c lib/web/oauth_connect.c lib/web/oauth_ig.c lib/web/oauth_meta.c \
 	   lib/web/oauth_state.c \

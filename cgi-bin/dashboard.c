@@ -10,6 +10,7 @@
 #include "api_session.h"
 #include "api_audit.h"
 #include "api_channel_act.h"
+#include "api_contacts.h"
 #include "api_stats.h"
 #include "api_events.h"
 #include "api_inbox.h"
@@ -165,6 +166,13 @@ static const struct route routes[] = {
 	{ .path = "/api/channels", .methods = HTTP_BIT(HTTP_DELETE),
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
 	  .handler = api_channel_delete },
+	/* One person's data: export and erase (api_contacts.c). */
+	{ .path = "/api/contacts", .methods = HTTP_BIT(HTTP_GET),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_contacts_export },
+	{ .path = "/api/contacts", .methods = HTTP_BIT(HTTP_DELETE),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_contacts_erase },
 
 	/* Inbox and sending (api_inbox.c). */
 	{ .path = "/api/conversations", .methods = HTTP_BIT(HTTP_GET),

@@ -26,6 +26,12 @@
  *   hubgate-admin user-enable EMAIL          let them sign in again
  *   hubgate-admin setup-link                 the first setup's one-time
  *                                            link (BASE/setup.html?token=)
+ *   hubgate-admin contact-export ID          everything held about the
+ *                                            person of messaging id ID
+ *                                            (PSID, IGSID or wa_id), in
+ *                                            every workspace, as JSON
+ *   hubgate-admin contact-erase ID           erase it all, as Meta's data
+ *                                            deletion callback does
  *
  * The configuration is found as by the web programs (HUBGATE_CONFIG or
  * var/hubgate.conf).  init also makes the database's directory private
@@ -49,6 +55,8 @@
 #include "crypto.h"
 #include "db.h"
 #include "db_channel.h"
+#include "db_contact.h"
+#include "db_oauth.h"
 #include "db_outbox.h"
 #include "db_queue.h"
 #include "db_user.h"
@@ -56,6 +64,7 @@
 #include "mask.h"
 #include "num.h"
 #include "password.h"
+#include "erase.h"
 #include "queue.h"
 
 static int
@@ -72,7 +81,9 @@ usage(void)
 	    "       hubgate-admin user-reset EMAIL\n"
 	    "       hubgate-admin user-disable EMAIL\n"
 	    "       hubgate-admin user-enable EMAIL\n"
-	    "       hubgate-admin setup-link\n");
+	    "       hubgate-admin setup-link\n"
+	    "       hubgate-admin contact-export ID\n"
+	    "       hubgate-admin contact-erase ID\n");
 	return 2;
 }
 
@@ -503,6 +514,67 @@ cmd_channel_token(const struct conf *c, struct db *d, const char *kind,
 }
 
 /* setup-link: the first setup's link, while nobody has an account. */
+/* 1 when s is a messaging id: digits, at most HG_META_ID_MAX. */
+static int
+person_id_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (i > 0 && s[i] == '\0' && i <= HG_META_ID_MAX)
+		return 1;
+	fprintf(stderr, "hubgate-admin: ID is a PSID, IGSID or wa_id "
+	    "(digits)\n");
+	return 0;
+}
+
+/* Print {"contacts": [...]}: the export of every contact named id. */
+static int
+cmd_contact_export(struct db *d, const char *id)
+{
+	long long	 ids[HG_CONTACT_EXPORT_MAX];
+	size_t		 n, i;
+	char		*json;
+
+	if (!person_id_ok(id))
+		return 2;
+	if (db_contact_ids(d, id, ids, HG_CONTACT_EXPORT_MAX, &n) == -1) {
+		fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+		return 1;
+	}
+	printf("{\"contacts\":[");
+	for (i = 0; i < n; i++) {
+		if (db_contact_export(d, 0, ids[i], &json) == -1) {
+			fprintf(stderr, "hubgate-admin: %s\n", db_errmsg(d));
+			return 1;
+		}
+		printf("%s%s", i > 0 ? "," : "", json != NULL ? json : "null");
+		free(json);
+	}
+	printf("]}\n");
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Erase everything about the person id, everywhere. */
+static int
+cmd_contact_erase(struct db *d, const char *id)
+{
+	struct db_erase	 e;
+	char		 summary[700];
+
+	if (!person_id_ok(id))
+		return 2;
+	if (erase_person(d, id, 0, (long long)time(NULL), &e) == -1) {
+		fprintf(stderr, "hubgate-admin: the erasure stopped part way "
+		    "(run it again to finish): %s\n", db_errmsg(d));
+		return 1;
+	}
+	db_erase_summary(&e, summary, sizeof(summary));
+	printf("%s\n", summary);
+	return e.busy > 0 ? 3 : 0;
+}
+
 static int
 cmd_setup_link(const struct conf *c, struct db *d)
 {
@@ -576,6 +648,10 @@ main(int argc, char *argv[])
 		rc = cmd_setup_link(c, d);
 	} else if (strcmp(argv[1], "requeue") == 0 && argc >= 3) {
 		rc = cmd_requeue(d, argc - 2, argv + 2);
+	} else if (strcmp(argv[1], "contact-export") == 0 && argc == 3) {
+		rc = cmd_contact_export(d, argv[2]);
+	} else if (strcmp(argv[1], "contact-erase") == 0 && argc == 3) {
+		rc = cmd_contact_erase(d, argv[2]);
 	} else if (strcmp(argv[1], "process") == 0 && argc == 2) {
 		struct queue_opts	 o;
 		struct queue_stats	 st = { 0, 0, 0, 0, 0 };

@@ -356,4 +356,7 @@
 /* A WhatsApp number's two-step verification PIN: six digits. */
 #define HG_WA_PIN_LEN			6
 
+/* Most contacts (channels) one person's export covers. */
+#define HG_CONTACT_EXPORT_MAX		1000
+
 #endif

@@ -53,8 +53,8 @@ rewrite_all(struct db *d, const long long *ids, size_t n,
 }
 
 int
-erase_person(struct db *d, const char *meta_user_id, long long now,
-    struct db_erase *e)
+erase_person(struct db *d, const char *meta_user_id, long long channel_id,
+    long long now, struct db_erase *e)
 {
 	long long		 ids[HG_ERASE_SCAN_IDS], left[HG_ERASE_SCAN_IDS];
 	char			 needle[HG_META_ID_MAX + 3];
@@ -69,13 +69,13 @@ erase_person(struct db *d, const char *meta_user_id, long long now,
 	w = snprintf(needle, sizeof(needle), "\"%s\"", meta_user_id);
 	if (w < 0 || (size_t)w >= sizeof(needle))
 		return -1;
-	if (db_erase_logins(d, meta_user_id, now, e) == -1 ||
-	    db_erase_max_id(d, &max) == -1)
+	if ((channel_id == 0 && db_erase_logins(d, meta_user_id, now,
+	    e) == -1) || db_erase_max_id(d, &max) == -1)
 		return -1;
 	while (after < max) {
 		upto = after + HG_ERASE_SCAN_IDS < max ?
 		    after + HG_ERASE_SCAN_IDS : max;
-		if (db_erase_scan(d, after, upto, needle, ids,
+		if (db_erase_scan(d, after, upto, needle, channel_id, ids,
 		    HG_ERASE_SCAN_IDS, &n) == -1 ||
 		    rewrite_all(d, ids, n, &a, e, left, &nleft, 0) == -1)
 			return -1;
@@ -85,5 +85,5 @@ erase_person(struct db *d, const char *meta_user_id, long long now,
 	if (nleft > 0 && rewrite_all(d, left, nleft, &a, e, NULL, NULL,
 	    1) == -1)
 		return -1;
-	return db_erase_contact(d, meta_user_id, e);
+	return db_erase_contact(d, meta_user_id, channel_id, e);
 }

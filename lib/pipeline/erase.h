@@ -19,8 +19,14 @@
 #include "db_oauth.h"
 
 /* Erase meta_user_id as above, counting into e (zeroed first); 0, or
- * -1 when the database failed (what was done stays done). */
-int	 erase_person(struct db *, const char *meta_user_id, long long now,
-	    struct db_erase *e);
+ * -1 when the database failed (what was done stays done).  channel_id
+ * 0: everywhere (Meta's data deletion: their Logins too); otherwise
+ * only as that channel's contact, and only the raw events routed to
+ * it (a person forgotten by one business stays known to others; a
+ * raw event routed to that channel loses every entry naming the id,
+ * also one for another channel in the same delivery, which only a
+ * WhatsApp person writing to two numbers of one account can cause). */
+int	 erase_person(struct db *, const char *meta_user_id,
+	    long long channel_id, long long now, struct db_erase *e);
 
 #endif

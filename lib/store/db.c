@@ -742,17 +742,22 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ERASE_MESSAGES] =
 	    "DELETE FROM message WHERE conversation_id IN (SELECT id FROM "
 	    "conversation WHERE contact_id IN (SELECT id FROM contact WHERE "
-	    "meta_user_id = ?1))",
+	    "meta_user_id = ?1 AND (?2 = 0 OR channel_id = ?2)))",
 	[STMT_ERASE_CONVERSATIONS] =
 	    "DELETE FROM conversation WHERE contact_id IN (SELECT id FROM "
-	    "contact WHERE meta_user_id = ?1)",
+	    "contact WHERE meta_user_id = ?1 AND (?2 = 0 OR channel_id = ?2))",
 	[STMT_ERASE_CONTACTS] =
-	    "DELETE FROM contact WHERE meta_user_id = ?1",
+	    "DELETE FROM contact WHERE meta_user_id = ?1 "
+	    "AND (?2 = 0 OR channel_id = ?2)",
 	/* The ids in (?1, ?2] whose body names ?3 (the id as a JSON
-	 * string, quotes included), at most ?4 of them: one short read. */
+	 * string, quotes included), at most ?4 of them, routed to channel
+	 * ?5 (first, or among the others) when not 0: one short read. */
 	[STMT_ERASE_SCAN] =
 	    "SELECT id FROM webhook_event WHERE id > ?1 AND id <= ?2 "
-	    "AND instr(body, ?3) > 0 ORDER BY id LIMIT ?4",
+	    "AND instr(body, ?3) > 0 AND (?5 = 0 OR channel_id = ?5 OR "
+	    "EXISTS (SELECT 1 FROM webhook_event_channel c WHERE "
+	    "c.event_id = webhook_event.id AND c.channel_id = ?5)) "
+	    "ORDER BY id LIMIT ?4",
 	[STMT_ERASE_MAX_ID] =
 	    "SELECT coalesce(max(id), 0) FROM webhook_event",
 	[STMT_ERASE_EVENT_GET] =
@@ -773,6 +778,35 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_DELETION_FIND] =
 	    "SELECT at, summary, state = 'done' FROM deletion_request "
 	    "WHERE code = ?1",
+	[STMT_CONTACT_GET] =
+	    "SELECT c.id, c.channel_id, c.workspace_id, c.meta_user_id, c.name "
+	    "FROM contact c WHERE c.id = ?1 AND (?2 = 0 OR c.workspace_id = ?2)",
+	/* Everything about contact ?1 (of workspace ?2, 0: any) as one
+	 * JSON object: times in UTC, messages in the order they were
+	 * written. */
+	[STMT_CONTACT_EXPORT] =
+	    "SELECT json_object("
+	    "'contact', json_object('id', c.id, 'meta_user_id', c.meta_user_id, "
+	    "'name', c.name, 'first_seen_at', strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "c.first_seen_at, 'unixepoch'), 'last_seen_at', "
+	    "strftime('%Y-%m-%dT%H:%M:%SZ', c.last_seen_at, 'unixepoch')), "
+	    "'channel', json_object('id', ch.id, 'kind', ch.kind, 'meta_id', "
+	    "ch.meta_id, 'name', ch.name), "
+	    "'conversations', (SELECT json_group_array(json_object('id', v.id, "
+	    "'status', v.status, 'created_at', strftime('%Y-%m-%dT%H:%M:%SZ', "
+	    "v.created_at, 'unixepoch'), 'messages', (SELECT "
+	    "json_group_array(json_object('id', m.id, 'direction', m.direction, "
+	    "'kind', m.kind, 'text', m.text, 'attachments', "
+	    "json(m.attachments), 'payload', m.payload, 'reply_to', m.reply_to, "
+	    "'status', m.status, 'sent_at', strftime('%Y-%m-%dT%H:%M:%fZ', "
+	    "m.sent_ms / 1000.0, 'unixepoch'), 'meta_message_id', "
+	    "m.meta_message_id)) FROM (SELECT * FROM message WHERE "
+	    "conversation_id = v.id ORDER BY sent_ms, id) m))) "
+	    "FROM conversation v WHERE v.contact_id = c.id)) "
+	    "FROM contact c JOIN channel ch ON ch.id = c.channel_id "
+	    "WHERE c.id = ?1 AND (?2 = 0 OR c.workspace_id = ?2)",
+	[STMT_CONTACT_IDS] =
+	    "SELECT id FROM contact WHERE meta_user_id = ?1 ORDER BY id",
 	/* The outbound queue (db_outbox.c).  A conversation of the
 	 * workspace, with what sending in it needs */
 	[STMT_CONV_INFO] =

@@ -183,6 +183,10 @@ enum stmt {
 	STMT_DELETION_BY_REQUEST,
 	STMT_DELETION_DONE,
 	STMT_DELETION_FIND,
+	/* One contact, for access and erasure requests (db_contact.c). */
+	STMT_CONTACT_GET,
+	STMT_CONTACT_EXPORT,
+	STMT_CONTACT_IDS,
 	/* The outbound queue and the inbox's reads (db_outbox.c). */
 	STMT_CONV_INFO,
 	STMT_OUTBOX_MESSAGE,

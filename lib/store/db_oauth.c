@@ -174,19 +174,20 @@ fail:
 	return -1;
 }
 
-/* Run statement s with (text id, int now) bindings (now only when
- * with_now), adding the rows it changed to *n (may be NULL); 0 or -1. */
+/* Run statement s with (text id, integer arg: a time or a channel)
+ * bindings (arg only when with_arg), adding the rows it changed to *n
+ * (may be NULL); 0 or -1. */
 static int
-run_id(struct db *d, enum stmt s, const char *id, int with_now,
-    long long now, long long *n)
+run_id(struct db *d, enum stmt s, const char *id, int with_arg,
+    long long arg, long long *n)
 {
 	sqlite3_stmt *st;
 
 	if ((st = db_stmt(d, s)) == NULL)
 		return -1;
 	db_bind_text(st, 1, id);
-	if (with_now)
-		sqlite3_bind_int64(st, 2, now);
+	if (with_arg)
+		sqlite3_bind_int64(st, 2, arg);
 	if (db_exec(d, st) == -1)
 		return -1;
 	if (n != NULL)
@@ -279,15 +280,16 @@ db_erase_logins(struct db *d, const char *meta_user_id, long long now,
 }
 
 int
-db_erase_contact(struct db *d, const char *meta_user_id, struct db_erase *e)
+db_erase_contact(struct db *d, const char *meta_user_id, long long channel_id,
+    struct db_erase *e)
 {
 	if (db_begin(d) == -1)
 		return -1;
-	if (run_id(d, STMT_ERASE_MESSAGES, meta_user_id, 0, 0,
+	if (run_id(d, STMT_ERASE_MESSAGES, meta_user_id, 1, channel_id,
 	    &e->messages) == -1 ||
-	    run_id(d, STMT_ERASE_CONVERSATIONS, meta_user_id, 0, 0,
+	    run_id(d, STMT_ERASE_CONVERSATIONS, meta_user_id, 1, channel_id,
 	    &e->conversations) == -1 ||
-	    run_id(d, STMT_ERASE_CONTACTS, meta_user_id, 0, 0,
+	    run_id(d, STMT_ERASE_CONTACTS, meta_user_id, 1, channel_id,
 	    &e->contacts) == -1 || db_commit(d) == -1) {
 		db_rollback(d);
 		return -1;
@@ -312,7 +314,8 @@ db_erase_max_id(struct db *d, long long *max)
 
 int
 db_erase_scan(struct db *d, long long after, long long upto,
-    const char *needle, long long *ids, size_t max, size_t *n)
+    const char *needle, long long channel_id, long long *ids, size_t max,
+    size_t *n)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
@@ -324,6 +327,7 @@ db_erase_scan(struct db *d, long long after, long long upto,
 	sqlite3_bind_int64(st, 2, upto);
 	sqlite3_bind_blob(st, 3, needle, (int)strlen(needle), SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, (long long)max);
+	sqlite3_bind_int64(st, 5, channel_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		ids[(*n)++] = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);

@@ -94,18 +94,20 @@ struct db_erase {
  * or -1. */
 int	 db_erase_logins(struct db *, const char *meta_user_id, long long now,
 	    struct db_erase *e);
-/* Erase meta_user_id as a contact: their messages, conversations and
- * contact rows, counted into e; one short transaction; 0 or -1. */
+/* Erase meta_user_id as a contact of channel_id (0: of every channel):
+ * their messages, conversations and contact rows, counted into e; one
+ * short transaction; 0 or -1. */
 int	 db_erase_contact(struct db *, const char *meta_user_id,
-	    struct db_erase *e);
+	    long long channel_id, struct db_erase *e);
 /* The newest raw event's id (0 when none) into *max; 0 or -1. */
 int	 db_erase_max_id(struct db *, long long *max);
-/* The ids of raw events in (after, upto] whose body holds needle, in
- * order, at most max of them, into ids (*n of them): one read, never
- * a write lock; keep upto - after small (HG_ERASE_SCAN_IDS).  0 or
- * -1. */
+/* The ids of raw events in (after, upto] whose body holds needle (and
+ * routed to channel_id, unless 0), in order, at most max of them, into
+ * ids (*n of them): one read, never a write lock; keep upto - after
+ * small (HG_ERASE_SCAN_IDS).  0 or -1. */
 int	 db_erase_scan(struct db *, long long after, long long upto,
-	    const char *needle, long long *ids, size_t max, size_t *n);
+	    const char *needle, long long channel_id, long long *ids,
+	    size_t max, size_t *n);
 /* Rewrite a raw event's body: 1 with the new body in out, 0 to leave
  * it, -1 error. */
 typedef int (*db_rewrite_fn)(void *arg, const void *body, size_t n,

@@ -457,11 +457,7 @@ done:
 static int
 channel_path(struct req *r, long long *id, const char **rest)
 {
-	const char	*p = r->path + strlen(CHANNELS_PATH), *e;
-
-	if (strncmp(r->path, CHANNELS_PATH, strlen(CHANNELS_PATH)) != 0 ||
-	    ((e = strchr(p, '/')), *rest = e != NULL ? e : p + strlen(p),
-	    num_parse(p, (size_t)(*rest - p), 1, 1LL << 53, id) == -1)) {
+	if (route_path_id(r, CHANNELS_PATH, id, rest) == -1) {
 		route_error(r, 404, "not found");
 		return -1;
 	}

@@ -483,13 +483,7 @@ events_body(struct req *r, struct db *d, const struct db_scope *sc,
 int
 api_events_path(const struct req *r, long long *id, const char **rest)
 {
-	const char	*p = r->path + strlen(EVENTS_PATH), *e;
-
-	if (strncmp(r->path, EVENTS_PATH, strlen(EVENTS_PATH)) != 0)
-		return -1;
-	e = strchr(p, '/');
-	*rest = e != NULL ? e : p + strlen(p);
-	return num_parse(p, (size_t)(*rest - p), 1, 1LL << 53, id);
+	return route_path_id(r, EVENTS_PATH, id, rest);
 }
 
 void

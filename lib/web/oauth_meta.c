@@ -183,7 +183,7 @@ oauth_data_deletion(struct req *r, const struct route_ctx *cx)
 	mask_id(p.user_id, who, sizeof(who));
 	/* Meta's retry of a request handled already: the same answer. */
 	if (rc == 1) {
-		if (erase_person(d, p.user_id, (long long)time(NULL),
+		if (erase_person(d, p.user_id, 0, (long long)time(NULL),
 		    &e) == -1) {
 			http_json_error(r, 503, "cannot erase now: ask again");
 			return;

@@ -46,6 +46,20 @@ route_error(struct req *r, int status, const char *msg)
 }
 
 int
+route_path_id(const struct req *r, const char *prefix, long long *id,
+    const char **rest)
+{
+	size_t		 n = strlen(prefix);
+	const char	*p = r->path + n, *e;
+
+	if (strncmp(r->path, prefix, n) != 0)
+		return -1;
+	e = strchr(p, '/');
+	*rest = e != NULL ? e : p + strlen(p);
+	return num_parse(p, (size_t)(*rest - p), 1, 1LL << 53, id);
+}
+
+int
 route_text_valid(const char *s, size_t n)
 {
 	size_t i;

@@ -153,5 +153,10 @@ void		 route_error(struct req *, int status, const char *msg);
 /* 1 when the n bytes at s are UTF-8 with no control bytes (below 0x20
  * but tab, newline and carriage return, or 0x7f), else 0. */
 int		 route_text_valid(const char *s, size_t n);
+/* For a path prefix + ID [+ rest] (prefix ends with '/'): the id
+ * (1 to 2^53) into *id and what follows it ("" or "/...") into *rest;
+ * 0, or -1 when r's path is not of that shape. */
+int		 route_path_id(const struct req *, const char *prefix,
+		    long long *id, const char **rest);
 
 #endif

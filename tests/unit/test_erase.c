@@ -168,7 +168,7 @@ test_erase(void)
 	    "'page', 'processing')") == 0, "a pending one and a held one");
 	sqlite3_busy_timeout(other->h, 0);
 	sqlite3_progress_handler(a->h, 200, sample, NULL);
-	EQ_INT(erase_person(a, X, 1000, &e), 0, "the erasure runs");
+	EQ_INT(erase_person(a, X, 0, 1000, &e), 0, "the erasure runs");
 	sqlite3_progress_handler(a->h, 0, NULL, NULL);
 	printf("#   %d samples, longest run with the write lock taken: %d\n",
 	    samples, max_busy);
