@@ -427,6 +427,16 @@ whatsapp_entry(struct req *r, const char *type, const char *from,
 	return e;
 }
 
+/* A response body nobody reads (libcurl would write it to standard
+ * output, which is the fake's own answer when it runs as CGI). */
+static size_t
+discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
 /* POST body to the gateway's /webhook; the last HTTP status (0 when
  * none) after up to attempts tries. */
 static long
@@ -460,6 +470,7 @@ post_webhook(const char *body, size_t len, const char *sig, const char *path,
 		curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 		status = 0;
 		if (curl_easy_perform(c) == CURLE_OK)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
