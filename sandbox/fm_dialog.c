@@ -120,9 +120,8 @@ fm_dialog(struct req *r)
 	}
 	http_add_header(r, "Content-Type", "text/html; charset=utf-8");
 	http_puts(r, "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
-	    "<title>Log in with Facebook (sandbox)</title>\n<style>body{"
-	    "font-family:sans-serif;max-width:40em;margin:2em auto}"
-	    "ul{max-height:16em;overflow:auto}</style></head><body>\n"
+	    "<title>Log in with Facebook (sandbox)</title>\n"
+	    "</head><body>\n"
 	    "<h1>hubgate sandbox: Facebook Login</h1>\n<p>Logged in as <b>");
 	fm_html(r, FM_USER_NAME);
 	http_puts(r, "</b>. <b>");

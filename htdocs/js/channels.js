@@ -27,6 +27,8 @@ async function load() {
 	} catch (e) {
 		showAlert($('alert'), e.message);
 	}
+	// Instagram Login (no Page needed) when its app is configured.
+	$('connect-instagram').hidden = !(admin && data && data.connect && data.connect.instagram === true);
 	fill($('channels'), items(data, 'channels'), [
 		(c) => String(c.name || c.meta_id || ''),
 		(c) => platformBadge(c.platform),

@@ -12,6 +12,7 @@ import {
 	STATES, PLATFORMS, ROUTINGS, stateBadge, platformBadge, shortMs, whenMs, num, eventLink, confirmIn,
 } from './ops.js';
 import { connectForm } from './connect.js';
+import { stack } from './list.js';
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 50;
@@ -171,6 +172,7 @@ async function load(more) {
 	if (!tb.children.length) {
 		tb.append(el('tr', {}, el('td', { className: 'empty', colSpan: admin ? 9 : 8 }, 'No event matches these filters.')));
 	}
+	stack(tb);
 	next = d && typeof d.next === 'string' && d.next ? d.next : null;
 	$('older').hidden = !next;
 	$('older').disabled = false;

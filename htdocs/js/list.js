@@ -17,4 +17,19 @@ export function fill(tbody, rows, columns, empty) {
 	}
 	for (const r of rows)
 		tbody.append(el('tr', {}, ...columns.map((c) => el('td', {}, c(r)))));
+	stack(tbody);
+}
+
+// stack(tbody): at phone width the table's rows become cards, each
+// cell labelled with its column's heading (app.css, table.stack).
+export function stack(tbody) {
+	const table = tbody.closest('table');
+	if (!table || !table.tHead) return;
+	table.classList.add('stack');
+	const heads = [...table.tHead.querySelectorAll('th')].filter((th) => !th.hidden)
+		.map((th) => th.textContent.trim());
+	for (const tr of tbody.rows)
+		[...tr.cells].forEach((td, i) => {
+			if (!td.classList.contains('empty') && heads[i]) td.dataset.label = heads[i];
+		});
 }

@@ -54,6 +54,21 @@ api_channel_act_setup(const struct conf *c)
 	act_conf = c;
 }
 
+void
+api_channel_connect_ways(cJSON *o)
+{
+	cJSON	*w = cJSON_AddObjectToObject(o, "connect");
+	int	 fb = 0, ig = 0;
+
+	if (act_conf != NULL) {
+		fb = conf_get(act_conf, "app_id")[0] != '\0';
+		ig = conf_get(act_conf, "instagram_app_id")[0] != '\0' &&
+		    conf_get(act_conf, "instagram_app_secret")[0] != '\0';
+	}
+	cJSON_AddBoolToObject(w, "facebook", fb);
+	cJSON_AddBoolToObject(w, "instagram", ig);
+}
+
 /* 1 when s is n digits (n 0: any positive number of them). */
 static int
 digits(const char *s, size_t n)

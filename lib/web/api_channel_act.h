@@ -33,6 +33,7 @@
 
 #include "route.h"
 
+struct cJSON;
 struct conf;
 
 /* The program's configuration (graph, token_key); once, before
@@ -54,5 +55,9 @@ void	 api_channels_whatsapp(struct req *, const struct route_ctx *);
 void	 api_channel_patch(struct req *, const struct route_ctx *);
 void	 api_channel_post(struct req *, const struct route_ctx *);
 void	 api_channel_delete(struct req *, const struct route_ctx *);
+/* Add to o the ways this install can connect accounts, for the
+ * Channels page: "connect": {"facebook": bool (an app is configured),
+ * "instagram": bool (Instagram Login's app id and secret are)}. */
+void	 api_channel_connect_ways(struct cJSON *o);
 
 #endif

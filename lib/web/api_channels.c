@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "api_events.h"
+#include "api_channel_act.h"
 #include "api_events_int.h"
 #include "api_session.h"
 #include "clock.h"
@@ -143,6 +144,7 @@ api_channels_list(struct req *r, const struct route_ctx *cx)
 		route_error(r, 503, "cannot read the channels now");
 		return;
 	}
+	api_channel_connect_ways(root);
 	http_json(r, 200, root);
 }
 

@@ -622,8 +622,8 @@ picker(struct req *r, struct db *d, const cJSON *j, long long ws,
 		}
 		http_puts(r, "</tr>\n");
 	}
-	http_puts(r, "</tbody></table>\n<p><button type=\"submit\">Connect"
-	    "</button></p>\n</form>\n");
+	http_puts(r, "</tbody></table>\n<p><button class=\"btn\" type=\"submit\">"
+	    "Connect</button></p>\n</form>\n");
 	oauth_page_end(r, OAUTH_CHANNELS_PAGE, "Cancel");
 }
 

@@ -6,7 +6,8 @@
 # HUBGATE_CONFIG; screenshots go to $HUBGATE_TEST_TMP/screenshots.
 # A suite with the line "// suite: sandbox" gets the fake of Meta
 # beside the gateway (tests/integration/sandbox.sh; CTL, its control
-# API, in the environment).
+# API, in the environment); its lines "// conf: KEY = VALUE" are added
+# to the configuration.
 # Usage: run-suite.sh tests/browser/test_NAME.mjs
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/../integration/sandbox.sh"
@@ -24,6 +25,7 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d "$HUBGATE_ROOT/node_modules/playwright-c
 fi
 D=$TMP/data
 if grep -q '^// suite: sandbox$' "$suite"; then
+	SANDBOX_CONF=$(sed -n 's|^// conf: ||p' "$suite")
 	start=start_sandbox
 else
 	new_data "$D"
