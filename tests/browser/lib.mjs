@@ -138,3 +138,28 @@ export async function focusOrder(page, count) {
 export async function fitsWidth(page) {
 	return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
 }
+
+// setUp(page, link, who): follow a one-time link (the first setup's or
+// an invitation) and set who's {name, email, password}: the fields the
+// page asks for (an invitation knows the e-mail already).
+export async function setUp(page, link, who) {
+	await page.goto(link);
+	await page.waitForSelector('#password');
+	if (await page.isVisible('#name')) await page.fill('#name', who.name);
+	if (await page.isVisible('#email')) await page.fill('#email', who.email);
+	await page.fill('#password', who.password);
+	await page.fill('#password2', who.password);
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('#done:not([hidden])');
+}
+
+// signIn(page, who): sign in on the sign-in page of the server the page
+// is on (BASE when on none yet); waits for the overview.
+export async function signIn(page, who) {
+	const at = page.url().startsWith('http') ? new URL(page.url()).origin : BASE;
+	await page.goto(`${at}/login.html`);
+	await page.fill('#email', who.email);
+	await page.fill('#password', who.password);
+	await page.keyboard.press('Enter');
+	await page.waitForURL(/\/index\.html$/);
+}

@@ -18,7 +18,7 @@
 // widths; the time the overview takes to be fully drawn is printed.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, setUp, signIn } from './lib.mjs';
 
 const CTL = process.env.CTL || `${BASE}/_meta/_control`;
 const DATA = process.env.HUBGATE_DATA;
@@ -62,18 +62,8 @@ try {
 
 	// --- the owner, who is the operator, sets up and signs in
 	const link = admin('setup-link');
-	await page.goto(link);
-	await page.fill('#name', OWNER.name);
-	await page.fill('#email', OWNER.email);
-	await page.fill('#password', OWNER.password);
-	await page.fill('#password2', OWNER.password);
-	await page.keyboard.press('Enter');
-	await page.waitForSelector('#done:not([hidden])');
-	await page.goto(`${BASE}/login.html`);
-	await page.fill('#email', OWNER.email);
-	await page.fill('#password', OWNER.password);
-	await page.keyboard.press('Enter');
-	await page.waitForURL(/\/index\.html$/);
+	await setUp(page, link, OWNER);
+	await signIn(page, OWNER);
 	for (const [href, label] of [['events.html', 'Events'], ['dead-letters.html', 'Dead letters'], ['unhandled.html', 'Unhandled']])
 		eq(await page.textContent(`nav a[href="${href}"]`), label, `the navigation has ${label}`);
 	w.check('signed in');

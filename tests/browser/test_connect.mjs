@@ -13,7 +13,7 @@
 // phone widths.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, setUp, signIn } from './lib.mjs';
 
 const CTL = process.env.CTL || `${BASE}/_meta/_control`;
 const DATA = process.env.HUBGATE_DATA;
@@ -40,18 +40,8 @@ try {
 	const page = await ctx.newPage();
 	const w = watch(page, 'connect');
 
-	await page.goto(admin('setup-link'));
-	await page.fill('#name', OWNER.name);
-	await page.fill('#email', OWNER.email);
-	await page.fill('#password', OWNER.password);
-	await page.fill('#password2', OWNER.password);
-	await page.keyboard.press('Enter');
-	await page.waitForSelector('#done:not([hidden])');
-	await page.goto(`${BASE}/login.html`);
-	await page.fill('#email', OWNER.email);
-	await page.fill('#password', OWNER.password);
-	await page.keyboard.press('Enter');
-	await page.waitForURL(/\/index\.html$/);
+	await setUp(page, admin('setup-link'), OWNER);
+	await signIn(page, OWNER);
 
 	// --- Facebook Login
 	await page.goto(`${BASE}/channels.html`);

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ok, eq, done, launch, newContext, watch, shot, DESKTOP, PHONE } from './lib.mjs';
+import { ok, eq, done, launch, newContext, watch, shot, DESKTOP, PHONE, setUp, signIn } from './lib.mjs';
 
 const ROOT = process.env.HUBGATE_ROOT || path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const BUILD = path.basename(process.env.HUBGATE_BUILD || 'build-san');
@@ -118,19 +118,8 @@ try {
 	const agent = await newContext(browser, PHONE);
 	const ap = await agent.newPage();
 	const aw = watch(ap, 'agent');
-	await ap.goto(invite);
-	await ap.waitForSelector('#password');
-	if (await ap.isVisible('#name')) await ap.fill('#name', AGENT.name);
-	if (await ap.isVisible('#email')) await ap.fill('#email', AGENT.email);
-	await ap.fill('#password', AGENT.password);
-	await ap.fill('#password2', AGENT.password);
-	await ap.keyboard.press('Enter');
-	await ap.waitForSelector('#done:not([hidden])');
-	await ap.goto(`${BASE}/login.html`);
-	await ap.fill('#email', AGENT.email);
-	await ap.fill('#password', AGENT.password);
-	await ap.keyboard.press('Enter');
-	await ap.waitForURL(/\/index\.html$/);
+	await setUp(ap, invite, AGENT);
+	await signIn(ap, AGENT);
 	await ap.waitForSelector('header.topbar');
 	eq(await ap.textContent('#user-menu'), AGENT.name, 'the agent is signed in in a second context');
 	eq(await ap.locator('nav a[href="users.html"]').count(), 0, 'an agent has no Users in the navigation');

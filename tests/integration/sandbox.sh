@@ -26,6 +26,22 @@ CONF
 	WANT_PORT=$PORT start_lighttpd "$d" "$FAKEMETA_BIN" && wait_up "$META/"
 }
 
+# sandbox_suite NAME: the start of a suite that needs the fake: its
+# temporary directory (t_tmp NAME), D=$TMP/d started by start_sandbox
+# (or the suite ends there, failed, with the server's log), and
+# HUBGATE_CONFIG exported.
+sandbox_suite() {
+	t_tmp "$1"
+	D=$TMP/d
+	if ! start_sandbox "$D"; then
+		not_ok "sandbox starts"
+		sed 's/^/#   /' "$D/error.log"
+		t_done
+		exit 1
+	fi
+	export HUBGATE_CONFIG=$D/hubgate.conf
+}
+
 # json EXPR: read JSON on stdin and print the jq-like path EXPR
 # (python3 syntax on the parsed value j, e.g. 'j["data"][0]["id"]').
 json() {

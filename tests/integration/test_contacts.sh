@@ -10,11 +10,7 @@
 # contact-erase do the same for an id everywhere.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox.sh"
-t_tmp contacts
-D=$TMP/d
-start_sandbox "$D" ||
-    { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
-export HUBGATE_CONFIG=$D/hubgate.conf
+sandbox_suite contacts
 W2=$($UT workspace "Other business")
 ADM=$($UT user admin@example.com "Adam Admin" admin 1)
 AGENT=$($UT user agent@example.com "Agnes Agent" agent 1)

@@ -6,10 +6,7 @@
 # another workspace's conversation is 404 and changes nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox.sh"
-t_tmp inbox
-D=$TMP/d
-start_sandbox "$D" ||
-    { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
+sandbox_suite inbox
 CFG=$D/hubgate.conf
 PW='inbox agent passphrase'
 user() {  # EMAIL ROLE [WORKSPACE]

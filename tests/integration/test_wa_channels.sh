@@ -13,11 +13,7 @@
 # line or audit line.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox.sh"
-t_tmp wa
-D=$TMP/d
-start_sandbox "$D" ||
-    { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
-export HUBGATE_CONFIG=$D/hubgate.conf
+sandbox_suite wa
 SEEN=$TMP/seen	# every answer the tests saw
 mkdir -p "$SEEN"
 n=0
