@@ -976,6 +976,25 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "token_kind = 'none', token_expires_at = NULL, "
 	    "subscribed_fields = '', meta_login_id = NULL, updated_at = ?3 "
 	    "WHERE id = ?1 AND workspace_id = ?2",
+	[STMT_CHANNEL_WORKSPACE] =
+	    "SELECT workspace_id FROM channel WHERE id = ?1",
+	[STMT_WORKSPACE_EXISTS] =
+	    "SELECT count(*) FROM workspace WHERE id = ?1",
+	/* The channel and what hangs on it: its contacts, conversations
+	 * (nobody of the new workspace is assigned yet) and sends (a
+	 * client's idempotency keys belong to the old workspace).  The
+	 * event summaries follow by trigger. */
+	[STMT_CHANNEL_MOVE] =
+	    "UPDATE channel SET workspace_id = ?2, updated_at = ?3 "
+	    "WHERE id = ?1",
+	[STMT_CHANNEL_MOVE_CONTACTS] =
+	    "UPDATE contact SET workspace_id = ?2 WHERE channel_id = ?1",
+	[STMT_CHANNEL_MOVE_CONVERSATIONS] =
+	    "UPDATE conversation SET workspace_id = ?2, assigned_user_id = NULL "
+	    "WHERE channel_id = ?1",
+	[STMT_CHANNEL_MOVE_OUTBOX] =
+	    "UPDATE outbox SET workspace_id = ?2, idempotency_key = NULL "
+	    "WHERE channel_id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

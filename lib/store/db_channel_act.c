@@ -104,3 +104,62 @@ db_channel_disconnect(struct db *d, long long workspace, long long id,
 {
 	return run(d, STMT_CHANNEL_DISCONNECT, workspace, id, NULL, now);
 }
+
+/* One integer of statement s on (a): 1 with *v, 0 no row, -1. */
+static int
+one_int(struct db *d, enum stmt s, long long a, long long *v)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, s)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, a);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_channel_move(struct db *d, long long id, long long to_ws, long long now,
+    long long *from_ws)
+{
+	static const enum stmt	 steps[] = { STMT_CHANNEL_MOVE,
+	    STMT_CHANNEL_MOVE_CONTACTS, STMT_CHANNEL_MOVE_CONVERSATIONS,
+	    STMT_CHANNEL_MOVE_OUTBOX };
+	sqlite3_stmt		*st;
+	long long		 from = 0, n = 0;
+	size_t			 i;
+	int			 rc;
+
+	if (db_begin(d) == -1)
+		return -1;
+	if ((rc = one_int(d, STMT_CHANNEL_WORKSPACE, id, &from)) == 1 &&
+	    (rc = one_int(d, STMT_WORKSPACE_EXISTS, to_ws, &n)) == 1)
+		rc = n == 0 ? 2 : from == to_ws ? 3 : 1;
+	if (rc != 1) {
+		db_rollback(d);
+		return rc;
+	}
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((st = db_stmt(d, steps[i])) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, to_ws);
+		if (steps[i] == STMT_CHANNEL_MOVE)
+			sqlite3_bind_int64(st, 3, now);
+		if (db_exec(d, st) == -1)
+			goto fail;
+	}
+	if (db_commit(d) == -1)
+		goto fail;
+	if (from_ws != NULL)
+		*from_ws = from;
+	return 1;
+fail:
+	db_rollback(d);
+	return -1;
+}

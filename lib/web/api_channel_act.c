@@ -575,6 +575,10 @@ api_channel_post(struct req *r, const struct route_ctx *cx)
 
 	if (channel_path(r, &id, &rest) == -1)
 		return;
+	if (strcmp(rest, "/move") == 0) {
+		api_channel_move(r, cx, id);
+		return;
+	}
 	if (strcmp(rest, "/subscribe") != 0) {
 		route_error(r, 404, "not found");
 		return;

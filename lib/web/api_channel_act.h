@@ -59,5 +59,11 @@ void	 api_channel_delete(struct req *, const struct route_ctx *);
  * Channels page: "connect": {"facebook": bool (an app is configured),
  * "instagram": bool (Instagram Login's app id and secret are)}. */
 void	 api_channel_connect_ways(struct cJSON *o);
+/* POST /api/channels/ID/move {"workspace_id": N}: the install's
+ * operator moves channel id of the workspace they are signed in to
+ * into workspace N, with its contacts, conversations (unassigned) and
+ * sends; both workspaces' audit logs say so (api_channel_move.c). */
+void	 api_channel_move(struct req *, const struct route_ctx *,
+	    long long id);
 
 #endif

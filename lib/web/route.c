@@ -179,6 +179,34 @@ route_json_type(const char *t)
 	return t[n] == '\0' || t[n] == ';' || t[n] == ' ';
 }
 
+int
+route_json_body(struct req *r, cJSON **body)
+{
+	int status;
+
+	*body = NULL;
+	/* Only a JSON request, which a page of another site cannot send
+	 * without asking first (CORS): a form posting text/plain that
+	 * happens to parse as JSON is refused. */
+	if (!route_json_type(http_header(r, "Content-Type"))) {
+		route_error(r, 415, "Content-Type must be application/json");
+		return -1;
+	}
+	if ((status = http_read_body(r, HG_FORM_BODY_MAX)) != 0) {
+		route_error(r, status, http_reason(status));
+		return -1;
+	}
+	if (!json_valid(r->body.data, r->body.len, HG_API_JSON_DEPTH_MAX) ||
+	    (*body = cJSON_ParseWithLength(r->body.data, r->body.len)) ==
+	    NULL || !cJSON_IsObject(*body)) {
+		cJSON_Delete(*body);
+		*body = NULL;
+		route_error(r, 400, "body must be a JSON object");
+		return -1;
+	}
+	return 0;
+}
+
 /* Answer 400 naming the field; returns -1. */
 static int
 route_bad_field(struct req *r, const char *name, const char *why)
@@ -201,33 +229,13 @@ route_fields(struct req *r, const struct route *rt, struct route_ctx *cx,
 	const cJSON			*j;
 	const char			*s;
 	size_t				 i;
-	int				 status;
 
 	if (rt->nfields > HG_ROUTE_FIELDS_MAX) {
 		route_error(r, 500, "route declares too many fields");
 		return -1;
 	}
-	if (rt->flags & ROUTE_JSON) {
-		/* Only a JSON request, which a page of another site cannot
-		 * send without asking first (CORS): a form posting
-		 * text/plain that happens to parse as JSON is refused. */
-		if (!route_json_type(http_header(r, "Content-Type"))) {
-			route_error(r, 415, "Content-Type must be "
-			    "application/json");
-			return -1;
-		}
-		if ((status = http_read_body(r, HG_FORM_BODY_MAX)) != 0) {
-			route_error(r, status, http_reason(status));
-			return -1;
-		}
-		if (!json_valid(r->body.data, r->body.len,
-		    HG_API_JSON_DEPTH_MAX) || (*body = cJSON_ParseWithLength(
-		    r->body.data, r->body.len)) == NULL ||
-		    !cJSON_IsObject(*body)) {
-			route_error(r, 400, "body must be a JSON object");
-			return -1;
-		}
-	}
+	if ((rt->flags & ROUTE_JSON) && route_json_body(r, body) == -1)
+		return -1;
 	for (i = 0; i < rt->nfields; i++) {
 		f = &rt->fields[i];
 		if (rt->flags & ROUTE_JSON) {

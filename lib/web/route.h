@@ -85,6 +85,7 @@ struct route_who {
 	const char	*forbid;
 };
 
+struct cJSON;
 struct route;
 
 /* What the gate hands a handler. */
@@ -153,6 +154,10 @@ void		 route_error(struct req *, int status, const char *msg);
 /* 1 when the n bytes at s are UTF-8 with no control bytes (below 0x20
  * but tab, newline and carriage return, or 0x7f), else 0. */
 int		 route_text_valid(const char *s, size_t n);
+/* Read r's body as a JSON object (Content-Type application/json, at
+ * most HG_FORM_BODY_MAX bytes, HG_API_JSON_DEPTH_MAX deep) into *body
+ * (the caller frees it): 0, or -1 answered (415, 413, 400). */
+int		 route_json_body(struct req *, struct cJSON **body);
 /* For a path prefix + ID [+ rest] (prefix ends with '/'): the id
  * (1 to 2^53) into *id and what follows it ("" or "/...") into *rest;
  * 0, or -1 when r's path is not of that shape. */
