@@ -5,7 +5,9 @@
 // popup (Meta's signup, played by the fake) → Cancel: a friendly
 // message, nothing connected → again → Finish: the popup posts Meta's
 // message, lands on hubgate's callback, hands over its one-time pick
-// and closes → the Channels page connects the number → it is listed.
+// and closes → the Channels page connects the number with the ids of
+// Meta's message (messages from any other window are ignored) → it is
+// listed.
 // Any script error, console error or dialog, in the page or the
 // popup, fails the suite.  Screenshots of each step.
 import { execFileSync } from 'node:child_process';
@@ -74,6 +76,14 @@ try {
 	popup = await popupP;
 	pw = watch(popup, 'popup');
 	await popup.waitForSelector('#signup');
+	// A message that is not the popup's is ignored (another window
+	// could post anything).
+	await page.evaluate(() => {
+		window.postMessage({ type: 'hubgate-signup', result: 'ok', pick: 'A'.repeat(43) }, window.location.origin);
+		window.postMessage(JSON.stringify({ type: 'WA_EMBEDDED_SIGNUP', event: 'FINISH', data: { waba_id: '1', phone_number_id: '2' } }), '*');
+	});
+	await page.waitForTimeout(300);
+	eq(w.responses('/api/channels/whatsapp/signup').join(','), '200', 'messages from another window than the popup are ignored (nothing posted)');
 	const closed2 = popup.waitForEvent('close');
 	await popup.check(`input[value="${PHONE_ID}"]`);
 	await popup.click('#finish');

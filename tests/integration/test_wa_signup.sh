@@ -11,7 +11,8 @@
 # sealed, kind system_user, the account subscribed, the Login kept);
 # another workspace's number refused; an account the signup did not
 # grant named; the ids taken from the grant when Meta's message never
-# came; no token in any answer, page, log line or audit line.
+# came; no token in any answer, page, log line or audit line, and no
+# PIN in a log line.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox.sh"
 t_tmp wasignup
@@ -133,18 +134,18 @@ expect_eq "$(sql "$D" "SELECT detail FROM audit_log WHERE action = 'oauth_state_
 # --- the pick: malformed parts, another session, agents
 call A POST /api/channels/whatsapp/signup "$(body_of "$PICK" 12345 $WABA $PHONE)"
 expect_match "$S $B" '^400 .*pin: six digits' "a five-digit PIN: 400 naming the PIN"
-call A POST /api/channels/whatsapp/signup "$(body_of "$PICK" 123456 12x $PHONE)"
+call A POST /api/channels/whatsapp/signup "$(body_of "$PICK" 480917 12x $PHONE)"
 expect_match "$S $B" '^400 .*waba_id' "a malformed account id: 400 naming waba_id"
-call A POST /api/channels/whatsapp/signup "$(body_of short 123456 $WABA $PHONE)"
+call A POST /api/channels/whatsapp/signup "$(body_of short 480917 $WABA $PHONE)"
 expect_match "$S $B" '^400 .*pick:' "a malformed pick: 400 naming it"
-call A2 POST /api/channels/whatsapp/signup "$(body_of "$PICK" 123456 $WABA $PHONE)"
+call A2 POST /api/channels/whatsapp/signup "$(body_of "$PICK" 480917 $WABA $PHONE)"
 expect_match "$S $B" '^400 .*pick: this signup cannot be used' "another session's pick: refused"
-call G POST /api/channels/whatsapp/signup "$(body_of "$PICK" 123456 $WABA $PHONE)"
+call G POST /api/channels/whatsapp/signup "$(body_of "$PICK" 480917 $WABA $PHONE)"
 expect_eq "$S" 403 "an agent may not finish a signup"
 expect_eq "$(picks) $(chans)" "1 0" "the pick still waits; nothing connected"
 
 # --- the number connected
-call A POST /api/channels/whatsapp/signup "$(body_of "$PICK" 123456 $WABA $PHONE)"
+call A POST /api/channels/whatsapp/signup "$(body_of "$PICK" 480917 $WABA $PHONE)"
 expect_eq "$S" 201 "the signup connects the number"
 expect_eq "$(py 'd["channel"]["kind"], d["channel"]["meta_id"], d["channel"]["name"], d["subscribed"], d["display_phone_number"]' <<<"$B")" \
     "whatsapp $PHONE Sandy's Bakery True 15550783881" "... answered like the form: the channel, subscribed, its number"
@@ -154,25 +155,25 @@ expect_eq "$(sqlite3 "$D/fakemeta.db" "SELECT object_id FROM subscription")" "$W
 expect_match "$(sql "$D" "SELECT detail FROM audit_log WHERE action = 'channel_connect'")" \
     "^whatsapp $PHONE of $WABA by Embedded Signup, 0 earlier events routed$" "the connection is audit-logged"
 expect_eq "$(picks)" 0 "the pick is used up"
-call A POST /api/channels/whatsapp/signup "$(body_of "$PICK" 123456 $WABA $PHONE)"
+call A POST /api/channels/whatsapp/signup "$(body_of "$PICK" 480917 $WABA $PHONE)"
 expect_match "$S $B" '^400 .*pick: this signup cannot be used' "the same pick again: refused"
 
 # --- another workspace's number; an account not granted; no message
 ST=$(login P)
 get P "$(popup "$ST" finish $PHONE)"
 P1=$(pickof "$B")
-call P POST /api/channels/whatsapp/signup "$(body_of "$P1" 654321 $WABA $PHONE)"
+call P POST /api/channels/whatsapp/signup "$(body_of "$P1" 702395 $WABA $PHONE)"
 expect_match "$S $B" '^409 .*phone_number_id: this number is connected to another workspace' "another workspace's number: 409"
 ST=$(login P)
 get P "$(popup "$ST" finish $PHONE2)"
 P2=$(pickof "$B")
-call P POST /api/channels/whatsapp/signup "$(body_of "$P2" 654321 $WABA $PHONE2)"
+call P POST /api/channels/whatsapp/signup "$(body_of "$P2" 702395 $WABA $PHONE2)"
 expect_match "$S $B" "^422 .*waba_id: the signup gave access to other WhatsApp business accounts, not $WABA" \
     "an account the signup did not grant: 422 naming waba_id"
 ST=$(login P)
 get P "$(popup "$ST" finish $PHONE2)"
 P3=$(pickof "$B")
-call P POST /api/channels/whatsapp/signup "$(body_of "$P3" 654321)"
+call P POST /api/channels/whatsapp/signup "$(body_of "$P3" 702395)"
 expect_eq "$S $(py 'd["channel"]["meta_id"]' <<<"$B")" "201 $PHONE2" \
     "Meta's message lost: the account from the grant's target_ids, its only number"
 expect_eq "$(sql "$D" "SELECT workspace_id || ' ' || parent_meta_id FROM channel WHERE meta_id = '$PHONE2'")" "$W2 $WABA2" "... in that workspace"
@@ -216,4 +217,6 @@ while read -r t; do
 	fi
 done <<<"$toks"
 expect_eq "$leaks" 0 "no token in any answer, page, log line, audit line, nor in clear in the database"
+expect_match "$(grep -c 'pin=REDACTED' "$D/error.log")" '^[1-9]' "the PINs sent to Meta are logged redacted"
+expect_eq "$(grep -cE '480917|702395' "$D/error.log")" 0 "... never in clear"
 t_done
