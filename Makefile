@@ -56,6 +56,7 @@ WEB_SRC	 = lib/web/api_audit.c lib/web/api_channels.c lib/web/api_events.c \
 	   lib/web/api_stats.c lib/web/api_users.c \
 	   lib/web/api_channel_act.c lib/web/api_channel_move.c \
 	   lib/web/api_contacts.c \
+	   lib/web/api_wa_signup.c lib/web/oauth_signup.c \
 	   lib/web/app.c lib/web/health.c lib/web/http.c lib/web/https.c lib/web/metrics.c \
 	   lib/web/oauth.c lib/web/oauth_connect.c lib/web/oauth_ig.c lib/web/oauth_meta.c \
 	   lib/web/oauth_state.c \
@@ -78,7 +79,8 @@ TOOLS	 = $(TOOL_SRC:%.c=$(BUILD)/%)
 # the tests.
 FAKE_SRC = sandbox/fakemeta.c sandbox/fm_control.c sandbox/fm_dialog.c \
 	   sandbox/fm_graph.c sandbox/fm_instagram.c sandbox/fm_send.c sandbox/fm_store.c \
-	   sandbox/fm_wa.c
+	   sandbox/fm_wa.c \
+	   sandbox/fm_signup.c
 FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKEMETA = $(BUILD)/sandbox/fakemeta
 

@@ -15,6 +15,7 @@
 #include "api_events.h"
 #include "api_inbox.h"
 #include "api_users.h"
+#include "api_wa_signup.h"
 #include "app.h"
 #include "conf.h"
 #include "health.h"
@@ -156,6 +157,16 @@ static const struct route routes[] = {
 	  .flags = ROUTE_JSON, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
 	  .fields = api_wa_fields, .nfields = WA_F__MAX,
 	  .handler = api_channels_whatsapp },
+	/* WhatsApp Embedded Signup's end (api_wa_signup.c): a session's
+	 * own pick, so no API token. */
+	{ .path = "/api/channels/whatsapp/signup",
+	  .methods = HTTP_BIT(HTTP_GET), .auth = ROUTE_SESSION,
+	  .role = ROLE_ADMIN, .handler = api_wa_signup_info },
+	{ .path = "/api/channels/whatsapp/signup",
+	  .methods = HTTP_BIT(HTTP_POST), .flags = ROUTE_JSON,
+	  .auth = ROUTE_SESSION, .role = ROLE_ADMIN,
+	  .fields = api_wa_signup_fields, .nfields = WAS_F__MAX,
+	  .handler = api_wa_signup },
 	{ .path = "/api/channels", .methods = HTTP_BIT(HTTP_PATCH),
 	  .flags = ROUTE_PREFIX | ROUTE_JSON, .auth = ROUTE_TOKEN,
 	  .role = ROLE_ADMIN, .fields = api_rename_fields,
@@ -247,6 +258,7 @@ main(void)
 	api_stats_setup(conf);
 	api_events_setup(conf);
 	api_channel_act_setup(conf);
+	api_wa_signup_setup(conf);
 	/* Under FastCGI, the process that holds the outbox lock sends
 	 * at once what its requests queue; the cron sends the rest. */
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)

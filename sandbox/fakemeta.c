@@ -466,6 +466,16 @@ graph(struct req *r, const char *path)
 		fm_dialog_confirm(r);
 		return;
 	}
+	/* WhatsApp Embedded Signup's popup (fm_signup.c). */
+	if (strcmp(path, "/dialog/signup.js") == 0 && r->method == HTTP_GET) {
+		fm_signup_js(r);
+		return;
+	}
+	if (strcmp(path, "/dialog/oauth/signup") == 0 &&
+	    r->method == HTTP_POST) {
+		fm_signup_confirm(r);
+		return;
+	}
 	fm_drop_ms = 0;
 	if (apply_fault(r, path))
 		return;

@@ -216,6 +216,19 @@ void	 fm_dialog_confirm(struct req *);
 void	 fm_send_echo(const char *platform, const char *account,
 	    const char *page, const char *to, const char *mid,
 	    const cJSON *body);
+/* WhatsApp Embedded Signup (fm_signup.c): the popup (dialog/oauth
+ * with a config_id), its script (dialog/signup.js), its form's target
+ * (dialog/oauth/signup); whether a code's scopes column is a signup's,
+ * and the exchange of such a code (created then, for redirect uri
+ * want_ru; ru the one given); the control API's signup settings
+ * (code_ttl). */
+void	 fm_signup_page(struct req *);
+void	 fm_signup_js(struct req *);
+void	 fm_signup_confirm(struct req *);
+int	 fm_signup_code(const char *scopes);
+void	 fm_signup_exchange(struct req *, const char *scopes,
+	    long long created, const char *ru, const char *want_ru);
+void	 fm_signup_control(struct req *);
 /* Instagram Login: path is after /_meta/_instagram/ (fm_instagram.c). */
 void	 fm_instagram(struct req *, const char *path);
 /* The control API: path is after /_meta/_control. */

@@ -774,6 +774,8 @@ fm_control(struct req *r, const char *path)
 		signed_callback(r, "deauthorize");
 	else if (strcmp(path, "data-deletion") == 0 && post)
 		signed_callback(r, "data-deletion");
+	else if (strcmp(path, "signup") == 0 && post)
+		fm_signup_control(r);
 	else if (strcmp(path, "world") == 0 || strcmp(path, "outbox") == 0 ||
 	    strcmp(path, "token") == 0 || strcmp(path, "fault") == 0 ||
 	    strcmp(path, "deliver") == 0 || strcmp(path, "deauthorize") == 0 ||

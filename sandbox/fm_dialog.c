@@ -112,6 +112,11 @@ fm_dialog(struct req *r)
 	struct fm_page	 pg;
 	int		 i;
 
+	/* With a configuration: WhatsApp Embedded Signup (fm_signup.c). */
+	if (fm_param(r, "config_id") != NULL) {
+		fm_signup_page(r);
+		return;
+	}
 	if (check_client(r, cid, ru) == -1)
 		return;
 	if (rt != NULL && strcmp(rt, "code") != 0) {

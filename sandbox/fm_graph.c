@@ -155,6 +155,10 @@ fm_oauth_token(struct req *r)
 		    "been used.");
 		return;
 	}
+	if (fm_signup_code(scopes)) {
+		fm_signup_exchange(r, scopes, created, ru, want_ru);
+		return;
+	}
 	if (now - created > FM_CODE_TTL) {
 		fm_error(r, 400, 100, 36007, NULL, "This authorization code has "
 		    "expired.");

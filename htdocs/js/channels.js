@@ -10,6 +10,7 @@ import { platformBadge } from './ops.js';
 import { items, fill } from './list.js';
 import { connectForm } from './connect.js';
 import { waForm, actionsCell } from './channel_actions.js';
+import { signupBox } from './signup.js';
 
 const $ = (id) => document.getElementById(id);
 const s = await frame('channels.html');
@@ -47,6 +48,12 @@ if (admin) {
 	waForm({
 		form: $('wa'), waba: $('wa-waba'), phone: $('wa-phone'), token: $('wa-token'), pin: $('wa-pin'),
 		submit: $('wa-submit'), result: $('wa-result'), done: load,
+	});
+}
+if (admin) {
+	signupBox({
+		box: $('signup-box'), pin: $('signup-pin'), button: $('signup-start'),
+		result: $('signup-result'), done: load,
 	});
 }
 if (admin && operator(s)) {

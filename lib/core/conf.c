@@ -55,6 +55,7 @@ static const struct conf_key conf_keys[] = {
 	{ "oauth_state_ttl_s", CONF_INT, HG_STR(HG_OAUTH_STATE_TTL_S), 0, 1, HG_OAUTH_STATE_TTL_S, NULL },
 	{ "instagram_app_id", CONF_STR, "", 0, 0, 0, NULL },
 	{ "instagram_app_secret", CONF_SECRET, "", 1, 0, 0, NULL },
+	{ "whatsapp_config_id", CONF_STR, "", 0, 0, 0, NULL },
 	{ "durability", CONF_ENUM, "full", 0, 0, 0, "full|normal" },
 	{ "log_level", CONF_ENUM, "info", 0, 0, 0, "debug|info|warn|error" },
 	{ "busy_timeout_ms", CONF_INT, "3000", 0, 1, 60000, NULL },

@@ -322,6 +322,10 @@
 #define HG_OAUTH_STATE_MAX		160
 /* The picker's choices wait this long for the person to choose. */
 #define HG_OAUTH_PICK_TTL_S		1800
+/* A WhatsApp Embedded Signup's business token waits this long, sealed,
+ * for the Channels page to post the signup's ids and the PIN (at once,
+ * when the popup closes). */
+#define HG_WA_SIGNUP_PICK_TTL_S		600
 /* Pages one Login offers: HG_GRAPH_PAGES_MAX result pages of Meta's
  * largest page size would be more than any person manages. */
 #define HG_OAUTH_PAGES_MAX		1000

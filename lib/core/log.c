@@ -22,7 +22,9 @@ static __thread char	 log_id[48];
 /* Parameters whose values never reach a log line. */
 static const char *const log_redacted[] = {
 	"access_token", "client_secret", "appsecret_proof", "code",
-	"fb_exchange_token", "input_token", "token", NULL
+	"fb_exchange_token", "input_token", "token",
+	"pin",			/* a WhatsApp number's two-step PIN */
+	NULL
 };
 
 void

@@ -216,12 +216,13 @@ subscribe(struct graph *g, const char *object, const char *token,
 	return 0;
 }
 
-/* Check the WhatsApp form's token with debug_token: 0 when valid,
- * this app's, with both WhatsApp scopes over waba; else -1 after
- * answering which part is wrong. */
+/* Check the WhatsApp token with debug_token: 0 when valid, this
+ * app's, with both WhatsApp scopes over waba; else -1 after answering
+ * which part is wrong (for a token from Embedded Signup, which the
+ * person never saw, the account they named rather than the token). */
 static int
 check_token(struct req *r, struct graph *g, const char *token,
-    const char *waba)
+    const char *waba, int signup)
 {
 	static const char *const need[] = { WA_SCOPE_MSG, WA_SCOPE_MGMT };
 	struct graph_token_info	 info;
@@ -259,6 +260,10 @@ check_token(struct req *r, struct graph *g, const char *token,
 		if (rc == -1)
 			snprintf(msg, sizeof(msg), "token: it lacks the "
 			    "permission %s", need[i]);
+		else if (signup)
+			snprintf(msg, sizeof(msg), "waba_id: the signup gave "
+			    "access to other WhatsApp business accounts, not "
+			    "%s (%s)", waba, need[i]);
 		else
 			snprintf(msg, sizeof(msg), "token: it does not cover "
 			    "the WhatsApp business account %s (%s is granted "
@@ -325,18 +330,15 @@ answer(struct req *r, struct db *d, long long ws, long long id, int status,
 }
 
 void
-api_channels_whatsapp(struct req *r, const struct route_ctx *cx)
+api_wa_connect(struct req *r, const struct route_ctx *cx, struct db *d,
+    const struct api_wa_number *w)
 {
-	const struct route_val	*v = cx->v;
-	const char		*waba = v[WA_F_WABA_ID].s;
-	const char		*phone = v[WA_F_PHONE_NUMBER_ID].s;
-	const char		*token = v[WA_F_TOKEN].s;
-	const char		*pin = v[WA_F_PIN].set ? v[WA_F_PIN].s : NULL;
+	const char		*waba = w->waba, *phone = w->phone;
+	const char		*token = w->token, *pin = w->pin;
 	struct graph_wa_number	 num;
 	struct graph_result	 res;
 	struct db_channel_conn	 c;
 	struct graph		*g = NULL;
-	struct db		*d;
 	struct buf		 sealed;
 	cJSON			*extra;
 	char			 err[HG_ERR_MAX], fields[256];
@@ -347,24 +349,6 @@ api_channels_whatsapp(struct req *r, const struct route_ctx *cx)
 	buf_init(&sealed, 4096);
 	memset(&res, 0, sizeof(res));
 	warning[0] = '\0';
-	if (!digits(waba, 0)) {
-		route_error(r, 400, "waba_id: the WhatsApp business account "
-		    "id, digits only");
-		return;
-	}
-	if (!digits(phone, 0)) {
-		route_error(r, 400, "phone_number_id: the phone number id "
-		    "(not the phone number), digits only");
-		return;
-	}
-	if (pin != NULL && pin[0] != '\0' && !digits(pin, HG_WA_PIN_LEN)) {
-		route_error(r, 400, "pin: six digits");
-		return;
-	}
-	if (pin != NULL && pin[0] == '\0')
-		pin = NULL;
-	if ((d = api_events_db(r)) == NULL)
-		return;
 	/* Another workspace's number is refused before Meta is asked. */
 	if ((rc = db_channel_find(d, "whatsapp", phone, &id, &cws)) == -1) {
 		route_error(r, 503, "cannot read the channels now");
@@ -380,7 +364,7 @@ api_channels_whatsapp(struct req *r, const struct route_ctx *cx)
 		    "app_secret)");
 		return;
 	}
-	if (check_token(r, g, token, waba) == -1)
+	if (check_token(r, g, token, waba, w->signup) == -1)
 		goto done;
 	if (graph_oauth_wa_number(g, waba, phone, token, &num, &at,
 	    &res) == -1) {
@@ -436,6 +420,7 @@ api_channels_whatsapp(struct req *r, const struct route_ctx *cx)
 	c.token_sealed = &sealed;
 	c.token_kind = "system_user";
 	c.subscribed_fields = fields;
+	c.meta_login_id = w->login;
 	c.now = clock_ms() / 1000;
 	if ((rc = db_channel_login(d, &c, &id, &rerouted)) == -1) {
 		route_error(r, 503, "cannot store the channel now");
@@ -446,9 +431,9 @@ api_channels_whatsapp(struct req *r, const struct route_ctx *cx)
 		    "to another workspace");
 		goto done;
 	}
-	snprintf(detail, sizeof(detail), "whatsapp %s of %s%s, %lld earlier "
-	    "events routed", phone, waba, subscribed ? "" : ", not subscribed",
-	    rerouted);
+	snprintf(detail, sizeof(detail), "whatsapp %s of %s%s%s, %lld earlier "
+	    "events routed", phone, waba, w->signup ? " by Embedded Signup" :
+	    "", subscribed ? "" : ", not subscribed", rerouted);
 	audit(r, d, cx, "channel_connect", id, detail);
 	if (rerouted > 0)
 		api_events_process_now(d);
@@ -465,6 +450,46 @@ done:
 	graph_result_free(&res);
 	graph_free(g);
 	wipe(&sealed);
+}
+
+void
+api_channels_whatsapp(struct req *r, const struct route_ctx *cx)
+{
+	const struct route_val	*v = cx->v;
+	struct api_wa_number	 w;
+	struct db		*d;
+
+	memset(&w, 0, sizeof(w));
+	w.waba = v[WA_F_WABA_ID].s;
+	w.phone = v[WA_F_PHONE_NUMBER_ID].s;
+	w.token = v[WA_F_TOKEN].s;
+	w.pin = v[WA_F_PIN].set && v[WA_F_PIN].s[0] != '\0' ?
+	    v[WA_F_PIN].s : NULL;
+	if (api_wa_ids_ok(r, w.waba, w.phone, w.pin) == -1 ||
+	    (d = api_events_db(r)) == NULL)
+		return;
+	api_wa_connect(r, cx, d, &w);
+}
+
+int
+api_wa_ids_ok(struct req *r, const char *waba, const char *phone,
+    const char *pin)
+{
+	if (waba != NULL && !digits(waba, 0)) {
+		route_error(r, 400, "waba_id: the WhatsApp business account "
+		    "id, digits only");
+		return -1;
+	}
+	if (phone != NULL && !digits(phone, 0)) {
+		route_error(r, 400, "phone_number_id: the phone number id "
+		    "(not the phone number), digits only");
+		return -1;
+	}
+	if (pin != NULL && !digits(pin, HG_WA_PIN_LEN)) {
+		route_error(r, 400, "pin: six digits");
+		return -1;
+	}
+	return 0;
 }
 
 /* The id of /api/channels/ID[/suffix] into *id and what follows into

@@ -35,6 +35,7 @@
 
 struct cJSON;
 struct conf;
+struct db;
 
 /* The program's configuration (graph, token_key); once, before
  * serving. */
@@ -52,6 +53,28 @@ enum { RENAME_F_NAME, RENAME_F__MAX };
 extern const struct route_field api_rename_fields[RENAME_F__MAX];
 
 void	 api_channels_whatsapp(struct req *, const struct route_ctx *);
+
+/* A WhatsApp number to connect, by form or by Embedded Signup
+ * (api_wa_signup.c). */
+struct api_wa_number {
+	const char	*waba, *phone;	/* digits (api_wa_ids_ok) */
+	const char	*token;		/* the system-user or business token */
+	const char	*pin;		/* six digits, or NULL: not registered */
+	long long	 login;		/* the meta_login it came with; 0 none */
+	int		 signup;	/* 1: from Embedded Signup */
+};
+/* 0 when each of waba, phone and pin given (not NULL) has its form
+ * (digits; the PIN six of them), else -1 after answering 400 naming
+ * the part. */
+int	 api_wa_ids_ok(struct req *, const char *waba, const char *phone,
+	    const char *pin);
+/* Connect w to the caller's workspace, answering as POST
+ * /api/channels/whatsapp does: the checks (another workspace's number
+ * 409; debug_token; the number among the account's), the
+ * registration with the PIN, the subscription, the channel with its
+ * token sealed (token kind system_user), earlier events routed. */
+void	 api_wa_connect(struct req *, const struct route_ctx *, struct db *,
+	    const struct api_wa_number *);
 void	 api_channel_patch(struct req *, const struct route_ctx *);
 void	 api_channel_post(struct req *, const struct route_ctx *);
 void	 api_channel_delete(struct req *, const struct route_ctx *);

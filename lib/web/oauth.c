@@ -293,9 +293,8 @@ api_client(const struct req *r)
 	    strstr(accept, "text/html") == NULL);
 }
 
-/* The dialog of Facebook Login: the fake's under the sandbox. */
-static int
-dialog_url(char *out, size_t outsz)
+int
+oauth_dialog_url(char *out, size_t outsz)
 {
 	const char	*ver = conf_get(oauth_conf, "graph_version");
 	int		 n;
@@ -406,9 +405,13 @@ oauth_login(struct req *r, const struct route_ctx *cx)
 		ig_login(r, d, &s, &who);
 		return;
 	}
+	if (strcmp(platform, "whatsapp") == 0) {
+		oauth_wa_login(r, d, &s, &who);
+		return;
+	}
 	if (strcmp(platform, "facebook") != 0) {
 		oauth_page(r, 400, "Unknown platform", "platform must be "
-		    "facebook or instagram.");
+		    "facebook, instagram or whatsapp.");
 		return;
 	}
 	if (oauth_scopes(cx->v[OAUTH_LOGIN_PRODUCTS].s, scopes,
@@ -427,7 +430,7 @@ oauth_login(struct req *r, const struct route_ctx *cx)
 	}
 	if (oauth_state_make(conf_get(oauth_conf, "state_secret"), s.id,
 	    platform, (long long)time(NULL), state, sizeof(state)) == -1 ||
-	    dialog_url(url, sizeof(url)) == -1 ||
+	    oauth_dialog_url(url, sizeof(url)) == -1 ||
 	    oauth_own_url("/oauth/callback", ru, sizeof(ru)) == -1) {
 		oauth_page(r, 500, "Error", "The Login could not be started.");
 		return;
@@ -694,6 +697,10 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 		/* The person cancelled (access_denied), or Meta refused. */
 		oauth_audit(d, rc == 1 ? &who : NULL, rc == 1 ? s.workspace_id :
 		    0, "oauth_cancelled", "", cx->v[OAUTH_CB_ERROR].s, r);
+		if (state != NULL && strstr(state, ".whatsapp.") != NULL) {
+			oauth_wa_cancelled(r, cx->v[OAUTH_CB_ERROR].s);
+			goto out;
+		}
 		/* The state's platform only chooses the words here. */
 		ig = state != NULL && strstr(state, ".instagram.") != NULL;
 		oauth_page(r, 200, "Nothing was connected", strcmp(
@@ -738,6 +745,10 @@ oauth_callback(struct req *r, const struct route_ctx *cx)
 	}
 	if (strcmp(platform, "instagram") == 0) {
 		oauth_ig_finish(r, d, &s, &who, code, now);
+		goto out;
+	}
+	if (strcmp(platform, "whatsapp") == 0) {
+		oauth_wa_finish(r, d, &s, &who, code, now);
 		goto out;
 	}
 	if ((g = graph_new(oauth_conf, err, sizeof(err))) == NULL ||

@@ -10,6 +10,12 @@
  *        dialog (Instagram Login, no Page needed) with the Instagram
  *        app's id; its callback (the platform is in the state) connects
  *        the account at once (oauth_ig.c): no picker.
+ *   GET  /oauth/login?platform=whatsapp   WhatsApp Embedded Signup, in a
+ *        popup: to Meta's dialog with whatsapp_config_id; its callback
+ *        exchanges the 30-second code at once and hands the popup's
+ *        opener a one-time pick of the sealed business token
+ *        (oauth_signup.c; the number is connected by
+ *        /api/channels/whatsapp/signup, api_wa_signup.h).
  *   GET  /oauth/callback   Meta's answer: a refusal (error=...) shows a
  *        page back to the channels; a bad state is 400 and audit-logged,
  *        nothing stored; else the code is exchanged (once, never

@@ -72,6 +72,19 @@ int	 oauth_ig_location(struct buf *loc, const char *state, const char *ru);
 void	 oauth_ig_finish(struct req *, struct db *, const struct db_session *s,
 	    const struct route_who *who, const char *code, long long now);
 
+/* The dialog of Facebook Login (the fake's under the sandbox) into
+ * out; 0, or -1 when it does not fit. */
+int	 oauth_dialog_url(char *out, size_t outsz);
+/* WhatsApp Embedded Signup (oauth_signup.c): /oauth/login's redirect
+ * for the admin s (who); the callback of a signup whose state was
+ * good; the popup's page when the person cancelled (error is Meta's
+ * error parameter). */
+void	 oauth_wa_login(struct req *, struct db *, const struct db_session *s,
+	    const struct route_who *who);
+void	 oauth_wa_finish(struct req *, struct db *, const struct db_session *s,
+	    const struct route_who *who, const char *code, long long now);
+void	 oauth_wa_cancelled(struct req *, const char *error);
+
 #define OAUTH_CHANNELS_PAGE	"/channels.html"
 
 #endif

@@ -38,7 +38,8 @@ static int
 platform_ok(const char *p, size_t n)
 {
 	return (n == 8 && strncmp(p, "facebook", 8) == 0) ||
-	    (n == 9 && strncmp(p, "instagram", 9) == 0);
+	    (n == 9 && strncmp(p, "instagram", 9) == 0) ||
+	    (n == 8 && strncmp(p, "whatsapp", 8) == 0);
 }
 
 /* The MAC of the first n bytes of body, base64url, into out. */

@@ -8,7 +8,8 @@
  *   <nonce>.<issued_at>.<platform>.<session>.<mac>
  *
  * nonce: 16 random bytes, base64url (22 characters); issued_at: unix
- * seconds; platform: "facebook" or "instagram"; session: the first 16
+ * seconds; platform: "facebook", "instagram" or "whatsapp" (Embedded
+ * Signup); session: the first 16
  * hex digits of SHA-256 over the session's id (session.id, itself a
  * hash of the cookie), so the state names no usable secret; mac:
  * base64url HMAC-SHA256 keyed with state_secret over everything before

@@ -223,7 +223,7 @@ test_redact(void)
 {
 	static const char *const keys[] = {
 		"access_token", "client_secret", "appsecret_proof", "code",
-		"fb_exchange_token", "input_token", NULL
+		"fb_exchange_token", "input_token", "pin", NULL
 	};
 	char		 out[1024], url[512], want[512], name[128];
 	const char	*p;

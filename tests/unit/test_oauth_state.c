@@ -51,6 +51,11 @@ test_round_trip(void)
 	EQ_INT(oauth_state_make(SECRET, SID, "instagram", NOW, st2,
 	    sizeof(st2)), 0, "instagram");
 	EQ_INT(check(st2, SID, NOW), OAUTH_STATE_OK, "an instagram state");
+	EQ_INT(oauth_state_make(SECRET, SID, "whatsapp", NOW, st2,
+	    sizeof(st2)), 0, "whatsapp (Embedded Signup)");
+	EQ_INT(oauth_state_check(SECRET, st2, SID, NOW, 600, nonce, platform),
+	    OAUTH_STATE_OK, "a whatsapp state");
+	EQ_STR(platform, "whatsapp", "... its platform");
 	EQ_INT(oauth_state_make(SECRET, SID, "myspace", NOW, st2, sizeof(st2)),
 	    -1, "unknown platform refused");
 	EQ_INT(oauth_state_make("", SID, "facebook", NOW, st2, sizeof(st2)),
