@@ -262,7 +262,8 @@ try {
 	ok((await page.textContent('.confirm-text')).startsWith('Disconnect Bakery <b>WhatsApp</b>?'), 'disconnecting asks first, in the page');
 	await shot(page, 'ops-channels-disconnect-confirm');
 	await page.click('.confirm-yes');
-	await page.waitForSelector('#alert.alert-ok:not([hidden])');
+	// The rename's alert may still show: wait for this answer's.
+	await page.waitForSelector('#alert.alert-ok:not([hidden]):has-text("Disconnected")');
 	eq(await page.textContent('#alert'), 'Disconnected Bakery <b>WhatsApp</b>: unsubscribed at Meta, token erased.',
 		'disconnected: unsubscribed at Meta, token erased');
 	eq(sql("SELECT token_status || ':' || (token_sealed IS NULL) FROM channel WHERE meta_id = '106540352242922'"), 'revoked:1',

@@ -12,7 +12,7 @@
 // popup, fails the suite.  Screenshots of each step.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { BASE, DESKTOP, ok, eq, done, launch, newContext, watch, shot } from './lib.mjs';
+import { BASE, DESKTOP, ok, eq, done, launch, newContext, watch, shot, signIn } from './lib.mjs';
 
 const DATA = process.env.HUBGATE_DATA;
 const CONFIG = process.env.HUBGATE_CONFIG;
@@ -31,11 +31,7 @@ try {
 	const page = await ctx.newPage();
 	const w = watch(page, 'channels');
 
-	await page.goto(`${BASE}/login.html`);
-	await page.fill('#email', PERSON.email);
-	await page.fill('#password', PERSON.password);
-	await page.keyboard.press('Enter');
-	await page.waitForURL(/\/index\.html$/);
+	await signIn(page, PERSON);
 	await page.goto(`${BASE}/channels.html`);
 	await page.waitForSelector('#signup-box:not([hidden])');
 	eq(await page.textContent('#signup-start'), 'Connect WhatsApp with Meta', 'an admin is offered "Connect WhatsApp with Meta"');
