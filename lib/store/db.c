@@ -784,8 +784,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE v.id = ?2 AND v.workspace_id = ?1",
 	[STMT_OUTBOX_MESSAGE] =
 	    "INSERT INTO message (conversation_id, channel_id, direction, kind, "
-	    "text, status, sent_ms, created_ms) VALUES (?1, ?2, 'out', ?3, ?4, "
-	    "'queued', ?5, ?5)",
+	    "text, status, sent_ms, created_ms, attachments, reply_to) VALUES "
+	    "(?1, ?2, 'out', ?3, ?4, 'queued', ?5, ?5, ?6, ?7)",
 	[STMT_OUTBOX_INSERT] =
 	    "INSERT INTO outbox (workspace_id, channel_id, conversation_id, "
 	    "message_id, kind, body, tag, author_kind, author_id, state, "
@@ -903,7 +903,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_MSG_LIST] =
 	    "SELECT m.id, m.sent_ms, m.direction, m.kind, m.text, m.status, "
 	    "m.error, m.attachments, m.payload, m.reply_to, "
-	    "coalesce(o.id, 0), o.state FROM message m "
+	    "coalesce(o.id, 0), o.state, o.error FROM message m "
 	    "LEFT JOIN outbox o ON o.message_id = m.id "
 	    "WHERE m.conversation_id = ?1 AND (m.sent_ms > ?2 OR "
 	    "(m.sent_ms = ?2 AND m.id > ?3)) ORDER BY m.sent_ms, m.id LIMIT ?4",
@@ -942,6 +942,52 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "token_kind = 'none', token_expires_at = NULL, "
 	    "subscribed_fields = '', meta_login_id = NULL, updated_at = ?3 "
 	    "WHERE id = ?1 AND workspace_id = ?2",
+	/* The send API (db_outbox.c).  A message one may react to: Meta's
+	 * own id (a derived key has a colon), not a reaction */
+	[STMT_OUTBOX_MSG_MID] =
+	    "SELECT meta_message_id FROM message WHERE id = ?2 AND "
+	    "conversation_id = ?1 AND kind <> 'reaction' AND "
+	    "meta_message_id IS NOT NULL AND instr(meta_message_id, ':') = 0",
+	[STMT_OUTBOX_READ_INFO] =
+	    "SELECT c.mark_read, v.unread, coalesce((SELECT m.meta_message_id "
+	    "FROM message m WHERE m.conversation_id = v.id AND "
+	    "m.direction = 'in' AND m.kind <> 'reaction' AND "
+	    "instr(m.meta_message_id, ':') = 0 "
+	    "ORDER BY m.sent_ms DESC, m.id DESC LIMIT 1), '') "
+	    "FROM conversation v JOIN channel c ON c.id = v.channel_id "
+	    "WHERE v.id = ?1",
+	/* The workspace's sends, newest first, after the cursor */
+	[STMT_OUTBOX_LIST] =
+	    "SELECT id, channel_id, conversation_id, kind, state, attempts, "
+	    "error, error_code, created_ms, sent_ms, author_kind, "
+	    "coalesce(message_id, 0), tag, meta_message_id, next_attempt_ms, "
+	    "updated_ms FROM outbox WHERE workspace_id = ?1 AND "
+	    "(?2 IS NULL OR state = ?2) AND (?3 = 0 OR channel_id = ?3) AND "
+	    "(?4 = 0 OR conversation_id = ?4) AND (?5 = 0 OR id < ?5) AND "
+	    "(?7 = 0 OR id = ?7) ORDER BY id DESC LIMIT ?6",
+	[STMT_OUTBOX_ATTEMPTS] =
+	    "SELECT attempt, at_ms, class, http_status, code, subcode, "
+	    "fbtrace_id, message FROM outbox_attempt WHERE outbox_id = ?1 "
+	    "ORDER BY attempt",
+	/* A person's retry: one more attempt, due now */
+	[STMT_OUTBOX_RETRY] =
+	    "UPDATE outbox SET state = 'queued', next_attempt_ms = ?3, "
+	    "error_code = NULL, error = NULL, updated_ms = ?3 "
+	    "WHERE id = ?2 AND workspace_id = ?1 AND "
+	    "state IN ('failed', 'dead_letter') RETURNING coalesce(message_id, 0)",
+	[STMT_OUTBOX_RETRY_MSG] =
+	    "UPDATE message SET status = 'queued', error_code = NULL, "
+	    "error = NULL WHERE id = ?1 AND status = 'failed'",
+	/* A disconnected channel: what it still had to send fails */
+	[STMT_OUTBOX_GONE_MSG] =
+	    "UPDATE message SET status = 'failed', error = ?2 "
+	    "WHERE status = 'queued' AND id IN (SELECT message_id FROM outbox "
+	    "WHERE channel_id = ?1 AND state IN ('queued', 'unknown') AND "
+	    "message_id IS NOT NULL)",
+	[STMT_OUTBOX_GONE] =
+	    "UPDATE outbox SET state = 'failed', error = ?2, error_code = NULL, "
+	    "lease_token = NULL, lease_expires_ms = NULL, updated_ms = ?3 "
+	    "WHERE channel_id = ?1 AND state IN ('queued', 'unknown')",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -214,6 +214,16 @@ enum stmt {
 	STMT_CHANNEL_RENAME,
 	STMT_CHANNEL_FIELDS,
 	STMT_CHANNEL_DISCONNECT,
+	/* The send API: reactions, marking read, /api/outbox, a
+	 * disconnected channel's sends (db_outbox.c). */
+	STMT_OUTBOX_MSG_MID,
+	STMT_OUTBOX_READ_INFO,
+	STMT_OUTBOX_LIST,
+	STMT_OUTBOX_ATTEMPTS,
+	STMT_OUTBOX_RETRY,
+	STMT_OUTBOX_RETRY_MSG,
+	STMT_OUTBOX_GONE_MSG,
+	STMT_OUTBOX_GONE,
 	STMT__MAX
 };
 
