@@ -80,7 +80,9 @@ int		 db_channel_set_fields(struct db *, long long workspace,
 		    long long id, const char *fields, long long now);
 /* Disconnect channel id of workspace: its token erased, status
  * revoked, no subscription; the row, its conversations, messages and
- * events stay.  1 done, 0 none there, -1. */
+ * events stay.  Its sends still to go fail ("the channel was
+ * disconnected"), in the same transaction: reconnecting does not send
+ * them.  1 done, 0 none there, -1. */
 int		 db_channel_disconnect(struct db *, long long workspace,
 		    long long id, long long now);
 

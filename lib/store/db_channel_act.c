@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "db_channel.h"
 #include "db_int.h"
+#include "db_outbox.h"
 
 /* Column i as text into out (cut to outsz). */
 static void
@@ -102,5 +103,20 @@ int
 db_channel_disconnect(struct db *d, long long workspace, long long id,
     long long now)
 {
-	return run(d, STMT_CHANNEL_DISCONNECT, workspace, id, NULL, now);
+	enum db_err	 e;
+	long long	 n;
+	int		 rc;
+
+	if (db_begin(d) == -1)
+		return -1;
+	if ((rc = run(d, STMT_CHANNEL_DISCONNECT, workspace, id, NULL,
+	    now)) == 1 && db_outbox_channel_gone(d, id, "the channel was "
+	    "disconnected", now * 1000, &n) == -1)
+		rc = -1;
+	if (rc == 1 && db_commit(d) == 0)
+		return 1;
+	e = d->err;
+	db_rollback(d);
+	d->err = e;
+	return rc == 0 ? 0 : -1;
 }

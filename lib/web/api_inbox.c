@@ -490,20 +490,34 @@ answer_queued(struct req *r, int rc, const struct outbox_res *res)
 	http_json(r, 202, o);
 }
 
+/* The number of the path segment at *p (after its '/') into *n and
+ * *p past it: 0, or -1. */
+static int
+segment_id(const char **p, long long *n)
+{
+	const char *e;
+
+	if (**p != '/')
+		return -1;
+	(*p)++;
+	for (e = *p; *e >= '0' && *e <= '9'; e++)
+		;
+	if (num_parse(*p, (size_t)(e - *p), 1, 1LL << 53, n) == -1)
+		return -1;
+	*p = e;
+	return 0;
+}
+
 /* The ids of a path CONV_PATH "/ID/messages/MID/reactions"; 0 or -1. */
 static int
 path_reaction(const char *path, long long *conv, long long *msg)
 {
-	const char	*p = path + strlen(CONV_PATH);
-	char		 num[2][24], tail[16];
-	int		 n = 0;
+	const char *p = path + strlen(CONV_PATH);
 
-	if (strlen(p) > 80 || sscanf(p, "/%23[0-9]/messages/%23[0-9]/%15s%n",
-	    num[0], num[1], tail, &n) != 3 || p[n] != '\0' ||
-	    strcmp(tail, "reactions") != 0)
+	if (segment_id(&p, conv) == -1 || strncmp(p, "/messages", 9) != 0)
 		return -1;
-	if (num_parse_str(num[0], 1, 1LL << 53, conv) == -1 ||
-	    num_parse_str(num[1], 1, 1LL << 53, msg) == -1)
+	p += 9;
+	if (segment_id(&p, msg) == -1 || strcmp(p, "/reactions") != 0)
 		return -1;
 	return 0;
 }
