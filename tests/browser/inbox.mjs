@@ -114,7 +114,7 @@ try {
 	await page.fill('#r-qr', 'Order, Ask again');
 	await page.click('#r-send');
 	await page.waitForSelector('#thread .msg-out');
-	await until(() => sql(`SELECT count(*) FROM outbox WHERE state IN ('sent', 'delivered', 'read')`) === '1', 'the reply is sent');
+	await until(() => sql(`SELECT count(*) FROM outbox WHERE kind = 'text' AND state IN ('sent', 'delivered', 'read')`) === '1', 'the reply is sent');
 	const fake = await (await fetch(`${CTL}/outbox`)).json();
 	const sent = fake.data.filter((x) => JSON.stringify(x.body).includes('Yes, from 8 until noon.'));
 	eq(sent.length, 1, 'the fake of Meta got the reply once');
@@ -159,7 +159,7 @@ try {
 	await page.fill('#t-tname', 'hello_world');
 	await page.click('#t-send');
 	await page.waitForSelector('#thread .msg-out');
-	await until(() => sql(`SELECT state FROM outbox WHERE conversation_id = ${cw}`) === 'sent', 'the template is sent');
+	await until(() => sql(`SELECT state FROM outbox WHERE kind = 'template' AND conversation_id = ${cw}`) === 'sent', 'the template is sent');
 	ok(true, 'the template is sent');
 	await shot(page, 'inbox-template-desktop');
 	// The refusal in words: free text through the API at 25 h.
