@@ -213,6 +213,8 @@
 #define HG_WA_CAPTION_MAX		1024
 /* An emoji of a reaction: bytes (one emoji, with its modifiers). */
 #define HG_REACTION_MAX_BYTES		64
+/* A channel's send_rate (messages per second): WhatsApp's highest. */
+#define HG_CHANNEL_SEND_RATE_MAX	1000
 /* Outbox rows one page of GET /api/outbox lists. */
 #define HG_OUTBOX_PAGE_MAX		100
 /* A failed sender action (mark as read, typing) is tried this many

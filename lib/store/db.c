@@ -89,7 +89,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT id, workspace_id FROM channel WHERE kind = ?1 AND meta_id = ?2",
 	[STMT_CHANNEL_ADD] =
 	    "INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, "
-	    "updated_at) VALUES (1, ?1, ?2, ?3, ?4, ?4) "
+	    "updated_at, human_agent) VALUES (1, ?1, ?2, ?3, ?4, ?4, 0) "
 	    "ON CONFLICT (kind, meta_id) DO UPDATE SET name = excluded.name, "
 	    "updated_at = excluded.updated_at RETURNING id",
 	[STMT_CHANNEL_TOUCH] =
@@ -649,12 +649,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    HG_STR(HG_LIST_MAX),
 	[STMT_CHANNEL_LIST] =
 	    "SELECT id, kind, meta_id, name, token_status, "
-	    "coalesce(last_event_at, 0), token_expires_at, subscribed_fields "
+	    "coalesce(last_event_at, 0), token_expires_at, subscribed_fields, "
+	    "human_agent, coalesce(send_rate, 0), mark_read "
 	    "FROM channel WHERE workspace_id = ?1 "
 	    "ORDER BY id LIMIT " HG_STR(HG_CHANNELS_MAX),
 	[STMT_CHANNEL_CONNECT] =
 	    "INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, "
-	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
+	    "updated_at, human_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 0) "
 	    "ON CONFLICT (kind, meta_id) DO NOTHING RETURNING id",
 	/* A search's account: a channel of the workspace */
 	[STMT_CHANNEL_BY_META] =
@@ -717,8 +718,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "INSERT INTO channel (workspace_id, kind, meta_id, parent_meta_id, "
 	    "name, token_sealed, token_status, token_expires_at, "
 	    "subscribed_fields, meta_login_id, token_kind, created_at, "
-	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'valid', ?7, ?8, ?9, "
-	    "?10, ?11, ?11) ON CONFLICT (kind, meta_id) DO UPDATE SET "
+	    "updated_at, human_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'valid', "
+	    "?7, ?8, ?9, ?10, ?11, ?11, 0) ON CONFLICT (kind, meta_id) DO UPDATE SET "
 	    "parent_meta_id = excluded.parent_meta_id, name = excluded.name, "
 	    "token_sealed = excluded.token_sealed, token_status = 'valid', "
 	    "token_expires_at = excluded.token_expires_at, "
@@ -988,6 +989,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "UPDATE outbox SET state = 'failed', error = ?2, error_code = NULL, "
 	    "lease_token = NULL, lease_expires_ms = NULL, updated_ms = ?3 "
 	    "WHERE channel_id = ?1 AND state IN ('queued', 'unknown')",
+	/* A channel's sending settings; -1 leaves one as it is, a rate
+	 * of 0 is the platform's default */
+	[STMT_CHANNEL_SEND_SET] =
+	    "UPDATE channel SET human_agent = CASE WHEN ?3 < 0 THEN human_agent "
+	    "ELSE ?3 END, send_rate = CASE WHEN ?4 < 0 THEN send_rate "
+	    "WHEN ?4 = 0 THEN NULL ELSE ?4 END, mark_read = CASE WHEN ?5 < 0 "
+	    "THEN mark_read ELSE ?5 END, updated_at = ?6 "
+	    "WHERE id = ?1 AND workspace_id = ?2",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -100,6 +100,25 @@ db_channel_set_fields(struct db *d, long long workspace, long long id,
 }
 
 int
+db_channel_send_set(struct db *d, long long workspace, long long id,
+    int human_agent, long long send_rate, int mark_read, long long now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_CHANNEL_SEND_SET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, workspace);
+	sqlite3_bind_int(st, 3, human_agent);
+	sqlite3_bind_int64(st, 4, send_rate);
+	sqlite3_bind_int(st, 5, mark_read);
+	sqlite3_bind_int64(st, 6, now);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0 ? 1 : 0;
+}
+
+int
 db_channel_disconnect(struct db *d, long long workspace, long long id,
     long long now)
 {

@@ -192,6 +192,38 @@ post "$G" "$CSRF_G" "/api/conversations/$CW/read" '{}' >/dev/null
 expect_eq "$(sql "$D" "SELECT count(*) FROM outbox WHERE kind = 'action' AND conversation_id = $CW")" 1 \
     "a channel set not to mark read: nothing queued"
 
+# --- the channel's sending settings
+curl -s -d platform=messenger -d page=$P1 -d sender=7300000000000003 -d age_s=172800 -d text=late "$CTL/deliver" >/dev/null
+C2=$(sql "$D" "SELECT v.id FROM conversation v JOIN contact k ON k.id = v.contact_id WHERE k.meta_user_id = '7300000000000003'")
+r=$(curl -s -b "$G" "$BASE/api/channels")
+expect_eq "$(echo "$r" | json "[c for c in j['channels'] if c['id']==$CH1][0]['human_agent']")" false \
+    "a new channel: human_agent off (Meta's permission is needed)"
+expect_eq "$(echo "$r" | json "[[c['send_rate'], c['mark_read']] for c in j['channels'] if c['id']==$CH1][0]")" '[null, true]' \
+    "... the platform's rate, mark_read on"
+r=$(send "$G" "$CSRF_G" "$C2" '{"attachment":{"type":"image","url":"https://cdn.example.org/late.png"}}')
+expect_eq "$(status "$r")" 422 "so at 2 days an attachment is refused"
+r=$(post "$G" "$CSRF_G" "/api/channels/$CH1" '{"human_agent":true}' PATCH)
+expect_eq "$(status "$r")" 403 "an agent may not change the settings"
+r=$(post "$A" "$CSRF_A" "/api/channels/$CH1" '{}' PATCH)
+expect_eq "$(status "$r")" 400 "a change of nothing: 400"
+r=$(post "$A" "$CSRF_A" "/api/channels/$CH1" '{"send_rate":5000}' PATCH)
+expect_eq "$(status "$r")" 400 "a rate over 1000: 400"
+r=$(post "$A" "$CSRF_A" "/api/channels/$CH1" '{"human_agent":true,"send_rate":20,"mark_read":false}' PATCH)
+expect_eq "$(status "$r")" 200 "an admin sets human_agent, send_rate, mark_read"
+expect_eq "$(body "$r" | json '[j["channel"][k] for k in ("human_agent","send_rate","mark_read","name")]')" '[true, 20, false, "Sandbox Bakery"]' \
+    "... the channel shows them, its name unchanged"
+expect_eq "$(sql "$D" "SELECT detail FROM audit_log WHERE action = 'channel_settings' AND object = 'channel:$CH1'")" \
+    "human_agent=on send_rate=20 mark_read=off" "... audited"
+r=$(send "$G" "$CSRF_G" "$C2" '{"attachment":{"type":"image","url":"https://cdn.example.org/late.png"}}')
+expect_eq "$(status "$r")" 202 "now a person's attachment at 2 days is accepted"
+IDL=$(body "$r" | json 'j["id"]')
+expect_eq "$(wait_for "SELECT state FROM outbox WHERE id = $IDL" sent)" sent "... sent"
+expect_eq "$(fake_count '"tag":"HUMAN_AGENT","message":\{"attachment":\{"type":"image","payload":\{"url":"https://cdn.example.org/late.png"')" 1 \
+    "... tagged HUMAN_AGENT"
+post "$A" "$CSRF_A" "/api/channels/$CH1" '{"send_rate":0,"mark_read":true}' PATCH >/dev/null
+expect_eq "$(sql "$D" "SELECT coalesce(send_rate, 'null') || ':' || mark_read || ':' || human_agent FROM channel WHERE id = $CH1")" "null:1:1" \
+    "send_rate 0 is the platform's default again; what was not given stays"
+
 # --- a failed action is dropped after one retry
 curl -s -d "path=/$P1/messages" -d kind=temporary -d times=2 "$CTL/fault" >/dev/null
 r=$(post "$G" "$CSRF_G" "/api/conversations/$C1/typing" '{"on":false}')
@@ -219,7 +251,7 @@ expect_match "$(curl -s -b "$G" "$BASE/api/outbox?limit=1")" '"kind":"action","s
 r=$(curl -s -b "$G" "$BASE/api/outbox/$IDF")
 expect_eq "$(echo "$r" | json 'len(j["attempts_log"])')" 2 "GET /api/outbox/ID: its attempts"
 expect_match "$(echo "$r" | json 'j["attempts_log"][0]')" '"class": "retry", "http_status": 503, "code": 2' "... with Meta's class, status and code"
-expect_match "$(echo "$r" | json 'j["attempts_log"][0]["fbtrace_id"]')" '^[A-Za-z0-9_]+$' "... and fbtrace_id"
+expect_match "$(echo "$r" | json 'j["attempts_log"][0]["fbtrace_id"]')" '^[A-Za-z0-9_-]+$' "... and fbtrace_id"
 r=$(curl -s -b "$G" "$BASE/api/outbox/$IDA")
 if echo "$r" | grep -q "$PT\|access_token"; then not_ok "no token in the send's answer"; else ok "no token in the send's answer"; fi
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -b "$O" "$BASE/api/outbox/$IDA")" 404 "another workspace's send: 404"

@@ -273,7 +273,11 @@ test_enqueue(void)
 	db_channel_add(db, "page", "100", "P", &page);
 	db_channel_add(db, "instagram", "300", "I", &ig);
 	db_channel_add(db, "whatsapp", "200", "W", &wa);
-	exec("UPDATE channel SET token_status = 'valid', token_sealed = x'00'");
+	EQ_INT(sqlv("SELECT count(*) FROM channel WHERE human_agent = 0 AND "
+	    "mark_read = 1"), 3, "new channels: no HUMAN_AGENT (Meta's "
+	    "permission), mark as read on");
+	exec("UPDATE channel SET token_status = 'valid', token_sealed = x'00', "
+	    "human_agent = 1");
 	c1 = conversation(page, "u1", 3600 * 1000LL);
 	c2 = conversation(page, "u2", 2 * 86400 * 1000LL);
 	ci = conversation(ig, "i1", 3600 * 1000LL);
