@@ -278,7 +278,7 @@ try {
 	await page.uncheck('input[aria-label="Mark read for Sandbox Bakery"]');
 	await shot(page, 'ops-channels-sending');
 	await page.keyboard.press('Enter');
-	await page.waitForSelector('#alert.alert-ok:not([hidden])');
+	await page.waitForSelector('#alert.alert-ok:not([hidden]):has-text("Sending settings")');
 	eq(await page.textContent('#alert'), 'Sending settings of Sandbox Bakery saved.', 'the settings are saved');
 	await page.waitForSelector('#channels tr:has(td:text-is("Sandbox Bakery")) .sending-summary:text-is("HUMAN_AGENT on · 25/s · mark read off")');
 	ok(true, '... and shown in the row');
@@ -289,7 +289,7 @@ try {
 	ok((await page.textContent('.confirm-text')).startsWith('Disconnect Bakery <b>WhatsApp</b>?'), 'disconnecting asks first, in the page');
 	await shot(page, 'ops-channels-disconnect-confirm');
 	await page.click('.confirm-yes');
-	await page.waitForSelector('#alert.alert-ok:not([hidden])');
+	await page.waitForSelector('#alert.alert-ok:not([hidden]):has-text("Disconnected")');
 	eq(await page.textContent('#alert'), 'Disconnected Bakery <b>WhatsApp</b>: unsubscribed at Meta, token erased.',
 		'disconnected: unsubscribed at Meta, token erased');
 	eq(sql("SELECT token_status || ':' || (token_sealed IS NULL) FROM channel WHERE meta_id = '106540352242922'"), 'revoked:1',
