@@ -215,10 +215,12 @@ check_message(const cJSON *m, int ig, char *msg, size_t msgsz)
 	return -1;
 }
 
-/* A sender_action's payload: react {message_id, reaction}, unreact
- * {message_id} only, the others none; 0 or -1 with msg. */
+/* A sender_action's payload: react {message_id, reaction} (Instagram:
+ * reaction love), unreact {message_id} only, the others none; 0 or -1
+ * with msg. */
 static int
-check_reaction(const cJSON *body, const char *act, char *msg, size_t msgsz)
+check_reaction(const cJSON *body, const char *act, int ig, char *msg,
+    size_t msgsz)
 {
 	const cJSON	*pl = member(body, "payload");
 	int		 react = strcmp(act, "react") == 0;
@@ -249,6 +251,11 @@ check_reaction(const cJSON *body, const char *act, char *msg, size_t msgsz)
 	if (smember(pl, "reaction")[0] == '\0') {
 		snprintf(msg, msgsz, "(#100) Param payload[reaction] must be an "
 		    "emoji");
+		return -1;
+	}
+	if (ig && strcmp(smember(pl, "reaction"), "love") != 0) {
+		snprintf(msg, msgsz, "(#100) Param payload[reaction] must be "
+		    "love");
 		return -1;
 	}
 	return 0;
@@ -309,7 +316,7 @@ messenger(struct req *r, const char *page_id, cJSON *body)
 			    "REACT, UNREACT} and sent without a message");
 			return;
 		}
-		if (check_reaction(body, act, msg, sizeof(msg)) == -1) {
+		if (check_reaction(body, act, ig, msg, sizeof(msg)) == -1) {
 			fm_error(r, 400, 100, 0, NULL, msg);
 			return;
 		}

@@ -6,7 +6,8 @@
 // typing indicators while a person writes (POST .../typing, Messenger
 // and Instagram, at most every TYPING_MS, off when the box is left),
 // and a reaction picker on the person's messages (POST
-// .../messages/MID/reactions; "" removes it).  inbox.js calls
+// .../messages/MID/reactions; "" removes it; Instagram takes only a
+// heart).  inbox.js calls
 // composeSetup once, composeRefresh when the conversation or its
 // window changes, and reactionNode for each message it draws.  Every
 // text goes in as text (el(), textContent).
@@ -138,7 +139,7 @@ export function reactionNode(m) {
 	if (m.direction !== 'in' || ['reaction', 'postback', 'unsend', 'deleted'].includes(m.kind) || !Number.isSafeInteger(m.id)) return null;
 	const btn = el('button', { type: 'button', className: 'btn-link small react-open', 'aria-expanded': 'false', 'aria-label': 'React to this message' }, 'React');
 	const pick = el('span', { className: 'react-pick', hidden: true, role: 'group', 'aria-label': 'Reactions' },
-		...EMOJI.map((e) => {
+		...(platform() === 'instagram' ? ['❤️'] : EMOJI).map((e) => {
 			const b = el('button', { type: 'button', className: 'react-emoji', 'aria-label': `React ${e}` }, e);
 			b.addEventListener('click', () => { close(); post(`messages/${m.id}/reactions`, { emoji: e }); });
 			return b;

@@ -759,7 +759,7 @@ build_messenger(const struct graph_send_job *j, const cJSON *b, int ig,
 		if ((pl = cJSON_CreateObject()) == NULL ||
 		    cJSON_AddStringToObject(pl, "message_id", s) == NULL ||
 		    (emoji[0] != '\0' && cJSON_AddStringToObject(pl, "reaction",
-		    emoji) == NULL)) {
+		    ig ? "love" : emoji) == NULL)) {
 			cJSON_Delete(pl);
 			snprintf(why, whysz, "out of memory");
 			return NULL;

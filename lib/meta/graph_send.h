@@ -153,7 +153,8 @@ int	 graph_send_quick_replies(const cJSON *arr, struct graph_quick_reply *q,
  *               audio or document with {link, caption}
  *   reaction    {"mid", "emoji"} ("" removes it): Messenger/Instagram
  *               sender_action react/unreact with payload{message_id,
- *               reaction}; WhatsApp type reaction{message_id, emoji}
+ *               reaction} (Instagram's only reaction: "love");
+ *               WhatsApp type reaction{message_id, emoji}
  *   action      {"action": mark_seen|typing_on|typing_off} Messenger/
  *               Instagram sender_action; {"action": "read", "mid"}
  *               WhatsApp's status read

@@ -332,6 +332,13 @@ enqueue_reaction(struct db *d, const struct outbox_req *r,
 	    utf8_chars(r->emoji, strlen(r->emoji)) < 0)
 		return verdict(res, OUTBOX_BAD_REQUEST, "emoji: one emoji, or "
 		    "\"\" to remove the reaction");
+	/* Instagram's one reaction is love (a heart). */
+	if (strcmp(ci->kind, "instagram") == 0 && r->emoji[0] != '\0' &&
+	    strcmp(r->emoji, "\xe2\x9d\xa4") != 0 &&
+	    strcmp(r->emoji, "\xe2\x9d\xa4\xef\xb8\x8f") != 0 &&
+	    strcmp(r->emoji, "love") != 0)
+		return verdict(res, OUTBOX_REFUSED, "Instagram takes only a "
+		    "heart (love) as a reaction");
 	if ((rc = db_outbox_msg_mid(d, ci->id, r->react_to, mid,
 	    sizeof(mid))) != 1)
 		return rc == -1 ? -1 : verdict(res, OUTBOX_NO_MESSAGE,

@@ -136,6 +136,11 @@ test_build(void)
 	    "Messenger reaction: sender_action react, payload{message_id, "
 	    "reaction}");
 	expect("instagram", "reaction", "{\"message_id\":5,\"mid\":\"m_abc\","
+	    "\"emoji\":\"\u2764\"}",
+	    "{\"recipient\":{\"id\":\"7300000000000001\"},\"sender_action\":"
+	    "\"react\",\"payload\":{\"message_id\":\"m_abc\",\"reaction\":"
+	    "\"love\"}}", "Instagram's reaction: love");
+	expect("instagram", "reaction", "{\"message_id\":5,\"mid\":\"m_abc\","
 	    "\"emoji\":\"\"}",
 	    "{\"recipient\":{\"id\":\"7300000000000001\"},\"sender_action\":"
 	    "\"unreact\",\"payload\":{\"message_id\":\"m_abc\"}}",
@@ -371,6 +376,19 @@ test_enqueue(void)
 	    "replying to the mid");
 	EQ_INT(other(c1, in1, "", NULL, &res), OUTBOX_QUEUED_NEW,
 	    "\"\" (removing it) is queued too");
+	m.conversation_id = ci;
+	m.channel_id = ig;
+	m.mid = "ig_in1";
+	m.kind = "text";
+	m.reply_to = NULL;
+	db_message_insert(db, &m);
+	EQ_INT(other(ci, sqlv("SELECT id FROM message WHERE meta_message_id = "
+	    "'ig_in1'"), "\xf0\x9f\x91\x8d", NULL, &res), OUTBOX_REFUSED,
+	    "Instagram: a thumbs up is refused ...");
+	OK(strstr(res.why, "heart") != NULL, "... saying only a heart");
+	EQ_INT(other(ci, sqlv("SELECT id FROM message WHERE meta_message_id = "
+	    "'ig_in1'"), "\xe2\x9d\xa4\xef\xb8\x8f", NULL, &res),
+	    OUTBOX_QUEUED_NEW, "... a heart is queued");
 	EQ_INT(other(c1, in2, "x", NULL, &res), OUTBOX_NO_MESSAGE,
 	    "a reaction to a reaction: no such message");
 	EQ_INT(other(c2, in1, "x", NULL, &res), OUTBOX_NO_MESSAGE,
