@@ -999,3 +999,73 @@ BEGIN
 END;
 
 PRAGMA user_version = 12;
+
+-- @migration 13
+-- The outbox sends more kinds: attachments by URL, reactions, and
+-- sender actions (mark as read, typing).  SQLite cannot change a
+-- CHECK: the table is rebuilt with the same columns, indexes and rows
+-- (the receipt trigger, which names it, is dropped and made again).
+DROP TRIGGER outbox_receipt;
+CREATE TABLE outbox_new (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,	-- owner
+	channel_id	INTEGER NOT NULL REFERENCES channel(id) ON DELETE CASCADE,	-- sent from
+	conversation_id	INTEGER NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,	-- to whom
+	message_id	INTEGER REFERENCES message(id) ON DELETE SET NULL,	-- its row in the thread (a reaction's is the reaction; an action has none)
+	kind		TEXT NOT NULL	-- what body holds
+			CHECK (kind IN ('text', 'template', 'attachment', 'reaction', 'action')),
+	body		TEXT NOT NULL,	-- JSON: text {"text", "quick_replies"}, template {"name", "language", "components"}, attachment {"type", "url", "caption"}, reaction {"message_id", "mid", "emoji"}, action {"action", "mid"}
+	tag		TEXT,		-- HUMAN_AGENT when sent 24 h to 7 days after the person's last message
+	author_kind	TEXT NOT NULL	-- who asked for it
+			CHECK (author_kind IN ('user', 'rule', 'bot', 'api')),
+	author_id	INTEGER,	-- the user (user, api), rule or bot
+	state		TEXT NOT NULL DEFAULT 'queued'
+			CHECK (state IN ('queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'dead_letter', 'unknown')),
+	attempts	INTEGER NOT NULL DEFAULT 0,	-- calls to Meta so far
+	next_attempt_ms	INTEGER NOT NULL,	-- when it is due (ms)
+	lease_token	TEXT,		-- the worker sending it
+	lease_expires_ms INTEGER,	-- when that claim lapses (ms): the send's outcome is then unknown
+	meta_message_id	TEXT,		-- Meta's mid / wamid once known
+	error_code	TEXT,		-- Meta's code (and subcode) of the last failure
+	error		TEXT,		-- Meta's error_user_msg (else its message) of the last failure, for people
+	idempotency_key	TEXT,		-- the client's key: the same key again gets this row
+	created_ms	INTEGER NOT NULL,	-- when it was queued
+	sent_ms		INTEGER,	-- when Meta took it
+	updated_ms	INTEGER NOT NULL,	-- last change
+	UNIQUE (workspace_id, idempotency_key)
+);
+INSERT INTO outbox_new (id, workspace_id, channel_id, conversation_id,
+    message_id, kind, body, tag, author_kind, author_id, state, attempts,
+    next_attempt_ms, lease_token, lease_expires_ms, meta_message_id,
+    error_code, error, idempotency_key, created_ms, sent_ms, updated_ms)
+    SELECT id, workspace_id, channel_id, conversation_id, message_id, kind,
+    body, tag, author_kind, author_id, state, attempts, next_attempt_ms,
+    lease_token, lease_expires_ms, meta_message_id, error_code, error,
+    idempotency_key, created_ms, sent_ms, updated_ms FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+-- The worker's claim: what is due, oldest first.
+CREATE INDEX outbox_due ON outbox (state, next_attempt_ms);
+-- Order within a conversation.
+CREATE INDEX outbox_by_conversation ON outbox (conversation_id, id);
+CREATE INDEX outbox_by_message ON outbox (message_id)
+	WHERE message_id IS NOT NULL;
+-- The outbox listed by the API, newest first, per workspace.
+CREATE INDEX outbox_by_workspace ON outbox (workspace_id, id);
+
+CREATE TRIGGER outbox_receipt AFTER UPDATE OF status ON message
+    WHEN new.direction = 'out' AND new.status IN ('delivered', 'read', 'failed')
+BEGIN
+	UPDATE outbox SET state = new.status,
+	    error_code = CASE WHEN new.status = 'failed' THEN new.error_code ELSE error_code END,
+	    error = CASE WHEN new.status = 'failed' THEN new.error ELSE error END,
+	    updated_ms = coalesce(new.read_ms, new.delivered_ms, updated_ms)
+	    WHERE message_id = new.id AND (state = 'sent' OR
+	    (state = 'delivered' AND new.status = 'read'));
+END;
+
+-- Per-channel: mark a conversation read at Meta (Messenger/Instagram
+-- mark_seen, WhatsApp's read status) when a person opens it.
+ALTER TABLE channel ADD COLUMN mark_read INTEGER NOT NULL DEFAULT 1;	-- 1: mark as read on opening; 0: never
+
+PRAGMA user_version = 13;

@@ -14,6 +14,7 @@
 #include "api_stats.h"
 #include "api_events.h"
 #include "api_inbox.h"
+#include "api_outbox.h"
 #include "api_users.h"
 #include "api_wa_signup.h"
 #include "app.h"
@@ -194,6 +195,15 @@ static const struct route routes[] = {
 	  .flags = ROUTE_PREFIX | ROUTE_JSON, .auth = ROUTE_TOKEN,
 	  .role = ROLE_AGENT, .fields = api_send_fields,
 	  .nfields = SEND_F__MAX, .handler = api_inbox_send },
+
+	/* The outbound queue, its attempts and retries (api_outbox.c). */
+	{ .path = "/api/outbox", .methods = HTTP_BIT(HTTP_GET),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .fields = api_outbox_fields, .nfields = OUTBOX_F__MAX,
+	  .handler = api_outbox_get },
+	{ .path = "/api/outbox", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_outbox_post },
 };
 
 static struct route_table table = {
@@ -264,6 +274,7 @@ main(void)
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)
 		outbox = outbox_thread_new(conf);
 	api_inbox_setup(conf, outbox);
+	api_outbox_setup(conf, outbox);
 	rc = http_serve(&srv);
 	outbox_thread_free(outbox);
 	conf_free(conf);

@@ -165,6 +165,24 @@ check_message(const cJSON *m, int ig, char *msg, size_t msgsz)
 			    "[payload][url] is required");
 			return -1;
 		}
+		if (smember(pl, "url") != NULL && strncmp(smember(pl, "url"),
+		    "http://", 7) != 0 && strncmp(smember(pl, "url"),
+		    "https://", 8) != 0) {
+			snprintf(msg, msgsz, "(#100) Param message[attachment]"
+			    "[payload][url] must be a valid URL");
+			return -1;
+		}
+		if (member(pl, "is_reusable") != NULL &&
+		    !cJSON_IsBool(member(pl, "is_reusable"))) {
+			snprintf(msg, msgsz, "(#100) Param message[attachment]"
+			    "[payload][is_reusable] must be a boolean");
+			return -1;
+		}
+		if (ig && strcmp(type, "file") == 0) {
+			snprintf(msg, msgsz, "(#100) Param message[attachment]"
+			    "[type] must be one of {image, audio, video}");
+			return -1;
+		}
 		return 0;
 	}
 	tt = smember(pl, "template_type");
@@ -195,6 +213,52 @@ check_message(const cJSON *m, int ig, char *msg, size_t msgsz)
 	snprintf(msg, msgsz, "(#100) Param payload[template_type] must be one "
 	    "of {button, generic, media, receipt}");
 	return -1;
+}
+
+/* A sender_action's payload: react {message_id, reaction} (Instagram:
+ * reaction love), unreact {message_id} only, the others none; 0 or -1
+ * with msg. */
+static int
+check_reaction(const cJSON *body, const char *act, int ig, char *msg,
+    size_t msgsz)
+{
+	const cJSON	*pl = member(body, "payload");
+	int		 react = strcmp(act, "react") == 0;
+
+	if (!react && strcmp(act, "unreact") != 0) {
+		if (pl == NULL)
+			return 0;
+		snprintf(msg, msgsz, "(#100) Param payload is only for react "
+		    "and unreact");
+		return -1;
+	}
+	if (!cJSON_IsObject(pl) || smember(pl, "message_id") == NULL ||
+	    smember(pl, "message_id")[0] == '\0') {
+		snprintf(msg, msgsz, "(#100) Param payload[message_id] is "
+		    "required");
+		return -1;
+	}
+	if (!react) {
+		if (member(pl, "reaction") == NULL)
+			return 0;
+		snprintf(msg, msgsz, "(#100) Param payload[reaction] is not "
+		    "taken by unreact");
+		return -1;
+	}
+	if (check_len(smember(pl, "reaction"), "payload[reaction]", 8, 0, msg,
+	    msgsz) == -1)
+		return -1;
+	if (smember(pl, "reaction")[0] == '\0') {
+		snprintf(msg, msgsz, "(#100) Param payload[reaction] must be an "
+		    "emoji");
+		return -1;
+	}
+	if (ig && strcmp(smember(pl, "reaction"), "love") != 0) {
+		snprintf(msg, msgsz, "(#100) Param payload[reaction] must be "
+		    "love");
+		return -1;
+	}
+	return 0;
 }
 
 /* 1 inside the window of seconds after the last inbound message. */
@@ -245,10 +309,20 @@ messenger(struct req *r, const char *page_id, cJSON *body)
 	if (act != NULL) {
 		if (m != NULL || (strcmp(act, "typing_on") != 0 &&
 		    strcmp(act, "typing_off") != 0 &&
-		    strcmp(act, "mark_seen") != 0)) {
+		    strcmp(act, "mark_seen") != 0 && strcmp(act, "react") != 0 &&
+		    strcmp(act, "unreact") != 0)) {
 			fm_error(r, 400, 100, 0, NULL, "(#100) Param sender_action "
-			    "must be one of {MARK_SEEN, TYPING_ON, TYPING_OFF} and "
-			    "sent without a message");
+			    "must be one of {MARK_SEEN, TYPING_ON, TYPING_OFF, "
+			    "REACT, UNREACT} and sent without a message");
+			return;
+		}
+		if (check_reaction(body, act, ig, msg, sizeof(msg)) == -1) {
+			fm_error(r, 400, 100, 0, NULL, msg);
+			return;
+		}
+		if (!in_window(account, to, FM_WINDOW_S)) {
+			fm_error(r, 400, 10, 2018278, NULL, "(#10) This message "
+			    "is sent outside of allowed window.");
 			return;
 		}
 		mid[0] = '\0';
@@ -285,8 +359,10 @@ messenger(struct req *r, const char *page_id, cJSON *body)
 		snprintf(mid, sizeof(mid), "m_%s", rnd);
 	}
 	raw = cJSON_PrintUnformatted(body);
-	if (fm_outbox_add(platform, account, to, act != NULL ? "sender_action" :
-	    "message", mid[0] ? mid : NULL, raw, NULL) == -1) {
+	if (fm_outbox_add(platform, account, to, act == NULL ? "message" :
+	    strcmp(act, "react") == 0 || strcmp(act, "unreact") == 0 ?
+	    "reaction" : "sender_action", mid[0] ? mid : NULL, raw,
+	    NULL) == -1) {
 		free(raw);
 		fm_error(r, 500, 1, 0, NULL, "An unknown error occurred");
 		return;
@@ -299,6 +375,50 @@ messenger(struct req *r, const char *page_id, cJSON *body)
 	if (mid[0] != '\0')
 		cJSON_AddStringToObject(o, "message_id", mid);
 	fm_json(r, o);
+}
+
+/* WhatsApp's media (image, video, audio, document: a link or an id;
+ * a caption but for audio) and reactions {message_id, emoji}; 0 or -1
+ * with msg. */
+static int
+wa_check(const char *type, const cJSON *o, char *msg, size_t msgsz)
+{
+	const char	*link = smember(o, "link");
+	int		 media;
+
+	media = strcmp(type, "image") == 0 || strcmp(type, "video") == 0 ||
+	    strcmp(type, "audio") == 0 || strcmp(type, "document") == 0;
+	if (strcmp(type, "reaction") == 0) {
+		if (smember(o, "message_id") == NULL || smember(o, "emoji") ==
+		    NULL) {
+			snprintf(msg, msgsz, "(#100) The parameter reaction"
+			    "['message_id'] and reaction['emoji'] are required.");
+			return -1;
+		}
+		return 0;
+	}
+	if (!media)
+		return 0;
+	if ((link == NULL) == (smember(o, "id") == NULL)) {
+		snprintf(msg, msgsz, "(#100) Param %s must have exactly one of "
+		    "link or id", type);
+		return -1;
+	}
+	if (link != NULL && strncmp(link, "https://", 8) != 0 &&
+	    strncmp(link, "http://", 7) != 0) {
+		snprintf(msg, msgsz, "(#100) Param %s['link'] must be a valid "
+		    "URL", type);
+		return -1;
+	}
+	if (member(o, "caption") != NULL && (strcmp(type, "audio") == 0 ||
+	    check_len(smember(o, "caption"), "caption", 1024, 0, msg,
+	    msgsz) == -1)) {
+		if (strcmp(type, "audio") == 0)
+			snprintf(msg, msgsz, "(#100) Param audio['caption'] is "
+			    "not a valid parameter");
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -365,6 +485,10 @@ whatsapp(struct req *r, cJSON *body)
 		    type))) {
 			fm_error(r, 400, 100, 0, NULL, "(#100) The message type "
 			    "needs an object of the same name.");
+			return;
+		}
+		if (wa_check(type, member(body, type), msg, sizeof(msg)) == -1) {
+			fm_error(r, 400, 100, 0, NULL, msg);
 			return;
 		}
 		if (!in_window(FM_PHONE_ID, to, FM_WINDOW_S)) {

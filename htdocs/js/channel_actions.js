@@ -3,7 +3,9 @@
 // number id, a system-user token and an optional PIN; the token is a
 // password field, sent once and never shown again), and per row Rename
 // (PATCH /api/channels/ID), Re-subscribe (POST .../subscribe) and
-// Disconnect (DELETE, after an in-page confirmation).  Every value
+// Disconnect (DELETE, after an in-page confirmation), and its sending
+// settings (PATCH: human_agent for Messenger/Instagram, send_rate,
+// mark_read), summed up in the row.  Every value
 // reaches the page as text (el(), textContent), never as HTML.
 import { api, el, showAlert } from './api.js';
 import { confirmIn } from './ops.js';
@@ -56,6 +58,56 @@ export function waForm(o) {
 	});
 }
 
+// The sending settings of channel c in words.
+export function sendingSummary(c) {
+	const parts = [];
+	if (c.kind !== 'whatsapp') parts.push(`HUMAN_AGENT ${c.human_agent ? 'on' : 'off'}`);
+	parts.push(Number.isSafeInteger(c.send_rate) && c.send_rate > 0 ? `${c.send_rate}/s` : 'default rate');
+	parts.push(`mark read ${c.mark_read === false ? 'off' : 'on'}`);
+	return parts.join(' · ');
+}
+
+// settingsForm(c, box, o): replace box's content with the sending
+// settings form of channel c; back() puts the buttons back.
+function settingsForm(c, box, o, label, back) {
+	const ha = el('input', { type: 'checkbox', checked: !!c.human_agent, 'aria-label': `HUMAN_AGENT for ${label}` });
+	const rate = el('input', { type: 'number', min: '0', max: '1000', step: '1', className: 'input-small',
+		value: Number.isSafeInteger(c.send_rate) && c.send_rate > 0 ? String(c.send_rate) : '',
+		placeholder: 'default', 'aria-label': `Messages per second for ${label}` });
+	const mr = el('input', { type: 'checkbox', checked: c.mark_read !== false, 'aria-label': `Mark read for ${label}` });
+	const save = el('button', { type: 'submit', className: 'btn btn-small' }, 'Save');
+	const cancel = el('button', { type: 'button', className: 'btn btn-secondary btn-small' }, 'Cancel');
+	const parts = [];
+	if (c.kind !== 'whatsapp') {
+		parts.push(el('label', { className: 'inline', title: "Answer 24 hours to 7 days after the person's last message (needs Meta's Human Agent permission)" },
+			ha, ' HUMAN_AGENT'));
+	}
+	parts.push(el('label', { className: 'inline' }, 'Rate ', rate, ' /s'));
+	parts.push(el('label', { className: 'inline' }, mr, ' mark read'));
+	const form = el('form', { className: 'row-actions' }, ...parts, save, cancel);
+	cancel.addEventListener('click', back);
+	form.addEventListener('keydown', (e) => { if (e.key === 'Escape') back(); });
+	form.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		const r = rate.value.trim() === '' ? 0 : Number(rate.value);
+		if (!Number.isInteger(r) || r < 0 || r > 1000) {
+			rate.setAttribute('aria-invalid', 'true');
+			rate.focus();
+			return;
+		}
+		const body = { send_rate: r, mark_read: mr.checked };
+		if (c.kind !== 'whatsapp') body.human_agent = ha.checked;
+		save.disabled = true;
+		try {
+			await api('PATCH', `channels/${c.id}`, body);
+			showAlert(o.alert, `Sending settings of ${label} saved.`, 'ok');
+			await o.done();
+		} catch (e) { showAlert(o.alert, e.message, 'error'); back(); }
+	});
+	box.replaceChildren(form);
+	(c.kind !== 'whatsapp' ? ha : rate).focus();
+}
+
 // actionsCell(c, {alert, done}): the Rename, Re-subscribe and
 // Disconnect buttons of channel c, for an admin; done() reloads.
 export function actionsCell(c, o) {
@@ -87,7 +139,13 @@ export function actionsCell(c, o) {
 		box.replaceChildren(form);
 		input.focus();
 	});
-	const parts = [rename];
+	const sending = el('button', { type: 'button', className: 'btn btn-secondary btn-small',
+		'aria-label': `Sending settings of ${label}`, title: sendingSummary(c) }, 'Sending');
+	sending.addEventListener('click', () => {
+		const before = [...box.childNodes];
+		settingsForm(c, box, o, label, () => { box.replaceChildren(...before); sending.focus(); });
+	});
+	const parts = [el('span', { className: 'muted small sending-summary' }, sendingSummary(c)), rename, sending];
 	// Re-subscribing needs the channel's token.
 	if ((c.kind === 'page' || c.kind === 'whatsapp') && c.token_status !== 'none' && c.token_status !== 'revoked') {
 		const sub = el('button', { type: 'button', className: 'btn btn-secondary btn-small', 'aria-label': `Re-subscribe ${label}` }, 'Re-subscribe');

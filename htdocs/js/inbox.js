@@ -10,6 +10,7 @@
 // the only links are ones this page builds.
 import { api, el, showAlert } from './api.js';
 import { frame } from './frame.js';
+import { composeSetup, composeRefresh, reactionNode } from './compose.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 2500;
@@ -148,6 +149,7 @@ function drawMsg(m) {
 			m.error ? `Not sent: ${m.error}` : 'Not sent: Meta refused it.'));
 	}
 	li.append(meta);
+	li.append(reactionNode(m) || '');
 	return li;
 }
 
@@ -173,6 +175,7 @@ function drawWindow(w) {
 	$('template').hidden = w !== 'template_only';
 	$('r-qr-box').hidden = !(open && open.platform === 'messenger');
 	count();
+	composeRefresh();
 }
 
 // Put messages into the thread: new ones at their place, known ones
@@ -325,6 +328,7 @@ $('reply').addEventListener('submit', (e) => {
 	if (qr.length) body.quick_replies = qr;
 	send(body, $('r-send'), () => { $('r-text').value = ''; $('r-qr').value = ''; count(); });
 });
+composeSetup({ conv: () => open, window: () => (thread ? thread.window : ''), send, alert: $('r-alert') });
 $('template').addEventListener('submit', (e) => {
 	e.preventDefault();
 	const name = $('t-tname').value.trim();

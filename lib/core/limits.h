@@ -208,6 +208,18 @@
 #define HG_OUTBOX_REF_PREFIX		"hubgate:outbox:"
 /* Most messages one long text is split into when the caller asks. */
 #define HG_MSG_SPLIT_MAX		10
+/* Sends other than text (attachments, reactions, sender actions). */
+/* WhatsApp's media caption: characters. */
+#define HG_WA_CAPTION_MAX		1024
+/* An emoji of a reaction: bytes (one emoji, with its modifiers). */
+#define HG_REACTION_MAX_BYTES		64
+/* A channel's send_rate (messages per second): WhatsApp's highest. */
+#define HG_CHANNEL_SEND_RATE_MAX	1000
+/* Outbox rows one page of GET /api/outbox lists. */
+#define HG_OUTBOX_PAGE_MAX		100
+/* A failed sender action (mark as read, typing) is tried this many
+ * times in all, then dropped: never a dead letter. */
+#define HG_OUTBOX_ACTION_ATTEMPTS_MAX	2
 
 /* A retry schedule (retry_schedule): at most this many steps, each at
  * most 30 days; past its end an event is a dead letter. */

@@ -649,3 +649,337 @@ graph_send_whatsapp_read(struct graph *g, const char *phone_id,
 	snprintf(path, sizeof(path), "/%s/messages", phone_id);
 	return post_message(g, path, body, GRAPH_AUTH_BEARER, token, 1, res);
 }
+
+int
+graph_send_quick_replies(const cJSON *arr, struct graph_quick_reply *q,
+    char *why, size_t whysz)
+{
+	const cJSON	*it;
+	int		 n = 0;
+
+	if (arr == NULL)
+		return 0;
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) > HG_MSG_QR_MAX) {
+		snprintf(why, whysz, "quick_replies must be an array of at most "
+		    "%d", HG_MSG_QR_MAX);
+		return -1;
+	}
+	cJSON_ArrayForEach(it, arr) {
+		memset(&q[n], 0, sizeof(q[n]));
+		if (cJSON_IsString(it)) {
+			q[n].title = it->valuestring;
+			q[n].payload = it->valuestring;
+		} else if (cJSON_IsObject(it)) {
+			q[n].content_type = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(it, "content_type"));
+			q[n].title = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(it, "title"));
+			q[n].payload = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(it, "payload"));
+			if (q[n].payload == NULL)
+				q[n].payload = q[n].title;
+		} else {
+			snprintf(why, whysz, "a quick reply is a string or an "
+			    "object");
+			return -1;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* The string member name of o, or NULL. */
+static const char *
+jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+/* A Messenger/Instagram sender_action body for action (payload taken,
+ * may be NULL), or NULL. */
+static cJSON *
+action_json(const char *recipient, const char *action, cJSON *payload)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL || cJSON_AddStringToObject(cJSON_AddObjectToObject(o,
+	    "recipient"), "id", recipient) == NULL ||
+	    cJSON_AddStringToObject(o, "sender_action", action) == NULL ||
+	    (payload != NULL && !cJSON_AddItemToObject(o, "payload", payload))) {
+		cJSON_Delete(payload);
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The Messenger/Instagram body of job j (b: its parsed JSON); NULL
+ * with why. */
+static cJSON *
+build_messenger(const struct graph_send_job *j, const cJSON *b, int ig,
+    char *why, size_t whysz)
+{
+	struct graph_quick_reply q[HG_MSG_QR_MAX];
+	struct graph_message	 m;
+	const char		*s, *emoji;
+	cJSON			*pl;
+	int			 nq;
+
+	memset(&m, 0, sizeof(m));
+	m.metadata = j->ref;
+	if (j->tag != NULL && j->tag[0] != '\0') {
+		m.messaging_type = "MESSAGE_TAG";
+		m.tag = j->tag;
+	}
+	if (strcmp(j->kind, "text") == 0) {
+		m.kind = GRAPH_MSG_TEXT;
+		m.text = jstr(b, "text");
+		if ((nq = graph_send_quick_replies(
+		    cJSON_GetObjectItemCaseSensitive(b, "quick_replies"), q, why,
+		    whysz)) == -1)
+			return NULL;
+		m.quick_replies = q;
+		m.nquick_replies = (size_t)nq;
+		return graph_send_body(j->recipient, &m, ig, why, whysz);
+	}
+	if (strcmp(j->kind, "attachment") == 0) {
+		m.kind = GRAPH_MSG_ATTACHMENT;
+		m.attachment_type = jstr(b, "type");
+		m.attachment_url = jstr(b, "url");
+		return graph_send_body(j->recipient, &m, ig, why, whysz);
+	}
+	if (strcmp(j->kind, "reaction") == 0) {
+		s = jstr(b, "mid");
+		emoji = jstr(b, "emoji");
+		if (s == NULL || s[0] == '\0' || emoji == NULL) {
+			snprintf(why, whysz, "a reaction needs the message's id "
+			    "and an emoji");
+			return NULL;
+		}
+		if ((pl = cJSON_CreateObject()) == NULL ||
+		    cJSON_AddStringToObject(pl, "message_id", s) == NULL ||
+		    (emoji[0] != '\0' && cJSON_AddStringToObject(pl, "reaction",
+		    ig ? "love" : emoji) == NULL)) {
+			cJSON_Delete(pl);
+			snprintf(why, whysz, "out of memory");
+			return NULL;
+		}
+		return action_json(j->recipient, emoji[0] != '\0' ? "react" :
+		    "unreact", pl);
+	}
+	if (strcmp(j->kind, "action") == 0) {
+		s = jstr(b, "action");
+		if (s == NULL || (strcmp(s, "mark_seen") != 0 &&
+		    strcmp(s, "typing_on") != 0 && strcmp(s, "typing_off") != 0)) {
+			snprintf(why, whysz, "sender_action must be mark_seen, "
+			    "typing_on or typing_off");
+			return NULL;
+		}
+		return action_json(j->recipient, s, NULL);
+	}
+	snprintf(why, whysz, "%s is not sent on Messenger or Instagram",
+	    j->kind);
+	return NULL;
+}
+
+/* WhatsApp's media type for an attachment type, or NULL. */
+static const char *
+wa_media_type(const char *type)
+{
+	static const char *const map[][2] = {
+		{ "image", "image" }, { "video", "video" }, { "audio", "audio" },
+		{ "file", "document" },
+	};
+	size_t i;
+
+	for (i = 0; type != NULL && i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(type, map[i][0]) == 0)
+			return map[i][1];
+	return NULL;
+}
+
+/* Add WhatsApp's typed part of job j (b: its JSON) to o; 0 or -1 with
+ * why. */
+static int
+wa_part(cJSON *o, const struct graph_send_job *j, const cJSON *b, char *why,
+    size_t whysz)
+{
+	const char	*s, *mt, *cap, *lang;
+	const cJSON	*comp;
+	cJSON		*t, *c;
+
+	if (strcmp(j->kind, "text") == 0) {
+		s = jstr(b, "text");
+		if (check_chars("text", s, HG_WA_TEXT_MAX, 0, why, whysz) == -1)
+			return -1;
+		return (t = cJSON_AddObjectToObject(o, "text")) == NULL ||
+		    cJSON_AddBoolToObject(t, "preview_url", 0) == NULL ||
+		    cJSON_AddStringToObject(t, "body", s) == NULL ? -1 : 0;
+	}
+	if (strcmp(j->kind, "template") == 0) {
+		s = jstr(b, "name");
+		lang = jstr(b, "language");
+		comp = cJSON_GetObjectItemCaseSensitive(b, "components");
+		if (!graph_id_ok(s) || !graph_id_ok(lang) || strlen(lang) > 15) {
+			snprintf(why, whysz, "invalid template name or language");
+			return -1;
+		}
+		return (t = cJSON_AddObjectToObject(o, "template")) == NULL ||
+		    cJSON_AddStringToObject(t, "name", s) == NULL ||
+		    cJSON_AddStringToObject(cJSON_AddObjectToObject(t,
+		    "language"), "code", lang) == NULL || (comp != NULL &&
+		    ((c = cJSON_Duplicate(comp, 1)) == NULL ||
+		    !cJSON_AddItemToObject(t, "components", c))) ? -1 : 0;
+	}
+	if (strcmp(j->kind, "attachment") == 0) {
+		s = jstr(b, "url");
+		cap = jstr(b, "caption");
+		if ((mt = wa_media_type(jstr(b, "type"))) == NULL) {
+			snprintf(why, whysz, "attachment type must be image, "
+			    "video, audio or file");
+			return -1;
+		}
+		if (check_url("attachment URL", s, why, whysz) == -1 ||
+		    check_chars("caption", cap, HG_WA_CAPTION_MAX, 1, why,
+		    whysz) == -1)
+			return -1;
+		if (cap != NULL && cap[0] != '\0' && strcmp(mt, "audio") == 0) {
+			snprintf(why, whysz, "audio takes no caption");
+			return -1;
+		}
+		cJSON_DeleteItemFromObject(o, "type");
+		return cJSON_AddStringToObject(o, "type", mt) == NULL ||
+		    (t = cJSON_AddObjectToObject(o, mt)) == NULL ||
+		    cJSON_AddStringToObject(t, "link", s) == NULL ||
+		    (cap != NULL && cap[0] != '\0' &&
+		    cJSON_AddStringToObject(t, "caption", cap) == NULL) ? -1 : 0;
+	}
+	/* reaction */
+	s = jstr(b, "mid");
+	cap = jstr(b, "emoji");
+	if (s == NULL || s[0] == '\0' || cap == NULL) {
+		snprintf(why, whysz, "a reaction needs the message's id and an "
+		    "emoji");
+		return -1;
+	}
+	return (t = cJSON_AddObjectToObject(o, "reaction")) == NULL ||
+	    cJSON_AddStringToObject(t, "message_id", s) == NULL ||
+	    cJSON_AddStringToObject(t, "emoji", cap) == NULL ? -1 : 0;
+}
+
+/* The WhatsApp body of job j (b: its parsed JSON); NULL with why. */
+static cJSON *
+build_whatsapp(const struct graph_send_job *j, const cJSON *b, char *why,
+    size_t whysz)
+{
+	const char	*s;
+	cJSON		*o;
+
+	if (strcmp(j->kind, "action") == 0) {
+		s = jstr(b, "action");
+		if (s == NULL || strcmp(s, "read") != 0 || jstr(b, "mid") == NULL ||
+		    strlen(jstr(b, "mid")) > 256) {
+			snprintf(why, whysz, "WhatsApp's only action is read, of "
+			    "a message id");
+			return NULL;
+		}
+		if ((o = wa_body(NULL, NULL)) == NULL ||
+		    cJSON_AddStringToObject(o, "status", "read") == NULL ||
+		    cJSON_AddStringToObject(o, "message_id", jstr(b,
+		    "mid")) == NULL) {
+			cJSON_Delete(o);
+			snprintf(why, whysz, "out of memory");
+			return NULL;
+		}
+		return o;
+	}
+	if (strcmp(j->kind, "text") != 0 && strcmp(j->kind, "template") != 0 &&
+	    strcmp(j->kind, "attachment") != 0 &&
+	    strcmp(j->kind, "reaction") != 0) {
+		snprintf(why, whysz, "%s is not sent on WhatsApp", j->kind);
+		return NULL;
+	}
+	if (check_chars("biz_opaque_callback_data", j->ref, HG_WA_OPAQUE_MAX, 1,
+	    why, whysz) == -1)
+		return NULL;
+	why[0] = '\0';
+	if ((o = wa_body(j->recipient, j->kind)) == NULL ||
+	    wa_part(o, j, b, why, whysz) == -1 || wa_opaque(o, j->ref) == -1) {
+		if (why[0] == '\0')
+			snprintf(why, whysz, "out of memory");
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+cJSON *
+graph_send_build(const struct graph_send_job *j, struct graph_req *q,
+    char *path, size_t pathsz, char *why, size_t whysz)
+{
+	cJSON	*b, *body;
+	int	 wa = strcmp(j->platform, "whatsapp") == 0;
+	int	 ig = strcmp(j->platform, "instagram") == 0;
+
+	memset(q, 0, sizeof(*q));
+	if (j->kind == NULL || j->body == NULL) {
+		snprintf(why, whysz, "no kind or body");
+		return NULL;
+	}
+	if (wa ? !wa_ids_ok(j->sender_id, j->recipient) :
+	    !graph_id_ok(j->recipient) || (!ig && !graph_id_ok(j->sender_id))) {
+		snprintf(why, whysz, "invalid sender or recipient id");
+		return NULL;
+	}
+	if ((b = cJSON_Parse(j->body)) == NULL || !cJSON_IsObject(b)) {
+		cJSON_Delete(b);
+		snprintf(why, whysz, "the stored body does not parse");
+		return NULL;
+	}
+	body = wa ? build_whatsapp(j, b, why, whysz) :
+	    build_messenger(j, b, ig, why, whysz);
+	cJSON_Delete(b);
+	if (body == NULL)
+		return NULL;
+	if (ig)
+		snprintf(path, pathsz, "/me/messages");
+	else
+		snprintf(path, pathsz, "/%s/messages", j->sender_id);
+	q->method = GRAPH_POST;
+	q->path = path;
+	q->body = body;
+	q->auth = wa ? GRAPH_AUTH_BEARER : GRAPH_AUTH_USER;
+	return body;
+}
+
+void
+graph_send_answer(const struct graph_send_job *j, struct graph_result *res)
+{
+	const cJSON *id;
+
+	id = strcmp(j->platform, "whatsapp") == 0 ?
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(
+	    cJSON_GetObjectItemCaseSensitive(res->json, "messages"), 0), "id") :
+	    cJSON_GetObjectItemCaseSensitive(res->json, "message_id");
+	if (cJSON_IsString(id))
+		snprintf(res->id, sizeof(res->id), "%s", id->valuestring);
+}
+
+int
+graph_send_job(struct graph *g, const struct graph_send_job *j,
+    const char *token, struct graph_result *res)
+{
+	struct graph_req	 q;
+	char			 path[HG_META_ID_MAX + 16], why[256];
+	cJSON			*body;
+	int			 rc;
+
+	if ((body = graph_send_build(j, &q, path, sizeof(path), why,
+	    sizeof(why))) == NULL)
+		return refuse(res, GRAPH_REASON_LIMIT, why);
+	rc = graph_call(g, q.method, q.path, NULL, body, q.auth, token, res);
+	cJSON_Delete(body);
+	if (rc == 0)
+		graph_send_answer(j, res);
+	return rc;
+}

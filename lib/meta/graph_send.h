@@ -135,6 +135,59 @@ int	 graph_send_whatsapp_template_cb(struct graph *,
 	    const char *phone_number_id, const char *token, const char *to,
 	    const char *name, const char *lang, const cJSON *components,
 	    const char *opaque, struct graph_result *res);
+/* Quick replies of a JSON array (strings, or objects {content_type,
+ * title, payload}; a string is its own payload) into q, which has room
+ * for HG_MSG_QR_MAX; strings are borrowed from the tree.  The count, or
+ * -1 with why. */
+int	 graph_send_quick_replies(const cJSON *arr, struct graph_quick_reply *q,
+	    char *why, size_t whysz);
+
+/*
+ * A queued send (an outbox row) as one request to Meta, for every kind
+ * the outbox holds:
+ *   text        {"text", "quick_replies"?}
+ *   template    {"name", "language", "components"?}   WhatsApp only
+ *   attachment  {"type": image|video|audio|file, "url", "caption"?}
+ *               Messenger/Instagram message.attachment{type,
+ *               payload{url, is_reusable}}; WhatsApp type image, video,
+ *               audio or document with {link, caption}
+ *   reaction    {"mid", "emoji"} ("" removes it): Messenger/Instagram
+ *               sender_action react/unreact with payload{message_id,
+ *               reaction} (Instagram's only reaction: "love");
+ *               WhatsApp type reaction{message_id, emoji}
+ *   action      {"action": mark_seen|typing_on|typing_off} Messenger/
+ *               Instagram sender_action; {"action": "read", "mid"}
+ *               WhatsApp's status read
+ * Messages carry ref in message.metadata (Messenger/Instagram) or
+ * biz_opaque_callback_data (WhatsApp); a tag (HUMAN_AGENT) goes with
+ * messaging_type MESSAGE_TAG.
+ */
+struct graph_send_job {
+	const char	*platform;	/* the channel's kind: page,
+					 * instagram, whatsapp */
+	const char	*sender_id;	/* Page id or phone number id */
+	const char	*recipient;	/* PSID, IGSID or WhatsApp number */
+	const char	*kind;		/* text, template, attachment,
+					 * reaction, action */
+	const char	*body;		/* the row's JSON */
+	const char	*tag;		/* NULL, "" or HUMAN_AGENT */
+	const char	*ref;		/* the outbox reference, or NULL */
+};
+/* The request for job into q (method, path written into path, auth,
+ * body; q->token is the caller's to set): the body, which the caller
+ * frees after the call, or NULL with why (a limit, a kind the platform
+ * does not take, a body that does not parse). */
+cJSON	*graph_send_build(const struct graph_send_job *, struct graph_req *q,
+	    char *path, size_t pathsz, char *why, size_t whysz);
+/* After q's call: Meta's message id in res->id (message_id, or
+ * WhatsApp's messages[0].id), when the answer has one. */
+void	 graph_send_answer(const struct graph_send_job *,
+	    struct graph_result *res);
+/* Build, call with token and read the answer: 0 or -1 as graph_call
+ * (a job that cannot be built is a local GRAPH_PERMANENT result). */
+int	 graph_send_job(struct graph *, const struct graph_send_job *,
+	    const char *token, struct graph_result *res);
+
 /* Mark an incoming WhatsApp message (wamid) as read. */
 int	 graph_send_whatsapp_read(struct graph *, const char *phone_number_id,
 	    const char *token, const char *wamid, struct graph_result *res);

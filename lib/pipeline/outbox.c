@@ -22,51 +22,12 @@
 #include "log.h"
 #include "outbox.h"
 #include "pace.h"
+#include "utf8.h"
 #include "window.h"
 
 /* ---- queueing ----------------------------------------------------- */
 
 #define OUTBOX_QR_MAX	HG_MSG_QR_MAX
-
-/* Quick replies of a JSON array into q (strings borrowed from the
- * tree); the count, or -1 with why. */
-static int
-quick_replies(const cJSON *arr, struct graph_quick_reply *q, char *why,
-    size_t whysz)
-{
-	const cJSON	*it;
-	int		 n = 0;
-
-	if (arr == NULL)
-		return 0;
-	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) > OUTBOX_QR_MAX) {
-		snprintf(why, whysz, "quick_replies must be an array of at most "
-		    "%d", OUTBOX_QR_MAX);
-		return -1;
-	}
-	cJSON_ArrayForEach(it, arr) {
-		memset(&q[n], 0, sizeof(q[n]));
-		if (cJSON_IsString(it)) {
-			q[n].title = it->valuestring;
-			q[n].payload = it->valuestring;
-		} else if (cJSON_IsObject(it)) {
-			q[n].content_type = cJSON_GetStringValue(
-			    cJSON_GetObjectItemCaseSensitive(it, "content_type"));
-			q[n].title = cJSON_GetStringValue(
-			    cJSON_GetObjectItemCaseSensitive(it, "title"));
-			q[n].payload = cJSON_GetStringValue(
-			    cJSON_GetObjectItemCaseSensitive(it, "payload"));
-			if (q[n].payload == NULL)
-				q[n].payload = q[n].title;
-		} else {
-			snprintf(why, whysz, "a quick reply is a string or an "
-			    "object");
-			return -1;
-		}
-		n++;
-	}
-	return n;
-}
 
 /* The JSON of quick replies q as Meta takes them, added to o. */
 static int
@@ -228,6 +189,230 @@ queue_rows(struct db *d, const struct outbox_req *r,
 	return 0;
 }
 
+/* The fields of a send row of r on conversation ci, without its kind,
+ * body and text. */
+static void
+row_of(const struct outbox_req *r, const struct db_conv_info *ci,
+    struct db_outbox_new *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->workspace_id = r->workspace;
+	n->channel_id = ci->channel_id;
+	n->conversation_id = ci->id;
+	n->author_kind = r->author_kind;
+	n->author_id = r->author_id;
+	n->idempotency_key = r->idempotency_key;
+	n->now_ms = r->now_ms;
+}
+
+/* Insert n with body o (taken) and say it is queued; 0 or -1. */
+static int
+queue_one(struct db *d, struct db_outbox_new *n, cJSON *o,
+    struct outbox_res *res)
+{
+	char	*body;
+	int	 rc;
+
+	body = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
+	cJSON_Delete(o);
+	if (body == NULL)
+		return -1;
+	n->body = body;
+	rc = db_outbox_insert(d, n, &res->id);
+	free(body);
+	res->n = 1;
+	res->verdict = OUTBOX_QUEUED_NEW;
+	return rc;
+}
+
+/* 1 when u is an https URL Meta may fetch: no blanks or control
+ * bytes, a host, at most HG_MSG_URL_MAX bytes. */
+static int
+https_url_ok(const char *u)
+{
+	size_t i;
+
+	if (u == NULL || strncmp(u, "https://", 8) != 0 || u[8] == '\0' ||
+	    u[8] == '/' || strlen(u) > HG_MSG_URL_MAX)
+		return 0;
+	for (i = 0; u[i] != '\0'; i++)
+		if ((unsigned char)u[i] <= ' ' || u[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* An attachment by URL {type, url, caption?} on conversation ci, whose
+ * window allowed it (tag: HUMAN_AGENT or NULL). */
+static int
+enqueue_attachment(struct db *d, const struct outbox_req *r,
+    const struct db_conv_info *ci, const char *tag, struct outbox_res *res)
+{
+	const cJSON		*a = r->attachment;
+	const char		*type, *url, *cap;
+	struct db_outbox_new	 n;
+	cJSON			*o, *th, *e;
+	char			*thread;
+	long			 nc;
+	int			 rc, wa = strcmp(ci->kind, "whatsapp") == 0;
+
+	type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "type"));
+	url = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "url"));
+	cap = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a,
+	    "caption"));
+	if (!cJSON_IsObject(a) || type == NULL || url == NULL ||
+	    (cJSON_GetObjectItemCaseSensitive(a, "caption") != NULL &&
+	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(a, "caption")) &&
+	    cap == NULL))
+		return verdict(res, OUTBOX_BAD_REQUEST, "attachment needs a type "
+		    "and a url (strings) and optionally a caption");
+	if (strcmp(type, "image") != 0 && strcmp(type, "video") != 0 &&
+	    strcmp(type, "audio") != 0 && strcmp(type, "file") != 0)
+		return verdict(res, OUTBOX_REFUSED, "attachment type must be "
+		    "image, video, audio or file");
+	if (strcmp(ci->kind, "instagram") == 0 && strcmp(type, "file") == 0)
+		return verdict(res, OUTBOX_REFUSED, "Instagram takes images, "
+		    "video and audio, not files");
+	if (strlen(url) > HG_MSG_URL_MAX)
+		return verdict(res, OUTBOX_REFUSED, "the attachment URL is "
+		    "longer than 2048 bytes");
+	if (!https_url_ok(url))
+		return verdict(res, OUTBOX_REFUSED, "the attachment URL must be "
+		    "an https URL Meta can fetch");
+	if (cap != NULL && cap[0] == '\0')
+		cap = NULL;
+	if (cap != NULL && !wa)
+		return verdict(res, OUTBOX_REFUSED, "a caption goes with "
+		    "WhatsApp attachments only: send the text on its own");
+	if (cap != NULL && strcmp(type, "audio") == 0)
+		return verdict(res, OUTBOX_REFUSED, "audio takes no caption");
+	if (cap != NULL && ((nc = utf8_chars(cap, strlen(cap))) < 0 ||
+	    nc > HG_WA_CAPTION_MAX))
+		return verdict(res, OUTBOX_REFUSED, "the caption is not UTF-8 "
+		    "or longer than 1024 characters");
+	o = cJSON_CreateObject();
+	th = cJSON_CreateArray();
+	e = cJSON_CreateObject();
+	rc = o == NULL || th == NULL || e == NULL ||
+	    cJSON_AddStringToObject(o, "type", type) == NULL ||
+	    cJSON_AddStringToObject(o, "url", url) == NULL ||
+	    (cap != NULL && cJSON_AddStringToObject(o, "caption", cap) == NULL) ||
+	    cJSON_AddStringToObject(e, "type", type) == NULL ||
+	    cJSON_AddStringToObject(e, "url", url) == NULL;
+	if (!rc && cJSON_AddItemToArray(th, e))
+		e = NULL;
+	thread = rc ? NULL : cJSON_PrintUnformatted(th);
+	cJSON_Delete(e);
+	cJSON_Delete(th);
+	if (thread == NULL) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	row_of(r, ci, &n);
+	n.kind = "attachment";
+	n.text = cap;
+	n.attachments = thread;
+	n.tag = tag;
+	rc = queue_one(d, &n, o, res);
+	free(thread);
+	return rc;
+}
+
+/* A reaction (r->emoji; "" removes it) to message r->react_to of
+ * conversation ci: a reaction row in the thread, as inbound ones. */
+static int
+enqueue_reaction(struct db *d, const struct outbox_req *r,
+    const struct db_conv_info *ci, struct outbox_res *res)
+{
+	struct db_outbox_new	 n;
+	char			 mid[256];
+	cJSON			*o;
+	int			 rc;
+
+	if (r->emoji == NULL || strlen(r->emoji) > HG_REACTION_MAX_BYTES ||
+	    utf8_chars(r->emoji, strlen(r->emoji)) < 0)
+		return verdict(res, OUTBOX_BAD_REQUEST, "emoji: one emoji, or "
+		    "\"\" to remove the reaction");
+	/* Instagram's one reaction is love (a heart). */
+	if (strcmp(ci->kind, "instagram") == 0 && r->emoji[0] != '\0' &&
+	    strcmp(r->emoji, "\xe2\x9d\xa4") != 0 &&
+	    strcmp(r->emoji, "\xe2\x9d\xa4\xef\xb8\x8f") != 0 &&
+	    strcmp(r->emoji, "love") != 0)
+		return verdict(res, OUTBOX_REFUSED, "Instagram takes only a "
+		    "heart (love) as a reaction");
+	if ((rc = db_outbox_msg_mid(d, ci->id, r->react_to, mid,
+	    sizeof(mid))) != 1)
+		return rc == -1 ? -1 : verdict(res, OUTBOX_NO_MESSAGE,
+		    "no such message in this conversation, or not one Meta "
+		    "takes a reaction to");
+	if (res->window != WINDOW_OPEN)
+		return verdict(res, OUTBOX_REFUSED, "a reaction goes only "
+		    "within 24 hours of the person's last message");
+	o = cJSON_CreateObject();
+	if (o == NULL || cJSON_AddNumberToObject(o, "message_id",
+	    (double)r->react_to) == NULL || cJSON_AddStringToObject(o, "mid",
+	    mid) == NULL || cJSON_AddStringToObject(o, "emoji",
+	    r->emoji) == NULL) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	row_of(r, ci, &n);
+	n.kind = "reaction";
+	n.text = r->emoji;
+	n.reply_to = mid;
+	return queue_one(d, &n, o, res);
+}
+
+/* A sender action on conversation ci: never a message in the thread. */
+static int
+enqueue_action(struct db *d, const struct outbox_req *r,
+    const struct db_conv_info *ci, struct outbox_res *res)
+{
+	struct db_outbox_new	 n;
+	long long		 unread;
+	const char		*act = r->action;
+	char			 mid[256];
+	cJSON			*o;
+	int			 rc, mark, wa = strcmp(ci->kind, "whatsapp") == 0;
+
+	if (strcmp(act, "read") != 0 && strcmp(act, "typing_on") != 0 &&
+	    strcmp(act, "typing_off") != 0)
+		return verdict(res, OUTBOX_BAD_REQUEST, "action: read, "
+		    "typing_on or typing_off");
+	if (wa && strcmp(act, "read") != 0)
+		return verdict(res, OUTBOX_REFUSED, "typing indicators are sent "
+		    "on Messenger and Instagram only");
+	if (strcmp(act, "read") == 0) {
+		if ((rc = db_outbox_read_info(d, ci->id, &mark, &unread, mid,
+		    sizeof(mid))) != 1)
+			return rc == -1 ? -1 : verdict(res,
+			    OUTBOX_NO_CONVERSATION, "no such conversation");
+		if (!mark)
+			return verdict(res, OUTBOX_REFUSED, "this channel does "
+			    "not mark conversations read");
+		if (unread == 0 || (wa && mid[0] == '\0'))
+			return verdict(res, OUTBOX_REFUSED, "nothing new to "
+			    "mark read");
+		/* Meta takes a read within its window only (WhatsApp:
+		 * 30 days; Messenger's mark_seen: the 24 hours). */
+		if (!wa && res->window != WINDOW_OPEN)
+			return verdict(res, OUTBOX_REFUSED, "mark_seen goes "
+			    "only within 24 hours of the person's last message");
+		act = wa ? "read" : "mark_seen";
+	} else if (res->window != WINDOW_OPEN)
+		return verdict(res, OUTBOX_REFUSED, "typing indicators go only "
+		    "within 24 hours of the person's last message");
+	o = cJSON_CreateObject();
+	if (o == NULL || cJSON_AddStringToObject(o, "action", act) == NULL ||
+	    (wa && cJSON_AddStringToObject(o, "mid", mid) == NULL)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	row_of(r, ci, &n);
+	n.kind = "action";
+	n.no_message = 1;
+	return queue_one(d, &n, o, res);
+}
+
 /* Check r against the window and the limits, then queue it, inside
  * the open transaction; 0 (res says) or -1. */
 static int
@@ -257,12 +442,23 @@ enqueue_txn(struct db *d, const struct outbox_req *r, struct outbox_res *res)
 	    strcmp(r->author_kind, "api") == 0;
 	res->window = window_of(ci.kind, ci.last_inbound_ms, r->now_ms,
 	    ci.human_agent);
-	if ((r->text == NULL) == (r->template == NULL))
-		return verdict(res, OUTBOX_BAD_REQUEST, "send either text or a "
-		    "template");
+	if ((r->text != NULL) + (r->template != NULL) +
+	    (r->attachment != NULL) + (r->react_to > 0) +
+	    (r->action != NULL) != 1)
+		return verdict(res, OUTBOX_BAD_REQUEST, "send one of text, a "
+		    "template or an attachment");
+	if (r->quick_replies != NULL && r->text == NULL)
+		return verdict(res, OUTBOX_BAD_REQUEST, "quick replies go with "
+		    "a text");
+	if (r->react_to > 0)
+		return enqueue_reaction(d, r, &ci, res);
+	if (r->action != NULL)
+		return enqueue_action(d, r, &ci, res);
 	if (window_check(res->window, ci.kind, &ws, &tag, why,
 	    sizeof(why)) == -1)
 		return verdict(res, OUTBOX_REFUSED, why);
+	if (r->attachment != NULL)
+		return enqueue_attachment(d, r, &ci, tag, res);
 	if (r->template != NULL) {
 		if (template_body(r->template, &tbody, why, sizeof(why)) == -1)
 			return verdict(res, OUTBOX_BAD_REQUEST, why);
@@ -271,7 +467,8 @@ enqueue_txn(struct db *d, const struct outbox_req *r, struct outbox_res *res)
 		res->verdict = OUTBOX_QUEUED_NEW;
 		return rc;
 	}
-	if ((nq = quick_replies(r->quick_replies, q, why, sizeof(why))) == -1)
+	if ((nq = graph_send_quick_replies(r->quick_replies, q, why,
+	    sizeof(why))) == -1)
 		return verdict(res, OUTBOX_BAD_REQUEST, why);
 	if (nq > 0 && strcmp(ci.kind, "whatsapp") == 0)
 		return verdict(res, OUTBOX_REFUSED, "quick replies are sent on "
@@ -321,6 +518,13 @@ outbox_enqueue(struct db *d, const struct outbox_req *r, struct outbox_res *res)
 err:
 	db_rollback(d);
 	return -1;
+}
+
+int
+outbox_attempts_max(const char *kind)
+{
+	return kind != NULL && strcmp(kind, "action") == 0 ?
+	    HG_OUTBOX_ACTION_ATTEMPTS_MAX : HG_OUTBOX_ATTEMPTS_MAX;
 }
 
 /* ---- the worker --------------------------------------------------- */
@@ -423,62 +627,25 @@ channel_token(struct outbox_worker *w, const struct db_outbox_job *j,
 	return 0;
 }
 
-/* Call Meta for job j with token; res filled. */
+/* Call Meta for job j with token; res filled.  Every kind is built by
+ * graph_send_build (graph_send.h). */
 static void
 send_job(struct outbox_worker *w, const struct db_outbox_job *j,
     const char *token, struct graph_result *res)
 {
-	struct graph_quick_reply q[OUTBOX_QR_MAX];
-	struct graph_message	 m;
-	char			 ref[64], why[128];
-	const cJSON		*lang;
-	cJSON			*b;
-	int			 nq;
+	struct graph_send_job	 sj;
+	char			 ref[64];
 
 	snprintf(ref, sizeof(ref), "%s%lld", HG_OUTBOX_REF_PREFIX, j->id);
-	if ((b = cJSON_Parse(j->body)) == NULL) {
-		memset(res, 0, sizeof(*res));
-		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_OTHER,
-		    "the stored body does not parse");
-		return;
-	}
-	if (strcmp(j->channel_kind, "whatsapp") == 0) {
-		if (strcmp(j->kind, "template") == 0) {
-			lang = cJSON_GetObjectItemCaseSensitive(b, "language");
-			graph_send_whatsapp_template_cb(w->graph,
-			    j->channel_meta_id, token, j->person,
-			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-			    b, "name")), cJSON_GetStringValue(lang),
-			    cJSON_GetObjectItemCaseSensitive(b, "components"),
-			    ref, res);
-		} else
-			graph_send_whatsapp_text_cb(w->graph, j->channel_meta_id,
-			    token, j->person, cJSON_GetStringValue(
-			    cJSON_GetObjectItemCaseSensitive(b, "text")), 0, ref,
-			    res);
-		cJSON_Delete(b);
-		return;
-	}
-	memset(&m, 0, sizeof(m));
-	m.kind = GRAPH_MSG_TEXT;
-	m.text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b,
-	    "text"));
-	if ((nq = quick_replies(cJSON_GetObjectItemCaseSensitive(b,
-	    "quick_replies"), q, why, sizeof(why))) > 0) {
-		m.quick_replies = q;
-		m.nquick_replies = (size_t)nq;
-	}
-	m.metadata = ref;
-	if (j->tag[0] != '\0') {
-		m.messaging_type = "MESSAGE_TAG";
-		m.tag = j->tag;
-	}
-	if (strcmp(j->channel_kind, "instagram") == 0)
-		graph_send_instagram(w->graph, token, j->person, &m, res);
-	else
-		graph_send_messenger(w->graph, j->channel_meta_id, token,
-		    j->person, &m, res);
-	cJSON_Delete(b);
+	memset(&sj, 0, sizeof(sj));
+	sj.platform = j->channel_kind;
+	sj.sender_id = j->channel_meta_id;
+	sj.recipient = j->person;
+	sj.kind = j->kind;
+	sj.body = j->body;
+	sj.tag = j->tag;
+	sj.ref = ref;
+	graph_send_job(w->graph, &sj, token, res);
 }
 
 /* One line for the log (no text, no token). */
@@ -572,9 +739,10 @@ process(struct outbox_worker *w, const struct db_outbox_job *j,
 		rc = db_outbox_sent(w->db, j->id, res.id, &a);
 		break;
 	case PACE_RETRY:
-		if (j->attempts >= HG_OUTBOX_ATTEMPTS_MAX) {
+		if (j->attempts >= outbox_attempts_max(j->kind)) {
 			st->failed++;
 			rc = db_outbox_fail(w->db, j->id, lease,
+			    strcmp(j->kind, "action") == 0 ? OUTBOX_FAILED :
 			    OUTBOX_DEAD_LETTER, code, words, &a);
 			break;
 		}

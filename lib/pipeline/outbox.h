@@ -53,6 +53,17 @@ struct outbox_req {
 	const cJSON	*quick_replies;	/* with text: an array, or NULL */
 	const cJSON	*template;	/* WhatsApp: {name, language,
 					 * components}, or NULL */
+	const cJSON	*attachment;	/* {type: image|video|audio|file,
+					 * url: https, caption?}, or NULL */
+	long long	 react_to;	/* a reaction to this message of the
+					 * conversation (hubgate's id), or 0 */
+	const char	*emoji;		/* with react_to: "" removes it */
+	const char	*action;	/* a sender action: "read" (mark the
+					 * conversation read: mark_seen, or
+					 * WhatsApp's read of the last
+					 * inbound message, when the channel
+					 * says so), "typing_on",
+					 * "typing_off"; or NULL */
 	const char	*author_kind;	/* user, rule, bot, api */
 	long long	 author_id;
 	const char	*idempotency_key; /* NULL: none */
@@ -63,6 +74,7 @@ enum outbox_verdict {
 	OUTBOX_QUEUED_NEW,	/* queued now */
 	OUTBOX_QUEUED_BEFORE,	/* the key's first answer */
 	OUTBOX_NO_CONVERSATION,	/* not in this workspace */
+	OUTBOX_NO_MESSAGE,	/* a reaction to no such message there */
 	OUTBOX_REFUSED,		/* the window or a limit: why says */
 	OUTBOX_BAD_REQUEST,	/* malformed: why says */
 	OUTBOX_VERDICT__MAX
@@ -77,10 +89,17 @@ struct outbox_res {
 	char			 why[256];
 };
 
-/* Queue r in one transaction; res says what happened.  0, or -1 on a
- * database error. */
+/* Queue r (exactly one of text, template, attachment, react_to,
+ * action) in one transaction; res says what happened.  A text or an
+ * attachment is a message in the thread, a reaction a reaction row
+ * there (kind reaction, reply_to the mid it reacts to), an action
+ * nothing.  0, or -1 on a database error. */
 int	 outbox_enqueue(struct db *, const struct outbox_req *r,
 	    struct outbox_res *res);
+
+/* How many calls a send of kind may take before it ends: sender
+ * actions are dropped (failed, never a dead letter) after one retry. */
+int	 outbox_attempts_max(const char *kind);
 
 struct outbox_stats {
 	long long	 claimed, sent, retried, failed, unknown, paused;

@@ -89,7 +89,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT id, workspace_id FROM channel WHERE kind = ?1 AND meta_id = ?2",
 	[STMT_CHANNEL_ADD] =
 	    "INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, "
-	    "updated_at) VALUES (1, ?1, ?2, ?3, ?4, ?4) "
+	    "updated_at, human_agent) VALUES (1, ?1, ?2, ?3, ?4, ?4, 0) "
 	    "ON CONFLICT (kind, meta_id) DO UPDATE SET name = excluded.name, "
 	    "updated_at = excluded.updated_at RETURNING id",
 	[STMT_CHANNEL_TOUCH] =
@@ -649,12 +649,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    HG_STR(HG_LIST_MAX),
 	[STMT_CHANNEL_LIST] =
 	    "SELECT id, kind, meta_id, name, token_status, "
-	    "coalesce(last_event_at, 0), token_expires_at, subscribed_fields "
+	    "coalesce(last_event_at, 0), token_expires_at, subscribed_fields, "
+	    "human_agent, coalesce(send_rate, 0), mark_read "
 	    "FROM channel WHERE workspace_id = ?1 "
 	    "ORDER BY id LIMIT " HG_STR(HG_CHANNELS_MAX),
 	[STMT_CHANNEL_CONNECT] =
 	    "INSERT INTO channel (workspace_id, kind, meta_id, name, created_at, "
-	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
+	    "updated_at, human_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 0) "
 	    "ON CONFLICT (kind, meta_id) DO NOTHING RETURNING id",
 	/* A search's account: a channel of the workspace */
 	[STMT_CHANNEL_BY_META] =
@@ -717,8 +718,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "INSERT INTO channel (workspace_id, kind, meta_id, parent_meta_id, "
 	    "name, token_sealed, token_status, token_expires_at, "
 	    "subscribed_fields, meta_login_id, token_kind, created_at, "
-	    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'valid', ?7, ?8, ?9, "
-	    "?10, ?11, ?11) ON CONFLICT (kind, meta_id) DO UPDATE SET "
+	    "updated_at, human_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'valid', "
+	    "?7, ?8, ?9, ?10, ?11, ?11, 0) ON CONFLICT (kind, meta_id) DO UPDATE SET "
 	    "parent_meta_id = excluded.parent_meta_id, name = excluded.name, "
 	    "token_sealed = excluded.token_sealed, token_status = 'valid', "
 	    "token_expires_at = excluded.token_expires_at, "
@@ -818,8 +819,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE v.id = ?2 AND v.workspace_id = ?1",
 	[STMT_OUTBOX_MESSAGE] =
 	    "INSERT INTO message (conversation_id, channel_id, direction, kind, "
-	    "text, status, sent_ms, created_ms) VALUES (?1, ?2, 'out', ?3, ?4, "
-	    "'queued', ?5, ?5)",
+	    "text, status, sent_ms, created_ms, attachments, reply_to) VALUES "
+	    "(?1, ?2, 'out', ?3, ?4, 'queued', ?5, ?5, ?6, ?7)",
 	[STMT_OUTBOX_INSERT] =
 	    "INSERT INTO outbox (workspace_id, channel_id, conversation_id, "
 	    "message_id, kind, body, tag, author_kind, author_id, state, "
@@ -937,7 +938,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_MSG_LIST] =
 	    "SELECT m.id, m.sent_ms, m.direction, m.kind, m.text, m.status, "
 	    "m.error, m.attachments, m.payload, m.reply_to, "
-	    "coalesce(o.id, 0), o.state FROM message m "
+	    "coalesce(o.id, 0), o.state, o.error FROM message m "
 	    "LEFT JOIN outbox o ON o.message_id = m.id "
 	    "WHERE m.conversation_id = ?1 AND (m.sent_ms > ?2 OR "
 	    "(m.sent_ms = ?2 AND m.id > ?3)) ORDER BY m.sent_ms, m.id LIMIT ?4",
@@ -995,6 +996,60 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_CHANNEL_MOVE_OUTBOX] =
 	    "UPDATE outbox SET workspace_id = ?2, idempotency_key = NULL "
 	    "WHERE channel_id = ?1",
+	/* The send API (db_outbox.c).  A message one may react to: Meta's
+	 * own id (a derived key has a colon), not a reaction */
+	[STMT_OUTBOX_MSG_MID] =
+	    "SELECT meta_message_id FROM message WHERE id = ?2 AND "
+	    "conversation_id = ?1 AND kind <> 'reaction' AND "
+	    "meta_message_id IS NOT NULL AND instr(meta_message_id, ':') = 0",
+	[STMT_OUTBOX_READ_INFO] =
+	    "SELECT c.mark_read, v.unread, coalesce((SELECT m.meta_message_id "
+	    "FROM message m WHERE m.conversation_id = v.id AND "
+	    "m.direction = 'in' AND m.kind <> 'reaction' AND "
+	    "instr(m.meta_message_id, ':') = 0 "
+	    "ORDER BY m.sent_ms DESC, m.id DESC LIMIT 1), '') "
+	    "FROM conversation v JOIN channel c ON c.id = v.channel_id "
+	    "WHERE v.id = ?1",
+	/* The workspace's sends, newest first, after the cursor */
+	[STMT_OUTBOX_LIST] =
+	    "SELECT id, channel_id, conversation_id, kind, state, attempts, "
+	    "error, error_code, created_ms, sent_ms, author_kind, "
+	    "coalesce(message_id, 0), tag, meta_message_id, next_attempt_ms, "
+	    "updated_ms FROM outbox WHERE workspace_id = ?1 AND "
+	    "(?2 IS NULL OR state = ?2) AND (?3 = 0 OR channel_id = ?3) AND "
+	    "(?4 = 0 OR conversation_id = ?4) AND (?5 = 0 OR id < ?5) AND "
+	    "(?7 = 0 OR id = ?7) ORDER BY id DESC LIMIT ?6",
+	[STMT_OUTBOX_ATTEMPTS] =
+	    "SELECT attempt, at_ms, class, http_status, code, subcode, "
+	    "fbtrace_id, message FROM outbox_attempt WHERE outbox_id = ?1 "
+	    "ORDER BY attempt",
+	/* A person's retry: one more attempt, due now */
+	[STMT_OUTBOX_RETRY] =
+	    "UPDATE outbox SET state = 'queued', next_attempt_ms = ?3, "
+	    "error_code = NULL, error = NULL, updated_ms = ?3 "
+	    "WHERE id = ?2 AND workspace_id = ?1 AND "
+	    "state IN ('failed', 'dead_letter') RETURNING coalesce(message_id, 0)",
+	[STMT_OUTBOX_RETRY_MSG] =
+	    "UPDATE message SET status = 'queued', error_code = NULL, "
+	    "error = NULL WHERE id = ?1 AND status = 'failed'",
+	/* A disconnected channel: what it still had to send fails */
+	[STMT_OUTBOX_GONE_MSG] =
+	    "UPDATE message SET status = 'failed', error = ?2 "
+	    "WHERE status = 'queued' AND id IN (SELECT message_id FROM outbox "
+	    "WHERE channel_id = ?1 AND state IN ('queued', 'unknown') AND "
+	    "message_id IS NOT NULL)",
+	[STMT_OUTBOX_GONE] =
+	    "UPDATE outbox SET state = 'failed', error = ?2, error_code = NULL, "
+	    "lease_token = NULL, lease_expires_ms = NULL, updated_ms = ?3 "
+	    "WHERE channel_id = ?1 AND state IN ('queued', 'unknown')",
+	/* A channel's sending settings; -1 leaves one as it is, a rate
+	 * of 0 is the platform's default */
+	[STMT_CHANNEL_SEND_SET] =
+	    "UPDATE channel SET human_agent = CASE WHEN ?3 < 0 THEN human_agent "
+	    "ELSE ?3 END, send_rate = CASE WHEN ?4 < 0 THEN send_rate "
+	    "WHEN ?4 = 0 THEN NULL ELSE ?4 END, mark_read = CASE WHEN ?5 < 0 "
+	    "THEN mark_read ELSE ?5 END, updated_at = ?6 "
+	    "WHERE id = ?1 AND workspace_id = ?2",
 };
 
 /* Record the connection's error state after a failed call. */

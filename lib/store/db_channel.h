@@ -30,6 +30,10 @@ struct db_channel_row {
 	long long	 last_event_at;		/* 0: no event yet */
 	long long	 token_expires_at;	/* 0: never, or no token */
 	const char	*subscribed_fields;	/* comma list; "" none */
+	/* Sending settings (migrations 12, 13). */
+	int		 human_agent;		/* may answer with the tag */
+	long long	 send_rate;		/* per second; 0: default */
+	int		 mark_read;		/* mark read on opening */
 };
 /* The channels of a workspace, by id (at most HG_CHANNELS_MAX); 0 or
  * -1. */
@@ -78,9 +82,17 @@ int		 db_channel_rename(struct db *, long long workspace,
  * workspace: 1 done, 0 none there, -1. */
 int		 db_channel_set_fields(struct db *, long long workspace,
 		    long long id, const char *fields, long long now);
+/* Set channel id's sending settings (each -1: unchanged): human_agent
+ * 0/1, send_rate per second (0: the platform's default), mark_read
+ * 0/1.  1 done, 0 none there, -1. */
+int		 db_channel_send_set(struct db *, long long workspace,
+		    long long id, int human_agent, long long send_rate,
+		    int mark_read, long long now);
 /* Disconnect channel id of workspace: its token erased, status
  * revoked, no subscription; the row, its conversations, messages and
- * events stay.  1 done, 0 none there, -1. */
+ * events stay.  Its sends still to go fail ("the channel was
+ * disconnected"), in the same transaction: reconnecting does not send
+ * them.  1 done, 0 none there, -1. */
 int		 db_channel_disconnect(struct db *, long long workspace,
 		    long long id, long long now);
 /* Move channel id to workspace to_ws with its contacts, conversations

@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "db_channel.h"
 #include "db_int.h"
+#include "db_outbox.h"
 
 /* Column i as text into out (cut to outsz). */
 static void
@@ -99,10 +100,44 @@ db_channel_set_fields(struct db *d, long long workspace, long long id,
 }
 
 int
+db_channel_send_set(struct db *d, long long workspace, long long id,
+    int human_agent, long long send_rate, int mark_read, long long now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_CHANNEL_SEND_SET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, workspace);
+	sqlite3_bind_int(st, 3, human_agent);
+	sqlite3_bind_int64(st, 4, send_rate);
+	sqlite3_bind_int(st, 5, mark_read);
+	sqlite3_bind_int64(st, 6, now);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0 ? 1 : 0;
+}
+
+int
 db_channel_disconnect(struct db *d, long long workspace, long long id,
     long long now)
 {
-	return run(d, STMT_CHANNEL_DISCONNECT, workspace, id, NULL, now);
+	enum db_err	 e;
+	long long	 n;
+	int		 rc;
+
+	if (db_begin(d) == -1)
+		return -1;
+	if ((rc = run(d, STMT_CHANNEL_DISCONNECT, workspace, id, NULL,
+	    now)) == 1 && db_outbox_channel_gone(d, id, "the channel was "
+	    "disconnected", now * 1000, &n) == -1)
+		rc = -1;
+	if (rc == 1 && db_commit(d) == 0)
+		return 1;
+	e = d->err;
+	db_rollback(d);
+	d->err = e;
+	return rc == 0 ? 0 : -1;
 }
 
 /* One integer of statement s on (a): 1 with *v, 0 no row, -1. */

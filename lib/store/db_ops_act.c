@@ -313,6 +313,9 @@ db_channel_list(struct db *d, long long workspace,
 		c.subscribed_fields = db_ops_text(st, 7);
 		if (c.subscribed_fields == NULL)
 			c.subscribed_fields = "";
+		c.human_agent = sqlite3_column_int(st, 8);
+		c.send_rate = sqlite3_column_int64(st, 9);
+		c.mark_read = sqlite3_column_int(st, 10);
 		fn(arg, &c);
 	}
 	sqlite3_reset(st);

@@ -83,24 +83,29 @@ int
 db_outbox_insert(struct db *d, const struct db_outbox_new *n, long long *id)
 {
 	sqlite3_stmt	*st;
-	long long	 msg;
+	long long	 msg = 0;
 
-	if ((st = db_stmt(d, STMT_OUTBOX_MESSAGE)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, n->conversation_id);
-	sqlite3_bind_int64(st, 2, n->channel_id);
-	db_bind_text(st, 3, n->kind);
-	db_bind_text(st, 4, n->text);
-	sqlite3_bind_int64(st, 5, n->now_ms);
-	if (db_exec(d, st) == -1)
-		return -1;
-	msg = sqlite3_last_insert_rowid(d->h);
+	if (!n->no_message) {
+		if ((st = db_stmt(d, STMT_OUTBOX_MESSAGE)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, n->conversation_id);
+		sqlite3_bind_int64(st, 2, n->channel_id);
+		db_bind_text(st, 3, n->kind);
+		db_bind_text(st, 4, n->text);
+		sqlite3_bind_int64(st, 5, n->now_ms);
+		db_bind_text(st, 6, n->attachments);
+		db_bind_text(st, 7, n->reply_to);
+		if (db_exec(d, st) == -1)
+			return -1;
+		msg = sqlite3_last_insert_rowid(d->h);
+	}
 	if ((st = db_stmt(d, STMT_OUTBOX_INSERT)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, n->workspace_id);
 	sqlite3_bind_int64(st, 2, n->channel_id);
 	sqlite3_bind_int64(st, 3, n->conversation_id);
-	sqlite3_bind_int64(st, 4, msg);
+	if (msg > 0)
+		sqlite3_bind_int64(st, 4, msg);
 	db_bind_text(st, 5, n->kind);
 	db_bind_text(st, 6, n->body);
 	db_bind_text(st, 7, n->tag);
@@ -112,6 +117,8 @@ db_outbox_insert(struct db *d, const struct db_outbox_new *n, long long *id)
 	if (db_exec(d, st) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(d->h);
+	if (n->no_message)
+		return 0;
 	return db_conversation_note(d, n->conversation_id, n->now_ms, 0);
 }
 
@@ -529,6 +536,7 @@ db_msg_list(struct db *d, long long conv, long long after_ms,
 		r.reply_to = (const char *)sqlite3_column_text(st, 9);
 		r.outbox_id = sqlite3_column_int64(st, 10);
 		r.outbox_state = (const char *)sqlite3_column_text(st, 11);
+		r.outbox_error = (const char *)sqlite3_column_text(st, 12);
 		fn(arg, &r);
 	}
 	sqlite3_reset(st);
@@ -580,4 +588,183 @@ db_conv_act(struct db *d, long long ws, long long id, enum db_conv_op op,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(d, rc);
 	return rc == SQLITE_ROW;
+}
+
+/* ---- the send API ------------------------------------------------- */
+
+int
+db_outbox_msg_mid(struct db *d, long long conv, long long id, char *mid,
+    size_t midsz)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	mid[0] = '\0';
+	if ((st = db_stmt(d, STMT_OUTBOX_MSG_MID)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, conv);
+	sqlite3_bind_int64(st, 2, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		col_copy(st, 0, mid, midsz);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return rc == SQLITE_ROW;
+}
+
+int
+db_outbox_read_info(struct db *d, long long conv, int *mark_read,
+    long long *unread, char *mid, size_t midsz)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*mark_read = 0;
+	*unread = 0;
+	mid[0] = '\0';
+	if ((st = db_stmt(d, STMT_OUTBOX_READ_INFO)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, conv);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*mark_read = sqlite3_column_int(st, 0);
+		*unread = sqlite3_column_int64(st, 1);
+		col_copy(st, 2, mid, midsz);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return rc == SQLITE_ROW;
+}
+
+/* Column i of st as text, or NULL. */
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int
+db_outbox_list(struct db *d, long long ws, const struct db_outbox_filter *f,
+    void (*fn)(void *, const struct db_outbox_row *), void *arg)
+{
+	struct db_outbox_row	 r;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = db_stmt(d, STMT_OUTBOX_LIST)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ws);
+	db_bind_text(st, 2, f->state);
+	sqlite3_bind_int64(st, 3, f->channel);
+	sqlite3_bind_int64(st, 4, f->conversation);
+	sqlite3_bind_int64(st, 5, f->before_id);
+	sqlite3_bind_int(st, 6, f->limit);
+	sqlite3_bind_int64(st, 7, f->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(st, 0);
+		r.channel_id = sqlite3_column_int64(st, 1);
+		r.conversation_id = sqlite3_column_int64(st, 2);
+		r.kind = col_text(st, 3);
+		r.state = col_text(st, 4);
+		r.attempts = sqlite3_column_int(st, 5);
+		r.error = col_text(st, 6);
+		r.error_code = col_text(st, 7);
+		r.created_ms = sqlite3_column_int64(st, 8);
+		r.sent_ms = sqlite3_column_int64(st, 9);
+		r.author_kind = col_text(st, 10);
+		r.message_id = sqlite3_column_int64(st, 11);
+		r.tag = col_text(st, 12);
+		r.meta_message_id = col_text(st, 13);
+		r.next_attempt_ms = sqlite3_column_int64(st, 14);
+		r.updated_ms = sqlite3_column_int64(st, 15);
+		fn(arg, &r);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_outbox_attempts(struct db *d, long long id,
+    void (*fn)(void *, const struct db_outbox_attempt *), void *arg)
+{
+	struct db_outbox_attempt a;
+	sqlite3_stmt		*st;
+	int			 rc;
+
+	if ((st = db_stmt(d, STMT_OUTBOX_ATTEMPTS)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		a.attempt = sqlite3_column_int(st, 0);
+		a.at_ms = sqlite3_column_int64(st, 1);
+		a.cls = col_text(st, 2);
+		a.http_status = sqlite3_column_int(st, 3);
+		a.code = (long)sqlite3_column_int64(st, 4);
+		a.subcode = (long)sqlite3_column_int64(st, 5);
+		a.fbtrace_id = col_text(st, 6);
+		a.message = col_text(st, 7);
+		fn(arg, &a);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_outbox_retry(struct db *d, long long ws, long long id, long long now)
+{
+	sqlite3_stmt	*st;
+	long long	 msg = -1;
+	int		 rc;
+
+	if (db_begin(d) == -1)
+		return -1;
+	if ((st = db_stmt(d, STMT_OUTBOX_RETRY)) == NULL)
+		return undo(d);
+	sqlite3_bind_int64(st, 1, ws);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 3, now);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		msg = sqlite3_column_int64(st, 0);
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(d, rc);
+		return undo(d);
+	}
+	if (msg > 0) {
+		if ((st = db_stmt(d, STMT_OUTBOX_RETRY_MSG)) == NULL)
+			return undo(d);
+		sqlite3_bind_int64(st, 1, msg);
+		if (db_exec(d, st) == -1)
+			return undo(d);
+	}
+	if (db_commit(d) == -1)
+		return undo(d);
+	return msg >= 0;
+}
+
+int
+db_outbox_channel_gone(struct db *d, long long channel, const char *why,
+    long long now, long long *n)
+{
+	sqlite3_stmt *st;
+
+	*n = 0;
+	if ((st = db_stmt(d, STMT_OUTBOX_GONE_MSG)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	db_bind_text(st, 2, why);
+	if (db_exec(d, st) == -1 ||
+	    (st = db_stmt(d, STMT_OUTBOX_GONE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	db_bind_text(st, 2, why);
+	sqlite3_bind_int64(st, 3, now);
+	if (db_exec(d, st) == -1)
+		return -1;
+	*n = sqlite3_changes(d->h);
+	return 0;
 }

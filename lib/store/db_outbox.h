@@ -44,17 +44,24 @@ int	 db_conv_info(struct db *, long long workspace, long long id,
 /* A send to queue (strings borrowed). */
 struct db_outbox_new {
 	long long	 workspace_id, channel_id, conversation_id;
-	const char	*kind;		/* "text" or "template" */
+	const char	*kind;		/* text, template, attachment,
+					 * reaction, action */
 	const char	*body;		/* JSON */
 	const char	*text;		/* what the thread shows */
+	const char	*attachments;	/* the thread's JSON [{type, url}],
+					 * or NULL */
+	const char	*reply_to;	/* a reaction's mid, or NULL */
+	int		 no_message;	/* 1: no row in the thread (an
+					 * action) */
 	const char	*tag;		/* NULL or "HUMAN_AGENT" */
 	const char	*author_kind;	/* user, rule, bot, api */
 	long long	 author_id;	/* 0: none */
 	const char	*idempotency_key; /* NULL: none */
 	long long	 now_ms;
 };
-/* Queue one send and its message in the thread, inside the caller's
- * transaction; *id is the outbox row.  0 or -1. */
+/* Queue one send and its message in the thread (none when
+ * no_message), inside the caller's transaction; *id is the outbox
+ * row.  0 or -1. */
 int	 db_outbox_insert(struct db *, const struct db_outbox_new *,
 	    long long *id);
 /* The send that workspace queued under key: 1 (id and state set), 0
@@ -188,6 +195,7 @@ struct db_msg_row {
 	const char	*attachments, *payload, *reply_to;
 	long long	 outbox_id;	/* 0: not sent through the outbox */
 	const char	*outbox_state;	/* NULL when not */
+	const char	*outbox_error;	/* the send's error in words, or NULL */
 };
 /* A conversation's messages in Meta's order (sent_ms, id) after the
  * cursor (after_ms, after_id; 0: from the start), at most limit;
@@ -195,5 +203,50 @@ struct db_msg_row {
 int	 db_msg_list(struct db *, long long conversation, long long after_ms,
 	    long long after_id, int limit,
 	    void (*fn)(void *, const struct db_msg_row *), void *arg);
+
+/* ---- the send API ------------------------------------------------- */
+
+/* Meta's id of message id in conversation conv, when one may react to
+ * it (not a reaction, not a derived key), into mid: 1, 0 none, -1. */
+int	 db_outbox_msg_mid(struct db *, long long conv, long long id,
+	    char *mid, size_t midsz);
+/* What marking conversation conv read needs: its channel's mark_read,
+ * its unread count, and Meta's id of its last inbound message ("":
+ * none) into mid: 1, 0 no such conversation, -1. */
+int	 db_outbox_read_info(struct db *, long long conv, int *mark_read,
+	    long long *unread, char *mid, size_t midsz);
+
+/* A send as the API lists it (strings borrowed for the callback). */
+struct db_outbox_row {
+	long long	 id, channel_id, conversation_id, message_id;
+	const char	*kind, *state, *error, *error_code, *author_kind;
+	const char	*tag, *meta_message_id;
+	int		 attempts;
+	long long	 created_ms, sent_ms, next_attempt_ms, updated_ms;
+};
+struct db_outbox_filter {
+	const char	*state;		/* NULL: any */
+	long long	 channel, conversation;	/* 0: any */
+	long long	 before_id;	/* cursor; 0: from the newest */
+	long long	 id;		/* 0, or only that send */
+	int		 limit;
+};
+/* The workspace's sends, newest first; 0 or -1. */
+int	 db_outbox_list(struct db *, long long workspace,
+	    const struct db_outbox_filter *,
+	    void (*fn)(void *, const struct db_outbox_row *), void *arg);
+/* A send's attempts, first first (strings borrowed); 0 or -1. */
+int	 db_outbox_attempts(struct db *, long long id,
+	    void (*fn)(void *, const struct db_outbox_attempt *), void *arg);
+/* A failed send or dead letter of workspace queued again, due now,
+ * its message queued again: 1, 0 no such send there in those states,
+ * -1.  Own transaction. */
+int	 db_outbox_retry(struct db *, long long workspace, long long id,
+	    long long now_ms);
+/* Channel's sends still to go (queued, unknown) fail with why, and
+ * their messages too; *n counts them.  Inside the caller's
+ * transaction. */
+int	 db_outbox_channel_gone(struct db *, long long channel,
+	    const char *why, long long now_ms, long long *n);
 
 #endif

@@ -44,8 +44,11 @@ const struct route_field api_wa_fields[WA_F__MAX] = {
 };
 
 const struct route_field api_rename_fields[RENAME_F__MAX] = {
-	[RENAME_F_NAME] = { "name", FIELD_TEXT, 1, HG_CHANNEL_NAME_MAX,
-	    FIELD_REQUIRED },
+	[RENAME_F_NAME] = { "name", FIELD_TEXT, 1, HG_CHANNEL_NAME_MAX, 0 },
+	[RENAME_F_HUMAN_AGENT] = { "human_agent", FIELD_BOOL, 0, 0, 0 },
+	[RENAME_F_SEND_RATE] = { "send_rate", FIELD_INT, 0,
+	    HG_CHANNEL_SEND_RATE_MAX, 0 },
+	[RENAME_F_MARK_READ] = { "mark_read", FIELD_BOOL, 0, 0, 0 },
 };
 
 void
@@ -504,6 +507,42 @@ channel_path(struct req *r, long long *id, const char **rest)
 	return 0;
 }
 
+/* PATCH's sending settings of channel id, when any is given: 0 (done
+ * and audited, or none given), or -1 after answering. */
+static int
+patch_settings(struct req *r, struct db *d, const struct route_ctx *cx,
+    long long id)
+{
+	const struct route_val	*v = cx->v;
+	char			 detail[128], rs[24];
+	int			 rc, ha, mr;
+	long long		 rate;
+
+	if (!v[RENAME_F_HUMAN_AGENT].set && !v[RENAME_F_SEND_RATE].set &&
+	    !v[RENAME_F_MARK_READ].set)
+		return 0;
+	ha = v[RENAME_F_HUMAN_AGENT].set ? (v[RENAME_F_HUMAN_AGENT].n != 0) : -1;
+	rate = v[RENAME_F_SEND_RATE].set ? v[RENAME_F_SEND_RATE].n : -1;
+	mr = v[RENAME_F_MARK_READ].set ? (v[RENAME_F_MARK_READ].n != 0) : -1;
+	if ((rc = db_channel_send_set(d, cx->who.workspace, id, ha, rate, mr,
+	    clock_ms() / 1000)) != 1) {
+		route_error(r, rc == 0 ? 404 : 503, rc == 0 ?
+		    "no such channel" : "cannot change the channel now");
+		return -1;
+	}
+	if (rate < 0)
+		snprintf(rs, sizeof(rs), "-");
+	else if (rate == 0)
+		snprintf(rs, sizeof(rs), "default");
+	else
+		snprintf(rs, sizeof(rs), "%lld", rate);
+	snprintf(detail, sizeof(detail), "human_agent=%s send_rate=%s "
+	    "mark_read=%s", ha < 0 ? "-" : ha ? "on" : "off", rs,
+	    mr < 0 ? "-" : mr ? "on" : "off");
+	audit(r, d, cx, "channel_settings", id, detail);
+	return 0;
+}
+
 void
 api_channel_patch(struct req *r, const struct route_ctx *cx)
 {
@@ -521,18 +560,28 @@ api_channel_patch(struct req *r, const struct route_ctx *cx)
 		route_error(r, 404, "not found");
 		return;
 	}
-	if ((d = api_events_db(r)) == NULL || load(r, d, cx, id, &c) == -1)
-		return;
-	if ((rc = db_channel_rename(d, cx->who.workspace, id, name,
-	    clock_ms() / 1000)) != 1) {
-		route_error(r, rc == 0 ? 404 : 503, rc == 0 ?
-		    "no such channel" : "cannot rename the channel now");
-		db_channel_one_free(&c);
+	if (!cx->v[RENAME_F_NAME].set && !cx->v[RENAME_F_HUMAN_AGENT].set &&
+	    !cx->v[RENAME_F_SEND_RATE].set && !cx->v[RENAME_F_MARK_READ].set) {
+		route_error(r, 400, "give name, human_agent, send_rate or "
+		    "mark_read");
 		return;
 	}
-	snprintf(detail, sizeof(detail), "%s -> %s", c.name, name);
-	audit(r, d, cx, "channel_rename", id, detail);
+	if ((d = api_events_db(r)) == NULL || load(r, d, cx, id, &c) == -1)
+		return;
+	if (cx->v[RENAME_F_NAME].set) {
+		if ((rc = db_channel_rename(d, cx->who.workspace, id, name,
+		    clock_ms() / 1000)) != 1) {
+			route_error(r, rc == 0 ? 404 : 503, rc == 0 ?
+			    "no such channel" : "cannot rename the channel now");
+			db_channel_one_free(&c);
+			return;
+		}
+		snprintf(detail, sizeof(detail), "%s -> %s", c.name, name);
+		audit(r, d, cx, "channel_rename", id, detail);
+	}
 	db_channel_one_free(&c);
+	if (patch_settings(r, d, cx, id) == -1)
+		return;
 	answer(r, d, cx->who.workspace, id, 200, NULL);
 }
 

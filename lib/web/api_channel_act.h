@@ -15,7 +15,13 @@
  *          and 422 for what Meta refuses, each naming the part that is
  *          wrong; 409 when another workspace has the number; 502 when
  *          Meta cannot be reached.
- *   PATCH  /api/channels/ID          JSON {name}: 200 {channel}
+ *   PATCH  /api/channels/ID          JSON {name?, human_agent?,
+ *          send_rate?, mark_read?}: rename, and the sending settings
+ *          (human_agent: Messenger/Instagram may answer 24 h to 7 days
+ *          with the HUMAN_AGENT tag, which needs Meta's permission;
+ *          send_rate: messages per second, 0 the platform's default;
+ *          mark_read: mark conversations read at Meta when opened),
+ *          each audit-logged: 200 {channel}; 400 when none is given
  *   POST   /api/channels/ID/subscribe   subscribe again (a Page to the
  *          fields hubgate needs, a WhatsApp number's account) and read
  *          it back: 200 {channel}; 409 without a token; 502 with Meta's
@@ -49,7 +55,13 @@ enum {
 	WA_F__MAX
 };
 extern const struct route_field api_wa_fields[WA_F__MAX];
-enum { RENAME_F_NAME, RENAME_F__MAX };
+enum {
+	RENAME_F_NAME,
+	RENAME_F_HUMAN_AGENT,
+	RENAME_F_SEND_RATE,
+	RENAME_F_MARK_READ,
+	RENAME_F__MAX
+};
 extern const struct route_field api_rename_fields[RENAME_F__MAX];
 
 void	 api_channels_whatsapp(struct req *, const struct route_ctx *);

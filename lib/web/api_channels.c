@@ -88,6 +88,10 @@ channel_json(const struct db_channel_row *c)
 	cJSON_AddItemToObject(o, "subscribed_fields",
 	    comma_array(c->subscribed_fields));
 	json_add_num_or_null(o, "last_event_at", c->last_event_at);
+	/* Sending settings (PATCH /api/channels/ID changes them). */
+	cJSON_AddBoolToObject(o, "human_agent", c->human_agent);
+	json_add_num_or_null(o, "send_rate", c->send_rate);
+	cJSON_AddBoolToObject(o, "mark_read", c->mark_read);
 	return o;
 }
 

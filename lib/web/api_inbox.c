@@ -225,6 +225,15 @@ msg_row(void *arg, const struct db_msg_row *m)
 		cJSON_AddNumberToObject(o, "outbox_id", (double)m->outbox_id);
 		add_str(o, "outbox_state", m->outbox_state);
 	}
+	/* send-api: the send this message came from, or null. */
+	if (m->outbox_id > 0) {
+		cJSON *ob = cJSON_AddObjectToObject(o, "outbox");
+
+		cJSON_AddNumberToObject(ob, "id", (double)m->outbox_id);
+		add_str(ob, "state", m->outbox_state);
+		add_str(ob, "error", m->outbox_error);
+	} else
+		cJSON_AddNullToObject(o, "outbox");
 	a->last_ms = m->sent_ms;
 	a->last_id = m->id;
 	a->n++;
@@ -316,6 +325,19 @@ api_inbox_get(struct req *r, const struct route_ctx *cx)
 		msg_list(r, cx, d, conv);
 }
 
+/* A request to queue on conversation conv, from the caller. */
+static void
+req_init(struct outbox_req *q, const struct route_ctx *cx, long long conv)
+{
+	memset(q, 0, sizeof(*q));
+	q->workspace = cx->who.workspace;
+	q->conversation = conv;
+	q->author_kind = cx->who.via == ROUTE_SESSION ? "user" : "api";
+	q->author_id = cx->who.user;
+	q->idempotency_key = cx->v[SEND_F_KEY].set ? cx->v[SEND_F_KEY].s : NULL;
+	q->now_ms = clock_ms();
+}
+
 /* The assignee a body's user_id names: a user id, "me" (the caller),
  * or null (nobody) into *user (0: nobody); 0, or -1 when it names
  * none of those. */
@@ -389,6 +411,19 @@ conv_act(struct req *r, const struct route_ctx *cx)
 		    "no such conversation" : "cannot read the conversation now");
 		return 1;
 	}
+	/* Opening a conversation marks it read at Meta too, when its
+	 * channel says so and something is new (a refusal is no error). */
+	if (acts[i].op == DB_CONV_READ) {
+		struct outbox_req	q;
+		struct outbox_res	res;
+
+		req_init(&q, cx, conv);
+		q.idempotency_key = NULL;
+		q.action = "read";
+		if (outbox_enqueue(d, &q, &res) == 0 &&
+		    res.verdict == OUTBOX_QUEUED_NEW)
+			outbox_thread_poke(inbox_worker);
+	}
 	if ((rc = db_conv_act(d, cx->who.workspace, conv, acts[i].op, user,
 	    &st)) == -1) {
 		route_error(r, 503, "cannot change the conversation now");
@@ -413,6 +448,120 @@ conv_act(struct req *r, const struct route_ctx *cx)
 	return 1;
 }
 
+/* Answer the outcome of outbox_enqueue (rc, res): 202 {id, state, ...}
+ * when queued, else the refusal; wakes the worker. */
+static void
+answer_queued(struct req *r, int rc, const struct outbox_res *res)
+{
+	cJSON *o;
+
+	if (rc == -1) {
+		route_error(r, 503, "cannot queue the message now");
+		return;
+	}
+	switch (res->verdict) {
+	case OUTBOX_NO_CONVERSATION:
+		route_error(r, 404, "no such conversation");
+		return;
+	case OUTBOX_NO_MESSAGE:
+		route_error(r, 404, res->why);
+		return;
+	case OUTBOX_REFUSED:
+		route_error(r, 422, res->why);
+		return;
+	case OUTBOX_BAD_REQUEST:
+		route_error(r, 400, res->why);
+		return;
+	default:
+		break;
+	}
+	if (res->verdict == OUTBOX_QUEUED_NEW)
+		outbox_thread_poke(inbox_worker);
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)res->id);
+	/* The same key again: the first answer, and where it is now. */
+	cJSON_AddStringToObject(o, "state", "queued");
+	if (res->verdict == OUTBOX_QUEUED_NEW) {
+		cJSON_AddNumberToObject(o, "sends", res->n);
+		cJSON_AddStringToObject(o, "window", window_names[res->window]);
+	} else
+		cJSON_AddStringToObject(o, "current_state",
+		    outbox_state_names[res->state]);
+	http_json(r, 202, o);
+}
+
+/* The number of the path segment at *p (after its '/') into *n and
+ * *p past it: 0, or -1. */
+static int
+segment_id(const char **p, long long *n)
+{
+	const char *e;
+
+	if (**p != '/')
+		return -1;
+	(*p)++;
+	for (e = *p; *e >= '0' && *e <= '9'; e++)
+		;
+	if (num_parse(*p, (size_t)(e - *p), 1, 1LL << 53, n) == -1)
+		return -1;
+	*p = e;
+	return 0;
+}
+
+/* The ids of a path CONV_PATH "/ID/messages/MID/reactions"; 0 or -1. */
+static int
+path_reaction(const char *path, long long *conv, long long *msg)
+{
+	const char *p = path + strlen(CONV_PATH);
+
+	if (segment_id(&p, conv) == -1 || strncmp(p, "/messages", 9) != 0)
+		return -1;
+	p += 9;
+	if (segment_id(&p, msg) == -1 || strcmp(p, "/reactions") != 0)
+		return -1;
+	return 0;
+}
+
+/* POST /api/conversations/ID/messages/MID/reactions {emoji} and
+ * /api/conversations/ID/typing {on}: 1 when path is one of those (and
+ * answered), 0 when it is not. */
+static int
+conv_react(struct req *r, const struct route_ctx *cx)
+{
+	struct outbox_req	 q;
+	struct outbox_res	 res;
+	struct db		*d;
+	long long		 conv, msg = 0;
+	const cJSON		*v;
+	cJSON			*body;
+	int			 rc, typing;
+
+	typing = path_conv_is(r->path, "typing", &conv) == 0;
+	if (!typing && path_reaction(r->path, &conv, &msg) == -1)
+		return 0;
+	if ((d = inbox_db(r)) == NULL)
+		return 1;
+	body = cJSON_ParseWithLength(r->body.data, r->body.len);
+	v = cJSON_GetObjectItemCaseSensitive(body, typing ? "on" : "emoji");
+	if (typing ? !cJSON_IsBool(v) : !cJSON_IsString(v)) {
+		cJSON_Delete(body);
+		route_error(r, 400, typing ? "on: true or false" :
+		    "emoji: an emoji, or \"\" to remove the reaction");
+		return 1;
+	}
+	req_init(&q, cx, conv);
+	if (typing)
+		q.action = cJSON_IsTrue(v) ? "typing_on" : "typing_off";
+	else {
+		q.react_to = msg;
+		q.emoji = v->valuestring;
+	}
+	rc = outbox_enqueue(d, &q, &res);
+	cJSON_Delete(body);
+	answer_queued(r, rc, &res);
+	return 1;
+}
+
 void
 api_inbox_send(struct req *r, const struct route_ctx *cx)
 {
@@ -420,10 +569,10 @@ api_inbox_send(struct req *r, const struct route_ctx *cx)
 	struct outbox_res	 res;
 	struct db		*d;
 	long long		 conv;
-	cJSON			*body, *o;
+	cJSON			*body;
 	int			 rc;
 
-	if (conv_act(r, cx))
+	if (conv_act(r, cx) || conv_react(r, cx))
 		return;
 	if (path_conv(r->path, &conv) == -1) {
 		route_error(r, 404, "not found");
@@ -432,15 +581,13 @@ api_inbox_send(struct req *r, const struct route_ctx *cx)
 	if ((d = inbox_db(r)) == NULL)
 		return;
 	/* The gate validated the flat fields; the nested ones (a
-	 * template, quick replies) are read from the same body, which
-	 * it checked is a JSON object of bounded depth. */
+	 * template, an attachment, quick replies) are read from the same
+	 * body, which it checked is a JSON object of bounded depth. */
 	if ((body = cJSON_ParseWithLength(r->body.data, r->body.len)) == NULL) {
 		route_error(r, 400, "body must be a JSON object");
 		return;
 	}
-	memset(&q, 0, sizeof(q));
-	q.workspace = cx->who.workspace;
-	q.conversation = conv;
+	req_init(&q, cx, conv);
 	q.text = cx->v[SEND_F_TEXT].set ? cx->v[SEND_F_TEXT].s : NULL;
 	q.quick_replies = cJSON_GetObjectItemCaseSensitive(body,
 	    "quick_replies");
@@ -449,40 +596,10 @@ api_inbox_send(struct req *r, const struct route_ctx *cx)
 	q.template = cJSON_GetObjectItemCaseSensitive(body, "template");
 	if (cJSON_IsNull(q.template))
 		q.template = NULL;
-	q.author_kind = cx->who.via == ROUTE_SESSION ? "user" : "api";
-	q.author_id = cx->who.user;
-	q.idempotency_key = cx->v[SEND_F_KEY].set ? cx->v[SEND_F_KEY].s : NULL;
-	q.now_ms = clock_ms();
+	q.attachment = cJSON_GetObjectItemCaseSensitive(body, "attachment");
+	if (cJSON_IsNull(q.attachment))
+		q.attachment = NULL;
 	rc = outbox_enqueue(d, &q, &res);
 	cJSON_Delete(body);
-	if (rc == -1) {
-		route_error(r, 503, "cannot queue the message now");
-		return;
-	}
-	switch (res.verdict) {
-	case OUTBOX_NO_CONVERSATION:
-		route_error(r, 404, "no such conversation");
-		return;
-	case OUTBOX_REFUSED:
-		route_error(r, 422, res.why);
-		return;
-	case OUTBOX_BAD_REQUEST:
-		route_error(r, 400, res.why);
-		return;
-	default:
-		break;
-	}
-	if (res.verdict == OUTBOX_QUEUED_NEW)
-		outbox_thread_poke(inbox_worker);
-	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "id", (double)res.id);
-	/* The same key again: the first answer, and where it is now. */
-	cJSON_AddStringToObject(o, "state", "queued");
-	if (res.verdict == OUTBOX_QUEUED_NEW) {
-		cJSON_AddNumberToObject(o, "sends", res.n);
-		cJSON_AddStringToObject(o, "window", window_names[res.window]);
-	} else
-		cJSON_AddStringToObject(o, "current_state",
-		    outbox_state_names[res.state]);
-	http_json(r, 202, o);
+	answer_queued(r, rc, &res);
 }

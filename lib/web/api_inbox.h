@@ -11,10 +11,12 @@
  *   GET  /api/conversations/ID/messages?cursor=
  *        agent: {messages: [M], next} oldest first (Meta's time); M:
  *        {id, direction, kind, text, status, sent_at (ms), error,
- *        outbox_id, outbox_state}
+ *        outbox_id, outbox_state, outbox: {id, state, error} or null}
  *   POST /api/conversations/ID/messages
  *        agent (a session, or an API token of role scope), JSON {text,
- *        quick_replies} or {template: {name, language, components}},
+ *        quick_replies} or {template: {name, language, components}}
+ *        or {attachment: {type: image|video|audio|file, url: https,
+ *        caption? (WhatsApp)}},
  *        optional idempotency_key: 202 {id, state, sends, window}: id
  *        is the outbox row (the first, when a long text was split);
  *        422 {error} when the window or a limit refuses it, in words;
@@ -30,7 +32,15 @@
  *   POST /api/conversations/ID/read     agent, JSON {}: unread 0 (the
  *        conversation's read mark: unread counts inbound messages
  *        since the last one)
- *        each: 200 {id, status, assigned_user_id, unread}
+ *        each: 200 {id, status, assigned_user_id, unread}; read also
+ *        queues marking the conversation read at Meta (mark_seen, or
+ *        WhatsApp's read of the last inbound message) when something
+ *        was unread and the channel's mark_read is on
+ *   POST /api/conversations/ID/messages/MID/reactions   agent, JSON
+ *        {emoji} ("" removes it) to message MID of the thread: 202 as a
+ *        send; 404 when MID is not a message one may react to
+ *   POST /api/conversations/ID/typing   agent, JSON {on: bool}
+ *        (Messenger/Instagram; 422 on WhatsApp): 202 as a send
  */
 #ifndef HG_API_INBOX_H
 #define HG_API_INBOX_H

@@ -114,7 +114,7 @@ try {
 	await page.fill('#r-qr', 'Order, Ask again');
 	await page.click('#r-send');
 	await page.waitForSelector('#thread .msg-out');
-	await until(() => sql(`SELECT count(*) FROM outbox WHERE state IN ('sent', 'delivered', 'read')`) === '1', 'the reply is sent');
+	await until(() => sql(`SELECT count(*) FROM outbox WHERE kind = 'text' AND state IN ('sent', 'delivered', 'read')`) === '1', 'the reply is sent');
 	const fake = await (await fetch(`${CTL}/outbox`)).json();
 	const sent = fake.data.filter((x) => JSON.stringify(x.body).includes('Yes, from 8 until noon.'));
 	eq(sent.length, 1, 'the fake of Meta got the reply once');
@@ -127,6 +127,40 @@ try {
 	eq(await page.locator('#thread .msg-out').count(), 1, 'one message in the thread for the reply (the echo did not add one)');
 	await shot(page, 'inbox-thread-desktop');
 	w.check('reply');
+
+	// --- compose.js: typing went out while the reply was written; an
+	// image by URL, quick-reply chips, a reaction from the picker
+	await until(() => sql(`SELECT count(*) FROM outbox WHERE kind = 'action' AND json_extract(body, '$.action') = 'typing_on' AND state = 'sent'`) === '1',
+		'typing_on is sent while writing');
+	ok(true, 'writing a reply sent typing_on once (throttled)');
+	await page.fill('#r-qr', 'Small, Medium, A title far too long for Meta');
+	eq(await page.locator('#c-qr-chips .chip').count(), 3, 'quick replies show as chips');
+	eq(await page.locator('#c-qr-chips .chip-bad').count(), 1, '... the one over 20 characters marked');
+	await page.fill('#r-qr', '');
+	await page.click('#c-attach-toggle');
+	eq(JSON.stringify(await page.locator('#c-type option').evaluateAll((os) => os.map((o) => o.value))), '["image","video","audio","file"]',
+		'Messenger: image, video, audio or file');
+	ok(await page.isHidden('#c-caption-box'), '... without a caption');
+	await page.fill('#c-url', 'http://cdn.example.org/cake.png');
+	await page.click('#c-send');
+	await page.waitForSelector('#r-alert:not([hidden])');
+	ok(/https/.test(await page.textContent('#r-alert')), 'a plain http URL is refused in the page, saying https');
+	await page.fill('#c-url', 'https://cdn.example.org/cake.png');
+	await shot(page, 'inbox-attach-desktop');
+	await page.click('#c-send');
+	await page.waitForFunction(() => document.querySelectorAll('#thread .msg-out').length === 2);
+	await until(async () => (await (await fetch(`${CTL}/outbox`)).json()).data.filter((x) =>
+		JSON.stringify(x.body).includes('"attachment":{"type":"image","payload":{"url":"https://cdn.example.org/cake.png"')).length === 1,
+	'the image reaches the fake of Meta');
+	ok(true, 'an image by URL reaches the fake of Meta, once');
+	ok(await page.isHidden('#c-attach'), '... and the attachment box closes');
+	await page.locator('#thread .msg-in .react-open').first().click();
+	await page.click('#thread .msg-in .react-pick:not([hidden]) button[aria-label="React 👍"]');
+	await until(async () => (await (await fetch(`${CTL}/outbox`)).json()).data.filter((x) =>
+		JSON.stringify(x.body).includes('"sender_action":"react"')).length === 1, 'the reaction reaches the fake of Meta');
+	ok(true, 'a reaction picked on the person\'s message reaches the fake of Meta');
+	await shot(page, 'inbox-compose-desktop');
+	w.check('compose');
 
 	// --- assign, close, reopen
 	await page.click('#assign-me');
@@ -159,7 +193,7 @@ try {
 	await page.fill('#t-tname', 'hello_world');
 	await page.click('#t-send');
 	await page.waitForSelector('#thread .msg-out');
-	await until(() => sql(`SELECT state FROM outbox WHERE conversation_id = ${cw}`) === 'sent', 'the template is sent');
+	await until(() => sql(`SELECT state FROM outbox WHERE kind = 'template' AND conversation_id = ${cw}`) === 'sent', 'the template is sent');
 	ok(true, 'the template is sent');
 	await shot(page, 'inbox-template-desktop');
 	// The refusal in words: free text through the API at 25 h.

@@ -257,6 +257,23 @@ try {
 	await page.keyboard.press('Enter');
 	await page.waitForSelector('#channels td:text-is("Bakery <b>WhatsApp</b>")');
 	ok(true, 'renamed in the row, the name shown as text');
+	// Its sending settings: no HUMAN_AGENT for WhatsApp; Sandbox
+	// Bakery (a Page) gets the tag, a rate, and no mark-as-read.
+	eq(await page.textContent('#channels tr:has(td:text-is("Bakery <b>WhatsApp</b>")) .sending-summary'), 'default rate · mark read on',
+		'a WhatsApp number\'s sending settings: the default rate, mark read on');
+	await page.click('button[aria-label="Sending settings of Sandbox Bakery"]');
+	ok(!(await page.isChecked('input[aria-label="HUMAN_AGENT for Sandbox Bakery"]')), 'a new Page: HUMAN_AGENT off');
+	await page.check('input[aria-label="HUMAN_AGENT for Sandbox Bakery"]');
+	await page.fill('input[aria-label="Messages per second for Sandbox Bakery"]', '25');
+	await page.uncheck('input[aria-label="Mark read for Sandbox Bakery"]');
+	await shot(page, 'ops-channels-sending');
+	await page.keyboard.press('Enter');
+	await page.waitForSelector('#alert.alert-ok:not([hidden]):has-text("Sending settings")');
+	eq(await page.textContent('#alert'), 'Sending settings of Sandbox Bakery saved.', 'the settings are saved');
+	await page.waitForSelector('#channels tr:has(td:text-is("Sandbox Bakery")) .sending-summary:text-is("HUMAN_AGENT on · 25/s · mark read off")');
+	ok(true, '... and shown in the row');
+	eq(sql("SELECT human_agent || ':' || send_rate || ':' || mark_read FROM channel WHERE name = 'Sandbox Bakery'"), '1:25:0',
+		'... and stored');
 	await page.click('button[aria-label="Disconnect Bakery <b>WhatsApp</b>"]');
 	await page.waitForSelector('.confirm-yes');
 	ok((await page.textContent('.confirm-text')).startsWith('Disconnect Bakery <b>WhatsApp</b>?'), 'disconnecting asks first, in the page');

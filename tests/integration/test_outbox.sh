@@ -73,6 +73,8 @@ PT=$(curl -s -d action=issue -d kind=page -d page=$P1 "$CTL/token" | json 'j["ac
 printf '%s\n' "$PT" | HUBGATE_CONFIG=$CFG "$ADMIN" channel-token page $P1
 expect_eq "$(sql "$D" "SELECT token_status || ':' || (length(token_sealed) > 40) FROM channel WHERE meta_id = '$P1'")" "valid:1" \
     "channel-token stores the Page token sealed"
+# A new channel may not use HUMAN_AGENT until told Meta granted it.
+sql "$D" "UPDATE channel SET human_agent = 1 WHERE meta_id = '$P1'" >/dev/null
 sqlite3 "$D/fakemeta.db" "INSERT OR REPLACE INTO subscription VALUES ('$P1', 'messages,message_echoes,message_deliveries,message_reads');
 INSERT OR REPLACE INTO subscription VALUES ('102290129340398', 'messages')"
 

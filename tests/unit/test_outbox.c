@@ -104,7 +104,10 @@ main(void)
 	}
 	db_channel_add(db, "page", "100", "P", &page);
 	db_channel_add(db, "whatsapp", "200", "W", &wa);
-	exec("UPDATE channel SET token_status = 'valid', token_sealed = x'00'");
+	/* New channels may not use the tag until someone says Meta gave
+	 * the permission. */
+	exec("UPDATE channel SET token_status = 'valid', token_sealed = x'00', "
+	    "human_agent = 1");
 	c1 = conversation(page, "u1", 3600 * 1000LL);
 	c2 = conversation(page, "u2", 2 * 86400 * 1000LL);
 	c8 = conversation(page, "u8", 8 * 86400 * 1000LL);
