@@ -13,6 +13,7 @@
 #include "api_stats.h"
 #include "api_events.h"
 #include "api_inbox.h"
+#include "api_templates.h"
 #include "api_users.h"
 #include "app.h"
 #include "conf.h"
@@ -166,6 +167,12 @@ static const struct route routes[] = {
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
 	  .handler = api_channel_delete },
 
+	/* A WhatsApp number's templates (api_templates.c). */
+	{ .path = "/api/channels", .methods = HTTP_BIT(HTTP_GET),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .fields = api_templates_fields, .nfields = TEMPLATES_F__MAX,
+	  .handler = api_templates_get },
+
 	/* Inbox and sending (api_inbox.c). */
 	{ .path = "/api/conversations", .methods = HTTP_BIT(HTTP_GET),
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
@@ -239,6 +246,7 @@ main(void)
 	api_stats_setup(conf);
 	api_events_setup(conf);
 	api_channel_act_setup(conf);
+	api_templates_setup(conf);
 	/* Under FastCGI, the process that holds the outbox lock sends
 	 * at once what its requests queue; the cron sends the rest. */
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)
