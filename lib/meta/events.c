@@ -200,6 +200,38 @@ unsend(struct ev *e, long long channel, long long ws, const char *person,
 	return db_conversation_note(e->db, conv, at, 0);
 }
 
+/* The place of a Messenger location attachment as {latitude,
+ * longitude, name} (WhatsApp's shape), or NULL when there is none. */
+static char *
+location_of(const cJSON *atts)
+{
+	const cJSON	*a, *c;
+	cJSON		*o;
+	char		*s;
+
+	if (!cJSON_IsArray(atts))
+		return NULL;
+	cJSON_ArrayForEach(a, atts) {
+		const char *type = json_str(a, "type");
+		c = get(get(a, "payload"), "coordinates");
+		if (type == NULL || strcmp(type, "location") != 0 ||
+		    !cJSON_IsNumber(get(c, "lat")) ||
+		    !cJSON_IsNumber(get(c, "long")))
+			continue;
+		if ((o = cJSON_CreateObject()) == NULL)
+			return NULL;
+		cJSON_AddNumberToObject(o, "latitude", get(c, "lat")->valuedouble);
+		cJSON_AddNumberToObject(o, "longitude",
+		    get(c, "long")->valuedouble);
+		if (json_str(a, "title") != NULL)
+			cJSON_AddStringToObject(o, "name", json_str(a, "title"));
+		s = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		return s;
+	}
+	return NULL;
+}
+
 /* The item keys of a messaging[] item that are handled, and those that
  * are recognised (counted in the ledger, with handover ones moving the
  * thread owner). */
@@ -220,7 +252,7 @@ messaging_item(struct ev *e, long long channel, long long ws,
 	const cJSON		*msg, *v;
 	struct db_message	 m;
 	long long		 conv, at;
-	char			*atts = NULL;
+	char			*atts = NULL, *raw = NULL;
 	int			 echo, rc = 0, i;
 
 	s = json_id(get(get(it, "sender"), "id"), sender);
@@ -260,11 +292,15 @@ messaging_item(struct ev *e, long long channel, long long ws,
 		m.text = json_str(msg, "text");
 		m.kind = m.text == NULL && atts != NULL ? "attachment" : "text";
 		m.attachments = atts;
+		/* A shared location: its place, kept as WhatsApp's shape. */
+		if ((m.raw = raw = location_of(get(msg, "attachments"))) != NULL)
+			m.kind = "location";
 		m.payload = json_str(get(msg, "quick_reply"), "payload");
 		m.reply_to = json_str(get(msg, "reply_to"), "mid");
 		m.status = echo ? MSG_SENT : MSG_RECEIVED;
 		rc = message_add(e, &m);
 		free(atts);
+		free(raw);
 		return rc;
 	}
 	if ((v = get(it, "postback")) != NULL && cJSON_IsObject(v)) {

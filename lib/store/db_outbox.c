@@ -536,6 +536,7 @@ db_msg_list(struct db *d, long long conv, long long after_ms,
 		r.quote_text = (const char *)sqlite3_column_text(st, 15);
 		r.reactions = (const char *)sqlite3_column_text(st, 16);
 		r.unsent_ms = sqlite3_column_int64(st, 17);
+		r.location = (const char *)sqlite3_column_text(st, 18);
 		fn(arg, &r);
 	}
 	sqlite3_reset(st);

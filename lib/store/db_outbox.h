@@ -199,6 +199,8 @@ struct db_msg_row {
 	long long	 quote_id;
 	const char	*quote_text, *reactions;
 	long long	 unsent_ms;
+	const char	*location;	/* a location's JSON {latitude,
+					 * longitude, name?, address?} */
 };
 /* A conversation's messages in Meta's order (sent_ms, id) after the
  * cursor (after_ms, after_id; 0: from the start), at most limit rows;

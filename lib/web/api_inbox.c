@@ -207,7 +207,7 @@ static void
 msg_row(void *arg, const struct db_msg_row *m)
 {
 	struct msg_acc	*a = arg;
-	cJSON		*o, *q, *rx;
+	cJSON		*o, *q, *rx, *loc;
 
 	a->last_ms = m->at_ms;
 	a->last_id = m->at_id;
@@ -246,6 +246,9 @@ msg_row(void *arg, const struct db_msg_row *m)
 	}
 	cJSON_AddItemToObject(o, "reactions", rx);
 	cJSON_AddBoolToObject(o, "unsent", m->unsent_ms > 0);
+	if (m->location != NULL && (loc = cJSON_Parse(m->location)) != NULL &&
+	    !cJSON_AddItemToObject(o, "location", loc))
+		cJSON_Delete(loc);
 	/* Sent from Meta's own inbox (or another app): an outbound
 	 * message that no send of hubgate made. */
 	cJSON_AddBoolToObject(o, "echo", m->direction != NULL &&

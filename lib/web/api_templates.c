@@ -249,8 +249,8 @@ api_templates_get(struct req *r, const struct route_ctx *cx)
 	}
 	ttl = conf_get_int(tpl_conf, "template_ttl_s") * 1000;
 	if (want || rc == 0 || now - fetched >= ttl) {
-		if (refresh(d, id, &c, &status, why, sizeof(why)) == 0) {
-			fetched = now;
+		if (refresh(d, id, &c, &status, why, sizeof(why)) == 0 &&
+		    db_template_fetched(d, id, &fetched) != -1) {
 			why[0] = '\0';
 		} else if (rc == 0) {
 			/* Nothing stored to fall back on. */
