@@ -125,7 +125,8 @@ function body(m) {
 	const t = m.text || '';
 	if (m.unsent) return 'This message was unsent.';
 	switch (m.kind) {
-	case 'text': return t;
+	case 'text': return m.payload ? el('span', { className: 'msg-choice' }, 'Chose the quick reply ',
+		el('span', { className: 'chip', title: `payload ${m.payload}` }, t || m.payload)) : t;
 	case 'template': return `Template “${t}”`;
 	case 'postback': return el('span', {}, 'Tapped the button ', el('span', { className: 'chip', title: m.payload ? `payload ${m.payload}` : undefined }, t || m.payload || 'a button'));
 	case 'interactive': case 'button': return el('span', {}, 'Chose ', el('span', { className: 'chip', title: m.payload ? `payload ${m.payload}` : undefined }, t || m.payload || 'an option'));
@@ -151,7 +152,7 @@ function locationNode(m) {
 
 function drawMsg(m) {
 	const out = m.direction === 'out';
-	const special = m.kind !== 'text' || m.unsent;
+	const special = m.kind !== 'text' || m.unsent || m.payload;
 	const li = el('li', { className: `msg ${out ? 'msg-out' : 'msg-in'}${special ? ' msg-special' : ''}${m.unsent ? ' msg-unsent' : ''}`, 'data-id': String(m.id), 'data-kind': m.kind });
 	if (m.reply_to) {
 		li.append(el('div', { className: 'msg-quote small' }, m.reply_to.text
@@ -159,10 +160,6 @@ function drawMsg(m) {
 			: 'In reply to an earlier message'));
 	}
 	li.append(el('div', { className: 'msg-text' }, body(m)));
-	if (m.payload && m.kind === 'text' && !m.unsent) {
-		li.append(el('div', { className: 'muted small msg-choice' }, 'Chose the quick reply ',
-			el('span', { className: 'chip', title: `payload ${m.payload}` }, m.text || m.payload)));
-	}
 	// Media (media.js) hooks in here.
 	const meta = el('div', { className: 'msg-meta small' }, el('time', {}, new Date(m.sent_at).toLocaleString()));
 	if (out) {

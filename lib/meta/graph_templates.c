@@ -101,6 +101,8 @@ graph_template_params(const cJSON *components)
 	s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 	    component(components, "BODY"), "text"));
 	for (p = s; p != NULL && (p = strstr(p, "{{")) != NULL; p += 2) {
+		if (p[2] < '0' || p[2] > '9')
+			continue;
 		n = strtol(p + 2, &end, 10);
 		if (end != p + 2 && strncmp(end, "}}", 2) == 0 && n > max &&
 		    n <= HG_TEMPLATE_PARAMS_MAX)
