@@ -97,6 +97,13 @@ F2=$(body "$r" | json 'j["fetched_at"]')
 sleep 3.2
 F3=$(get "$G" "/api/channels/$CH_WA/templates" | sed '$d' | json 'j["fetched_at"]')
 [ "$F3" -gt "$F2" ] && ok "older than template_ttl_s: fetched again" || not_ok "older than template_ttl_s: fetched again ($F2 -> $F3)"
+# Meta failing: the stored list, said to be stale.
+curl -s -d path=/102290129340398/message_templates -d kind=status -d status=500 -d code=1 "$CTL/fault" >/dev/null
+r=$(get "$A" "/api/channels/$CH_WA/templates?refresh=1")
+curl -s -X DELETE "$CTL/fault" >/dev/null
+expect_eq "$(status "$r")" 200 "Meta failing: the stored list is answered"
+expect_eq "$(body "$r" | json '(j["stale"], len(j["templates"]), j["fetched_at"] == '"$F3"')')" '(True, 7, True)' "... said to be stale, as fetched before"
+expect_match "$(body "$r" | json 'j["warning"]')" 'Meta did not list the templates' "... with the reason in words"
 expect_eq "$(status "$(get "$O" "/api/channels/$CH_WA/templates")")" 404 "another workspace's number: 404"
 expect_eq "$(status "$(get "$G" "/api/channels/$CH_P/templates")")" 422 "a Page has no templates: 422"
 expect_eq "$(status "$(get "$G" "/api/channels/$CH_WA/templatesx")")" 404 "another path: 404"
@@ -128,6 +135,8 @@ expect_eq "$(status "$r")" 202 "no cache: the send is queued"
 IDF=$(body "$r" | json 'j["id"]')
 expect_eq "$(wait_for "SELECT state FROM outbox WHERE id = $IDF" failed)" failed "... and Meta (the fake) refuses it"
 expect_eq "$(sql "$D" "SELECT error_code FROM outbox WHERE id = $IDF")" 132000 "... with 132000 (parameter count)"
+expect_match "$(get "$G" "/api/conversations/$CW/messages" | sed '$d' | json '[m["error"] for m in j["messages"] if m["status"]=="failed"][0]')" \
+    'Number of parameters does not match' "... and the thread's message says why in words"
 
 # --- the thread: reactions, unsends, replies, quick replies, locations
 M1=$(deliver platform=messenger page=$P1 'text=<b>Cake</b> for pickup?' | json 'j["payload"]["entry"][0]["messaging"][0]["message"]["mid"]')
