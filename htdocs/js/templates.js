@@ -27,7 +27,7 @@ export function fill(text, values) {
 let current = null;	// { channel, list }
 
 function picked() {
-	if (!current) return null;
+	if (!current || $('t-pick').value === '') return null;
 	const i = Number($('t-pick').value);
 	return Number.isInteger(i) && current.list[i] ? current.list[i] : null;
 }

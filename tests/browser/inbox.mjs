@@ -213,10 +213,19 @@ try {
 	await page.waitForSelector('#thread .msg-out');
 	await until(() => sql(`SELECT state FROM outbox WHERE conversation_id = ${cw}`) === 'sent', 'the template is sent');
 	ok(true, 'the template is sent');
+	eq(await page.locator('#t-params input').count(), 0, 'the picker starts over: no template chosen, no parameters');
+	ok(await page.isHidden('#t-preview-box'), '... and no preview');
 	const tsent = (await (await fetch(`${CTL}/outbox`)).json()).data.filter((x) => x.body && x.body.type === 'template');
 	eq(JSON.stringify(tsent.map((x) => [x.body.template.name, x.body.template.language.code, x.body.template.components[0].parameters.map((p) => p.text)])),
 		'[["order_update","en_US",["Ana","<b>A-17</b>"]]]', 'it reached the fake\'s outbox with its parameters');
 	await shot(page, 'inbox-template-desktop');
+	await page.setViewportSize(PHONE);
+	await page.selectOption('#t-pick', { label: 'welcome_back (es_ES)' });
+	await page.fill('#t-param-1', 'Ana');
+	ok(await fitsWidth(page), 'the template picker fits a phone');
+	await shot(page, 'inbox-template-phone');
+	await page.selectOption('#t-pick', '');
+	await page.setViewportSize(DESKTOP);
 	// The refusal in words: free text through the API at 25 h.
 	// (outside the page, whose console must stay clean)
 	const csrf = (await (await ctx.request.get(`${BASE}/api/session`)).json()).csrf_token;
