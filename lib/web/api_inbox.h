@@ -15,10 +15,11 @@
  *        reply_to: {id, text} (id null: not stored) or null,
  *        reactions: [{emoji, direction}] (the latest of each side),
  *        unsent, echo (sent from Meta's own inbox), location:
- *        {latitude, longitude, name?, address?} for a location}.  Reactions and
- *        unsends are not listed: they are folded into the message
- *        they refer to, which is listed again after the cursor when
- *        one of them arrives later.  more: a full page was read.
+ *        {latitude, longitude, name?, address?} for a location}.
+ *        Reactions and unsends are not listed: they are folded into
+ *        the message they refer to, which is listed again after the
+ *        cursor when one of them arrives later.  more: a full page
+ *        was read.
  *   POST /api/conversations/ID/messages
  *        agent (a session, or an API token of role scope), JSON {text,
  *        quick_replies} or {template: {name, language, components}},
