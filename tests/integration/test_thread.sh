@@ -185,7 +185,13 @@ expect_eq "$(get "$G" "/api/conversations/$C1/messages" | sed '$d' | json '[m["e
 W1=$(deliver platform=whatsapp 'text=Is it ready?' | json 'j["payload"]["entry"][0]["changes"][0]["value"]["messages"][0]["id"]')
 deliver platform=whatsapp type=reaction mid="$W1" emoji=🙏 >/dev/null
 deliver platform=whatsapp type=location text=Home >/dev/null
+deliver platform=whatsapp type=quick_reply text=Tomorrow payload=DAY_2 >/dev/null
+deliver platform=whatsapp type=reply mid="$W1" 'text=Thanks!' >/dev/null
 r=$(get "$G" "/api/conversations/$CW/messages" | sed '$d')
+expect_eq "$(echo "$r" | json '[(m["text"],m["payload"]) for m in j["messages"] if m["kind"]=="interactive"]')" '[["Tomorrow", "DAY_2"]]' \
+    "a WhatsApp button reply: its title and payload"
+expect_eq "$(echo "$r" | json '[m["reply_to"]["text"] for m in j["messages"] if m["text"]=="Thanks!"]')" '["Is it ready?"]' \
+    "a WhatsApp reply quotes what it answers"
 expect_eq "$(echo "$r" | json '[m["reactions"] for m in j["messages"] if m["text"]=="Is it ready?"]')" '[[{"emoji": "\ud83d\ude4f", "direction": "in"}]]' \
     "a WhatsApp reaction is folded into its message"
 expect_eq "$(echo "$r" | json '[m["location"]["name"] for m in j["messages"] if m["kind"]=="location"]')" '["Home"]' "a WhatsApp location"
