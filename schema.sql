@@ -1069,3 +1069,70 @@ END;
 ALTER TABLE channel ADD COLUMN mark_read INTEGER NOT NULL DEFAULT 1;	-- 1: mark as read on opening; 0: never
 
 PRAGMA user_version = 13;
+
+-- @migration 14
+-- PLACEHOLDER: migration 14 (another branch)
+PRAGMA user_version = 14;
+
+-- @migration 15
+-- The thread as people read it, and WhatsApp templates.
+
+-- wa_template: a WhatsApp number's message templates as Meta listed
+-- them (GET /<WABA>/message_templates), cached per channel; the send
+-- path checks a template against them.  Replaced whole on each fetch.
+CREATE TABLE wa_template (
+	channel_id	INTEGER NOT NULL REFERENCES channel(id) ON DELETE CASCADE,	-- the number
+	name		TEXT NOT NULL,		-- Meta's template name
+	language	TEXT NOT NULL,		-- its language code (en_US, ...)
+	status		TEXT NOT NULL,		-- APPROVED, PENDING, REJECTED, PAUSED, ...
+	category	TEXT,			-- MARKETING, UTILITY, AUTHENTICATION
+	components	TEXT NOT NULL DEFAULT '[]',	-- JSON array, as Meta gave it
+	params		INTEGER NOT NULL DEFAULT 0,	-- the body's {{n}} parameters
+	PRIMARY KEY (channel_id, name, language)
+) WITHOUT ROWID;
+
+-- wa_template_fetch: when a channel's templates were last fetched.
+CREATE TABLE wa_template_fetch (
+	channel_id	INTEGER PRIMARY KEY REFERENCES channel(id) ON DELETE CASCADE,
+	fetched_ms	INTEGER NOT NULL	-- when Meta's list was stored
+);
+
+-- A person unsent (deleted) a message: when.  Its text is erased.
+ALTER TABLE message ADD COLUMN unsent_ms INTEGER;
+
+-- Reactions and replies find the message they refer to by its mid.
+CREATE INDEX message_by_reply_to ON message (channel_id, reply_to)
+	WHERE reply_to IS NOT NULL;
+
+-- The conversation list's order (newest activity first) from an index.
+CREATE INDEX conversation_by_activity
+	ON conversation (workspace_id, coalesce(last_message_ms, 0));
+DROP INDEX conversation_by_recent;
+
+-- Search in message texts without reading them all: a trigram
+-- full-text index (any substring of 3 characters or more, case
+-- insensitive) kept by triggers.
+CREATE VIRTUAL TABLE message_fts USING fts5(text, content='message',
+	content_rowid='id', tokenize='trigram');
+INSERT INTO message_fts (rowid, text)
+	SELECT id, text FROM message WHERE text IS NOT NULL;
+CREATE TRIGGER message_fts_insert AFTER INSERT ON message
+    WHEN new.text IS NOT NULL
+BEGIN
+	INSERT INTO message_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER message_fts_delete AFTER DELETE ON message
+    WHEN old.text IS NOT NULL
+BEGIN
+	INSERT INTO message_fts (message_fts, rowid, text)
+	    VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER message_fts_update AFTER UPDATE OF text ON message
+BEGIN
+	INSERT INTO message_fts (message_fts, rowid, text)
+	    SELECT 'delete', old.id, old.text WHERE old.text IS NOT NULL;
+	INSERT INTO message_fts (rowid, text)
+	    SELECT new.id, new.text WHERE new.text IS NOT NULL;
+END;
+
+PRAGMA user_version = 15;

@@ -15,6 +15,7 @@
 #include "api_events.h"
 #include "api_inbox.h"
 #include "api_outbox.h"
+#include "api_templates.h"
 #include "api_users.h"
 #include "api_wa_signup.h"
 #include "app.h"
@@ -186,6 +187,12 @@ static const struct route routes[] = {
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
 	  .handler = api_contacts_erase },
 
+	/* A WhatsApp number's templates (api_templates.c). */
+	{ .path = "/api/channels", .methods = HTTP_BIT(HTTP_GET),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .fields = api_templates_fields, .nfields = TEMPLATES_F__MAX,
+	  .handler = api_templates_get },
+
 	/* Inbox and sending (api_inbox.c). */
 	{ .path = "/api/conversations", .methods = HTTP_BIT(HTTP_GET),
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
@@ -269,6 +276,7 @@ main(void)
 	api_events_setup(conf);
 	api_channel_act_setup(conf);
 	api_wa_signup_setup(conf);
+	api_templates_setup(conf);
 	/* Under FastCGI, the process that holds the outbox lock sends
 	 * at once what its requests queue; the cron sends the rest. */
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)

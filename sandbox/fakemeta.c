@@ -497,6 +497,9 @@ graph(struct req *r, const char *path)
 		else if (strcmp(slash, "/phone_numbers") == 0 &&
 		    r->method == HTTP_GET)
 			fm_wa_numbers(r, id);
+		else if (strcmp(slash, "/message_templates") == 0 &&
+		    r->method == HTTP_GET)
+			fm_wa_templates(r, id);
 		else if (strcmp(slash, "/register") == 0 &&
 		    r->method == HTTP_POST)
 			fm_wa_register(r, id);
@@ -520,7 +523,8 @@ help(struct req *r)
 	    "hubgate's fake Meta (sandbox and tests)\n\n"
 	    "Graph API:  /_meta/<version>/...   (oauth/access_token, me/accounts,\n"
 	    "            debug_token, <id>/subscribed_apps, <id>/messages,\n"
-	    "            <phone-id>, <waba-id>/phone_numbers, <phone-id>/register)\n"
+	    "            <phone-id>, <waba-id>/phone_numbers, <phone-id>/register,\n"
+	    "            <waba-id>/message_templates)\n"
 	    "OAuth:      /_meta/<version>/dialog/oauth?client_id=&redirect_uri=&state=\n"
 	    "Instagram:  /_meta/_instagram/oauth/authorize (the dialog), api/oauth/\n"
 	    "            access_token, graph/access_token, graph/refresh_access_token,\n"

@@ -205,6 +205,17 @@ void	 fm_subscribed_apps(struct req *, const char *object_id);
 void	 fm_wa_number(struct req *, const char *phone_id);
 void	 fm_wa_numbers(struct req *, const char *waba);
 void	 fm_wa_register(struct req *, const char *phone_id);
+/* WhatsApp message templates (fm_wa.c): a WABA's templates, one BODY
+ * with params {{n}} placeholders each; GET /<waba-id>/message_templates
+ * lists them a few a page with Meta's cursors. */
+struct fm_template {
+	const char	*waba, *name, *language, *status, *category, *body;
+	int		 params;
+};
+/* The template name of waba in lang (NULL: any language), or NULL. */
+const struct fm_template *fm_template_find(const char *waba,
+	    const char *name, const char *lang);
+void	 fm_wa_templates(struct req *, const char *waba);
 void	 fm_messages(struct req *, const char *object_id);
 void	 fm_dialog(struct req *);
 void	 fm_dialog_confirm(struct req *);

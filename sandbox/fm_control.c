@@ -17,8 +17,10 @@
  *                    Retry-After), size, times; DELETE clears
  *   POST   deliver   build a webhook (platform=messenger|instagram|
  *                    whatsapp, type=text|postback|delivery|read|status|
- *                    batch, text, page, sender, count, age_s, status,
- *                    mid), sign it with the app secret and POST it to the
+ *                    batch|reaction|unsend|reply|location|quick_reply,
+ *                    text, page, sender, count, age_s, status, mid (the
+ *                    message a receipt, reaction, unsend or reply refers
+ *                    to), emoji, payload, lat, long), sign it with the app secret and POST it to the
  *                    gateway's /webhook (or path=) like Meta, retrying on
  *                    non-200 (attempts=, default 3)
  *   POST   deauthorize, data-deletion
@@ -323,6 +325,78 @@ new_mid(const char *prefix, char *out, size_t outsz)
 	snprintf(out, outsz, "%s%.40s", prefix, rnd);
 }
 
+/* The number in parameter name (a coordinate), else dflt. */
+static double
+coord(struct req *r, const char *name, double dflt)
+{
+	const char	*s = fm_param(r, name);
+	char		*end;
+	double		 v;
+
+	if (s == NULL)
+		return dflt;
+	v = strtod(s, &end);
+	return end != s && *end == '\0' && v >= -180 && v <= 180 ? v : dflt;
+}
+
+/* The thread's kinds of a Messenger or Instagram item, as Meta sends
+ * them, into it (mid: the new message's; mid= the one it refers to,
+ * emoji=, payload=, lat=, long=): 1 when type is one of them, else 0. */
+static int
+thread_item(struct req *r, const char *type, cJSON *it, const char *mid,
+    const char *text)
+{
+	const char	*ref = fm_param(r, "mid"), *emoji = fm_param(r, "emoji");
+	const char	*payload = fm_param(r, "payload");
+	cJSON		*m, *a;
+
+	if (strcmp(type, "reaction") == 0) {
+		m = cJSON_AddObjectToObject(it, "reaction");
+		cJSON_AddStringToObject(m, "mid", ref != NULL ? ref : "");
+		if (emoji != NULL && emoji[0] == '\0') {
+			cJSON_AddStringToObject(m, "action", "unreact");
+			return 1;
+		}
+		cJSON_AddStringToObject(m, "action", "react");
+		cJSON_AddStringToObject(m, "reaction", "other");
+		cJSON_AddStringToObject(m, "emoji", emoji != NULL ? emoji :
+		    "\xe2\x9d\xa4\xef\xb8\x8f");
+		return 1;
+	}
+	if (strcmp(type, "unsend") == 0) {
+		m = cJSON_AddObjectToObject(it, "message");
+		cJSON_AddStringToObject(m, "mid", ref != NULL ? ref : "");
+		cJSON_AddTrueToObject(m, "is_deleted");
+		return 1;
+	}
+	if (strcmp(type, "reply") != 0 && strcmp(type, "location") != 0 &&
+	    strcmp(type, "quick_reply") != 0)
+		return 0;
+	m = cJSON_AddObjectToObject(it, "message");
+	cJSON_AddStringToObject(m, "mid", mid);
+	if (strcmp(type, "location") == 0) {
+		a = cJSON_CreateObject();
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(m, "attachments"), a);
+		cJSON_AddStringToObject(a, "type", "location");
+		if (text != NULL)
+			cJSON_AddStringToObject(a, "title", text);
+		a = cJSON_AddObjectToObject(cJSON_AddObjectToObject(a,
+		    "payload"), "coordinates");
+		cJSON_AddNumberToObject(a, "lat", coord(r, "lat", 52.520008));
+		cJSON_AddNumberToObject(a, "long", coord(r, "long", 13.404954));
+		return 1;
+	}
+	cJSON_AddStringToObject(m, "text", text != NULL ? text : "Yes");
+	if (strcmp(type, "reply") == 0)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(m, "reply_to"),
+		    "mid", ref != NULL ? ref : "");
+	else
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(m,
+		    "quick_reply"), "payload", payload != NULL ? payload :
+		    "YES");
+	return 1;
+}
+
 /* One messaging[] item of a Messenger or Instagram webhook. */
 static cJSON *
 messaging_item(struct req *r, const char *type, const char *account,
@@ -356,6 +430,8 @@ messaging_item(struct req *r, const char *type, const char *account,
 		else if (mid_param != NULL && fm_page_find_ig(account) >= 0)
 			cJSON_AddStringToObject(m, "mid", mid_param);
 		cJSON_AddNumberToObject(m, "watermark", (double)ts_ms);
+	} else if (thread_item(r, type, it, mid, text)) {
+		/* reaction, unsend, reply, location, quick_reply */
 	} else {
 		m = cJSON_AddObjectToObject(it, "message");
 		cJSON_AddStringToObject(m, "mid", mid);
@@ -368,6 +444,53 @@ messaging_item(struct req *r, const char *type, const char *account,
 		    "Hello from the sandbox");
 	}
 	return it;
+}
+
+/* The thread's kinds of a WhatsApp message, as Meta sends them, into m
+ * (mid= the message referred to, emoji=, payload=, lat=, long=): 1 when
+ * type is one of them, else 0.  (WhatsApp sends no unsend webhook.) */
+static int
+wa_thread_item(struct req *r, const char *type, cJSON *m, const char *from,
+    const char *text)
+{
+	const char	*ref = fm_param(r, "mid"), *emoji = fm_param(r, "emoji");
+	const char	*payload = fm_param(r, "payload");
+	cJSON		*o;
+
+	if (strcmp(type, "reaction") == 0) {
+		cJSON_AddStringToObject(m, "type", "reaction");
+		o = cJSON_AddObjectToObject(m, "reaction");
+		cJSON_AddStringToObject(o, "message_id", ref != NULL ? ref : "");
+		cJSON_AddStringToObject(o, "emoji", emoji != NULL ? emoji :
+		    "\xf0\x9f\x91\x8d");
+	} else if (strcmp(type, "location") == 0) {
+		cJSON_AddStringToObject(m, "type", "location");
+		o = cJSON_AddObjectToObject(m, "location");
+		cJSON_AddNumberToObject(o, "latitude", coord(r, "lat",
+		    37.483307));
+		cJSON_AddNumberToObject(o, "longitude", coord(r, "long",
+		    -122.148981));
+		cJSON_AddStringToObject(o, "name", text != NULL ? text :
+		    "Pablo Morales");
+		cJSON_AddStringToObject(o, "address", "1 Hacker Way, Menlo Park");
+	} else if (strcmp(type, "quick_reply") == 0) {
+		cJSON_AddStringToObject(m, "type", "interactive");
+		o = cJSON_AddObjectToObject(m, "interactive");
+		cJSON_AddStringToObject(o, "type", "button_reply");
+		o = cJSON_AddObjectToObject(o, "button_reply");
+		cJSON_AddStringToObject(o, "id", payload != NULL ? payload :
+		    "YES");
+		cJSON_AddStringToObject(o, "title", text != NULL ? text : "Yes");
+	} else if (strcmp(type, "reply") == 0) {
+		o = cJSON_AddObjectToObject(m, "context");
+		cJSON_AddStringToObject(o, "from", from);
+		cJSON_AddStringToObject(o, "id", ref != NULL ? ref : "");
+		cJSON_AddStringToObject(m, "type", "text");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(m, "text"),
+		    "body", text != NULL ? text : "Hello from the sandbox");
+	} else
+		return 0;
+	return 1;
 }
 
 /* A WhatsApp entry with messages[] or statuses[]. */
@@ -418,6 +541,8 @@ whatsapp_entry(struct req *r, const char *type, const char *from,
 		cJSON_AddStringToObject(m, "from", from);
 		cJSON_AddStringToObject(m, "id", wamid);
 		cJSON_AddStringToObject(m, "timestamp", tss);
+		if (wa_thread_item(r, type, m, from, text))
+			continue;
 		cJSON_AddStringToObject(m, "type", "text");
 		snprintf(numbered, sizeof(numbered), count > 1 ? "%s (%lld)" :
 		    "%s", text != NULL ? text : "Hello from the sandbox", i + 1);
@@ -482,6 +607,11 @@ post_webhook(const char *body, size_t len, const char *sig, const char *path,
 	return status;
 }
 
+/* The thread's kinds deliver builds. */
+#define THREAD_TYPE(t)	(strcmp(t, "reaction") == 0 || \
+	strcmp(t, "unsend") == 0 || strcmp(t, "reply") == 0 || \
+	strcmp(t, "location") == 0 || strcmp(t, "quick_reply") == 0)
+
 static void
 deliver(struct req *r)
 {
@@ -527,9 +657,20 @@ deliver(struct req *r)
 	}
 	if (strcmp(type, "text") != 0 && strcmp(type, "postback") != 0 &&
 	    strcmp(type, "delivery") != 0 && strcmp(type, "read") != 0 &&
-	    strcmp(type, "status") != 0 && strcmp(type, "batch") != 0) {
+	    strcmp(type, "status") != 0 && strcmp(type, "batch") != 0 &&
+	    !THREAD_TYPE(type)) {
 		http_json_error(r, 400, "type must be text, postback, delivery, read, "
-		    "status or batch");
+		    "status, batch, reaction, unsend, reply, location or "
+		    "quick_reply");
+		return;
+	}
+	if (THREAD_TYPE(type) && (strcmp(type, "location") != 0 &&
+	    strcmp(type, "quick_reply") != 0) && fm_param(r, "mid") == NULL) {
+		http_json_error(r, 400, "mid: the message this refers to");
+		return;
+	}
+	if (wa && strcmp(type, "unsend") == 0) {
+		http_json_error(r, 400, "WhatsApp sends no unsend webhook");
 		return;
 	}
 	pi = fm_page_find(page != NULL ? page : "104857600000001");
@@ -546,7 +687,7 @@ deliver(struct req *r)
 	now_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	ts_ms = now_ms - age * 1000;
 	inbound = strcmp(type, "text") == 0 || strcmp(type, "postback") == 0 ||
-	    strcmp(type, "batch") == 0;
+	    strcmp(type, "batch") == 0 || THREAD_TYPE(type);
 	root = cJSON_CreateObject();
 	if (wa) {
 		object = "whatsapp_business_account";

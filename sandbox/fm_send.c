@@ -421,6 +421,45 @@ wa_check(const char *type, const cJSON *o, char *msg, size_t msgsz)
 	return 0;
 }
 
+/* Check a template send against the number's account's templates as
+ * Meta does: unknown in that language 132001, not approved 132001
+ * (Meta sends only approved ones), a body with another number of
+ * parameters than its {{n}} 132000.  0, or -1 with the error sent. */
+static int
+template_check(struct req *r, const cJSON *tpl)
+{
+	const struct fm_template	*t;
+	const cJSON			*c, *body = NULL;
+	const char			*type;
+	char				 msg[256];
+	int				 given;
+
+	t = fm_template_find(FM_WABA_ID, smember(tpl, "name"),
+	    smember(member(tpl, "language"), "code"));
+	if (t == NULL || strcmp(t->status, "APPROVED") != 0) {
+		fm_error(r, 404, 132001, 0, NULL, "(#132001) Template name "
+		    "does not exist in the translation");
+		return -1;
+	}
+	c = cJSON_IsArray(member(tpl, "components")) ?
+	    member(tpl, "components")->child : NULL;
+	for (; c != NULL; c = c->next) {
+		type = smember(c, "type");
+		if (type != NULL && strcmp(type, "body") == 0)
+			body = c;
+	}
+	given = cJSON_GetArraySize(member(body, "parameters"));
+	if (given != t->params) {
+		snprintf(msg, sizeof(msg), "(#132000) Number of parameters "
+		    "does not match the expected number of params: body: "
+		    "number of localizable_params (%d) does not match the "
+		    "expected number of params (%d)", given, t->params);
+		fm_error(r, 400, 132000, 0, NULL, msg);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 whatsapp(struct req *r, cJSON *body)
 {
@@ -468,12 +507,8 @@ whatsapp(struct req *r, cJSON *body)
 			    "are required.");
 			return;
 		}
-		if (strcmp(smember(tpl, "name"), "hello_world") != 0 &&
-		    strcmp(smember(tpl, "name"), "order_update") != 0) {
-			fm_error(r, 404, 132001, 0, NULL, "(#132001) Template "
-			    "name does not exist in the translation");
+		if (template_check(r, tpl) == -1)
 			return;
-		}
 	} else {
 		if (strcmp(type, "text") == 0 && check_len(smember(member(body,
 		    "text"), "body"), "text['body']", 4096, 0, msg,

@@ -17,6 +17,22 @@ const NAV = [
 	['account.html', 'My account'],
 ];
 const RANK = { agent: 1, admin: 2, owner: 3 };
+const BADGE_MAX = 99;
+
+// navBadge(n): the navigation's Inbox link shows n conversations with
+// unread messages (none when 0; "99+" above BADGE_MAX), drawn by CSS
+// from data-badge so that the link's text stays "Inbox".
+export function navBadge(n) {
+	const a = document.querySelector('nav a[href="inbox.html"]');
+	if (!a) return;
+	if (n > 0) {
+		a.dataset.badge = n > BADGE_MAX ? `${BADGE_MAX}+` : String(n);
+		a.setAttribute('aria-label', `Inbox, ${a.dataset.badge} unread conversation${n === 1 ? '' : 's'}`);
+	} else {
+		delete a.dataset.badge;
+		a.removeAttribute('aria-label');
+	}
+}
 
 // The current workspace's role of the session's user.
 export function role(s) {
@@ -135,6 +151,9 @@ export async function frame(current) {
 	}
 	const main = document.querySelector('main');
 	document.body.insertBefore(nav, main);
+	// The Inbox's badge: conversations with unread messages.
+	api('GET', `conversations?unread=1&limit=${BADGE_MAX + 1}`)
+		.then((d) => navBadge((d.conversations || []).length)).catch(() => {});
 	document.body.insertBefore(header, nav);
 	document.body.classList.remove('loading');
 	return s;

@@ -7,10 +7,18 @@
 // conversations that moved since the newest it has (since=), the
 // thread only for messages after its cursor and for the sends still
 // on their way.  Every text from a message is put in with textContent;
-// the only links are ones this page builds.
+// the only links are ones this page builds.  Each kind of message is
+// drawn in its own way: postbacks and quick-reply choices as the
+// button's title, locations as coordinates with a map link, replies
+// with the text they answer, reactions under the message they react to
+// (the API folds them and lists the message again when they change),
+// unsent messages marked, echoes of replies made in Meta's own inbox
+// marked, and the delivery tick of each send.  The template picker is
+// templates.js.
 import { api, el, showAlert } from './api.js';
-import { frame } from './frame.js';
+import { frame, navBadge } from './frame.js';
 import { composeSetup, composeRefresh, reactionNode } from './compose.js';
+import { setupTemplates, showTemplates } from './templates.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 2500;
@@ -91,9 +99,7 @@ function drawList() {
 	ul.replaceChildren(...nodes);
 	$('convs-empty').hidden = list.length > 0;
 	$('more').hidden = !next;
-	const total = list.reduce((n, c) => n + (c.unread > 0 ? 1 : 0), 0);
-	const nav = document.querySelector('nav a[href="inbox.html"]');
-	if (nav) nav.textContent = total ? `Inbox (${total})` : 'Inbox';
+	navBadge(list.reduce((n, c) => n + (c.unread > 0 ? 1 : 0), 0));
 }
 
 function merge(list) {
@@ -115,32 +121,50 @@ async function loadList(more) {
 }
 
 // --- the thread
-function label(m) {
+// What a message says, as a node or text: each kind in its own way.
+function body(m) {
 	const t = m.text || '';
+	if (m.unsent) return 'This message was unsent.';
 	switch (m.kind) {
-	case 'text': return t;
+	case 'text': return m.payload ? el('span', { className: 'msg-choice' }, 'Chose the quick reply ',
+		el('span', { className: 'chip', title: `payload ${m.payload}` }, t || m.payload)) : t;
 	case 'template': return `Template “${t}”`;
-	case 'reaction': return t ? `Reacted ${t} to a message` : 'Removed a reaction';
-	case 'postback': return `Tapped the button “${t}”`;
-	case 'unsend': case 'deleted': return 'This message was unsent';
-	case 'image': case 'sticker': return t ? `Image: ${t}` : 'An image (not stored by hubgate yet)';
-	case 'attachment': return t || 'An attachment (not stored by hubgate yet)';
-	case 'audio': case 'video': case 'document': case 'file': return `${m.kind[0].toUpperCase()}${m.kind.slice(1)} (not stored by hubgate yet)${t ? `: ${t}` : ''}`;
-	case 'location': return t ? `Location: ${t}` : 'A location';
+	case 'postback': return el('span', {}, 'Tapped the button ', el('span', { className: 'chip', title: m.payload ? `payload ${m.payload}` : undefined }, t || m.payload || 'a button'));
+	case 'interactive': case 'button': return el('span', {}, 'Chose ', el('span', { className: 'chip', title: m.payload ? `payload ${m.payload}` : undefined }, t || m.payload || 'an option'));
+	case 'location': return locationNode(m);
+	case 'image': case 'sticker': return t ? `Image: ${t}` : 'An image';
+	case 'attachment': return t || 'An attachment';
+	case 'audio': case 'video': case 'document': case 'file': return `${m.kind[0].toUpperCase()}${m.kind.slice(1)}${t ? `: ${t}` : ''}`;
 	default: return t || `A message of a kind hubgate does not show yet (${m.kind || 'unknown'})`;
 	}
 }
 
+// A location: its name and coordinates as text, and a map link built
+// here from the numbers only.
+function locationNode(m) {
+	const l = m.location;
+	if (!l || !Number.isFinite(l.latitude) || !Number.isFinite(l.longitude)) return m.text ? `Location: ${m.text}` : 'A location';
+	const lat = l.latitude.toFixed(6).replace(/\.?0+$/, '');
+	const lon = l.longitude.toFixed(6).replace(/\.?0+$/, '');
+	return el('span', {}, 'Location: ', l.name ? `${l.name} ` : '',
+		el('a', { className: 'msg-map', href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`, target: '_blank', rel: 'noopener noreferrer' }, `${lat}, ${lon}`),
+		l.address ? ` · ${l.address}` : '');
+}
+
 function drawMsg(m) {
 	const out = m.direction === 'out';
-	const special = m.kind !== 'text';
-	const li = el('li', { className: `msg ${out ? 'msg-out' : 'msg-in'}${special ? ' msg-special' : ''}`, 'data-id': String(m.id) });
-	li.append(el('div', { className: 'msg-text' }, label(m)));
-	if (m.payload && m.kind === 'text') li.append(el('div', { className: 'muted small' }, 'Chosen from quick replies'));
-	if (m.reply_to && m.kind === 'text') li.append(el('div', { className: 'muted small' }, 'In reply to an earlier message'));
+	const special = m.kind !== 'text' || m.unsent || m.payload;
+	const li = el('li', { className: `msg ${out ? 'msg-out' : 'msg-in'}${special ? ' msg-special' : ''}${m.unsent ? ' msg-unsent' : ''}`, 'data-id': String(m.id), 'data-kind': m.kind });
+	if (m.reply_to) {
+		li.append(el('div', { className: 'msg-quote small' }, m.reply_to.text
+			? el('span', {}, 'In reply to: ', el('q', {}, m.reply_to.text))
+			: 'In reply to an earlier message'));
+	}
+	li.append(el('div', { className: 'msg-text' }, body(m)));
+	// Media (media.js) hooks in here.
 	const meta = el('div', { className: 'msg-meta small' }, el('time', {}, new Date(m.sent_at).toLocaleString()));
 	if (out) {
-		if (!m.outbox_id) meta.append(' · sent from Meta inbox');
+		if (m.echo) meta.append(' · ', el('span', { className: 'msg-echo' }, 'sent from Meta inbox'));
 		const st = m.outbox_state === 'sending' || m.outbox_state === 'unknown' ? m.outbox_state : m.status;
 		const [sym, word] = TICK[st] || ['', st];
 		meta.append(' ', el('span', { className: `tick tick-${st}`, title: word, 'data-status': st },
@@ -149,6 +173,11 @@ function drawMsg(m) {
 			m.error ? `Not sent: ${m.error}` : 'Not sent: Meta refused it.'));
 	}
 	li.append(meta);
+	const rx = (m.reactions || []).filter((r) => r.emoji);
+	if (rx.length) {
+		li.append(el('div', { className: 'msg-reactions', 'aria-label': 'Reactions' },
+			...rx.map((r) => el('span', { className: 'reaction', title: r.direction === 'out' ? 'your reaction' : 'their reaction' }, r.emoji))));
+	}
 	li.append(reactionNode(m) || '');
 	return li;
 }
@@ -173,6 +202,7 @@ function drawWindow(w) {
 	$('window').dataset.window = w;
 	$('reply').hidden = w === 'template_only' || w === 'closed';
 	$('template').hidden = w !== 'template_only';
+	if (w === 'template_only' && open) showTemplates(open);
 	$('r-qr-box').hidden = !(open && open.platform === 'messenger');
 	count();
 	composeRefresh();
@@ -219,7 +249,7 @@ async function show(id, user) {
 		if (!thread || thread.id !== id) return;
 		place(d.messages || []);
 		thread.cursor = d.next;
-		if ((d.messages || []).length < 100) break;
+		if (!d.more) break;
 	}
 	markRead();
 }
@@ -329,12 +359,7 @@ $('reply').addEventListener('submit', (e) => {
 	send(body, $('r-send'), () => { $('r-text').value = ''; $('r-qr').value = ''; count(); });
 });
 composeSetup({ conv: () => open, window: () => (thread ? thread.window : ''), send, alert: $('r-alert') });
-$('template').addEventListener('submit', (e) => {
-	e.preventDefault();
-	const name = $('t-tname').value.trim();
-	if (!name) { showAlert($('r-alert'), 'Give the template\'s name.'); return; }
-	send({ template: { name, language: $('t-lang').value.trim() || 'en_US' } }, $('t-send'), () => { $('t-tname').value = ''; });
-});
+setupTemplates(send);
 
 async function act(what, body) {
 	try {

@@ -374,5 +374,11 @@
 
 /* Most contacts (channels) one person's export covers. */
 #define HG_CONTACT_EXPORT_MAX		1000
+/* WhatsApp templates: the most {{n}} parameters a body may have, the
+ * most templates a number's cache keeps, and the default seconds a
+ * fetched list is used before it is fetched again (template_ttl_s). */
+#define HG_TEMPLATE_PARAMS_MAX		100
+#define HG_TEMPLATES_MAX		2000
+#define HG_TEMPLATE_TTL_S		3600
 
 #endif

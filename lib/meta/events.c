@@ -11,6 +11,7 @@
 #include "db.h"
 #include "db_channel.h"
 #include "db_inbox.h"
+#include "db_thread.h"
 #include "db_outbox.h"
 #include "events.h"
 #include "json.h"
@@ -167,6 +168,70 @@ attachments_of(const cJSON *atts)
 	return s;
 }
 
+/* The person unsent (deleted) their message mid at at: a row of kind
+ * unsend that refers to it (the thread lists the message again, marked),
+ * and the message's text erased.  Not counted as unread.  0 or -1. */
+static int
+unsend(struct ev *e, long long channel, long long ws, const char *person,
+    const char *mid, long long at)
+{
+	char			 key[512];
+	struct db_message	 m;
+	long long		 conv;
+	int			 rc;
+
+	if (thread_of(e, channel, ws, person, NULL, at, &conv) == -1)
+		return -1;
+	snprintf(key, sizeof(key), "unsend:%.500s", mid);
+	memset(&m, 0, sizeof(m));
+	m.channel_id = channel;
+	m.conversation_id = conv;
+	m.mid = key;
+	m.direction = "in";
+	m.kind = "unsend";
+	m.reply_to = mid;
+	m.status = MSG_RECEIVED;
+	m.sent_ms = at;
+	m.event_id = e->id;
+	m.created_ms = e->now_ms;
+	if ((rc = db_message_insert(e->db, &m)) == -1 ||
+	    db_message_unsend(e->db, channel, mid, at) == -1)
+		return -1;
+	return db_conversation_note(e->db, conv, at, 0);
+}
+
+/* The place of a Messenger location attachment as {latitude,
+ * longitude, name} (WhatsApp's shape), or NULL when there is none. */
+static char *
+location_of(const cJSON *atts)
+{
+	const cJSON	*a, *c;
+	cJSON		*o;
+	char		*s;
+
+	if (!cJSON_IsArray(atts))
+		return NULL;
+	cJSON_ArrayForEach(a, atts) {
+		const char *type = json_str(a, "type");
+		c = get(get(a, "payload"), "coordinates");
+		if (type == NULL || strcmp(type, "location") != 0 ||
+		    !cJSON_IsNumber(get(c, "lat")) ||
+		    !cJSON_IsNumber(get(c, "long")))
+			continue;
+		if ((o = cJSON_CreateObject()) == NULL)
+			return NULL;
+		cJSON_AddNumberToObject(o, "latitude", get(c, "lat")->valuedouble);
+		cJSON_AddNumberToObject(o, "longitude",
+		    get(c, "long")->valuedouble);
+		if (json_str(a, "title") != NULL)
+			cJSON_AddStringToObject(o, "name", json_str(a, "title"));
+		s = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		return s;
+	}
+	return NULL;
+}
+
 /* The item keys of a messaging[] item that are handled, and those that
  * are recognised (counted in the ledger, with handover ones moving the
  * thread owner). */
@@ -187,7 +252,7 @@ messaging_item(struct ev *e, long long channel, long long ws,
 	const cJSON		*msg, *v;
 	struct db_message	 m;
 	long long		 conv, at;
-	char			*atts = NULL;
+	char			*atts = NULL, *raw = NULL;
 	int			 echo, rc = 0, i;
 
 	s = json_id(get(get(it, "sender"), "id"), sender);
@@ -206,6 +271,9 @@ messaging_item(struct ev *e, long long channel, long long ws,
 		person = echo ? r : s;
 		if (json_str(msg, "mid") == NULL)
 			return ledger(e, "messaging", "message.malformed");
+		if (cJSON_IsTrue(get(msg, "is_deleted")))
+			return unsend(e, channel, ws, person,
+			    json_str(msg, "mid"), at);
 		/* The echo of hubgate's own send: that send and its
 		 * message take the mid; no second message. */
 		if (echo && outbox_ref(json_str(msg, "metadata")) > 0 &&
@@ -224,11 +292,15 @@ messaging_item(struct ev *e, long long channel, long long ws,
 		m.text = json_str(msg, "text");
 		m.kind = m.text == NULL && atts != NULL ? "attachment" : "text";
 		m.attachments = atts;
+		/* A shared location: its place, kept as WhatsApp's shape. */
+		if ((m.raw = raw = location_of(get(msg, "attachments"))) != NULL)
+			m.kind = "location";
 		m.payload = json_str(get(msg, "quick_reply"), "payload");
 		m.reply_to = json_str(get(msg, "reply_to"), "mid");
 		m.status = echo ? MSG_SENT : MSG_RECEIVED;
 		rc = message_add(e, &m);
 		free(atts);
+		free(raw);
 		return rc;
 	}
 	if ((v = get(it, "postback")) != NULL && cJSON_IsObject(v)) {

@@ -16,8 +16,10 @@
 #include "crypto.h"
 #include "db.h"
 #include "db_outbox.h"
+#include "db_thread.h"
 #include "graph.h"
 #include "graph_send.h"
+#include "graph_templates.h"
 #include "limits.h"
 #include "log.h"
 #include "outbox.h"
@@ -86,6 +88,46 @@ template_body(const cJSON *t, char **body, char *why, size_t whysz)
 	*body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return *body != NULL ? 0 : -1;
+}
+
+/* Check a stored template body against the channel's cached
+ * templates (when it has any): known, approved, and given as many body
+ * parameters as it has.  0 fine (or nothing cached), 1 refused with
+ * why, -1. */
+static int
+template_known(struct db *d, long long channel, const char *tbody,
+    char *why, size_t whysz)
+{
+	char		 status[32];
+	long long	 at;
+	const char	*name, *lang;
+	cJSON		*b;
+	int		 rc, params, given;
+
+	if ((rc = db_template_fetched(d, channel, &at)) != 1)
+		return rc;
+	if ((b = cJSON_Parse(tbody)) == NULL)
+		return -1;
+	name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "name"));
+	lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b,
+	    "language"));
+	given = graph_template_given(cJSON_GetObjectItemCaseSensitive(b,
+	    "components"));
+	if ((rc = db_template_find(d, channel, name, lang, status,
+	    sizeof(status), &params)) == 0)
+		snprintf(why, whysz, "the number has no template \"%s\" in "
+		    "%s", name, lang);
+	else if (rc == 1 && strcmp(status, "APPROVED") != 0)
+		snprintf(why, whysz, "the template \"%s\" (%s) is not "
+		    "approved by Meta (%s)", name, lang, status);
+	else if (rc == 1 && given != params)
+		snprintf(why, whysz, "the template \"%s\" takes %d "
+		    "parameter%s, %d given", name, params, params == 1 ?
+		    "" : "s", given);
+	else
+		rc = rc == -1 ? -1 : 2;
+	cJSON_Delete(b);
+	return rc == 2 ? 0 : rc == -1 ? -1 : 1;
 }
 
 /* Refuse with a reason; 0. */
@@ -462,6 +504,11 @@ enqueue_txn(struct db *d, const struct outbox_req *r, struct outbox_res *res)
 	if (r->template != NULL) {
 		if (template_body(r->template, &tbody, why, sizeof(why)) == -1)
 			return verdict(res, OUTBOX_BAD_REQUEST, why);
+		if ((rc = template_known(d, ci.channel_id, tbody, why,
+		    sizeof(why))) != 0) {
+			free(tbody);
+			return rc == -1 ? -1 : verdict(res, OUTBOX_REFUSED, why);
+		}
 		rc = queue_rows(d, r, &ci, tag, tbody, NULL, 0, NULL, 0, res);
 		free(tbody);
 		res->verdict = OUTBOX_QUEUED_NEW;

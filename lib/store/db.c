@@ -928,20 +928,44 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "AND (?3 = 0 OR v.channel_id = ?3) "
 	    "AND (?4 < 0 OR coalesce(v.assigned_user_id, 0) = ?4) "
 	    "AND (?5 = 0 OR v.unread > 0) "
-	    "AND (?6 IS NULL OR instr(lower(k.name), lower(?6)) > 0 OR EXISTS "
-	    "(SELECT 1 FROM message m WHERE m.conversation_id = v.id AND "
-	    "instr(lower(m.text), lower(?6)) > 0)) "
+	    /* Names: the workspace's contacts; texts: the trigram
+	     * index (3 characters or more), never a scan of them. */
+	    "AND (?6 IS NULL OR instr(lower(k.name), lower(?6)) > 0 OR "
+	    "(length(?6) >= 3 AND v.id IN (SELECT m.conversation_id FROM "
+	    "message_fts f JOIN message m ON m.id = f.rowid WHERE "
+	    "message_fts MATCH '\"' || replace(?6, '\"', '\"\"') || '\"'))) "
 	    "AND (?7 = 0 OR coalesce(v.last_message_ms, 0) < ?7 OR "
 	    "(coalesce(v.last_message_ms, 0) = ?7 AND v.id < ?8)) "
 	    "AND (?10 = 0 OR coalesce(v.last_message_ms, 0) >= ?10) "
 	    "ORDER BY coalesce(v.last_message_ms, 0) DESC, v.id DESC LIMIT ?9",
+	/* The rows after the cursor; a reaction or an unsend stands for
+	 * the message it refers to when that came before the cursor (the
+	 * client has it: it is listed again, changed), else for nothing
+	 * (m.id NULL: the cursor moves on).  Each message with the one
+	 * it answers and the latest reaction of each side. */
 	[STMT_MSG_LIST] =
 	    "SELECT m.id, m.sent_ms, m.direction, m.kind, m.text, m.status, "
 	    "m.error, m.attachments, m.payload, m.reply_to, "
-	    "coalesce(o.id, 0), o.state, o.error FROM message m "
+	    "coalesce(o.id, 0), o.state, r.sent_ms, r.id, q.id, q.text, "
+	    "(SELECT json_group_array(json_object('emoji', x.text, "
+	    "'direction', x.direction)) FROM message x "
+	    "WHERE x.channel_id = m.channel_id AND x.reply_to = "
+	    "m.meta_message_id AND x.kind = 'reaction' AND x.text <> '' AND "
+	    "x.id = (SELECT max(y.id) FROM message y WHERE y.channel_id = "
+	    "x.channel_id AND y.reply_to = x.reply_to AND y.kind = 'reaction' "
+	    "AND y.direction = x.direction)), m.unsent_ms, "
+	    "CASE WHEN m.kind = 'location' THEN m.raw END, o.error "
+	    "FROM (SELECT id, sent_ms, kind, channel_id, reply_to FROM message "
+	    "WHERE conversation_id = ?1 AND (sent_ms > ?2 OR "
+	    "(sent_ms = ?2 AND id > ?3)) ORDER BY sent_ms, id LIMIT ?4) r "
+	    "LEFT JOIN message m ON m.id = CASE WHEN r.kind IN ('reaction', "
+	    "'unsend') THEN (SELECT t.id FROM message t WHERE t.channel_id = "
+	    "r.channel_id AND t.meta_message_id = r.reply_to AND "
+	    "(t.sent_ms < ?2 OR (t.sent_ms = ?2 AND t.id <= ?3))) ELSE r.id END "
 	    "LEFT JOIN outbox o ON o.message_id = m.id "
-	    "WHERE m.conversation_id = ?1 AND (m.sent_ms > ?2 OR "
-	    "(m.sent_ms = ?2 AND m.id > ?3)) ORDER BY m.sent_ms, m.id LIMIT ?4",
+	    "LEFT JOIN message q ON q.channel_id = m.channel_id AND "
+	    "q.meta_message_id = m.reply_to "
+	    "ORDER BY r.sent_ms, r.id",
 	/* A token set by hand (hubgate-admin channel-token) */
 	[STMT_CHANNEL_SET_TOKEN] =
 	    "UPDATE channel SET token_sealed = ?3, token_status = 'valid', "
@@ -1050,6 +1074,28 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHEN ?4 = 0 THEN NULL ELSE ?4 END, mark_read = CASE WHEN ?5 < 0 "
 	    "THEN mark_read ELSE ?5 END, updated_at = ?6 "
 	    "WHERE id = ?1 AND workspace_id = ?2",
+	/* Unsent messages and WhatsApp templates (db_thread.c). */
+	[STMT_MESSAGE_UNSEND] =
+	    "UPDATE message SET unsent_ms = coalesce(unsent_ms, ?3), text = NULL "
+	    "WHERE channel_id = ?1 AND meta_message_id = ?2",
+	[STMT_TEMPLATE_FETCHED] =
+	    "SELECT fetched_ms FROM wa_template_fetch WHERE channel_id = ?1",
+	[STMT_TEMPLATE_CLEAR] =
+	    "DELETE FROM wa_template WHERE channel_id = ?1",
+	[STMT_TEMPLATE_PUT] =
+	    "INSERT OR REPLACE INTO wa_template (channel_id, name, language, "
+	    "status, category, components, params) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STMT_TEMPLATE_STAMP] =
+	    "INSERT INTO wa_template_fetch (channel_id, fetched_ms) "
+	    "VALUES (?1, ?2) ON CONFLICT (channel_id) DO UPDATE SET "
+	    "fetched_ms = excluded.fetched_ms",
+	[STMT_TEMPLATE_LIST] =
+	    "SELECT name, language, status, category, components, params "
+	    "FROM wa_template WHERE channel_id = ?1 ORDER BY name, language",
+	[STMT_TEMPLATE_FIND] =
+	    "SELECT status, params FROM wa_template "
+	    "WHERE channel_id = ?1 AND name = ?2 AND language = ?3",
 };
 
 /* Record the connection's error state after a failed call. */

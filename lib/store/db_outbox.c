@@ -536,7 +536,15 @@ db_msg_list(struct db *d, long long conv, long long after_ms,
 		r.reply_to = (const char *)sqlite3_column_text(st, 9);
 		r.outbox_id = sqlite3_column_int64(st, 10);
 		r.outbox_state = (const char *)sqlite3_column_text(st, 11);
-		r.outbox_error = (const char *)sqlite3_column_text(st, 12);
+		r.skip = sqlite3_column_type(st, 0) == SQLITE_NULL;
+		r.at_ms = sqlite3_column_int64(st, 12);
+		r.at_id = sqlite3_column_int64(st, 13);
+		r.quote_id = sqlite3_column_int64(st, 14);
+		r.quote_text = (const char *)sqlite3_column_text(st, 15);
+		r.reactions = (const char *)sqlite3_column_text(st, 16);
+		r.unsent_ms = sqlite3_column_int64(st, 17);
+		r.location = (const char *)sqlite3_column_text(st, 18);
+		r.outbox_error = (const char *)sqlite3_column_text(st, 19);
 		fn(arg, &r);
 	}
 	sqlite3_reset(st);

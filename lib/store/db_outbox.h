@@ -196,10 +196,24 @@ struct db_msg_row {
 	long long	 outbox_id;	/* 0: not sent through the outbox */
 	const char	*outbox_state;	/* NULL when not */
 	const char	*outbox_error;	/* the send's error in words, or NULL */
+	/* The thread's folding: skip (a reaction or unsend whose message
+	 * is not listed again: nothing to show, the cursor moves on);
+	 * the row's place for the cursor; the message reply_to names
+	 * (quote_id 0: not stored); the latest reaction of each side as
+	 * a JSON array [{emoji, direction}]; when it was unsent (0: it
+	 * was not). */
+	int		 skip;
+	long long	 at_ms, at_id;
+	long long	 quote_id;
+	const char	*quote_text, *reactions;
+	long long	 unsent_ms;
+	const char	*location;	/* a location's JSON {latitude,
+					 * longitude, name?, address?} */
 };
 /* A conversation's messages in Meta's order (sent_ms, id) after the
- * cursor (after_ms, after_id; 0: from the start), at most limit;
- * 0 or -1. */
+ * cursor (after_ms, after_id; 0: from the start), at most limit rows;
+ * a reaction or unsend after the cursor lists the message it refers
+ * to again when that is at or before the cursor.  0 or -1. */
 int	 db_msg_list(struct db *, long long conversation, long long after_ms,
 	    long long after_id, int limit,
 	    void (*fn)(void *, const struct db_msg_row *), void *arg);

@@ -190,7 +190,7 @@ conv_list(struct req *r, const struct route_ctx *cx, struct db *d)
 struct msg_acc {
 	cJSON		*arr;
 	long long	 last_ms, last_id;
-	int		 n;
+	int		 n, rows;
 };
 
 /* Add key: s, or null. */
@@ -207,8 +207,13 @@ static void
 msg_row(void *arg, const struct db_msg_row *m)
 {
 	struct msg_acc	*a = arg;
-	cJSON		*o;
+	cJSON		*o, *q, *rx, *loc;
 
+	a->last_ms = m->at_ms;
+	a->last_id = m->at_id;
+	a->rows++;
+	if (m->skip)
+		return;
 	if ((o = cJSON_CreateObject()) == NULL ||
 	    !cJSON_AddItemToArray(a->arr, o))
 		return;
@@ -218,13 +223,36 @@ msg_row(void *arg, const struct db_msg_row *m)
 	add_str(o, "text", m->text);
 	add_str(o, "status", m->status);
 	cJSON_AddNumberToObject(o, "sent_at", (double)m->sent_ms);
-	add_str(o, "error", m->error);
-	add_str(o, "payload", m->payload);
-	add_str(o, "reply_to", m->reply_to);
 	if (m->outbox_id > 0) {
 		cJSON_AddNumberToObject(o, "outbox_id", (double)m->outbox_id);
 		add_str(o, "outbox_state", m->outbox_state);
 	}
+	/* The thread: what it answers, its reactions, unsent, echo. */
+	add_str(o, "error", m->error);
+	add_str(o, "payload", m->payload);
+	if (m->reply_to != NULL && (q = cJSON_AddObjectToObject(o,
+	    "reply_to")) != NULL) {
+		if (m->quote_id > 0)
+			cJSON_AddNumberToObject(q, "id", (double)m->quote_id);
+		else
+			cJSON_AddNullToObject(q, "id");
+		add_str(q, "text", m->quote_text);
+	} else
+		cJSON_AddNullToObject(o, "reply_to");
+	rx = m->reactions != NULL ? cJSON_Parse(m->reactions) : NULL;
+	if (!cJSON_IsArray(rx)) {
+		cJSON_Delete(rx);
+		rx = cJSON_CreateArray();
+	}
+	cJSON_AddItemToObject(o, "reactions", rx);
+	cJSON_AddBoolToObject(o, "unsent", m->unsent_ms > 0);
+	if (m->location != NULL && (loc = cJSON_Parse(m->location)) != NULL &&
+	    !cJSON_AddItemToObject(o, "location", loc))
+		cJSON_Delete(loc);
+	/* Sent from Meta's own inbox (or another app): an outbound
+	 * message that no send of hubgate made. */
+	cJSON_AddBoolToObject(o, "echo", m->direction != NULL &&
+	    strcmp(m->direction, "out") == 0 && m->outbox_id == 0);
 	/* send-api: the send this message came from, or null. */
 	if (m->outbox_id > 0) {
 		cJSON *ob = cJSON_AddObjectToObject(o, "outbox");
@@ -234,8 +262,6 @@ msg_row(void *arg, const struct db_msg_row *m)
 		add_str(ob, "error", m->outbox_error);
 	} else
 		cJSON_AddNullToObject(o, "outbox");
-	a->last_ms = m->sent_ms;
-	a->last_id = m->id;
 	a->n++;
 }
 
@@ -296,12 +322,13 @@ msg_list(struct req *r, const struct route_ctx *cx, struct db *d,
 		route_error(r, 503, "cannot read the messages now");
 		return;
 	}
-	if (a.n > 0)
+	if (a.rows > 0)
 		snprintf(next, sizeof(next), "%lld.%lld", a.last_ms, a.last_id);
 	else
 		snprintf(next, sizeof(next), "%lld.%lld", after_ms, after_id);
 	/* Always a cursor: the client polls with it for what is new. */
 	cJSON_AddStringToObject(root, "next", next);
+	cJSON_AddBoolToObject(root, "more", a.rows == limit);
 	cJSON_AddStringToObject(root, "window", window_names[window_of(
 	    ci.kind, ci.last_inbound_ms, clock_ms(), ci.human_agent)]);
 	http_json(r, 200, root);

@@ -9,9 +9,18 @@
  *        {id, name}, status, window, last_message_at (ms), unread,
  *        assigned_user_id}; next: the cursor of the next page or null
  *   GET  /api/conversations/ID/messages?cursor=
- *        agent: {messages: [M], next} oldest first (Meta's time); M:
- *        {id, direction, kind, text, status, sent_at (ms), error,
- *        outbox_id, outbox_state, outbox: {id, state, error} or null}
+ *        agent: {messages: [M], next, more, window} oldest first
+ *        (Meta's time); M: {id, direction, kind, text, status, sent_at
+ *        (ms), outbox_id, outbox_state, outbox: {id, state, error} or
+ *        null, error (words), payload,
+ *        reply_to: {id, text} (id null: not stored) or null,
+ *        reactions: [{emoji, direction}] (the latest of each side),
+ *        unsent, echo (sent from Meta's own inbox), location:
+ *        {latitude, longitude, name?, address?} for a location}.
+ *        Reactions and unsends are not listed: they are folded into
+ *        the message they refer to, which is listed again after the
+ *        cursor when one of them arrives later.  more: a full page
+ *        was read.
  *   POST /api/conversations/ID/messages
  *        agent (a session, or an API token of role scope), JSON {text,
  *        quick_replies} or {template: {name, language, components}}

@@ -2,11 +2,16 @@
 // The inbox in a real browser against the real API and the fake of
 // Meta (tests/browser/run-suite.sh starts both): the owner signs in →
 // Messenger, WhatsApp and Instagram messages arrive and appear in the
-// inbox without a reload → opening one marks it read → a reply with
+// inbox without a reload → opening one marks it read → reactions,
+// postbacks, quick-reply choices, locations, replies and unsends of
+// each platform are drawn in the thread (reactions under the message
+// they react to, unsent messages marked) → a reply with
 // text and quick replies is queued, sent, and its tick moves to read
 // when the fake sends the receipts → assign to me, close, reopen → a
 // WhatsApp conversation whose last message is 25 hours old offers only
-// templates and says so, and a template is sent → a message whose text
+// the number's approved templates and says so, one is filled in
+// (parameters, preview) and sent, and it reaches the fake's outbox →
+// a message whose text
 // is markup is shown as text and runs nothing.  Any script error,
 // console error or dialog fails the suite.  Screenshots at desktop and
 // phone widths.
@@ -50,7 +55,10 @@ admin(['channel-add', 'whatsapp', WA, '+1 555 078 3881']);
 await fetch(`${CTL}/world`);
 admin(['channel-token', 'page', PAGE_ID], `${(await ctl('token', { action: 'issue', kind: 'page', page: PAGE_ID })).access_token}\n`);
 admin(['channel-token', 'whatsapp', WA], `${(await ctl('token', { action: 'issue', kind: 'user_long' })).access_token}\n`);
-sql(`INSERT OR REPLACE INTO subscription VALUES ('${PAGE_ID}', 'messages,message_echoes,message_deliveries,message_reads')`, 'fakemeta.db');
+sql(`INSERT OR REPLACE INTO subscription VALUES ('${PAGE_ID}', 'messages,message_echoes,message_deliveries,message_reads,message_reactions')`, 'fakemeta.db');
+// The number's business account (connecting it by form stores it).
+sql(`UPDATE channel SET parent_meta_id = '102290129340398' WHERE meta_id = '${WA}'`);
+const midOf = (j) => j.payload.entry[0].messaging[0].message.mid;
 
 const browser = await launch();
 try {
@@ -80,16 +88,16 @@ try {
 	w.check('signed in');
 
 	// --- messages of three platforms appear without a reload
-	await deliver({ platform: 'messenger', page: PAGE_ID, text: 'Do you bake on Sundays?' });
-	await deliver({ platform: 'whatsapp', text: 'Hola from WhatsApp' });
-	await deliver({ platform: 'instagram', text: 'Hi from Instagram' });
+	const m1 = midOf(await deliver({ platform: 'messenger', page: PAGE_ID, text: 'Do you bake on Sundays?' }));
+	const w1 = (await deliver({ platform: 'whatsapp', text: 'Hola from WhatsApp' })).payload.entry[0].changes[0].value.messages[0].id;
+	const i1 = midOf(await deliver({ platform: 'instagram', text: 'Hi from Instagram' }));
 	await page.waitForFunction(() => document.querySelectorAll('#convs .conv').length === 3, null, { timeout: 15000 });
 	ok(await page.evaluate(() => window.stillHere === true), 'three conversations appear without a reload');
 	const plats = await page.locator('#convs .conv .badge').allTextContents();
 	const order = sql(`SELECT group_concat(k, ',') FROM (SELECT CASE c.kind WHEN 'page' THEN 'Messenger' WHEN 'instagram' THEN 'Instagram' ELSE 'WhatsApp' END AS k FROM conversation v JOIN channel c ON c.id = v.channel_id ORDER BY v.last_message_ms DESC, v.id DESC)`);
 	eq(plats.join(','), order, 'newest activity (Meta\'s time) first');
 	eq(await page.locator('#convs .unread').count(), 3, 'each shows its unread count');
-	ok(/Inbox \(3\)/.test(await page.textContent('nav a[href="inbox.html"]')), 'the navigation counts the unread conversations');
+	eq(await page.getAttribute('nav a[href="inbox.html"]', 'data-badge'), '3', 'the navigation\'s Inbox badge counts the unread conversations');
 	await shot(page, 'inbox-list-desktop');
 	w.check('arrive');
 
@@ -107,6 +115,41 @@ try {
 	await deliver({ platform: 'messenger', page: PAGE_ID, text: 'And on Mondays?' });
 	await page.waitForFunction(() => document.querySelectorAll('#thread .msg-in').length === 2, null, { timeout: 15000 });
 	ok(true, 'a new message appears in the open thread');
+
+	// --- each kind, drawn in its own way, without a reload
+	const m2 = midOf(await deliver({ platform: 'messenger', page: PAGE_ID, text: 'Oops, wrong chat' }));
+	await deliver({ platform: 'messenger', page: PAGE_ID, type: 'reaction', mid: m1, emoji: '😍' });
+	await deliver({ platform: 'messenger', page: PAGE_ID, type: 'postback', text: 'Opening hours', payload: 'HOURS' });
+	await deliver({ platform: 'messenger', page: PAGE_ID, type: 'quick_reply', text: 'Tomorrow', payload: 'DAY_TOMORROW' });
+	await deliver({ platform: 'messenger', page: PAGE_ID, type: 'location', text: 'My place', lat: '52.52', long: '13.405' });
+	await deliver({ platform: 'messenger', page: PAGE_ID, type: 'reply', mid: m1, text: 'About <i>Sundays</i>: 9?' });
+	await deliver({ platform: 'messenger', page: PAGE_ID, type: 'unsend', mid: m2 });
+	await page.waitForSelector('#thread .msg-unsent', { timeout: 15000 });
+	await page.waitForSelector('#thread .msg-quote', { timeout: 15000 });
+	const first = page.locator('#thread li.msg', { hasText: 'Do you bake on Sundays?' }).first();
+	eq(await first.locator('.msg-reactions .reaction').allTextContents().then((x) => x.join('')), '😍', 'the reaction is drawn under the message it reacts to');
+	eq(await page.locator('#thread li.msg').count(), 7, '... not as a message of its own (7 messages)');
+	eq(await page.textContent('#thread .msg-unsent .msg-text'), 'This message was unsent.', 'the unsent message is marked, its text gone');
+	eq(await page.textContent('#thread li[data-kind="postback"] .chip'), 'Opening hours', 'a postback shows the button\'s title');
+	eq(await page.getAttribute('#thread li[data-kind="postback"] .chip', 'title'), 'payload HOURS', '... and its payload on hover');
+	eq(await page.textContent('#thread .msg-choice .chip'), 'Tomorrow', 'a quick-reply choice shows the button\'s title');
+	eq(await page.textContent('#thread .msg-map'), '52.52, 13.405', 'a location shows its coordinates as text');
+	ok(/^https:\/\/www\.openstreetmap\.org\/\?mlat=52\.52&mlon=13\.405/.test(await page.getAttribute('#thread .msg-map', 'href')), '... with a map link built from them');
+	eq(await page.textContent('#thread .msg-quote q'), 'Do you bake on Sundays?', 'a reply quotes what it answers');
+	eq(await page.textContent('#thread li.msg:has(.msg-quote) .msg-text'), 'About <i>Sundays</i>: 9?', '... its markup as text');
+	// Instagram and WhatsApp reactions and an Instagram unsend, folded.
+	await deliver({ platform: 'instagram', type: 'reaction', mid: i1, emoji: '🔥' });
+	await deliver({ platform: 'instagram', type: 'postback', text: 'Menu', payload: 'MENU' });
+	await deliver({ platform: 'instagram', type: 'unsend', mid: i1 });
+	await deliver({ platform: 'whatsapp', type: 'reaction', mid: w1, emoji: '🙏' });
+	const ci = sql(`SELECT v.id FROM conversation v JOIN channel c ON c.id = v.channel_id WHERE c.kind = 'instagram'`);
+	const cw0 = sql(`SELECT v.id FROM conversation v JOIN channel c ON c.id = v.channel_id WHERE c.kind = 'whatsapp'`);
+	const im = (await (await ctx.request.get(`${BASE}/api/conversations/${ci}/messages`)).json()).messages;
+	eq(JSON.stringify(im.map((m) => [m.kind, m.unsent, m.reactions.map((r) => r.emoji).join('')])), '[["text",true,"🔥"],["postback",false,""]]', 'Instagram: the reaction folded, the postback, the unsend marked');
+	const wm = (await (await ctx.request.get(`${BASE}/api/conversations/${cw0}/messages`)).json()).messages;
+	eq(JSON.stringify(wm.map((m) => m.reactions.map((r) => r.emoji).join(''))), '["🙏"]', 'WhatsApp: the reaction folded into its message');
+	await shot(page, 'inbox-kinds-desktop');
+	w.check('kinds');
 
 	// --- reply with text and quick replies; the ticks move
 	await page.fill('#r-text', 'Yes, from 8 until noon.');
@@ -182,20 +225,41 @@ try {
 	w.check('actions');
 
 	// --- WhatsApp, 25 hours after the person's message: templates only
-	const cw = sql(`SELECT v.id FROM conversation v JOIN channel c ON c.id = v.channel_id WHERE c.kind = 'whatsapp'`);
-	sql(`UPDATE conversation SET last_inbound_ms = last_inbound_ms - 90000000 WHERE id = ${cw}`);
+	await deliver({ platform: 'whatsapp', sender: '16505550025', age_s: '90000', text: 'Is my cake ready?' });
+	const cw = sql(`SELECT v.id FROM conversation v JOIN contact k ON k.id = v.contact_id WHERE k.meta_user_id = '16505550025'`);
 	await page.goto(`${BASE}/inbox.html?c=${cw}`);
 	await page.waitForSelector('#thread .msg-in');
 	eq(await page.getAttribute('#window', 'data-window'), 'template_only', 'the 25-hour-old WhatsApp conversation: templates only');
 	ok(/only an approved template/.test(await page.textContent('#window')), '... and it says so');
 	ok(await page.isHidden('#reply'), '... no free text box');
 	ok(await page.isVisible('#template'), '... a template form');
-	await page.fill('#t-tname', 'hello_world');
+	await page.waitForSelector('#t-pick option[value="0"]', { state: 'attached' });
+	const offered = await page.locator('#t-pick option').allTextContents();
+	ok(offered.includes('order_update (es_ES)') && offered.includes('hello_world (en_US)'), 'the number\'s templates are offered, in their languages', offered.join(' | '));
+	ok(!offered.some((o) => /spring_sale|new_menu/.test(o)), '... only approved ones');
+	await page.selectOption('#t-pick', { label: 'order_update (en_US)' });
+	eq(await page.locator('#t-params input').count(), 2, 'one input per parameter');
+	await page.fill('#t-param-1', 'Ana');
+	await page.fill('#t-param-2', '<b>A-17</b>');
+	eq(await page.textContent('#t-preview'), 'Hi Ana, your order <b>A-17</b> is ready for pickup.', 'the preview shows the filled body, as text');
+	await shot(page, 'inbox-template-picker-desktop');
 	await page.click('#t-send');
 	await page.waitForSelector('#thread .msg-out');
 	await until(() => sql(`SELECT state FROM outbox WHERE kind = 'template' AND conversation_id = ${cw}`) === 'sent', 'the template is sent');
 	ok(true, 'the template is sent');
+	eq(await page.locator('#t-params input').count(), 0, 'the picker starts over: no template chosen, no parameters');
+	ok(await page.isHidden('#t-preview-box'), '... and no preview');
+	const tsent = (await (await fetch(`${CTL}/outbox`)).json()).data.filter((x) => x.body && x.body.type === 'template');
+	eq(JSON.stringify(tsent.map((x) => [x.body.template.name, x.body.template.language.code, x.body.template.components[0].parameters.map((p) => p.text)])),
+		'[["order_update","en_US",["Ana","<b>A-17</b>"]]]', 'it reached the fake\'s outbox with its parameters');
 	await shot(page, 'inbox-template-desktop');
+	await page.setViewportSize(PHONE);
+	await page.selectOption('#t-pick', { label: 'welcome_back (es_ES)' });
+	await page.fill('#t-param-1', 'Ana');
+	ok(await fitsWidth(page), 'the template picker fits a phone');
+	await shot(page, 'inbox-template-phone');
+	await page.selectOption('#t-pick', '');
+	await page.setViewportSize(DESKTOP);
 	// The refusal in words: free text through the API at 25 h.
 	// (outside the page, whose console must stay clean)
 	const csrf = (await (await ctx.request.get(`${BASE}/api/session`)).json()).csrf_token;
@@ -208,7 +272,7 @@ try {
 	// --- markup is text
 	await deliver({ platform: 'messenger', page: PAGE_ID, sender: '7300000000000009', text: HOSTILE });
 	await page.goto(`${BASE}/inbox.html`);
-	await page.waitForFunction(() => document.querySelectorAll('#convs .conv').length === 4, null, { timeout: 15000 });
+	await page.waitForFunction(() => document.querySelectorAll('#convs .conv').length === 5, null, { timeout: 15000 });
 	await page.locator('#convs .conv').first().click();
 	await page.waitForSelector('#thread .msg-in');
 	eq(await page.textContent('#thread .msg-in .msg-text'), HOSTILE, 'markup in a message is shown as the very text');
@@ -225,6 +289,7 @@ try {
 	await page.locator('#convs .conv:has(.badge-messenger)').last().focus();
 	await page.keyboard.press('Enter');
 	await page.waitForSelector('#thread .msg-out');
+	await page.waitForSelector('#thread .msg-reactions');
 	ok(await page.isHidden('#list-pane'), 'on a phone the thread replaces the list');
 	ok(await fitsWidth(page), 'the thread fits a phone');
 	await shot(page, 'inbox-thread-phone');

@@ -76,6 +76,31 @@ scans_alias(struct db *d, sqlite3_stmt *st, const char *alias)
 	return found;
 }
 
+/* 1 when the query plan of st sorts its result (a temporary B-tree for
+ * ORDER BY), 0 when not, -1 on error. */
+static int
+sorts(struct db *d, sqlite3_stmt *st)
+{
+	sqlite3_stmt	*eqp;
+	char		 sql[8192];
+	const char	*detail;
+	int		 found = 0;
+
+	snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s", sqlite3_sql(st));
+	if (sqlite3_prepare_v2(d->h, sql, -1, &eqp, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(eqp) == SQLITE_ROW) {
+		detail = (const char *)sqlite3_column_text(eqp, 3);
+		if (detail != NULL && strstr(detail, "TEMP B-TREE FOR ORDER BY")
+		    != NULL) {
+			printf("#   %s\n", detail);
+			found = 1;
+		}
+	}
+	sqlite3_finalize(eqp);
+	return found;
+}
+
 /* One integer from SQL run on d, or -1 (also on a refused statement). */
 static long long
 one(struct db *d, const char *sql)
@@ -242,6 +267,21 @@ main(void)
 	EQ_INT(scans_alias(d, db_stmt(d, STMT_STATS_EACH), "event_stat") +
 	    scans_alias(d, db_stmt(d, STMT_STATS_LATENCY), "event_latency"), 0,
 	    "a workspace's hours: on the summaries' primary keys");
+	/* The inbox: the conversation list in its order from an index
+	 * (no sort), its text search through the full-text index; a
+	 * thread's reactions, quotes and unsends found by index. */
+	EQ_INT(scans_alias(d, db_stmt(d, STMT_CONV_LIST), "v") +
+	    scans_alias(d, db_stmt(d, STMT_CONV_LIST), "m"), 0,
+	    "the conversation list and its search read no table whole");
+	EQ_INT(sorts(d, db_stmt(d, STMT_CONV_LIST)), 0,
+	    "the conversation list comes in its order from an index");
+	EQ_INT(scans_alias(d, db_stmt(d, STMT_MSG_LIST), "message") +
+	    scans_alias(d, db_stmt(d, STMT_MSG_LIST), "m") +
+	    scans_alias(d, db_stmt(d, STMT_MSG_LIST), "x") +
+	    scans_alias(d, db_stmt(d, STMT_MSG_LIST), "y") +
+	    scans_alias(d, db_stmt(d, STMT_MSG_LIST), "t") +
+	    scans_alias(d, db_stmt(d, STMT_MSG_LIST), "q"), 0,
+	    "a thread's page folds reactions, quotes and unsends by index");
 	test_msg_status(d);
 	test_event_names(d);
 	db_close(d);

@@ -294,6 +294,17 @@ test_variants(void)
 	EQ_STR(q("SELECT text || ' ' || payload FROM message WHERE meta_message_id LIKE 'postback:9006:%'"), "Menu MENU", "postback without mid gets a derived key");
 	EQ_STR(q("SELECT reply_to FROM message WHERE meta_message_id = 'm_r1'"), "m_o2", "reply_to kept");
 
+	/* Unsend: the message marked and its text erased, a row that
+	 * refers to it (not unread); a location's place kept. */
+	EQ_INT(qi("SELECT unread FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '9006'"), 3, "three unread before the unsend");
+	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":["
+	    "{\"sender\":{\"id\":\"9006\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763856503000,\"message\":{\"mid\":\"m_r1\",\"is_deleted\":true}},"
+	    "{\"sender\":{\"id\":\"9006\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763856504000,\"message\":{\"mid\":\"m_l1\",\"attachments\":[{\"type\":\"location\",\"title\":\"Shop\",\"payload\":{\"coordinates\":{\"lat\":52.5,\"long\":13.25}}}]}}]}]}");
+	EQ_STR(q("SELECT coalesce(text, 'NULL') || ' ' || (unsent_ms = 1763856503000) FROM message WHERE meta_message_id = 'm_r1'"), "NULL 1", "an unsent message: marked, its text erased");
+	EQ_STR(q("SELECT kind || ' ' || reply_to FROM message WHERE meta_message_id = 'unsend:m_r1'"), "unsend m_r1", "... and a row refers to it");
+	EQ_INT(qi("SELECT unread FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '9006'"), 4, "the unsend is not unread (the location is)");
+	EQ_STR(q("SELECT kind || ' ' || raw FROM message WHERE meta_message_id = 'm_l1'"), "location {\"latitude\":52.5,\"longitude\":13.25,\"name\":\"Shop\"}", "a location keeps its place");
+
 	/* Handover. */
 	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":["
 	    "{\"sender\":{\"id\":\"9006\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763856600000,\"take_thread_control\":{\"previous_owner_app_id\":1}}]}]}");
