@@ -16,7 +16,8 @@
 // marked, and the delivery tick of each send.  The template picker is
 // templates.js.
 import { api, el, showAlert } from './api.js';
-import { frame, navBadge } from './frame.js';
+import { frame, navBadge, allowed } from './frame.js';
+import { contactTools } from './contact.js';
 import { composeSetup, composeRefresh, reactionNode } from './compose.js';
 import { setupTemplates, showTemplates } from './templates.js';
 
@@ -45,6 +46,7 @@ let newest = 0;				// the newest last_message_at listed
 let open = null;			// the conversation shown
 let thread = null;			// { id, cursor, msgs: Map, window }
 let channels = [];
+let toolsFor = 0;			// the conversation contactTools was drawn for
 
 const alertBox = $('alert');
 const fail = (e) => showAlert(alertBox, e.message);
@@ -193,6 +195,14 @@ function drawHead() {
 	$('unassign').hidden = c.assigned_user_id == null;
 	$('close').hidden = c.status === 'closed';
 	$('reopen').hidden = c.status !== 'closed';
+	// Admins: export what is held about the person, or forget them.
+	if (allowed(s, 'admin') && toolsFor !== c.id) {
+		toolsFor = c.id;
+		$('t-contact').replaceChildren(contactTools(c.contact, {
+			alert: alertBox,
+			done: async () => { $('back').click(); await loadList(false); },
+		}));
+	}
 }
 
 function drawWindow(w) {
@@ -377,7 +387,8 @@ $('back').addEventListener('click', () => {
 	$('inbox').classList.remove('has-thread');
 	$('thread-pane').hidden = true;
 	const id = open && open.id;
-	open = null; thread = null;
+	open = null; thread = null; toolsFor = 0;
+	$('t-contact').replaceChildren();
 	history.replaceState(null, '', 'inbox.html');
 	drawList();
 	const b = document.querySelector(`.conv[data-id="${id}"]`);

@@ -280,6 +280,23 @@ try {
 	await shot(page, 'inbox-hostile-desktop');
 	w.check('hostile');
 
+	// --- the person of that conversation exports and is forgotten
+	const exportHref = await page.getAttribute('#t-contact a', 'href');
+	ok(/^\/api\/contacts\/\d+\/export$/.test(exportHref || ''), 'an admin is offered the export of the person\'s data');
+	const exported = await page.evaluate(async (h) => (await fetch(h)).json(), exportHref);
+	ok(JSON.stringify(exported).includes('onerror=alert(1)'), '... which holds their message');
+	await page.click('#t-contact button:has-text("Forget this person")');
+	await page.waitForSelector('#t-contact input');
+	ok(await page.isDisabled('#t-contact button[type="submit"]'), 'forgetting waits for the word FORGET');
+	await page.fill('#t-contact input', 'FORGET');
+	await shot(page, 'inbox-forget-desktop');
+	await page.click('#t-contact button[type="submit"]');
+	await page.waitForSelector('#alert.alert-ok:has-text("Forgotten")');
+	await page.waitForFunction(() => document.querySelectorAll('#convs .conv').length === 4, null, { timeout: 15000 });
+	eq(sql("SELECT count(*) FROM contact WHERE meta_user_id = '7300000000000009'"), '0', 'the person is forgotten: the list has one conversation less');
+	eq(sql("SELECT count(*) FROM webhook_event WHERE instr(CAST(body AS TEXT), 'onerror=alert(1)') > 0"), '0', '... and no raw event holds their message');
+	w.check('forget');
+
 	// --- the phone
 	await page.setViewportSize(PHONE);
 	await page.goto(`${BASE}/inbox.html`);
