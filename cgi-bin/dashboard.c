@@ -13,12 +13,14 @@
 #include "api_stats.h"
 #include "api_events.h"
 #include "api_inbox.h"
+#include "api_media.h"
 #include "api_users.h"
 #include "app.h"
 #include "conf.h"
 #include "health.h"
 #include "http.h"
 #include "https.h"
+#include "media.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "route.h"
@@ -175,6 +177,11 @@ static const struct route routes[] = {
 	  .flags = ROUTE_PREFIX | ROUTE_JSON, .auth = ROUTE_TOKEN,
 	  .role = ROLE_AGENT, .fields = api_send_fields,
 	  .nfields = SEND_F__MAX, .handler = api_inbox_send },
+
+	/* Stored media, to the item's workspace only (api_media.c). */
+	{ .path = "/api/media", .methods = HTTP_BIT(HTTP_GET),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .handler = api_media_get },
 };
 
 static struct route_table table = {
@@ -225,6 +232,7 @@ main(void)
 		.handle = handle,
 	};
 	struct outbox_thread	*outbox = NULL;
+	struct media_thread	*media = NULL;
 	char			 err[HG_ERR_MAX];
 	int			 rc;
 
@@ -244,8 +252,14 @@ main(void)
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)
 		outbox = outbox_thread_new(conf);
 	api_inbox_setup(conf, outbox);
+	/* The process that holds the media lock fetches inbound media
+	 * and profiles as they come; the cron fetches the rest. */
+	api_media_setup(conf);
+	if (conf != NULL && !http_is_cgi() && app_lock(conf, "media") >= 0)
+		media = media_thread_new(conf);
 	rc = http_serve(&srv);
 	outbox_thread_free(outbox);
+	media_thread_free(media);
 	conf_free(conf);
 	return rc;
 }

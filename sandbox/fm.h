@@ -206,6 +206,21 @@ void	 fm_wa_number(struct req *, const char *phone_id);
 void	 fm_wa_numbers(struct req *, const char *waba);
 void	 fm_wa_register(struct req *, const char *phone_id);
 void	 fm_messages(struct req *, const char *object_id);
+
+/* --- fm_media.c: media ids, download URLs, profiles --- */
+/* 1 when type is a media type deliver takes (image, audio, video,
+ * file, sticker). */
+int	 fm_media_type(const char *type);
+/* Add a Messenger/Instagram attachment of type (file= picks the file)
+ * to message m, with a CDN URL that expires. */
+void	 fm_media_messenger(struct req *, cJSON *m, const char *type);
+/* Make WhatsApp message m one of type with a media id. */
+void	 fm_media_whatsapp(struct req *, cJSON *m, const char *type);
+/* GET <id> of the Graph API: a media id or a person's profile; 1 when
+ * it answered, 0 when id is neither. */
+int	 fm_media_graph(struct req *, const char *id);
+/* GET /_meta/_media/<rest>: a download. */
+void	 fm_media_download(struct req *, const char *rest);
 void	 fm_dialog(struct req *);
 void	 fm_dialog_confirm(struct req *);
 /* After an accepted send of body (its platform, account, Page and

@@ -17,7 +17,9 @@
  *                    Retry-After), size, times; DELETE clears
  *   POST   deliver   build a webhook (platform=messenger|instagram|
  *                    whatsapp, type=text|postback|delivery|read|status|
- *                    batch, text, page, sender, count, age_s, status,
+ *                    batch|image|audio|video|file|sticker (file=png|pdf|
+ *                    audio|video|big|badhash|html: see fm_media.c),
+ *                    text, page, sender, count, age_s, status,
  *                    mid), sign it with the app secret and POST it to the
  *                    gateway's /webhook (or path=) like Meta, retrying on
  *                    non-200 (attempts=, default 3)
@@ -364,8 +366,11 @@ messaging_item(struct req *r, const char *type, const char *account,
 			    text != NULL ? text : "Hello", i);
 			text = numbered;
 		}
-		cJSON_AddStringToObject(m, "text", text != NULL ? text :
-		    "Hello from the sandbox");
+		if (fm_media_type(type))
+			fm_media_messenger(r, m, type);
+		else
+			cJSON_AddStringToObject(m, "text", text != NULL ? text :
+			    "Hello from the sandbox");
 	}
 	return it;
 }
@@ -418,6 +423,10 @@ whatsapp_entry(struct req *r, const char *type, const char *from,
 		cJSON_AddStringToObject(m, "from", from);
 		cJSON_AddStringToObject(m, "id", wamid);
 		cJSON_AddStringToObject(m, "timestamp", tss);
+		if (fm_media_type(type)) {
+			fm_media_whatsapp(r, m, type);
+			continue;
+		}
 		cJSON_AddStringToObject(m, "type", "text");
 		snprintf(numbered, sizeof(numbered), count > 1 ? "%s (%lld)" :
 		    "%s", text != NULL ? text : "Hello from the sandbox", i + 1);
@@ -516,9 +525,10 @@ deliver(struct req *r)
 	}
 	if (strcmp(type, "text") != 0 && strcmp(type, "postback") != 0 &&
 	    strcmp(type, "delivery") != 0 && strcmp(type, "read") != 0 &&
-	    strcmp(type, "status") != 0 && strcmp(type, "batch") != 0) {
+	    strcmp(type, "status") != 0 && strcmp(type, "batch") != 0 &&
+	    !fm_media_type(type)) {
 		http_json_error(r, 400, "type must be text, postback, delivery, read, "
-		    "status or batch");
+		    "status, batch, image, audio, video, file or sticker");
 		return;
 	}
 	pi = fm_page_find(page != NULL ? page : "104857600000001");
@@ -535,7 +545,7 @@ deliver(struct req *r)
 	now_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	ts_ms = now_ms - age * 1000;
 	inbound = strcmp(type, "text") == 0 || strcmp(type, "postback") == 0 ||
-	    strcmp(type, "batch") == 0;
+	    strcmp(type, "batch") == 0 || fm_media_type(type);
 	root = cJSON_CreateObject();
 	if (wa) {
 		object = "whatsapp_business_account";

@@ -14,6 +14,7 @@
 #include "db_channel.h"
 #include "db_event.h"
 #include "db_inbox.h"
+#include "db_media.h"
 #include "db_oauth.h"
 #include "db_outbox.h"
 #include "db_queue.h"
@@ -214,6 +215,24 @@ enum stmt {
 	STMT_CHANNEL_RENAME,
 	STMT_CHANNEL_FIELDS,
 	STMT_CHANNEL_DISCONNECT,
+	/* Inbound media and contact profiles (db_media.c). */
+	STMT_MEDIA_FROM_MESSAGE,
+	STMT_MEDIA_CANDIDATE,
+	STMT_MEDIA_TAKE,
+	STMT_MEDIA_READY,
+	STMT_MEDIA_RETRY,
+	STMT_MEDIA_GIVE_UP,
+	STMT_MEDIA_NEXT_DUE,
+	STMT_MEDIA_EXPIRED,
+	STMT_MEDIA_EXPIRE,
+	STMT_MEDIA_GET,
+	STMT_MEDIA_OF_MESSAGE,
+	STMT_MEDIA_PICTURE,
+	STMT_MEDIA_IS_READY,
+	STMT_PROFILE_CANDIDATE,
+	STMT_PROFILE_TAKE,
+	STMT_PROFILE_PICTURE_ADD,
+	STMT_PROFILE_SET,
 	STMT__MAX
 };
 
