@@ -34,7 +34,7 @@
 /* The "big" file: larger than the tests' media_max_bytes. */
 #define FM_MEDIA_BIG	(2 * 1024 * 1024)
 /* The picture's side in pixels. */
-#define FM_PNG_SIDE	16
+#define FM_PNG_SIDE	96
 
 struct fm_file {
 	const char	*name, *mime, *filename;

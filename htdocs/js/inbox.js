@@ -10,6 +10,7 @@
 // the only links are ones this page builds.
 import { api, el, showAlert } from './api.js';
 import { frame } from './frame.js';
+import { attachmentNode, hasPending, pictureNode } from './media.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 2500;
@@ -76,7 +77,7 @@ function drawList() {
 		}
 		const btn = el('button', { type: 'button', className: 'conv', 'data-id': String(c.id),
 			'aria-current': open && open.id === c.id ? 'true' : undefined },
-		el('span', { className: 'conv-name clip' }, nameOf(c)),
+		el('span', { className: 'conv-name clip' }, pictureNode(c.contact), nameOf(c)),
 		el('span', { className: 'conv-time muted small' }, ago(c.last_message_at)),
 		el('span', { className: 'conv-meta small' },
 			el('span', { className: `badge badge-${c.platform}` }, PLATFORM[c.platform] || c.platform),
@@ -134,7 +135,9 @@ function drawMsg(m) {
 	const out = m.direction === 'out';
 	const special = m.kind !== 'text';
 	const li = el('li', { className: `msg ${out ? 'msg-out' : 'msg-in'}${special ? ' msg-special' : ''}`, 'data-id': String(m.id) });
-	li.append(el('div', { className: 'msg-text' }, label(m)));
+	const atts = m.attachments || [];
+	if (!atts.length || m.text) li.append(el('div', { className: 'msg-text' }, atts.length ? m.text : label(m)));
+	for (const a of atts) li.append(attachmentNode(a));
 	if (m.payload && m.kind === 'text') li.append(el('div', { className: 'muted small' }, 'Chosen from quick replies'));
 	if (m.reply_to && m.kind === 'text') li.append(el('div', { className: 'muted small' }, 'In reply to an earlier message'));
 	const meta = el('div', { className: 'msg-meta small' }, el('time', {}, new Date(m.sent_at).toLocaleString()));
@@ -153,7 +156,7 @@ function drawMsg(m) {
 
 function drawHead() {
 	const c = open;
-	$('t-name').textContent = nameOf(c);
+	$('t-name').replaceChildren(pictureNode(c.contact) || '', nameOf(c));
 	$('t-platform').textContent = PLATFORM[c.platform] || c.platform;
 	$('t-status').textContent = c.status;
 	$('t-assigned').textContent = c.assigned_user_id == null ? 'Unassigned'
@@ -247,7 +250,7 @@ async function poll() {
 				place(d2.messages || []);
 				thread.cursor = d2.next;
 				// Sends still on their way: from the oldest of them.
-				const pend = [...thread.msgs.values()].filter((m) => m.direction === 'out' && !FINAL.has(m.status));
+				const pend = [...thread.msgs.values()].filter((m) => (m.direction === 'out' && !FINAL.has(m.status)) || hasPending(m));
 				if (pend.length) {
 					const o = pend.reduce((a, b) => (a.sent_at < b.sent_at || (a.sent_at === b.sent_at && a.id < b.id) ? a : b));
 					const d3 = await fetchThread(`${o.sent_at}.${o.id - 1}`);

@@ -6,7 +6,8 @@
 // text and quick replies is queued, sent, and its tick moves to read
 // when the fake sends the receipts → assign to me, close, reopen → a
 // WhatsApp conversation whose last message is 25 hours old offers only
-// templates and says so, and a template is sent → a message whose text
+// templates and says so, and a template is sent → an image shows as a
+// thumbnail, the contact's picture and profile name → a message whose text
 // is markup is shown as text and runs nothing.  Any script error,
 // console error or dialog fails the suite.  Screenshots at desktop and
 // phone widths.
@@ -107,6 +108,25 @@ try {
 	await deliver({ platform: 'messenger', page: PAGE_ID, text: 'And on Mondays?' });
 	await page.waitForFunction(() => document.querySelectorAll('#thread .msg-in').length === 2, null, { timeout: 15000 });
 	ok(true, 'a new message appears in the open thread');
+	// An image: fetched in the background, shown as a thumbnail that
+	// loaded, served by hubgate; the contact's picture in the list.
+	await deliver({ platform: 'messenger', page: PAGE_ID, type: 'image' });
+	await page.waitForFunction(() => {
+		const i = document.querySelector('#thread img.att-thumb');
+		return i && i.complete && i.naturalWidth > 0;
+	}, null, { timeout: 20000 });
+	ok(true, 'an image message shows a thumbnail that loaded (naturalWidth > 0)');
+	ok(/^\/api\/media\/\d+$/.test(await page.getAttribute('#thread img.att-thumb', 'src')), '... from /api/media/ID');
+	eq(await page.getAttribute('#thread a.att-image', 'target'), '_blank', '... a click opens it at full size');
+	eq(await page.locator('#thread .att-none').count(), 0, '... nothing shown as unavailable');
+	await page.waitForFunction(() => {
+		const i = document.querySelector('#convs .conv[aria-current=true] img.avatar');
+		return i && i.complete && i.naturalWidth > 0;
+	}, null, { timeout: 20000 });
+	ok(true, 'the contact\'s picture shows in the list');
+	ok(/Pat Messenger/.test(await page.textContent('#t-name')), '... and the name from the profile in the header');
+	await shot(page, 'inbox-media-desktop');
+	w.check('media');
 
 	// --- reply with text and quick replies; the ticks move
 	await page.fill('#r-text', 'Yes, from 8 until noon.');
@@ -178,7 +198,7 @@ try {
 	await page.locator('#convs .conv').first().click();
 	await page.waitForSelector('#thread .msg-in');
 	eq(await page.textContent('#thread .msg-in .msg-text'), HOSTILE, 'markup in a message is shown as the very text');
-	eq(await page.locator('main img, main script, main b, main a[href^="javascript:"]').count(), 0, 'no element came from it');
+	eq(await page.locator('main img:not(.avatar[src^="/api/media/"]), main script, main b, main a[href^="javascript:"]').count(), 0, 'no element came from it');
 	await shot(page, 'inbox-hostile-desktop');
 	w.check('hostile');
 
