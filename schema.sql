@@ -1034,6 +1034,16 @@ CREATE TABLE media (
 CREATE INDEX media_due ON media (state, next_attempt_ms);
 CREATE INDEX media_by_message ON media (message_id) WHERE message_id IS NOT NULL;
 CREATE INDEX media_by_contact ON media (contact_id) WHERE contact_id IS NOT NULL;
+-- The files of stored items whose rows were deleted (a person's data
+-- erased, a message removed): webhook-retry removes them.
+CREATE TABLE media_gone (
+	id		INTEGER PRIMARY KEY	-- the deleted item's id: its file's name
+);
+CREATE TRIGGER media_gone_file AFTER DELETE ON media
+    WHEN old.state = 'ready'
+BEGIN
+	INSERT OR IGNORE INTO media_gone (id) VALUES (old.id);
+END;
 
 -- A contact's profile from Meta (Messenger/Instagram), fetched once and
 -- refreshed rarely.

@@ -571,6 +571,19 @@ media_prune(struct media_worker *w, long long now_ms, long long *n)
 			return -1;
 		(*n)++;
 	}
+	/* The files of items deleted with their message or contact. */
+	if (db_media_gone(w->db, ids, HG_MEDIA_PRUNE_BATCH, &got) == -1)
+		return -1;
+	for (i = 0; i < got; i++) {
+		snprintf(path, sizeof(path), "%s/%lld", w->dir, ids[i]);
+		if (unlink(path) == -1 && errno != ENOENT) {
+			log_msg(LOG_LEVEL_WARN, "media.prune", strerror(errno));
+			continue;
+		}
+		if (db_media_gone_drop(w->db, ids[i]) == -1)
+			return -1;
+		(*n)++;
+	}
 	return 0;
 }
 

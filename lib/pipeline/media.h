@@ -84,8 +84,9 @@ void	 media_worker_free(struct media_worker *);
 int	 media_run(struct media_worker *, long long budget_ms,
 	    struct media_stats *, long long *next_ms);
 /* Remove the files of items fetched more than media_retention_days
- * before now_ms (at most HG_MEDIA_PRUNE_BATCH); their rows become
- * unavailable "expired".  *n counts them.  0 or -1. */
+ * before now_ms (at most HG_MEDIA_PRUNE_BATCH; their rows become
+ * unavailable "expired"), and of items whose rows were deleted (a
+ * person's data erased).  *n counts the files.  0 or -1. */
 int	 media_prune(struct media_worker *, long long now_ms, long long *n);
 
 /* Start the fetcher thread with its own database connection and Graph

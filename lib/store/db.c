@@ -1017,6 +1017,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "name ELSE ?2 END, picture_media_id = coalesce(?3, "
 	    "picture_media_id), profile_error = ?4, profile_fetched_ms = ?5 "
 	    "WHERE id = ?1",
+	/* Files of deleted items, to remove */
+	[STMT_MEDIA_GONE_LIST] =
+	    "SELECT id FROM media_gone ORDER BY id LIMIT ?1",
+	[STMT_MEDIA_GONE_DROP] =
+	    "DELETE FROM media_gone WHERE id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -214,6 +214,33 @@ db_media_expired(struct db *d, long long before_ms, long long *ids, int n,
 }
 
 int
+db_media_gone(struct db *d, long long *ids, int n, int *got)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*got = 0;
+	if ((st = db_stmt(d, STMT_MEDIA_GONE_LIST)) == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *got < n)
+		ids[(*got)++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_media_gone_drop(struct db *d, long long id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_MEDIA_GONE_DROP)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return db_exec(d, st);
+}
+
+int
 db_media_expire(struct db *d, long long id)
 {
 	sqlite3_stmt *st;

@@ -67,6 +67,11 @@ int	 db_media_expired(struct db *, long long before_ms, long long *ids,
 	    int n, int *got);
 /* A ready item's file is gone: unavailable, reason expired. */
 int	 db_media_expire(struct db *, long long id);
+/* Up to n items deleted while ready (their files remain) into ids;
+ * *got how many.  0 or -1. */
+int	 db_media_gone(struct db *, long long *ids, int n, int *got);
+/* Item id's file is removed: forget it.  0 or -1. */
+int	 db_media_gone_drop(struct db *, long long id);
 /* 1 when item id is ready, 0 when not (or no such row), -1. */
 int	 db_media_is_ready(struct db *, long long id);
 

@@ -196,6 +196,19 @@ expect_eq "$(sql "$D" "SELECT state || ':' || reason FROM media WHERE id = $M1")
 [ -e "$D/media/$M2" ] && ok "... a newer one kept" || not_ok "... a newer one kept"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -b "$G" "$BASE/api/media/$M1")" 404 "... and no longer served"
 
+# --- a person's data erased: the files of their media go too
+K1U=$(sql "$D" "SELECT meta_user_id FROM contact WHERE id = $K1")
+EF=$(sql "$D" "SELECT count(*) FROM media m JOIN message g ON g.id = m.message_id JOIN conversation v ON v.id = g.conversation_id WHERE v.contact_id = $K1 AND m.state = 'ready'")
+[ "$EF" -gt 0 ] && ok "the Messenger person has stored media ($EF)" || not_ok "the Messenger person has stored media"
+[ -e "$D/media/$PID" ] && ok "... and a stored picture" || not_ok "... and a stored picture"
+sql "$D" "PRAGMA foreign_keys = ON; DELETE FROM message WHERE conversation_id IN (SELECT id FROM conversation WHERE contact_id = $K1);
+    DELETE FROM conversation WHERE contact_id = $K1; DELETE FROM contact WHERE id = $K1" >/dev/null
+expect_eq "$(sql "$D" "SELECT count(*) FROM media WHERE contact_id = $K1 OR id = $PID")" 0 "erasing the person deletes their media rows"
+out=$(HUBGATE_CONFIG=$CFG "$HUBGATE_BUILD/cron/webhook-retry")
+[ -e "$D/media/$PID" ] && not_ok "... and webhook-retry removes their files" || ok "... and webhook-retry removes their files"
+expect_eq "$(sql "$D" "SELECT count(*) FROM media_gone")" 0 "... leaving nothing to do"
+[ -e "$D/media/$M2" ] && ok "... another person's file stays" || not_ok "... another person's file stays"
+
 # --- nothing secret in the logs
 if grep -qF "$PT" "$D/error.log" || grep -qF "$WT" "$D/error.log"; then
 	not_ok "no token in the server's log"
