@@ -4,7 +4,9 @@
  * failed events whose retry time has come, expired leases) until the
  * queue is empty or cron_budget_s is spent, prunes processed events
  * older than retention_days and audit lines older than
- * audit_retention_days, deletes expired sessions and stale sign-in
+ * audit_retention_days, fetches inbound media and contact profiles the
+ * dashboard's fetcher did not take and removes media files past
+ * media_retention_days, deletes expired sessions and stale sign-in
  * throttle rows and setup tokens, checkpoints the WAL, prints a one-line
  * summary and exits.
  * A second run while one is active exits at once.  Exit status 1 on a
