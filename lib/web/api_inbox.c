@@ -227,7 +227,8 @@ msg_row(void *arg, const struct db_msg_row *m)
 	add_str(o, "payload", m->payload);
 	add_str(o, "reply_to", m->reply_to);
 	/* media: each attachment, with its stored item. */
-	api_media_attachments(a->db, m->id, m->attachments, o);
+	api_media_attachments(a->db, m->id, m->direction != NULL &&
+	    strcmp(m->direction, "in") == 0, m->attachments, o);
 	if (m->outbox_id > 0) {
 		cJSON_AddNumberToObject(o, "outbox_id", (double)m->outbox_id);
 		add_str(o, "outbox_state", m->outbox_state);

@@ -204,8 +204,8 @@ fetchable(const char *type)
 }
 
 void
-api_media_attachments(struct db *d, long long message, const char *atts,
-    cJSON *msg)
+api_media_attachments(struct db *d, long long message, int inbound,
+    const char *atts, cJSON *msg)
 {
 	struct att_media	 a;
 	const cJSON		*it;
@@ -246,10 +246,11 @@ api_media_attachments(struct db *d, long long message, const char *atts,
 			json_add_str_or_null(o, "content_type",
 			    a.ctype[i][0] != '\0' ? a.ctype[i] : NULL);
 		} else {
-			/* Never fetched: stored before media were, or not
-			 * media at all (a location, a share). */
-			json_add_str_or_null(o, "state", fetchable(type) ?
-			    media_state_names[MEDIA_UNAVAILABLE] : NULL);
+			/* Never fetched: stored before media were, sent by
+			 * hubgate, or not media at all (a location). */
+			json_add_str_or_null(o, "state", inbound &&
+			    fetchable(type) ? media_state_names[MEDIA_UNAVAILABLE] :
+			    NULL);
 			cJSON_AddNullToObject(o, "url");
 			cJSON_AddNullToObject(o, "content_type");
 		}

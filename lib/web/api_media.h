@@ -28,8 +28,10 @@ void	 api_media_get(struct req *, const struct route_ctx *);
 
 /* Add "attachments": [{id, type, name, state, url, content_type}] to
  * msg for the stored attachments JSON of message (NULL: an empty
- * array). */
-void	 api_media_attachments(struct db *, long long message,
+ * array).  An inbound media attachment without an item (stored before
+ * hubgate fetched media) is unavailable; an outbound one (sent by URL)
+ * and one that is not media (a location) have state null. */
+void	 api_media_attachments(struct db *, long long message, int inbound,
 	    const char *attachments_json, cJSON *msg);
 /* Add "picture": "/api/media/ID" (a ready profile picture) or null to
  * a conversation's contact object. */
