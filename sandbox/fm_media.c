@@ -350,7 +350,11 @@ fm_media_graph(struct req *r, const char *id)
 	for (i = 0; id[i] != '\0'; i++)
 		if (id[i] < '0' || id[i] > '9')
 			return 0;
-	if (i == 0 || fm_param(r, "fields") == NULL || fm_page_find(id) >= 0 ||
+	/* A person's profile is asked with profile_pic; other ids
+	 * (numbers, Pages) are not this module's. */
+	if (i == 0 || fm_param(r, "fields") == NULL ||
+	    strstr(fm_param(r, "fields"), "profile_pic") == NULL ||
+	    fm_page_find(id) >= 0 ||
 	    fm_page_find_ig(id) >= 0 || fm_number_find(id) != NULL ||
 	    strcmp(id, FM_USER_ID) == 0)
 		return 0;

@@ -120,6 +120,14 @@ expect_eq "$(curl -s -b "$O" "$BASE/api/media/$M1" | json 'j["error"]["message"]
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -b "$G" "$BASE/api/media/999999")" 404 "no such item: 404"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -b "$G" "$BASE/api/media/abc")" 404 "not an id: 404"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/media/$M1")" 401 "nobody signed in: 401"
+CSRF=$(curl -s -b "$G" "$BASE/api/session" | json 'j["csrf_token"]')
+TOK=$(curl -s -b "$G" -H "X-CSRF-Token: $CSRF" -H "Origin: $BASE" -H 'Content-Type: application/json' \
+    --data-binary '{"name":"crm","scope":"read"}' "$BASE/api/tokens" | json 'j["token"]')
+expect_eq "$(curl -s -o "$TMP/bytok" -w '%{http_code}' -H "Authorization: Bearer $TOK" "$BASE/api/media/$M3")" 200 \
+    "an API token of the workspace (read scope): 200"
+expect_eq "$(sha256sum < "$TMP/bytok" | cut -d' ' -f1)" "$(sql "$D" "SELECT sha256 FROM media WHERE id = $M3")" "... the item's bytes"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer nothing-$TOK" "$BASE/api/media/$M3")" 401 \
+    "a token that is no token: 401"
 
 # --- what ends unavailable
 M7=$(deliver whatsapp file big)
