@@ -1049,8 +1049,17 @@ END;
 -- refreshed rarely.
 ALTER TABLE contact ADD COLUMN picture_media_id INTEGER
 	REFERENCES media(id) ON DELETE SET NULL;	-- the profile picture
-ALTER TABLE contact ADD COLUMN profile_fetched_ms INTEGER;	-- the last try (ms), NULL: never
+ALTER TABLE contact ADD COLUMN profile_fetched_ms INTEGER;	-- the last try (ms); 0: never tried; NULL: no profile to fetch (WhatsApp)
 ALTER TABLE contact ADD COLUMN profile_error TEXT;	-- Meta's words for the last failure
+UPDATE contact SET profile_fetched_ms = 0 WHERE channel_id IN
+    (SELECT id FROM channel WHERE kind IN ('page', 'instagram'));
 CREATE INDEX contact_profile_due ON contact (profile_fetched_ms);
+-- A new Messenger or Instagram contact's profile is due.
+CREATE TRIGGER contact_profile_new AFTER INSERT ON contact
+    WHEN (SELECT kind FROM channel WHERE id = new.channel_id)
+        IN ('page', 'instagram')
+BEGIN
+	UPDATE contact SET profile_fetched_ms = 0 WHERE id = new.id;
+END;
 
 PRAGMA user_version = 14;

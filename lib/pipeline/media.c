@@ -270,12 +270,15 @@ log_fetch(const struct db_media_job *j, const char *outcome,
 	log_end(&l);
 }
 
-/* Record a failed attempt: retried or given up for reason. */
+/* Record a failed attempt: retried, or given up for reason when the
+ * failure is permanent ("failed" for any other). */
 static int
 failed(struct media_worker *w, const struct db_media_job *j,
     enum graph_class cls, const char *reason, const char *why,
     struct media_stats *st)
 {
+	if (cls != GRAPH_PERMANENT)
+		reason = "failed";
 	if (media_decide(cls, j->attempts) == MEDIA_NEXT_RETRY) {
 		st->retried++;
 		log_fetch(j, "retry", why);
@@ -284,8 +287,7 @@ failed(struct media_worker *w, const struct db_media_job *j,
 	}
 	st->unavailable++;
 	log_fetch(j, "unavailable", why);
-	return db_media_give_up(w->db, j->id, cls == GRAPH_PERMANENT ? reason :
-	    "failed");
+	return db_media_give_up(w->db, j->id, reason);
 }
 
 /* Fetch item j; 0 or -1 on a database error. */

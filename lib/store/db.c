@@ -997,15 +997,16 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "k.picture_media_id WHERE k.id = ?1 AND m.state = 'ready'",
 	[STMT_MEDIA_IS_READY] =
 	    "SELECT count(*) FROM media WHERE id = ?1 AND state = 'ready'",
-	/* Contact profiles: Messenger and Instagram contacts never
-	 * fetched, or last tried before ?1 */
+	/* Contact profiles: Messenger and Instagram contacts (WhatsApp's
+	 * have NULL) never fetched (0) or last tried before ?1, by the
+	 * index on the time */
 	[STMT_PROFILE_CANDIDATE] =
 	    "SELECT k.id, k.workspace_id, k.channel_id, k.meta_user_id, c.kind, "
 	    "c.meta_id, c.token_kind, c.token_sealed FROM contact k "
 	    "JOIN channel c ON c.id = k.channel_id WHERE "
-	    "(k.profile_fetched_ms IS NULL OR k.profile_fetched_ms < ?1) AND "
-	    "c.kind IN ('page', 'instagram') AND "
-	    "c.token_status IN ('valid', 'expiring') ORDER BY k.id LIMIT 1",
+	    "k.profile_fetched_ms < ?1 AND c.kind IN ('page', 'instagram') AND "
+	    "c.token_status IN ('valid', 'expiring') "
+	    "ORDER BY k.profile_fetched_ms LIMIT 1",
 	[STMT_PROFILE_TAKE] =
 	    "UPDATE contact SET profile_fetched_ms = ?2 WHERE id = ?1",
 	[STMT_PROFILE_PICTURE_ADD] =

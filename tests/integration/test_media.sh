@@ -155,7 +155,7 @@ expect_eq "$(curl -s -b "$G" "$BASE/api/conversations/$C9/messages" | json '[a["
 # A failure that may pass: retried later, not given up.
 curl -s -d 'path=/fmm-*' -d kind=status -d status=500 -d code=1 -d times=1 "$CTL/fault" >/dev/null
 M11=$(deliver whatsapp image)
-expect_eq "$(wait_sql "SELECT state || ':' || attempts || ':' || reason FROM media WHERE id = $M11" pending:1:gone)" pending:1:gone \
+expect_eq "$(wait_sql "SELECT state || ':' || attempts || ':' || reason FROM media WHERE id = $M11" pending:1:failed)" pending:1:failed \
     "Meta answering 500: still pending after one attempt"
 expect_eq "$(sql "$D" "SELECT next_attempt_ms > (strftime('%s','now') * 1000) FROM media WHERE id = $M11")" 1 "... due again later (backoff)"
 r=$(curl -s -w '\n%{http_code}' -b "$G" "$BASE/api/media/$M11")
