@@ -182,6 +182,11 @@ main(void)
 	c1 = conversation(1, page, "u1");
 	c2 = conversation(1, page, "u2");
 	cw = conversation(1, wa, "16505551234");
+	EQ_INT(sqlv("SELECT count(*) FROM contact WHERE profile_fetched_ms = 0"),
+	    2, "new Messenger contacts: their profiles are due");
+	EQ_INT(sqlv("SELECT count(*) FROM contact WHERE profile_fetched_ms IS "
+	    "NULL AND meta_user_id = '16505551234'"), 1,
+	    "a WhatsApp contact: none to fetch");
 
 	/* Rows from messages. */
 	EQ_INT(message(page, c1, "m1", "[{\"type\":\"image\",\"url\":"
