@@ -156,6 +156,24 @@ struct media_worker {
 	long long		 retention_ms, refresh_ms;
 };
 
+int
+media_dir_path(const struct conf *c, char *out, size_t outsz)
+{
+	char	 db[HG_MEDIA_PATH_MAX];
+	char	*slash;
+	int	 n;
+
+	if (*conf_get(c, "media_dir") != '\0')
+		return conf_path(c, "media_dir", out, outsz) != NULL ? 0 : -1;
+	if (conf_path(c, "db_path", db, sizeof(db)) == NULL)
+		return -1;
+	if ((slash = strrchr(db, '/')) == NULL)
+		n = snprintf(out, outsz, "media");
+	else
+		n = snprintf(out, outsz, "%.*s/media", (int)(slash - db), db);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
 struct media_worker *
 media_worker_new(const struct conf *c, struct db *d, struct graph *g)
 {
@@ -166,7 +184,7 @@ media_worker_new(const struct conf *c, struct db *d, struct graph *g)
 	w->conf = c;
 	w->db = d;
 	w->graph = g;
-	if (conf_path(c, "media_dir", w->dir, sizeof(w->dir)) == NULL) {
+	if (media_dir_path(c, w->dir, sizeof(w->dir)) == -1) {
 		free(w);
 		return NULL;
 	}
@@ -207,22 +225,35 @@ open_token(struct media_worker *w, const char *kind, const char *meta_id,
 }
 
 /* Write data to <dir>/<id>: a temporary name, fsync, rename, fsync of
- * the directory.  0 or -1 (logged). */
+ * the directory.  The directory is made 0700 (02770 inside a setgid
+ * data directory), a file 0600 (0660 in a setgid directory: the
+ * shared group's programs serve and prune it).  0 or -1 (logged). */
 static int
 store_file(struct media_worker *w, long long id, const void *data, size_t len)
 {
 	char		 tmp[HG_MEDIA_PATH_MAX + 32], path[HG_MEDIA_PATH_MAX + 32];
+	char		*slash;
 	const char	*p = data;
+	struct stat	 sb;
 	ssize_t		 n;
 	int		 fd, dfd;
 
-	if (mkdir(w->dir, 0700) == -1 && errno != EEXIST)
+	if (mkdir(w->dir, 0700) == 0) {
+		snprintf(path, sizeof(path), "%s", w->dir);
+		if ((slash = strrchr(path, '/')) != NULL && slash != path)
+			*slash = '\0';
+		if (slash != NULL && stat(path, &sb) == 0 &&
+		    (sb.st_mode & S_ISGID))
+			chmod(w->dir, 02770);
+	} else if (errno != EEXIST)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/%lld", w->dir, id);
 	snprintf(tmp, sizeof(tmp), "%s/%lld.tmp", w->dir, id);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) == -1)
 		goto fail;
+	if (stat(w->dir, &sb) == 0 && (sb.st_mode & S_ISGID))
+		fchmod(fd, 0660);
 	while (len > 0) {
 		if ((n = write(fd, p, len)) == -1) {
 			if (errno == EINTR)

@@ -14,7 +14,8 @@
  * retried with backoff (media_backoff_ms) up to HG_MEDIA_ATTEMPTS_MAX
  * attempts, then unavailable.  A stored item is a file named by its
  * id in media_dir, written to a temporary name, fsync'd and renamed
- * before the row says ready.  media_prune removes files older than
+ * before the row says ready (0600, or 0660 in a setgid directory of a
+ * shared group, as the database).  media_prune removes files older than
  * media_retention_days (the rows stay, unavailable "expired").
  *
  * The same runner fetches the profile of Messenger and Instagram
@@ -73,8 +74,14 @@ enum media_next {
  * HG_MEDIA_ATTEMPTS_MAX attempts were made. */
 enum media_next media_decide(enum graph_class cls, int attempts);
 
+/* The media directory of c into out: media_dir (relative to the
+ * configuration file's directory), or when it is empty "media" in the
+ * directory of db_path (the data directory).  0, or -1 when it does
+ * not fit. */
+int	 media_dir_path(const struct conf *c, char *out, size_t outsz);
+
 /* A worker over d and g (borrowed) with c's settings; NULL when out
- * of memory. */
+ * of memory or the media directory's path does not fit. */
 struct media_worker *media_worker_new(const struct conf *c, struct db *d,
 	    struct graph *g);
 void	 media_worker_free(struct media_worker *);

@@ -111,7 +111,7 @@ api_media_get(struct req *r, const struct route_ctx *cx)
 		not_there(r, media_state_names[m.state]);
 		return;
 	}
-	if (conf_path(media_conf, "media_dir", dir, sizeof(dir)) == NULL) {
+	if (media_dir_path(media_conf, dir, sizeof(dir)) == -1) {
 		route_error(r, 503, "media_dir is too long");
 		return;
 	}
