@@ -191,6 +191,21 @@ try {
 	ok(/^422 .*template/.test(why), 'free text there is refused with the reason in words', why);
 	w.check('template');
 
+	// --- media states: a file is a download link; a picture that could
+	// not be kept says so (never a broken image)
+	await deliver({ platform: 'instagram', type: 'file' });
+	await deliver({ platform: 'instagram', type: 'image', file: 'html' });
+	const ci = sql(`SELECT v.id FROM conversation v JOIN channel c ON c.id = v.channel_id WHERE c.kind = 'instagram'`);
+	await until(() => sql(`SELECT count(*) FROM media m JOIN message g ON g.id = m.message_id WHERE g.conversation_id = ${ci} AND m.state <> 'pending'`) === '2', 'the Instagram media are fetched');
+	await page.goto(`${BASE}/inbox.html?c=${ci}`);
+	await page.waitForSelector('#thread .att a[download]');
+	ok(/^File: /.test(await page.textContent('#thread .att a[download]')), 'a file is a download link');
+	ok(/^\/api\/media\/\d+$/.test(await page.getAttribute('#thread .att a[download]', 'href')), '... to /api/media/ID');
+	ok(/media unavailable/.test(await page.textContent('#thread .att-none')), 'a picture that could not be kept says "media unavailable"');
+	eq(await page.evaluate(() => [...document.images].filter((i) => i.complete && i.naturalWidth === 0).length), 0, '... and no image is broken');
+	await shot(page, 'inbox-media-states-desktop');
+	w.check('media states');
+
 	// --- markup is text
 	await deliver({ platform: 'messenger', page: PAGE_ID, sender: '7300000000000009', text: HOSTILE });
 	await page.goto(`${BASE}/inbox.html`);
