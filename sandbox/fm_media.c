@@ -51,6 +51,7 @@ static const struct fm_file fm_files[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* The built-in file named by the n bytes at name, or NULL. */
 static const struct fm_file *
 file_find(const char *name, size_t n)
 {
@@ -63,6 +64,7 @@ file_find(const char *name, size_t n)
 	return NULL;
 }
 
+/* The CRC-32 of a PNG chunk (type and data). */
 static unsigned long
 crc32_of(const unsigned char *p, size_t n)
 {
@@ -78,6 +80,7 @@ crc32_of(const unsigned char *p, size_t n)
 	return c ^ 0xffffffffUL;
 }
 
+/* Append v as four big-endian bytes. */
 static void
 be32(struct buf *b, unsigned long v)
 {

@@ -650,6 +650,7 @@ graph_post_form(struct graph *g, const char *path,
 
 /* ---- downloads ---------------------------------------------------- */
 
+/* A download in flight. */
 struct dl {
 	struct buf	*out;
 	size_t		 max;
@@ -658,6 +659,7 @@ struct dl {
 	size_t		 ctsz;
 };
 
+/* curl's body callback: keep at most max bytes, then stop. */
 static size_t
 dl_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -671,6 +673,7 @@ dl_body(char *p, size_t size, size_t n, void *arg)
 	return buf_add(x->out, p, n) == 0 ? n : 0;
 }
 
+/* curl's header callback: keep the Content-Type's type. */
 static size_t
 dl_header(char *p, size_t size, size_t n, void *arg)
 {

@@ -46,6 +46,7 @@ static const char *const media_others[] = {
 	"application/zip", "application/octet-stream", NULL
 };
 
+/* 1 when s is one of the NULL-terminated list l. */
 static int
 in_list(const char *const *l, const char *s)
 {
@@ -630,6 +631,8 @@ struct media_thread {
 	int			 due, stop;
 };
 
+/* The thread: run the fetcher when poked, when an item is due, and
+ * every HG_MEDIA_POLL_MS, until stopped. */
 static void *
 media_main(void *arg)
 {

@@ -174,6 +174,7 @@ struct att_media {
 	char			 ctype[MEDIA_ATTS_MAX][HG_MEDIA_TYPE_MAX];
 };
 
+/* One item of a message, kept by its position. */
 static void
 att_row(void *arg, long long id, int pos, enum media_state s,
     const char *ctype)
