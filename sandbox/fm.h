@@ -219,6 +219,12 @@ void	 fm_media_whatsapp(struct req *, cJSON *m, const char *type);
 /* GET <id> of the Graph API: a media id or a person's profile; 1 when
  * it answered, 0 when id is neither. */
 int	 fm_media_graph(struct req *, const char *id);
+/* 1 when the request asks for the profile of person id (digits, not
+ * one of the world's Pages, accounts or numbers, fields with
+ * profile_pic). */
+int	 fm_media_profile_asked(struct req *, const char *id);
+/* Answer the profile of person id (the caller authenticated). */
+void	 fm_media_profile(struct req *, const char *id);
 /* GET /_meta/_media/<rest>: a download. */
 void	 fm_media_download(struct req *, const char *rest);
 void	 fm_dialog(struct req *);

@@ -9,7 +9,8 @@
  *        attachment URL (no token; it expires, and then answers 403)
  *   GET /_meta/<version>/<PSID>?fields=first_name,last_name,profile_pic
  *   GET /_meta/<version>/<IGSID>?fields=name,username,profile_pic
- *        a person's profile (with a Page token)
+ *        a person's profile (with a Page token; and with an Instagram
+ *        Login token under /_meta/_instagram/graph/<version>/, fm_instagram.c)
  *
  * The files are built in: png (a small picture, generated), pdf, audio,
  * video, big (FM_MEDIA_BIG bytes, as a PDF), badhash (the picture, with
@@ -314,17 +315,13 @@ media_info(struct req *r, const char *id)
 	fm_json(r, o);
 }
 
-/* GET <PSID or IGSID>?fields=...: a person's profile. */
-static void
-profile(struct req *r, const char *id)
+void
+fm_media_profile(struct req *r, const char *id)
 {
-	struct fm_token	 t;
 	const char	*fields = fm_param(r, "fields");
 	char		 url[600];
 	cJSON		*o;
 
-	if (fm_auth(r, &t, 0) == -1)
-		return;
 	media_url(r, "cdn", "png", url, sizeof(url));
 	o = cJSON_CreateObject();
 	if (strstr(fields, "username") != NULL) {
@@ -340,9 +337,27 @@ profile(struct req *r, const char *id)
 }
 
 int
-fm_media_graph(struct req *r, const char *id)
+fm_media_profile_asked(struct req *r, const char *id)
 {
 	size_t i;
+
+	if (r->method != HTTP_GET)
+		return 0;
+	for (i = 0; id[i] != '\0'; i++)
+		if (id[i] < '0' || id[i] > '9')
+			return 0;
+	/* A person's profile is asked with profile_pic; other ids
+	 * (numbers, Pages) are not this module's. */
+	return i > 0 && fm_param(r, "fields") != NULL &&
+	    strstr(fm_param(r, "fields"), "profile_pic") != NULL &&
+	    fm_page_find(id) < 0 && fm_page_find_ig(id) < 0 &&
+	    fm_number_find(id) == NULL && strcmp(id, FM_USER_ID) != 0;
+}
+
+int
+fm_media_graph(struct req *r, const char *id)
+{
+	struct fm_token t;
 
 	if (r->method != HTTP_GET)
 		return 0;
@@ -350,18 +365,11 @@ fm_media_graph(struct req *r, const char *id)
 		media_info(r, id);
 		return 1;
 	}
-	for (i = 0; id[i] != '\0'; i++)
-		if (id[i] < '0' || id[i] > '9')
-			return 0;
-	/* A person's profile is asked with profile_pic; other ids
-	 * (numbers, Pages) are not this module's. */
-	if (i == 0 || fm_param(r, "fields") == NULL ||
-	    strstr(fm_param(r, "fields"), "profile_pic") == NULL ||
-	    fm_page_find(id) >= 0 ||
-	    fm_page_find_ig(id) >= 0 || fm_number_find(id) != NULL ||
-	    strcmp(id, FM_USER_ID) == 0)
+	if (!fm_media_profile_asked(r, id))
 		return 0;
-	profile(r, id);
+	/* With a Page token (Messenger, and Instagram through its Page). */
+	if (fm_auth(r, &t, 0) == 0)
+		fm_media_profile(r, id);
 	return 1;
 }
 

@@ -17,7 +17,9 @@
 . "$(dirname "$0")/sandbox.sh"
 t_tmp media
 D=$TMP/d
-SANDBOX_CONF='media_max_bytes = 1048576' start_sandbox "$D" ||
+SANDBOX_CONF='media_max_bytes = 1048576
+instagram_app_id = 990000000000001
+instagram_app_secret = test-instagram-secret-0123456789' start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 CFG=$D/hubgate.conf
 PW='media agent passphrase'
@@ -180,6 +182,22 @@ expect_eq "$(curl -s -b "$G" "$BASE/api/conversations" | json '[c["contact"]["pi
 check_served "$PID" "the profile picture"
 K2=$(sql "$D" "SELECT k.id FROM contact k JOIN channel c ON c.id = k.channel_id WHERE c.kind = 'instagram'")
 expect_eq "$(wait_sql "SELECT name FROM contact WHERE id = $K2" 'Robin Insta')" 'Robin Insta' "Instagram contact: name from the profile"
+# An account connected by Instagram Login: its host and token.
+IGL=17841400000000901
+IGT=IGQWfake-instagram-login-token-0123456789
+sqlite3 -cmd '.timeout 5000' "$D/fakemeta.db" "INSERT INTO token (token, kind, user_id, scopes, issued_at, expires_at)
+    VALUES ('$IGT', 'ig_long', '$IGL', 'instagram_business_basic,instagram_business_manage_messages', 0, 4000000000)"
+HUBGATE_CONFIG=$CFG "$ADMIN" channel-add instagram $IGL 'Studio IG' >/dev/null
+printf '%s\n' "$IGT" | HUBGATE_CONFIG=$CFG "$ADMIN" channel-token instagram $IGL
+sql "$D" "UPDATE channel SET token_kind = 'instagram_login' WHERE meta_id = '$IGL';
+    INSERT INTO contact (workspace_id, channel_id, meta_user_id, first_seen_at, last_seen_at)
+    SELECT 1, id, '5300000000000901', 0, 0 FROM channel WHERE meta_id = '$IGL'" >/dev/null
+K5=$(sql "$D" "SELECT id FROM contact WHERE meta_user_id = '5300000000000901'")
+expect_eq "$(wait_sql "SELECT name FROM contact WHERE id = $K5" 'Robin Insta')" 'Robin Insta' \
+    "Instagram Login contact: name from graph.instagram.com's profile"
+expect_match "$(grep 'media.profile contact='"$K5" "$D/error.log" | head -1)" 'class=ok' "... fetched once, with success"
+grep -q "_instagram/graph/v[0-9.]*/5300000000000901" "$D/error.log" && ok "... from the Instagram host" ||
+    not_ok "... from the Instagram host"
 K3=$(sql "$D" "SELECT k.id FROM contact k JOIN channel c ON c.id = k.channel_id WHERE c.kind = 'whatsapp'")
 expect_eq "$(sql "$D" "SELECT name || ':' || coalesce(profile_fetched_ms, 'never') FROM contact WHERE id = $K3")" "Sheena Nelson:never" \
     "WhatsApp contact: the webhook's profile name, never fetched"
@@ -218,7 +236,7 @@ expect_eq "$(sql "$D" "SELECT count(*) FROM media_gone")" 0 "... leaving nothing
 [ -e "$D/media/$M2" ] && ok "... another person's file stays" || not_ok "... another person's file stays"
 
 # --- nothing secret in the logs
-if grep -qF "$PT" "$D/error.log" || grep -qF "$WT" "$D/error.log"; then
+if grep -qF "$PT" "$D/error.log" || grep -qF "$WT" "$D/error.log" || grep -qF "$IGT" "$D/error.log"; then
 	not_ok "no token in the server's log"
 else
 	ok "no token in the server's log"
