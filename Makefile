@@ -45,17 +45,19 @@ STORE_SRC = lib/store/db.c lib/store/db_inbox.c lib/store/db_oauth.c lib/store/d
 	   lib/store/db_stats.c lib/store/db_user.c \
 	   lib/store/db_channel_act.c \
 	   lib/store/db_contact.c
+STORE_SRC += lib/store/db_media.c
 META_SRC = lib/meta/envelope.c lib/meta/events.c lib/meta/graph.c \
 	   lib/meta/graph_error.c lib/meta/graph_oauth.c lib/meta/graph_send.c \
 	   lib/meta/redact.c lib/meta/signed_request.c lib/meta/window.c
 PIPELINE_SRC = lib/pipeline/checkpointer.c lib/pipeline/committer.c lib/pipeline/erase.c \
 	   lib/pipeline/outbox.c lib/pipeline/pace.c lib/pipeline/processor.c \
 	   lib/pipeline/queue.c
+PIPELINE_SRC += lib/pipeline/media.c
 WEB_SRC	 = lib/web/api_audit.c lib/web/api_channels.c lib/web/api_events.c \
 	   lib/web/api_events_act.c lib/web/api_inbox.c lib/web/api_session.c \
 	   lib/web/api_stats.c lib/web/api_users.c \
 	   lib/web/api_channel_act.c lib/web/api_channel_move.c \
-	   lib/web/api_contacts.c lib/web/api_outbox.c \
+	   lib/web/api_contacts.c lib/web/api_outbox.c lib/web/api_media.c \
 	   lib/web/api_wa_signup.c lib/web/oauth_signup.c \
 	   lib/web/app.c lib/web/health.c lib/web/http.c lib/web/https.c lib/web/metrics.c \
 	   lib/web/oauth.c lib/web/oauth_connect.c lib/web/oauth_ig.c lib/web/oauth_meta.c \
@@ -85,6 +87,7 @@ FAKE_SRC = sandbox/fakemeta.c sandbox/fm_control.c sandbox/fm_dialog.c \
 	   sandbox/fm_graph.c sandbox/fm_instagram.c sandbox/fm_send.c sandbox/fm_store.c \
 	   sandbox/fm_wa.c \
 	   sandbox/fm_signup.c
+FAKE_SRC += sandbox/fm_media.c
 FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKEMETA = $(BUILD)/sandbox/fakemeta
 

@@ -1071,7 +1071,63 @@ ALTER TABLE channel ADD COLUMN mark_read INTEGER NOT NULL DEFAULT 1;	-- 1: mark 
 PRAGMA user_version = 13;
 
 -- @migration 14
--- PLACEHOLDER: migration 14 (another branch)
+-- media: an inbound attachment (or a contact's profile picture) fetched
+-- from Meta once, in the background (lib/pipeline/media.c), and kept in
+-- the media directory as a file named by the id; the row holds what is
+-- known about it.
+CREATE TABLE media (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id),	-- who may see it
+	channel_id	INTEGER NOT NULL REFERENCES channel(id),	-- whose token fetches it
+	message_id	INTEGER REFERENCES message(id) ON DELETE CASCADE,	-- the message it came with; NULL for a profile picture
+	position	INTEGER NOT NULL DEFAULT 0,	-- its index in the message's attachments
+	contact_id	INTEGER REFERENCES contact(id) ON DELETE CASCADE,	-- a profile picture's contact
+	source		TEXT NOT NULL,	-- the attachment URL, or WhatsApp's media id
+	source_kind	TEXT NOT NULL CHECK (source_kind IN ('url', 'wa_id')),
+	type		TEXT NOT NULL,	-- image, video, audio, file, document, sticker
+	name		TEXT,		-- a file's name, when Meta gives one
+	content_type	TEXT,		-- the stored bytes' type
+	size		INTEGER,	-- bytes stored
+	sha256		TEXT,		-- hex SHA-256 of the stored bytes
+	state		TEXT NOT NULL DEFAULT 'pending'
+			CHECK (state IN ('pending', 'ready', 'unavailable')),
+	reason		TEXT,		-- why unavailable: failed, too_large, type, hash, gone, expired
+	attempts	INTEGER NOT NULL DEFAULT 0,	-- fetches tried
+	next_attempt_ms	INTEGER NOT NULL,	-- when the next fetch is due (ms)
+	created_ms	INTEGER NOT NULL,	-- when the row was made
+	fetched_ms	INTEGER		-- when it became ready (retention counts from it)
+);
+CREATE INDEX media_due ON media (state, next_attempt_ms);
+CREATE INDEX media_by_message ON media (message_id) WHERE message_id IS NOT NULL;
+CREATE INDEX media_by_contact ON media (contact_id) WHERE contact_id IS NOT NULL;
+-- The files of stored items whose rows were deleted (a person's data
+-- erased, a message removed): webhook-retry removes them.
+CREATE TABLE media_gone (
+	id		INTEGER PRIMARY KEY	-- the deleted item's id: its file's name
+);
+CREATE TRIGGER media_gone_file AFTER DELETE ON media
+    WHEN old.state = 'ready'
+BEGIN
+	INSERT OR IGNORE INTO media_gone (id) VALUES (old.id);
+END;
+
+-- A contact's profile from Meta (Messenger/Instagram), fetched once and
+-- refreshed rarely.
+ALTER TABLE contact ADD COLUMN picture_media_id INTEGER
+	REFERENCES media(id) ON DELETE SET NULL;	-- the profile picture
+ALTER TABLE contact ADD COLUMN profile_fetched_ms INTEGER;	-- the last try (ms); 0: never tried; NULL: no profile to fetch (WhatsApp)
+ALTER TABLE contact ADD COLUMN profile_error TEXT;	-- Meta's words for the last failure
+UPDATE contact SET profile_fetched_ms = 0 WHERE channel_id IN
+    (SELECT id FROM channel WHERE kind IN ('page', 'instagram'));
+CREATE INDEX contact_profile_due ON contact (profile_fetched_ms);
+-- A new Messenger or Instagram contact's profile is due.
+CREATE TRIGGER contact_profile_new AFTER INSERT ON contact
+    WHEN (SELECT kind FROM channel WHERE id = new.channel_id)
+        IN ('page', 'instagram')
+BEGIN
+	UPDATE contact SET profile_fetched_ms = 0 WHERE id = new.id;
+END;
+
 PRAGMA user_version = 14;
 
 -- @migration 15

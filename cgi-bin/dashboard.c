@@ -16,6 +16,7 @@
 #include "api_inbox.h"
 #include "api_outbox.h"
 #include "api_templates.h"
+#include "api_media.h"
 #include "api_users.h"
 #include "api_wa_signup.h"
 #include "app.h"
@@ -23,6 +24,7 @@
 #include "health.h"
 #include "http.h"
 #include "https.h"
+#include "media.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "route.h"
@@ -211,6 +213,10 @@ static const struct route routes[] = {
 	{ .path = "/api/outbox", .methods = HTTP_BIT(HTTP_POST),
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
 	  .handler = api_outbox_post },
+	/* Stored media, to the item's workspace only (api_media.c). */
+	{ .path = "/api/media", .methods = HTTP_BIT(HTTP_GET),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .handler = api_media_get },
 };
 
 static struct route_table table = {
@@ -261,6 +267,7 @@ main(void)
 		.handle = handle,
 	};
 	struct outbox_thread	*outbox = NULL;
+	struct media_thread	*media = NULL;
 	char			 err[HG_ERR_MAX];
 	int			 rc;
 
@@ -283,8 +290,14 @@ main(void)
 		outbox = outbox_thread_new(conf);
 	api_inbox_setup(conf, outbox);
 	api_outbox_setup(conf, outbox);
+	/* The process that holds the media lock fetches inbound media
+	 * and profiles as they come; the cron fetches the rest. */
+	api_media_setup(conf);
+	if (conf != NULL && !http_is_cgi() && app_lock(conf, "media") >= 0)
+		media = media_thread_new(conf);
 	rc = http_serve(&srv);
 	outbox_thread_free(outbox);
+	media_thread_free(media);
 	conf_free(conf);
 	return rc;
 }

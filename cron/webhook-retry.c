@@ -4,7 +4,9 @@
  * failed events whose retry time has come, expired leases) until the
  * queue is empty or cron_budget_s is spent, prunes processed events
  * older than retention_days and audit lines older than
- * audit_retention_days, deletes expired sessions and stale sign-in
+ * audit_retention_days, fetches inbound media and contact profiles the
+ * dashboard's fetcher did not take and removes media files past
+ * media_retention_days, deletes expired sessions and stale sign-in
  * throttle rows and setup tokens, checkpoints the WAL, prints a one-line
  * summary and exits.
  * A second run while one is active exits at once.  Exit status 1 on a
@@ -23,6 +25,7 @@
 #include "graph.h"
 #include "limits.h"
 #include "log.h"
+#include "media.h"
 #include "outbox.h"
 #include "queue.h"
 
@@ -40,9 +43,11 @@ main(void)
 	struct queue_account_opts ao;
 	char			 err[HG_ERR_MAX];
 	struct outbox_stats	 ost;
-	int			 lock, olock, rc = 0;
+	struct media_stats	 mst;
+	int			 lock, olock, mlock, rc = 0;
 
 	memset(&ost, 0, sizeof(ost));
+	memset(&mst, 0, sizeof(mst));
 	if ((c = app_init("webhook-retry", err, sizeof(err))) == NULL) {
 		fprintf(stderr, "webhook-retry: %s\n", err);
 		return 1;
@@ -85,6 +90,30 @@ main(void)
 		app_graph_free(d, g);
 		close(olock);
 	}
+	/* Media a FastCGI fetcher did not take (when nobody holds the
+	 * lock), and the files past media_retention_days (always: only
+	 * ready items' files go, which a fetcher does not touch). */
+	if (rc == 0) {
+		struct media_worker	*w;
+		struct graph		*g = NULL;
+
+		if ((mlock = app_lock(c, "media")) >= 0 &&
+		    (g = graph_new(c, err, sizeof(err))) == NULL)
+			fprintf(stderr, "webhook-retry: media: %s\n", err);
+		if ((w = media_worker_new(c, d, g)) != NULL) {
+			if (g != NULL && media_run(w, conf_get_int(c,
+			    "cron_budget_s") * 1000 - (clock_mono_ms() - start),
+			    &mst, NULL) == -1)
+				rc = 1;
+			if (rc == 0 && media_prune(w, clock_ms(),
+			    &mst.expired) == -1)
+				rc = 1;
+			media_worker_free(w);
+		}
+		app_graph_free(d, g);
+		if (mlock >= 0)
+			close(mlock);
+	}
 	keep_ms = conf_get_int(c, "retention_days") * 86400LL * 1000;
 	if (rc == 0 && queue_prune(d, clock_ms() - keep_ms, HG_PRUNE_BATCH,
 	    HG_PRUNE_BUDGET_MS, &pruned) == -1)
@@ -108,11 +137,13 @@ main(void)
 	printf("webhook-retry: claimed=%lld processed=%lld failed=%lld "
 	    "dead_letter=%lld fenced=%lld pruned=%lld audit_pruned=%lld "
 	    "accounts_pruned=%lld stats_pruned=%lld sends=%lld sent=%lld "
-	    "send_retried=%lld send_failed=%lld send_unknown=%lld ms=%lld "
-	    "maxrss_kb=%ld%s\n",
+	    "send_retried=%lld send_failed=%lld send_unknown=%lld "
+	    "media_ready=%lld media_unavailable=%lld media_expired=%lld "
+	    "profiles=%lld ms=%lld maxrss_kb=%ld%s\n",
 	    st.claimed, st.processed, st.failed, st.dead, st.fenced, pruned,
 	    audit_pruned, accounts_pruned, stats_pruned, ost.claimed, ost.sent,
-	    ost.retried, ost.failed, ost.unknown,
+	    ost.retried, ost.failed, ost.unknown, mst.ready, mst.unavailable,
+	    mst.expired, mst.profiles,
 	    clock_mono_ms() - start, ru.ru_maxrss, rc ? " error" : "");
 	if (rc)
 		fprintf(stderr, "webhook-retry: database error: %s\n",

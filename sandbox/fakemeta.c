@@ -510,7 +510,9 @@ graph(struct req *r, const char *path)
 		}
 		else
 			unsupported(r, path);
-	} else if (r->method == HTTP_GET && fm_number_find(path + 1) != NULL)
+	} else if (fm_media_graph(r, path + 1))
+		;	/* a media id or a profile (fm_media.c) */
+	else if (r->method == HTTP_GET && fm_number_find(path + 1) != NULL)
 		fm_wa_number(r, path + 1);
 	else
 		unsupported(r, path);
@@ -641,6 +643,8 @@ handle(struct req *r)
 		fm_control(r, p + 16);
 	else if (strncmp(p + 6, "/_instagram/", 12) == 0)
 		fm_instagram(r, p + 18);
+	else if (strncmp(p + 6, "/_media/", 8) == 0)
+		fm_media_download(r, p + 14);
 	else if ((g = after_version(p + 6)) != NULL)
 		graph(r, g);
 	else

@@ -217,6 +217,27 @@ const struct fm_template *fm_template_find(const char *waba,
 	    const char *name, const char *lang);
 void	 fm_wa_templates(struct req *, const char *waba);
 void	 fm_messages(struct req *, const char *object_id);
+
+/* --- fm_media.c: media ids, download URLs, profiles --- */
+/* 1 when type is a media type deliver takes (image, audio, video,
+ * file, sticker). */
+int	 fm_media_type(const char *type);
+/* Add a Messenger/Instagram attachment of type (file= picks the file)
+ * to message m, with a CDN URL that expires. */
+void	 fm_media_messenger(struct req *, cJSON *m, const char *type);
+/* Make WhatsApp message m one of type with a media id. */
+void	 fm_media_whatsapp(struct req *, cJSON *m, const char *type);
+/* GET <id> of the Graph API: a media id or a person's profile; 1 when
+ * it answered, 0 when id is neither. */
+int	 fm_media_graph(struct req *, const char *id);
+/* 1 when the request asks for the profile of person id (digits, not
+ * one of the world's Pages, accounts or numbers, fields with
+ * profile_pic). */
+int	 fm_media_profile_asked(struct req *, const char *id);
+/* Answer the profile of person id (the caller authenticated). */
+void	 fm_media_profile(struct req *, const char *id);
+/* GET /_meta/_media/<rest>: a download. */
+void	 fm_media_download(struct req *, const char *rest);
 void	 fm_dialog(struct req *);
 void	 fm_dialog_confirm(struct req *);
 /* After an accepted send of body (its platform, account, Page and

@@ -17,10 +17,12 @@
  *                    Retry-After), size, times; DELETE clears
  *   POST   deliver   build a webhook (platform=messenger|instagram|
  *                    whatsapp, type=text|postback|delivery|read|status|
- *                    batch|reaction|unsend|reply|location|quick_reply,
- *                    text, page, sender, count, age_s, status, mid (the
- *                    message a receipt, reaction, unsend or reply refers
- *                    to), emoji, payload, lat, long), sign it with the app secret and POST it to the
+ *                    batch|reaction|unsend|reply|location|quick_reply|
+ *                    image|audio|video|file|sticker (file=png|pdf|audio|
+ *                    video|big|badhash|html: see fm_media.c), text, page,
+ *                    sender, count, age_s, status, mid (the message a
+ *                    receipt, reaction, unsend or reply refers to), emoji,
+ *                    payload, lat, long), sign it with the app secret and POST it to the
  *                    gateway's /webhook (or path=) like Meta, retrying on
  *                    non-200 (attempts=, default 3)
  *   POST   deauthorize, data-deletion
@@ -440,8 +442,11 @@ messaging_item(struct req *r, const char *type, const char *account,
 			    text != NULL ? text : "Hello", i);
 			text = numbered;
 		}
-		cJSON_AddStringToObject(m, "text", text != NULL ? text :
-		    "Hello from the sandbox");
+		if (fm_media_type(type))
+			fm_media_messenger(r, m, type);
+		else
+			cJSON_AddStringToObject(m, "text", text != NULL ? text :
+			    "Hello from the sandbox");
 	}
 	return it;
 }
@@ -543,6 +548,10 @@ whatsapp_entry(struct req *r, const char *type, const char *from,
 		cJSON_AddStringToObject(m, "timestamp", tss);
 		if (wa_thread_item(r, type, m, from, text))
 			continue;
+		if (fm_media_type(type)) {
+			fm_media_whatsapp(r, m, type);
+			continue;
+		}
 		cJSON_AddStringToObject(m, "type", "text");
 		snprintf(numbered, sizeof(numbered), count > 1 ? "%s (%lld)" :
 		    "%s", text != NULL ? text : "Hello from the sandbox", i + 1);
@@ -658,10 +667,10 @@ deliver(struct req *r)
 	if (strcmp(type, "text") != 0 && strcmp(type, "postback") != 0 &&
 	    strcmp(type, "delivery") != 0 && strcmp(type, "read") != 0 &&
 	    strcmp(type, "status") != 0 && strcmp(type, "batch") != 0 &&
-	    !THREAD_TYPE(type)) {
+	    !THREAD_TYPE(type) && !fm_media_type(type)) {
 		http_json_error(r, 400, "type must be text, postback, delivery, read, "
-		    "status, batch, reaction, unsend, reply, location or "
-		    "quick_reply");
+		    "status, batch, reaction, unsend, reply, location, "
+		    "quick_reply, image, audio, video, file or sticker");
 		return;
 	}
 	if (THREAD_TYPE(type) && (strcmp(type, "location") != 0 &&
@@ -687,7 +696,8 @@ deliver(struct req *r)
 	now_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	ts_ms = now_ms - age * 1000;
 	inbound = strcmp(type, "text") == 0 || strcmp(type, "postback") == 0 ||
-	    strcmp(type, "batch") == 0 || THREAD_TYPE(type);
+	    strcmp(type, "batch") == 0 || THREAD_TYPE(type) ||
+	    fm_media_type(type);
 	root = cJSON_CreateObject();
 	if (wa) {
 		object = "whatsapp_business_account";

@@ -472,6 +472,19 @@ versioned(const char *p)
 	return p[i] == '/' ? p + i : NULL;
 }
 
+/* GET graph/<version>/<IGSID>?fields=...: a person's profile, with an
+ * Instagram Login token (fm_media.c answers). */
+static void
+ig_profile(struct req *r, const char *id)
+{
+	struct fm_token	 t;
+	const char	*tok;
+
+	if (ig_auth(r, NULL, &t, &tok) == -1)
+		return;
+	fm_media_profile(r, id);
+}
+
 void
 fm_instagram(struct req *r, const char *path)
 {
@@ -498,6 +511,8 @@ fm_instagram(struct req *r, const char *path)
 	else if (v != NULL && strcmp(v, "/me/subscribed_apps") == 0 &&
 	    (get || post))
 		subscribed_apps(r);
+	else if (v != NULL && get && fm_media_profile_asked(r, v + 1))
+		ig_profile(r, v + 1);
 	else
 		fm_error(r, 400, 100, 0, "IGApiException", "Unsupported request");
 }

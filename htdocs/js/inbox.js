@@ -20,6 +20,7 @@ import { frame, navBadge, allowed } from './frame.js';
 import { contactTools } from './contact.js';
 import { composeSetup, composeRefresh, reactionNode } from './compose.js';
 import { setupTemplates, showTemplates } from './templates.js';
+import { attachmentNode, hasPending, pictureNode } from './media.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 2500;
@@ -87,7 +88,7 @@ function drawList() {
 		}
 		const btn = el('button', { type: 'button', className: 'conv', 'data-id': String(c.id),
 			'aria-current': open && open.id === c.id ? 'true' : undefined },
-		el('span', { className: 'conv-name clip' }, nameOf(c)),
+		el('span', { className: 'conv-name clip' }, pictureNode(c.contact), nameOf(c)),
 		el('span', { className: 'conv-time muted small' }, ago(c.last_message_at)),
 		el('span', { className: 'conv-meta small' },
 			el('span', { className: `badge badge-${c.platform}` }, PLATFORM[c.platform] || c.platform),
@@ -162,8 +163,10 @@ function drawMsg(m) {
 			? el('span', {}, 'In reply to: ', el('q', {}, m.reply_to.text))
 			: 'In reply to an earlier message'));
 	}
-	li.append(el('div', { className: 'msg-text' }, body(m)));
-	// Media (media.js) hooks in here.
+	// Media (media.js): each stored item, after the text or caption.
+	const atts = m.unsent || m.kind === 'location' ? [] : (m.attachments || []);
+	if (!atts.length || m.text) li.append(el('div', { className: 'msg-text' }, atts.length ? m.text : body(m)));
+	for (const a of atts) li.append(attachmentNode(a));
 	const meta = el('div', { className: 'msg-meta small' }, el('time', {}, new Date(m.sent_at).toLocaleString()));
 	if (out) {
 		if (m.echo) meta.append(' · ', el('span', { className: 'msg-echo' }, 'sent from Meta inbox'));
@@ -186,7 +189,7 @@ function drawMsg(m) {
 
 function drawHead() {
 	const c = open;
-	$('t-name').textContent = nameOf(c);
+	$('t-name').replaceChildren(pictureNode(c.contact) || '', nameOf(c));
 	$('t-platform').textContent = PLATFORM[c.platform] || c.platform;
 	$('t-status').textContent = c.status;
 	$('t-assigned').textContent = c.assigned_user_id == null ? 'Unassigned'
@@ -290,7 +293,7 @@ async function poll() {
 				place(d2.messages || []);
 				thread.cursor = d2.next;
 				// Sends still on their way: from the oldest of them.
-				const pend = [...thread.msgs.values()].filter((m) => m.direction === 'out' && !FINAL.has(m.status));
+				const pend = [...thread.msgs.values()].filter((m) => (m.direction === 'out' && !FINAL.has(m.status)) || hasPending(m));
 				if (pend.length) {
 					const o = pend.reduce((a, b) => (a.sent_at < b.sent_at || (a.sent_at === b.sent_at && a.id < b.id) ? a : b));
 					const d3 = await fetchThread(`${o.sent_at}.${o.id - 1}`);

@@ -82,6 +82,10 @@ static const struct conf_key conf_keys[] = {
 	{ "outbox_grace_s", CONF_INT, "120", 0, 0, 86400, NULL },
 	{ "outbox_pair_spacing_ms", CONF_INT, "6000", 0, 0, 600000, NULL },
 	{ "template_ttl_s", CONF_INT, "3600", 0, 0, 30L * 86400, NULL },
+	{ "media_dir", CONF_STR, "", 0, 0, 0, NULL },
+	{ "media_max_bytes", CONF_INT, HG_STR(HG_MEDIA_MAX_BYTES), 0, 1024, HG_MEDIA_MAX_BYTES_CEILING, NULL },
+	{ "media_retention_days", CONF_INT, "90", 0, 1, 36500, NULL },
+	{ "profile_refresh_days", CONF_INT, "30", 0, 1, 3650, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

@@ -221,6 +221,28 @@
  * times in all, then dropped: never a dead letter. */
 #define HG_OUTBOX_ACTION_ATTEMPTS_MAX	2
 
+/* Inbound media (lib/pipeline/media.c). */
+/* The largest media item fetched (media_max_bytes' default and its
+ * ceiling): larger ones are shown as unavailable. */
+#define HG_MEDIA_MAX_BYTES		16777216	/* 16 MiB */
+#define HG_MEDIA_MAX_BYTES_CEILING	67108864	/* 64 MiB */
+/* Fetches of one item before it is given up as unavailable. */
+#define HG_MEDIA_ATTEMPTS_MAX		5
+/* Backoff of retried fetches: the first wait and the longest. */
+#define HG_MEDIA_BACKOFF_MS		5000
+#define HG_MEDIA_BACKOFF_MAX_MS		(30 * 60 * 1000)
+/* The fetcher thread looks for work at least this often (ms). */
+#define HG_MEDIA_POLL_MS		3000
+/* Files removed by retention per run. */
+#define HG_MEDIA_PRUNE_BATCH		200
+/* A failed profile fetch that may pass (not a refusal) is tried again
+ * after this long (ms); a refusal waits profile_refresh_days. */
+#define HG_PROFILE_RETRY_MS		(60L * 60 * 1000)
+/* A media item's path in the media directory: the directory and an id. */
+#define HG_MEDIA_PATH_MAX		4096
+/* A content type as stored. */
+#define HG_MEDIA_TYPE_MAX		100
+
 /* A retry schedule (retry_schedule): at most this many steps, each at
  * most 30 days; past its end an event is a dead letter. */
 #define HG_SCHEDULE_STEPS_MAX		32

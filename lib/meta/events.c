@@ -435,6 +435,9 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 		if (json_str(body, "mime_type") != NULL)
 			cJSON_AddStringToObject(o, "mime_type",
 			    json_str(body, "mime_type"));
+		if (json_str(body, "filename") != NULL)
+			cJSON_AddStringToObject(o, "name",
+			    json_str(body, "filename"));
 		cJSON_AddItemToArray(a, o);
 		atts = cJSON_PrintUnformatted(a);
 		cJSON_Delete(a);

@@ -648,6 +648,153 @@ graph_post_form(struct graph *g, const char *path,
 	return res->cls == GRAPH_OK ? 0 : -1;
 }
 
+/* ---- downloads ---------------------------------------------------- */
+
+/* A download in flight. */
+struct dl {
+	struct buf	*out;
+	size_t		 max;
+	int		 too_large;
+	char		*ctype;
+	size_t		 ctsz;
+};
+
+/* curl's body callback: keep at most max bytes, then stop. */
+static size_t
+dl_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct dl *x = arg;
+
+	n *= size;
+	if (x->out->len + n > x->max) {
+		x->too_large = 1;
+		return 0;
+	}
+	return buf_add(x->out, p, n) == 0 ? n : 0;
+}
+
+/* curl's header callback: keep the Content-Type's type. */
+static size_t
+dl_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct dl	*x = arg;
+	size_t		 i;
+
+	n *= size;
+	keep_header(p, n, "Content-Type", x->ctype, x->ctsz);
+	/* The type only: no parameters, lower case. */
+	for (i = 0; x->ctype[i] != '\0'; i++) {
+		if (x->ctype[i] == ';' || x->ctype[i] == ' ') {
+			x->ctype[i] = '\0';
+			break;
+		}
+		if (x->ctype[i] >= 'A' && x->ctype[i] <= 'Z')
+			x->ctype[i] = (char)(x->ctype[i] - 'A' + 'a');
+	}
+	return n;
+}
+
+int
+graph_download(struct graph *g, const char *url, const char *bearer,
+    size_t max, struct buf *out, char *ctype, size_t ctsz,
+    struct graph_result *res)
+{
+	struct curl_slist	*hdrs = NULL;
+	struct logline		 l;
+	struct buf		 hb;
+	struct dl		 x;
+	struct timespec		 t0, t1;
+	CURLcode		 rc;
+	long			 status = 0;
+	char			 why[160];
+
+	memset(res, 0, sizeof(*res));
+	res->usage_pct = -1;
+	ctype[0] = '\0';
+	buf_reset(out);
+	if (graph_url_allowed(url, why, sizeof(why)) == -1 ||
+	    (!g->loopback && strncasecmp(url, "https:", 6) != 0)) {
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_REFUSED,
+		    "%s", why[0] != '\0' ? why : "not https");
+		return -1;
+	}
+	memset(&x, 0, sizeof(x));
+	x.out = out;
+	x.max = max;
+	x.ctype = ctype;
+	x.ctsz = ctsz;
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	if (bearer != NULL) {
+		buf_init(&hb, 8192);
+		buf_printf(&hb, "Authorization: Bearer %s", bearer);
+		hdrs = curl_slist_append(hdrs, buf_cstr(&hb));
+		crypto_wipe(hb.data, hb.len);
+		buf_free(&hb);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	curl_easy_reset(g->easy);
+	curl_easy_setopt(g->easy, CURLOPT_URL, url);
+	curl_easy_setopt(g->easy, CURLOPT_PROTOCOLS_STR, g->loopback ?
+	    "http,https" : "https");
+	curl_easy_setopt(g->easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(g->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(g->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(g->easy, CURLOPT_CONNECTTIMEOUT_MS, g->connect_ms);
+	curl_easy_setopt(g->easy, CURLOPT_TIMEOUT_MS, g->timeout_ms);
+	curl_easy_setopt(g->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(g->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
+	curl_easy_setopt(g->easy, CURLOPT_WRITEFUNCTION, dl_body);
+	curl_easy_setopt(g->easy, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(g->easy, CURLOPT_HEADERFUNCTION, dl_header);
+	curl_easy_setopt(g->easy, CURLOPT_HEADERDATA, &x);
+	curl_easy_setopt(g->easy, CURLOPT_USERAGENT, "hubgate/" HUBGATE_VERSION);
+	curl_easy_setopt(g->easy, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(g->easy, CURLOPT_HTTPGET, 1L);
+	rc = curl_easy_perform(g->easy);
+	curl_easy_getinfo(g->easy, CURLINFO_RESPONSE_CODE, &status);
+	for (struct curl_slist *s = hdrs; s != NULL; s = s->next)
+		crypto_wipe(s->data, strlen(s->data));
+	curl_slist_free_all(hdrs);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	res->elapsed_ms = (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	res->http_status = (int)status;
+	if (x.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+		res->cls = GRAPH_PERMANENT;
+		res->reason = GRAPH_REASON_LIMIT;
+		snprintf(res->message, sizeof(res->message),
+		    "larger than %zu bytes", max);
+	} else if (rc != CURLE_OK) {
+		res->cls = rc == CURLE_UNSUPPORTED_PROTOCOL ||
+		    rc == CURLE_PEER_FAILED_VERIFICATION ? GRAPH_PERMANENT :
+		    GRAPH_RETRY;
+		res->reason = res->cls == GRAPH_RETRY ? GRAPH_REASON_TRANSIENT :
+		    GRAPH_REASON_REFUSED;
+		res->delay_s = HG_GRAPH_RETRY_DEFAULT_S;
+		snprintf(res->message, sizeof(res->message), "%s",
+		    rc == CURLE_OPERATION_TIMEDOUT ? "timed out" :
+		    curl_easy_strerror(rc));
+	} else if (status < 200 || status > 299) {
+		graph_error_classify((int)status, out->data, out->len, NULL, res);
+		buf_reset(out);
+	} else
+		res->cls = GRAPH_OK;
+	g->calls[res->cls]++;
+	scrub(res->message, bearer);
+	scrub(res->user_msg, bearer);
+	log_begin(&l, res->cls == GRAPH_OK ? LOG_LEVEL_INFO : LOG_LEVEL_WARN,
+	    "graph.download");
+	log_url(&l, "url", url);
+	log_int(&l, "status", res->http_status);
+	log_str(&l, "class", graph_class_names[res->cls]);
+	if (res->cls != GRAPH_OK)
+		log_str(&l, "msg", res->message);
+	log_int(&l, "bytes", (long long)out->len);
+	log_int(&l, "ms", res->elapsed_ms);
+	log_end(&l);
+	return res->cls == GRAPH_OK ? 0 : -1;
+}
+
 /* Start request i of the batch on a new handle; 0, or -1 when it was
  * finished at once (refused or out of memory). */
 static int

@@ -28,6 +28,7 @@
 
 #include "graph_error.h"
 
+struct buf;
 struct conf;
 struct graph;
 
@@ -99,6 +100,19 @@ int		 graph_post_form(struct graph *, const char *path,
  * their class), -1 when the batch could not be set up. */
 int		 graph_multi(struct graph *, struct graph_req *, size_t n,
 		    size_t parallel);
+
+/* GET an absolute url (https; http only to a loopback host, and only
+ * when the client's base is one), redirects not followed, with
+ * "Authorization: Bearer <bearer>" when bearer is not NULL (WhatsApp
+ * media; never sent over plain http to anything but loopback): the
+ * body, at most max bytes, into out (initialised by the caller with a
+ * larger max) and the Content-Type header's value (without
+ * parameters, lower case) into ctype.  res as graph_call: an answer
+ * over max is GRAPH_PERMANENT with reason GRAPH_REASON_LIMIT; non-2xx
+ * answers are classified as Meta's.  0 when ok, else -1. */
+int		 graph_download(struct graph *, const char *url,
+		    const char *bearer, size_t max, struct buf *out,
+		    char *ctype, size_t ctsz, struct graph_result *res);
 
 /* Release what a result owns (its JSON); the struct is zeroed. */
 void		 graph_result_free(struct graph_result *);

@@ -1000,6 +1000,53 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "UPDATE channel SET token_sealed = NULL, token_status = 'revoked', "
 	    "token_kind = 'none', token_expires_at = NULL, "
 	    "subscribed_fields = '', meta_login_id = NULL, updated_at = ?3 "
+	    "WHERE id = ?1 AND workspace_id = ?2",	/* Inbound media (db_media.c): a row per fetchable attachment of
+	 * a new message (?1 the message, ?2 its attachments, ?3 now,
+	 * ?4 its conversation) */
+	[STMT_MEDIA_FROM_MESSAGE] =
+	    "INSERT INTO media (workspace_id, channel_id, message_id, position, "
+	    "source, source_kind, type, name, next_attempt_ms, created_ms) "
+	    "SELECT v.workspace_id, v.channel_id, ?1, j.key, "
+	    "coalesce(json_extract(j.value, '$.url'), "
+	    "json_extract(j.value, '$.id')), CASE WHEN "
+	    "json_extract(j.value, '$.url') IS NOT NULL THEN 'url' ELSE "
+	    "'wa_id' END, json_extract(j.value, '$.type'), "
+	    "json_extract(j.value, '$.name'), ?3, ?3 FROM conversation v, "
+	    "json_each(CASE WHEN json_valid(?2) AND json_type(?2) = 'array' "
+	    "THEN ?2 ELSE '[]' END) j WHERE v.id = ?4 AND "
+	    "json_type(j.value) = 'object' AND "
+	    "json_extract(j.value, '$.type') IN ('image', 'video', 'audio', "
+	    "'file', 'document', 'sticker') AND coalesce(json_type(j.value, "
+	    "'$.url'), json_type(j.value, '$.id')) = 'text'",
+	[STMT_MEDIA_CANDIDATE] =
+	    "SELECT m.id, m.channel_id, m.source, m.source_kind, m.type, "
+	    "m.attempts, c.kind, c.meta_id, c.token_sealed FROM media m "
+	    "JOIN channel c ON c.id = m.channel_id WHERE m.state = 'pending' "
+	    "AND m.next_attempt_ms <= ?1 ORDER BY m.next_attempt_ms, m.id "
+	    "LIMIT 1",
+	[STMT_MEDIA_TAKE] =
+	    "UPDATE media SET attempts = attempts + 1, next_attempt_ms = ?2 "
+	    "WHERE id = ?1 AND state = 'pending'",
+	[STMT_MEDIA_READY] =
+	    "UPDATE media SET state = 'ready', content_type = ?2, size = ?3, "
+	    "sha256 = ?4, fetched_ms = ?5, reason = NULL WHERE id = ?1",
+	[STMT_MEDIA_RETRY] =
+	    "UPDATE media SET next_attempt_ms = ?2, reason = ?3 "
+	    "WHERE id = ?1 AND state = 'pending'",
+	[STMT_MEDIA_GIVE_UP] =
+	    "UPDATE media SET state = 'unavailable', reason = ?2 WHERE id = ?1",
+	[STMT_MEDIA_NEXT_DUE] =
+	    "SELECT min(next_attempt_ms) FROM media WHERE state = 'pending'",
+	[STMT_MEDIA_EXPIRED] =
+	    "SELECT id FROM media WHERE state = 'ready' AND fetched_ms < ?1 "
+	    "ORDER BY fetched_ms LIMIT ?2",
+	[STMT_MEDIA_EXPIRE] =
+	    "UPDATE media SET state = 'unavailable', reason = 'expired' "
+	    "WHERE id = ?1 AND state = 'ready'",
+	/* The API: a workspace's item only */
+	[STMT_MEDIA_GET] =
+	    "SELECT state, type, coalesce(content_type, ''), coalesce(size, 0), "
+	    "coalesce(name, ''), coalesce(reason, '') FROM media "
 	    "WHERE id = ?1 AND workspace_id = ?2",
 	[STMT_CHANNEL_WORKSPACE] =
 	    "SELECT workspace_id FROM channel WHERE id = ?1",
@@ -1020,6 +1067,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_CHANNEL_MOVE_OUTBOX] =
 	    "UPDATE outbox SET workspace_id = ?2, idempotency_key = NULL "
 	    "WHERE channel_id = ?1",
+	[STMT_CHANNEL_MOVE_MEDIA] =
+	    "UPDATE media SET workspace_id = ?2 WHERE channel_id = ?1",
 	/* The send API (db_outbox.c).  A message one may react to: Meta's
 	 * own id (a derived key has a colon), not a reaction */
 	[STMT_OUTBOX_MSG_MID] =
@@ -1096,6 +1145,40 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_TEMPLATE_FIND] =
 	    "SELECT status, params FROM wa_template "
 	    "WHERE channel_id = ?1 AND name = ?2 AND language = ?3",
+	[STMT_MEDIA_OF_MESSAGE] =
+	    "SELECT id, position, state, content_type FROM media "
+	    "WHERE message_id = ?1 ORDER BY position",
+	[STMT_MEDIA_PICTURE] =
+	    "SELECT m.id FROM contact k JOIN media m ON m.id = "
+	    "k.picture_media_id WHERE k.id = ?1 AND m.state = 'ready'",
+	[STMT_MEDIA_IS_READY] =
+	    "SELECT count(*) FROM media WHERE id = ?1 AND state = 'ready'",
+	/* Contact profiles: Messenger and Instagram contacts (WhatsApp's
+	 * have NULL) never fetched (0) or last tried before ?1, by the
+	 * index on the time */
+	[STMT_PROFILE_CANDIDATE] =
+	    "SELECT k.id, k.workspace_id, k.channel_id, k.meta_user_id, c.kind, "
+	    "c.meta_id, c.token_kind, c.token_sealed FROM contact k "
+	    "JOIN channel c ON c.id = k.channel_id WHERE "
+	    "k.profile_fetched_ms < ?1 AND c.kind IN ('page', 'instagram') AND "
+	    "c.token_status IN ('valid', 'expiring') "
+	    "ORDER BY k.profile_fetched_ms LIMIT 1",
+	[STMT_PROFILE_TAKE] =
+	    "UPDATE contact SET profile_fetched_ms = ?2 WHERE id = ?1",
+	[STMT_PROFILE_PICTURE_ADD] =
+	    "INSERT INTO media (workspace_id, channel_id, contact_id, source, "
+	    "source_kind, type, next_attempt_ms, created_ms) VALUES "
+	    "(?1, ?2, ?3, ?4, 'url', 'image', ?5, ?5)",
+	[STMT_PROFILE_SET] =
+	    "UPDATE contact SET name = CASE WHEN ?2 IS NULL OR ?2 = '' THEN "
+	    "name ELSE ?2 END, picture_media_id = coalesce(?3, "
+	    "picture_media_id), profile_error = ?4, profile_fetched_ms = ?5 "
+	    "WHERE id = ?1",
+	/* Files of deleted items, to remove */
+	[STMT_MEDIA_GONE_LIST] =
+	    "SELECT id FROM media_gone ORDER BY id LIMIT ?1",
+	[STMT_MEDIA_GONE_DROP] =
+	    "DELETE FROM media_gone WHERE id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

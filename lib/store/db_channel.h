@@ -96,7 +96,7 @@ int		 db_channel_send_set(struct db *, long long workspace,
 int		 db_channel_disconnect(struct db *, long long workspace,
 		    long long id, long long now);
 /* Move channel id to workspace to_ws with its contacts, conversations
- * (unassigned) and sends, in one transaction: 1 moved, 0 no such
+ * (unassigned), sends and media, in one transaction: 1 moved, 0 no such
  * channel, 2 no such workspace, 3 it is there already; -1.  *from_ws
  * (may be NULL) is where it was. */
 int		 db_channel_move(struct db *, long long id, long long to_ws,

@@ -164,7 +164,7 @@ db_channel_move(struct db *d, long long id, long long to_ws, long long now,
 {
 	static const enum stmt	 steps[] = { STMT_CHANNEL_MOVE,
 	    STMT_CHANNEL_MOVE_CONTACTS, STMT_CHANNEL_MOVE_CONVERSATIONS,
-	    STMT_CHANNEL_MOVE_OUTBOX };
+	    STMT_CHANNEL_MOVE_OUTBOX, STMT_CHANNEL_MOVE_MEDIA };
 	sqlite3_stmt		*st;
 	long long		 from = 0, n = 0;
 	size_t			 i;

@@ -156,7 +156,14 @@ db_message_insert(struct db *d, const struct db_message *m)
 	sqlite3_bind_int64(st, 14, m->channel_id);
 	if (db_exec(d, st) == -1)
 		return -1;
-	return sqlite3_changes(d->h) > 0;
+	if (sqlite3_changes(d->h) == 0)
+		return 0;
+	/* Its media, to fetch in the background (db_media.h). */
+	if (m->attachments != NULL && db_media_from_message(d,
+	    sqlite3_last_insert_rowid(d->h), m->conversation_id,
+	    m->attachments, m->created_ms) == -1)
+		return -1;
+	return 1;
 }
 
 int

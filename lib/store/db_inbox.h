@@ -54,7 +54,8 @@ struct db_message {
 	long long	 created_ms;
 };
 /* Insert a message: 1 inserted, 0 one with this mid exists on its
- * channel, -1. */
+ * channel, -1.  A new message's fetchable attachments get media rows
+ * (db_media.h) in the same transaction. */
 int		 db_message_insert(struct db *, const struct db_message *);
 /* Move the message with mid on channel forward to status (never
  * backwards; another channel's message with the same mid is not

@@ -14,6 +14,7 @@
 #include "db_channel.h"
 #include "db_event.h"
 #include "db_inbox.h"
+#include "db_media.h"
 #include "db_oauth.h"
 #include "db_outbox.h"
 #include "db_queue.h"
@@ -225,6 +226,7 @@ enum stmt {
 	STMT_CHANNEL_MOVE_CONTACTS,
 	STMT_CHANNEL_MOVE_CONVERSATIONS,
 	STMT_CHANNEL_MOVE_OUTBOX,
+	STMT_CHANNEL_MOVE_MEDIA,
 	/* The send API: reactions, marking read, /api/outbox, a
 	 * disconnected channel's sends (db_outbox.c). */
 	STMT_OUTBOX_MSG_MID,
@@ -244,6 +246,26 @@ enum stmt {
 	STMT_TEMPLATE_STAMP,
 	STMT_TEMPLATE_LIST,
 	STMT_TEMPLATE_FIND,
+	/* Inbound media and contact profiles (db_media.c). */
+	STMT_MEDIA_FROM_MESSAGE,
+	STMT_MEDIA_CANDIDATE,
+	STMT_MEDIA_TAKE,
+	STMT_MEDIA_READY,
+	STMT_MEDIA_RETRY,
+	STMT_MEDIA_GIVE_UP,
+	STMT_MEDIA_NEXT_DUE,
+	STMT_MEDIA_EXPIRED,
+	STMT_MEDIA_EXPIRE,
+	STMT_MEDIA_GET,
+	STMT_MEDIA_OF_MESSAGE,
+	STMT_MEDIA_PICTURE,
+	STMT_MEDIA_IS_READY,
+	STMT_PROFILE_CANDIDATE,
+	STMT_PROFILE_TAKE,
+	STMT_PROFILE_PICTURE_ADD,
+	STMT_PROFILE_SET,
+	STMT_MEDIA_GONE_LIST,
+	STMT_MEDIA_GONE_DROP,
 	STMT__MAX
 };
 

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "api_inbox.h"
+#include "api_media.h"
 #include "app.h"
 #include "clock.h"
 #include "conf.h"
@@ -91,6 +92,7 @@ struct conv_acc {
 	cJSON		*arr;
 	long long	 now_ms, last_ms, last_id;
 	int		 n;
+	struct db	*db;		/* media: the contact's picture */
 };
 
 static void
@@ -109,6 +111,7 @@ conv_row(void *arg, const struct db_conv_row *c)
 	cJSON_AddNumberToObject(k, "id", (double)c->contact_id);
 	cJSON_AddStringToObject(k, "name", c->contact_name != NULL ?
 	    c->contact_name : "");
+	api_media_picture(a->db, c->contact_id, k);
 	cJSON_AddStringToObject(o, "status", c->status != NULL ? c->status : "");
 	cJSON_AddStringToObject(o, "window", window_names[window_of(
 	    c->channel_kind, c->last_inbound_ms, a->now_ms, c->human_agent)]);
@@ -171,6 +174,7 @@ conv_list(struct req *r, const struct route_ctx *cx, struct db *d)
 	}
 	memset(&a, 0, sizeof(a));
 	a.now_ms = clock_ms();
+	a.db = d;
 	root = cJSON_CreateObject();
 	a.arr = cJSON_AddArrayToObject(root, "conversations");
 	if (a.arr == NULL || db_conv_list(d, cx->who.workspace, &f, conv_row,
@@ -191,6 +195,7 @@ struct msg_acc {
 	cJSON		*arr;
 	long long	 last_ms, last_id;
 	int		 n, rows;
+	struct db	*db;		/* media: the attachments' state */
 };
 
 /* Add key: s, or null. */
@@ -223,6 +228,9 @@ msg_row(void *arg, const struct db_msg_row *m)
 	add_str(o, "text", m->text);
 	add_str(o, "status", m->status);
 	cJSON_AddNumberToObject(o, "sent_at", (double)m->sent_ms);
+	/* media: each attachment, with its stored item. */
+	api_media_attachments(a->db, m->id, m->direction != NULL &&
+	    strcmp(m->direction, "in") == 0, m->attachments, o);
 	if (m->outbox_id > 0) {
 		cJSON_AddNumberToObject(o, "outbox_id", (double)m->outbox_id);
 		add_str(o, "outbox_state", m->outbox_state);
@@ -314,6 +322,7 @@ msg_list(struct req *r, const struct route_ctx *cx, struct db *d,
 		return;
 	}
 	memset(&a, 0, sizeof(a));
+	a.db = d;
 	root = cJSON_CreateObject();
 	a.arr = cJSON_AddArrayToObject(root, "messages");
 	if (a.arr == NULL || db_msg_list(d, conv, after_ms, after_id, limit,

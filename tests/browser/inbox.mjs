@@ -11,7 +11,8 @@
 // WhatsApp conversation whose last message is 25 hours old offers only
 // the number's approved templates and says so, one is filled in
 // (parameters, preview) and sent, and it reaches the fake's outbox →
-// a message whose text
+// an image shows as a thumbnail, the contact's picture and profile
+// name → a message whose text
 // is markup is shown as text and runs nothing.  Any script error,
 // console error or dialog fails the suite.  Screenshots at desktop and
 // phone widths.
@@ -115,6 +116,25 @@ try {
 	await deliver({ platform: 'messenger', page: PAGE_ID, text: 'And on Mondays?' });
 	await page.waitForFunction(() => document.querySelectorAll('#thread .msg-in').length === 2, null, { timeout: 15000 });
 	ok(true, 'a new message appears in the open thread');
+	// An image: fetched in the background, shown as a thumbnail that
+	// loaded, served by hubgate; the contact's picture in the list.
+	await deliver({ platform: 'messenger', page: PAGE_ID, type: 'image' });
+	await page.waitForFunction(() => {
+		const i = document.querySelector('#thread img.att-thumb');
+		return i && i.complete && i.naturalWidth > 0;
+	}, null, { timeout: 20000 });
+	ok(true, 'an image message shows a thumbnail that loaded (naturalWidth > 0)');
+	ok(/^\/api\/media\/\d+$/.test(await page.getAttribute('#thread img.att-thumb', 'src')), '... from /api/media/ID');
+	eq(await page.getAttribute('#thread a.att-image', 'target'), '_blank', '... a click opens it at full size');
+	eq(await page.locator('#thread .att-none').count(), 0, '... nothing shown as unavailable');
+	await page.waitForFunction(() => {
+		const i = document.querySelector('#convs .conv[aria-current=true] img.avatar');
+		return i && i.complete && i.naturalWidth > 0;
+	}, null, { timeout: 20000 });
+	ok(true, 'the contact\'s picture shows in the list');
+	ok(/Pat Messenger/.test(await page.textContent('#t-name')), '... and the name from the profile in the header');
+	await shot(page, 'inbox-media-desktop');
+	w.check('media');
 
 	// --- each kind, drawn in its own way, without a reload
 	const m2 = midOf(await deliver({ platform: 'messenger', page: PAGE_ID, text: 'Oops, wrong chat' }));
@@ -269,6 +289,21 @@ try {
 	ok(/^422 .*template/.test(why), 'free text there is refused with the reason in words', why);
 	w.check('template');
 
+	// --- media states: a file is a download link; a picture that could
+	// not be kept says so (never a broken image)
+	await deliver({ platform: 'instagram', type: 'file' });
+	await deliver({ platform: 'instagram', type: 'image', file: 'html' });
+	const ci = sql(`SELECT v.id FROM conversation v JOIN channel c ON c.id = v.channel_id WHERE c.kind = 'instagram'`);
+	await until(() => sql(`SELECT count(*) FROM media m JOIN message g ON g.id = m.message_id WHERE g.conversation_id = ${ci} AND m.state <> 'pending'`) === '2', 'the Instagram media are fetched');
+	await page.goto(`${BASE}/inbox.html?c=${ci}`);
+	await page.waitForSelector('#thread .att a[download]');
+	ok(/^File: /.test(await page.textContent('#thread .att a[download]')), 'a file is a download link');
+	ok(/^\/api\/media\/\d+$/.test(await page.getAttribute('#thread .att a[download]', 'href')), '... to /api/media/ID');
+	ok(/media unavailable/.test(await page.textContent('#thread .att-none')), 'a picture that could not be kept says "media unavailable"');
+	eq(await page.evaluate(() => [...document.images].filter((i) => i.complete && i.naturalWidth === 0).length), 0, '... and no image is broken');
+	await shot(page, 'inbox-media-states-desktop');
+	w.check('media states');
+
 	// --- markup is text
 	await deliver({ platform: 'messenger', page: PAGE_ID, sender: '7300000000000009', text: HOSTILE });
 	await page.goto(`${BASE}/inbox.html`);
@@ -276,7 +311,7 @@ try {
 	await page.locator('#convs .conv').first().click();
 	await page.waitForSelector('#thread .msg-in');
 	eq(await page.textContent('#thread .msg-in .msg-text'), HOSTILE, 'markup in a message is shown as the very text');
-	eq(await page.locator('main img, main script, main b, main a[href^="javascript:"]').count(), 0, 'no element came from it');
+	eq(await page.locator('main img:not(.avatar[src^="/api/media/"]), main script, main b, main a[href^="javascript:"]').count(), 0, 'no element came from it');
 	await shot(page, 'inbox-hostile-desktop');
 	w.check('hostile');
 

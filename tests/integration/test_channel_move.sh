@@ -18,7 +18,8 @@ sign_in B "$OWNER2" "$W2"
 P1=104857600000001
 CH=$("$ADMIN" channel-add page $P1 'Sandbox Bakery')
 curl -s -d platform=messenger -d page=$P1 -d 'text=Is the shop moving?' "$CTL/deliver" >/dev/null
-for _ in $(seq 50); do [ "$(sql "$D" "SELECT count(*) FROM message")" = 1 ] && break; sleep 0.1; done
+curl -s -d platform=messenger -d page=$P1 -d type=image "$CTL/deliver" >/dev/null
+for _ in $(seq 50); do [ "$(sql "$D" "SELECT count(*) FROM message")" = 2 ] && break; sleep 0.1; done
 C=$(sql "$D" "SELECT id FROM conversation")
 sql "$D" "UPDATE conversation SET assigned_user_id = $ADM WHERE id = $C" >/dev/null
 r=$(api O POST /api/conversations/$C/messages '{"text":"We are moving, yes","idempotency_key":"k-1"}')
@@ -39,13 +40,13 @@ expect_eq "$(sql "$D" "SELECT workspace_id FROM channel WHERE id = $CH")" 1 "...
 r=$(move O "{\"workspace_id\":$W2}")
 expect_eq "$(status "$r")" 200 "the operator moves it: 200"
 expect_eq "$(body "$r" | json '[j["workspace_id"], j["from_workspace_id"]]')" "[$W2, 1]" "... saying from where to where"
-expect_eq "$(sql "$D" "SELECT group_concat(w, ' ') FROM (SELECT workspace_id w FROM channel WHERE id = $CH UNION ALL SELECT workspace_id FROM contact UNION ALL SELECT workspace_id FROM conversation UNION ALL SELECT workspace_id FROM outbox)")" \
-    "$W2 $W2 $W2 $W2" "the channel, its contact, conversation and send are the new workspace's"
+expect_eq "$(sql "$D" "SELECT group_concat(w, ' ') FROM (SELECT workspace_id w FROM channel WHERE id = $CH UNION ALL SELECT workspace_id FROM contact UNION ALL SELECT workspace_id FROM conversation UNION ALL SELECT workspace_id FROM outbox UNION ALL SELECT DISTINCT workspace_id FROM media)")" \
+    "$W2 $W2 $W2 $W2 $W2" "the channel, its contact, conversation, send and media are the new workspace's"
 expect_eq "$(sql "$D" "SELECT coalesce(assigned_user_id, 'none') FROM conversation")" none "the conversation is unassigned"
 expect_eq "$(sql "$D" "SELECT coalesce(idempotency_key, 'none') FROM outbox")" none "the send's client key stays behind"
 expect_eq "$(body "$(api O GET /api/conversations)" | json 'len(j["conversations"])')" 0 "the first workspace's inbox no longer has it"
 expect_eq "$(body "$(api B GET /api/conversations)" | json '[c["id"] for c in j["conversations"]]')" "[$C]" "the new workspace's inbox has it"
-expect_eq "$(body "$(api B GET /api/conversations/$C/messages)" | json 'len(j["messages"])')" 2 "... with its messages"
+expect_eq "$(body "$(api B GET /api/conversations/$C/messages)" | json 'len(j["messages"])')" 3 "... with its messages"
 expect_eq "$(events_of O)" 0 "the first workspace no longer lists the channel's events"
 expect_eq "$(events_of B)" 1 "the new one lists them"
 expect_eq "$(sql "$D" "SELECT group_concat(workspace_id || ':' || detail, ' | ') FROM audit_log WHERE action = 'channel_move'")" \

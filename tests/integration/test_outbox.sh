@@ -83,7 +83,7 @@ curl -s -d platform=messenger -d page=$P1 -d 'text=Do you open on Sunday?' "$CTL
 r=$(curl -s -b "$G" "$BASE/api/conversations")
 C1=$(echo "$r" | json 'j["conversations"][0]["id"]')
 expect_match "$r" '"window":"open"' "the conversation is listed with its window open"
-expect_match "$r" '"contact":\{"id":[0-9]+,"name":""\}' "... its contact"
+expect_match "$r" '"contact":\{"id":[0-9]+,"name":"[^"]*","picture":(null|"/api/media/[0-9]+")\}' "... its contact"
 r=$(send "$G" "$CSRF_G" "$C1" '{"text":"Yes <b>from 9</b> & \"late\""}')
 expect_eq "$(status "$r")" 202 "an agent's reply is accepted: 202"
 ID1=$(body "$r" | json 'j["id"]')
