@@ -25,7 +25,7 @@ sql "$D" "UPDATE conversation SET assigned_user_id = $ADM WHERE id = $C" >/dev/n
 r=$(api O POST /api/conversations/$C/messages '{"text":"We are moving, yes","idempotency_key":"k-1"}')
 expect_eq "$(status "$r")" 202 "a reply is queued before the move"
 events_of() { body "$(api "$1" GET "/api/events?channel=$CH")" | json 'len(j["events"])'; }
-expect_eq "$(events_of O)" 1 "the first workspace lists the channel's event"
+expect_eq "$(events_of O)" 2 "the first workspace lists the channel's two events"
 
 move() { api "$1" POST /api/channels/$CH/move "$2"; }
 expect_eq "$(status "$(move A "{\"workspace_id\":$W2}")")" 403 "an admin who is not the operator: 403"
@@ -48,7 +48,7 @@ expect_eq "$(body "$(api O GET /api/conversations)" | json 'len(j["conversations
 expect_eq "$(body "$(api B GET /api/conversations)" | json '[c["id"] for c in j["conversations"]]')" "[$C]" "the new workspace's inbox has it"
 expect_eq "$(body "$(api B GET /api/conversations/$C/messages)" | json 'len(j["messages"])')" 3 "... with its messages"
 expect_eq "$(events_of O)" 0 "the first workspace no longer lists the channel's events"
-expect_eq "$(events_of B)" 1 "the new one lists them"
+expect_eq "$(events_of B)" 2 "the new one lists them"
 expect_eq "$(sql "$D" "SELECT group_concat(workspace_id || ':' || detail, ' | ') FROM audit_log WHERE action = 'channel_move'")" \
     "1:workspace 1 -> $W2 | $W2:workspace 1 -> $W2" "both workspaces' audit logs say it"
 expect_eq "$(status "$(move O '{"workspace_id":1}')")" 404 "it is no longer the first workspace's to move"
