@@ -44,13 +44,16 @@ STORE_SRC = lib/store/db.c lib/store/db_inbox.c lib/store/db_oauth.c lib/store/d
 	   lib/store/db_ops_act.c lib/store/db_outbox.c lib/store/db_queue.c \
 	   lib/store/db_stats.c lib/store/db_user.c \
 	   lib/store/db_channel_act.c \
-	   lib/store/db_contact.c
+	   lib/store/db_contact.c \
+	   lib/store/db_token.c
 META_SRC = lib/meta/envelope.c lib/meta/events.c lib/meta/graph.c \
 	   lib/meta/graph_error.c lib/meta/graph_oauth.c lib/meta/graph_send.c \
-	   lib/meta/redact.c lib/meta/signed_request.c lib/meta/window.c
+	   lib/meta/redact.c lib/meta/signed_request.c lib/meta/window.c \
+	   lib/meta/token_level.c lib/meta/hook.c
 PIPELINE_SRC = lib/pipeline/checkpointer.c lib/pipeline/committer.c lib/pipeline/erase.c \
 	   lib/pipeline/outbox.c lib/pipeline/pace.c lib/pipeline/processor.c \
-	   lib/pipeline/queue.c
+	   lib/pipeline/queue.c \
+	   lib/pipeline/tokens.c lib/pipeline/alert.c
 WEB_SRC	 = lib/web/api_audit.c lib/web/api_channels.c lib/web/api_events.c \
 	   lib/web/api_events_act.c lib/web/api_inbox.c lib/web/api_session.c \
 	   lib/web/api_stats.c lib/web/api_users.c \
@@ -68,7 +71,7 @@ LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
 LIB_A	 = $(BUILD)/libhubgate.a
 PROGS	 = $(BUILD)/cgi-bin/webhook $(BUILD)/cgi-bin/dashboard $(BUILD)/cgi-bin/oauth
 ADMIN	 = $(BUILD)/tools/hubgate-admin
-CRON	 = $(BUILD)/cron/webhook-retry
+CRON	 = $(BUILD)/cron/webhook-retry $(BUILD)/cron/token-refresh
 BENCH_PROGS = $(BUILD)/bench/hello $(BUILD)/bench/gen
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT	 = $(UNIT_SRC:%.c=$(BUILD)/%)

@@ -80,6 +80,13 @@ static const struct conf_key conf_keys[] = {
 	{ "outbox_lease_ms", CONF_INT, "60000", 0, 100, 3600000, NULL },
 	{ "outbox_grace_s", CONF_INT, "120", 0, 0, 86400, NULL },
 	{ "outbox_pair_spacing_ms", CONF_INT, "6000", 0, 0, 600000, NULL },
+	/* Token checks and alerts (cron/token-refresh). */
+	{ "token_check_parallel", CONF_INT, "16", 0, 1, HG_TOKEN_PARALLEL_MAX, NULL },
+	{ "ig_refresh_days", CONF_INT, "15", 0, 1, 59, NULL },
+	{ "silence_alert_hours", CONF_INT, "0", 0, 0, 8760, NULL },
+	{ "alert_email", CONF_STR, "", 0, 0, 0, NULL },
+	{ "alert_webhook", CONF_STR, "", 1, 0, 0, NULL },
+	{ "sendmail_path", CONF_PATH, "/usr/sbin/sendmail", 0, 0, 0, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
