@@ -59,6 +59,7 @@ WEB_SRC	 = lib/web/api_audit.c lib/web/api_channels.c lib/web/api_events.c \
 	   lib/web/api_stats.c lib/web/api_users.c \
 	   lib/web/api_channel_act.c \
 	   lib/web/api_contacts.c \
+	   lib/web/api_tokens.c \
 	   lib/web/app.c lib/web/health.c lib/web/http.c lib/web/https.c lib/web/metrics.c \
 	   lib/web/oauth.c lib/web/oauth_connect.c lib/web/oauth_ig.c lib/web/oauth_meta.c \
 	   lib/web/oauth_state.c \

@@ -23,6 +23,7 @@
 #include "metrics.h"
 #include "outbox.h"
 #include "route.h"
+#include "api_tokens.h"
 #include "session.h"
 
 static struct conf *conf;
@@ -247,6 +248,7 @@ main(void)
 	api_stats_setup(conf);
 	api_events_setup(conf);
 	api_channel_act_setup(conf);
+	api_tokens_setup(conf);
 	/* Under FastCGI, the process that holds the outbox lock sends
 	 * at once what its requests queue; the cron sends the rest. */
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)

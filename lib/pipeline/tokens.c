@@ -972,11 +972,10 @@ change_add(void *arg, const struct db_token_state *s)
 	c->level = v.level;
 	c->tell = tell;
 	snprintf(c->text, sizeof(c->text), "hubgate: %s %s \"%s\" (%s %lld) "
-	    "is %s%s: %s. What to do: %s.", c->subject[0] == 'l' ? "the Login" :
-	    "channel", c->subject[0] == 'l' ? "of" : s->kind, s->name,
-	    c->subject, s->id, token_level_names[v.level],
-	    (int)v.level == was ? " still" : was != TOKEN_OK || v.level ==
-	    TOKEN_OK ? "" : " now", v.words, v.action);
+	    "is %s %s: %s. What to do: %s.", c->subject[0] == 'l' ?
+	    "the Login" : "channel", c->subject[0] == 'l' ? "of" : s->kind,
+	    s->name, c->subject, s->id, (int)v.level == was ? "still" :
+	    "now", token_level_names[v.level], v.words, v.action);
 }
 
 /* Compute every level; tell people of the changes (and, once a day,

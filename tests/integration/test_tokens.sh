@@ -115,7 +115,7 @@ expect_eq "$(sql "$D" "SELECT count(*) FROM token_log WHERE subject_id = $C2 AND
 expect_eq "$(sql "$D" "SELECT token_status || ' ' || code || '/' || subcode || ' ' || level FROM channel JOIN token_check ON subject = 'channel' AND subject_id = channel.id WHERE channel.id = $C3")" \
     "invalid 190/460 invalid" "P3: invalid, Meta's code and subcode kept, sends paused (token_status invalid)"
 expect_match "$(sql "$D" "SELECT detail FROM audit_log WHERE action = 'token.level' AND object = 'channel:$C3'")" \
-    'is invalid now: Meta no longer accepts the token: the password of the account was changed \(code 190, subcode 460\)\. What to do: Reconnect' \
+    'is now invalid: Meta no longer accepts the token: the password of the account was changed \(code 190, subcode 460\)\. What to do: Reconnect' \
     "the audit log says it in words, with the action"
 expect_eq "$(grep -c -- '--END--' "$TMP/alerts/mail.txt" 2>/dev/null)" 1 "one e-mail through sendmail"
 expect_match "$(cat "$TMP/alerts/mail.txt")" 'ARGS: -t -i.*To: ops@example.org.*Subject: hubgate: channel '"$C3"' is invalid' \
@@ -167,7 +167,7 @@ out=$(run --channel "$CI")
 expect_match "$out" ' refreshed=0 ' "an Instagram token an hour old is not refreshed ($out)"
 expect_eq "$(sql "$D" "SELECT result FROM token_log WHERE subject_id = $CI AND what = 'ig_refresh'")" skipped \
     "... token_log says why (skipped: younger than 24 h)"
-expect_eq "$(level channel "$CI")" warning "... and its level is warning (10 days left)"
+expect_eq "$(level channel "$CI")" notice "... and its level is notice (10 days left, renewed automatically)"
 curl -s -d action=times -d "token=$IT" -d issued_ago=$((50 * 86400)) -d expires_in=$((10 * 86400)) "$CTL/token" >/dev/null
 out=$(run --channel "$CI")
 expect_match "$out" ' refreshed=1 ' "one 10 days from expiry (and 50 days old) is refreshed"
@@ -202,14 +202,14 @@ CSRF=$(curl -s -c "$J" -H 'Content-Type: application/json' \
     --data-binary '{"email":"admin@example.org","password":"'"$PW"'"}' "$BASE/api/session" |
     sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
 api=$(curl -s -b "$J" "$BASE/api/channels")
-expect_eq "$(json "[ (c['token_level'], c['token_link']) for c in j['channels'] if c['id'] == $C3 ][0]" <<<"$api")" \
+expect_eq "$(json "[ [c['token_level'], c['token_link']] for c in j['channels'] if c['id'] == $C3 ][0]" <<<"$api")" \
     '["invalid", "reconnect"]' "/api/channels: P3 invalid, link reconnect"
 expect_match "$(json "[ c['token_words'] + ' | ' + c['token_action'] for c in j['channels'] if c['id'] == $C3 ][0]" <<<"$api")" \
     'password of the account was changed.*\| Reconnect the account' "... with the words and the action"
 expect_eq "$(json "[ c['token_level'] for c in j['channels'] if c['id'] == $C1 ][0]" <<<"$api")" ok "... P1 ok"
 # P2 loses its subscription; the button checks now.
 curl -s -d object=$P2 "$CTL/unsubscribe" >/dev/null
-r=$(curl -s -w '\n%{http_code}' -b "$J" -H "X-CSRF-Token: $CSRF" -H "Origin: $BASE" -X POST "$BASE/api/channels/$C2/check")
+r=$(curl -s -w '\n%{http_code}' -b "$J" -H "X-CSRF-Token: $CSRF" -H "Origin: $BASE" --data '' "$BASE/api/channels/$C2/check")
 expect_eq "$(tail -n 1 <<<"$r")" 200 "POST /api/channels/ID/check answers 200"
 expect_match "$(sed '$d' <<<"$r")" '"token_level":"ok"' "... the channel as checked (re-subscribed: ok)"
 expect_eq "$(sql "$D" "SELECT count(*) FROM token_log WHERE subject_id = $C2 AND what = 'resubscribe' AND result = 'ok'")" 3 \
@@ -226,7 +226,7 @@ expect_match "$m" 'hubgate_token_soonest_expiry_seconds [0-9]+' "/metrics has th
 sql "$D" "UPDATE token_check SET next_check_at = 0"
 due() { sql "$D" "SELECT count(*) FROM token_check WHERE next_check_at = 0"; }
 ALLDUE=$(due)
-curl -s -d path=/v24.0/debug_token -d kind=throttle -d usage=app "$CTL/fault" >/dev/null
+curl -s -d path=/debug_token -d kind=throttle -d usage=app "$CTL/fault" >/dev/null
 out=$(run)
 expect_match "$out" 'stopped=throttled' "a throttled answer stops the run ($out)"
 LEFT=$(due)
@@ -237,7 +237,7 @@ expect_eq "$(due)" 0 "the next run checks the rest ($out)"
 
 # --- two overlapping runs
 sql "$D" "UPDATE token_check SET next_check_at = 0"
-curl -s -d path=/v24.0/debug_token -d kind=latency -d latency_ms=1500 "$CTL/fault" >/dev/null
+curl -s -d path=/debug_token -d kind=latency -d latency_ms=1500 "$CTL/fault" >/dev/null
 run > "$TMP/first.out" &
 FIRST=$!
 sleep 0.7
