@@ -190,21 +190,15 @@ graph_oauth_pages(struct graph *g, const char *user_token, const char *fields,
 	}
 }
 
-/* Read debug_token's answer in res into info; 0, or -1 (res made
- * PERMANENT) when it has no data. */
-static int
-debug_parse(struct graph_result *res, struct graph_token_info *info)
+int
+graph_oauth_debug_read(const cJSON *json, struct graph_token_info *info)
 {
 	const cJSON	*d, *e, *sc, *s;
 	size_t		 o = 0;
 
-	if (!cJSON_IsObject(d = cJSON_GetObjectItemCaseSensitive(res->json,
-	    "data"))) {
-		graph_result_free(res);
-		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_OTHER,
-		    "no data in debug_token's answer");
+	memset(info, 0, sizeof(*info));
+	if (!cJSON_IsObject(d = cJSON_GetObjectItemCaseSensitive(json, "data")))
 		return -1;
-	}
 	info->is_valid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d,
 	    "is_valid"));
 	str_member(d, "type", info->type, sizeof(info->type));
@@ -233,7 +227,7 @@ debug_parse(struct graph_result *res, struct graph_token_info *info)
 	if (cJSON_IsObject(e = cJSON_GetObjectItemCaseSensitive(d, "error"))) {
 		info->error_code = (long)json_uint(e, "code");
 		info->error_subcode = (long)json_uint(e, "subcode");
-		if (info->error_subcode < 0)
+		if (info->error_subcode <= 0)
 			info->error_subcode = (long)json_uint(e,
 			    "error_subcode");
 		if (info->error_code < 0)
@@ -245,6 +239,19 @@ debug_parse(struct graph_result *res, struct graph_token_info *info)
 	if (!info->is_valid && info->error_code == 0)
 		info->error_code = 190;
 	return 0;
+}
+
+/* Read debug_token's answer in res into info; 0, or -1 (res made
+ * PERMANENT) when it has no data. */
+static int
+debug_parse(struct graph_result *res, struct graph_token_info *info)
+{
+	if (graph_oauth_debug_read(res->json, info) == 0)
+		return 0;
+	graph_result_free(res);
+	graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_OTHER,
+	    "no data in debug_token's answer");
+	return -1;
 }
 
 int
