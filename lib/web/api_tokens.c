@@ -38,6 +38,7 @@ api_token_json(cJSON *o, const struct db_channel_row *c)
 	struct db		*d;
 	long long		 now = clock_ms() / 1000, checked = 0;
 
+	memset(&v, 0, sizeof(v));
 	if (tok_conf == NULL || (d = app_db(tok_conf)) == NULL ||
 	    tokens_verdict(d, 0, c->id, c->token_status, c->token_expires_at,
 	    now, &v, &checked) == -1) {
@@ -98,7 +99,7 @@ api_token_check(struct req *r, const struct route_ctx *cx, struct db *d,
 int
 api_token_health(struct db *d, cJSON *root)
 {
-	long long	 n[TOKEN_LEVEL__MAX], soonest;
+	long long	 n[TOKEN_LEVEL__MAX], soonest = 0;
 	cJSON		*t;
 	int		 i;
 
@@ -114,7 +115,7 @@ api_token_health(struct db *d, cJSON *root)
 int
 api_token_metrics(struct db *d, struct buf *b)
 {
-	long long	 n[TOKEN_LEVEL__MAX], soonest;
+	long long	 n[TOKEN_LEVEL__MAX], soonest = 0;
 	int		 i;
 
 	if (tokens_count(d, 0, (long long)time(NULL), n, &soonest) == -1)
