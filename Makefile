@@ -73,7 +73,7 @@ LIB_A	 = $(BUILD)/libhubgate.a
 PROGS	 = $(BUILD)/cgi-bin/webhook $(BUILD)/cgi-bin/dashboard $(BUILD)/cgi-bin/oauth
 ADMIN	 = $(BUILD)/tools/hubgate-admin
 CRON	 = $(BUILD)/cron/webhook-retry $(BUILD)/cron/token-refresh
-BENCH_PROGS = $(BUILD)/bench/hello $(BUILD)/bench/gen
+BENCH_PROGS = $(BUILD)/bench/hello $(BUILD)/bench/gen $(BUILD)/bench/tokfill
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT	 = $(UNIT_SRC:%.c=$(BUILD)/%)
 TOOL_SRC = $(wildcard tests/tools/*.c)
@@ -86,7 +86,7 @@ FAKE_SRC = sandbox/fakemeta.c sandbox/fm_control.c sandbox/fm_dialog.c \
 FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKEMETA = $(BUILD)/sandbox/fakemeta
 
-.PHONY: all deps run test lint install clean bench bench-ops san check-deps vendor
+.PHONY: all deps run test lint install clean bench bench-ops bench-tokens san check-deps vendor
 
 # Keep object files: they are not throw-away intermediates (and make
 # test must end with the summary line, not with make removing them).
@@ -163,6 +163,11 @@ bench: all
 bench-ops: all
 	@sh scripts/deps.sh $(BENCH_PKGS)
 	@bash bench/ops.sh
+
+# cron/token-refresh over 1,000 and 10,000 channels against the fake
+# of Meta with 100 ms per call (bench/tokens.sh).
+bench-tokens: all
+	@bash bench/tokens.sh
 
 lint:
 	@sh scripts/deps.sh $(LINT_PKGS)

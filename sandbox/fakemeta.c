@@ -707,8 +707,15 @@ main(void)
 	};
 	struct conf		*c;
 	char			 err[HG_ERR_MAX];
+	const char		*env;
+	long long		 threads;
 	int			 rc;
 
+	/* More request threads for benchmarks that make it wait (a
+	 * latency fault) on many calls at once. */
+	if ((env = getenv("HUBGATE_FAKEMETA_THREADS")) != NULL &&
+	    num_parse_str(env, 1, HG_THREADS_MAX, &threads) == 0)
+		srv.threads = (int)threads;
 	if ((c = app_init("fakemeta", err, sizeof(err))) != NULL &&
 	    fm_setup(c) == 0)
 		fm_ready = 1;
