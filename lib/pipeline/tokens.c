@@ -791,6 +791,25 @@ job_save(struct pool *p, struct db *d, const struct db_token_job *j,
 	}
 	if (dead)
 		st->invalid++;
+	/* Paused by a failure in use, but Meta says the token is fine:
+	 * its sends resume. */
+	if (!dead && o->reached && chan && strcmp(j->status, "invalid") == 0) {
+		int rc;
+
+		if ((rc = db_token_resume(d, j->id, now)) == -1)
+			return -1;
+		memset(&l, 0, sizeof(l));
+		l.subject = j->subject;
+		l.id = j->id;
+		l.workspace = j->workspace;
+		l.what = "resume";
+		l.result = rc == 1 ? "ok" : "skipped";
+		l.old_expires_at = l.new_expires_at = -1;
+		l.detail = "Meta says the token is valid: the channel's sends "
+		    "resume";
+		if (rc == 1 && db_token_log_add(d, &l, now) == -1)
+			return -1;
+	}
 	troubled = !o->reached || dead || o->missing_fields[0] != '\0' ||
 	    o->missing_scope[0] != '\0' || (o->expires_at > 0 &&
 	    o->expires_at - now <= HG_TOKEN_WARNING_S);

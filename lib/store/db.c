@@ -1086,6 +1086,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "ELSE coalesce(silent_since, ?2) END, "
 	    "silent_limit_s = nullif(?3, 0) "
 	    "WHERE subject = 'channel' AND subject_id = ?1",
+	[STMT_TOKEN_RESUME] =
+	    "UPDATE channel SET token_status = 'valid', updated_at = ?2 "
+	    "WHERE id = ?1 AND token_status = 'invalid'",
 };
 
 /* Record the connection's error state after a failed call. */

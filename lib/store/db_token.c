@@ -218,6 +218,20 @@ db_token_login_set(struct db *d, long long id, const void *sealed,
 }
 
 int
+db_token_resume(struct db *d, long long id, long long now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_TOKEN_RESUME)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0;
+}
+
+int
 db_token_fields_set(struct db *d, long long id, const char *fields,
     long long now)
 {

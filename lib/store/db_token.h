@@ -79,6 +79,10 @@ int	 db_token_channel_set(struct db *, long long id, const void *sealed,
 	    size_t len, long long expires_at, long long now);
 int	 db_token_login_set(struct db *, long long id, const void *sealed,
 	    size_t len, long long expires_at, long long now);
+/* Channel id's token, paused as invalid by a failure in use, was found
+ * valid by Meta: its sends resume.  1 resumed, 0 it was not paused,
+ * -1. */
+int	 db_token_resume(struct db *, long long id, long long now);
 /* The subscribed fields Meta listed for channel id; 0 or -1. */
 int	 db_token_fields_set(struct db *, long long id, const char *fields,
 	    long long now);

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "db.h"
+#include "db_token.h"
 #include "http.h"
 #include "json.h"
 #include "limits.h"
@@ -130,4 +131,42 @@ api_token_metrics(struct db *d, struct buf *b)
 	    "expires).\n# TYPE hubgate_token_soonest_expiry_seconds gauge\n"
 	    "hubgate_token_soonest_expiry_seconds %lld\n", soonest);
 	return 0;
+}
+
+struct problems {
+	cJSON		*a;
+	long long	 now;
+};
+
+static void
+problem_one(void *arg, const struct db_token_state *s)
+{
+	struct problems		*p = arg;
+	struct token_facts	 f;
+	struct token_verdict	 v;
+	cJSON			*o;
+	char			 text[1024];
+
+	tokens_facts_of(s, p->now, &f);
+	token_level_of(&f, p->now, &v);
+	if (v.level < TOKEN_WARNING)
+		return;
+	snprintf(text, sizeof(text), "%s \"%.100s\": token %s: %s. %s",
+	    strcmp(s->subject, "login") == 0 ? "The Login of" : "Channel",
+	    s->name, token_level_names[v.level], v.words, v.action);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "severity", v.level >= TOKEN_CRITICAL ?
+	    "error" : "warning");
+	cJSON_AddStringToObject(o, "text", text);
+	cJSON_AddStringToObject(o, "link", "channels.html");
+	cJSON_AddItemToArray(p->a, o);
+}
+
+int
+api_token_problems(struct db *d, long long workspace, cJSON *problems)
+{
+	struct problems p = { problems, (long long)time(NULL) };
+
+	return db_token_states(d, workspace > 0 ? workspace : 0, 0,
+	    problem_one, &p);
 }

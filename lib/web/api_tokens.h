@@ -41,4 +41,10 @@ int	 api_token_health(struct db *d, cJSON *root);
  * hubgate_token_soonest_expiry_seconds; 0 or -1. */
 int	 api_token_metrics(struct db *d, struct buf *b);
 
+/* The overview's problems: every token (of workspace, or all when 0)
+ * at warning or worse, in words with what to do, linked to the
+ * Channels page; 0 or -1. */
+int	 api_token_problems(struct db *d, long long workspace,
+	    cJSON *problems);
+
 #endif

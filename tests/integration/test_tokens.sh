@@ -215,11 +215,31 @@ expect_match "$(sed '$d' <<<"$r")" '"token_level":"ok"' "... the channel as chec
 expect_eq "$(sql "$D" "SELECT count(*) FROM token_log WHERE subject_id = $C2 AND what = 'resubscribe' AND result = 'ok'")" 3 \
     "... the check ran now (a third re-subscription logged)"
 
+# --- the overview names the tokens in trouble
+st=$(curl -s -b "$J" "$BASE/api/stats")
+expect_match "$(json "[p['severity'] + ': ' + p['text'] + ' -> ' + p['link'] for p in j['problems'] if 'Page three' in p['text']][0]" <<<"$st")" \
+    '^error: Channel "Page three": token invalid: Meta no longer accepts the token: the password .* Reconnect .* -> channels.html$' \
+    "/api/stats' problems name an invalid token, with what to do and a link"
+
+# --- a 190 in normal use makes the token due at once; a reconnect
+# un-pauses and is checked at the next run
+sql "$D" "UPDATE token_check SET next_check_at = $((NOW + 86400)) WHERE subject = 'channel' AND subject_id = $C1"
+sql "$D" "UPDATE channel SET token_status = 'invalid' WHERE id = $C1"
+expect_eq "$(sql "$D" "SELECT next_check_at FROM token_check WHERE subject = 'channel' AND subject_id = $C1")" 0 \
+    "a token marked invalid in use (a send's 190) is due at once"
+settoken page $P3 "$(keep "$(ctl_token -d action=issue -d kind=page -d page=$P3)")"
+expect_eq "$(sql "$D" "SELECT token_status || ' ' || next_check_at FROM channel JOIN token_check ON subject = 'channel' AND subject_id = channel.id WHERE channel.id = $C3")" \
+    "valid 0" "P3 reconnected: its sends resume (valid) and it is due at once"
+out=$(run)
+expect_eq "$(level channel "$C3")" ok "... the next run finds it ok"
+expect_eq "$(level channel "$C1")/$(sql "$D" "SELECT token_status FROM channel WHERE id = $C1")/$(sql "$D" "SELECT count(*) FROM token_log WHERE what = 'resume' AND subject_id = $C1")" "ok/valid/1" \
+    "P1, marked invalid in use but valid at Meta: its sends resume, logged"
+
 # --- /health and /metrics
 h=$(curl -s "$BASE/health")
-expect_match "$h" '"tokens":\{"ok":[0-9]+,"notice":[0-9]+,"warning":[0-9]+,"critical":[0-9]+,"invalid":6' "/health counts tokens per level"
+expect_match "$h" '"tokens":\{"ok":[0-9]+,"notice":[0-9]+,"warning":[0-9]+,"critical":[0-9]+,"invalid":5' "/health counts tokens per level"
 m=$(curl -s "$BASE/metrics")
-expect_match "$m" 'hubgate_token_level\{level="invalid"\} 6' "/metrics counts tokens per level"
+expect_match "$m" 'hubgate_token_level\{level="invalid"\} 5' "/metrics counts tokens per level"
 expect_match "$m" 'hubgate_token_soonest_expiry_seconds [0-9]+' "/metrics has the soonest expiry"
 
 # --- throttling stops a run; the next one resumes
