@@ -20,6 +20,7 @@
  *                    (drop: the call is served, its answer held back
  *                    latency_ms), and
  *                    status, code, subcode, latency_ms, usage=app|buc|
+ *                    near (latency: the answer's X-App-Usage at 95%)|
  *                    page|retry_after|none, eta (minutes; seconds of
  *                    Retry-After), size, times; DELETE clears
  *   POST   deliver   build a webhook (platform=messenger|instagram|

@@ -255,6 +255,12 @@ curl -s -X DELETE "$CTL/fault" >/dev/null
 out=$(run)
 expect_eq "$(due)" 0 "the next run checks the rest ($out)"
 
+# --- usage near its limit slows the run down (it still finishes)
+curl -s -d path=/debug_token -d kind=latency -d usage=near "$CTL/fault" >/dev/null
+out=$(run --channel "$C2")
+expect_match "$out" 'checked=1 .*slowed=1 ' "X-App-Usage at 95%: the run slows down, and checks ($out)"
+curl -s -X DELETE "$CTL/fault" >/dev/null
+
 # --- two overlapping runs
 sql "$D" "UPDATE token_check SET next_check_at = 0"
 curl -s -d path=/debug_token -d kind=latency -d latency_ms=1500 "$CTL/fault" >/dev/null
