@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -64,12 +65,24 @@ api_token_check(struct req *r, const struct route_ctx *cx, struct db *d,
 	struct tokens_stats	 st;
 	cJSON			*root, *ch, *chk;
 	char			 err[HG_ERR_MAX], object[32], detail[160];
+	int			 lock, rc;
 
+	/* Never beside a run of the cron (nor another check). */
+	if ((lock = app_lock(tok_conf, "token-refresh")) < 0) {
+		if (lock == -2)
+			route_error(r, 409, "a token check is running now: try "
+			    "again in a minute");
+		else
+			route_error(r, 503, "the check could not run now");
+		return;
+	}
 	memset(&o, 0, sizeof(o));
 	o.channel = id;
 	o.budget_ms = (long long)conf_get_int(tok_conf, "graph_timeout_ms") * 4;
 	o.alerts = 1;
-	if (tokens_run(tok_conf, d, &o, &st, err, sizeof(err)) == -1) {
+	rc = tokens_run(tok_conf, d, &o, &st, err, sizeof(err));
+	close(lock);
+	if (rc == -1) {
 		log_msg(LOG_LEVEL_WARN, "channel.check_failed", err);
 		route_error(r, 503, "the check could not run now");
 		return;

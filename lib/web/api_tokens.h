@@ -9,8 +9,8 @@
  *   POST   /api/channels/ID/check   (admins) check that channel now, as
  *          cron/token-refresh --channel ID does (repairs included):
  *          200 {channel, check: {checked, refreshed, resubscribed,
- *          invalid, failed, throttled}}; 503 when the check could not
- *          run
+ *          invalid, failed, throttled}}; 409 while cron/token-refresh
+ *          (or another check) runs; 503 when the check could not run
  *   /health and /metrics: tokens per level and the soonest expiry
  *          (api_token_health, api_token_metrics)
  */

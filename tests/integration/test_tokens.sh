@@ -268,8 +268,10 @@ run > "$TMP/first.out" &
 FIRST=$!
 sleep 0.7
 second=$(run)
+r=$(curl -s -o /dev/null -w '%{http_code}' -b "$J" -H "X-CSRF-Token: $CSRF" -H "Origin: $BASE" --data '' "$BASE/api/channels/$C2/check")
 wait $FIRST
 expect_eq "$second" "token-refresh: another run is active" "a second run while one is active exits at once"
+expect_eq "$r" 409 "... and Check now answers 409 meanwhile"
 expect_match "$(cat "$TMP/first.out")" '^token-refresh: checked=' "... the first one did the work"
 curl -s -X DELETE "$CTL/fault" >/dev/null
 
