@@ -99,6 +99,9 @@ struct pool {
 
 /* --- the per-token work (threads: no database) --- */
 
+/* Note an attempt for token_log: what, its result, Meta's answer res
+ * (or NULL), the expiry before and after (-1: none), details in words
+ * (never a token); at most JOB_LOGS a token. */
 static void
 add_log(struct job_out *o, const char *what, const char *result,
     const struct graph_result *res, long long old_exp, long long new_exp,
@@ -191,6 +194,8 @@ struct pages_acc {
 	size_t		 cap;
 };
 
+/* graph_oauth_pages' callback: keep a Page's id and token (copied);
+ * 0, or -1 out of memory. */
 static int
 page_each(void *arg, const cJSON *page)
 {
@@ -410,6 +415,8 @@ check_subscription(struct worker *w, const struct db_token_job *j,
 	o->resubscribed = o->missing_fields[0] == '\0';
 }
 
+/* Check job j's token with Meta and repair what can be, into o (the
+ * thread's work: no database). */
 static void
 job_run(struct worker *w, const struct db_token_job *j, struct job_out *o)
 {
@@ -505,6 +512,8 @@ nap_ms(long ms)
 		;
 }
 
+/* A pool thread: take the batch's jobs one at a time until told to
+ * quit; after a throttled answer or the deadline, skip them. */
 static void *
 worker_main(void *arg)
 {
@@ -557,6 +566,7 @@ pool_batch(struct pool *p, struct db_token_job *jobs, struct job_out *out,
 	pthread_mutex_unlock(&p->mu);
 }
 
+/* Stop the threads and free the pool. */
 static void
 pool_end(struct pool *p)
 {
@@ -827,6 +837,7 @@ job_save(struct pool *p, struct db *d, const struct db_token_job *j,
 	return db_token_facts_set(d, j->subject, j->id, &f, now);
 }
 
+/* Wipe and free what the threads kept of n results. */
 static void
 out_free(struct job_out *o, size_t n)
 {
@@ -857,6 +868,7 @@ struct chan_evs {
 	int		 failed;
 };
 
+/* db_token_channels_events' callback: collect (id, last event). */
 static void
 chan_ev_add(void *arg, long long id, long long last)
 {
@@ -955,6 +967,8 @@ tokens_facts_of(const struct db_token_state *s, long long now,
 	}
 }
 
+/* db_token_states' callback: the level of s now; a change (or a
+ * daily repeat of a bad level) to write and tell is collected. */
 static void
 change_add(void *arg, const struct db_token_state *s)
 {
@@ -1173,6 +1187,7 @@ struct one_verdict {
 	long long		*checked_at;
 };
 
+/* tokens_verdict's callback: the verdict of the one state. */
 static void
 one_verdict(void *arg, const struct db_token_state *s)
 {
@@ -1211,6 +1226,7 @@ struct counts {
 	long long	*soonest;
 };
 
+/* tokens_count's callback: count s's level, note its expiry. */
 static void
 count_one(void *arg, const struct db_token_state *s)
 {

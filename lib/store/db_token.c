@@ -251,6 +251,7 @@ struct login_channels {
 	void	*arg;
 };
 
+/* A row of STMT_TOKEN_LOGIN_CHANNELS to the caller. */
 static void
 login_channel_row(void *arg, sqlite3_stmt *st)
 {
@@ -279,6 +280,7 @@ struct states {
 	void	*arg;
 };
 
+/* A row of the token states to the caller, as a db_token_state. */
 static void
 state_row(void *arg, sqlite3_stmt *st)
 {
@@ -379,6 +381,7 @@ struct chan_events {
 	void	*arg;
 };
 
+/* A row of STMT_TOKEN_CHANNELS_EVENTS to the caller. */
 static void
 chan_events_row(void *arg, sqlite3_stmt *st)
 {

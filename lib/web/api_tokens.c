@@ -151,6 +151,7 @@ struct problems {
 	long long	 now;
 };
 
+/* A token at warning or worse as one of the overview's problems. */
 static void
 problem_one(void *arg, const struct db_token_state *s)
 {
