@@ -232,8 +232,6 @@ graph_oauth_debug_read(const cJSON *json, struct graph_token_info *info)
 			    "error_subcode");
 		if (info->error_code < 0)
 			info->error_code = 0;
-		if (info->error_subcode < 0)
-			info->error_subcode = 0;
 	}
 	/* Meta says dead without saying why: a dead token all the same. */
 	if (!info->is_valid && info->error_code == 0)

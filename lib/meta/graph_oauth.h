@@ -70,8 +70,8 @@ int	 graph_oauth_debug_token(struct graph *, const char *input_token,
 /* Read a debug_token answer (json: Meta's body) into info: 0, or -1
  * when it has no data object.  A dead token comes back as HTTP 200
  * with data.is_valid false and data.error {code, subcode} (subcode,
- * not error_subcode; both are read); a dead one without a code is
- * given 190. */
+ * not error_subcode; both are read; -1 when there is none); a dead
+ * one without a code is given 190. */
 int	 graph_oauth_debug_read(const cJSON *json,
 	    struct graph_token_info *info);
 /* debug_token on an Instagram Login token, on graph.instagram.com

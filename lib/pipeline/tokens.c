@@ -469,7 +469,7 @@ job_run(struct worker *w, const struct db_token_job *j, struct job_out *o)
 	o->reached = 1;
 	if (!info.is_valid) {
 		o->code = info.error_code;
-		o->subcode = info.error_subcode;
+		o->subcode = info.error_subcode > 0 ? info.error_subcode : 0;
 		add_log(o, "check", "invalid", &res, j->expires_at,
 		    info.expires_at, "%s", token_subcode_words(o->code,
 		    o->subcode));

@@ -307,6 +307,12 @@ debug_shapes(void)
 	j = cJSON_Parse("{\"data\":{\"is_valid\":false,\"scopes\":[]}}");
 	graph_oauth_debug_read(j, &info);
 	EQ_INT(info.error_code, 190, "dead without an error object: 190");
+	EQ_INT(info.error_subcode, 0, "... and no subcode");
+	cJSON_Delete(j);
+	j = cJSON_Parse("{\"data\":{\"is_valid\":false,\"error\":{\"code\":190}}}");
+	graph_oauth_debug_read(j, &info);
+	EQ_INT(info.error_code * 10 + info.error_subcode, 1900 - 1,
+	    "an error without a subcode: 190, subcode -1 (none)");
 	cJSON_Delete(j);
 	j = cJSON_Parse("{\"data\":{\"is_valid\":true,\"expires_at\":0,"
 	    "\"data_access_expires_at\":\"1800000000\",\"issued_at\":1700000000,"
