@@ -1,7 +1,7 @@
 // A channel's token level on the Channels page: the level as a badge
 // (ok, notice, warning, critical, invalid), why in words, what to do
-// with a link for it (reconnect: Meta's Login; resubscribe: the row's
-// Re-subscribe button; grant: the Login again), and, for admins,
+// with a link for it (reconnect and grant: Meta's Login; resubscribe:
+// the words name the row's Re-subscribe button), and, for admins,
 // "Check now" (POST /api/channels/ID/check), which checks the token
 // and the subscription at Meta at once and shows the new state.
 // Every value reaches the page as text, never as HTML.
@@ -19,9 +19,6 @@ function actionNode(c) {
 	const action = String(c.token_action || '');
 	if (c.token_link === 'reconnect' || c.token_link === 'grant') {
 		return el('span', {}, `${action} `, el('a', { href: loginHref(c) }, c.token_link === 'grant' ? 'Grant permissions' : 'Reconnect'));
-	}
-	if (c.token_link === 'resubscribe') {
-		return el('span', {}, `${action} `, el('a', { href: `#channel-${c.id}-actions` }, 'Re-subscribe'));
 	}
 	return el('span', {}, action);
 }

@@ -758,6 +758,23 @@ job_save(struct pool *p, struct db *d, const struct db_token_job *j,
 			return -1;
 		}
 		buf_free(&sealed);
+		/* An Instagram Login's token lives on its Login too. */
+		if (chan && j->login_id > 0 && strcmp(j->login_platform,
+		    "instagram") == 0 && strcmp(j->token_kind,
+		    "instagram_login") == 0) {
+			snprintf(aad, sizeof(aad), "meta_login:instagram:%s",
+			    j->login_user);
+			buf_init(&sealed, HG_ACCESS_TOKEN_MAX + 256);
+			if (crypto_seal(p->key, o->new_token,
+			    strlen(o->new_token), aad, strlen(aad),
+			    &sealed) == -1 || db_token_login_set(d, j->login_id,
+			    sealed.data, sealed.len, o->new_expires_at,
+			    now) == -1) {
+				buf_free(&sealed);
+				return -1;
+			}
+			buf_free(&sealed);
+		}
 		o->expires_at = o->new_expires_at;
 		o->issued_at = now;
 		st->refreshed++;

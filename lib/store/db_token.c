@@ -88,6 +88,8 @@ db_token_due(struct db *d, long long now, long long channel,
 		j->issued_at = sqlite3_column_int64(st, 12);
 		j->checked_at = sqlite3_column_int64(st, 13);
 		j->failures = (long)sqlite3_column_int64(st, 14);
+		col_text(st, 15, j->login_platform, sizeof(j->login_platform));
+		col_text(st, 16, j->login_user, sizeof(j->login_user));
 		(*n)++;
 	}
 	if (*n < max && rc != SQLITE_DONE) {

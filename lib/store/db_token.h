@@ -26,6 +26,8 @@ struct db_token_job {
 	char		 status[16];
 	long long	 expires_at;	/* as stored with the token; 0 never */
 	long long	 login_id;	/* the channel's Login; 0 none */
+	char		 login_platform[16];	/* its platform; "" none */
+	char		 login_user[HG_META_ID_MAX + 1];	/* its meta_user_id */
 	long long	 last_event_at;	/* channels; 0 none */
 	struct buf	 sealed;
 	/* The last check's facts. */

@@ -160,7 +160,9 @@ IGU=17841400000000901
 CI=$(chan instagram $IGU 'sandbox.studio')
 IT=$(keep "$(ctl_token -d action=issue -d kind=ig_long)")
 settoken instagram $IGU "$IT"
-sql "$D" "UPDATE channel SET token_kind = 'instagram_login' WHERE id = $CI"
+IL=$(printf '%s\n' "$IT" | HUBGATE_CONFIG=$CFG "$TT" login instagram 26000000000000902 1 $((NOW + 10 * 86400)))
+sql "$D" "UPDATE channel SET token_kind = 'instagram_login', meta_login_id = $IL WHERE id = $CI"
+IL_BEFORE=$(sql "$D" "SELECT hex(token_sealed) FROM meta_login WHERE id = $IL")
 curl -s -d action=times -d "token=$IT" -d issued_ago=3600 -d expires_in=$((10 * 86400)) "$CTL/token" >/dev/null
 sqlite3 "$D/fakemeta.db" "INSERT OR REPLACE INTO subscription VALUES ('$IGU', 'messages,messaging_postbacks,messaging_seen,message_reactions,messaging_referral')"
 out=$(run --channel "$CI")
@@ -173,6 +175,8 @@ out=$(run --channel "$CI")
 expect_match "$out" ' refreshed=1 ' "one 10 days from expiry (and 50 days old) is refreshed"
 expect_eq "$(sql "$D" "SELECT token_expires_at > $((NOW + 50 * 86400)) FROM channel WHERE id = $CI")/$(level channel "$CI")" "1/ok" \
     "... its new expiry stored, level ok"
+expect_eq "$(sql "$D" "SELECT hex(token_sealed) <> '$IL_BEFORE' AND token_expires_at > $((NOW + 50 * 86400)) FROM meta_login WHERE id = $IL")" 1 \
+    "... and its Instagram Login keeps the new token too"
 
 # --- a Page that silently loses its subscription
 curl -s -d object=$P2 "$CTL/unsubscribe" >/dev/null
