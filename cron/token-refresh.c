@@ -83,9 +83,9 @@ main(int argc, char *argv[])
 	getrusage(RUSAGE_SELF, &ru);
 	printf("token-refresh: checked=%lld refreshed=%lld resubscribed=%lld "
 	    "invalid=%lld failed=%lld paused=%lld silent=%lld alerts=%lld "
-	    "%s%s%s%sms=%lld maxrss_kb=%ld%s\n", st.checked, st.refreshed,
-	    st.resubscribed, st.invalid, st.failed, st.paused, st.silent,
-	    st.alerts, o.dry_run ? "dry_run=1 " : "",
+	    "pruned=%lld %s%s%s%sms=%lld maxrss_kb=%ld%s\n", st.checked,
+	    st.refreshed, st.resubscribed, st.invalid, st.failed, st.paused,
+	    st.silent, st.alerts, st.pruned, o.dry_run ? "dry_run=1 " : "",
 	    st.throttled ? "stopped=throttled " : "",
 	    st.out_of_time ? "stopped=budget " : "",
 	    st.slowed ? "slowed=1 " : "", clock_mono_ms() - start,

@@ -383,6 +383,10 @@
 #define HG_SILENCE_FACTOR		3
 #define HG_SILENCE_MIN_S		(6 * 3600LL)
 #define HG_SILENCE_MIN_EVENTS		10
+/* token_log keeps 90 days; a run prunes at most this many steps of
+ * HG_PRUNE_BATCH lines. */
+#define HG_TOKEN_LOG_KEEP_S		(90 * 86400LL)
+#define HG_TOKEN_LOG_PRUNE_STEPS	20
 /* A level that stays bad is told again after this. */
 #define HG_ALERT_REPEAT_S		86400
 /* An alert's text, and how long sendmail and the alert URL may take. */

@@ -1106,8 +1106,9 @@ tokens_run(const struct conf *c, struct db *d, const struct tokens_opts *o,
 	struct db_token_job	*jobs = NULL;
 	struct job_out		*out = NULL;
 	long long		 start = clock_mono_ms();
-	size_t			 n, i;
-	int			 rc = -1, nw;
+	size_t			 n, i, skip = 0;
+	long long		 pruned;
+	int			 rc = -1, nw, k;
 
 	memset(st, 0, sizeof(*st));
 	memset(&p, 0, sizeof(p));
@@ -1146,8 +1147,8 @@ tokens_run(const struct conf *c, struct db *d, const struct tokens_opts *o,
 			st->out_of_time = 1;
 			break;
 		}
-		if (db_token_due(d, p.now, o->channel, jobs, HG_TOKEN_BATCH,
-		    &n) == -1) {
+		if (db_token_due(d, p.now, o->channel, skip, jobs,
+		    HG_TOKEN_BATCH, &n) == -1) {
 			snprintf(err, errsz, "%s", db_errmsg(d));
 			goto done;
 		}
@@ -1165,8 +1166,10 @@ tokens_run(const struct conf *c, struct db *d, const struct tokens_opts *o,
 			goto dberr;
 		out_free(out, n);
 		db_token_jobs_free(jobs, n);
-		if (o->dry_run || o->channel > 0 || p.stop)
+		if (o->channel > 0 || p.stop)
 			break;
+		if (o->dry_run)
+			skip += n;
 		continue;
 dberr:
 		db_rollback(d);
@@ -1188,6 +1191,18 @@ dberr:
 	if (level_pass(c, d, o, p.now, st) == -1) {
 		snprintf(err, errsz, "%s", db_errmsg(d));
 		goto done;
+	}
+	/* token_log is kept HG_TOKEN_LOG_KEEP_S, pruned in short steps. */
+	for (k = 0; !o->dry_run && o->channel == 0 &&
+	    k < HG_TOKEN_LOG_PRUNE_STEPS; k++) {
+		if (db_token_log_prune(d, p.now - HG_TOKEN_LOG_KEEP_S,
+		    HG_PRUNE_BATCH, &pruned) == -1) {
+			snprintf(err, errsz, "%s", db_errmsg(d));
+			goto done;
+		}
+		st->pruned += pruned;
+		if (pruned < HG_PRUNE_BATCH)
+			break;
 	}
 	rc = 0;
 done:

@@ -18,8 +18,9 @@
  * batch in one transaction.  Usage headers at HG_TOKEN_USAGE_SLOW_PCT
  * slow the run down; a throttled answer stops it (the rest stays due
  * for the next run).  Every attempt goes to token_log, never a token.
- * A dry run writes nothing (it looks at the first batch of tokens
- * earlier runs have seeded) and says what it would do on report.
+ * A dry run writes nothing (it looks at the tokens earlier runs have
+ * seeded) and says what it would do on report.  token_log lines older
+ * than HG_TOKEN_LOG_KEEP_S are pruned at the end of a full run.
  */
 #ifndef HG_TOKENS_H
 #define HG_TOKENS_H
@@ -50,6 +51,7 @@ struct tokens_stats {
 	long long	 silent;	/* channels flagged silent */
 	long long	 alerts;	/* level changes told */
 	long long	 would;		/* dry run: repairs that would be made */
+	long long	 pruned;	/* token_log lines older than HG_TOKEN_LOG_KEEP_S */
 	int		 throttled;	/* stopped early: Meta throttled */
 	int		 out_of_time;	/* stopped early: the budget was spent */
 	int		 slowed;	/* usage was near its limit */

@@ -1026,7 +1026,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE ((?2 = 0 AND t.next_check_at <= ?1) OR "
 	    "(t.subject = 'channel' AND t.subject_id = ?2)) "
 	    "AND coalesce(c.token_sealed, m.token_sealed) IS NOT NULL "
-	    "ORDER BY t.subject DESC, t.next_check_at LIMIT ?3",
+	    "ORDER BY t.subject DESC, t.next_check_at, t.subject_id "
+	    "LIMIT ?3 OFFSET ?4",
 	[STMT_TOKEN_FACTS_SET] =
 	    "UPDATE token_check SET next_check_at = ?3, "
 	    "checked_at = CASE WHEN ?4 THEN ?13 ELSE checked_at END, "
@@ -1088,6 +1089,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "ELSE coalesce(silent_since, ?2) END, "
 	    "silent_limit_s = nullif(?3, 0) "
 	    "WHERE subject = 'channel' AND subject_id = ?1",
+	[STMT_TOKEN_LOG_PRUNE] =
+	    "DELETE FROM token_log WHERE id IN (SELECT id FROM token_log "
+	    "WHERE at < ?1 ORDER BY id LIMIT ?2)",
 	[STMT_TOKEN_RESUME] =
 	    "UPDATE channel SET token_status = 'valid', updated_at = ?2 "
 	    "WHERE id = ?1 AND token_status = 'invalid'",

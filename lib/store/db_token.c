@@ -52,7 +52,7 @@ db_token_seed(struct db *d, long long now)
 }
 
 int
-db_token_due(struct db *d, long long now, long long channel,
+db_token_due(struct db *d, long long now, long long channel, size_t skip,
     struct db_token_job *jobs, size_t max, size_t *n)
 {
 	sqlite3_stmt		*st;
@@ -66,6 +66,7 @@ db_token_due(struct db *d, long long now, long long channel,
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, channel);
 	sqlite3_bind_int64(st, 3, (long long)max);
+	sqlite3_bind_int64(st, 4, (long long)skip);
 	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		j = &jobs[*n];
 		memset(j, 0, sizeof(*j));
@@ -183,6 +184,23 @@ db_token_log_add(struct db *d, const struct db_token_log *l, long long now)
 		sqlite3_bind_int64(st, 11, l->new_expires_at);
 	db_bind_text(st, 12, l->detail != NULL ? l->detail : "");
 	return db_exec(d, st);
+}
+
+int
+db_token_log_prune(struct db *d, long long before, int limit,
+    long long *deleted)
+{
+	sqlite3_stmt *st;
+
+	*deleted = 0;
+	if ((st = db_stmt(d, STMT_TOKEN_LOG_PRUNE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, limit);
+	if (db_exec(d, st) == -1)
+		return -1;
+	*deleted = sqlite3_changes(d->h);
+	return 0;
 }
 
 /* Set a sealed token with statement s; 1, 0 or -1. */

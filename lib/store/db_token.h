@@ -37,12 +37,13 @@ struct db_token_job {
 /* Make a due token_check row for every channel with a token and every
  * Facebook Login with one that has none yet; 0 or -1. */
 int	 db_token_seed(struct db *, long long now);
-/* Up to max due tokens (next_check_at <= now; Logins first), or the
- * one channel only when channel > 0 (due or not), into jobs (each
- * sealed buffer initialized here; free with db_token_jobs_free);
- * *n how many.  0 or -1. */
+/* Up to max due tokens (next_check_at <= now; Logins first), after
+ * skipping skip of them (a dry run, which changes no schedule, pages
+ * through them), or the one channel only when channel > 0 (due or
+ * not), into jobs (each sealed buffer initialized here; free with
+ * db_token_jobs_free); *n how many.  0 or -1. */
 int	 db_token_due(struct db *, long long now, long long channel,
-	    struct db_token_job *jobs, size_t max, size_t *n);
+	    size_t skip, struct db_token_job *jobs, size_t max, size_t *n);
 void	 db_token_jobs_free(struct db_token_job *, size_t n);
 
 /* The facts of a check to keep (every string may be NULL: ""). */
@@ -73,6 +74,10 @@ struct db_token_log {
 };
 int	 db_token_log_add(struct db *, const struct db_token_log *,
 	    long long now);
+/* Delete at most limit token_log lines written before before, oldest
+ * first; *deleted how many.  0 or -1. */
+int	 db_token_log_prune(struct db *, long long before, int limit,
+	    long long *deleted);
 
 /* A repair's new token: channel id's (status valid, its sends resume)
  * or Login id's, sealed, with its expiry (0 never); 1 done, 0 no such

@@ -290,6 +290,12 @@ expect_match "$out" 'dry_run=1' "... and says it was a dry run"
 expect_eq "$(snap)" "$S0" "... and changes nothing in the database"
 expect_eq "$(sqlite3 "$D/fakemeta.db" "SELECT count(*) FROM subscription WHERE object_id = '$P2'")" 0 "... nor at Meta"
 
+# --- token_log keeps 90 days
+sql "$D" "INSERT INTO token_log (at, subject, subject_id, workspace_id, what, result) VALUES ($((NOW - 91 * 86400)), 'channel', $C1, 1, 'check', 'ok'), ($((NOW - 89 * 86400)), 'channel', $C1, 1, 'check', 'ok')"
+out=$(run)
+expect_match "$out" ' pruned=1 ' "a run prunes token_log lines older than 90 days ($out)"
+expect_eq "$(sql "$D" "SELECT count(*) FROM token_log WHERE at < $((NOW - 80 * 86400))")" 1 "... and keeps the younger"
+
 # --- exit status on a configuration error
 HUBGATE_CONFIG=$TMP/missing.conf "$TR" >/dev/null 2>&1
 expect_eq "$?" 1 "a configuration error exits 1"
