@@ -389,6 +389,9 @@
 #define HG_TOKEN_LOG_PRUNE_STEPS	20
 /* A level that stays bad is told again after this. */
 #define HG_ALERT_REPEAT_S		86400
+/* A run sends one alert for all its changes, naming at most this many
+ * (the rest: a count). */
+#define HG_ALERT_LINES			20
 /* An alert's text, and how long sendmail and the alert URL may take. */
 #define HG_ALERT_TEXT_MAX		2048
 #define HG_ALERT_TIMEOUT_S		10

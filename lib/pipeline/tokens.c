@@ -1028,17 +1028,54 @@ change_add(void *arg, const struct db_token_state *s)
 	    "now", token_level_names[v.level], v.words, v.action);
 }
 
-/* Compute every level; tell people of the changes (and, once a day,
- * of levels that stay bad); 0 or -1. */
+/* Send one alert for the changes told this run: one change as it is,
+ * several as one message of up to HG_ALERT_LINES lines. */
+static void
+tell(const struct conf *c, const struct changes *cs, size_t told)
+{
+	struct buf	 b;
+	char		 subj[128], err[256];
+	size_t		 i, k = 0;
+
+	if (told == 0)
+		return;
+	buf_init(&b, HG_ALERT_TEXT_MAX * (HG_ALERT_LINES + 1));
+	for (i = 0; i < cs->n; i++) {
+		const struct change *ch = &cs->v[i];
+
+		if (!ch->tell)
+			continue;
+		if (told == 1)
+			snprintf(subj, sizeof(subj), "hubgate: %s %lld is %s",
+			    ch->subject, ch->id, token_level_names[ch->level]);
+		if (k++ < HG_ALERT_LINES)
+			buf_printf(&b, "%s%s", k > 1 ? "\n" : "", ch->text);
+	}
+	if (told > 1) {
+		snprintf(subj, sizeof(subj), "hubgate: %zu tokens or channels "
+		    "changed level", told);
+		if (told > HG_ALERT_LINES)
+			buf_printf(&b, "\n... and %zu more: see the Channels "
+			    "page.", told - HG_ALERT_LINES);
+	}
+	if (!b.err && alert_send(c, subj, buf_cstr(&b), err,
+	    sizeof(err)) == -1)
+		log_msg(LOG_LEVEL_WARN, "tokens.alert_failed", err);
+	buf_free(&b);
+}
+
+/* Compute every level; keep the changes and tell people of them (and,
+ * once a day, of levels that stay bad), in transactions of
+ * HG_TOKEN_BATCH changes; 0 or -1. */
 static int
 level_pass(const struct conf *c, struct db *d, const struct tokens_opts *o,
     long long now, struct tokens_stats *st)
 {
 	struct changes	 cs;
 	struct db_audit	 a;
-	char		 object[48], subj[128], err[256];
-	size_t		 i;
-	int		 rc = 0;
+	char		 object[48];
+	size_t		 i, told = 0;
+	int		 rc = 0, open = 0;
 
 	memset(&cs, 0, sizeof(cs));
 	cs.now = now;
@@ -1050,15 +1087,13 @@ level_pass(const struct conf *c, struct db *d, const struct tokens_opts *o,
 	for (i = 0; i < cs.n && rc == 0; i++) {
 		struct change *ch = &cs.v[i];
 
-		if (o->dry_run) {
-			if (ch->tell)
-				st->alerts++;
+		if (ch->tell)
+			st->alerts++;
+		if (o->dry_run)
 			continue;
-		}
-		if (db_begin(d) == -1) {
-			rc = -1;
+		if (!open && (rc = db_begin(d)) == -1)
 			break;
-		}
+		open = 1;
 		if (db_token_level_set(d, ch->subject, ch->id,
 		    token_level_names[ch->level], now) == -1)
 			rc = -1;
@@ -1077,23 +1112,18 @@ level_pass(const struct conf *c, struct db *d, const struct tokens_opts *o,
 			    ch->subject, ch->id, token_level_names[ch->level],
 			    now) == -1)
 				rc = -1;
+			told++;
 		}
-		if (rc == 0 && db_commit(d) == -1)
-			rc = -1;
-		if (rc == -1) {
-			db_rollback(d);
-			break;
+		if (rc == 0 && ((i + 1) % HG_TOKEN_BATCH == 0 || i + 1 == cs.n)) {
+			rc = db_commit(d);
+			open = 0;
 		}
-		if (!ch->tell)
-			continue;
-		st->alerts++;
-		if (!o->alerts)
-			continue;
-		snprintf(subj, sizeof(subj), "hubgate: %s %lld is %s",
-		    ch->subject, ch->id, token_level_names[ch->level]);
-		if (alert_send(c, subj, ch->text, err, sizeof(err)) == -1)
-			log_msg(LOG_LEVEL_WARN, "tokens.alert_failed", err);
 	}
+	if (rc == -1) {
+		if (open)
+			db_rollback(d);
+	} else if (o->alerts && !o->dry_run)
+		tell(c, &cs, told);
 	free(cs.v);
 	return rc;
 }

@@ -296,6 +296,21 @@ out=$(run)
 expect_match "$out" ' pruned=1 ' "a run prunes token_log lines older than 90 days ($out)"
 expect_eq "$(sql "$D" "SELECT count(*) FROM token_log WHERE at < $((NOW - 80 * 86400))")" 1 "... and keeps the younger"
 
+# --- several changes in one run: one message naming them all
+C20=$(chan page 104857600000020 'Page twenty'); C21=$(chan page 104857600000021 'Page twenty-one')
+T20=$(keep "$(ctl_token -d action=issue -d kind=page -d page=104857600000020)")
+T21=$(keep "$(ctl_token -d action=issue -d kind=page -d page=104857600000021)")
+settoken page 104857600000020 "$T20"; settoken page 104857600000021 "$T21"
+run >/dev/null
+MAILS=$(grep -c -- '--END--' "$TMP/alerts/mail.txt"); HOOKS=$(wc -l < "$TMP/alerts/hook.txt")
+for t in "$T20" "$T21"; do curl -s -d action=revoke -d "token=$t" -d subcode=458 "$CTL/token" >/dev/null; done
+sql "$D" "UPDATE token_check SET next_check_at = 0 WHERE subject = 'channel' AND subject_id IN ($C20, $C21)"
+out=$(run)
+expect_eq "$(grep -c -- '--END--' "$TMP/alerts/mail.txt")/$(wc -l < "$TMP/alerts/hook.txt")" "$((MAILS + 1))/$((HOOKS + 1))" \
+    "two tokens dead in one run: one e-mail, one POST ($out)"
+expect_match "$(tail -n 1 "$TMP/alerts/hook.txt")" 'Page twenty\\".*\\n.*Page twenty-one' "... naming both, a line each"
+expect_match "$(cat "$TMP/alerts/mail.txt")" 'Subject: hubgate: 2 tokens or channels changed level' "... its subject counts them"
+
 # --- exit status on a configuration error
 HUBGATE_CONFIG=$TMP/missing.conf "$TR" >/dev/null 2>&1
 expect_eq "$?" 1 "a configuration error exits 1"
