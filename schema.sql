@@ -1192,3 +1192,98 @@ BEGIN
 END;
 
 PRAGMA user_version = 15;
+
+-- @migration 16
+-- PLACEHOLDER: migration 16 (another branch)
+PRAGMA user_version = 16;
+
+-- @migration 17
+-- Token and subscription checks (cron/token-refresh, lib/pipeline/
+-- tokens.c): what Meta last said about every token, when each is due
+-- again, whether a channel has gone silent, what people were told; and
+-- a log of every check and repair.  Tokens themselves are never here.
+
+-- token_check: one row per token: a channel's (subject 'channel') or
+-- a Login's (subject 'login', meta_login.id).  The level is computed
+-- from these facts by token_level_of (lib/meta/token_level.c); level
+-- keeps the last one computed, for alerts and counts.
+CREATE TABLE token_check (
+	subject		TEXT NOT NULL CHECK (subject IN ('channel', 'login')),
+	subject_id	INTEGER NOT NULL,	-- channel.id or meta_login.id
+	workspace_id	INTEGER NOT NULL,	-- owner, for alerts and the API
+	next_check_at	INTEGER NOT NULL DEFAULT 0,	-- due from then on (unix s); 0: at once
+	checked_at	INTEGER,	-- last check that reached Meta
+	code		INTEGER NOT NULL DEFAULT 0,	-- Meta's error code when it said the token is dead (190, 102, 492), else 0
+	subcode		INTEGER NOT NULL DEFAULT 0,	-- its subcode (458 app removed, 460 password changed, 463 expired, ...)
+	expires_at	INTEGER NOT NULL DEFAULT 0,	-- debug_token's expires_at; 0: never or unknown
+	data_access_expires_at INTEGER NOT NULL DEFAULT 0,	-- 0: unknown
+	issued_at	INTEGER NOT NULL DEFAULT 0,	-- debug_token's issued_at; 0: unknown
+	missing_scope	TEXT NOT NULL DEFAULT '',	-- a permission a feature needs that the token lacks (or lacks for this object)
+	missing_fields	TEXT NOT NULL DEFAULT '',	-- subscription fields hubgate needs that Meta does not list; '*': no subscription
+	unreadable	INTEGER NOT NULL DEFAULT 0,	-- 1: the sealed token cannot be opened (token_key changed)
+	failures	INTEGER NOT NULL DEFAULT 0,	-- checks in a row that did not reach Meta
+	silent_since	INTEGER,	-- channels: flagged silent (no event for longer than usual) since then
+	silent_limit_s	INTEGER,	-- the threshold it passed
+	level		TEXT NOT NULL DEFAULT 'ok'
+			CHECK (level IN ('ok', 'notice', 'warning', 'critical', 'invalid')),
+	level_since	INTEGER,	-- when level last changed
+	alerted_level	TEXT,		-- the level people were last told of; NULL: never told
+	last_alert_at	INTEGER,	-- when
+	PRIMARY KEY (subject, subject_id)
+) WITHOUT ROWID;
+CREATE INDEX token_check_due ON token_check (next_check_at);
+
+-- token_log: every check and repair attempt: what, on which token, the
+-- result, Meta's code, subcode and fbtrace_id, the expiry before and
+-- after.  Never a token.
+CREATE TABLE token_log (
+	id		INTEGER PRIMARY KEY,
+	at		INTEGER NOT NULL,	-- unix seconds
+	subject		TEXT NOT NULL,	-- channel or login
+	subject_id	INTEGER NOT NULL,
+	workspace_id	INTEGER NOT NULL,
+	what		TEXT NOT NULL,	-- check, subscription, exchange, page_token, ig_refresh, resubscribe, pause, alert, silence
+	result		TEXT NOT NULL,	-- ok, failed, invalid, skipped, throttled, dry_run, or a level
+	code		INTEGER NOT NULL DEFAULT 0,
+	subcode		INTEGER NOT NULL DEFAULT 0,
+	fbtrace_id	TEXT,
+	old_expires_at	INTEGER,
+	new_expires_at	INTEGER,
+	detail		TEXT NOT NULL DEFAULT ''	-- in words, no token
+);
+CREATE INDEX token_log_by_subject ON token_log (subject, subject_id, id);
+
+-- A token found dead in normal use (a send's 190) is checked at once;
+-- so is a token replaced by a new Login or by hand.
+CREATE TRIGGER token_check_on_invalid AFTER UPDATE OF token_status ON channel
+    WHEN NEW.token_status = 'invalid' AND OLD.token_status <> 'invalid'
+BEGIN
+	UPDATE token_check SET next_check_at = 0
+	    WHERE subject = 'channel' AND subject_id = NEW.id;
+END;
+CREATE TRIGGER token_check_on_token AFTER UPDATE OF token_sealed ON channel
+    WHEN NEW.token_sealed IS NOT OLD.token_sealed
+BEGIN
+	UPDATE token_check SET next_check_at = 0, code = 0, subcode = 0,
+	    unreadable = 0, failures = 0, checked_at = NULL, expires_at = 0,
+	    data_access_expires_at = 0, issued_at = 0, missing_scope = '',
+	    missing_fields = ''
+	    WHERE subject = 'channel' AND subject_id = NEW.id;
+END;
+CREATE TRIGGER token_check_on_login AFTER UPDATE OF token_sealed ON meta_login
+    WHEN NEW.token_sealed IS NOT OLD.token_sealed
+BEGIN
+	UPDATE token_check SET next_check_at = 0, code = 0, subcode = 0,
+	    unreadable = 0, failures = 0, checked_at = NULL, expires_at = 0,
+	    data_access_expires_at = 0, issued_at = 0, missing_scope = '',
+	    missing_fields = ''
+	    WHERE subject = 'login' AND subject_id = NEW.id;
+END;
+CREATE TRIGGER token_check_channel_gone AFTER DELETE ON channel BEGIN
+	DELETE FROM token_check WHERE subject = 'channel' AND subject_id = OLD.id;
+END;
+CREATE TRIGGER token_check_login_gone AFTER DELETE ON meta_login BEGIN
+	DELETE FROM token_check WHERE subject = 'login' AND subject_id = OLD.id;
+END;
+
+PRAGMA user_version = 17;

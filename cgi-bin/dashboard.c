@@ -28,6 +28,7 @@
 #include "metrics.h"
 #include "outbox.h"
 #include "route.h"
+#include "api_tokens.h"
 #include "session.h"
 
 static struct conf *conf;
@@ -284,6 +285,7 @@ main(void)
 	api_channel_act_setup(conf);
 	api_wa_signup_setup(conf);
 	api_templates_setup(conf);
+	api_tokens_setup(conf);
 	/* Under FastCGI, the process that holds the outbox lock sends
 	 * at once what its requests queue; the cron sends the rest. */
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)

@@ -100,11 +100,16 @@ fm_random(char *out, size_t n)
 	out[n] = '\0';
 }
 
+/* A "latency" fault with usage=near: this call's answer says the app
+ * is near its limit (95%). */
+static __thread int fm_usage_near;
+
 void
 fm_json(struct req *r, cJSON *obj)
 {
 	http_json(r, 200, obj);
-	http_add_header(r, "X-App-Usage",
+	http_add_header(r, "X-App-Usage", fm_usage_near ?
+	    "{\"call_count\":95,\"total_cputime\":20,\"total_time\":30}" :
 	    "{\"call_count\":1,\"total_cputime\":1,\"total_time\":1}");
 }
 
@@ -339,6 +344,8 @@ apply_fault(struct req *r, const char *path)
 		return 0;
 	}
 	fm_sleep_ms(f.latency_ms);
+	if (strcmp(f.kind, "latency") == 0 && strcmp(f.usage, "near") == 0)
+		fm_usage_near = 1;
 	if (strcmp(f.kind, "latency") == 0 || strcmp(f.kind, "timeout") == 0)
 		return 0;
 	if (strcmp(f.kind, "status") == 0) {
@@ -477,6 +484,7 @@ graph(struct req *r, const char *path)
 		return;
 	}
 	fm_drop_ms = 0;
+	fm_usage_near = 0;
 	if (apply_fault(r, path))
 		return;
 	if (strcmp(path, "/oauth/access_token") == 0 && r->method == HTTP_GET)
@@ -725,8 +733,15 @@ main(void)
 	};
 	struct conf		*c;
 	char			 err[HG_ERR_MAX];
+	const char		*env;
+	long long		 threads;
 	int			 rc;
 
+	/* More request threads for benchmarks that make it wait (a
+	 * latency fault) on many calls at once. */
+	if ((env = getenv("HUBGATE_FAKEMETA_THREADS")) != NULL &&
+	    num_parse_str(env, 1, HG_THREADS_MAX, &threads) == 0)
+		srv.threads = (int)threads;
 	if ((c = app_init("fakemeta", err, sizeof(err))) != NULL &&
 	    fm_setup(c) == 0)
 		fm_ready = 1;

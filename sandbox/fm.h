@@ -137,6 +137,9 @@ int	 fm_token_add(const char *token, const struct fm_token *);
 int	 fm_token_get(const char *token, struct fm_token *);	/* 1, 0, -1 */
 int	 fm_token_revoke(const char *token, long subcode);	/* 1, 0, -1 */
 int	 fm_token_expire(const char *token);			/* 1, 0, -1 */
+/* Set when a token was issued and expires (0: never); 1, 0, -1. */
+int	 fm_token_times(const char *token, long long issued_at,
+	    long long expires_at);
 int	 fm_code_add(const char *code, const char *redirect_uri,
 	    const char *scopes, long long now);
 /* Take a code: 1 found (used set to whether it was used before),
@@ -261,7 +264,10 @@ int	 fm_signup_code(const char *scopes);
 void	 fm_signup_exchange(struct req *, const char *scopes,
 	    long long created, const char *ru, const char *want_ru);
 void	 fm_signup_control(struct req *);
-/* Instagram Login: path is after /_meta/_instagram/ (fm_instagram.c). */
+/* Instagram Login: path is after /_meta/_instagram/ (fm_instagram.c).
+ * fm_ig_issue: issue an Instagram Login token of kind (ig_short,
+ * ig_long) living ttl seconds into out (128 bytes); 0 or -1. */
+int	 fm_ig_issue(const char *kind, long long ttl, char *out);
 void	 fm_instagram(struct req *, const char *path);
 /* The control API: path is after /_meta/_control. */
 void	 fm_control(struct req *, const char *path);

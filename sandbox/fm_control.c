@@ -6,13 +6,21 @@
  *   GET    outbox    what was sent to the fake (?since=ID); DELETE clears
  *   POST   token     action=issue (kind=user_short|user_long|page, page=;
  *                    kind=system_user, waba= its only account, scopes=),
- *                    action=revoke (token=, subcode=458), action=expire
+ *                    action=revoke (token=, subcode=458), action=expire,
+ *                    action=times (token=, issued_ago= seconds,
+ *                    expires_in= seconds from now, may be negative;
+ *                    0: never); kind=ig_long or ig_short issues an
+ *                    Instagram Login token
+ *   POST   unsubscribe  object= (a Page, WhatsApp business account, or
+ *                    "instagram" for the Instagram Login account): the
+ *                    app silently loses that subscription
  *   POST   fault     path= (exact, or a prefix ending in '*'), kind=
  *                    latency|timeout|status|error|expired|invalid|
  *                    echo_token|temporary|throttle|redirect|big|drop
  *                    (drop: the call is served, its answer held back
  *                    latency_ms), and
  *                    status, code, subcode, latency_ms, usage=app|buc|
+ *                    near (latency: the answer's X-App-Usage at 95%)|
  *                    page|retry_after|none, eta (minutes; seconds of
  *                    Retry-After), size, times; DELETE clears
  *   POST   deliver   build a webhook (platform=messenger|instagram|
@@ -175,8 +183,44 @@ token(struct req *r)
 			    "no such token" : "database");
 		return;
 	}
+	if (strcmp(action, "times") == 0) {
+		long long ago, in;
+
+		if (tok == NULL) {
+			http_json_error(r, 400, "token is required");
+			return;
+		}
+		if (num_param(r, "issued_ago", 0, 400LL * 86400, 0, &ago) == -1 ||
+		    num_param(r, "expires_in", -400LL * 86400, 400LL * 86400, 0,
+		    &in) == -1)
+			return;
+		rc = fm_token_times(tok, (long long)time(NULL) - ago, in == 0 ?
+		    0 : (long long)time(NULL) + in);
+		if (rc == 1)
+			ok(r);
+		else
+			http_json_error(r, rc == 0 ? 404 : 500, rc == 0 ?
+			    "no such token" : "database");
+		return;
+	}
 	if (strcmp(action, "issue") != 0) {
-		http_json_error(r, 400, "action must be issue, revoke or expire");
+		http_json_error(r, 400, "action must be issue, revoke, expire "
+		    "or times");
+		return;
+	}
+	if (kind != NULL && strncmp(kind, "ig_", 3) == 0) {
+		ttl = strcmp(kind, "ig_short") == 0 ? 3600 : FM_LONG_TTL;
+		if ((strcmp(kind, "ig_short") != 0 &&
+		    strcmp(kind, "ig_long") != 0) ||
+		    fm_ig_issue(kind, ttl, out) == -1) {
+			http_json_error(r, 400, "kind must be ig_short or ig_long "
+			    "(with instagram_app_id set)");
+			return;
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "access_token", out);
+		cJSON_AddNumberToObject(o, "expires_in", (double)ttl);
+		http_json(r, 200, o);
 		return;
 	}
 	if (kind == NULL)
@@ -233,6 +277,23 @@ token(struct req *r)
 	cJSON_AddStringToObject(o, "access_token", out);
 	cJSON_AddNumberToObject(o, "expires_in", (double)ttl);
 	http_json(r, 200, o);
+}
+
+/* POST unsubscribe: object= loses the app's subscription. */
+static void
+unsubscribe(struct req *r)
+{
+	const char *obj = fm_param(r, "object");
+
+	if (obj == NULL) {
+		http_json_error(r, 400, "object is required");
+		return;
+	}
+	if (fm_sub_del(strcmp(obj, "instagram") == 0 ? FM_IGL_USER_ID :
+	    obj) == -1)
+		http_json_error(r, 500, "database");
+	else
+		ok(r);
 }
 
 static void
@@ -917,6 +978,8 @@ fm_control(struct req *r, const char *path)
 		outbox(r);
 	else if (strcmp(path, "token") == 0 && post)
 		token(r);
+	else if (strcmp(path, "unsubscribe") == 0 && post)
+		unsubscribe(r);
 	else if (strcmp(path, "fault") == 0 && (post || del))
 		fault(r);
 	else if (strcmp(path, "deliver") == 0 && post)

@@ -35,7 +35,7 @@ static const char fm_schema[] =
 
 enum fm_stmt {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
-	S_TOKEN_ADD, S_TOKEN_GET, S_TOKEN_REVOKE, S_TOKEN_EXPIRE,
+	S_TOKEN_ADD, S_TOKEN_GET, S_TOKEN_REVOKE, S_TOKEN_EXPIRE, S_TOKEN_TIMES,
 	S_CODE_ADD, S_CODE_GET, S_CODE_USE,
 	S_SUB_SET, S_SUB_GET, S_SUB_DEL,
 	S_OUTBOX_ADD, S_OUTBOX_LIST, S_OUTBOX_CLEAR, S_OUTBOX_LAST,
@@ -59,6 +59,8 @@ static const char *const fm_sql[S__MAX] = {
 	/* S_TOKEN_EXPIRE */
 	"UPDATE token SET expires_at = ?2 WHERE token = ?1 OR "
 	"(parent = ?1 AND expires_at <> 0)",
+	/* S_TOKEN_TIMES */
+	"UPDATE token SET issued_at = ?2, expires_at = ?3 WHERE token = ?1",
 	/* S_CODE_ADD */
 	"INSERT INTO code (code, redirect_uri, scopes, created_at) "
 	"VALUES (?1, ?2, ?3, ?4)",
@@ -260,6 +262,19 @@ fm_token_expire(const char *token)
 		return -1;
 	bind_text(s, 1, token);
 	sqlite3_bind_int64(s, 2, (long long)time(NULL) - 1);
+	return changed(s);
+}
+
+int
+fm_token_times(const char *token, long long issued_at, long long expires_at)
+{
+	sqlite3_stmt *s = st(S_TOKEN_TIMES);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, token);
+	sqlite3_bind_int64(s, 2, issued_at);
+	sqlite3_bind_int64(s, 3, expires_at);
 	return changed(s);
 }
 

@@ -11,15 +11,12 @@ import { items, fill } from './list.js';
 import { connectForm } from './connect.js';
 import { waForm, actionsCell } from './channel_actions.js';
 import { signupBox } from './signup.js';
+import { tokenCell } from './token_level.js';
 
 const $ = (id) => document.getElementById(id);
 const s = await frame('channels.html');
 const admin = allowed(s, 'admin');
 
-const TOKEN = {
-	none: 'none (connected by hand)', valid: 'valid', expiring: 'expiring',
-	invalid: 'invalid: reconnect', revoked: 'revoked: reconnect',
-};
 
 async function load() {
 	let data = null;
@@ -34,7 +31,7 @@ async function load() {
 		(c) => String(c.name || c.meta_id || ''),
 		(c) => platformBadge(c.platform),
 		(c) => el('code', {}, String(c.meta_id ?? '')),
-		(c) => TOKEN[c.token_status] || String(c.token_status ?? ''),
+		(c) => tokenCell(c, { admin, alert: $('alert') }),
 		(c) => (c.last_event_at ? when(c.last_event_at) : el('span', { className: 'muted' }, 'no event yet')),
 		(c) => (Number.isSafeInteger(c.id) ? el('a', { href: `events.html?channel=${c.id}` }, 'Events') : ''),
 		...(admin ? [(c) => actionsCell(c, { alert: $('alert'), done: load })] : []),

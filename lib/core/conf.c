@@ -86,6 +86,13 @@ static const struct conf_key conf_keys[] = {
 	{ "media_max_bytes", CONF_INT, HG_STR(HG_MEDIA_MAX_BYTES), 0, 1024, HG_MEDIA_MAX_BYTES_CEILING, NULL },
 	{ "media_retention_days", CONF_INT, "90", 0, 1, 36500, NULL },
 	{ "profile_refresh_days", CONF_INT, "30", 0, 1, 3650, NULL },
+	/* Token checks and alerts (cron/token-refresh). */
+	{ "token_check_parallel", CONF_INT, "16", 0, 1, HG_TOKEN_PARALLEL_MAX, NULL },
+	{ "ig_refresh_days", CONF_INT, "15", 0, 1, 59, NULL },
+	{ "silence_alert_hours", CONF_INT, "0", 0, 0, 8760, NULL },
+	{ "alert_email", CONF_STR, "", 0, 0, 0, NULL },
+	{ "alert_webhook", CONF_STR, "", 1, 0, 0, NULL },
+	{ "sendmail_path", CONF_PATH, "/usr/sbin/sendmail", 0, 0, 0, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

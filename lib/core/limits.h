@@ -403,4 +403,41 @@
 #define HG_TEMPLATES_MAX		2000
 #define HG_TEMPLATE_TTL_S		3600
 
+/* Token and subscription checks (lib/pipeline/tokens.c,
+ * cron/token-refresh).  Each token is checked once a day at a time of
+ * day of its own, a troubled one every hour. */
+#define HG_TOKEN_CHECK_EVERY_S		86400
+#define HG_TOKEN_CHECK_TROUBLED_S	3600
+/* Facebook Login user tokens are exchanged again within this of their
+ * expiry; Instagram Login tokens refreshed when fewer than this remain
+ * (Meta: at least 24 h old, not expired). */
+#define HG_TOKEN_EXCHANGE_S		(7 * 86400LL)
+#define HG_TOKEN_IG_REFRESH_S		(15 * 86400LL)
+#define HG_TOKEN_IG_MIN_AGE_S		86400
+/* Tokens a run takes from the database at once (memory stays flat in
+ * the number of channels), and the most Graph calls in flight. */
+#define HG_TOKEN_BATCH			256
+#define HG_TOKEN_PARALLEL_MAX		128
+/* Usage at or above this (Meta's percentages) slows a run down. */
+#define HG_TOKEN_USAGE_SLOW_PCT		90
+/* Silence: a channel that usually receives events is flagged after 3x
+ * its longest gap of the last 14 days, at least 6 h; "usually": at
+ * least this many events in those days. */
+#define HG_SILENCE_WINDOW_S		(14 * 86400LL)
+#define HG_SILENCE_FACTOR		3
+#define HG_SILENCE_MIN_S		(6 * 3600LL)
+#define HG_SILENCE_MIN_EVENTS		10
+/* token_log keeps 90 days; a run prunes at most this many steps of
+ * HG_PRUNE_BATCH lines. */
+#define HG_TOKEN_LOG_KEEP_S		(90 * 86400LL)
+#define HG_TOKEN_LOG_PRUNE_STEPS	20
+/* A level that stays bad is told again after this. */
+#define HG_ALERT_REPEAT_S		86400
+/* A run sends one alert for all its changes, naming at most this many
+ * (the rest: a count). */
+#define HG_ALERT_LINES			20
+/* An alert's text, and how long sendmail and the alert URL may take. */
+#define HG_ALERT_TEXT_MAX		2048
+#define HG_ALERT_TIMEOUT_S		10
+
 #endif

@@ -191,33 +191,14 @@ graph_oauth_pages(struct graph *g, const char *user_token, const char *fields,
 }
 
 int
-graph_oauth_debug_token(struct graph *g, const char *input_token,
-    struct graph_token_info *info, struct graph_result *res)
+graph_oauth_debug_read(const cJSON *json, struct graph_token_info *info)
 {
 	const cJSON	*d, *e, *sc, *s;
-	struct graph_param p[] = {
-		{ "input_token", input_token },
-		{ NULL, NULL }
-	};
 	size_t		 o = 0;
 
 	memset(info, 0, sizeof(*info));
-	if (input_token == NULL || input_token[0] == '\0') {
-		memset(res, 0, sizeof(*res));
-		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
-		    "no token to check");
+	if (!cJSON_IsObject(d = cJSON_GetObjectItemCaseSensitive(json, "data")))
 		return -1;
-	}
-	if (graph_call(g, GRAPH_GET, "/debug_token", p, NULL, GRAPH_AUTH_APP,
-	    NULL, res) == -1)
-		return -1;
-	if (!cJSON_IsObject(d = cJSON_GetObjectItemCaseSensitive(res->json,
-	    "data"))) {
-		graph_result_free(res);
-		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_OTHER,
-		    "no data in debug_token's answer");
-		return -1;
-	}
 	info->is_valid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d,
 	    "is_valid"));
 	str_member(d, "type", info->type, sizeof(info->type));
@@ -229,6 +210,10 @@ graph_oauth_debug_token(struct graph *g, const char *input_token,
 	info->issued_at = json_uint(d, "issued_at");
 	if (info->expires_at < 0)
 		info->expires_at = 0;
+	if (info->data_access_expires_at < 0)
+		info->data_access_expires_at = 0;
+	if (info->issued_at < 0)
+		info->issued_at = 0;
 	sc = cJSON_GetObjectItemCaseSensitive(d, "scopes");
 	if (!cJSON_IsArray(sc))
 		sc = NULL;
@@ -242,11 +227,75 @@ graph_oauth_debug_token(struct graph *g, const char *input_token,
 	if (cJSON_IsObject(e = cJSON_GetObjectItemCaseSensitive(d, "error"))) {
 		info->error_code = (long)json_uint(e, "code");
 		info->error_subcode = (long)json_uint(e, "subcode");
-		if (info->error_subcode < 0)
+		if (info->error_subcode <= 0)
 			info->error_subcode = (long)json_uint(e,
 			    "error_subcode");
+		if (info->error_code < 0)
+			info->error_code = 0;
 	}
+	/* Meta says dead without saying why: a dead token all the same. */
+	if (!info->is_valid && info->error_code == 0)
+		info->error_code = 190;
 	return 0;
+}
+
+/* Read debug_token's answer in res into info; 0, or -1 (res made
+ * PERMANENT) when it has no data. */
+static int
+debug_parse(struct graph_result *res, struct graph_token_info *info)
+{
+	if (graph_oauth_debug_read(res->json, info) == 0)
+		return 0;
+	graph_result_free(res);
+	graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_OTHER,
+	    "no data in debug_token's answer");
+	return -1;
+}
+
+int
+graph_oauth_debug_token(struct graph *g, const char *input_token,
+    struct graph_token_info *info, struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "input_token", input_token },
+		{ NULL, NULL }
+	};
+
+	memset(info, 0, sizeof(*info));
+	if (input_token == NULL || input_token[0] == '\0') {
+		memset(res, 0, sizeof(*res));
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
+		    "no token to check");
+		return -1;
+	}
+	if (graph_call(g, GRAPH_GET, "/debug_token", p, NULL, GRAPH_AUTH_APP,
+	    NULL, res) == -1)
+		return -1;
+	return debug_parse(res, info);
+}
+
+int
+graph_ig_debug_token(struct graph *ig, const char *input_token,
+    struct graph_token_info *info, struct graph_result *res)
+{
+	struct graph_param p[] = {
+		{ "input_token", input_token },
+		{ NULL, NULL }
+	};
+	char path[64];
+
+	memset(info, 0, sizeof(*info));
+	if (input_token == NULL || input_token[0] == '\0') {
+		memset(res, 0, sizeof(*res));
+		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
+		    "no token to check");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/%s/debug_token", graph_version(ig));
+	if (graph_call(ig, GRAPH_GET, path, p, NULL, GRAPH_AUTH_APP, NULL,
+	    res) == -1)
+		return -1;
+	return debug_parse(res, info);
 }
 
 int

@@ -67,6 +67,21 @@ int	 graph_oauth_pages(struct graph *, const char *user_token,
 int	 graph_oauth_debug_token(struct graph *, const char *input_token,
 	    struct graph_token_info *, struct graph_result *res);
 
+/* Read a debug_token answer (json: Meta's body) into info: 0, or -1
+ * when it has no data object.  A dead token comes back as HTTP 200
+ * with data.is_valid false and data.error {code, subcode} (subcode,
+ * not error_subcode; both are read; -1 when there is none); a dead
+ * one without a code is given 190. */
+int	 graph_oauth_debug_read(const cJSON *json,
+	    struct graph_token_info *info);
+/* debug_token on an Instagram Login token, on graph.instagram.com
+ * (/<version>/debug_token) with the Instagram app's token; as
+ * graph_oauth_debug_token.  Both read Meta's own error shape of a dead
+ * token (HTTP 200, data.is_valid false, data.error.code and subcode;
+ * a dead token without a code counts as 190). */
+int	 graph_ig_debug_token(struct graph *ig, const char *input_token,
+	    struct graph_token_info *, struct graph_result *res);
+
 /* GET, POST or DELETE <object_id>/subscribed_apps (a Page with its
  * Page token, or a WhatsApp business account with a business token).
  * fields (POST only, may be NULL) is the comma-separated

@@ -65,6 +65,26 @@ extern const char db_schema_sql[];
 
 /* Every statement hubgate runs, named by enum stmt (db_int.h): an
  * entry is found by its name, never by its place. */
+/* A token's state (db_token_states): token_check with its channel or
+ * Login; the WHERE follows. */
+#define DB_TOKEN_STATE_SQL \
+	"SELECT t.subject, t.subject_id, " \
+	"coalesce(c.workspace_id, m.workspace_id, t.workspace_id), " \
+	"coalesce(c.name, m.name, ''), " \
+	"CASE WHEN t.subject = 'channel' THEN c.kind ELSE m.platform END, " \
+	"coalesce(c.token_status, m.status, 'none'), " \
+	"coalesce(c.token_kind, 'user'), " \
+	"CASE WHEN t.checked_at IS NOT NULL THEN t.expires_at " \
+	"ELSE coalesce(c.token_expires_at, m.token_expires_at, 0) END, " \
+	"t.data_access_expires_at, coalesce(t.checked_at, 0), t.code, " \
+	"t.subcode, t.missing_scope, t.missing_fields, t.unreadable, " \
+	"coalesce(t.silent_since, 0), coalesce(t.silent_limit_s, 0), " \
+	"t.level, coalesce(t.alerted_level, ''), coalesce(t.level_since, 0), " \
+	"coalesce(t.last_alert_at, 0) " \
+	"FROM token_check t " \
+	"LEFT JOIN channel c ON t.subject = 'channel' AND c.id = t.subject_id " \
+	"LEFT JOIN meta_login m ON t.subject = 'login' AND m.id = t.subject_id "
+
 static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_BEGIN] =
 	    "BEGIN IMMEDIATE",
@@ -1179,6 +1199,105 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT id FROM media_gone ORDER BY id LIMIT ?1",
 	[STMT_MEDIA_GONE_DROP] =
 	    "DELETE FROM media_gone WHERE id = ?1",
+	/* Token and subscription checks (db_token.c). */
+	[STMT_TOKEN_SEED_CHANNELS] =
+	    "INSERT INTO token_check (subject, subject_id, workspace_id) "
+	    "SELECT 'channel', id, workspace_id FROM channel "
+	    "WHERE token_sealed IS NOT NULL ON CONFLICT DO NOTHING",
+	[STMT_TOKEN_SEED_LOGINS] =
+	    "INSERT INTO token_check (subject, subject_id, workspace_id) "
+	    "SELECT 'login', id, workspace_id FROM meta_login "
+	    "WHERE token_sealed IS NOT NULL AND platform = 'facebook' "
+	    "AND status = 'valid' ON CONFLICT DO NOTHING",
+	[STMT_TOKEN_DUE] =
+	    "SELECT t.subject, t.subject_id, "
+	    "coalesce(c.workspace_id, m.workspace_id, t.workspace_id), "
+	    "CASE WHEN t.subject = 'channel' THEN c.kind ELSE m.platform END, "
+	    "coalesce(c.meta_id, m.meta_user_id), "
+	    "coalesce(c.parent_meta_id, ''), "
+	    "CASE WHEN t.subject = 'channel' THEN c.token_kind ELSE 'user' END, "
+	    "coalesce(c.token_status, m.status), "
+	    "coalesce(c.token_expires_at, m.token_expires_at, 0), "
+	    "coalesce(c.meta_login_id, 0), coalesce(c.last_event_at, 0), "
+	    "coalesce(c.token_sealed, m.token_sealed), t.issued_at, "
+	    "coalesce(t.checked_at, 0), t.failures, coalesce(cl.platform, ''), "
+	    "coalesce(cl.meta_user_id, '') "
+	    "FROM token_check t "
+	    "LEFT JOIN channel c ON t.subject = 'channel' AND c.id = t.subject_id "
+	    "LEFT JOIN meta_login m ON t.subject = 'login' AND m.id = t.subject_id "
+	    "LEFT JOIN meta_login cl ON cl.id = c.meta_login_id "
+	    "WHERE ((?2 = 0 AND t.next_check_at <= ?1) OR "
+	    "(t.subject = 'channel' AND t.subject_id = ?2)) "
+	    "AND coalesce(c.token_sealed, m.token_sealed) IS NOT NULL "
+	    "ORDER BY t.subject DESC, t.next_check_at, t.subject_id "
+	    "LIMIT ?3 OFFSET ?4",
+	[STMT_TOKEN_FACTS_SET] =
+	    "UPDATE token_check SET next_check_at = ?3, "
+	    "checked_at = CASE WHEN ?4 THEN ?13 ELSE checked_at END, "
+	    "failures = CASE WHEN ?4 THEN 0 ELSE failures + 1 END, "
+	    "code = CASE WHEN ?4 THEN ?5 ELSE code END, "
+	    "subcode = CASE WHEN ?4 THEN ?6 ELSE subcode END, "
+	    "expires_at = CASE WHEN ?4 THEN ?7 ELSE expires_at END, "
+	    "data_access_expires_at = CASE WHEN ?4 THEN ?8 "
+	    "ELSE data_access_expires_at END, "
+	    "issued_at = CASE WHEN ?4 THEN ?9 ELSE issued_at END, "
+	    "missing_scope = CASE WHEN ?4 THEN ?10 ELSE missing_scope END, "
+	    "missing_fields = CASE WHEN ?4 THEN ?11 ELSE missing_fields END, "
+	    "unreadable = ?12 "
+	    "WHERE subject = ?1 AND subject_id = ?2",
+	[STMT_TOKEN_DUE_NOW] =
+	    "UPDATE token_check SET next_check_at = 0 "
+	    "WHERE subject = ?1 AND subject_id = ?2",
+	[STMT_TOKEN_LOG_ADD] =
+	    "INSERT INTO token_log (at, subject, subject_id, workspace_id, what, "
+	    "result, code, subcode, fbtrace_id, old_expires_at, new_expires_at, "
+	    "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[STMT_TOKEN_CHANNEL_SET] =
+	    "UPDATE channel SET token_sealed = ?2, token_status = 'valid', "
+	    "token_expires_at = nullif(?3, 0), updated_at = ?4 WHERE id = ?1",
+	[STMT_TOKEN_LOGIN_SET] =
+	    "UPDATE meta_login SET token_sealed = ?2, "
+	    "token_expires_at = nullif(?3, 0), updated_at = ?4 WHERE id = ?1",
+	[STMT_TOKEN_FIELDS_SET] =
+	    "UPDATE channel SET subscribed_fields = ?2, updated_at = ?3 "
+	    "WHERE id = ?1",
+	[STMT_TOKEN_LOGIN_CHANNELS] =
+	    "SELECT id, kind, meta_id, coalesce(parent_meta_id, '') FROM channel "
+	    "WHERE meta_login_id = ?1 AND token_kind = 'page' "
+	    "AND token_sealed IS NOT NULL",
+	[STMT_TOKEN_STATES] = DB_TOKEN_STATE_SQL
+	    "WHERE (c.id IS NOT NULL OR m.id IS NOT NULL) "
+	    "AND (?1 = 0 OR coalesce(c.workspace_id, m.workspace_id) = ?1) "
+	    "ORDER BY t.subject, t.subject_id",
+	[STMT_TOKEN_STATE_ONE] = DB_TOKEN_STATE_SQL
+	    "WHERE t.subject = 'channel' AND t.subject_id = ?2 "
+	    "AND c.id IS NOT NULL AND (?1 = 0 OR c.workspace_id = ?1)",
+	[STMT_TOKEN_LEVEL_SET] =
+	    "UPDATE token_check SET level_since = CASE WHEN level <> ?3 OR "
+	    "level_since IS NULL THEN ?4 ELSE level_since END, level = ?3 "
+	    "WHERE subject = ?1 AND subject_id = ?2",
+	[STMT_TOKEN_ALERTED] =
+	    "UPDATE token_check SET alerted_level = ?3, last_alert_at = ?4 "
+	    "WHERE subject = ?1 AND subject_id = ?2",
+	[STMT_TOKEN_TRAFFIC] =
+	    "SELECT count(*), coalesce(max(gap), 0) FROM (SELECT received_ms - "
+	    "lag(received_ms) OVER (ORDER BY id) AS gap FROM webhook_event "
+	    "WHERE channel_id = ?1 AND id >= ?2)",
+	[STMT_TOKEN_CHANNELS_EVENTS] =
+	    "SELECT c.id, coalesce(c.last_event_at, 0) FROM token_check t "
+	    "JOIN channel c ON c.id = t.subject_id WHERE t.subject = 'channel' "
+	    "AND c.token_sealed IS NOT NULL",
+	[STMT_TOKEN_SILENT_SET] =
+	    "UPDATE token_check SET silent_since = CASE WHEN ?2 = 0 THEN NULL "
+	    "ELSE coalesce(silent_since, ?2) END, "
+	    "silent_limit_s = nullif(?3, 0) "
+	    "WHERE subject = 'channel' AND subject_id = ?1",
+	[STMT_TOKEN_LOG_PRUNE] =
+	    "DELETE FROM token_log WHERE id IN (SELECT id FROM token_log "
+	    "WHERE at < ?1 ORDER BY id LIMIT ?2)",
+	[STMT_TOKEN_RESUME] =
+	    "UPDATE channel SET token_status = 'valid', updated_at = ?2 "
+	    "WHERE id = ?1 AND token_status = 'invalid'",
 };
 
 /* Record the connection's error state after a failed call. */

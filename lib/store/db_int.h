@@ -19,6 +19,7 @@
 #include "db_outbox.h"
 #include "db_queue.h"
 #include "db_stats.h"
+#include "db_token.h"
 #include "db_user.h"
 
 /* The statements of db.c's table, in its order. */
@@ -266,6 +267,26 @@ enum stmt {
 	STMT_PROFILE_SET,
 	STMT_MEDIA_GONE_LIST,
 	STMT_MEDIA_GONE_DROP,
+	/* Token and subscription checks (db_token.c). */
+	STMT_TOKEN_SEED_CHANNELS,
+	STMT_TOKEN_SEED_LOGINS,
+	STMT_TOKEN_DUE,
+	STMT_TOKEN_FACTS_SET,
+	STMT_TOKEN_DUE_NOW,
+	STMT_TOKEN_LOG_ADD,
+	STMT_TOKEN_CHANNEL_SET,
+	STMT_TOKEN_LOGIN_SET,
+	STMT_TOKEN_FIELDS_SET,
+	STMT_TOKEN_LOGIN_CHANNELS,
+	STMT_TOKEN_STATES,
+	STMT_TOKEN_STATE_ONE,
+	STMT_TOKEN_LEVEL_SET,
+	STMT_TOKEN_ALERTED,
+	STMT_TOKEN_TRAFFIC,
+	STMT_TOKEN_CHANNELS_EVENTS,
+	STMT_TOKEN_SILENT_SET,
+	STMT_TOKEN_LOG_PRUNE,
+	STMT_TOKEN_RESUME,
 	STMT__MAX
 };
 

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "api_channel_act.h"
+#include "api_tokens.h"
 #include "api_events_int.h"
 #include "api_session.h"
 #include "clock.h"
@@ -651,6 +652,15 @@ api_channel_post(struct req *r, const struct route_ctx *cx)
 		return;
 	if (strcmp(rest, "/move") == 0) {
 		api_channel_move(r, cx, id);
+		return;
+	}
+	/* Check now: the token checks (api_tokens.c). */
+	if (strcmp(rest, "/check") == 0) {
+		if ((d = api_events_db(r)) == NULL || load(r, d, cx, id,
+		    &c) == -1)
+			return;
+		db_channel_one_free(&c);
+		api_token_check(r, cx, d, id);
 		return;
 	}
 	if (strcmp(rest, "/subscribe") != 0) {

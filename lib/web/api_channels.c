@@ -12,33 +12,12 @@
 #include "api_channel_act.h"
 #include "api_events_int.h"
 #include "api_session.h"
+#include "api_tokens.h"
 #include "clock.h"
 #include "db_channel.h"
 #include "db_event.h"
 #include "http.h"
 #include "json.h"
-
-const char *
-api_token_level(const char *status, long long expires_at, long long now)
-{
-	long long left;
-
-	if (status != NULL && (strcmp(status, "invalid") == 0 ||
-	    strcmp(status, "revoked") == 0))
-		return "invalid";
-	if (status == NULL || strcmp(status, "none") == 0 || expires_at <= 0)
-		return "ok";
-	left = expires_at - now;
-	if (left <= 0)
-		return "invalid";	/* expired: Meta refuses it */
-	if (left <= HG_TOKEN_CRITICAL_S)
-		return "critical";
-	if (left <= HG_TOKEN_WARNING_S)
-		return "warning";
-	if (left <= HG_TOKEN_NOTICE_S)
-		return "notice";
-	return "ok";
-}
 
 /* The comma list s as a JSON array of its non-empty items, spaces
  * around them trimmed. */
@@ -82,8 +61,7 @@ channel_json(const struct db_channel_row *c)
 	json_add_str_or_null(o, "meta_id", c->meta_id);
 	json_add_str_or_null(o, "name", c->name);
 	json_add_str_or_null(o, "token_status", c->token_status);
-	cJSON_AddStringToObject(o, "token_level", api_token_level(
-	    c->token_status, c->token_expires_at, clock_ms() / 1000));
+	api_token_json(o, c);	/* token_level, _words, _action, _link */
 	json_add_num_or_null(o, "token_expires_at", c->token_expires_at);
 	cJSON_AddItemToObject(o, "subscribed_fields",
 	    comma_array(c->subscribed_fields));

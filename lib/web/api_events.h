@@ -86,13 +86,6 @@ void	 api_dead_letters(struct req *, const struct route_ctx *);
 void	 api_channels_list(struct req *, const struct route_ctx *);
 void	 api_channels_add(struct req *, const struct route_ctx *);
 
-/* The level of a channel token of status (channel.token_status) that
- * expires at expires_at (unix s; 0: never) at now: "invalid" (invalid,
- * revoked or expired), "critical", "warning", "notice" (within
- * HG_TOKEN_CRITICAL_S, _WARNING_S, _NOTICE_S) or "ok" (no token, no
- * expiry, or later). */
-const char *api_token_level(const char *status, long long expires_at,
-	    long long now);
 /* The n bytes at s as UTF-8 text into out: every byte that is not part
  * of a valid sequence becomes U+FFFD, and a sequence cut by the end
  * is dropped.  0 or -1 (out full). */

@@ -11,6 +11,7 @@
 
 #include "api_session.h"
 #include "api_stats.h"
+#include "api_tokens.h"
 #include "app.h"
 #include "clock.h"
 #include "conf.h"
@@ -504,6 +505,9 @@ api_stats_get(struct req *r, const struct route_ctx *cx)
 	ch.after_s = conf_get_int(stats_conf, "silent_after_s");
 	if (db_stats_channels(d, sc.workspace > 0 ? sc.workspace : -1,
 	    stats_channel, &ch) == -1)
+		goto err;
+	/* Tokens at warning or worse (api_tokens.c). */
+	if (api_token_problems(d, sc.workspace, problems) == -1)
 		goto err;
 	if (sc.unowned && a->unrouted24 > 0) {
 		snprintf(text, sizeof(text), "%lld unrouted event%s in the "

@@ -15,6 +15,7 @@
 #include "db_queue.h"
 #include "db_stats.h"
 #include "health.h"
+#include "api_tokens.h"
 #include "http.h"
 #include "json.h"
 #include "queue.h"
@@ -158,7 +159,8 @@ health_handle(const struct conf *c, struct req *r)
 	else if ((d = app_db(c)) != NULL && db_ping(d, &version) == 0 &&
 	    db_counter_each(d, health_counter, ingest) == 0 &&
 	    db_queue_states(d, health_state, &q) == 0 &&
-	    health_reasons(c, d, version, reasons) == 0)
+	    health_reasons(c, d, version, reasons) == 0 &&
+	    api_token_health(d, root) == 0)
 		ok = 1;
 	if (c != NULL && d != NULL && !ok) {
 		/* The connection may be broken: open afresh next time. */

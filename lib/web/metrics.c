@@ -17,6 +17,7 @@
 #include "http.h"
 #include "https.h"
 #include "metrics.h"
+#include "api_tokens.h"
 #include "version.h"
 
 #define METRICS_TYPE	"text/plain; version=0.0.4; charset=utf-8"
@@ -205,7 +206,8 @@ metrics_handle(const struct conf *c, struct req *r)
 	    db_counter_each(d, metrics_counter, &mc) == -1 ||
 	    db_stats_totals(d, &all, metrics_event_row, events) == -1 ||
 	    db_stats_latency(d, &all, 0, HG_HOUR_MAX, lat, &lat_sum) == -1 ||
-	    db_stats_unhandled_kinds(d, &kinds) == -1) {
+	    db_stats_unhandled_kinds(d, &kinds) == -1 ||
+	    api_token_metrics(d, b) == -1) {
 		if (d != NULL)
 			app_db_close();
 		buf_reset(b);
