@@ -125,24 +125,26 @@ graph_oauth_exchange(struct graph *g, const char *user_token,
 }
 
 int
-graph_oauth_pages(struct graph *g, const char *user_token, const char *fields,
-    int (*each)(void *, const cJSON *), void *arg, size_t *npages,
+graph_each_page(struct graph *g, const char *path, const char *fields,
+    enum graph_auth auth, const char *token,
+    int (*each)(void *, const cJSON *), void *arg, size_t *n,
     struct graph_result *res)
 {
-	const cJSON	*data, *page, *paging, *after;
+	const cJSON	*data, *it, *paging, *after;
 	char		 cursor[1024], limit[16];
 	size_t		 seen = 0, round;
 	struct graph_param p[] = {
-		{ "fields", fields != NULL ? fields : PAGE_FIELDS },
+		{ "fields", fields },
 		{ "limit", limit },
 		{ "after", NULL },
 		{ NULL, NULL }
 	};
 
+	memset(res, 0, sizeof(*res));
 	snprintf(limit, sizeof(limit), "%d", HG_GRAPH_PAGE_LIMIT);
 	cursor[0] = '\0';
-	if (npages != NULL)
-		*npages = 0;
+	if (n != NULL)
+		*n = 0;
 	for (round = 0; ; round++) {
 		if (round == HG_GRAPH_PAGES_MAX) {
 			graph_result_free(res);
@@ -154,19 +156,19 @@ graph_oauth_pages(struct graph *g, const char *user_token, const char *fields,
 		if (round > 0)
 			graph_result_free(res);
 		p[2].value = cursor[0] != '\0' ? cursor : NULL;
-		if (graph_call(g, GRAPH_GET, "/me/accounts", p, NULL,
-		    GRAPH_AUTH_USER, user_token, res) == -1)
+		if (graph_call(g, GRAPH_GET, path, p, NULL, auth, token,
+		    res) == -1)
 			return -1;
 		data = cJSON_GetObjectItemCaseSensitive(res->json, "data");
 		if (!cJSON_IsArray(data))
 			data = NULL;
-		cJSON_ArrayForEach(page, data) {
-			if (!cJSON_IsObject(page))
+		cJSON_ArrayForEach(it, data) {
+			if (!cJSON_IsObject(it))
 				continue;
 			seen++;
-			if (npages != NULL)
-				*npages = seen;
-			if (each != NULL && each(arg, page) == -1) {
+			if (n != NULL)
+				*n = seen;
+			if (each != NULL && each(arg, it) == -1) {
 				graph_result_free(res);
 				graph_result_local(res, GRAPH_PERMANENT,
 				    GRAPH_REASON_OTHER, "stopped by the caller");
@@ -188,6 +190,15 @@ graph_oauth_pages(struct graph *g, const char *user_token, const char *fields,
 		}
 		snprintf(cursor, sizeof(cursor), "%s", after->valuestring);
 	}
+}
+
+int
+graph_oauth_pages(struct graph *g, const char *user_token, const char *fields,
+    int (*each)(void *, const cJSON *), void *arg, size_t *npages,
+    struct graph_result *res)
+{
+	return graph_each_page(g, "/me/accounts", fields != NULL ? fields :
+	    PAGE_FIELDS, GRAPH_AUTH_USER, user_token, each, arg, npages, res);
 }
 
 int

@@ -50,6 +50,15 @@ int	 graph_oauth_exchange(struct graph *, const char *user_token,
 /* Wipe and free the token; the struct is zeroed. */
 void	 graph_oauth_token_free(struct graph_token *);
 
+/* Call each(arg, item) for every object of data[] in GET path (fields,
+ * HG_GRAPH_PAGE_LIMIT a page) with token of kind auth, following
+ * Meta's paging (cursors.after while paging.next is present, at most
+ * HG_GRAPH_PAGES_MAX pages); *n (may be NULL) counts them.  each
+ * returns -1 to stop.  0, or -1 with res saying why. */
+int	 graph_each_page(struct graph *, const char *path, const char *fields,
+	    enum graph_auth auth, const char *token,
+	    int (*each)(void *, const cJSON *), void *arg, size_t *n,
+	    struct graph_result *res);
 /* Call each(arg, page) for every Page of the user behind user_token,
  * following the result pages (cursors.after while paging.next is
  * present, at most HG_GRAPH_PAGES_MAX pages).  fields may be NULL

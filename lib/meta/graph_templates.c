@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "graph_oauth.h"
 #include "graph_templates.h"
 #include "limits.h"
 
@@ -15,61 +16,12 @@ int
 graph_templates_fetch(struct graph *g, const char *waba, const char *token,
     int (*each)(void *, const cJSON *), void *arg, struct graph_result *res)
 {
-	const cJSON	*data, *t, *paging, *after;
-	char		 cursor[1024], limit[16], path[HG_META_ID_MAX + 32];
-	size_t		 round;
-	struct graph_param p[] = {
-		{ "fields", TEMPLATE_FIELDS },
-		{ "limit", limit },
-		{ "after", NULL },
-		{ NULL, NULL }
-	};
+	char path[HG_META_ID_MAX + 32];
 
-	memset(res, 0, sizeof(*res));
-	snprintf(limit, sizeof(limit), "%d", HG_GRAPH_PAGE_LIMIT);
 	snprintf(path, sizeof(path), "/%.*s/message_templates",
 	    HG_META_ID_MAX, waba);
-	cursor[0] = '\0';
-	for (round = 0; ; round++) {
-		if (round == HG_GRAPH_PAGES_MAX) {
-			graph_result_free(res);
-			graph_result_local(res, GRAPH_PERMANENT,
-			    GRAPH_REASON_LIMIT, "more than %d result pages",
-			    HG_GRAPH_PAGES_MAX);
-			return -1;
-		}
-		if (round > 0)
-			graph_result_free(res);
-		p[2].value = cursor[0] != '\0' ? cursor : NULL;
-		if (graph_call(g, GRAPH_GET, path, p, NULL, GRAPH_AUTH_BEARER,
-		    token, res) == -1)
-			return -1;
-		data = cJSON_GetObjectItemCaseSensitive(res->json, "data");
-		if (!cJSON_IsArray(data))
-			data = NULL;
-		cJSON_ArrayForEach(t, data) {
-			if (cJSON_IsObject(t) && each(arg, t) == -1) {
-				graph_result_free(res);
-				graph_result_local(res, GRAPH_PERMANENT,
-				    GRAPH_REASON_OTHER, "stopped by the caller");
-				return -1;
-			}
-		}
-		paging = cJSON_GetObjectItemCaseSensitive(res->json, "paging");
-		after = cJSON_GetObjectItemCaseSensitive(
-		    cJSON_GetObjectItemCaseSensitive(paging, "cursors"), "after");
-		if (cJSON_GetObjectItemCaseSensitive(paging, "next") == NULL ||
-		    !cJSON_IsString(after) || after->valuestring[0] == '\0')
-			return 0;
-		if (strlen(after->valuestring) >= sizeof(cursor) ||
-		    strcmp(after->valuestring, cursor) == 0) {
-			graph_result_free(res);
-			graph_result_local(res, GRAPH_PERMANENT,
-			    GRAPH_REASON_OTHER, "unusable paging cursor");
-			return -1;
-		}
-		snprintf(cursor, sizeof(cursor), "%s", after->valuestring);
-	}
+	return graph_each_page(g, path, TEMPLATE_FIELDS, GRAPH_AUTH_BEARER,
+	    token, each, arg, NULL, res);
 }
 
 /* The component of type (case-insensitive) in components, or NULL. */

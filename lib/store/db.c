@@ -1362,6 +1362,23 @@ db_run(struct db *d, enum stmt s)
 }
 
 int
+db_run_prune(struct db *d, enum stmt s, long long before, int limit,
+    long long *deleted)
+{
+	sqlite3_stmt *st;
+
+	*deleted = 0;
+	if ((st = db_stmt(d, s)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	sqlite3_bind_int(st, 2, limit);
+	if (db_exec(d, st) == -1)
+		return -1;
+	*deleted = sqlite3_changes(d->h);
+	return 0;
+}
+
+int
 db_int(struct db *d, enum stmt s, long long *v)
 {
 	sqlite3_stmt	*st;

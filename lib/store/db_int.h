@@ -330,6 +330,10 @@ sqlite3_stmt	*db_stmt(struct db *, enum stmt);
 int		 db_exec(struct db *, sqlite3_stmt *);
 /* db_stmt + db_exec for a statement without parameters. */
 int		 db_run(struct db *, enum stmt);
+/* Run delete statement s bound to (before, limit): *deleted the rows it
+ * removed; 0 or -1.  The prunes of the logs (audit, token). */
+int		 db_run_prune(struct db *, enum stmt s, long long before,
+		    int limit, long long *deleted);
 /* The first column of the one row of a statement without parameters;
  * 0 or -1. */
 int		 db_int(struct db *, enum stmt, long long *);

@@ -190,17 +190,7 @@ int
 db_token_log_prune(struct db *d, long long before, int limit,
     long long *deleted)
 {
-	sqlite3_stmt *st;
-
-	*deleted = 0;
-	if ((st = db_stmt(d, STMT_TOKEN_LOG_PRUNE)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, before);
-	sqlite3_bind_int(st, 2, limit);
-	if (db_exec(d, st) == -1)
-		return -1;
-	*deleted = sqlite3_changes(d->h);
-	return 0;
+	return db_run_prune(d, STMT_TOKEN_LOG_PRUNE, before, limit, deleted);
 }
 
 /* Set a sealed token with statement s; 1, 0 or -1. */

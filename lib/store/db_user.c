@@ -499,17 +499,7 @@ int
 db_audit_prune(struct db *d, long long before, int limit,
     long long *deleted)
 {
-	sqlite3_stmt *st;
-
-	*deleted = 0;
-	if ((st = db_stmt(d, STMT_AUDIT_PRUNE)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, before);
-	sqlite3_bind_int(st, 2, limit);
-	if (db_exec(d, st) == -1)
-		return -1;
-	*deleted = sqlite3_changes(d->h);
-	return 0;
+	return db_run_prune(d, STMT_AUDIT_PRUNE, before, limit, deleted);
 }
 
 static void
