@@ -701,7 +701,7 @@ main(void)
 {
 	struct http_server	 srv = {
 		.prog = "fakemeta",
-		.threads = 8,
+		.threads = 64,	/* latency faults hold a thread each */
 		.worker_free = worker_free,
 		.handle = handle,
 	};

@@ -161,6 +161,19 @@ int	 fm_fault_set(const struct fm_fault *);
 int	 fm_fault_clear(void);
 int	 fm_fault_match(const char *path, struct fm_fault *);	/* 1, 0, -1 */
 
+/* --- fm_pace.c: WhatsApp rate limits (off until set) --- */
+/* The benchmark's numbers: FM_BENCH_PHONE_PREFIX and two digits answer
+ * sends as FM_PHONE_ID does. */
+#define FM_BENCH_PHONE_PREFIX	"1065403522430"
+/* At most wa_rate sends per second per number, pair_ms between two
+ * sends to one person (0: no limit); the counts start again. */
+void	 fm_pace_set(long wa_rate, long pair_ms);
+/* The limits and the counts of refusals, as JSON (the caller's). */
+cJSON	*fm_pace_json(void);
+/* A send from phone to "to" at now_ms: 0 (counted), or Meta's error
+ * code 130429 (the number's rate) or 131056 (the pair's spacing). */
+long	 fm_pace_check(const char *phone, const char *to, long long now_ms);
+
 /* --- fakemeta.c: shared helpers --- */
 /* A parameter from the query string, else the form body, or NULL. */
 const char *fm_param(struct req *, const char *name);

@@ -197,7 +197,7 @@
 #define HG_OUTBOX_TICK_MS		20
 /* Added to each second of a channel's pace: answers and requests do
  * not travel in lockstep, and Meta counts when they arrive (ms). */
-#define HG_OUTBOX_PACE_MARGIN_MS	25
+#define HG_OUTBOX_PACE_MARGIN_MS	40
 /* A text longer than a message is split into at most this many sends. */
 #define HG_OUTBOX_TEXT_BYTES_MAX	(HG_MSG_SPLIT_MAX * 4 * HG_WA_TEXT_MAX)
 /* Retries of a send before it becomes a dead letter. */

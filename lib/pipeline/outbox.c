@@ -393,7 +393,9 @@ outbox_worker_new(const struct conf *c, struct db *d, struct graph *g)
 	w->nsenders = (int)conf_get_int(c, "outbox_senders");
 	if (w->nsenders < 1 || w->nsenders > HG_OUTBOX_SENDERS_MAX)
 		w->nsenders = 1;
-	pace_pairs_init(&w->pairs, conf_get_int(c, "outbox_pair_spacing_ms"));
+	/* The margin: Meta measures when the calls arrive. */
+	pace_pairs_init(&w->pairs, conf_get_int(c, "outbox_pair_spacing_ms") +
+	    HG_OUTBOX_PACE_MARGIN_MS);
 	w->rnd = (unsigned)clock_mono_ms() | 1u;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
@@ -778,11 +780,19 @@ decide(struct outbox_worker *w, struct slot *sl, struct db_outbox_outcome *o,
 		break;
 	case PACE_WAIT:
 		st->retried++;
-		if (wa && res->code == 131056)
+		if (wa && res->code == 131056) {
+			/* The pair's spacing, not the number's wait. */
+			delay = w->pairs.spacing_ms;
 			pace_pairs_block(&w->pairs, j->channel_id, j->person,
 			    now + delay);
-		else if (cp != NULL)
+		}
+		else if (cp != NULL) {
+			/* The number's throughput (130429): a second's
+			 * window, not the long wait of an app's limit. */
+			if (wa && res->code == 130429)
+				delay = PACE_WINDOW_SPAN_MS;
 			pace_window_block(&cp->win, now + delay);
+		}
 		o->next_ms = now + delay;
 		break;
 	case PACE_PAUSE_CHANNEL:
