@@ -9,7 +9,8 @@
 # and the FastCGI process's worker drains them.
 #
 #   1. One number, N1 (10,000) messages to N1 different people, and at
-#      the same time PAIR (20) messages to one person on that number:
+#      the same time PAIR (20) messages to one person on another number
+#      (on the same number they would wait behind the older backlog):
 #      the drain rate (the middle of the run, per second), the most
 #      sends of the number in any 1,000 ms (from the worker's claim
 #      times), the 130429s, and the spacing between consecutive sends
@@ -114,7 +115,7 @@ line() { printf '%s\n' "$*" | tee -a "$results"; }
 
 # 1. One number, N1 people, and PAIR messages to one person.
 t0=$(date +%s%3N)
-queue 0 1 "$PAIR" 100
+queue 1 1 "$PAIR" 100
 queue 0 "$N1" 1 101
 drain 600
 c0=$(chan 0)

@@ -487,6 +487,9 @@ graph(struct req *r, const char *path)
 		else if (strcmp(slash, "/phone_numbers") == 0 &&
 		    r->method == HTTP_GET)
 			fm_wa_numbers(r, id);
+		else if (strcmp(slash, "/conversations") == 0 &&
+		    r->method == HTTP_GET)
+			fm_conversations(r, id);
 		else if (strcmp(slash, "/register") == 0 &&
 		    r->method == HTTP_POST)
 			fm_wa_register(r, id);

@@ -478,3 +478,49 @@ fm_messages(struct req *r, const char *object_id)
 		messenger(r, page, body);
 	cJSON_Delete(body);
 }
+
+void
+fm_conversations(struct req *r, const char *page_id)
+{
+	const char	*user = fm_param(r, "user_id");
+	const char	*platform = fm_param(r, "platform");
+	struct fm_token	 t;
+	struct fm_page	 pg;
+	cJSON		*o, *c, *msgs;
+	int		 i = fm_page_find(page_id);
+
+	if (i < 0) {
+		fm_error(r, 400, 100, 33, "GraphMethodException", "Unsupported "
+		    "get request. Object does not exist, cannot be loaded due "
+		    "to missing permissions, or does not support this "
+		    "operation.");
+		return;
+	}
+	if (fm_auth(r, &t, 0) == -1)
+		return;
+	if (strcmp(t.kind, "page") != 0 || strcmp(t.page_id, page_id) != 0) {
+		fm_error(r, 400, 210, 0, NULL, "(#210) A page access token is "
+		    "required to request this resource.");
+		return;
+	}
+	fm_page(i, &pg);
+	o = cJSON_CreateObject();
+	c = cJSON_CreateObject();
+	if (user != NULL) {
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "data"), c);
+		cJSON_AddStringToObject(c, "id", "t_fake");
+		msgs = cJSON_AddArrayToObject(cJSON_AddObjectToObject(c,
+		    "messages"), "data");
+		if (fm_outbox_to(platform != NULL && strcmp(platform,
+		    "instagram") == 0 ? pg.ig_id : page_id, user, 20,
+		    msgs) == -1) {
+			cJSON_Delete(o);
+			fm_error(r, 500, 1, 0, NULL, "An unknown error occurred");
+			return;
+		}
+	} else {
+		cJSON_Delete(c);
+		cJSON_AddArrayToObject(o, "data");
+	}
+	fm_json(r, o);
+}

@@ -613,11 +613,77 @@ sender_graph(const struct conf *c, struct graph **g, struct graph_result *res)
 	return *g;
 }
 
+/*
+ * A Messenger or Instagram text sent again after an unknown outcome:
+ * ask Meta first whether the Page's conversation with the person has a
+ * message with the same text since the lost call was claimed.  1 found
+ * (its id in mid), 0 not there, -1 the question failed (res says why).
+ */
+static int
+lookup_sent(struct graph *g, const struct db_outbox_job *j, const char *token,
+    char *mid, size_t midsz, struct graph_result *res)
+{
+	struct graph_param	 p[4];
+	const cJSON		*conv, *m;
+	const char		*text, *have, *when, *id;
+	char			 path[192];
+	struct tm		 tm;
+	cJSON			*b;
+	int			 n = 0, found = 0;
+
+	if ((b = cJSON_Parse(j->body)) == NULL)
+		return 0;
+	text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "text"));
+	if (text == NULL) {
+		cJSON_Delete(b);
+		return 0;	/* only a text can be recognised */
+	}
+	snprintf(path, sizeof(path), "/%s/conversations", j->channel_meta_id);
+	p[n++] = (struct graph_param){ "user_id", j->person };
+	p[n++] = (struct graph_param){ "fields",
+	    "messages.limit(20){id,message,created_time,from}" };
+	if (strcmp(j->channel_kind, "instagram") == 0)
+		p[n++] = (struct graph_param){ "platform", "instagram" };
+	p[n] = (struct graph_param){ NULL, NULL };
+	if (graph_call(g, GRAPH_GET, path, p, NULL, GRAPH_AUTH_USER, token,
+	    res) == -1) {
+		cJSON_Delete(b);
+		return -1;
+	}
+	cJSON_ArrayForEach(conv, cJSON_GetObjectItemCaseSensitive(res->json,
+	    "data")) {
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(conv, "messages"), "data")) {
+			have = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(m, "message"));
+			when = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(m, "created_time"));
+			id = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(m, "id"));
+			memset(&tm, 0, sizeof(tm));
+			if (have == NULL || id == NULL || when == NULL ||
+			    strcmp(have, text) != 0 ||
+			    strptime(when, "%Y-%m-%dT%H:%M:%S", &tm) == NULL ||
+			    (long long)timegm(&tm) < j->claimed_ms / 1000 - 1)
+				continue;
+			snprintf(mid, midsz, "%s", id);
+			found = 1;
+			break;
+		}
+		if (found)
+			break;
+	}
+	cJSON_Delete(b);
+	graph_result_free(res);
+	return found;
+}
+
 /* What a sender does with a slot: the call, its answer in sl->res. */
 static void
 sender_do(const struct conf *c, struct graph **g, struct slot *sl)
 {
 	struct buf	 tok;
+	int		 found;
 
 	memset(&sl->res, 0, sizeof(sl->res));
 	if (sl->refused)
@@ -628,7 +694,23 @@ sender_do(const struct conf *c, struct graph **g, struct slot *sl)
 	if (channel_token(c, &sl->job, &tok) == -1)
 		graph_result_local(&sl->res, GRAPH_TOKEN_INVALID,
 		    GRAPH_REASON_TOKEN, "the channel's token cannot be read");
-	else
+	else if (sl->job.resends > 0 &&
+	    strcmp(sl->job.channel_kind, "whatsapp") != 0 &&
+	    (found = lookup_sent(*g, &sl->job, buf_cstr(&tok), sl->found_mid,
+	    sizeof(sl->found_mid), &sl->res)) != 0) {
+		/* Found: it was sent (res becomes that answer); or the
+		 * question failed (res says why; asked again later). */
+		if (found == 1) {
+			graph_result_free(&sl->res);
+			memset(&sl->res, 0, sizeof(sl->res));
+			sl->res.cls = GRAPH_OK;
+			snprintf(sl->res.id, sizeof(sl->res.id), "%s",
+			    sl->found_mid);
+		} else if (sl->res.cls == GRAPH_OK || sl->res.ambiguous) {
+			sl->res.ambiguous = 0;
+			sl->res.cls = GRAPH_RETRY;
+		}
+	} else
 		send_job(*g, &sl->job, buf_cstr(&tok), &sl->res);
 	crypto_wipe(tok.data, tok.len);
 	buf_free(&tok);
