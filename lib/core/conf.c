@@ -80,7 +80,7 @@ static const struct conf_key conf_keys[] = {
 	{ "outbox_lease_ms", CONF_INT, "60000", 0, 100, 3600000, NULL },
 	{ "outbox_grace_s", CONF_INT, "120", 0, 0, 86400, NULL },
 	{ "outbox_pair_spacing_ms", CONF_INT, "6000", 0, 0, 600000, NULL },
-	{ "outbox_senders", CONF_INT, "64", 0, 1, 256, NULL },
+	{ "outbox_senders", CONF_INT, "128", 0, 1, 256, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

@@ -198,6 +198,9 @@
 /* Added to each second of a channel's pace: answers and requests do
  * not travel in lockstep, and Meta counts when they arrive (ms). */
 #define HG_OUTBOX_PACE_MARGIN_MS	40
+/* A claim round gives each send the time it leaves, spread over the
+ * second by the channel's rate, up to this far ahead (ms). */
+#define HG_OUTBOX_AHEAD_MS		100
 /* A text longer than a message is split into at most this many sends. */
 #define HG_OUTBOX_TEXT_BYTES_MAX	(HG_MSG_SPLIT_MAX * 4 * HG_WA_TEXT_MAX)
 /* Retries of a send before it becomes a dead letter. */

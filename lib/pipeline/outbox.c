@@ -341,6 +341,7 @@ struct chan_pace {
 	long long		 channel;
 	int			 rate;
 	struct pace_window	 win;		/* the channel's sends */
+	struct pace_spacer	 even;		/* ... spread over the second */
 	struct pace_window	 media;		/* Messenger/IG attachments */
 	struct pace_breaker	 breaker;
 	enum pace_breaker_state	 shown;		/* as last written */
@@ -358,6 +359,7 @@ struct slot {
 	struct graph_result	 res;
 	long long		 calls[GRAPH_CLASS__MAX];
 	char			 code[48];
+	long long		 at_ms;		/* leaves then (paced) */
 };
 
 struct outbox_worker {
@@ -498,6 +500,11 @@ chan_pace(struct outbox_worker *w, long long channel, const char *kind,
 	}
 	cp->channel = channel;
 	cp->rate = rate;
+	/* Sends spread over the second: a burst of a whole second's
+	 * sends reaches Meta bunched, and the tail of one second's burst
+	 * lands in the next second's count. */
+	pace_spacer_init(&cp->even, (double)(PACE_WINDOW_SPAN_MS +
+	    HG_OUTBOX_PACE_MARGIN_MS) / rate);
 	if (pace_window_init(&cp->win, rate, PACE_WINDOW_SPAN_MS +
 	    HG_OUTBOX_PACE_MARGIN_MS) == -1 || pace_window_init(&cp->media,
 	    PACE_MEDIA_RATE, PACE_WINDOW_SPAN_MS + HG_OUTBOX_PACE_MARGIN_MS) ==
@@ -717,6 +724,21 @@ sender_do(const struct conf *c, struct graph **g, struct slot *sl)
 	graph_calls_take(*g, sl->calls);
 }
 
+/* Sleep until at_ms (wall clock), if it is ahead. */
+static void
+pause_until(long long at_ms)
+{
+	struct timespec	 ts;
+	long long	 ms = at_ms - clock_ms();
+
+	if (ms <= 0 || ms > HG_OUTBOX_AHEAD_MS * 2)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
 static void *
 sender_main(void *arg)
 {
@@ -736,6 +758,7 @@ sender_main(void *arg)
 		if ((w->todo = sl->next) == NULL)
 			w->todo_tail = NULL;
 		pthread_mutex_unlock(&w->mu);
+		pause_until(sl->at_ms);
 		sender_do(w->conf, &g, sl);
 		pthread_mutex_lock(&w->mu);
 		sl->next = w->finished;
@@ -874,6 +897,7 @@ decide(struct outbox_worker *w, struct slot *sl, struct db_outbox_outcome *o,
 			if (wa && res->code == 130429)
 				delay = PACE_WINDOW_SPAN_MS;
 			pace_window_block(&cp->win, now + delay);
+			pace_spacer_block(&cp->even, now + delay);
 		}
 		o->next_ms = now + delay;
 		break;
@@ -1008,8 +1032,15 @@ claim_channel(struct outbox_worker *w, const struct db_outbox_chan *ch,
 		return -1;
 	wa = strcmp(ch->kind, "whatsapp") == 0;
 	room = pace_window_room(&cp->win, now);
+	if (pace_spacer_room(&cp->even, now, HG_OUTBOX_AHEAD_MS) < room)
+		room = pace_spacer_room(&cp->even, now, HG_OUTBOX_AHEAD_MS);
 	if (room == 0) {
 		pw = pace_window_wait(&cp->win, now);
+		if (pw < 1)
+			pw = (long long)cp->even.next_ms - now -
+			    HG_OUTBOX_AHEAD_MS;
+		if (pw < 1)
+			pw = 1;
 		if (pw < *wait)
 			*wait = pw;
 		return 0;
@@ -1052,7 +1083,8 @@ claim_channel(struct outbox_worker *w, const struct db_outbox_chan *ch,
 		if (still_allowed(&sl->job, now, sl->why, sizeof(sl->why)) == -1)
 			sl->refused = 1;
 		else {
-			pace_window_take(&cp->win, now);
+			sl->at_ms = pace_spacer_next(&cp->even, now);
+			pace_window_take(&cp->win, sl->at_ms);
 			if (media)
 				pace_window_take(&cp->media, now);
 			pace_breaker_allow(&cp->breaker, now, NULL);

@@ -55,6 +55,29 @@ pace_bucket_take(struct pace_bucket *b, long long now_ms)
 }
 
 void
+pace_bucket_init_burst(struct pace_bucket *b, double rate, double burst,
+    long long now_ms)
+{
+	pace_bucket_init(b, rate, now_ms);
+	b->burst = burst < 1 ? 1 : burst;
+	b->tokens = b->burst;
+}
+
+int
+pace_bucket_room(struct pace_bucket *b, long long now_ms)
+{
+	if (now_ms < b->blocked_until_ms)
+		return 0;
+	if (now_ms > b->at_ms) {
+		b->tokens += (double)(now_ms - b->at_ms) * b->rate / 1000.0;
+		if (b->tokens > b->burst)
+			b->tokens = b->burst;
+		b->at_ms = now_ms;
+	}
+	return (int)b->tokens;
+}
+
+void
 pace_bucket_block(struct pace_bucket *b, long long until_ms)
 {
 	if (until_ms > b->blocked_until_ms)
@@ -131,6 +154,45 @@ pace_window_block(struct pace_window *w, long long until_ms)
 {
 	if (until_ms > w->blocked_until_ms)
 		w->blocked_until_ms = until_ms;
+}
+
+void
+pace_spacer_init(struct pace_spacer *sp, double interval_ms)
+{
+	sp->interval_ms = interval_ms > 0 ? interval_ms : 0;
+	sp->next_ms = 0;
+}
+
+int
+pace_spacer_room(const struct pace_spacer *sp, long long now_ms,
+    long long ahead_ms)
+{
+	double first = sp->next_ms > (double)now_ms ? sp->next_ms :
+	    (double)now_ms;
+
+	if (first > (double)(now_ms + ahead_ms))
+		return 0;
+	if (sp->interval_ms <= 0)
+		return 1000000;
+	return 1 + (int)(((double)(now_ms + ahead_ms) - first) /
+	    sp->interval_ms);
+}
+
+long long
+pace_spacer_next(struct pace_spacer *sp, long long now_ms)
+{
+	double at = sp->next_ms > (double)now_ms ? sp->next_ms :
+	    (double)now_ms;
+
+	sp->next_ms = at + sp->interval_ms;
+	return (long long)(at + 0.999);
+}
+
+void
+pace_spacer_block(struct pace_spacer *sp, long long until_ms)
+{
+	if ((double)until_ms > sp->next_ms)
+		sp->next_ms = (double)until_ms;
 }
 
 void

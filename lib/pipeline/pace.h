@@ -45,6 +45,12 @@ void		 pace_bucket_init(struct pace_bucket *, double rate,
 long long	 pace_bucket_take(struct pace_bucket *, long long now_ms);
 /* Meta said wait: no token until until_ms. */
 void		 pace_bucket_block(struct pace_bucket *, long long until_ms);
+/* How many tokens may be taken at now_ms (none taken). */
+int		 pace_bucket_room(struct pace_bucket *, long long now_ms);
+/* A bucket of rate per second holding at most burst (at least 1),
+ * full. */
+void		 pace_bucket_init_burst(struct pace_bucket *, double rate,
+		    double burst, long long now_ms);
 
 /*
  * A sliding window: at most rate sends in any span_ms (a token
@@ -71,6 +77,25 @@ long long	 pace_window_wait(struct pace_window *, long long now_ms);
 void		 pace_window_take(struct pace_window *, long long now_ms);
 /* Meta said wait: nothing goes until until_ms. */
 void		 pace_window_block(struct pace_window *, long long until_ms);
+
+/*
+ * A spacer: sends at least interval_ms apart, each given the time it
+ * may leave (now, or after the previous one), so that a batch claimed
+ * at once leaves spread out rather than bunched.
+ */
+struct pace_spacer {
+	double		 interval_ms;
+	double		 next_ms;	/* the earliest next send */
+};
+void		 pace_spacer_init(struct pace_spacer *, double interval_ms);
+/* How many sends may be given a time within [now_ms, now_ms +
+ * ahead_ms]. */
+int		 pace_spacer_room(const struct pace_spacer *, long long now_ms,
+		    long long ahead_ms);
+/* The time the next send leaves (counted). */
+long long	 pace_spacer_next(struct pace_spacer *, long long now_ms);
+/* Meta said wait: nothing leaves before until_ms. */
+void		 pace_spacer_block(struct pace_spacer *, long long until_ms);
 
 /* The spacing of (channel, person) pairs. */
 struct pace_pair {

@@ -125,5 +125,32 @@ sql "$D" "UPDATE channel SET token_status = 'valid' WHERE meta_id = '$P1'" >/dev
 expect_eq "$(wait_for "SELECT state FROM outbox WHERE id = $IDT" failed)" failed "its window closed meanwhile: failed, not sent"
 expect_match "$(sql "$D" "SELECT error FROM outbox WHERE id = $IDT")" "window closed while this waited" "... with the reason in words"
 expect_eq "$(fake_count 'Too late')" 0 "... nothing reached Meta"
+# --- a channel whose Meta fails every call: its breaker opens, and
+# the API and /metrics show it
+CH=$(sql "$D" "SELECT id FROM channel WHERE meta_id = '$P1'")
+sending() {  # the sending of channel $CH in /api/channels, as "breaker until? paused queued"
+	curl -s -b "$G" "$BASE/api/channels" | python3 -c 'import json,sys
+c=[x for x in json.load(sys.stdin)["channels"] if x["id"]==int(sys.argv[1])][0]["sending"]
+print(c["breaker"], "until" if isinstance(c["until"], int) else c["until"], str(c["paused"]).lower(), c["queued"])' "$CH"
+}
+expect_eq "$(sending)" "closed None false 0" "/api/channels: a channel's sending (breaker closed, nothing queued)"
+curl -s -d "path=/$P1/messages" -d kind=status -d status=500 "$CTL/fault" >/dev/null
+sql "$D" "UPDATE conversation SET last_inbound_ms = $(date +%s%3N)" >/dev/null
+for c in $(sql "$D" "SELECT id FROM conversation WHERE channel_id = $CH ORDER BY id"); do
+	send "$c" '{"text":"Meta is down"}' >/dev/null
+done
+expect_eq "$(wait_for "SELECT state FROM channel_breaker WHERE channel_id = $CH" open)" open \
+    "five calls answered 500: the channel's breaker opens"
+expect_eq "$(sending)" "open until false 6" "... /api/channels shows it open, until when, and its six queued sends"
+m=$(curl -s "$BASE/metrics")
+expect_match "$m" "hubgate_outbox_breaker_open\{channel=\"$CH\"\} 1" "... /metrics: hubgate_outbox_breaker_open 1 for it"
+expect_match "$m" "hubgate_outbox_breaker_open\{channel=\"$(sql "$D" "SELECT id FROM channel WHERE meta_id = '$WA'")\"\} 0" "... 0 for the WhatsApp number"
+expect_match "$m" 'hubgate_outbox_sends\{state="dead_letter"\} 1' "... and the sends by state"
+expect_eq "$(fake_count 'Meta is down')" 0 "none reached the fake's outbox"
+calls=$(sql "$D" "SELECT count(*) FROM outbox_attempt a JOIN outbox o ON o.id = a.outbox_id WHERE o.channel_id = $CH AND a.http_status = 500")
+sleep 3
+expect_eq "$(sql "$D" "SELECT count(*) FROM outbox_attempt a JOIN outbox o ON o.id = a.outbox_id WHERE o.channel_id = $CH AND a.http_status = 500")" "$calls" \
+    "... while it is open no call is made (retries wait)"
+curl -s -X DELETE "$CTL/fault" >/dev/null
 if grep -q "$PT" "$D/error.log"; then not_ok "no token in the log"; else ok "no token in the log"; fi
 t_done
