@@ -11,12 +11,12 @@
 #   1. One number, N1 (10,000) messages to N1 different people, and at
 #      the same time PAIR (20) messages to one person on another number
 #      (on the same number they would wait behind the older backlog):
-#      the drain rate (the middle of the run, per second), the most
-#      sends of the number in any 1,000 ms (from the worker's claim
-#      times), the 130429s, and the spacing between consecutive sends
-#      to the one person (claim times; the fake refuses closer ones
-#      with 131056).  Targets: >= 75/s sustained, none above 80 in a
-#      second, no 130429, spacing >= 6 s.
+#      the drain rate (the middle of the run, per second), the 130429s
+#      (the fake refuses a number's 81st send in any 1,000 ms, counted
+#      when the calls arrive), and the spacing between consecutive
+#      sends to the one person (claim times; the fake refuses closer
+#      ones with 131056).  Targets: >= 75/s sustained, no 130429,
+#      spacing >= 6 s.
 #   2. Ten numbers, N2 (2,000) messages each: the total rate (>= 700/s).
 #   3. The same with one number's Meta answering 500 for everything:
 #      the nine others' rate against theirs in 2 (drop < 10%).
@@ -127,14 +127,8 @@ line "one number, $N1 messages to $N1 people: $(rate "$c0" "$t0")/s sustained (t
 python3 - "$db" "$c0" <<'PY' | tee -a "$results"
 import sqlite3, sys
 d = sqlite3.connect(sys.argv[1]); c = int(sys.argv[2])
-t = [r[0] for r in d.execute("SELECT claimed_ms FROM outbox WHERE channel_id = ? AND state = 'sent' ORDER BY claimed_ms", (c,))]
-most, j = 0, 0
-for i in range(len(t)):
-    while t[i] - t[j] >= 1000: j += 1
-    most = max(most, i - j + 1)
-print("  most sends of the number in any 1,000 ms (claim times): %d (limit 80)" % most)
 n = d.execute("SELECT count(*) FROM outbox_attempt a JOIN outbox o ON o.id = a.outbox_id WHERE o.channel_id = ? AND a.code = 130429", (c,)).fetchone()[0]
-print("  130429 answers: %d" % n)
+print("  130429 answers (the fake counts the number's sends in every second): %d" % n)
 p = [r[0] for r in d.execute("SELECT o.claimed_ms FROM outbox o JOIN conversation v ON v.id = o.conversation_id JOIN contact k ON k.id = v.contact_id WHERE k.meta_user_id = '100000001' AND o.state = 'sent' ORDER BY o.id")]
 g = [b - a for a, b in zip(p, p[1:])]
 n = d.execute("SELECT count(*) FROM outbox_attempt a WHERE a.code = 131056").fetchone()[0]

@@ -197,7 +197,7 @@
 #define HG_OUTBOX_TICK_MS		20
 /* Added to each second of a channel's pace: answers and requests do
  * not travel in lockstep, and Meta counts when they arrive (ms). */
-#define HG_OUTBOX_PACE_MARGIN_MS	40
+#define HG_OUTBOX_PACE_MARGIN_MS	25
 /* A claim round gives each send the time it leaves, spread over the
  * second by the channel's rate, up to this far ahead (ms). */
 #define HG_OUTBOX_AHEAD_MS		100

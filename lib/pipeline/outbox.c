@@ -1024,18 +1024,21 @@ claim_channel(struct outbox_worker *w, const struct db_outbox_chan *ch,
 	struct db_outbox_job	 jobs[HG_OUTBOX_SENDERS_MAX];
 	struct chan_pace	*cp;
 	struct slot		*sl;
-	long long		 bw, pw;
+	long long		 bw, pw, at;
 	size_t			 n, i;
-	int			 room, rc = 0, media, wa;
+	int			 room, rc = 0, media, wa, full = 0;
 
 	if ((cp = chan_pace(w, ch->id, ch->kind, ch->send_rate)) == NULL)
 		return -1;
 	wa = strcmp(ch->kind, "whatsapp") == 0;
-	room = pace_window_room(&cp->win, now);
+	/* The window counts at the time the next send leaves. */
+	at = cp->even.next_ms > (double)now ? (long long)(cp->even.next_ms +
+	    0.999) : now;
+	room = pace_window_room(&cp->win, at);
 	if (pace_spacer_room(&cp->even, now, HG_OUTBOX_AHEAD_MS) < room)
 		room = pace_spacer_room(&cp->even, now, HG_OUTBOX_AHEAD_MS);
 	if (room == 0) {
-		pw = pace_window_wait(&cp->win, now);
+		pw = pace_window_wait(&cp->win, at) + (at - now);
 		if (pw < 1)
 			pw = (long long)cp->even.next_ms - now -
 			    HG_OUTBOX_AHEAD_MS;
@@ -1068,6 +1071,12 @@ claim_channel(struct outbox_worker *w, const struct db_outbox_chan *ch,
 		    jobs[i].person, now)) > 0) {
 			st->paced++;
 			rc = db_outbox_defer(w->db, jobs[i].id, now + pw, now);
+			goto next;
+		}
+		at = cp->even.next_ms > (double)now ? (long long)(
+		    cp->even.next_ms + 0.999) : now;
+		if (full || pace_window_wait(&cp->win, at) > 0) {
+			full = 1;	/* the rest wait for the next round */
 			goto next;
 		}
 		if ((rc = db_outbox_take(w->db, jobs[i].id, lease, now,
