@@ -89,12 +89,12 @@ TOOLS	 = $(TOOL_SRC:%.c=$(BUILD)/%)
 FAKE_SRC = sandbox/fakemeta.c sandbox/fm_control.c sandbox/fm_dialog.c \
 	   sandbox/fm_graph.c sandbox/fm_instagram.c sandbox/fm_send.c sandbox/fm_store.c \
 	   sandbox/fm_wa.c \
-	   sandbox/fm_signup.c
+	   sandbox/fm_signup.c sandbox/fm_pace.c
 FAKE_SRC += sandbox/fm_media.c
 FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKEMETA = $(BUILD)/sandbox/fakemeta
 
-.PHONY: all deps run test lint install clean bench bench-ops bench-tokens san check-deps vendor
+.PHONY: all deps run test lint install clean bench bench-ops bench-tokens bench-outbox san check-deps vendor
 
 # Keep object files: they are not throw-away intermediates (and make
 # test must end with the summary line, not with make removing them).
@@ -176,6 +176,12 @@ bench-ops: all
 # of Meta with 100 ms per call (bench/tokens.sh).
 bench-tokens: all
 	@bash bench/tokens.sh
+
+# The outbound queue against the fake of Meta (bench/outbox.sh): drain
+# rates of one and ten WhatsApp numbers, pacing, a failing channel,
+# reply-to-sent latency.
+bench-outbox: all
+	@bash bench/outbox.sh
 
 lint:
 	@sh scripts/deps.sh $(LINT_PKGS)

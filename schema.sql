@@ -1194,7 +1194,25 @@ END;
 PRAGMA user_version = 15;
 
 -- @migration 16
--- PLACEHOLDER: migration 16 (another branch)
+-- The outbound worker sends several at once (lib/pipeline/outbox.c):
+-- it claims each channel's due sends by this index, as many as the
+-- channel's pace allows.
+CREATE INDEX outbox_channel_due ON outbox (channel_id, state, next_attempt_ms);
+-- A send whose outcome was unknown is sent again at most once; when
+-- it was claimed last (ms), to look for it in Meta's inbox.
+ALTER TABLE outbox ADD COLUMN resends INTEGER NOT NULL DEFAULT 0;	-- sends again after an unknown outcome
+ALTER TABLE outbox ADD COLUMN claimed_ms INTEGER;	-- when the last call was claimed (ms)
+
+-- The circuit breaker of each channel's sends, as the worker last saw
+-- it (so every process can show it: the Channels page, /metrics).
+CREATE TABLE channel_breaker (
+	channel_id	INTEGER PRIMARY KEY REFERENCES channel(id) ON DELETE CASCADE,
+	state		TEXT NOT NULL DEFAULT 'closed'
+			CHECK (state IN ('closed', 'open', 'half_open')),
+	until_ms	INTEGER,	-- open: when one call will be tried (ms)
+	updated_ms	INTEGER NOT NULL	-- when the worker wrote it
+) WITHOUT ROWID;
+
 PRAGMA user_version = 16;
 
 -- @migration 17

@@ -508,6 +508,9 @@ graph(struct req *r, const char *path)
 		else if (strcmp(slash, "/message_templates") == 0 &&
 		    r->method == HTTP_GET)
 			fm_wa_templates(r, id);
+		else if (strcmp(slash, "/conversations") == 0 &&
+		    r->method == HTTP_GET)
+			fm_conversations(r, id);
 		else if (strcmp(slash, "/register") == 0 &&
 		    r->method == HTTP_POST)
 			fm_wa_register(r, id);
@@ -727,7 +730,7 @@ main(void)
 {
 	struct http_server	 srv = {
 		.prog = "fakemeta",
-		.threads = 8,
+		.threads = 64,	/* latency faults hold a thread each */
 		.worker_free = worker_free,
 		.handle = handle,
 	};

@@ -155,6 +155,11 @@ int	 fm_outbox_add(const char *platform, const char *object_id,
 /* Append the outbox rows after since to arr. */
 int	 fm_outbox_list(long long since, cJSON *arr);
 int	 fm_outbox_clear(void);
+/* The latest limit messages account sent recipient, newest first, as
+ * Meta's conversation messages ({id, created_time, message, from})
+ * appended to arr; 0 or -1. */
+int	 fm_outbox_to(const char *account, const char *recipient, int limit,
+	    cJSON *arr);
 /* The latest message id sent to recipient, into out; 1, 0, -1. */
 int	 fm_outbox_last_id(const char *recipient, char *out, size_t outsz);
 int	 fm_contact_seen(const char *account, const char *user, long long at);
@@ -163,6 +168,24 @@ int	 fm_contact_last(const char *account, const char *user,
 int	 fm_fault_set(const struct fm_fault *);
 int	 fm_fault_clear(void);
 int	 fm_fault_match(const char *path, struct fm_fault *);	/* 1, 0, -1 */
+
+/* GET <page-id>/conversations?user_id=&platform=: the conversation
+ * with that person and its latest messages from the Page (what a
+ * sender checks before sending again after a lost answer). */
+void	 fm_conversations(struct req *, const char *page_id);
+
+/* --- fm_pace.c: WhatsApp rate limits (off until set) --- */
+/* The benchmark's numbers: FM_BENCH_PHONE_PREFIX and two digits answer
+ * sends as FM_PHONE_ID does. */
+#define FM_BENCH_PHONE_PREFIX	"1065403522430"
+/* At most wa_rate sends per second per number, pair_ms between two
+ * sends to one person (0: no limit); the counts start again. */
+void	 fm_pace_set(long wa_rate, long pair_ms);
+/* The limits and the counts of refusals, as JSON (the caller's). */
+cJSON	*fm_pace_json(void);
+/* A send from phone to "to" at now_ms: 0 (counted), or Meta's error
+ * code 130429 (the number's rate) or 131056 (the pair's spacing). */
+long	 fm_pace_check(const char *phone, const char *to, long long now_ms);
 
 /* --- fakemeta.c: shared helpers --- */
 /* A parameter from the query string, else the form body, or NULL. */

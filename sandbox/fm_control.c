@@ -33,6 +33,9 @@
  *                    payload, lat, long), sign it with the app secret and POST it to the
  *                    gateway's /webhook (or path=) like Meta, retrying on
  *                    non-200 (attempts=, default 3)
+ *   GET/POST limits  WhatsApp rate limits (fm_pace.c): wa_rate= sends
+ *                    per second per number, pair_ms= between sends to
+ *                    one person; GET shows them and the refusals
  *   POST   deauthorize, data-deletion
  *                    build Meta's signed_request for user_id= (default
  *                    the fake user; algorithm= and secret= override
@@ -966,6 +969,22 @@ signed_callback(struct req *r, const char *which)
 	http_json(r, status != 0 ? 200 : 502, o);
 }
 
+/* GET: the WhatsApp rate limits and their refusals; POST wa_rate=,
+ * pair_ms= (0: none) sets them. */
+static void
+limits(struct req *r)
+{
+	long long rate, pair;
+
+	if (r->method == HTTP_POST) {
+		if (num_param(r, "wa_rate", 0, 1000, 0, &rate) == -1 ||
+		    num_param(r, "pair_ms", 0, 600000, 0, &pair) == -1)
+			return;
+		fm_pace_set((long)rate, (long)pair);
+	}
+	http_json(r, 200, fm_pace_json());
+}
+
 void
 fm_control(struct req *r, const char *path)
 {
@@ -984,6 +1003,8 @@ fm_control(struct req *r, const char *path)
 		fault(r);
 	else if (strcmp(path, "deliver") == 0 && post)
 		deliver(r);
+	else if (strcmp(path, "limits") == 0 && (get || post))
+		limits(r);
 	else if (strcmp(path, "deauthorize") == 0 && post)
 		signed_callback(r, "deauthorize");
 	else if (strcmp(path, "data-deletion") == 0 && post)

@@ -460,14 +460,38 @@ template_check(struct req *r, const cJSON *tpl)
 	return 0;
 }
 
+/* The time in milliseconds. */
+static long long
+fm_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 when WhatsApp sends from phone are served: the world's number or
+ * one of the benchmark's. */
+static int
+wa_sender(const char *phone)
+{
+	size_t n = strlen(FM_BENCH_PHONE_PREFIX);
+
+	return strcmp(phone, FM_PHONE_ID) == 0 ||
+	    (strncmp(phone, FM_BENCH_PHONE_PREFIX, n) == 0 &&
+	    strlen(phone) == n + 2 && phone[n] >= '0' && phone[n] <= '9' &&
+	    phone[n + 1] >= '0' && phone[n + 1] <= '9');
+}
+
 static void
-whatsapp(struct req *r, cJSON *body)
+whatsapp(struct req *r, const char *phone, cJSON *body)
 {
 	const char	*to = smember(body, "to"), *type = smember(body, "type");
 	const char	*st = smember(body, "status"), *mp;
 	const cJSON	*tpl;
 	char		 msg[256], wamid[96], rnd[64], *raw;
 	cJSON		*o, *c;
+	long		 code;
 
 	mp = smember(body, "messaging_product");
 	if (mp == NULL || strcmp(mp, "whatsapp") != 0) {
@@ -483,7 +507,7 @@ whatsapp(struct req *r, cJSON *body)
 			return;
 		}
 		raw = cJSON_PrintUnformatted(body);
-		fm_outbox_add("whatsapp", FM_PHONE_ID, NULL, "read",
+		fm_outbox_add("whatsapp", phone, NULL, "read",
 		    smember(body, "message_id"), raw, NULL);
 		free(raw);
 		o = cJSON_CreateObject();
@@ -526,17 +550,26 @@ whatsapp(struct req *r, cJSON *body)
 			fm_error(r, 400, 100, 0, NULL, msg);
 			return;
 		}
-		if (!in_window(FM_PHONE_ID, to, FM_WINDOW_S)) {
+		if (!in_window(phone, to, FM_WINDOW_S)) {
 			fm_error(r, 400, 131047, 0, NULL, "(#131047) Re-engagement "
 			    "message: more than 24 hours have passed since the "
 			    "recipient last replied to the sender number.");
 			return;
 		}
 	}
+	if ((code = fm_pace_check(phone, to, fm_now_ms())) != 0) {
+		fm_error(r, 400, code, 0, NULL, code == 130429 ? "(#130429) "
+		    "Rate limit hit: Cloud API message throughput has been "
+		    "reached." : "(#131056) (Business Account, Consumer "
+		    "Account) pair rate limit hit: too many messages sent "
+		    "from this phone number to the same phone number in a "
+		    "short period of time.");
+		return;
+	}
 	fm_random(rnd, 48);
 	snprintf(wamid, sizeof(wamid), "wamid.%s", rnd);
 	raw = cJSON_PrintUnformatted(body);
-	if (fm_outbox_add("whatsapp", FM_PHONE_ID, to, "message", wamid, raw,
+	if (fm_outbox_add("whatsapp", phone, to, "message", wamid, raw,
 	    NULL) == -1) {
 		free(raw);
 		fm_error(r, 500, 1, 0, NULL, "An unknown error occurred");
@@ -566,7 +599,7 @@ fm_messages(struct req *r, const char *object_id)
 	const char	*page;
 	int		 st;
 
-	if (strcmp(object_id, FM_PHONE_ID) != 0 && strcmp(object_id, "me") != 0 &&
+	if (!wa_sender(object_id) && strcmp(object_id, "me") != 0 &&
 	    fm_page_find(object_id) < 0) {
 		fm_error(r, 400, 100, 33, "GraphMethodException", "Unsupported "
 		    "post request. Object does not exist, cannot be loaded due "
@@ -588,11 +621,11 @@ fm_messages(struct req *r, const char *object_id)
 		    "a JSON object");
 		return;
 	}
-	if (strcmp(object_id, FM_PHONE_ID) == 0) {
+	if (wa_sender(object_id)) {
 		if (strncmp(t.kind, "user_", 5) != 0)
 			fm_error(r, 403, 200, 0, NULL, "(#200) Permissions error");
 		else
-			whatsapp(r, body);
+			whatsapp(r, object_id, body);
 		cJSON_Delete(body);
 		return;
 	}
@@ -603,4 +636,50 @@ fm_messages(struct req *r, const char *object_id)
 	else
 		messenger(r, page, body);
 	cJSON_Delete(body);
+}
+
+void
+fm_conversations(struct req *r, const char *page_id)
+{
+	const char	*user = fm_param(r, "user_id");
+	const char	*platform = fm_param(r, "platform");
+	struct fm_token	 t;
+	struct fm_page	 pg;
+	cJSON		*o, *c, *msgs;
+	int		 i = fm_page_find(page_id);
+
+	if (i < 0) {
+		fm_error(r, 400, 100, 33, "GraphMethodException", "Unsupported "
+		    "get request. Object does not exist, cannot be loaded due "
+		    "to missing permissions, or does not support this "
+		    "operation.");
+		return;
+	}
+	if (fm_auth(r, &t, 0) == -1)
+		return;
+	if (strcmp(t.kind, "page") != 0 || strcmp(t.page_id, page_id) != 0) {
+		fm_error(r, 400, 210, 0, NULL, "(#210) A page access token is "
+		    "required to request this resource.");
+		return;
+	}
+	fm_page(i, &pg);
+	o = cJSON_CreateObject();
+	c = cJSON_CreateObject();
+	if (user != NULL) {
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "data"), c);
+		cJSON_AddStringToObject(c, "id", "t_fake");
+		msgs = cJSON_AddArrayToObject(cJSON_AddObjectToObject(c,
+		    "messages"), "data");
+		if (fm_outbox_to(platform != NULL && strcmp(platform,
+		    "instagram") == 0 ? pg.ig_id : page_id, user, 20,
+		    msgs) == -1) {
+			cJSON_Delete(o);
+			fm_error(r, 500, 1, 0, NULL, "An unknown error occurred");
+			return;
+		}
+	} else {
+		cJSON_Delete(c);
+		cJSON_AddArrayToObject(o, "data");
+	}
+	fm_json(r, o);
 }

@@ -41,6 +41,7 @@ enum fm_stmt {
 	S_OUTBOX_ADD, S_OUTBOX_LIST, S_OUTBOX_CLEAR, S_OUTBOX_LAST,
 	S_CONTACT_SEEN, S_CONTACT_LAST,
 	S_FAULT_SET, S_FAULT_CLEAR, S_FAULT_MATCH, S_FAULT_USE, S_FAULT_DONE,
+	S_OUTBOX_TO,
 	S__MAX
 };
 
@@ -107,6 +108,10 @@ static const char *const fm_sql[S__MAX] = {
 	"UPDATE fault SET times = times - 1 WHERE path = ?1 AND times > 0",
 	/* S_FAULT_DONE */
 	"DELETE FROM fault WHERE path = ?1 AND times = 0",
+	/* S_OUTBOX_TO: the latest messages an account sent a person */
+	"SELECT message_id, at, body FROM outbox WHERE object_id = ?1 AND "
+	"recipient = ?2 AND kind = 'message' AND message_id IS NOT NULL "
+	"ORDER BY id DESC LIMIT ?3",
 };
 
 static __thread sqlite3		*fm_h;
@@ -444,6 +449,47 @@ int
 fm_outbox_last_id(const char *recipient, char *out, size_t outsz)
 {
 	return lookup_text(S_OUTBOX_LAST, recipient, out, outsz);
+}
+
+int
+fm_outbox_to(const char *account, const char *recipient, int limit,
+    cJSON *arr)
+{
+	sqlite3_stmt	*s = st(S_OUTBOX_TO);
+	cJSON		*o, *b;
+	const char	*body;
+	char		 when[32];
+	time_t		 at;
+	struct tm	 tm;
+	int		 rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, account);
+	bind_text(s, 2, recipient);
+	sqlite3_bind_int(s, 3, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "id",
+		    (const char *)sqlite3_column_text(s, 0));
+		at = (time_t)sqlite3_column_int64(s, 1);
+		gmtime_r(&at, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S+0000", &tm);
+		cJSON_AddStringToObject(o, "created_time", when);
+		body = (const char *)sqlite3_column_text(s, 2);
+		b = cJSON_Parse(body != NULL ? body : "");
+		cJSON_AddStringToObject(o, "message", cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		    b, "message"), "text")) != NULL ? cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		    b, "message"), "text")) : "");
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "from"), "id",
+		    account);
+		cJSON_Delete(b);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int

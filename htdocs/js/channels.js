@@ -1,5 +1,6 @@
 // The channels of the workspace (GET /api/channels): name, platform,
-// Meta id, token state and last event, each linked to its events.
+// Meta id, token state (with how its sends are going) and last event,
+// each linked to its events.
 // Admins connect accounts with Facebook Login (/oauth/login) and
 // WhatsApp numbers by form, and rename, re-subscribe and disconnect
 // channels (channel_actions.js); the operator also connects by hand
@@ -18,6 +19,23 @@ const s = await frame('channels.html');
 const admin = allowed(s, 'admin');
 
 
+// How the channel's sends are going (c.sending): a badge when they
+// are held back (the circuit breaker after failures at Meta, or a
+// token that needs reconnecting) or waiting in the queue.
+function sendingBadge(c) {
+	const sd = c.sending;
+	if (!sd || typeof sd !== 'object') return null;
+	const queued = Number.isSafeInteger(sd.queued) && sd.queued > 0 ? `, ${sd.queued} queued` : '';
+	if (sd.breaker === 'open') {
+		const until = Number.isSafeInteger(sd.until) ? ` until ${new Date(sd.until).toLocaleTimeString()}` : '';
+		return el('span', { className: 'badge badge-warn', 'data-sending': 'open' }, `sends held back${until}: Meta keeps failing${queued}`);
+	}
+	if (sd.breaker === 'half_open') return el('span', { className: 'badge badge-warn', 'data-sending': 'half_open' }, `trying one send${queued}`);
+	if (sd.paused && sd.queued > 0) return el('span', { className: 'badge badge-off', 'data-sending': 'paused' }, `sends paused${queued}`);
+	if (sd.queued > 0) return el('span', { className: 'badge', 'data-sending': 'queued' }, `${sd.queued} queued`);
+	return null;
+}
+
 async function load() {
 	let data = null;
 	try {
@@ -31,7 +49,7 @@ async function load() {
 		(c) => String(c.name || c.meta_id || ''),
 		(c) => platformBadge(c.platform),
 		(c) => el('code', {}, String(c.meta_id ?? '')),
-		(c) => tokenCell(c, { admin, alert: $('alert') }),
+		(c) => el('span', {}, tokenCell(c, { admin, alert: $('alert') }), sendingBadge(c) ? ' ' : null, sendingBadge(c)),
 		(c) => (c.last_event_at ? when(c.last_event_at) : el('span', { className: 'muted' }, 'no event yet')),
 		(c) => (Number.isSafeInteger(c.id) ? el('a', { href: `events.html?channel=${c.id}` }, 'Events') : ''),
 		...(admin ? [(c) => actionsCell(c, { alert: $('alert'), done: load })] : []),

@@ -93,6 +93,7 @@ static const struct conf_key conf_keys[] = {
 	{ "alert_email", CONF_STR, "", 0, 0, 0, NULL },
 	{ "alert_webhook", CONF_STR, "", 1, 0, 0, NULL },
 	{ "sendmail_path", CONF_PATH, "/usr/sbin/sendmail", 0, 0, 0, NULL },
+	{ "outbox_senders", CONF_INT, "128", 0, 1, 256, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

@@ -186,9 +186,21 @@
 /* WhatsApp's biz_opaque_callback_data, returned in status webhooks. */
 #define HG_WA_OPAQUE_MAX		512
 /* The outbound queue (lib/pipeline/outbox.c). */
-/* Sends one claim takes at a time: each is claimed right before its
- * call, so that a crash leaves at most this many of unknown outcome. */
-#define HG_OUTBOX_CLAIM_MAX		1
+/* The outbound worker's sender threads (outbox_senders): at most this
+ * many calls in flight, each send claimed right before its call, so a
+ * crash leaves at most this many of unknown outcome. */
+#define HG_OUTBOX_SENDERS_MAX		256
+/* Channels one claim round looks at. */
+#define HG_OUTBOX_CHANNELS_ROUND	64
+/* How long the worker waits for an answer before it looks at the
+ * queue again while sends are in flight (ms). */
+#define HG_OUTBOX_TICK_MS		20
+/* Added to each second of a channel's pace: answers and requests do
+ * not travel in lockstep, and Meta counts when they arrive (ms). */
+#define HG_OUTBOX_PACE_MARGIN_MS	25
+/* A claim round gives each send the time it leaves, spread over the
+ * second by the channel's rate, up to this far ahead (ms). */
+#define HG_OUTBOX_AHEAD_MS		100
 /* A text longer than a message is split into at most this many sends. */
 #define HG_OUTBOX_TEXT_BYTES_MAX	(HG_MSG_SPLIT_MAX * 4 * HG_WA_TEXT_MAX)
 /* Retries of a send before it becomes a dead letter. */

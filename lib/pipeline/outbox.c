@@ -576,12 +576,41 @@ outbox_attempts_max(const char *kind)
 
 /* ---- the worker --------------------------------------------------- */
 
+/*
+ * The worker is a dispatcher (the caller's thread, the only one that
+ * touches the database and the pacing) and a pool of sender threads,
+ * each with its own Graph clients.  A claim round takes, in one
+ * transaction, as many due sends of each channel as its pace and the
+ * free senders allow (one per conversation: the next of a conversation
+ * is not due while one is out); the senders call Meta; the answers
+ * are recorded together in one transaction.
+ */
+
 #define OUTBOX_CHANNELS_MAX	256
 
 struct chan_pace {
 	long long		 channel;
-	struct pace_bucket	 bucket;
+	int			 rate;
+	struct pace_window	 win;		/* the channel's sends */
+	struct pace_spacer	 even;		/* ... spread over the second */
+	struct pace_window	 media;		/* Messenger/IG attachments */
 	struct pace_breaker	 breaker;
+	enum pace_breaker_state	 shown;		/* as last written */
+	long long		 shown_until;
+};
+
+/* A send handed to a sender and its answer. */
+struct slot {
+	struct slot		*next;
+	struct db_outbox_job	 job;
+	char			 lease[CRYPTO_TOKEN_CHARS + 1];
+	int			 refused;	/* not sent: why holds why */
+	char			 why[256];
+	char			 found_mid[128]; /* found in Meta's inbox */
+	struct graph_result	 res;
+	long long		 calls[GRAPH_CLASS__MAX];
+	char			 code[48];
+	long long		 at_ms;		/* leaves then (paced) */
 };
 
 struct outbox_worker {
@@ -590,9 +619,16 @@ struct outbox_worker {
 	struct graph		*graph;
 	long long		 lease_ms, grace_ms;
 	struct chan_pace	 ch[OUTBOX_CHANNELS_MAX];
-	int			 nch;
+	int			 nch, round;
 	struct pace_pairs	 pairs;
 	unsigned		 rnd;
+	long long		 calls[GRAPH_CLASS__MAX];
+	/* The pool: todo and done under mu. */
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 work, done;
+	struct slot		*todo, *todo_tail, *finished;
+	int			 stop, nsenders, started, inflight;
+	pthread_t		 th[HG_OUTBOX_SENDERS_MAX];
 };
 
 struct outbox_worker *
@@ -607,14 +643,58 @@ outbox_worker_new(const struct conf *c, struct db *d, struct graph *g)
 	w->graph = g;
 	w->lease_ms = conf_get_int(c, "outbox_lease_ms");
 	w->grace_ms = conf_get_int(c, "outbox_grace_s") * 1000;
-	pace_pairs_init(&w->pairs, conf_get_int(c, "outbox_pair_spacing_ms"));
+	w->nsenders = (int)conf_get_int(c, "outbox_senders");
+	if (w->nsenders < 1 || w->nsenders > HG_OUTBOX_SENDERS_MAX)
+		w->nsenders = 1;
+	/* The margin: Meta measures when the calls arrive. */
+	pace_pairs_init(&w->pairs, conf_get_int(c, "outbox_pair_spacing_ms") +
+	    HG_OUTBOX_PACE_MARGIN_MS);
 	w->rnd = (unsigned)clock_mono_ms() | 1u;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->done, NULL);
 	return w;
+}
+
+/* Free a slot and what it holds. */
+static void
+slot_free(struct slot *sl)
+{
+	graph_result_free(&sl->res);
+	db_outbox_job_clear(&sl->job);
+	free(sl);
 }
 
 void
 outbox_worker_free(struct outbox_worker *w)
 {
+	struct slot	*sl;
+	int		 i;
+
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_broadcast(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	for (i = 0; i < w->started; i++)
+		pthread_join(w->th[i], NULL);
+	/* Claimed and not sent: their leases lapse into unknown. */
+	while ((sl = w->todo) != NULL) {
+		w->todo = sl->next;
+		slot_free(sl);
+	}
+	while ((sl = w->finished) != NULL) {
+		w->finished = sl->next;
+		slot_free(sl);
+	}
+	for (i = 0; i < w->nch; i++) {
+		pace_window_free(&w->ch[i].win);
+		pace_window_free(&w->ch[i].media);
+	}
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->done);
 	free(w);
 }
 
@@ -628,33 +708,79 @@ next_rnd(struct outbox_worker *w)
 	return w->rnd;
 }
 
-/* The pacing of a job's channel (set up on first use). */
-static struct chan_pace *
-chan_pace(struct outbox_worker *w, const struct db_outbox_job *j,
-    long long now)
+/* The rate of a channel of kind with send_rate (0: the default). */
+static int
+chan_rate(const char *kind, long long send_rate)
 {
-	double	 rate;
-	int	 i;
+	if (send_rate > 0)
+		return (int)(send_rate > PACE_WA_RATE_MAX ? PACE_WA_RATE_MAX :
+		    send_rate);
+	return strcmp(kind, "whatsapp") == 0 ? PACE_WA_RATE_DEFAULT :
+	    PACE_MSG_RATE;
+}
+
+/* The pacing of a channel (set up on first use, again when its rate
+ * changed); NULL when out of memory. */
+static struct chan_pace *
+chan_pace(struct outbox_worker *w, long long channel, const char *kind,
+    long long send_rate)
+{
+	struct chan_pace	*cp = NULL;
+	int			 i, rate = chan_rate(kind, send_rate);
 
 	for (i = 0; i < w->nch; i++)
-		if (w->ch[i].channel == j->channel_id)
+		if (w->ch[i].channel == channel) {
+			cp = &w->ch[i];
+			if (cp->rate == rate)
+				return cp;
+			pace_window_free(&cp->win);
+			pace_window_free(&cp->media);
+			break;
+		}
+	if (cp == NULL) {
+		if (w->nch == OUTBOX_CHANNELS_MAX) {
+			/* Forget one: a fresh window is empty. */
+			cp = &w->ch[w->round % OUTBOX_CHANNELS_MAX];
+			pace_window_free(&cp->win);
+			pace_window_free(&cp->media);
+		} else
+			cp = &w->ch[w->nch++];
+		memset(cp, 0, sizeof(*cp));
+		pace_breaker_init(&cp->breaker);
+		cp->shown = BREAKER_CLOSED;
+	}
+	cp->channel = channel;
+	cp->rate = rate;
+	/* Sends spread over the second: a burst of a whole second's
+	 * sends reaches Meta bunched, and the tail of one second's burst
+	 * lands in the next second's count. */
+	pace_spacer_init(&cp->even, (double)(PACE_WINDOW_SPAN_MS +
+	    HG_OUTBOX_PACE_MARGIN_MS) / rate);
+	if (pace_window_init(&cp->win, rate, PACE_WINDOW_SPAN_MS +
+	    HG_OUTBOX_PACE_MARGIN_MS) == -1 || pace_window_init(&cp->media,
+	    PACE_MEDIA_RATE, PACE_WINDOW_SPAN_MS + HG_OUTBOX_PACE_MARGIN_MS) ==
+	    -1) {
+		pace_window_free(&cp->win);
+		cp->channel = 0;
+		return NULL;
+	}
+	return cp;
+}
+
+static struct chan_pace *
+chan_find(struct outbox_worker *w, long long channel)
+{
+	int i;
+
+	for (i = 0; i < w->nch; i++)
+		if (w->ch[i].channel == channel)
 			return &w->ch[i];
-	if (w->nch == OUTBOX_CHANNELS_MAX)
-		w->nch = 0;	/* forget them all: fresh buckets are full */
-	rate = strcmp(j->channel_kind, "whatsapp") == 0 ?
-	    PACE_WA_RATE_DEFAULT : PACE_MSG_RATE;
-	if (j->send_rate > 0)
-		rate = (double)(j->send_rate > PACE_WA_RATE_MAX ?
-		    PACE_WA_RATE_MAX : j->send_rate);
-	w->ch[w->nch].channel = j->channel_id;
-	pace_bucket_init(&w->ch[w->nch].bucket, rate, now);
-	pace_breaker_init(&w->ch[w->nch].breaker);
-	return &w->ch[w->nch++];
+	return NULL;
 }
 
 /* The channel's token in out (NUL-terminated); 0 or -1. */
 static int
-channel_token(struct outbox_worker *w, const struct db_outbox_job *j,
+channel_token(const struct conf *c, const struct db_outbox_job *j,
     struct buf *out)
 {
 	unsigned char	 key[CRYPTO_KEY_LEN];
@@ -662,7 +788,7 @@ channel_token(struct outbox_worker *w, const struct db_outbox_job *j,
 	int		 rc;
 
 	if (j->token_sealed == NULL ||
-	    crypto_key_parse(conf_get(w->conf, "token_key"), key) == -1)
+	    crypto_key_parse(conf_get(c, "token_key"), key) == -1)
 		return -1;
 	snprintf(aad, sizeof(aad), "channel:%s:%s", j->channel_kind,
 	    j->channel_meta_id);
@@ -674,11 +800,11 @@ channel_token(struct outbox_worker *w, const struct db_outbox_job *j,
 	return 0;
 }
 
-/* Call Meta for job j with token; res filled.  Every kind is built by
- * graph_send_build (graph_send.h). */
+/* Call Meta for job j with token on g; res filled.  Every kind is
+ * built by graph_send_build (graph_send.h). */
 static void
-send_job(struct outbox_worker *w, const struct db_outbox_job *j,
-    const char *token, struct graph_result *res)
+send_job(struct graph *g, const struct db_outbox_job *j, const char *token,
+    struct graph_result *res)
 {
 	struct graph_send_job	 sj;
 	char			 ref[64];
@@ -692,7 +818,187 @@ send_job(struct outbox_worker *w, const struct db_outbox_job *j,
 	sj.body = j->body;
 	sj.tag = j->tag;
 	sj.ref = ref;
-	graph_send_job(w->graph, &sj, token, res);
+	graph_send_job(g, &sj, token, res);
+}
+
+/* A sender's Graph client (made on first use); NULL when it cannot be
+ * (the reason in res). */
+static struct graph *
+sender_graph(const struct conf *c, struct graph **g, struct graph_result *res)
+{
+	char err[HG_ERR_MAX];
+
+	if (*g == NULL && (*g = graph_new(c, err, sizeof(err))) == NULL)
+		graph_result_local(res, GRAPH_RETRY, GRAPH_REASON_OTHER,
+		    "no Graph client: %s", err);
+	return *g;
+}
+
+/*
+ * A Messenger or Instagram text sent again after an unknown outcome:
+ * ask Meta first whether the Page's conversation with the person has a
+ * message with the same text since the lost call was claimed.  1 found
+ * (its id in mid), 0 not there, -1 the question failed (res says why).
+ */
+static int
+lookup_sent(struct graph *g, const struct db_outbox_job *j, const char *token,
+    char *mid, size_t midsz, struct graph_result *res)
+{
+	struct graph_param	 p[4];
+	const cJSON		*conv, *m;
+	const char		*text, *have, *when, *id;
+	char			 path[192];
+	struct tm		 tm;
+	cJSON			*b;
+	int			 n = 0, found = 0;
+
+	if ((b = cJSON_Parse(j->body)) == NULL)
+		return 0;
+	text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "text"));
+	if (text == NULL) {
+		cJSON_Delete(b);
+		return 0;	/* only a text can be recognised */
+	}
+	snprintf(path, sizeof(path), "/%s/conversations", j->channel_meta_id);
+	p[n++] = (struct graph_param){ "user_id", j->person };
+	p[n++] = (struct graph_param){ "fields",
+	    "messages.limit(20){id,message,created_time,from}" };
+	if (strcmp(j->channel_kind, "instagram") == 0)
+		p[n++] = (struct graph_param){ "platform", "instagram" };
+	p[n] = (struct graph_param){ NULL, NULL };
+	if (graph_call(g, GRAPH_GET, path, p, NULL, GRAPH_AUTH_USER, token,
+	    res) == -1) {
+		cJSON_Delete(b);
+		return -1;
+	}
+	cJSON_ArrayForEach(conv, cJSON_GetObjectItemCaseSensitive(res->json,
+	    "data")) {
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(conv, "messages"), "data")) {
+			have = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(m, "message"));
+			when = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(m, "created_time"));
+			id = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(m, "id"));
+			memset(&tm, 0, sizeof(tm));
+			if (have == NULL || id == NULL || when == NULL ||
+			    strcmp(have, text) != 0 ||
+			    strptime(when, "%Y-%m-%dT%H:%M:%S", &tm) == NULL ||
+			    (long long)timegm(&tm) < j->claimed_ms / 1000 - 1)
+				continue;
+			snprintf(mid, midsz, "%s", id);
+			found = 1;
+			break;
+		}
+		if (found)
+			break;
+	}
+	cJSON_Delete(b);
+	graph_result_free(res);
+	return found;
+}
+
+/* What a sender does with a slot: the call, its answer in sl->res. */
+static void
+sender_do(const struct conf *c, struct graph **g, struct slot *sl)
+{
+	struct buf	 tok;
+	int		 found;
+
+	memset(&sl->res, 0, sizeof(sl->res));
+	if (sl->refused)
+		return;
+	if (sender_graph(c, g, &sl->res) == NULL)
+		return;
+	buf_init(&tok, 8192);
+	if (channel_token(c, &sl->job, &tok) == -1)
+		graph_result_local(&sl->res, GRAPH_TOKEN_INVALID,
+		    GRAPH_REASON_TOKEN, "the channel's token cannot be read");
+	else if (sl->job.resends > 0 &&
+	    strcmp(sl->job.channel_kind, "whatsapp") != 0 &&
+	    (found = lookup_sent(*g, &sl->job, buf_cstr(&tok), sl->found_mid,
+	    sizeof(sl->found_mid), &sl->res)) != 0) {
+		/* Found: it was sent (res becomes that answer); or the
+		 * question failed (res says why; asked again later). */
+		if (found == 1) {
+			graph_result_free(&sl->res);
+			memset(&sl->res, 0, sizeof(sl->res));
+			sl->res.cls = GRAPH_OK;
+			snprintf(sl->res.id, sizeof(sl->res.id), "%s",
+			    sl->found_mid);
+		} else if (sl->res.cls == GRAPH_OK || sl->res.ambiguous) {
+			sl->res.ambiguous = 0;
+			sl->res.cls = GRAPH_RETRY;
+		}
+	} else
+		send_job(*g, &sl->job, buf_cstr(&tok), &sl->res);
+	crypto_wipe(tok.data, tok.len);
+	buf_free(&tok);
+	graph_calls_take(*g, sl->calls);
+}
+
+/* Sleep until at_ms (wall clock), if it is ahead. */
+static void
+pause_until(long long at_ms)
+{
+	struct timespec	 ts;
+	long long	 ms = at_ms - clock_ms();
+
+	if (ms <= 0 || ms > HG_OUTBOX_AHEAD_MS * 2)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
+static void *
+sender_main(void *arg)
+{
+	struct outbox_worker	*w = arg;
+	struct graph		*g = NULL;
+	struct slot		*sl;
+
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		while (w->todo == NULL && !w->stop)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (w->todo == NULL) {
+			pthread_mutex_unlock(&w->mu);
+			break;
+		}
+		sl = w->todo;
+		if ((w->todo = sl->next) == NULL)
+			w->todo_tail = NULL;
+		pthread_mutex_unlock(&w->mu);
+		pause_until(sl->at_ms);
+		sender_do(w->conf, &g, sl);
+		pthread_mutex_lock(&w->mu);
+		sl->next = w->finished;
+		w->finished = sl;
+		pthread_cond_signal(&w->done);
+		pthread_mutex_unlock(&w->mu);
+	}
+	graph_free(g);
+	return NULL;
+}
+
+/* Start the senders (once); 0, or -1 when none could start. */
+static int
+pool_start(struct outbox_worker *w)
+{
+	while (w->started < w->nsenders) {
+		if (pthread_create(&w->th[w->started], NULL, sender_main,
+		    w) != 0)
+			break;
+		w->started++;
+	}
+	if (w->started == 0) {
+		log_msg(LOG_LEVEL_ERROR, "outbox.senders", "cannot start");
+		return -1;
+	}
+	return 0;
 }
 
 /* One line for the log (no text, no token). */
@@ -716,147 +1022,456 @@ log_send(const struct db_outbox_job *j, const struct graph_result *res,
 	log_end(&l);
 }
 
-/* Put a claimed job back without counting the attempt (paced). */
-static int
-defer(struct outbox_worker *w, const struct db_outbox_job *j,
-    const char *token, long long now, long long wait_ms,
+/* The outcome of a slot's call into o (borrowing from the slot), the
+ * pacing told. */
+static void
+decide(struct outbox_worker *w, struct slot *sl, struct db_outbox_outcome *o,
     struct outbox_stats *st)
 {
-	st->paced++;
-	return db_outbox_requeue(w->db, j->id, token, OUTBOX_QUEUED,
-	    now + wait_ms, 0, NULL, NULL, NULL);
-}
-
-/* Pace, send and record job j claimed under lease; 0 or -1. */
-static int
-process(struct outbox_worker *w, const struct db_outbox_job *j,
-    const char *lease, struct outbox_stats *st)
-{
-	struct db_outbox_attempt a;
-	struct graph_result	 res;
-	struct chan_pace	*cp;
-	struct buf		 tok;
+	const struct db_outbox_job *j = &sl->job;
+	struct graph_result	*res = &sl->res;
+	struct chan_pace	*cp = chan_find(w, j->channel_id);
 	enum pace_act		 act;
-	long long		 now = clock_ms(), wait, delay;
-	char			 code[48];
-	const char		*words;
-	int			 rc, wa = strcmp(j->channel_kind, "whatsapp") == 0;
+	long long		 now = clock_ms(), delay;
+	int			 i, wa = strcmp(j->channel_kind, "whatsapp") == 0;
 
-	cp = chan_pace(w, j, now);
-	if (!pace_breaker_allow(&cp->breaker, now, &wait))
-		return defer(w, j, lease, now, wait, st);
-	if ((wait = pace_bucket_take(&cp->bucket, now)) > 0)
-		return defer(w, j, lease, now, wait, st);
-	if (wa && (wait = pace_pairs_take(&w->pairs, j->channel_id, j->person,
-	    now)) > 0)
-		return defer(w, j, lease, now, wait, st);
-	buf_init(&tok, 8192);
-	memset(&res, 0, sizeof(res));
-	if (channel_token(w, j, &tok) == -1)
-		graph_result_local(&res, GRAPH_TOKEN_INVALID, GRAPH_REASON_TOKEN,
-		    "the channel's token cannot be read");
-	else
-		send_job(w, j, buf_cstr(&tok), &res);
-	crypto_wipe(tok.data, tok.len);
-	buf_free(&tok);
-	now = clock_ms();
-	act = pace_action(res.cls, res.ambiguous, res.delay_s, j->attempts,
+	memset(o, 0, sizeof(*o));
+	o->id = j->id;
+	o->token = sl->lease;
+	for (i = 0; i < GRAPH_CLASS__MAX; i++)
+		w->calls[i] += sl->calls[i];
+	if (sl->refused) {
+		st->failed++;
+		o->what = DB_OUTCOME_FAIL;
+		o->state = OUTBOX_FAILED;
+		o->err_code = "window";
+		o->err = sl->why;
+		o->log = 1;
+		o->a.attempt = j->attempts;
+		o->a.cls = "permanent";
+		o->a.message = sl->why;
+		o->a.at_ms = now;
+		return;
+	}
+	act = pace_action(res->cls, res->ambiguous, res->delay_s, j->attempts,
 	    HG_OUTBOX_BACKOFF_MS, HG_OUTBOX_BACKOFF_MAX_MS, next_rnd(w), &delay);
-	if (!res.local)
+	if (!res->local && cp != NULL)
 		pace_breaker_record(&cp->breaker, act == PACE_RETRY ||
 		    act == PACE_UNKNOWN, now);
-	log_send(j, &res, act);
-	memset(&a, 0, sizeof(a));
-	a.attempt = j->attempts;
-	a.cls = act == PACE_UNKNOWN ? "unknown" : graph_class_names[res.cls];
-	a.http_status = res.http_status;
-	a.code = res.code;
-	a.subcode = res.subcode;
-	a.fbtrace_id = res.fbtrace_id;
-	a.message = res.message;
-	a.at_ms = now;
-	if (res.subcode != 0)
-		snprintf(code, sizeof(code), "%ld/%ld", res.code, res.subcode);
+	else if (cp != NULL)
+		pace_breaker_release(&cp->breaker);
+	log_send(j, res, act);
+	o->log = 1;
+	o->a.attempt = j->attempts;
+	o->a.cls = act == PACE_UNKNOWN ? "unknown" : graph_class_names[res->cls];
+	o->a.http_status = res->http_status;
+	o->a.code = res->code;
+	o->a.subcode = res->subcode;
+	o->a.fbtrace_id = res->fbtrace_id;
+	o->a.message = res->message;
+	o->a.at_ms = now;
+	if (res->subcode != 0)
+		snprintf(sl->code, sizeof(sl->code), "%ld/%ld", res->code,
+		    res->subcode);
 	else
-		snprintf(code, sizeof(code), "%ld", res.code);
-	words = res.user_msg[0] != '\0' ? res.user_msg : res.message;
+		snprintf(sl->code, sizeof(sl->code), "%ld", res->code);
+	o->err_code = sl->code;
+	o->err = res->user_msg[0] != '\0' ? res->user_msg : res->message;
+	o->what = DB_OUTCOME_REQUEUE;
+	o->state = OUTBOX_QUEUED;
+	o->counted = 1;
 	switch (act) {
 	case PACE_DONE:
 		st->sent++;
-		rc = db_outbox_sent(w->db, j->id, res.id, &a);
+		o->what = DB_OUTCOME_SENT;
+		o->mid = res->id;
+		o->err_code = o->err = NULL;
 		break;
 	case PACE_RETRY:
 		if (j->attempts >= outbox_attempts_max(j->kind)) {
 			st->failed++;
-			rc = db_outbox_fail(w->db, j->id, lease,
-			    strcmp(j->kind, "action") == 0 ? OUTBOX_FAILED :
-			    OUTBOX_DEAD_LETTER, code, words, &a);
+			o->what = DB_OUTCOME_FAIL;
+			/* An action (mark read, typing) is not worth a
+			 * person's look: failed, not a dead letter. */
+			o->state = strcmp(j->kind, "action") == 0 ?
+			    OUTBOX_FAILED : OUTBOX_DEAD_LETTER;
 			break;
 		}
 		st->retried++;
-		rc = db_outbox_requeue(w->db, j->id, lease, OUTBOX_QUEUED,
-		    now + delay, 1, code, words, &a);
+		o->next_ms = now + delay;
 		break;
 	case PACE_WAIT:
 		st->retried++;
-		if (wa && res.code == 131056)
+		if (wa && res->code == 131056) {
+			/* The pair's spacing, not the number's wait. */
+			delay = w->pairs.spacing_ms;
 			pace_pairs_block(&w->pairs, j->channel_id, j->person,
 			    now + delay);
-		else
-			pace_bucket_block(&cp->bucket, now + delay);
-		rc = db_outbox_requeue(w->db, j->id, lease, OUTBOX_QUEUED,
-		    now + delay, 1, code, words, &a);
+		}
+		else if (cp != NULL) {
+			/* The number's throughput (130429): a second's
+			 * window, not the long wait of an app's limit. */
+			if (wa && res->code == 130429)
+				delay = PACE_WINDOW_SPAN_MS;
+			pace_window_block(&cp->win, now + delay);
+			pace_spacer_block(&cp->even, now + delay);
+		}
+		o->next_ms = now + delay;
 		break;
 	case PACE_PAUSE_CHANNEL:
 		st->paused++;
-		rc = db_channel_token_invalid(w->db, j->channel_id);
-		if (rc == 0)
-			rc = db_outbox_requeue(w->db, j->id, lease,
-			    OUTBOX_QUEUED, now, 0, code, words, &a);
+		o->pause_channel = j->channel_id;
+		o->next_ms = now;
+		o->counted = 0;
 		break;
 	case PACE_UNKNOWN:
 		st->unknown++;
-		rc = db_outbox_requeue(w->db, j->id, lease, OUTBOX_UNKNOWN,
-		    now + w->grace_ms, 1, code, words, &a);
+		o->state = OUTBOX_UNKNOWN;
+		o->next_ms = now + w->grace_ms;
 		break;
 	default:
 		st->failed++;
-		rc = db_outbox_fail(w->db, j->id, lease, OUTBOX_FAILED, code,
-		    words, &a);
+		o->what = DB_OUTCOME_FAIL;
+		o->state = OUTBOX_FAILED;
 		break;
 	}
-	graph_result_free(&res);
+}
+
+/* Write the breakers that changed where other processes see them. */
+static void
+show_breakers(struct outbox_worker *w, long long now)
+{
+	struct chan_pace	*cp;
+	int			 i;
+
+	for (i = 0; i < w->nch; i++) {
+		cp = &w->ch[i];
+		if (cp->breaker.state == BREAKER_OPEN &&
+		    now >= cp->breaker.open_until_ms)
+			pace_breaker_room(&cp->breaker, now, 1, NULL);
+		if (cp->breaker.state == cp->shown &&
+		    (cp->shown != BREAKER_OPEN ||
+		    cp->breaker.open_until_ms == cp->shown_until))
+			continue;
+		if (db_breaker_set(w->db, cp->channel,
+		    pace_breaker_names[cp->breaker.state],
+		    cp->breaker.state == BREAKER_OPEN ?
+		    cp->breaker.open_until_ms : 0, now) == -1) {
+			log_msg(LOG_LEVEL_WARN, "outbox.breaker",
+			    db_errmsg(w->db));
+			return;
+		}
+		cp->shown = cp->breaker.state;
+		cp->shown_until = cp->breaker.open_until_ms;
+	}
+}
+
+/* Record the answers the senders have finished; 0 or -1. */
+static int
+record_done(struct outbox_worker *w, struct outbox_stats *st)
+{
+	struct db_outbox_outcome	*o;
+	struct slot			*list, *sl;
+	size_t				 n = 0, i;
+	int				 rc;
+
+	pthread_mutex_lock(&w->mu);
+	list = w->finished;
+	w->finished = NULL;
+	pthread_mutex_unlock(&w->mu);
+	for (sl = list; sl != NULL; sl = sl->next)
+		n++;
+	if (n == 0)
+		return 0;
+	if ((o = calloc(n, sizeof(*o))) == NULL)
+		rc = -1;
+	else {
+		for (i = 0, sl = list; sl != NULL; sl = sl->next, i++)
+			decide(w, sl, &o[i], st);
+		rc = db_outbox_record(w->db, o, n);
+	}
+	free(o);
+	while ((sl = list) != NULL) {
+		list = sl->next;
+		slot_free(sl);
+		w->inflight--;
+	}
+	if (rc == 0)
+		show_breakers(w, clock_ms());
 	return rc;
+}
+
+/* Whether job j may still be sent at now: the window may have closed
+ * while it waited.  0 yes, else -1 with why. */
+static int
+still_allowed(const struct db_outbox_job *j, long long now, char *why,
+    size_t whysz)
+{
+	enum window	 win;
+
+	if (strcmp(j->kind, "template") == 0 &&
+	    strcmp(j->channel_kind, "whatsapp") == 0)
+		return 0;
+	win = window_of(j->channel_kind, j->last_inbound_ms, now,
+	    j->human_agent);
+	if (win == WINDOW_OPEN || (win == WINDOW_HUMAN_AGENT &&
+	    j->tag[0] != '\0'))
+		return 0;
+	if (win == WINDOW_HUMAN_AGENT)
+		snprintf(why, whysz, "not sent: the 24-hour window closed "
+		    "while this waited in the queue; only a person may answer "
+		    "now, with the HUMAN_AGENT tag");
+	else if (win == WINDOW_TEMPLATE_ONLY)
+		snprintf(why, whysz, "not sent: the 24-hour window closed "
+		    "while this waited in the queue; only an approved template "
+		    "may be sent now");
+	else
+		snprintf(why, whysz, "not sent: the conversation's window "
+		    "closed while this waited in the queue");
+	return -1;
+}
+
+/* Claim what may go now of channel ch into the list *out, in the open
+ * transaction; *wait is lowered to when more may go.  0 or -1. */
+static int
+claim_channel(struct outbox_worker *w, const struct db_outbox_chan *ch,
+    const char *lease, long long now, int *free_slots, struct slot **out,
+    long long *wait, struct outbox_stats *st)
+{
+	struct db_outbox_job	 jobs[HG_OUTBOX_SENDERS_MAX];
+	struct chan_pace	*cp;
+	struct slot		*sl;
+	long long		 bw, pw, at;
+	size_t			 n, i;
+	int			 room, rc = 0, media, wa, full = 0;
+
+	if ((cp = chan_pace(w, ch->id, ch->kind, ch->send_rate)) == NULL)
+		return -1;
+	wa = strcmp(ch->kind, "whatsapp") == 0;
+	/* The window counts at the time the next send leaves. */
+	at = cp->even.next_ms > (double)now ? (long long)(cp->even.next_ms +
+	    0.999) : now;
+	room = pace_window_room(&cp->win, at);
+	if (pace_spacer_room(&cp->even, now, HG_OUTBOX_AHEAD_MS) < room)
+		room = pace_spacer_room(&cp->even, now, HG_OUTBOX_AHEAD_MS);
+	if (room == 0) {
+		pw = pace_window_wait(&cp->win, at) + (at - now);
+		if (pw < 1)
+			pw = (long long)cp->even.next_ms - now -
+			    HG_OUTBOX_AHEAD_MS;
+		if (pw < 1)
+			pw = 1;
+		if (pw < *wait)
+			*wait = pw;
+		return 0;
+	}
+	if (room > *free_slots)
+		room = *free_slots;
+	if ((room = pace_breaker_room(&cp->breaker, now, room, &bw)) == 0) {
+		if (bw < *wait)
+			*wait = bw;
+		return 0;
+	}
+	if (db_outbox_candidates(w->db, now, ch->id, (size_t)room, jobs,
+	    &n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		media = !wa && strcmp(jobs[i].kind, "attachment") == 0;
+		if (rc == -1)
+			goto next;
+		if (media && (pw = pace_window_wait(&cp->media, now)) > 0) {
+			st->paced++;
+			rc = db_outbox_defer(w->db, jobs[i].id, now + pw, now);
+			goto next;
+		}
+		if (wa && (pw = pace_pairs_take(&w->pairs, ch->id,
+		    jobs[i].person, now)) > 0) {
+			st->paced++;
+			rc = db_outbox_defer(w->db, jobs[i].id, now + pw, now);
+			goto next;
+		}
+		at = cp->even.next_ms > (double)now ? (long long)(
+		    cp->even.next_ms + 0.999) : now;
+		if (full || pace_window_wait(&cp->win, at) > 0) {
+			full = 1;	/* the rest wait for the next round */
+			goto next;
+		}
+		if ((rc = db_outbox_take(w->db, jobs[i].id, lease, now,
+		    now + w->lease_ms)) != 1)
+			goto next;
+		if ((sl = calloc(1, sizeof(*sl))) == NULL) {
+			rc = -1;
+			goto next;
+		}
+		sl->job = jobs[i];
+		memset(&jobs[i], 0, sizeof(jobs[i]));
+		snprintf(sl->lease, sizeof(sl->lease), "%s", lease);
+		if (still_allowed(&sl->job, now, sl->why, sizeof(sl->why)) == -1)
+			sl->refused = 1;
+		else {
+			sl->at_ms = pace_spacer_next(&cp->even, now);
+			pace_window_take(&cp->win, sl->at_ms);
+			if (media)
+				pace_window_take(&cp->media, now);
+			pace_breaker_allow(&cp->breaker, now, NULL);
+		}
+		sl->next = *out;
+		*out = sl;
+		(*free_slots)--;
+		st->claimed++;
+		rc = 0;
+next:
+		db_outbox_job_clear(&jobs[i]);
+	}
+	return rc;
+}
+
+/* One claim round: every channel with a send due, as much as its pace
+ * and the free senders allow, claimed in one transaction and handed
+ * to the senders.  *claimed how many; *wait lowered to when a paced
+ * channel may go again.  0 or -1. */
+static int
+claim_round(struct outbox_worker *w, int *claimed, long long *wait,
+    struct outbox_stats *st)
+{
+	struct db_outbox_chan	 ch[HG_OUTBOX_CHANNELS_ROUND];
+	struct slot		*list = NULL, *sl;
+	char			 lease[CRYPTO_TOKEN_CHARS + 1];
+	long long		 now = clock_ms();
+	size_t			 n, i, k;
+	int			 free_slots = w->started - w->inflight;
+
+	*claimed = 0;
+	if (free_slots <= 0)
+		return 0;
+	if (db_outbox_due_channels(w->db, now, ch, HG_OUTBOX_CHANNELS_ROUND,
+	    &n) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (crypto_token(lease, sizeof(lease)) == -1 || db_begin(w->db) == -1)
+		return -1;
+	/* Start with another channel each round: fairness when the
+	 * senders are fewer than the channels could use. */
+	w->round++;
+	for (k = 0; k < n && free_slots > 0; k++) {
+		i = (k + (size_t)w->round) % n;
+		if (claim_channel(w, &ch[i], lease, now, &free_slots, &list,
+		    wait, st) == -1)
+			goto err;
+	}
+	if (db_commit(w->db) == -1)
+		goto err;
+	/* Committed: now they may go. */
+	pthread_mutex_lock(&w->mu);
+	while ((sl = list) != NULL) {
+		list = sl->next;
+		sl->next = NULL;
+		if (w->todo_tail != NULL)
+			w->todo_tail->next = sl;
+		else
+			w->todo = sl;
+		w->todo_tail = sl;
+		w->inflight++;
+		(*claimed)++;
+	}
+	pthread_cond_broadcast(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+err:
+	db_rollback(w->db);
+	while ((sl = list) != NULL) {
+		list = sl->next;
+		slot_free(sl);
+	}
+	return -1;
+}
+
+/* Wait for a sender's answer at most ms. */
+static void
+wait_done(struct outbox_worker *w, long long ms)
+{
+	struct timespec until;
+
+	if (ms <= 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&w->mu);
+	if (w->finished == NULL)
+		pthread_cond_timedwait(&w->done, &w->mu, &until);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Count the senders' calls in the counters /metrics shows. */
+static void
+count_worker_calls(struct outbox_worker *w)
+{
+	char	 name[64];
+	int	 i;
+
+	for (i = 0; i < GRAPH_CLASS__MAX; i++) {
+		if (w->calls[i] == 0)
+			continue;
+		snprintf(name, sizeof(name), "graph.%s", graph_class_names[i]);
+		if (db_counter_add(w->db, name, w->calls[i]) == -1)
+			log_msg(LOG_LEVEL_WARN, "graph.count", db_errmsg(w->db));
+		w->calls[i] = 0;
+	}
 }
 
 int
 outbox_run(struct outbox_worker *w, long long budget_ms,
     struct outbox_stats *st, long long *next_ms)
 {
-	struct db_outbox_job	 j;
-	long long		 start = clock_mono_ms(), n;
-	char			 lease[CRYPTO_TOKEN_CHARS + 1];
-	int			 rc;
+	long long	 start = clock_mono_ms(), n, wait, left;
+	int		 claimed, rc = 0;
 
 	if (next_ms != NULL)
 		*next_ms = 0;
 	if (db_outbox_recover(w->db, clock_ms(), w->grace_ms, &n) == -1)
 		return -1;
 	st->recovered += n;
-	while (clock_mono_ms() - start < budget_ms) {
-		if (crypto_token(lease, sizeof(lease)) == -1)
-			return -1;
-		if ((rc = db_outbox_claim(w->db, clock_ms(), w->lease_ms, lease,
-		    &j)) == -1)
-			return -1;
-		if (rc == 0)
+	if (pool_start(w) == -1)
+		return -1;
+	for (;;) {
+		if ((rc = record_done(w, st)) == -1)
 			break;
-		st->claimed++;
-		rc = process(w, &j, lease, st);
-		db_outbox_job_clear(&j);
-		if (rc == -1)
-			return -1;
+		if ((left = budget_ms - (clock_mono_ms() - start)) <= 0)
+			break;
+		wait = HG_OUTBOX_TICK_MS * 50;
+		if ((rc = claim_round(w, &claimed, &wait, st)) == -1)
+			break;
+		if (w->inflight == 0 && claimed == 0) {
+			/* Nothing out: done, unless a paced channel may
+			 * go again within the budget. */
+			if (wait >= HG_OUTBOX_TICK_MS * 50 || wait > left)
+				break;
+			wait_done(w, wait > 0 ? wait : 1);
+			continue;
+		}
+		if (w->inflight >= w->started || claimed == 0)
+			wait_done(w, wait < HG_OUTBOX_TICK_MS ? (wait > 0 ?
+			    wait : 1) : HG_OUTBOX_TICK_MS);
 	}
+	/* What is out is recorded before returning. */
+	while (w->inflight > 0) {
+		wait_done(w, HG_OUTBOX_TICK_MS);
+		if (record_done(w, st) == -1)
+			rc = -1;
+		if (rc == -1 && w->inflight > 0) {
+			/* The database fails: the leases will lapse. */
+			wait_done(w, HG_OUTBOX_TICK_MS);
+		}
+	}
+	count_worker_calls(w);
+	if (rc == -1)
+		return -1;
 	if (next_ms != NULL && db_outbox_next_due(w->db, next_ms) == -1)
 		return -1;
 	return 0;

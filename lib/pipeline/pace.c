@@ -3,6 +3,7 @@
  * actions.  See pace.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pace.h"
@@ -54,11 +55,144 @@ pace_bucket_take(struct pace_bucket *b, long long now_ms)
 }
 
 void
+pace_bucket_init_burst(struct pace_bucket *b, double rate, double burst,
+    long long now_ms)
+{
+	pace_bucket_init(b, rate, now_ms);
+	b->burst = burst < 1 ? 1 : burst;
+	b->tokens = b->burst;
+}
+
+int
+pace_bucket_room(struct pace_bucket *b, long long now_ms)
+{
+	if (now_ms < b->blocked_until_ms)
+		return 0;
+	if (now_ms > b->at_ms) {
+		b->tokens += (double)(now_ms - b->at_ms) * b->rate / 1000.0;
+		if (b->tokens > b->burst)
+			b->tokens = b->burst;
+		b->at_ms = now_ms;
+	}
+	return (int)b->tokens;
+}
+
+void
 pace_bucket_block(struct pace_bucket *b, long long until_ms)
 {
 	if (until_ms > b->blocked_until_ms)
 		b->blocked_until_ms = until_ms;
 	b->tokens = 0;
+}
+
+int
+pace_window_init(struct pace_window *w, int rate, long long span_ms)
+{
+	memset(w, 0, sizeof(*w));
+	w->rate = rate > 0 ? rate : 1;
+	w->span_ms = span_ms > 0 ? span_ms : PACE_WINDOW_SPAN_MS;
+	if ((w->at = calloc((size_t)w->rate, sizeof(w->at[0]))) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+pace_window_free(struct pace_window *w)
+{
+	free(w->at);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Forget the sends that left the window at now_ms. */
+static void
+window_expire(struct pace_window *w, long long now_ms)
+{
+	int oldest;
+
+	while (w->n > 0) {
+		oldest = (w->head - w->n + w->rate) % w->rate;
+		if (w->at[oldest] > now_ms - w->span_ms)
+			break;
+		w->n--;
+	}
+}
+
+int
+pace_window_room(struct pace_window *w, long long now_ms)
+{
+	if (now_ms < w->blocked_until_ms)
+		return 0;
+	window_expire(w, now_ms);
+	return w->rate - w->n;
+}
+
+long long
+pace_window_wait(struct pace_window *w, long long now_ms)
+{
+	if (now_ms < w->blocked_until_ms)
+		return w->blocked_until_ms - now_ms;
+	window_expire(w, now_ms);
+	if (w->n < w->rate)
+		return 0;
+	return w->at[(w->head - w->n + w->rate) % w->rate] + w->span_ms -
+	    now_ms;
+}
+
+void
+pace_window_take(struct pace_window *w, long long now_ms)
+{
+	window_expire(w, now_ms);
+	if (w->n == w->rate)
+		w->n--;		/* misuse: the oldest is overwritten */
+	w->at[w->head] = now_ms;
+	w->head = (w->head + 1) % w->rate;
+	w->n++;
+}
+
+void
+pace_window_block(struct pace_window *w, long long until_ms)
+{
+	if (until_ms > w->blocked_until_ms)
+		w->blocked_until_ms = until_ms;
+}
+
+void
+pace_spacer_init(struct pace_spacer *sp, double interval_ms)
+{
+	sp->interval_ms = interval_ms > 0 ? interval_ms : 0;
+	sp->next_ms = 0;
+}
+
+int
+pace_spacer_room(const struct pace_spacer *sp, long long now_ms,
+    long long ahead_ms)
+{
+	double first = sp->next_ms > (double)now_ms ? sp->next_ms :
+	    (double)now_ms;
+
+	if (first > (double)(now_ms + ahead_ms))
+		return 0;
+	if (sp->interval_ms <= 0)
+		return 1000000;
+	return 1 + (int)(((double)(now_ms + ahead_ms) - first) /
+	    sp->interval_ms);
+}
+
+long long
+pace_spacer_next(struct pace_spacer *sp, long long now_ms)
+{
+	double at = sp->next_ms > (double)now_ms ? sp->next_ms :
+	    (double)now_ms;
+
+	sp->next_ms = at + sp->interval_ms;
+	return (long long)(at + 0.999);
+}
+
+void
+pace_spacer_block(struct pace_spacer *sp, long long until_ms)
+{
+	if ((double)until_ms > sp->next_ms)
+		sp->next_ms = (double)until_ms;
 }
 
 void
@@ -139,8 +273,10 @@ pace_breaker_allow(struct pace_breaker *b, long long now_ms, long long *wait_ms)
 	case BREAKER_CLOSED:
 		return 1;
 	case BREAKER_HALF_OPEN:
-		if (!b->probing) {
+		if (!b->probing || now_ms - b->probe_at_ms >=
+		    PACE_BREAKER_PROBE_MS) {
 			b->probing = 1;
+			b->probe_at_ms = now_ms;
 			return 1;
 		}
 		if (wait_ms != NULL)
@@ -151,6 +287,40 @@ pace_breaker_allow(struct pace_breaker *b, long long now_ms, long long *wait_ms)
 			*wait_ms = b->open_until_ms - now_ms;
 		return 0;
 	}
+}
+
+int
+pace_breaker_room(struct pace_breaker *b, long long now_ms, int max,
+    long long *wait_ms)
+{
+	if (wait_ms != NULL)
+		*wait_ms = 0;
+	if (b->state == BREAKER_OPEN && now_ms >= b->open_until_ms) {
+		b->state = BREAKER_HALF_OPEN;
+		b->probing = 0;
+	}
+	switch (b->state) {
+	case BREAKER_CLOSED:
+		return max;
+	case BREAKER_HALF_OPEN:
+		if (!b->probing || now_ms - b->probe_at_ms >=
+		    PACE_BREAKER_PROBE_MS)
+			return max > 0 ? 1 : 0;
+		if (wait_ms != NULL)
+			*wait_ms = 1000;
+		return 0;
+	default:
+		if (wait_ms != NULL)
+			*wait_ms = b->open_until_ms - now_ms;
+		return 0;
+	}
+}
+
+void
+pace_breaker_release(struct pace_breaker *b)
+{
+	if (b->state == BREAKER_HALF_OPEN)
+		b->probing = 0;
 }
 
 /* Open for the current cool-down. */

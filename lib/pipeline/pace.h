@@ -45,6 +45,57 @@ void		 pace_bucket_init(struct pace_bucket *, double rate,
 long long	 pace_bucket_take(struct pace_bucket *, long long now_ms);
 /* Meta said wait: no token until until_ms. */
 void		 pace_bucket_block(struct pace_bucket *, long long until_ms);
+/* How many tokens may be taken at now_ms (none taken). */
+int		 pace_bucket_room(struct pace_bucket *, long long now_ms);
+/* A bucket of rate per second holding at most burst (at least 1),
+ * full. */
+void		 pace_bucket_init_burst(struct pace_bucket *, double rate,
+		    double burst, long long now_ms);
+
+/*
+ * A sliding window: at most rate sends in any span_ms (a token
+ * bucket lets a burst and the refill land in the same second; this
+ * does not).  The times of the last rate sends are kept.
+ */
+#define PACE_WINDOW_SPAN_MS	1000	/* Meta's limits are per second */
+#define PACE_MEDIA_RATE		10	/* Messenger/Instagram attachments/s */
+struct pace_window {
+	long long	*at;		/* ring of the last rate sends */
+	int		 rate, head, n;
+	long long	 span_ms;
+	long long	 blocked_until_ms; /* throttled by Meta until then */
+};
+/* Room for rate sends per span_ms; 0, or -1 when out of memory. */
+int		 pace_window_init(struct pace_window *, int rate,
+		    long long span_ms);
+void		 pace_window_free(struct pace_window *);
+/* How many sends may go at now_ms (0: none; see pace_window_wait). */
+int		 pace_window_room(struct pace_window *, long long now_ms);
+/* The milliseconds until one may go (0: now). */
+long long	 pace_window_wait(struct pace_window *, long long now_ms);
+/* Count a send that goes at now_ms (room must be > 0). */
+void		 pace_window_take(struct pace_window *, long long now_ms);
+/* Meta said wait: nothing goes until until_ms. */
+void		 pace_window_block(struct pace_window *, long long until_ms);
+
+/*
+ * A spacer: sends at least interval_ms apart, each given the time it
+ * may leave (now, or after the previous one), so that a batch claimed
+ * at once leaves spread out rather than bunched.
+ */
+struct pace_spacer {
+	double		 interval_ms;
+	double		 next_ms;	/* the earliest next send */
+};
+void		 pace_spacer_init(struct pace_spacer *, double interval_ms);
+/* How many sends may be given a time within [now_ms, now_ms +
+ * ahead_ms]. */
+int		 pace_spacer_room(const struct pace_spacer *, long long now_ms,
+		    long long ahead_ms);
+/* The time the next send leaves (counted). */
+long long	 pace_spacer_next(struct pace_spacer *, long long now_ms);
+/* Meta said wait: nothing leaves before until_ms. */
+void		 pace_spacer_block(struct pace_spacer *, long long until_ms);
 
 /* The spacing of (channel, person) pairs. */
 struct pace_pair {
@@ -82,13 +133,25 @@ struct pace_breaker {
 	long long		 open_until_ms;
 	long long		 cool_ms;	/* the current cool-down */
 	int			 probing;	/* half-open: the one call is out */
+	long long		 probe_at_ms;	/* when it went */
 };
+/* A half-open probe that has not answered in this long is given up
+ * (its answer was lost): another may go. */
+#define PACE_BREAKER_PROBE_MS	60000
 void		 pace_breaker_init(struct pace_breaker *);
 /* May a call go now?  1 yes (in half-open, only the first asker until
  * pace_breaker_record), 0 no; *wait_ms (may be NULL) is how long until
  * one may. */
 int		 pace_breaker_allow(struct pace_breaker *, long long now_ms,
 		    long long *wait_ms);
+/* How many calls may go now without asking pace_breaker_allow for
+ * each: 0 (open, or half-open with its probe out; *wait_ms set when
+ * not NULL), 1 (half-open: the probe), or max. */
+int		 pace_breaker_room(struct pace_breaker *, long long now_ms,
+		    int max, long long *wait_ms);
+/* The call pace_breaker_allow let go did not go after all (paced,
+ * deferred): in half-open another may be the probe. */
+void		 pace_breaker_release(struct pace_breaker *);
 /* The outcome of a call that went: failed is 1 for a retryable
  * failure (transient errors, timeouts), 0 for anything else. */
 void		 pace_breaker_record(struct pace_breaker *, int failed,

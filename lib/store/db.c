@@ -859,15 +859,20 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "UPDATE outbox SET state = 'unknown', next_attempt_ms = ?1 + ?2, "
 	    "lease_token = NULL, lease_expires_ms = NULL, updated_ms = ?1 "
 	    "WHERE state = 'sending' AND lease_expires_ms <= ?1",
+	/* An unknown outcome past its grace is sent again once (the
+	 * worker asks Meta first where it can) */
 	[STMT_OUTBOX_UNKNOWN_DUE] =
-	    "UPDATE outbox SET state = 'queued', updated_ms = ?1 "
-	    "WHERE state = 'unknown' AND next_attempt_ms <= ?1",
+	    "UPDATE outbox SET state = 'queued', resends = resends + 1, "
+	    "updated_ms = ?1 WHERE state = 'unknown' AND next_attempt_ms <= ?1 "
+	    "AND resends < ?2",
 	/* The oldest due send whose conversation has nothing older to
 	 * send, on a channel whose token is valid */
 	[STMT_OUTBOX_CANDIDATE] =
 	    "SELECT o.id, o.channel_id, o.conversation_id, o.attempts, o.kind, "
 	    "c.kind, c.meta_id, k.meta_user_id, coalesce(o.tag, ''), "
-	    "coalesce(c.send_rate, 0), o.body, c.token_sealed FROM outbox o "
+	    "coalesce(c.send_rate, 0), o.body, c.token_sealed, c.token_kind, "
+	    "o.resends, coalesce(o.claimed_ms, 0), "
+	    "coalesce(v.last_inbound_ms, 0), c.human_agent FROM outbox o "
 	    "JOIN channel c ON c.id = o.channel_id "
 	    "JOIN conversation v ON v.id = o.conversation_id "
 	    "JOIN contact k ON k.id = v.contact_id "
@@ -879,8 +884,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "ORDER BY o.next_attempt_ms, o.id LIMIT 1",
 	[STMT_OUTBOX_TAKE] =
 	    "UPDATE outbox SET state = 'sending', lease_token = ?2, "
-	    "lease_expires_ms = ?3, attempts = attempts + 1, updated_ms = ?4 "
-	    "WHERE id = ?1 AND state = 'queued'",
+	    "lease_expires_ms = ?3, attempts = attempts + 1, updated_ms = ?4, "
+	    "claimed_ms = ?4 WHERE id = ?1 AND state = 'queued'",
 	/* When the worker has something to do: a send the candidate
 	 * statement could take (a paused channel's, or one waiting behind
 	 * an older send of its conversation, is not), or an unknown
@@ -1298,6 +1303,64 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_TOKEN_RESUME] =
 	    "UPDATE channel SET token_status = 'valid', updated_at = ?2 "
 	    "WHERE id = ?1 AND token_status = 'invalid'",
+	/* The outbound worker: channels with a send due whose token is
+	 * valid */
+	[STMT_OUTBOX_DUE_CHANNELS] =
+	    "SELECT c.id, c.kind, coalesce(c.send_rate, 0) FROM channel c "
+	    "WHERE c.token_status IN ('valid', 'expiring') AND EXISTS "
+	    "(SELECT 1 FROM outbox o WHERE o.channel_id = c.id AND "
+	    "o.state = 'queued' AND o.next_attempt_ms <= ?1) "
+	    "ORDER BY c.id LIMIT ?2",
+	/* A channel's due sends whose conversation has nothing older to
+	 * send, oldest first */
+	[STMT_OUTBOX_CANDIDATES_CH] =
+	    "SELECT o.id, o.channel_id, o.conversation_id, o.attempts, o.kind, "
+	    "c.kind, c.meta_id, k.meta_user_id, coalesce(o.tag, ''), "
+	    "coalesce(c.send_rate, 0), o.body, c.token_sealed, c.token_kind, "
+	    "o.resends, coalesce(o.claimed_ms, 0), "
+	    "coalesce(v.last_inbound_ms, 0), c.human_agent FROM outbox o "
+	    "JOIN channel c ON c.id = o.channel_id "
+	    "JOIN conversation v ON v.id = o.conversation_id "
+	    "JOIN contact k ON k.id = v.contact_id "
+	    "WHERE o.channel_id = ?2 AND o.state = 'queued' "
+	    "AND o.next_attempt_ms <= ?1 "
+	    "AND c.token_status IN ('valid', 'expiring') "
+	    "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE "
+	    "p.conversation_id = o.conversation_id AND p.id < o.id AND "
+	    "p.state IN ('queued', 'sending', 'unknown')) "
+	    "ORDER BY o.next_attempt_ms, o.id LIMIT ?3",
+	[STMT_OUTBOX_DEFER] =
+	    "UPDATE outbox SET next_attempt_ms = ?2, updated_ms = ?3 "
+	    "WHERE id = ?1 AND state = 'queued'",
+	/* An unknown outcome already sent again: a dead letter, for
+	 * people to check Meta's inbox */
+	[STMT_OUTBOX_UNKNOWN_DEAD_MSG] =
+	    "UPDATE message SET status = 'failed', error = ?3 WHERE id IN "
+	    "(SELECT message_id FROM outbox WHERE state = 'unknown' AND "
+	    "next_attempt_ms <= ?1 AND resends >= ?2) AND status = 'queued'",
+	[STMT_OUTBOX_UNKNOWN_DEAD] =
+	    "UPDATE outbox SET state = 'dead_letter', error = ?3, "
+	    "updated_ms = ?1 WHERE state = 'unknown' AND next_attempt_ms <= ?1 "
+	    "AND resends >= ?2",
+	[STMT_BREAKER_SET] =
+	    "INSERT INTO channel_breaker (channel_id, state, until_ms, "
+	    "updated_ms) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM "
+	    "channel WHERE id = ?1) ON CONFLICT (channel_id) DO UPDATE SET "
+	    "state = excluded.state, until_ms = excluded.until_ms, "
+	    "updated_ms = excluded.updated_ms",
+	/* A channel's sending: breaker, until, paused, queued */
+	[STMT_CHANNEL_SENDING] =
+	    "SELECT coalesce(b.state, 'closed'), coalesce(b.until_ms, 0), "
+	    "c.token_status NOT IN ('valid', 'expiring'), (SELECT count(*) "
+	    "FROM outbox o WHERE o.channel_id = c.id AND o.state IN "
+	    "('queued', 'sending', 'unknown')) FROM channel c "
+	    "LEFT JOIN channel_breaker b ON b.channel_id = c.id WHERE c.id = ?1",
+	[STMT_OUTBOX_DEPTH] =
+	    "SELECT state, count(*) FROM outbox GROUP BY state",
+	[STMT_BREAKER_LIST] =
+	    "SELECT c.id, coalesce(b.state, 'closed') FROM channel c "
+	    "LEFT JOIN channel_breaker b ON b.channel_id = c.id "
+	    "WHERE c.token_status <> 'none' OR b.state IS NOT NULL ORDER BY c.id",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -174,9 +174,25 @@ db_outbox_recover(struct db *d, long long now, long long grace_ms,
 	if (db_exec(d, st) == -1)
 		return undo(d);
 	*n += sqlite3_changes(d->h);
+	/* Sent again once already: a dead letter (first its message). */
+	if ((st = db_stmt(d, STMT_OUTBOX_UNKNOWN_DEAD_MSG)) == NULL)
+		return undo(d);
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, DB_OUTBOX_RESENDS_MAX);
+	db_bind_text(st, 3, DB_OUTBOX_UNKNOWN_WORDS);
+	if (db_exec(d, st) == -1 ||
+	    (st = db_stmt(d, STMT_OUTBOX_UNKNOWN_DEAD)) == NULL)
+		return undo(d);
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, DB_OUTBOX_RESENDS_MAX);
+	db_bind_text(st, 3, DB_OUTBOX_UNKNOWN_WORDS);
+	if (db_exec(d, st) == -1)
+		return undo(d);
+	*n += sqlite3_changes(d->h);
 	if ((st = db_stmt(d, STMT_OUTBOX_UNKNOWN_DUE)) == NULL)
 		return undo(d);
 	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, DB_OUTBOX_RESENDS_MAX);
 	if (db_exec(d, st) == -1)
 		return undo(d);
 	*n += sqlite3_changes(d->h);
@@ -212,6 +228,11 @@ job_fill(sqlite3_stmt *st, struct db_outbox_job *j)
 		memcpy(j->token_sealed, tok, (size_t)n);
 		j->token_len = (size_t)n;
 	}
+	col_copy(st, 12, j->token_kind, sizeof(j->token_kind));
+	j->resends = sqlite3_column_int(st, 13);
+	j->claimed_ms = sqlite3_column_int64(st, 14);
+	j->last_inbound_ms = sqlite3_column_int64(st, 15);
+	j->human_agent = sqlite3_column_int(st, 16);
 	return 0;
 }
 
@@ -329,37 +350,35 @@ msg_sent(struct db *d, long long msg, const char *mid)
 	return db_exec(d, st);
 }
 
-int
-db_outbox_sent(struct db *d, long long id, const char *mid,
+/* The bodies of db_outbox_sent, _requeue and _fail, inside the
+ * caller's transaction. */
+static int
+sent_txn(struct db *d, long long id, const char *mid,
     const struct db_outbox_attempt *a)
 {
 	sqlite3_stmt	*st;
 	long long	 msg;
 
-	if (db_begin(d) == -1)
-		return -1;
 	if ((st = db_stmt(d, STMT_OUTBOX_SENT)) == NULL)
-		return undo(d);
+		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, mid != NULL && mid[0] ? mid : NULL);
 	sqlite3_bind_int64(st, 3, a != NULL ? a->at_ms : 0);
 	if (returning_msg(d, st, &msg) == -1 || msg_sent(d, msg, mid) == -1 ||
 	    attempt_log(d, id, a) == -1)
-		return undo(d);
-	return db_commit(d) == -1 ? undo(d) : 0;
+		return -1;
+	return 0;
 }
 
-int
-db_outbox_requeue(struct db *d, long long id, const char *token,
+static int
+requeue_txn(struct db *d, long long id, const char *token,
     enum outbox_state state, long long next_ms, int counted,
     const char *err_code, const char *err, const struct db_outbox_attempt *a)
 {
 	sqlite3_stmt *st;
 
-	if (db_begin(d) == -1)
-		return -1;
 	if ((st = db_stmt(d, STMT_OUTBOX_REQUEUE)) == NULL)
-		return undo(d);
+		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	db_bind_text(st, 2, token);
 	db_bind_text(st, 3, outbox_state_names[state]);
@@ -369,6 +388,60 @@ db_outbox_requeue(struct db *d, long long id, const char *token,
 	db_bind_text(st, 7, err);
 	sqlite3_bind_int64(st, 8, a != NULL ? a->at_ms : next_ms);
 	if (db_exec(d, st) == -1 || attempt_log(d, id, a) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+fail_txn(struct db *d, long long id, const char *token,
+    enum outbox_state state, const char *err_code, const char *err,
+    const struct db_outbox_attempt *a)
+{
+	sqlite3_stmt	*st;
+	long long	 msg;
+
+	if ((st = db_stmt(d, STMT_OUTBOX_FAIL)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, token);
+	db_bind_text(st, 3, outbox_state_names[state]);
+	db_bind_text(st, 4, err_code);
+	db_bind_text(st, 5, err);
+	sqlite3_bind_int64(st, 6, a != NULL ? a->at_ms : 0);
+	if (returning_msg(d, st, &msg) == -1)
+		return -1;
+	if (msg != 0) {
+		if ((st = db_stmt(d, STMT_OUTBOX_MSG_FAIL)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, msg);
+		db_bind_text(st, 2, err_code);
+		db_bind_text(st, 3, err);
+		if (db_exec(d, st) == -1)
+			return -1;
+	}
+	return attempt_log(d, id, a);
+}
+
+int
+db_outbox_sent(struct db *d, long long id, const char *mid,
+    const struct db_outbox_attempt *a)
+{
+	if (db_begin(d) == -1)
+		return -1;
+	if (sent_txn(d, id, mid, a) == -1)
+		return undo(d);
+	return db_commit(d) == -1 ? undo(d) : 0;
+}
+
+int
+db_outbox_requeue(struct db *d, long long id, const char *token,
+    enum outbox_state state, long long next_ms, int counted,
+    const char *err_code, const char *err, const struct db_outbox_attempt *a)
+{
+	if (db_begin(d) == -1)
+		return -1;
+	if (requeue_txn(d, id, token, state, next_ms, counted, err_code, err,
+	    a) == -1)
 		return undo(d);
 	return db_commit(d) == -1 ? undo(d) : 0;
 }
@@ -378,33 +451,202 @@ db_outbox_fail(struct db *d, long long id, const char *token,
     enum outbox_state state, const char *err_code, const char *err,
     const struct db_outbox_attempt *a)
 {
-	sqlite3_stmt	*st;
-	long long	 msg;
-
 	if (db_begin(d) == -1)
 		return -1;
-	if ((st = db_stmt(d, STMT_OUTBOX_FAIL)) == NULL)
-		return undo(d);
-	sqlite3_bind_int64(st, 1, id);
-	db_bind_text(st, 2, token);
-	db_bind_text(st, 3, outbox_state_names[state]);
-	db_bind_text(st, 4, err_code);
-	db_bind_text(st, 5, err);
-	sqlite3_bind_int64(st, 6, a != NULL ? a->at_ms : 0);
-	if (returning_msg(d, st, &msg) == -1)
-		return undo(d);
-	if (msg != 0) {
-		if ((st = db_stmt(d, STMT_OUTBOX_MSG_FAIL)) == NULL)
-			return undo(d);
-		sqlite3_bind_int64(st, 1, msg);
-		db_bind_text(st, 2, err_code);
-		db_bind_text(st, 3, err);
-		if (db_exec(d, st) == -1)
-			return undo(d);
-	}
-	if (attempt_log(d, id, a) == -1)
+	if (fail_txn(d, id, token, state, err_code, err, a) == -1)
 		return undo(d);
 	return db_commit(d) == -1 ? undo(d) : 0;
+}
+
+int
+db_outbox_due_channels(struct db *d, long long now,
+    struct db_outbox_chan *ch, size_t max, size_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*n = 0;
+	if ((st = db_stmt(d, STMT_OUTBOX_DUE_CHANNELS)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (long long)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		ch[*n].id = sqlite3_column_int64(st, 0);
+		col_copy(st, 1, ch[*n].kind, sizeof(ch[*n].kind));
+		ch[*n].send_rate = sqlite3_column_int64(st, 2);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_outbox_candidates(struct db *d, long long now, long long channel,
+    size_t max, struct db_outbox_job *jobs, size_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*n = 0;
+	if ((st = db_stmt(d, STMT_OUTBOX_CANDIDATES_CH)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, channel);
+	sqlite3_bind_int64(st, 3, (long long)max);
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&jobs[*n], 0, sizeof(jobs[*n]));
+		if (job_fill(st, &jobs[*n]) == -1) {
+			db_outbox_job_clear(&jobs[*n]);
+			sqlite3_reset(st);
+			d->err = DB_ERROR;
+			return -1;
+		}
+		(*n)++;
+	}
+	if (*n == max)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_outbox_take(struct db *d, long long id, const char *token, long long now,
+    long long until_ms)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_OUTBOX_TAKE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, token);
+	sqlite3_bind_int64(st, 3, until_ms);
+	sqlite3_bind_int64(st, 4, now);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0;
+}
+
+int
+db_outbox_defer(struct db *d, long long id, long long next_ms, long long now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_OUTBOX_DEFER)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, next_ms);
+	sqlite3_bind_int64(st, 3, now);
+	return db_exec(d, st);
+}
+
+int
+db_outbox_record(struct db *d, const struct db_outbox_outcome *o, size_t n)
+{
+	const struct db_outbox_attempt	*a;
+	size_t				 i;
+	int				 rc;
+
+	if (n == 0)
+		return 0;
+	if (db_begin(d) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		a = o[i].log ? &o[i].a : NULL;
+		if (o[i].pause_channel != 0 &&
+		    db_channel_token_invalid(d, o[i].pause_channel) == -1)
+			return undo(d);
+		switch (o[i].what) {
+		case DB_OUTCOME_SENT:
+			rc = sent_txn(d, o[i].id, o[i].mid, a);
+			break;
+		case DB_OUTCOME_REQUEUE:
+			rc = requeue_txn(d, o[i].id, o[i].token, o[i].state,
+			    o[i].next_ms, o[i].counted, o[i].err_code, o[i].err,
+			    a);
+			break;
+		default:
+			rc = fail_txn(d, o[i].id, o[i].token, o[i].state,
+			    o[i].err_code, o[i].err, a);
+			break;
+		}
+		if (rc == -1)
+			return undo(d);
+	}
+	return db_commit(d) == -1 ? undo(d) : 0;
+}
+
+int
+db_breaker_set(struct db *d, long long channel, const char *state,
+    long long until_ms, long long now)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_BREAKER_SET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	db_bind_text(st, 2, state);
+	if (until_ms > 0)
+		sqlite3_bind_int64(st, 3, until_ms);
+	sqlite3_bind_int64(st, 4, now);
+	return db_exec(d, st);
+}
+
+int
+db_channel_sending(struct db *d, long long channel,
+    struct db_channel_sending *s)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((st = db_stmt(d, STMT_CHANNEL_SENDING)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		col_copy(st, 0, s->breaker, sizeof(s->breaker));
+		s->until_ms = sqlite3_column_int64(st, 1);
+		s->paused = sqlite3_column_int(st, 2);
+		s->queued = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return rc == SQLITE_ROW;
+}
+
+int
+db_outbox_depth(struct db *d, long long n[OUTBOX_STATE__MAX])
+{
+	sqlite3_stmt	*st;
+	int		 rc, i;
+
+	memset(n, 0, sizeof(n[0]) * OUTBOX_STATE__MAX);
+	if ((st = db_stmt(d, STMT_OUTBOX_DEPTH)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((i = outbox_state_parse((const char *)
+		    sqlite3_column_text(st, 0))) >= 0)
+			n[i] = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_breaker_list(struct db *d, void (*fn)(void *, long long, int), void *arg)
+{
+	sqlite3_stmt	*st;
+	const char	*state;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_BREAKER_LIST)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		state = (const char *)sqlite3_column_text(st, 1);
+		fn(arg, sqlite3_column_int64(st, 0), state != NULL &&
+		    strcmp(state, "closed") != 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
 }
 
 int

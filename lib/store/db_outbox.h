@@ -82,6 +82,11 @@ struct db_outbox_job {
 	char		*body;			/* JSON, malloc'd */
 	unsigned char	*token_sealed;		/* malloc'd, may be NULL */
 	size_t		 token_len;
+	char		 token_kind[32];	/* page, instagram_login, ... */
+	int		 resends;		/* sent again after unknown */
+	long long	 claimed_ms;		/* the previous claim, 0: none */
+	long long	 last_inbound_ms;	/* the person's last message */
+	int		 human_agent;		/* the channel may use the tag */
 };
 void	 db_outbox_job_clear(struct db_outbox_job *);
 
@@ -128,6 +133,85 @@ int	 db_outbox_requeue(struct db *, long long id, const char *token,
 int	 db_outbox_fail(struct db *, long long id, const char *token,
 	    enum outbox_state state, const char *err_code, const char *err,
 	    const struct db_outbox_attempt *a);
+/* ---- the worker's batches (several sends at once) ---------------- */
+
+/* How many times an unknown outcome is sent again (then a dead
+ * letter with DB_OUTBOX_UNKNOWN_WORDS). */
+#define DB_OUTBOX_RESENDS_MAX	1
+#define DB_OUTBOX_UNKNOWN_WORDS	"outcome unknown: check Meta's inbox before " \
+	"sending again"
+
+/* A channel with a send due. */
+struct db_outbox_chan {
+	long long	 id;
+	char		 kind[16];
+	long long	 send_rate;	/* 0: default */
+};
+/* Up to max channels whose token is valid with a send due at now_ms
+ * into ch; *n how many.  0 or -1. */
+int	 db_outbox_due_channels(struct db *, long long now_ms,
+	    struct db_outbox_chan *ch, size_t max, size_t *n);
+/* Inside the caller's transaction: up to max due sends of channel
+ * whose conversation has nothing older to send, oldest first, into
+ * jobs (each to be cleared with db_outbox_job_clear); *n how many.
+ * 0 or -1. */
+int	 db_outbox_candidates(struct db *, long long now_ms, long long channel,
+	    size_t max, struct db_outbox_job *jobs, size_t *n);
+/* Inside the caller's transaction: claim candidate id under token
+ * until until_ms, counting an attempt (1 taken, 0 no longer queued,
+ * -1); or leave it queued, due at next_ms (0 or -1). */
+int	 db_outbox_take(struct db *, long long id, const char *token,
+	    long long now_ms, long long until_ms);
+int	 db_outbox_defer(struct db *, long long id, long long next_ms,
+	    long long now_ms);
+
+/* The outcome of a claimed send, for db_outbox_record (strings
+ * borrowed). */
+enum db_outcome {
+	DB_OUTCOME_SENT,	/* as db_outbox_sent */
+	DB_OUTCOME_REQUEUE,	/* as db_outbox_requeue */
+	DB_OUTCOME_FAIL,	/* as db_outbox_fail */
+	DB_OUTCOME__MAX
+};
+struct db_outbox_outcome {
+	enum db_outcome		 what;
+	long long		 id;
+	const char		*token;		/* the claim's */
+	enum outbox_state	 state;		/* REQUEUE, FAIL */
+	long long		 next_ms;	/* REQUEUE */
+	int			 counted;	/* REQUEUE */
+	const char		*mid;		/* SENT */
+	const char		*err_code, *err;
+	long long		 pause_channel;	/* not 0: its token is dead */
+	struct db_outbox_attempt a;
+	int			 log;		/* 1: log a */
+};
+/* Record n outcomes in one transaction; 0 or -1 (none recorded). */
+int	 db_outbox_record(struct db *, const struct db_outbox_outcome *o,
+	    size_t n);
+
+/* The breaker of channel's sends as the worker sees it (state
+ * "closed", "open" or "half_open"; until_ms 0 when closed).  Own
+ * statement; 0 or -1. */
+int	 db_breaker_set(struct db *, long long channel, const char *state,
+	    long long until_ms, long long now_ms);
+/* What a channel's sending looks like to people. */
+struct db_channel_sending {
+	char		 breaker[16];	/* closed, open, half_open */
+	long long	 until_ms;	/* open: when it tries again */
+	int		 paused;	/* its token is not valid */
+	long long	 queued;	/* queued, sending or unknown */
+};
+/* 1 found, 0 no such channel, -1. */
+int	 db_channel_sending(struct db *, long long channel,
+	    struct db_channel_sending *);
+/* The number of sends in each state (outbox_state order) into n. */
+int	 db_outbox_depth(struct db *, long long n[OUTBOX_STATE__MAX]);
+/* fn(arg, channel, open) for each channel with a token or a breaker
+ * (open: 1 when its breaker is not closed); 0 or -1. */
+int	 db_breaker_list(struct db *, void (*fn)(void *, long long, int),
+	    void *arg);
+
 /* The channel's token is dead: its token_status becomes invalid, which
  * pauses its sends until it is valid again. */
 int	 db_channel_token_invalid(struct db *, long long channel);

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "db_channel.h"
 #include "db_event.h"
+#include "db_outbox.h"
 #include "http.h"
 #include "json.h"
 
@@ -73,6 +74,32 @@ channel_json(const struct db_channel_row *c)
 	return o;
 }
 
+/* Add each channel's sending to the objects of list a: its breaker
+ * ("closed", "open", "half_open"), until (ms, or null), paused (its
+ * token is not valid: sends wait), queued (queued, sending or of
+ * unknown outcome).  0 or -1. */
+static int
+add_sending(struct db *d, cJSON *a)
+{
+	struct db_channel_sending	 s;
+	cJSON				*it, *o;
+	int				 rc;
+
+	cJSON_ArrayForEach(it, a) {
+		if ((rc = db_channel_sending(d, (long long)cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(it, "id")), &s)) == -1)
+			return -1;
+		if (rc == 0 || (o = cJSON_AddObjectToObject(it, "sending")) ==
+		    NULL)
+			continue;
+		cJSON_AddStringToObject(o, "breaker", s.breaker);
+		json_add_num_or_null(o, "until", s.until_ms);
+		cJSON_AddBoolToObject(o, "paused", s.paused);
+		cJSON_AddNumberToObject(o, "queued", (double)s.queued);
+	}
+	return 0;
+}
+
 static void
 channel_each(void *arg, const struct db_channel_row *c)
 {
@@ -100,13 +127,24 @@ channel_pick(void *arg, const struct db_channel_row *c)
 cJSON *
 api_channel_json(struct db *d, long long workspace, long long id)
 {
-	struct channel_one one;
+	struct channel_one	 one;
+	cJSON			*a;
 
 	memset(&one, 0, sizeof(one));
 	one.id = id;
 	if (db_channel_list(d, workspace, channel_pick, &one) == -1) {
 		cJSON_Delete(one.json);
 		return NULL;
+	}
+	/* Its sending too, as the list shows it. */
+	if (one.json != NULL && (a = cJSON_CreateArray()) != NULL) {
+		cJSON_AddItemToArray(a, one.json);
+		if (add_sending(d, a) == -1) {
+			cJSON_Delete(a);
+			return NULL;
+		}
+		one.json = cJSON_DetachItemFromArray(a, 0);
+		cJSON_Delete(a);
 	}
 	return one.json;
 }
@@ -121,7 +159,8 @@ api_channels_list(struct req *r, const struct route_ctx *cx)
 		return;
 	root = cJSON_CreateObject();
 	if ((a = cJSON_AddArrayToObject(root, "channels")) == NULL ||
-	    db_channel_list(d, cx->who.workspace, channel_each, a) == -1) {
+	    db_channel_list(d, cx->who.workspace, channel_each, a) == -1 ||
+	    add_sending(d, a) == -1) {
 		cJSON_Delete(root);
 		route_error(r, 503, "cannot read the channels now");
 		return;

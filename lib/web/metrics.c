@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "db.h"
 #include "db_event.h"
+#include "db_outbox.h"
 #include "db_queue.h"
 #include "db_stats.h"
 #include "graph_error.h"
@@ -180,6 +181,34 @@ metrics_summaries(struct buf *b, const struct metrics_counters *mc,
 		    graph_class_names[i], mc->graph[i]);
 }
 
+static void
+metrics_breaker(void *arg, long long channel, int open)
+{
+	buf_printf(arg, "hubgate_outbox_breaker_open{channel=\"%lld\"} %d\n",
+	    channel, open);
+}
+
+/* The outbound queue: sends by state, and each channel's breaker (1
+ * when it is not closed: sends held back).  0 or -1. */
+static int
+metrics_outbox(struct db *d, struct buf *b)
+{
+	long long	 n[OUTBOX_STATE__MAX];
+	int		 i;
+
+	if (db_outbox_depth(d, n) == -1)
+		return -1;
+	buf_puts(b, "# HELP hubgate_outbox_sends Outbound sends by state.\n"
+	    "# TYPE hubgate_outbox_sends gauge\n");
+	for (i = 0; i < OUTBOX_STATE__MAX; i++)
+		buf_printf(b, "hubgate_outbox_sends{state=\"%s\"} %lld\n",
+		    outbox_state_names[i], n[i]);
+	buf_puts(b, "# HELP hubgate_outbox_breaker_open Whether a channel's "
+	    "circuit breaker holds its sends back (open or half-open).\n"
+	    "# TYPE hubgate_outbox_breaker_open gauge\n");
+	return db_breaker_list(d, metrics_breaker, b);
+}
+
 void
 metrics_handle(const struct conf *c, struct req *r)
 {
@@ -210,6 +239,12 @@ metrics_handle(const struct conf *c, struct req *r)
 	    api_token_metrics(d, b) == -1) {
 		if (d != NULL)
 			app_db_close();
+		buf_reset(b);
+		http_text(r, 503, "database unavailable\n");
+		return;
+	}
+	if (metrics_outbox(d, b) == -1) {
+		app_db_close();
 		buf_reset(b);
 		http_text(r, 503, "database unavailable\n");
 		return;

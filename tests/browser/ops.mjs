@@ -226,6 +226,16 @@ try {
 	const names = await page.locator('#channels tr td:first-child').allTextContents();
 	ok(names.includes('Second Shop') && names.includes('Sandbox Bakery'),
 		'the channels page lists the Page connected by hand beside the others', names.join(', '));
+	// A channel whose breaker is open (as the worker writes it): its
+	// sends are shown held back, with the time they are tried again.
+	const bakery = sql("SELECT id FROM channel WHERE name = 'Sandbox Bakery' ORDER BY id LIMIT 1");
+	sql(`INSERT OR REPLACE INTO channel_breaker (channel_id, state, until_ms, updated_ms) VALUES (${bakery}, 'open', ${Date.now() + 600000}, ${Date.now()})`);
+	await page.reload();
+	await page.waitForSelector('#channels [data-sending="open"]');
+	ok(/sends held back until .*Meta keeps failing/.test(await page.textContent('#channels [data-sending="open"]')),
+		'a channel whose breaker is open says its sends are held back, and until when');
+	await shot(page, 'ops-channels-breaker');
+	sql(`DELETE FROM channel_breaker WHERE channel_id = ${bakery}`);
 	ok(await page.isVisible('#connect-facebook'), 'an admin is offered Facebook Login');
 	eq(await page.getAttribute('#connect-facebook', 'href'), '/oauth/login?platform=facebook',
 		'... which starts at /oauth/login');

@@ -166,9 +166,112 @@ test_action(void)
 	    &d)], "done", "an answer is never unknown");
 }
 
+/* The sliding window the worker paces with: never more than rate in
+ * any span, whatever the pattern of asks. */
+static void
+test_window(void)
+{
+	struct pace_window	 w;
+	long long		 t = 5000000, at[4000];
+	int			 i, j, n, most;
+
+	OK(pace_window_init(&w, 80, 1000) == 0, "a window of 80 a second");
+	EQ_INT(pace_window_room(&w, t), 80, "empty: room for 80 at once");
+	for (i = 0; i < 80; i++)
+		pace_window_take(&w, t);
+	EQ_INT(pace_window_room(&w, t), 0, "after 80: no room");
+	EQ_INT(pace_window_wait(&w, t + 10), 990, "... until the first is a second old");
+	EQ_INT(pace_window_room(&w, t + 999), 0, "at 999 ms still none");
+	EQ_INT(pace_window_room(&w, t + 1000), 80, "at 1000 ms all 80 again");
+	pace_window_free(&w);
+	/* Ask every millisecond for 10 s, taking all the room: count the
+	 * most in any 1000 ms. */
+	pace_window_init(&w, 80, 1000);
+	for (n = 0, i = 0; i < 10000 && n < 4000; i++)
+		for (j = pace_window_room(&w, t + i); j > 0 && n < 4000; j--) {
+			pace_window_take(&w, t + i);
+			at[n++] = t + i;
+		}
+	for (most = 0, i = 0, j = 0; i < n; i++) {
+		while (at[i] - at[j] >= 1000)
+			j++;
+		if (i - j + 1 > most)
+			most = i - j + 1;
+	}
+	EQ_INT(most, 80, "greedy for 10 s: never more than 80 in any 1000 ms");
+	EQ_INT(n, 800, "... and 80 a second all the same");
+	pace_window_block(&w, t + 20000);
+	EQ_INT(pace_window_room(&w, t + 19999), 0, "Meta said wait: no room");
+	EQ_INT(pace_window_wait(&w, t + 19000), 1000, "... for what it said");
+	pace_window_free(&w);
+	OK(pace_window_init(&w, PACE_MEDIA_RATE, 1000) == 0 &&
+	    pace_window_room(&w, t) == 10, "attachments: 10 a second");
+	pace_window_free(&w);
+}
+
+/* The spacer: a batch claimed at once leaves spread out. */
+static void
+test_spacer(void)
+{
+	struct pace_spacer	 sp;
+	long long		 t = 7000000, at[16];
+	int			 i;
+
+	pace_spacer_init(&sp, 1040.0 / 80);
+	EQ_INT(pace_spacer_room(&sp, t, 100), 8, "13 ms apart: 8 within 100 ms");
+	for (i = 0; i < 8; i++)
+		at[i] = pace_spacer_next(&sp, t);
+	EQ_INT(at[0], t, "the first leaves now");
+	OK(at[1] == t + 13 && at[7] == t + 91, "the others 13 ms apart");
+	EQ_INT(pace_spacer_room(&sp, t, 100), 0, "then no more within 100 ms");
+	EQ_INT(pace_spacer_room(&sp, t + 50, 100), 4, "50 ms later: 4 more");
+	pace_spacer_block(&sp, t + 5000);
+	EQ_INT(pace_spacer_room(&sp, t + 4800, 100), 0, "Meta said wait: none");
+	EQ_INT(pace_spacer_next(&sp, t + 4800), t + 5000, "... the next after it");
+	EQ_INT(pace_spacer_next(&sp, t + 9000), t + 9000,
+	    "idle since: the next leaves at once");
+}
+
+/* The breaker's room for a batch, and a half-open probe that did not
+ * go (or never answered) no longer holds it half-open forever. */
+static void
+test_breaker_room(void)
+{
+	struct pace_breaker	 b;
+	long long		 t = 9000000, w;
+	int			 i;
+
+	pace_breaker_init(&b);
+	EQ_INT(pace_breaker_room(&b, t, 50, &w), 50, "closed: the whole batch");
+	for (i = 0; i < 5; i++)
+		pace_breaker_record(&b, 1, t);
+	EQ_INT(pace_breaker_room(&b, t, 50, &w), 0, "open: none");
+	EQ_INT(w, PACE_BREAKER_COOL_MS, "... for the cool-down");
+	t += PACE_BREAKER_COOL_MS;
+	EQ_INT(pace_breaker_room(&b, t, 50, &w), 1, "after it: one, the probe");
+	EQ_STR(pace_breaker_names[b.state], "half_open", "... half-open");
+	EQ_INT(pace_breaker_allow(&b, t, NULL), 1, "the probe is let go");
+	EQ_INT(pace_breaker_room(&b, t, 50, NULL), 0, "... and no other with it");
+	pace_breaker_release(&b);
+	EQ_INT(pace_breaker_room(&b, t, 50, NULL), 1,
+	    "the probe was deferred (paced): another may be the probe");
+	EQ_INT(pace_breaker_allow(&b, t, NULL), 1, "it goes");
+	EQ_INT(pace_breaker_room(&b, t + PACE_BREAKER_PROBE_MS - 1, 50, NULL), 0,
+	    "its answer is awaited");
+	EQ_INT(pace_breaker_room(&b, t + PACE_BREAKER_PROBE_MS, 50, NULL), 1,
+	    "an answer lost for a minute: another probe may go");
+	pace_breaker_allow(&b, t + PACE_BREAKER_PROBE_MS, NULL);
+	pace_breaker_record(&b, 0, t + PACE_BREAKER_PROBE_MS);
+	EQ_STR(pace_breaker_names[b.state], "closed", "its success closes it");
+	EQ_INT(pace_breaker_room(&b, t, 50, NULL), 50, "... the whole batch again");
+}
+
 int
 main(void)
 {
+	test_window();
+	test_spacer();
+	test_breaker_room();
 	test_bucket();
 	test_pairs();
 	test_breaker();
