@@ -290,6 +290,9 @@ void	 fm_signup_control(struct req *);
 /* Instagram Login: path is after /_meta/_instagram/ (fm_instagram.c).
  * fm_ig_issue: issue an Instagram Login token of kind (ig_short,
  * ig_long) living ttl seconds into out (128 bytes); 0 or -1. */
+/* POST graph/<version>/me/messages of Instagram Login (token checked
+ * by the caller): a send as account (fm_send.c). */
+void	 fm_ig_login_messages(struct req *, const char *account);
 int	 fm_ig_issue(const char *kind, long long ttl, char *out);
 void	 fm_instagram(struct req *, const char *path);
 /* The control API: path is after /_meta/_control. */

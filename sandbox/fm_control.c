@@ -700,7 +700,7 @@ deliver(struct req *r)
 	long long	 age, count, attempts, tried, now_ms, ts_ms, i;
 	long		 status;
 	cJSON		*root, *entries, *e, *o;
-	int		 wa, pi, inbound;
+	int		 wa, pi, inbound, igl;
 	struct timespec	 now;
 
 	if (platform == NULL)
@@ -746,12 +746,18 @@ deliver(struct req *r)
 		http_json_error(r, 400, "WhatsApp sends no unsend webhook");
 		return;
 	}
-	pi = fm_page_find(page != NULL ? page : "104857600000001");
+	/* page=<the Instagram Login account's user_id>: to that account. */
+	igl = strcmp(platform, "instagram") == 0 && page != NULL &&
+	    strcmp(page, FM_IGL_USER_ID) == 0;
+	pi = fm_page_find(igl || page == NULL ? "104857600000001" : page);
 	if (pi < 0) {
-		http_json_error(r, 400, "page must be one of the world's Pages");
+		http_json_error(r, 400, "page must be one of the world's Pages "
+		    "(or, for Instagram, the Instagram Login account)");
 		return;
 	}
 	fm_page(pi, &pg);
+	if (igl)
+		snprintf(pg.ig_id, sizeof(pg.ig_id), "%s", FM_IGL_USER_ID);
 	if (strcmp(platform, "instagram") == 0 && pg.ig_id[0] == '\0') {
 		http_json_error(r, 400, "this Page has no Instagram account");
 		return;

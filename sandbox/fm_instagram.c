@@ -555,6 +555,19 @@ debug_token(struct req *r)
 	fm_json(r, o);
 }
 
+/* POST graph/<version>/me/messages: a send as the Instagram Login
+ * account, with its 60-day token. */
+static void
+ig_send(struct req *r)
+{
+	struct fm_token	 t;
+	const char	*tok;
+
+	if (ig_auth(r, "ig_long", &t, &tok) == -1)
+		return;
+	fm_ig_login_messages(r, FM_IGL_USER_ID);
+}
+
 void
 fm_instagram(struct req *r, const char *path)
 {
@@ -580,6 +593,8 @@ fm_instagram(struct req *r, const char *path)
 		me(r);
 	else if (v != NULL && strcmp(v, "/debug_token") == 0 && get)
 		debug_token(r);
+	else if (v != NULL && strcmp(v, "/me/messages") == 0 && post)
+		ig_send(r);
 	else if (v != NULL && strcmp(v, "/me/subscribed_apps") == 0 &&
 	    (get || post))
 		subscribed_apps(r);

@@ -272,8 +272,10 @@ in_window(const char *account, const char *user, long long window)
 	return (long long)time(NULL) - last <= window;
 }
 
+/* A Messenger or Instagram send of Page page_id; igl: the Instagram
+ * Login account it is sent as instead (no Page), or NULL. */
 static void
-messenger(struct req *r, const char *page_id, cJSON *body)
+messenger(struct req *r, const char *page_id, const char *igl, cJSON *body)
 {
 	const cJSON	*rcpt = member(body, "recipient"), *m = member(body,
 			    "message");
@@ -293,8 +295,19 @@ messenger(struct req *r, const char *page_id, cJSON *body)
 		    "is required");
 		return;
 	}
-	fm_page(fm_page_find(page_id), &pg);
-	if (fm_contact_last(page_id, to, &last) != 1) {
+	memset(&pg, 0, sizeof(pg));
+	if (igl != NULL) {
+		account = igl;
+		platform = "instagram";
+		ig = 1;
+		if (fm_contact_last(igl, to, &last) != 1) {
+			fm_error(r, 400, 100, 2018001, NULL, "(#100) No matching "
+			    "user found");
+			return;
+		}
+	} else
+		fm_page(fm_page_find(page_id), &pg);
+	if (igl == NULL && fm_contact_last(page_id, to, &last) != 1) {
 		if (pg.ig_id[0] != '\0' &&
 		    fm_contact_last(pg.ig_id, to, &last) == 1) {
 			ig = 1;
@@ -634,7 +647,27 @@ fm_messages(struct req *r, const char *object_id)
 		fm_error(r, 400, 210, 0, NULL, "(#210) A page access token is "
 		    "required to request this resource.");
 	else
-		messenger(r, page, body);
+		messenger(r, page, NULL, body);
+	cJSON_Delete(body);
+}
+
+void
+fm_ig_login_messages(struct req *r, const char *account)
+{
+	cJSON	*body;
+	int	 st;
+
+	if ((st = http_read_body(r, 1024 * 1024)) != 0) {
+		fm_error(r, st, 100, 0, "IGApiException", "Invalid request body");
+		return;
+	}
+	body = cJSON_ParseWithLength(r->body.data != NULL ? r->body.data : "",
+	    r->body.len);
+	if (!cJSON_IsObject(body))
+		fm_error(r, 400, 100, 0, "IGApiException", "The request body "
+		    "must be a JSON object");
+	else
+		messenger(r, account, account, body);
 	cJSON_Delete(body);
 }
 

@@ -971,12 +971,17 @@ graph_send_job(struct graph *g, const struct graph_send_job *j,
 {
 	struct graph_req	 q;
 	char			 path[HG_META_ID_MAX + 16], why[256];
+	char			 full[HG_META_ID_MAX + 48];
 	cJSON			*body;
 	int			 rc;
 
 	if ((body = graph_send_build(j, &q, path, sizeof(path), why,
 	    sizeof(why))) == NULL)
 		return refuse(res, GRAPH_REASON_LIMIT, why);
+	if (j->ig_login) {
+		snprintf(full, sizeof(full), "/%s%s", graph_version(g), q.path);
+		q.path = full;
+	}
 	rc = graph_call(g, q.method, q.path, NULL, body, q.auth, token, res);
 	cJSON_Delete(body);
 	if (rc == 0)

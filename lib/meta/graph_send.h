@@ -172,6 +172,10 @@ struct graph_send_job {
 	const char	*body;		/* the row's JSON */
 	const char	*tag;		/* NULL, "" or HUMAN_AGENT */
 	const char	*ref;		/* the outbox reference, or NULL */
+	int		 ig_login;	/* an Instagram Login account: sent
+					 * on graph.instagram.com (a client of
+					 * graph_new_instagram), whose paths
+					 * carry the version */
 };
 /* The request for job into q (method, path written into path, auth,
  * body; q->token is the caller's to set): the body, which the caller

@@ -818,20 +818,34 @@ send_job(struct graph *g, const struct db_outbox_job *j, const char *token,
 	sj.body = j->body;
 	sj.tag = j->tag;
 	sj.ref = ref;
+	sj.ig_login = strcmp(j->token_kind, "instagram_login") == 0;
 	graph_send_job(g, &sj, token, res);
 }
 
-/* A sender's Graph client (made on first use); NULL when it cannot be
- * (the reason in res). */
-static struct graph *
-sender_graph(const struct conf *c, struct graph **g, struct graph_result *res)
-{
-	char err[HG_ERR_MAX];
+/* A sender's Graph clients (made on first use): Meta's, and Instagram
+ * Login's host. */
+struct sender_graphs {
+	struct graph	*fb, *ig;
+};
 
-	if (*g == NULL && (*g = graph_new(c, err, sizeof(err))) == NULL)
+/* The client for job j (Instagram Login's host for an Instagram Login
+ * account); NULL when it cannot be (the reason in res). */
+static struct graph *
+sender_graph(const struct conf *c, struct sender_graphs *sg,
+    const struct db_outbox_job *j, struct graph_result *res)
+{
+	char	 err[HG_ERR_MAX];
+	int	 igl = strcmp(j->token_kind, "instagram_login") == 0;
+
+	if (igl && sg->ig == NULL && (sg->ig = graph_new_instagram(c,
+	    GRAPH_HOST_IG_GRAPH, err, sizeof(err))) == NULL)
+		graph_result_local(res, GRAPH_RETRY, GRAPH_REASON_OTHER,
+		    "no Instagram Login client: %s", err);
+	else if (!igl && sg->fb == NULL && (sg->fb = graph_new(c, err,
+	    sizeof(err))) == NULL)
 		graph_result_local(res, GRAPH_RETRY, GRAPH_REASON_OTHER,
 		    "no Graph client: %s", err);
-	return *g;
+	return igl ? sg->ig : sg->fb;
 }
 
 /*
@@ -901,15 +915,16 @@ lookup_sent(struct graph *g, const struct db_outbox_job *j, const char *token,
 
 /* What a sender does with a slot: the call, its answer in sl->res. */
 static void
-sender_do(const struct conf *c, struct graph **g, struct slot *sl)
+sender_do(const struct conf *c, struct sender_graphs *sg, struct slot *sl)
 {
+	struct graph	*g;
 	struct buf	 tok;
 	int		 found;
 
 	memset(&sl->res, 0, sizeof(sl->res));
 	if (sl->refused)
 		return;
-	if (sender_graph(c, g, &sl->res) == NULL)
+	if ((g = sender_graph(c, sg, &sl->job, &sl->res)) == NULL)
 		return;
 	buf_init(&tok, 8192);
 	if (channel_token(c, &sl->job, &tok) == -1)
@@ -917,7 +932,8 @@ sender_do(const struct conf *c, struct graph **g, struct slot *sl)
 		    GRAPH_REASON_TOKEN, "the channel's token cannot be read");
 	else if (sl->job.resends > 0 &&
 	    strcmp(sl->job.channel_kind, "whatsapp") != 0 &&
-	    (found = lookup_sent(*g, &sl->job, buf_cstr(&tok), sl->found_mid,
+	    strcmp(sl->job.token_kind, "instagram_login") != 0 &&
+	    (found = lookup_sent(g, &sl->job, buf_cstr(&tok), sl->found_mid,
 	    sizeof(sl->found_mid), &sl->res)) != 0) {
 		/* Found: it was sent (res becomes that answer); or the
 		 * question failed (res says why; asked again later). */
@@ -932,10 +948,10 @@ sender_do(const struct conf *c, struct graph **g, struct slot *sl)
 			sl->res.cls = GRAPH_RETRY;
 		}
 	} else
-		send_job(*g, &sl->job, buf_cstr(&tok), &sl->res);
+		send_job(g, &sl->job, buf_cstr(&tok), &sl->res);
 	crypto_wipe(tok.data, tok.len);
 	buf_free(&tok);
-	graph_calls_take(*g, sl->calls);
+	graph_calls_take(g, sl->calls);
 }
 
 /* Sleep until at_ms (wall clock), if it is ahead. */
@@ -957,7 +973,7 @@ static void *
 sender_main(void *arg)
 {
 	struct outbox_worker	*w = arg;
-	struct graph		*g = NULL;
+	struct sender_graphs	 sg = { NULL, NULL };
 	struct slot		*sl;
 
 	for (;;) {
@@ -973,14 +989,15 @@ sender_main(void *arg)
 			w->todo_tail = NULL;
 		pthread_mutex_unlock(&w->mu);
 		pause_until(sl->at_ms);
-		sender_do(w->conf, &g, sl);
+		sender_do(w->conf, &sg, sl);
 		pthread_mutex_lock(&w->mu);
 		sl->next = w->finished;
 		w->finished = sl;
 		pthread_cond_signal(&w->done);
 		pthread_mutex_unlock(&w->mu);
 	}
-	graph_free(g);
+	graph_free(sg.fb);
+	graph_free(sg.ig);
 	return NULL;
 }
 
