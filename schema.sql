@@ -1076,7 +1076,7 @@ PRAGMA user_version = 13;
 -- the media directory as a file named by the id; the row holds what is
 -- known about it.
 CREATE TABLE media (
-	id		INTEGER PRIMARY KEY,
+	id		INTEGER PRIMARY KEY AUTOINCREMENT,	-- never reused: files are named by it
 	workspace_id	INTEGER NOT NULL REFERENCES workspace(id),	-- who may see it
 	channel_id	INTEGER NOT NULL REFERENCES channel(id),	-- whose token fetches it
 	message_id	INTEGER REFERENCES message(id) ON DELETE CASCADE,	-- the message it came with; NULL for a profile picture

@@ -8,7 +8,7 @@
 // mark_read), summed up in the row.  Every value
 // reaches the page as text (el(), textContent), never as HTML.
 import { api, el, showAlert } from './api.js';
-import { confirmIn } from './ops.js';
+import { confirmIn, typedConfirm } from './ops.js';
 
 const ID = /^[0-9]{1,64}$/;
 
@@ -172,6 +172,19 @@ export function actionsCell(c, o) {
 			} catch (e) { fail(e); }
 		}, { danger: true }));
 		parts.push(slot);
+		// Disconnect and delete its conversations: the name typed.
+		const word = String(c.name || c.meta_id || '');
+		const wipe = el('button', { type: 'button', className: 'btn btn-danger btn-small', 'aria-label': `Disconnect ${label} and delete its conversations` }, 'Delete conversations…');
+		const wslot = el('span', {}, wipe);
+		wipe.addEventListener('click', () => typedConfirm(wslot, `Disconnect ${label} and delete all its conversations and messages?`, word, 'Disconnect and delete', async () => {
+			try {
+				const q = new URLSearchParams({ conversations: 'delete', confirm: word });
+				const r = await api('DELETE', `channels/${c.id}?${q}`);
+				showAlert(o.alert, `Disconnected ${label}; ${r && Number.isFinite(r.messages_deleted) ? r.messages_deleted : 0} messages deleted.`, 'ok');
+				await o.done();
+			} catch (e) { fail(e); }
+		}));
+		parts.push(wslot);
 	}
 	box.append(...parts);
 	return box;

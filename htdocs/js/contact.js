@@ -4,6 +4,7 @@
 // FORGET in the page (their messages, the conversation, the contact
 // and their entries in the channel's raw events).
 import { api, el, showAlert } from './api.js';
+import { typedConfirm } from './ops.js';
 
 const WORD = 'FORGET';
 
@@ -17,32 +18,15 @@ export function contactTools(contact, o) {
 	const exp = el('a', { className: 'btn btn-secondary btn-small', href: `/api/contacts/${id}/export`, download: `contact-${id}.json` }, 'Export data');
 	const forget = el('button', { type: 'button', className: 'btn btn-danger btn-small' }, 'Forget this person');
 	const slot = el('span', {}, forget);
-	forget.addEventListener('click', () => {
-		const input = el('input', { type: 'text', autocomplete: 'off', spellcheck: false, 'aria-label': `Type ${WORD} to forget ${label}` });
-		const yes = el('button', { type: 'submit', className: 'btn btn-danger btn-small', disabled: true }, 'Forget');
-		const no = el('button', { type: 'button', className: 'btn btn-secondary btn-small' }, 'Cancel');
-		const form = el('form', { className: 'confirm', novalidate: true },
-			el('span', { className: 'confirm-text' }, `Erase everything about ${label}? Type ${WORD}:`), input, yes, no);
-		const back = () => { slot.replaceChildren(forget); forget.focus(); };
-		input.addEventListener('input', () => { yes.disabled = input.value.trim() !== WORD; });
-		no.addEventListener('click', back);
-		form.addEventListener('keydown', (e) => { if (e.key === 'Escape') back(); });
-		form.addEventListener('submit', async (e) => {
-			e.preventDefault();
-			if (input.value.trim() !== WORD) return;
-			yes.disabled = true;
-			try {
-				const r = await api('DELETE', `contacts/${id}`);
-				showAlert(o.alert, (r && typeof r.summary === 'string') ? `Forgotten: ${r.summary}` : 'Forgotten.', 'ok');
-				if (o.done) await o.done(r);
-			} catch (err) {
-				showAlert(o.alert, err.message);
-				back();
-			}
-		});
-		slot.replaceChildren(form);
-		input.focus();
-	});
+	forget.addEventListener('click', () => typedConfirm(slot, `Erase everything about ${label}?`, WORD, 'Forget', async () => {
+		try {
+			const r = await api('DELETE', `contacts/${id}`);
+			showAlert(o.alert, (r && typeof r.summary === 'string') ? `Forgotten: ${r.summary}` : 'Forgotten.', 'ok');
+			if (o.done) await o.done(r);
+		} catch (err) {
+			showAlert(o.alert, err.message);
+		}
+	}));
 	box.append(exp, slot);
 	return box;
 }

@@ -137,5 +137,34 @@ export function confirmIn(box, question, yesText, action, { danger = false } = {
 	});
 }
 
+// typedConfirm(box, question, word, yesText, action): like confirmIn,
+// for what cannot be undone: the yes button waits until word is typed
+// in the page; action() runs once it is.  Escape or Cancel puts box's
+// content back.
+export function typedConfirm(box, question, word, yesText, action) {
+	const before = [...box.childNodes];
+	const back = () => {
+		box.replaceChildren(...before);
+		const f = before.find((n) => n instanceof HTMLElement && n.matches('button'));
+		if (f) f.focus();
+	};
+	const input = el('input', { type: 'text', autocomplete: 'off', spellcheck: false, 'aria-label': `Type ${word} to confirm` });
+	const yes = el('button', { type: 'submit', className: 'btn btn-danger btn-small', disabled: true }, yesText);
+	const no = el('button', { type: 'button', className: 'btn btn-secondary btn-small' }, 'Cancel');
+	const form = el('form', { className: 'confirm', novalidate: true },
+		el('span', { className: 'confirm-text' }, `${question} Type ${word}:`), input, yes, no);
+	input.addEventListener('input', () => { yes.disabled = input.value.trim() !== word; });
+	no.addEventListener('click', back);
+	form.addEventListener('keydown', (e) => { if (e.key === 'Escape') back(); });
+	form.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		if (input.value.trim() !== word) return;
+		yes.disabled = true;
+		try { await action(); } finally { if (box.contains(form)) back(); }
+	});
+	box.replaceChildren(form);
+	input.focus();
+}
+
 // KIND_OF: the channel kind (POST /api/channels) of a platform.
 export const KIND_OF = { messenger: 'page', instagram: 'instagram', whatsapp: 'whatsapp' };

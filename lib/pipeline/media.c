@@ -330,7 +330,7 @@ fetch(struct media_worker *w, const struct db_media_job *j,
 	struct graph_result	 res;
 	struct buf		 tok, body;
 	char			 ctype[HG_MEDIA_TYPE_MAX], hex[65], path[600];
-	char			 url[2048], expect[128];
+	char			 url[2048], expect[128], gone[HG_MEDIA_PATH_MAX + 32];
 	const char		*s, *bearer = NULL;
 	long long		 size = -1;
 	int			 rc, wa = strcmp(j->source_kind, "wa_id") == 0;
@@ -428,8 +428,13 @@ fetch(struct media_worker *w, const struct db_media_job *j,
 	}
 	st->ready++;
 	log_fetch(j, "ready", NULL);
-	rc = db_media_ready(w->db, j->id, ctype, (long long)body.len, hex,
-	    clock_ms());
+	if ((rc = db_media_ready(w->db, j->id, ctype, (long long)body.len,
+	    hex, clock_ms())) == 0) {
+		/* Its message or contact was erased while it was fetched. */
+		snprintf(gone, sizeof(gone), "%s/%lld", w->dir, j->id);
+		unlink(gone);
+	}
+	rc = rc == -1 ? -1 : 0;
 done:
 	graph_result_free(&res);
 	crypto_wipe(tok.data, tok.len);

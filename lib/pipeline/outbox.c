@@ -860,7 +860,7 @@ lookup_sent(struct graph *g, const struct db_outbox_job *j, const char *token,
 {
 	struct graph_param	 p[4];
 	const cJSON		*conv, *m;
-	const char		*text, *have, *when, *id;
+	const char		*text, *have, *when, *id, *from;
 	char			 path[192];
 	struct tm		 tm;
 	cJSON			*b;
@@ -895,8 +895,14 @@ lookup_sent(struct graph *g, const struct db_outbox_job *j, const char *token,
 			    cJSON_GetObjectItemCaseSensitive(m, "created_time"));
 			id = cJSON_GetStringValue(
 			    cJSON_GetObjectItemCaseSensitive(m, "id"));
+			from = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(m, "from"), "id"));
 			memset(&tm, 0, sizeof(tm));
+			/* The channel's own message, not the person's
+			 * with the same words. */
 			if (have == NULL || id == NULL || when == NULL ||
+			    from == NULL || strcmp(from, j->channel_meta_id) != 0 ||
 			    strcmp(have, text) != 0 ||
 			    strptime(when, "%Y-%m-%dT%H:%M:%S", &tm) == NULL ||
 			    (long long)timegm(&tm) < j->claimed_ms / 1000 - 1)
@@ -943,7 +949,9 @@ sender_do(const struct conf *c, struct sender_graphs *sg, struct slot *sl)
 			sl->res.cls = GRAPH_OK;
 			snprintf(sl->res.id, sizeof(sl->res.id), "%s",
 			    sl->found_mid);
-		} else if (sl->res.cls == GRAPH_OK || sl->res.ambiguous) {
+		} else {
+			/* Whatever Meta answered the question, the send's
+			 * outcome is still unknown: ask again later. */
 			sl->res.ambiguous = 0;
 			sl->res.cls = GRAPH_RETRY;
 		}
@@ -1226,8 +1234,8 @@ still_allowed(const struct db_outbox_job *j, long long now, char *why,
 {
 	enum window	 win;
 
-	if (strcmp(j->kind, "template") == 0 &&
-	    strcmp(j->channel_kind, "whatsapp") == 0)
+	if ((strcmp(j->kind, "template") == 0 || strcmp(j->kind,
+	    "action") == 0) && strcmp(j->channel_kind, "whatsapp") == 0)
 		return 0;
 	win = window_of(j->channel_kind, j->last_inbound_ms, now,
 	    j->human_agent);

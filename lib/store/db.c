@@ -885,7 +885,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_OUTBOX_TAKE] =
 	    "UPDATE outbox SET state = 'sending', lease_token = ?2, "
 	    "lease_expires_ms = ?3, attempts = attempts + 1, updated_ms = ?4, "
-	    "claimed_ms = ?4 WHERE id = ?1 AND state = 'queued'",
+	    "claimed_ms = CASE WHEN resends > 0 AND claimed_ms IS NOT NULL "
+	    "THEN claimed_ms ELSE ?4 END WHERE id = ?1 AND state = 'queued'",
 	/* When the worker has something to do: a send the candidate
 	 * statement could take (a paused channel's, or one waiting behind
 	 * an older send of its conversation, is not), or an unknown
@@ -1094,6 +1095,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE channel_id = ?1",
 	[STMT_CHANNEL_MOVE_MEDIA] =
 	    "UPDATE media SET workspace_id = ?2 WHERE channel_id = ?1",
+	/* A disconnected channel's conversations, when asked to delete
+	 * them. */
+	[STMT_CHANNEL_FORGET_MESSAGES] =
+	    "DELETE FROM message WHERE channel_id = ?1",
+	[STMT_CHANNEL_FORGET_CONVERSATIONS] =
+	    "DELETE FROM conversation WHERE channel_id = ?1",
+	[STMT_CHANNEL_FORGET_CONTACTS] =
+	    "DELETE FROM contact WHERE channel_id = ?1",
 	/* The send API (db_outbox.c).  A message one may react to: Meta's
 	 * own id (a derived key has a colon), not a reaction */
 	[STMT_OUTBOX_MSG_MID] =
@@ -1124,7 +1133,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* A person's retry: one more attempt, due now */
 	[STMT_OUTBOX_RETRY] =
 	    "UPDATE outbox SET state = 'queued', next_attempt_ms = ?3, "
-	    "error_code = NULL, error = NULL, updated_ms = ?3 "
+	    "error_code = NULL, error = NULL, updated_ms = ?3, attempts = 0, "
+	    "resends = 0, claimed_ms = NULL "
 	    "WHERE id = ?2 AND workspace_id = ?1 AND "
 	    "state IN ('failed', 'dead_letter') RETURNING coalesce(message_id, 0)",
 	[STMT_OUTBOX_RETRY_MSG] =

@@ -89,12 +89,12 @@ int		 db_channel_send_set(struct db *, long long workspace,
 		    long long id, int human_agent, long long send_rate,
 		    int mark_read, long long now);
 /* Disconnect channel id of workspace: its token erased, status
- * revoked, no subscription; the row, its conversations, messages and
- * events stay.  Its sends still to go fail ("the channel was
- * disconnected"), in the same transaction: reconnecting does not send
- * them.  1 done, 0 none there, -1. */
+ * revoked, no subscription, its queued sends failed; the row and its
+ * events stay.  With forgotten not NULL its conversations, messages
+ * and contacts are deleted too (*forgotten: the messages); else they
+ * stay.  In one transaction; 1 done, 0 none there, -1. */
 int		 db_channel_disconnect(struct db *, long long workspace,
-		    long long id, long long now);
+		    long long id, long long now, long long *forgotten);
 /* Move channel id to workspace to_ws with its contacts, conversations
  * (unassigned), sends and media, in one transaction: 1 moved, 0 no such
  * channel, 2 no such workspace, 3 it is there already; -1.  *from_ws

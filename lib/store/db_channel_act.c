@@ -120,11 +120,15 @@ db_channel_send_set(struct db *d, long long workspace, long long id,
 
 int
 db_channel_disconnect(struct db *d, long long workspace, long long id,
-    long long now)
+    long long now, long long *forgotten)
 {
-	enum db_err	 e;
-	long long	 n;
-	int		 rc;
+	static const enum stmt	 forget[] = { STMT_CHANNEL_FORGET_MESSAGES,
+	    STMT_CHANNEL_FORGET_CONVERSATIONS, STMT_CHANNEL_FORGET_CONTACTS };
+	sqlite3_stmt		*st;
+	enum db_err		 e;
+	long long		 n;
+	size_t			 i;
+	int			 rc;
 
 	if (db_begin(d) == -1)
 		return -1;
@@ -132,6 +136,20 @@ db_channel_disconnect(struct db *d, long long workspace, long long id,
 	    now)) == 1 && db_outbox_channel_gone(d, id, "the channel was "
 	    "disconnected", now * 1000, &n) == -1)
 		rc = -1;
+	/* Asked for: its conversations go too (their sends and media by
+	 * cascade), the messages counted into *forgotten. */
+	for (i = 0; rc == 1 && forgotten != NULL &&
+	    i < sizeof(forget) / sizeof(forget[0]); i++) {
+		if ((st = db_stmt(d, forget[i])) == NULL) {
+			rc = -1;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		if (db_exec(d, st) == -1)
+			rc = -1;
+		else if (i == 0)
+			*forgotten = sqlite3_changes(d->h);
+	}
 	if (rc == 1 && db_commit(d) == 0)
 		return 1;
 	e = d->err;

@@ -228,6 +228,9 @@ enum stmt {
 	STMT_CHANNEL_MOVE_CONVERSATIONS,
 	STMT_CHANNEL_MOVE_OUTBOX,
 	STMT_CHANNEL_MOVE_MEDIA,
+	STMT_CHANNEL_FORGET_MESSAGES,
+	STMT_CHANNEL_FORGET_CONVERSATIONS,
+	STMT_CHANNEL_FORGET_CONTACTS,
 	/* The send API: reactions, marking read, /api/outbox, a
 	 * disconnected channel's sends (db_outbox.c). */
 	STMT_OUTBOX_MSG_MID,

@@ -150,7 +150,9 @@ db_media_ready(struct db *d, long long id, const char *ctype, long long size,
 	sqlite3_bind_int64(st, 3, size);
 	db_bind_text(st, 4, sha);
 	sqlite3_bind_int64(st, 5, now_ms);
-	return db_exec(d, st);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0 ? 1 : 0;
 }
 
 int

@@ -50,7 +50,9 @@ void	 db_media_job_clear(struct db_media_job *);
  * then): 1 (job filled), 0 none due, -1.  Own transaction. */
 int	 db_media_claim(struct db *, long long now_ms, long long retry_ms,
 	    struct db_media_job *);
-/* The item is stored: ready with its type, size and hex SHA-256. */
+/* The item is stored: ready with its type, size and hex SHA-256.  1,
+ * 0 when its row is gone (erased meanwhile: the caller removes the
+ * file), -1. */
 int	 db_media_ready(struct db *, long long id, const char *content_type,
 	    long long size, const char *sha256_hex, long long now_ms);
 /* Try again at next_ms (reason: the last failure's word). */

@@ -682,10 +682,10 @@ api_channel_delete(struct req *r, const struct route_ctx *cx)
 	struct db		*d;
 	struct buf		 tok;
 	cJSON			*extra;
-	const char		*rest, *object = NULL;
+	const char		*rest, *object = NULL, *conv, *confirm;
 	char			 err[HG_ERR_MAX], meta[768], detail[256];
-	long long		 id;
-	int			 unsubscribed = 0, rc;
+	long long		 id, forgotten = 0;
+	int			 unsubscribed = 0, forget, rc;
 
 	memset(&res, 0, sizeof(res));
 	meta[0] = '\0';
@@ -697,6 +697,26 @@ api_channel_delete(struct req *r, const struct route_ctx *cx)
 	}
 	if ((d = api_events_db(r)) == NULL || load(r, d, cx, id, &c) == -1)
 		return;
+	/* ?conversations=delete&confirm=<the channel's name>: its
+	 * conversations go too; typed, so that no click does it. */
+	conv = params_get(&r->query, "conversations");
+	if (conv != NULL && strcmp(conv, "keep") != 0 &&
+	    strcmp(conv, "delete") != 0) {
+		db_channel_one_free(&c);
+		route_error(r, 400, "conversations: keep or delete");
+		return;
+	}
+	forget = conv != NULL && strcmp(conv, "delete") == 0;
+	confirm = params_get(&r->query, "confirm");
+	if (forget && (confirm == NULL || strcmp(confirm, c.name[0] != '\0' ?
+	    c.name : c.meta_id) != 0)) {
+		snprintf(meta, sizeof(meta), "confirm: type the channel's "
+		    "name (%s) to delete its conversations",
+		    c.name[0] != '\0' ? c.name : c.meta_id);
+		db_channel_one_free(&c);
+		route_error(r, 422, meta);
+		return;
+	}
 	buf_init(&tok, HG_ACCESS_TOKEN_MAX + 1);
 	if (strcmp(c.kind, "whatsapp") == 0)
 		object = c.parent_meta_id[0] != '\0' ? c.parent_meta_id : NULL;
@@ -725,19 +745,23 @@ api_channel_delete(struct req *r, const struct route_ctx *cx)
 	graph_free(g);
 	wipe(&tok);
 	if ((rc = db_channel_disconnect(d, cx->who.workspace, id,
-	    clock_ms() / 1000)) != 1) {
+	    clock_ms() / 1000, forget ? &forgotten : NULL)) != 1) {
 		db_channel_one_free(&c);
 		route_error(r, rc == 0 ? 404 : 503, rc == 0 ?
 		    "no such channel" : "cannot disconnect the channel now");
 		return;
 	}
-	snprintf(detail, sizeof(detail), "%s %s, token erased, %s", c.kind,
+	snprintf(detail, sizeof(detail), "%s %s, token erased, %s%s", c.kind,
 	    c.meta_id, unsubscribed ? "unsubscribed at Meta" :
-	    "not unsubscribed at Meta");
+	    "not unsubscribed at Meta", forget ? ", conversations deleted" :
+	    "");
 	db_channel_one_free(&c);
 	audit(r, d, cx, "channel_disconnect", id, detail);
 	extra = cJSON_CreateObject();
 	cJSON_AddBoolToObject(extra, "unsubscribed", unsubscribed);
+	if (forget)
+		cJSON_AddNumberToObject(extra, "messages_deleted",
+		    (double)forgotten);
 	if (meta[0] != '\0')
 		cJSON_AddStringToObject(extra, "meta_error", meta);
 	answer(r, d, cx->who.workspace, id, 200, extra);

@@ -8,7 +8,8 @@
 // Channels they are listed with valid tokens → a message delivered to
 // each shows on the overview → Connect with Instagram (Instagram
 // Login) → the fake's Instagram dialog → Allow → the account is listed
-// → one Page disconnected after an in-page confirmation.  Any script
+// → one Page disconnected after an in-page confirmation, another with
+// its conversations deleted after its name is typed.  Any script
 // error, console error or dialog fails; screenshots at desktop and
 // phone widths.
 import { execFileSync } from 'node:child_process';
@@ -105,6 +106,19 @@ try {
 	eq(sql(`SELECT token_status || ':' || (token_sealed IS NULL) FROM channel WHERE meta_id = '${P2}'`), 'revoked:1', 'disconnected: token erased');
 	await shot(page, 'connect-channels');
 	w.check('disconnect');
+
+	// --- disconnect another and delete its conversations: its name typed
+	const row1 = page.locator(`#channels tr:has-text("${P1}")`);
+	await row1.locator('button:has-text("Delete conversations")').click();
+	await row1.locator('form.confirm input').fill('Sandbox Bake');
+	ok(await row1.locator('button:has-text("Disconnect and delete")').isDisabled(), 'deleting waits for the channel\'s whole name');
+	await row1.locator('form.confirm input').fill('Sandbox Bakery');
+	await shot(page, 'connect-delete-conversations');
+	await row1.locator('button:has-text("Disconnect and delete")').click();
+	await page.waitForSelector('#alert.alert-ok:has-text("messages deleted")');
+	eq(sql(`SELECT count(*) FROM message m JOIN channel c ON c.id = m.channel_id WHERE c.meta_id = '${P1}'`), '0', 'its messages are deleted');
+	eq(sql(`SELECT count(*) FROM message`), '2', '... the other channels\' stay');
+	w.check('disconnect and delete');
 
 	// --- the pages at phone width
 	const pctx = await newContext(browser, PHONE);

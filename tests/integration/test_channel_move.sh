@@ -5,6 +5,8 @@
 # none of it any more, the new one all of it; both audit logs say so.
 # Anyone but the operator is refused, as are a missing workspace, the
 # same workspace, a malformed body and another workspace's channel.
+# Then its new owner disconnects it and deletes its conversations,
+# which needs the channel's name typed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox.sh"
 sandbox_suite move
@@ -52,4 +54,19 @@ expect_eq "$(events_of B)" 2 "the new one lists them"
 expect_eq "$(sql "$D" "SELECT group_concat(workspace_id || ':' || detail, ' | ') FROM audit_log WHERE action = 'channel_move'")" \
     "1:workspace 1 -> $W2 | $W2:workspace 1 -> $W2" "both workspaces' audit logs say it"
 expect_eq "$(status "$(move O '{"workspace_id":1}')")" 404 "it is no longer the first workspace's to move"
+
+# --- disconnect, deleting its conversations
+expect_eq "$(status "$(api B DELETE "/api/channels/$CH?conversations=erase")")" 400 "conversations= keep or delete only: 400"
+r=$(api B DELETE "/api/channels/$CH?conversations=delete&confirm=Sandbox%20Bikes")
+expect_eq "$(status "$r")" 422 "deleting the conversations without the channel's name typed: 422"
+expect_match "$(body "$r")" 'Sandbox Bakery' "... the answer says what to type"
+expect_eq "$(sql "$D" "SELECT (SELECT count(*) FROM conversation) || ':' || token_status FROM channel WHERE id = $CH")" "1:none" "... nothing changed"
+r=$(api B DELETE "/api/channels/$CH?conversations=delete&confirm=Sandbox%20Bakery")
+expect_eq "$(status "$r")" 200 "disconnected with its conversations: 200"
+expect_eq "$(body "$r" | json 'j["messages_deleted"]')" 3 "... three messages deleted"
+expect_eq "$(sql "$D" "SELECT (SELECT count(*) FROM conversation) || ':' || (SELECT count(*) FROM contact) || ':' || (SELECT count(*) FROM message) || ':' || (SELECT count(*) FROM media) || ':' || (SELECT count(*) FROM outbox)")" \
+    "0:0:0:0:0" "its conversations, contacts, messages, media and sends are gone"
+expect_eq "$(sql "$D" "SELECT token_status FROM channel WHERE id = $CH")" revoked "the channel stays, disconnected"
+expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event")" 2 "its raw events stay"
+expect_match "$(sql "$D" "SELECT detail FROM audit_log WHERE action = 'channel_disconnect'")" 'conversations deleted' "audit-logged as such"
 t_done

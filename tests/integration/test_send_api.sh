@@ -191,6 +191,17 @@ curl -s -d platform=whatsapp -d text=again "$CTL/deliver" >/dev/null
 post "$G" "$CSRF_G" "/api/conversations/$CW/read" '{}' >/dev/null
 expect_eq "$(sql "$D" "SELECT count(*) FROM outbox WHERE kind = 'action' AND conversation_id = $CW")" 1 \
     "a channel set not to mark read: nothing queued"
+# Marking read is no message: allowed past WhatsApp's 24 hours.
+sql "$D" "UPDATE channel SET mark_read = 1 WHERE kind = 'whatsapp'" >/dev/null
+curl -s -d platform=whatsapp -d sender=16505550077 -d age_s=90000 -d text=yesterday "$CTL/deliver" >/dev/null
+for _ in $(seq 1 150); do
+	CO=$(sql "$D" "SELECT v.id FROM conversation v JOIN contact k ON k.id = v.contact_id WHERE k.meta_user_id = '16505550077'")
+	[ -n "$CO" ] && break
+	sleep 0.1
+done
+post "$G" "$CSRF_G" "/api/conversations/$CO/read" '{}' >/dev/null
+expect_eq "$(wait_for "SELECT state FROM outbox WHERE kind = 'action' AND conversation_id = $CO" sent)" sent \
+    "a 25-hour-old WhatsApp conversation opened: its read is sent, not refused"
 
 # --- the channel's sending settings
 curl -s -d platform=messenger -d page=$P1 -d sender=7300000000000003 -d age_s=172800 -d text=late "$CTL/deliver" >/dev/null

@@ -263,7 +263,7 @@ main(void)
 	    "claimed: not due again before its retry");
 	db_media_job_clear(&j);
 	n = sqlv("SELECT id FROM media WHERE source = '123'");
-	OK(db_media_ready(db, n, "application/pdf", 10, "ab", 1000) == 0,
+	OK(db_media_ready(db, n, "application/pdf", 10, "ab", 1000) == 1,
 	    "ready");
 	EQ_INT(db_media_is_ready(db, n), 1, "... is ready");
 	EQ_INT(db_media_expired(db, 1000, ids, 8, &got), 0, "expired before 1000");
