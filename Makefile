@@ -54,7 +54,7 @@ PIPELINE_SRC = lib/pipeline/checkpointer.c lib/pipeline/committer.c lib/pipeline
 	   lib/pipeline/outbox.c lib/pipeline/pace.c lib/pipeline/processor.c \
 	   lib/pipeline/queue.c \
 	   lib/pipeline/tokens.c lib/pipeline/alert.c
-PIPELINE_SRC += lib/pipeline/media.c
+PIPELINE_SRC += lib/pipeline/media.c lib/pipeline/bgthread.c
 WEB_SRC	 = lib/web/api_audit.c lib/web/api_channels.c lib/web/api_events.c \
 	   lib/web/api_events_act.c lib/web/api_inbox.c lib/web/api_session.c \
 	   lib/web/api_stats.c lib/web/api_users.c \

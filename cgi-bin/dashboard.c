@@ -26,6 +26,7 @@
 #include "https.h"
 #include "media.h"
 #include "metrics.h"
+#include "bgthread.h"
 #include "outbox.h"
 #include "route.h"
 #include "api_tokens.h"
@@ -267,8 +268,8 @@ main(void)
 		.worker_free = app_worker_free,
 		.handle = handle,
 	};
-	struct outbox_thread	*outbox = NULL;
-	struct media_thread	*media = NULL;
+	struct bg_thread	*outbox = NULL;
+	struct bg_thread	*media = NULL;
 	char			 err[HG_ERR_MAX];
 	int			 rc;
 
@@ -289,17 +290,17 @@ main(void)
 	/* Under FastCGI, the process that holds the outbox lock sends
 	 * at once what its requests queue; the cron sends the rest. */
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)
-		outbox = outbox_thread_new(conf);
+		outbox = bg_thread_new(conf, &outbox_job);
 	api_inbox_setup(conf, outbox);
 	api_outbox_setup(conf, outbox);
 	/* The process that holds the media lock fetches inbound media
 	 * and profiles as they come; the cron fetches the rest. */
 	api_media_setup(conf);
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "media") >= 0)
-		media = media_thread_new(conf);
+		media = bg_thread_new(conf, &media_job);
 	rc = http_serve(&srv);
-	outbox_thread_free(outbox);
-	media_thread_free(media);
+	bg_thread_free(outbox);
+	bg_thread_free(media);
 	conf_free(conf);
 	return rc;
 }

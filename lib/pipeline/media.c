@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "bgthread.h"
 #include "buf.h"
 #include "clock.h"
 #include "conf.h"
@@ -628,123 +628,34 @@ media_prune(struct media_worker *w, long long now_ms, long long *n)
 
 /* ---- the thread ----------------------------------------------------- */
 
-struct media_thread {
-	const struct conf	*conf;
-	pthread_t		 thread;
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
-	int			 due, stop;
-};
-
-/* The thread: run the fetcher when poked, when an item is due, and
- * every HG_MEDIA_POLL_MS, until stopped. */
 static void *
-media_main(void *arg)
+bg_new(const struct conf *c, struct db *d, struct graph *g)
 {
-	struct media_thread	*t = arg;
-	struct media_worker	*w = NULL;
-	struct media_stats	 st;
-	struct db		*d = NULL;
-	struct graph		*g = NULL;
-	struct timespec		 until;
-	long long		 next = 0, wait, now;
-	char			 err[HG_ERR_MAX];
-	int			 rc;
+	return media_worker_new(c, d, g);
+}
 
-	for (;;) {
-		pthread_mutex_lock(&t->mu);
-		now = clock_ms();
-		wait = HG_MEDIA_POLL_MS;
-		if (next > 0 && next - now < wait)
-			wait = next - now > 0 ? next - now : 0;
-		if (!t->due && !t->stop && wait > 0) {
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += wait / 1000;
-			until.tv_nsec += (wait % 1000) * 1000000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&t->cv, &t->mu, &until);
-		}
-		t->due = 0;
-		if (t->stop) {
-			pthread_mutex_unlock(&t->mu);
-			break;
-		}
-		pthread_mutex_unlock(&t->mu);
-		if (d == NULL && (d = db_open(t->conf, 0, err,
-		    sizeof(err))) == NULL) {
-			log_msg(LOG_LEVEL_ERROR, "media.db", err);
-			continue;
-		}
-		if (g == NULL && (g = graph_new(t->conf, err,
-		    sizeof(err))) == NULL) {
-			log_msg(LOG_LEVEL_ERROR, "media.graph", err);
-			next = clock_ms() + 60000;
-			continue;
-		}
-		if (w == NULL && (w = media_worker_new(t->conf, d, g)) == NULL)
-			continue;
-		memset(&st, 0, sizeof(st));
-		rc = media_run(w, HG_MEDIA_POLL_MS, &st, &next);
-		if (rc == -1) {
-			log_msg(LOG_LEVEL_ERROR, "media.run", db_errmsg(d));
-			media_worker_free(w);
-			w = NULL;
-			db_close(d);
-			d = NULL;
-			next = 0;
-		}
-	}
+static void
+bg_free(void *w)
+{
 	media_worker_free(w);
-	graph_free(g);
-	db_close(d);
-	return NULL;
 }
 
-struct media_thread *
-media_thread_new(const struct conf *c)
+static int
+bg_run(void *w, struct db *d, struct graph *g, long long budget_ms,
+    long long *next_ms)
 {
-	struct media_thread *t;
+	struct media_stats st;
 
-	if (c == NULL || (t = calloc(1, sizeof(*t))) == NULL)
-		return NULL;
-	t->conf = c;
-	pthread_mutex_init(&t->mu, NULL);
-	pthread_cond_init(&t->cv, NULL);
-	if (pthread_create(&t->thread, NULL, media_main, t) != 0) {
-		log_msg(LOG_LEVEL_ERROR, "media.thread", "cannot start");
-		pthread_mutex_destroy(&t->mu);
-		pthread_cond_destroy(&t->cv);
-		free(t);
-		return NULL;
-	}
-	return t;
+	(void)d;
+	(void)g;
+	memset(&st, 0, sizeof(st));
+	return media_run(w, budget_ms, &st, next_ms);
 }
 
-void
-media_thread_poke(struct media_thread *t)
-{
-	if (t == NULL)
-		return;
-	pthread_mutex_lock(&t->mu);
-	t->due = 1;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-}
-
-void
-media_thread_free(struct media_thread *t)
-{
-	if (t == NULL)
-		return;
-	pthread_mutex_lock(&t->mu);
-	t->stop = 1;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-	pthread_join(t->thread, NULL);
-	pthread_mutex_destroy(&t->mu);
-	pthread_cond_destroy(&t->cv);
-	free(t);
-}
+const struct bg_job media_job = {
+	.name = "media",
+	.poll_ms = HG_MEDIA_POLL_MS,
+	.worker_new = bg_new,
+	.worker_free = bg_free,
+	.run = bg_run,
+};

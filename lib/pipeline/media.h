@@ -24,7 +24,7 @@
  * (Meta's consent errors and the like) is recorded and not tried again
  * before the refresh; other failures again after HG_PROFILE_RETRY_MS.
  *
- * The thread (media_thread_new) runs it in a long-lived process every
+ * The thread (bg_thread_new with media_job) runs it in a long-lived process every
  * HG_MEDIA_POLL_MS or sooner when poked; cron/webhook-retry runs it
  * too.  The callers hold the "media" lock: one fetcher at a time.
  */
@@ -39,7 +39,7 @@ struct conf;
 struct db;
 struct graph;
 struct media_worker;
-struct media_thread;
+struct bg_job;
 
 struct media_stats {
 	long long	 claimed, ready, retried, unavailable;
@@ -96,12 +96,7 @@ int	 media_run(struct media_worker *, long long budget_ms,
  * person's data erased).  *n counts the files.  0 or -1. */
 int	 media_prune(struct media_worker *, long long now_ms, long long *n);
 
-/* Start the fetcher thread with its own database connection and Graph
- * client; NULL when it cannot start (logged). */
-struct media_thread *media_thread_new(const struct conf *c);
-/* Wake it: media may be due.  t may be NULL. */
-void	 media_thread_poke(struct media_thread *t);
-/* Stop it after its current fetch, and free.  NULL is accepted. */
-void	 media_thread_free(struct media_thread *t);
+/* The fetcher as a thread (bgthread.h: bg_thread_new(c, &media_job)). */
+extern const struct bg_job media_job;
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "bgthread.h"
 #include "buf.h"
 #include "clock.h"
 #include "conf.h"
@@ -1523,123 +1524,37 @@ count_calls(struct db *d, struct graph *g)
 	}
 }
 
-struct outbox_thread {
-	const struct conf	*conf;
-	pthread_t		 thread;
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
-	int			 due, stop;
-};
-
+/* bg_job's calls for the outbound worker. */
 static void *
-outbox_main(void *arg)
+bg_new(const struct conf *c, struct db *d, struct graph *g)
 {
-	struct outbox_thread	*t = arg;
-	struct outbox_worker	*w = NULL;
+	return outbox_worker_new(c, d, g);
+}
+
+static void
+bg_free(void *w)
+{
+	outbox_worker_free(w);
+}
+
+static int
+bg_run(void *w, struct db *d, struct graph *g, long long budget_ms,
+    long long *next_ms)
+{
 	struct outbox_stats	 st;
-	struct db		*d = NULL;
-	struct graph		*g = NULL;
-	struct timespec		 until;
-	long long		 next = 0, wait, now;
-	char			 err[HG_ERR_MAX];
 	int			 rc;
 
-	for (;;) {
-		pthread_mutex_lock(&t->mu);
-		now = clock_ms();
-		wait = HG_OUTBOX_POLL_MS;
-		if (next > 0 && next - now < wait)
-			wait = next - now > 0 ? next - now : 0;
-		if (!t->due && !t->stop && wait > 0) {
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += wait / 1000;
-			until.tv_nsec += (wait % 1000) * 1000000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&t->cv, &t->mu, &until);
-		}
-		t->due = 0;
-		if (t->stop) {
-			pthread_mutex_unlock(&t->mu);
-			break;
-		}
-		pthread_mutex_unlock(&t->mu);
-		if (d == NULL && (d = db_open(t->conf, 0, err,
-		    sizeof(err))) == NULL) {
-			log_msg(LOG_LEVEL_ERROR, "outbox.db", err);
-			continue;
-		}
-		if (g == NULL && (g = graph_new(t->conf, err,
-		    sizeof(err))) == NULL) {
-			log_msg(LOG_LEVEL_ERROR, "outbox.graph", err);
-			next = clock_ms() + 60000;
-			continue;
-		}
-		if (w == NULL && (w = outbox_worker_new(t->conf, d, g)) == NULL)
-			continue;
-		memset(&st, 0, sizeof(st));
-		rc = outbox_run(w, HG_OUTBOX_POLL_MS, &st, &next);
-		if (st.claimed > 0)
-			count_calls(d, g);
-		if (rc == -1) {
-			log_msg(LOG_LEVEL_ERROR, "outbox.run", db_errmsg(d));
-			outbox_worker_free(w);
-			w = NULL;
-			db_close(d);
-			d = NULL;
-			next = 0;
-		}
-	}
-	outbox_worker_free(w);
-	graph_free(g);
-	db_close(d);
-	return NULL;
+	memset(&st, 0, sizeof(st));
+	rc = outbox_run(w, budget_ms, &st, next_ms);
+	if (st.claimed > 0)
+		count_calls(d, g);
+	return rc;
 }
 
-struct outbox_thread *
-outbox_thread_new(const struct conf *c)
-{
-	struct outbox_thread *t;
-
-	if (c == NULL || (t = calloc(1, sizeof(*t))) == NULL)
-		return NULL;
-	t->conf = c;
-	pthread_mutex_init(&t->mu, NULL);
-	pthread_cond_init(&t->cv, NULL);
-	if (pthread_create(&t->thread, NULL, outbox_main, t) != 0) {
-		log_msg(LOG_LEVEL_ERROR, "outbox.thread", "cannot start");
-		pthread_mutex_destroy(&t->mu);
-		pthread_cond_destroy(&t->cv);
-		free(t);
-		return NULL;
-	}
-	return t;
-}
-
-void
-outbox_thread_poke(struct outbox_thread *t)
-{
-	if (t == NULL)
-		return;
-	pthread_mutex_lock(&t->mu);
-	t->due = 1;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-}
-
-void
-outbox_thread_free(struct outbox_thread *t)
-{
-	if (t == NULL)
-		return;
-	pthread_mutex_lock(&t->mu);
-	t->stop = 1;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-	pthread_join(t->thread, NULL);
-	pthread_mutex_destroy(&t->mu);
-	pthread_cond_destroy(&t->cv);
-	free(t);
-}
+const struct bg_job outbox_job = {
+	.name = "outbox",
+	.poll_ms = HG_OUTBOX_POLL_MS,
+	.worker_new = bg_new,
+	.worker_free = bg_free,
+	.run = bg_run,
+};

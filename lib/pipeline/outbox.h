@@ -21,13 +21,13 @@
  * carries its id back (events.c reconciles it) and is sent again only
  * when none came.
  *
- * The thread (outbox_thread_new) runs the worker in a long-lived
- * process, woken by outbox_thread_poke when a send is queued and every
+ * The thread (bg_thread_new with outbox_job) runs the worker in a
+ * long-lived process, woken by bg_thread_poke when a send is queued and every
  * HG_OUTBOX_POLL_MS; cron/webhook-retry runs it for what is left.  One
  * process at a time should run a worker (the callers hold the "outbox"
  * lock): pacing state lives in the worker's memory.
  *
- * Lock rules: the thread's mutex is a leaf; outbox_thread_poke may be
+ * Lock rules: the thread's mutex is a leaf; bg_thread_poke may be
  * called with any lock held.
  */
 #ifndef HG_OUTBOX_H
@@ -44,7 +44,7 @@ struct conf;
 struct db;
 struct graph;
 struct outbox_worker;
-struct outbox_thread;
+struct bg_job;
 
 /* A send asked for (everything borrowed). */
 struct outbox_req {
@@ -117,12 +117,8 @@ void	 outbox_worker_free(struct outbox_worker *);
 int	 outbox_run(struct outbox_worker *, long long budget_ms,
 	    struct outbox_stats *, long long *next_ms);
 
-/* Start the worker thread with its own database connection and Graph
- * client; NULL when it cannot start (logged). */
-struct outbox_thread *outbox_thread_new(const struct conf *c);
-/* Wake it: a send was queued.  t may be NULL. */
-void	 outbox_thread_poke(struct outbox_thread *t);
-/* Stop it after its current send, and free.  NULL is accepted. */
-void	 outbox_thread_free(struct outbox_thread *t);
+/* The worker as a thread (bgthread.h: bg_thread_new(c, &outbox_job));
+ * poke it (bg_thread_poke) when a send is queued. */
+extern const struct bg_job outbox_job;
 
 #endif

@@ -17,6 +17,7 @@
 #include "http.h"
 #include "limits.h"
 #include "num.h"
+#include "bgthread.h"
 #include "outbox.h"
 #include "route.h"
 #include "window.h"
@@ -24,7 +25,7 @@
 #define CONV_PATH	"/api/conversations"
 
 static const struct conf	*inbox_conf;
-static struct outbox_thread	*inbox_worker;
+static struct bg_thread	*inbox_worker;
 
 const struct route_field api_inbox_fields[INBOX_F__MAX] = {
 	[INBOX_F_STATUS] = { "status", FIELD_TEXT, 1, 16, 0 },
@@ -44,7 +45,7 @@ const struct route_field api_send_fields[SEND_F__MAX] = {
 };
 
 void
-api_inbox_setup(const struct conf *c, struct outbox_thread *t)
+api_inbox_setup(const struct conf *c, struct bg_thread *t)
 {
 	inbox_conf = c;
 	inbox_worker = t;
@@ -458,7 +459,7 @@ conv_act(struct req *r, const struct route_ctx *cx)
 		q.action = "read";
 		if (outbox_enqueue(d, &q, &res) == 0 &&
 		    res.verdict == OUTBOX_QUEUED_NEW)
-			outbox_thread_poke(inbox_worker);
+			bg_thread_poke(inbox_worker);
 	}
 	if ((rc = db_conv_act(d, cx->who.workspace, conv, acts[i].op, user,
 	    &st)) == -1) {
@@ -512,7 +513,7 @@ answer_queued(struct req *r, int rc, const struct outbox_res *res)
 		break;
 	}
 	if (res->verdict == OUTBOX_QUEUED_NEW)
-		outbox_thread_poke(inbox_worker);
+		bg_thread_poke(inbox_worker);
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)res->id);
 	/* The same key again: the first answer, and where it is now. */

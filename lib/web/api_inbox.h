@@ -57,11 +57,11 @@
 #include "route.h"
 
 struct conf;
-struct outbox_thread;
+struct bg_thread;
 
 /* The configuration and the worker thread to wake when a send is
  * queued (may be NULL: cron sends it); once, before serving. */
-void	 api_inbox_setup(const struct conf *, struct outbox_thread *);
+void	 api_inbox_setup(const struct conf *, struct bg_thread *);
 
 enum {
 	INBOX_F_STATUS,

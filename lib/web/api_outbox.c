@@ -18,12 +18,13 @@
 #include "limits.h"
 #include "log.h"
 #include "num.h"
+#include "bgthread.h"
 #include "outbox.h"
 
 #define OUTBOX_PATH	"/api/outbox"
 
 static const struct conf	*ob_conf;
-static struct outbox_thread	*ob_worker;
+static struct bg_thread	*ob_worker;
 
 const struct route_field api_outbox_fields[OUTBOX_F__MAX] = {
 	[OUTBOX_F_STATE] = { "state", FIELD_TEXT, 1, 16, 0 },
@@ -34,7 +35,7 @@ const struct route_field api_outbox_fields[OUTBOX_F__MAX] = {
 };
 
 void
-api_outbox_setup(const struct conf *c, struct outbox_thread *t)
+api_outbox_setup(const struct conf *c, struct bg_thread *t)
 {
 	ob_conf = c;
 	ob_worker = t;
@@ -275,7 +276,7 @@ api_outbox_post(struct req *r, const struct route_ctx *cx)
 		log_int(&l, "id", id);
 		log_end(&l);
 	}
-	outbox_thread_poke(ob_worker);
+	bg_thread_poke(ob_worker);
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)id);
 	cJSON_AddStringToObject(o, "state", "queued");

@@ -25,11 +25,11 @@
 #include "route.h"
 
 struct conf;
-struct outbox_thread;
+struct bg_thread;
 
 /* The configuration and the worker thread to wake on a retry (may be
  * NULL); once, before serving. */
-void	 api_outbox_setup(const struct conf *, struct outbox_thread *);
+void	 api_outbox_setup(const struct conf *, struct bg_thread *);
 
 enum {
 	OUTBOX_F_STATE,
