@@ -1434,6 +1434,14 @@ db_run(struct db *d, enum stmt s)
 	return st == NULL ? -1 : db_exec(d, st);
 }
 
+void
+db_col_copy(sqlite3_stmt *st, int i, char *out, size_t outsz)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "");
+}
+
 int
 db_run_prune(struct db *d, enum stmt s, long long before, int limit,
     long long *deleted)

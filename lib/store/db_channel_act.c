@@ -11,15 +11,6 @@
 #include "db_int.h"
 #include "db_outbox.h"
 
-/* Column i as text into out (cut to outsz). */
-static void
-col_text(sqlite3_stmt *st, int i, char *out, size_t outsz)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "");
-}
-
 int
 db_channel_get(struct db *d, long long workspace, long long id,
     struct db_channel_one *c)
@@ -34,12 +25,12 @@ db_channel_get(struct db *d, long long workspace, long long id,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, workspace);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		col_text(st, 0, c->kind, sizeof(c->kind));
-		col_text(st, 1, c->meta_id, sizeof(c->meta_id));
-		col_text(st, 2, c->parent_meta_id, sizeof(c->parent_meta_id));
-		col_text(st, 3, c->name, sizeof(c->name));
-		col_text(st, 5, c->token_status, sizeof(c->token_status));
-		col_text(st, 6, c->token_kind, sizeof(c->token_kind));
+		db_col_copy(st, 0, c->kind, sizeof(c->kind));
+		db_col_copy(st, 1, c->meta_id, sizeof(c->meta_id));
+		db_col_copy(st, 2, c->parent_meta_id, sizeof(c->parent_meta_id));
+		db_col_copy(st, 3, c->name, sizeof(c->name));
+		db_col_copy(st, 5, c->token_status, sizeof(c->token_status));
+		db_col_copy(st, 6, c->token_kind, sizeof(c->token_kind));
 		ret = 1;
 		if (sqlite3_column_bytes(st, 4) > 0 && buf_add(&c->token_sealed,
 		    sqlite3_column_blob(st, 4),

@@ -13,7 +13,6 @@ int
 db_contact_get(struct db *d, long long ws, long long id, struct db_contact *c)
 {
 	sqlite3_stmt	*st;
-	const char	*s;
 	int		 rc;
 
 	memset(c, 0, sizeof(*c));
@@ -25,10 +24,8 @@ db_contact_get(struct db *d, long long ws, long long id, struct db_contact *c)
 		c->id = sqlite3_column_int64(st, 0);
 		c->channel_id = sqlite3_column_int64(st, 1);
 		c->workspace_id = sqlite3_column_int64(st, 2);
-		if ((s = (const char *)sqlite3_column_text(st, 3)) != NULL)
-			snprintf(c->meta_user_id, sizeof(c->meta_user_id), "%s", s);
-		if ((s = (const char *)sqlite3_column_text(st, 4)) != NULL)
-			snprintf(c->name, sizeof(c->name), "%s", s);
+		db_col_copy(st, 3, c->meta_user_id, sizeof(c->meta_user_id));
+		db_col_copy(st, 4, c->name, sizeof(c->name));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)

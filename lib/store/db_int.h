@@ -342,6 +342,8 @@ sqlite3_stmt	*db_stmt(struct db *, enum stmt);
 /* Step a statement once, then reset it: for statements that return no
  * rows, or whose rows (RETURNING) the caller does not read; 0 or -1. */
 int		 db_exec(struct db *, sqlite3_stmt *);
+/* Text column i of st into out ("" for NULL; cut to outsz - 1 bytes). */
+void		 db_col_copy(sqlite3_stmt *, int i, char *out, size_t outsz);
 /* db_stmt + db_exec for a statement without parameters. */
 int		 db_run(struct db *, enum stmt);
 /* Run delete statement s bound to (before, limit): *deleted the rows it

@@ -25,15 +25,6 @@ media_state_parse(const char *s)
 	return -1;
 }
 
-/* Copy column i (text) of st into out. */
-static void
-col_copy(sqlite3_stmt *st, int i, char *out, size_t outsz)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "");
-}
-
 /* A malloc'd copy of blob column i into *p, *n; 0 or -1. */
 static int
 col_blob(sqlite3_stmt *st, int i, unsigned char **p, size_t *n)
@@ -104,12 +95,12 @@ db_media_claim(struct db *d, long long now, long long retry_ms,
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		j->id = sqlite3_column_int64(st, 0);
 		j->channel_id = sqlite3_column_int64(st, 1);
-		col_copy(st, 2, j->source, sizeof(j->source));
-		col_copy(st, 3, j->source_kind, sizeof(j->source_kind));
-		col_copy(st, 4, j->type, sizeof(j->type));
+		db_col_copy(st, 2, j->source, sizeof(j->source));
+		db_col_copy(st, 3, j->source_kind, sizeof(j->source_kind));
+		db_col_copy(st, 4, j->type, sizeof(j->type));
 		j->attempts = sqlite3_column_int(st, 5) + 1;
-		col_copy(st, 6, j->channel_kind, sizeof(j->channel_kind));
-		col_copy(st, 7, j->channel_meta_id, sizeof(j->channel_meta_id));
+		db_col_copy(st, 6, j->channel_kind, sizeof(j->channel_kind));
+		db_col_copy(st, 7, j->channel_meta_id, sizeof(j->channel_meta_id));
 		if (col_blob(st, 8, &j->token_sealed, &j->token_len) == -1) {
 			sqlite3_reset(st);
 			db_media_job_clear(j);
@@ -282,14 +273,14 @@ db_media_get(struct db *d, long long ws, long long id,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, ws);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		col_copy(st, 0, state, sizeof(state));
+		db_col_copy(st, 0, state, sizeof(state));
 		m->state = media_state_parse(state) < 0 ? MEDIA_UNAVAILABLE :
 		    (enum media_state)media_state_parse(state);
-		col_copy(st, 1, m->type, sizeof(m->type));
-		col_copy(st, 2, m->content_type, sizeof(m->content_type));
+		db_col_copy(st, 1, m->type, sizeof(m->type));
+		db_col_copy(st, 2, m->content_type, sizeof(m->content_type));
 		m->size = sqlite3_column_int64(st, 3);
-		col_copy(st, 4, m->name, sizeof(m->name));
-		col_copy(st, 5, m->reason, sizeof(m->reason));
+		db_col_copy(st, 4, m->name, sizeof(m->name));
+		db_col_copy(st, 5, m->reason, sizeof(m->reason));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -359,10 +350,10 @@ db_profile_claim(struct db *d, long long stale_ms, long long now_ms,
 		j->contact_id = sqlite3_column_int64(st, 0);
 		j->workspace_id = sqlite3_column_int64(st, 1);
 		j->channel_id = sqlite3_column_int64(st, 2);
-		col_copy(st, 3, j->person, sizeof(j->person));
-		col_copy(st, 4, j->channel_kind, sizeof(j->channel_kind));
-		col_copy(st, 5, j->channel_meta_id, sizeof(j->channel_meta_id));
-		col_copy(st, 6, j->token_kind, sizeof(j->token_kind));
+		db_col_copy(st, 3, j->person, sizeof(j->person));
+		db_col_copy(st, 4, j->channel_kind, sizeof(j->channel_kind));
+		db_col_copy(st, 5, j->channel_meta_id, sizeof(j->channel_meta_id));
+		db_col_copy(st, 6, j->token_kind, sizeof(j->token_kind));
 		if (col_blob(st, 7, &j->token_sealed, &j->token_len) == -1) {
 			sqlite3_reset(st);
 			db_profile_job_clear(j);

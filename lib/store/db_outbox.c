@@ -31,15 +31,6 @@ outbox_state_parse(const char *s)
 	return -1;
 }
 
-/* Copy column i (text) of st into out. */
-static void
-col_copy(sqlite3_stmt *st, int i, char *out, size_t outsz)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "");
-}
-
 /* Roll back an own transaction, keeping the failure's class. */
 static int
 undo(struct db *d)
@@ -66,9 +57,9 @@ db_conv_info(struct db *d, long long ws, long long id, struct db_conv_info *ci)
 		ci->id = sqlite3_column_int64(st, 0);
 		ci->workspace_id = sqlite3_column_int64(st, 1);
 		ci->channel_id = sqlite3_column_int64(st, 2);
-		col_copy(st, 3, ci->kind, sizeof(ci->kind));
-		col_copy(st, 4, ci->channel_meta_id, sizeof(ci->channel_meta_id));
-		col_copy(st, 5, ci->person, sizeof(ci->person));
+		db_col_copy(st, 3, ci->kind, sizeof(ci->kind));
+		db_col_copy(st, 4, ci->channel_meta_id, sizeof(ci->channel_meta_id));
+		db_col_copy(st, 5, ci->person, sizeof(ci->person));
 		ci->human_agent = sqlite3_column_int(st, 6);
 		ci->send_rate = sqlite3_column_int64(st, 7);
 		ci->last_inbound_ms = sqlite3_column_int64(st, 8);
@@ -211,11 +202,11 @@ job_fill(sqlite3_stmt *st, struct db_outbox_job *j)
 	j->channel_id = sqlite3_column_int64(st, 1);
 	j->conversation_id = sqlite3_column_int64(st, 2);
 	j->attempts = sqlite3_column_int(st, 3) + 1;
-	col_copy(st, 4, j->kind, sizeof(j->kind));
-	col_copy(st, 5, j->channel_kind, sizeof(j->channel_kind));
-	col_copy(st, 6, j->channel_meta_id, sizeof(j->channel_meta_id));
-	col_copy(st, 7, j->person, sizeof(j->person));
-	col_copy(st, 8, j->tag, sizeof(j->tag));
+	db_col_copy(st, 4, j->kind, sizeof(j->kind));
+	db_col_copy(st, 5, j->channel_kind, sizeof(j->channel_kind));
+	db_col_copy(st, 6, j->channel_meta_id, sizeof(j->channel_meta_id));
+	db_col_copy(st, 7, j->person, sizeof(j->person));
+	db_col_copy(st, 8, j->tag, sizeof(j->tag));
 	j->send_rate = sqlite3_column_int64(st, 9);
 	body = (const char *)sqlite3_column_text(st, 10);
 	if ((j->body = strdup(body != NULL ? body : "{}")) == NULL)
@@ -228,7 +219,7 @@ job_fill(sqlite3_stmt *st, struct db_outbox_job *j)
 		memcpy(j->token_sealed, tok, (size_t)n);
 		j->token_len = (size_t)n;
 	}
-	col_copy(st, 12, j->token_kind, sizeof(j->token_kind));
+	db_col_copy(st, 12, j->token_kind, sizeof(j->token_kind));
 	j->resends = sqlite3_column_int(st, 13);
 	j->claimed_ms = sqlite3_column_int64(st, 14);
 	j->last_inbound_ms = sqlite3_column_int64(st, 15);
@@ -472,7 +463,7 @@ db_outbox_due_channels(struct db *d, long long now,
 	sqlite3_bind_int64(st, 2, (long long)max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
 		ch[*n].id = sqlite3_column_int64(st, 0);
-		col_copy(st, 1, ch[*n].kind, sizeof(ch[*n].kind));
+		db_col_copy(st, 1, ch[*n].kind, sizeof(ch[*n].kind));
 		ch[*n].send_rate = sqlite3_column_int64(st, 2);
 		(*n)++;
 	}
@@ -603,7 +594,7 @@ db_channel_sending(struct db *d, long long channel,
 		return -1;
 	sqlite3_bind_int64(st, 1, channel);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		col_copy(st, 0, s->breaker, sizeof(s->breaker));
+		db_col_copy(st, 0, s->breaker, sizeof(s->breaker));
 		s->until_ms = sqlite3_column_int64(st, 1);
 		s->paused = sqlite3_column_int(st, 2);
 		s->queued = sqlite3_column_int64(st, 3);
@@ -827,7 +818,7 @@ db_conv_act(struct db *d, long long ws, long long id, enum db_conv_op op,
 	sqlite3_bind_int64(st, 1, ws);
 	sqlite3_bind_int64(st, 2, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		col_copy(st, 0, out->status, sizeof(out->status));
+		db_col_copy(st, 0, out->status, sizeof(out->status));
 		out->assigned_user_id = sqlite3_column_int64(st, 1);
 		out->unread = sqlite3_column_int64(st, 2);
 		rc = sqlite3_step(st);
@@ -855,7 +846,7 @@ db_outbox_msg_mid(struct db *d, long long conv, long long id, char *mid,
 	sqlite3_bind_int64(st, 1, conv);
 	sqlite3_bind_int64(st, 2, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		col_copy(st, 0, mid, midsz);
+		db_col_copy(st, 0, mid, midsz);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(d, rc);
@@ -878,7 +869,7 @@ db_outbox_read_info(struct db *d, long long conv, int *mark_read,
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*mark_read = sqlite3_column_int(st, 0);
 		*unread = sqlite3_column_int64(st, 1);
-		col_copy(st, 2, mid, midsz);
+		db_col_copy(st, 2, mid, midsz);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)

@@ -11,15 +11,6 @@
 #include "db_int.h"
 #include "db_token.h"
 
-/* Column i as text into out (cut to outsz). */
-static void
-col_text(sqlite3_stmt *st, int i, char *out, size_t outsz)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "");
-}
-
 /* Column i's text or "". */
 static const char *
 col_str(sqlite3_stmt *st, int i)
@@ -71,14 +62,14 @@ db_token_due(struct db *d, long long now, long long channel, size_t skip,
 		j = &jobs[*n];
 		memset(j, 0, sizeof(*j));
 		buf_init(&j->sealed, HG_ACCESS_TOKEN_MAX + 256);
-		col_text(st, 0, j->subject, sizeof(j->subject));
+		db_col_copy(st, 0, j->subject, sizeof(j->subject));
 		j->id = sqlite3_column_int64(st, 1);
 		j->workspace = sqlite3_column_int64(st, 2);
-		col_text(st, 3, j->kind, sizeof(j->kind));
-		col_text(st, 4, j->meta_id, sizeof(j->meta_id));
-		col_text(st, 5, j->parent_meta_id, sizeof(j->parent_meta_id));
-		col_text(st, 6, j->token_kind, sizeof(j->token_kind));
-		col_text(st, 7, j->status, sizeof(j->status));
+		db_col_copy(st, 3, j->kind, sizeof(j->kind));
+		db_col_copy(st, 4, j->meta_id, sizeof(j->meta_id));
+		db_col_copy(st, 5, j->parent_meta_id, sizeof(j->parent_meta_id));
+		db_col_copy(st, 6, j->token_kind, sizeof(j->token_kind));
+		db_col_copy(st, 7, j->status, sizeof(j->status));
 		j->expires_at = sqlite3_column_int64(st, 8);
 		j->login_id = sqlite3_column_int64(st, 9);
 		j->last_event_at = sqlite3_column_int64(st, 10);
@@ -89,8 +80,8 @@ db_token_due(struct db *d, long long now, long long channel, size_t skip,
 		j->issued_at = sqlite3_column_int64(st, 12);
 		j->checked_at = sqlite3_column_int64(st, 13);
 		j->failures = (long)sqlite3_column_int64(st, 14);
-		col_text(st, 15, j->login_platform, sizeof(j->login_platform));
-		col_text(st, 16, j->login_user, sizeof(j->login_user));
+		db_col_copy(st, 15, j->login_platform, sizeof(j->login_platform));
+		db_col_copy(st, 16, j->login_user, sizeof(j->login_user));
 		(*n)++;
 	}
 	if (*n < max && rc != SQLITE_DONE) {

@@ -15,15 +15,6 @@ const char *const audit_actor_names[AUDIT_ACTOR__MAX] = {
 	[AUDIT_SYSTEM] = "system",
 };
 
-/* Copy text column i of st into out (cut to outsz - 1 bytes). */
-static void
-col_text(sqlite3_stmt *st, int i, char *out, size_t outsz)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	snprintf(out, outsz, "%s", t != NULL ? (const char *)t : "");
-}
-
 /* Step st, which returns at most one row, through read: 1 with the row
  * read, 0 none, -1; st is reset. */
 static int
@@ -61,14 +52,14 @@ read_user(sqlite3_stmt *st, void *arg)
 
 	memset(u, 0, sizeof(*u));
 	u->id = sqlite3_column_int64(st, 0);
-	col_text(st, 1, u->email, sizeof(u->email));
-	col_text(st, 2, u->name, sizeof(u->name));
-	col_text(st, 3, u->password_hash, sizeof(u->password_hash));
+	db_col_copy(st, 1, u->email, sizeof(u->email));
+	db_col_copy(st, 2, u->name, sizeof(u->name));
+	db_col_copy(st, 3, u->password_hash, sizeof(u->password_hash));
 	u->operator = sqlite3_column_int(st, 4);
 	u->disabled_at = sqlite3_column_int64(st, 5);
 	u->created_at = sqlite3_column_int64(st, 6);
 	if (sqlite3_column_count(st) > 7)
-		col_text(st, 7, u->role, sizeof(u->role));
+		db_col_copy(st, 7, u->role, sizeof(u->role));
 }
 
 int
@@ -177,7 +168,7 @@ db_member_set(struct db *d, long long workspace, long long user,
 static void
 read_role(sqlite3_stmt *st, void *arg)
 {
-	col_text(st, 0, arg, 8);
+	db_col_copy(st, 0, arg, 8);
 }
 
 int
@@ -263,7 +254,7 @@ read_name(sqlite3_stmt *st, void *arg)
 {
 	struct name_out *o = arg;
 
-	col_text(st, 0, o->p, o->sz);
+	db_col_copy(st, 0, o->p, o->sz);
 }
 
 int
@@ -379,14 +370,14 @@ read_session(sqlite3_stmt *st, void *arg)
 
 	memset(s, 0, sizeof(*s));
 	s->rowid = sqlite3_column_int64(st, 0);
-	col_text(st, 1, s->id, sizeof(s->id));
+	db_col_copy(st, 1, s->id, sizeof(s->id));
 	s->user_id = sqlite3_column_int64(st, 2);
 	s->workspace_id = sqlite3_column_int64(st, 3);
-	col_text(st, 4, s->csrf_token, sizeof(s->csrf_token));
+	db_col_copy(st, 4, s->csrf_token, sizeof(s->csrf_token));
 	s->created_at = sqlite3_column_int64(st, 5);
 	s->last_seen_at = sqlite3_column_int64(st, 6);
-	col_text(st, 7, s->remote, sizeof(s->remote));
-	col_text(st, 8, s->user_agent, sizeof(s->user_agent));
+	db_col_copy(st, 7, s->remote, sizeof(s->remote));
+	db_col_copy(st, 8, s->user_agent, sizeof(s->user_agent));
 }
 
 int
@@ -509,11 +500,11 @@ read_token(sqlite3_stmt *st, void *arg)
 
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
-	col_text(st, 1, t->hash, sizeof(t->hash));
+	db_col_copy(st, 1, t->hash, sizeof(t->hash));
 	t->user_id = sqlite3_column_int64(st, 2);
 	t->workspace_id = sqlite3_column_int64(st, 3);
-	col_text(st, 4, t->name, sizeof(t->name));
-	col_text(st, 5, t->scope, sizeof(t->scope));
+	db_col_copy(st, 4, t->name, sizeof(t->name));
+	db_col_copy(st, 5, t->scope, sizeof(t->scope));
 	t->created_at = sqlite3_column_int64(st, 6);
 	t->expires_at = sqlite3_column_int64(st, 7);
 	t->revoked_at = sqlite3_column_int64(st, 8);
