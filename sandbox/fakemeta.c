@@ -725,6 +725,29 @@ fm_setup(const struct conf *c)
 	return 0;
 }
 
+void
+fm_hidden(struct req *r, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	http_puts(r, "<input type=\"hidden\" name=\"");
+	fm_html(r, name);
+	http_puts(r, "\" value=\"");
+	fm_html(r, value);
+	http_puts(r, "\">\n");
+}
+
+void
+fm_error_page(struct req *r, const char *why)
+{
+	http_text(r, 400, "");
+	buf_reset(&r->rhead);
+	http_add_header(r, "Content-Type", "text/html; charset=utf-8");
+	http_puts(r, "<!doctype html><title>Error</title><h1>Error</h1><p>");
+	fm_html(r, why);
+	http_puts(r, "</p>\n");
+}
+
 int
 main(void)
 {

@@ -298,4 +298,9 @@ void	 fm_instagram(struct req *, const char *path);
 /* The control API: path is after /_meta/_control. */
 void	 fm_control(struct req *, const char *path);
 
+/* The dialogs' pieces: a hidden form field (nothing for a NULL value),
+ * and a 400 page saying why (fakemeta.c). */
+void	 fm_hidden(struct req *, const char *name, const char *value);
+void	 fm_error_page(struct req *, const char *why);
+
 #endif

@@ -84,25 +84,8 @@ check_client(struct req *r, const char *cid, const char *ru)
 		why = "Invalid redirect_uri";
 	if (why == NULL)
 		return 0;
-	http_text(r, 400, "");
-	buf_reset(&r->rhead);
-	http_add_header(r, "Content-Type", "text/html; charset=utf-8");
-	http_puts(r, "<!doctype html><title>Error</title><h1>Error</h1><p>");
-	fm_html(r, why);
-	http_puts(r, "</p>\n");
+	fm_error_page(r, why);
 	return -1;
-}
-
-static void
-hidden(struct req *r, const char *name, const char *value)
-{
-	if (value == NULL)
-		return;
-	http_puts(r, "<input type=\"hidden\" name=\"");
-	fm_html(r, name);
-	http_puts(r, "\" value=\"");
-	fm_html(r, value);
-	http_puts(r, "\">\n");
 }
 
 static void
@@ -125,10 +108,10 @@ authorize(struct req *r)
 	fm_html(r, scope != NULL ? scope : IG_SCOPES);
 	http_puts(r, "</code></p>\n<form method=\"post\" "
 	    "action=\"authorize/confirm\">\n");
-	hidden(r, "client_id", cid);
-	hidden(r, "redirect_uri", ru);
-	hidden(r, "state", fm_param(r, "state"));
-	hidden(r, "scope", scope);
+	fm_hidden(r, "client_id", cid);
+	fm_hidden(r, "redirect_uri", ru);
+	fm_hidden(r, "state", fm_param(r, "state"));
+	fm_hidden(r, "scope", scope);
 	http_puts(r, "<button name=\"decision\" value=\"continue\">Allow"
 	    "</button>\n<button name=\"decision\" value=\"cancel\">Cancel"
 	    "</button>\n</form>\n</body></html>\n");

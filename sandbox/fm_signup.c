@@ -56,16 +56,6 @@ static const char *const signup_js =
 "\tform.submit();\n"
 "});\n";
 
-static void
-hidden(struct req *r, const char *name, const char *value)
-{
-	http_puts(r, "<input type=\"hidden\" name=\"");
-	fm_html(r, name);
-	http_puts(r, "\" value=\"");
-	fm_html(r, value != NULL ? value : "");
-	http_puts(r, "\">\n");
-}
-
 /* Check client_id and redirect_uri as the Login dialog does; 0, or -1
  * with a 400 sent. */
 static int
@@ -127,10 +117,11 @@ fm_signup_page(struct req *r)
 		http_puts(r, ")</label><br>\n");
 	}
 	http_puts(r, "</fieldset>\n");
-	hidden(r, "client_id", cid);
-	hidden(r, "redirect_uri", ru);
-	hidden(r, "state", fm_param(r, "state"));
-	hidden(r, "decision", "");
+	fm_hidden(r, "client_id", cid != NULL ? cid : "");
+	fm_hidden(r, "redirect_uri", ru != NULL ? ru : "");
+	fm_hidden(r, "state", fm_param(r, "state") != NULL ?
+	    fm_param(r, "state") : "");
+	fm_hidden(r, "decision", "");
 	http_puts(r, "<button type=\"button\" id=\"finish\">Finish</button>\n"
 	    "<button type=\"button\" id=\"cancel\">Cancel</button>\n</form>\n"
 	    "</body></html>\n");
