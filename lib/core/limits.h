@@ -195,9 +195,12 @@
 /* How long the worker waits for an answer before it looks at the
  * queue again while sends are in flight (ms). */
 #define HG_OUTBOX_TICK_MS		20
+/* Rounds the worker tries to write its sends' answers, a tick apart,
+ * before it drops them (their rows then become "unknown"). */
+#define HG_OUTBOX_RECORD_TRIES		50
 /* Added to each second of a channel's pace: answers and requests do
  * not travel in lockstep, and Meta counts when they arrive (ms). */
-#define HG_OUTBOX_PACE_MARGIN_MS	25
+#define HG_OUTBOX_PACE_MARGIN_MS	40
 /* A claim round gives each send the time it leaves, spread over the
  * second by the channel's rate, up to this far ahead (ms). */
 #define HG_OUTBOX_AHEAD_MS		100
@@ -412,6 +415,8 @@
  * most templates a number's cache keeps, and the default seconds a
  * fetched list is used before it is fetched again (template_ttl_s). */
 #define HG_TEMPLATE_PARAMS_MAX		100
+/* A template placeholder's name, braces included: bytes. */
+#define HG_TEMPLATE_KEY_MAX		64
 #define HG_TEMPLATES_MAX		2000
 #define HG_TEMPLATE_TTL_S		3600
 

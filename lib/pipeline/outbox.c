@@ -169,6 +169,40 @@ text_pieces(const char *kind, const char *text, struct graph_piece *pc,
 	return n;
 }
 
+/*
+ * What a send of template body tbody shows in the thread: the
+ * template's text with the send's parameters, when the channel's
+ * templates are cached, else the template's name.  Malloc'd, or NULL.
+ */
+static char *
+template_text(struct db *d, long long channel, const char *tbody)
+{
+	struct buf	 out;
+	cJSON		*b, *comp = NULL;
+	char		*cached = NULL, *t = NULL;
+	const char	*name, *lang;
+
+	if ((b = cJSON_Parse(tbody)) == NULL)
+		return NULL;
+	name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b,
+	    "name"));
+	lang = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b,
+	    "language"));
+	buf_init(&out, HG_WA_TEXT_MAX * 2);
+	if (name != NULL && lang != NULL && db_template_components(d, channel,
+	    name, lang, &cached) == 1 && (comp = cJSON_Parse(cached)) != NULL &&
+	    graph_template_text(comp, cJSON_GetObjectItemCaseSensitive(b,
+	    "components"), &out) == 0 && out.len > 0)
+		t = buf_take(&out);
+	else if (name != NULL)
+		t = strdup(name);
+	buf_free(&out);
+	cJSON_Delete(comp);
+	free(cached);
+	cJSON_Delete(b);
+	return t;
+}
+
 /* Queue the pieces of a text (or one template body) in the open
  * transaction. */
 static int
@@ -194,10 +228,13 @@ queue_rows(struct db *d, const struct outbox_req *r,
 	if (tbody != NULL) {
 		n.kind = "template";
 		n.body = tbody;
-		n.text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-		    r->template, "name"));
+		if ((text = template_text(d, ci->channel_id, tbody)) == NULL)
+			return -1;
+		n.text = text;
 		n.idempotency_key = r->idempotency_key;
-		if (db_outbox_insert(d, &n, &res->id) == -1)
+		rc = db_outbox_insert(d, &n, &res->id);
+		free(text);
+		if (rc == -1)
 			return -1;
 		res->n = 1;
 		return 0;
@@ -594,6 +631,8 @@ struct chan_pace {
 	int			 rate;
 	struct pace_window	 win;		/* the channel's sends */
 	struct pace_spacer	 even;		/* ... spread over the second */
+	struct pace_spacer	 depart;	/* ... when they really leave
+						 * (senders, under mu) */
 	struct pace_window	 media;		/* Messenger/IG attachments */
 	struct pace_breaker	 breaker;
 	enum pace_breaker_state	 shown;		/* as last written */
@@ -612,6 +651,8 @@ struct slot {
 	long long		 calls[GRAPH_CLASS__MAX];
 	char			 code[48];
 	long long		 at_ms;		/* leaves then (paced) */
+	struct db_outbox_outcome out;		/* what its answer means */
+	int			 decided;	/* out is filled */
 };
 
 struct outbox_worker {
@@ -621,6 +662,7 @@ struct outbox_worker {
 	long long		 lease_ms, grace_ms;
 	struct chan_pace	 ch[OUTBOX_CHANNELS_MAX];
 	int			 nch, round;
+	long long		 after;		/* due channels: start above */
 	struct pace_pairs	 pairs;
 	unsigned		 rnd;
 	long long		 calls[GRAPH_CLASS__MAX];
@@ -629,6 +671,8 @@ struct outbox_worker {
 	pthread_cond_t		 work, done;
 	struct slot		*todo, *todo_tail, *finished;
 	int			 stop, nsenders, started, inflight;
+	int			 linger;	/* sends stay out between runs */
+	int			 timer;		/* a sender waits for a time */
 	pthread_t		 th[HG_OUTBOX_SENDERS_MAX];
 };
 
@@ -657,6 +701,9 @@ outbox_worker_new(const struct conf *c, struct db *d, struct graph *g)
 	return w;
 }
 
+static void	wait_done(struct outbox_worker *, long long);
+static int	settle(struct outbox_worker *, struct outbox_stats *);
+
 /* Free a slot and what it holds. */
 static void
 slot_free(struct slot *sl)
@@ -669,11 +716,16 @@ slot_free(struct slot *sl)
 void
 outbox_worker_free(struct outbox_worker *w)
 {
-	struct slot	*sl;
-	int		 i;
+	struct outbox_stats	 st;
+	struct slot		*sl;
+	int			 i;
 
 	if (w == NULL)
 		return;
+	/* What lingered out is written first. */
+	memset(&st, 0, sizeof(st));
+	if (w->inflight > 0)
+		(void)settle(w, &st);
 	pthread_mutex_lock(&w->mu);
 	w->stop = 1;
 	pthread_cond_broadcast(&w->work);
@@ -689,6 +741,7 @@ outbox_worker_free(struct outbox_worker *w)
 		w->finished = sl->next;
 		slot_free(sl);
 	}
+	pace_pairs_free(&w->pairs);
 	for (i = 0; i < w->nch; i++) {
 		pace_window_free(&w->ch[i].win);
 		pace_window_free(&w->ch[i].media);
@@ -723,8 +776,8 @@ chan_rate(const char *kind, long long send_rate)
 /* The pacing of a channel (set up on first use, again when its rate
  * changed); NULL when out of memory. */
 static struct chan_pace *
-chan_pace(struct outbox_worker *w, long long channel, const char *kind,
-    long long send_rate)
+chan_pace_locked(struct outbox_worker *w, long long channel,
+    const char *kind, long long send_rate)
 {
 	struct chan_pace	*cp = NULL;
 	int			 i, rate = chan_rate(kind, send_rate);
@@ -757,6 +810,7 @@ chan_pace(struct outbox_worker *w, long long channel, const char *kind,
 	 * lands in the next second's count. */
 	pace_spacer_init(&cp->even, (double)(PACE_WINDOW_SPAN_MS +
 	    HG_OUTBOX_PACE_MARGIN_MS) / rate);
+	cp->depart = cp->even;
 	if (pace_window_init(&cp->win, rate, PACE_WINDOW_SPAN_MS +
 	    HG_OUTBOX_PACE_MARGIN_MS) == -1 || pace_window_init(&cp->media,
 	    PACE_MEDIA_RATE, PACE_WINDOW_SPAN_MS + HG_OUTBOX_PACE_MARGIN_MS) ==
@@ -765,6 +819,20 @@ chan_pace(struct outbox_worker *w, long long channel, const char *kind,
 		cp->channel = 0;
 		return NULL;
 	}
+	return cp;
+}
+
+/* The pace of channel, made (or made anew when its rate changed);
+ * NULL on a memory error.  The senders read it: under the mutex. */
+static struct chan_pace *
+chan_pace(struct outbox_worker *w, long long channel, const char *kind,
+    long long send_rate)
+{
+	struct chan_pace *cp;
+
+	pthread_mutex_lock(&w->mu);
+	cp = chan_pace_locked(w, channel, kind, send_rate);
+	pthread_mutex_unlock(&w->mu);
 	return cp;
 }
 
@@ -963,19 +1031,95 @@ sender_do(const struct conf *c, struct sender_graphs *sg, struct slot *sl)
 	graph_calls_take(g, sl->calls);
 }
 
-/* Sleep until at_ms (wall clock), if it is ahead. */
+/* Sleep until at_ms (wall clock), if it is ahead by at most max_ms
+ * (more: the clock jumped). */
 static void
-pause_until(long long at_ms)
+pause_until(long long at_ms, long long max_ms)
 {
 	struct timespec	 ts;
 	long long	 ms = at_ms - clock_ms();
 
-	if (ms <= 0 || ms > HG_OUTBOX_AHEAD_MS * 2)
+	if (ms <= 0 || ms > max_ms)
 		return;
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) == -1)
 		;
+}
+
+/*
+ * The send's time to leave, taken when its sender is ready: a sender
+ * that woke late must not leave right before the next one, bunching
+ * what Meta counts when the calls arrive.  Sleeps until then.
+ */
+static void
+depart(struct outbox_worker *w, const struct slot *sl)
+{
+	struct chan_pace	*cp;
+	long long		 at = 0;
+
+	if (sl->refused)
+		return;
+	pthread_mutex_lock(&w->mu);
+	if ((cp = chan_find(w, sl->job.channel_id)) != NULL)
+		at = pace_spacer_next(&cp->depart, clock_ms());
+	pthread_mutex_unlock(&w->mu);
+	pause_until(at, PACE_WINDOW_SPAN_MS * 2);
+}
+
+/*
+ * Take the send due first off the todo list, waiting until it is due:
+ * a sender is not held while a send waits for its time, so the senders
+ * count calls, not sleeps.  One waiting sender at a time keeps the
+ * time (w->timer); the others wait to be woken.  Called with mu held;
+ * NULL when stopped with nothing left.
+ */
+static struct slot *
+take_due(struct outbox_worker *w)
+{
+	struct slot	*sl, *best, *prev, *best_prev;
+	struct timespec	 until;
+	long long	 now;
+
+	for (;;) {
+		if (w->todo == NULL) {
+			if (w->stop)
+				return NULL;
+			pthread_cond_wait(&w->work, &w->mu);
+			continue;
+		}
+		best = w->todo;
+		best_prev = NULL;
+		for (prev = w->todo, sl = w->todo->next; sl != NULL;
+		    prev = sl, sl = sl->next)
+			if (sl->at_ms < best->at_ms) {
+				best = sl;
+				best_prev = prev;
+			}
+		now = clock_ms();
+		if (best->at_ms <= now || best->at_ms > now +
+		    HG_OUTBOX_AHEAD_MS * 2) {
+			if (best_prev != NULL)
+				best_prev->next = best->next;
+			else
+				w->todo = best->next;
+			if (w->todo_tail == best)
+				w->todo_tail = best_prev;
+			best->next = NULL;
+			/* Another may be due: its sender is woken. */
+			if (w->todo != NULL)
+				pthread_cond_signal(&w->work);
+			return best;
+		}
+		if (w->timer) {
+			pthread_cond_wait(&w->work, &w->mu);
+			continue;
+		}
+		w->timer = 1;
+		clock_deadline(&until, best->at_ms - now);
+		pthread_cond_timedwait(&w->work, &w->mu, &until);
+		w->timer = 0;
+	}
 }
 
 static void *
@@ -987,17 +1131,13 @@ sender_main(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&w->mu);
-		while (w->todo == NULL && !w->stop)
-			pthread_cond_wait(&w->work, &w->mu);
-		if (w->todo == NULL) {
+		if ((sl = take_due(w)) == NULL) {
+			pthread_cond_broadcast(&w->work);
 			pthread_mutex_unlock(&w->mu);
 			break;
 		}
-		sl = w->todo;
-		if ((w->todo = sl->next) == NULL)
-			w->todo_tail = NULL;
 		pthread_mutex_unlock(&w->mu);
-		pause_until(sl->at_ms);
+		depart(w, sl);
 		sender_do(w->conf, &sg, sl);
 		pthread_mutex_lock(&w->mu);
 		sl->next = w->finished;
@@ -1132,7 +1272,7 @@ decide(struct outbox_worker *w, struct slot *sl, struct db_outbox_outcome *o,
 			/* The pair's spacing, not the number's wait. */
 			delay = w->pairs.spacing_ms;
 			pace_pairs_block(&w->pairs, j->channel_id, j->person,
-			    now + delay);
+			    now, now + delay);
 		}
 		else if (cp != NULL) {
 			/* The number's throughput (130429): a second's
@@ -1141,6 +1281,9 @@ decide(struct outbox_worker *w, struct slot *sl, struct db_outbox_outcome *o,
 				delay = PACE_WINDOW_SPAN_MS;
 			pace_window_block(&cp->win, now + delay);
 			pace_spacer_block(&cp->even, now + delay);
+			pthread_mutex_lock(&w->mu);
+			pace_spacer_block(&cp->depart, now + delay);
+			pthread_mutex_unlock(&w->mu);
 		}
 		o->next_ms = now + delay;
 		break;
@@ -1151,6 +1294,17 @@ decide(struct outbox_worker *w, struct slot *sl, struct db_outbox_outcome *o,
 		o->counted = 0;
 		break;
 	case PACE_UNKNOWN:
+		if (strcmp(j->kind, "action") == 0) {
+			/* A typing bubble or a read mark late or twice is
+			 * worse than none: never looked for nor repeated. */
+			st->failed++;
+			o->what = DB_OUTCOME_FAIL;
+			o->state = OUTBOX_FAILED;
+			o->err_code = "unknown";
+			o->err = "no answer from Meta; a sender action is not "
+			    "repeated";
+			break;
+		}
 		st->unknown++;
 		o->state = OUTBOX_UNKNOWN;
 		o->next_ms = now + w->grace_ms;
@@ -1197,7 +1351,7 @@ static int
 record_done(struct outbox_worker *w, struct outbox_stats *st)
 {
 	struct db_outbox_outcome	*o;
-	struct slot			*list, *sl;
+	struct slot			*list, *sl, *last = NULL;
 	size_t				 n = 0, i;
 	int				 rc;
 
@@ -1205,25 +1359,75 @@ record_done(struct outbox_worker *w, struct outbox_stats *st)
 	list = w->finished;
 	w->finished = NULL;
 	pthread_mutex_unlock(&w->mu);
-	for (sl = list; sl != NULL; sl = sl->next)
-		n++;
+	for (sl = list; sl != NULL; last = sl, sl = sl->next, n++)
+		if (!sl->decided) {
+			decide(w, sl, &sl->out, st);
+			sl->decided = 1;
+		}
 	if (n == 0)
 		return 0;
 	if ((o = calloc(n, sizeof(*o))) == NULL)
 		rc = -1;
 	else {
 		for (i = 0, sl = list; sl != NULL; sl = sl->next, i++)
-			decide(w, sl, &o[i], st);
+			o[i] = sl->out;
 		rc = db_outbox_record(w->db, o, n);
 	}
 	free(o);
+	if (rc == -1) {
+		/* Not written: kept, and written by a later round. */
+		pthread_mutex_lock(&w->mu);
+		last->next = w->finished;
+		w->finished = list;
+		pthread_mutex_unlock(&w->mu);
+		return -1;
+	}
 	while ((sl = list) != NULL) {
 		list = sl->next;
 		slot_free(sl);
 		w->inflight--;
 	}
-	if (rc == 0)
-		show_breakers(w, clock_ms());
+	show_breakers(w, clock_ms());
+	return 0;
+}
+
+/*
+ * Wait for every send out and write what they did.  When the database
+ * fails to, the answers are dropped: their rows' leases lapse into
+ * "unknown" and are looked for before any is sent again.  0 or -1.
+ */
+static int
+settle(struct outbox_worker *w, struct outbox_stats *st)
+{
+	struct slot	*sl;
+	int		 rc = 0, tries = 0;
+
+	while (w->inflight > 0) {
+		wait_done(w, HG_OUTBOX_TICK_MS);
+		if (record_done(w, st) == 0)
+			continue;
+		rc = -1;
+		if (++tries < HG_OUTBOX_RECORD_TRIES)
+			continue;
+		/* Every sender must be done before the slots go. */
+		pthread_mutex_lock(&w->mu);
+		while (w->todo != NULL) {
+			sl = w->todo;
+			if ((w->todo = sl->next) == NULL)
+				w->todo_tail = NULL;
+			slot_free(sl);
+			w->inflight--;
+		}
+		while ((sl = w->finished) != NULL) {
+			w->finished = sl->next;
+			slot_free(sl);
+			w->inflight--;
+		}
+		pthread_mutex_unlock(&w->mu);
+		if (w->inflight > 0)
+			continue;
+		log_msg(LOG_LEVEL_ERROR, "outbox.record_lost", db_errmsg(w->db));
+	}
 	return rc;
 }
 
@@ -1370,9 +1574,11 @@ claim_round(struct outbox_worker *w, int *claimed, long long *wait,
 	*claimed = 0;
 	if (free_slots <= 0)
 		return 0;
-	if (db_outbox_due_channels(w->db, now, ch, HG_OUTBOX_CHANNELS_ROUND,
-	    &n) == -1)
+	if (db_outbox_due_channels(w->db, now, w->after, ch,
+	    HG_OUTBOX_CHANNELS_ROUND, &n) == -1)
 		return -1;
+	/* More channels than a round takes: the next starts after. */
+	w->after = n == HG_OUTBOX_CHANNELS_ROUND ? ch[n - 1].id : 0;
 	if (n == 0)
 		return 0;
 	if (crypto_token(lease, sizeof(lease)) == -1 || db_begin(w->db) == -1)
@@ -1421,13 +1627,7 @@ wait_done(struct outbox_worker *w, long long ms)
 
 	if (ms <= 0)
 		return;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	clock_deadline(&until, ms);
 	pthread_mutex_lock(&w->mu);
 	if (w->finished == NULL)
 		pthread_cond_timedwait(&w->done, &w->mu, &until);
@@ -1485,21 +1685,22 @@ outbox_run(struct outbox_worker *w, long long budget_ms,
 			wait_done(w, wait < HG_OUTBOX_TICK_MS ? (wait > 0 ?
 			    wait : 1) : HG_OUTBOX_TICK_MS);
 	}
-	/* What is out is recorded before returning. */
-	while (w->inflight > 0) {
-		wait_done(w, HG_OUTBOX_TICK_MS);
-		if (record_done(w, st) == -1)
+	/* What is out is recorded before returning, unless the thread
+	 * comes back for it soon (linger): the senders then go on while
+	 * it looks at the queue again. */
+	if (rc == -1 || !w->linger) {
+		if (settle(w, st) == -1)
 			rc = -1;
-		if (rc == -1 && w->inflight > 0) {
-			/* The database fails: the leases will lapse. */
-			wait_done(w, HG_OUTBOX_TICK_MS);
-		}
 	}
 	count_worker_calls(w);
 	if (rc == -1)
 		return -1;
 	if (next_ms != NULL && db_outbox_next_due(w->db, next_ms) == -1)
 		return -1;
+	/* Sends still out: back within a tick to write their answers. */
+	if (next_ms != NULL && w->inflight > 0 && (*next_ms == 0 ||
+	    *next_ms > clock_ms() + HG_OUTBOX_TICK_MS))
+		*next_ms = clock_ms() + HG_OUTBOX_TICK_MS;
 	return 0;
 }
 
@@ -1528,7 +1729,12 @@ count_calls(struct db *d, struct graph *g)
 static void *
 bg_new(const struct conf *c, struct db *d, struct graph *g)
 {
-	return outbox_worker_new(c, d, g);
+	struct outbox_worker *w;
+
+	/* The thread comes back: sends need not be waited for. */
+	if ((w = outbox_worker_new(c, d, g)) != NULL)
+		w->linger = 1;
+	return w;
 }
 
 static void

@@ -198,34 +198,112 @@ pace_spacer_block(struct pace_spacer *sp, long long until_ms)
 void
 pace_pairs_init(struct pace_pairs *t, long long spacing_ms)
 {
-	t->n = 0;
+	memset(t, 0, sizeof(*t));
 	t->spacing_ms = spacing_ms;
 }
 
-/* The pair's slot, a new one (forgetting finished pairs when full), or
- * NULL when the table is full of waiting pairs. */
+void
+pace_pairs_free(struct pace_pairs *t)
+{
+	free(t->p);
+	t->p = NULL;
+	t->cap = t->used = 0;
+}
+
+/* The first slot of (channel, person)'s probe sequence: FNV-1a. */
+static size_t
+pair_hash(const struct pace_pairs *t, long long channel, const char *person)
+{
+	unsigned long long	 h = 14695981039346656037ull;
+	int			 i;
+
+	for (i = 0; i < 8; i++)
+		h = (h ^ (unsigned char)(channel >> (i * 8))) * 1099511628211ull;
+	for (; *person != '\0'; person++)
+		h = (h ^ (unsigned char)*person) * 1099511628211ull;
+	return (size_t)h & (t->cap - 1);
+}
+
+/*
+ * Make the table anew with only the pairs still waiting at now_ms, in
+ * room for twice as many again (at least PACE_PAIRS_MIN slots): 0, or
+ * -1 when PACE_PAIRS_MAX pairs wait or memory is short (the table is
+ * left as it was).
+ */
+static int
+pairs_rebuild(struct pace_pairs *t, long long now_ms)
+{
+	struct pace_pair	*p;
+	size_t			 live = 0, cap = PACE_PAIRS_MIN, i, j;
+
+	for (i = 0; i < t->cap; i++)
+		if (t->p[i].channel != 0 && t->p[i].next_ms > now_ms)
+			live++;
+	if (live >= PACE_PAIRS_MAX)
+		return -1;
+	while (cap < live * 4)
+		cap *= 2;
+	if ((p = calloc(cap, sizeof(*p))) == NULL)
+		return -1;
+	for (i = 0; i < t->cap; i++) {
+		if (t->p[i].channel == 0 || t->p[i].next_ms <= now_ms)
+			continue;
+		for (j = (size_t)t->p[i].hash & (cap - 1); p[j].channel != 0;
+		    j = (j + 1) & (cap - 1))
+			;
+		p[j] = t->p[i];
+	}
+	free(t->p);
+	t->p = p;
+	t->cap = cap;
+	t->used = live;
+	return 0;
+}
+
+/*
+ * The pair's slot, or a new one, or NULL when PACE_PAIRS_MAX pairs are
+ * waiting (or memory is short).  An open-addressed table: a pair whose
+ * wait is over at now_ms is as good as forgotten, and its slot is
+ * taken by the next new pair that probes past it.
+ */
 static struct pace_pair *
 pair_find(struct pace_pairs *t, long long channel, const char *person,
     long long now_ms)
 {
-	int i, j;
+	struct pace_pair	*s = NULL, *reuse = NULL;
+	size_t			 i, h;
 
-	for (i = 0; i < t->n; i++)
-		if (t->p[i].channel == channel &&
-		    strcmp(t->p[i].person, person) == 0)
-			return &t->p[i];
-	if (t->n == PACE_PAIRS_MAX) {
-		for (i = j = 0; i < t->n; i++)
-			if (t->p[i].next_ms > now_ms)
-				t->p[j++] = t->p[i];
-		t->n = j;
-		if (t->n == PACE_PAIRS_MAX)
-			return NULL;
+	if (t->cap > 0) {
+		for (i = pair_hash(t, channel, person);
+		    t->p[i].channel != 0; i = (i + 1) & (t->cap - 1)) {
+			s = &t->p[i];
+			if (s->channel == channel &&
+			    strcmp(s->person, person) == 0)
+				return s;
+			if (reuse == NULL && s->next_ms <= now_ms)
+				reuse = s;
+		}
+		s = &t->p[i];
 	}
-	memset(&t->p[t->n], 0, sizeof(t->p[0]));
-	t->p[t->n].channel = channel;
-	snprintf(t->p[t->n].person, sizeof(t->p[0].person), "%s", person);
-	return &t->p[t->n++];
+	if (reuse == NULL) {
+		if (t->cap == 0 || (t->used + 1) * 10 > t->cap * 7 ||
+		    t->used >= PACE_PAIRS_MAX) {
+			if (pairs_rebuild(t, now_ms) == -1)
+				return NULL;
+			for (i = pair_hash(t, channel, person);
+			    t->p[i].channel != 0; i = (i + 1) & (t->cap - 1))
+				;
+			s = &t->p[i];
+		}
+		t->used++;
+		reuse = s;
+	}
+	h = pair_hash(t, channel, person);
+	memset(reuse, 0, sizeof(*reuse));
+	reuse->channel = channel;
+	reuse->hash = h;
+	snprintf(reuse->person, sizeof(reuse->person), "%s", person);
+	return reuse;
 }
 
 long long
@@ -244,9 +322,9 @@ pace_pairs_take(struct pace_pairs *t, long long channel, const char *person,
 
 void
 pace_pairs_block(struct pace_pairs *t, long long channel, const char *person,
-    long long until_ms)
+    long long now_ms, long long until_ms)
 {
-	struct pace_pair *p = pair_find(t, channel, person, until_ms);
+	struct pace_pair *p = pair_find(t, channel, person, now_ms);
 
 	if (p != NULL && until_ms > p->next_ms)
 		p->next_ms = until_ms;

@@ -28,7 +28,8 @@
 #define PACE_BREAKER_MIN	5	/* calls before it may open */
 #define PACE_BREAKER_COOL_MS	30000	/* open this long, then one try */
 #define PACE_BREAKER_COOL_MAX_MS 600000	/* doubling cool-down's cap */
-#define PACE_PAIRS_MAX		4096	/* pairs remembered per worker */
+#define PACE_PAIRS_MAX		65536	/* pairs waiting at once, per worker */
+#define PACE_PAIRS_MIN		1024	/* the table's first size (a power of two) */
 
 struct pace_bucket {
 	double		 rate;		/* tokens per second */
@@ -97,26 +98,31 @@ long long	 pace_spacer_next(struct pace_spacer *, long long now_ms);
 /* Meta said wait: nothing leaves before until_ms. */
 void		 pace_spacer_block(struct pace_spacer *, long long until_ms);
 
-/* The spacing of (channel, person) pairs. */
+/* The spacing of (channel, person) pairs: a hash table of the pairs
+ * still waiting, grown as needed (PACE_PAIRS_MAX at most). */
 struct pace_pair {
-	long long	 channel;
+	long long	 channel;	/* 0: an empty slot */
+	size_t		 hash;		/* where its probes start */
 	char		 person[64];
 	long long	 next_ms;	/* earliest next send */
 };
 struct pace_pairs {
-	struct pace_pair	 p[PACE_PAIRS_MAX];
-	int			 n;
+	struct pace_pair	*p;	/* cap slots (a power of two) */
+	size_t			 cap, used;
 	long long		 spacing_ms;
 };
 void		 pace_pairs_init(struct pace_pairs *, long long spacing_ms);
+void		 pace_pairs_free(struct pace_pairs *);
 /* 0 when person on channel may be sent to now (the send is counted),
- * else the milliseconds to wait.  A full table forgets pairs whose
- * wait is over; when none is, the pair is refused for spacing_ms. */
+ * else the milliseconds to wait.  Pairs whose wait is over are
+ * forgotten; when PACE_PAIRS_MAX still wait, a new pair is refused for
+ * spacing_ms. */
 long long	 pace_pairs_take(struct pace_pairs *, long long channel,
 		    const char *person, long long now_ms);
-/* Meta said this pair must wait until until_ms (131056). */
+/* Meta said at now_ms that this pair must wait until until_ms
+ * (131056). */
 void		 pace_pairs_block(struct pace_pairs *, long long channel,
-		    const char *person, long long until_ms);
+		    const char *person, long long now_ms, long long until_ms);
 
 enum pace_breaker_state {
 	BREAKER_CLOSED,

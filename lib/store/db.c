@@ -1162,6 +1162,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_MESSAGE_UNSEND] =
 	    "UPDATE message SET unsent_ms = coalesce(unsent_ms, ?3), text = NULL "
 	    "WHERE channel_id = ?1 AND meta_message_id = ?2",
+	/* An unsent message's media: the rows go (their files follow,
+	 * media_gone), and what Meta said of them. */
+	[STMT_MESSAGE_UNSEND_MEDIA] =
+	    "DELETE FROM media WHERE message_id IN (SELECT id FROM message "
+	    "WHERE channel_id = ?1 AND meta_message_id = ?2)",
+	[STMT_MESSAGE_UNSEND_ATTS] =
+	    "UPDATE message SET attachments = NULL "
+	    "WHERE channel_id = ?1 AND meta_message_id = ?2",
 	[STMT_TEMPLATE_FETCHED] =
 	    "SELECT fetched_ms FROM wa_template_fetch WHERE channel_id = ?1",
 	[STMT_TEMPLATE_CLEAR] =
@@ -1179,6 +1187,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "FROM wa_template WHERE channel_id = ?1 ORDER BY name, language",
 	[STMT_TEMPLATE_FIND] =
 	    "SELECT status, params FROM wa_template "
+	    "WHERE channel_id = ?1 AND name = ?2 AND language = ?3",
+	[STMT_TEMPLATE_COMPONENTS] =
+	    "SELECT components FROM wa_template "
 	    "WHERE channel_id = ?1 AND name = ?2 AND language = ?3",
 	[STMT_MEDIA_OF_MESSAGE] =
 	    "SELECT id, position, state, content_type FROM media "
@@ -1320,7 +1331,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE c.token_status IN ('valid', 'expiring') AND EXISTS "
 	    "(SELECT 1 FROM outbox o WHERE o.channel_id = c.id AND "
 	    "o.state = 'queued' AND o.next_attempt_ms <= ?1) "
-	    "ORDER BY c.id LIMIT ?2",
+	    "ORDER BY c.id <= ?3, c.id LIMIT ?2",
 	/* A channel's due sends whose conversation has nothing older to
 	 * send, oldest first */
 	[STMT_OUTBOX_CANDIDATES_CH] =

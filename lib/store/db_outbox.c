@@ -450,7 +450,7 @@ db_outbox_fail(struct db *d, long long id, const char *token,
 }
 
 int
-db_outbox_due_channels(struct db *d, long long now,
+db_outbox_due_channels(struct db *d, long long now, long long after,
     struct db_outbox_chan *ch, size_t max, size_t *n)
 {
 	sqlite3_stmt	*st;
@@ -461,6 +461,7 @@ db_outbox_due_channels(struct db *d, long long now,
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, (long long)max);
+	sqlite3_bind_int64(st, 3, after);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
 		ch[*n].id = sqlite3_column_int64(st, 0);
 		db_col_copy(st, 1, ch[*n].kind, sizeof(ch[*n].kind));

@@ -148,8 +148,10 @@ struct db_outbox_chan {
 	long long	 send_rate;	/* 0: default */
 };
 /* Up to max channels whose token is valid with a send due at now_ms
- * into ch; *n how many.  0 or -1. */
-int	 db_outbox_due_channels(struct db *, long long now_ms,
+ * into ch, those with an id above after first, then the others (so a
+ * caller that starts after the last one it got, when it got max, sees
+ * every channel in turn); *n how many.  0 or -1. */
+int	 db_outbox_due_channels(struct db *, long long now_ms, long long after,
 	    struct db_outbox_chan *ch, size_t max, size_t *n);
 /* Inside the caller's transaction: up to max due sends of channel
  * whose conversation has nothing older to send, oldest first, into

@@ -3,6 +3,7 @@
  * the SQL is in db.c's statement table.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db_int.h"
@@ -21,7 +22,20 @@ db_message_unsend(struct db *d, long long channel, const char *mid,
 	sqlite3_bind_int64(st, 3, at_ms);
 	if (db_exec(d, st) == -1)
 		return -1;
-	return sqlite3_changes(d->h) > 0;
+	if (sqlite3_changes(d->h) == 0)
+		return 0;
+	/* What the person took back is not kept nor shown: its files and
+	 * Meta's links to them go too. */
+	if ((st = db_stmt(d, STMT_MESSAGE_UNSEND_MEDIA)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	db_bind_text(st, 2, mid);
+	if (db_exec(d, st) == -1 ||
+	    (st = db_stmt(d, STMT_MESSAGE_UNSEND_ATTS)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	db_bind_text(st, 2, mid);
+	return db_exec(d, st) == -1 ? -1 : 1;
 }
 
 int
@@ -132,4 +146,29 @@ db_template_find(struct db *d, long long channel, const char *name,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(d, rc);
 	return rc == SQLITE_ROW;
+}
+
+int
+db_template_components(struct db *d, long long channel, const char *name,
+    const char *language, char **out)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+	int		 rc;
+
+	*out = NULL;
+	if ((st = db_stmt(d, STMT_TEMPLATE_COMPONENTS)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	db_bind_text(st, 2, name);
+	db_bind_text(st, 3, language);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(st, 0);
+		if ((*out = strdup(v != NULL ? v : "[]")) == NULL)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
 }

@@ -9,7 +9,8 @@
 
 #include "db.h"
 
-/* Mark the message mid of channel unsent at at_ms, its text erased:
+/* Mark the message mid of channel unsent at at_ms, its text erased,
+ * its media files and attachments removed:
  * 1 changed, 0 no such message, -1. */
 int	 db_message_unsend(struct db *, long long channel, const char *mid,
 	    long long at_ms);
@@ -35,5 +36,10 @@ int	 db_template_list(struct db *, long long channel,
  * statussz bytes, and parameter count), 0 unknown, -1. */
 int	 db_template_find(struct db *, long long channel, const char *name,
 	    const char *language, char *status, size_t statussz, int *params);
+/* The components of channel's cached template name in language, as
+ * Meta listed them (JSON, malloc'd) into *out: 1, 0 when not cached,
+ * or -1. */
+int	 db_template_components(struct db *, long long channel,
+	    const char *name, const char *language, char **out);
 
 #endif

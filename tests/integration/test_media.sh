@@ -213,6 +213,19 @@ sleep 4
 expect_eq "$(sql "$D" "SELECT profile_fetched_ms FROM contact WHERE id = $K4")" "$T4" "... and not tried again"
 expect_eq "$(sql "$D" "SELECT name FROM contact WHERE id = $K4")" "" "... the name stays empty"
 
+# --- an unsent message's media: no longer kept nor served
+M9=$(deliver messenger image)
+expect_eq "$(wait_sql "SELECT state FROM media WHERE id = $M9" ready)" ready "an image to be unsent: ready"
+[ -e "$D/media/$M9" ] && ok "... its file stored" || not_ok "... its file stored"
+MID9=$(sql "$D" "SELECT meta_message_id FROM message WHERE id = (SELECT message_id FROM media WHERE id = $M9)")
+curl -s -d platform=messenger -d page=$P1 -d type=unsend -d mid="$MID9" "$CTL/deliver" >/dev/null
+expect_eq "$(wait_sql "SELECT count(*) FROM media WHERE id = $M9" 0)" 0 "unsent: its media row deleted"
+expect_eq "$(sql "$D" "SELECT coalesce(attachments, 'none') FROM message WHERE meta_message_id = '$MID9'")" none \
+    "... and the attachments Meta named"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -b "$G" "$BASE/api/media/$M9")" 404 "... no longer served"
+HUBGATE_CONFIG=$CFG "$HUBGATE_BUILD/cron/webhook-retry" >/dev/null
+[ -e "$D/media/$M9" ] && not_ok "... its file removed by webhook-retry" || ok "... its file removed by webhook-retry"
+
 # --- retention
 sql "$D" "UPDATE media SET fetched_ms = fetched_ms - 91 * 86400000 WHERE id = $M1" >/dev/null
 out=$(HUBGATE_CONFIG=$CFG "$HUBGATE_BUILD/cron/webhook-retry")

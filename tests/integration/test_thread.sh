@@ -128,6 +128,8 @@ expect_eq "$(status "$r")" 202 "an approved template with its parameters: 202"
 IDT=$(body "$r" | json 'j["id"]')
 expect_eq "$(wait_for "SELECT state FROM outbox WHERE id = $IDT" sent)" sent "... sent"
 expect_match "$(fake_outbox | json 'j["data"][-1]["body"]')" '"name": "order_update", "language": \{"code": "es_ES"\}' "... it reached the fake's outbox"
+expect_eq "$(get "$G" "/api/conversations/$CW/messages" | sed '$d' | json '[m["text"] for m in j["messages"] if m["kind"]=="template"][-1]')" \
+    "Hola Ana, tu pedido A-17 está listo para recoger." "... and the thread shows the template's text with its parameters"
 # Without a cache, the fake refuses like Meta.
 sql "$D" "DELETE FROM wa_template_fetch; DELETE FROM wa_template" >/dev/null
 r=$(send "$G" "$CSRF_G" "$CW" '{"template":{"name":"order_update","language":"en_US","components":[{"type":"body","parameters":[{"type":"text","text":"Ana"}]}]}}')

@@ -62,7 +62,7 @@ test_pairs(void)
 	    "another person is not held back");
 	EQ_INT(pace_pairs_take(&p, 2, "16505551234", t + 6001), 0,
 	    "the same person on another number is not either");
-	pace_pairs_block(&p, 1, "16505559999", t + 100000);
+	pace_pairs_block(&p, 1, "16505559999", t + 6001, t + 100000);
 	EQ_INT(pace_pairs_take(&p, 1, "16505559999", t + 50000), 50000,
 	    "131056: that pair waits what Meta said");
 	/* A full table forgets pairs whose wait is over. */
@@ -70,18 +70,24 @@ test_pairs(void)
 		char	 who[32];
 		int	 i, ok = 1;
 
+		pace_pairs_free(&p);
 		pace_pairs_init(&p, 6000);
 		for (i = 0; i < PACE_PAIRS_MAX; i++) {
 			snprintf(who, sizeof(who), "%d", i);
 			ok &= pace_pairs_take(&p, 1, who, t) == 0;
 		}
-		OK(ok, "4096 people at once");
+		OK(ok, "PACE_PAIRS_MAX people at once");
 		EQ_INT(pace_pairs_take(&p, 1, "new", t + 1), 6000,
 		    "a full table of waiting pairs: a new one waits");
 		EQ_INT(pace_pairs_take(&p, 1, "new", t + 6000), 0,
 		    "once their wait is over the table makes room");
 		EQ_INT(pace_pairs_take(&p, 1, "new", t + 6001), 5999,
 		    "... and the new pair is spaced");
+		EQ_INT(pace_pairs_take(&p, 1, "0", t + 6001), 0,
+		    "... and an old pair whose wait is over goes again");
+		EQ_INT(pace_pairs_take(&p, 1, "0", t + 6002), 5999,
+		    "... spaced anew");
+		pace_pairs_free(&p);
 	}
 }
 

@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "db.h"
 #include "db_int.h"
+#include "buf.h"
 #include "db_thread.h"
 #include "graph_templates.h"
 
@@ -38,6 +39,24 @@ given(const char *s)
 
 	cJSON_Delete(c);
 	return n;
+}
+
+/* graph_template_text of the template's components t and the send's
+ * g into out: its return. */
+static int
+text_of(const char *t, const char *g, char *out, size_t outsz)
+{
+	cJSON		*ct = cJSON_Parse(t), *cg = g != NULL ? cJSON_Parse(g) : NULL;
+	struct buf	 b;
+	int		 rc;
+
+	buf_init(&b, 64);
+	rc = graph_template_text(ct, cg, &b);
+	snprintf(out, outsz, "%s", buf_cstr(&b));
+	buf_free(&b);
+	cJSON_Delete(ct);
+	cJSON_Delete(cg);
+	return rc;
 }
 
 static int	 listed;
@@ -77,6 +96,20 @@ main(void)
 	EQ_INT(given("[{\"type\":\"header\",\"parameters\":[{\"type\":\"text\",\"text\":\"a\"}]}]"), 0,
 	    "a header's parameters are not the body's");
 	EQ_INT(given(NULL), 0, "no components given: 0");
+	EQ_INT(text_of("[{\"type\":\"BODY\",\"text\":\"Hi {{1}}, order {{2}} ({{1}})\"}]",
+	    "[{\"type\":\"body\",\"parameters\":[{\"type\":\"text\",\"text\":\"Ana\"},{\"type\":\"text\",\"text\":\"A-17\"}]}]",
+	    text, sizeof(text)), 0, "a template's text with its parameters");
+	EQ_STR(text, "Hi Ana, order A-17 (Ana)", "... each {{n}} replaced, repeated ones too");
+	text_of("[{\"type\":\"BODY\",\"text\":\"Dear {{name}}, {{x}} {{\"}]",
+	    "[{\"type\":\"body\",\"parameters\":[{\"type\":\"text\",\"parameter_name\":\"name\",\"text\":\"Bo\"}]}]",
+	    text, sizeof(text));
+	EQ_STR(text, "Dear Bo, {{x}} {{", "named parameters by parameter_name; what is not given stays as written");
+	text_of("[{\"type\":\"BODY\",\"text\":\"Hi {{1}}\"}]", NULL, text, sizeof(text));
+	EQ_STR(text, "Hi {{1}}", "no parameters given: the text as written");
+	EQ_INT(text_of("[{\"type\":\"HEADER\",\"text\":\"x\"}]", NULL, text, sizeof(text)), -1,
+	    "no body text: -1");
+	EQ_INT(text_of("[{\"type\":\"BODY\",\"text\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}]",
+	    NULL, text, sizeof(text)), -1, "more than the buffer holds: -1");
 
 	if (mkdtemp(dir) == NULL)
 		return 1;
