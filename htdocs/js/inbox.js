@@ -131,7 +131,7 @@ function body(m) {
 	switch (m.kind) {
 	case 'text': return m.payload ? el('span', { className: 'msg-choice' }, 'Chose the quick reply ',
 		el('span', { className: 'chip', title: `payload ${m.payload}` }, t || m.payload)) : t;
-	case 'template': return `Template “${t}”`;
+	case 'template': return el('span', {}, el('span', { className: 'chip', title: 'an approved WhatsApp template' }, 'Template'), ' ', t);
 	case 'postback': return el('span', {}, 'Tapped the button ', el('span', { className: 'chip', title: m.payload ? `payload ${m.payload}` : undefined }, t || m.payload || 'a button'));
 	case 'interactive': case 'button': return el('span', {}, 'Chose ', el('span', { className: 'chip', title: m.payload ? `payload ${m.payload}` : undefined }, t || m.payload || 'an option'));
 	case 'location': return locationNode(m);
@@ -170,7 +170,8 @@ function drawMsg(m) {
 	const meta = el('div', { className: 'msg-meta small' }, el('time', {}, new Date(m.sent_at).toLocaleString()));
 	if (out) {
 		if (m.echo) meta.append(' · ', el('span', { className: 'msg-echo' }, 'sent from Meta inbox'));
-		const st = m.outbox_state === 'sending' || m.outbox_state === 'unknown' ? m.outbox_state : m.status;
+		const ob = m.outbox ? m.outbox.state : null;
+		const st = ob === 'sending' || ob === 'unknown' ? ob : m.status;
 		const [sym, word] = TICK[st] || ['', st];
 		meta.append(' ', el('span', { className: `tick tick-${st}`, title: word, 'data-status': st },
 			`${sym} ${word}`));

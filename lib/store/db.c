@@ -865,23 +865,6 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "UPDATE outbox SET state = 'queued', resends = resends + 1, "
 	    "updated_ms = ?1 WHERE state = 'unknown' AND next_attempt_ms <= ?1 "
 	    "AND resends < ?2",
-	/* The oldest due send whose conversation has nothing older to
-	 * send, on a channel whose token is valid */
-	[STMT_OUTBOX_CANDIDATE] =
-	    "SELECT o.id, o.channel_id, o.conversation_id, o.attempts, o.kind, "
-	    "c.kind, c.meta_id, k.meta_user_id, coalesce(o.tag, ''), "
-	    "coalesce(c.send_rate, 0), o.body, c.token_sealed, c.token_kind, "
-	    "o.resends, coalesce(o.claimed_ms, 0), "
-	    "coalesce(v.last_inbound_ms, 0), c.human_agent FROM outbox o "
-	    "JOIN channel c ON c.id = o.channel_id "
-	    "JOIN conversation v ON v.id = o.conversation_id "
-	    "JOIN contact k ON k.id = v.contact_id "
-	    "WHERE o.state = 'queued' AND o.next_attempt_ms <= ?1 "
-	    "AND c.token_status IN ('valid', 'expiring') "
-	    "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE "
-	    "p.conversation_id = o.conversation_id AND p.id < o.id AND "
-	    "p.state IN ('queued', 'sending', 'unknown')) "
-	    "ORDER BY o.next_attempt_ms, o.id LIMIT 1",
 	[STMT_OUTBOX_TAKE] =
 	    "UPDATE outbox SET state = 'sending', lease_token = ?2, "
 	    "lease_expires_ms = ?3, attempts = attempts + 1, updated_ms = ?4, "

@@ -228,48 +228,6 @@ job_fill(sqlite3_stmt *st, struct db_outbox_job *j)
 }
 
 int
-db_outbox_claim(struct db *d, long long now, long long lease_ms,
-    const char *token, struct db_outbox_job *j)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	memset(j, 0, sizeof(*j));
-	if (db_begin(d) == -1)
-		return -1;
-	if ((st = db_stmt(d, STMT_OUTBOX_CANDIDATE)) == NULL)
-		return undo(d);
-	sqlite3_bind_int64(st, 1, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && job_fill(st, j) == -1) {
-		sqlite3_reset(st);
-		db_outbox_job_clear(j);
-		d->err = DB_ERROR;
-		return undo(d);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
-		if (rc != SQLITE_DONE) {
-			db_fail(d, rc);
-			return undo(d);
-		}
-		return db_commit(d) == -1 ? undo(d) : 0;
-	}
-	if ((st = db_stmt(d, STMT_OUTBOX_TAKE)) == NULL)
-		goto err;
-	sqlite3_bind_int64(st, 1, j->id);
-	db_bind_text(st, 2, token);
-	sqlite3_bind_int64(st, 3, now + lease_ms);
-	sqlite3_bind_int64(st, 4, now);
-	if (db_exec(d, st) == -1 || db_commit(d) == -1)
-		goto err;
-	return 1;
-err:
-	db_outbox_job_clear(j);
-	return undo(d);
-}
-
-int
 db_outbox_next_due(struct db *d, long long *at)
 {
 	sqlite3_stmt	*st;

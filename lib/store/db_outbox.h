@@ -96,12 +96,6 @@ void	 db_outbox_job_clear(struct db_outbox_job *);
  * *n counts both.  Own transaction; 0 or -1. */
 int	 db_outbox_recover(struct db *, long long now_ms, long long grace_ms,
 	    long long *n);
-/* Claim the oldest due send whose conversation has nothing older
- * still to send and whose channel's token is valid, under token until
- * now_ms + lease_ms, counting an attempt: 1 (job filled), 0 none due,
- * -1.  Own transaction. */
-int	 db_outbox_claim(struct db *, long long now_ms, long long lease_ms,
-	    const char *token, struct db_outbox_job *);
 /* When the next send is due (ms) into *at; 0 when none queued.  0/-1. */
 int	 db_outbox_next_due(struct db *, long long *at);
 

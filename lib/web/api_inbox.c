@@ -232,10 +232,6 @@ msg_row(void *arg, const struct db_msg_row *m)
 	/* media: each attachment, with its stored item. */
 	api_media_attachments(a->db, m->id, m->direction != NULL &&
 	    strcmp(m->direction, "in") == 0, m->attachments, o);
-	if (m->outbox_id > 0) {
-		cJSON_AddNumberToObject(o, "outbox_id", (double)m->outbox_id);
-		add_str(o, "outbox_state", m->outbox_state);
-	}
 	/* The thread: what it answers, its reactions, unsent, echo. */
 	add_str(o, "error", m->error);
 	add_str(o, "payload", m->payload);

@@ -272,6 +272,9 @@ try {
 	const tsent = (await (await fetch(`${CTL}/outbox`)).json()).data.filter((x) => x.body && x.body.type === 'template');
 	eq(JSON.stringify(tsent.map((x) => [x.body.template.name, x.body.template.language.code, x.body.template.components[0].parameters.map((p) => p.text)])),
 		'[["order_update","en_US",["Ana","<b>A-17</b>"]]]', 'it reached the fake\'s outbox with its parameters');
+	await page.waitForFunction(() => [...document.querySelectorAll('#thread .msg-out .msg-text')].some((e) => e.textContent.includes('is ready for pickup')));
+	const tmsg = await page.locator('#thread .msg-out .msg-text').last().textContent();
+	eq(tmsg, 'Template Hi Ana, your order <b>A-17</b> is ready for pickup.', 'the thread shows the sent template\'s text with its parameters, as text');
 	await shot(page, 'inbox-template-desktop');
 	await page.setViewportSize(PHONE);
 	await page.selectOption('#t-pick', { label: 'welcome_back (es_ES)' });
