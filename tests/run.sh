@@ -60,6 +60,9 @@ for t in tests/browser/test_*.mjs tests/browser/ops.mjs tests/browser/inbox.mjs;
 	[ -f "$t" ] && run_suite "browser/$(basename "$t" .mjs)" \
 	    bash tests/browser/run-suite.sh "$t"
 done
+# Connecting accounts again with the programs as plain CGI.
+run_suite browser/test_connect_cgi env LIGHTTPD_MODE=cgi \
+    bash tests/browser/run-suite.sh tests/browser/test_connect.mjs
 
 # No sanitizer may have reported anything, in any process.
 if [ -z "${TESTS:-}" ] || [[ sanitizers == *$TESTS* ]]; then

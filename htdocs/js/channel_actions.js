@@ -1,11 +1,12 @@
 // What admins do with channels on the Channels page: connect a
 // WhatsApp number by form (POST /api/channels/whatsapp: WABA id, phone
 // number id, a system-user token and an optional PIN; the token is a
-// password field, sent once and never shown again), and per row Rename
-// (PATCH /api/channels/ID), Re-subscribe (POST .../subscribe) and
-// Disconnect (DELETE, after an in-page confirmation), and its sending
-// settings (PATCH: human_agent for Messenger/Instagram, send_rate,
-// mark_read), summed up in the row.  Every value
+// password field, sent once and never shown again), and per row, in a
+// "Manage" menu: Rename (PATCH /api/channels/ID), Re-subscribe (POST
+// .../subscribe), Move to another workspace (the operator: POST
+// .../move), Disconnect (DELETE, after an in-page confirmation), and
+// its sending settings (PATCH: human_agent for Messenger/Instagram,
+// send_rate, mark_read), summed up in the menu.  Every value
 // reaches the page as text (el(), textContent), never as HTML.
 import { api, el, showAlert } from './api.js';
 import { confirmIn, typedConfirm } from './ops.js';
@@ -108,20 +109,63 @@ function settingsForm(c, box, o, label, back) {
 	(c.kind !== 'whatsapp' ? ha : rate).focus();
 }
 
-// actionsCell(c, {alert, done}): the Rename, Re-subscribe and
-// Disconnect buttons of channel c, for an admin; done() reloads.
+// moveForm(c, box, o, label, back): the operator's form moving
+// channel c to another workspace (GET /api/workspaces, POST
+// /api/channels/ID/move), its name typed to confirm.
+async function moveForm(c, box, o, label, back) {
+	let list = [];
+	try {
+		const r = await api('GET', 'workspaces');
+		list = (r && Array.isArray(r.workspaces) ? r.workspaces : []).filter((w) => Number.isSafeInteger(w.id) && w.id !== o.workspace);
+	} catch (e) { showAlert(o.alert, e.message, 'error'); back(); return; }
+	if (!list.length) { showAlert(o.alert, 'There is no other workspace to move it to.', 'error'); back(); return; }
+	const pick = el('select', { 'aria-label': `Workspace to move ${label} to` },
+		...list.map((w) => el('option', { value: String(w.id) }, String(w.name || `#${w.id}`))));
+	const go = el('button', { type: 'button', className: 'btn btn-small' }, 'Move…');
+	const cancel = el('button', { type: 'button', className: 'btn btn-secondary btn-small' }, 'Cancel');
+	const form = el('div', { className: 'row-actions row-form' },
+		el('span', { className: 'small' }, 'Move to'), pick, go, cancel);
+	cancel.addEventListener('click', back);
+	form.addEventListener('keydown', (e) => { if (e.key === 'Escape') back(); });
+	go.addEventListener('click', () => {
+		const to = list.find((w) => String(w.id) === pick.value);
+		const word = String(c.name || c.meta_id || '');
+		// The question takes the form's place; its Cancel brings
+		// the form back.
+		typedConfirm(box, `Move ${label} with its conversations to ${to.name}? People of this workspace lose it.`, word, 'Move', async () => {
+			try {
+				await api('POST', `channels/${c.id}/move`, { workspace_id: to.id });
+				showAlert(o.alert, `Moved ${label} to ${to.name}.`, 'ok');
+				await o.done();
+			} catch (e) { showAlert(o.alert, e.message, 'error'); }
+		});
+	});
+	box.replaceChildren(form);
+	pick.focus();
+}
+
+// actionsCell(c, {alert, done, operator, workspace}): a "Manage" menu of channel
+// c for an admin (a details element: keyboard and screen readers know
+// it), with Rename, Sending settings, Re-subscribe, Move (the
+// operator), Disconnect and Disconnect-and-delete; each opens its form
+// or question in the menu.  done() reloads.
 export function actionsCell(c, o) {
-	const box = el('span', { className: 'row-actions' });
+	const box = el('div', { className: 'row-actions row-menu-items' });
 	if (!Number.isSafeInteger(c.id)) return box;
 	const label = String(c.name || c.meta_id || '');
+	const menu = el('details', { className: 'row-menu' },
+		el('summary', { className: 'btn btn-secondary btn-small', 'aria-label': `Manage ${label}` }, 'Manage'),
+		el('div', { className: 'row-menu-panel' },
+			el('p', { className: 'muted small sending-summary' }, sendingSummary(c)), box));
 	const fail = (e) => showAlert(o.alert, e.message, 'error');
-	const rename = el('button', { type: 'button', className: 'btn btn-secondary btn-small', 'aria-label': `Rename ${label}` }, 'Rename');
+	const btn = (text, aria, cls = 'btn-secondary') => el('button', { type: 'button', className: `btn ${cls} btn-small`, 'aria-label': aria }, text);
+	const rename = btn('Rename', `Rename ${label}`);
 	rename.addEventListener('click', () => {
 		const before = [...box.childNodes];
 		const input = el('input', { type: 'text', maxLength: 200, value: String(c.name || ''), 'aria-label': `New name of ${label}` });
 		const save = el('button', { type: 'submit', className: 'btn btn-small' }, 'Save');
 		const cancel = el('button', { type: 'button', className: 'btn btn-secondary btn-small' }, 'Cancel');
-		const form = el('form', { className: 'row-actions' }, input, save, cancel);
+		const form = el('form', { className: 'row-actions row-form' }, input, save, cancel);
 		const back = () => { box.replaceChildren(...before); rename.focus(); };
 		cancel.addEventListener('click', back);
 		form.addEventListener('keydown', (e) => { if (e.key === 'Escape') back(); });
@@ -139,16 +183,16 @@ export function actionsCell(c, o) {
 		box.replaceChildren(form);
 		input.focus();
 	});
-	const sending = el('button', { type: 'button', className: 'btn btn-secondary btn-small',
-		'aria-label': `Sending settings of ${label}`, title: sendingSummary(c) }, 'Sending');
+	const sending = btn('Sending settings', `Sending settings of ${label}`);
+	sending.title = sendingSummary(c);
 	sending.addEventListener('click', () => {
 		const before = [...box.childNodes];
 		settingsForm(c, box, o, label, () => { box.replaceChildren(...before); sending.focus(); });
 	});
-	const parts = [el('span', { className: 'muted small sending-summary' }, sendingSummary(c)), rename, sending];
+	const parts = [rename, sending];
 	// Re-subscribing needs the channel's token.
 	if ((c.kind === 'page' || c.kind === 'whatsapp') && c.token_status !== 'none' && c.token_status !== 'revoked') {
-		const sub = el('button', { type: 'button', className: 'btn btn-secondary btn-small', 'aria-label': `Re-subscribe ${label}` }, 'Re-subscribe');
+		const sub = btn('Re-subscribe', `Re-subscribe ${label}`);
 		sub.addEventListener('click', async () => {
 			sub.disabled = true;
 			try {
@@ -160,8 +204,16 @@ export function actionsCell(c, o) {
 		});
 		parts.push(sub);
 	}
+	if (o.operator) {
+		const move = btn('Move to workspace…', `Move ${label} to another workspace`);
+		move.addEventListener('click', () => {
+			const before = [...box.childNodes];
+			moveForm(c, box, o, label, () => { box.replaceChildren(...before); move.focus(); });
+		});
+		parts.push(move);
+	}
 	if (c.token_status !== 'revoked' || (c.subscribed_fields || []).length) {
-		const off = el('button', { type: 'button', className: 'btn btn-danger btn-small', 'aria-label': `Disconnect ${label}` }, 'Disconnect');
+		const off = btn('Disconnect', `Disconnect ${label}`, 'btn-danger');
 		const slot = el('span', {}, off);
 		off.addEventListener('click', () => confirmIn(slot, `Disconnect ${label}? Its token is erased; its conversations stay.`, 'Disconnect', async () => {
 			try {
@@ -174,7 +226,7 @@ export function actionsCell(c, o) {
 		parts.push(slot);
 		// Disconnect and delete its conversations: the name typed.
 		const word = String(c.name || c.meta_id || '');
-		const wipe = el('button', { type: 'button', className: 'btn btn-danger btn-small', 'aria-label': `Disconnect ${label} and delete its conversations` }, 'Delete conversations…');
+		const wipe = btn('Delete conversations…', `Disconnect ${label} and delete its conversations`, 'btn-danger');
 		const wslot = el('span', {}, wipe);
 		wipe.addEventListener('click', () => typedConfirm(wslot, `Disconnect ${label} and delete all its conversations and messages?`, word, 'Disconnect and delete', async () => {
 			try {
@@ -187,5 +239,12 @@ export function actionsCell(c, o) {
 		parts.push(wslot);
 	}
 	box.append(...parts);
-	return box;
+	// Escape closes the menu (a form inside handles its own first).
+	menu.addEventListener('keydown', (e) => {
+		if (e.key === 'Escape' && !e.defaultPrevented && menu.open && !box.querySelector('form, .confirm, .row-form')) {
+			menu.open = false;
+			menu.querySelector('summary').focus();
+		}
+	});
+	return menu;
 }

@@ -1,13 +1,13 @@
 // The channels of the workspace (GET /api/channels): name, platform,
-// Meta id, token state (with how its sends are going) and last event,
-// each linked to its events.
+// Meta id, token state (with how its sends are going), last event
+// (linked to its events) and messages today.
 // Admins connect accounts with Facebook Login (/oauth/login) and
 // WhatsApp numbers by form, and rename, re-subscribe and disconnect
 // channels (channel_actions.js); the operator also connects by hand
 // (connect.js).
 import { api, el, showAlert, when } from './api.js';
 import { frame, allowed, operator } from './frame.js';
-import { platformBadge } from './ops.js';
+import { platformBadge, num, shortMs } from './ops.js';
 import { items, fill } from './list.js';
 import { connectForm } from './connect.js';
 import { waForm, actionsCell } from './channel_actions.js';
@@ -17,6 +17,7 @@ import { tokenCell } from './token_level.js';
 const $ = (id) => document.getElementById(id);
 const s = await frame('channels.html');
 const admin = allowed(s, 'admin');
+const op = operator(s);
 
 
 // How the channel's sends are going (c.sending): a badge when they
@@ -50,9 +51,11 @@ async function load() {
 		(c) => platformBadge(c.platform),
 		(c) => el('code', {}, String(c.meta_id ?? '')),
 		(c) => el('span', {}, tokenCell(c, { admin, alert: $('alert') }), sendingBadge(c) ? ' ' : null, sendingBadge(c)),
-		(c) => (c.last_event_at ? when(c.last_event_at) : el('span', { className: 'muted' }, 'no event yet')),
-		(c) => (Number.isSafeInteger(c.id) ? el('a', { href: `events.html?channel=${c.id}` }, 'Events') : ''),
-		...(admin ? [(c) => actionsCell(c, { alert: $('alert'), done: load })] : []),
+		(c) => el('span', {}, c.last_event_at ? el('span', { title: when(c.last_event_at) }, shortMs(c.last_event_at * 1000)) : el('span', { className: 'muted' }, 'no event yet'),
+			Number.isSafeInteger(c.id) ? el('br') : null,
+			Number.isSafeInteger(c.id) ? el('a', { href: `events.html?channel=${c.id}`, className: 'small' }, 'Events') : null),
+		(c) => (Number.isSafeInteger(c.messages_today) ? el('span', { className: 'num' }, num(c.messages_today)) : ''),
+		...(admin ? [(c) => actionsCell(c, { alert: $('alert'), done: load, operator: op, workspace: s.workspace && s.workspace.id })] : []),
 	], 'No channel yet: connect a Page, an Instagram account or a WhatsApp number.');
 }
 
@@ -71,7 +74,7 @@ if (admin) {
 		result: $('signup-result'), done: load,
 	});
 }
-if (admin && operator(s)) {
+if (admin && op) {
 	$('connect-box').hidden = false;
 	connectForm({
 		form: $('connect'), kind: $('c-kind'), meta: $('c-meta'), name: $('c-name'),

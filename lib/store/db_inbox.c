@@ -244,3 +244,21 @@ db_unhandled_add(struct db *d, const char *object, const char *type,
 		sqlite3_bind_null(st, 4);
 	return db_exec(d, st);
 }
+
+int
+db_channel_messages_since(struct db *d, long long channel, long long since_ms,
+    long long *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*n = 0;
+	if ((st = db_stmt(d, STMT_CHANNEL_MESSAGES_SINCE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	sqlite3_bind_int64(st, 2, since_ms);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}

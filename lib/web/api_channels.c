@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -16,6 +17,7 @@
 #include "clock.h"
 #include "db_channel.h"
 #include "db_event.h"
+#include "db_inbox.h"
 #include "db_outbox.h"
 #include "http.h"
 #include "json.h"
@@ -74,10 +76,41 @@ channel_json(const struct db_channel_row *c)
 	return o;
 }
 
+/* The start of today, local time (ms). */
+static long long
+today_ms(void)
+{
+	struct tm	 tm;
+	time_t		 t = time(NULL);
+
+	if (localtime_r(&t, &tm) == NULL)
+		return (long long)(t - t % 86400) * 1000;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (long long)mktime(&tm) * 1000;
+}
+
+/* Add each channel's messages_today (either way, since midnight of
+ * the server's time zone) to the objects of list a.  0 or -1. */
+static int
+add_today(struct db *d, cJSON *a)
+{
+	cJSON		*it;
+	long long	 n, since = today_ms();
+
+	cJSON_ArrayForEach(it, a) {
+		if (db_channel_messages_since(d, (long long)cJSON_GetNumberValue(
+		    cJSON_GetObjectItemCaseSensitive(it, "id")), since, &n) == -1)
+			return -1;
+		cJSON_AddNumberToObject(it, "messages_today", (double)n);
+	}
+	return 0;
+}
+
 /* Add each channel's sending to the objects of list a: its breaker
  * ("closed", "open", "half_open"), until (ms, or null), paused (its
  * token is not valid: sends wait), queued (queued, sending or of
- * unknown outcome).  0 or -1. */
+ * unknown outcome); and its messages today (add_today).  0 or -1. */
 static int
 add_sending(struct db *d, cJSON *a)
 {
@@ -97,7 +130,7 @@ add_sending(struct db *d, cJSON *a)
 		cJSON_AddBoolToObject(o, "paused", s.paused);
 		cJSON_AddNumberToObject(o, "queued", (double)s.queued);
 	}
-	return 0;
+	return add_today(d, a);
 }
 
 static void

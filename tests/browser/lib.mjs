@@ -112,10 +112,12 @@ export function watch(page, label) {
 	};
 }
 
-// shot(page, name): a full-page screenshot in the logs' screenshots/.
+// shot(page, name): a full-page screenshot in the logs' screenshots/
+// (named -cgi when the programs run as plain CGI: LIGHTTPD_MODE).
+const MODE = process.env.LIGHTTPD_MODE === 'cgi' ? '-cgi' : '';
 export async function shot(page, name) {
 	fs.mkdirSync(SHOTS, { recursive: true });
-	const file = path.join(SHOTS, `${name}.png`);
+	const file = path.join(SHOTS, `${name}${MODE}.png`);
 	await page.screenshot({ path: file, fullPage: true });
 	return file;
 }

@@ -262,6 +262,7 @@ try {
 		'the number is connected, named after its verified name');
 	eq(await page.inputValue('#wa-token'), '', '... and the token field is emptied');
 	await page.waitForSelector('#channels td:text-is("Sandy\'s Bakery")');
+	await page.click('summary[aria-label="Manage Sandy\'s Bakery"]');
 	await page.click('button[aria-label="Rename Sandy\'s Bakery"]');
 	await page.fill('input[aria-label="New name of Sandy\'s Bakery"]', 'Bakery <b>WhatsApp</b>');
 	await page.keyboard.press('Enter');
@@ -271,6 +272,7 @@ try {
 	// Bakery (a Page) gets the tag, a rate, and no mark-as-read.
 	eq(await page.textContent('#channels tr:has(td:text-is("Bakery <b>WhatsApp</b>")) .sending-summary'), 'default rate · mark read on',
 		'a WhatsApp number\'s sending settings: the default rate, mark read on');
+	await page.click('summary[aria-label="Manage Sandbox Bakery"]');
 	await page.click('button[aria-label="Sending settings of Sandbox Bakery"]');
 	ok(!(await page.isChecked('input[aria-label="HUMAN_AGENT for Sandbox Bakery"]')), 'a new Page: HUMAN_AGENT off');
 	await page.check('input[aria-label="HUMAN_AGENT for Sandbox Bakery"]');
@@ -280,10 +282,11 @@ try {
 	await page.keyboard.press('Enter');
 	await page.waitForSelector('#alert.alert-ok:not([hidden]):has-text("Sending settings")');
 	eq(await page.textContent('#alert'), 'Sending settings of Sandbox Bakery saved.', 'the settings are saved');
-	await page.waitForSelector('#channels tr:has(td:text-is("Sandbox Bakery")) .sending-summary:text-is("HUMAN_AGENT on · 25/s · mark read off")');
+	await page.waitForSelector('#channels tr:has(td:text-is("Sandbox Bakery")) .sending-summary:text-is("HUMAN_AGENT on · 25/s · mark read off")', { state: 'attached' });
 	ok(true, '... and shown in the row');
 	eq(sql("SELECT human_agent || ':' || send_rate || ':' || mark_read FROM channel WHERE name = 'Sandbox Bakery'"), '1:25:0',
 		'... and stored');
+	await page.click('summary[aria-label="Manage Bakery <b>WhatsApp</b>"]');
 	await page.click('button[aria-label="Disconnect Bakery <b>WhatsApp</b>"]');
 	await page.waitForSelector('.confirm-yes');
 	ok((await page.textContent('.confirm-text')).startsWith('Disconnect Bakery <b>WhatsApp</b>?'), 'disconnecting asks first, in the page');

@@ -100,6 +100,7 @@ try {
 
 	// --- disconnect one, after the in-page confirmation
 	const row = page.locator(`#channels tr:has-text("${P2}")`);
+	await row.locator('summary:has-text("Manage")').click();
 	await row.locator('button:has-text("Disconnect")').click();
 	await row.locator('.confirm-yes').click();
 	await page.waitForSelector(`#channels tr:has-text("${P2}"):has-text("revoked")`);
@@ -109,6 +110,7 @@ try {
 
 	// --- disconnect another and delete its conversations: its name typed
 	const row1 = page.locator(`#channels tr:has-text("${P1}")`);
+	await row1.locator('summary:has-text("Manage")').click();
 	await row1.locator('button:has-text("Delete conversations")').click();
 	await row1.locator('form.confirm input').fill('Sandbox Bake');
 	ok(await row1.locator('button:has-text("Disconnect and delete")').isDisabled(), 'deleting waits for the channel\'s whole name');
@@ -119,6 +121,28 @@ try {
 	eq(sql(`SELECT count(*) FROM message m JOIN channel c ON c.id = m.channel_id WHERE c.meta_id = '${P1}'`), '0', 'its messages are deleted');
 	eq(sql(`SELECT count(*) FROM message`), '2', '... the other channels\' stay');
 	w.check('disconnect and delete');
+
+	// --- the operator moves the Instagram-Login account to another workspace
+	sql("INSERT INTO workspace (name, created_at) VALUES ('Second <i>shop</i>', 0)");
+	const ws2 = sql("SELECT id FROM workspace WHERE name = 'Second <i>shop</i>'");
+	await page.goto(`${BASE}/channels.html`);
+	const row2 = page.locator('#channels tr:has-text("17841400000000901")');
+	await row2.locator('summary:has-text("Manage")').click();
+	await row2.locator('button:has-text("Move to workspace")').click();
+	await row2.locator('select').waitFor();
+	eq(JSON.stringify(await row2.locator('select option').allTextContents()), '["Second <i>shop</i>"]',
+		'Move offers the other workspaces, by name, as text');
+	await row2.locator('button:has-text("Move…")').click();
+	const moveName = sql("SELECT name FROM channel WHERE meta_id = '17841400000000901'");
+	ok(await row2.locator('button[type=submit]:has-text("Move")').isDisabled(), 'moving waits for the channel\'s name');
+	await row2.locator('form.confirm input').fill(moveName);
+	await shot(page, 'connect-move');
+	await row2.locator('button[type=submit]:has-text("Move")').click();
+	await page.waitForSelector('#alert.alert-ok:has-text("Moved")');
+	eq(sql("SELECT workspace_id FROM channel WHERE meta_id = '17841400000000901'"), ws2, 'moved to the other workspace');
+	await page.waitForFunction(() => !document.querySelector('#channels').textContent.includes('17841400000000901'));
+	ok(true, '... and no longer listed here');
+	w.check('move');
 
 	// --- the pages at phone width
 	const pctx = await newContext(browser, PHONE);

@@ -72,6 +72,7 @@ CONF
 # start_lighttpd DIR [FAKEMETA_BIN]: serve DIR's configuration on a free
 # port, or on WANT_PORT (with the fake Meta mounted when its binary is
 # given); sets PORT, BASE and LIGHTTPD_PID.  Logs go to DIR/error.log.
+# LIGHTTPD_MODE=cgi runs hubgate's programs as plain CGI.
 start_lighttpd() {
 	local d=$1
 	PORT=${WANT_PORT:-$(free_port)}
@@ -80,7 +81,7 @@ start_lighttpd() {
 		echo "server.errorlog = \"$d/error.log\""
 		sh "$HUBGATE_ROOT/scripts/lighttpd-conf.sh" "$HUBGATE_ROOT" \
 		    "$HUBGATE_BUILD/cgi-bin" "$d" "$d/hubgate.conf" "$PORT" \
-		    "${2:-}"
+		    "${2:-}" "${LIGHTTPD_MODE:-fastcgi}"
 	} > "$d/lighttpd.conf"
 	/usr/sbin/lighttpd -D -f "$d/lighttpd.conf" >>"$d/error.log" 2>&1 &
 	LIGHTTPD_PID=$!

@@ -206,5 +206,12 @@ expect_eq "$(get "$G" "/api/conversations?q=At%205" | sed '$d' | json 'len(j["co
 expect_eq "$(get "$G" "/api/conversations?q=%22%20OR%20x" | sed '$d' | json 'len(j["conversations"])')" 0 "search text is a phrase, never a query"
 expect_eq "$(get "$O" "/api/conversations?q=pickup" | sed '$d' | json 'len(j["conversations"])')" 0 "another workspace finds nothing"
 
+# --- the Channels page's messages today: since local midnight, by Meta's time
+today=$(python3 -c 'import datetime; d = datetime.datetime.now().replace(hour=0, minute=0, second=0, microsecond=0); print(int(d.timestamp() * 1000))')
+older=$(sql "$D" "SELECT count(*) FROM message WHERE channel_id = $CH_WA AND sent_ms < $today")
+[ "$older" -gt 0 ] && ok "the number has messages from before today ($older)" || not_ok "the number has messages from before today"
+expect_eq "$(get "$G" /api/channels | sed '$d' | json '[c["messages_today"] for c in j["channels"] if c["id"] == '"$CH_WA"'][0]')" \
+    "$(sql "$D" "SELECT count(*) FROM message WHERE channel_id = $CH_WA AND sent_ms >= $today")" "messages_today counts only today's, either way"
+
 stop_lighttpd
 t_done
