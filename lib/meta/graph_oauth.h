@@ -15,6 +15,16 @@
 #include "graph.h"
 #include "limits.h"
 
+/* The fields hubgate subscribes a Page, an Instagram Login account and
+ * a WhatsApp business account to (per platform: what Meta sends that
+ * the gateway handles). */
+#define GRAPH_PAGE_FIELDS "messages,messaging_postbacks,message_deliveries," \
+	"message_reads,message_echoes,messaging_handovers,standby," \
+	"message_reactions,feed"
+#define GRAPH_IG_FIELDS "messages,messaging_postbacks,messaging_seen," \
+	"message_reactions,messaging_referral"
+#define GRAPH_WA_FIELDS "messages"
+
 /* A token Meta handed out.  access_token is owned (wiped by
  * graph_oauth_token_free); expires_in is 0 when Meta gave none. */
 struct graph_token {

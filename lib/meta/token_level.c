@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "graph_oauth.h"
 #include "json.h"
 #include "limits.h"
 #include "token_level.h"
@@ -256,7 +257,7 @@ token_subscribed_fields(const cJSON *json, const char *app_id, char *out,
 		if (id != NULL && strcmp(id, app_id) != 0)
 			continue;
 		if (cJSON_IsObject(wa)) {
-			snprintf(out, outsz, "%s", TOKEN_WA_FIELDS);
+			snprintf(out, outsz, "%s", GRAPH_WA_FIELDS);
 			return 0;
 		}
 		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(a,

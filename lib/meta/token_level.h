@@ -16,15 +16,6 @@
 
 #include <cjson/cJSON.h>
 
-/* The fields hubgate subscribes a Page, an Instagram Login account and
- * a WhatsApp business account to. */
-#define TOKEN_PAGE_FIELDS "messages,messaging_postbacks,message_deliveries," \
-	"message_reads,message_echoes,messaging_handovers,standby," \
-	"message_reactions,feed"
-#define TOKEN_IG_FIELDS "messages,messaging_postbacks,messaging_seen," \
-	"message_reactions,messaging_referral"
-#define TOKEN_WA_FIELDS "messages"
-
 enum token_level {
 	TOKEN_OK,
 	TOKEN_NOTICE,		/* expires within 30 days */
@@ -92,7 +83,7 @@ long long token_silence_limit(long long events, long long longest_gap_s,
 
 /* The comma list of fields subscribed for app_id in a subscribed_apps
  * GET answer (a Page's or an Instagram account's subscribed_fields;
- * a WhatsApp business account: TOKEN_WA_FIELDS when the app is listed
+ * a WhatsApp business account: GRAPH_WA_FIELDS when the app is listed
  * under whatsapp_business_api_data) into out; 0 listed, -1 the app is
  * not subscribed at all (out ""). */
 int	 token_subscribed_fields(const cJSON *json, const char *app_id,

@@ -21,6 +21,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "db_media.h"
+#include "db_outbox.h"
 #include "graph.h"
 #include "json.h"
 #include "limits.h"
@@ -357,6 +358,12 @@ fetch(struct media_worker *w, const struct db_media_job *j,
 		    j->source);
 		if (graph_call(w->graph, GRAPH_GET, path, NULL, NULL,
 		    GRAPH_AUTH_BEARER, bearer, &res) == -1) {
+			/* Meta says the number's token is dead: as after a
+			 * send's 190, its sends pause and the token is
+			 * checked at the next run of cron/token-refresh. */
+			if (res.cls == GRAPH_TOKEN_INVALID && !res.local &&
+			    db_channel_token_invalid(w->db, j->channel_id) == -1)
+				log_fetch(j, "token", db_errmsg(w->db));
 			rc = failed(w, j, res.cls, "gone", res.message, st);
 			goto done;
 		}

@@ -335,18 +335,18 @@ check_subscription(struct worker *w, const struct db_token_job *j,
 	if (ig) {
 		if (w->ig == NULL)
 			return;
-		need = TOKEN_IG_FIELDS;
-		post_fields = TOKEN_IG_FIELDS;
+		need = GRAPH_IG_FIELDS;
+		post_fields = GRAPH_IG_FIELDS;
 		app = graph_app_id(w->ig);
 	} else if (strcmp(j->kind, "page") == 0) {
 		object = j->meta_id;
-		need = TOKEN_PAGE_FIELDS;
-		post_fields = TOKEN_PAGE_FIELDS;
+		need = GRAPH_PAGE_FIELDS;
+		post_fields = GRAPH_PAGE_FIELDS;
 		app = graph_app_id(w->g);
 	} else if (strcmp(j->kind, "whatsapp") == 0 &&
 	    j->parent_meta_id[0] != '\0') {
 		object = j->parent_meta_id;
-		need = TOKEN_WA_FIELDS;
+		need = GRAPH_WA_FIELDS;
 		post_fields = NULL;
 		app = graph_app_id(w->g);
 	} else

@@ -604,7 +604,7 @@ resubscribe(struct req *r, const struct route_ctx *cx, struct db *d,
 		fields = NULL;
 	} else if (strcmp(c->kind, "page") == 0) {
 		object = c->meta_id;
-		fields = OAUTH_PAGE_FIELDS;
+		fields = GRAPH_PAGE_FIELDS;
 	} else {
 		route_error(r, 409, "an Instagram account is subscribed "
 		    "through its Page or its Instagram Login: reconnect it");

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db_channel.h"
+#include "db_outbox.h"
 #include "db_thread.h"
 #include "graph.h"
 #include "graph_templates.h"
@@ -164,6 +165,11 @@ refresh(struct db *d, long long id, const struct db_channel_one *c,
 		log_end(&l);
 		snprintf(why, whysz, "Meta did not list the templates%s%s",
 		    res.user_msg[0] != '\0' ? ": " : "", res.user_msg);
+		/* A dead token: as after a send's 190, the number's sends
+		 * pause and cron/token-refresh checks it at its next run. */
+		if (res.cls == GRAPH_TOKEN_INVALID && !res.local &&
+		    db_channel_token_invalid(d, id) == -1)
+			log_msg(LOG_LEVEL_WARN, "templates.token", db_errmsg(d));
 		goto done;
 	}
 	if (store(d, id, arr, clock_ms()) == -1) {

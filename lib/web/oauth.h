@@ -79,17 +79,10 @@ void	 oauth_deauthorize(struct req *, const struct route_ctx *);
 void	 oauth_data_deletion(struct req *, const struct route_ctx *);
 void	 oauth_deletion_status(struct req *, const struct route_ctx *);
 
-/* The Page fields hubgate subscribes a Page to. */
-#define OAUTH_PAGE_FIELDS "messages,messaging_postbacks,message_deliveries," \
-	"message_reads,message_echoes,messaging_handovers,standby," \
-	"message_reactions,feed"
-
-/* Instagram Login: the scopes asked for, and the fields hubgate
- * subscribes an account to. */
+/* Instagram Login: the scopes asked for (the fields an account is
+ * subscribed to: GRAPH_IG_FIELDS). */
 #define OAUTH_IG_SCOPES "instagram_business_basic," \
 	"instagram_business_manage_messages"
-#define OAUTH_IG_FIELDS "messages,messaging_postbacks,messaging_seen," \
-	"message_reactions,messaging_referral"
 
 /* The scopes of a Login for products (a comma list of messenger,
  * instagram, whatsapp; NULL or "": messenger and instagram) into out;

@@ -87,7 +87,7 @@ subscribe(struct graph *g, const char *id, const char *token, char *fields,
 
 	memset(&res, 0, sizeof(res));
 	if (graph_oauth_subscribed_apps(g, GRAPH_POST, id, token,
-	    OAUTH_PAGE_FIELDS, &res) == -1 ||
+	    GRAPH_PAGE_FIELDS, &res) == -1 ||
 	    (graph_result_free(&res), graph_oauth_subscribed_apps(g, GRAPH_GET,
 	    id, token, NULL, &res)) == -1) {
 		oauth_log_graph("oauth.subscribe_failed", &res);

@@ -177,7 +177,7 @@ oauth_ig_finish(struct req *r, struct db *d, const struct db_session *s,
 		goto end;
 	}
 	if (graph_ig_subscribed_apps(ig, GRAPH_POST, lt.access_token,
-	    OAUTH_IG_FIELDS, NULL, 0, &res) == -1 ||
+	    GRAPH_IG_FIELDS, NULL, 0, &res) == -1 ||
 	    (graph_result_free(&res), graph_ig_subscribed_apps(ig, GRAPH_GET,
 	    lt.access_token, NULL, fields, sizeof(fields), &res)) == -1) {
 		oauth_log_graph("oauth.subscribe_failed", &res);

@@ -248,6 +248,15 @@ out=$(HUBGATE_CONFIG=$CFG "$HUBGATE_BUILD/cron/webhook-retry")
 expect_eq "$(sql "$D" "SELECT count(*) FROM media_gone")" 0 "... leaving nothing to do"
 [ -e "$D/media/$M2" ] && ok "... another person's file stays" || not_ok "... another person's file stays"
 
+# --- Meta says the number's token is dead while fetching media: as after
+# a send's 190, the number's sends pause and its token is checked next
+curl -s -d 'path=/fmm-*' -d kind=invalid "$CTL/fault" >/dev/null
+M10=$(deliver whatsapp image)
+expect_eq "$(wait_sql "SELECT token_status FROM channel WHERE meta_id = '$WA'" invalid)" invalid \
+    "a 190 on GET /<media-id>: the number's token is marked invalid (its sends pause)"
+expect_eq "$(sql "$D" "SELECT state FROM media WHERE id = $M10")" pending "... the item waits for a retry"
+curl -s -X DELETE "$CTL/fault" >/dev/null
+
 # --- nothing secret in the logs
 if grep -qF "$PT" "$D/error.log" || grep -qF "$WT" "$D/error.log" || grep -qF "$IGT" "$D/error.log"; then
 	not_ok "no token in the server's log"
