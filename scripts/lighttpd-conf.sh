@@ -22,14 +22,16 @@ if [ "$mode" = cgi ]; then
 	sed '/^fastcgi.server = (/,$d' "$root/lighttpd.conf"
 	cat <<CONF
 server.modules += ( "mod_alias", "mod_cgi" )
-alias.url += (
-	"/webhook" => "$cgi/webhook",
-	"/health"  => "$cgi/dashboard",
-	"/metrics" => "$cgi/dashboard",
-	"/api"     => "$cgi/dashboard",
-	"/oauth"   => "$cgi/oauth",
-)
+# Only these paths reach the programs (alias.url alone would also
+# serve what lies beside them, as /webhook.o).
 \$HTTP["url"] =~ "^/(webhook|health|metrics|api|oauth)(/|\$)" {
+	alias.url += (
+		"/webhook" => "$cgi/webhook",
+		"/health"  => "$cgi/dashboard",
+		"/metrics" => "$cgi/dashboard",
+		"/api"     => "$cgi/dashboard",
+		"/oauth"   => "$cgi/oauth",
+	)
 	cgi.assign = ( "" => "" )
 	setenv.add-environment = ( "HUBGATE_CONFIG" => "$conf" )
 }

@@ -87,7 +87,7 @@ function settingsForm(c, box, o, label, back) {
 	parts.push(el('label', { className: 'inline' }, mr, ' mark read'));
 	const form = el('form', { className: 'row-actions' }, ...parts, save, cancel);
 	cancel.addEventListener('click', back);
-	form.addEventListener('keydown', (e) => { if (e.key === 'Escape') back(); });
+	form.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); back(); } });
 	form.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
 		const r = rate.value.trim() === '' ? 0 : Number(rate.value);
@@ -126,7 +126,7 @@ async function moveForm(c, box, o, label, back) {
 	const form = el('div', { className: 'row-actions row-form' },
 		el('span', { className: 'small' }, 'Move to'), pick, go, cancel);
 	cancel.addEventListener('click', back);
-	form.addEventListener('keydown', (e) => { if (e.key === 'Escape') back(); });
+	form.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); back(); } });
 	go.addEventListener('click', () => {
 		const to = list.find((w) => String(w.id) === pick.value);
 		const word = String(c.name || c.meta_id || '');
@@ -168,7 +168,7 @@ export function actionsCell(c, o) {
 		const form = el('form', { className: 'row-actions row-form' }, input, save, cancel);
 		const back = () => { box.replaceChildren(...before); rename.focus(); };
 		cancel.addEventListener('click', back);
-		form.addEventListener('keydown', (e) => { if (e.key === 'Escape') back(); });
+		form.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); back(); } });
 		form.addEventListener('submit', async (ev) => {
 			ev.preventDefault();
 			const name = input.value.trim();

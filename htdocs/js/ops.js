@@ -109,6 +109,18 @@ export function eventLink(id, text) {
 	return el('a', { href }, text || `#${id}`);
 }
 
+// The first control among nodes or inside them (where the focus goes
+// back to).
+function firstControl(nodes) {
+	for (const n of nodes) {
+		if (!(n instanceof HTMLElement)) continue;
+		if (n.matches('button, select, input')) return n;
+		const c = n.querySelector('select, input, button');
+		if (c) return c;
+	}
+	return null;
+}
+
 // confirmIn(box, question, yesText, action): replace box's content by
 // the question, a "yes" button and Cancel; Yes runs action(), Cancel
 // (or Escape) puts back what was there.  Resolves when either is
@@ -117,7 +129,7 @@ export function confirmIn(box, question, yesText, action, { danger = false } = {
 	const before = [...box.childNodes];
 	const back = () => {
 		box.replaceChildren(...before);
-		const f = before.find((n) => n instanceof HTMLElement && n.matches('button'));
+		const f = firstControl(before);
 		if (f) f.focus();
 	};
 	const yes = el('button', { type: 'button', className: `btn btn-small ${danger ? 'btn-danger' : ''} confirm-yes` }, yesText);
@@ -133,7 +145,7 @@ export function confirmIn(box, question, yesText, action, { danger = false } = {
 			try { await action(); } finally { if (box.contains(wrap)) back(); resolve(true); }
 		});
 		no.addEventListener('click', () => { back(); resolve(false); });
-		wrap.addEventListener('keydown', (e) => { if (e.key === 'Escape') { back(); resolve(false); } });
+		wrap.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); back(); resolve(false); } });
 	});
 }
 
@@ -145,7 +157,7 @@ export function typedConfirm(box, question, word, yesText, action) {
 	const before = [...box.childNodes];
 	const back = () => {
 		box.replaceChildren(...before);
-		const f = before.find((n) => n instanceof HTMLElement && n.matches('button'));
+		const f = firstControl(before);
 		if (f) f.focus();
 	};
 	const input = el('input', { type: 'text', autocomplete: 'off', spellcheck: false, 'aria-label': `Type ${word} to confirm` });
@@ -155,7 +167,7 @@ export function typedConfirm(box, question, word, yesText, action) {
 		el('span', { className: 'confirm-text' }, `${question} Type ${word}:`), input, yes, no);
 	input.addEventListener('input', () => { yes.disabled = input.value.trim() !== word; });
 	no.addEventListener('click', back);
-	form.addEventListener('keydown', (e) => { if (e.key === 'Escape') back(); });
+	form.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); back(); } });
 	form.addEventListener('submit', async (e) => {
 		e.preventDefault();
 		if (input.value.trim() !== word) return;

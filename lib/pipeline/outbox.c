@@ -1392,9 +1392,13 @@ record_done(struct outbox_worker *w, struct outbox_stats *st)
 }
 
 /*
- * Wait for every send out and write what they did.  When the database
- * fails to, the answers are dropped: their rows' leases lapse into
- * "unknown" and are looked for before any is sent again.  0 or -1.
+ * Wait for every send out and write what they did, trying again a tick
+ * apart when the database refuses.  When it refuses HG_OUTBOX_RECORD_
+ * TRIES times, the answers are dropped: their rows' leases lapse into
+ * "unknown" (looked for in Meta's inbox before Messenger and Instagram
+ * sends go again; sent again at most once after outbox_grace_s when no
+ * echo or status names them, on WhatsApp and Instagram Login).  0 or
+ * -1.
  */
 static int
 settle(struct outbox_worker *w, struct outbox_stats *st)
@@ -1407,8 +1411,12 @@ settle(struct outbox_worker *w, struct outbox_stats *st)
 		if (record_done(w, st) == 0)
 			continue;
 		rc = -1;
-		if (++tries < HG_OUTBOX_RECORD_TRIES)
+		if (++tries < HG_OUTBOX_RECORD_TRIES) {
+			/* The answers wait on the finished list: a tick. */
+			pause_until(clock_ms() + HG_OUTBOX_TICK_MS,
+			    HG_OUTBOX_TICK_MS);
 			continue;
+		}
 		/* Every sender must be done before the slots go. */
 		pthread_mutex_lock(&w->mu);
 		while (w->todo != NULL) {
@@ -1568,7 +1576,7 @@ claim_round(struct outbox_worker *w, int *claimed, long long *wait,
 	struct slot		*list = NULL, *sl;
 	char			 lease[CRYPTO_TOKEN_CHARS + 1];
 	long long		 now = clock_ms();
-	size_t			 n, i, k;
+	size_t			 n, i, k, off;
 	int			 free_slots = w->started - w->inflight;
 
 	*claimed = 0;
@@ -1577,21 +1585,25 @@ claim_round(struct outbox_worker *w, int *claimed, long long *wait,
 	if (db_outbox_due_channels(w->db, now, w->after, ch,
 	    HG_OUTBOX_CHANNELS_ROUND, &n) == -1)
 		return -1;
-	/* More channels than a round takes: the next starts after. */
-	w->after = n == HG_OUTBOX_CHANNELS_ROUND ? ch[n - 1].id : 0;
-	if (n == 0)
+	if (n == 0) {
+		w->after = 0;
 		return 0;
+	}
 	if (crypto_token(lease, sizeof(lease)) == -1 || db_begin(w->db) == -1)
 		return -1;
 	/* Start with another channel each round: fairness when the
 	 * senders are fewer than the channels could use. */
 	w->round++;
+	/* More channels due than a round takes: they go in id order, and
+	 * the next round starts after the last one this one got to. */
+	off = n == HG_OUTBOX_CHANNELS_ROUND ? 0 : (size_t)w->round;
 	for (k = 0; k < n && free_slots > 0; k++) {
-		i = (k + (size_t)w->round) % n;
+		i = (k + off) % n;
 		if (claim_channel(w, &ch[i], lease, now, &free_slots, &list,
 		    wait, st) == -1)
 			goto err;
 	}
+	w->after = n == HG_OUTBOX_CHANNELS_ROUND ? ch[k - 1].id : 0;
 	if (db_commit(w->db) == -1)
 		goto err;
 	/* Committed: now they may go. */

@@ -210,9 +210,10 @@ pace_pairs_free(struct pace_pairs *t)
 	t->cap = t->used = 0;
 }
 
-/* The first slot of (channel, person)'s probe sequence: FNV-1a. */
+/* The hash of (channel, person): FNV-1a, whole (a table cuts it to
+ * its size where it probes). */
 static size_t
-pair_hash(const struct pace_pairs *t, long long channel, const char *person)
+pair_hash(long long channel, const char *person)
 {
 	unsigned long long	 h = 14695981039346656037ull;
 	int			 i;
@@ -221,7 +222,7 @@ pair_hash(const struct pace_pairs *t, long long channel, const char *person)
 		h = (h ^ (unsigned char)(channel >> (i * 8))) * 1099511628211ull;
 	for (; *person != '\0'; person++)
 		h = (h ^ (unsigned char)*person) * 1099511628211ull;
-	return (size_t)h & (t->cap - 1);
+	return (size_t)h;
 }
 
 /*
@@ -248,7 +249,7 @@ pairs_rebuild(struct pace_pairs *t, long long now_ms)
 	for (i = 0; i < t->cap; i++) {
 		if (t->p[i].channel == 0 || t->p[i].next_ms <= now_ms)
 			continue;
-		for (j = (size_t)t->p[i].hash & (cap - 1); p[j].channel != 0;
+		for (j = t->p[i].hash & (cap - 1); p[j].channel != 0;
 		    j = (j + 1) & (cap - 1))
 			;
 		p[j] = t->p[i];
@@ -271,11 +272,11 @@ pair_find(struct pace_pairs *t, long long channel, const char *person,
     long long now_ms)
 {
 	struct pace_pair	*s = NULL, *reuse = NULL;
-	size_t			 i, h;
+	size_t			 i, h = pair_hash(channel, person);
 
 	if (t->cap > 0) {
-		for (i = pair_hash(t, channel, person);
-		    t->p[i].channel != 0; i = (i + 1) & (t->cap - 1)) {
+		for (i = h & (t->cap - 1); t->p[i].channel != 0;
+		    i = (i + 1) & (t->cap - 1)) {
 			s = &t->p[i];
 			if (s->channel == channel &&
 			    strcmp(s->person, person) == 0)
@@ -290,15 +291,14 @@ pair_find(struct pace_pairs *t, long long channel, const char *person,
 		    t->used >= PACE_PAIRS_MAX) {
 			if (pairs_rebuild(t, now_ms) == -1)
 				return NULL;
-			for (i = pair_hash(t, channel, person);
-			    t->p[i].channel != 0; i = (i + 1) & (t->cap - 1))
+			for (i = h & (t->cap - 1); t->p[i].channel != 0;
+			    i = (i + 1) & (t->cap - 1))
 				;
 			s = &t->p[i];
 		}
 		t->used++;
 		reuse = s;
 	}
-	h = pair_hash(t, channel, person);
 	memset(reuse, 0, sizeof(*reuse));
 	reuse->channel = channel;
 	reuse->hash = h;

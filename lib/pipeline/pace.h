@@ -102,7 +102,7 @@ void		 pace_spacer_block(struct pace_spacer *, long long until_ms);
  * still waiting, grown as needed (PACE_PAIRS_MAX at most). */
 struct pace_pair {
 	long long	 channel;	/* 0: an empty slot */
-	size_t		 hash;		/* where its probes start */
+	size_t		 hash;		/* whole: a table cuts it to its size */
 	char		 person[64];
 	long long	 next_ms;	/* earliest next send */
 };

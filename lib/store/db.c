@@ -1153,12 +1153,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_MESSAGE_UNSEND_ATTS] =
 	    "UPDATE message SET attachments = NULL "
 	    "WHERE channel_id = ?1 AND meta_message_id = ?2",
-	/* A channel's messages since a time: only its conversations
-	 * active since then, each counted on its index. */
+	/* A channel's messages since a time (reactions are not): only
+	 * its conversations active since then, each counted on its
+	 * index. */
 	[STMT_CHANNEL_MESSAGES_SINCE] =
 	    "SELECT count(*) FROM message m WHERE m.conversation_id IN "
 	    "(SELECT id FROM conversation WHERE channel_id = ?1 AND "
-	    "last_message_ms >= ?2) AND m.sent_ms >= ?2",
+	    "last_message_ms >= ?2) AND m.sent_ms >= ?2 AND m.kind <> 'reaction'",
 	[STMT_TEMPLATE_FETCHED] =
 	    "SELECT fetched_ms FROM wa_template_fetch WHERE channel_id = ?1",
 	[STMT_TEMPLATE_CLEAR] =

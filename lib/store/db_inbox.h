@@ -76,8 +76,8 @@ struct db_feed {
 };
 /* Record a feed item or its latest change; 0 or -1. */
 int		 db_feed_upsert(struct db *, const struct db_feed *);
-/* How many messages, either way, channel has with Meta's time at or
- * after since_ms into *n; 0 or -1. */
+/* How many messages (not reactions), either way, channel has with
+ * Meta's time at or after since_ms into *n; 0 or -1. */
 int		 db_channel_messages_since(struct db *, long long channel,
 		    long long since_ms, long long *n);
 /* Count an event kind seen but not handled; 0 or -1. */

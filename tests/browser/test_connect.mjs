@@ -122,6 +122,21 @@ try {
 	eq(sql(`SELECT count(*) FROM message`), '2', '... the other channels\' stay');
 	w.check('disconnect and delete');
 
+	// --- the Manage menu by keyboard: Escape closes a form, then the menu
+	await page.goto(`${BASE}/channels.html`);
+	const krow = page.locator('#channels tr:has-text("17841400000000901")');
+	await krow.locator('summary').focus();
+	await page.keyboard.press('Enter');
+	ok(await krow.locator('details').evaluate((d) => d.open), 'Enter on Manage opens the menu');
+	await krow.locator('button:has-text("Rename")').focus();
+	await page.keyboard.press('Enter');
+	await krow.locator('input[aria-label^="New name"]').waitFor();
+	await page.keyboard.press('Escape');
+	ok(await krow.locator('button:has-text("Rename")').evaluate((b) => b === document.activeElement), 'Escape closes the rename form, the focus back on Rename');
+	ok(await krow.locator('details').evaluate((d) => d.open), '... the menu still open');
+	await page.keyboard.press('Escape');
+	ok(await krow.locator('details').evaluate((d) => !d.open && d.querySelector('summary') === document.activeElement), 'Escape again closes the menu, the focus on Manage');
+
 	// --- the operator moves the Instagram-Login account to another workspace
 	sql("INSERT INTO workspace (name, created_at) VALUES ('Second <i>shop</i>', 0)");
 	const ws2 = sql("SELECT id FROM workspace WHERE name = 'Second <i>shop</i>'");
@@ -137,6 +152,10 @@ try {
 	ok(await row2.locator('button[type=submit]:has-text("Move")').isDisabled(), 'moving waits for the channel\'s name');
 	await row2.locator('form.confirm input').fill(moveName);
 	await shot(page, 'connect-move');
+	await row2.locator('button:has-text("Cancel")').click();
+	ok(await row2.locator('select').evaluate((e) => e === document.activeElement), 'Cancel brings the workspace choice back, focused');
+	await row2.locator('button:has-text("Move…")').click();
+	await row2.locator('form.confirm input').fill(moveName);
 	await row2.locator('button[type=submit]:has-text("Move")').click();
 	await page.waitForSelector('#alert.alert-ok:has-text("Moved")');
 	eq(sql("SELECT workspace_id FROM channel WHERE meta_id = '17841400000000901'"), ws2, 'moved to the other workspace');

@@ -336,4 +336,8 @@ while read -r t; do
 	fi
 done <<<"$toks"
 expect_eq "$leaks" 0 "no token in any answer, page, log line or audit line"
+# Nothing beside the programs is served (FastCGI or CGI alike).
+for u in /webhook.o /oauth.o /api.o /health.o /oauthx; do
+	expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$BASE$u")" 404 "GET $u: 404"
+done
 t_done

@@ -211,7 +211,10 @@ today=$(python3 -c 'import datetime; d = datetime.datetime.now().replace(hour=0,
 older=$(sql "$D" "SELECT count(*) FROM message WHERE channel_id = $CH_WA AND sent_ms < $today")
 [ "$older" -gt 0 ] && ok "the number has messages from before today ($older)" || not_ok "the number has messages from before today"
 expect_eq "$(get "$G" /api/channels | sed '$d' | json '[c["messages_today"] for c in j["channels"] if c["id"] == '"$CH_WA"'][0]')" \
-    "$(sql "$D" "SELECT count(*) FROM message WHERE channel_id = $CH_WA AND sent_ms >= $today")" "messages_today counts only today's, either way"
+    "$(sql "$D" "SELECT count(*) FROM message WHERE channel_id = $CH_WA AND sent_ms >= $today AND kind <> 'reaction'")" "messages_today counts only today's, either way"
+expect_eq "$(get "$G" /api/channels | sed '$d' | json '[c["messages_today"] for c in j["channels"] if c["id"] == '"$CH_P"'][0]')" \
+    "$(sql "$D" "SELECT count(*) FROM message WHERE channel_id = $CH_P AND sent_ms >= $today AND kind <> 'reaction'")" "... and not reactions"
+[ "$(sql "$D" "SELECT count(*) FROM message WHERE channel_id = $CH_P AND kind = 'reaction'")" -gt 0 ] && ok "(the Page has reactions)" || not_ok "(the Page has reactions)"
 
 stop_lighttpd
 t_done

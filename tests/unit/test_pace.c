@@ -89,6 +89,25 @@ test_pairs(void)
 		    "... spaced anew");
 		pace_pairs_free(&p);
 	}
+	/* The table grows (and grows again) and forgets nobody waiting. */
+	{
+		char	 who[32];
+		int	 i, ok = 1, waits = 0;
+
+		pace_pairs_init(&p, 6000);
+		for (i = 0; i < 5000; i++) {
+			snprintf(who, sizeof(who), "p%d", i);
+			ok &= pace_pairs_take(&p, i % 3 + 1, who, t) == 0;
+		}
+		OK(ok, "5,000 people on three numbers at once");
+		for (i = 0; i < 5000; i++) {
+			snprintf(who, sizeof(who), "p%d", i);
+			waits += pace_pairs_take(&p, i % 3 + 1, who, t + 1) == 5999;
+		}
+		EQ_INT(waits, 5000, "... each of them still waits after the table grew");
+		EQ_INT((long long)p.used, 5000, "... and none was added twice");
+		pace_pairs_free(&p);
+	}
 }
 
 static void
