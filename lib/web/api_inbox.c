@@ -607,7 +607,9 @@ api_inbox_send(struct req *r, const struct route_ctx *cx)
 
 	if (conv_act(r, cx) || conv_react(r, cx))
 		return;
-	if (path_conv(r->path, &conv) == -1) {
+	/* .../reply is the same send, by the name some clients use. */
+	if (path_conv(r->path, &conv) == -1 &&
+	    path_conv_is(r->path, "reply", &conv) == -1) {
 		route_error(r, 404, "not found");
 		return;
 	}

@@ -305,5 +305,14 @@ printf '%s\n' "$PT2" | HUBGATE_CONFIG=$CFG "$ADMIN" channel-token page $P1
 sleep 2
 expect_eq "$(sql "$D" "SELECT group_concat(state, ' ') FROM outbox WHERE id IN ($IDH1, $IDH2)")" "failed failed" "reconnected: they stay failed"
 expect_eq "$(fake_count 'Held ')" 0 "... nothing reached Meta"
+# --- POST .../reply: the same send by another name
+r=$(post "$G" "$CSRF_G" "/api/conversations/$C1/reply" '{"text":"Replied by reply","idempotency_key":"reply-1"}')
+expect_eq "$(status "$r")" 202 "POST /api/conversations/ID/reply: 202"
+IDR=$(body "$r" | json 'j["id"]')
+expect_eq "$(wait_for "SELECT state FROM outbox WHERE id = $IDR" sent)" sent "... and sent"
+expect_eq "$(body "$(post "$G" "$CSRF_G" "/api/conversations/$C1/reply" '{"text":"Replied by reply","idempotency_key":"reply-1"}')" | json 'j["id"]')" "$IDR" \
+    "... the same idempotency key answers the first send"
+expect_eq "$(status "$(post "$O" "$CSRF_O" "/api/conversations/$C1/reply" '{"text":"x"}')")" 404 "... another workspace's conversation: 404"
+expect_eq "$(status "$(post "$G" "$CSRF_G" "/api/conversations/$C1/replies" '{"text":"x"}')")" 404 "... another path: 404"
 if grep -q "$PT\|$PT2" "$D/error.log"; then not_ok "no token in the log"; else ok "no token in the log"; fi
 t_done
