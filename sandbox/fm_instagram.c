@@ -20,9 +20,6 @@
  *   GET  graph/<ver>/me           fields user_id (the webhook id),
  *                                 username, id (another number)
  *   GET, POST graph/<ver>/me/subscribed_apps   [graph.instagram.com]
- *   GET  graph/<ver>/debug_token  input_token, with the Instagram app's
- *                                 token (id|secret): as Meta's
- *                                 debug_token, for Instagram tokens
  *
  * Codes are single use and live FM_CODE_TTL seconds, as Facebook's;
  * they are stored with their scopes prefixed "ig:", so that neither
@@ -477,67 +474,6 @@ fm_ig_issue(const char *kind, long long ttl, char *out)
 	return issue(kind, IG_SCOPES, ttl, out);
 }
 
-/* debug_token for Instagram Login tokens, with the Instagram app's
- * token: HTTP 200 with data.is_valid, and data.error {code, subcode,
- * message} for a dead one (Meta's shape). */
-static void
-debug_token(struct req *r)
-{
-	const char	*app = fm_request_token(r), *in = fm_param(r, "input_token");
-	char		 want[1024];
-	struct fm_token	 t;
-	long long	 now = (long long)time(NULL);
-	cJSON		*o, *d, *e, *sc;
-	int		 rc;
-
-	snprintf(want, sizeof(want), "%s|%s", fm_app.ig_app_id,
-	    fm_app.ig_app_secret);
-	if (app == NULL || strlen(app) != strlen(want) ||
-	    !crypto_equal(app, want, strlen(want))) {
-		fm_error(r, 400, 190, 0, NULL, "Invalid OAuth access token "
-		    "signature.");
-		return;
-	}
-	if (in == NULL) {
-		fm_error(r, 400, 100, 0, NULL, "(#100) The parameter "
-		    "input_token is required");
-		return;
-	}
-	o = cJSON_CreateObject();
-	d = cJSON_AddObjectToObject(o, "data");
-	rc = fm_token_get(in, &t);
-	if (rc != 1 || strncmp(t.kind, "ig_", 3) != 0) {
-		cJSON_AddFalseToObject(d, "is_valid");
-		e = cJSON_AddObjectToObject(d, "error");
-		cJSON_AddNumberToObject(e, "code", 190);
-		cJSON_AddStringToObject(e, "message", "Invalid OAuth access "
-		    "token.");
-		fm_json(r, o);
-		return;
-	}
-	cJSON_AddStringToObject(d, "app_id", fm_app.ig_app_id);
-	cJSON_AddStringToObject(d, "type", "USER");
-	cJSON_AddNumberToObject(d, "expires_at", (double)t.expires_at);
-	cJSON_AddNumberToObject(d, "issued_at", (double)t.issued_at);
-	cJSON_AddStringToObject(d, "user_id", t.user_id);
-	if (t.revoked != 0 || (t.expires_at != 0 && t.expires_at <= now)) {
-		cJSON_AddFalseToObject(d, "is_valid");
-		e = cJSON_AddObjectToObject(d, "error");
-		cJSON_AddNumberToObject(e, "code", 190);
-		cJSON_AddNumberToObject(e, "subcode", t.revoked != 0 ?
-		    (double)t.revoked : 463);
-		cJSON_AddStringToObject(e, "message", "Error validating access "
-		    "token.");
-	} else
-		cJSON_AddTrueToObject(d, "is_valid");
-	sc = cJSON_AddArrayToObject(d, "scopes");
-	cJSON_AddItemToArray(sc, cJSON_CreateString(
-	    "instagram_business_basic"));
-	cJSON_AddItemToArray(sc, cJSON_CreateString(
-	    "instagram_business_manage_messages"));
-	fm_json(r, o);
-}
-
 /* POST graph/<version>/me/messages: a send as the Instagram Login
  * account, with its 60-day token. */
 static void
@@ -574,8 +510,6 @@ fm_instagram(struct req *r, const char *path)
 		refresh(r);
 	else if ((v = versioned(path)) != NULL && strcmp(v, "/me") == 0 && get)
 		me(r);
-	else if (v != NULL && strcmp(v, "/debug_token") == 0 && get)
-		debug_token(r);
 	else if (v != NULL && strcmp(v, "/me/messages") == 0 && post)
 		ig_send(r);
 	else if (v != NULL && strcmp(v, "/me/subscribed_apps") == 0 &&

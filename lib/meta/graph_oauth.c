@@ -286,30 +286,6 @@ graph_oauth_debug_token(struct graph *g, const char *input_token,
 }
 
 int
-graph_ig_debug_token(struct graph *ig, const char *input_token,
-    struct graph_token_info *info, struct graph_result *res)
-{
-	struct graph_param p[] = {
-		{ "input_token", input_token },
-		{ NULL, NULL }
-	};
-	char path[64];
-
-	memset(info, 0, sizeof(*info));
-	if (input_token == NULL || input_token[0] == '\0') {
-		memset(res, 0, sizeof(*res));
-		graph_result_local(res, GRAPH_PERMANENT, GRAPH_REASON_PARAMETER,
-		    "no token to check");
-		return -1;
-	}
-	snprintf(path, sizeof(path), "/%s/debug_token", graph_version(ig));
-	if (graph_call(ig, GRAPH_GET, path, p, NULL, GRAPH_AUTH_APP, NULL,
-	    res) == -1)
-		return -1;
-	return debug_parse(res, info);
-}
-
-int
 graph_oauth_subscribed_apps(struct graph *g, enum graph_method m,
     const char *object_id, const char *token, const char *fields,
     struct graph_result *res)

@@ -93,13 +93,6 @@ int	 graph_oauth_debug_token(struct graph *, const char *input_token,
  * one without a code is given 190. */
 int	 graph_oauth_debug_read(const cJSON *json,
 	    struct graph_token_info *info);
-/* debug_token on an Instagram Login token, on graph.instagram.com
- * (/<version>/debug_token) with the Instagram app's token; as
- * graph_oauth_debug_token.  Both read Meta's own error shape of a dead
- * token (HTTP 200, data.is_valid false, data.error.code and subcode;
- * a dead token without a code counts as 190). */
-int	 graph_ig_debug_token(struct graph *ig, const char *input_token,
-	    struct graph_token_info *, struct graph_result *res);
 
 /* GET, POST or DELETE <object_id>/subscribed_apps (a Page with its
  * Page token, or a WhatsApp business account with a business token).

@@ -173,8 +173,6 @@ needed_scope(const struct db_token_job *j, const char **target)
 	*target = NULL;
 	if (strcmp(j->subject, "login") == 0)
 		return "pages_show_list";
-	if (strcmp(j->token_kind, "instagram_login") == 0)
-		return "instagram_business_manage_messages";
 	if (strcmp(j->kind, "page") == 0) {
 		*target = j->meta_id;
 		return "pages_messaging";
@@ -417,6 +415,30 @@ check_subscription(struct worker *w, const struct db_token_job *j,
 
 /* Check job j's token with Meta and repair what can be, into o (the
  * thread's work: no database). */
+/*
+ * Check an Instagram Login token as Meta documents it: the account
+ * behind it (GET graph.instagram.com/<version>/me?fields=user_id,
+ * username) answers, or Meta says why not (190: dead).  Its expiry and
+ * age are what hubgate stored when it got the token (the exchange's or
+ * the last refresh's).  0, or -1 as graph_call.
+ */
+static int
+ig_check(struct graph *ig, const struct db_token_job *j, const char *token,
+    struct graph_token_info *info, struct graph_result *res)
+{
+	struct graph_ig_user u;
+
+	memset(info, 0, sizeof(*info));
+	if (graph_ig_me(ig, token, &u, res) == -1)
+		return -1;
+	info->is_valid = 1;
+	snprintf(info->type, sizeof(info->type), "USER");
+	snprintf(info->user_id, sizeof(info->user_id), "%s", u.user_id);
+	info->expires_at = j->expires_at;
+	info->issued_at = j->issued_at;
+	return 0;
+}
+
 static void
 job_run(struct worker *w, const struct db_token_job *j, struct job_out *o)
 {
@@ -444,8 +466,8 @@ job_run(struct worker *w, const struct db_token_job *j, struct job_out *o)
 	}
 	token = buf_cstr(&tok);
 	memset(&res, 0, sizeof(res));
-	rc = ig ? (w->ig != NULL ? graph_ig_debug_token(w->ig, token, &info,
-	    &res) : -1) : graph_oauth_debug_token(w->g, token, &info, &res);
+	rc = ig ? (w->ig != NULL ? ig_check(w->ig, j, token, &info, &res) :
+	    -1) : graph_oauth_debug_token(w->g, token, &info, &res);
 	if (ig && w->ig == NULL) {
 		add_log(o, "check", "failed", NULL, -1, -1, "Instagram Login "
 		    "is not configured (instagram_app_id)");
@@ -480,7 +502,8 @@ job_run(struct worker *w, const struct db_token_job *j, struct job_out *o)
 	o->data_access_expires_at = info.data_access_expires_at;
 	if (info.issued_at > 0)
 		o->issued_at = info.issued_at;
-	if ((scope = needed_scope(j, &target)) != NULL &&
+	/* An Instagram Login token's scopes are not told by /me. */
+	if (!ig && (scope = needed_scope(j, &target)) != NULL &&
 	    graph_oauth_scope_covers(res.json, scope, target) != 1)
 		snprintf(o->missing_scope, sizeof(o->missing_scope), "%s",
 		    scope);

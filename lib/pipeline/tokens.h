@@ -8,8 +8,9 @@
  * so that the Pages' tokens they re-derive are checked in the same
  * run) and hands each batch to a pool of threads, each with its own
  * Graph clients (at most token_check_parallel calls in flight).  Per
- * token: debug_token (the Instagram app's for Instagram Login tokens)
- * -> valid, expiry, data access, scopes for this object; repairs
+ * token: debug_token -> valid, expiry, data access, scopes for this
+ * object (an Instagram Login token: GET /me on Instagram's host, its
+ * expiry and age as stored when hubgate got it); repairs
  * (fb_exchange_token within HG_TOKEN_EXCHANGE_S and the Pages' tokens
  * re-derived from /me/accounts; Instagram's refresh_access_token in
  * Meta's window); each channel's subscription read back and restored

@@ -161,7 +161,15 @@ CI=$(chan instagram $IGU 'sandbox.studio')
 IT=$(keep "$(ctl_token -d action=issue -d kind=ig_long)")
 settoken instagram $IGU "$IT"
 IL=$(printf '%s\n' "$IT" | HUBGATE_CONFIG=$CFG "$TT" login instagram 26000000000000902 1 $((NOW + 10 * 86400)))
-sql "$D" "UPDATE channel SET token_kind = 'instagram_login', meta_login_id = $IL WHERE id = $CI"
+# An Instagram Login token is checked as Meta documents it (GET /me on
+# graph.instagram.com); its age and expiry are those hubgate stored when
+# it got it: here an hour old, 10 days left.
+sql "$D" "UPDATE channel SET token_kind = 'instagram_login', meta_login_id = $IL, token_expires_at = $((NOW + 10 * 86400)) WHERE id = $CI"
+ig_age() {  # SECONDS: the token's age as hubgate knows it
+	sql "$D" "INSERT INTO token_check (subject, subject_id, workspace_id, issued_at) VALUES ('channel', $CI, 1, $((NOW - $1)))
+	    ON CONFLICT (subject, subject_id) DO UPDATE SET issued_at = excluded.issued_at" >/dev/null
+}
+ig_age 3600
 IL_BEFORE=$(sql "$D" "SELECT hex(token_sealed) FROM meta_login WHERE id = $IL")
 curl -s -d action=times -d "token=$IT" -d issued_ago=3600 -d expires_in=$((10 * 86400)) "$CTL/token" >/dev/null
 sqlite3 "$D/fakemeta.db" "INSERT OR REPLACE INTO subscription VALUES ('$IGU', 'messages,messaging_postbacks,messaging_seen,message_reactions,messaging_referral')"
@@ -171,12 +179,22 @@ expect_eq "$(sql "$D" "SELECT result FROM token_log WHERE subject_id = $CI AND w
     "... token_log says why (skipped: younger than 24 h)"
 expect_eq "$(level channel "$CI")" notice "... and its level is notice (10 days left, renewed automatically)"
 curl -s -d action=times -d "token=$IT" -d issued_ago=$((50 * 86400)) -d expires_in=$((10 * 86400)) "$CTL/token" >/dev/null
+ig_age $((50 * 86400))
 out=$(run --channel "$CI")
 expect_match "$out" ' refreshed=1 ' "one 10 days from expiry (and 50 days old) is refreshed"
 expect_eq "$(sql "$D" "SELECT token_expires_at > $((NOW + 50 * 86400)) FROM channel WHERE id = $CI")/$(level channel "$CI")" "1/ok" \
     "... its new expiry stored, level ok"
 expect_eq "$(sql "$D" "SELECT hex(token_sealed) <> '$IL_BEFORE' AND token_expires_at > $((NOW + 50 * 86400)) FROM meta_login WHERE id = $IL")" 1 \
     "... and its Instagram Login keeps the new token too"
+# Meta answers /me with 190 for a dead Instagram token: invalid, in words.
+sqlite3 "$D/fakemeta.db" "UPDATE token SET revoked = 460 WHERE kind = 'ig_long'"
+out=$(run --channel "$CI")
+expect_eq "$(level channel "$CI")" invalid "a dead Instagram Login token (190 from /me): invalid"
+expect_match "$(sql "$D" "SELECT detail FROM token_log WHERE subject_id = $CI AND what = 'check' ORDER BY id DESC LIMIT 1")" \
+    'password' "... with the subcode in words (460: the password changed)"
+sqlite3 "$D/fakemeta.db" "UPDATE token SET revoked = 0 WHERE kind = 'ig_long'"
+out=$(run --channel "$CI")
+expect_eq "$(level channel "$CI")" ok "... and valid again once /me answers"
 
 # --- a Page that silently loses its subscription
 curl -s -d object=$P2 "$CTL/unsubscribe" >/dev/null
