@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Every kind a business sees beyond plain messages, posted through a
+# real lighttpd (tests/data: WhatsApp user ids, edits, revokes,
+# reactions, referrals, opt-ins, thread control, standby copies, echo
+# authors, statuses with errors and pricing, account events, calls,
+# odd shapes, the Test button's bodies): the rows they become, the
+# inbox API showing them, a replay of all of them changing nothing,
+# and the unhandled ledger holding only what is counted on purpose.
+. "$(dirname "$0")/lib.sh"
+D=$(mktemp -d "${HUBGATE_TEST_TMP:-/tmp}/fidelity.XXXXXX")
+trap 'stop_lighttpd' EXIT
+new_data "$D"
+hg() { HUBGATE_CONFIG=$D/hubgate.conf "$ADMIN" "$@"; }
+hg channel-add page 104857600000001 Shop >/dev/null
+hg channel-add instagram 17841400000000001 IG >/dev/null
+hg channel-add whatsapp 106540352242922 WA >/dev/null
+sql "$D" "UPDATE channel SET parent_meta_id = '102290129340398' WHERE meta_id = '106540352242922'"
+start_lighttpd "$D"
+n=0
+for p in $FIDELITY_NAMES; do
+	expect_eq "$(post "$PAYLOADS/$p.json")" 200 "$p.json accepted"
+	n=$((n + 1))
+done
+for _ in $(seq 1 50); do
+	[ "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE state <> 'processed'")" = 0 ] && break
+	sleep 0.1
+done
+expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE state = 'processed'")" "$n" "every payload processed"
+
+# row VALUE MID: one message's columns
+row() { sql "$D" "SELECT $1 FROM message WHERE meta_message_id = '$2'"; }
+conv() { sql "$D" "SELECT $1 FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '$2'"; }
+
+# WhatsApp without phone numbers
+expect_eq "$(sql "$D" "SELECT c.meta_user_id || '|' || c.name FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'wamid.USR0000000000000000000001'")" \
+    "US.13491208655302741918|Noa" "a WhatsApp message without a number stored, keyed on the user id"
+expect_eq "$(sql "$D" "SELECT count(*) || '|' || group_concat(phone) FROM contact WHERE meta_user_id IN ('US.55500000000000000777', '16505550777')")" \
+    "1|16505550777" "number and user id linked to one contact"
+# Edits, revokes, reactions
+expect_eq "$(row "text || '|' || edited_ms" m_edit-0001)" "See you at 7|1763861120000" "an edited message shows its newest text"
+expect_eq "$(sql "$D" "SELECT count(*) FROM message_edit WHERE meta_message_id = 'm_edit-0001'")" 3 "its history: the original and two edits"
+expect_eq "$(row "coalesce(text, 'NULL') || '|' || (unsent_ms > 0)" wamid.EDT0000000000000000000003)" "NULL|1" "a revoked WhatsApp message: deleted, text gone"
+expect_eq "$(row "'[' || text || ']'" reaction:7300000000000011:m_edit-0001)" "[]" "a removed reaction"
+# Referrals, opt-ins
+expect_eq "$(conv "json_extract(v.referral, '\$.ad_id')" 7300000000000021)" 120200000000000001 "an ad referral on the conversation"
+expect_eq "$(conv "json_extract(v.referral, '\$.ctwa_clid')" 16505550999)" ARAkLkA8rmlFeiCktEJQ "a click-to-WhatsApp referral"
+expect_eq "$(sql "$D" "SELECT json_extract(optin, '\$.notification_messages_token') FROM contact WHERE meta_user_id = '7300000000000031'")" 7436593500000000000 "an opt-in token on the contact"
+# Thread control, standby, echo authors (the columns automation reads)
+expect_eq "$(conv "v.thread_owner || '|' || v.thread_owner_app_id" 7300000000000041)" "other|263902037430900" "passed to the Page Inbox"
+expect_eq "$(row author m_ho-echo-0001)" page_inbox "the Page Inbox's echo: author page_inbox"
+expect_eq "$(row author m_ho-echo-0002)" app:555000000000001 "another app's echo: author app:<id>"
+expect_eq "$(row "standby || author" aWdf-standby-echo-0001)" 1page_inbox "a standby echo"
+expect_eq "$(row "direction || '|' || author" wamid.SMB0000000000000000000001)" "out|business_app" "a WhatsApp Business app echo"
+# Statuses, account events, types, calls
+expect_eq "$(row "json_extract(pricing, '\$.billable') || '|' || json_extract(pricing, '\$.type')" wamid.OUTERR000000000000000000002)" "0|free_customer_service" "pricing kept"
+expect_eq "$(row "status || '|' || error_code" wamid.OUTERR000000000000000000001)" "failed|131026" "a failed status's error"
+expect_eq "$(sql "$D" "SELECT count(*) || '|' || sum(level <> 'info') FROM channel_notice")" "7|3" "account events on the channel"
+expect_eq "$(row "json_extract(raw, '\$.response.size')" wamid.TYP0000000000000000000002)" M "a Flow reply's JSON"
+expect_eq "$(row "kind || '|' || text" call:wacid.CALL000000000000000000001)" "call|Incoming call: terminate, COMPLETED, 58 s" "a call entry"
+# Odd shapes
+expect_eq "$(sql "$D" "SELECT count(*) FROM contact WHERE meta_user_id = '27000000000000000001'")" 1 "an id above 2^53 as a number: every digit kept"
+expect_eq "$(row sent_ms m_odd-0003)" 1763863000000 "a missing timestamp: the entry's time"
+# The Test button
+expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE test = 1")" 3 "the Test button's bodies marked as tests"
+
+# The ledger: only what README.md says is counted on purpose.
+expect_eq "$(sql "$D" "SELECT group_concat(type || '=' || count, ',') FROM (SELECT * FROM unhandled ORDER BY type)")" \
+    "changes.malformed=1,messaging.empty=1" "the unhandled ledger holds only the counted-on-purpose kinds"
+
+# Replaying every payload changes nothing.
+digest() {
+	sql "$D" "SELECT (SELECT count(*) || ':' || total(length(coalesce(text, '') || status || coalesce(edited_ms, '') || coalesce(pricing, '') || coalesce(author, '') || standby || coalesce(unsent_ms, ''))) FROM message) || '/' ||
+	    (SELECT count(*) || ':' || total(length(meta_user_id || coalesce(phone, '') || coalesce(optin, ''))) FROM contact) || '/' ||
+	    (SELECT count(*) || ':' || total(length(coalesce(referral, '') || thread_owner || coalesce(thread_owner_app_id, '') || unread)) FROM conversation) || '/' ||
+	    (SELECT count(*) FROM message_edit) || '/' || (SELECT count(*) FROM channel_notice) || '/' ||
+	    (SELECT count(*) FROM feed_item) || '/' || (SELECT count(*) || total(length(reaction)) FROM feed_reaction) || '/' ||
+	    (SELECT coalesce(account_state, '') FROM channel WHERE kind = 'whatsapp')"
+}
+before=$(digest)
+expect_match "$(hg requeue --from 0 --to 4000000000)" "requeued $n" "every event requeued"
+hg process >/dev/null
+expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE state = 'processed' AND attempts >= 1")" "$n" "every event processed again"
+expect_eq "$(digest)" "$before" "replaying every payload changes nothing"
+t_done
