@@ -458,5 +458,7 @@
 /* Integer literals of at least this many digits reach the parser as
  * strings: a double keeps 15 to 17 digits, and ids need all of them. */
 #define HG_JSON_BIG_INT_DIGITS		16
+/* A channel's page shows its latest account events, at most this many. */
+#define HG_NOTICES_SHOWN		20
 
 #endif

@@ -1454,6 +1454,21 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE excluded.at_ms >= at_ms",
 	[STMT_DETAIL_MESSAGE_KNOWN] =
 	    "SELECT 1 FROM message WHERE channel_id = ?1 AND meta_message_id = ?2",
+	/* What the inbox shows of them */
+	[STMT_DETAIL_MSG_GET] =
+	    "SELECT coalesce(edited_ms, 0), author, standby, channel_id, "
+	    "meta_message_id FROM message WHERE id = ?1",
+	[STMT_DETAIL_EDITS] =
+	    "SELECT text, edited_ms FROM message_edit WHERE channel_id = ?1 "
+	    "AND meta_message_id = ?2 ORDER BY edited_ms",
+	[STMT_DETAIL_CONV_GET] =
+	    "SELECT referral, thread_owner, thread_owner_app_id "
+	    "FROM conversation WHERE id = ?1",
+	[STMT_DETAIL_NOTICES] =
+	    "SELECT field, word, level, detail, at_ms FROM channel_notice "
+	    "WHERE channel_id = ?1 ORDER BY at_ms DESC, id DESC LIMIT ?2",
+	[STMT_DETAIL_ACCOUNT_GET] =
+	    "SELECT account_state FROM channel WHERE id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

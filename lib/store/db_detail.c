@@ -302,3 +302,106 @@ db_message_known(struct db *d, long long channel, const char *mid)
 		return db_fail(d, rc);
 	return rc == SQLITE_ROW;
 }
+
+int
+db_msg_detail(struct db *d, long long id,
+    void (*fn)(void *, const struct db_msg_detail *),
+    void (*edit)(void *, const char *, long long), void *arg)
+{
+	struct db_msg_detail	 m;
+	sqlite3_stmt		*st, *ed;
+	char			 mid[HG_WA_USER_ID_MAX * 4];
+	long long		 channel;
+	int			 rc;
+
+	if ((st = db_stmt(d, STMT_DETAIL_MSG_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+	}
+	memset(&m, 0, sizeof(m));
+	m.edited_ms = sqlite3_column_int64(st, 0);
+	m.author = (const char *)sqlite3_column_text(st, 1);
+	m.standby = sqlite3_column_int(st, 2);
+	channel = sqlite3_column_int64(st, 3);
+	snprintf(mid, sizeof(mid), "%s", sqlite3_column_text(st, 4) != NULL ?
+	    (const char *)sqlite3_column_text(st, 4) : "");
+	fn(arg, &m);
+	sqlite3_reset(st);
+	if (m.edited_ms == 0)
+		return 1;
+	if ((ed = db_stmt(d, STMT_DETAIL_EDITS)) == NULL)
+		return -1;
+	sqlite3_bind_int64(ed, 1, channel);
+	db_bind_text(ed, 2, mid);
+	while ((rc = sqlite3_step(ed)) == SQLITE_ROW)
+		edit(arg, (const char *)sqlite3_column_text(ed, 0),
+		    sqlite3_column_int64(ed, 1));
+	sqlite3_reset(ed);
+	return rc == SQLITE_DONE ? 1 : db_fail(d, rc);
+}
+
+int
+db_conv_detail(struct db *d, long long id,
+    void (*fn)(void *, const char *, const char *, const char *), void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_DETAIL_CONV_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return rc == SQLITE_ROW;
+}
+
+int
+db_notice_list(struct db *d, long long channel, int n,
+    void (*fn)(void *, const char *, const char *, const char *,
+    const char *, long long), void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_DETAIL_NOTICES)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	sqlite3_bind_int(st, 2, n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3),
+		    sqlite3_column_int64(st, 4));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_account_state(struct db *d, long long channel, char *state,
+    size_t statesz)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	state[0] = '\0';
+	if ((st = db_stmt(d, STMT_DETAIL_ACCOUNT_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_text(st, 0) != NULL)
+		snprintf(state, statesz, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return rc == SQLITE_ROW;
+}

@@ -82,4 +82,34 @@ int	 db_channel_notice(struct db *, const struct db_notice *n);
 /* Mark event id as sent by Meta's Test button; 0 or -1. */
 int	 db_event_test(struct db *, long long id);
 
+/* What the inbox shows of a message beyond db_msg_row (strings
+ * borrowed for the callback). */
+struct db_msg_detail {
+	long long	 edited_ms;	/* 0: never edited */
+	const char	*author;	/* NULL: none */
+	int		 standby;
+};
+/* Call fn with message id's detail, then edit for each text it had (the
+ * original first) when it was edited; 1, 0 no such message, -1. */
+int	 db_msg_detail(struct db *, long long id,
+	    void (*fn)(void *, const struct db_msg_detail *),
+	    void (*edit)(void *, const char *text, long long at_ms),
+	    void *arg);
+/* A conversation's referral (JSON, NULL: none) and thread owner (the
+ * app's id NULL when unknown or "us"), borrowed for the callback; 1, 0
+ * no such conversation, -1. */
+int	 db_conv_detail(struct db *, long long id,
+	    void (*fn)(void *, const char *referral, const char *owner,
+	    const char *owner_app), void *arg);
+/* Channel's account state (NULL: none) into state (statesz bytes,
+ * "" for none); 1, 0 no such channel, -1. */
+int	 db_account_state(struct db *, long long channel, char *state,
+	    size_t statesz);
+/* The latest n account events of channel, newest first (strings
+ * borrowed for the callback); 0 or -1. */
+int	 db_notice_list(struct db *, long long channel, int n,
+	    void (*fn)(void *, const char *field, const char *word,
+	    const char *level, const char *detail, long long at_ms),
+	    void *arg);
+
 #endif

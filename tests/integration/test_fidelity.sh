@@ -63,6 +63,28 @@ expect_eq "$(row sent_ms m_odd-0003)" 1763863000000 "a missing timestamp: the en
 # The Test button
 expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE test = 1")" 3 "the Test button's bodies marked as tests"
 
+# The inbox and the channel page show them.
+PW='fidelity agent passphrase'
+printf '%s\n' "$PW" | hg user-add agent@example.org --role admin >/dev/null
+J=$D/jar
+curl -s -c "$J" -H 'Content-Type: application/json' \
+    --data-binary '{"email":"agent@example.org","password":"'"$PW"'"}' "$BASE/api/session" >/dev/null
+json() { python3 -c 'import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+thread() { curl -s -b "$J" "$BASE/api/conversations/$(conv v.id "$1")/messages"; }
+T=$(thread 7300000000000011)
+expect_eq "$(echo "$T" | json '[(m["text"], m["edited"], [e["text"] for e in m["edits"]]) for m in j["messages"] if m["kind"] == "text"]')" \
+    "[('See you at 7', True, ['See you at 5', 'See you at 6', 'See you at 7'])]" "the thread shows an edited message with its history"
+T=$(thread 7300000000000041)
+expect_eq "$(echo "$T" | json '[(m["direction"], m["author"], m["standby"]) for m in j["messages"]]')" \
+    "[('in', None, False), ('out', 'page_inbox', False)]" "the thread shows who answered from Meta's inbox"
+expect_eq "$(echo "$T" | json 'j["thread_owner"]')" "{'owner': 'other', 'app_id': '263902037430900'}" "... and who owns the thread"
+expect_eq "$(thread 7300000000000021 | json 'j["referral"]["ads_context_data"]["ad_title"]')" "Summer sale" "the thread shows the ad the person came from"
+expect_eq "$(thread 16505550999 | json '[m["text"] for m in j["messages"] if m["kind"] == "call"]')" "['Incoming call: terminate, COMPLETED, 58 s']" "a call entry in the thread"
+CH=$(curl -s -b "$J" "$BASE/api/channels")
+expect_eq "$(echo "$CH" | json '[(c["account_state"], [n["word"] for n in c["notices"]]) for c in j["channels"] if c["kind"] == "whatsapp"]')" \
+    "[(None, ['UNFLAGGED', 'MARKETING', 'YELLOW', 'APPROVED', 'REJECTED', 'FLAGGED', 'ACCOUNT_RESTRICTION'])]" "the channel page lists the number's account events"
+expect_eq "$(echo "$CH" | json '[("notices" in c) for c in j["channels"] if c["kind"] != "whatsapp"]')" "[False, False]" "... only for WhatsApp numbers"
+
 # The ledger: only what README.md says is counted on purpose.
 expect_eq "$(sql "$D" "SELECT group_concat(type || '=' || count, ',') FROM (SELECT * FROM unhandled ORDER BY type)")" \
     "changes.malformed=1,messaging.empty=1" "the unhandled ledger holds only the counted-on-purpose kinds"
