@@ -516,6 +516,29 @@ test_fidelity(void)
 	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'changes.malformed'") - malformed0, 1, "... a change without value");
 }
 
+/* The echo of hubgate's own send names its outbox row: that send's
+ * message takes the mid and the author "hubgate"; no second message. */
+static void
+test_echo_of_ours(void)
+{
+	char sql[1024];
+
+	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":["
+	    "{\"sender\":{\"id\":\"9801\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763870000000,\"message\":{\"mid\":\"m_ours-in\",\"text\":\"hello\"}}]}]}");
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO message (id, conversation_id, channel_id, direction, kind, text, status, sent_ms, created_ms) "
+	    "SELECT 880001, v.id, v.channel_id, 'out', 'text', 'our answer', 'queued', 1763870001000, 1763870001000 FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '9801';"
+	    "INSERT INTO outbox (id, workspace_id, channel_id, conversation_id, message_id, kind, body, author_kind, state, next_attempt_ms, created_ms, updated_ms) "
+	    "SELECT 77001, 1, channel_id, conversation_id, 880001, 'text', '{\"text\":\"our answer\"}', 'user', 'unknown', 0, 1, 1 FROM message WHERE id = 880001;");
+	write_sql(sql);
+	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":["
+	    "{\"sender\":{\"id\":\"104857600000001\"},\"recipient\":{\"id\":\"9801\"},\"timestamp\":1763870002000,\"message\":{\"is_echo\":true,\"app_id\":1234567890,\"metadata\":\"hubgate:outbox:77001\",\"mid\":\"m_ours-echo\",\"text\":\"our answer\"}}]}]}");
+	EQ_STR(q("SELECT id || '|' || author || '|' || status FROM message WHERE meta_message_id = 'm_ours-echo'"), "880001|hubgate|sent",
+	    "the echo of hubgate's send: its message takes the mid, author hubgate");
+	EQ_INT(qi("SELECT count(*) FROM message WHERE text = 'our answer'"), 1, "no second message");
+	EQ_STR(q("SELECT state FROM outbox WHERE id = 77001"), "sent", "the send is reconciled");
+}
+
 /* Replaying the whole corpus changes nothing. */
 static void
 test_fidelity_replay(void)
@@ -560,6 +583,7 @@ main(void)
 	test_mid_per_channel();
 	test_fidelity();
 	test_fidelity_replay();
+	test_echo_of_ours();
 	sqlite3_close(peek);
 	db_close(db);
 	conf_free(conf);
