@@ -183,6 +183,12 @@ function drawDetail(d) {
 		const src = [r.source, r.source_type].find((x) => typeof x === 'string' && x);
 		parts.push(`Came from ${src ? String(src).toLowerCase().replace(/_/g, ' ') : 'a referral'}${title ? ` “${title}”` : ''}${typeof r.ref === 'string' && r.ref ? ` (ref ${r.ref})` : ''}`);
 	}
+	const oi = d.optin && typeof d.optin === 'object' ? d.optin : null;
+	if (oi) {
+		const until = Number.isSafeInteger(oi.token_expiry_timestamp) ? ` until ${new Date(oi.token_expiry_timestamp).toLocaleDateString()}` : '';
+		const topic = [oi.title, oi.payload, oi.ref].find((x) => typeof x === 'string' && x);
+		parts.push(`Opted in${oi.type === 'notification_messages' ? ' to notifications' : ''}${topic ? ` “${topic}”` : ''}${until}`);
+	}
 	const o = d.thread_owner;
 	if (o && o.owner === 'other') parts.push(`Another app owns this conversation${typeof o.app_id === 'string' ? ` (${o.app_id === '263902037430900' || o.app_id === '1217981644879628' ? 'Meta inbox' : `app ${o.app_id}`})` : ''}`);
 	box.textContent = parts.join(' · ');

@@ -1462,13 +1462,16 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT text, edited_ms FROM message_edit WHERE channel_id = ?1 "
 	    "AND meta_message_id = ?2 ORDER BY edited_ms",
 	[STMT_DETAIL_CONV_GET] =
-	    "SELECT referral, thread_owner, thread_owner_app_id "
-	    "FROM conversation WHERE id = ?1",
+	    "SELECT v.referral, v.thread_owner, v.thread_owner_app_id, k.optin "
+	    "FROM conversation v JOIN contact k ON k.id = v.contact_id "
+	    "WHERE v.id = ?1",
 	[STMT_DETAIL_NOTICES] =
 	    "SELECT field, word, level, detail, at_ms FROM channel_notice "
 	    "WHERE channel_id = ?1 ORDER BY at_ms DESC, id DESC LIMIT ?2",
 	[STMT_DETAIL_ACCOUNT_GET] =
 	    "SELECT account_state FROM channel WHERE id = ?1",
+	[STMT_DETAIL_EVENT_IS_TEST] =
+	    "SELECT test FROM webhook_event WHERE id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

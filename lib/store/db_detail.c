@@ -345,7 +345,8 @@ db_msg_detail(struct db *d, long long id,
 
 int
 db_conv_detail(struct db *d, long long id,
-    void (*fn)(void *, const char *, const char *, const char *), void *arg)
+    void (*fn)(void *, const char *, const char *, const char *,
+    const char *), void *arg)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
@@ -356,11 +357,29 @@ db_conv_detail(struct db *d, long long id,
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(arg, (const char *)sqlite3_column_text(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2));
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3));
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(d, rc);
 	return rc == SQLITE_ROW;
+}
+
+int
+db_event_is_test(struct db *d, long long id)
+{
+	sqlite3_stmt	*st;
+	int		 rc, test = 0;
+
+	if ((st = db_stmt(d, STMT_DETAIL_EVENT_IS_TEST)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		test = sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return test;
 }
 
 int

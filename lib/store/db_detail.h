@@ -95,12 +95,16 @@ int	 db_msg_detail(struct db *, long long id,
 	    void (*fn)(void *, const struct db_msg_detail *),
 	    void (*edit)(void *, const char *text, long long at_ms),
 	    void *arg);
-/* A conversation's referral (JSON, NULL: none) and thread owner (the
- * app's id NULL when unknown or "us"), borrowed for the callback; 1, 0
- * no such conversation, -1. */
+/* A conversation's referral (JSON, NULL: none), thread owner (the
+ * app's id NULL when unknown or "us") and its contact's opt-in (JSON,
+ * NULL: none), borrowed for the callback; 1, 0 no such conversation,
+ * -1. */
 int	 db_conv_detail(struct db *, long long id,
 	    void (*fn)(void *, const char *referral, const char *owner,
-	    const char *owner_app), void *arg);
+	    const char *owner_app, const char *optin), void *arg);
+/* 1 when event id came from the Test button of Meta's dashboard, 0 not
+ * (or no such event), -1. */
+int	 db_event_is_test(struct db *, long long id);
 /* Channel's account state (NULL: none) into state (statesz bytes,
  * "" for none); 1, 0 no such channel, -1. */
 int	 db_account_state(struct db *, long long channel, char *state,

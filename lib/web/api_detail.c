@@ -10,6 +10,7 @@
 #include "db_detail.h"
 #include "json.h"
 #include "limits.h"
+#include "num.h"
 
 static void
 msg_fn(void *arg, const struct db_msg_detail *m)
@@ -44,9 +45,17 @@ api_detail_message(struct db *d, long long message, cJSON *o)
 
 static void
 conv_fn(void *arg, const char *referral, const char *owner,
-    const char *owner_app)
+    const char *owner_app, const char *optin)
 {
 	cJSON	*o = arg, *r, *t;
+
+	r = optin != NULL ? cJSON_Parse(optin) : NULL;
+	if (cJSON_IsObject(r))
+		cJSON_AddItemToObject(o, "optin", r);
+	else {
+		cJSON_Delete(r);
+		cJSON_AddNullToObject(o, "optin");
+	}
 
 	r = referral != NULL ? cJSON_Parse(referral) : NULL;
 	if (cJSON_IsObject(r))
@@ -84,6 +93,23 @@ notice_fn(void *arg, const char *field, const char *word, const char *level,
 	cJSON_AddItemToObject(n, "detail", v);
 	json_add_int(n, "at", at_ms);
 	cJSON_AddItemToArray(arg, n);
+}
+
+void
+api_detail_event(struct db *d, cJSON *o)
+{
+	const cJSON	*id = cJSON_GetObjectItemCaseSensitive(o, "id");
+	long long	 n = 0;
+	int		 rc;
+
+	/* json_add_int writes its digits (a raw item). */
+	if (cJSON_IsNumber(id))
+		n = (long long)id->valuedouble;
+	else if (cJSON_IsRaw(id) && num_parse_str(id->valuestring, 1,
+	    1LL << 53, &n) == -1)
+		n = 0;
+	if (n > 0 && (rc = db_event_is_test(d, n)) != -1)
+		cJSON_AddBoolToObject(o, "test", rc == 1);
 }
 
 void

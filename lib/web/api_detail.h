@@ -16,10 +16,14 @@ struct db;
  * null) and "standby" (bool).  A database error leaves them out. */
 void	 api_detail_message(struct db *, long long message, cJSON *o);
 /* Add to o (a thread's answer) "referral" (the latest referral object,
- * or null) and "thread_owner" ({"owner": "us"|"other", "app_id": string
- * or null}).  A database error leaves them out. */
+ * or null), "thread_owner" ({"owner": "us"|"other", "app_id": string
+ * or null}) and "optin" (the contact's latest opt-in object, or null).
+ * A database error leaves them out. */
 void	 api_detail_conversation(struct db *, long long conversation,
 	    cJSON *o);
+/* Add to o (an event, with its "id") "test": true when the Test button
+ * of Meta's dashboard sent it.  A database error leaves it out. */
+void	 api_detail_event(struct db *, cJSON *o);
 /* Add to o (a WhatsApp channel) "account_state" (the word of the latest
  * event threatening sending, or null) and "notices": its latest account
  * events [{field, word, level, detail, at}], newest first, at most

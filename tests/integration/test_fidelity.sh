@@ -80,6 +80,12 @@ expect_eq "$(echo "$T" | json '[(m["direction"], m["author"], m["standby"]) for 
 expect_eq "$(echo "$T" | json 'j["thread_owner"]')" "{'owner': 'other', 'app_id': '263902037430900'}" "... and who owns the thread"
 expect_eq "$(thread 7300000000000021 | json 'j["referral"]["ads_context_data"]["ad_title"]')" "Summer sale" "the thread shows the ad the person came from"
 expect_eq "$(thread 16505550999 | json '[m["text"] for m in j["messages"] if m["kind"] == "call"]')" "['Incoming call: terminate, COMPLETED, 58 s']" "a call entry in the thread"
+expect_eq "$(thread 7300000000000031 | json 'j["optin"]["notification_messages_token"]')" 7436593500000000000 "the thread shows the person's opt-in"
+# The Test button's bodies route to no channel: the operator sees them.
+sql "$D" "UPDATE user SET operator = 1 WHERE email = 'agent@example.org'"
+TE=$(sql "$D" "SELECT min(id) FROM webhook_event WHERE test = 1")
+expect_eq "$(curl -s -b "$J" "$BASE/api/events/$TE" | json 'j["event"]["test"]')" True "an event from the Test button is shown as a test"
+expect_eq "$(curl -s -b "$J" "$BASE/api/events?limit=100" | json 'sorted(set(str(e["test"]) for e in j["events"]))')" "['False', 'True']" "the events list marks the tests, and only them"
 CH=$(curl -s -b "$J" "$BASE/api/channels")
 expect_eq "$(echo "$CH" | json '[(c["account_state"], [n["word"] for n in c["notices"]]) for c in j["channels"] if c["kind"] == "whatsapp"]')" \
     "[(None, ['UNFLAGGED', 'MARKETING', 'YELLOW', 'APPROVED', 'REJECTED', 'FLAGGED', 'ACCOUNT_RESTRICTION'])]" "the channel page lists the number's account events"
