@@ -268,7 +268,7 @@ events_list(struct req *r, const struct route_ctx *cx, struct db *d,
 		return;
 	}
 	/* Meta's Test button's bodies, marked. */
-	cJSON_ArrayForEach(it, a)
+	for (it = a->child; it != NULL; it = it->next)
 		api_detail_event(d, it);
 	if (next > 0) {
 		snprintf(next_s, sizeof(next_s), "%lld", next);
