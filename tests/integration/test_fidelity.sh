@@ -109,4 +109,20 @@ expect_match "$(hg requeue --from 0 --to 4000000000)" "requeued $n" "every event
 hg process >/dev/null
 expect_eq "$(sql "$D" "SELECT count(*) FROM webhook_event WHERE state = 'processed' AND attempts >= 1")" "$n" "every event processed again"
 expect_eq "$(digest)" "$before" "replaying every payload changes nothing"
+
+# An account event that threatens sending raises the number's level and
+# the same alert as a token problem (cron/token-refresh).
+cat > "$D/sendmail" <<SM
+#!/bin/sh
+{ echo "ARGS: \$*"; cat; echo "--END--"; } >> "$D/mail.txt"
+SM
+chmod 755 "$D/sendmail"
+printf 'alert_email = ops@example.org\nsendmail_path = %s/sendmail\n' "$D" >> "$D/hubgate.conf"
+printf 'EAAtest-token-for-alerts\n' | hg channel-token whatsapp 106540352242922 >/dev/null
+printf '{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","time":%s,"changes":[{"field":"account_update","value":{"event":"DISABLED_UPDATE","ban_info":{"waba_ban_state":"DISABLE","waba_ban_date":"2026-11-30"}}}]}]}' "$(date +%s)" > "$D/ban.json"
+expect_eq "$(post "$D/ban.json")" 200 "a ban of the account accepted"
+expect_eq "$(sql "$D" "SELECT account_state FROM channel WHERE meta_id = '106540352242922'")" DISABLE "the number's account state: DISABLE"
+HUBGATE_CONFIG=$D/hubgate.conf "$HUBGATE_BUILD/cron/token-refresh" >/dev/null 2>"$D/cron.err"
+expect_eq "$(sql "$D" "SELECT level FROM token_check WHERE subject = 'channel' AND subject_id = (SELECT id FROM channel WHERE meta_id = '106540352242922')")" critical "the number's level: critical"
+expect_match "$(cat "$D/mail.txt" 2>/dev/null)" 'Meta reports the WhatsApp account or number as DISABLE' "one alert says so"
 t_done
