@@ -791,10 +791,11 @@ wa_errors(const cJSON *it, char *buf, size_t bufsz)
 }
 
 /* A WhatsApp messages[] item, or with echo a message_echoes[] item (a
- * message the business sent from the WhatsApp Business app). */
+ * message the business sent from the WhatsApp Business app); with
+ * standby, a copy of one while another app owned the thread. */
 static int
 wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
-    const cJSON *contacts, int echo)
+    const cJSON *contacts, int echo, int standby)
 {
 	char			 user[HG_WA_USER_ID_MAX + 1], phone[HG_WA_USER_ID_MAX + 1];
 	char			 errs[512], key[640], *raw = NULL, *atts = NULL;
@@ -854,6 +855,8 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 	    &contact) == -1)
 		return -1;
 	if (referral(e, conv, get(it, "referral"), m.sent_ms) == -1)
+		return -1;
+	if (standby && db_conversation_owner(e->db, conv, "other") == -1)
 		return -1;
 	m.conversation_id = conv;
 	m.mid = wid;
@@ -932,7 +935,7 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 		    ledger(e, "messages", type) == -1)
 			goto fail;
 	}
-	rc = message_add(e, &m, 0, author);
+	rc = message_add(e, &m, standby, author);
 	free(raw);
 	free(atts);
 	return rc;
@@ -1275,13 +1278,16 @@ wa_change(struct ev *e, const char *waba, const char *field,
 	char		 pid[HG_META_ID_MAX + 1];
 	const cJSON	*it;
 	long long	 channel = 0, ws = 0;
-	int		 found, echoes, calls;
+	int		 found, echoes, calls, standby;
 
 	if ((found = wa_notice(e, waba, field, v)) != 0)
 		return found == -1 ? -1 : 0;
 	echoes = strcmp(field, "smb_message_echoes") == 0;
 	calls = strcmp(field, "calls") == 0;
-	if (strcmp(field, "messages") != 0 && !echoes && !calls)
+	/* Conversation Routing on WhatsApp: a standby copy has the shape
+	 * of "messages". */
+	standby = strcmp(field, "standby") == 0;
+	if (strcmp(field, "messages") != 0 && !echoes && !calls && !standby)
 		return ledger(e, "changes", field);
 	if (json_id(get(get(v, "metadata"), "phone_number_id"), pid) == NULL)
 		return ledger(e, "changes.messages", "malformed");
@@ -1291,10 +1297,11 @@ wa_change(struct ev *e, const char *waba, const char *field,
 	if (!found)
 		return ledger(e, "entry", "unrouted");
 	cJSON_ArrayForEach(it, arr(v, "messages"))
-		if (wa_message(e, channel, ws, it, get(v, "contacts"), 0) == -1)
+		if (wa_message(e, channel, ws, it, get(v, "contacts"), 0,
+		    standby) == -1)
 			return -1;
 	cJSON_ArrayForEach(it, arr(v, "message_echoes"))
-		if (wa_message(e, channel, ws, it, NULL, 1) == -1)
+		if (wa_message(e, channel, ws, it, NULL, 1, standby) == -1)
 			return -1;
 	cJSON_ArrayForEach(it, arr(v, "statuses"))
 		if (wa_status(e, channel, ws, it) == -1)

@@ -30,7 +30,7 @@ messenger-optin messenger-handover instagram-standby whatsapp-smb-echo
 whatsapp-status-errors whatsapp-account whatsapp-account-relief
 whatsapp-types whatsapp-calls odd-shapes test-button-page
 test-button-whatsapp test-button-instagram instagram-comments
-feed-reactions"
+feed-reactions whatsapp-standby"
 for _p in $PAYLOAD_NAMES $FIDELITY_NAMES; do
 	if [ ! -s "$PAYLOADS/$_p.json" ]; then
 		echo "not ok - test data $PAYLOADS/$_p.json is missing or empty"

@@ -51,6 +51,7 @@ expect_eq "$(row author m_ho-echo-0001)" page_inbox "the Page Inbox's echo: auth
 expect_eq "$(row author m_ho-echo-0002)" app:555000000000001 "another app's echo: author app:<id>"
 expect_eq "$(row "standby || author" aWdf-standby-echo-0001)" 1page_inbox "a standby echo"
 expect_eq "$(row "direction || '|' || author" wamid.SMB0000000000000000000001)" "out|business_app" "a WhatsApp Business app echo"
+expect_eq "$(row standby wamid.STB0000000000000000000001)" 1 "a WhatsApp standby copy"
 # Statuses, account events, types, calls
 expect_eq "$(row "json_extract(pricing, '\$.billable') || '|' || json_extract(pricing, '\$.type')" wamid.OUTERR000000000000000000002)" "0|free_customer_service" "pricing kept"
 expect_eq "$(row "status || '|' || error_code" wamid.OUTERR000000000000000000001)" "failed|131026" "a failed status's error"

@@ -383,7 +383,7 @@ static const char *const fidelity_payloads[] = {
 	"whatsapp-types.json", "whatsapp-calls.json", "odd-shapes.json",
 	"test-button-page.json", "test-button-whatsapp.json",
 	"test-button-instagram.json", "instagram-comments.json",
-	"feed-reactions.json", NULL
+	"feed-reactions.json", "whatsapp-standby.json", NULL
 };
 
 /* The message row of mid as "kind|direction|text|...": what the inbox
@@ -459,6 +459,8 @@ test_fidelity(void)
 	EQ_STR(ROW("standby || '|' || direction || '|' || coalesce(author, 'NULL')", "aWdf-standby-0001"), "1|in|NULL", "Instagram standby copy marked");
 	EQ_STR(ROW("standby || '|' || author", "aWdf-standby-echo-0001"), "1|page_inbox", "standby echo from the Instagram Inbox");
 	EQ_STR(ROW("standby", "m_ho-0001"), "0", "a message of our own thread is not a standby copy");
+	EQ_STR(q("SELECT m.standby || '|' || v.thread_owner || '|' || c.meta_user_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'wamid.STB0000000000000000000001'"),
+	    "1|other|US.10000000000000000123", "WhatsApp standby copy: marked, the thread another app's");
 	EQ_STR(q("SELECT v.thread_owner FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '990000000000041'"), "other", "standby: the thread is another app's");
 	EQ_STR(q("SELECT m.direction || '|' || m.author || '|' || m.status || '|' || m.text || '|' || c.meta_user_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'wamid.SMB0000000000000000000001'"),
 	    "out|business_app|sent|Sent from the phone app|16505550889", "WhatsApp Business app echo: outbound in the person's thread (who changed number since)");
