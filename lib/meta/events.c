@@ -967,10 +967,12 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	if (err0 != NULL)
 		json_id(get(err0, "code"), code);
 	/* A status of hubgate's own send: the send takes the wamid
-	 * first, so that the status below finds its message. */
+	 * first, so that the status below finds its message (hubgate's,
+	 * unless it names who asked for it already). */
 	if (outbox_ref(json_str(it, "biz_opaque_callback_data")) > 0 &&
-	    db_outbox_reconcile(e->db, channel, outbox_ref(json_str(it,
-	    "biz_opaque_callback_data")), wid, at) == -1)
+	    ((rc = db_outbox_reconcile(e->db, channel, outbox_ref(json_str(it,
+	    "biz_opaque_callback_data")), wid, at)) == -1 || (rc == 1 &&
+	    db_message_mark(e->db, channel, wid, 0, "hubgate") == -1)))
 		return -1;
 	rc = db_message_status(e->db, channel, wid, (enum msg_status)ms, at,
 	    code[0] ? code : NULL, json_str(err0, "title"));

@@ -539,6 +539,20 @@ test_echo_of_ours(void)
 	    "the echo of hubgate's send: its message takes the mid, author hubgate");
 	EQ_INT(qi("SELECT count(*) FROM message WHERE text = 'our answer'"), 1, "no second message");
 	EQ_STR(q("SELECT state FROM outbox WHERE id = 77001"), "sent", "the send is reconciled");
+
+	/* A WhatsApp status naming hubgate's send; an author set by whoever
+	 * queued it (a rule) is kept. */
+	write_sql("INSERT INTO message (id, conversation_id, channel_id, direction, kind, text, status, sent_ms, created_ms, author) "
+	    "SELECT 880002, v.id, v.channel_id, 'out', 'text', 'rule answer', 'queued', 1763870003000, 1763870003000, 'rule' FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '16505551234';"
+	    "INSERT INTO message (id, conversation_id, channel_id, direction, kind, text, status, sent_ms, created_ms) "
+	    "SELECT 880003, v.id, v.channel_id, 'out', 'text', 'person answer', 'queued', 1763870003000, 1763870003000 FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '16505551234';"
+	    "INSERT INTO outbox (id, workspace_id, channel_id, conversation_id, message_id, kind, body, author_kind, state, next_attempt_ms, created_ms, updated_ms) "
+	    "SELECT 77000 + id - 880000, 1, channel_id, conversation_id, id, 'text', '{}', 'user', 'unknown', 0, 1, 1 FROM message WHERE id IN (880002, 880003);");
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},\"statuses\":["
+	    "{\"id\":\"wamid.OURS2\",\"status\":\"sent\",\"timestamp\":\"1763870004\",\"recipient_id\":\"16505551234\",\"biz_opaque_callback_data\":\"hubgate:outbox:77002\"},"
+	    "{\"id\":\"wamid.OURS3\",\"status\":\"delivered\",\"timestamp\":\"1763870005\",\"recipient_id\":\"16505551234\",\"biz_opaque_callback_data\":\"hubgate:outbox:77003\"}]}}]}]}");
+	EQ_STR(q("SELECT group_concat(meta_message_id || '=' || author || '/' || status, ',') FROM (SELECT * FROM message WHERE id IN (880002, 880003) ORDER BY id)"),
+	    "wamid.OURS2=rule/sent,wamid.OURS3=hubgate/delivered", "a WhatsApp status of hubgate's send: author hubgate unless already named");
 }
 
 /* Replaying the whole corpus changes nothing. */
