@@ -1348,8 +1348,13 @@ entry(struct ev *e, const cJSON *ent)
 		return ledger(e, "entry", "malformed");
 	if (is_test(ent))
 		return db_event_test(e->db, e->id);
-	if (json_id(get(ent, "id"), eid) == NULL)
-		return ledger(e, "entry", "malformed");
+	/* WhatsApp routes on each change's phone number id: its entry
+	 * id (the WABA) matters to account events only. */
+	if (json_id(get(ent, "id"), eid) == NULL) {
+		if (!wa)
+			return ledger(e, "entry", "malformed");
+		eid[0] = '\0';
+	}
 	e->entry_ms = events_ts_ms(get(ent, "time"));
 	if (!wa) {
 		if ((found = db_channel_find(e->db, e->kind, eid, &channel,

@@ -500,6 +500,10 @@ test_fidelity(void)
 	EQ_STR(ROW("sent_ms || '|' || attachments", "m_odd-0003"), "1763863000000|[{\"type\":\"image\",\"url\":\"https://scontent.example/one.jpg\"}]",
 	    "no timestamp: the entry's time; attachments as an object");
 	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'messaging.empty'"), 1, "an empty messaging item counted");
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":106540352242922},"
+	    "\"messages\":[{\"from\":16505550321,\"id\":\"wamid.NOENTRYID\",\"timestamp\":1763863500,\"type\":\"text\",\"text\":{\"body\":\"numbers everywhere\"}}]}}]}]}");
+	EQ_STR(q("SELECT m.text || '|' || c.meta_user_id || '|' || m.sent_ms FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'wamid.NOENTRYID'"),
+	    "numbers everywhere|16505550321|1763863500000", "WhatsApp: no entry id, numbers where strings are usual");
 
 	/* Test button bodies: marked, nothing stored, nothing unhandled. */
 	EQ_INT(qi("SELECT count(*) FROM webhook_event WHERE test = 1"), 3, "the Test button's bodies are marked as tests");
