@@ -4,7 +4,8 @@
 // earlier texts, a revoked one as deleted, a call entry, an order, a
 // message Meta could not deliver, who answered from Meta's inbox or
 // another app, the ad a conversation came from and that another app
-// owns it; the channels page lists a WhatsApp number's account events.
+// owns it; the channels page lists a WhatsApp number's account events;
+// the events page marks the Test button's body as a test.
 // Any script error, console error or dialog fails the suite.
 // Screenshots at desktop and phone widths.
 import { execFileSync } from 'node:child_process';
@@ -20,13 +21,15 @@ const admin = (args, input) => execFileSync(ADMIN, args, { env, encoding: 'utf8'
 const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(DATA, 'hubgate.db'), q], { encoding: 'utf8' }).trim();
 const OWNER = { name: 'Fi Delity', email: 'fi@example.com', password: 'every kind of event 42' };
 const NAMES = ['messenger-edit', 'whatsapp-edit-revoke', 'messenger-handover', 'messenger-referral',
-	'whatsapp-types', 'whatsapp-calls', 'whatsapp-account', 'instagram-standby'];
+	'whatsapp-types', 'whatsapp-calls', 'whatsapp-account', 'instagram-standby', 'test-button-page'];
 
 admin(['channel-add', 'page', '104857600000001', 'Shop']);
 admin(['channel-add', 'instagram', '17841400000000001', 'IG']);
 admin(['channel-add', 'whatsapp', '106540352242922', 'WA']);
 sql("UPDATE channel SET parent_meta_id = '102290129340398' WHERE meta_id = '106540352242922'");
 admin(['user-add', OWNER.email, '--role', 'owner'], `${OWNER.password}\n`);
+// The operator sees events routed to no channel (the Test button's).
+sql(`UPDATE user SET operator = 1 WHERE email = '${OWNER.email}'`);
 for (const n of NAMES) {
 	const file = path.join(ROOT, 'tests/data', `${n}.json`);
 	const sig = execFileSync(ADMIN, ['sign', file], { env: { ...env, HUBGATE_CONFIG: '/dev/null', HUBGATE_APP_SECRET: 'test-app-secret-0123456789' }, encoding: 'utf8' }).trim();
@@ -93,6 +96,11 @@ try {
 		ok((await page.textContent('.account-notices')).includes('template “order_update”: REJECTED'), `channels (${label}): a rejected template named`);
 		ok(await fitsWidth(page), `channels (${label}): fits the window's width`);
 		await shot(page, `fidelity-channels-${label}`);
+		// The events page: the Test button's body marked as a test.
+		await page.goto(`${BASE}/events.html`);
+		await page.waitForSelector('[data-test]');
+		eq(await page.$$eval('[data-test]', (ns) => ns.length), 1, `events (${label}): one event marked as a test`);
+		await shot(page, `fidelity-events-${label}`);
 		w.check(`fidelity (${label})`);
 		await ctx.close();
 	}
