@@ -1238,6 +1238,10 @@ wa_notice(struct ev *e, const char *waba, const char *field, const cJSON *v)
 		return -1;
 	if (rc == 0 && ledger(e, "entry", "unrouted") == -1)
 		return -1;
+	/* The event belongs to the numbers it spoke of. */
+	if (rc > 0 && e->id > 0 && db_event_route_waba(e->db, e->id,
+	    waba) == -1)
+		return -1;
 	return 1;
 }
 

@@ -1472,6 +1472,19 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT account_state FROM channel WHERE id = ?1",
 	[STMT_DETAIL_EVENT_IS_TEST] =
 	    "SELECT test FROM webhook_event WHERE id = ?1",
+	/* An account event routes to its WABA's numbers: the first is
+	 * the event's channel, the others in webhook_event_channel */
+	[STMT_DETAIL_EVENT_WABA] =
+	    "UPDATE webhook_event SET channel_id = (SELECT min(id) FROM channel "
+	    "WHERE kind = 'whatsapp' AND parent_meta_id = ?2), routing = 'routed' "
+	    "WHERE id = ?1 AND channel_id IS NULL AND routing = 'unrouted' AND "
+	    "EXISTS (SELECT 1 FROM channel WHERE kind = 'whatsapp' AND "
+	    "parent_meta_id = ?2)",
+	[STMT_DETAIL_EVENT_WABA_MORE] =
+	    "INSERT OR IGNORE INTO webhook_event_channel (event_id, channel_id) "
+	    "SELECT ?1, c.id FROM channel c WHERE c.kind = 'whatsapp' AND "
+	    "c.parent_meta_id = ?2 AND c.id <> coalesce((SELECT channel_id "
+	    "FROM webhook_event WHERE id = ?1), 0)",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -424,3 +424,21 @@ db_account_state(struct db *d, long long channel, char *state,
 		return db_fail(d, rc);
 	return rc == SQLITE_ROW;
 }
+
+int
+db_event_route_waba(struct db *d, long long id, const char *waba)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_DETAIL_EVENT_WABA)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, waba);
+	if (db_exec(d, st) == -1)
+		return -1;
+	if ((st = db_stmt(d, STMT_DETAIL_EVENT_WABA_MORE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	db_bind_text(st, 2, waba);
+	return db_exec(d, st);
+}

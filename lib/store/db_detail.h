@@ -79,6 +79,9 @@ struct db_notice {
 /* Record n for the WABA's numbers: how many numbers it has (0: none
  * known, the caller counts it), or -1. */
 int	 db_channel_notice(struct db *, const struct db_notice *n);
+/* Route event id (unrouted: its entry names a WABA, not a number) to
+ * the WABA waba's numbers; 0 or -1. */
+int	 db_event_route_waba(struct db *, long long id, const char *waba);
 /* Mark event id as sent by Meta's Test button; 0 or -1. */
 int	 db_event_test(struct db *, long long id);
 

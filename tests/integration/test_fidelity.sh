@@ -58,6 +58,8 @@ expect_eq "$(row standby wamid.STB0000000000000000000001)" 1 "a WhatsApp standby
 expect_eq "$(row "json_extract(pricing, '\$.billable') || '|' || json_extract(pricing, '\$.type')" wamid.OUTERR000000000000000000002)" "0|free_customer_service" "pricing kept"
 expect_eq "$(row "status || '|' || error_code" wamid.OUTERR000000000000000000001)" "failed|131026" "a failed status's error"
 expect_eq "$(sql "$D" "SELECT count(*) || '|' || sum(level <> 'info') FROM channel_notice")" "7|3" "account events on the channel"
+expect_eq "$(sql "$D" "SELECT e.routing || '|' || c.meta_id FROM webhook_event e JOIN channel c ON c.id = e.channel_id WHERE e.id = (SELECT event_id FROM channel_notice WHERE word = 'FLAGGED')")" \
+    "routed|106540352242922" "an account event is routed to its WABA's number (its events list shows it)"
 expect_eq "$(row "json_extract(raw, '\$.response.size')" wamid.TYP0000000000000000000002)" M "a Flow reply's JSON"
 expect_eq "$(row "kind || '|' || text" call:wacid.CALL000000000000000000001)" "call|Incoming call: terminate, COMPLETED, 58 s" "a call entry"
 # Odd shapes
