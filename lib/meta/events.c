@@ -565,6 +565,14 @@ messenger_message(struct ev *e, long long channel, long long ws,
 	return rc;
 }
 
+/* The keys of a messaging item, beyond messages, edits and receipts,
+ * that hubgate turns into rows of the person's thread. */
+static const char *const thread_keys[] = {
+	"postback", "reaction", "referral", "optin", "pass_thread_control",
+	"take_thread_control", "release_thread_control",
+	"request_thread_control", NULL
+};
+
 /* One messaging[] or standby[] item of a Page or Instagram account
  * (also an Instagram change whose value is such an item). */
 static int
@@ -579,7 +587,7 @@ messaging_item(struct ev *e, long long channel, long long ws,
 	struct db_message	 m;
 	long long		 conv, contact, at;
 	char			*js;
-	int			 rc;
+	int			 rc, i;
 
 	if (cJSON_IsObject(it) && it->child == NULL)
 		return ledger(e, pfx, "empty");
@@ -603,6 +611,41 @@ messaging_item(struct ev *e, long long channel, long long ws,
 			return ledger(e, pfx, "message_edit.malformed");
 		return db_message_edit(e->db, channel, json_str(v, "mid"), at,
 		    json_uint(v, "num_edit"), json_str(v, "text"), e->id);
+	}
+	if ((v = get(it, "delivery")) != NULL || (v = get(it, "read")) != NULL) {
+		enum msg_status	 status = get(it, "delivery") != NULL ?
+				    MSG_DELIVERED : MSG_READ;
+		const cJSON	*mid;
+		long long	 wm = events_ts_ms(get(v, "watermark"));
+
+		if (!cJSON_IsObject(v))
+			return ledger(e, pfx, "receipt.malformed");
+		cJSON_ArrayForEach(mid, arr(v, "mids")) {
+			if (cJSON_IsString(mid) && db_message_status(e->db,
+			    channel, mid->valuestring, status, wm ? wm : at,
+			    NULL, NULL) == -1)
+				return -1;
+		}
+		if (json_str(v, "mid") != NULL && db_message_status(e->db,
+		    channel, json_str(v, "mid"), status, at, NULL, NULL) == -1)
+			return -1;
+		if (wm > 0 && (thread_of(e, channel, ws, s, NULL, at, &conv,
+		    NULL) == -1 || db_message_watermark(e->db, conv, status,
+		    wm) == -1))
+			return -1;
+		return 0;
+	}
+	/* The rest speaks of a thread, when it is a kind hubgate
+	 * handles: count any other by its key, creating nothing. */
+	for (i = 0; thread_keys[i] != NULL; i++)
+		if (get(it, thread_keys[i]) != NULL)
+			break;
+	if (thread_keys[i] == NULL) {
+		for (v = it->child; v != NULL; v = v->next)
+			if (strcmp(v->string, "sender") && strcmp(v->string,
+			    "recipient") && strcmp(v->string, "timestamp"))
+				return ledger(e, pfx, v->string);
+		return ledger(e, pfx, "empty");
 	}
 	if (thread_of(e, channel, ws, s, NULL, at, &conv, &contact) == -1)
 		return -1;
@@ -630,28 +673,6 @@ messaging_item(struct ev *e, long long channel, long long ws,
 		    json_str(v, "emoji") != NULL ? json_str(v, "emoji") :
 		    json_str(v, "reaction"), at);
 	}
-	if ((v = get(it, "delivery")) != NULL || (v = get(it, "read")) != NULL) {
-		enum msg_status	 status = get(it, "delivery") != NULL ?
-				    MSG_DELIVERED : MSG_READ;
-		const cJSON	*mid;
-		long long	 wm = events_ts_ms(get(v, "watermark"));
-
-		if (!cJSON_IsObject(v))
-			return ledger(e, pfx, "receipt.malformed");
-		cJSON_ArrayForEach(mid, arr(v, "mids")) {
-			if (cJSON_IsString(mid) && db_message_status(e->db,
-			    channel, mid->valuestring, status, wm ? wm : at,
-			    NULL, NULL) == -1)
-				return -1;
-		}
-		if (json_str(v, "mid") != NULL && db_message_status(e->db,
-		    channel, json_str(v, "mid"), status, at, NULL, NULL) == -1)
-			return -1;
-		if (wm > 0 && db_message_watermark(e->db, conv, status,
-		    wm) == -1)
-			return -1;
-		return 0;
-	}
 	if ((v = get(it, "referral")) != NULL)
 		return referral(e, conv, v, at);
 	if ((v = get(it, "optin")) != NULL && cJSON_IsObject(v)) {
@@ -663,13 +684,9 @@ messaging_item(struct ev *e, long long channel, long long ws,
 	}
 	if ((rc = handover(e, conv, it)) != 0)
 		return rc == -1 ? -1 : 0;
-	/* Recognised (app_roles, policy_enforcement, ...) or unknown:
-	 * count it by key. */
-	for (v = it->child; v != NULL; v = v->next)
-		if (strcmp(v->string, "sender") && strcmp(v->string,
-		    "recipient") && strcmp(v->string, "timestamp"))
-			return ledger(e, pfx, v->string);
-	return ledger(e, pfx, "empty");
+	/* A handled key with an odd value (a postback that is not an
+	 * object, ...). */
+	return ledger(e, pfx, "malformed");
 }
 
 /* The person of a WhatsApp message or status: its user id into user and

@@ -243,6 +243,11 @@ test_variants(void)
 	EQ_INT(qi("SELECT count(*) FROM unhandled WHERE type = 'messaging.optin'"), 0, "optin not counted as unhandled");
 	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'messaging.brand_new_thing'"), 1, "unknown item kind counted");
 	EQ_INT(qi("SELECT sample_event_id > 0 FROM unhandled WHERE type = 'messaging.brand_new_thing'"), 1, "ledger keeps a sample event");
+	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":["
+	    "{\"sender\":{\"id\":\"9990\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763863600000,\"account_linking\":{\"status\":\"linked\"}},"
+	    "{\"sender\":{\"id\":\"9991\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763863600000,\"delivery\":{\"mids\":[\"m_nobody\"]}}]}]}");
+	EQ_INT(qi("SELECT count(*) FROM contact WHERE meta_user_id IN ('9990', '9991')"), 0, "a counted kind or a receipt without watermark creates no contact (no empty conversation)");
+	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'messaging.account_linking'"), 1, "... and the kind is counted");
 	feed("{\"object\":\"user\",\"entry\":[{\"id\":\"1\",\"changes\":[]}]}");
 	EQ_INT(qi("SELECT count FROM unhandled WHERE object = 'user' AND type = 'object'"), 1, "unknown object counted");
 	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"555\",\"messaging\":[{\"sender\":{\"id\":\"1\"},\"recipient\":{\"id\":\"555\"},\"timestamp\":1,\"message\":{\"mid\":\"m_unrouted\",\"text\":\"x\"}}]}]}");
