@@ -1255,6 +1255,21 @@ wa_notice(struct ev *e, const char *waba, const char *field, const cJSON *v)
 		return -1;
 	if (rc == 0 && ledger(e, "entry", "unrouted") == -1)
 		return -1;
+	/* The template picker offers what Meta now allows: a status
+	 * change (a flag is no status; a reinstated one is approved
+	 * again) or a new category. */
+	if (rc > 0 && (strcmp(field, "message_template_status_update") == 0 ||
+	    strcmp(field, "template_category_update") == 0) &&
+	    json_str(v, "message_template_name") != NULL &&
+	    json_str(v, "message_template_language") != NULL &&
+	    db_template_event(e->db, waba, json_str(v,
+	    "message_template_name"), json_str(v, "message_template_language"),
+	    strcmp(field, "template_category_update") == 0 ||
+	    strcmp(n.word, "FLAGGED") == 0 ? NULL :
+	    strcmp(n.word, "REINSTATED") == 0 ? "APPROVED" : n.word,
+	    strcmp(field, "template_category_update") == 0 ?
+	    n.word : NULL) == -1)
+		return -1;
 	/* The event belongs to the numbers it spoke of. */
 	if (rc > 0 && e->id > 0 && db_event_route_waba(e->db, e->id,
 	    waba) == -1)

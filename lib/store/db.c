@@ -1485,6 +1485,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT ?1, c.id FROM channel c WHERE c.kind = 'whatsapp' AND "
 	    "c.parent_meta_id = ?2 AND c.id <> coalesce((SELECT channel_id "
 	    "FROM webhook_event WHERE id = ?1), 0)",
+	/* A template's new status or category, as the WABA's numbers
+	 * cache it (?4: status, ?5: category; NULL keeps it) */
+	[STMT_DETAIL_TEMPLATE_STATUS] =
+	    "UPDATE wa_template SET status = coalesce(?4, status), "
+	    "category = coalesce(?5, category) WHERE name = ?2 AND "
+	    "language = ?3 AND channel_id IN (SELECT id FROM channel WHERE "
+	    "kind = 'whatsapp' AND parent_meta_id = ?1)",
 };
 
 /* Record the connection's error state after a failed call. */

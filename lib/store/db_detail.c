@@ -442,3 +442,19 @@ db_event_route_waba(struct db *d, long long id, const char *waba)
 	db_bind_text(st, 2, waba);
 	return db_exec(d, st);
 }
+
+int
+db_template_event(struct db *d, const char *waba, const char *name,
+    const char *language, const char *status, const char *category)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_DETAIL_TEMPLATE_STATUS)) == NULL)
+		return -1;
+	db_bind_text(st, 1, waba);
+	db_bind_text(st, 2, name);
+	db_bind_text(st, 3, language);
+	db_bind_text(st, 4, status);
+	db_bind_text(st, 5, category);
+	return db_exec(d, st);
+}

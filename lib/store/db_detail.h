@@ -82,6 +82,10 @@ int	 db_channel_notice(struct db *, const struct db_notice *n);
 /* Route event id (unrouted: its entry names a WABA, not a number) to
  * the WABA waba's numbers; 0 or -1. */
 int	 db_event_route_waba(struct db *, long long id, const char *waba);
+/* Template name in language of the WABA waba's numbers now has status
+ * and/or category (NULL: unchanged), as Meta's webhook said; 0 or -1. */
+int	 db_template_event(struct db *, const char *waba, const char *name,
+	    const char *language, const char *status, const char *category);
 /* Mark event id as sent by Meta's Test button; 0 or -1. */
 int	 db_event_test(struct db *, long long id);
 

@@ -142,7 +142,9 @@ setup(void)
 	sqlite3_busy_timeout(peek, 5000);
 	/* The WhatsApp number belongs to the WABA of the account events. */
 	write_sql("UPDATE channel SET parent_meta_id = '102290129340398' "
-	    "WHERE meta_id = '106540352242922'");
+	    "WHERE meta_id = '106540352242922';"
+	    "INSERT INTO wa_template (channel_id, name, language, status, category) "
+	    "SELECT id, 'order_update', 'en_US', 'APPROVED', 'UTILITY' FROM channel WHERE meta_id = '106540352242922'");
 }
 
 static void
@@ -483,6 +485,8 @@ test_fidelity(void)
 	EQ_STR(q("SELECT coalesce(account_state, 'NULL') FROM channel WHERE meta_id = '106540352242922'"), "NULL",
 	    "a later UNFLAGGED clears the account state");
 	EQ_STR(q("SELECT json_extract(detail, '$.message_template_id') FROM channel_notice WHERE word = 'REJECTED'"), "594425479261596", "the change's value kept");
+	EQ_STR(q("SELECT status || '|' || category FROM wa_template WHERE name = 'order_update'"), "REJECTED|MARKETING",
+	    "the number's cached template takes its new status and category: the picker stops offering it");
 
 	/* WhatsApp types. */
 	EQ_STR(ROW("kind || '|' || text || '|' || json_extract(raw, '$.product_items[0].product_retailer_id')", "wamid.TYP0000000000000000000001"), "order|Please deliver Friday|SKU-1", "order");
