@@ -72,6 +72,9 @@ WEB_SRC	 = lib/web/api_audit.c lib/web/api_channels.c lib/web/api_events.c \
 STORE_SRC += lib/store/db_thread.c
 META_SRC += lib/meta/graph_templates.c
 WEB_SRC	+= lib/web/api_templates.c
+# Meta's events in full: edits, reactions, referrals, account events.
+STORE_SRC += lib/store/db_detail.c
+WEB_SRC	+= lib/web/api_detail.c
 LIB_SRC	 = $(CORE_SRC) $(STORE_SRC) $(META_SRC) $(PIPELINE_SRC) $(WEB_SRC)
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o

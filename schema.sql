@@ -1305,3 +1305,81 @@ CREATE TRIGGER token_check_login_gone AFTER DELETE ON meta_login BEGIN
 END;
 
 PRAGMA user_version = 17;
+
+-- @migration 18
+
+-- Meta's events in full (README, "What hubgate handles, per platform"):
+-- who wrote an outbound message, copies seen while another app owned
+-- the thread, edits and their history, reactions per person, referrals,
+-- opt-ins, WhatsApp user ids and pricing, WhatsApp account events, and
+-- bodies sent by the Test button of Meta's dashboard.
+ALTER TABLE message ADD COLUMN standby INTEGER NOT NULL DEFAULT 0;	-- 1: arrived as a standby copy (another app owned the thread)
+ALTER TABLE message ADD COLUMN author TEXT;	-- outbound: 'hubgate', 'rule', 'bot', 'person', 'page_inbox', 'app:<app id>', 'business_app'; NULL inbound
+ALTER TABLE conversation ADD COLUMN thread_owner_app_id TEXT;	-- the app owning the thread when thread_owner = 'other'
+ALTER TABLE message ADD COLUMN edited_ms INTEGER;	-- Meta's time of the edit whose text is shown (ms); NULL: never edited
+ALTER TABLE message ADD COLUMN pricing TEXT;	-- WhatsApp: its statuses' pricing, JSON {billable, pricing_model, category, type}
+ALTER TABLE conversation ADD COLUMN referral TEXT;	-- the latest referral (ad, link, plugin) as JSON {source, type, ref, ad_id, ..., at_ms}
+ALTER TABLE contact ADD COLUMN phone TEXT;	-- WhatsApp: the number (wa_id) when known; meta_user_id is the business-scoped user id when there is one
+ALTER TABLE contact ADD COLUMN optin TEXT;	-- Messenger: the latest opt-in as JSON {type, ref, user_ref, token, expires_ms, frequency, status, at_ms}
+ALTER TABLE channel ADD COLUMN account_state TEXT;	-- WhatsApp: the word of the latest account-level event that threatens sending (NULL: none)
+ALTER TABLE webhook_event ADD COLUMN test INTEGER NOT NULL DEFAULT 0;	-- 1: a body sent by the Test button of Meta's dashboard
+
+-- message_edit: every text an edited message had, keyed by channel and
+-- mid (not by message row) so that an edit arriving before its message
+-- is applied when the message comes.
+CREATE TABLE message_edit (
+	channel_id	INTEGER NOT NULL REFERENCES channel(id) ON DELETE CASCADE,	-- the message's channel
+	meta_message_id	TEXT NOT NULL,	-- the edited message's mid / wamid
+	edited_ms	INTEGER NOT NULL,	-- Meta's time of this text (ms); the original's is its sent_ms
+	num_edit	INTEGER,	-- Meta's count of edits, when it gives one (0: the original text)
+	text		TEXT,	-- the text from that time on; NULL once the message is unsent or erased
+	event_id	INTEGER REFERENCES webhook_event(id) ON DELETE SET NULL,	-- the event it came from
+	PRIMARY KEY (channel_id, meta_message_id, edited_ms)
+) WITHOUT ROWID;
+CREATE TRIGGER message_edit_gone AFTER DELETE ON message BEGIN
+	DELETE FROM message_edit WHERE channel_id = OLD.channel_id
+	    AND meta_message_id = OLD.meta_message_id;
+END;
+CREATE TRIGGER message_edit_unsent AFTER UPDATE OF unsent_ms ON message
+    WHEN NEW.unsent_ms IS NOT NULL BEGIN
+	UPDATE message_edit SET text = NULL WHERE channel_id = NEW.channel_id
+	    AND meta_message_id = NEW.meta_message_id;
+END;
+
+-- channel_notice: WhatsApp account-level events (account_update,
+-- phone_number_quality_update, phone_number_name_update, template
+-- status, quality and category), one row per event and channel.
+CREATE TABLE channel_notice (
+	id		INTEGER PRIMARY KEY,
+	channel_id	INTEGER NOT NULL REFERENCES channel(id) ON DELETE CASCADE,	-- a number of the WABA
+	field		TEXT NOT NULL,	-- the webhook field
+	word		TEXT NOT NULL,	-- Meta's event / decision word (ACCOUNT_RESTRICTED, FLAGGED, APPROVED, ...)
+	level		TEXT NOT NULL	-- does it threaten sending?
+			CHECK (level IN ('info', 'warning', 'critical')),
+	detail		TEXT NOT NULL,	-- the change's value, JSON
+	at_ms		INTEGER NOT NULL,	-- Meta's time (entry.time) or arrival (ms)
+	event_id	INTEGER REFERENCES webhook_event(id) ON DELETE SET NULL,	-- the event it came from
+	UNIQUE (channel_id, field, word, at_ms, detail)
+);
+CREATE INDEX channel_notice_by_channel ON channel_notice (channel_id, at_ms);
+-- Deleting an event finds what refers to it by index.
+CREATE INDEX message_edit_by_event ON message_edit (event_id)
+	WHERE event_id IS NOT NULL;
+CREATE INDEX channel_notice_by_event ON channel_notice (event_id)
+	WHERE event_id IS NOT NULL;
+-- feed_reaction: the latest reaction (or like) of each person on a Page
+-- post or comment, so a post's reactions can be counted.
+CREATE TABLE feed_reaction (
+	channel_id	INTEGER NOT NULL REFERENCES channel(id) ON DELETE CASCADE,	-- the Page
+	target_id	TEXT NOT NULL,	-- the post or comment reacted to
+	post_id		TEXT,		-- the post it belongs to
+	from_id		TEXT NOT NULL,	-- who reacted
+	reaction	TEXT NOT NULL,	-- like, love, haha, ...; '' once removed
+	at_ms		INTEGER NOT NULL,	-- Meta's time of the latest change (ms)
+	PRIMARY KEY (channel_id, target_id, from_id)
+) WITHOUT ROWID;
+-- A WhatsApp message carrying only a number finds the contact keyed on
+-- the person's user id.
+CREATE INDEX contact_by_phone ON contact (channel_id, phone) WHERE phone IS NOT NULL;
+
+PRAGMA user_version = 18;

@@ -37,6 +37,28 @@ function sendingBadge(c) {
 	return null;
 }
 
+// A WhatsApp number's account events (c.account_state, c.notices):
+// a badge when one threatens sending, and the latest events listed.
+const NOTICE_FIELD = {
+	account_update: 'account', phone_number_quality_update: 'quality',
+	phone_number_name_update: 'display name', message_template_status_update: 'template',
+	message_template_quality_update: 'template quality', template_category_update: 'template category',
+};
+function accountNode(c) {
+	if (!Array.isArray(c.notices) || !c.notices.length) return null;
+	const box = el('span', { className: 'account-notices' });
+	if (typeof c.account_state === 'string') {
+		box.append(el('span', { className: 'badge badge-warn', 'data-account': c.account_state }, `account: ${c.account_state}`), ' ');
+	}
+	const list = el('ul', { className: 'small' }, ...c.notices.map((n) => {
+		const name = n.detail && typeof n.detail === 'object' && typeof n.detail.message_template_name === 'string' ? ` “${n.detail.message_template_name}”` : '';
+		return el('li', { 'data-level': String(n.level) }, `${NOTICE_FIELD[n.field] || String(n.field)}${name}: ${String(n.word)}`,
+			Number.isSafeInteger(n.at) ? el('span', { className: 'muted' }, ` · ${new Date(n.at).toLocaleString()}`) : '');
+	}));
+	box.append(el('details', { className: 'notices' }, el('summary', {}, `${c.notices.length} account event${c.notices.length === 1 ? '' : 's'}`), list));
+	return box;
+}
+
 async function load() {
 	let data = null;
 	try {
@@ -50,7 +72,7 @@ async function load() {
 		(c) => String(c.name || c.meta_id || ''),
 		(c) => platformBadge(c.platform),
 		(c) => el('code', {}, String(c.meta_id ?? '')),
-		(c) => el('span', {}, tokenCell(c, { admin, alert: $('alert') }), sendingBadge(c) ? ' ' : null, sendingBadge(c)),
+		(c) => el('span', {}, tokenCell(c, { admin, alert: $('alert') }), sendingBadge(c) ? ' ' : null, sendingBadge(c), accountNode(c) ? ' ' : null, accountNode(c)),
 		(c) => el('span', {}, c.last_event_at ? el('span', { title: when(c.last_event_at) }, shortMs(c.last_event_at * 1000)) : el('span', { className: 'muted' }, 'no event yet'),
 			Number.isSafeInteger(c.id) ? el('br') : null,
 			Number.isSafeInteger(c.id) ? el('a', { href: `events.html?channel=${c.id}`, className: 'small' }, 'Events') : null),

@@ -62,7 +62,7 @@ function meta(e) {
 			: String(c.name || ''));
 	}
 	$('meta').replaceChildren(
-		...dd('State', stateBadge(e.state)),
+		...dd('State', stateBadge(e.state), e.test === true ? ' ' : '', e.test === true ? el('span', { className: 'badge', 'data-test': '', title: "Sent by the Test button of Meta's dashboard: not stored as messages" }, 'test') : ''),
 		...dd('Received', whenMs(e.received_ms)),
 		...dd('Processed', e.processed_ms ? whenMs(e.processed_ms) : '–'),
 		...dd('Platform', platformBadge(e.platform), ' ', el('code', {}, String(e.object ?? '–'))),

@@ -138,7 +138,7 @@ function row(e) {
 		el('td', { className: 'nowrap', title: whenMs(e.received_ms) }, shortMs(e.received_ms)),
 		el('td', {}, platformBadge(e.platform)),
 		el('td', {}, String(e.channel_name || (e.routing === 'unrouted' ? 'unrouted' : ''))),
-		el('td', {}, stateBadge(e.state)),
+		el('td', {}, stateBadge(e.state), e.test === true ? ' ' : '', e.test === true ? el('span', { className: 'badge', 'data-test': '' }, 'test') : ''),
 		el('td', { className: 'num' }, num(e.attempts)),
 		el('td', { className: 'num nowrap' }, size(e.size)),
 		el('td', { className: 'error-cell', title: err }, err),

@@ -138,8 +138,61 @@ function body(m) {
 	case 'image': case 'sticker': return t ? `Image: ${t}` : 'An image';
 	case 'attachment': return t || 'An attachment';
 	case 'audio': case 'video': case 'document': case 'file': return `${m.kind[0].toUpperCase()}${m.kind.slice(1)}${t ? `: ${t}` : ''}`;
-	default: return t || `A message of a kind hubgate does not show yet (${m.kind || 'unknown'})`;
+	default: return detailBody(m) || t || `A message of a kind hubgate does not show yet (${m.kind || 'unknown'})`;
 	}
+}
+
+// --- Meta's events in full: kinds beyond plain messages, edits (with
+// their history), who answered an echo, standby copies, the referral
+// (ad, link) a conversation came from and who owns its thread.
+const AUTHOR = { page_inbox: 'sent from Meta inbox', business_app: 'sent from the WhatsApp Business app', hubgate: 'sent by hubgate' };
+function authorLabel(m) {
+	if (typeof m.author !== 'string') return 'sent from Meta inbox';
+	if (AUTHOR[m.author]) return AUTHOR[m.author];
+	return m.author.startsWith('app:') ? `sent by another app (${m.author.slice(4)})` : 'sent from Meta inbox';
+}
+function detailBody(m) {
+	const t = m.text || '';
+	switch (m.kind) {
+	case 'call': return el('span', { className: 'msg-call' }, t || 'A call');
+	case 'order': return `Order${t ? `: ${t}` : ''}`;
+	case 'contacts': return 'Shared contact details';
+	case 'system': return el('span', { className: 'muted' }, t || 'A change of the person\'s account');
+	case 'unsupported': return `Meta could not deliver this message${t ? `: ${t}` : ''}`;
+	default: return null;
+	}
+}
+function detailMeta(m, meta) {
+	if (m.edited && !m.unsent) {
+		const before = (m.edits || []).slice(0, -1).map((e) => e.text || '').filter(Boolean);
+		meta.append(' · ', el('span', { className: 'msg-edited', title: before.length ? `Before: ${before.join(' → ')}` : 'edited' }, 'edited'));
+	}
+	if (m.standby) meta.append(' · ', el('span', { className: 'msg-standby', title: 'Arrived while another app owned the conversation' }, 'while another app owned it'));
+}
+function drawDetail(d) {
+	let box = $('t-referral');
+	if (!box) {
+		box = el('div', { id: 't-referral', className: 'alert alert-info small', role: 'status' });
+		$('window').after(box);
+	}
+	const r = d.referral && typeof d.referral === 'object' ? d.referral : null;
+	const parts = [];
+	if (r) {
+		const ad = r.ads_context_data && typeof r.ads_context_data === 'object' ? r.ads_context_data : {};
+		const title = [ad.ad_title, r.headline].find((x) => typeof x === 'string' && x);
+		const src = [r.source, r.source_type].find((x) => typeof x === 'string' && x);
+		parts.push(`Came from ${src ? String(src).toLowerCase().replace(/_/g, ' ') : 'a referral'}${title ? ` “${title}”` : ''}${typeof r.ref === 'string' && r.ref ? ` (ref ${r.ref})` : ''}`);
+	}
+	const oi = d.optin && typeof d.optin === 'object' ? d.optin : null;
+	if (oi) {
+		const until = Number.isSafeInteger(oi.token_expiry_timestamp) ? ` until ${new Date(oi.token_expiry_timestamp).toLocaleDateString()}` : '';
+		const topic = [oi.title, oi.payload, oi.ref].find((x) => typeof x === 'string' && x);
+		parts.push(`Opted in${oi.type === 'notification_messages' ? ' to notifications' : ''}${topic ? ` “${topic}”` : ''}${until}`);
+	}
+	const o = d.thread_owner;
+	if (o && o.owner === 'other') parts.push(`Another app owns this conversation${typeof o.app_id === 'string' ? ` (${o.app_id === '263902037430900' || o.app_id === '1217981644879628' ? 'Meta inbox' : `app ${o.app_id}`})` : ''}`);
+	box.textContent = parts.join(' · ');
+	box.hidden = !parts.length;
 }
 
 // A location: its name and coordinates as text, and a map link built
@@ -169,7 +222,7 @@ function drawMsg(m) {
 	for (const a of atts) li.append(attachmentNode(a));
 	const meta = el('div', { className: 'msg-meta small' }, el('time', {}, new Date(m.sent_at).toLocaleString()));
 	if (out) {
-		if (m.echo) meta.append(' · ', el('span', { className: 'msg-echo' }, 'sent from Meta inbox'));
+		if (m.echo) meta.append(' · ', el('span', { className: 'msg-echo' }, authorLabel(m)));
 		const ob = m.outbox ? m.outbox.state : null;
 		const st = ob === 'sending' || ob === 'unknown' ? ob : m.status;
 		const [sym, word] = TICK[st] || ['', st];
@@ -178,6 +231,7 @@ function drawMsg(m) {
 		if (st === 'failed') li.append(el('div', { className: 'msg-error small' },
 			m.error ? `Not sent: ${m.error}` : 'Not sent: Meta refused it.'));
 	}
+	detailMeta(m, meta);
 	li.append(meta);
 	const rx = (m.reactions || []).filter((r) => r.emoji);
 	if (rx.length) {
@@ -241,6 +295,7 @@ function place(list) {
 
 async function fetchThread(cursor) {
 	const d = await api('GET', `conversations/${thread.id}/messages${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+	drawDetail(d);
 	if (thread.window !== d.window) { thread.window = d.window; drawWindow(d.window); }
 	return d;
 }

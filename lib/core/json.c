@@ -354,3 +354,81 @@ json_valid(const char *s, size_t n, size_t max_depth)
 		want_value = 0;
 	}
 }
+
+/* The length of the number token at s[i..n) (0: none), and whether it
+ * is an integer literal of at least HG_JSON_BIG_INT_DIGITS digits. */
+static size_t
+json_number_at(const char *s, size_t i, size_t n, int *big)
+{
+	size_t	 j = i, digits = 0;
+	int	 integer = 1;
+
+	if (j < n && s[j] == '-')
+		j++;
+	while (j < n && s[j] >= '0' && s[j] <= '9') {
+		j++;
+		digits++;
+	}
+	while (j < n && (s[j] == '.' || s[j] == 'e' || s[j] == 'E' ||
+	    s[j] == '+' || s[j] == '-' || (s[j] >= '0' && s[j] <= '9'))) {
+		integer = 0;
+		j++;
+	}
+	*big = integer && digits >= HG_JSON_BIG_INT_DIGITS;
+	return digits > 0 ? j - i : 0;
+}
+
+/* Copy the n bytes at s to out (NULL: only count) with big integers
+ * quoted; the length of the copy. */
+static size_t
+json_big_copy(const char *s, size_t n, char *out)
+{
+	size_t	 i, len, o = 0;
+	int	 in_str = 0, big;
+
+	for (i = 0; i < n; i++) {
+		if (in_str) {
+			if (s[i] == '\\' && i + 1 < n) {
+				if (out != NULL)
+					out[o] = s[i];
+				o++;
+				i++;
+			} else if (s[i] == '"')
+				in_str = 0;
+		} else if (s[i] == '"')
+			in_str = 1;
+		else if ((s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) &&
+		    (len = json_number_at(s, i, n, &big)) > 0) {
+			if (out != NULL) {
+				if (big)
+					out[o] = '"';
+				memcpy(out + o + (big ? 1 : 0), s + i, len);
+				if (big)
+					out[o + len + 1] = '"';
+			}
+			o += len + (big ? 2 : 0);
+			i += len - 1;
+			continue;
+		}
+		if (out != NULL)
+			out[o] = s[i];
+		o++;
+	}
+	return o;
+}
+
+char *
+json_quote_big_ints(const char *s, size_t n, size_t *outn)
+{
+	size_t	 len;
+	char	*out;
+
+	*outn = 0;
+	if ((len = json_big_copy(s, n, NULL)) == n ||
+	    (out = malloc(len + 1)) == NULL)
+		return NULL;
+	json_big_copy(s, n, out);
+	out[len] = '\0';
+	*outn = len;
+	return out;
+}

@@ -66,4 +66,12 @@ void	 json_arena_free(struct json_arena *);
  * the stack.  UTF-8 is not checked here. */
 int	 json_valid(const char *s, size_t n, size_t max_depth);
 
+/* The n bytes of JSON at s with every integer literal of at least
+ * HG_JSON_BIG_INT_DIGITS digits turned into a string of its digits
+ * (ids above 2^53 keep every digit: cJSON reads numbers as doubles), in
+ * a NUL-terminated copy of *outn bytes to free(); NULL when there is
+ * none (or memory is short: then the number stays a number, and
+ * json_id refuses it rather than read another id). */
+char	*json_quote_big_ints(const char *s, size_t n, size_t *outn);
+
 #endif

@@ -457,4 +457,13 @@
 #define HG_ALERT_TEXT_MAX		2048
 #define HG_ALERT_TIMEOUT_S		10
 
+/* Meta's events in full (lib/meta/events.c). */
+/* A WhatsApp business-scoped user id (Meta: up to 256 characters). */
+#define HG_WA_USER_ID_MAX		256
+/* Integer literals of at least this many digits reach the parser as
+ * strings: a double keeps 15 to 17 digits, and ids need all of them. */
+#define HG_JSON_BIG_INT_DIGITS		16
+/* A channel's page shows its latest account events, at most this many. */
+#define HG_NOTICES_SHOWN		20
+
 #endif

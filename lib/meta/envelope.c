@@ -92,6 +92,8 @@ envelope_parse(const char *body, size_t len, struct envelope *e)
 	cJSON		*root = NULL, *entries, *entry, *ent_arr, *ph_arr;
 	cJSON		*changes, *ch, *md, *value;
 	const char	*end = NULL, *obj;
+	char		*big;
+	size_t		 bign;
 	int		 wa, rc = -1;
 
 	memset(e, 0, sizeof(*e));
@@ -107,7 +109,13 @@ envelope_parse(const char *body, size_t len, struct envelope *e)
 		e->why = "not JSON";
 		goto finish;
 	}
-	root = json_parse_arena(&e->arena, body, len + 1, &end);
+	/* Ids above 2^53 reach the tree as strings, every digit kept. */
+	if ((big = json_quote_big_ints(body, len, &bign)) != NULL) {
+		root = json_parse_arena(&e->arena, big, bign + 1, &end);
+		end = end == big + bign ? body + len : NULL;
+		free(big);
+	} else
+		root = json_parse_arena(&e->arena, body, len + 1, &end);
 	if (root == NULL || end != body + len) {
 		e->why = "not JSON";
 		goto finish;

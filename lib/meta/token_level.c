@@ -195,6 +195,24 @@ token_level_of(const struct token_facts *f, long long now,
 		raise_to(v, TOKEN_WARNING, w, "Check the app's webhook at "
 		    "Meta and re-subscribe the channel", "resubscribe");
 	}
+	/* WhatsApp account events (banned, restricted, flagged). */
+	if (f->account_state != NULL && f->account_state[0] != '\0') {
+		static const char *const fatal[] = {
+			"DISABLE", "SCHEDULE_FOR_DISABLE", "DISABLED_UPDATE",
+			"ACCOUNT_DELETED", "PARTNER_REMOVED",
+			"PARTNER_APP_UNINSTALLED", "CRITICAL", NULL
+		};
+		enum token_level l = TOKEN_WARNING;
+		int i;
+
+		for (i = 0; fatal[i] != NULL; i++)
+			if (strcmp(f->account_state, fatal[i]) == 0)
+				l = TOKEN_CRITICAL;
+		snprintf(w, sizeof(w), "Meta reports the WhatsApp account or "
+		    "number as %.64s", f->account_state);
+		raise_to(v, l, w, "See the number's account events (Channels) "
+		    "and WhatsApp Manager", "none");
+	}
 	if (v->level == TOKEN_OK) {
 		snprintf(v->words, sizeof(v->words), "%s", f->expires_at > 0 ?
 		    "the token is valid" : "the token is valid and does not "

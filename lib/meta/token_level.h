@@ -41,6 +41,9 @@ struct token_facts {
 	const char	*missing_fields;	/* "*": no subscription at all */
 	long long	 silent_s;	/* silent this long (0: not silent) */
 	long long	 silent_limit_s;	/* the usual limit it passed */
+	const char	*account_state;	/* WhatsApp: Meta's word for the
+					 * account's standing when it threatens
+					 * sending (channel.account_state) */
 };
 
 /* The level with its reason, the action in words, and a link key

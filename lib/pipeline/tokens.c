@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "db_detail.h"
 #include "db_outbox.h"
 #include "db_token.h"
 #include "db_user.h"
@@ -983,6 +984,7 @@ struct changes {
 	size_t		 n, cap;
 	long long	 now;
 	int		 failed;
+	struct db	*db;		/* a WhatsApp number's account state */
 };
 
 void
@@ -1016,9 +1018,16 @@ change_add(void *arg, const struct db_token_state *s)
 	struct token_facts	 f;
 	struct token_verdict	 v;
 	struct change		*c;
+	char			 account[HG_META_ID_MAX + 1];
 	int			 was, tell;
 
 	tokens_facts_of(s, cs->now, &f);
+	/* A WhatsApp number's account events raise its level too. */
+	if (cs->db != NULL && strcmp(s->subject, "channel") == 0 &&
+	    s->kind != NULL && strcmp(s->kind, "whatsapp") == 0 &&
+	    db_account_state(cs->db, s->id, account, sizeof(account)) == 1 &&
+	    account[0] != '\0')
+		f.account_state = account;
 	token_level_of(&f, cs->now, &v);
 	was = token_level_parse(s->alerted_level);
 	if (was < 0)
@@ -1102,6 +1111,7 @@ level_pass(const struct conf *c, struct db *d, const struct tokens_opts *o,
 
 	memset(&cs, 0, sizeof(cs));
 	cs.now = now;
+	cs.db = d;
 	if (db_token_states(d, 0, o->channel, change_add, &cs) == -1 ||
 	    cs.failed) {
 		free(cs.v);

@@ -1372,6 +1372,127 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT c.id, coalesce(b.state, 'closed') FROM channel c "
 	    "LEFT JOIN channel_breaker b ON b.channel_id = c.id "
 	    "WHERE c.token_status <> 'none' OR b.state IS NOT NULL ORDER BY c.id",
+	/* Meta's events in full (db_detail.c). */
+	[STMT_DETAIL_MARK] =
+	    "UPDATE message SET standby = max(standby, ?3), "
+	    "author = coalesce(author, ?4) "
+	    "WHERE channel_id = ?1 AND meta_message_id = ?2",
+	[STMT_DETAIL_EDIT_ADD] =
+	    "INSERT INTO message_edit (channel_id, meta_message_id, edited_ms, "
+	    "num_edit, text, event_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	    "ON CONFLICT DO NOTHING",
+	/* The original text joins the history when the first newer
+	 * edit is known */
+	[STMT_DETAIL_EDIT_ORIGINAL] =
+	    "INSERT INTO message_edit (channel_id, meta_message_id, edited_ms, "
+	    "num_edit, text, event_id) SELECT m.channel_id, m.meta_message_id, "
+	    "m.sent_ms, 0, m.text, m.event_id FROM message m "
+	    "WHERE m.channel_id = ?1 AND m.meta_message_id = ?2 "
+	    "AND m.edited_ms IS NULL AND m.unsent_ms IS NULL AND EXISTS "
+	    "(SELECT 1 FROM message_edit e WHERE e.channel_id = ?1 "
+	    "AND e.meta_message_id = ?2 AND e.edited_ms > m.sent_ms) "
+	    "ON CONFLICT DO NOTHING",
+	[STMT_DETAIL_EDIT_SHOW] =
+	    "UPDATE message SET (text, edited_ms) = (SELECT e.text, e.edited_ms "
+	    "FROM message_edit e WHERE e.channel_id = ?1 AND e.meta_message_id = ?2 "
+	    "ORDER BY e.edited_ms DESC LIMIT 1) "
+	    "WHERE channel_id = ?1 AND meta_message_id = ?2 AND unsent_ms IS NULL "
+	    "AND (SELECT max(e.edited_ms) FROM message_edit e WHERE "
+	    "e.channel_id = ?1 AND e.meta_message_id = ?2) > "
+	    "max(sent_ms, coalesce(edited_ms, 0))",
+	[STMT_DETAIL_REACTION] =
+	    "UPDATE message SET text = ?3, sent_ms = ?4, event_id = ?5 "
+	    "WHERE channel_id = ?1 AND meta_message_id = ?2 AND sent_ms < ?4",
+	[STMT_DETAIL_REFERRAL] =
+	    "UPDATE conversation SET referral = ?2 WHERE id = ?1 AND "
+	    "coalesce(json_extract(referral, '$.at_ms'), 0) <= ?3",
+	[STMT_DETAIL_OWNER] =
+	    "UPDATE conversation SET thread_owner = ?2, thread_owner_app_id = "
+	    "CASE WHEN ?2 = 'other' THEN ?3 END WHERE id = ?1",
+	[STMT_DETAIL_OPTIN] =
+	    "UPDATE contact SET optin = ?2 WHERE id = ?1 AND "
+	    "coalesce(json_extract(optin, '$.at_ms'), 0) <= ?3",
+	[STMT_DETAIL_CONTACT_BY_PHONE] =
+	    "SELECT meta_user_id FROM contact WHERE channel_id = ?1 AND "
+	    "phone = ?2 ORDER BY meta_user_id = phone, id LIMIT 1",
+	/* A contact known by its number alone takes the user id */
+	[STMT_DETAIL_CONTACT_REKEY] =
+	    "UPDATE contact SET meta_user_id = ?3, phone = ?2 "
+	    "WHERE channel_id = ?1 AND meta_user_id = ?2 AND NOT EXISTS "
+	    "(SELECT 1 FROM contact c WHERE c.channel_id = ?1 AND c.meta_user_id = ?3)",
+	[STMT_DETAIL_CONTACT_PHONE] =
+	    "UPDATE contact SET phone = ?2 WHERE id = ?1 AND phone IS NOT ?2",
+	[STMT_DETAIL_PRICING] =
+	    "UPDATE message SET pricing = ?3 WHERE channel_id = ?1 AND "
+	    "meta_message_id = ?2 AND pricing IS NOT ?3",
+	[STMT_DETAIL_WABA_NUMBERS] =
+	    "SELECT count(*) FROM channel WHERE kind = 'whatsapp' AND "
+	    "parent_meta_id = ?1",
+	[STMT_DETAIL_NOTICE] =
+	    "INSERT INTO channel_notice (channel_id, field, word, level, detail, "
+	    "at_ms, event_id) SELECT id, ?2, ?3, ?4, ?5, ?6, ?7 FROM channel "
+	    "WHERE kind = 'whatsapp' AND parent_meta_id = ?1 ON CONFLICT DO NOTHING",
+	/* The newest event that speaks of the account's state wins */
+	[STMT_DETAIL_ACCOUNT_STATE] =
+	    "UPDATE channel SET account_state = ?2 WHERE kind = 'whatsapp' AND "
+	    "parent_meta_id = ?1 AND NOT EXISTS (SELECT 1 FROM channel_notice n "
+	    "WHERE n.channel_id = channel.id AND n.at_ms > ?3 AND n.field IN "
+	    "('account_update', 'phone_number_quality_update'))",
+	[STMT_DETAIL_EVENT_TEST] =
+	    "UPDATE webhook_event SET test = 1 WHERE id = ?1",
+	/* A new number: the contact keyed on the old one takes it */
+	[STMT_DETAIL_CONTACT_NUMBER] =
+	    "UPDATE contact SET meta_user_id = CASE WHEN meta_user_id = phone "
+	    "AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.channel_id = "
+	    "contact.channel_id AND c.meta_user_id = ?2) THEN ?2 "
+	    "ELSE meta_user_id END, phone = ?2 WHERE id = ?1",
+	[STMT_DETAIL_FEED_REACTION] =
+	    "INSERT INTO feed_reaction (channel_id, target_id, post_id, from_id, "
+	    "reaction, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	    "ON CONFLICT (channel_id, target_id, from_id) DO UPDATE SET "
+	    "reaction = excluded.reaction, at_ms = excluded.at_ms, "
+	    "post_id = coalesce(excluded.post_id, post_id) "
+	    "WHERE excluded.at_ms >= at_ms",
+	[STMT_DETAIL_MESSAGE_KNOWN] =
+	    "SELECT 1 FROM message WHERE channel_id = ?1 AND meta_message_id = ?2",
+	/* What the inbox shows of them */
+	[STMT_DETAIL_MSG_GET] =
+	    "SELECT coalesce(edited_ms, 0), author, standby, channel_id, "
+	    "meta_message_id FROM message WHERE id = ?1",
+	[STMT_DETAIL_EDITS] =
+	    "SELECT text, edited_ms FROM message_edit WHERE channel_id = ?1 "
+	    "AND meta_message_id = ?2 ORDER BY edited_ms",
+	[STMT_DETAIL_CONV_GET] =
+	    "SELECT v.referral, v.thread_owner, v.thread_owner_app_id, k.optin "
+	    "FROM conversation v JOIN contact k ON k.id = v.contact_id "
+	    "WHERE v.id = ?1",
+	[STMT_DETAIL_NOTICES] =
+	    "SELECT field, word, level, detail, at_ms FROM channel_notice "
+	    "WHERE channel_id = ?1 ORDER BY at_ms DESC, id DESC LIMIT ?2",
+	[STMT_DETAIL_ACCOUNT_GET] =
+	    "SELECT account_state FROM channel WHERE id = ?1",
+	[STMT_DETAIL_EVENT_IS_TEST] =
+	    "SELECT test FROM webhook_event WHERE id = ?1",
+	/* An account event routes to its WABA's numbers: the first is
+	 * the event's channel, the others in webhook_event_channel */
+	[STMT_DETAIL_EVENT_WABA] =
+	    "UPDATE webhook_event SET channel_id = (SELECT min(id) FROM channel "
+	    "WHERE kind = 'whatsapp' AND parent_meta_id = ?2), routing = 'routed' "
+	    "WHERE id = ?1 AND channel_id IS NULL AND routing = 'unrouted' AND "
+	    "EXISTS (SELECT 1 FROM channel WHERE kind = 'whatsapp' AND "
+	    "parent_meta_id = ?2)",
+	[STMT_DETAIL_EVENT_WABA_MORE] =
+	    "INSERT OR IGNORE INTO webhook_event_channel (event_id, channel_id) "
+	    "SELECT ?1, c.id FROM channel c WHERE c.kind = 'whatsapp' AND "
+	    "c.parent_meta_id = ?2 AND c.id <> coalesce((SELECT channel_id "
+	    "FROM webhook_event WHERE id = ?1), 0)",
+	/* A template's new status or category, as the WABA's numbers
+	 * cache it (?4: status, ?5: category; NULL keeps it) */
+	[STMT_DETAIL_TEMPLATE_STATUS] =
+	    "UPDATE wa_template SET status = coalesce(?4, status), "
+	    "category = coalesce(?5, category) WHERE name = ?2 AND "
+	    "language = ?3 AND channel_id IN (SELECT id FROM channel WHERE "
+	    "kind = 'whatsapp' AND parent_meta_id = ?1)",
 };
 
 /* Record the connection's error state after a failed call. */

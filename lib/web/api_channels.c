@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "api_detail.h"
 #include "api_events.h"
 #include "api_channel_act.h"
 #include "api_events_int.h"
@@ -186,7 +187,7 @@ void
 api_channels_list(struct req *r, const struct route_ctx *cx)
 {
 	struct db	*d;
-	cJSON		*root, *a;
+	cJSON		*root, *a, *it;
 
 	if ((d = api_events_db(r)) == NULL)
 		return;
@@ -198,6 +199,14 @@ api_channels_list(struct req *r, const struct route_ctx *cx)
 		route_error(r, 503, "cannot read the channels now");
 		return;
 	}
+	/* A WhatsApp number's account events (account_update, quality,
+	 * templates). */
+	cJSON_ArrayForEach(it, a)
+		if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "kind")) &&
+		    strcmp(cJSON_GetObjectItemCaseSensitive(it, "kind")->valuestring,
+		    "whatsapp") == 0)
+			api_detail_notices(d, (long long)cJSON_GetNumberValue(
+			    cJSON_GetObjectItemCaseSensitive(it, "id")), it);
 	api_channel_connect_ways(root);
 	http_json(r, 200, root);
 }

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "api_detail.h"
 #include "api_events.h"
 #include "api_events_int.h"
 #include "api_session.h"
@@ -241,7 +242,7 @@ events_list(struct req *r, const struct route_ctx *cx, struct db *d,
 {
 	const struct route_val	*v = cx->v;
 	struct db_event_filter	 f;
-	cJSON			*root, *a;
+	cJSON			*root, *a, *it;
 	char			 next_s[32];
 	long long		 before = 0, next, count;
 	int			 rc;
@@ -266,6 +267,9 @@ events_list(struct req *r, const struct route_ctx *cx, struct db *d,
 		route_error(r, 503, "cannot read the events now");
 		return;
 	}
+	/* Meta's Test button's bodies, marked. */
+	for (it = a->child; it != NULL; it = it->next)
+		api_detail_event(d, it);
 	if (next > 0) {
 		snprintf(next_s, sizeof(next_s), "%lld", next);
 		cJSON_AddStringToObject(root, "next", next_s);
@@ -434,6 +438,7 @@ events_one(struct req *r, struct db *d, const struct db_scope *sc,
 		return;
 	}
 	cJSON_AddItemToObject(root, "event", dt.event);
+	api_detail_event(d, dt.event);
 	dt.attempts = cJSON_AddArrayToObject(root, "attempts");
 	produced = cJSON_AddObjectToObject(root, "produced");
 	dt.messages = cJSON_AddArrayToObject(produced, "messages");

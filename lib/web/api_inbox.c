@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "api_detail.h"
 #include "api_inbox.h"
 #include "api_media.h"
 #include "app.h"
@@ -267,6 +268,8 @@ msg_row(void *arg, const struct db_msg_row *m)
 		add_str(ob, "error", m->outbox_error);
 	} else
 		cJSON_AddNullToObject(o, "outbox");
+	/* Meta's events in full: edits, author, standby copy. */
+	api_detail_message(a->db, m->id, o);
 	a->n++;
 }
 
@@ -337,6 +340,8 @@ msg_list(struct req *r, const struct route_ctx *cx, struct db *d,
 	cJSON_AddBoolToObject(root, "more", a.rows == limit);
 	cJSON_AddStringToObject(root, "window", window_names[window_of(
 	    ci.kind, ci.last_inbound_ms, clock_ms(), ci.human_agent)]);
+	/* Meta's events in full: referral and thread owner. */
+	api_detail_conversation(d, conv, root);
 	http_json(r, 200, root);
 }
 

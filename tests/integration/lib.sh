@@ -21,7 +21,17 @@ T_FAILED=0
 PAYLOADS=$HUBGATE_ROOT/tests/data
 PAYLOAD_NAMES="feed-comment instagram-text messenger-mixed-batch
 messenger-standby messenger-text whatsapp-status whatsapp-text"
-for _p in $PAYLOAD_NAMES; do
+# Every kind beyond plain messages (tests/data/README.md; the WhatsApp
+# number's WABA is 102290129340398), posted by test_fidelity.sh.
+FIDELITY_NAMES="whatsapp-username whatsapp-username-link messenger-edit
+instagram-edit whatsapp-edit-revoke instagram-unsend messenger-reactions
+instagram-reaction whatsapp-reaction messenger-referral whatsapp-referral
+messenger-optin messenger-handover instagram-standby whatsapp-smb-echo
+whatsapp-status-errors whatsapp-account whatsapp-account-relief
+whatsapp-types whatsapp-calls odd-shapes test-button-page
+test-button-whatsapp test-button-instagram instagram-comments
+feed-reactions whatsapp-standby"
+for _p in $PAYLOAD_NAMES $FIDELITY_NAMES; do
 	if [ ! -s "$PAYLOADS/$_p.json" ]; then
 		echo "not ok - test data $PAYLOADS/$_p.json is missing or empty"
 		echo "Bail out! missing test data"

@@ -51,7 +51,7 @@ r=$(api G GET /api/events)
 expect_eq "$(status "$r")" 200 "an agent lists events"
 expect_eq "$(body "$r" | py '[e["id"] for e in d["events"]]')" "[$E1]" "a non-operator sees the workspace's event only"
 expect_eq "$(body "$r" | py 'sorted(d["events"][0].keys())')" \
-    "['attempts', 'channel_id', 'channel_name', 'id', 'last_error', 'object', 'platform', 'processed_ms', 'received_ms', 'routing', 'size', 'state']" \
+    "['attempts', 'channel_id', 'channel_name', 'id', 'last_error', 'object', 'platform', 'processed_ms', 'received_ms', 'routing', 'size', 'state', 'test']" \
     "an event has the fields of the contract"
 expect_eq "$(body "$r" | py 'd["events"][0]["platform"], d["events"][0]["channel_name"], d["events"][0]["state"]')" \
     "messenger Sandbox Bakery processed" "platform, channel name, state"

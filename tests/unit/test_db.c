@@ -821,8 +821,8 @@ test_migration_5(void)
 	    "at the latest version");
 	EQ_INT(fk_scans("m5.db", &checked), 0,
 	    "deleting an event finds what refers to it by index");
-	EQ_INT(checked, 5, "(message, feed_item, unhandled, event_attempt, "
-	    "webhook_event_channel)");
+	EQ_INT(checked, 7, "(message, feed_item, unhandled, event_attempt, "
+	    "webhook_event_channel, message_edit, channel_notice)");
 	EQ_INT(sql_int("m5.db", "SELECT count(*) FROM message WHERE "
 	    "(id = 10 AND channel_id = 7 AND conversation_id = 1 AND "
 	    "meta_message_id = 'mA' AND text = 'one' AND status = 'sent' AND "

@@ -106,6 +106,18 @@ count(const char *table)
 	return qi(sql);
 }
 
+/* Run sql on a connection of its own (to set up what no API sets). */
+static void
+write_sql(const char *sql)
+{
+	sqlite3	*w;
+
+	if (sqlite3_open(dbpath, &w) != SQLITE_OK ||
+	    sqlite3_exec(w, sql, NULL, NULL, NULL) != SQLITE_OK)
+		printf("# write_sql: %s\n", sqlite3_errmsg(w));
+	sqlite3_close(w);
+}
+
 static void
 setup(void)
 {
@@ -128,6 +140,11 @@ setup(void)
 	db_channel_add(db, "whatsapp", "106540352242922", "WA", &id);
 	sqlite3_open_v2(dbpath, &peek, SQLITE_OPEN_READONLY, NULL);
 	sqlite3_busy_timeout(peek, 5000);
+	/* The WhatsApp number belongs to the WABA of the account events. */
+	write_sql("UPDATE channel SET parent_meta_id = '102290129340398' "
+	    "WHERE meta_id = '106540352242922';"
+	    "INSERT INTO wa_template (channel_id, name, language, status, category) "
+	    "SELECT id, 'order_update', 'en_US', 'APPROVED', 'UTILITY' FROM channel WHERE meta_id = '106540352242922'");
 }
 
 static void
@@ -224,9 +241,15 @@ test_variants(void)
 	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":["
 	    "{\"sender\":{\"id\":\"9004\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1,\"optin\":{\"ref\":\"x\"}},"
 	    "{\"sender\":{\"id\":\"9004\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":2,\"brand_new_thing\":{}}]}]}");
-	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'messaging.optin'"), 1, "optin counted");
+	EQ_STR(q("SELECT json_extract(optin, '$.ref') || ' ' || json_extract(optin, '$.at_ms') FROM contact WHERE meta_user_id = '9004'"), "x 1000", "optin stored on the contact");
+	EQ_INT(qi("SELECT count(*) FROM unhandled WHERE type = 'messaging.optin'"), 0, "optin not counted as unhandled");
 	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'messaging.brand_new_thing'"), 1, "unknown item kind counted");
 	EQ_INT(qi("SELECT sample_event_id > 0 FROM unhandled WHERE type = 'messaging.brand_new_thing'"), 1, "ledger keeps a sample event");
+	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":["
+	    "{\"sender\":{\"id\":\"9990\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763863600000,\"account_linking\":{\"status\":\"linked\"}},"
+	    "{\"sender\":{\"id\":\"9991\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763863600000,\"delivery\":{\"mids\":[\"m_nobody\"]}}]}]}");
+	EQ_INT(qi("SELECT count(*) FROM contact WHERE meta_user_id IN ('9990', '9991')"), 0, "a counted kind or a receipt without watermark creates no contact (no empty conversation)");
+	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'messaging.account_linking'"), 1, "... and the kind is counted");
 	feed("{\"object\":\"user\",\"entry\":[{\"id\":\"1\",\"changes\":[]}]}");
 	EQ_INT(qi("SELECT count FROM unhandled WHERE object = 'user' AND type = 'object'"), 1, "unknown object counted");
 	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"555\",\"messaging\":[{\"sender\":{\"id\":\"1\"},\"recipient\":{\"id\":\"555\"},\"timestamp\":1,\"message\":{\"mid\":\"m_unrouted\",\"text\":\"x\"}}]}]}");
@@ -270,7 +293,7 @@ test_variants(void)
 	EQ_STR(q("SELECT kind || ' ' || raw FROM message WHERE meta_message_id = 'wamid.L1'"),
 	    "location {\"latitude\":38.7,\"longitude\":-9.1}", "whatsapp location kept raw");
 	EQ_STR(q("SELECT text || ' ' || payload FROM message WHERE meta_message_id = 'wamid.B1'"), "Yes YES", "interactive reply");
-	EQ_STR(q("SELECT text || ' ' || reply_to FROM message WHERE meta_message_id = 'wamid.R1'"), "X wamid.I1", "reaction");
+	EQ_STR(q("SELECT text || ' ' || reply_to FROM message WHERE meta_message_id = 'reaction:16505550001:wamid.I1'"), "X wamid.I1", "reaction, one row per person and message");
 	EQ_STR(q("SELECT kind || ' ' || raw FROM message WHERE meta_message_id = 'wamid.U1'"), "hologram {\"z\":1}", "unknown type kept raw");
 	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'messages.hologram'"), 1, "unknown type counted");
 	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'messages.malformed'"), 1, "malformed WhatsApp message counted");
@@ -283,7 +306,7 @@ test_variants(void)
 	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"changes\":[{\"field\":\"feed\",\"value\":{\"item\":\"comment\",\"verb\":\"edited\",\"comment_id\":\"778899_901234\",\"message\":\"old\",\"created_time\":1763856750}}]}]}");
 	EQ_STR(q("SELECT status || ' ' || message FROM feed_item WHERE meta_id = '778899_901234'"), "removed What's the price now?", "an older edit arriving late changes nothing");
 	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"changes\":[{\"field\":\"feed\",\"value\":{\"item\":\"reaction\",\"verb\":\"add\"}}]}]}");
-	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'changes.feed.reaction'"), 1, "feed reactions counted");
+	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'changes.feed.reaction.malformed'"), 1, "a feed reaction without its post or person counted as malformed");
 
 	/* Reactions, postback without mid, reply_to. */
 	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":["
@@ -353,6 +376,232 @@ test_mid_per_channel(void)
 	    "106540352242922:sent,106540352242999:read", "a status on one number moves only its message");
 }
 
+/* Every kind of issue 21's list, from the payloads in tests/data. */
+static const char *const fidelity_payloads[] = {
+	"whatsapp-username.json", "whatsapp-username-link.json",
+	"messenger-edit.json", "instagram-edit.json",
+	"whatsapp-edit-revoke.json", "instagram-unsend.json",
+	"messenger-reactions.json", "instagram-reaction.json",
+	"whatsapp-reaction.json", "messenger-referral.json",
+	"whatsapp-referral.json", "messenger-optin.json",
+	"messenger-handover.json", "instagram-standby.json",
+	"whatsapp-smb-echo.json", "whatsapp-status-errors.json",
+	"whatsapp-account.json", "whatsapp-account-relief.json",
+	"whatsapp-types.json", "whatsapp-calls.json", "odd-shapes.json",
+	"test-button-page.json", "test-button-whatsapp.json",
+	"test-button-instagram.json", "instagram-comments.json",
+	"feed-reactions.json", "whatsapp-standby.json", NULL
+};
+
+/* The message row of mid as "kind|direction|text|...": what the inbox
+ * reads. */
+#define ROW(cols, mid) q("SELECT " cols " FROM message WHERE meta_message_id = '" mid "'")
+
+static void
+test_fidelity(void)
+{
+	char		 name[128];
+	long long	 unhandled0 = qi("SELECT coalesce(sum(count), 0) FROM unhandled");
+	long long	 malformed0 = qi("SELECT coalesce(sum(count), 0) FROM unhandled WHERE type = 'changes.malformed'");
+	int		 i;
+
+	for (i = 0; fidelity_payloads[i] != NULL; i++) {
+		snprintf(name, sizeof(name), "%s processed", fidelity_payloads[i]);
+		EQ_STR(feed(payload(fidelity_payloads[i])), "processed", name);
+	}
+
+	/* WhatsApp usernames: keyed on the user id; a number-only contact
+	 * takes the user id when both come; statuses by user id. */
+	EQ_STR(q("SELECT c.meta_user_id || '|' || coalesce(c.phone, 'NULL') || '|' || c.name FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'wamid.USR0000000000000000000001'"),
+	    "US.13491208655302741918|NULL|Noa", "a message without a number is stored, its contact keyed on the user id");
+	EQ_STR(q("SELECT group_concat(m.meta_message_id, ',') FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.55500000000000000777' AND c.phone = '16505550777'"),
+	    "wamid.USR0000000000000000000002,wamid.USR0000000000000000000003", "a later message with both links number and user id to one contact");
+	EQ_INT(qi("SELECT count(*) FROM contact WHERE meta_user_id = '16505550777'"), 0, "no second contact for the number");
+	EQ_STR(q("SELECT c.meta_user_id || '|' || m.status || '|' || json_extract(m.pricing, '$.category') FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'wamid.OUTUSR000000000000000000001'"),
+	    "US.13491208655302741918|delivered|utility", "a status with recipient_user_id finds the user's thread, pricing kept");
+
+	/* Edits: the newest text shown, the history kept (also for an edit
+	 * that came before its message). */
+	EQ_STR(ROW("text || '|' || edited_ms", "m_edit-0001"), "See you at 7|1763861120000", "Messenger edit: the newest text, marked edited");
+	EQ_STR(q("SELECT group_concat(text || '@' || coalesce(num_edit, 'NULL'), ',') FROM (SELECT text, num_edit FROM message_edit WHERE meta_message_id = 'm_edit-0001' ORDER BY edited_ms)"),
+	    "See you at 5@0,See you at 6@1,See you at 7@2", "edit history with the original (num_edit as a string too)");
+	EQ_STR(ROW("text || '|' || edited_ms", "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQx-edit"), "Size M, not L|1763861200000", "Instagram edit arriving before its message applied when it comes");
+	EQ_STR(ROW("text || '|' || edited_ms", "wamid.EDT0000000000000000000001"), "Order 42|1763861360000", "WhatsApp edit");
+	EQ_INT(qi("SELECT count(*) FROM message WHERE meta_message_id = 'wamid.EDT0000000000000000000002'"), 0, "an edit is not a new message");
+
+	/* Unsend / revoke. */
+	EQ_STR(ROW("coalesce(text, 'NULL') || '|' || unsent_ms", "wamid.EDT0000000000000000000003"), "NULL|1763861460000", "WhatsApp revoke: marked deleted, text erased");
+	EQ_STR(ROW("kind || '|' || reply_to", "unsend:wamid.EDT0000000000000000000003"), "unsend|wamid.EDT0000000000000000000003", "... with a row that refers to it");
+	EQ_STR(ROW("coalesce(text, 'NULL') || '|' || unsent_ms", "aWdf-unsend-0001"), "NULL|1763861510000", "Instagram is_deleted: marked deleted");
+
+	/* Reactions: the latest per person, removal kept as "". */
+	EQ_STR(q("SELECT group_concat(meta_message_id || '=' || text, ',') FROM (SELECT meta_message_id, text FROM message WHERE kind = 'reaction' AND reply_to = 'm_edit-0001' ORDER BY meta_message_id)"),
+	    "reaction:7300000000000011:m_edit-0001=,reaction:7300000000000012:m_edit-0001=\xf0\x9f\x98\x82",
+	    "Messenger: a removal empties the reaction; an older reaction arriving late changes nothing");
+	EQ_STR(ROW("text", "reaction:990000000000011:aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQx-edit"), "\xe2\x9d\xa4", "Instagram reaction");
+	EQ_STR(ROW("'[' || text || ']'", "reaction:16505550888:wamid.EDT0000000000000000000001"), "[]", "WhatsApp reaction removed by an empty emoji");
+
+	/* Referrals on the conversation. */
+	EQ_STR(q("SELECT json_extract(v.referral, '$.source') || '|' || json_extract(v.referral, '$.ad_id') || '|' || json_extract(v.referral, '$.ads_context_data.ad_title') FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '7300000000000021'"),
+	    "ADS|120200000000000001|Summer sale", "Messenger ad referral on the conversation");
+	EQ_STR(q("SELECT json_extract(v.referral, '$.ref') FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '7300000000000022'"), "qr-flyer", "postback referral");
+	EQ_STR(q("SELECT json_extract(v.referral, '$.source') FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '7300000000000023'"), "CUSTOMER_CHAT_PLUGIN", "referral next to a message");
+	EQ_STR(q("SELECT json_extract(v.referral, '$.source_type') || '|' || json_extract(v.referral, '$.ctwa_clid') FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '16505550999'"),
+	    "ad|ARAkLkA8rmlFeiCktEJQ", "click-to-WhatsApp referral");
+
+	/* Opt-ins on the contact. */
+	EQ_STR(q("SELECT json_extract(optin, '$.notification_messages_token') || '|' || json_extract(optin, '$.token_expiry_timestamp') FROM contact WHERE meta_user_id = '7300000000000031'"),
+	    "7436593500000000000|1771638200000", "notification_messages token and expiry kept, every digit");
+	EQ_STR(q("SELECT json_extract(optin, '$.user_ref') FROM contact WHERE meta_user_id = '7300000000000032'"), "ur-7f3a9c", "plugin user_ref kept");
+
+	/* Thread control, standby, echo authors. */
+	EQ_STR(q("SELECT v.thread_owner || '|' || coalesce(v.thread_owner_app_id, 'NULL') FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '7300000000000041'"),
+	    "other|263902037430900", "passed to the Page Inbox: owned by another app, its id kept");
+	EQ_STR(ROW("direction || '|' || author", "m_ho-echo-0001"), "out|page_inbox", "echo from the Page Inbox app");
+	EQ_STR(q("SELECT v.thread_owner || '|' || v.thread_owner_app_id FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '7300000000000042'"),
+	    "other|555000000000001", "taken by another app");
+	EQ_STR(ROW("author", "m_ho-echo-0002"), "app:555000000000001", "echo from another app");
+	EQ_STR(q("SELECT v.thread_owner || '|' || coalesce(v.thread_owner_app_id, 'NULL') FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '7300000000000043'"),
+	    "us|NULL", "passed back to hubgate");
+	EQ_STR(ROW("standby || '|' || direction || '|' || coalesce(author, 'NULL')", "aWdf-standby-0001"), "1|in|NULL", "Instagram standby copy marked");
+	EQ_STR(ROW("standby || '|' || author", "aWdf-standby-echo-0001"), "1|page_inbox", "standby echo from the Instagram Inbox");
+	EQ_STR(ROW("standby", "m_ho-0001"), "0", "a message of our own thread is not a standby copy");
+	EQ_STR(q("SELECT m.standby || '|' || v.thread_owner || '|' || c.meta_user_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'wamid.STB0000000000000000000001'"),
+	    "1|other|US.10000000000000000123", "WhatsApp standby copy: marked, the thread another app's");
+	EQ_STR(q("SELECT v.thread_owner FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '990000000000041'"), "other", "standby: the thread is another app's");
+	EQ_STR(q("SELECT m.direction || '|' || m.author || '|' || m.status || '|' || m.text || '|' || c.meta_user_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'wamid.SMB0000000000000000000001'"),
+	    "out|business_app|sent|Sent from the phone app|16505550889", "WhatsApp Business app echo: outbound in the person's thread (who changed number since)");
+
+	/* Statuses with errors and pricing. */
+	EQ_STR(ROW("status || '|' || error_code || '|' || error", "wamid.OUTERR000000000000000000001"), "failed|131026|Message undeliverable", "failed status: code and title");
+	EQ_STR(ROW("status || '|' || json_extract(pricing, '$.billable') || '|' || json_extract(pricing, '$.type')", "wamid.OUTERR000000000000000000002"), "read|0|free_customer_service", "pricing kept as statuses move on");
+
+	/* Account-level events on the channel. */
+	EQ_STR(q("SELECT group_concat(field || ':' || word || ':' || level, ',') FROM (SELECT * FROM channel_notice ORDER BY id)"),
+	    "account_update:ACCOUNT_RESTRICTION:warning,phone_number_quality_update:FLAGGED:warning,message_template_status_update:REJECTED:warning,"
+	    "phone_number_name_update:APPROVED:info,message_template_quality_update:YELLOW:info,template_category_update:MARKETING:info,"
+	    "phone_number_quality_update:UNFLAGGED:info",
+	    "account events recorded with their level");
+	EQ_STR(q("SELECT coalesce(account_state, 'NULL') FROM channel WHERE meta_id = '106540352242922'"), "NULL",
+	    "a later UNFLAGGED clears the account state");
+	EQ_STR(q("SELECT json_extract(detail, '$.message_template_id') FROM channel_notice WHERE word = 'REJECTED'"), "594425479261596", "the change's value kept");
+	EQ_STR(q("SELECT status || '|' || category FROM wa_template WHERE name = 'order_update'"), "REJECTED|MARKETING",
+	    "the number's cached template takes its new status and category: the picker stops offering it");
+
+	/* WhatsApp types. */
+	EQ_STR(ROW("kind || '|' || text || '|' || json_extract(raw, '$.product_items[0].product_retailer_id')", "wamid.TYP0000000000000000000001"), "order|Please deliver Friday|SKU-1", "order");
+	EQ_STR(ROW("text || '|' || payload || '|' || json_extract(raw, '$.response.size')", "wamid.TYP0000000000000000000002"), "Sent|flow|M", "Flow reply: its response_json kept as JSON");
+	EQ_STR(ROW("text || '|' || payload", "wamid.TYP0000000000000000000003"), "Blue|ROW_BLUE", "list reply");
+	EQ_STR(ROW("kind || '|' || attachments", "wamid.TYP0000000000000000000004"), "sticker|[{\"type\":\"sticker\",\"id\":\"media-sticker-1\",\"mime_type\":\"image/webp\"}]", "sticker");
+	EQ_STR(ROW("kind || '|' || json_extract(raw, '$[0].name.formatted_name')", "wamid.TYP0000000000000000000005"), "contacts|Bo Shop", "shared contacts");
+	EQ_STR(ROW("kind || '|' || text || '|' || json_extract(raw, '$[0].code')", "wamid.TYP0000000000000000000006"), "unsupported|Message type unknown: Message type is currently not supported.|131051", "unsupported: what Meta could not deliver");
+	EQ_STR(ROW("kind || '|' || text", "wamid.TYP0000000000000000000007"), "system|Ana changed their phone number to a new number +1 650-555-0889", "system message");
+	EQ_STR(q("SELECT group_concat(m.meta_message_id, ',') FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '16505550889' AND m.meta_message_id LIKE 'wamid.TYP%'"),
+	    "wamid.TYP0000000000000000000001,wamid.TYP0000000000000000000002,wamid.TYP0000000000000000000003,wamid.TYP0000000000000000000004,wamid.TYP0000000000000000000005,wamid.TYP0000000000000000000006,wamid.TYP0000000000000000000007,wamid.TYP0000000000000000000008",
+	    "number change: the contact takes the new number, one thread");
+	EQ_STR(ROW("kind || '|' || direction || '|' || text || '|' || sent_ms", "call:wacid.CALL000000000000000000001"), "call|in|Incoming call: terminate, COMPLETED, 58 s|1763862960000", "a call: one entry showing its latest event");
+
+	/* Odd shapes. */
+	EQ_STR(q("SELECT c.meta_user_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'm_odd-0001'"),
+	    "27000000000000000001", "an id above 2^53 as a JSON number keeps every digit");
+	EQ_STR(ROW("sent_ms", "m_odd-0001"), "1763863000999", "a float timestamp in ms");
+	EQ_STR(ROW("sent_ms", "m_odd-0002"), "1763859723000", "an ISO timestamp");
+	EQ_STR(ROW("sent_ms || '|' || attachments", "m_odd-0003"), "1763863000000|[{\"type\":\"image\",\"url\":\"https://scontent.example/one.jpg\"}]",
+	    "no timestamp: the entry's time; attachments as an object");
+	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'messaging.empty'"), 1, "an empty messaging item counted");
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":106540352242922},"
+	    "\"messages\":[{\"from\":16505550321,\"id\":\"wamid.NOENTRYID\",\"timestamp\":1763863500,\"type\":\"text\",\"text\":{\"body\":\"numbers everywhere\"}}]}}]}]}");
+	EQ_STR(q("SELECT m.text || '|' || c.meta_user_id || '|' || m.sent_ms FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'wamid.NOENTRYID'"),
+	    "numbers everywhere|16505550321|1763863500000", "WhatsApp: no entry id, numbers where strings are usual");
+
+	/* Test button bodies: marked, nothing stored, nothing unhandled. */
+	EQ_INT(qi("SELECT count(*) FROM webhook_event WHERE test = 1"), 3, "the Test button's bodies are marked as tests");
+	EQ_INT(qi("SELECT count(*) FROM message WHERE meta_message_id IN ('random_mid', 'ABGGFlA5Fpa')"), 0, "and store no message");
+	EQ_INT(qi("SELECT count(*) FROM feed_item WHERE meta_id = '44444444_444'"), 0, "nor a feed item");
+
+	/* Instagram comments and mentions; feed reactions. */
+	EQ_STR(q("SELECT group_concat(item || ':' || post_id || ':' || coalesce(parent_id, '-') || ':' || coalesce(from_name, '-') || ':' || coalesce(message, '-'), ',') FROM (SELECT * FROM feed_item WHERE meta_id LIKE '178%' ORDER BY meta_id)"),
+	    "comment:17900000000000001:-:ana.shop:Price?,comment:17900000000000001:17800000000000001:rui:Same question,live_comment:17900000000000002:-:leo:Hello from the live,mention:17900000000000009:-:-:-",
+	    "Instagram comments, replies, live comments and mentions as feed items");
+	EQ_INT(qi("SELECT count(*) FROM feed_reaction WHERE target_id = '104857600000001_555' AND reaction <> ''"), 1, "a post's reactions counted per person, removals applied");
+	EQ_STR(q("SELECT item || '|' || message FROM feed_item WHERE meta_id = '104857600000001_556'"), "status|We open at 9 tomorrow", "a Page post kept");
+
+	/* Nothing of the corpus left unhandled but an empty item. */
+	EQ_INT(qi("SELECT coalesce(sum(count), 0) FROM unhandled") - unhandled0, 2, "the corpus adds only the counted-on-purpose kinds to the ledger");
+	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'changes.malformed'") - malformed0, 1, "... a change without value");
+}
+
+/* The echo of hubgate's own send names its outbox row: that send's
+ * message takes the mid and the author "hubgate"; no second message. */
+static void
+test_echo_of_ours(void)
+{
+	char sql[1024];
+
+	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":["
+	    "{\"sender\":{\"id\":\"9801\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763870000000,\"message\":{\"mid\":\"m_ours-in\",\"text\":\"hello\"}}]}]}");
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO message (id, conversation_id, channel_id, direction, kind, text, status, sent_ms, created_ms) "
+	    "SELECT 880001, v.id, v.channel_id, 'out', 'text', 'our answer', 'queued', 1763870001000, 1763870001000 FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '9801';"
+	    "INSERT INTO outbox (id, workspace_id, channel_id, conversation_id, message_id, kind, body, author_kind, state, next_attempt_ms, created_ms, updated_ms) "
+	    "SELECT 77001, 1, channel_id, conversation_id, 880001, 'text', '{\"text\":\"our answer\"}', 'user', 'unknown', 0, 1, 1 FROM message WHERE id = 880001;");
+	write_sql(sql);
+	feed("{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":["
+	    "{\"sender\":{\"id\":\"104857600000001\"},\"recipient\":{\"id\":\"9801\"},\"timestamp\":1763870002000,\"message\":{\"is_echo\":true,\"app_id\":1234567890,\"metadata\":\"hubgate:outbox:77001\",\"mid\":\"m_ours-echo\",\"text\":\"our answer\"}}]}]}");
+	EQ_STR(q("SELECT id || '|' || author || '|' || status FROM message WHERE meta_message_id = 'm_ours-echo'"), "880001|hubgate|sent",
+	    "the echo of hubgate's send: its message takes the mid, author hubgate");
+	EQ_INT(qi("SELECT count(*) FROM message WHERE text = 'our answer'"), 1, "no second message");
+	EQ_STR(q("SELECT state FROM outbox WHERE id = 77001"), "sent", "the send is reconciled");
+
+	/* A WhatsApp status naming hubgate's send; an author set by whoever
+	 * queued it (a rule) is kept. */
+	write_sql("INSERT INTO message (id, conversation_id, channel_id, direction, kind, text, status, sent_ms, created_ms, author) "
+	    "SELECT 880002, v.id, v.channel_id, 'out', 'text', 'rule answer', 'queued', 1763870003000, 1763870003000, 'rule' FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '16505551234';"
+	    "INSERT INTO message (id, conversation_id, channel_id, direction, kind, text, status, sent_ms, created_ms) "
+	    "SELECT 880003, v.id, v.channel_id, 'out', 'text', 'person answer', 'queued', 1763870003000, 1763870003000 FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '16505551234';"
+	    "INSERT INTO outbox (id, workspace_id, channel_id, conversation_id, message_id, kind, body, author_kind, state, next_attempt_ms, created_ms, updated_ms) "
+	    "SELECT 77000 + id - 880000, 1, channel_id, conversation_id, id, 'text', '{}', 'user', 'unknown', 0, 1, 1 FROM message WHERE id IN (880002, 880003);");
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"1\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},\"statuses\":["
+	    "{\"id\":\"wamid.OURS2\",\"status\":\"sent\",\"timestamp\":\"1763870004\",\"recipient_id\":\"16505551234\",\"biz_opaque_callback_data\":\"hubgate:outbox:77002\"},"
+	    "{\"id\":\"wamid.OURS3\",\"status\":\"delivered\",\"timestamp\":\"1763870005\",\"recipient_id\":\"16505551234\",\"biz_opaque_callback_data\":\"hubgate:outbox:77003\"}]}}]}]}");
+	EQ_STR(q("SELECT group_concat(meta_message_id || '=' || author || '/' || status, ',') FROM (SELECT * FROM message WHERE id IN (880002, 880003) ORDER BY id)"),
+	    "wamid.OURS2=rule/sent,wamid.OURS3=hubgate/delivered", "a WhatsApp status of hubgate's send: author hubgate unless already named");
+}
+
+/* Replaying the whole corpus changes nothing. */
+static void
+test_fidelity_replay(void)
+{
+	static const char *const tables[] = {
+		"message", "contact", "conversation", "feed_item",
+		"message_edit", "channel_notice", "feed_reaction", NULL
+	};
+	char		 sql[512], before[8][4096];
+	int		 i, t;
+
+	for (t = 0; tables[t] != NULL; t++) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) || ':' || coalesce(sum(length(quote(%s))), 0) FROM %s",
+		    strcmp(tables[t], "message") == 0 ? "text || status || coalesce(edited_ms, '') || coalesce(pricing, '')" :
+		    strcmp(tables[t], "conversation") == 0 ? "coalesce(referral, '') || thread_owner || unread" :
+		    strcmp(tables[t], "contact") == 0 ? "meta_user_id || coalesce(phone, '') || coalesce(optin, '')" : "1",
+		    tables[t]);
+		snprintf(before[t], sizeof(before[t]), "%s", q(sql));
+	}
+	for (i = 0; fidelity_payloads[i] != NULL; i++)
+		feed(payload(fidelity_payloads[i]));
+	for (t = 0; tables[t] != NULL; t++) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) || ':' || coalesce(sum(length(quote(%s))), 0) FROM %s",
+		    strcmp(tables[t], "message") == 0 ? "text || status || coalesce(edited_ms, '') || coalesce(pricing, '')" :
+		    strcmp(tables[t], "conversation") == 0 ? "coalesce(referral, '') || thread_owner || unread" :
+		    strcmp(tables[t], "contact") == 0 ? "meta_user_id || coalesce(phone, '') || coalesce(optin, '')" : "1",
+		    tables[t]);
+		snprintf(sql + 300, sizeof(sql) - 300, "replaying the corpus changes nothing in %s", tables[t]);
+		EQ_STR(q(sql), before[t], sql + 300);
+	}
+	EQ_STR(q("SELECT v.thread_owner || '|' || v.thread_owner_app_id FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '7300000000000041'"),
+	    "other|263902037430900", "thread owner unchanged by the replay");
+}
+
 int
 main(void)
 {
@@ -361,6 +610,9 @@ main(void)
 	test_idempotent();
 	test_variants();
 	test_mid_per_channel();
+	test_fidelity();
+	test_fidelity_replay();
+	test_echo_of_ours();
 	sqlite3_close(peek);
 	db_close(db);
 	conf_free(conf);

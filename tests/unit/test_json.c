@@ -43,6 +43,28 @@ test_id(void)
 	cJSON_Delete(j);
 }
 
+/* Integer literals of HG_JSON_BIG_INT_DIGITS digits or more become
+ * strings before cJSON reads them; nothing else changes. */
+static void
+test_big_ints(void)
+{
+	static const char in[] = "{\"id\":27000000000000000001,\"t\":1763856000123,"
+	    "\"f\":12345678901234567.5,\"e\":1e300,\"neg\":-9007199254740993,"
+	    "\"s\":\"x 12345678901234567 \\\" 99999999999999999\",\"a\":[1234567890123456]}";
+	char	*out;
+	size_t	 n;
+
+	out = json_quote_big_ints(in, sizeof(in) - 1, &n);
+	EQ_STR(out != NULL ? out : "(null)", "{\"id\":\"27000000000000000001\",\"t\":1763856000123,"
+	    "\"f\":12345678901234567.5,\"e\":1e300,\"neg\":\"-9007199254740993\","
+	    "\"s\":\"x 12345678901234567 \\\" 99999999999999999\",\"a\":[\"1234567890123456\"]}",
+	    "big integers quoted, fractions, exponents, short numbers and strings untouched");
+	EQ_INT((long long)n, out != NULL ? (long long)strlen(out) : -1, "its length");
+	free(out);
+	OK(json_quote_big_ints("{\"t\":1763856000123}", 20, &n) == NULL && n == 0,
+	    "nothing to quote: NULL");
+}
+
 int
 main(void)
 {
@@ -54,6 +76,7 @@ main(void)
 	    "\"104857600000001\",\"time\":1763856000123,\"messaging\":[]}]}";
 	size_t			 i, n = 100000;
 
+	test_big_ints();
 	memset(&a, 0, sizeof(a));
 	t = json_parse_arena(&a, s, sizeof(s), &end);
 	OK(t != NULL && end == s + sizeof(s) - 1, "parsed into an arena");

@@ -344,9 +344,37 @@ debug_shapes(void)
 	}
 }
 
+/* A WhatsApp number's account events raise its level: a ban or the
+ * app's removal critical, a restriction or a flag a warning. */
+static void
+account_events(void)
+{
+	struct token_facts	f;
+	struct token_verdict	v;
+
+	memset(&f, 0, sizeof(f));
+	f.status = "valid";
+	f.account_state = "ACCOUNT_RESTRICTION";
+	v = verdict(&f);
+	EQ_INT(v.level, TOKEN_WARNING, "a restricted WhatsApp account: warning");
+	OK(strstr(v.words, "ACCOUNT_RESTRICTION") != NULL, "... naming Meta's word");
+	f.account_state = "FLAGGED";
+	EQ_INT(verdict(&f).level, TOKEN_WARNING, "a flagged number: warning");
+	f.account_state = "DISABLE";
+	EQ_INT(verdict(&f).level, TOKEN_CRITICAL, "a banned account: critical");
+	f.account_state = "PARTNER_REMOVED";
+	EQ_INT(verdict(&f).level, TOKEN_CRITICAL, "the app removed: critical");
+	f.account_state = "";
+	EQ_INT(verdict(&f).level, TOKEN_OK, "no account state: ok");
+	f.account_state = "DISABLE";
+	f.status = "revoked";
+	EQ_INT(verdict(&f).level, TOKEN_INVALID, "a dead token stays invalid");
+}
+
 int
 main(void)
 {
+	account_events();
 	expiry_boundaries();
 	other_causes();
 	subcodes();
