@@ -40,9 +40,6 @@ LIBS	 = $(PC_LIBS) -pthread
 
 CORE_SRC = lib/core/buf.c lib/core/clock.c lib/core/conf.c lib/core/crypto.c lib/core/json.c \
 	   lib/core/log.c lib/core/mask.c lib/core/num.c lib/core/password.c lib/core/utf8.c
-# Forwarding to the business's own endpoints (signing, URL checks,
-# destinations, the delivery worker, the API).
-CORE_SRC += lib/core/whsig.c lib/core/urlsafe.c
 STORE_SRC = lib/store/db.c lib/store/db_inbox.c lib/store/db_oauth.c lib/store/db_ops.c \
 	   lib/store/db_ops_act.c lib/store/db_outbox.c lib/store/db_queue.c \
 	   lib/store/db_stats.c lib/store/db_user.c \
@@ -75,6 +72,12 @@ WEB_SRC	 = lib/web/api_audit.c lib/web/api_channels.c lib/web/api_events.c \
 STORE_SRC += lib/store/db_thread.c
 META_SRC += lib/meta/graph_templates.c
 WEB_SRC	+= lib/web/api_templates.c
+# Forwarding to the business's own endpoints (signing, URL checks,
+# destinations, the delivery worker, the API).
+CORE_SRC += lib/core/whsig.c lib/core/urlsafe.c
+STORE_SRC += lib/store/db_fwd.c
+PIPELINE_SRC += lib/pipeline/forward.c
+WEB_SRC += lib/web/api_fwd.c
 LIB_SRC	 = $(CORE_SRC) $(STORE_SRC) $(META_SRC) $(PIPELINE_SRC) $(WEB_SRC)
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
