@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "crypto.h"
@@ -184,4 +185,103 @@ whsig_verify(const char *secret, const char *id, long long ts,
 			found = 1;
 	}
 	return found;
+}
+
+/* The value of header name in the head [p, end) into out ("" when
+ * absent). */
+static void
+head_value(const char *p, const char *end, const char *name, char *out,
+    size_t outsz)
+{
+	size_t	 n = strlen(name), len;
+	const char *e;
+
+	out[0] = '\0';
+	while (p < end) {
+		if ((e = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			e = end;
+		if ((size_t)(e - p) > n && strncasecmp(p, name, n) == 0 &&
+		    p[n] == ':') {
+			p += n + 1;
+			while (p < e && (*p == ' ' || *p == '\t'))
+				p++;
+			len = (size_t)(e - p);
+			while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == ' '))
+				len--;
+			if (len >= outsz)
+				len = outsz - 1;
+			memcpy(out, p, len);
+			out[len] = '\0';
+			return;
+		}
+		p = e + 1;
+	}
+}
+
+int
+whsig_check_request(const char *raw, size_t n, const char *secret,
+    long long now_s, long long tolerance_s, char *why, size_t whysz)
+{
+	char		 id[256], ts[32], sig[2048], cl[32];
+	const char	*body, *end = raw + n, *p;
+	long long	 t = 0, len;
+	size_t		 blen;
+	int		 rc;
+
+	/* The end of the head: the first empty line. */
+	body = NULL;
+	for (p = raw; p < end; p++)
+		if (*p == '\n' && p + 1 < end && (p[1] == '\n' ||
+		    (p[1] == '\r' && p + 2 < end && p[2] == '\n'))) {
+			body = p[1] == '\n' ? p + 2 : p + 3;
+			break;
+		}
+	if (body == NULL) {
+		snprintf(why, whysz, "no blank line between the headers and "
+		    "the body: not a captured HTTP request");
+		return 0;
+	}
+	head_value(raw, body, "webhook-id", id, sizeof(id));
+	head_value(raw, body, "webhook-timestamp", ts, sizeof(ts));
+	head_value(raw, body, "webhook-signature", sig, sizeof(sig));
+	head_value(raw, body, "content-length", cl, sizeof(cl));
+	if (id[0] == '\0' || ts[0] == '\0' || sig[0] == '\0') {
+		snprintf(why, whysz, "a webhook-id, webhook-timestamp or "
+		    "webhook-signature header is missing");
+		return 0;
+	}
+	for (p = ts; *p >= '0' && *p <= '9' && t < 100000000000LL; p++)
+		t = t * 10 + (*p - '0');
+	if (*p != '\0' || p == ts) {
+		snprintf(why, whysz, "webhook-timestamp is not unix seconds");
+		return 0;
+	}
+	blen = (size_t)(end - body);
+	if (cl[0] != '\0') {
+		len = 0;
+		for (p = cl; *p >= '0' && *p <= '9' && len < (long long)n; p++)
+			len = len * 10 + (*p - '0');
+		if (*p == '\0' && len <= (long long)blen)
+			blen = (size_t)len;
+	}
+	if ((rc = whsig_verify(secret, id, t, body, blen, sig)) == -1) {
+		snprintf(why, whysz, "the secret does not parse (whsec_ and "
+		    "base64 of 24 bytes or more)");
+		return -1;
+	}
+	if (rc == 0) {
+		snprintf(why, whysz, "no signature matches: another secret, "
+		    "or the body was changed (webhook-id %.64s)", id);
+		return 0;
+	}
+	if (tolerance_s > 0 && (t < now_s - tolerance_s ||
+	    t > now_s + tolerance_s)) {
+		snprintf(why, whysz, "signed, but its timestamp is %lld s "
+		    "away from now (more than %lld): a replayed request? "
+		    "(webhook-id %.64s)", t > now_s ? t - now_s : now_s - t,
+		    tolerance_s, id);
+		return 0;
+	}
+	snprintf(why, whysz, "valid: webhook-id %.64s, signed at %lld", id, t);
+	return 1;
 }

@@ -43,4 +43,15 @@ int	 whsig_sign(const char *secret, const char *id, long long ts,
 int	 whsig_verify(const char *secret, const char *id, long long ts,
 	    const void *body, size_t len, const char *header);
 
+/*
+ * Check a captured HTTP request (request line, headers, a blank line,
+ * the body; CRLF or LF line ends) as a receiver should: its
+ * webhook-id, webhook-timestamp and webhook-signature headers, a
+ * signature under secret, and (tolerance_s > 0) a timestamp within
+ * tolerance_s of now_s.  1 valid, 0 invalid, -1 the secret does not
+ * parse; why says which, in words (and the id).
+ */
+int	 whsig_check_request(const char *raw, size_t n, const char *secret,
+	    long long now_s, long long tolerance_s, char *why, size_t whysz);
+
 #endif

@@ -152,6 +152,17 @@ else ok "another secret does not verify"; fi
 if verify "$id" "$ts" "$sig" "$bodyj " "$SECRET"; then
 	not_ok "an altered body does not verify"
 else ok "an altered body does not verify"; fi
+# hubgate-admin verify-delivery on a captured request.
+IFS=$'\t' read -r id ts sig key st bodyj < "$R/log"
+printf 'POST /hook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nwebhook-id: %s\r\nwebhook-timestamp: %s\r\nwebhook-signature: %s\r\nContent-Length: %s\r\n\r\n%s' \
+    "$id" "$ts" "$sig" "${#bodyj}" "$bodyj" > "$TMP/req.txt"
+out=$(echo "$SECRET" | "$ADMIN" verify-delivery "$TMP/req.txt")
+expect_eq "$?" 0 "hubgate-admin verify-delivery accepts a captured delivery"
+expect_match "$out" "^valid: webhook-id $id" "... and says so"
+sed -i 's/"id":/"ID":/' "$TMP/req.txt"
+out=$(echo "$SECRET" | "$ADMIN" verify-delivery "$TMP/req.txt")
+expect_eq "$?" 1 "... and refuses it changed"
+expect_match "$out" 'no signature matches' "... in words"
 # Order: the receiver saw the events in the order they were made.
 expect_eq "$(cut -f1 "$R/log" | tr '\n' ' ')" "$(sql "$D" "SELECT uid FROM fwd_event ORDER BY id" | tr '\n' ' ')" "events arrive in the order they were made"
 # The shape of a message event.

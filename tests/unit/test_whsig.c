@@ -118,9 +118,48 @@ test_b64(void)
 	    "decode refuses too little room");
 }
 
+static void
+test_request(void)
+{
+	static const char req[] = "POST /hook HTTP/1.1\r\nHost: x\r\n"
+	    "Webhook-Id: " EX_ID "\r\nwebhook-timestamp: 1614265330\r\n"
+	    "webhook-signature: v1,bm90IGl0 " EX_SIG "\r\n"
+	    "Content-Length: 20\r\n\r\n" EX_BODY;
+	static const char lf[] = "POST /hook HTTP/1.1\nwebhook-id: " EX_ID
+	    "\nwebhook-timestamp: 1614265330\nwebhook-signature: " EX_SIG
+	    "\n\n" EX_BODY;
+	char	 why[512], bad[sizeof(req)];
+
+	EQ_INT(whsig_check_request(req, strlen(req), EX_SECRET, EX_TS + 10,
+	    300, why, sizeof(why)), 1, "a captured request verifies");
+	OK(strstr(why, EX_ID) != NULL, "... naming its id");
+	EQ_INT(whsig_check_request(lf, strlen(lf), EX_SECRET, EX_TS, 300, why,
+	    sizeof(why)), 1, "... with LF line ends too");
+	EQ_INT(whsig_check_request(req, strlen(req), EX_SECRET, EX_TS + 301,
+	    300, why, sizeof(why)), 0, "an old timestamp is refused");
+	OK(strstr(why, "timestamp") != NULL, "... saying so");
+	EQ_INT(whsig_check_request(req, strlen(req), EX_SECRET, EX_TS + 9999,
+	    0, why, sizeof(why)), 1, "... unless the tolerance is off");
+	memcpy(bad, req, sizeof(req));
+	bad[sizeof(req) - 3] = '5';
+	EQ_INT(whsig_check_request(bad, strlen(bad), EX_SECRET, EX_TS, 300,
+	    why, sizeof(why)), 0, "a changed body is refused");
+	EQ_INT(whsig_check_request(req, strlen(req),
+	    "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", EX_TS, 300, why,
+	    sizeof(why)), 0, "another secret is refused");
+	EQ_INT(whsig_check_request("POST / HTTP/1.1\r\n\r\n{}", 21,
+	    EX_SECRET, EX_TS, 300, why, sizeof(why)), 0,
+	    "no webhook headers: refused");
+	EQ_INT(whsig_check_request("garbage", 7, EX_SECRET, EX_TS, 300, why,
+	    sizeof(why)), 0, "no blank line: refused");
+	EQ_INT(whsig_check_request(req, strlen(req), "nope", EX_TS, 300, why,
+	    sizeof(why)), -1, "a secret that does not parse");
+}
+
 int
 main(void)
 {
+	test_request();
 	test_vector();
 	test_rotation();
 	test_bad();
