@@ -78,6 +78,8 @@ CORE_SRC += lib/core/whsig.c lib/core/urlsafe.c
 STORE_SRC += lib/store/db_fwd.c
 PIPELINE_SRC += lib/pipeline/forward.c
 WEB_SRC += lib/web/api_fwd.c
+# The forwarding tests check every event against docs/events.schema.json.
+PKGS += python3-jsonschema
 LIB_SRC	 = $(CORE_SRC) $(STORE_SRC) $(META_SRC) $(PIPELINE_SRC) $(WEB_SRC)
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o

@@ -152,6 +152,17 @@ else ok "another secret does not verify"; fi
 if verify "$id" "$ts" "$sig" "$bodyj " "$SECRET"; then
 	not_ok "an altered body does not verify"
 else ok "an altered body does not verify"; fi
+# Every event matches the documented JSON Schema (docs/events.schema.json).
+out=$(cut -f6 "$R/log" | python3 -c 'import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+bad = [e.message for l in sys.stdin for e in v.iter_errors(json.loads(l))]
+print(len(bad)); print("\n".join(bad[:5]))' "$HUBGATE_ROOT/docs/events.schema.json")
+expect_eq "$(echo "$out" | head -1)" 0 "every event matches docs/events.schema.json"
+out=$(printf '{"id":"evt_x","type":"message.received","timestamp":"t","workspace":1,"data":{"message":{}}}\n' |
+    python3 -c 'import json, sys, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+print(len(list(v.iter_errors(json.loads(sys.stdin.read())))))' "$HUBGATE_ROOT/docs/events.schema.json")
+if [ "$out" -gt 0 ]; then ok "... and the schema refuses a malformed one"; else not_ok "... and the schema refuses a malformed one"; fi
 # hubgate-admin verify-delivery on a captured request.
 IFS=$'\t' read -r id ts sig key st bodyj < "$R/log"
 printf 'POST /hook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nwebhook-id: %s\r\nwebhook-timestamp: %s\r\nwebhook-signature: %s\r\nContent-Length: %s\r\n\r\n%s' \
