@@ -26,6 +26,9 @@
  * flight, and the thread's longest sleep. */
 #define FWD_REFILL_MS	200
 #define FWD_POLL_MS	500
+/* How long the thread's run keeps starting deliveries before it lets
+ * what is in flight end and looks again. */
+#define FWD_THREAD_BUDGET_MS	60000
 
 struct fwd_slot {
 	int			 busy;
@@ -733,7 +736,10 @@ job_run(void *w, struct db *d, struct graph *g, long long budget_ms,
 {
 	(void)d;
 	(void)g;
-	return forward_run(w, budget_ms, NULL, next_ms);
+	(void)budget_ms;
+	/* Not the thread's poll: a run keeps starting due deliveries while
+	 * a slow request is in flight, and returns once none is. */
+	return forward_run(w, FWD_THREAD_BUDGET_MS, NULL, next_ms);
 }
 
 const struct bg_job forward_job = {

@@ -183,6 +183,39 @@ expect_eq "$(body "$r" | json 'j["enabled"]')" true "enabling it again"
 expect_eq "$(body "$r" | json 'j["disabled_reason"]')" null "... clears the reason"
 expect_eq "$(wait_sql "SELECT count(*) FROM fwd_delivery WHERE destination_id = $DEST AND state = 'pending'" 0)" 0 "... and what waited is delivered"
 
+# --- failing for 5 days disables
+answer 500
+sql "$D" "UPDATE fwd_destination SET failing_since_ms = CAST(strftime('%s', 'now') AS INTEGER) * 1000 - 6 * 86400000 WHERE id = $DEST" >/dev/null
+test_event >/dev/null
+expect_eq "$(wait_sql "SELECT enabled FROM fwd_destination WHERE id = $DEST" 0)" 0 "a destination failing without a success for 5 days is disabled"
+expect_match "$(body "$(api A GET /api/destinations/$DEST)" | json 'j["disabled_reason"]')" '5 days' "... saying why"
+answer 200
+api A PUT /api/destinations/$DEST '{"enabled":true}' >/dev/null
+expect_eq "$(wait_sql "SELECT count(*) FROM fwd_delivery WHERE destination_id = $DEST AND state = 'pending'" 0)" 0 "enabled again, it delivers what waited"
+expect_eq "$(sql "$D" "SELECT failing_since_ms IS NULL FROM fwd_destination WHERE id = $DEST")" 1 "... and is no longer failing"
+
+# --- a slow destination does not delay another
+R2=$TMP/recv2
+mkdir -p "$R2"
+echo '200 3000' > "$R2/control"
+"$RECV" "$R2/port" "$R2/log" "$R2/control" &
+RECV2_PID=$!
+trap 'kill $RECV_PID $RECV2_PID 2>/dev/null; t_cleanup' EXIT
+for _ in $(seq 50); do [ -s "$R2/port" ] && break; sleep 0.1; done
+r=$(api A POST /api/destinations "{\"url\":\"http://127.0.0.1:$(cat "$R2/port")/slow\",\"events\":[\"meta.event\"]}")
+SLOW=$(body "$r" | json 'j["id"]')
+for i in 1 2 3; do api A POST /api/destinations/$SLOW/test >/dev/null; done
+sleep 0.3
+n=$(lines)
+t0=$(date +%s%3N)
+for i in 1 2 3 4 5; do test_event >/dev/null; done
+wait_lines $((n + 5)) 30 >/dev/null
+t1=$(date +%s%3N)
+expect_eq "$(lines)" $((n + 5)) "while a destination takes 3 s an answer, another gets its five events"
+if [ $((t1 - t0)) -lt 2500 ]; then ok "... at once ($((t1 - t0)) ms)"; else not_ok "... at once ($((t1 - t0)) ms)"; fi
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_delivery WHERE destination_id = $SLOW AND state = 'delivered'")" 0 "... before the slow one got its first"
+api A DELETE /api/destinations/$SLOW >/dev/null
+
 # --- kill -9 mid-burst: at least once, no unknown id
 answer '200 100'
 : > "$R/log"
