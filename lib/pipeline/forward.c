@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "alert.h"
 #include "bgthread.h"
 #include "buf.h"
 #include "clock.h"
@@ -62,6 +63,10 @@ struct forward_worker {
 	int			 nsched, loopback;
 	long long		 next_due;	/* a paced destination's */
 	struct forward_stats	*st;
+	/* Destinations disabled by this run's outcomes, to tell people
+	 * once the transaction is committed. */
+	struct db_fwd_due	 off[HG_FWD_PARALLEL_MAX];
+	int			 noff;
 };
 
 long long
@@ -382,6 +387,7 @@ settle(struct forward_worker *w, const struct fwd_slot *s, int status,
 	struct db_fwd_outcome	 o;
 	unsigned long		 rnd = 0;
 	long long		 delay;
+	int			 rc;
 
 	memset(&o, 0, sizeof(o));
 	o.delivery_id = s->delivery_id;
@@ -421,7 +427,42 @@ settle(struct forward_worker *w, const struct fwd_slot *s, int status,
 	}
 	if (w->st != NULL)
 		w->st->attempts++;
-	return db_fwd_record(w->db, &o);
+	if ((rc = db_fwd_record(w->db, &o)) == 1 &&
+	    w->noff < HG_FWD_PARALLEL_MAX)
+		w->off[w->noff++] = s->dest;
+	return rc == -1 ? -1 : 0;
+}
+
+/* Tell people of the destinations this run disabled (alert.h: e-mail,
+ * alert webhook): their host only, never the whole URL (it may hold a
+ * key of theirs). */
+static void
+tell(struct forward_worker *w)
+{
+	struct urlsafe_url	 u;
+	struct db_fwd_dest	 x;
+	const char		*why;
+	char			 text[HG_ALERT_TEXT_MAX], err[HG_ERR_MAX];
+	int			 i;
+
+	for (i = 0; i < w->noff; i++) {
+		if (urlsafe_parse(w->off[i].url, &u, &why) == -1)
+			snprintf(u.host, sizeof(u.host), "?");
+		if (db_fwd_dest_get(w->db, w->off[i].workspace_id, w->off[i].id,
+		    clock_ms(), &x) != 1)
+			snprintf(x.disabled_reason, sizeof(x.disabled_reason),
+			    "it kept failing");
+		snprintf(text, sizeof(text), "hubgate disabled the destination "
+		    "%lld (%s) of workspace %lld: %s. Its deliveries wait; "
+		    "enable it again on the Destinations page once the "
+		    "endpoint works.", w->off[i].id, u.host,
+		    w->off[i].workspace_id, x.disabled_reason);
+		if (alert_send(w->conf, "hubgate: a destination was disabled",
+		    text, err, sizeof(err)) == -1)
+			log_msg(LOG_LEVEL_WARN, "forward.alert_failed", err);
+		log_msg(LOG_LEVEL_WARN, "forward.disabled", text);
+	}
+	w->noff = 0;
 }
 
 /* Slot s's request ended with curl's code cc; settle it. */
@@ -624,8 +665,11 @@ fill(struct forward_worker *w)
 			slot_clear(w, &w->slot[j]);
 			if (rc == -1) {
 				db_rollback(w->db);
+				w->noff = 0;
 				return -1;
 			}
+			if (w->noff > 0)
+				tell(w);
 			continue;
 		}
 		w->slot[j].delivery_id = id;
@@ -634,10 +678,15 @@ fill(struct forward_worker *w)
 			return -1;
 		if ((rc = start(w, &w->slot[j], uid)) == -1) {
 			db_rollback(w->db);
+			w->noff = 0;
 			return -1;
 		}
-		if (db_commit(w->db) == -1)
+		if (db_commit(w->db) == -1) {
+			w->noff = 0;
 			return -1;
+		}
+		if (w->noff > 0)
+			tell(w);
 	}
 	return 0;
 }
@@ -693,8 +742,11 @@ forward_run(struct forward_worker *w, long long budget_ms,
 				rc = -1;
 				stop = 1;
 			}
-			if (rc == -1)
+			if (rc == -1) {
 				db_rollback(w->db);
+				w->noff = 0;
+			} else if (w->noff > 0)
+				tell(w);
 			last_fill = 0;
 			if (clock_mono_ms() - t0 >= budget_ms)
 				stop = 1;

@@ -1473,7 +1473,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "coalesce(failing_since_ms, ?2) <= ?6) THEN 0 ELSE enabled END, "
 	    "disabled_reason = CASE WHEN ?5 IS NOT NULL THEN ?5 WHEN ?4 IS NOT "
 	    "NULL AND coalesce(failing_since_ms, ?2) <= ?6 THEN ?7 "
-	    "ELSE disabled_reason END WHERE id = ?1",
+	    "ELSE disabled_reason END WHERE id = ?1 "
+	    "RETURNING enabled = 0 AND disabled_reason IS NOT NULL",
 #define FWD_DELIVERY_COLS "x.id, x.destination_id, x.event_id, e.uid, " \
 	"e.type, x.state, x.attempts, x.next_attempt_ms, " \
 	"coalesce(x.last_status, 0), x.last_error, x.created_ms, x.done_ms "

@@ -291,6 +291,7 @@ db_fwd_record(struct db *d, const struct db_fwd_outcome *o)
 {
 	sqlite3_stmt	*st;
 	long long	 end = o->started_ms + o->duration_ms;
+	int		 rc, off = 0;
 
 	if ((st = db_stmt(d, STMT_FWD_ATTEMPT_ADD)) == NULL)
 		return -1;
@@ -323,7 +324,15 @@ db_fwd_record(struct db *d, const struct db_fwd_outcome *o)
 	sqlite3_bind_int64(st, 6, o->disable_after_ms > 0 ?
 	    end - o->disable_after_ms : 0);
 	db_bind_text(st, 7, "failing without a success for 5 days");
-	return db_exec(d, st);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		off = sqlite3_column_int(st, 0);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return off;
 }
 
 /* A row of FWD_DELIVERY_COLS into o. */

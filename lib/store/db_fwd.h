@@ -115,7 +115,8 @@ struct db_fwd_outcome {
 };
 /* Record one attempt: the attempt log, the delivery, the destination's
  * last outcome (disabled when o->disable, or when failing for
- * disable_after_ms).  Inside the caller's transaction; 0 or -1. */
+ * disable_after_ms).  Inside the caller's transaction; 1 when the
+ * destination is disabled by hubgate now, else 0; -1. */
 int	 db_fwd_record(struct db *, const struct db_fwd_outcome *o);
 
 /* A delivery as the API shows it. */

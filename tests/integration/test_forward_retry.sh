@@ -13,17 +13,25 @@
 . "$(dirname "$0")/sandbox.sh"
 t_tmp forward-retry
 D=$TMP/d
-SANDBOX_CONF='forward_schedule = 1,1,1' start_sandbox "$D" ||
+RECV=$HUBGATE_ROOT/build/tests/tools/fwdrecv
+# A receiver for alert_webhook: people are told of a disabled destination.
+AL=$TMP/alerts
+mkdir -p "$AL"
+"$RECV" "$AL/port" "$AL/log" "$AL/control" &
+ALERT_PID=$!
+trap 'kill $ALERT_PID 2>/dev/null; t_cleanup' EXIT
+for _ in $(seq 50); do [ -s "$AL/port" ] && break; sleep 0.1; done
+SANDBOX_CONF="forward_schedule = 1,1,1
+alert_webhook = http://127.0.0.1:$(cat "$AL/port")/alert" start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 export HUBGATE_CONFIG=$D/hubgate.conf
-RECV=$HUBGATE_ROOT/build/tests/tools/fwdrecv
 ADM=$($UT user adam@example.com "Adam Admin" admin 1)
 sign_in A "$ADM" 1
 R=$TMP/recv
 mkdir -p "$R"
 "$RECV" "$R/port" "$R/log" "$R/control" &
 RECV_PID=$!
-trap 'kill $RECV_PID 2>/dev/null; t_cleanup' EXIT
+trap 'kill $RECV_PID $ALERT_PID 2>/dev/null; t_cleanup' EXIT
 for _ in $(seq 50); do [ -s "$R/port" ] && break; sleep 0.1; done
 RPORT=$(cat "$R/port")
 URL=http://127.0.0.1:$RPORT/hook
@@ -174,6 +182,8 @@ E6=$(test_event)
 expect_eq "$(wait_sql "SELECT enabled FROM fwd_destination WHERE id = $DEST" 0)" 0 "410 Gone disables the destination"
 r=$(api A GET /api/destinations/$DEST)
 expect_match "$(body "$r" | json 'j["disabled_reason"]')" '410' "... saying why"
+for _ in $(seq 50); do [ -s "$AL/log" ] && break; sleep 0.1; done
+expect_match "$(cut -f6 "$AL/log" | json 'j["text"]')" "disabled the destination $DEST \\(127.0.0.1\\) .*410 Gone" "people are told (alert_webhook), with the host only"
 curl -s -d platform=messenger -d page=$P1 -d 'text=While disabled' "$CTL/deliver" >/dev/null
 sleep 1.5
 expect_eq "$(lines)" $((n + 1)) "nothing more is sent to it"
@@ -189,6 +199,8 @@ sql "$D" "UPDATE fwd_destination SET failing_since_ms = CAST(strftime('%s', 'now
 test_event >/dev/null
 expect_eq "$(wait_sql "SELECT enabled FROM fwd_destination WHERE id = $DEST" 0)" 0 "a destination failing without a success for 5 days is disabled"
 expect_match "$(body "$(api A GET /api/destinations/$DEST)" | json 'j["disabled_reason"]')" '5 days' "... saying why"
+for _ in $(seq 50); do [ "$(wc -l < "$AL/log")" -ge 2 ] && break; sleep 0.1; done
+expect_match "$(tail -n 1 "$AL/log" | cut -f6 | json 'j["text"]')" "5 days" "... and people are told"
 answer 200
 api A PUT /api/destinations/$DEST '{"enabled":true}' >/dev/null
 expect_eq "$(wait_sql "SELECT count(*) FROM fwd_delivery WHERE destination_id = $DEST AND state = 'pending'" 0)" 0 "enabled again, it delivers what waited"
@@ -200,7 +212,7 @@ mkdir -p "$R2"
 echo '200 3000' > "$R2/control"
 "$RECV" "$R2/port" "$R2/log" "$R2/control" &
 RECV2_PID=$!
-trap 'kill $RECV_PID $RECV2_PID 2>/dev/null; t_cleanup' EXIT
+trap 'kill $RECV_PID $RECV2_PID $ALERT_PID 2>/dev/null; t_cleanup' EXIT
 for _ in $(seq 50); do [ -s "$R2/port" ] && break; sleep 0.1; done
 r=$(api A POST /api/destinations "{\"url\":\"http://127.0.0.1:$(cat "$R2/port")/slow\",\"events\":[\"meta.event\"]}")
 SLOW=$(body "$r" | json 'j["id"]')

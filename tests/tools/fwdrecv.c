@@ -10,7 +10,8 @@
  * "STATUS [DELAY_MS] [HEADER: VALUE]", e.g. "503 0 Retry-After: 3" or
  * "302 0 Location: http://127.0.0.1:9/" or "200 2000" (answer after
  * 2 s).  LOG gets one line per request, tab-separated: webhook-id,
- * webhook-timestamp, webhook-signature, x-api-key ("-": none), the status
+ * webhook-timestamp, webhook-signature, x-api-key (each "-" when
+ * absent), the status
  * answered, the body (compact JSON has no raw tab or newline).  One
  * request at a time; each connection is closed after its answer.
  */
@@ -131,8 +132,9 @@ serve(int c, const char *logpath, const char *ctlpath)
 		nanosleep(&t, NULL);
 	}
 	if ((log = fopen(logpath, "a")) != NULL) {
-		fprintf(log, "%s\t%s\t%s\t%s\t%lld\t%.*s\n", id, ts, sig,
-		    key[0] != '\0' ? key : "-", status, (int)len, in.data + head);
+		fprintf(log, "%s\t%s\t%s\t%s\t%lld\t%.*s\n",
+		    id[0] != '\0' ? id : "-", ts[0] != '\0' ? ts : "-",
+		    sig[0] != '\0' ? sig : "-", key[0] != '\0' ? key : "-", status, (int)len, in.data + head);
 		fclose(log);
 	}
 	n = snprintf(answer, sizeof(answer), "HTTP/1.1 %lld X\r\n"
