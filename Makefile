@@ -103,6 +103,7 @@ FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKEMETA = $(BUILD)/sandbox/fakemeta
 
 .PHONY: all deps run test lint install clean bench bench-ops bench-tokens bench-outbox san check-deps vendor
+.PHONY: bench-forward
 
 # Keep object files: they are not throw-away intermediates (and make
 # test must end with the summary line, not with make removing them).
@@ -190,6 +191,10 @@ bench-tokens: all
 # reply-to-sent latency.
 bench-outbox: all
 	@bash bench/outbox.sh
+
+# Forwarding's drain rate to local receivers (bench/forward.sh).
+bench-forward: all
+	@bash bench/forward.sh
 
 lint:
 	@sh scripts/deps.sh $(LINT_PKGS)

@@ -559,6 +559,24 @@ fill_one(void *arg, const struct db_fwd_due *dd)
 		f->due[f->n++] = *dd;
 }
 
+/* Settle slot s as failed at once with error, in a transaction of its
+ * own, and free it: 1, or -1 on a database error. */
+static int
+fail_now(struct forward_worker *w, struct fwd_slot *s, const char *error)
+{
+	int rc;
+
+	rc = db_begin(w->db) == -1 || settle(w, s, 0, error, -1, 0) == -1 ||
+	    db_commit(w->db) == -1 ? -1 : 1;
+	if (rc == -1) {
+		db_rollback(w->db);
+		w->noff = 0;
+	} else if (w->noff > 0)
+		tell(w);
+	slot_clear(w, s);
+	return rc;
+}
+
 /* Start delivery s->delivery_id: check the URL, sign, add to the multi
  * handle.  0 started, 1 failed at once (settled), -1 database error. */
 static int
@@ -567,7 +585,6 @@ start(struct forward_worker *w, struct fwd_slot *s, const char *uid)
 	struct urlsafe_url	 u;
 	const char		*why = NULL;
 	char			 err[256];
-	int			 rc;
 
 	s->busy = 1;
 	w->busy++;
@@ -578,20 +595,15 @@ start(struct forward_worker *w, struct fwd_slot *s, const char *uid)
 	s->too_big = 0;
 	s->retry_after[0] = '\0';
 	s->errbuf[0] = '\0';
-	if ((rc = urlsafe_check(s->dest.url, w->loopback, &u, &why)) != 0 ||
+	if (urlsafe_check(s->dest.url, w->loopback, &u, &why) != 0 ||
 	    slot_headers(w, s, uid, &why) == -1 ||
 	    (s->easy = curl_easy_init()) == NULL) {
 		snprintf(err, sizeof(err), "not sent: %s", why != NULL ? why :
 		    "out of memory");
-		rc = settle(w, s, 0, err, -1, 0);
-		slot_clear(w, s);
-		return rc == -1 ? -1 : 1;
+		return fail_now(w, s, err);
 	}
-	if ((s->connect = curl_slist_append(NULL, u.connect_to)) == NULL) {
-		rc = settle(w, s, 0, "not sent: out of memory", -1, 0);
-		slot_clear(w, s);
-		return rc == -1 ? -1 : 1;
-	}
+	if ((s->connect = curl_slist_append(NULL, u.connect_to)) == NULL)
+		return fail_now(w, s, "not sent: out of memory");
 	/* The address urlsafe_check approved: no second lookup. */
 	curl_easy_setopt(s->easy, CURLOPT_CONNECT_TO, s->connect);
 	curl_easy_setopt(s->easy, CURLOPT_URL, s->dest.url);
@@ -615,11 +627,8 @@ start(struct forward_worker *w, struct fwd_slot *s, const char *uid)
 	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->body.data);
 	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)s->body.len);
-	if (curl_multi_add_handle(w->multi, s->easy) != CURLM_OK) {
-		rc = settle(w, s, 0, "not sent: out of memory", -1, 0);
-		slot_clear(w, s);
-		return rc == -1 ? -1 : 1;
-	}
+	if (curl_multi_add_handle(w->multi, s->easy) != CURLM_OK)
+		return fail_now(w, s, "not sent: out of memory");
 	return 0;
 }
 
@@ -631,7 +640,7 @@ fill(struct forward_worker *w)
 	struct fill	 f;
 	long long	 now = clock_ms(), id, attempts, next;
 	char		 uid[64];
-	int		 i, j, k, rc;
+	int		 i, j, k;
 
 	memset(&f, 0, sizeof(f));
 	f.w = w;
@@ -650,43 +659,23 @@ fill(struct forward_worker *w)
 			return -1;
 		if (k == 0 || next > now)
 			continue;
+		w->slot[j].delivery_id = id;
+		w->slot[j].attempts = attempts;
 		if (w->slot[j].body.err) {
 			/* Too big to send: a dead letter at once. */
-			w->slot[j].delivery_id = id;
 			w->slot[j].attempts = 1000;
 			w->slot[j].busy = 1;
 			w->busy++;
 			w->slot[j].started_ms = now;
 			w->slot[j].started_mono = clock_mono_ms();
 			w->slot[j].resp_len = 0;
-			rc = db_begin(w->db) == -1 || settle(w, &w->slot[j], 0,
-			    "the event is too big to send", -1, 0) == -1 ||
-			    db_commit(w->db) == -1 ? -1 : 0;
-			slot_clear(w, &w->slot[j]);
-			if (rc == -1) {
-				db_rollback(w->db);
-				w->noff = 0;
+			if (fail_now(w, &w->slot[j], "the event is too big to "
+			    "send") == -1)
 				return -1;
-			}
-			if (w->noff > 0)
-				tell(w);
 			continue;
 		}
-		w->slot[j].delivery_id = id;
-		w->slot[j].attempts = attempts;
-		if (db_begin(w->db) == -1)
+		if (start(w, &w->slot[j], uid) == -1)
 			return -1;
-		if ((rc = start(w, &w->slot[j], uid)) == -1) {
-			db_rollback(w->db);
-			w->noff = 0;
-			return -1;
-		}
-		if (db_commit(w->db) == -1) {
-			w->noff = 0;
-			return -1;
-		}
-		if (w->noff > 0)
-			tell(w);
 	}
 	return 0;
 }
