@@ -1623,4 +1623,20 @@ BEGIN
 	    WHERE ch.id = NEW.channel_id;
 END;
 
+-- Erasure (a person's data deleted, erase.c): the events that carry it
+-- go too, with their deliveries, whether sent or not: a contact's
+-- message and conversation events when the contact row goes, and the
+-- raw Meta event when the stored body is rewritten without them.
+CREATE INDEX fwd_event_contact ON fwd_event (json_extract(data, '$.contact.id'));
+CREATE INDEX fwd_event_source ON fwd_event (json_extract(data, '$.event_id'));
+CREATE TRIGGER fwd_contact_gone AFTER DELETE ON contact BEGIN
+	DELETE FROM fwd_event WHERE json_extract(data, '$.contact.id') = OLD.id;
+END;
+CREATE TRIGGER fwd_body_rewritten AFTER UPDATE OF body ON webhook_event
+    WHEN NEW.body IS NOT OLD.body
+BEGIN
+	DELETE FROM fwd_event WHERE json_extract(data, '$.event_id') = NEW.id
+	    AND type = 'meta.event';
+END;
+
 PRAGMA user_version = 20;

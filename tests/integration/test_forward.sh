@@ -207,4 +207,13 @@ r=$(api A GET /api/destinations/$DEST)
 expect_eq "$(body "$r" | json 'j["last_status"]')" 200 "the destination shows its last status"
 expect_eq "$(body "$r" | json 'j["last_24h"]["success_rate"]')" 1 "... and its success rate"
 expect_eq "$(body "$r" | json 'j["backlog"]')" 0 "... and no backlog"
+
+# --- erasure: the person's events go with their data
+PSID=$(sql "$D" "SELECT meta_user_id FROM contact LIMIT 1")
+before=$(sql "$D" "SELECT count(*) FROM fwd_event WHERE instr(data, '$PSID') > 0")
+if [ "$before" -gt 0 ]; then ok "events name the person before the erasure ($before)"; else not_ok "events name the person before the erasure"; fi
+"$ADMIN" contact-erase "$PSID" >/dev/null
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_event WHERE instr(data, '$PSID') > 0 OR instr(data, 'Is the cake ready') > 0")" 0 "after contact-erase no event holds their id or words"
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_delivery WHERE event_id NOT IN (SELECT id FROM fwd_event)")" 0 "... nor a delivery of one"
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_event WHERE type = 'destination.test'")" 1 "... and other events stay"
 t_done
