@@ -106,6 +106,17 @@ out=$(cd "$D" && printf '%s' "$JB" | HUBGATE_CONFIG=$NOSB GATEWAY_INTERFACE=CGI/
     HTTP_X_CSRF_TOKEN="$A_T" HTTP_ORIGIN="$BASE" "$HUBGATE_BUILD/cgi-bin/dashboard" 2>&1)
 expect_match "$out" '422' "outside the sandbox a loopback URL is refused: 422"
 
+# Filters: a destination for WhatsApp only, one for another channel.
+r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"message.received\",\"meta.event\"],\"platforms\":[\"whatsapp\"],\"enabled\":false}")
+WA_ONLY=$(body "$r" | json 'j["id"]')
+expect_eq "$(body "$r" | json 'j["platforms"]')" '["whatsapp"]' "a destination for WhatsApp alone"
+api A PUT /api/destinations/$WA_ONLY '{"enabled":true,"ordered":false,"rate_per_s":5}' >/dev/null
+r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"message.received\"],\"channels\":[999999]}")
+OTHER_CH=$(body "$r" | json 'j["id"]')
+expect_eq "$(body "$r" | json 'j["channels"]')" '[999999]' "a destination for another channel"
+r=$(api A PUT /api/destinations/$OTHER_CH '{"platforms":["fax"]}')
+expect_eq "$(status "$r")" 400 "an unknown platform: 400"
+
 # --- every event type, once, signed, in order
 P1=104857600000001
 CH=$("$ADMIN" channel-add page $P1 'Sandbox Bakery')
@@ -126,6 +137,9 @@ r=$(api A POST /api/conversations/$C/close '{}')
 expect_eq "$(status "$r")" 200 "... escalated, then closed"
 sql "$D" "INSERT OR IGNORE INTO token_check (subject, subject_id, workspace_id) VALUES ('channel', $CH, 1)" >/dev/null
 sql "$D" "UPDATE token_check SET level = 'warning' WHERE subject = 'channel' AND subject_id = $CH" >/dev/null
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_delivery WHERE destination_id IN ($WA_ONLY, $OTHER_CH)")" 0 "Page events reach neither the WhatsApp-only nor the other channel's destination"
+api A DELETE /api/destinations/$WA_ONLY >/dev/null
+api A DELETE /api/destinations/$OTHER_CH >/dev/null
 WANT=$(sql "$D" "SELECT count(*) FROM fwd_event")
 expect_eq "$(wait_lines "$WANT")" "$WANT" "the receiver got every event ($WANT)"
 for t in message.received message.sent message.status conversation.escalated conversation.assigned \

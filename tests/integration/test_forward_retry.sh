@@ -136,6 +136,29 @@ answer 200
 expect_eq "$(wait_sql "SELECT count(*) FROM fwd_delivery WHERE state = 'delivered' AND event_id IN (SELECT id FROM fwd_event WHERE uid IN ('$O1','$O2','$O3'))" 3 100)" 3 "three events delivered"
 expect_eq "$(tail -n +$((n + 1)) "$R/log" | cut -f1 | uniq | tr '\n' ' ')" "$O1 $O2 $O3 " "... in order: the second waited for the first"
 
+# --- unordered: a failing event does not hold the next back
+api A PUT /api/destinations/$DEST '{"ordered":false}' >/dev/null
+answer '503 0 Retry-After: 5'
+n=$(lines)
+U1=$(test_event)
+wait_lines $((n + 1)) >/dev/null
+answer 200
+U2=$(test_event)
+wait_lines $((n + 2)) 30 >/dev/null
+expect_eq "$(tail -n 1 "$R/log" | cut -f1)" "$U2" "unordered: the second event goes while the first waits for its Retry-After"
+expect_eq "$(sql "$D" "SELECT state FROM fwd_delivery WHERE id = $(delivery_of "$U1")")" pending "... the first still pending"
+expect_eq "$(wait_sql "SELECT state FROM fwd_delivery WHERE id = $(delivery_of "$U1")" delivered 100)" delivered "... then delivered"
+# --- a rate: 4 a second
+api A PUT /api/destinations/$DEST '{"ordered":true,"rate_per_s":4}' >/dev/null
+n=$(lines)
+t0=$(date +%s%3N)
+for i in 1 2 3 4 5 6 7 8 9; do test_event >/dev/null; done
+wait_lines $((n + 9)) 100 >/dev/null
+t1=$(date +%s%3N)
+if [ $((t1 - t0)) -ge 1800 ]; then ok "rate_per_s = 4: nine deliveries take 2 s or so ($((t1 - t0)) ms)"
+else not_ok "rate_per_s = 4: nine deliveries take 2 s or so ($((t1 - t0)) ms)"; fi
+api A PUT /api/destinations/$DEST '{"rate_per_s":null}' >/dev/null
+
 # --- rotation: two signatures during the grace period
 r=$(api A POST /api/destinations/$DEST/rotate-secret '{"grace_s":3600}')
 expect_eq "$(status "$r")" 200 "rotate the secret: 200"
@@ -270,4 +293,12 @@ n=$(lines)
 out=$("$HUBGATE_BUILD/cron/webhook-retry" 2>&1)
 expect_match "$out" 'forwarded=1 ' "with no FastCGI process, the cron delivers"
 expect_eq "$(tail -n 1 "$R/log" | cut -f6 | json 'j["type"]')" conversation.closed "... the event made by another writer"
+# Pruning: events past forward_retention_days go once delivered or dead.
+sql "$D" "UPDATE fwd_event SET created_ms = created_ms - 31 * 86400000 WHERE type = 'destination.test'" >/dev/null
+sql "$D" "UPDATE fwd_delivery SET state = 'pending' WHERE id = (SELECT max(x.id) FROM fwd_delivery x JOIN fwd_event e ON e.id = x.event_id WHERE e.type = 'destination.test')" >/dev/null
+sql "$D" "UPDATE fwd_destination SET enabled = 0" >/dev/null
+old=$(sql "$D" "SELECT count(*) FROM fwd_event WHERE type = 'destination.test'")
+out=$("$HUBGATE_BUILD/cron/webhook-retry" 2>&1)
+expect_match "$out" "forward_pruned=$((old - 1)) " "the cron prunes old events nothing waits for ($((old - 1)))"
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_event WHERE type = 'destination.test'")" 1 "... and keeps the one still pending"
 t_done
