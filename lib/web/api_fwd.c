@@ -904,3 +904,52 @@ api_fwd_deliveries(struct req *r, const struct route_ctx *cx)
 	}
 	http_json(r, r->method == HTTP_POST ? 202 : 200, root);
 }
+
+struct problems {
+	cJSON		*a;
+	long long	 now;
+};
+
+/* A destination's problem, when it has one, for the overview. */
+static void
+problem_one(void *arg, const struct db_fwd_dest *x)
+{
+	struct problems		*p = arg;
+	struct urlsafe_url	 u;
+	const char		*why;
+	char			 text[1024];
+	cJSON			*o;
+
+	if (urlsafe_parse(x->url, &u, &why) == -1)
+		snprintf(u.host, sizeof(u.host), "destination %lld", x->id);
+	text[0] = '\0';
+	if (!x->enabled && x->disabled_reason[0] != '\0')
+		snprintf(text, sizeof(text), "Destination %.200s is disabled: %.200s",
+		    u.host, x->disabled_reason);
+	else if (x->enabled && x->dead > 0)
+		snprintf(text, sizeof(text), "%lld deliver%s to %.200s failed for "
+		    "good: resend them on the Destinations page", x->dead,
+		    x->dead == 1 ? "y" : "ies", u.host);
+	else if (x->enabled && x->failing_since_ms > 0 &&
+	    p->now - x->failing_since_ms > 3600000)
+		snprintf(text, sizeof(text), "Destination %.200s has been failing "
+		    "for over an hour: %.200s", u.host, x->last_error);
+	if (text[0] == '\0')
+		return;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "severity", x->enabled ? "warning" :
+	    "error");
+	cJSON_AddStringToObject(o, "text", text);
+	cJSON_AddStringToObject(o, "link", "destinations.html");
+	cJSON_AddItemToArray(p->a, o);
+}
+
+int
+api_fwd_problems(struct db *d, long long workspace, cJSON *problems)
+{
+	struct problems p = { problems, clock_ms() };
+
+	if (workspace <= 0)
+		return 0;
+	return db_fwd_dest_list(d, workspace, p.now, problem_one, &p);
+}

@@ -53,5 +53,12 @@ void	 api_fwd_setup(const struct conf *, struct bg_thread *);
 void	 api_fwd_destinations(struct req *, const struct route_ctx *);
 /* GET, POST under /api/deliveries. */
 void	 api_fwd_deliveries(struct req *, const struct route_ctx *);
+/* The overview's problems: destinations of workspace hubgate disabled,
+ * with dead letters, or failing for over an hour, in words, linked to
+ * the Destinations page; 0 or -1. */
+struct cJSON;
+struct db;
+int	 api_fwd_problems(struct db *, long long workspace,
+	    struct cJSON *problems);
 
 #endif

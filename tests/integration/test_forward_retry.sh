@@ -205,6 +205,8 @@ E6=$(test_event)
 expect_eq "$(wait_sql "SELECT enabled FROM fwd_destination WHERE id = $DEST" 0)" 0 "410 Gone disables the destination"
 r=$(api A GET /api/destinations/$DEST)
 expect_match "$(body "$r" | json 'j["disabled_reason"]')" '410' "... saying why"
+expect_match "$(body "$(api A GET /api/stats)" | json '[p["text"] for p in j["problems"] if p["link"] == "destinations.html"]')" \
+    'Destination 127.0.0.1 is disabled: the endpoint answered 410 Gone' "the overview lists it among the problems"
 for _ in $(seq 50); do [ -s "$AL/log" ] && break; sleep 0.1; done
 expect_match "$(cut -f6 "$AL/log" | json 'j["text"]')" "disabled the destination $DEST \\(127.0.0.1\\) .*410 Gone" "people are told (alert_webhook), with the host only"
 curl -s -d platform=messenger -d page=$P1 -d 'text=While disabled' "$CTL/deliver" >/dev/null
