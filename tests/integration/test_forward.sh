@@ -222,6 +222,17 @@ expect_eq "$(body "$r" | json 'j["last_status"]')" 200 "the destination shows it
 expect_eq "$(body "$r" | json 'j["last_24h"]["success_rate"]')" 1 "... and its success rate"
 expect_eq "$(body "$r" | json 'j["backlog"]')" 0 "... and no backlog"
 
+# --- include_raw: Meta's raw item on request, per destination
+r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"message.received\"],\"include_raw\":true,\"headers\":{\"X-Api-Key\":\"raw-key\"}}")
+RAWD=$(body "$r" | json 'j["id"]')
+expect_eq "$(body "$r" | json 'j["include_raw"]')" true "a destination asks for the raw item"
+n=$(wc -l < "$R/log")
+sql "$D" "INSERT INTO message (conversation_id, channel_id, meta_message_id, direction, kind, raw, sent_ms, created_ms) VALUES ($C, $CH, 'm_raw_1', 'in', 'unsupported', '{\"type\":\"unsupported\",\"x\":1}', 1, 1)" >/dev/null
+expect_eq "$(wait_lines $((n + 2)))" $((n + 2)) "a message kept raw goes to both destinations"
+expect_eq "$(tail -n 2 "$R/log" | awk -F'\t' '$4 == "raw-key"' | cut -f6 | json 'j["data"]["raw"]["x"]')" 1 "... with data.raw to the one that asked"
+expect_eq "$(tail -n 2 "$R/log" | awk -F'\t' '$4 == "their-key-123"' | cut -f6 | json '"raw" in j["data"]')" false "... and without to the other"
+api A DELETE /api/destinations/$RAWD >/dev/null
+
 # --- erasure: the person's events go with their data
 PSID=$(sql "$D" "SELECT meta_user_id FROM contact LIMIT 1")
 before=$(sql "$D" "SELECT count(*) FROM fwd_event WHERE instr(data, '$PSID') > 0")
