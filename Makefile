@@ -194,7 +194,9 @@ bench-outbox: all
 
 # Forwarding's drain rate to local receivers (bench/forward.sh).
 bench-forward: all
+	@sh scripts/deps.sh $(BENCH_PKGS)
 	@bash bench/forward.sh
+	@bash bench/forward-ingest.sh
 
 lint:
 	@sh scripts/deps.sh $(LINT_PKGS)
