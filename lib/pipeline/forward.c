@@ -67,6 +67,7 @@ struct forward_worker {
 	 * once the transaction is committed. */
 	struct db_fwd_due	 off[HG_FWD_PARALLEL_MAX];
 	int			 noff;
+	long long		 rr;	/* the destination started last */
 };
 
 long long
@@ -644,7 +645,7 @@ fill(struct forward_worker *w)
 
 	memset(&f, 0, sizeof(f));
 	f.w = w;
-	if (db_fwd_due(w->db, now, fill_one, &f) == -1)
+	if (db_fwd_due(w->db, now, w->rr, fill_one, &f) == -1)
 		return -1;
 	for (i = 0; i < f.n; i++) {
 		for (j = 0; j < HG_FWD_PARALLEL_MAX && w->slot[j].busy; j++)
@@ -674,6 +675,7 @@ fill(struct forward_worker *w)
 				return -1;
 			continue;
 		}
+		w->rr = f.due[i].id;
 		if (start(w, &w->slot[j], uid) == -1)
 			return -1;
 	}

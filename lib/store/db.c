@@ -1426,7 +1426,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT workspace_id, secret_sealed, old_secret_sealed, "
 	    "coalesce(old_secret_until_ms, 0), headers_sealed "
 	    "FROM fwd_destination WHERE id = ?1",
-	/* Ordered: the first pending delivery must be due. */
+	/* Ordered: the first pending delivery must be due.  Those after
+	 * destination ?2 first (round robin). */
 	[STMT_FWD_DUE] =
 	    "SELECT d.id, d.workspace_id, coalesce(d.rate_per_s, 0), d.url, "
 	    "d.ordered, d.include_raw FROM fwd_destination d "
@@ -1434,7 +1435,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "next_attempt_ms FROM fwd_delivery WHERE destination_id = d.id AND "
 	    "state = 'pending' ORDER BY id LIMIT 1) <= ?1 ELSE EXISTS (SELECT 1 "
 	    "FROM fwd_delivery WHERE destination_id = d.id AND state = "
-	    "'pending' AND next_attempt_ms <= ?1) END ORDER BY d.id",
+	    "'pending' AND next_attempt_ms <= ?1) END "
+	    "ORDER BY d.id <= ?2, d.id",
 	/* The event as delivered: the same bytes on every attempt. */
 	[STMT_FWD_HEAD] =
 	    "SELECT x.id, x.attempts, x.next_attempt_ms, e.uid, "

@@ -224,7 +224,7 @@ db_fwd_dest_keys(struct db *d, long long id, long long *workspace,
 }
 
 int
-db_fwd_due(struct db *d, long long now_ms,
+db_fwd_due(struct db *d, long long now_ms, long long after,
     void (*fn)(void *, const struct db_fwd_due *), void *arg)
 {
 	struct db_fwd_due	 o;
@@ -234,6 +234,7 @@ db_fwd_due(struct db *d, long long now_ms,
 	if ((st = db_stmt(d, STMT_FWD_DUE)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, now_ms);
+	sqlite3_bind_int64(st, 2, after);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&o, 0, sizeof(o));
 		o.id = sqlite3_column_int64(st, 0);

@@ -84,8 +84,9 @@ struct db_fwd_due {
 	int		 ordered, include_raw;
 };
 /* Call fn for each enabled destination with a delivery due at now_ms
- * (ordered ones: their first pending delivery); 0 or -1. */
-int	 db_fwd_due(struct db *, long long now_ms,
+ * (ordered ones: their first pending delivery), those with an id above
+ * after first, then the others (round robin); 0 or -1. */
+int	 db_fwd_due(struct db *, long long now_ms, long long after,
 	    void (*fn)(void *, const struct db_fwd_due *), void *arg);
 /* The delivery to send next to destination dest (ordered: its first
  * pending one, due or not; else its first due), its event's body
