@@ -30,7 +30,7 @@ const ms = (v) => (v === null || v === undefined ? '' : new Date(v).toLocaleStri
 for (const [value, label] of TYPES) {
 	const id = `ev-${value.replace('.', '-')}`;
 	$('add-events').append(el('label', { className: 'check', htmlFor: id },
-		el('input', { type: 'checkbox', id, value, checked: value.startsWith('message.') }), ' ', label));
+		el('input', { type: 'checkbox', id, value, defaultChecked: value.startsWith('message.') }), ' ', label));
 }
 
 async function load() {
