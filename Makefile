@@ -75,6 +75,14 @@ WEB_SRC	+= lib/web/api_templates.c
 # Meta's events in full: edits, reactions, referrals, account events.
 STORE_SRC += lib/store/db_detail.c
 WEB_SRC	+= lib/web/api_detail.c
+# Forwarding to the business's own endpoints (signing, URL checks,
+# destinations, the delivery worker, the API).
+CORE_SRC += lib/core/whsig.c lib/core/urlsafe.c
+STORE_SRC += lib/store/db_fwd.c
+PIPELINE_SRC += lib/pipeline/forward.c
+WEB_SRC += lib/web/api_fwd.c
+# The forwarding tests check every event against docs/events.schema.json.
+PKGS += python3-jsonschema
 LIB_SRC	 = $(CORE_SRC) $(STORE_SRC) $(META_SRC) $(PIPELINE_SRC) $(WEB_SRC)
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
@@ -98,6 +106,7 @@ FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKEMETA = $(BUILD)/sandbox/fakemeta
 
 .PHONY: all deps run test lint install clean bench bench-ops bench-tokens bench-outbox san check-deps vendor
+.PHONY: bench-forward
 
 # Keep object files: they are not throw-away intermediates (and make
 # test must end with the summary line, not with make removing them).
@@ -185,6 +194,12 @@ bench-tokens: all
 # reply-to-sent latency.
 bench-outbox: all
 	@bash bench/outbox.sh
+
+# Forwarding's drain rate to local receivers (bench/forward.sh).
+bench-forward: all
+	@sh scripts/deps.sh $(BENCH_PKGS)
+	@bash bench/forward.sh
+	@bash bench/forward-ingest.sh
 
 lint:
 	@sh scripts/deps.sh $(LINT_PKGS)

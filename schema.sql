@@ -1383,3 +1383,327 @@ CREATE TABLE feed_reaction (
 CREATE INDEX contact_by_phone ON contact (channel_id, phone) WHERE phone IS NOT NULL;
 
 PRAGMA user_version = 18;
+
+-- @migration 19
+-- Forwarding (lib/pipeline/forward.c): every event, signed (Standard
+-- Webhooks), to any number of the business's own HTTP endpoints,
+-- retried for days, replayable.  Events are captured by the triggers
+-- below in the very transaction that makes the change, whoever writes
+-- it (webhook, outbox, API, rules), and fanned out at once into one
+-- delivery row per matching destination: a crash cannot lose one.
+-- Nothing is captured for a workspace without destinations.
+
+-- fwd_destination: one endpoint of the business.  Its signing secret
+-- (and the one it replaced, during the rotation's grace period) and
+-- its custom headers are sealed under token_key.
+CREATE TABLE fwd_destination (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id),	-- owner
+	url		TEXT NOT NULL,		-- https (http on loopback in the sandbox)
+	description	TEXT NOT NULL DEFAULT '',
+	events		TEXT NOT NULL DEFAULT '[]',	-- JSON array of event types it takes
+	channels	TEXT NOT NULL DEFAULT '[]',	-- JSON array of channel ids; []: all
+	platforms	TEXT NOT NULL DEFAULT '[]',	-- JSON array of 'page', 'instagram', 'whatsapp'; []: all
+	include_raw	INTEGER NOT NULL DEFAULT 0,	-- 1: events carry the raw Meta item when there is one
+	enabled		INTEGER NOT NULL DEFAULT 1,
+	ordered		INTEGER NOT NULL DEFAULT 1,	-- 1: one at a time in event order; 0: a failure does not hold the others
+	rate_per_s	INTEGER,		-- most deliveries a second; NULL: no limit
+	secret_sealed	BLOB NOT NULL,		-- the "whsec_..." secret, sealed
+	old_secret_sealed BLOB,			-- the secret rotated out, sealed, still signing until old_secret_until_ms
+	old_secret_until_ms INTEGER,
+	headers_sealed	BLOB,			-- JSON object of custom headers, sealed; NULL: none
+	disabled_reason	TEXT,			-- why hubgate disabled it (410, failing for days); NULL: people's choice or enabled
+	failing_since_ms INTEGER,		-- first failure since the last success; NULL: not failing
+	last_attempt_ms	INTEGER,
+	last_success_ms	INTEGER,
+	last_status	INTEGER,		-- HTTP status of the last attempt; 0: no answer
+	last_error	TEXT,			-- the last failure, in words
+	created_ms	INTEGER NOT NULL,
+	updated_ms	INTEGER NOT NULL
+);
+CREATE INDEX fwd_destination_by_workspace ON fwd_destination (workspace_id);
+
+-- fwd_event: one event as delivered: uid is its webhook-id, the same
+-- on every attempt and replay (receivers dedupe on it).  data is the
+-- event's "data" object (never a token).
+CREATE TABLE fwd_event (
+	id		INTEGER PRIMARY KEY,
+	uid		TEXT NOT NULL UNIQUE,	-- "evt_" + 24 hex digits
+	workspace_id	INTEGER NOT NULL,
+	type		TEXT NOT NULL,		-- message.received, ...
+	channel_id	INTEGER,		-- for destinations' channel filter
+	platform	TEXT,			-- page, instagram, whatsapp
+	created_ms	INTEGER NOT NULL,
+	data		TEXT NOT NULL,		-- JSON object
+	raw		TEXT,			-- the raw Meta item, for destinations with include_raw
+	destination_id	INTEGER			-- a test event: for this destination only
+);
+CREATE INDEX fwd_event_by_time ON fwd_event (workspace_id, created_ms);
+
+-- fwd_delivery: one event to one destination.  A replay adds rows for
+-- events already delivered (a new series, the same event uid).
+CREATE TABLE fwd_delivery (
+	id		INTEGER PRIMARY KEY,
+	destination_id	INTEGER NOT NULL REFERENCES fwd_destination(id) ON DELETE CASCADE,
+	event_id	INTEGER NOT NULL REFERENCES fwd_event(id) ON DELETE CASCADE,
+	state		TEXT NOT NULL DEFAULT 'pending'
+			CHECK (state IN ('pending', 'delivered', 'dead')),
+	attempts	INTEGER NOT NULL DEFAULT 0,	-- attempts in this series
+	next_attempt_ms	INTEGER NOT NULL,	-- due from
+	last_status	INTEGER,		-- HTTP status of the last attempt; 0: no answer
+	last_error	TEXT,
+	created_ms	INTEGER NOT NULL,
+	done_ms		INTEGER			-- delivered or given up
+);
+CREATE INDEX fwd_delivery_queue ON fwd_delivery (destination_id, state, id);
+CREATE INDEX fwd_delivery_by_event ON fwd_delivery (event_id);
+
+-- fwd_attempt: every attempt of a delivery, for the attempt log.
+CREATE TABLE fwd_attempt (
+	id		INTEGER PRIMARY KEY,
+	delivery_id	INTEGER NOT NULL REFERENCES fwd_delivery(id) ON DELETE CASCADE,
+	destination_id	INTEGER NOT NULL,	-- the delivery's, for the destination's rates
+	started_ms	INTEGER NOT NULL,
+	duration_ms	INTEGER NOT NULL,
+	status		INTEGER NOT NULL DEFAULT 0,	-- HTTP status; 0: no answer
+	error		TEXT,			-- why it failed, in words; NULL: it succeeded
+	response	TEXT			-- the answer's first bytes
+);
+CREATE INDEX fwd_attempt_by_delivery ON fwd_attempt (delivery_id, id);
+CREATE INDEX fwd_attempt_by_destination ON fwd_attempt (destination_id, started_ms);
+
+-- The fan-out: an event becomes a delivery for every enabled
+-- destination of its workspace that takes its type, channel and
+-- platform (a test event: for its one destination).
+CREATE TRIGGER fwd_fanout AFTER INSERT ON fwd_event BEGIN
+	INSERT INTO fwd_delivery (destination_id, event_id, next_attempt_ms,
+	    created_ms)
+	SELECT d.id, NEW.id, NEW.created_ms, NEW.created_ms
+	    FROM fwd_destination d
+	    WHERE d.workspace_id = NEW.workspace_id AND d.enabled = 1
+	    AND CASE WHEN NEW.destination_id IS NOT NULL
+		THEN d.id = NEW.destination_id
+		ELSE EXISTS (SELECT 1 FROM json_each(d.events)
+		    WHERE value = NEW.type)
+		AND (d.channels = '[]' OR EXISTS (SELECT 1 FROM
+		    json_each(d.channels) WHERE value = NEW.channel_id))
+		AND (d.platforms = '[]' OR EXISTS (SELECT 1 FROM
+		    json_each(d.platforms) WHERE value = NEW.platform)) END;
+END;
+
+-- What an event says about a message, its conversation, contact and
+-- channel (never a token).  Text columns that should hold JSON are
+-- taken only when they do (a bad one never fails the writer).
+CREATE VIEW fwd_message_v AS SELECT m.id AS message_id,
+	cv.workspace_id AS workspace_id, ch.id AS channel_id,
+	ch.kind AS platform,
+	CASE WHEN json_valid(m.raw) THEN m.raw END AS raw,
+	json_object(
+	    'message', json_object('id', m.id, 'meta_id', m.meta_message_id,
+		'direction', m.direction, 'kind', m.kind, 'text', m.text,
+		'attachments', CASE WHEN json_valid(m.attachments)
+		    THEN json(m.attachments) END,
+		'payload', m.payload, 'reply_to', m.reply_to,
+		'status', m.status, 'error_code', m.error_code,
+		'error', m.error, 'author', m.author,
+		'standby', json(CASE WHEN m.standby THEN 'true' ELSE 'false' END),
+		'sent_ms', m.sent_ms, 'delivered_ms', m.delivered_ms,
+		'read_ms', m.read_ms),
+	    'conversation', json_object('id', cv.id, 'status', cv.status,
+		'assigned_user_id', cv.assigned_user_id,
+		'thread_owner', cv.thread_owner),
+	    'contact', json_object('id', ct.id, 'meta_id', ct.meta_user_id,
+		'name', ct.name),
+	    'channel', json_object('id', ch.id, 'platform', ch.kind,
+		'meta_id', ch.meta_id, 'name', ch.name)) AS data
+    FROM message m JOIN conversation cv ON cv.id = m.conversation_id
+    JOIN contact ct ON ct.id = cv.contact_id
+    JOIN channel ch ON ch.id = cv.channel_id;
+
+CREATE VIEW fwd_conversation_v AS SELECT cv.id AS conversation_id,
+	cv.workspace_id AS workspace_id, ch.id AS channel_id,
+	ch.kind AS platform,
+	json_object(
+	    'conversation', json_object('id', cv.id, 'status', cv.status,
+		'assigned_user_id', cv.assigned_user_id,
+		'thread_owner', cv.thread_owner,
+		'last_message_ms', cv.last_message_ms),
+	    'contact', json_object('id', ct.id, 'meta_id', ct.meta_user_id,
+		'name', ct.name),
+	    'channel', json_object('id', ch.id, 'platform', ch.kind,
+		'meta_id', ch.meta_id, 'name', ch.name)) AS data
+    FROM conversation cv JOIN contact ct ON ct.id = cv.contact_id
+    JOIN channel ch ON ch.id = cv.channel_id;
+
+CREATE VIEW fwd_channel_v AS SELECT ch.id AS channel_id,
+	ch.workspace_id AS workspace_id, ch.kind AS platform,
+	json_object('channel', json_object('id', ch.id, 'platform', ch.kind,
+	    'meta_id', ch.meta_id, 'name', ch.name,
+	    'token_status', ch.token_status,
+	    'token_expires_at', ch.token_expires_at,
+	    'subscribed_fields', ch.subscribed_fields,
+	    'token_level', (SELECT level FROM token_check
+		WHERE subject = 'channel' AND subject_id = ch.id))) AS data
+    FROM channel ch;
+
+-- The events.  Milliseconds now, in SQL.
+CREATE TRIGGER fwd_message_received AFTER INSERT ON message
+    WHEN NEW.direction = 'in' AND EXISTS (SELECT 1 FROM fwd_destination d
+	JOIN conversation cv ON cv.workspace_id = d.workspace_id
+	WHERE cv.id = NEW.conversation_id)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data, raw)
+	SELECT 'evt_' || lower(hex(randomblob(12))), workspace_id,
+	    'message.received', channel_id, platform,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    data, raw FROM fwd_message_v WHERE message_id = NEW.id;
+END;
+CREATE TRIGGER fwd_message_sent_new AFTER INSERT ON message
+    WHEN NEW.direction = 'out' AND NEW.status = 'sent' AND EXISTS (SELECT 1
+	FROM fwd_destination d JOIN conversation cv
+	ON cv.workspace_id = d.workspace_id WHERE cv.id = NEW.conversation_id)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data, raw)
+	SELECT 'evt_' || lower(hex(randomblob(12))), workspace_id,
+	    'message.sent', channel_id, platform,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    data, raw FROM fwd_message_v WHERE message_id = NEW.id;
+END;
+CREATE TRIGGER fwd_message_status AFTER UPDATE OF status ON message
+    WHEN NEW.direction = 'out' AND NEW.status IS NOT OLD.status AND
+	EXISTS (SELECT 1 FROM fwd_destination d JOIN conversation cv
+	ON cv.workspace_id = d.workspace_id WHERE cv.id = NEW.conversation_id)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data, raw)
+	SELECT 'evt_' || lower(hex(randomblob(12))), workspace_id,
+	    CASE NEW.status WHEN 'sent' THEN 'message.sent'
+		ELSE 'message.status' END, channel_id, platform,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    json_set(data, '$.previous_status', OLD.status), raw
+	    FROM fwd_message_v WHERE message_id = NEW.id;
+END;
+CREATE TRIGGER fwd_conversation_status AFTER UPDATE OF status ON conversation
+    WHEN NEW.status IS NOT OLD.status AND NEW.status IN ('escalated', 'closed')
+	AND EXISTS (SELECT 1 FROM fwd_destination
+	WHERE workspace_id = NEW.workspace_id)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data)
+	SELECT 'evt_' || lower(hex(randomblob(12))), workspace_id,
+	    'conversation.' || NEW.status, channel_id, platform,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    json_set(data, '$.previous_status', OLD.status)
+	    FROM fwd_conversation_v WHERE conversation_id = NEW.id;
+END;
+CREATE TRIGGER fwd_conversation_assigned AFTER UPDATE OF assigned_user_id
+    ON conversation
+    WHEN NEW.assigned_user_id IS NOT OLD.assigned_user_id AND EXISTS (SELECT 1
+	FROM fwd_destination WHERE workspace_id = NEW.workspace_id)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data)
+	SELECT 'evt_' || lower(hex(randomblob(12))), workspace_id,
+	    'conversation.assigned', channel_id, platform,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    json_set(data, '$.previous_assigned_user_id',
+		OLD.assigned_user_id)
+	    FROM fwd_conversation_v WHERE conversation_id = NEW.id;
+END;
+CREATE TRIGGER fwd_channel_new AFTER INSERT ON channel
+    WHEN EXISTS (SELECT 1 FROM fwd_destination
+	WHERE workspace_id = NEW.workspace_id)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data)
+	SELECT 'evt_' || lower(hex(randomblob(12))), workspace_id,
+	    'channel.updated', channel_id, platform,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    json_set(data, '$.change', 'connected')
+	    FROM fwd_channel_v WHERE channel_id = NEW.id;
+END;
+CREATE TRIGGER fwd_channel_updated AFTER UPDATE OF name, token_status,
+    token_expires_at, subscribed_fields ON channel
+    WHEN (NEW.name IS NOT OLD.name OR NEW.token_status IS NOT OLD.token_status
+	OR NEW.token_expires_at IS NOT OLD.token_expires_at
+	OR NEW.subscribed_fields IS NOT OLD.subscribed_fields) AND EXISTS
+	(SELECT 1 FROM fwd_destination WHERE workspace_id = NEW.workspace_id)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data)
+	SELECT 'evt_' || lower(hex(randomblob(12))), workspace_id,
+	    'channel.updated', channel_id, platform,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    json_set(data, '$.change', 'updated')
+	    FROM fwd_channel_v WHERE channel_id = NEW.id;
+END;
+CREATE TRIGGER fwd_token_level AFTER UPDATE OF level ON token_check
+    WHEN NEW.subject = 'channel' AND NEW.level IS NOT OLD.level AND EXISTS
+	(SELECT 1 FROM fwd_destination d JOIN channel ch
+	ON ch.workspace_id = d.workspace_id WHERE ch.id = NEW.subject_id)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data)
+	SELECT 'evt_' || lower(hex(randomblob(12))), workspace_id,
+	    'token.level', channel_id, platform,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    json_set(data, '$.previous_level', OLD.level)
+	    FROM fwd_channel_v WHERE channel_id = NEW.subject_id;
+END;
+-- The raw Meta event, once per channel it was routed to.
+CREATE TRIGGER fwd_meta_event AFTER INSERT ON webhook_event
+    WHEN NEW.channel_id IS NOT NULL AND EXISTS (SELECT 1 FROM fwd_destination d
+	JOIN channel ch ON ch.workspace_id = d.workspace_id
+	WHERE ch.id = NEW.channel_id)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data)
+	SELECT 'evt_' || lower(hex(randomblob(12))), ch.workspace_id,
+	    'meta.event', ch.id, ch.kind,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    json_object('event_id', NEW.id, 'object', NEW.object,
+		'received_ms', NEW.received_ms,
+		'channel', json_object('id', ch.id, 'platform', ch.kind,
+		    'meta_id', ch.meta_id, 'name', ch.name),
+		'body', CASE WHEN json_valid(CAST(NEW.body AS TEXT))
+		    THEN json(CAST(NEW.body AS TEXT)) END)
+	    FROM channel ch WHERE ch.id = NEW.channel_id;
+END;
+CREATE TRIGGER fwd_meta_event_more AFTER INSERT ON webhook_event_channel
+    WHEN EXISTS (SELECT 1 FROM fwd_destination d JOIN channel ch
+	ON ch.workspace_id = d.workspace_id WHERE ch.id = NEW.channel_id)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data)
+	SELECT 'evt_' || lower(hex(randomblob(12))), ch.workspace_id,
+	    'meta.event', ch.id, ch.kind,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    json_object('event_id', e.id, 'object', e.object,
+		'received_ms', e.received_ms,
+		'channel', json_object('id', ch.id, 'platform', ch.kind,
+		    'meta_id', ch.meta_id, 'name', ch.name),
+		'body', CASE WHEN json_valid(CAST(e.body AS TEXT))
+		    THEN json(CAST(e.body AS TEXT)) END)
+	    FROM channel ch JOIN webhook_event e ON e.id = NEW.event_id
+	    WHERE ch.id = NEW.channel_id;
+END;
+
+-- Erasure (a person's data deleted, erase.c): the events that carry it
+-- go too, with their deliveries, whether sent or not: a contact's
+-- message and conversation events when the contact row goes, and the
+-- raw Meta event when the stored body is rewritten without them.
+CREATE INDEX fwd_event_contact ON fwd_event (json_extract(data, '$.contact.id'));
+CREATE INDEX fwd_event_source ON fwd_event (json_extract(data, '$.event_id'));
+CREATE TRIGGER fwd_contact_gone AFTER DELETE ON contact BEGIN
+	DELETE FROM fwd_event WHERE json_extract(data, '$.contact.id') = OLD.id;
+END;
+CREATE TRIGGER fwd_body_rewritten AFTER UPDATE OF body ON webhook_event
+    WHEN NEW.body IS NOT OLD.body
+BEGIN
+	DELETE FROM fwd_event WHERE json_extract(data, '$.event_id') = NEW.id
+	    AND type = 'meta.event';
+END;
+
+PRAGMA user_version = 19;

@@ -30,6 +30,8 @@
 #include "outbox.h"
 #include "route.h"
 #include "api_tokens.h"
+#include "api_fwd.h"
+#include "forward.h"
 #include "session.h"
 
 static struct conf *conf;
@@ -219,6 +221,15 @@ static const struct route routes[] = {
 	{ .path = "/api/media", .methods = HTTP_BIT(HTTP_GET),
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
 	  .handler = api_media_get },
+	/* Forwarding to the business's endpoints (api_fwd.c). */
+	{ .path = "/api/destinations", .methods = HTTP_BIT(HTTP_GET) |
+	  HTTP_BIT(HTTP_POST) | HTTP_BIT(HTTP_PUT) | HTTP_BIT(HTTP_DELETE),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .fields = api_fwd_fields, .nfields = FWD_F__MAX,
+	  .handler = api_fwd_destinations },
+	{ .path = "/api/deliveries", .methods = HTTP_BIT(HTTP_GET) |
+	  HTTP_BIT(HTTP_POST), .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN,
+	  .role = ROLE_ADMIN, .handler = api_fwd_deliveries },
 };
 
 static struct route_table table = {
@@ -270,6 +281,7 @@ main(void)
 	};
 	struct bg_thread	*outbox = NULL;
 	struct bg_thread	*media = NULL;
+	struct bg_thread	*forward = NULL;
 	char			 err[HG_ERR_MAX];
 	int			 rc;
 
@@ -298,7 +310,13 @@ main(void)
 	api_media_setup(conf);
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "media") >= 0)
 		media = bg_thread_new(conf, &media_job);
+	/* The process that holds the forward lock delivers events to
+	 * the business's endpoints as they come; the cron the rest. */
+	if (conf != NULL && !http_is_cgi() && app_lock(conf, "forward") >= 0)
+		forward = bg_thread_new(conf, &forward_job);
+	api_fwd_setup(conf, forward);
 	rc = http_serve(&srv);
+	bg_thread_free(forward);
 	bg_thread_free(outbox);
 	bg_thread_free(media);
 	conf_free(conf);

@@ -22,9 +22,11 @@
 #include "app.h"
 #include "conf.h"
 #include "db.h"
+#include "db_fwd.h"
 #include "graph.h"
 #include "limits.h"
 #include "log.h"
+#include "forward.h"
 #include "media.h"
 #include "outbox.h"
 #include "queue.h"
@@ -44,10 +46,13 @@ main(void)
 	char			 err[HG_ERR_MAX];
 	struct outbox_stats	 ost;
 	struct media_stats	 mst;
-	int			 lock, olock, mlock, rc = 0;
+	struct forward_stats	 fst;
+	long long		 fwd_pruned = 0;
+	int			 lock, olock, mlock, flock, rc = 0;
 
 	memset(&ost, 0, sizeof(ost));
 	memset(&mst, 0, sizeof(mst));
+	memset(&fst, 0, sizeof(fst));
 	if ((c = app_init("webhook-retry", err, sizeof(err))) == NULL) {
 		fprintf(stderr, "webhook-retry: %s\n", err);
 		return 1;
@@ -114,6 +119,29 @@ main(void)
 		if (mlock >= 0)
 			close(mlock);
 	}
+	/* Deliveries to the business's endpoints a FastCGI worker did
+	 * not take (when nobody holds the lock), and events past
+	 * forward_retention_days that nothing waits to deliver. */
+	if (rc == 0 && (flock = app_lock(c, "forward")) >= 0) {
+		struct forward_worker	*w;
+		struct graph		*g;
+
+		/* graph_new sets curl up for the worker. */
+		if ((g = graph_new(c, err, sizeof(err))) == NULL)
+			fprintf(stderr, "webhook-retry: forward: %s\n", err);
+		else if ((w = forward_worker_new(c, d)) != NULL) {
+			if (forward_run(w, conf_get_int(c, "cron_budget_s") *
+			    1000 - (clock_mono_ms() - start), &fst, NULL) == -1)
+				rc = 1;
+			forward_worker_free(w);
+		}
+		app_graph_free(d, g);
+		close(flock);
+	}
+	if (rc == 0 && db_fwd_prune(d, clock_ms() -
+	    conf_get_int(c, "forward_retention_days") * 86400000LL,
+	    HG_PRUNE_BATCH, &fwd_pruned) == -1)
+		rc = 1;
 	keep_ms = conf_get_int(c, "retention_days") * 86400LL * 1000;
 	if (rc == 0 && queue_prune(d, clock_ms() - keep_ms, HG_PRUNE_BATCH,
 	    HG_PRUNE_BUDGET_MS, &pruned) == -1)
@@ -139,11 +167,13 @@ main(void)
 	    "accounts_pruned=%lld stats_pruned=%lld sends=%lld sent=%lld "
 	    "send_retried=%lld send_failed=%lld send_unknown=%lld "
 	    "media_ready=%lld media_unavailable=%lld media_expired=%lld "
-	    "profiles=%lld ms=%lld maxrss_kb=%ld%s\n",
+	    "profiles=%lld forwarded=%lld forward_failed=%lld "
+	    "forward_dead=%lld forward_pruned=%lld ms=%lld maxrss_kb=%ld%s\n",
 	    st.claimed, st.processed, st.failed, st.dead, st.fenced, pruned,
 	    audit_pruned, accounts_pruned, stats_pruned, ost.claimed, ost.sent,
 	    ost.retried, ost.failed, ost.unknown, mst.ready, mst.unavailable,
-	    mst.expired, mst.profiles,
+	    mst.expired, mst.profiles, fst.delivered, fst.failed, fst.dead,
+	    fwd_pruned,
 	    clock_mono_ms() - start, ru.ru_maxrss, rc ? " error" : "");
 	if (rc)
 		fprintf(stderr, "webhook-retry: database error: %s\n",

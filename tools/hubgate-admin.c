@@ -32,6 +32,15 @@
  *                                            every workspace, as JSON
  *   hubgate-admin contact-erase ID           erase it all, as Meta's data
  *                                            deletion callback does
+ *   hubgate-admin verify-delivery FILE [--tolerance S]
+ *                                            check a captured request of
+ *                                            a delivery (headers, blank
+ *                                            line, body) against the
+ *                                            destination's secret, read
+ *                                            from standard input; the
+ *                                            timestamp within S seconds
+ *                                            (default 300; 0: any); needs
+ *                                            no configuration
  *
  * The configuration is found as by the web programs (HUBGATE_CONFIG or
  * var/hubgate.conf).  init also makes the database's directory private
@@ -62,6 +71,7 @@
 #include "db_user.h"
 #include "limits.h"
 #include "mask.h"
+#include "whsig.h"
 #include "num.h"
 #include "password.h"
 #include "erase.h"
@@ -83,7 +93,8 @@ usage(void)
 	    "       hubgate-admin user-enable EMAIL\n"
 	    "       hubgate-admin setup-link\n"
 	    "       hubgate-admin contact-export ID\n"
-	    "       hubgate-admin contact-erase ID\n");
+	    "       hubgate-admin contact-erase ID\n"
+	    "       hubgate-admin verify-delivery FILE [--tolerance S] < SECRET\n");
 	return 2;
 }
 
@@ -127,6 +138,40 @@ cmd_sign(const struct conf *c, const char *path)
 	printf("sha256=%s\n", hex);
 	buf_free(&b);
 	return 0;
+}
+
+/* verify-delivery FILE [--tolerance S], the secret on standard input:
+ * 0 valid, 1 not. */
+static int
+cmd_verify(int argc, char *argv[])
+{
+	struct buf	 b;
+	char		 secret[256], why[512];
+	long long	 tol = 300;
+	int		 rc;
+
+	if (argc != 1 && !(argc == 3 && strcmp(argv[1], "--tolerance") == 0 &&
+	    num_parse_str(argv[2], 0, 100L * 365 * 86400, &tol) == 0))
+		return usage();
+	if (fgets(secret, sizeof(secret), stdin) == NULL) {
+		fprintf(stderr, "hubgate-admin: the destination's secret "
+		    "(whsec_...) on standard input\n");
+		return 2;
+	}
+	secret[strcspn(secret, "\r\n")] = '\0';
+	buf_init(&b, HG_FWD_BODY_MAX + 65536);
+	if (slurp(argv[0], &b) == -1 || b.data == NULL) {
+		fprintf(stderr, "hubgate-admin: %s: cannot read\n", argv[0]);
+		crypto_wipe(secret, sizeof(secret));
+		buf_free(&b);
+		return 2;
+	}
+	rc = whsig_check_request(b.data, b.len, secret, (long long)time(NULL),
+	    tol, why, sizeof(why));
+	crypto_wipe(secret, sizeof(secret));
+	buf_free(&b);
+	printf("%s\n", why);
+	return rc == 1 ? 0 : rc == 0 ? 1 : 2;
 }
 
 /* requeue ID | --dead | --from S --to S */
@@ -603,6 +648,8 @@ main(int argc, char *argv[])
 
 	if (argc < 2)
 		return usage();
+	if (strcmp(argv[1], "verify-delivery") == 0)
+		return cmd_verify(argc - 2, argv + 2);
 	if ((c = app_init("hubgate-admin", err, sizeof(err))) == NULL) {
 		fprintf(stderr, "hubgate-admin: %s\n", err);
 		return 1;

@@ -14,6 +14,7 @@ const NAV = [
 	['unhandled.html', 'Unhandled'],
 	['users.html', 'Users', 'owner'],
 	['audit.html', 'Audit log', 'admin'],
+	['destinations.html', 'Destinations', 'admin'],
 	['account.html', 'My account'],
 ];
 const RANK = { agent: 1, admin: 2, owner: 3 };

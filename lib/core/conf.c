@@ -94,6 +94,11 @@ static const struct conf_key conf_keys[] = {
 	{ "alert_webhook", CONF_STR, "", 1, 0, 0, NULL },
 	{ "sendmail_path", CONF_PATH, "/usr/sbin/sendmail", 0, 0, 0, NULL },
 	{ "outbox_senders", CONF_INT, "128", 0, 1, 256, NULL },
+	/* Forwarding to the business's endpoints (lib/pipeline/forward.c):
+	 * the delays after each failed attempt (then a dead letter), how
+	 * long events are kept for replay. */
+	{ "forward_schedule", CONF_SCHEDULE, HG_FWD_SCHEDULE_DEFAULT, 0, 0, 0, NULL },
+	{ "forward_retention_days", CONF_INT, "30", 0, 1, 3650, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

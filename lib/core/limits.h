@@ -466,4 +466,36 @@
 /* A channel's page shows its latest account events, at most this many. */
 #define HG_NOTICES_SHOWN		20
 
+/* Forwarding to the business's own endpoints (lib/pipeline/forward.c).
+ * A destination's description, and its lists of event types, channel
+ * ids and platforms as JSON text: a few dozen items at most. */
+#define HG_FWD_DESC_MAX			256
+#define HG_FWD_LIST_MAX			2048
+/* Custom headers of a destination: a few API keys of theirs. */
+#define HG_FWD_HEADERS_MAX		8
+#define HG_FWD_HEADER_VALUE_MAX		1024
+/* One attempt may take 15 s (the receivers' contract); connecting 5 s. */
+#define HG_FWD_TIMEOUT_MS		15000
+#define HG_FWD_CONNECT_MS		5000
+/* The answer's first bytes kept for the attempt log; reading stops
+ * past HG_FWD_RESPONSE_READ_MAX (a receiver cannot fill our memory). */
+#define HG_FWD_RESPONSE_KEEP		512
+#define HG_FWD_RESPONSE_READ_MAX	(64 * 1024)
+/* An event body built for a delivery (raw Meta batches included). */
+#define HG_FWD_BODY_MAX			(8L * 1024 * 1024)
+/* Destinations delivered to at once by one worker (one request in
+ * flight each). */
+#define HG_FWD_PARALLEL_MAX		64
+/* The default schedule (Svix's): delays after each failed attempt, in
+ * seconds, each +-HG_FWD_JITTER_PCT; past the last, a dead letter. */
+#define HG_FWD_SCHEDULE_DEFAULT		"5,300,1800,7200,18000,36000,36000"
+#define HG_FWD_JITTER_PCT		20
+/* Retry-After is honoured up to a day. */
+#define HG_FWD_RETRY_AFTER_MAX_S	86400
+/* A destination failing without a success for this long is disabled. */
+#define HG_FWD_DISABLE_AFTER_MS		(5 * 86400000LL)
+/* A page of deliveries in the API, and a replay's most events. */
+#define HG_FWD_PAGE_MAX			200
+#define HG_FWD_REPLAY_MAX		100000
+
 #endif

@@ -1493,6 +1493,161 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "category = coalesce(?5, category) WHERE name = ?2 AND "
 	    "language = ?3 AND channel_id IN (SELECT id FROM channel WHERE "
 	    "kind = 'whatsapp' AND parent_meta_id = ?1)",
+	/* Forwarding (db_fwd.c): a destination's columns as people see
+	 * them, with its counts since ?3. */
+#define FWD_DEST_COLS "d.id, d.workspace_id, d.url, d.description, " \
+	"d.events, d.channels, d.platforms, d.include_raw, d.enabled, " \
+	"d.ordered, coalesce(d.rate_per_s, 0), d.disabled_reason, " \
+	"d.failing_since_ms, d.last_attempt_ms, d.last_success_ms, " \
+	"d.last_status, d.last_error, d.created_ms, d.updated_ms, " \
+	"d.headers_sealed IS NOT NULL, CASE WHEN d.old_secret_sealed IS NOT " \
+	"NULL THEN d.old_secret_until_ms END, " \
+	"(SELECT count(*) FROM fwd_delivery WHERE destination_id = d.id " \
+	"AND state = 'pending'), (SELECT count(*) FROM fwd_delivery WHERE " \
+	"destination_id = d.id AND state = 'dead'), (SELECT count(*) FROM " \
+	"fwd_attempt WHERE destination_id = d.id AND started_ms >= ?3), " \
+	"(SELECT count(*) FROM fwd_attempt WHERE destination_id = d.id AND " \
+	"started_ms >= ?3 AND error IS NULL), (SELECT coalesce(avg(" \
+	"duration_ms), 0) FROM fwd_attempt WHERE destination_id = d.id AND " \
+	"started_ms >= ?3) "
+	/* Does destination d take event e (its types, channels,
+	 * platforms)? */
+#define FWD_TAKES(d, e) "EXISTS (SELECT 1 FROM json_each(" d ".events) " \
+	"WHERE value = " e ".type) AND (" d ".channels = '[]' OR EXISTS " \
+	"(SELECT 1 FROM json_each(" d ".channels) WHERE value = " e \
+	".channel_id)) AND (" d ".platforms = '[]' OR EXISTS (SELECT 1 FROM " \
+	"json_each(" d ".platforms) WHERE value = " e ".platform))"
+	[STMT_FWD_DEST_ADD] =
+	    "INSERT INTO fwd_destination (workspace_id, url, description, "
+	    "events, channels, platforms, include_raw, enabled, ordered, "
+	    "rate_per_s, secret_sealed, headers_sealed, created_ms, updated_ms) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, nullif(?10, 0), ?11, "
+	    "?12, ?13, ?13)",
+	[STMT_FWD_DEST_UPDATE] =
+	    "UPDATE fwd_destination SET url = ?3, description = ?4, "
+	    "events = ?5, channels = ?6, platforms = ?7, include_raw = ?8, "
+	    "enabled = ?9, ordered = ?10, rate_per_s = nullif(?11, 0), "
+	    "headers_sealed = CASE WHEN ?12 THEN ?13 ELSE headers_sealed END, "
+	    "disabled_reason = CASE WHEN ?9 THEN NULL ELSE disabled_reason END, "
+	    "failing_since_ms = CASE WHEN ?9 AND NOT enabled THEN NULL "
+	    "ELSE failing_since_ms END, updated_ms = ?14 "
+	    "WHERE id = ?1 AND workspace_id = ?2",
+	[STMT_FWD_DEST_DELETE] =
+	    "DELETE FROM fwd_destination WHERE id = ?1 AND workspace_id = ?2",
+	[STMT_FWD_DEST_GET] =
+	    "SELECT " FWD_DEST_COLS "FROM fwd_destination d "
+	    "WHERE d.workspace_id = ?1 AND d.id = ?2",
+	[STMT_FWD_DEST_LIST] =
+	    "SELECT " FWD_DEST_COLS "FROM fwd_destination d "
+	    "WHERE d.workspace_id = ?1 ORDER BY d.id",
+	[STMT_FWD_DEST_SECRET] =
+	    "UPDATE fwd_destination SET secret_sealed = ?3, "
+	    "old_secret_sealed = ?4, old_secret_until_ms = ?5, updated_ms = ?6 "
+	    "WHERE id = ?1 AND workspace_id = ?2",
+	[STMT_FWD_DEST_KEYS] =
+	    "SELECT workspace_id, secret_sealed, old_secret_sealed, "
+	    "coalesce(old_secret_until_ms, 0), headers_sealed "
+	    "FROM fwd_destination WHERE id = ?1",
+	/* Ordered: the first pending delivery must be due.  Those after
+	 * destination ?2 first (round robin). */
+	[STMT_FWD_DUE] =
+	    "SELECT d.id, d.workspace_id, coalesce(d.rate_per_s, 0), d.url, "
+	    "d.ordered, d.include_raw FROM fwd_destination d "
+	    "WHERE d.enabled = 1 AND CASE WHEN d.ordered THEN (SELECT "
+	    "next_attempt_ms FROM fwd_delivery WHERE destination_id = d.id AND "
+	    "state = 'pending' ORDER BY id LIMIT 1) <= ?1 ELSE EXISTS (SELECT 1 "
+	    "FROM fwd_delivery WHERE destination_id = d.id AND state = "
+	    "'pending' AND next_attempt_ms <= ?1) END "
+	    "ORDER BY d.id <= ?2, d.id",
+	/* The event as delivered: the same bytes on every attempt. */
+	[STMT_FWD_HEAD] =
+	    "SELECT x.id, x.attempts, x.next_attempt_ms, e.uid, "
+	    "json_object('id', e.uid, 'type', e.type, 'timestamp', "
+	    "strftime('%Y-%m-%dT%H:%M:%fZ', e.created_ms / 1000.0, "
+	    "'unixepoch'), 'workspace', e.workspace_id, 'data', CASE WHEN ?4 "
+	    "AND e.raw IS NOT NULL THEN json_set(e.data, '$.raw', json(e.raw)) "
+	    "ELSE json(e.data) END) FROM fwd_delivery x "
+	    "JOIN fwd_event e ON e.id = x.event_id "
+	    "WHERE x.destination_id = ?1 AND x.state = 'pending' "
+	    "AND (?2 OR x.next_attempt_ms <= ?3) ORDER BY x.id LIMIT 1",
+	[STMT_FWD_NEXT_DUE] =
+	    "SELECT coalesce(min(CASE WHEN d.ordered THEN (SELECT "
+	    "next_attempt_ms FROM fwd_delivery WHERE destination_id = d.id AND "
+	    "state = 'pending' ORDER BY id LIMIT 1) ELSE (SELECT "
+	    "min(next_attempt_ms) FROM fwd_delivery WHERE destination_id = d.id "
+	    "AND state = 'pending') END), 0) FROM fwd_destination d "
+	    "WHERE d.enabled = 1",
+	[STMT_FWD_ATTEMPT_ADD] =
+	    "INSERT INTO fwd_attempt (delivery_id, destination_id, started_ms, "
+	    "duration_ms, status, error, response) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STMT_FWD_DELIVERY_SET] =
+	    "UPDATE fwd_delivery SET attempts = attempts + 1, state = ?2, "
+	    "next_attempt_ms = ?3, last_status = ?4, last_error = ?5, "
+	    "done_ms = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?6 END "
+	    "WHERE id = ?1",
+	/* ?4 NULL: a success.  Disabled when ?5 says why, or when failing
+	 * since ?6 or earlier (?7 says why). */
+	[STMT_FWD_DEST_OUTCOME] =
+	    "UPDATE fwd_destination SET last_attempt_ms = ?2, "
+	    "last_status = ?3, last_error = ?4, last_success_ms = CASE WHEN "
+	    "?4 IS NULL THEN ?2 ELSE last_success_ms END, failing_since_ms = "
+	    "CASE WHEN ?4 IS NULL THEN NULL ELSE coalesce(failing_since_ms, ?2) "
+	    "END, enabled = CASE WHEN ?5 IS NOT NULL OR (?4 IS NOT NULL AND "
+	    "coalesce(failing_since_ms, ?2) <= ?6) THEN 0 ELSE enabled END, "
+	    "disabled_reason = CASE WHEN ?5 IS NOT NULL THEN ?5 WHEN ?4 IS NOT "
+	    "NULL AND coalesce(failing_since_ms, ?2) <= ?6 THEN ?7 "
+	    "ELSE disabled_reason END WHERE id = ?1 "
+	    "RETURNING enabled = 0 AND disabled_reason IS NOT NULL",
+#define FWD_DELIVERY_COLS "x.id, x.destination_id, x.event_id, e.uid, " \
+	"e.type, x.state, x.attempts, x.next_attempt_ms, " \
+	"coalesce(x.last_status, 0), x.last_error, x.created_ms, x.done_ms "
+	[STMT_FWD_DELIVERIES] =
+	    "SELECT " FWD_DELIVERY_COLS "FROM fwd_delivery x "
+	    "JOIN fwd_event e ON e.id = x.event_id "
+	    "JOIN fwd_destination d ON d.id = x.destination_id "
+	    "WHERE d.workspace_id = ?1 AND x.destination_id = ?2 AND "
+	    "(?3 IS NULL OR x.state = ?3) AND (?4 = 0 OR x.id < ?4) "
+	    "ORDER BY x.id DESC LIMIT ?5",
+	[STMT_FWD_DELIVERY_GET] =
+	    "SELECT " FWD_DELIVERY_COLS "FROM fwd_delivery x "
+	    "JOIN fwd_event e ON e.id = x.event_id "
+	    "JOIN fwd_destination d ON d.id = x.destination_id "
+	    "WHERE d.workspace_id = ?1 AND x.id = ?2",
+	[STMT_FWD_ATTEMPTS] =
+	    "SELECT id, started_ms, duration_ms, status, error, response "
+	    "FROM fwd_attempt WHERE delivery_id = ?1 ORDER BY id",
+	[STMT_FWD_RESEND] =
+	    "UPDATE fwd_delivery SET state = 'pending', attempts = 0, "
+	    "next_attempt_ms = ?3, done_ms = NULL WHERE id = ?2 AND "
+	    "destination_id IN (SELECT id FROM fwd_destination "
+	    "WHERE workspace_id = ?1)",
+	[STMT_FWD_RESEND_DEAD] =
+	    "UPDATE fwd_delivery SET state = 'pending', attempts = 0, "
+	    "next_attempt_ms = ?3, done_ms = NULL WHERE destination_id = ?2 "
+	    "AND state = 'dead' AND EXISTS (SELECT 1 FROM fwd_destination "
+	    "WHERE id = ?2 AND workspace_id = ?1)",
+	[STMT_FWD_REPLAY] =
+	    "INSERT INTO fwd_delivery (destination_id, event_id, "
+	    "next_attempt_ms, created_ms) SELECT d.id, e.id, ?5, ?5 "
+	    "FROM fwd_event e JOIN fwd_destination d ON d.id = ?2 "
+	    "AND d.workspace_id = ?1 WHERE e.workspace_id = ?1 "
+	    "AND e.created_ms >= ?3 AND e.created_ms < ?4 "
+	    "AND e.destination_id IS NULL AND " FWD_TAKES("d", "e")
+	    " ORDER BY e.id LIMIT ?6",
+	[STMT_FWD_TEST] =
+	    "INSERT INTO fwd_event (uid, workspace_id, type, created_ms, data, "
+	    "destination_id) SELECT 'evt_' || lower(hex(randomblob(12))), "
+	    "?1, 'destination.test', ?3, json_object('destination', "
+	    "json_object('id', ?2, 'url', d.url), 'text', "
+	    "'A test event from hubgate.'), ?2 FROM fwd_destination d "
+	    "WHERE d.id = ?2 AND d.workspace_id = ?1 AND d.enabled = 1 "
+	    "RETURNING uid",
+	[STMT_FWD_PRUNE] =
+	    "DELETE FROM fwd_event WHERE id IN (SELECT e.id FROM fwd_event e "
+	    "WHERE e.created_ms < ?1 AND NOT EXISTS (SELECT 1 FROM "
+	    "fwd_delivery WHERE event_id = e.id AND state = 'pending') "
+	    "ORDER BY e.id LIMIT ?2)",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -21,6 +21,7 @@
 #include "db_stats.h"
 #include "db_token.h"
 #include "db_user.h"
+#include "db_fwd.h"
 
 /* The statements of db.c's table, in its order. */
 enum stmt {
@@ -333,6 +334,28 @@ enum stmt {
 	STMT_DETAIL_EVENT_WABA,
 	STMT_DETAIL_EVENT_WABA_MORE,
 	STMT_DETAIL_TEMPLATE_STATUS,
+	/* Forwarding: destinations, deliveries, attempts (db_fwd.c). */
+	STMT_FWD_DEST_ADD,
+	STMT_FWD_DEST_UPDATE,
+	STMT_FWD_DEST_DELETE,
+	STMT_FWD_DEST_GET,
+	STMT_FWD_DEST_LIST,
+	STMT_FWD_DEST_SECRET,
+	STMT_FWD_DEST_KEYS,
+	STMT_FWD_DUE,
+	STMT_FWD_HEAD,
+	STMT_FWD_NEXT_DUE,
+	STMT_FWD_ATTEMPT_ADD,
+	STMT_FWD_DELIVERY_SET,
+	STMT_FWD_DEST_OUTCOME,
+	STMT_FWD_DELIVERIES,
+	STMT_FWD_DELIVERY_GET,
+	STMT_FWD_ATTEMPTS,
+	STMT_FWD_RESEND,
+	STMT_FWD_RESEND_DEAD,
+	STMT_FWD_REPLAY,
+	STMT_FWD_TEST,
+	STMT_FWD_PRUNE,
 	STMT__MAX
 };
 

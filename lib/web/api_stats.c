@@ -11,6 +11,7 @@
 
 #include "api_session.h"
 #include "api_stats.h"
+#include "api_fwd.h"
 #include "api_tokens.h"
 #include "app.h"
 #include "clock.h"
@@ -508,6 +509,10 @@ api_stats_get(struct req *r, const struct route_ctx *cx)
 		goto err;
 	/* Tokens at warning or worse (api_tokens.c). */
 	if (api_token_problems(d, sc.workspace, problems) == -1)
+		goto err;
+	/* Destinations disabled, failing or with dead letters
+	 * (api_fwd.c). */
+	if (api_fwd_problems(d, sc.workspace, problems) == -1)
 		goto err;
 	if (sc.unowned && a->unrouted24 > 0) {
 		snprintf(text, sizeof(text), "%lld unrouted event%s in the "

@@ -1,0 +1,134 @@
+// suite: sandbox
+// conf: forward_schedule = 1,1
+// The Destinations page in a real browser against the real API, the
+// delivery worker and a local test receiver (tests/tools/fwdrecv): an
+// admin adds a destination (its secret shown once), sends a test event
+// and sees its attempt (200, the answer's first bytes); the receiver
+// breaks (500): the retries show in the attempts until a dead letter;
+// fixed, "Resend all failed" delivers it.  A private address is
+// refused with the reason in words.  Any script error, console error
+// or dialog fails the suite.  Screenshots at desktop and phone widths.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, setUp, signIn } from './lib.mjs';
+
+const DATA = process.env.HUBGATE_DATA;
+const CONFIG = process.env.HUBGATE_CONFIG;
+const ADMIN = process.env.HUBGATE_ADMIN;
+const ROOT = process.env.HUBGATE_ROOT || path.resolve('.');
+const OWNER = { name: 'Dana Dest', email: 'dana@example.com', password: 'destinations are fun 42' };
+const env = { ...process.env, HUBGATE_CONFIG: CONFIG };
+const admin = (args) => execFileSync(ADMIN, args, { env, encoding: 'utf8' }).trim();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The receiver.
+const R = path.join(DATA, 'recv');
+fs.mkdirSync(R, { recursive: true });
+const recv = spawn(path.join(ROOT, 'build/tests/tools/fwdrecv'),
+	[path.join(R, 'port'), path.join(R, 'log'), path.join(R, 'control')], { stdio: 'ignore' });
+for (let i = 0; i < 50 && !fs.existsSync(path.join(R, 'port')); i++) await sleep(100);
+const port = fs.readFileSync(path.join(R, 'port'), 'utf8').trim();
+const URL_ = `http://127.0.0.1:${port}/hook`;
+const answer = (s) => fs.writeFileSync(path.join(R, 'control'), `${s}\n`);
+const lines = () => (fs.existsSync(path.join(R, 'log'))
+	? fs.readFileSync(path.join(R, 'log'), 'utf8').split('\n').filter(Boolean) : []);
+
+const browser = await launch();
+try {
+	const ctx = await newContext(browser, DESKTOP);
+	const page = await ctx.newPage();
+	const w = watch(page, 'destinations');
+	await setUp(page, admin(['setup-link']), OWNER);
+	await signIn(page, OWNER);
+	await page.goto(`${BASE}/destinations.html`);
+	await page.waitForSelector('#content:not([hidden])');
+	ok(await page.isVisible('nav a[href="destinations.html"]'), 'the navigation links the Destinations page');
+
+	// --- a private address is refused, in words
+	w.expect('/api/destinations', 422);
+	await page.fill('#add-url', 'https://10.1.2.3/hook');
+	await page.click('#add-submit');
+	await page.waitForSelector('#alert:not([hidden])');
+	ok(/private|loopback|reserved/.test(await page.textContent('#alert')), 'a private address is refused, in words',
+		await page.textContent('#alert'));
+
+	// --- add one: the secret once
+	answer('200');
+	await page.fill('#add-url', URL_);
+	await page.fill('#add-desc', 'Order system');
+	await page.check('#ev-meta-event');
+	await page.click('#add-submit');
+	await page.waitForSelector('#add-result:not([hidden])');
+	const secret = (await page.textContent('#add-secret')).trim();
+	ok(/^whsec_/.test(secret), 'the new destination\'s secret is shown once', secret.slice(0, 8));
+	await page.waitForSelector('#dests .dest-url');
+	eq(await page.textContent('#dests .dest-url'), URL_, 'the destination is listed');
+	await shot(page, 'destinations-added');
+	await page.reload();
+	await page.waitForSelector('#dests .dest-url');
+	ok(!(await page.content()).includes(secret), 'after a reload the secret is nowhere on the page');
+
+	// --- a test event and its attempt
+	await page.click('#dests button.dest-test');
+	for (let i = 0; i < 50 && lines().length < 1; i++) await sleep(100);
+	eq(lines().length, 1, 'the receiver got the test event');
+	await page.click('#dests button.dest-deliveries');
+	await page.waitForSelector('#deliveries .delivery-state');
+	for (let i = 0; i < 30; i++) {
+		if (await page.getAttribute('#deliveries .delivery-state', 'data-state') === 'delivered') break;
+		await page.click('#deliv-refresh');
+		await sleep(200);
+	}
+	eq(await page.getAttribute('#deliveries .delivery-state', 'data-state'), 'delivered', 'the delivery shows delivered');
+	await page.click('#deliveries button.delivery-attempts');
+	await page.waitForSelector('#attempts .attempt-status');
+	eq(await page.textContent('#attempts .attempt-status'), '200', 'its attempt: 200');
+	ok((await page.textContent('#attempts')).includes('answer'), '... with the answer\'s first bytes');
+	await shot(page, 'destinations-attempt');
+	w.check('add and test');
+
+	// --- the receiver breaks: retries, a dead letter; fixed: resend
+	answer('500');
+	await page.click('#dests button.dest-test');
+	for (let i = 0; i < 60 && lines().length < 4; i++) await sleep(100);
+	eq(lines().length, 4, 'a failing receiver gets the first attempt and two retries');
+	await sleep(300);
+	await page.click('#deliv-refresh');
+	await page.waitForSelector('#deliveries [data-state="dead"]');
+	ok(true, 'the delivery shows dead');
+	await page.click('#deliveries tr:first-child button.delivery-attempts');
+	await page.waitForFunction(() => document.querySelectorAll('#attempts .attempt-status').length === 3);
+	eq((await page.$$eval('#attempts .attempt-status', (n) => n.map((x) => x.textContent))).join(' '), '500 500 500',
+		'its three attempts show 500');
+	ok(/failed/.test(await page.textContent('#dests .dest-backlog')), 'the destination shows a failed delivery');
+	ok(/HTTP 500/.test(await page.textContent('#dests .dest-error')), '... and its last error');
+	await shot(page, 'destinations-dead');
+	answer('200');
+	await page.click('#deliv-resend-dead');
+	for (let i = 0; i < 50 && lines().length < 5; i++) await sleep(100);
+	eq(lines().length, 5, 'fixed, "Resend all failed" sends it again');
+	eq(lines()[4].split('\t')[0], lines()[1].split('\t')[0], '... with the same webhook-id');
+	for (let i = 0; i < 30; i++) {
+		await page.click('#deliv-refresh');
+		if (!(await page.$('#deliveries [data-state="dead"]'))) break;
+		await sleep(200);
+	}
+	eq(await page.getAttribute('#deliveries tr:first-child .delivery-state', 'data-state'), 'delivered', '... and it shows delivered');
+	await shot(page, 'destinations-resent');
+	w.check('retries and resend');
+
+	const phone = await newContext(browser, PHONE);
+	const pp = await phone.newPage();
+	const wp = watch(pp, 'destinations phone');
+	await signIn(pp, OWNER);
+	await pp.goto(`${BASE}/destinations.html`);
+	await pp.waitForSelector('#dests .dest-url');
+	ok(await fitsWidth(pp), 'the Destinations page fits a phone\'s width');
+	await shot(pp, 'destinations-phone');
+	wp.check('phone');
+} finally {
+	await browser.close();
+	recv.kill();
+}
+done();
