@@ -72,6 +72,10 @@ WEB_SRC	 = lib/web/api_audit.c lib/web/api_channels.c lib/web/api_events.c \
 STORE_SRC += lib/store/db_thread.c
 META_SRC += lib/meta/graph_templates.c
 WEB_SRC	+= lib/web/api_templates.c
+# Automation: rules, the bot hook, the handover to people.
+CORE_SRC += lib/core/tz.c
+STORE_SRC += lib/store/db_auto.c
+PIPELINE_SRC += lib/pipeline/rules.c lib/pipeline/automation.c
 LIB_SRC	 = $(CORE_SRC) $(STORE_SRC) $(META_SRC) $(PIPELINE_SRC) $(WEB_SRC)
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
