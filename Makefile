@@ -76,6 +76,7 @@ WEB_SRC	+= lib/web/api_templates.c
 CORE_SRC += lib/core/tz.c
 STORE_SRC += lib/store/db_auto.c
 PIPELINE_SRC += lib/pipeline/rules.c lib/pipeline/automation.c
+WEB_SRC += lib/web/api_rules.c
 LIB_SRC	 = $(CORE_SRC) $(STORE_SRC) $(META_SRC) $(PIPELINE_SRC) $(WEB_SRC)
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
