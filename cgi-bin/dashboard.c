@@ -28,6 +28,7 @@
 #include "media.h"
 #include "metrics.h"
 #include "bgthread.h"
+#include "bot.h"
 #include "outbox.h"
 #include "route.h"
 #include "api_tokens.h"
@@ -297,6 +298,7 @@ main(void)
 	};
 	struct bg_thread	*outbox = NULL;
 	struct bg_thread	*media = NULL;
+	struct bg_thread	*bot = NULL;
 	char			 err[HG_ERR_MAX];
 	int			 rc;
 
@@ -326,7 +328,12 @@ main(void)
 	api_media_setup(conf);
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "media") >= 0)
 		media = bg_thread_new(conf, &media_job);
+	/* The process that holds the bot lock calls the workspaces' bots
+	 * as rules hand messages to them; the cron calls the rest. */
+	if (conf != NULL && !http_is_cgi() && app_lock(conf, "bot") >= 0)
+		bot = bg_thread_new(conf, &bot_job);
 	rc = http_serve(&srv);
+	bg_thread_free(bot);
 	bg_thread_free(outbox);
 	bg_thread_free(media);
 	conf_free(conf);

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "media.h"
 #include "outbox.h"
+#include "bot.h"
 #include "queue.h"
 
 int
@@ -44,7 +45,7 @@ main(void)
 	char			 err[HG_ERR_MAX];
 	struct outbox_stats	 ost;
 	struct media_stats	 mst;
-	int			 lock, olock, mlock, rc = 0;
+	int			 lock, olock, mlock, block, rc = 0;
 
 	memset(&ost, 0, sizeof(ost));
 	memset(&mst, 0, sizeof(mst));
@@ -113,6 +114,14 @@ main(void)
 		app_graph_free(d, g);
 		if (mlock >= 0)
 			close(mlock);
+	}
+	/* Bot calls a FastCGI worker did not take (when nobody holds the
+	 * lock). */
+	if (rc == 0 && (block = app_lock(c, "bot")) >= 0) {
+		if (bot_run(c, d, conf_get_int(c, "cron_budget_s") * 1000 -
+		    (clock_mono_ms() - start), NULL) == -1)
+			rc = 1;
+		close(block);
 	}
 	keep_ms = conf_get_int(c, "retention_days") * 86400LL * 1000;
 	if (rc == 0 && queue_prune(d, clock_ms() - keep_ms, HG_PRUNE_BATCH,
