@@ -201,7 +201,15 @@ automation_escalate(struct db *d, long long ws, long long conv, long long msg,
 		return rc;
 	if (db_auto_log(d, ws, conv, msg, 0, "escalate", reason, now_ms) == -1)
 		return -1;
-	log_msg(LOG_LEVEL_INFO, "automation.escalated", reason);
+	{
+		/* The conversation, not the reason: a bot's words may
+		 * name the person. */
+		struct logline l;
+
+		log_begin(&l, LOG_LEVEL_INFO, "automation.escalated");
+		log_int(&l, "conversation", conv);
+		log_end(&l);
+	}
 	if (!notify || msg == 0)
 		return 0;
 	if (db_auto_settings_get(d, ws, &s) == -1)
