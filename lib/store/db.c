@@ -1504,6 +1504,9 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT direction, kind, coalesce(text, ''), coalesce(author, ''), "
 	    "sent_ms FROM message WHERE conversation_id = ?1 "
 	    "ORDER BY sent_ms DESC, id DESC LIMIT ?2",
+	[STMT_AUTO_ESCALATION] =
+	    "SELECT coalesce(escalation_reason, ''), coalesce(escalation_summary, "
+	    "''), coalesce(escalated_ms, 0) FROM conversation WHERE id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

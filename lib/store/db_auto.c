@@ -654,3 +654,25 @@ db_bot_history(struct db *d, long long conv, int max,
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
 }
+
+int
+db_auto_escalation(struct db *d, long long conv, char *reason, size_t reasonsz,
+    char *summary, size_t summarysz, long long *at_ms)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	reason[0] = summary[0] = '\0';
+	*at_ms = 0;
+	if ((st = db_stmt(d, STMT_AUTO_ESCALATION)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, conv);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_col_copy(st, 0, reason, reasonsz);
+		db_col_copy(st, 1, summary, summarysz);
+		*at_ms = sqlite3_column_int64(st, 2);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}

@@ -118,6 +118,12 @@ int	 db_auto_queue(struct db *, long long ws, long long conv,
 	    long long now_ms, long long *position, long long *waits,
 	    size_t max, size_t *n);
 
+/* Why and when conv was last escalated, and the summary of its last
+ * messages then: reason and summary (NUL-terminated, cut to their
+ * sizes), *at_ms (0: never); 0 or -1. */
+int	 db_auto_escalation(struct db *, long long conv, char *reason,
+	    size_t reasonsz, char *summary, size_t summarysz, long long *at_ms);
+
 /* A bot call, as the worker sees it (params owned). */
 struct db_bot_call {
 	long long	 id, workspace_id, conversation_id, message_id, rule_id;

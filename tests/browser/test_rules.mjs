@@ -146,6 +146,9 @@ try {
 	await page.waitForSelector('#thread .msg-out');
 	ok(/connecting you with a person/.test(await page.textContent('#thread .msg-out .msg-text')), 'the thread has the notice');
 	eq(await page.textContent('#t-status'), 'escalated', 'the conversation says escalated');
+	eq(await page.textContent('#t-escalation'), 'Handed over: asked for a person ("person"). contact: I want to talk to a person',
+		'... why, with its last messages');
+	eq(await page.textContent('#convs .conv .conv-escalation'), 'asked for a person ("person")', 'the list says why too');
 	await shot(page, 'rules-escalated-desktop');
 	await page.fill('#r-text', 'Hello, I am Rita. How can I help?');
 	await page.click('#r-send');

@@ -208,6 +208,10 @@ expect_eq "$(sql "$D" "SELECT escalation_reason FROM conversation WHERE id = $C6
 r=$(call "$G" "$CSRF_G" GET /api/conversations)
 expect_eq "$(body "$r" | json "[c['status'] for c in j['conversations'] if c['id']==$C6]")" '["escalated"]' \
     "/api/conversations shows it escalated"
+expect_eq "$(body "$r" | json "[c['escalation'] for c in j['conversations'] if c['id']==$C6][0]['reason']")" 'asked for a person ("person")' \
+    "... with the reason"
+expect_eq "$(body "$r" | json "[c['escalation'] for c in j['conversations'] if c['id']==$C6][0]['summary']")" 'contact: I want to talk to a PERSON' \
+    "... and a summary of its last messages"
 S7=5551000007
 deliver $S7 'un HUMAIN svp'
 C7=$(conv_of $S7)
