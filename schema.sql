@@ -1379,6 +1379,8 @@ ALTER TABLE conversation ADD COLUMN escalated_ms INTEGER;	-- the latest escalati
 ALTER TABLE conversation ADD COLUMN escalation_reason TEXT;	-- its reason, in words
 ALTER TABLE conversation ADD COLUMN escalation_summary TEXT;	-- the last messages, one line
 ALTER TABLE conversation ADD COLUMN auto_failures INTEGER NOT NULL DEFAULT 0;	-- inbound messages in a row automation did not answer
+ALTER TABLE conversation ADD COLUMN escalation_alerted INTEGER NOT NULL DEFAULT 1;	-- 0: people are still to be told (alert e-mail / webhook)
+CREATE INDEX conversation_to_alert ON conversation (id) WHERE escalation_alerted = 0;
 
 -- bot_call: a message handed to the workspace's bot, called by a
 -- worker outside event processing (lib/pipeline/bot.c).

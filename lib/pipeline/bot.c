@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "alert.h"
 #include "automation.h"
 #include "bgthread.h"
 #include "bot.h"
@@ -232,6 +233,37 @@ out:
 	return rc;
 }
 
+/* Tell people (alert_send: the alert e-mail and webhook, when
+ * configured) of the conversations newly handed over to them; each is
+ * told once.  The text names conversations, never a message.  0 or
+ * -1 (database). */
+static int
+alert_escalations(const struct conf *c, struct db *d)
+{
+	long long	 conv[HG_ALERT_LINES], ws[HG_ALERT_LINES];
+	char		 err[256];
+	size_t		 n, i;
+	struct buf	 t;
+	int		 rc;
+
+	if (db_auto_alerts_take(d, conv, ws, HG_ALERT_LINES, &n) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	buf_init(&t, HG_ALERT_TEXT_MAX);
+	buf_printf(&t, "%zu conversation%s handed over to a person, waiting "
+	    "in the inbox:", n, n == 1 ? "" : "s");
+	for (i = 0; i < n; i++)
+		buf_printf(&t, "\n- workspace %lld, conversation %lld", ws[i],
+		    conv[i]);
+	rc = alert_send(c, "hubgate: a customer is waiting for a person",
+	    buf_cstr(&t), err, sizeof(err));
+	buf_free(&t);
+	if (rc == -1)
+		log_msg(LOG_LEVEL_WARN, "automation.alert_failed", err);
+	return 0;
+}
+
 int
 bot_run(const struct conf *c, struct db *d, long long budget_ms,
     long long *next_ms)
@@ -253,6 +285,8 @@ bot_run(const struct conf *c, struct db *d, long long budget_ms,
 			return -1;
 		n++;
 	}
+	if (alert_escalations(c, d) == -1)
+		return -1;
 	if (next_ms != NULL && db_bot_next_due(d, next_ms) == -1)
 		return -1;
 	return n;

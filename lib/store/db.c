@@ -1469,7 +1469,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_AUTO_ESCALATE] =
 	    "UPDATE conversation SET status = 'escalated', assigned_user_id = NULL, "
 	    "escalated_ms = ?2, escalation_reason = ?3, escalation_summary = ?4, "
-	    "auto_failures = 0 WHERE id = ?1 AND status <> 'escalated'",
+	    "auto_failures = 0, escalation_alerted = 0 WHERE id = ?1 AND "
+	    "status <> 'escalated'",
 	[STMT_AUTO_QUEUE_POS] =
 	    "SELECT count(*) FROM conversation WHERE workspace_id = ?1 AND "
 	    "status = 'escalated' AND escalated_ms <= (SELECT escalated_ms FROM "
@@ -1504,6 +1505,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT direction, kind, coalesce(text, ''), coalesce(author, ''), "
 	    "sent_ms FROM message WHERE conversation_id = ?1 "
 	    "ORDER BY sent_ms DESC, id DESC LIMIT ?2",
+	[STMT_AUTO_ALERT_DUE] =
+	    "SELECT id, workspace_id FROM conversation WHERE escalation_alerted = 0 "
+	    "ORDER BY id LIMIT ?1",
+	[STMT_AUTO_ALERTED] =
+	    "UPDATE conversation SET escalation_alerted = 1 WHERE id = ?1",
 	[STMT_AUTO_ESCALATION] =
 	    "SELECT coalesce(escalation_reason, ''), coalesce(escalation_summary, "
 	    "''), coalesce(escalated_ms, 0) FROM conversation WHERE id = ?1",

@@ -676,3 +676,42 @@ db_auto_escalation(struct db *d, long long conv, char *reason, size_t reasonsz,
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
 }
+
+int
+db_auto_alerts_take(struct db *d, long long *conv, long long *ws, size_t max,
+    size_t *n)
+{
+	sqlite3_stmt	*st;
+	size_t		 i;
+	int		 rc;
+
+	*n = 0;
+	if (db_begin(d) == -1)
+		return -1;
+	if ((st = db_stmt(d, STMT_AUTO_ALERT_DUE)) == NULL)
+		goto err;
+	sqlite3_bind_int64(st, 1, (long long)max);
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		conv[*n] = sqlite3_column_int64(st, 0);
+		ws[(*n)++] = sqlite3_column_int64(st, 1);
+	}
+	if (*n == max)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(d, rc);
+		goto err;
+	}
+	for (i = 0; i < *n; i++) {
+		if ((st = db_stmt(d, STMT_AUTO_ALERTED)) == NULL)
+			goto err;
+		sqlite3_bind_int64(st, 1, conv[i]);
+		if (step_done(d, st, NULL) == -1)
+			goto err;
+	}
+	return db_commit(d);
+err:
+	*n = 0;
+	db_rollback(d);
+	return -1;
+}

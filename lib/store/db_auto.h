@@ -124,6 +124,12 @@ int	 db_auto_queue(struct db *, long long ws, long long conv,
 int	 db_auto_escalation(struct db *, long long conv, char *reason,
 	    size_t reasonsz, char *summary, size_t summarysz, long long *at_ms);
 
+/* The escalations people are still to be told of, and mark them told
+ * (own transaction): up to max conversation ids into conv and their
+ * workspaces into ws, *n how many; 0 or -1. */
+int	 db_auto_alerts_take(struct db *, long long *conv, long long *ws,
+	    size_t max, size_t *n);
+
 /* A bot call, as the worker sees it (params owned). */
 struct db_bot_call {
 	long long	 id, workspace_id, conversation_id, message_id, rule_id;

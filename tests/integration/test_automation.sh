@@ -13,8 +13,25 @@
 . "$(dirname "$0")/sandbox.sh"
 t_tmp automation
 D=$TMP/d
-SANDBOX_CONF='outbox_lease_ms = 3000
-outbox_grace_s = 2' start_sandbox "$D" ||
+# A local receiver of the alert webhook: each body on a line.
+RPORT=$(free_port)
+python3 - "$RPORT" "$TMP/hook.txt" <<'PY' &
+import http.server, sys
+port, out = int(sys.argv[1]), sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        b = self.rfile.read(int(self.headers.get('Content-Length', 0)))
+        with open(out, 'ab') as f:
+            f.write(b + b'\n')
+        self.send_response(200); self.end_headers(); self.wfile.write(b'ok')
+    def log_message(self, *a): pass
+http.server.HTTPServer(('127.0.0.1', port), H).serve_forever()
+PY
+RECV_PID=$!
+trap 'kill $RECV_PID 2>/dev/null; t_cleanup' EXIT
+SANDBOX_CONF="outbox_lease_ms = 3000
+outbox_grace_s = 2
+alert_webhook = http://127.0.0.1:$RPORT/hook" start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 CFG=$D/hubgate.conf
 PW='automation passphrase'
@@ -219,6 +236,10 @@ expect_eq "$(wait_for "SELECT status FROM conversation WHERE id = $C7" escalated
 expect_eq "$(wait_for "SELECT count(*) FROM outbox WHERE conversation_id = $C7 AND state = 'sent'" 1)" 1 "... one notice"
 expect_eq "$(fake_count '"text":"Connecting you with a person\. You are number 2 in the queue\."')" 1 \
     "people are busy: the second one is told its place in the queue"
+for _ in $(seq 1 50); do grep -q "conversation $C7" "$TMP/hook.txt" 2>/dev/null && break; sleep 0.1; done
+expect_match "$(cat "$TMP/hook.txt" 2>/dev/null)" "handed over to a person.*conversation $C6" "people are told by the alert webhook"
+expect_eq "$(grep -c "conversation $C6\b" "$TMP/hook.txt")" 1 "... once per escalation"
+expect_eq "$(grep -ci 'talk to\|HUMAIN svp' "$TMP/hook.txt")" 0 "... without the customer's words"
 deliver $S6 'what are your hours?'
 sleep 1
 expect_eq "$(rule_sends $C6)" 1 "rules are paused while escalated"
