@@ -1352,6 +1352,13 @@ CREATE TABLE automation_seen (
 	outcome		TEXT NOT NULL	-- what came of it: rules, skipped:<why>, escalated, ...
 );
 
+-- automation_waited: every inbound message a "no reply for N
+-- minutes" rule has acted on (or given up on), once.
+CREATE TABLE automation_waited (
+	message_id	INTEGER PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,
+	at_ms		INTEGER NOT NULL
+);
+
 -- automation_log: what automation did and why (a rule matched, a
 -- reply refused by the window, the loop limit, a bot call...).
 CREATE TABLE automation_log (

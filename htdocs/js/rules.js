@@ -18,6 +18,7 @@ const HINTS = {
 	pattern: ['Pattern', 'A regular expression, any case, e.g. order ([0-9]+): the number is {match.1}.'],
 	payload: ['Payload', 'The payload of a quick reply or a button, exactly, e.g. GET_STARTED.'],
 	kind: ['Kind', 'image, location, story_mention, reaction, referral, ...'],
+	no_reply_minutes: ['Minutes', 'Minutes without an answer (1 to 10080); checked every few seconds.'],
 };
 
 // The words of a rule's condition, for the table.
@@ -30,6 +31,7 @@ function whenText(w) {
 	if (w.first_message) parts.push('first message');
 	if (w.outside_hours) parts.push('outside business hours');
 	if (w.kind) parts.push(`a ${w.kind}${w.ad_id ? ` from ad ${w.ad_id}` : ''}`);
+	if (w.no_reply_minutes) parts.push(`no answer for ${w.no_reply_minutes} min`);
 	return parts.join('; ');
 }
 
@@ -135,6 +137,7 @@ function fromForm() {
 		when.keywords = v.split(',').map((s) => s.trim()).filter(Boolean);
 		when.match = $('r-match').value;
 	} else if (k === 'first_message' || k === 'outside_hours') when[k] = true;
+	else if (k === 'no_reply_minutes') when[k] = Number.parseInt(v, 10);
 	else when[k] = v;
 	const then = [];
 	const reply = $('r-reply').value.trim();
@@ -171,12 +174,12 @@ function edit(r) {
 	$('r-position').value = String(r.position);
 	$('r-enabled').checked = r.enabled;
 	const w = r.when || {};
-	const k = ['keywords', 'pattern', 'payload', 'first_message', 'outside_hours', 'kind'].find((x) => x in w) || 'keywords';
+	const k = ['keywords', 'pattern', 'payload', 'first_message', 'outside_hours', 'kind', 'no_reply_minutes'].find((x) => x in w) || 'keywords';
 	$('r-when').value = k;
 	if (k === 'keywords') {
 		$('r-value').value = (w.keywords || []).join(', ');
 		$('r-match').value = w.match === 'all' ? 'all' : 'any';
-	} else if (typeof w[k] === 'string') $('r-value').value = w[k];
+	} else if (typeof w[k] === 'string' || typeof w[k] === 'number') $('r-value').value = String(w[k]);
 	for (const a of r.then || []) {
 		const [key, v] = Object.entries(a)[0] || [];
 		if (key === 'reply' && v && v.text) $('r-reply').value = v.text;

@@ -473,6 +473,10 @@
 #define HG_AUTO_TEXT_MAX		4096
 /* Loop protection: automatic replies per conversation in an hour. */
 #define HG_AUTO_REPLIES_PER_HOUR	5
+/* "No reply for N minutes": messages looked at per pass, and how far
+ * back (a week: the longest wait a rule may name). */
+#define HG_AUTO_WAIT_BATCH		50
+#define HG_AUTO_WAIT_WINDOW_MS		(8 * 86400000LL)
 /* Escalation phrases of a workspace (all languages together). */
 #define HG_HANDOVER_PHRASES_MAX		100
 /* Unhelped messages in a row before a person is called (default). */

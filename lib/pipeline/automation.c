@@ -279,6 +279,7 @@ ad_id_of(const struct db_auto_msg *m)
 
 /* What running the rules did to one message. */
 struct run {
+	int	 matched;	/* a rule matched */
 	int	 answered;	/* a reply queued or a bot called */
 	int	 escalated;
 	int	 stopped;
@@ -396,10 +397,11 @@ msg_of(const struct db_auto_msg *m, const struct db_auto_facts *f,
 	rm->at_ms = m->sent_ms;
 }
 
-/* Run the rules of w on m in order; 0 or -1. */
+/* Run the rules of w on m in order (waiting: only the "no reply for N
+ * minutes" rules); 0 or -1. */
 static int
 run_rules(struct db *d, const struct auto_ws *w, const struct db_auto_msg *m,
-    const struct rules_msg *rm, struct run *run, long long now_ms)
+    const struct rules_msg *rm, int waiting, struct run *run, long long now_ms)
 {
 	struct rules_groups	 g;
 	const cJSON		*a, *then;
@@ -413,7 +415,11 @@ run_rules(struct db *d, const struct auto_ws *w, const struct db_auto_msg *m,
 			continue;
 		memset(&g, 0, sizeof(g));
 		hit = !rules_channel_excluded(j, m->channel_id) &&
+		    (!waiting || cJSON_HasObjectItem(
+		    cJSON_GetObjectItemCaseSensitive(j, "when"),
+		    "no_reply_minutes")) &&
 		    rules_match(j, rm, w->hours, &g) == 1;
+		run->matched |= hit;
 		then = hit ? cJSON_GetObjectItemCaseSensitive(j, "then") : NULL;
 		cJSON_ArrayForEach(a, then) {
 			if (run->escalated || !cJSON_IsObject(a) ||
@@ -506,7 +512,7 @@ one_message(struct db *d, const struct auto_ws *w, const struct db_auto_msg *m,
 	run.replies = f.replies_hour;
 	ad = ad_id_of(m);
 	msg_of(m, &f, ad, &rm);
-	rc = run_rules(d, w, m, &rm, &run, now_ms);
+	rc = run_rules(d, w, m, &rm, 0, &run, now_ms);
 	free(ad);
 	if (rc == -1)
 		return -1;
@@ -571,6 +577,89 @@ automation_after_event(struct db *d, long long event_id, long long now_ms)
 	free(m);
 	ws_free(w);
 	return rc;
+}
+
+/* The longest wait of w's "no reply for N minutes" rules that are on
+ * (ms; 0: none). */
+static long long
+wait_max(const struct auto_ws *w)
+{
+	long long	 max = 0, v;
+	size_t		 i;
+	cJSON		*j;
+
+	for (i = 0; i < w->nrule; i++) {
+		if (!w->rule[i].enabled ||
+		    (j = cJSON_Parse(w->rule[i].body)) == NULL)
+			continue;
+		v = (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(j, "when"),
+		    "no_reply_minutes")) * 60000;
+		if (v > max)
+			max = v;
+		cJSON_Delete(j);
+	}
+	return max;
+}
+
+/* The waiting pass on message id; 0 or -1. */
+static int
+wait_one(struct db *d, long long id, long long now_ms)
+{
+	struct db_auto_facts	 f;
+	struct db_auto_msg	 m;
+	struct rules_msg	 rm;
+	struct auto_ws		*w = NULL;
+	struct run		 run;
+	int			 rc;
+
+	if ((rc = db_auto_msg_get(d, id, &m)) != 1)
+		return rc;
+	rc = -1;
+	if ((w = ws_load(d, m.workspace_id)) == NULL)
+		goto out;
+	if (left_alone(&m) != NULL) {
+		rc = db_auto_waited(d, id, now_ms);
+		goto out;
+	}
+	if (db_auto_facts(d, &m, now_ms, &f) == -1)
+		goto out;
+	memset(&run, 0, sizeof(run));
+	run.replies = f.replies_hour;
+	msg_of(&m, &f, NULL, &rm);
+	rm.waited_ms = now_ms - m.sent_ms;
+	if (run_rules(d, w, &m, &rm, 1, &run, now_ms) == -1)
+		goto out;
+	/* Once per message: when a rule acted, or every wait has passed. */
+	rc = run.matched || rm.waited_ms >= wait_max(w) ?
+	    db_auto_waited(d, id, now_ms) : 0;
+out:
+	ws_free(w);
+	db_auto_msg_clear(&m);
+	return rc;
+}
+
+int
+automation_waiting(struct db *d, long long now_ms)
+{
+	long long	 ids[HG_AUTO_WAIT_BATCH];
+	size_t		 n, i;
+	int		 rc;
+
+	if ((rc = db_auto_wait_rules(d)) != 1)
+		return rc;
+	if (db_begin(d) == -1)
+		return -1;
+	if (db_auto_wait_due(d, now_ms - 60000, now_ms - HG_AUTO_WAIT_WINDOW_MS,
+	    ids, HG_AUTO_WAIT_BATCH, &n) == -1)
+		goto err;
+	for (i = 0; i < n; i++)
+		if (wait_one(d, ids[i], now_ms) == -1)
+			goto err;
+	return db_commit(d);
+err:
+	db_rollback(d);
+	return -1;
 }
 
 int

@@ -42,6 +42,12 @@ int	 automation_after_event(struct db *, long long event_id,
 int	 automation_escalate(struct db *, long long ws, long long conv,
 	    long long msg, const char *reason, int notify, long long now_ms);
 
+/* The "no reply for N minutes" rules: act on the inbound messages
+ * that are last in their conversations and unanswered long enough, each
+ * once, in its own transaction (the bot worker runs it every poll).
+ * 0, or -1 on a database error. */
+int	 automation_waiting(struct db *, long long now_ms);
+
 /* Apply a bot's answer (replies, tags, handover, confidence) to the
  * message msg of conversation conv, inside the caller's transaction.
  * 0, or -1 on a database error. */

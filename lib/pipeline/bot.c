@@ -285,7 +285,8 @@ bot_run(const struct conf *c, struct db *d, long long budget_ms,
 			return -1;
 		n++;
 	}
-	if (alert_escalations(c, d) == -1)
+	if (automation_waiting(d, clock_ms()) == -1 ||
+	    alert_escalations(c, d) == -1)
 		return -1;
 	if (next_ms != NULL && db_bot_next_due(d, next_ms) == -1)
 		return -1;

@@ -18,7 +18,8 @@
  * Answer: {"replies": [{"text", "quick_replies"?} | {"template"}],
  *   "tags": [...], "handover": bool, "reason", "confidence": 0..1}.
  *
- * The same worker tells people (alert.h: the alert e-mail and webhook)
+ * The same worker runs the "no reply for N minutes" rules
+ * (automation_waiting) and tells people (alert.h: the alert e-mail and webhook)
  * of each conversation newly escalated to them, once.
  *
  * The thread (bg_thread_new with bot_job) runs it in the dashboard's

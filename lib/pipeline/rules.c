@@ -383,6 +383,13 @@ when_validate(const cJSON *w, char *why, size_t whysz)
 				snprintf(why, whysz, "when.%s: a string", s);
 				return -1;
 			}
+		} else if (strcmp(s, "no_reply_minutes") == 0) {
+			if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
+			    v->valuedouble > 10080) {
+				snprintf(why, whysz, "when.no_reply_minutes: 1 to "
+				    "10080");
+				return -1;
+			}
 		} else if (strcmp(s, "first_message") == 0 ||
 		    strcmp(s, "outside_hours") == 0) {
 			if (!cJSON_IsTrue(v)) {
@@ -611,6 +618,9 @@ rules_match(const cJSON *rule, const struct rules_msg *m, const cJSON *hours,
 		else if (strcmp(s, "kind") == 0)
 			rc = cJSON_IsString(v) && m->kind != NULL &&
 			    strcmp(m->kind, v->valuestring) == 0;
+		else if (strcmp(s, "no_reply_minutes") == 0)
+			rc = cJSON_IsNumber(v) && m->waited_ms > 0 &&
+			    m->waited_ms >= (long long)v->valuedouble * 60000;
 		else if (strcmp(s, "ad_id") == 0)
 			rc = cJSON_IsString(v) && m->ad_id != NULL &&
 			    strcmp(m->ad_id, v->valuestring) == 0;

@@ -15,7 +15,10 @@
  *   first_message: true: the contact's first message ever;
  *   outside_hours: true: outside the workspace's business hours;
  *   kind: the message's kind (text, image, location, story_mention,
- *       reaction, referral, ...), ad_id with it: a referral's ad.
+ *       reaction, referral, ...), ad_id with it: a referral's ad;
+ *   no_reply_minutes: N: the message is the conversation's last and
+ *       nothing answered it for N minutes (a later pass, not on
+ *       arrival: rules_msg.waited_ms).
  * Actions (each an object of one key): reply {text, quick_replies?} |
  * reply {template}, tag "name", assign user-id, escalate {reason?},
  * close {}, bot {params?}, stop {}.
@@ -36,6 +39,8 @@ struct rules_msg {
 	int		 first_message;	/* the contact's first */
 	long long	 channel_id;
 	long long	 at_ms;		/* when it was sent */
+	long long	 waited_ms;	/* unanswered that long (0: on
+					 * arrival) */
 };
 
 /* The captured groups of a pattern ({match.1} to {match.9}). */

@@ -1510,6 +1510,22 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "ORDER BY id LIMIT ?1",
 	[STMT_AUTO_ALERTED] =
 	    "UPDATE conversation SET escalation_alerted = 1 WHERE id = ?1",
+	/* "No reply for N minutes": is any such rule on; the inbound
+	 * messages still unanswered that are last in their conversation. */
+	[STMT_AUTO_WAIT_RULES] =
+	    "SELECT EXISTS (SELECT 1 FROM rule WHERE enabled = 1 AND "
+	    "json_extract(body, '$.when.no_reply_minutes') IS NOT NULL)",
+	[STMT_AUTO_WAIT_DUE] =
+	    "SELECT m.id FROM conversation v JOIN message m ON "
+	    "m.conversation_id = v.id AND m.sent_ms = v.last_message_ms "
+	    "WHERE m.direction = 'in' AND v.status <> 'escalated' AND "
+	    "v.last_message_ms <= ?1 AND v.last_message_ms > ?2 AND NOT EXISTS "
+	    "(SELECT 1 FROM automation_waited w WHERE w.message_id = m.id) AND "
+	    "NOT EXISTS (SELECT 1 FROM message l WHERE l.conversation_id = "
+	    "m.conversation_id AND l.id > m.id) ORDER BY m.id LIMIT ?3",
+	[STMT_AUTO_WAITED] =
+	    "INSERT INTO automation_waited (message_id, at_ms) VALUES (?1, ?2) "
+	    "ON CONFLICT (message_id) DO NOTHING",
 	[STMT_AUTO_ESCALATION] =
 	    "SELECT coalesce(escalation_reason, ''), coalesce(escalation_summary, "
 	    "''), coalesce(escalated_ms, 0) FROM conversation WHERE id = ?1",

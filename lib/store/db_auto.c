@@ -715,3 +715,48 @@ err:
 	db_rollback(d);
 	return -1;
 }
+
+int
+db_auto_wait_rules(struct db *d)
+{
+	sqlite3_stmt	*st;
+	long long	 v;
+
+	if ((st = db_stmt(d, STMT_AUTO_WAIT_RULES)) == NULL ||
+	    one_int(d, st, &v) == -1)
+		return -1;
+	return v != 0;
+}
+
+int
+db_auto_wait_due(struct db *d, long long till_ms, long long since_ms,
+    long long *ids, size_t max, size_t *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*n = 0;
+	if ((st = db_stmt(d, STMT_AUTO_WAIT_DUE)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, till_ms);
+	sqlite3_bind_int64(st, 2, since_ms);
+	sqlite3_bind_int64(st, 3, (long long)max);
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	if (*n == max)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_auto_waited(struct db *d, long long msg, long long now_ms)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_AUTO_WAITED)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, msg);
+	sqlite3_bind_int64(st, 2, now_ms);
+	return step_done(d, st, NULL);
+}

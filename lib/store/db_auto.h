@@ -130,6 +130,16 @@ int	 db_auto_escalation(struct db *, long long conv, char *reason,
 int	 db_auto_alerts_take(struct db *, long long *conv, long long *ws,
 	    size_t max, size_t *n);
 
+/* Is a "no reply for N minutes" rule on anywhere: 1, 0, -1. */
+int	 db_auto_wait_rules(struct db *);
+/* The inbound messages unanswered since before till_ms (and after
+ * since_ms), last in their conversations, not yet acted on: up to max
+ * ids into ids, *n how many; 0 or -1. */
+int	 db_auto_wait_due(struct db *, long long till_ms, long long since_ms,
+	    long long *ids, size_t max, size_t *n);
+/* Mark message msg as acted on by the waiting pass; 0 or -1. */
+int	 db_auto_waited(struct db *, long long msg, long long now_ms);
+
 /* A bot call, as the worker sees it (params owned). */
 struct db_bot_call {
 	long long	 id, workspace_id, conversation_id, message_id, rule_id;

@@ -252,5 +252,17 @@ expect_eq "$(wait_for "SELECT count(*) FROM outbox WHERE conversation_id = $C6 A
 expect_eq "$(sql "$D" "SELECT count(*) FROM message WHERE conversation_id = $C6 AND author = 'rule' AND text LIKE 'We are open%'")" 1 "... the rule answers again"
 expect_eq "$(sql "$D" "SELECT count(*) FROM audit_log WHERE action LIKE 'rule_%'")" 7 "rule changes are audited"
 
+# --- no reply for N minutes (the worker's pass) --------------------------------
+r=$(adm POST /api/rules '{"name":"Still there","when":{"no_reply_minutes":1},"then":[{"reply":{"text":"Sorry for the wait, a person will answer soon."}}]}')
+expect_eq "$(status "$r")" 201 "a rule for messages nobody answered in a minute"
+adm PUT /api/rules/$G1 '{"name":"Greeting","enabled":false,"position":2,"when":{"first_message":true},"then":[{"reply":{"text":"Hello! Thanks for writing."}}]}' >/dev/null
+S8=5551000008
+deliver $S8 'is anyone reading this' -d age_s=90
+C8=$(conv_of $S8)
+expect_eq "$(wait_for "SELECT count(*) FROM message WHERE conversation_id = $C8 AND author = 'rule' AND text LIKE 'Sorry for the wait%'" 1)" 1 \
+    "a message unanswered for a minute gets the rule's reply"
+sleep 2
+expect_eq "$(sql "$D" "SELECT count(*) FROM outbox WHERE conversation_id = $C8")" 1 "... once"
+
 stop_lighttpd
 t_done

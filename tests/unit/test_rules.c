@@ -161,6 +161,17 @@ test_conditions(void)
 	EQ_INT(rules_match(r, &m, NULL, NULL), 0, "every condition must hold");
 	cJSON_Delete(r);
 
+	r = J("{\"when\":{\"no_reply_minutes\":15}}");
+	m.waited_ms = 0;
+	EQ_INT(rules_match(r, &m, NULL, NULL), 0, "no reply for 15 minutes: "
+	    "never on arrival");
+	m.waited_ms = 14 * 60000;
+	EQ_INT(rules_match(r, &m, NULL, NULL), 0, "... not after 14");
+	m.waited_ms = 15 * 60000;
+	EQ_INT(rules_match(r, &m, NULL, NULL), 1, "... after 15");
+	m.waited_ms = 0;
+	cJSON_Delete(r);
+
 	r = J("{\"channels\":[3,4],\"when\":{\"keywords\":[\"x\"]}}");
 	EQ_INT(rules_channel_excluded(r, 4), 0, "a listed channel");
 	EQ_INT(rules_channel_excluded(r, 5), 1, "another channel is excluded");
@@ -319,6 +330,8 @@ test_validate(void)
 		  "[{\"stop\":{}}]}", "a pattern that does not compile", -1 },
 		{ "{\"name\":\"x\",\"when\":{\"weather\":\"rain\"},\"then\":"
 		  "[{\"stop\":{}}]}", "an unknown condition", -1 },
+		{ "{\"name\":\"x\",\"when\":{\"no_reply_minutes\":0},"
+		  "\"then\":[{\"stop\":{}}]}", "no_reply_minutes 0", -1 },
 		{ "{\"name\":\"x\",\"when\":{\"first_message\":false},\"then\":"
 		  "[{\"stop\":{}}]}", "first_message false", -1 },
 		{ "{\"name\":\"x\",\"when\":{\"keywords\":[\"a\"]},\"then\":[]}",
