@@ -1372,6 +1372,8 @@ CREATE TABLE automation_log (
 	at_ms		INTEGER NOT NULL
 );
 CREATE INDEX automation_log_by_conversation ON automation_log (conversation_id, id);
+CREATE INDEX automation_log_by_message ON automation_log (message_id)
+	WHERE message_id IS NOT NULL;
 
 -- conversation_tag: a conversation's tags (rules, bots, people).
 CREATE TABLE conversation_tag (
@@ -1388,6 +1390,11 @@ ALTER TABLE conversation ADD COLUMN escalation_summary TEXT;	-- the last message
 ALTER TABLE conversation ADD COLUMN auto_failures INTEGER NOT NULL DEFAULT 0;	-- inbound messages in a row automation did not answer
 ALTER TABLE conversation ADD COLUMN escalation_alerted INTEGER NOT NULL DEFAULT 1;	-- 0: people are still to be told (alert e-mail / webhook)
 CREATE INDEX conversation_to_alert ON conversation (id) WHERE escalation_alerted = 0;
+
+-- A person's availability in a workspace: the notice of an escalation
+-- counts only available people (its wait), and says when someone will
+-- answer when nobody is.
+ALTER TABLE membership ADD COLUMN available INTEGER NOT NULL DEFAULT 1;	-- 1: available, 0: away
 
 -- bot_call: a message handed to the workspace's bot, called by a
 -- worker outside event processing (lib/pipeline/bot.c).
@@ -1408,6 +1415,10 @@ CREATE TABLE bot_call (
 	updated_ms	INTEGER NOT NULL
 );
 CREATE INDEX bot_call_due ON bot_call (state, next_attempt_ms);
+-- Deleting a conversation or a message (erasure) finds its calls.
+CREATE INDEX bot_call_by_conversation ON bot_call (conversation_id);
+CREATE INDEX bot_call_by_message ON bot_call (message_id)
+	WHERE message_id IS NOT NULL;
 
 -- The defaults every workspace gets, off until enabled: a greeting for
 -- first messages and an away message outside business hours.

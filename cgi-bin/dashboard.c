@@ -243,6 +243,10 @@ static const struct route routes[] = {
 	  .methods = HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_PUT),
 	  .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
 	  .handler = api_rules_settings },
+	{ .path = "/api/settings/availability",
+	  .methods = HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_PUT),
+	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .handler = api_rules_availability },
 	/* Stored media, to the item's workspace only (api_media.c). */
 	{ .path = "/api/media", .methods = HTTP_BIT(HTTP_GET),
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,

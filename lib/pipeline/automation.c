@@ -190,10 +190,10 @@ automation_escalate(struct db *d, long long ws, long long conv, long long msg,
 {
 	struct db_auto_settings	 s;
 	struct db_auto_msg	 m;
-	long long		 pos = 0, waits[HG_WAIT_SAMPLES], wait;
+	long long		 pos = 0, waits[HG_WAIT_SAMPLES], wait, avail;
 	size_t			 nw;
 	const cJSON		*n, *qr;
-	cJSON			*h = NULL, *reply = NULL;
+	cJSON			*h = NULL, *hours = NULL, *reply = NULL;
 	char			 text[HG_RULE_TEXT_MAX + 256];
 	int			 rc, sent;
 
@@ -215,6 +215,7 @@ automation_escalate(struct db *d, long long ws, long long conv, long long msg,
 	if (db_auto_settings_get(d, ws, &s) == -1)
 		return -1;
 	h = s.handover != NULL ? cJSON_Parse(s.handover) : NULL;
+	hours = s.hours != NULL ? cJSON_Parse(s.hours) : NULL;
 	db_auto_settings_clear(&s);
 	n = cJSON_GetObjectItemCaseSensitive(h, "notice");
 	qr = cJSON_GetObjectItemCaseSensitive(h, "waiting_quick_replies");
@@ -223,16 +224,34 @@ automation_escalate(struct db *d, long long ws, long long conv, long long msg,
 	    &nw) == -1)
 		goto out;
 	wait = rules_median(waits, nw);
+	if (db_auto_available_count(d, ws, &avail) == -1)
+		goto out;
 	snprintf(text, sizeof(text), "%s", cJSON_IsString(n) &&
 	    n->valuestring[0] != '\0' ? n->valuestring :
 	    automation_default_notice);
-	/* People are busy: others wait before this one. */
-	if (pos > 1) {
+	if (avail == 0) {
+		/* Nobody: say when someone will answer (business hours). */
+		size_t	 len = strlen(text);
+		char	 open[64];
+
+		snprintf(text + len, sizeof(text) - len, " Nobody is available "
+		    "right now.");
+		len = strlen(text);
+		if (hours != NULL && rules_outside_hours(hours, now_ms) == 1 &&
+		    rules_next_open(hours, now_ms, open, sizeof(open)) == 1)
+			snprintf(text + len, sizeof(text) - len, " We will "
+			    "answer from %s.", open);
+	} else if (pos > 1) {
+		/* People are busy: others wait before this one; the
+		 * typical wait once for every round of the people
+		 * available through those ahead. */
 		size_t len = strlen(text);
 
 		snprintf(text + len, sizeof(text) - len, " You are number %lld "
 		    "in the queue.", pos);
 		len = strlen(text);
+		wait *= (pos - 1 + avail - 1) / avail > 1 ?
+		    (pos - 1 + avail - 1) / avail : 1;
 		if (wait > 0)
 			snprintf(text + len, sizeof(text) - len, " The typical "
 			    "wait is about %lld minute%s.", (wait + 59999) /
@@ -254,6 +273,7 @@ automation_escalate(struct db *d, long long ws, long long conv, long long msg,
 out:
 	cJSON_Delete(reply);
 	cJSON_Delete(h);
+	cJSON_Delete(hours);
 	return rc == -1 ? -1 : 0;
 }
 

@@ -313,6 +313,51 @@ rules_outside_hours(const cJSON *hours, long long at_ms)
 	return 1;
 }
 
+int
+rules_next_open(const cJSON *hours, long long at_ms, char *out, size_t outsz)
+{
+	static const char *const names[7] = { "Sunday", "Monday", "Tuesday",
+	    "Wednesday", "Thursday", "Friday", "Saturday" };
+	const cJSON	*iv, *h;
+	char		 why[128], date[16];
+	long long	 local, days, d;
+	long		 off;
+	int		 y, m, dd, now_min, a, best, holiday, wd;
+
+	if (rules_hours_validate(hours, why, sizeof(why)) == -1 ||
+	    tz_offset(cJSON_GetObjectItemCaseSensitive(hours, "tz")->valuestring,
+	    at_ms / 1000, &off) == -1)
+		return -1;
+	local = at_ms / 1000 + off;
+	days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+	now_min = (int)((local - days * 86400) / 60);
+	h = cJSON_GetObjectItemCaseSensitive(hours, "holidays");
+	for (d = days; d <= days + 8; d++) {
+		civil(d, &y, &m, &dd);
+		snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, dd);
+		holiday = 0;
+		cJSON_ArrayForEach(iv, h)
+			holiday |= strcmp(iv->valuestring, date) == 0;
+		if (holiday)
+			continue;
+		wd = (int)(((d % 7) + 7 + 4) % 7);
+		best = -1;
+		cJSON_ArrayForEach(iv, cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(hours, "week"),
+		    weekdays[wd])) {
+			hhmm(cJSON_GetArrayItem(iv, 0)->valuestring, &a);
+			if ((d > days || a > now_min) && (best == -1 || a < best))
+				best = a;
+		}
+		if (best >= 0) {
+			snprintf(out, outsz, "%s %02d:%02d", names[wd], best / 60,
+			    best % 60);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Compile a rule's pattern; 0 or -1. */
 static int
 pattern_compile(const char *p, regex_t *re, int groups)

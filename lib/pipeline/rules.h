@@ -70,6 +70,14 @@ int	 rules_channel_excluded(const cJSON *rule, long long channel);
  * zone unknown. */
 int	 rules_outside_hours(const cJSON *hours, long long at_ms);
 
+/* When the business opens next after at_ms, in its local time, as
+ * words ("Monday 09:00") into out: 1, 0 when it never opens in the
+ * next 8 days, -1 when hours is malformed.  The offset at at_ms holds
+ * for the whole search (a DST change in between shifts it by an
+ * hour at most). */
+int	 rules_next_open(const cJSON *hours, long long at_ms, char *out,
+	    size_t outsz);
+
 /* text lowercased, accents taken off (Latin letters), every run of
  * other than letters and digits one space, with a space before and
  * after: " cafe creme ".  NULL when out of memory. */

@@ -1526,6 +1526,17 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_AUTO_WAITED] =
 	    "INSERT INTO automation_waited (message_id, at_ms) VALUES (?1, ?2) "
 	    "ON CONFLICT (message_id) DO NOTHING",
+	/* People's availability (db_auto.c). */
+	[STMT_AUTO_AVAILABLE_SET] =
+	    "UPDATE membership SET available = ?3 WHERE workspace_id = ?1 AND "
+	    "user_id = ?2",
+	[STMT_AUTO_AVAILABLE_GET] =
+	    "SELECT available FROM membership WHERE workspace_id = ?1 AND "
+	    "user_id = ?2",
+	[STMT_AUTO_AVAILABLE_COUNT] =
+	    "SELECT count(*) FROM membership m JOIN user u ON u.id = m.user_id "
+	    "WHERE m.workspace_id = ?1 AND m.available = 1 AND "
+	    "u.disabled_at IS NULL",
 	[STMT_AUTO_ESCALATION] =
 	    "SELECT coalesce(escalation_reason, ''), coalesce(escalation_summary, "
 	    "''), coalesce(escalated_ms, 0) FROM conversation WHERE id = ?1",

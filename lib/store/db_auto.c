@@ -760,3 +760,49 @@ db_auto_waited(struct db *d, long long msg, long long now_ms)
 	sqlite3_bind_int64(st, 2, now_ms);
 	return step_done(d, st, NULL);
 }
+
+int
+db_auto_available_set(struct db *d, long long ws, long long user, int on)
+{
+	sqlite3_stmt	*st;
+	int		 changed;
+
+	if ((st = db_stmt(d, STMT_AUTO_AVAILABLE_SET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ws);
+	sqlite3_bind_int64(st, 2, user);
+	sqlite3_bind_int(st, 3, on != 0);
+	if (step_done(d, st, &changed) == -1)
+		return -1;
+	return changed;
+}
+
+int
+db_auto_available_get(struct db *d, long long ws, long long user, int *on)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*on = 0;
+	if ((st = db_stmt(d, STMT_AUTO_AVAILABLE_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ws);
+	sqlite3_bind_int64(st, 2, user);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*on = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return rc == SQLITE_ROW;
+}
+
+int
+db_auto_available_count(struct db *d, long long ws, long long *n)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_AUTO_AVAILABLE_COUNT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ws);
+	return one_int(d, st, n);
+}

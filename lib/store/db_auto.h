@@ -140,6 +140,15 @@ int	 db_auto_wait_due(struct db *, long long till_ms, long long since_ms,
 /* Mark message msg as acted on by the waiting pass; 0 or -1. */
 int	 db_auto_waited(struct db *, long long msg, long long now_ms);
 
+/* A member's availability in workspace ws: set it (on 1 or 0) or read
+ * it into *on: 1, 0 not a member, -1. */
+int	 db_auto_available_set(struct db *, long long ws, long long user,
+	    int on);
+int	 db_auto_available_get(struct db *, long long ws, long long user,
+	    int *on);
+/* How many enabled members of ws are available, into *n; 0 or -1. */
+int	 db_auto_available_count(struct db *, long long ws, long long *n);
+
 /* A bot call, as the worker sees it (params owned). */
 struct db_bot_call {
 	long long	 id, workspace_id, conversation_id, message_id, rule_id;

@@ -619,3 +619,42 @@ api_rules_settings(struct req *r, const struct route_ctx *cx)
 	db_auto_settings_clear(&s);
 	http_json(r, 200, o);
 }
+
+void
+api_rules_availability(struct req *r, const struct route_ctx *cx)
+{
+	struct db	*d;
+	cJSON		*body = NULL, *o;
+	const cJSON	*v;
+	int		 on, rc;
+
+	if (r->method == HTTP_PUT) {
+		if (route_json_body(r, &body) == -1)
+			return;
+		v = cJSON_GetObjectItemCaseSensitive(body, "available");
+		if (!cJSON_IsBool(v)) {
+			cJSON_Delete(body);
+			route_error(r, 422, "available: true or false");
+			return;
+		}
+		on = cJSON_IsTrue(v);
+		cJSON_Delete(body);
+		if ((d = rules_db(r)) == NULL)
+			return;
+		if ((rc = db_auto_available_set(d, cx->who.workspace,
+		    cx->who.user, on)) != 1) {
+			route_error(r, rc == 0 ? 409 : 503, rc == 0 ? "you are not "
+			    "a member of this workspace" : "cannot store it now");
+			return;
+		}
+	} else if ((d = rules_db(r)) == NULL)
+		return;
+	if ((rc = db_auto_available_get(d, cx->who.workspace, cx->who.user,
+	    &on)) == -1) {
+		route_error(r, 503, "cannot read it now");
+		return;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "available", rc == 1 && on);
+	http_json(r, 200, o);
+}

@@ -19,6 +19,9 @@
  *                                secret_set), confidence_threshold,
  *                                timeout_ms}; url "" turns the bot off
  *   GET/PUT /api/settings/hours  business hours {tz, week, holidays}
+ *   GET/PUT /api/settings/availability  the caller's own {available}
+ *                                (agents too): the escalation notice's
+ *                                wait counts available people only
  *
  * A rule or setting that does not validate is 422 with the reason.
  */
@@ -36,6 +39,8 @@ void	 api_rules_get(struct req *, const struct route_ctx *);
 void	 api_rules_post(struct req *, const struct route_ctx *);
 void	 api_rules_put(struct req *, const struct route_ctx *);
 void	 api_rules_delete(struct req *, const struct route_ctx *);
+/* GET and PUT /api/settings/availability (the caller's). */
+void	 api_rules_availability(struct req *, const struct route_ctx *);
 /* GET and PUT /api/settings/{handover,bot,hours}. */
 void	 api_rules_settings(struct req *, const struct route_ctx *);
 

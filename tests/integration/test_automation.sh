@@ -208,6 +208,16 @@ expect_eq "$(wait_for "SELECT count(*) FROM outbox WHERE conversation_id = $C5 A
 expect_eq "$(fake_count '"text":"We are closed now\."')" 1 "... in the fake's outbox; it stops the greeting"
 adm PUT /api/rules/$AW '{"name":"Away message","enabled":false,"when":{"outside_hours":true},"then":[{"reply":{"text":"We are closed now."}}]}' >/dev/null
 
+# --- availability --------------------------------------------------------------
+r=$(call "$G" "$CSRF_G" GET /api/settings/availability)
+expect_eq "$(status "$r") $(body "$r")" '200 {"available":true}' "a person is available to begin with"
+r=$(call "$G" "$CSRF_G" PUT /api/settings/availability '{"available":"no"}')
+expect_eq "$(status "$r")" 422 "availability is true or false"
+r=$(call "$G" "$CSRF_G" PUT /api/settings/availability '{"available":false}')
+expect_eq "$(status "$r") $(body "$r")" '200 {"available":false}' "an agent says they are away"
+expect_eq "$(sql "$D" "SELECT available FROM membership m JOIN user u ON u.id = m.user_id WHERE u.email = 'agent@example.org'")" 0 "... stored"
+call "$G" "$CSRF_G" PUT /api/settings/availability '{"available":true}' >/dev/null
+
 # --- escalation ------------------------------------------------------------------
 r=$(adm GET /api/settings/handover)
 expect_eq "$(body "$r" | json '[j["enabled"], "person" in j["phrases"], j["max_failures"]]')" '[false, true, 3]' \

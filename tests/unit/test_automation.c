@@ -216,6 +216,11 @@ main(void)
 	}
 	db_channel_add(db, "page", "100", "Bakery", &page);
 	exec("UPDATE channel SET token_status = 'valid', token_sealed = x'00'");
+	/* One person, available. */
+	exec("INSERT INTO user (id, email, created_at, updated_at) VALUES "
+	    "(7, 'a@example.org', 0, 0)");
+	exec("INSERT INTO membership (workspace_id, user_id, role, created_at) "
+	    "VALUES (1, 7, 'agent', 0)");
 
 	/* Nothing automated: the messages are still marked. */
 	c1 = conversation("u1", "Ana Lima");
@@ -316,7 +321,34 @@ main(void)
 	    "wait is about 2 minutes.", "the second is told its place and the "
 	    "typical wait");
 
+	/* Nobody available: the notice says so, and when someone will
+	 * answer when outside business hours. */
+	db_auto_settings_put(db, 1, "hours", "{\"tz\":\"UTC\",\"week\":"
+	    "{\"mon\":[[\"09:00\",\"17:00\"]]}}", NULL, 0, 0);
+	db_auto_available_set(db, 1, 7, 0);
+	{
+		long long c9 = conversation("u9", "Hal");
+
+		in(c9, "a HUMAN please");
+		/* now is a Friday, 08:00 UTC. */
+		EQ_STR(sends(c9), "Thanks! I'm connecting you with a person, who "
+		    "will answer here shortly. Nobody is available right now. "
+		    "We will answer from Monday 09:00.", "nobody available: "
+		    "said, with the next opening");
+	}
+	db_auto_available_set(db, 1, 7, 1);
+
 	/* Failures in a row, once automation has answered there. */
+	/* Three ahead and one person available: three rounds of the wait. */
+	{
+		long long c10 = conversation("u10", "Ida");
+
+		in(c10, "urgent!");
+		EQ_STR(sends(c10), "Thanks! I'm connecting you with a person, "
+		    "who will answer here shortly. You are number 4 in the "
+		    "queue. The typical wait is about 6 minutes.", "the wait "
+		    "counts the people available");
+	}
 	c8 = conversation("u8", "Gus");
 	in(c8, "ping");
 	in(c8, "what about bread");

@@ -232,6 +232,23 @@ test_hours(void)
 	EQ_INT(outside(ny, 1772953200 + 1800), 1, "New York 03:30 after it: "
 	    "outside");
 
+	/* The next opening, in local time. */
+	h = J(paris);
+	EQ_INT(rules_next_open(h, 1774596600 * S, why, sizeof(why)), 1,
+	    "the next opening from Friday 08:30");
+	EQ_STR(why, "Friday 09:00", "... is that day at 09:00");
+	rules_next_open(h, (1774596600 + 4 * 3600) * S, why, sizeof(why));
+	EQ_STR(why, "Friday 14:00", "... from the lunch gap, after lunch");
+	rules_next_open(h, (1774596600 + 10 * 3600) * S, why, sizeof(why));
+	EQ_STR(why, "Monday 09:00", "... on Friday evening, Monday");
+	rules_next_open(h, 1798106400 * S, why, sizeof(why));
+	EQ_STR(why, "Monday 09:00", "... on Christmas eve, not the holiday "
+	    "Friday but Monday");
+	cJSON_Delete(h);
+	h = J("{\"tz\":\"UTC\",\"week\":{}}");
+	EQ_INT(rules_next_open(h, 0, why, sizeof(why)), 0, "a closed week never "
+	    "opens");
+	cJSON_Delete(h);
 	h = J("{\"tz\":\"Nowhere/City\",\"week\":{}}");
 	EQ_INT(rules_hours_validate(h, why, sizeof(why)), -1, "hours: an "
 	    "unknown zone is refused");
