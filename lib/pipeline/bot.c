@@ -135,11 +135,12 @@ request_of(struct db *d, const struct db_bot_call *k,
 	return s;
 }
 
-/* End call k that failed with why: again later, or (its tries spent)
- * failed, and the conversation escalated "bot unavailable"; 0 or -1. */
+/* End call k that failed with why: again later, or (its tries spent,
+ * or final) failed, and the conversation escalated "bot unavailable";
+ * 0 or -1. */
 static int
 call_failed(struct db *d, const struct db_bot_call *k, const char *why,
-    long long now)
+    int final, long long now)
 {
 	struct logline l;
 
@@ -150,7 +151,7 @@ call_failed(struct db *d, const struct db_bot_call *k, const char *why,
 	log_end(&l);
 	if (db_begin(d) == -1)
 		return -1;
-	if (k->attempts < HG_BOT_ATTEMPTS) {
+	if (!final && k->attempts < HG_BOT_ATTEMPTS) {
 		if (db_bot_end(d, k->id, "queued", why, now + HG_BOT_RETRY_MS,
 		    now) == -1)
 			goto err;
@@ -186,10 +187,14 @@ call_one(const struct conf *c, struct db *d, const struct db_bot_call *k)
 		rc = -1;
 		goto out;
 	}
-	if (rc == 0 || m.id == 0) {
-		/* No bot any more, or the message is gone. */
-		rc = db_bot_end(d, k->id, "failed", rc == 0 ? "no bot is set up" :
-		    "the message is gone", now, now);
+	if (rc == 0) {
+		/* The bot was taken away since: nobody would answer. */
+		rc = call_failed(d, k, "no bot is set up", 1, now);
+		goto out;
+	}
+	if (m.id == 0) {
+		rc = db_bot_end(d, k->id, "failed", "the message is gone", now,
+		    now);
 		goto out;
 	}
 	if ((body = request_of(d, k, &m)) == NULL) {
@@ -207,7 +212,7 @@ call_one(const struct conf *c, struct db *d, const struct db_bot_call *k)
 		snprintf(err, sizeof(err), "the bot's answer is not a JSON "
 		    "object");
 	if (!cJSON_IsObject(a)) {
-		rc = call_failed(d, k, err, clock_ms());
+		rc = call_failed(d, k, err, 0, clock_ms());
 		goto out;
 	}
 	now = clock_ms();

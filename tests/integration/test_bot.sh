@@ -124,6 +124,15 @@ expect_eq "$(wait_for "SELECT status FROM conversation WHERE id = $C5" escalated
 expect_eq "$(tail -n 1 "$TMP/bot.log" | json 'j["verified"]')" false "... the bot could not verify the signature"
 expect_match "$(sql "$D" "SELECT error FROM bot_call WHERE conversation_id = $C5")" 'HTTP 401' "... the call says why"
 
+# A call queued just before the bot was taken away: nobody would answer.
+r=$(adm PUT /api/settings/bot '{"url":""}')
+expect_eq "$(status "$r") $(body "$r" | json 'j["url"]')" "200 " "url \"\" turns the bot off"
+M1=$(sql "$D" "SELECT id FROM message WHERE conversation_id = $C1 AND direction = 'in'")
+sql "$D" "INSERT INTO bot_call (workspace_id, conversation_id, message_id, next_attempt_ms, created_ms, updated_ms) VALUES (1, $C1, $M1, 0, 0, 0)" >/dev/null
+expect_eq "$(wait_for "SELECT status FROM conversation WHERE id = $C1" escalated)" escalated \
+    "a call for a bot taken away escalates at once"
+expect_eq "$(sql "$D" "SELECT escalation_reason FROM conversation WHERE id = $C1")" 'bot unavailable' "... bot unavailable"
+
 kill "$BOT_PID" 2>/dev/null
 stop_lighttpd
 t_done
