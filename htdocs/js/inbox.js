@@ -194,9 +194,9 @@ function drawHead() {
 	$('t-platform').textContent = PLATFORM[c.platform] || c.platform;
 	$('t-status').textContent = c.status;
 	// Automation: why it was handed over, and its last messages then.
-	$('t-escalation').hidden = !c.escalation;
-	$('t-escalation').textContent = c.escalation
-		? `Handed over: ${c.escalation.reason}. ${c.escalation.summary}` : '';
+	const esc = c.status === 'escalated' ? c.escalation : null;
+	$('t-escalation').hidden = !esc;
+	$('t-escalation').textContent = esc ? `Handed over: ${esc.reason}. ${esc.summary}` : '';
 	$('t-assigned').textContent = c.assigned_user_id == null ? 'Unassigned'
 		: c.assigned_user_id === me ? 'Assigned to you' : 'Assigned to someone else';
 	$('assign-me').hidden = c.assigned_user_id === me;

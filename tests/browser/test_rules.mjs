@@ -159,6 +159,13 @@ try {
 	await page.click('#close');
 	await page.waitForSelector('#reopen:not([hidden])');
 	eq(sql(`SELECT status FROM conversation WHERE id = ${conv}`), 'closed', '... and closes it');
+	ok(await page.isHidden('#t-escalation'), '... which no longer says it waits for a person');
+	await page.waitForSelector('label.availability:not([hidden])');
+	ok(await page.isChecked('#available'), 'the inbox says the person is available');
+	const av = page.waitForResponse((r) => r.url().endsWith('/api/settings/availability') && r.request().method() === 'PUT');
+	await page.uncheck('#available');
+	ok((await av).ok(), '... and switching it off is stored');
+	eq(sql(`SELECT available FROM membership`), '0', '... away');
 	await shot(page, 'rules-closed-desktop');
 	w.check('escalation');
 } catch (e) {
