@@ -166,6 +166,18 @@ deliver $S3 'Good morning again'
 sleep 1.5
 expect_eq "$(rule_sends $C3)" 1 "... never the second"
 
+# --- WhatsApp: a rule answers there too ----------------------------------------
+WA=106540352242922
+HUBGATE_CONFIG=$CFG "$ADMIN" channel-add whatsapp $WA 'Sandbox WA' >/dev/null
+curl -s -d action=issue -d kind=user_long "$CTL/token" | json 'j["access_token"]' |
+    HUBGATE_CONFIG=$CFG "$ADMIN" channel-token whatsapp $WA
+curl -s -d platform=whatsapp -d sender=16505550123 --data-urlencode 'text=Quels sont vos horaires ? Open today?' "$CTL/deliver" >/dev/null
+CWA=$(conv_of 16505550123)
+expect_eq "$(wait_for "SELECT count(*) FROM outbox o JOIN message m ON m.id = o.message_id WHERE o.conversation_id = $CWA AND o.author_kind = 'rule' AND o.state = 'sent' AND m.text LIKE 'We are open%'" 1)" 1 \
+    "a WhatsApp message gets the rule's reply (and the greeting of a first message)"
+expect_eq "$(curl -s "$CTL/outbox" | json '[x["body"]["text"]["body"] for x in j["data"] if x["body"].get("messaging_product") == "whatsapp" and "open" in x["body"]["text"]["body"]]')" \
+    '["We are open 9 to 5, Sheena."]' "... in WhatsApp's shape, with the contact's first name from WhatsApp's profile"
+
 # --- never automated ---------------------------------------------------------
 sql "$D" "UPDATE conversation SET thread_owner = 'other' WHERE id = $C3" >/dev/null
 deliver $S3 'your hours please'
