@@ -105,6 +105,26 @@ try {
 	await shot(page, 'rules-test-desktop');
 	w.check('test box');
 
+	// --- turn a rule on from the list, then delete it (confirmed in the row)
+	const put = page.waitForResponse((r) => /\/api\/rules\/\d+$/.test(r.url()) && r.request().method() === 'PUT');
+	await page.check('#rules tr:has-text("Away message") input[type=checkbox]');
+	ok((await put).ok(), 'turning a rule on from the list is stored');
+	eq(sql(`SELECT enabled FROM rule WHERE name = 'Away message'`), '1', '... on');
+	await page.click('#rules tr:has-text("Away message") button:has-text("Delete")');
+	ok(/Delete "Away message"\?/.test(await page.textContent('#rules tr:has-text("Away message") .confirm')), 'delete asks first, in the row');
+	await page.click('#rules tr:has-text("Away message") .confirm-yes');
+	await page.waitForFunction(() => ![...document.querySelectorAll('#rules tr')].some((tr) => tr.textContent.includes('Away message')));
+	eq(sql(`SELECT count(*) FROM rule WHERE name = 'Away message'`), '0', '... and then deletes it');
+	// Edit: the form takes the rule, a change is saved.
+	await page.click('#rules tr:has-text("Croissants") button:has-text("Edit")');
+	eq(await page.inputValue('#r-value'), 'croissant, croissants, pain au chocolat', 'Edit fills the form with the rule');
+	eq(await page.textContent('#r-submit'), 'Save rule', '... to save it');
+	await page.fill('#r-tag', 'bakery');
+	await page.click('#r-submit');
+	await page.waitForSelector('#rules tr:has-text("tag bakery")');
+	eq(sql(`SELECT json_extract(body, '$.then[1].tag') || ' ' || count(*) FROM rule WHERE name = 'Croissants'`), 'bakery 1', '... and the change is saved, not a new rule');
+	w.check('list actions');
+
 	// --- a matching message gets the reply
 	await deliver({ platform: 'messenger', page: PAGE_ID, sender: '5553000001', text: 'Any croissants today?' });
 	await until(() => sql(`SELECT count(*) FROM outbox WHERE author_kind = 'rule' AND state IN ('sent', 'delivered', 'read')`) === '1',
