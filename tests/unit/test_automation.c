@@ -339,11 +339,21 @@ main(void)
 	db_auto_available_set(db, 1, 7, 1);
 
 	/* Failures in a row, once automation has answered there. */
-	/* Three ahead and one person available: three rounds of the wait. */
+	/* Three ahead and one person available: three rounds of the wait;
+	 * quick replies while waiting. */
+	db_auto_settings_put(db, 1, "handover", "{\"enabled\":true,"
+	    "\"max_failures\":3,\"waiting_quick_replies\":[\"Call me\","
+	    "\"I will wait\"]}", NULL, 0, 0);
 	{
 		long long c10 = conversation("u10", "Ida");
+		char q[200];
 
 		in(c10, "urgent!");
+		snprintf(q, sizeof(q), "SELECT group_concat(json_extract(value, "
+		    "'$.title'), '|') FROM outbox, json_each(outbox.body, "
+		    "'$.quick_replies') WHERE conversation_id = %lld", c10);
+		EQ_STR(sqls(q), "Call me|I will wait", "the notice offers the "
+		    "quick replies for waiting");
 		EQ_STR(sends(c10), "Thanks! I'm connecting you with a person, "
 		    "who will answer here shortly. You are number 4 in the "
 		    "queue. The typical wait is about 6 minutes.", "the wait "
