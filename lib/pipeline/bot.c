@@ -201,7 +201,9 @@ call_one(const struct conf *c, struct db *d, const struct db_bot_call *k)
 		rc = -1;
 		goto out;
 	}
-	snprintf(id, sizeof(id), "botcall_%lld_%d", k->id, k->attempts);
+	/* The same webhook-id on every try, so the bot can tell a retry
+	 * (Standard Webhooks). */
+	snprintf(id, sizeof(id), "botcall_%lld", k->id);
 	if (signed_post(t.url, buf_cstr(&t.secret), id, now / 1000, body,
 	    t.timeout_ms, &status, &answer, err, sizeof(err)) == 0 &&
 	    (status < 200 || status > 299))

@@ -17,7 +17,8 @@ answers:
   anything else                  -> "Sorry, I only know about orders."
 
 A request whose signature does not verify is answered 401.  Each request
-is appended to LOGFILE as one JSON line {"verified", "body"}.
+is appended to LOGFILE as one JSON line {"verified", "body",
+"webhook_id"}.
 """
 import base64
 import hashlib
@@ -81,7 +82,8 @@ class Bot(BaseHTTPRequestHandler):
             req = None
         if LOG:
             with open(LOG, "a") as f:
-                f.write(json.dumps({"verified": ok, "body": req}) + "\n")
+                f.write(json.dumps({"verified": ok, "body": req, "webhook_id":
+                                    self.headers.get("webhook-id")}) + "\n")
         status, out = (401, {"error": "bad signature"}) if not ok else \
             answer(req or {})
         data = json.dumps(out).encode()

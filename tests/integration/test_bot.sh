@@ -113,6 +113,9 @@ C4=$(conv_of $S4)
 expect_eq "$(wait_for "SELECT status FROM conversation WHERE id = $C4" escalated 200)" escalated "a bot that times out: escalated"
 expect_eq "$(sql "$D" "SELECT escalation_reason FROM conversation WHERE id = $C4")" 'bot unavailable' "... bot unavailable"
 expect_eq "$(sql "$D" "SELECT state || ' ' || attempts FROM bot_call WHERE conversation_id = $C4")" 'failed 2' "... after two tries"
+M4=$(sql "$D" "SELECT message_id FROM bot_call WHERE conversation_id = $C4")
+expect_eq "$(grep '"message": {"id": '"$M4"',' "$TMP/bot.log" | grep -o '"webhook_id": "[^"]*"' | sort | uniq -c | awk '{print $1, $3}' | tr -d '"')" \
+    "2 botcall_$(sql "$D" "SELECT id FROM bot_call WHERE conversation_id = $C4")" "... the bot got the request twice, with the same webhook-id"
 expect_eq "$(wait_for "SELECT count(*) FROM outbox WHERE conversation_id = $C4 AND state = 'sent'" 1)" 1 "... and the contact gets the notice"
 expect_match "$(sql "$D" "SELECT text FROM message WHERE conversation_id = $C4 AND direction = 'out'")" '^Thanks! .*connecting you with a person' "... the default one"
 adm PUT /api/settings/bot "{\"url\":\"$BOT\",\"secret\":\"another-secret-0123456789\",\"timeout_ms\":1500}" >/dev/null
