@@ -83,6 +83,12 @@ PIPELINE_SRC += lib/pipeline/forward.c
 WEB_SRC += lib/web/api_fwd.c
 # The forwarding tests check every event against docs/events.schema.json.
 PKGS += python3-jsonschema
+# Automation: rules, the bot hook, the handover to people.
+CORE_SRC += lib/core/tz.c
+STORE_SRC += lib/store/db_auto.c
+META_SRC += lib/meta/signed_post.c
+PIPELINE_SRC += lib/pipeline/rules.c lib/pipeline/automation.c lib/pipeline/bot.c
+WEB_SRC += lib/web/api_rules.c
 LIB_SRC	 = $(CORE_SRC) $(STORE_SRC) $(META_SRC) $(PIPELINE_SRC) $(WEB_SRC)
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o

@@ -1707,3 +1707,125 @@ BEGIN
 END;
 
 PRAGMA user_version = 19;
+
+-- @migration 20
+-- Automation (lib/pipeline/automation.c): rules that answer inbound
+-- messages, the bot hook, and the handover to people.
+
+-- rule: one rule of a workspace, in order (position); body is the
+-- rule's JSON as the API takes it: {"channels"?, "when", "then"}.
+CREATE TABLE rule (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,	-- owner
+	position	INTEGER NOT NULL,	-- order: lower first
+	name		TEXT NOT NULL,	-- shown on the Rules page
+	enabled		INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+	body		TEXT NOT NULL,	-- JSON {"channels": [ids]?, "when": {...}, "then": [...]}
+	created_at	INTEGER NOT NULL,
+	updated_at	INTEGER NOT NULL
+);
+CREATE INDEX rule_by_workspace ON rule (workspace_id, position, id);
+
+-- automation_setting: a workspace's handover, bot and business-hours
+-- settings, each a JSON object (NULL: the defaults).  The bot's secret
+-- is sealed with the token_key (AES-256-GCM), never kept in clear.
+CREATE TABLE automation_setting (
+	workspace_id	INTEGER PRIMARY KEY REFERENCES workspace(id) ON DELETE CASCADE,
+	handover	TEXT,	-- {"enabled", "phrases": [..] | {"en": [..], ...}, "notice", "max_failures"}
+	bot		TEXT,	-- {"url", "confidence_threshold", "timeout_ms"}
+	bot_secret_sealed BLOB,	-- the bot's signing secret, sealed
+	hours		TEXT,	-- {"tz", "week": {"mon": [["09:00","17:00"]], ...}, "holidays": ["YYYY-MM-DD"]}
+	updated_at	INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- automation_seen: every inbound message automation has looked at,
+-- once: a replayed or redelivered event finds its messages here and
+-- triggers nothing new.
+CREATE TABLE automation_seen (
+	message_id	INTEGER PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,
+	at_ms		INTEGER NOT NULL,	-- when (ms)
+	outcome		TEXT NOT NULL	-- what came of it: rules, skipped:<why>, escalated, ...
+);
+
+-- automation_waited: every inbound message a "no reply for N
+-- minutes" rule has acted on (or given up on), once.
+CREATE TABLE automation_waited (
+	message_id	INTEGER PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,
+	at_ms		INTEGER NOT NULL
+);
+
+-- automation_log: what automation did and why (a rule matched, a
+-- reply refused by the window, the loop limit, a bot call...).
+CREATE TABLE automation_log (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+	conversation_id	INTEGER REFERENCES conversation(id) ON DELETE CASCADE,
+	message_id	INTEGER REFERENCES message(id) ON DELETE SET NULL,
+	rule_id		INTEGER,	-- the rule, or NULL (escalation phrase, bot)
+	action		TEXT NOT NULL,	-- reply, tag, assign, escalate, close, bot, stop, skip, refused
+	detail		TEXT NOT NULL DEFAULT '',	-- in words; never a secret
+	at_ms		INTEGER NOT NULL
+);
+CREATE INDEX automation_log_by_conversation ON automation_log (conversation_id, id);
+CREATE INDEX automation_log_by_message ON automation_log (message_id)
+	WHERE message_id IS NOT NULL;
+
+-- conversation_tag: a conversation's tags (rules, bots, people).
+CREATE TABLE conversation_tag (
+	conversation_id	INTEGER NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
+	tag		TEXT NOT NULL,
+	PRIMARY KEY (conversation_id, tag)
+) WITHOUT ROWID;
+
+-- Why and when a conversation was escalated to a person; the summary
+-- of its last messages shown in the inbox.
+ALTER TABLE conversation ADD COLUMN escalated_ms INTEGER;	-- the latest escalation (ms)
+ALTER TABLE conversation ADD COLUMN escalation_reason TEXT;	-- its reason, in words
+ALTER TABLE conversation ADD COLUMN escalation_summary TEXT;	-- the last messages, one line
+ALTER TABLE conversation ADD COLUMN auto_failures INTEGER NOT NULL DEFAULT 0;	-- inbound messages in a row automation did not answer
+ALTER TABLE conversation ADD COLUMN escalation_alerted INTEGER NOT NULL DEFAULT 1;	-- 0: people are still to be told (alert e-mail / webhook)
+CREATE INDEX conversation_to_alert ON conversation (id) WHERE escalation_alerted = 0;
+
+-- A person's availability in a workspace: the notice of an escalation
+-- counts only available people (its wait), and says when someone will
+-- answer when nobody is.
+ALTER TABLE membership ADD COLUMN available INTEGER NOT NULL DEFAULT 1;	-- 1: available, 0: away
+
+-- bot_call: a message handed to the workspace's bot, called by a
+-- worker outside event processing (lib/pipeline/bot.c).
+CREATE TABLE bot_call (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,
+	conversation_id	INTEGER NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
+	message_id	INTEGER REFERENCES message(id) ON DELETE SET NULL,	-- the message handed over
+	rule_id		INTEGER,	-- the rule that called the bot
+	params		TEXT NOT NULL DEFAULT '{}',	-- the rule's parameters (JSON)
+	state		TEXT NOT NULL DEFAULT 'queued'
+			CHECK (state IN ('queued', 'calling', 'done', 'failed')),
+	attempts	INTEGER NOT NULL DEFAULT 0,
+	next_attempt_ms	INTEGER NOT NULL,	-- when it is due (ms)
+	lease_expires_ms INTEGER,	-- a worker's claim lapses then
+	error		TEXT,	-- the last failure, in words
+	created_ms	INTEGER NOT NULL,
+	updated_ms	INTEGER NOT NULL
+);
+CREATE INDEX bot_call_due ON bot_call (state, next_attempt_ms);
+-- Deleting a conversation or a message (erasure) finds its calls.
+CREATE INDEX bot_call_by_conversation ON bot_call (conversation_id);
+CREATE INDEX bot_call_by_message ON bot_call (message_id)
+	WHERE message_id IS NOT NULL;
+
+-- The defaults every workspace gets, off until enabled: a greeting for
+-- first messages and an away message outside business hours.
+INSERT INTO rule (workspace_id, position, name, enabled, body, created_at, updated_at)
+	SELECT id, 1, 'Greeting', 0, '{"when":{"first_message":true},"then":[{"reply":{"text":"Hello {contact.first_name|there}! Thanks for your message, we will answer shortly."}}]}', created_at, created_at FROM workspace;
+INSERT INTO rule (workspace_id, position, name, enabled, body, created_at, updated_at)
+	SELECT id, 2, 'Away message', 0, '{"when":{"outside_hours":true},"then":[{"reply":{"text":"Thanks for your message! We are closed right now and will answer when we are back."}}]}', created_at, created_at FROM workspace;
+CREATE TRIGGER rule_defaults AFTER INSERT ON workspace BEGIN
+	INSERT INTO rule (workspace_id, position, name, enabled, body, created_at, updated_at)
+	    VALUES (NEW.id, 1, 'Greeting', 0, '{"when":{"first_message":true},"then":[{"reply":{"text":"Hello {contact.first_name|there}! Thanks for your message, we will answer shortly."}}]}', NEW.created_at, NEW.created_at);
+	INSERT INTO rule (workspace_id, position, name, enabled, body, created_at, updated_at)
+	    VALUES (NEW.id, 2, 'Away message', 0, '{"when":{"outside_hours":true},"then":[{"reply":{"text":"Thanks for your message! We are closed right now and will answer when we are back."}}]}', NEW.created_at, NEW.created_at);
+END;
+
+PRAGMA user_version = 20;

@@ -15,6 +15,7 @@
 #include "api_events.h"
 #include "api_inbox.h"
 #include "api_outbox.h"
+#include "api_rules.h"
 #include "api_templates.h"
 #include "api_media.h"
 #include "api_users.h"
@@ -27,6 +28,7 @@
 #include "media.h"
 #include "metrics.h"
 #include "bgthread.h"
+#include "bot.h"
 #include "outbox.h"
 #include "route.h"
 #include "api_tokens.h"
@@ -217,6 +219,36 @@ static const struct route routes[] = {
 	{ .path = "/api/outbox", .methods = HTTP_BIT(HTTP_POST),
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
 	  .handler = api_outbox_post },
+	/* Automation: rules, their test box, the handover, bot and hours
+	 * settings (api_rules.c). */
+	{ .path = "/api/rules", .methods = HTTP_BIT(HTTP_GET),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_rules_get },
+	{ .path = "/api/rules", .methods = HTTP_BIT(HTTP_POST),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_rules_post },
+	{ .path = "/api/rules", .methods = HTTP_BIT(HTTP_PUT),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_rules_put },
+	{ .path = "/api/rules", .methods = HTTP_BIT(HTTP_DELETE),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_rules_delete },
+	{ .path = "/api/settings/handover",
+	  .methods = HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_PUT),
+	  .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_rules_settings },
+	{ .path = "/api/settings/bot",
+	  .methods = HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_PUT),
+	  .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_rules_settings },
+	{ .path = "/api/settings/hours",
+	  .methods = HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_PUT),
+	  .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_rules_settings },
+	{ .path = "/api/settings/availability",
+	  .methods = HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_PUT),
+	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .handler = api_rules_availability },
 	/* Stored media, to the item's workspace only (api_media.c). */
 	{ .path = "/api/media", .methods = HTTP_BIT(HTTP_GET),
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
@@ -282,6 +314,7 @@ main(void)
 	struct bg_thread	*outbox = NULL;
 	struct bg_thread	*media = NULL;
 	struct bg_thread	*forward = NULL;
+	struct bg_thread	*bot = NULL;
 	char			 err[HG_ERR_MAX];
 	int			 rc;
 
@@ -299,6 +332,7 @@ main(void)
 	api_wa_signup_setup(conf);
 	api_templates_setup(conf);
 	api_tokens_setup(conf);
+	api_rules_setup(conf);
 	/* Under FastCGI, the process that holds the outbox lock sends
 	 * at once what its requests queue; the cron sends the rest. */
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)
@@ -315,7 +349,12 @@ main(void)
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "forward") >= 0)
 		forward = bg_thread_new(conf, &forward_job);
 	api_fwd_setup(conf, forward);
+	/* The process that holds the bot lock calls the workspaces' bots
+	 * as rules hand messages to them; the cron calls the rest. */
+	if (conf != NULL && !http_is_cgi() && app_lock(conf, "bot") >= 0)
+		bot = bg_thread_new(conf, &bot_job);
 	rc = http_serve(&srv);
+	bg_thread_free(bot);
 	bg_thread_free(forward);
 	bg_thread_free(outbox);
 	bg_thread_free(media);

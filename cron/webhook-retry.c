@@ -29,6 +29,7 @@
 #include "forward.h"
 #include "media.h"
 #include "outbox.h"
+#include "bot.h"
 #include "queue.h"
 
 int
@@ -48,7 +49,7 @@ main(void)
 	struct media_stats	 mst;
 	struct forward_stats	 fst;
 	long long		 fwd_pruned = 0;
-	int			 lock, olock, mlock, flock, rc = 0;
+	int			 lock, olock, mlock, flock, block, rc = 0;
 
 	memset(&ost, 0, sizeof(ost));
 	memset(&mst, 0, sizeof(mst));
@@ -142,6 +143,14 @@ main(void)
 	    conf_get_int(c, "forward_retention_days") * 86400000LL,
 	    HG_PRUNE_BATCH, &fwd_pruned) == -1)
 		rc = 1;
+	/* Bot calls a FastCGI worker did not take (when nobody holds the
+	 * lock). */
+	if (rc == 0 && (block = app_lock(c, "bot")) >= 0) {
+		if (bot_run(c, d, conf_get_int(c, "cron_budget_s") * 1000 -
+		    (clock_mono_ms() - start), NULL) == -1)
+			rc = 1;
+		close(block);
+	}
 	keep_ms = conf_get_int(c, "retention_days") * 86400LL * 1000;
 	if (rc == 0 && queue_prune(d, clock_ms() - keep_ms, HG_PRUNE_BATCH,
 	    HG_PRUNE_BUDGET_MS, &pruned) == -1)

@@ -12,6 +12,7 @@ const NAV = [
 	['events.html', 'Events'],
 	['dead-letters.html', 'Dead letters'],
 	['unhandled.html', 'Unhandled'],
+	['rules.html', 'Rules', 'admin'],
 	['users.html', 'Users', 'owner'],
 	['audit.html', 'Audit log', 'admin'],
 	['destinations.html', 'Destinations', 'admin'],

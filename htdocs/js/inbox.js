@@ -94,6 +94,7 @@ function drawList() {
 			el('span', { className: `badge badge-${c.platform}` }, PLATFORM[c.platform] || c.platform),
 			c.status !== 'open' ? el('span', { className: 'badge badge-off' }, c.status) : null,
 			c.assigned_user_id === me && me ? el('span', { className: 'muted' }, 'mine') : null),
+		c.escalation ? el('span', { className: 'conv-escalation small muted clip' }, c.escalation.reason) : null,
 		c.unread > 0 ? el('span', { className: 'unread', 'aria-label': `${c.unread} unread` }, String(c.unread)) : null);
 		btn.addEventListener('click', () => show(c.id, true));
 		li.replaceChildren(btn);
@@ -247,6 +248,10 @@ function drawHead() {
 	$('t-name').replaceChildren(pictureNode(c.contact) || '', nameOf(c));
 	$('t-platform').textContent = PLATFORM[c.platform] || c.platform;
 	$('t-status').textContent = c.status;
+	// Automation: why it was handed over, and its last messages then.
+	const esc = c.status === 'escalated' ? c.escalation : null;
+	$('t-escalation').hidden = !esc;
+	$('t-escalation').textContent = esc ? `Handed over: ${esc.reason}. ${esc.summary}` : '';
 	$('t-assigned').textContent = c.assigned_user_id == null ? 'Unassigned'
 		: c.assigned_user_id === me ? 'Assigned to you' : 'Assigned to someone else';
 	$('assign-me').hidden = c.assigned_user_id === me;

@@ -497,5 +497,49 @@
 /* A page of deliveries in the API, and a replay's most events. */
 #define HG_FWD_PAGE_MAX			200
 #define HG_FWD_REPLAY_MAX		100000
+/* Automation (lib/pipeline/rules.c, automation.c, bot.c; lib/core/tz.c).
+ * A zone name ("America/Argentina/Buenos_Aires" is 30) and its TZif
+ * file (the largest of tzdata is under 4 KiB). */
+#define HG_TZ_NAME_MAX			64
+#define HG_TZ_FILE_MAX			(64 * 1024)
+/* Rules of a workspace, and one rule's JSON: a page of rules is read
+ * for every inbound message; more than this is a mistake. */
+#define HG_RULES_MAX			200
+#define HG_RULE_BODY_MAX		(16 * 1024)
+#define HG_RULE_NAME_MAX		100
+/* Keywords of a rule, a keyword's and a pattern's bytes, a reply's text
+ * (Messenger's 2000 characters), a rule's actions. */
+#define HG_RULE_KEYWORDS_MAX		50
+#define HG_RULE_KEYWORD_MAX		100
+#define HG_RULE_PATTERN_MAX		256
+#define HG_RULE_TEXT_MAX		2000
+#define HG_RULE_ACTIONS_MAX		10
+/* The text automation looks at: a message's first bytes. */
+#define HG_AUTO_TEXT_MAX		4096
+/* Loop protection: automatic replies per conversation in an hour. */
+#define HG_AUTO_REPLIES_PER_HOUR	5
+/* "No reply for N minutes": messages looked at per pass, and how far
+ * back (a week: the longest wait a rule may name). */
+#define HG_AUTO_WAIT_BATCH		50
+#define HG_AUTO_WAIT_WINDOW_MS		(8 * 86400000LL)
+/* Escalation phrases of a workspace (all languages together). */
+#define HG_HANDOVER_PHRASES_MAX		100
+/* Unhelped messages in a row before a person is called (default). */
+#define HG_AUTO_FAILURES_DEFAULT	3
+/* The typical wait: escalations of the last 7 days, at most 200. */
+#define HG_WAIT_WINDOW_MS		(7 * 86400000LL)
+#define HG_WAIT_SAMPLES			200
+/* The bot: a call's timeout (default; settable 500 ms to 10 s), tries
+ * before "bot unavailable", the pause between them, the messages of
+ * history sent, the answer's size, a worker's claim and its poll. */
+#define HG_BOT_TIMEOUT_MS		3000
+#define HG_BOT_TIMEOUT_MAX_MS		10000
+#define HG_BOT_ATTEMPTS			2
+#define HG_BOT_RETRY_MS			1000
+#define HG_BOT_HISTORY			10
+#define HG_BOT_ANSWER_MAX		(64 * 1024)
+#define HG_BOT_LEASE_MS			30000
+#define HG_BOT_POLL_MS			1000
+#define HG_BOT_SECRET_MAX		256
 
 #endif

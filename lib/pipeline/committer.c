@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "checkpointer.h"
+#include "automation.h"
 #include "committer.h"
 #include "conf.h"
 #include "db.h"
@@ -93,7 +94,8 @@ committer_process(struct committer *cm, struct commit_item *it,
 	if (db_savepoint(cm->db) == -1)
 		return -1;
 	if (events_process_json(cm->db, id, it->env->root,
-	    it->ev.received_ms) == 0) {
+	    it->ev.received_ms) == 0 &&
+	    automation_after_event(cm->db, id, it->ev.received_ms) == 0) {
 		it->processed = 1;
 		return db_release(cm->db);
 	}

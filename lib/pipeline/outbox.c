@@ -606,6 +606,24 @@ err:
 }
 
 int
+outbox_enqueue_in(struct db *d, const struct outbox_req *r,
+    struct outbox_res *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->state = OUTBOX_QUEUED;
+	if (db_savepoint(d) == -1)
+		return -1;
+	if (enqueue_txn(d, r, res) == -1) {
+		db_rollback_to(d);
+		db_release(d);
+		return -1;
+	}
+	if (res->verdict != OUTBOX_QUEUED_NEW && db_rollback_to(d) == -1)
+		return -1;
+	return db_release(d);
+}
+
+int
 outbox_attempts_max(const char *kind)
 {
 	return kind != NULL && strcmp(kind, "action") == 0 ?

@@ -97,6 +97,12 @@ struct outbox_res {
 int	 outbox_enqueue(struct db *, const struct outbox_req *r,
 	    struct outbox_res *res);
 
+/* outbox_enqueue inside the caller's open transaction (automation,
+ * during event processing), under a savepoint: nothing is left of a
+ * send that was not queued.  0, or -1 on a database error. */
+int	 outbox_enqueue_in(struct db *, const struct outbox_req *r,
+	    struct outbox_res *res);
+
 /* How many calls a send of kind may take before it ends: sender
  * actions are dropped (failed, never a dead letter) after one retry. */
 int	 outbox_attempts_max(const char *kind);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "automation.h"
 #include "clock.h"
 #include "buf.h"
 #include "conf.h"
@@ -69,7 +70,8 @@ queue_events(struct db *d, long long id, const char *body, size_t len,
     long long now_ms, void *arg, char *err, size_t errsz)
 {
 	(void)arg;
-	if (events_process(d, id, body, len, now_ms) == 0)
+	if (events_process(d, id, body, len, now_ms) == 0 &&
+	    automation_after_event(d, id, now_ms) == 0)
 		return 0;
 	snprintf(err, errsz, "database: %s", db_errmsg(d));
 	return -1;

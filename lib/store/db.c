@@ -1648,6 +1648,175 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE e.created_ms < ?1 AND NOT EXISTS (SELECT 1 FROM "
 	    "fwd_delivery WHERE event_id = e.id AND state = 'pending') "
 	    "ORDER BY e.id LIMIT ?2)",
+	/* Automation (db_auto.c).  A workspace's rules, in order. */
+	[STMT_RULE_LIST] =
+	    "SELECT id, position, name, enabled, body, updated_at FROM rule "
+	    "WHERE workspace_id = ?1 ORDER BY position, id LIMIT ?2",
+	[STMT_RULE_GET] =
+	    "SELECT id, position, name, enabled, body, updated_at FROM rule "
+	    "WHERE workspace_id = ?1 AND id = ?2",
+	[STMT_RULE_COUNT] =
+	    "SELECT count(*) FROM rule WHERE workspace_id = ?1",
+	[STMT_RULE_ADD] =
+	    "INSERT INTO rule (workspace_id, position, name, enabled, body, "
+	    "created_at, updated_at) VALUES (?1, CASE WHEN ?2 > 0 THEN ?2 ELSE "
+	    "(SELECT coalesce(max(position), 0) + 1 FROM rule WHERE "
+	    "workspace_id = ?1) END, ?3, ?4, ?5, ?6, ?6) RETURNING id",
+	[STMT_RULE_PUT] =
+	    "UPDATE rule SET position = CASE WHEN ?3 > 0 THEN ?3 ELSE position "
+	    "END, name = ?4, enabled = ?5, body = ?6, updated_at = ?7 "
+	    "WHERE workspace_id = ?1 AND id = ?2",
+	[STMT_RULE_DELETE] =
+	    "DELETE FROM rule WHERE workspace_id = ?1 AND id = ?2",
+	[STMT_AUTOSET_GET] =
+	    "SELECT handover, bot, bot_secret_sealed, hours FROM "
+	    "automation_setting WHERE workspace_id = ?1",
+	[STMT_AUTOSET_HANDOVER] =
+	    "INSERT INTO automation_setting (workspace_id, handover, updated_at) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (workspace_id) DO UPDATE SET "
+	    "handover = excluded.handover, updated_at = excluded.updated_at",
+	[STMT_AUTOSET_BOT] =
+	    "INSERT INTO automation_setting (workspace_id, bot, "
+	    "bot_secret_sealed, updated_at) VALUES (?1, ?2, ?4, ?3) "
+	    "ON CONFLICT (workspace_id) DO UPDATE SET bot = excluded.bot, "
+	    "bot_secret_sealed = coalesce(?4, bot_secret_sealed), "
+	    "updated_at = excluded.updated_at",
+	[STMT_AUTOSET_HOURS] =
+	    "INSERT INTO automation_setting (workspace_id, hours, updated_at) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (workspace_id) DO UPDATE SET "
+	    "hours = excluded.hours, updated_at = excluded.updated_at",
+	/* The messages an event stored, with their conversations. */
+	[STMT_AUTO_EVENT_MSGS] =
+	    "SELECT m.id, m.conversation_id, v.workspace_id, v.channel_id, v.contact_id, "
+	    "coalesce(v.assigned_user_id, 0), m.sent_ms, m.direction = 'in', m.standby, "
+	    "m.kind, m.text, m.payload, m.raw, m.author, v.status, v.thread_owner, "
+	    "c.kind, c.name, k.name FROM message m "
+	    "JOIN conversation v ON v.id = m.conversation_id "
+	    "JOIN channel c ON c.id = v.channel_id JOIN contact k ON k.id = v.contact_id "
+	    "WHERE m.event_id = ?1 ORDER BY m.id LIMIT ?2",
+	[STMT_AUTO_MSG] =
+	    "SELECT m.id, m.conversation_id, v.workspace_id, v.channel_id, v.contact_id, "
+	    "coalesce(v.assigned_user_id, 0), m.sent_ms, m.direction = 'in', m.standby, "
+	    "m.kind, m.text, m.payload, m.raw, m.author, v.status, v.thread_owner, "
+	    "c.kind, c.name, k.name FROM message m "
+	    "JOIN conversation v ON v.id = m.conversation_id "
+	    "JOIN channel c ON c.id = v.channel_id JOIN contact k ON k.id = v.contact_id "
+	    "WHERE m.id = ?1",
+	[STMT_AUTO_SEEN] =
+	    "INSERT INTO automation_seen (message_id, at_ms, outcome) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (message_id) DO NOTHING",
+	[STMT_AUTO_SEEN_SET] =
+	    "UPDATE automation_seen SET outcome = ?2 WHERE message_id = ?1",
+	[STMT_AUTO_LOG] =
+	    "INSERT INTO automation_log (workspace_id, conversation_id, "
+	    "message_id, rule_id, action, detail, at_ms) VALUES (?1, ?2, "
+	    "nullif(?3, 0), nullif(?4, 0), ?5, ?6, ?7)",
+	/* Has the contact (?1) written before message ?2? */
+	[STMT_AUTO_FIRST] =
+	    "SELECT EXISTS (SELECT 1 FROM message WHERE conversation_id IN "
+	    "(SELECT id FROM conversation WHERE contact_id = ?1) AND "
+	    "direction = 'in' AND id < ?2)",
+	[STMT_AUTO_REPLIES_HOUR] =
+	    "SELECT count(*) FROM outbox WHERE conversation_id = ?1 AND "
+	    "author_kind IN ('rule', 'bot') AND kind <> 'action' AND "
+	    "created_ms > ?2",
+	[STMT_AUTO_ECHOED] =
+	    "SELECT EXISTS (SELECT 1 FROM outbox o JOIN message m ON "
+	    "m.id = o.message_id WHERE o.conversation_id = ?1 AND "
+	    "o.author_kind IN ('rule', 'bot') AND o.created_ms > ?2 AND "
+	    "m.text = ?3)",
+	[STMT_AUTO_PREV_TEXT] =
+	    "SELECT coalesce(text, '') FROM message WHERE conversation_id = ?1 "
+	    "AND direction = 'in' AND id < ?2 ORDER BY id DESC LIMIT 1",
+	[STMT_AUTO_ENGAGED] =
+	    "SELECT EXISTS (SELECT 1 FROM outbox WHERE conversation_id = ?1 "
+	    "AND author_kind IN ('rule', 'bot'))",
+	[STMT_AUTO_FAILURES] =
+	    "UPDATE conversation SET auto_failures = CASE WHEN ?2 THEN 0 ELSE "
+	    "auto_failures + 1 END WHERE id = ?1 RETURNING auto_failures",
+	[STMT_AUTO_TAG] =
+	    "INSERT INTO conversation_tag (conversation_id, tag) VALUES (?1, ?2) "
+	    "ON CONFLICT DO NOTHING",
+	[STMT_AUTO_AUTHOR] =
+	    "UPDATE message SET author = ?3 WHERE id IN (SELECT message_id "
+	    "FROM outbox WHERE id >= ?1 AND id < ?1 + ?2 AND message_id IS NOT NULL)",
+	[STMT_AUTO_SUMMARY] =
+	    "SELECT direction, text FROM message WHERE conversation_id = ?1 AND "
+	    "text IS NOT NULL AND text <> '' ORDER BY sent_ms DESC, id DESC LIMIT 3",
+	[STMT_AUTO_ESCALATE] =
+	    "UPDATE conversation SET status = 'escalated', assigned_user_id = NULL, "
+	    "escalated_ms = ?2, escalation_reason = ?3, escalation_summary = ?4, "
+	    "auto_failures = 0, escalation_alerted = 0 WHERE id = ?1 AND "
+	    "status <> 'escalated'",
+	[STMT_AUTO_QUEUE_POS] =
+	    "SELECT count(*) FROM conversation WHERE workspace_id = ?1 AND "
+	    "status = 'escalated' AND escalated_ms <= (SELECT escalated_ms FROM "
+	    "conversation WHERE id = ?2)",
+	/* The time from each recent escalation to a person's first send. */
+	[STMT_AUTO_WAITS] =
+	    "SELECT w FROM (SELECT (SELECT min(o.created_ms) FROM outbox o WHERE "
+	    "o.conversation_id = v.id AND o.author_kind IN ('user', 'api') AND "
+	    "o.created_ms >= v.escalated_ms) - v.escalated_ms AS w FROM "
+	    "conversation v WHERE v.workspace_id = ?1 AND v.escalated_ms > ?2) "
+	    "WHERE w IS NOT NULL LIMIT ?3",
+	[STMT_BOT_ADD] =
+	    "INSERT INTO bot_call (workspace_id, conversation_id, message_id, "
+	    "rule_id, params, next_attempt_ms, created_ms, updated_ms) VALUES "
+	    "(?1, ?2, nullif(?3, 0), nullif(?4, 0), ?5, ?6, ?6, ?6)",
+	[STMT_BOT_DUE] =
+	    "SELECT id FROM bot_call WHERE (state = 'queued' AND "
+	    "next_attempt_ms <= ?1) OR (state = 'calling' AND "
+	    "lease_expires_ms < ?1) ORDER BY next_attempt_ms, id LIMIT 1",
+	[STMT_BOT_TAKE] =
+	    "UPDATE bot_call SET state = 'calling', attempts = attempts + 1, "
+	    "lease_expires_ms = ?2, updated_ms = ?3 WHERE id = ?1 RETURNING "
+	    "workspace_id, conversation_id, coalesce(message_id, 0), "
+	    "coalesce(rule_id, 0), params, attempts",
+	[STMT_BOT_END] =
+	    "UPDATE bot_call SET state = ?2, error = ?3, next_attempt_ms = ?4, "
+	    "lease_expires_ms = NULL, updated_ms = ?5 WHERE id = ?1",
+	[STMT_BOT_NEXT_DUE] =
+	    "SELECT coalesce(min(next_attempt_ms), 0) FROM bot_call WHERE "
+	    "state = 'queued'",
+	[STMT_BOT_HISTORY] =
+	    "SELECT direction, kind, coalesce(text, ''), coalesce(author, ''), "
+	    "sent_ms FROM message WHERE conversation_id = ?1 "
+	    "ORDER BY sent_ms DESC, id DESC LIMIT ?2",
+	[STMT_AUTO_ALERT_DUE] =
+	    "SELECT id, workspace_id FROM conversation WHERE escalation_alerted = 0 "
+	    "ORDER BY id LIMIT ?1",
+	[STMT_AUTO_ALERTED] =
+	    "UPDATE conversation SET escalation_alerted = 1 WHERE id = ?1",
+	/* "No reply for N minutes": is any such rule on; the inbound
+	 * messages still unanswered that are last in their conversation. */
+	[STMT_AUTO_WAIT_RULES] =
+	    "SELECT EXISTS (SELECT 1 FROM rule WHERE enabled = 1 AND "
+	    "json_extract(body, '$.when.no_reply_minutes') IS NOT NULL)",
+	[STMT_AUTO_WAIT_DUE] =
+	    "SELECT m.id FROM conversation v JOIN message m ON "
+	    "m.conversation_id = v.id AND m.sent_ms = v.last_message_ms "
+	    "WHERE m.direction = 'in' AND v.status <> 'escalated' AND "
+	    "v.last_message_ms <= ?1 AND v.last_message_ms > ?2 AND NOT EXISTS "
+	    "(SELECT 1 FROM automation_waited w WHERE w.message_id = m.id) AND "
+	    "NOT EXISTS (SELECT 1 FROM message l WHERE l.conversation_id = "
+	    "m.conversation_id AND l.id > m.id) ORDER BY m.id LIMIT ?3",
+	[STMT_AUTO_WAITED] =
+	    "INSERT INTO automation_waited (message_id, at_ms) VALUES (?1, ?2) "
+	    "ON CONFLICT (message_id) DO NOTHING",
+	/* People's availability (db_auto.c). */
+	[STMT_AUTO_AVAILABLE_SET] =
+	    "UPDATE membership SET available = ?3 WHERE workspace_id = ?1 AND "
+	    "user_id = ?2",
+	[STMT_AUTO_AVAILABLE_GET] =
+	    "SELECT available FROM membership WHERE workspace_id = ?1 AND "
+	    "user_id = ?2",
+	[STMT_AUTO_AVAILABLE_COUNT] =
+	    "SELECT count(*) FROM membership m JOIN user u ON u.id = m.user_id "
+	    "WHERE m.workspace_id = ?1 AND m.available = 1 AND "
+	    "u.disabled_at IS NULL",
+	[STMT_AUTO_ESCALATION] =
+	    "SELECT coalesce(escalation_reason, ''), coalesce(escalation_summary, "
+	    "''), coalesce(escalated_ms, 0) FROM conversation WHERE id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -9,6 +9,7 @@
 
 #include "api_detail.h"
 #include "api_inbox.h"
+#include "db_auto.h"
 #include "api_media.h"
 #include "app.h"
 #include "clock.h"
@@ -125,6 +126,21 @@ conv_row(void *arg, const struct db_conv_row *c)
 		    (double)c->assigned_user_id);
 	else
 		cJSON_AddNullToObject(o, "assigned_user_id");
+	/* Automation: why an escalated conversation waits for a person,
+	 * and the summary of its last messages (db_auto.h). */
+	if (c->status != NULL && strcmp(c->status, "escalated") == 0) {
+		char		 why[256], sum[512];
+		long long	 at;
+		cJSON		*e;
+
+		if (db_auto_escalation(a->db, c->id, why, sizeof(why), sum,
+		    sizeof(sum), &at) == 0 && (e = cJSON_AddObjectToObject(o,
+		    "escalation")) != NULL) {
+			cJSON_AddStringToObject(e, "reason", why);
+			cJSON_AddStringToObject(e, "summary", sum);
+			cJSON_AddNumberToObject(e, "at_ms", (double)at);
+		}
+	}
 	a->last_ms = c->last_message_ms;
 	a->last_id = c->id;
 	a->n++;
