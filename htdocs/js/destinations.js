@@ -19,6 +19,7 @@ const TYPES = [
 	['channel.updated', 'Channel changed'],
 	['token.level', 'Token level changed'],
 	['meta.event', 'Raw Meta event'],
+	['message.forwarded', 'Message forwarded by a rule'],
 ];
 let current = null;	// the destination whose deliveries are shown
 let currentDelivery = null;

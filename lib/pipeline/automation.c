@@ -393,6 +393,21 @@ run_action(struct db *d, const struct auto_ws *w, const struct db_rule *r,
 		return db_auto_log(d, m->workspace_id, m->conversation_id,
 		    m->id, r->id, "bot", "queued", now_ms);
 	}
+	if (strcmp(k, "forward") == 0) {
+		/* A message.forwarded event, in this transaction: to the
+		 * destination named, else to every destination that takes
+		 * message.forwarded (the forwarding worker delivers it). */
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(v,
+		    "destination_id");
+		long long n;
+
+		if (db_auto_forward(d, m->id, r->id, r->name, cJSON_IsNumber(x) ?
+		    (long long)x->valuedouble : 0, now_ms, &n) == -1)
+			return -1;
+		return db_auto_log(d, m->workspace_id, m->conversation_id,
+		    m->id, r->id, "forward", n > 0 ? "" : "no destination "
+		    "takes it", now_ms);
+	}
 	if (strcmp(k, "stop") == 0) {
 		run->stopped = 1;
 		return db_auto_log(d, m->workspace_id, m->conversation_id,

@@ -521,6 +521,19 @@ action_validate(const cJSON *a, char *why, size_t whysz)
 		}
 		return 0;
 	}
+	if (strcmp(k, "forward") == 0) {
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(v,
+		    "destination_id");
+
+		if (!cJSON_IsObject(v) || (x != NULL && (!cJSON_IsNumber(x) ||
+		    x->valuedouble < 1 || x->valuedouble > 9007199254740992.0 ||
+		    x->valuedouble != (double)(long long)x->valuedouble))) {
+			snprintf(why, whysz, "then.forward: an object, with "
+			    "destination_id (a destination's id) or without");
+			return -1;
+		}
+		return 0;
+	}
 	snprintf(why, whysz, "then: unknown action %.40s", k);
 	return -1;
 }

@@ -1648,6 +1648,19 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE e.created_ms < ?1 AND NOT EXISTS (SELECT 1 FROM "
 	    "fwd_delivery WHERE event_id = e.id AND state = 'pending') "
 	    "ORDER BY e.id LIMIT ?2)",
+	/* A rule's forward action: the message as forwarding shows it,
+	 * with the rule; only when a destination could take it. */
+	[STMT_AUTO_FORWARD] =
+	    "INSERT INTO fwd_event (uid, workspace_id, type, channel_id, "
+	    "platform, created_ms, data, raw, destination_id) "
+	    "SELECT 'evt_' || lower(hex(randomblob(12))), v.workspace_id, "
+	    "'message.forwarded', v.channel_id, v.platform, ?5, "
+	    "json_set(v.data, '$.rule', json_object('id', ?2, 'name', ?3)), "
+	    "v.raw, CASE WHEN ?4 > 0 THEN ?4 END FROM fwd_message_v v "
+	    "WHERE v.message_id = ?1 AND EXISTS (SELECT 1 FROM "
+	    "fwd_destination f WHERE f.workspace_id = v.workspace_id AND "
+	    "f.enabled = 1 AND (f.id = ?4 OR (?4 = 0 AND EXISTS (SELECT 1 "
+	    "FROM json_each(f.events) WHERE value = 'message.forwarded'))))",
 	/* Automation (db_auto.c).  A workspace's rules, in order. */
 	[STMT_RULE_LIST] =
 	    "SELECT id, position, name, enabled, body, updated_at FROM rule "

@@ -806,3 +806,27 @@ db_auto_available_count(struct db *d, long long ws, long long *n)
 	sqlite3_bind_int64(st, 1, ws);
 	return one_int(d, st, n);
 }
+
+int
+db_auto_forward(struct db *d, long long msg, long long rule,
+    const char *rule_name, long long dest, long long now_ms, long long *n)
+{
+	sqlite3_stmt	*st;
+	long long	 before;
+
+	*n = 0;
+	before = sqlite3_total_changes(d->h);
+	if ((st = db_stmt(d, STMT_AUTO_FORWARD)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, msg);
+	sqlite3_bind_int64(st, 2, rule);
+	db_bind_text(st, 3, rule_name);
+	sqlite3_bind_int64(st, 4, dest);
+	sqlite3_bind_int64(st, 5, now_ms);
+	if (db_exec(d, st) == -1)
+		return -1;
+	/* The event row, then one per delivery the trigger made. */
+	if (sqlite3_total_changes(d->h) - before > 1)
+		*n = sqlite3_total_changes(d->h) - before - 1;
+	return 0;
+}

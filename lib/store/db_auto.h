@@ -101,6 +101,13 @@ int	 db_auto_facts(struct db *, const struct db_auto_msg *m,
  * in *n; 0 or -1. */
 int	 db_auto_failures(struct db *, long long conv, int helped, long long *n);
 /* Tag a conversation; 0 or -1. */
+/* Inside the caller's transaction: a message.forwarded event of
+ * message msg by rule (id, name), for destination dest of the message's
+ * workspace (0: every one that takes message.forwarded), with its
+ * deliveries (the fan-out trigger); *n the deliveries made.  0 or -1. */
+int	 db_auto_forward(struct db *, long long msg, long long rule,
+	    const char *rule_name, long long dest, long long now_ms,
+	    long long *n);
 int	 db_auto_tag(struct db *, long long conv, const char *tag);
 /* Write author on the thread's messages of n sends from outbox id
  * first; 0 or -1. */

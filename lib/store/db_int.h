@@ -359,6 +359,7 @@ enum stmt {
 	STMT_FWD_PRUNE,
 	/* Automation: rules, settings, seen messages, escalations, bot
 	 * calls (db_auto.c). */
+	STMT_AUTO_FORWARD,
 	STMT_RULE_LIST,
 	STMT_RULE_GET,
 	STMT_RULE_COUNT,

@@ -40,6 +40,7 @@ static const char *const fwd_types[] = {
 	"message.received", "message.sent", "message.status",
 	"conversation.escalated", "conversation.assigned",
 	"conversation.closed", "channel.updated", "token.level", "meta.event",
+	"message.forwarded",
 };
 static const char *const fwd_platforms[] = { "page", "instagram", "whatsapp" };
 

@@ -286,5 +286,27 @@ expect_eq "$(wait_for "SELECT count(*) FROM message WHERE conversation_id = $C8 
 sleep 2
 expect_eq "$(sql "$D" "SELECT count(*) FROM outbox WHERE conversation_id = $C8")" 1 "... once"
 
+# --- forward: a message.forwarded event to the business's endpoints ---------
+r=$(adm POST /api/destinations '{"url":"http://127.0.0.1:9/orders","events":["message.forwarded"]}')
+expect_eq "$(status "$r")" 201 "a destination that takes message.forwarded"
+FD=$(body "$r" | json 'j["id"]')
+r=$(adm POST /api/rules '{"name":"Invoices <b>to billing</b>","when":{"keywords":["invoice"]},"then":[{"forward":{}},{"stop":{}}]}')
+expect_eq "$(status "$r")" 201 "a rule that forwards: 201"
+expect_eq "$(status "$(adm POST /api/rules '{"name":"x","when":{"keywords":["a"]},"then":[{"forward":{"destination_id":"7"}}]}')")" 422 \
+    "... a destination_id that is no number: 422"
+S9=5551000009
+deliver $S9 'Where is my invoice?'
+expect_eq "$(wait_for "SELECT count(*) FROM fwd_event WHERE type = 'message.forwarded'" 1)" 1 "a matching message: one message.forwarded event"
+expect_eq "$(sql "$D" "SELECT json_extract(data, '$.rule.name') || '|' || json_extract(data, '$.message.text') FROM fwd_event WHERE type = 'message.forwarded'")" \
+    "Invoices <b>to billing</b>|Where is my invoice?" "... with the rule and the message"
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_delivery d JOIN fwd_event e ON e.id = d.event_id WHERE e.type = 'message.forwarded' AND d.destination_id = $FD")" 1 \
+    "... and a delivery to the destination"
+EV9=$(sql "$D" "SELECT m.event_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact k ON k.id = v.contact_id WHERE k.meta_user_id = '$S9'")
+r=$(adm POST /api/events/replay "{\"since\":0,\"until\":$(( $(date +%s) * 1000 + 60000 )),\"confirm\":$(sql "$D" "SELECT count(*) FROM webhook_event WHERE state = 'processed'")}")
+expect_match "$(status "$r") $(body "$r")" '^200 .*"replayed":[1-9]' "every event replayed"
+sleep 1
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_event WHERE type = 'message.forwarded'")" 1 "... once: a replay forwards nothing again"
+[ -n "$EV9" ] && ok "(the message came from event $EV9)" || not_ok "(the message came from an event)"
+
 stop_lighttpd
 t_done
