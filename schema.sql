@@ -1550,7 +1550,7 @@ CREATE VIEW fwd_channel_v AS SELECT ch.id AS channel_id,
 CREATE TRIGGER fwd_message_received AFTER INSERT ON message
     WHEN NEW.direction = 'in' AND EXISTS (SELECT 1 FROM fwd_destination d
 	JOIN conversation cv ON cv.workspace_id = d.workspace_id
-	WHERE cv.id = NEW.conversation_id)
+	WHERE cv.id = NEW.conversation_id AND d.enabled = 1)
 BEGIN
 	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
 	    created_ms, data, raw)
@@ -1562,7 +1562,8 @@ END;
 CREATE TRIGGER fwd_message_sent_new AFTER INSERT ON message
     WHEN NEW.direction = 'out' AND NEW.status = 'sent' AND EXISTS (SELECT 1
 	FROM fwd_destination d JOIN conversation cv
-	ON cv.workspace_id = d.workspace_id WHERE cv.id = NEW.conversation_id)
+	ON cv.workspace_id = d.workspace_id WHERE cv.id = NEW.conversation_id
+	AND d.enabled = 1)
 BEGIN
 	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
 	    created_ms, data, raw)
@@ -1574,7 +1575,8 @@ END;
 CREATE TRIGGER fwd_message_status AFTER UPDATE OF status ON message
     WHEN NEW.direction = 'out' AND NEW.status IS NOT OLD.status AND
 	EXISTS (SELECT 1 FROM fwd_destination d JOIN conversation cv
-	ON cv.workspace_id = d.workspace_id WHERE cv.id = NEW.conversation_id)
+	ON cv.workspace_id = d.workspace_id WHERE cv.id = NEW.conversation_id
+	AND d.enabled = 1)
 BEGIN
 	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
 	    created_ms, data, raw)
@@ -1588,7 +1590,7 @@ END;
 CREATE TRIGGER fwd_conversation_status AFTER UPDATE OF status ON conversation
     WHEN NEW.status IS NOT OLD.status AND NEW.status IN ('escalated', 'closed')
 	AND EXISTS (SELECT 1 FROM fwd_destination
-	WHERE workspace_id = NEW.workspace_id)
+	WHERE workspace_id = NEW.workspace_id AND enabled = 1)
 BEGIN
 	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
 	    created_ms, data)
@@ -1601,7 +1603,7 @@ END;
 CREATE TRIGGER fwd_conversation_assigned AFTER UPDATE OF assigned_user_id
     ON conversation
     WHEN NEW.assigned_user_id IS NOT OLD.assigned_user_id AND EXISTS (SELECT 1
-	FROM fwd_destination WHERE workspace_id = NEW.workspace_id)
+	FROM fwd_destination WHERE workspace_id = NEW.workspace_id AND enabled = 1)
 BEGIN
 	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
 	    created_ms, data)
@@ -1614,7 +1616,7 @@ BEGIN
 END;
 CREATE TRIGGER fwd_channel_new AFTER INSERT ON channel
     WHEN EXISTS (SELECT 1 FROM fwd_destination
-	WHERE workspace_id = NEW.workspace_id)
+	WHERE workspace_id = NEW.workspace_id AND enabled = 1)
 BEGIN
 	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
 	    created_ms, data)
@@ -1629,7 +1631,7 @@ CREATE TRIGGER fwd_channel_updated AFTER UPDATE OF name, token_status,
     WHEN (NEW.name IS NOT OLD.name OR NEW.token_status IS NOT OLD.token_status
 	OR NEW.token_expires_at IS NOT OLD.token_expires_at
 	OR NEW.subscribed_fields IS NOT OLD.subscribed_fields) AND EXISTS
-	(SELECT 1 FROM fwd_destination WHERE workspace_id = NEW.workspace_id)
+	(SELECT 1 FROM fwd_destination WHERE workspace_id = NEW.workspace_id AND enabled = 1)
 BEGIN
 	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
 	    created_ms, data)
@@ -1642,7 +1644,8 @@ END;
 CREATE TRIGGER fwd_token_level AFTER UPDATE OF level ON token_check
     WHEN NEW.subject = 'channel' AND NEW.level IS NOT OLD.level AND EXISTS
 	(SELECT 1 FROM fwd_destination d JOIN channel ch
-	ON ch.workspace_id = d.workspace_id WHERE ch.id = NEW.subject_id)
+	ON ch.workspace_id = d.workspace_id WHERE ch.id = NEW.subject_id
+	AND d.enabled = 1)
 BEGIN
 	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
 	    created_ms, data)
@@ -1653,10 +1656,13 @@ BEGIN
 	    FROM fwd_channel_v WHERE channel_id = NEW.subject_id;
 END;
 -- The raw Meta event, once per channel it was routed to.
+-- The raw event is copied only for a destination that takes it: a
+-- webhook body is large, and this runs in the webhook's transaction.
 CREATE TRIGGER fwd_meta_event AFTER INSERT ON webhook_event
     WHEN NEW.channel_id IS NOT NULL AND EXISTS (SELECT 1 FROM fwd_destination d
 	JOIN channel ch ON ch.workspace_id = d.workspace_id
-	WHERE ch.id = NEW.channel_id)
+	WHERE ch.id = NEW.channel_id AND d.enabled = 1 AND EXISTS (SELECT 1
+	FROM json_each(d.events) WHERE value = 'meta.event'))
 BEGIN
 	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
 	    created_ms, data)
@@ -1673,7 +1679,9 @@ BEGIN
 END;
 CREATE TRIGGER fwd_meta_event_more AFTER INSERT ON webhook_event_channel
     WHEN EXISTS (SELECT 1 FROM fwd_destination d JOIN channel ch
-	ON ch.workspace_id = d.workspace_id WHERE ch.id = NEW.channel_id)
+	ON ch.workspace_id = d.workspace_id WHERE ch.id = NEW.channel_id
+	AND d.enabled = 1 AND EXISTS (SELECT 1 FROM json_each(d.events)
+	WHERE value = 'meta.event'))
 BEGIN
 	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
 	    created_ms, data)

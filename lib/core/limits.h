@@ -512,6 +512,10 @@
 #define HG_RULE_KEYWORDS_MAX		50
 #define HG_RULE_KEYWORD_MAX		100
 #define HG_RULE_PATTERN_MAX		256
+/* A rule pattern's bounded repeats {m,n}: how many, and the largest
+ * count (nested ones multiply what regcomp builds). */
+#define HG_RULE_REPEATS_MAX		4
+#define HG_RULE_REPEAT_MAX		10
 #define HG_RULE_TEXT_MAX		2000
 #define HG_RULE_ACTIONS_MAX		10
 /* The text automation looks at: a message's first bytes. */

@@ -11,6 +11,7 @@
 #include "graph.h"
 #include "limits.h"
 #include "signed_post.h"
+#include "urlsafe.h"
 
 int
 signed_post_key(const char *secret, unsigned char *key, size_t keysz,
@@ -83,20 +84,24 @@ keep(char *p, size_t size, size_t n, void *arg)
 }
 
 int
-signed_post(const char *url, const char *secret, const char *id,
-    long long timestamp, const char *body, long timeout_ms, long *status,
-    struct buf *answer, char *err, size_t errsz)
+signed_post(const char *url, int allow_loopback, const char *secret,
+    const char *id, long long timestamp, const char *body, long timeout_ms,
+    long *status, struct buf *answer, char *err, size_t errsz)
 {
 	unsigned char		 key[HG_BOT_SECRET_MAX];
-	struct curl_slist	*h = NULL;
-	char			 sig[128], hdr[200], why[128];
+	struct curl_slist	*h = NULL, *pin = NULL;
+	struct urlsafe_url	 u;
+	const char		*why = NULL;
+	char			 sig[128], hdr[200];
 	size_t			 keylen;
 	CURL			*c;
 	CURLcode		 rc;
 
 	*status = 0;
-	if (graph_url_allowed(url, why, sizeof(why)) == -1) {
-		snprintf(err, errsz, "url: %s", why);
+	/* Checked now, when it is called: the name may resolve elsewhere
+	 * than when it was saved; the address checked is the one used. */
+	if (urlsafe_check(url, allow_loopback, &u, &why) != 0) {
+		snprintf(err, errsz, "url: %s", why != NULL ? why : "refused");
 		return -1;
 	}
 	if (signed_post_key(secret, key, sizeof(key), &keylen) == -1 ||
@@ -119,7 +124,15 @@ signed_post(const char *url, const char *secret, const char *id,
 	snprintf(hdr, sizeof(hdr), "webhook-signature: %s", sig);
 	h = curl_slist_append(h, hdr);
 	buf_reset(answer);
+	if ((pin = curl_slist_append(NULL, u.connect_to)) == NULL) {
+		curl_slist_free_all(h);
+		curl_easy_cleanup(c);
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CONNECT_TO, pin);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
@@ -137,6 +150,7 @@ signed_post(const char *url, const char *secret, const char *id,
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	curl_slist_free_all(h);
+	curl_slist_free_all(pin);
 	curl_easy_cleanup(c);
 	if (rc != CURLE_OK) {
 		snprintf(err, errsz, "%s", rc == CURLE_WRITE_ERROR ?

@@ -27,9 +27,13 @@ int	 signed_post_sign(const unsigned char *key, size_t keylen,
 /* POST body to url signed with secret as message id at timestamp,
  * waiting at most timeout_ms: 0 with the HTTP status in *status and
  * the answer's body (at most HG_BOT_ANSWER_MAX bytes) in answer, or
- * -1 with the reason in err (no answer, or one too big). */
-int	 signed_post(const char *url, const char *secret, const char *id,
-	    long long timestamp, const char *body, long timeout_ms,
-	    long *status, struct buf *answer, char *err, size_t errsz);
+ * -1 with the reason in err (no answer, one too big, or a URL that
+ * urlsafe_check refuses: private, link-local or metadata addresses,
+ * loopback unless allow_loopback, checked when connecting and the
+ * address pinned, no proxy). */
+int	 signed_post(const char *url, int allow_loopback, const char *secret,
+	    const char *id, long long timestamp, const char *body,
+	    long timeout_ms, long *status, struct buf *answer, char *err,
+	    size_t errsz);
 
 #endif

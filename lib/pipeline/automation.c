@@ -574,8 +574,9 @@ one_message(struct db *d, const struct auto_ws *w, const struct db_auto_msg *m,
 	return db_auto_seen_set(d, m->id, outcome);
 }
 
-int
-automation_after_event(struct db *d, long long event_id, long long now_ms)
+/* automation_after_event's work, inside its savepoint; 0 or -1. */
+static int
+after_event(struct db *d, long long event_id, long long now_ms)
 {
 	struct db_auto_msg	*m;
 	struct auto_ws		*w = NULL;
@@ -612,6 +613,31 @@ automation_after_event(struct db *d, long long event_id, long long now_ms)
 	free(m);
 	ws_free(w);
 	return rc;
+}
+
+/*
+ * Automation never costs a message: its work has a savepoint of its
+ * own inside the caller's, and when it fails (a rule that cannot run,
+ * memory) only that work is undone and logged; the event's messages
+ * stay stored and the caller's processing goes on.  A replay of the
+ * event runs it again.
+ */
+int
+automation_after_event(struct db *d, long long event_id, long long now_ms)
+{
+	struct logline	l;
+
+	if (db_savepoint(d) == -1)
+		return -1;
+	if (after_event(d, event_id, now_ms) == 0)
+		return db_release(d);
+	log_begin(&l, LOG_LEVEL_ERROR, "automation.failed");
+	log_int(&l, "event", event_id);
+	log_str(&l, "error", db_errmsg(d));
+	log_end(&l);
+	if (db_rollback_to(d) == -1 || db_release(d) == -1)
+		return -1;
+	return 0;
 }
 
 /* The longest wait of w's "no reply for N minutes" rules that are on

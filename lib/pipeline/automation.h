@@ -28,8 +28,9 @@
 struct db;
 
 /* Run automation on the messages event_id stored, inside the caller's
- * open transaction, at now_ms.  0, or -1 on a database error (the
- * caller's processing fails with it and is retried). */
+ * open transaction, at now_ms, under a savepoint of its own: when it
+ * fails, its work alone is undone and logged (the messages stay).  0,
+ * or -1 when the transaction itself is lost. */
 int	 automation_after_event(struct db *, long long event_id,
 	    long long now_ms);
 

@@ -204,8 +204,9 @@ call_one(const struct conf *c, struct db *d, const struct db_bot_call *k)
 	/* The same webhook-id on every try, so the bot can tell a retry
 	 * (Standard Webhooks). */
 	snprintf(id, sizeof(id), "botcall_%lld", k->id);
-	if (signed_post(t.url, buf_cstr(&t.secret), id, now / 1000, body,
-	    t.timeout_ms, &status, &answer, err, sizeof(err)) == 0 &&
+	if (signed_post(t.url, strcmp(conf_get(c, "sandbox"), "yes") == 0,
+	    buf_cstr(&t.secret), id, now / 1000, body, t.timeout_ms, &status,
+	    &answer, err, sizeof(err)) == 0 &&
 	    (status < 200 || status > 299))
 		snprintf(err, sizeof(err), "the bot answered HTTP %ld", status);
 	else if (status >= 200 && status <= 299 && ((a = cJSON_ParseWithLength(

@@ -607,6 +607,8 @@ start(struct forward_worker *w, struct fwd_slot *s, const char *uid)
 		return fail_now(w, s, "not sent: out of memory");
 	/* The address urlsafe_check approved: no second lookup. */
 	curl_easy_setopt(s->easy, CURLOPT_CONNECT_TO, s->connect);
+	/* A proxy would connect elsewhere than the address checked. */
+	curl_easy_setopt(s->easy, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(s->easy, CURLOPT_URL, s->dest.url);
 	curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, u.https ? "https" :
 	    "http");

@@ -358,11 +358,53 @@ rules_next_open(const cJSON *hours, long long at_ms, char *out, size_t outsz)
 	return 0;
 }
 
+/*
+ * Whether pattern p may run: a rule's pattern is matched inside event
+ * processing, so nothing whose matching or compiling can take long: no
+ * back-reference (\1 .. \9: matching them is exponential), at most
+ * HG_RULE_REPEATS_MAX bounded repeats {m,n}, none above
+ * HG_RULE_REPEAT_MAX (nested ones multiply the compiled size).  1 or 0.
+ */
+static int
+pattern_safe(const char *p)
+{
+	const char	*q;
+	char		*end;
+	long		 n;
+	int		 repeats = 0;
+
+	for (q = p; *q != '\0'; q++) {
+		if (*q == '\\') {
+			if (q[1] >= '0' && q[1] <= '9')
+				return 0;
+			if (q[1] != '\0')
+				q++;
+			continue;
+		}
+		if (*q != '{')
+			continue;
+		if (++repeats > HG_RULE_REPEATS_MAX)
+			return 0;
+		for (q++; *q != '\0' && *q != '}'; q++) {
+			if (*q < '0' || *q > '9')
+				continue;
+			n = strtol(q, &end, 10);
+			if (n > HG_RULE_REPEAT_MAX)
+				return 0;
+			q = end - 1;
+		}
+		if (*q == '\0')
+			return 1;	/* regcomp refuses it */
+	}
+	return 1;
+}
+
 /* Compile a rule's pattern; 0 or -1. */
 static int
 pattern_compile(const char *p, regex_t *re, int groups)
 {
-	if (p == NULL || strlen(p) == 0 || strlen(p) > HG_RULE_PATTERN_MAX)
+	if (p == NULL || strlen(p) == 0 || strlen(p) > HG_RULE_PATTERN_MAX ||
+	    !pattern_safe(p))
 		return -1;
 	return regcomp(re, p, REG_EXTENDED | REG_ICASE |
 	    (groups ? 0 : REG_NOSUB)) == 0 ? 0 : -1;
@@ -416,8 +458,10 @@ when_validate(const cJSON *w, char *why, size_t whysz)
 			if (!cJSON_IsString(v) ||
 			    pattern_compile(v->valuestring, &re, 0) == -1) {
 				snprintf(why, whysz, "when.pattern: a regular "
-				    "expression of at most %d bytes",
-				    HG_RULE_PATTERN_MAX);
+				    "expression of at most %d bytes, without "
+				    "back-references, with at most %d repeats "
+				    "{m,n} of at most %d", HG_RULE_PATTERN_MAX,
+				    HG_RULE_REPEATS_MAX, HG_RULE_REPEAT_MAX);
 				return -1;
 			}
 			regfree(&re);
@@ -608,18 +652,25 @@ pattern_match(const char *p, const char *text, struct rules_groups *g)
 {
 	regmatch_t	 pm[RULES_GROUPS];
 	regex_t		 re;
+	char		*cut;
 	size_t		 i;
 	int		 rc;
 
 	if (pattern_compile(p, &re, g != NULL) == -1)
 		return -1;
-	rc = regexec(&re, text, g != NULL ? RULES_GROUPS : 0,
+	/* The text too is bounded: a message may be long. */
+	if ((cut = strndup(text, HG_AUTO_TEXT_MAX)) == NULL) {
+		regfree(&re);
+		return -1;
+	}
+	rc = regexec(&re, cut, g != NULL ? RULES_GROUPS : 0,
 	    g != NULL ? pm : NULL, 0) == 0;
 	for (i = 1; rc && g != NULL && i < RULES_GROUPS; i++)
-		if (pm[i].rm_so >= 0 && (g->g[i] = strndup(text + pm[i].rm_so,
+		if (pm[i].rm_so >= 0 && (g->g[i] = strndup(cut + pm[i].rm_so,
 		    (size_t)(pm[i].rm_eo - pm[i].rm_so))) == NULL)
 			rc = -1;
 	regfree(&re);
+	free(cut);
 	return rc;
 }
 

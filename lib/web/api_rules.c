@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "conf.h"
+#include "urlsafe.h"
 #include "crypto.h"
 #include "db_auto.h"
 #include "graph.h"
@@ -499,16 +500,26 @@ bot_put(struct req *r, const struct route_ctx *cx, struct db *d,
 	const cJSON	*t = cJSON_GetObjectItemCaseSensitive(b,
 			    "confidence_threshold");
 	const cJSON	*ms = cJSON_GetObjectItemCaseSensitive(b, "timeout_ms");
+	struct urlsafe_url safe;
 	struct buf	 sealed;
-	char		 why[200], *json;
+	const char	*unsafe = NULL;
+	char		 why[300], *json;
 	cJSON		*o;
 	int		 rc;
 
-	if (!cJSON_IsString(u) || (u->valuestring[0] != '\0' &&
-	    graph_url_allowed(u->valuestring, why, sizeof(why)) == -1) ||
-	    strlen(u->valuestring) > 2048) {
-		route_error(r, 422, "url: an https URL (or http to this "
-		    "machine), or \"\" for no bot");
+	if (!cJSON_IsString(u) || strlen(u->valuestring) > 2048) {
+		route_error(r, 422, "url: an https URL, or \"\" for no bot");
+		return -1;
+	}
+	/* The bot is called from this server: never one of its private
+	 * neighbours (loopback only in the sandbox).  Checked again, and
+	 * the address pinned, at every call (signed_post). */
+	if (u->valuestring[0] != '\0' && (rc = urlsafe_check(u->valuestring,
+	    strcmp(conf_get(rules_conf, "sandbox"), "yes") == 0, &safe,
+	    &unsafe)) != 0) {
+		snprintf(why, sizeof(why), "url: %s", unsafe != NULL ? unsafe :
+		    "refused");
+		route_error(r, 422, why);
 		return -1;
 	}
 	if (s != NULL && (!cJSON_IsString(s) || strlen(s->valuestring) < 16 ||

@@ -308,5 +308,16 @@ sleep 1
 expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_event WHERE type = 'message.forwarded'")" 1 "... once: a replay forwards nothing again"
 [ -n "$EV9" ] && ok "(the message came from event $EV9)" || not_ok "(the message came from an event)"
 
+# --- automation failing never costs the message -----------------------------
+sql "$D" "ALTER TABLE automation_seen RENAME TO automation_seen_away" >/dev/null
+S10=5551000010
+deliver $S10 'Where is my invoice, again?'
+expect_eq "$(wait_for "SELECT count(*) FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact k ON k.id = v.contact_id WHERE k.meta_user_id = '$S10'" 1)" 1 \
+    "automation failing (its table gone): the message is stored all the same"
+expect_eq "$(sql "$D" "SELECT e.state FROM webhook_event e JOIN message m ON m.event_id = e.id JOIN conversation v ON v.id = m.conversation_id JOIN contact k ON k.id = v.contact_id WHERE k.meta_user_id = '$S10'")" processed \
+    "... its event processed"
+grep -q 'event=automation.failed' "$D/error.log" && ok "... and the failure logged" || not_ok "... and the failure logged"
+sql "$D" "ALTER TABLE automation_seen_away RENAME TO automation_seen" >/dev/null
+
 stop_lighttpd
 t_done

@@ -65,6 +65,11 @@ BOT=http://127.0.0.1:$(cat "$TMP/bot.port")/bot
 # --- settings --------------------------------------------------------------
 r=$(adm PUT /api/settings/bot '{"url":"ftp://example.org/bot","secret":"0123456789abcdef0123"}')
 expect_eq "$(status "$r")" 422 "a bot URL that is not https (or http to this machine): 422"
+for u in https://169.254.169.254/latest https://10.1.2.3/bot 'https://[fd00::1]/bot' https://0x7f000001.example.invalid/bot; do
+	r=$(adm PUT /api/settings/bot "{\"url\":\"$u\",\"secret\":\"0123456789abcdef0123\"}")
+	expect_eq "$(status "$r")" 422 "a bot at $u: 422 (never this server's private neighbours)"
+done
+expect_match "$(body "$r")" 'url: ' "... saying what is wrong with the URL"
 r=$(adm PUT /api/settings/bot "{\"url\":\"$BOT\",\"secret\":\"short\"}")
 expect_eq "$(status "$r")" 422 "a secret that is too short: 422"
 r=$(adm PUT /api/settings/bot "{\"url\":\"$BOT\",\"secret\":\"$SECRET\",\"confidence_threshold\":0.7,\"timeout_ms\":1500}")

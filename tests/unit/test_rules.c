@@ -345,6 +345,17 @@ test_validate(void)
 		  "all", -1 },
 		{ "{\"name\":\"x\",\"when\":{\"pattern\":\"(\"},\"then\":"
 		  "[{\"stop\":{}}]}", "a pattern that does not compile", -1 },
+		{ "{\"name\":\"x\",\"when\":{\"pattern\":\"(.*)(.*)\\\\2\\\\1x\"},"
+		  "\"then\":[{\"stop\":{}}]}", "a pattern with back-references "
+		  "(exponential to match)", -1 },
+		{ "{\"name\":\"x\",\"when\":{\"pattern\":\"((a{1,255}){1,255})\"},"
+		  "\"then\":[{\"stop\":{}}]}", "nested repeats of 255 (huge to "
+		  "compile)", -1 },
+		{ "{\"name\":\"x\",\"when\":{\"pattern\":\"a{1}b{2}c{3}d{4}e{5}\"},"
+		  "\"then\":[{\"stop\":{}}]}", "five bounded repeats", -1 },
+		{ "{\"name\":\"x\",\"when\":{\"pattern\":\"[0-9]{3,10}\\\\.\"},"
+		  "\"then\":[{\"stop\":{}}]}", "a repeat up to 10 and an "
+		  "escaped dot", 0 },
 		{ "{\"name\":\"x\",\"when\":{\"weather\":\"rain\"},\"then\":"
 		  "[{\"stop\":{}}]}", "an unknown condition", -1 },
 		{ "{\"name\":\"x\",\"when\":{\"no_reply_minutes\":0},"
