@@ -11,6 +11,7 @@
 // Environment (tests/browser/run-suite.sh): BASE, the server's URL;
 // HUBGATE_TEST_TMP, where screenshots/ go.
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -164,4 +165,37 @@ export async function signIn(page, who) {
 	await page.fill('#password', who.password);
 	await page.keyboard.press('Enter');
 	await page.waitForURL(/\/index\.html$/);
+}
+
+// --- the sandbox suites' tools (run-suite.sh sets CTL, HUBGATE_DATA,
+// HUBGATE_CONFIG and HUBGATE_ADMIN).
+export const CTL = process.env.CTL || `${BASE}/_meta/_control`;
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// admin(args, input): hubgate-admin on the suite's configuration.
+export function admin(args, input) {
+	const env = { ...process.env, HUBGATE_CONFIG: process.env.HUBGATE_CONFIG };
+	return execFileSync(process.env.HUBGATE_ADMIN, args, { env, encoding: 'utf8', input }).trim();
+}
+// sql(q, db): a query on the gateway's (or the fake's) database.
+export function sql(q, db = 'hubgate.db') {
+	return execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(process.env.HUBGATE_DATA, db), q], { encoding: 'utf8' }).trim();
+}
+// ctl(what, params): a POST to the fake's control API, its JSON.
+export async function ctl(what, params) {
+	const r = await fetch(`${CTL}/${what}`, { method: 'POST', body: new URLSearchParams(params) });
+	return r.json();
+}
+// deliver(params): the fake delivers a webhook; throws when it did not.
+export async function deliver(params) {
+	const j = await ctl('deliver', params);
+	if (!j.delivered) throw new Error(`delivery failed: ${JSON.stringify(j).slice(0, 300)}`);
+	return j;
+}
+// until(fn, what, ms): wait for fn() to be true (15 s), else throw.
+export async function until(fn, what, ms = 15000) {
+	for (let t = 0; t < ms; t += 200) {
+		if (await fn()) return true;
+		await sleep(200);
+	}
+	throw new Error(`timed out waiting for ${what}`);
 }

@@ -8,38 +8,11 @@
 // talk to a person" escalates: the inbox shows it escalated, with the
 // notice in the thread → a person answers and closes it.  Any script
 // error, console error or dialog fails the suite.
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, CTL, sleep, admin, sql, ctl, deliver, until } from './lib.mjs';
 
-const CTL = process.env.CTL || `${BASE}/_meta/_control`;
-const DATA = process.env.HUBGATE_DATA;
-const CONFIG = process.env.HUBGATE_CONFIG;
-const ADMIN = process.env.HUBGATE_ADMIN;
 const OWNER = { name: 'Rita Rules', email: 'rita@example.com', password: 'rules answer at once 42' };
 const PAGE_ID = '104857600000001';
 const REPLY = 'Yes, fresh croissants every morning, friend!';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const env = { ...process.env, HUBGATE_CONFIG: CONFIG };
-const admin = (args, input) => execFileSync(ADMIN, args, { env, encoding: 'utf8', input }).trim();
-const sql = (q, db = 'hubgate.db') => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(DATA, db), q], { encoding: 'utf8' }).trim();
-async function ctl(what, params) {
-	const r = await fetch(`${CTL}/${what}`, { method: 'POST', body: new URLSearchParams(params) });
-	return r.json();
-}
-async function deliver(params) {
-	const j = await ctl('deliver', params);
-	if (!j.delivered) throw new Error(`delivery failed: ${JSON.stringify(j).slice(0, 300)}`);
-	return j;
-}
-async function until(fn, what, ms = 15000) {
-	for (let t = 0; t < ms; t += 200) {
-		if (await fn()) return true;
-		await sleep(200);
-	}
-	throw new Error(`timed out waiting for ${what}`);
-}
 
 admin(['channel-add', 'page', PAGE_ID, 'Sandbox Bakery']);
 await fetch(`${CTL}/world`);
