@@ -16,7 +16,7 @@
 // is markup is shown as text and runs nothing.  Any script error,
 // console error or dialog fails the suite.  Screenshots at desktop and
 // phone widths.
-import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, CTL, sleep, admin, sql, ctl, deliver, until } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, setUp, signIn, CTL, sleep, admin, sql, ctl, deliver, until } from './lib.mjs';
 
 const OWNER = { name: 'Ines Inbox', email: 'ines@example.com', password: 'inbox replies are fun 42' };
 const HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script> <a href="javascript:alert(3)">click</a> <b>bold</b>';
@@ -41,19 +41,8 @@ try {
 	const page = await ctx.newPage();
 	const w = watch(page, 'inbox');
 
-	const link = admin(['setup-link']);
-	await page.goto(link);
-	await page.fill('#name', OWNER.name);
-	await page.fill('#email', OWNER.email);
-	await page.fill('#password', OWNER.password);
-	await page.fill('#password2', OWNER.password);
-	await page.keyboard.press('Enter');
-	await page.waitForSelector('#done:not([hidden])');
-	await page.goto(`${BASE}/login.html`);
-	await page.fill('#email', OWNER.email);
-	await page.fill('#password', OWNER.password);
-	await page.keyboard.press('Enter');
-	await page.waitForURL(/\/index\.html$/);
+	await setUp(page, admin(['setup-link']), OWNER);
+	await signIn(page, OWNER);
 	const navs = await page.locator('nav a').allTextContents();
 	eq(navs.slice(0, 2).join(','), 'Overview,Inbox', 'the navigation has Inbox right after Overview');
 	await page.click('nav a[href="inbox.html"]');

@@ -8,7 +8,7 @@
 // talk to a person" escalates: the inbox shows it escalated, with the
 // notice in the thread → a person answers and closes it.  Any script
 // error, console error or dialog fails the suite.
-import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, CTL, sleep, admin, sql, ctl, deliver, until } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, setUp, signIn, CTL, sleep, admin, sql, ctl, deliver, until } from './lib.mjs';
 
 const OWNER = { name: 'Rita Rules', email: 'rita@example.com', password: 'rules answer at once 42' };
 const PAGE_ID = '104857600000001';
@@ -25,19 +25,8 @@ try {
 	const page = await ctx.newPage();
 	const w = watch(page, 'rules');
 
-	const link = admin(['setup-link']);
-	await page.goto(link);
-	await page.fill('#name', OWNER.name);
-	await page.fill('#email', OWNER.email);
-	await page.fill('#password', OWNER.password);
-	await page.fill('#password2', OWNER.password);
-	await page.keyboard.press('Enter');
-	await page.waitForSelector('#done:not([hidden])');
-	await page.goto(`${BASE}/login.html`);
-	await page.fill('#email', OWNER.email);
-	await page.fill('#password', OWNER.password);
-	await page.keyboard.press('Enter');
-	await page.waitForURL(/\/index\.html$/);
+	await setUp(page, admin(['setup-link']), OWNER);
+	await signIn(page, OWNER);
 
 	// --- the page, its default rules
 	await page.click('nav a[href="rules.html"]');
