@@ -17,7 +17,7 @@ T=$(mktemp -d /tmp/hubgate-bench-forward.XXXXXX)
 PIDS=
 trap 'kill $PIDS 2>/dev/null; rm -rf "$T"' EXIT
 D=$T/d
-mkdir -p "$D"
+mkdir -p -m 700 "$D"
 cat > "$D/hubgate.conf" <<CONF
 app_id = sandbox-1234567890
 app_secret = bench-app-secret-0123456789
