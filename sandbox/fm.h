@@ -140,6 +140,12 @@ int	 fm_token_expire(const char *token);			/* 1, 0, -1 */
 /* Set when a token was issued and expires (0: never); 1, 0, -1. */
 int	 fm_token_times(const char *token, long long issued_at,
 	    long long expires_at);
+/* Meta's query when a person declines its Login dialog. */
+#define FM_DENIED	"error=access_denied&error_code=200&" \
+	"error_description=Permissions+error&error_reason=user_denied"
+void	 fm_consent_redirect(struct req *, const char *redirect_uri,
+	    const char *state, const char *prefix, const char *scopes,
+	    const char *denied, const char *fragment);
 int	 fm_code_add(const char *code, const char *redirect_uri,
 	    const char *scopes, long long now);
 /* Take a code: 1 found (used set to whether it was used before),

@@ -142,29 +142,27 @@ fm_dialog(struct req *r)
 	    "Cancel</button>\n</form>\n</body></html>\n");
 }
 
+/*
+ * Send the browser back to ru: with a new code (prefix and 60 random
+ * characters, stored with scopes for the exchange) when scopes is not
+ * NULL, else with the query denied; then state, then fragment (Meta's
+ * redirects end with "#_=_", Instagram's with "#_").
+ */
 void
-fm_dialog_confirm(struct req *r)
+fm_consent_redirect(struct req *r, const char *ru, const char *state,
+    const char *prefix, const char *scopes, const char *denied,
+    const char *fragment)
 {
-	const char	*cid = fm_param(r, "client_id");
-	const char	*ru = fm_param(r, "redirect_uri");
-	const char	*state = fm_param(r, "state");
-	const char	*decision = fm_param(r, "decision");
-	const char	*scope = fm_param(r, "scope");
 	struct buf	 loc;
-	char		 code[80], rnd[64], grant[512];
+	char		 code[80], rnd[64];
 
-	if (check_client(r, cid, ru) == -1)
-		return;
 	buf_init(&loc, 8192);
 	buf_puts(&loc, ru);
 	buf_putc(&loc, strchr(ru, '?') != NULL ? '&' : '?');
-	if (decision != NULL && strcmp(decision, "continue") == 0) {
+	if (scopes != NULL) {
 		fm_random(rnd, 60);
-		snprintf(code, sizeof(code), "AQ%s", rnd);
-		granted(r, scope != NULL ? scope : "", grant, sizeof(grant));
-		/* Declining everything still grants the public profile. */
-		if (fm_code_add(code, ru, grant[0] != '\0' ? grant :
-		    "public_profile", (long long)time(NULL)) == -1) {
+		snprintf(code, sizeof(code), "%s%s", prefix, rnd);
+		if (fm_code_add(code, ru, scopes, (long long)time(NULL)) == -1) {
 			buf_free(&loc);
 			http_text(r, 500, "cannot store the code");
 			return;
@@ -172,14 +170,12 @@ fm_dialog_confirm(struct req *r)
 		buf_puts(&loc, "code=");
 		buf_url_encode(&loc, code);
 	} else
-		buf_puts(&loc, "error=access_denied&error_code=200&"
-		    "error_description=Permissions+error&error_reason=user_denied");
+		buf_puts(&loc, denied);
 	if (state != NULL) {
 		buf_puts(&loc, "&state=");
 		buf_url_encode(&loc, state);
 	}
-	/* Meta appends this fragment to its redirects. */
-	buf_puts(&loc, "#_=_");
+	buf_puts(&loc, fragment);
 	if (loc.err) {
 		buf_free(&loc);
 		http_text(r, 400, "redirect too long");
@@ -188,4 +184,26 @@ fm_dialog_confirm(struct req *r)
 	http_text(r, 302, "");
 	http_add_header(r, "Location", loc.data);
 	buf_free(&loc);
+}
+
+void
+fm_dialog_confirm(struct req *r)
+{
+	const char	*cid = fm_param(r, "client_id");
+	const char	*ru = fm_param(r, "redirect_uri");
+	const char	*decision = fm_param(r, "decision");
+	const char	*scope = fm_param(r, "scope");
+	char		 grant[512];
+
+	if (check_client(r, cid, ru) == -1)
+		return;
+	if (decision == NULL || strcmp(decision, "continue") != 0) {
+		fm_consent_redirect(r, ru, fm_param(r, "state"), NULL, NULL,
+		    FM_DENIED, "#_=_");
+		return;
+	}
+	granted(r, scope != NULL ? scope : "", grant, sizeof(grant));
+	/* Declining everything still grants the public profile. */
+	fm_consent_redirect(r, ru, fm_param(r, "state"), "AQ",
+	    grant[0] != '\0' ? grant : "public_profile", NULL, "#_=_");
 }

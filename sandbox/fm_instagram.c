@@ -119,46 +119,17 @@ confirm(struct req *r)
 {
 	const char	*cid = fm_param(r, "client_id");
 	const char	*ru = fm_param(r, "redirect_uri");
-	const char	*state = fm_param(r, "state");
 	const char	*decision = fm_param(r, "decision");
 	const char	*scope = fm_param(r, "scope");
-	struct buf	 loc;
-	char		 code[80], rnd[64], sc[600];
+	char		 sc[600];
 
 	if (check_client(r, cid, ru) == -1)
 		return;
-	buf_init(&loc, 8192);
-	buf_puts(&loc, ru);
-	buf_putc(&loc, strchr(ru, '?') != NULL ? '&' : '?');
-	if (decision != NULL && strcmp(decision, "continue") == 0) {
-		fm_random(rnd, 60);
-		snprintf(code, sizeof(code), "IGQ%s", rnd);
-		snprintf(sc, sizeof(sc), "ig:%s", scope != NULL ? scope :
-		    IG_SCOPES);
-		if (fm_code_add(code, ru, sc, (long long)time(NULL)) == -1) {
-			buf_free(&loc);
-			http_text(r, 500, "cannot store the code");
-			return;
-		}
-		buf_puts(&loc, "code=");
-		buf_url_encode(&loc, code);
-	} else
-		buf_puts(&loc, "error=access_denied&error_reason=user_denied&"
-		    "error_description=The+user+denied+your+request.");
-	if (state != NULL) {
-		buf_puts(&loc, "&state=");
-		buf_url_encode(&loc, state);
-	}
-	/* Instagram appends this to the code. */
-	buf_puts(&loc, "#_");
-	if (loc.err) {
-		buf_free(&loc);
-		http_text(r, 400, "redirect too long");
-		return;
-	}
-	http_text(r, 302, "");
-	http_add_header(r, "Location", loc.data);
-	buf_free(&loc);
+	snprintf(sc, sizeof(sc), "ig:%s", scope != NULL ? scope : IG_SCOPES);
+	fm_consent_redirect(r, ru, fm_param(r, "state"), "IGQ",
+	    decision != NULL && strcmp(decision, "continue") == 0 ? sc : NULL,
+	    "error=access_denied&error_reason=user_denied&"
+	    "error_description=The+user+denied+your+request.", "#_");
 }
 
 /* Issue an Instagram token of kind (ig_short, ig_long) for the

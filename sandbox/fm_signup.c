@@ -139,50 +139,25 @@ fm_signup_confirm(struct req *r)
 {
 	const char		*cid = fm_param(r, "client_id");
 	const char		*ru = fm_param(r, "redirect_uri");
-	const char		*state = fm_param(r, "state");
 	const char		*decision = fm_param(r, "decision");
 	const char		*phone = fm_param(r, "phone");
 	const struct fm_number	*n;
-	struct buf		 loc;
-	char			 code[80], rnd[64], scopes[64];
+	char			 scopes[64];
 
 	if (check_client(r, cid, ru) == -1)
 		return;
-	buf_init(&loc, 8192);
-	buf_puts(&loc, ru);
-	buf_putc(&loc, strchr(ru, '?') != NULL ? '&' : '?');
-	if (decision != NULL && strcmp(decision, "finish") == 0) {
-		if (phone == NULL || (n = fm_number_find(phone)) == NULL) {
-			buf_free(&loc);
-			http_text(r, 400, "choose a number");
-			return;
-		}
-		fm_random(rnd, 60);
-		snprintf(code, sizeof(code), "AQ%s", rnd);
-		snprintf(scopes, sizeof(scopes), CODE_PREFIX "%s", n->waba);
-		if (fm_code_add(code, ru, scopes, (long long)time(NULL)) == -1) {
-			buf_free(&loc);
-			http_text(r, 500, "cannot store the code");
-			return;
-		}
-		buf_puts(&loc, "code=");
-		buf_url_encode(&loc, code);
-	} else
-		buf_puts(&loc, "error=access_denied&error_code=200&"
-		    "error_description=Permissions+error&error_reason=user_denied");
-	if (state != NULL) {
-		buf_puts(&loc, "&state=");
-		buf_url_encode(&loc, state);
-	}
-	buf_puts(&loc, "#_=_");
-	if (loc.err) {
-		buf_free(&loc);
-		http_text(r, 400, "redirect too long");
+	if (decision == NULL || strcmp(decision, "finish") != 0) {
+		fm_consent_redirect(r, ru, fm_param(r, "state"), NULL, NULL,
+		    FM_DENIED, "#_=_");
 		return;
 	}
-	http_text(r, 302, "");
-	http_add_header(r, "Location", loc.data);
-	buf_free(&loc);
+	if (phone == NULL || (n = fm_number_find(phone)) == NULL) {
+		http_text(r, 400, "choose a number");
+		return;
+	}
+	snprintf(scopes, sizeof(scopes), CODE_PREFIX "%s", n->waba);
+	fm_consent_redirect(r, ru, fm_param(r, "state"), "AQ", scopes, NULL,
+	    "#_=_");
 }
 
 int
