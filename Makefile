@@ -155,7 +155,7 @@ $(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIB_A)
 $(BUILD)/tools/%: $(BUILD)/tools/%.o $(LIB_A)
 	$(LINK)
 $(FAKE_OBJ): sandbox/fm.h
-$(UNIT_SRC:%.c=$(BUILD)/%.o): tests/unit/test.h
+$(UNIT_SRC:%.c=$(BUILD)/%.o): tests/unit/test.h tests/unit/testdb.h
 $(FAKEMETA): $(FAKE_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $(FAKE_OBJ) $(LIB_A) $(LIBS)
 

@@ -26,50 +26,7 @@ static struct db	*db;
 static const long long	 now = 1800000000000LL;
 static long long	 page, next_event = 100, next_mid = 1;
 
-static long long
-sqlv(const char *q)
-{
-	sqlite3		*h;
-	sqlite3_stmt	*st;
-	long long	 v = -1;
-
-	sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READONLY, NULL);
-	if (sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return v;
-}
-
-static char *
-sqls(const char *q)
-{
-	static char	 out[1024];
-	sqlite3		*h;
-	sqlite3_stmt	*st;
-
-	out[0] = '\0';
-	sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READONLY, NULL);
-	if (sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return out;
-}
-
-static void
-exec(const char *q)
-{
-	sqlite3 *h;
-
-	sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READWRITE, NULL);
-	sqlite3_busy_timeout(h, 5000);
-	if (sqlite3_exec(h, q, NULL, NULL, NULL) != SQLITE_OK)
-		printf("# exec failed: %s: %s\n", q, sqlite3_errmsg(h));
-	sqlite3_close(h);
-}
+#include "testdb.h"
 
 /* A conversation with person (named name) who just wrote. */
 static long long

@@ -26,32 +26,7 @@
 static char		 dir[64], dbpath[128];
 static struct db	*db;
 
-static long long
-sqlv(const char *q)
-{
-	sqlite3		*h;
-	sqlite3_stmt	*st;
-	long long	 v = -1;
-
-	sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READONLY, NULL);
-	if (sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return v;
-}
-
-static void
-exec(const char *q)
-{
-	sqlite3 *h;
-
-	sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READWRITE, NULL);
-	sqlite3_busy_timeout(h, 5000);
-	sqlite3_exec(h, q, NULL, NULL, NULL);
-	sqlite3_close(h);
-}
+#include "testdb.h"
 
 /* Store a message with attachments atts in conv; what insert says. */
 static int

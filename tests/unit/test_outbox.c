@@ -23,6 +23,8 @@ static struct conf	*conf;
 static struct db	*db;
 static const long long	 now = 1800000000000LL;
 
+#include "testdb.h"
+
 /* A conversation of a person on channel ch who last wrote age_ms ago. */
 static long long
 conversation(long long ch, const char *person, long long age_ms)
@@ -36,33 +38,6 @@ conversation(long long ch, const char *person, long long age_ms)
 	db_conversation_note(db, conv, now - age_ms, 1);
 	db_commit(db);
 	return conv;
-}
-
-static long long
-sqlv(const char *q)
-{
-	sqlite3		*h;
-	sqlite3_stmt	*st;
-	long long	 v = -1;
-
-	sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READONLY, NULL);
-	if (sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return v;
-}
-
-static void
-exec(const char *q)
-{
-	sqlite3 *h;
-
-	sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READWRITE, NULL);
-	sqlite3_busy_timeout(h, 5000);
-	sqlite3_exec(h, q, NULL, NULL, NULL);
-	sqlite3_close(h);
 }
 
 /*
