@@ -42,6 +42,21 @@ sandbox_suite() {
 	export HUBGATE_CONFIG=$D/hubgate.conf
 }
 
+# user EMAIL ROLE [WORKSPACE]: a user of the sandbox in $D with the
+# password $PW (hubgate-admin user-add), in WORKSPACE or the first.
+user() {
+	printf '%s\n' "$PW" | HUBGATE_CONFIG=$D/hubgate.conf "$ADMIN" user-add "$1" \
+	    --role "$2" ${3:+--workspace $3} >/dev/null
+}
+
+# signin EMAIL JAR: sign in as user's EMAIL through the API, the session
+# cookie kept in JAR; prints the CSRF token.
+signin() {
+	curl -s -c "$2" -H 'Content-Type: application/json' \
+	    --data-binary '{"email":"'"$1"'","password":"'"$PW"'"}' "$BASE/api/session" |
+	    sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p'
+}
+
 # json EXPR: read JSON on stdin and print the jq-like path EXPR
 # (python3 syntax on the parsed value j, e.g. 'j["data"][0]["id"]').
 json() {

@@ -35,14 +35,6 @@ alert_webhook = http://127.0.0.1:$RPORT/hook" start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 CFG=$D/hubgate.conf
 PW='automation passphrase'
-user() {  # EMAIL ROLE
-	printf '%s\n' "$PW" | HUBGATE_CONFIG=$CFG "$ADMIN" user-add "$1" --role "$2" >/dev/null
-}
-signin() {  # EMAIL JAR: prints the CSRF token
-	curl -s -c "$2" -H 'Content-Type: application/json' \
-	    --data-binary '{"email":"'"$1"'","password":"'"$PW"'"}' "$BASE/api/session" |
-	    sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p'
-}
 user agent@example.org agent
 user admin@example.org admin
 G=$TMP/jar-g; A=$TMP/jar-a

@@ -23,13 +23,6 @@ instagram_app_secret = test-instagram-secret-0123456789' start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 CFG=$D/hubgate.conf
 PW='media agent passphrase'
-user() {  # EMAIL ROLE [WORKSPACE]
-	printf '%s\n' "$PW" | HUBGATE_CONFIG=$CFG "$ADMIN" user-add "$1" --role "$2" ${3:+--workspace $3} >/dev/null
-}
-signin() {  # EMAIL JAR
-	curl -s -c "$2" -H 'Content-Type: application/json' \
-	    --data-binary '{"email":"'"$1"'","password":"'"$PW"'"}' "$BASE/api/session" >/dev/null
-}
 # wait_sql SQL WANT: poll the database until SQL prints WANT (15 s)
 wait_sql() {
 	local i v
@@ -45,8 +38,8 @@ sql "$D" "INSERT INTO workspace (id, name, created_at) VALUES (2, 'Other', 0)" >
 user agent@example.org agent
 user other@example.org owner 2
 G=$TMP/jar-g; O=$TMP/jar-o
-signin agent@example.org "$G"
-signin other@example.org "$O"
+signin agent@example.org "$G" >/dev/null
+signin other@example.org "$O" >/dev/null
 
 P1=104857600000001
 IG1=17841400000000001

@@ -30,14 +30,6 @@ get() {
 	B=$(cat "$SEEN/b$n")
 }
 PW='oauth owner passphrase'
-user() {  # EMAIL ROLE [WORKSPACE]
-	printf '%s\n' "$PW" | HUBGATE_CONFIG=$D/hubgate.conf "$ADMIN" user-add "$1" --role "$2" ${3:+--workspace $3} >/dev/null
-}
-signin() {  # EMAIL JAR: prints the CSRF token
-	curl -s -c "$2" -H 'Content-Type: application/json' \
-	    --data-binary '{"email":"'"$1"'","password":"'"$PW"'"}' "$BASE/api/session" |
-	    sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p'
-}
 user own@example.org owner
 user agent@example.org agent
 sql "$D" "INSERT INTO workspace (id, name, created_at) VALUES (2, 'Other', 0)" >/dev/null

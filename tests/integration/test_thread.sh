@@ -19,14 +19,6 @@ SANDBOX_CONF='template_ttl_s = 3' start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 CFG=$D/hubgate.conf
 PW='thread owner passphrase'
-user() {  # EMAIL ROLE [WORKSPACE]
-	printf '%s\n' "$PW" | HUBGATE_CONFIG=$CFG "$ADMIN" user-add "$1" --role "$2" ${3:+--workspace $3} >/dev/null
-}
-signin() {  # EMAIL JAR: prints the CSRF token
-	curl -s -c "$2" -H 'Content-Type: application/json' \
-	    --data-binary '{"email":"'"$1"'","password":"'"$PW"'"}' "$BASE/api/session" |
-	    sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p'
-}
 sql "$D" "INSERT INTO workspace (id, name, created_at) VALUES (2, 'Other', 0)" >/dev/null
 user agent@example.org agent
 user admin@example.org admin
