@@ -1902,6 +1902,28 @@ db_col_copy(sqlite3_stmt *st, int i, char *out, size_t outsz)
 }
 
 int
+db_each_4t1i(struct db *d, enum stmt s, long long key, int max,
+    void (*fn)(void *, const char *, const char *, const char *, const char *,
+    long long), void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(d, s)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, key);
+	sqlite3_bind_int(st, 2, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3),
+		    sqlite3_column_int64(st, 4));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
 db_run_prune(struct db *d, enum stmt s, long long before, int limit,
     long long *deleted)
 {

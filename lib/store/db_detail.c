@@ -387,21 +387,7 @@ db_notice_list(struct db *d, long long channel, int n,
     void (*fn)(void *, const char *, const char *, const char *,
     const char *, long long), void *arg)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	if ((st = db_stmt(d, STMT_DETAIL_NOTICES)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, channel);
-	sqlite3_bind_int(st, 2, n);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2),
-		    (const char *)sqlite3_column_text(st, 3),
-		    sqlite3_column_int64(st, 4));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+	return db_each_4t1i(d, STMT_DETAIL_NOTICES, channel, n, fn, arg);
 }
 
 int

@@ -454,6 +454,12 @@ int		 db_run_prune(struct db *, enum stmt s, long long before,
 /* The first column of the one row of a statement without parameters;
  * 0 or -1. */
 int		 db_int(struct db *, enum stmt, long long *);
+/* Call fn with each row of statement s bound to (key, max) whose
+ * columns are four texts and an integer (the bot's history, a
+ * channel's notices); 0 or -1. */
+int		 db_each_4t1i(struct db *, enum stmt s, long long key, int max,
+		    void (*fn)(void *, const char *, const char *, const char *,
+		    const char *, long long), void *arg);
 /* Record the error of SQLite result code rc; returns -1. */
 int		 db_fail(struct db *, int rc);
 
