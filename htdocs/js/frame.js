@@ -34,6 +34,17 @@ export function navBadge(n) {
 		delete a.dataset.badge;
 		a.removeAttribute('aria-label');
 	}
+	showCurrent(a.parentElement);
+}
+
+// At phone width the navigation is one row that scrolls sideways:
+// bring the current page's link into view (again when the Inbox's
+// badge widens the row).
+function showCurrent(nav) {
+	const cur = nav && nav.querySelector('a[aria-current=page]');
+	if (!cur || nav.scrollWidth <= nav.clientWidth) return;
+	const n = nav.getBoundingClientRect(), c = cur.getBoundingClientRect();
+	if (c.right > n.right || c.left < n.left) nav.scrollLeft += c.left - n.left - (n.width - c.width) / 2;
 }
 
 // The current workspace's role of the session's user.
@@ -158,5 +169,6 @@ export async function frame(current) {
 		.then((d) => navBadge((d.conversations || []).length)).catch(() => {});
 	document.body.insertBefore(header, nav);
 	document.body.classList.remove('loading');
+	showCurrent(nav);
 	return s;
 }

@@ -322,6 +322,14 @@ try {
 			await page.waitForLoadState('networkidle');
 			if (p === 'index.html') await page.waitForFunction(() => performance.getEntriesByName('overview-drawn').length > 0);
 			ok(await fitsWidth(page), `${p} (${label}) fits the window's width`);
+			if (label === 'phone' && p !== 'event.html') {
+				const nav = await page.evaluate(() => {
+					const n = document.querySelector('nav.nav').getBoundingClientRect();
+					const c = document.querySelector('nav.nav a[aria-current=page]').getBoundingClientRect();
+					return { h: n.height, inView: c.left >= n.left - 1 && c.right <= n.right + 1 };
+				});
+				ok(nav.h < 60 && nav.inView, `${p} (phone): the navigation is one row with the page's own link in view`, JSON.stringify(nav));
+			}
 			await shot(page, `ops-${p.replace('.html', '')}-${label}`);
 		}
 	}
