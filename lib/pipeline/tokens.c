@@ -222,6 +222,33 @@ page_each(void *arg, const cJSON *page)
 	return 0;
 }
 
+/*
+ * The outcome of a renewal call (step "exchange" or "ig_refresh", rc
+ * what the call returned, t the new token): logged with okmsg, and on
+ * success the new token and expiry moved into o; 0 renewed, -1 not.
+ */
+static int
+renewed(struct pool *p, struct job_out *o, const char *step, int rc,
+    struct graph_token *t, struct graph_result *res, const char *okmsg)
+{
+	note_call(p, o, res);
+	if (rc == -1) {
+		add_log(o, step, res->cls == GRAPH_THROTTLED ? "throttled" :
+		    "failed", res, o->expires_at, -1, "%s", res->message);
+		graph_result_free(res);
+		return -1;
+	}
+	graph_result_free(res);
+	o->new_expires_at = t->expires_in > 0 ? p->now + t->expires_in : 0;
+	o->new_token = t->access_token;
+	t->access_token = NULL;
+	graph_oauth_token_free(t);
+	o->refreshed = 1;
+	add_log(o, step, "ok", NULL, o->expires_at, o->new_expires_at, "%s",
+	    okmsg);
+	return 0;
+}
+
 /* A Facebook Login user token near its expiry: exchange it and
  * re-derive the Pages' tokens from the new one. */
 static void
@@ -240,22 +267,10 @@ renew_login(struct worker *w, const struct db_token_job *j,
 		return;
 	}
 	memset(&res, 0, sizeof(res));
-	if (graph_oauth_exchange(w->g, token, &t, &res) == -1) {
-		note_call(p, o, &res);
-		add_log(o, "exchange", res.cls == GRAPH_THROTTLED ? "throttled" :
-		    "failed", &res, o->expires_at, -1, "%s", res.message);
-		graph_result_free(&res);
+	if (renewed(p, o, "exchange", graph_oauth_exchange(w->g, token, &t,
+	    &res), &t, &res,
+	    "the Login's token was exchanged for a new long-lived one") == -1)
 		return;
-	}
-	note_call(p, o, &res);
-	graph_result_free(&res);
-	o->new_expires_at = t.expires_in > 0 ? p->now + t.expires_in : 0;
-	o->new_token = t.access_token;
-	t.access_token = NULL;
-	graph_oauth_token_free(&t);
-	o->refreshed = 1;
-	add_log(o, "exchange", "ok", NULL, o->expires_at, o->new_expires_at,
-	    "the Login's token was exchanged for a new long-lived one");
 	memset(&res, 0, sizeof(res));
 	if (graph_oauth_pages(w->g, o->new_token, "id,access_token",
 	    page_each, &a, NULL, &res) == -1) {
@@ -299,23 +314,8 @@ renew_ig(struct worker *w, const struct db_token_job *j, const char *token,
 		return;
 	}
 	memset(&res, 0, sizeof(res));
-	if (graph_ig_refresh(w->ig, token, &t, &res) == -1) {
-		note_call(p, o, &res);
-		add_log(o, "ig_refresh", res.cls == GRAPH_THROTTLED ?
-		    "throttled" : "failed", &res, o->expires_at, -1, "%s",
-		    res.message);
-		graph_result_free(&res);
-		return;
-	}
-	note_call(p, o, &res);
-	graph_result_free(&res);
-	o->new_expires_at = t.expires_in > 0 ? p->now + t.expires_in : 0;
-	o->new_token = t.access_token;
-	t.access_token = NULL;
-	graph_oauth_token_free(&t);
-	o->refreshed = 1;
-	add_log(o, "ig_refresh", "ok", NULL, o->expires_at, o->new_expires_at,
-	    "the Instagram token was refreshed");
+	(void)renewed(p, o, "ig_refresh", graph_ig_refresh(w->ig, token, &t,
+	    &res), &t, &res, "the Instagram token was refreshed");
 }
 
 /* Read the channel's subscription back; restore it when a needed
