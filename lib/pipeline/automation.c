@@ -11,10 +11,12 @@
 #include "automation.h"
 #include "db.h"
 #include "db_auto.h"
+#include "db_channel.h"
 #include "db_outbox.h"
 #include "limits.h"
 #include "log.h"
 #include "outbox.h"
+#include "rich.h"
 #include "rules.h"
 
 /* Items of one event looked at (Meta batches up to 1000). */
@@ -141,6 +143,7 @@ send_reply(struct db *d, const struct db_auto_msg *m, const cJSON *reply,
 	struct fill_ctx		 f = { .m = m };
 	const cJSON		*t, *qr, *tpl;
 	char			*text = NULL, why[400];
+	cJSON			*rich = NULL;
 	int			 rc;
 
 	*sent = 0;
@@ -153,7 +156,13 @@ send_reply(struct db *d, const struct db_auto_msg *m, const cJSON *reply,
 	q.author_kind = author;
 	q.author_id = rule;
 	q.now_ms = now_ms;
-	if (cJSON_IsString(t)) {
+	if (rich_is(reply)) {
+		/* Buttons or a generic template (rich.h), filled. */
+		if ((rich = rich_build(reply, lookup, &f, g)) == NULL)
+			return -1;
+		q.rich = rich;
+		q.quick_replies = cJSON_IsArray(qr) ? qr : NULL;
+	} else if (cJSON_IsString(t)) {
 		if ((text = rules_fill(t->valuestring, lookup, &f, g)) == NULL)
 			return -1;
 		q.text = text;
@@ -166,6 +175,7 @@ send_reply(struct db *d, const struct db_auto_msg *m, const cJSON *reply,
 		    now_ms);
 	rc = outbox_enqueue_in(d, &q, &res);
 	free(text);
+	cJSON_Delete(rich);
 	if (rc == -1)
 		return -1;
 	if (res.verdict == OUTBOX_QUEUED_NEW) {
@@ -723,6 +733,35 @@ err:
 	return -1;
 }
 
+/* The first reply of a bot's answer that is rich (rich.h) and cannot
+ * be sent on a channel of kind, with why (the reason to escalate), or
+ * NULL. */
+static const cJSON *
+bot_reply_unusable(const cJSON *answer, const char *kind, char *why,
+    size_t whysz)
+{
+	const cJSON	*v;
+	char		 w[256];
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(answer,
+	    "replies")) {
+		if (!rich_is(v))
+			continue;
+		if (rich_validate(v, w, sizeof(w)) == -1) {
+			snprintf(why, whysz, "the bot's answer cannot be sent "
+			    "(%s)", w);
+			return v;
+		}
+		if (strcmp(kind, "whatsapp") == 0) {
+			snprintf(why, whysz, "the bot's answer cannot be sent "
+			    "(buttons and generic templates are sent on "
+			    "Messenger and Instagram only)");
+			return v;
+		}
+	}
+	return NULL;
+}
+
 int
 automation_bot_answer(struct db *d, long long msg, const cJSON *answer,
     long long now_ms)
@@ -732,7 +771,7 @@ automation_bot_answer(struct db *d, long long msg, const cJSON *answer,
 	const cJSON		*c, *v, *x;
 	cJSON			*bot = NULL;
 	double			 threshold = 0.7;
-	char			 why[200];
+	char			 why[400];
 	long long		 replies;
 	struct db_auto_facts	 f;
 	int			 rc, sent;
@@ -770,6 +809,14 @@ automation_bot_answer(struct db *d, long long msg, const cJSON *answer,
 		    m.id, why, 1, now_ms);
 		goto out;
 	}
+	/* A reply hubgate cannot send (buttons malformed, or where the
+	 * platform has none): the bot erred, a person takes over. */
+	if ((x = bot_reply_unusable(answer, m.channel_kind, why,
+	    sizeof(why))) != NULL) {
+		rc = automation_escalate(d, m.workspace_id, m.conversation_id,
+		    m.id, why, 1, now_ms);
+		goto out;
+	}
 	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(answer, "tags"))
 		if (cJSON_IsString(v) && strlen(v->valuestring) <= 50 &&
 		    db_auto_tag(d, m.conversation_id, v->valuestring) == -1)
@@ -797,6 +844,60 @@ out:
 	return rc;
 }
 
+/* What the replies of then would send on a channel of kind (NULL: not
+ * said), placeholders filled as far as a typed message allows: [{"kind":
+ * "text", "text", "quick_replies"?} | {"kind": "template", "payload":
+ * Meta's button or generic template, "quick_replies"?} | {"kind":
+ * "whatsapp_template", "template"}], each with "refused": why when that
+ * channel does not take it.  NULL when out of memory. */
+static cJSON *
+sends_of(const cJSON *then, const char *kind, const struct rules_groups *g)
+{
+	const cJSON	*a, *v, *qr;
+	cJSON		*arr = cJSON_CreateArray(), *o, *p;
+	char		*t;
+	int		 wa = kind != NULL && strcmp(kind, "whatsapp") == 0;
+
+	cJSON_ArrayForEach(a, then) {
+		if (arr == NULL || !cJSON_IsObject(a) || a->child == NULL ||
+		    strcmp(a->child->string, "reply") != 0)
+			continue;
+		v = a->child;
+		qr = cJSON_GetObjectItemCaseSensitive(v, "quick_replies");
+		if ((o = cJSON_CreateObject()) == NULL ||
+		    !cJSON_AddItemToArray(arr, o))
+			break;
+		if (rich_is(v)) {
+			cJSON_AddStringToObject(o, "kind", "template");
+			if ((p = rich_build(v, NULL, NULL, g)) != NULL)
+				cJSON_AddItemToObject(o, "payload", p);
+			if (wa)
+				cJSON_AddStringToObject(o, "refused", "buttons and "
+				    "generic templates are sent on Messenger and "
+				    "Instagram only");
+		} else if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(v,
+		    "text"))) {
+			cJSON_AddStringToObject(o, "kind", "text");
+			if ((t = rules_fill(cJSON_GetObjectItemCaseSensitive(v,
+			    "text")->valuestring, NULL, NULL, g)) != NULL)
+				cJSON_AddStringToObject(o, "text", t);
+			free(t);
+			if (wa && qr != NULL)
+				cJSON_AddStringToObject(o, "refused", "quick "
+				    "replies are sent on Messenger and Instagram "
+				    "only");
+		} else {
+			cJSON_AddStringToObject(o, "kind", "whatsapp_template");
+			cJSON_AddItemToObject(o, "template", cJSON_Duplicate(
+			    cJSON_GetObjectItemCaseSensitive(v, "template"), 1));
+		}
+		if (qr != NULL)
+			cJSON_AddItemToObject(o, "quick_replies",
+			    cJSON_Duplicate(qr, 1));
+	}
+	return arr;
+}
+
 cJSON *
 automation_test(struct db *d, long long ws, const struct rules_msg *m)
 {
@@ -804,11 +905,20 @@ automation_test(struct db *d, long long ws, const struct rules_msg *m)
 	struct auto_ws		*w;
 	const char		*phrase;
 	cJSON			*o, *arr, *one, *j;
+	char			 kind[16] = "";
 	size_t			 i;
 	int			 stopped = 0;
 
 	if ((w = ws_load(d, ws)) == NULL)
 		return NULL;
+	if (m->channel_id > 0) {
+		struct db_channel_one c;
+
+		memset(&c, 0, sizeof(c));
+		if (db_channel_get(d, ws, m->channel_id, &c) == 1)
+			snprintf(kind, sizeof(kind), "%s", c.kind);
+		db_channel_one_free(&c);
+	}
 	o = cJSON_CreateObject();
 	phrase = rules_phrase_hit(cJSON_GetObjectItemCaseSensitive(w->handover,
 	    "phrases"), m->text);
@@ -832,6 +942,9 @@ automation_test(struct db *d, long long ws, const struct rules_msg *m)
 			cJSON_AddStringToObject(one, "name", w->rule[i].name);
 			cJSON_AddItemToObject(one, "then", cJSON_Duplicate(
 			    cJSON_GetObjectItemCaseSensitive(j, "then"), 1));
+			cJSON_AddItemToObject(one, "sends", sends_of(
+			    cJSON_GetObjectItemCaseSensitive(j, "then"),
+			    kind[0] != '\0' ? kind : NULL, &g));
 			cJSON_AddItemToArray(arr, one);
 			cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(j,
 			    "then"))

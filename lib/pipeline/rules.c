@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "limits.h"
+#include "rich.h"
 #include "rules.h"
 #include "tz.h"
 #include "utf8.h"
@@ -509,6 +510,17 @@ reply_validate(const cJSON *v, char *why, size_t whysz)
 	if (cJSON_IsObject(tpl) && t == NULL && q == NULL &&
 	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(tpl, "name")))
 		return 0;
+	/* Buttons or a generic template (rich.h). */
+	if (rich_is(v)) {
+		if (rich_validate(v, why, whysz) == -1)
+			return -1;
+		if (q != NULL && !strings_ok(q, 13, 20)) {
+			snprintf(why, whysz, "then.reply.quick_replies: up to "
+			    "13 titles");
+			return -1;
+		}
+		return 0;
+	}
 	if (!cJSON_IsString(t) || strlen(t->valuestring) == 0 ||
 	    strlen(t->valuestring) > HG_RULE_TEXT_MAX ||
 	    !utf8_valid(t->valuestring, strlen(t->valuestring)) ||
