@@ -219,8 +219,13 @@ function drawMsg(m) {
 	}
 	// Media (media.js): each stored item, after the text or caption.
 	const atts = m.unsent || m.kind === 'location' ? [] : (m.attachments || []);
-	if (!atts.length || m.text) li.append(el('div', { className: 'msg-text' }, atts.length ? m.text : body(m)));
-	for (const a of atts) li.append(attachmentNode(a));
+	// A button or generic template hubgate sent: its text, then each
+	// card's title and subtitle and its buttons as labels.
+	const cards = atts.filter((a) => a.type === 'template' && Array.isArray(a.buttons));
+	if ((!atts.length || m.text) && !cards.some((a) => a.name)) li.append(el('div', { className: 'msg-text' }, atts.length ? m.text : body(m)));
+	for (const a of atts) li.append(cards.includes(a) ? el('div', { className: 'msg-card', 'data-kind': 'template' },
+		a.name ? el('strong', {}, a.name) : '', a.subtitle ? el('span', { className: 'msg-card-sub muted small' }, a.subtitle) : '',
+		...a.buttons.map((b) => el('span', { className: 'btn-label' }, b))) : attachmentNode(a));
 	const meta = el('div', { className: 'msg-meta small' }, el('time', {}, new Date(m.sent_at).toLocaleString()));
 	if (out) {
 		if (m.echo) meta.append(' · ', el('span', { className: 'msg-echo' }, authorLabel(m)));

@@ -39,9 +39,11 @@ function whenText(w) {
 function thenText(t) {
 	return (t || []).map((a) => {
 		const [k, v] = Object.entries(a)[0] || [];
+		if (k === 'reply' && v && v.generic) return `reply with ${v.generic.length} card${v.generic.length === 1 ? '' : 's'} (${v.generic.map((e) => e.title).join(', ')})`;
+		if (k === 'reply' && v && v.buttons) return `reply "${v.text}" with buttons ${v.buttons.map((b) => `[${b.title}]`).join(' ')}`;
 		if (k === 'reply') return v && v.text ? `reply "${v.text}"` : 'reply with a template';
 		if (k === 'tag') return `tag ${v}`;
-		if (k === 'assign') return `assign to user ${v}`;
+		if (k === 'assign') return v && typeof v === 'object' ? `assign to group ${v.group}` : `assign to user ${v}`;
 		if (k === 'escalate') return 'hand over to a person';
 		if (k === 'bot') return 'ask the bot';
 		return k || '';
@@ -128,6 +130,31 @@ function whenChanged() {
 	}
 }
 
+// Buttons under the reply: a row each (title, payload or link), at most 3.
+function buttonRow(b = {}) {
+	const n = $('r-buttons').children.length + 1;
+	const title = el('input', { type: 'text', maxLength: 20, className: 'b-title', 'aria-label': `Button ${n} title`, value: b.title || '' });
+	const value = el('input', { type: 'text', maxLength: 1000, className: 'b-value', 'aria-label': `Button ${n} payload or https:// link`, placeholder: 'PAYLOAD or https://…', value: b.url || b.payload || '' });
+	const li = el('li', { className: 'form-row b-row' }, title, value,
+		el('button', { type: 'button', className: 'btn btn-secondary btn-small', 'aria-label': `Remove button ${n}`, onclick: () => { li.remove(); buttonsChanged(); $('r-button-add').focus(); } }, 'Remove'));
+	$('r-buttons').append(li);
+	buttonsChanged();
+	return title;
+}
+
+function buttonsChanged() {
+	$('r-button-add').hidden = $('r-buttons').children.length >= 3;
+}
+
+// The buttons of the form, as a rule's reply takes them.
+function formButtons() {
+	return [...$('r-buttons').querySelectorAll('.b-row')].map((li) => {
+		const title = li.querySelector('.b-title').value.trim();
+		const v = li.querySelector('.b-value').value.trim();
+		return /^https:\/\//i.test(v) ? { title, url: v } : { title, payload: v };
+	}).filter((b) => b.title || b.url || b.payload);
+}
+
 // The form into a rule; null (and why shown) when incomplete.
 function fromForm() {
 	const k = $('r-when').value;
@@ -141,7 +168,11 @@ function fromForm() {
 	else when[k] = v;
 	const then = [];
 	const reply = $('r-reply').value.trim();
-	if (reply) then.push({ reply: { text: reply } });
+	const buttons = formButtons();
+	if (reply) then.push({ reply: buttons.length ? { text: reply, buttons } : { text: reply } });
+	// What the form cannot show stays as it was (cards, templates).
+	for (const a of (editing && editing.then) || [])
+		if (a.reply && (a.reply.generic || a.reply.template)) then.unshift(a);
 	if ($('r-tag').value.trim()) then.push({ tag: $('r-tag').value.trim() });
 	if ($('r-bot').checked) then.push({ bot: {} });
 	if ($('r-escalate').checked) then.push({ escalate: {} });
@@ -160,6 +191,8 @@ function resetForm() {
 	$('edit-h').textContent = 'Add a rule';
 	$('r-submit').textContent = 'Add rule';
 	$('r-cancel').hidden = true;
+	$('r-buttons').replaceChildren();
+	buttonsChanged();
 	whenChanged();
 }
 
@@ -183,6 +216,7 @@ function edit(r) {
 	for (const a of r.then || []) {
 		const [key, v] = Object.entries(a)[0] || [];
 		if (key === 'reply' && v && v.text) $('r-reply').value = v.text;
+		if (key === 'reply' && v && Array.isArray(v.buttons)) v.buttons.forEach((b) => buttonRow(b));
 		if (key === 'tag') $('r-tag').value = v;
 		if (key === 'escalate') $('r-escalate').checked = true;
 		if (key === 'bot') $('r-bot').checked = true;
@@ -194,6 +228,7 @@ function edit(r) {
 }
 
 $('r-when').addEventListener('change', whenChanged);
+$('r-button-add').addEventListener('click', () => buttonRow().focus());
 $('r-cancel').addEventListener('click', resetForm);
 $('edit').addEventListener('submit', async (ev) => {
 	ev.preventDefault();
@@ -225,8 +260,19 @@ $('test').addEventListener('submit', async (ev) => {
 		return;
 	}
 	const ul = el('ul', { className: 'test-matches' });
-	for (const m of list)
-		ul.append(el('li', {}, el('strong', {}, m.name), `: ${thenText(m.then)}`));
+	for (const m of list) {
+		const li = el('li', {}, el('strong', {}, m.name), `: ${thenText(m.then)}`);
+		// What would be sent, filled as far as a typed message allows.
+		for (const s of m.sends || []) {
+			const p = s.payload || {};
+			const text = s.kind === 'text' ? s.text : p.text || (p.elements || []).map((e) => e.title).join(' · ');
+			const labels = (p.buttons || []).concat(...(p.elements || []).map((e) => e.buttons || []));
+			li.append(el('div', { className: 'test-send small' }, 'Sends: ', el('q', {}, text || ''),
+				...labels.map((b) => el('span', { className: 'btn-label' }, b.title)),
+				s.refused ? el('span', { className: 'muted' }, ` (refused: ${s.refused})`) : ''));
+		}
+		ul.append(li);
+	}
 	out.append(ul);
 });
 
