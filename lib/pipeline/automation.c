@@ -12,6 +12,7 @@
 #include "db.h"
 #include "db_auto.h"
 #include "db_channel.h"
+#include "db_group.h"
 #include "db_outbox.h"
 #include "limits.h"
 #include "log.h"
@@ -205,7 +206,7 @@ automation_escalate(struct db *d, long long ws, long long conv, long long msg,
 	const cJSON		*n, *qr;
 	cJSON			*h = NULL, *hours = NULL, *reply = NULL;
 	char			 text[HG_RULE_TEXT_MAX + 256];
-	int			 rc, sent;
+	int			 rc, sent, grouped;
 
 	if ((rc = db_auto_escalate(d, conv, reason, now_ms)) != 1)
 		return rc;
@@ -230,12 +231,15 @@ automation_escalate(struct db *d, long long ws, long long conv, long long msg,
 	n = cJSON_GetObjectItemCaseSensitive(h, "notice");
 	qr = cJSON_GetObjectItemCaseSensitive(h, "waiting_quick_replies");
 	rc = -1;
-	if (db_auto_queue(d, ws, conv, now_ms, &pos, waits, HG_WAIT_SAMPLES,
-	    &nw) == -1)
+	/* A conversation of a group: that group's queue, its waits and
+	 * its available members only (db_group.h). */
+	if ((grouped = db_group_queue(d, conv, now_ms - HG_WAIT_WINDOW_MS,
+	    &pos, waits, HG_WAIT_SAMPLES, &nw, &avail)) == -1 ||
+	    (grouped == 0 && (db_auto_queue(d, ws, conv, now_ms, &pos, waits,
+	    HG_WAIT_SAMPLES, &nw) == -1 || db_auto_available_count(d, ws,
+	    &avail) == -1)))
 		goto out;
 	wait = rules_median(waits, nw);
-	if (db_auto_available_count(d, ws, &avail) == -1)
-		goto out;
 	snprintf(text, sizeof(text), "%s", cJSON_IsString(n) &&
 	    n->valuestring[0] != '\0' ? n->valuestring :
 	    automation_default_notice);
@@ -316,6 +320,31 @@ struct run {
 	long long replies;	/* automatic replies in the last hour */
 };
 
+/* The action {"assign": {"group": id or name}} v of rule r on m: the
+ * conversation's group (its person, if any, stays); 0 or -1. */
+static int
+assign_group(struct db *d, const struct db_rule *r, const cJSON *v,
+    const struct db_auto_msg *m, long long now_ms)
+{
+	const cJSON	*g = cJSON_GetObjectItemCaseSensitive(v, "group");
+	long long	 id;
+	char		 why[120];
+	int		 rc;
+
+	if ((rc = db_group_find(d, m->workspace_id, cJSON_IsNumber(g) ?
+	    (long long)g->valuedouble : 0, cJSON_GetStringValue(g), &id)) == -1)
+		return -1;
+	if (rc == 1 && (rc = db_group_assign(d, m->workspace_id,
+	    m->conversation_id, id)) == -1)
+		return -1;
+	if (rc == 1)
+		snprintf(why, sizeof(why), "group %lld", id);
+	else
+		snprintf(why, sizeof(why), "no such group in this workspace");
+	return db_auto_log(d, m->workspace_id, m->conversation_id, m->id,
+	    r->id, "assign", why, now_ms);
+}
+
 /* Run one action of rule r on m; 0 or -1. */
 static int
 run_action(struct db *d, const struct auto_ws *w, const struct db_rule *r,
@@ -348,6 +377,8 @@ run_action(struct db *d, const struct auto_ws *w, const struct db_rule *r,
 		return db_auto_log(d, m->workspace_id, m->conversation_id,
 		    m->id, r->id, "tag", v->valuestring, now_ms);
 	}
+	if (strcmp(k, "assign") == 0 && cJSON_IsObject(v))
+		return assign_group(d, r, v, m, now_ms);
 	if (strcmp(k, "assign") == 0 || strcmp(k, "close") == 0) {
 		rc = db_conv_act(d, m->workspace_id, m->conversation_id,
 		    k[0] == 'a' ? DB_CONV_ASSIGN : DB_CONV_CLOSE,

@@ -556,6 +556,21 @@ action_validate(const cJSON *a, char *why, size_t whysz)
 		}
 		return 0;
 	}
+	if (strcmp(k, "assign") == 0 && cJSON_IsObject(v)) {
+		/* A group of people (db_group.h), by id or by name. */
+		const cJSON *g = cJSON_GetObjectItemCaseSensitive(v, "group");
+
+		if (v->child == NULL || v->child->next != NULL || !((cJSON_IsNumber(g) &&
+		    g->valuedouble >= 1 && g->valuedouble <= 9007199254740992.0 &&
+		    g->valuedouble == (double)(long long)g->valuedouble) ||
+		    (cJSON_IsString(g) && g->valuestring[0] != '\0' &&
+		    strlen(g->valuestring) <= HG_GROUP_NAME_MAX))) {
+			snprintf(why, whysz, "then.assign: a user id, or "
+			    "{\"group\": a group's id or name}");
+			return -1;
+		}
+		return 0;
+	}
 	if (strcmp(k, "assign") == 0) {
 		if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
 		    v->valuedouble > 9007199254740992.0) {
