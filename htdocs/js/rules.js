@@ -10,6 +10,9 @@ import { confirmIn } from './ops.js';
 const $ = (id) => document.getElementById(id);
 let rules = [];
 let editing = null;	// the rule being edited, or null: adding
+let groupList = [];	// the workspace's groups of people
+let people = [];	// who a group may have
+let editingGroup = null;	// the group being edited, or null: adding
 
 await frame('rules.html');
 
@@ -43,7 +46,11 @@ function thenText(t) {
 		if (k === 'reply' && v && v.buttons) return `reply "${v.text}" with buttons ${v.buttons.map((b) => `[${b.title}]`).join(' ')}`;
 		if (k === 'reply') return v && v.text ? `reply "${v.text}"` : 'reply with a template';
 		if (k === 'tag') return `tag ${v}`;
-		if (k === 'assign') return v && typeof v === 'object' ? `assign to group ${v.group}` : `assign to user ${v}`;
+		if (k === 'assign' && v && typeof v === 'object') {
+			const g = groupList.find((x) => x.id === v.group || x.name === v.group);
+			return `assign to group ${g ? g.name : v.group}`;
+		}
+		if (k === 'assign') return `assign to user ${v}`;
 		if (k === 'escalate') return 'hand over to a person';
 		if (k === 'bot') return 'ask the bot';
 		return k || '';
@@ -174,6 +181,7 @@ function fromForm() {
 	for (const a of (editing && editing.then) || [])
 		if (a.reply && (a.reply.generic || a.reply.template)) then.unshift(a);
 	if ($('r-tag').value.trim()) then.push({ tag: $('r-tag').value.trim() });
+	if ($('r-group').value) then.push({ assign: { group: Number($('r-group').value) } });
 	if ($('r-bot').checked) then.push({ bot: {} });
 	if ($('r-escalate').checked) then.push({ escalate: {} });
 	if ($('r-close').checked) then.push({ close: {} });
@@ -218,6 +226,10 @@ function edit(r) {
 		if (key === 'reply' && v && v.text) $('r-reply').value = v.text;
 		if (key === 'reply' && v && Array.isArray(v.buttons)) v.buttons.forEach((b) => buttonRow(b));
 		if (key === 'tag') $('r-tag').value = v;
+		if (key === 'assign' && v && typeof v === 'object') {
+			const g = groupList.find((x) => x.id === v.group || x.name === v.group);
+			if (g) $('r-group').value = String(g.id);
+		}
 		if (key === 'escalate') $('r-escalate').checked = true;
 		if (key === 'bot') $('r-bot').checked = true;
 		if (key === 'close') $('r-close').checked = true;
@@ -276,6 +288,82 @@ $('test').addEventListener('submit', async (ev) => {
 	out.append(ul);
 });
 
+// Groups of people: listed with their members, edited in the form
+// below the list (a checkbox per person).
+async function loadGroups() {
+	const r = await api('GET', 'groups');
+	groupList = r.groups || [];
+	people = r.people || [];
+	const names = new Map(people.map((p) => [p.id, p.name]));
+	$('groups').replaceChildren(...(groupList.length ? groupList.map((g) => {
+		const li = el('li', { className: 'group-row' }, el('strong', {}, g.name), ': ',
+			g.members.length ? g.members.map((id) => names.get(id) || `user ${id}`).join(', ') : el('span', { className: 'muted' }, 'nobody yet'), ' ');
+		const box = el('span', { className: 'row-actions' },
+			el('button', { type: 'button', className: 'btn btn-small', 'aria-label': `Edit group ${g.name}`, onclick: () => editGroup(g) }, 'Edit'),
+			el('button', { type: 'button', className: 'btn btn-danger btn-small', 'aria-label': `Delete group ${g.name}`,
+				onclick: () => confirmIn(box, `Delete group "${g.name}"?`, 'Yes, delete', () => removeGroup(g), { danger: true }) }, 'Delete'));
+		li.append(box);
+		return li;
+	}) : [el('li', { className: 'muted' }, 'No groups yet.')]));
+	const keep = $('r-group').value;
+	$('r-group').replaceChildren(el('option', { value: '' }, 'No group'),
+		...groupList.map((g) => el('option', { value: String(g.id) }, g.name)));
+	$('r-group').value = groupList.some((g) => String(g.id) === keep) ? keep : '';
+	drawPeople(editingGroup ? editingGroup.members : []);
+}
+
+function drawPeople(members) {
+	$('g-people').replaceChildren(...(people.length ? people.map((p) => el('label', { className: 'g-person' },
+		el('input', { type: 'checkbox', value: String(p.id), checked: members.includes(p.id) }), ` ${p.name}`))
+		: [el('span', { className: 'muted' }, 'Nobody to add yet.')]));
+}
+
+function resetGroup() {
+	editingGroup = null;
+	$('g-name').value = '';
+	$('g-name-label').textContent = 'New group\'s name';
+	$('g-submit').textContent = 'Add group';
+	$('g-cancel').hidden = true;
+	drawPeople([]);
+}
+
+function editGroup(g) {
+	editingGroup = g;
+	$('g-name').value = g.name;
+	$('g-name-label').textContent = `Group "${g.name}": name`;
+	$('g-submit').textContent = 'Save group';
+	$('g-cancel').hidden = false;
+	drawPeople(g.members);
+	$('g-name').focus();
+}
+
+async function removeGroup(g) {
+	try {
+		await api('DELETE', `groups/${g.id}`);
+		if (editingGroup && editingGroup.id === g.id) resetGroup();
+	} catch (e) {
+		showAlert($('g-alert'), e.message);
+	}
+	await loadGroups();
+}
+
+$('g-cancel').addEventListener('click', resetGroup);
+$('group-form').addEventListener('submit', async (ev) => {
+	ev.preventDefault();
+	const b = { name: $('g-name').value.trim(),
+		members: [...$('g-people').querySelectorAll('input:checked')].map((c) => Number(c.value)) };
+	if (!b.name) { showAlert($('g-alert'), 'Give the group a name.'); return; }
+	try {
+		if (editingGroup) await api('PUT', `groups/${editingGroup.id}`, b);
+		else await api('POST', 'groups', b);
+		showAlert($('g-alert'), '');
+		resetGroup();
+		await loadGroups();
+	} catch (e) {
+		showAlert($('g-alert'), e.message);
+	}
+});
+
 // Handover and bot settings.
 async function loadSettings() {
 	const h = await api('GET', 'settings/handover');
@@ -319,4 +407,8 @@ $('bot').addEventListener('submit', async (ev) => {
 });
 
 whenChanged();
-if (await load()) await loadSettings();
+if (await load()) {
+	await loadGroups();
+	await load();	// the rules again, their groups named
+	await loadSettings();
+}

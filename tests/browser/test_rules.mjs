@@ -4,7 +4,8 @@
 // rules (off) → adds a keyword rule with the form, a button under its
 // reply added with the keyboard → the test box says what it would do
 // (and send) with a matching message and that nothing matches another
-// → a matching sandbox message arrives and the rule's reply shows in
+// → a group of people is added and offered to rules and the inbox's
+// filter → a matching sandbox message arrives and the rule's reply shows in
 // the conversation, its button as a label → the handover is turned on
 // → "I want to talk to a person" escalates: the inbox shows it
 // escalated, with the notice in the thread → a person answers and
@@ -101,11 +102,24 @@ try {
 	eq(sql(`SELECT json_extract(body, '$.then[0].reply.buttons[0].title') FROM rule WHERE name = 'Croissants'`), 'Order some', '... keeping its button');
 	w.check('list actions');
 
+	// --- a group of people: created from the Rules page, offered to rules
+	await page.fill('#g-name', 'Bakers');
+	await page.check('#g-people input[type=checkbox]');
+	await page.click('#g-submit');
+	await page.waitForSelector('#groups li:has-text("Bakers")');
+	eq(await page.textContent('#groups li:has-text("Bakers") strong'), 'Bakers', 'a group is added from the Rules page');
+	ok(/Rita Rules/.test(await page.textContent('#groups li:has-text("Bakers")')), '... with its member');
+	eq(sql(`SELECT g.name || ' ' || count(m.user_id) FROM person_group g JOIN person_group_member m ON m.group_id = g.id`), 'Bakers 1', '... stored');
+	eq(await page.locator('#r-group option', { hasText: 'Bakers' }).count(), 1, '... and offered to rules');
+	await shot(page, 'rules-groups-desktop');
+	w.check('groups');
+
 	// --- a matching message gets the reply
 	await deliver({ platform: 'messenger', page: PAGE_ID, sender: '5553000001', text: 'Any croissants today?' });
 	await until(() => sql(`SELECT count(*) FROM outbox WHERE author_kind = 'rule' AND state IN ('sent', 'delivered', 'read')`) === '1',
 		'the rule\'s reply is sent');
 	await page.goto(`${BASE}/inbox.html`);
+	eq(await page.locator('#f-assigned option', { hasText: 'Bakers' }).count(), 1, 'the inbox filters by the group');
 	await page.click('#convs .conv');
 	await page.waitForSelector('#thread .msg-out');
 	eq(await page.textContent('#thread .msg-out .msg-text'), REPLY, 'the reply shows in the conversation');
