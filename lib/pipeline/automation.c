@@ -131,6 +131,21 @@ lookup(void *arg, const char *key)
 	return NULL;
 }
 
+/* rich_build's filler: the placeholders of a message (f, may be NULL)
+ * and a pattern's groups (g, may be NULL). */
+struct rich_ctx {
+	struct fill_ctx			*f;
+	const struct rules_groups	*g;
+};
+
+static char *
+rich_text(void *arg, const char *text)
+{
+	struct rich_ctx *c = arg;
+
+	return rules_fill(text, c->f != NULL ? lookup : NULL, c->f, c->g);
+}
+
 /* Queue a reply of rule (0: hubgate's own notice) or of the bot
  * (author "bot") to m's conversation: text (filled) with quick replies,
  * or a template.  *sent: 1 when queued.  0 or -1. */
@@ -159,7 +174,9 @@ send_reply(struct db *d, const struct db_auto_msg *m, const cJSON *reply,
 	q.now_ms = now_ms;
 	if (rich_is(reply)) {
 		/* Buttons or a generic template (rich.h), filled. */
-		if ((rich = rich_build(reply, lookup, &f, g)) == NULL)
+		struct rich_ctx rc_fill = { .f = &f, .g = g };
+
+		if ((rich = rich_build(reply, rich_text, &rc_fill)) == NULL)
 			return -1;
 		q.rich = rich;
 		q.quick_replies = cJSON_IsArray(qr) ? qr : NULL;
@@ -900,7 +917,9 @@ sends_of(const cJSON *then, const char *kind, const struct rules_groups *g)
 			break;
 		if (rich_is(v)) {
 			cJSON_AddStringToObject(o, "kind", "template");
-			if ((p = rich_build(v, NULL, NULL, g)) != NULL)
+			struct rich_ctx rc_fill = { .f = NULL, .g = g };
+
+			if ((p = rich_build(v, rich_text, &rc_fill)) != NULL)
 				cJSON_AddItemToObject(o, "payload", p);
 			if (wa)
 				cJSON_AddStringToObject(o, "refused", "buttons and "

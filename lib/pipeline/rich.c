@@ -11,7 +11,6 @@
 #include "buf.h"
 #include "limits.h"
 #include "rich.h"
-#include "rules.h"
 #include "utf8.h"
 
 int
@@ -211,13 +210,13 @@ rich_validate(const cJSON *reply, char *why, size_t whysz)
 
 /* Add key: tmpl filled to o; 0 or -1. */
 static int
-add_filled(cJSON *o, const char *key, const char *tmpl, rules_lookup lookup,
-    void *arg, const struct rules_groups *g)
+add_filled(cJSON *o, const char *key, const char *tmpl, rich_fill fill,
+    void *arg)
 {
 	char	*s;
 	int	 rc;
 
-	if ((s = rules_fill(tmpl, lookup, arg, g)) == NULL)
+	if ((s = fill != NULL ? fill(arg, tmpl) : strdup(tmpl)) == NULL)
 		return -1;
 	rc = cJSON_AddStringToObject(o, key, s) != NULL ? 0 : -1;
 	free(s);
@@ -226,8 +225,7 @@ add_filled(cJSON *o, const char *key, const char *tmpl, rules_lookup lookup,
 
 /* The buttons bs in Meta's shape, filled; NULL when out of memory. */
 static cJSON *
-buttons_build(const cJSON *bs, rules_lookup lookup, void *arg,
-    const struct rules_groups *g)
+buttons_build(const cJSON *bs, rich_fill fill, void *arg)
 {
 	const cJSON	*b, *p, *u;
 	cJSON		*arr = cJSON_CreateArray(), *o;
@@ -240,10 +238,11 @@ buttons_build(const cJSON *bs, rules_lookup lookup, void *arg,
 		    cJSON_AddStringToObject(o, "type", cJSON_IsString(u) ?
 		    "web_url" : "postback") == NULL ||
 		    add_filled(o, "title", cJSON_GetStringValue(
-		    cJSON_GetObjectItemCaseSensitive(b, "title")), lookup, arg,
-		    g) == -1 || (cJSON_IsString(u) ? cJSON_AddStringToObject(o,
-		    "url", u->valuestring) == NULL : add_filled(o, "payload",
-		    cJSON_GetStringValue(p), lookup, arg, g) == -1)) {
+		    cJSON_GetObjectItemCaseSensitive(b, "title")), fill,
+		    arg) == -1 || (cJSON_IsString(u) ?
+		    cJSON_AddStringToObject(o, "url", u->valuestring) == NULL :
+		    add_filled(o, "payload", cJSON_GetStringValue(p), fill,
+		    arg) == -1)) {
 			cJSON_Delete(arr);
 			return NULL;
 		}
@@ -252,8 +251,7 @@ buttons_build(const cJSON *bs, rules_lookup lookup, void *arg,
 }
 
 cJSON *
-rich_build(const cJSON *reply, rules_lookup lookup, void *arg,
-    const struct rules_groups *g)
+rich_build(const cJSON *reply, rich_fill fill, void *arg)
 {
 	const cJSON	*bs = cJSON_GetObjectItemCaseSensitive(reply, "buttons");
 	const cJSON	*e, *v;
@@ -263,9 +261,9 @@ rich_build(const cJSON *reply, rules_lookup lookup, void *arg,
 	if (!bad && bs != NULL)
 		bad = cJSON_AddStringToObject(o, "template_type", "button") ==
 		    NULL || add_filled(o, "text", cJSON_GetStringValue(
-		    cJSON_GetObjectItemCaseSensitive(reply, "text")), lookup, arg,
-		    g) == -1 || (arr = buttons_build(bs, lookup, arg, g)) ==
-		    NULL || !cJSON_AddItemToObject(o, "buttons", arr);
+		    cJSON_GetObjectItemCaseSensitive(reply, "text")), fill,
+		    arg) == -1 || (arr = buttons_build(bs, fill, arg)) == NULL ||
+		    !cJSON_AddItemToObject(o, "buttons", arr);
 	else if (!bad) {
 		bad = cJSON_AddStringToObject(o, "template_type", "generic") ==
 		    NULL || (arr = cJSON_AddArrayToObject(o, "elements")) == NULL;
@@ -276,18 +274,18 @@ rich_build(const cJSON *reply, rules_lookup lookup, void *arg,
 			bad = (x = cJSON_CreateObject()) == NULL ||
 			    !cJSON_AddItemToArray(arr, x) || add_filled(x, "title",
 			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-			    e, "title")), lookup, arg, g) == -1;
+			    e, "title")), fill, arg) == -1;
 			if (!bad && cJSON_IsString(v =
 			    cJSON_GetObjectItemCaseSensitive(e, "subtitle")))
 				bad = add_filled(x, "subtitle", v->valuestring,
-				    lookup, arg, g) == -1;
+				    fill, arg) == -1;
 			if (!bad && cJSON_IsString(v =
 			    cJSON_GetObjectItemCaseSensitive(e, "image_url")))
 				bad = cJSON_AddStringToObject(x, "image_url",
 				    v->valuestring) == NULL;
 			v = cJSON_GetObjectItemCaseSensitive(e, "buttons");
 			if (!bad && cJSON_GetArraySize(v) > 0)
-				bad = (eb = buttons_build(v, lookup, arg, g)) ==
+				bad = (eb = buttons_build(v, fill, arg)) ==
 				    NULL || !cJSON_AddItemToObject(x, "buttons", eb);
 		}
 	}

@@ -15,7 +15,8 @@
  * where a button is {"title", "payload"} (a postback) or {"title",
  * "url": "https://..."} (a web link), its title of at most
  * HG_MSG_BUTTON_TITLE_MAX characters.  Texts, titles, subtitles and
- * payloads take placeholders (rules_fill); URLs do not.
+ * payloads take placeholders (the caller fills them: rules_fill);
+ * URLs do not.
  */
 #ifndef HG_RICH_H
 #define HG_RICH_H
@@ -23,8 +24,6 @@
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
-
-#include "rules.h"
 
 /* 1 when reply (a reply's object) asks for buttons or a generic
  * template, else 0. */
@@ -34,13 +33,16 @@ int	 rich_is(const cJSON *reply);
  * words, naming the field ("then.reply.buttons[1].title: ..."). */
 int	 rich_validate(const cJSON *reply, char *why, size_t whysz);
 
+/* A text with its placeholders filled: allocated, NULL when out of
+ * memory. */
+typedef char *(*rich_fill)(void *arg, const char *text);
+
 /* The template of a valid rich reply as Meta's message.attachment
  * payload ({"template_type": "button", "text", "buttons": [{"type":
  * "postback"|"web_url", "title", "payload"|"url"}]} or
  * {"template_type": "generic", "elements": [...]}), its texts filled
- * by lookup (may be NULL) and g (may be NULL).  The caller frees it;
- * NULL when out of memory. */
-cJSON	*rich_build(const cJSON *reply, rules_lookup lookup, void *arg,
-	    const struct rules_groups *g);
+ * by fill(arg, text) (NULL: as written).  The caller frees it; NULL
+ * when out of memory. */
+cJSON	*rich_build(const cJSON *reply, rich_fill fill, void *arg);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * Rich replies (lib/pipeline/rich.c) and their templates
- * (lib/meta/graph_send.c): the shapes of buttons and generic templates
+ * (lib/meta/graph_send.c), and a rule's assignment to a group of
+ * people (lib/pipeline/rules.c): the shapes of buttons and generic templates
  * (counts, lengths in characters, links, one of payload or url, fields
  * that do not belong), as a rule's reply; Meta's payload built from
  * them with placeholders filled (never in a URL); that payload read
@@ -200,6 +201,36 @@ test_in_rules(void)
 	OK(strstr(w, "then.reply.generic[0].buttons[0].url") != NULL,
 	    "... naming it");
 	cJSON_Delete(r);
+
+	/* Assigning to a group of people, by id or by name. */
+	static const struct {
+		const char	*then;
+		int		 ok;
+		const char	*name;
+	} assign[] = {
+		{ "{\"assign\":{\"group\":\"Billing\"}}", 0, "assign to a "
+		    "group by name" },
+		{ "{\"assign\":{\"group\":7}}", 0, "... by id" },
+		{ "{\"assign\":3}", 0, "... a person, as before" },
+		{ "{\"assign\":{\"group\":\"\"}}", -1, "an empty name" },
+		{ "{\"assign\":{\"group\":0}}", -1, "id 0" },
+		{ "{\"assign\":{\"group\":1.5}}", -1, "an id that is no "
+		    "integer" },
+		{ "{\"assign\":{}}", -1, "no group" },
+		{ "{\"assign\":{\"group\":1,\"user\":2}}", -1, "a group and "
+		    "more" },
+	};
+	char	 rule[512];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(assign) / sizeof(assign[0]); i++) {
+		snprintf(rule, sizeof(rule), "{\"name\":\"n\",\"when\":"
+		    "{\"keywords\":[\"a\"]},\"then\":[%s]}", assign[i].then);
+		r = J(rule);
+		EQ_INT(rules_validate(r, w, sizeof(w)), assign[i].ok,
+		    assign[i].name);
+		cJSON_Delete(r);
+	}
 }
 
 static const char *
@@ -207,6 +238,20 @@ lookup(void *arg, const char *key)
 {
 	(void)arg;
 	return strcmp(key, "contact.first_name") == 0 ? "Ana" : NULL;
+}
+
+/* rich_build's filler over lookup and the groups g. */
+static char *
+fill(void *arg, const char *text)
+{
+	return rules_fill(text, lookup, NULL, arg);
+}
+
+static char *
+fill_none(void *arg, const char *text)
+{
+	(void)arg;
+	return rules_fill(text, NULL, NULL, NULL);
 }
 
 static void
@@ -224,7 +269,7 @@ test_build(void)
 	    "\"buttons\":[{\"title\":\"Track {match.1}\",\"url\":"
 	    "\"https://e.org/{match.1}\"},{\"title\":\"Person\",\"payload\":"
 	    "\"HUMAN_{match.1}\"}]}");
-	p = rich_build(r, lookup, NULL, &g);
+	p = rich_build(r, fill, &g);
 	s = cJSON_PrintUnformatted(p);
 	EQ_STR(s, "{\"template_type\":\"button\",\"text\":\"Hi Ana, order 42\","
 	    "\"buttons\":[{\"type\":\"web_url\",\"title\":\"Track 42\",\"url\":"
@@ -248,7 +293,7 @@ test_build(void)
 	    "\"subtitle\":\"s\",\"image_url\":\"https://e.org/i.png\","
 	    "\"buttons\":[{\"title\":\"a\",\"payload\":\"A\"}]},{\"title\":"
 	    "\"Second\"}]}");
-	p = rich_build(r, NULL, NULL, NULL);
+	p = rich_build(r, fill_none, NULL);
 	s = cJSON_PrintUnformatted(p);
 	EQ_STR(s, "{\"template_type\":\"generic\",\"elements\":[{\"title\":"
 	    "\"You's pick\",\"subtitle\":\"s\",\"image_url\":"
