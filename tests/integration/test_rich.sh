@@ -14,7 +14,9 @@
 t_tmp rich
 D=$TMP/d
 SANDBOX_CONF='outbox_lease_ms = 3000
-outbox_grace_s = 2' start_sandbox "$D" ||
+outbox_grace_s = 2
+instagram_app_id = 990000000000001
+instagram_app_secret = test-instagram-secret-0123456789' start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 CFG=$D/hubgate.conf
 PW='rich replies passphrase'
@@ -162,6 +164,18 @@ expect_match "$(sql "$D" "SELECT detail FROM automation_log WHERE conversation_i
 expect_eq "$(sql "$D" "SELECT count(*) FROM outbox WHERE conversation_id = $CWA")" 0 "... nothing queued"
 expect_eq "$(curl -s "$CTL/outbox" | json '[x for x in j["data"] if x["body"].get("messaging_product") == "whatsapp"]')" '[]' \
     "... nothing sent on WhatsApp"
+
+# --- Instagram takes them -------------------------------------------------------
+IGL=17841400000000901
+CH_I=$(HUBGATE_CONFIG=$CFG "$ADMIN" channel-add instagram $IGL 'sandbox.studio')
+curl -s -d action=issue -d kind=ig_long "$CTL/token" | json 'j["access_token"]' |
+    HUBGATE_CONFIG=$CFG "$ADMIN" channel-token instagram $IGL >/dev/null
+sql "$D" "UPDATE channel SET token_kind = 'instagram_login' WHERE id = $CH_I" >/dev/null
+curl -s -d platform=instagram -d page=$IGL --data-urlencode 'text=menu?' "$CTL/deliver" >/dev/null
+expect_eq "$(wait_for "SELECT state FROM outbox WHERE channel_id = $CH_I AND author_kind = 'rule'" sent)" sent \
+    "on Instagram the generic template is sent"
+expect_eq "$(curl -s "$CTL/outbox" | json '[m["body"]["message"]["attachment"]["payload"]["elements"][0]["title"] for m in j["data"] if m["platform"] == "instagram" and m["kind"] == "message"]')" \
+    '["Croissant"]' "... as the Instagram account's template"
 
 # --- the bot's answers ----------------------------------------------------------
 SECRET=whsec_$(head -c 24 /dev/urandom | base64)
