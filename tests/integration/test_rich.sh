@@ -16,7 +16,8 @@ D=$TMP/d
 SANDBOX_CONF='outbox_lease_ms = 3000
 outbox_grace_s = 2
 instagram_app_id = 990000000000001
-instagram_app_secret = test-instagram-secret-0123456789' start_sandbox "$D" ||
+instagram_app_secret = test-instagram-secret-0123456789
+appsecret_proof = no' start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 CFG=$D/hubgate.conf
 PW='rich replies passphrase'
@@ -125,6 +126,19 @@ expect_eq "$(sql "$D" "SELECT kind FROM outbox WHERE conversation_id = $C1")" te
 expect_eq "$(fake_payload '"template_type":"button"')" \
     '{"payload": {"buttons": [{"title": "Track 42", "type": "web_url", "url": "https://example.org/track"}, {"payload": "HUMAN_42", "title": "Talk to us", "type": "postback"}], "template_type": "button", "text": "Order 42, friend: follow it here."}, "type": "template"}' \
     "the fake got Meta's button template, placeholders filled"
+# The fake checks templates as Meta does (plain calls: no
+# appsecret_proof in this suite; test_graph covers it).
+fake_send() {  # MESSAGE: the fake's answer to a send of it to S1
+	curl -s -H 'Content-Type: application/json' --data-binary \
+	    '{"recipient":{"id":"'$S1'"},"messaging_type":"RESPONSE","message":'"$1"'}' \
+	    "$META/v24.0/$P1/messages?access_token=$PT"
+}
+expect_match "$(fake_send '{"attachment":{"type":"template","payload":{"template_type":"button","text":"t","buttons":[{"type":"web_url","title":"x","url":"ftp://e.org"}]}}}')" \
+    'buttons\[0\]\[url\] must be a valid URL' "the fake refuses a link that is not a URL"
+expect_match "$(fake_send '{"attachment":{"type":"template","payload":{"template_type":"button","text":"t","buttons":[{"type":"postback","title":"A title of 21 chars!!","payload":"p"}]}}}')" \
+    'buttons\[title\]' "... a button title over 20 characters"
+expect_match "$(fake_send '{"attachment":{"type":"template","payload":{"template_type":"generic","elements":[{"title":"t","image_url":"nope"}]}}}')" \
+    'image_url\] must be a valid URL' "... and an image that is not a URL"
 EV=$(sql "$D" "SELECT event_id FROM message WHERE conversation_id = $C1 AND direction = 'in'")
 sql "$D" "SELECT body FROM webhook_event WHERE id = $EV" > "$TMP/ev.json"
 truncate -s -1 "$TMP/ev.json"
