@@ -139,6 +139,10 @@ expect_eq "$(body "$r" | json "[c['id'] for c in j['conversations'] if c['id'] =
 expect_eq "$(sql "$D" "SELECT coalesce(assigned_group_id, 0) FROM conversation WHERE id = $C1")" "$GB" "... and keeps its group"
 expect_eq "$(status "$(api G GET '/api/conversations?assigned=team')")" 400 "an unknown assignment filter: 400"
 
+# --- someone who leaves the workspace leaves its groups --------------------------------
+sql "$D" "DELETE FROM membership WHERE user_id = $AG2 AND workspace_id = 1" >/dev/null
+expect_eq "$(api A GET /api/groups/$GS | sed '$d' | json 'j["members"]')" '[]' "a person who leaves the workspace leaves its groups"
+
 # --- deleting a group ---------------------------------------------------------------
 expect_eq "$(status "$(api G DELETE /api/groups/$GS)")" 403 "an agent may not delete a group"
 r=$(api A DELETE /api/groups/$GS)
