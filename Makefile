@@ -89,6 +89,10 @@ STORE_SRC += lib/store/db_auto.c
 META_SRC += lib/meta/signed_post.c
 PIPELINE_SRC += lib/pipeline/rules.c lib/pipeline/automation.c lib/pipeline/bot.c
 WEB_SRC += lib/web/api_rules.c
+# Rich replies (buttons, generic templates) and groups of people.
+PIPELINE_SRC += lib/pipeline/rich.c
+STORE_SRC += lib/store/db_group.c
+WEB_SRC += lib/web/api_groups.c
 LIB_SRC	 = $(CORE_SRC) $(STORE_SRC) $(META_SRC) $(PIPELINE_SRC) $(WEB_SRC)
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o

@@ -1837,3 +1837,36 @@ CREATE TRIGGER rule_defaults AFTER INSERT ON workspace BEGIN
 END;
 
 PRAGMA user_version = 20;
+
+-- @migration 21
+-- Groups of people in a workspace (a team: "Billing", "Sales"), so a
+-- rule can assign a conversation to a group rather than a person; the
+-- queue position and typical wait of an escalated conversation of a
+-- group count only that group's conversations and available members.
+CREATE TABLE person_group (
+	id		INTEGER PRIMARY KEY,
+	workspace_id	INTEGER NOT NULL REFERENCES workspace(id) ON DELETE CASCADE,	-- owner
+	name		TEXT NOT NULL,	-- unique in the workspace (rules may name it)
+	created_at	INTEGER NOT NULL,
+	updated_at	INTEGER NOT NULL,
+	UNIQUE (workspace_id, name)
+);
+-- Its members: people of its workspace (a member who leaves the
+-- workspace leaves its groups).
+CREATE TABLE person_group_member (
+	group_id	INTEGER NOT NULL REFERENCES person_group(id) ON DELETE CASCADE,
+	user_id		INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+	PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX person_group_member_by_user ON person_group_member (user_id);
+CREATE TRIGGER person_group_member_left AFTER DELETE ON membership BEGIN
+	DELETE FROM person_group_member WHERE user_id = OLD.user_id AND
+	    group_id IN (SELECT id FROM person_group WHERE workspace_id = OLD.workspace_id);
+END;
+-- The group a conversation is assigned to (beside, or before, a person).
+ALTER TABLE conversation ADD COLUMN assigned_group_id INTEGER
+	REFERENCES person_group(id) ON DELETE SET NULL;
+CREATE INDEX conversation_by_group ON conversation (assigned_group_id)
+	WHERE assigned_group_id IS NOT NULL;
+
+PRAGMA user_version = 21;

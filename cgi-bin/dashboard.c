@@ -16,6 +16,7 @@
 #include "api_inbox.h"
 #include "api_outbox.h"
 #include "api_rules.h"
+#include "api_groups.h"
 #include "api_templates.h"
 #include "api_media.h"
 #include "api_users.h"
@@ -249,6 +250,13 @@ static const struct route routes[] = {
 	  .methods = HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_PUT),
 	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
 	  .handler = api_rules_availability },
+	/* Groups of people, for rules to assign to (api_groups.c). */
+	{ .path = "/api/groups", .methods = HTTP_BIT(HTTP_GET),
+	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
+	  .handler = api_groups },
+	{ .path = "/api/groups", .methods = HTTP_BIT(HTTP_POST) |
+	  HTTP_BIT(HTTP_PUT) | HTTP_BIT(HTTP_DELETE), .flags = ROUTE_PREFIX,
+	  .auth = ROUTE_TOKEN, .role = ROLE_ADMIN, .handler = api_groups },
 	/* Stored media, to the item's workspace only (api_media.c). */
 	{ .path = "/api/media", .methods = HTTP_BIT(HTTP_GET),
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
@@ -333,6 +341,7 @@ main(void)
 	api_templates_setup(conf);
 	api_tokens_setup(conf);
 	api_rules_setup(conf);
+	api_groups_setup(conf);
 	/* Under FastCGI, the process that holds the outbox lock sends
 	 * at once what its requests queue; the cron sends the rest. */
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)

@@ -78,6 +78,12 @@ check_buttons(const cJSON *bs, long min, char *msg, size_t msgsz)
 				    "[url] is required", i);
 				return -1;
 			}
+			if (strncmp(smember(b, "url"), "https://", 8) != 0 &&
+			    strncmp(smember(b, "url"), "http://", 7) != 0) {
+				snprintf(msg, msgsz, "(#100) Param buttons[%d]"
+				    "[url] must be a valid URL", i);
+				return -1;
+			}
 		} else if (type != NULL && strcmp(type, "postback") == 0) {
 			if (check_len(smember(b, "payload"), "buttons[payload]",
 			    1000, 0, msg, msgsz) == -1)
@@ -208,6 +214,14 @@ check_message(const cJSON *m, int ig, char *msg, size_t msgsz)
 			    (member(e, "buttons") != NULL && check_buttons(
 			    member(e, "buttons"), 0, msg, msgsz) == -1))
 				return -1;
+		cJSON_ArrayForEach(e, el)
+			if (member(e, "image_url") != NULL &&
+			    (smember(e, "image_url") == NULL ||
+			    strncmp(smember(e, "image_url"), "http", 4) != 0)) {
+				snprintf(msg, msgsz, "(#100) Param elements"
+				    "[image_url] must be a valid URL");
+				return -1;
+			}
 		return 0;
 	}
 	snprintf(msg, msgsz, "(#100) Param payload[template_type] must be one "

@@ -48,6 +48,16 @@ let open = null;			// the conversation shown
 let thread = null;			// { id, cursor, msgs: Map, window }
 let channels = [];
 let toolsFor = 0;			// the conversation contactTools was drawn for
+// Groups of people (GET /api/groups): id -> name, for the filter and
+// the conversations' labels.
+const groups = new Map();
+try {
+	for (const g of (await api('GET', 'groups')).groups || []) {
+		groups.set(g.id, g.name);
+		$('f-groups').append(el('option', { value: `group:${g.id}` }, g.name));
+	}
+	$('f-groups').hidden = !groups.size;
+} catch { /* no groups to offer */ }
 
 const alertBox = $('alert');
 const fail = (e) => showAlert(alertBox, e.message);
@@ -56,7 +66,9 @@ function filters() {
 	const p = new URLSearchParams();
 	if ($('f-status').value) p.set('status', $('f-status').value);
 	if ($('f-channel').value) p.set('channel', $('f-channel').value);
-	if ($('f-assigned').value) p.set('assigned', $('f-assigned').value);
+	const as = $('f-assigned').value;
+	if (as.startsWith('group:')) p.set('group', as.slice(6));
+	else if (as) p.set('assigned', as);
 	if ($('f-unread').checked) p.set('unread', '1');
 	if ($('f-q').value.trim()) p.set('q', $('f-q').value.trim());
 	return p;
@@ -93,7 +105,8 @@ function drawList() {
 		el('span', { className: 'conv-meta small' },
 			el('span', { className: `badge badge-${c.platform}` }, PLATFORM[c.platform] || c.platform),
 			c.status !== 'open' ? el('span', { className: 'badge badge-off' }, c.status) : null,
-			c.assigned_user_id === me && me ? el('span', { className: 'muted' }, 'mine') : null),
+			c.assigned_user_id === me && me ? el('span', { className: 'muted' }, 'mine') : null,
+			groups.has(c.assigned_group_id) ? el('span', { className: 'muted conv-group' }, groups.get(c.assigned_group_id)) : null),
 		c.escalation ? el('span', { className: 'conv-escalation small muted clip' }, c.escalation.reason) : null,
 		c.unread > 0 ? el('span', { className: 'unread', 'aria-label': `${c.unread} unread` }, String(c.unread)) : null);
 		btn.addEventListener('click', () => show(c.id, true));
@@ -219,8 +232,13 @@ function drawMsg(m) {
 	}
 	// Media (media.js): each stored item, after the text or caption.
 	const atts = m.unsent || m.kind === 'location' ? [] : (m.attachments || []);
-	if (!atts.length || m.text) li.append(el('div', { className: 'msg-text' }, atts.length ? m.text : body(m)));
-	for (const a of atts) li.append(attachmentNode(a));
+	// A button or generic template hubgate sent: its text, then each
+	// card's title and subtitle and its buttons as labels.
+	const cards = atts.filter((a) => a.type === 'template' && Array.isArray(a.buttons));
+	if ((!atts.length || m.text) && !cards.some((a) => a.name)) li.append(el('div', { className: 'msg-text' }, atts.length ? m.text : body(m)));
+	for (const a of atts) li.append(cards.includes(a) ? el('div', { className: 'msg-card', 'data-kind': 'template' },
+		a.name ? el('strong', {}, a.name) : '', a.subtitle ? el('span', { className: 'msg-card-sub muted small' }, a.subtitle) : '',
+		...a.buttons.map((b) => el('span', { className: 'btn-label' }, b))) : attachmentNode(a));
 	const meta = el('div', { className: 'msg-meta small' }, el('time', {}, new Date(m.sent_at).toLocaleString()));
 	if (out) {
 		if (m.echo) meta.append(' · ', el('span', { className: 'msg-echo' }, authorLabel(m)));
@@ -252,8 +270,9 @@ function drawHead() {
 	const esc = c.status === 'escalated' ? c.escalation : null;
 	$('t-escalation').hidden = !esc;
 	$('t-escalation').textContent = esc ? `Handed over: ${esc.reason}. ${esc.summary}` : '';
-	$('t-assigned').textContent = c.assigned_user_id == null ? 'Unassigned'
-		: c.assigned_user_id === me ? 'Assigned to you' : 'Assigned to someone else';
+	$('t-assigned').textContent = (c.assigned_user_id == null ? 'Unassigned'
+		: c.assigned_user_id === me ? 'Assigned to you' : 'Assigned to someone else')
+		+ (groups.has(c.assigned_group_id) ? ` · group ${groups.get(c.assigned_group_id)}` : '');
 	$('assign-me').hidden = c.assigned_user_id === me;
 	$('unassign').hidden = c.assigned_user_id == null;
 	$('close').hidden = c.status === 'closed';

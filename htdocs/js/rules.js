@@ -10,6 +10,9 @@ import { confirmIn } from './ops.js';
 const $ = (id) => document.getElementById(id);
 let rules = [];
 let editing = null;	// the rule being edited, or null: adding
+let groupList = [];	// the workspace's groups of people
+let people = [];	// who a group may have
+let editingGroup = null;	// the group being edited, or null: adding
 
 await frame('rules.html');
 
@@ -39,8 +42,14 @@ function whenText(w) {
 function thenText(t) {
 	return (t || []).map((a) => {
 		const [k, v] = Object.entries(a)[0] || [];
+		if (k === 'reply' && v && v.generic) return `reply with ${v.generic.length} card${v.generic.length === 1 ? '' : 's'} (${v.generic.map((e) => e.title).join(', ')})`;
+		if (k === 'reply' && v && v.buttons) return `reply "${v.text}" with buttons ${v.buttons.map((b) => `[${b.title}]`).join(' ')}`;
 		if (k === 'reply') return v && v.text ? `reply "${v.text}"` : 'reply with a template';
 		if (k === 'tag') return `tag ${v}`;
+		if (k === 'assign' && v && typeof v === 'object') {
+			const g = groupList.find((x) => x.id === v.group || x.name === v.group);
+			return `assign to group ${g ? g.name : v.group}`;
+		}
 		if (k === 'assign') return `assign to user ${v}`;
 		if (k === 'escalate') return 'hand over to a person';
 		if (k === 'bot') return 'ask the bot';
@@ -128,6 +137,31 @@ function whenChanged() {
 	}
 }
 
+// Buttons under the reply: a row each (title, payload or link), at most 3.
+function buttonRow(b = {}) {
+	const n = $('r-buttons').children.length + 1;
+	const title = el('input', { type: 'text', maxLength: 20, className: 'b-title', 'aria-label': `Button ${n} title`, value: b.title || '' });
+	const value = el('input', { type: 'text', maxLength: 1000, className: 'b-value', 'aria-label': `Button ${n} payload or https:// link`, placeholder: 'PAYLOAD or https://…', value: b.url || b.payload || '' });
+	const li = el('li', { className: 'form-row b-row' }, title, value,
+		el('button', { type: 'button', className: 'btn btn-secondary btn-small', 'aria-label': `Remove button ${n}`, onclick: () => { li.remove(); buttonsChanged(); $('r-button-add').focus(); } }, 'Remove'));
+	$('r-buttons').append(li);
+	buttonsChanged();
+	return title;
+}
+
+function buttonsChanged() {
+	$('r-button-add').hidden = $('r-buttons').children.length >= 3;
+}
+
+// The buttons of the form, as a rule's reply takes them.
+function formButtons() {
+	return [...$('r-buttons').querySelectorAll('.b-row')].map((li) => {
+		const title = li.querySelector('.b-title').value.trim();
+		const v = li.querySelector('.b-value').value.trim();
+		return /^https:\/\//i.test(v) ? { title, url: v } : { title, payload: v };
+	}).filter((b) => b.title || b.url || b.payload);
+}
+
 // The form into a rule; null (and why shown) when incomplete.
 function fromForm() {
 	const k = $('r-when').value;
@@ -141,8 +175,13 @@ function fromForm() {
 	else when[k] = v;
 	const then = [];
 	const reply = $('r-reply').value.trim();
-	if (reply) then.push({ reply: { text: reply } });
+	const buttons = formButtons();
+	if (reply) then.push({ reply: buttons.length ? { text: reply, buttons } : { text: reply } });
+	// What the form cannot show stays as it was (cards, templates).
+	for (const a of (editing && editing.then) || [])
+		if (a.reply && (a.reply.generic || a.reply.template)) then.unshift(a);
 	if ($('r-tag').value.trim()) then.push({ tag: $('r-tag').value.trim() });
+	if ($('r-group').value) then.push({ assign: { group: Number($('r-group').value) } });
 	if ($('r-bot').checked) then.push({ bot: {} });
 	if ($('r-escalate').checked) then.push({ escalate: {} });
 	if ($('r-close').checked) then.push({ close: {} });
@@ -160,6 +199,8 @@ function resetForm() {
 	$('edit-h').textContent = 'Add a rule';
 	$('r-submit').textContent = 'Add rule';
 	$('r-cancel').hidden = true;
+	$('r-buttons').replaceChildren();
+	buttonsChanged();
 	whenChanged();
 }
 
@@ -183,7 +224,12 @@ function edit(r) {
 	for (const a of r.then || []) {
 		const [key, v] = Object.entries(a)[0] || [];
 		if (key === 'reply' && v && v.text) $('r-reply').value = v.text;
+		if (key === 'reply' && v && Array.isArray(v.buttons)) v.buttons.forEach((b) => buttonRow(b));
 		if (key === 'tag') $('r-tag').value = v;
+		if (key === 'assign' && v && typeof v === 'object') {
+			const g = groupList.find((x) => x.id === v.group || x.name === v.group);
+			if (g) $('r-group').value = String(g.id);
+		}
 		if (key === 'escalate') $('r-escalate').checked = true;
 		if (key === 'bot') $('r-bot').checked = true;
 		if (key === 'close') $('r-close').checked = true;
@@ -194,6 +240,7 @@ function edit(r) {
 }
 
 $('r-when').addEventListener('change', whenChanged);
+$('r-button-add').addEventListener('click', () => buttonRow().focus());
 $('r-cancel').addEventListener('click', resetForm);
 $('edit').addEventListener('submit', async (ev) => {
 	ev.preventDefault();
@@ -225,9 +272,96 @@ $('test').addEventListener('submit', async (ev) => {
 		return;
 	}
 	const ul = el('ul', { className: 'test-matches' });
-	for (const m of list)
-		ul.append(el('li', {}, el('strong', {}, m.name), `: ${thenText(m.then)}`));
+	for (const m of list) {
+		const li = el('li', {}, el('strong', {}, m.name), `: ${thenText(m.then)}`);
+		// What would be sent, filled as far as a typed message allows.
+		for (const s of m.sends || []) {
+			const p = s.payload || {};
+			const text = s.kind === 'text' ? s.text : p.text || (p.elements || []).map((e) => e.title).join(' · ');
+			const labels = (p.buttons || []).concat(...(p.elements || []).map((e) => e.buttons || []));
+			li.append(el('div', { className: 'test-send small' }, 'Sends: ', el('q', {}, text || ''),
+				...labels.map((b) => el('span', { className: 'btn-label' }, b.title)),
+				s.refused ? el('span', { className: 'muted' }, ` (refused: ${s.refused})`) : ''));
+		}
+		ul.append(li);
+	}
 	out.append(ul);
+});
+
+// Groups of people: listed with their members, edited in the form
+// below the list (a checkbox per person).
+async function loadGroups() {
+	const r = await api('GET', 'groups');
+	groupList = r.groups || [];
+	people = r.people || [];
+	const names = new Map(people.map((p) => [p.id, p.name]));
+	$('groups').replaceChildren(...(groupList.length ? groupList.map((g) => {
+		const li = el('li', { className: 'group-row' }, el('strong', {}, g.name), ': ',
+			g.members.length ? g.members.map((id) => names.get(id) || `user ${id}`).join(', ') : el('span', { className: 'muted' }, 'nobody yet'), ' ');
+		const box = el('span', { className: 'row-actions' },
+			el('button', { type: 'button', className: 'btn btn-small', 'aria-label': `Edit group ${g.name}`, onclick: () => editGroup(g) }, 'Edit'),
+			el('button', { type: 'button', className: 'btn btn-danger btn-small', 'aria-label': `Delete group ${g.name}`,
+				onclick: () => confirmIn(box, `Delete group "${g.name}"?`, 'Yes, delete', () => removeGroup(g), { danger: true }) }, 'Delete'));
+		li.append(box);
+		return li;
+	}) : [el('li', { className: 'muted' }, 'No groups yet.')]));
+	const keep = $('r-group').value;
+	$('r-group').replaceChildren(el('option', { value: '' }, 'No group'),
+		...groupList.map((g) => el('option', { value: String(g.id) }, g.name)));
+	$('r-group').value = groupList.some((g) => String(g.id) === keep) ? keep : '';
+	drawPeople(editingGroup ? editingGroup.members : []);
+}
+
+function drawPeople(members) {
+	$('g-people').replaceChildren(...(people.length ? people.map((p) => el('label', { className: 'g-person' },
+		el('input', { type: 'checkbox', value: String(p.id), checked: members.includes(p.id) }), ` ${p.name}`))
+		: [el('span', { className: 'muted' }, 'Nobody to add yet.')]));
+}
+
+function resetGroup() {
+	editingGroup = null;
+	$('g-name').value = '';
+	$('g-name-label').textContent = 'New group\'s name';
+	$('g-submit').textContent = 'Add group';
+	$('g-cancel').hidden = true;
+	drawPeople([]);
+}
+
+function editGroup(g) {
+	editingGroup = g;
+	$('g-name').value = g.name;
+	$('g-name-label').textContent = `Group "${g.name}": name`;
+	$('g-submit').textContent = 'Save group';
+	$('g-cancel').hidden = false;
+	drawPeople(g.members);
+	$('g-name').focus();
+}
+
+async function removeGroup(g) {
+	try {
+		await api('DELETE', `groups/${g.id}`);
+		if (editingGroup && editingGroup.id === g.id) resetGroup();
+	} catch (e) {
+		showAlert($('g-alert'), e.message);
+	}
+	await loadGroups();
+}
+
+$('g-cancel').addEventListener('click', resetGroup);
+$('group-form').addEventListener('submit', async (ev) => {
+	ev.preventDefault();
+	const b = { name: $('g-name').value.trim(),
+		members: [...$('g-people').querySelectorAll('input:checked')].map((c) => Number(c.value)) };
+	if (!b.name) { showAlert($('g-alert'), 'Give the group a name.'); return; }
+	try {
+		if (editingGroup) await api('PUT', `groups/${editingGroup.id}`, b);
+		else await api('POST', 'groups', b);
+		showAlert($('g-alert'), '');
+		resetGroup();
+		await loadGroups();
+	} catch (e) {
+		showAlert($('g-alert'), e.message);
+	}
 });
 
 // Handover and bot settings.
@@ -273,4 +407,8 @@ $('bot').addEventListener('submit', async (ev) => {
 });
 
 whenChanged();
-if (await load()) await loadSettings();
+if (await load()) {
+	await loadGroups();
+	await load();	// the rules again, their groups named
+	await loadSettings();
+}

@@ -168,7 +168,9 @@
 #define HG_MSG_QR_MAX			13
 #define HG_MSG_QR_TITLE_MAX		20
 #define HG_MSG_PAYLOAD_MAX		1000
-/* Buttons per template or element, and a button's title. */
+/* Buttons per template or element, and a button's title (Messenger's
+ * and Instagram's button and generic templates alike; rich replies of
+ * rules and the bot are held to these, lib/pipeline/rich.h). */
 #define HG_MSG_BUTTONS_MAX		3
 #define HG_MSG_BUTTON_TITLE_MAX		20
 /* The button template's text. */
@@ -545,5 +547,10 @@
 #define HG_BOT_LEASE_MS			30000
 #define HG_BOT_POLL_MS			1000
 #define HG_BOT_SECRET_MAX		256
+/* Groups of people in a workspace (a team such as "Billing"): how
+ * many, a name's bytes, the user ids one request may name. */
+#define HG_GROUPS_MAX			100
+#define HG_GROUP_NAME_MAX		60
+#define HG_GROUP_MEMBERS_MAX		500
 
 #endif

@@ -695,6 +695,82 @@ jstr(const cJSON *o, const char *name)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
 }
 
+/* Buttons of the array bs into b (room for HG_MSG_BUTTONS_MAX); the
+ * count, or -1 with why. */
+static int
+template_buttons(const cJSON *bs, struct graph_button *b, char *why,
+    size_t whysz)
+{
+	const cJSON	*it;
+	int		 n = 0;
+
+	if (bs == NULL)
+		return 0;
+	if (!cJSON_IsArray(bs) || cJSON_GetArraySize(bs) > HG_MSG_BUTTONS_MAX) {
+		snprintf(why, whysz, "buttons must be an array of at most %d",
+		    HG_MSG_BUTTONS_MAX);
+		return -1;
+	}
+	cJSON_ArrayForEach(it, bs) {
+		b[n].type = jstr(it, "type");
+		b[n].title = jstr(it, "title");
+		b[n].value = jstr(it, b[n].type != NULL &&
+		    strcmp(b[n].type, "web_url") == 0 ? "url" : "payload");
+		n++;
+	}
+	return n;
+}
+
+int
+graph_send_template(const cJSON *p, struct graph_template_room *room,
+    struct graph_message *m, char *why, size_t whysz)
+{
+	const char	*tt = jstr(p, "template_type");
+	const cJSON	*els, *e;
+	struct graph_element *el;
+	int		 n, i = 0;
+
+	if (tt != NULL && strcmp(tt, "button") == 0) {
+		m->kind = GRAPH_MSG_BUTTONS;
+		m->text = jstr(p, "text");
+		if ((n = template_buttons(cJSON_GetObjectItemCaseSensitive(p,
+		    "buttons"), room->buttons, why, whysz)) == -1)
+			return -1;
+		m->buttons = room->buttons;
+		m->nbuttons = (size_t)n;
+		return 0;
+	}
+	if (tt == NULL || strcmp(tt, "generic") != 0) {
+		snprintf(why, whysz, "template_type must be button or generic");
+		return -1;
+	}
+	els = cJSON_GetObjectItemCaseSensitive(p, "elements");
+	if (!cJSON_IsArray(els) || cJSON_GetArraySize(els) < 1 ||
+	    cJSON_GetArraySize(els) > HG_MSG_ELEMENTS_MAX) {
+		snprintf(why, whysz, "elements must be an array of 1 to %d",
+		    HG_MSG_ELEMENTS_MAX);
+		return -1;
+	}
+	m->kind = GRAPH_MSG_GENERIC;
+	cJSON_ArrayForEach(e, els) {
+		el = &room->elements[i];
+		memset(el, 0, sizeof(*el));
+		el->title = jstr(e, "title");
+		el->subtitle = jstr(e, "subtitle");
+		el->image_url = jstr(e, "image_url");
+		el->buttons = room->buttons + (i + 1) * HG_MSG_BUTTONS_MAX;
+		if ((n = template_buttons(cJSON_GetObjectItemCaseSensitive(e,
+		    "buttons"), room->buttons + (i + 1) * HG_MSG_BUTTONS_MAX,
+		    why, whysz)) == -1)
+			return -1;
+		el->nbuttons = (size_t)n;
+		i++;
+	}
+	m->elements = room->elements;
+	m->nelements = (size_t)i;
+	return 0;
+}
+
 /* A Messenger/Instagram sender_action body for action (payload taken,
  * may be NULL), or NULL. */
 static cJSON *
@@ -735,6 +811,18 @@ build_messenger(const struct graph_send_job *j, const cJSON *b, int ig,
 		m.kind = GRAPH_MSG_TEXT;
 		m.text = jstr(b, "text");
 		if ((nq = graph_send_quick_replies(
+		    cJSON_GetObjectItemCaseSensitive(b, "quick_replies"), q, why,
+		    whysz)) == -1)
+			return NULL;
+		m.quick_replies = q;
+		m.nquick_replies = (size_t)nq;
+		return graph_send_body(j->recipient, &m, ig, why, whysz);
+	}
+	if (strcmp(j->kind, "template") == 0) {
+		struct graph_template_room room;
+
+		if (graph_send_template(b, &room, &m, why, whysz) == -1 ||
+		    (nq = graph_send_quick_replies(
 		    cJSON_GetObjectItemCaseSensitive(b, "quick_replies"), q, why,
 		    whysz)) == -1)
 			return NULL;

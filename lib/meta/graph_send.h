@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "graph.h"
+#include "limits.h"
 
 enum graph_msg_kind {
 	GRAPH_MSG_TEXT,		/* text, optional quick replies */
@@ -142,11 +143,31 @@ int	 graph_send_whatsapp_template_cb(struct graph *,
 int	 graph_send_quick_replies(const cJSON *arr, struct graph_quick_reply *q,
 	    char *why, size_t whysz);
 
+/* Room for a template's buttons and elements (graph_send_template). */
+struct graph_template_room {
+	struct graph_button	 buttons[HG_MSG_BUTTONS_MAX *
+				    (HG_MSG_ELEMENTS_MAX + 1)];
+	struct graph_element	 elements[HG_MSG_ELEMENTS_MAX];
+};
+/* m (GRAPH_MSG_BUTTONS or GRAPH_MSG_GENERIC) of a Messenger/Instagram
+ * template payload p as Meta takes it ({"template_type": "button",
+ * "text", "buttons": [{"type": "postback"|"web_url", "title",
+ * "payload"|"url"}]} or {"template_type": "generic", "elements":
+ * [{"title", "subtitle"?, "image_url"?, "buttons"?}]}); strings are
+ * borrowed from p, arrays kept in room.  Only the shape and the counts
+ * are checked here (graph_send_check checks the rest).  0 or -1 with
+ * why. */
+int	 graph_send_template(const cJSON *p, struct graph_template_room *room,
+	    struct graph_message *m, char *why, size_t whysz);
+
 /*
  * A queued send (an outbox row) as one request to Meta, for every kind
  * the outbox holds:
  *   text        {"text", "quick_replies"?}
- *   template    {"name", "language", "components"?}   WhatsApp only
+ *   template    {"name", "language", "components"?}   WhatsApp; on
+ *               Messenger/Instagram a button or generic template
+ *               (graph_send_template's payload, "quick_replies"?) as
+ *               message.attachment{type: template, payload}
  *   attachment  {"type": image|video|audio|file, "url", "caption"?}
  *               Messenger/Instagram message.attachment{type,
  *               payload{url, is_reusable}}; WhatsApp type image, video,

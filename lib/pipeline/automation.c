@@ -11,10 +11,13 @@
 #include "automation.h"
 #include "db.h"
 #include "db_auto.h"
+#include "db_channel.h"
+#include "db_group.h"
 #include "db_outbox.h"
 #include "limits.h"
 #include "log.h"
 #include "outbox.h"
+#include "rich.h"
 #include "rules.h"
 
 /* Items of one event looked at (Meta batches up to 1000). */
@@ -128,6 +131,21 @@ lookup(void *arg, const char *key)
 	return NULL;
 }
 
+/* rich_build's filler: the placeholders of a message (f, may be NULL)
+ * and a pattern's groups (g, may be NULL). */
+struct rich_ctx {
+	struct fill_ctx			*f;
+	const struct rules_groups	*g;
+};
+
+static char *
+rich_text(void *arg, const char *text)
+{
+	struct rich_ctx *c = arg;
+
+	return rules_fill(text, c->f != NULL ? lookup : NULL, c->f, c->g);
+}
+
 /* Queue a reply of rule (0: hubgate's own notice) or of the bot
  * (author "bot") to m's conversation: text (filled) with quick replies,
  * or a template.  *sent: 1 when queued.  0 or -1. */
@@ -141,6 +159,7 @@ send_reply(struct db *d, const struct db_auto_msg *m, const cJSON *reply,
 	struct fill_ctx		 f = { .m = m };
 	const cJSON		*t, *qr, *tpl;
 	char			*text = NULL, why[400];
+	cJSON			*rich = NULL;
 	int			 rc;
 
 	*sent = 0;
@@ -153,7 +172,15 @@ send_reply(struct db *d, const struct db_auto_msg *m, const cJSON *reply,
 	q.author_kind = author;
 	q.author_id = rule;
 	q.now_ms = now_ms;
-	if (cJSON_IsString(t)) {
+	if (rich_is(reply)) {
+		/* Buttons or a generic template (rich.h), filled. */
+		struct rich_ctx rc_fill = { .f = &f, .g = g };
+
+		if ((rich = rich_build(reply, rich_text, &rc_fill)) == NULL)
+			return -1;
+		q.rich = rich;
+		q.quick_replies = cJSON_IsArray(qr) ? qr : NULL;
+	} else if (cJSON_IsString(t)) {
 		if ((text = rules_fill(t->valuestring, lookup, &f, g)) == NULL)
 			return -1;
 		q.text = text;
@@ -166,6 +193,7 @@ send_reply(struct db *d, const struct db_auto_msg *m, const cJSON *reply,
 		    now_ms);
 	rc = outbox_enqueue_in(d, &q, &res);
 	free(text);
+	cJSON_Delete(rich);
 	if (rc == -1)
 		return -1;
 	if (res.verdict == OUTBOX_QUEUED_NEW) {
@@ -195,7 +223,7 @@ automation_escalate(struct db *d, long long ws, long long conv, long long msg,
 	const cJSON		*n, *qr;
 	cJSON			*h = NULL, *hours = NULL, *reply = NULL;
 	char			 text[HG_RULE_TEXT_MAX + 256];
-	int			 rc, sent;
+	int			 rc, sent, grouped;
 
 	if ((rc = db_auto_escalate(d, conv, reason, now_ms)) != 1)
 		return rc;
@@ -220,12 +248,15 @@ automation_escalate(struct db *d, long long ws, long long conv, long long msg,
 	n = cJSON_GetObjectItemCaseSensitive(h, "notice");
 	qr = cJSON_GetObjectItemCaseSensitive(h, "waiting_quick_replies");
 	rc = -1;
-	if (db_auto_queue(d, ws, conv, now_ms, &pos, waits, HG_WAIT_SAMPLES,
-	    &nw) == -1)
+	/* A conversation of a group: that group's queue, its waits and
+	 * its available members only (db_group.h). */
+	if ((grouped = db_group_queue(d, conv, now_ms - HG_WAIT_WINDOW_MS,
+	    &pos, waits, HG_WAIT_SAMPLES, &nw, &avail)) == -1 ||
+	    (grouped == 0 && (db_auto_queue(d, ws, conv, now_ms, &pos, waits,
+	    HG_WAIT_SAMPLES, &nw) == -1 || db_auto_available_count(d, ws,
+	    &avail) == -1)))
 		goto out;
 	wait = rules_median(waits, nw);
-	if (db_auto_available_count(d, ws, &avail) == -1)
-		goto out;
 	snprintf(text, sizeof(text), "%s", cJSON_IsString(n) &&
 	    n->valuestring[0] != '\0' ? n->valuestring :
 	    automation_default_notice);
@@ -306,6 +337,31 @@ struct run {
 	long long replies;	/* automatic replies in the last hour */
 };
 
+/* The action {"assign": {"group": id or name}} v of rule r on m: the
+ * conversation's group (its person, if any, stays); 0 or -1. */
+static int
+assign_group(struct db *d, const struct db_rule *r, const cJSON *v,
+    const struct db_auto_msg *m, long long now_ms)
+{
+	const cJSON	*g = cJSON_GetObjectItemCaseSensitive(v, "group");
+	long long	 id;
+	char		 why[120];
+	int		 rc;
+
+	if ((rc = db_group_find(d, m->workspace_id, cJSON_IsNumber(g) ?
+	    (long long)g->valuedouble : 0, cJSON_GetStringValue(g), &id)) == -1)
+		return -1;
+	if (rc == 1 && (rc = db_group_assign(d, m->workspace_id,
+	    m->conversation_id, id)) == -1)
+		return -1;
+	if (rc == 1)
+		snprintf(why, sizeof(why), "group %lld", id);
+	else
+		snprintf(why, sizeof(why), "no such group in this workspace");
+	return db_auto_log(d, m->workspace_id, m->conversation_id, m->id,
+	    r->id, "assign", why, now_ms);
+}
+
 /* Run one action of rule r on m; 0 or -1. */
 static int
 run_action(struct db *d, const struct auto_ws *w, const struct db_rule *r,
@@ -338,6 +394,8 @@ run_action(struct db *d, const struct auto_ws *w, const struct db_rule *r,
 		return db_auto_log(d, m->workspace_id, m->conversation_id,
 		    m->id, r->id, "tag", v->valuestring, now_ms);
 	}
+	if (strcmp(k, "assign") == 0 && cJSON_IsObject(v))
+		return assign_group(d, r, v, m, now_ms);
 	if (strcmp(k, "assign") == 0 || strcmp(k, "close") == 0) {
 		rc = db_conv_act(d, m->workspace_id, m->conversation_id,
 		    k[0] == 'a' ? DB_CONV_ASSIGN : DB_CONV_CLOSE,
@@ -723,6 +781,35 @@ err:
 	return -1;
 }
 
+/* The first reply of a bot's answer that is rich (rich.h) and cannot
+ * be sent on a channel of kind, with why (the reason to escalate), or
+ * NULL. */
+static const cJSON *
+bot_reply_unusable(const cJSON *answer, const char *kind, char *why,
+    size_t whysz)
+{
+	const cJSON	*v;
+	char		 w[256];
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(answer,
+	    "replies")) {
+		if (!rich_is(v))
+			continue;
+		if (rich_validate(v, w, sizeof(w)) == -1) {
+			snprintf(why, whysz, "the bot's answer cannot be sent "
+			    "(%s)", w);
+			return v;
+		}
+		if (strcmp(kind, "whatsapp") == 0) {
+			snprintf(why, whysz, "the bot's answer cannot be sent "
+			    "(buttons and generic templates are sent on "
+			    "Messenger and Instagram only)");
+			return v;
+		}
+	}
+	return NULL;
+}
+
 int
 automation_bot_answer(struct db *d, long long msg, const cJSON *answer,
     long long now_ms)
@@ -732,7 +819,7 @@ automation_bot_answer(struct db *d, long long msg, const cJSON *answer,
 	const cJSON		*c, *v, *x;
 	cJSON			*bot = NULL;
 	double			 threshold = 0.7;
-	char			 why[200];
+	char			 why[400];
 	long long		 replies;
 	struct db_auto_facts	 f;
 	int			 rc, sent;
@@ -770,6 +857,14 @@ automation_bot_answer(struct db *d, long long msg, const cJSON *answer,
 		    m.id, why, 1, now_ms);
 		goto out;
 	}
+	/* A reply hubgate cannot send (buttons malformed, or where the
+	 * platform has none): the bot erred, a person takes over. */
+	if ((x = bot_reply_unusable(answer, m.channel_kind, why,
+	    sizeof(why))) != NULL) {
+		rc = automation_escalate(d, m.workspace_id, m.conversation_id,
+		    m.id, why, 1, now_ms);
+		goto out;
+	}
 	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(answer, "tags"))
 		if (cJSON_IsString(v) && strlen(v->valuestring) <= 50 &&
 		    db_auto_tag(d, m.conversation_id, v->valuestring) == -1)
@@ -797,6 +892,62 @@ out:
 	return rc;
 }
 
+/* What the replies of then would send on a channel of kind (NULL: not
+ * said), placeholders filled as far as a typed message allows: [{"kind":
+ * "text", "text", "quick_replies"?} | {"kind": "template", "payload":
+ * Meta's button or generic template, "quick_replies"?} | {"kind":
+ * "whatsapp_template", "template"}], each with "refused": why when that
+ * channel does not take it.  NULL when out of memory. */
+static cJSON *
+sends_of(const cJSON *then, const char *kind, const struct rules_groups *g)
+{
+	const cJSON	*a, *v, *qr;
+	cJSON		*arr = cJSON_CreateArray(), *o, *p;
+	char		*t;
+	int		 wa = kind != NULL && strcmp(kind, "whatsapp") == 0;
+
+	cJSON_ArrayForEach(a, then) {
+		if (arr == NULL || !cJSON_IsObject(a) || a->child == NULL ||
+		    strcmp(a->child->string, "reply") != 0)
+			continue;
+		v = a->child;
+		qr = cJSON_GetObjectItemCaseSensitive(v, "quick_replies");
+		if ((o = cJSON_CreateObject()) == NULL ||
+		    !cJSON_AddItemToArray(arr, o))
+			break;
+		if (rich_is(v)) {
+			cJSON_AddStringToObject(o, "kind", "template");
+			struct rich_ctx rc_fill = { .f = NULL, .g = g };
+
+			if ((p = rich_build(v, rich_text, &rc_fill)) != NULL)
+				cJSON_AddItemToObject(o, "payload", p);
+			if (wa)
+				cJSON_AddStringToObject(o, "refused", "buttons and "
+				    "generic templates are sent on Messenger and "
+				    "Instagram only");
+		} else if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(v,
+		    "text"))) {
+			cJSON_AddStringToObject(o, "kind", "text");
+			if ((t = rules_fill(cJSON_GetObjectItemCaseSensitive(v,
+			    "text")->valuestring, NULL, NULL, g)) != NULL)
+				cJSON_AddStringToObject(o, "text", t);
+			free(t);
+			if (wa && qr != NULL)
+				cJSON_AddStringToObject(o, "refused", "quick "
+				    "replies are sent on Messenger and Instagram "
+				    "only");
+		} else {
+			cJSON_AddStringToObject(o, "kind", "whatsapp_template");
+			cJSON_AddItemToObject(o, "template", cJSON_Duplicate(
+			    cJSON_GetObjectItemCaseSensitive(v, "template"), 1));
+		}
+		if (qr != NULL)
+			cJSON_AddItemToObject(o, "quick_replies",
+			    cJSON_Duplicate(qr, 1));
+	}
+	return arr;
+}
+
 cJSON *
 automation_test(struct db *d, long long ws, const struct rules_msg *m)
 {
@@ -804,11 +955,20 @@ automation_test(struct db *d, long long ws, const struct rules_msg *m)
 	struct auto_ws		*w;
 	const char		*phrase;
 	cJSON			*o, *arr, *one, *j;
+	char			 kind[16] = "";
 	size_t			 i;
 	int			 stopped = 0;
 
 	if ((w = ws_load(d, ws)) == NULL)
 		return NULL;
+	if (m->channel_id > 0) {
+		struct db_channel_one c;
+
+		memset(&c, 0, sizeof(c));
+		if (db_channel_get(d, ws, m->channel_id, &c) == 1)
+			snprintf(kind, sizeof(kind), "%s", c.kind);
+		db_channel_one_free(&c);
+	}
 	o = cJSON_CreateObject();
 	phrase = rules_phrase_hit(cJSON_GetObjectItemCaseSensitive(w->handover,
 	    "phrases"), m->text);
@@ -832,6 +992,9 @@ automation_test(struct db *d, long long ws, const struct rules_msg *m)
 			cJSON_AddStringToObject(one, "name", w->rule[i].name);
 			cJSON_AddItemToObject(one, "then", cJSON_Duplicate(
 			    cJSON_GetObjectItemCaseSensitive(j, "then"), 1));
+			cJSON_AddItemToObject(one, "sends", sends_of(
+			    cJSON_GetObjectItemCaseSensitive(j, "then"),
+			    kind[0] != '\0' ? kind : NULL, &g));
 			cJSON_AddItemToArray(arr, one);
 			cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(j,
 			    "then"))

@@ -56,7 +56,7 @@ int	 automation_bot_answer(struct db *, long long msg, const cJSON *answer,
 	    long long now_ms);
 
 /* What the rules of workspace ws would do with m (nothing is sent or
- * stored): {"matches": [{"id", "name", "then"}], "escalation": phrase
+ * stored): {"matches": [{"id", "name", "then", "sends"}], "escalation": phrase
  * or null, "stopped": bool}.  NULL on a database error. */
 cJSON	*automation_test(struct db *, long long ws, const struct rules_msg *m);
 

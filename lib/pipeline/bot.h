@@ -15,8 +15,10 @@
  *   "contact": {"id", "name"}}, "message": {"id", "kind", "text",
  *   "payload", "sent_ms"}, "history": [{"direction", "kind", "text",
  *   "author", "sent_ms"}] (oldest first), "params": {...}}
- * Answer: {"replies": [{"text", "quick_replies"?} | {"template"}],
- *   "tags": [...], "handover": bool, "reason", "confidence": 0..1}.
+ * Answer: {"replies": [{"text", "quick_replies"?} | {"template"} |
+ *   {"text", "buttons"} | {"generic"} (rich.h)], "tags": [...],
+ *   "handover": bool, "reason", "confidence": 0..1}.  A rich reply that
+ *   is malformed, or on WhatsApp, escalates the conversation instead.
  *
  * The same worker runs the "no reply for N minutes" rules
  * (automation_waiting) and tells people (alert.h: the alert e-mail and webhook)

@@ -397,6 +397,125 @@ enqueue_attachment(struct db *d, const struct outbox_req *r,
 	return rc;
 }
 
+/*
+ * What a button or generic template p shows in the thread: its text
+ * (the button template's, or the elements' titles) into *text and its
+ * cards into *cards, a JSON array of {"type": "template", "name"?:
+ * an element's title, "subtitle"?, "buttons": [titles]} (the inbox
+ * shows the buttons as labels).  Both malloc'd; 0 or -1.
+ */
+static int
+rich_thread(const cJSON *p, char **text, char **cards)
+{
+	const cJSON	*e, *b, *v;
+	const char	*t;
+	struct buf	 tb;
+	cJSON		*arr = cJSON_CreateArray(), *c, *labels;
+	int		 generic, bad = arr == NULL;
+
+	*text = *cards = NULL;
+	t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p,
+	    "template_type"));
+	generic = t != NULL && strcmp(t, "generic") == 0;
+	buf_init(&tb, HG_MSG_ELEMENTS_MAX * (HG_MSG_ELEMENT_TITLE_MAX * 4 + 8));
+	if (!generic)
+		buf_puts(&tb, cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(p, "text")));
+	cJSON_ArrayForEach(e, (generic ? cJSON_GetObjectItemCaseSensitive(p,
+	    "elements") : NULL)) {
+		if (bad)
+			break;
+		if (tb.len > 0)
+			buf_puts(&tb, " · ");
+		buf_puts(&tb, cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(e, "title")));
+	}
+	/* One card per element (a button template: one without a name). */
+	e = generic ? cJSON_GetObjectItemCaseSensitive(p, "elements")->child : p;
+	for (; !bad && e != NULL; e = generic ? e->next : NULL) {
+		bad = (c = cJSON_CreateObject()) == NULL ||
+		    !cJSON_AddItemToArray(arr, c) ||
+		    cJSON_AddStringToObject(c, "type", "template") == NULL ||
+		    (labels = cJSON_CreateArray()) == NULL;
+		if (!bad && generic && ((v = cJSON_GetObjectItemCaseSensitive(e,
+		    "title")) == NULL || !cJSON_IsString(v) ||
+		    cJSON_AddStringToObject(c, "name", v->valuestring) == NULL))
+			bad = 1;
+		if (!bad && generic && cJSON_IsString(v =
+		    cJSON_GetObjectItemCaseSensitive(e, "subtitle")))
+			bad = cJSON_AddStringToObject(c, "subtitle",
+			    v->valuestring) == NULL;
+		cJSON_ArrayForEach(b, (bad ? NULL :
+		    cJSON_GetObjectItemCaseSensitive(e, "buttons")))
+			if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(b,
+			    "title")))
+				cJSON_AddItemToArray(labels,
+				    cJSON_CreateString(v->valuestring));
+		if (!bad)
+			bad = !cJSON_AddItemToObject(c, "buttons", labels);
+	}
+	if (!bad && tb.len > 0)
+		*text = buf_take(&tb);
+	buf_free(&tb);
+	if (!bad)
+		*cards = cJSON_PrintUnformatted(arr);
+	cJSON_Delete(arr);
+	if (bad || *cards == NULL || (tb.len > 0 && *text == NULL)) {
+		free(*text);
+		free(*cards);
+		*text = *cards = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* A button or generic template (r->rich) with quick replies q, once
+ * the window allowed it (tag: HUMAN_AGENT or NULL): Messenger and
+ * Instagram only, checked against Meta's limits as graph_send will. */
+static int
+enqueue_rich(struct db *d, const struct outbox_req *r,
+    const struct db_conv_info *ci, const char *tag,
+    const struct graph_quick_reply *q, int nq, struct outbox_res *res)
+{
+	struct graph_template_room room;
+	struct graph_message	 m;
+	struct db_outbox_new	 n;
+	char			 why[256], *text, *cards;
+	cJSON			*o;
+	int			 rc;
+
+	if (strcmp(ci->kind, "whatsapp") == 0)
+		return verdict(res, OUTBOX_REFUSED, "buttons and generic "
+		    "templates are sent on Messenger and Instagram only");
+	memset(&m, 0, sizeof(m));
+	if (graph_send_template(r->rich, &room, &m, why, sizeof(why)) == -1)
+		return verdict(res, OUTBOX_BAD_REQUEST, why);
+	m.quick_replies = q;
+	m.nquick_replies = (size_t)nq;
+	m.messaging_type = tag != NULL ? "MESSAGE_TAG" : NULL;
+	m.tag = tag;
+	if (graph_send_check(&m, strcmp(ci->kind, "instagram") == 0, why,
+	    sizeof(why)) == -1)
+		return verdict(res, OUTBOX_REFUSED, why);
+	if ((o = cJSON_Duplicate(r->rich, 1)) == NULL)
+		return -1;
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "quick_replies");
+	if (add_quick_replies(o, q, nq) == -1 ||
+	    rich_thread(r->rich, &text, &cards) == -1) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	row_of(r, ci, &n);
+	n.kind = "template";
+	n.text = text;
+	n.attachments = cards;
+	n.tag = tag;
+	rc = queue_one(d, &n, o, res);
+	free(text);
+	free(cards);
+	return rc;
+}
+
 /* A reaction (r->emoji; "" removes it) to message r->react_to of
  * conversation ci: a reaction row in the thread, as inbound ones. */
 static int
@@ -524,10 +643,10 @@ enqueue_txn(struct db *d, const struct outbox_req *r, struct outbox_res *res)
 	    ci.human_agent);
 	if ((r->text != NULL) + (r->template != NULL) +
 	    (r->attachment != NULL) + (r->react_to > 0) +
-	    (r->action != NULL) != 1)
+	    (r->action != NULL) + (r->rich != NULL) != 1)
 		return verdict(res, OUTBOX_BAD_REQUEST, "send one of text, a "
 		    "template or an attachment");
-	if (r->quick_replies != NULL && r->text == NULL)
+	if (r->quick_replies != NULL && r->text == NULL && r->rich == NULL)
 		return verdict(res, OUTBOX_BAD_REQUEST, "quick replies go with "
 		    "a text");
 	if (r->react_to > 0)
@@ -555,6 +674,8 @@ enqueue_txn(struct db *d, const struct outbox_req *r, struct outbox_res *res)
 	if ((nq = graph_send_quick_replies(r->quick_replies, q, why,
 	    sizeof(why))) == -1)
 		return verdict(res, OUTBOX_BAD_REQUEST, why);
+	if (r->rich != NULL)
+		return enqueue_rich(d, r, &ci, tag, q, nq, res);
 	if (nq > 0 && strcmp(ci.kind, "whatsapp") == 0)
 		return verdict(res, OUTBOX_REFUSED, "quick replies are sent on "
 		    "Messenger and Instagram only");

@@ -53,6 +53,10 @@ struct outbox_req {
 	const cJSON	*quick_replies;	/* with text: an array, or NULL */
 	const cJSON	*template;	/* WhatsApp: {name, language,
 					 * components}, or NULL */
+	const cJSON	*rich;		/* Messenger/Instagram: a button or
+					 * generic template, Meta's payload
+					 * (graph_send_template); quick
+					 * replies may go with it; or NULL */
 	const cJSON	*attachment;	/* {type: image|video|audio|file,
 					 * url: https, caption?}, or NULL */
 	long long	 react_to;	/* a reaction to this message of the
@@ -89,7 +93,7 @@ struct outbox_res {
 	char			 why[256];
 };
 
-/* Queue r (exactly one of text, template, attachment, react_to,
+/* Queue r (exactly one of text, template, rich, attachment, react_to,
  * action) in one transaction; res says what happened.  A text or an
  * attachment is a message in the thread, a reaction a reaction row
  * there (kind reaction, reply_to the mid it reacts to), an action

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "limits.h"
+#include "rich.h"
 #include "rules.h"
 #include "tz.h"
 #include "utf8.h"
@@ -509,6 +510,17 @@ reply_validate(const cJSON *v, char *why, size_t whysz)
 	if (cJSON_IsObject(tpl) && t == NULL && q == NULL &&
 	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(tpl, "name")))
 		return 0;
+	/* Buttons or a generic template (rich.h). */
+	if (rich_is(v)) {
+		if (rich_validate(v, why, whysz) == -1)
+			return -1;
+		if (q != NULL && !strings_ok(q, 13, 20)) {
+			snprintf(why, whysz, "then.reply.quick_replies: up to "
+			    "13 titles");
+			return -1;
+		}
+		return 0;
+	}
 	if (!cJSON_IsString(t) || strlen(t->valuestring) == 0 ||
 	    strlen(t->valuestring) > HG_RULE_TEXT_MAX ||
 	    !utf8_valid(t->valuestring, strlen(t->valuestring)) ||
@@ -540,6 +552,21 @@ action_validate(const cJSON *a, char *why, size_t whysz)
 		if (!cJSON_IsString(v) || strlen(v->valuestring) == 0 ||
 		    strlen(v->valuestring) > 50) {
 			snprintf(why, whysz, "then.tag: a tag of 1 to 50 bytes");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(k, "assign") == 0 && cJSON_IsObject(v)) {
+		/* A group of people (db_group.h), by id or by name. */
+		const cJSON *g = cJSON_GetObjectItemCaseSensitive(v, "group");
+
+		if (v->child == NULL || v->child->next != NULL || !((cJSON_IsNumber(g) &&
+		    g->valuedouble >= 1 && g->valuedouble <= 9007199254740992.0 &&
+		    g->valuedouble == (double)(long long)g->valuedouble) ||
+		    (cJSON_IsString(g) && g->valuestring[0] != '\0' &&
+		    strlen(g->valuestring) <= HG_GROUP_NAME_MAX))) {
+			snprintf(why, whysz, "then.assign: a user id, or "
+			    "{\"group\": a group's id or name}");
 			return -1;
 		}
 		return 0;

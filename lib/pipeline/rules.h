@@ -20,8 +20,9 @@
  *       nothing answered it for N minutes (a later pass, not on
  *       arrival: rules_msg.waited_ms).
  * Actions (each an object of one key): reply {text, quick_replies?} |
- * reply {template}, tag "name", assign user-id, escalate {reason?},
- * close {}, bot {params?}, stop {}.
+ * reply {template} | reply {text, buttons} | reply {generic} (rich.h),
+ * tag "name", assign user-id | assign {"group": id or name}, escalate
+ * {reason?}, close {}, bot {params?}, stop {}.
  */
 #ifndef HG_RULES_H
 #define HG_RULES_H

@@ -930,8 +930,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT v.id, v.channel_id, v.contact_id, c.kind, k.name, v.status, "
 	    "c.human_agent, coalesce(v.last_inbound_ms, 0), "
 	    "coalesce(v.last_message_ms, 0), v.unread, "
-	    "coalesce(v.assigned_user_id, 0) FROM conversation v "
-	    "JOIN channel c ON c.id = v.channel_id "
+	    "coalesce(v.assigned_user_id, 0), coalesce(v.assigned_group_id, 0) "
+	    "FROM conversation v JOIN channel c ON c.id = v.channel_id "
 	    "JOIN contact k ON k.id = v.contact_id "
 	    "WHERE v.workspace_id = ?1 AND (?2 IS NULL OR v.status = ?2) "
 	    "AND (?3 = 0 OR v.channel_id = ?3) "
@@ -946,6 +946,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "AND (?7 = 0 OR coalesce(v.last_message_ms, 0) < ?7 OR "
 	    "(coalesce(v.last_message_ms, 0) = ?7 AND v.id < ?8)) "
 	    "AND (?10 = 0 OR coalesce(v.last_message_ms, 0) >= ?10) "
+	    /* A group's; the unassigned ones of a person's groups. */
+	    "AND (?11 = 0 OR v.assigned_group_id = ?11) "
+	    "AND (?12 = 0 OR (v.assigned_user_id IS NULL AND "
+	    "v.assigned_group_id IN (SELECT group_id FROM person_group_member "
+	    "WHERE user_id = ?12))) "
 	    "ORDER BY coalesce(v.last_message_ms, 0) DESC, v.id DESC LIMIT ?9",
 	/* The rows after the cursor; a reaction or an unsend stands for
 	 * the message it refers to when that came before the cursor (the
@@ -1830,6 +1835,58 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_AUTO_ESCALATION] =
 	    "SELECT coalesce(escalation_reason, ''), coalesce(escalation_summary, "
 	    "''), coalesce(escalated_ms, 0) FROM conversation WHERE id = ?1",
+	/* Groups of people (db_group.c): each with its members' ids. */
+	[STMT_GROUP_LIST] =
+	    "SELECT g.id, g.name, (SELECT json_group_array(user_id) FROM (SELECT "
+	    "m.user_id FROM person_group_member m WHERE m.group_id = g.id ORDER "
+	    "BY m.user_id)), g.updated_at FROM person_group g WHERE "
+	    "g.workspace_id = ?1 AND (?2 = 0 OR g.id = ?2) ORDER BY g.name, g.id",
+	[STMT_GROUP_COUNT] =
+	    "SELECT count(*) FROM person_group WHERE workspace_id = ?1",
+	[STMT_GROUP_ADD] =
+	    "INSERT INTO person_group (workspace_id, name, created_at, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?3) ON CONFLICT DO NOTHING RETURNING id",
+	[STMT_GROUP_RENAME] =
+	    "UPDATE OR IGNORE person_group SET name = ?3, updated_at = ?4 WHERE "
+	    "workspace_id = ?1 AND id = ?2 RETURNING id",
+	[STMT_GROUP_DELETE] =
+	    "DELETE FROM person_group WHERE workspace_id = ?1 AND id = ?2",
+	[STMT_GROUP_MEMBERS_CLEAR] =
+	    "DELETE FROM person_group_member WHERE group_id = ?1",
+	/* Only a member of the group's workspace joins. */
+	[STMT_GROUP_MEMBER_ADD] =
+	    "INSERT OR IGNORE INTO person_group_member (group_id, user_id) SELECT "
+	    "g.id, ?2 FROM person_group g JOIN membership m ON m.workspace_id = "
+	    "g.workspace_id AND m.user_id = ?2 WHERE g.id = ?1",
+	[STMT_GROUP_FIND] =
+	    "SELECT id FROM person_group WHERE workspace_id = ?1 AND (id = ?2 OR "
+	    "(?2 = 0 AND name = ?3))",
+	[STMT_GROUP_ASSIGN] =
+	    "UPDATE conversation SET assigned_group_id = ?3 WHERE workspace_id = ?1 "
+	    "AND id = ?2 AND (?3 IS NULL OR EXISTS (SELECT 1 FROM person_group "
+	    "WHERE id = ?3 AND workspace_id = ?1))",
+	[STMT_GROUP_OF_CONV] =
+	    "SELECT coalesce(assigned_group_id, 0) FROM conversation WHERE id = ?1",
+	[STMT_GROUP_QUEUE_POS] =
+	    "SELECT count(*) FROM conversation WHERE assigned_group_id = ?1 AND "
+	    "status = 'escalated' AND escalated_ms <= (SELECT escalated_ms FROM "
+	    "conversation WHERE id = ?2)",
+	[STMT_GROUP_WAITS] =
+	    "SELECT w FROM (SELECT (SELECT min(o.created_ms) FROM outbox o WHERE "
+	    "o.conversation_id = v.id AND o.author_kind IN ('user', 'api') AND "
+	    "o.created_ms >= v.escalated_ms) - v.escalated_ms AS w FROM "
+	    "conversation v WHERE v.assigned_group_id = ?1 AND v.escalated_ms > ?2) "
+	    "WHERE w IS NOT NULL LIMIT ?3",
+	[STMT_GROUP_AVAILABLE] =
+	    "SELECT count(*) FROM person_group_member p JOIN person_group g ON "
+	    "g.id = p.group_id JOIN membership m ON m.workspace_id = g.workspace_id "
+	    "AND m.user_id = p.user_id JOIN user u ON u.id = p.user_id WHERE "
+	    "p.group_id = ?1 AND m.available = 1 AND u.disabled_at IS NULL",
+	/* The people a group may have: the workspace's members. */
+	[STMT_GROUP_PEOPLE] =
+	    "SELECT u.id, CASE WHEN u.name <> '' THEN u.name ELSE u.email END, "
+	    "m.available FROM membership m JOIN user u ON u.id = m.user_id WHERE "
+	    "m.workspace_id = ?1 AND u.disabled_at IS NULL ORDER BY 2, u.id",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -680,6 +680,8 @@ db_conv_list(struct db *d, long long ws, const struct db_conv_filter *f,
 	sqlite3_bind_int64(st, 8, f->before_id);
 	sqlite3_bind_int(st, 9, f->limit);
 	sqlite3_bind_int64(st, 10, f->since_ms);
+	sqlite3_bind_int64(st, 11, f->group);
+	sqlite3_bind_int64(st, 12, f->groups_of);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&r, 0, sizeof(r));
 		r.id = sqlite3_column_int64(st, 0);
@@ -693,6 +695,7 @@ db_conv_list(struct db *d, long long ws, const struct db_conv_filter *f,
 		r.last_message_ms = sqlite3_column_int64(st, 8);
 		r.unread = sqlite3_column_int64(st, 9);
 		r.assigned_user_id = sqlite3_column_int64(st, 10);
+		r.assigned_group_id = sqlite3_column_int64(st, 11);
 		fn(arg, &r);
 	}
 	sqlite3_reset(st);

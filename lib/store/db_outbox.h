@@ -234,6 +234,7 @@ struct db_conv_row {
 	int		 human_agent;
 	long long	 last_inbound_ms, last_message_ms, unread;
 	long long	 assigned_user_id;	/* 0: nobody */
+	long long	 assigned_group_id;	/* 0: no group */
 };
 struct db_conv_filter {
 	const char	*status;	/* NULL: any */
@@ -244,6 +245,9 @@ struct db_conv_filter {
 	long long	 before_ms, before_id;	/* cursor; 0: from the top */
 	long long	 since_ms;	/* 0, or only activity at or after it */
 	int		 limit;
+	long long	 group;		/* 0, or only that group's */
+	long long	 groups_of;	/* 0, or only the unassigned ones of
+					 * this user's groups */
 };
 /* The workspace's conversations, newest activity first; 0 or -1. */
 int	 db_conv_list(struct db *, long long workspace,

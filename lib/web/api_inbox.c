@@ -38,6 +38,7 @@ const struct route_field api_inbox_fields[INBOX_F__MAX] = {
 	[INBOX_F_CURSOR] = { "cursor", FIELD_TEXT, 3, 40, 0 },
 	[INBOX_F_LIMIT] = { "limit", FIELD_INT, 1, HG_INBOX_PAGE_MAX, 0 },
 	[INBOX_F_SINCE] = { "since", FIELD_INT, 0, 1LL << 53, 0 },
+	[INBOX_F_GROUP] = { "group", FIELD_ID, 0, 0, 0 },
 };
 
 const struct route_field api_send_fields[SEND_F__MAX] = {
@@ -126,6 +127,12 @@ conv_row(void *arg, const struct db_conv_row *c)
 		    (double)c->assigned_user_id);
 	else
 		cJSON_AddNullToObject(o, "assigned_user_id");
+	/* The group it is assigned to (db_group.h), or null. */
+	if (c->assigned_group_id > 0)
+		cJSON_AddNumberToObject(o, "assigned_group_id",
+		    (double)c->assigned_group_id);
+	else
+		cJSON_AddNullToObject(o, "assigned_group_id");
 	/* Automation: why an escalated conversation waits for a person,
 	 * and the summary of its last messages (db_auto.h). */
 	if (c->status != NULL && strcmp(c->status, "escalated") == 0) {
@@ -176,12 +183,18 @@ conv_list(struct req *r, const struct route_ctx *cx, struct db *d)
 			f.assigned = cx->who.user;
 		else if (strcmp(as, "none") == 0)
 			f.assigned = 0;
+		else if (strcmp(as, "groups") == 0)
+			/* Groups: my groups' conversations nobody took. */
+			f.groups_of = cx->who.user;
 		else if (strcmp(as, "any") != 0 &&
 		    num_parse_str(as, 1, 1LL << 53, &f.assigned) == -1) {
-			route_error(r, 400, "assigned: me, none, any or a user id");
+			route_error(r, 400, "assigned: me, groups, none, any or a "
+			    "user id");
 			return;
 		}
 	}
+	if (v[INBOX_F_GROUP].set)
+		f.group = v[INBOX_F_GROUP].n;
 	f.unread = v[INBOX_F_UNREAD].set && v[INBOX_F_UNREAD].n;
 	f.q = v[INBOX_F_Q].set ? v[INBOX_F_Q].s : NULL;
 	f.since_ms = v[INBOX_F_SINCE].set ? v[INBOX_F_SINCE].n : 0;

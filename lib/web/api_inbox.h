@@ -4,10 +4,13 @@
  * workspace's conversation is 404.
  *
  *   GET  /api/conversations   agent: {conversations: [C], next}
- *        ?status=&channel=&assigned=me|none|any|ID&unread=&q=&cursor=
+ *        ?status=&channel=&assigned=me|groups|none|any|ID&group=ID&
+ *        unread=&q=&cursor= (groups: the conversations of the caller's
+ *        groups that no person took)
  *        newest activity first; C: {id, channel_id, platform, contact:
  *        {id, name}, status, window, last_message_at (ms), unread,
- *        assigned_user_id}; next: the cursor of the next page or null
+ *        assigned_user_id, assigned_group_id}; next: the cursor of the
+ *        next page or null
  *   GET  /api/conversations/ID/messages?cursor=
  *        agent: {messages: [M], next, more, window} oldest first
  *        (Meta's time); M: {id, direction, kind, text, status, sent_at
@@ -72,6 +75,7 @@ enum {
 	INBOX_F_CURSOR,
 	INBOX_F_LIMIT,
 	INBOX_F_SINCE,
+	INBOX_F_GROUP,
 	INBOX_F__MAX
 };
 extern const struct route_field api_inbox_fields[INBOX_F__MAX];

@@ -239,6 +239,20 @@ api_media_attachments(struct db *d, long long message, int inbound,
 		cJSON_AddStringToObject(o, "type", type == NULL ? "unknown" :
 		    strcmp(type, "document") == 0 ? "file" : type);
 		json_add_str_or_null(o, "name", name);
+		/* A button or generic template hubgate sent: its subtitle
+		 * and its buttons' titles, for the thread to show. */
+		if (type != NULL && strcmp(type, "template") == 0) {
+			const cJSON *bs = cJSON_GetObjectItemCaseSensitive(it,
+			    "buttons"), *b;
+			cJSON *labels = cJSON_AddArrayToObject(o, "buttons");
+
+			json_add_str_or_null(o, "subtitle", json_str(it,
+			    "subtitle"));
+			cJSON_ArrayForEach(b, (labels != NULL ? bs : NULL))
+				if (cJSON_IsString(b))
+					cJSON_AddItemToArray(labels,
+					    cJSON_CreateString(b->valuestring));
+		}
 		if (i < MEDIA_ATTS_MAX && a.id[i] > 0) {
 			cJSON_AddStringToObject(o, "state",
 			    media_state_names[a.state[i]]);

@@ -17,10 +17,12 @@
 #include "urlsafe.h"
 #include "crypto.h"
 #include "db_auto.h"
+#include "db_channel.h"
 #include "graph.h"
 #include "http.h"
 #include "limits.h"
 #include "log.h"
+#include "rich.h"
 #include "rules.h"
 #include "utf8.h"
 
@@ -192,6 +194,47 @@ rule_of(struct req *r, const cJSON *body, char **json, const char **name,
 	return 0;
 }
 
+/*
+ * Buttons and generic templates go out on Messenger and Instagram
+ * only: a rule that has them and names WhatsApp channels is refused
+ * (a rule for every channel is kept; on a WhatsApp message its reply is
+ * refused and logged).  0, or -1 answered 422 (or 503).
+ */
+static int
+rich_channels_ok(struct req *r, struct db *d, long long ws, const cJSON *body)
+{
+	struct db_channel_one	 c;
+	const cJSON		*a, *v;
+	char			 why[200];
+	int			 rich = 0, rc;
+
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(body, "then"))
+		rich |= cJSON_IsObject(a->child) && strcmp(a->child->string,
+		    "reply") == 0 && rich_is(a->child);
+	if (!rich)
+		return 0;
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(body,
+	    "channels")) {
+		memset(&c, 0, sizeof(c));
+		if ((rc = db_channel_get(d, ws, (long long)v->valuedouble,
+		    &c)) == -1) {
+			route_error(r, 503, "cannot read the channels now");
+			return -1;
+		}
+		rc = rc == 1 && strcmp(c.kind, "whatsapp") == 0;
+		db_channel_one_free(&c);
+		if (rc) {
+			snprintf(why, sizeof(why), "then.reply: buttons and "
+			    "generic templates are sent on Messenger and "
+			    "Instagram only, and channel %lld is WhatsApp",
+			    (long long)v->valuedouble);
+			route_error(r, 422, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* POST /api/rules/test. */
 static void
 rules_test(struct req *r, const struct route_ctx *cx, struct db *d,
@@ -256,7 +299,9 @@ api_rules_post(struct req *r, const struct route_ctx *cx)
 		cJSON_Delete(body);
 		return;
 	}
-	if (rule_of(r, body, &json, &name, &enabled, &position) == -1) {
+	if (rule_of(r, body, &json, &name, &enabled, &position) == -1 ||
+	    rich_channels_ok(r, d, cx->who.workspace, body) == -1) {
+		free(json);
 		cJSON_Delete(body);
 		return;
 	}
@@ -292,7 +337,9 @@ api_rules_put(struct req *r, const struct route_ctx *cx)
 		cJSON_Delete(body);
 		return;
 	}
-	if (rule_of(r, body, &json, &name, &enabled, &position) == -1) {
+	if (rule_of(r, body, &json, &name, &enabled, &position) == -1 ||
+	    rich_channels_ok(r, d, cx->who.workspace, body) == -1) {
+		free(json);
 		cJSON_Delete(body);
 		return;
 	}

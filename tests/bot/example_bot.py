@@ -12,6 +12,8 @@ answers:
   "order NNN" (or params.order) -> the order's status, confidence 0.95
   "maybe ..."                    -> an answer with confidence 0.3
   "refund ..."                   -> handover: true with a reason
+  "track NNN"                    -> a reply with buttons (a link, a postback)
+  "overload"                     -> four buttons: one too many (escalates)
   "slow ..."                     -> no answer before hubgate's timeout
   "broken ..."                   -> HTTP 500
   anything else                  -> "Sorry, I only know about orders."
@@ -66,6 +68,18 @@ def answer(req):
     if word == "slow":
         time.sleep(6)
         return 200, {"replies": [{"text": "Too late."}]}
+    if word == "track":
+        n = (text.split() + ["0"])[1]
+        return 200, {"replies": [{"text": "Order %s is on its way." % n,
+                                  "buttons": [{"title": "Track it",
+                                               "url": "https://example.org/track/%s" % n},
+                                              {"title": "Talk to us", "payload": "HUMAN"}]}],
+                     "confidence": 0.9}
+    if word == "overload":
+        return 200, {"replies": [{"text": "Pick one",
+                                  "buttons": [{"title": "B%d" % i, "payload": "P%d" % i}
+                                              for i in range(4)]}],
+                     "confidence": 0.9}
     if word == "broken":
         return 500, {"error": "broken"}
     return 200, {"replies": [{"text": "Sorry, I only know about orders."}],

@@ -1,13 +1,16 @@
 // suite: sandbox
 // The Rules page in a real browser against the real API and the fake of
 // Meta: an admin finds Rules in the navigation with the two default
-// rules (off) → adds a keyword rule with the form → the test box says
-// what it would do with a matching message and that nothing matches
-// another → a matching sandbox message arrives and the rule's reply
-// shows in the conversation → the handover is turned on → "I want to
-// talk to a person" escalates: the inbox shows it escalated, with the
-// notice in the thread → a person answers and closes it.  Any script
-// error, console error or dialog fails the suite.
+// rules (off) → adds a keyword rule with the form, a button under its
+// reply added with the keyboard → the test box says what it would do
+// (and send) with a matching message and that nothing matches another
+// → a group of people is added and offered to rules and the inbox's
+// filter → a matching sandbox message arrives and the rule's reply shows in
+// the conversation, its button as a label → the handover is turned on
+// → "I want to talk to a person" escalates: the inbox shows it
+// escalated, with the notice in the thread → a person answers and
+// closes it.  Any script error, console error or dialog fails the
+// suite.
 import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, setUp, signIn, CTL, sleep, admin, sql, ctl, deliver, until } from './lib.mjs';
 
 const OWNER = { name: 'Rita Rules', email: 'rita@example.com', password: 'rules answer at once 42' };
@@ -45,12 +48,22 @@ try {
 	await page.fill('#r-reply', 'Yes, fresh croissants every morning, {contact.first_name|friend}!');
 	await page.fill('#r-tag', 'pastry');
 	await page.check('#r-stop');
+	// A button under the reply, with the keyboard only.
+	await page.focus('#r-button-add');
+	await page.keyboard.press('Enter');
+	await page.keyboard.type('Order some');
+	await page.keyboard.press('Tab');
+	await page.keyboard.type('ORDER_CROISSANT');
+	eq(await page.locator('#r-buttons .b-row').count(), 1, 'a button is added with the keyboard');
+	await shot(page, 'rules-button-form-desktop');
 	await page.click('#r-submit');
 	await page.waitForSelector('#rules tr:has-text("Croissants")');
 	ok(/any of: croissant, croissants, pain au chocolat/.test(await page.textContent('#rules tr:has-text("Croissants")')),
 		'the new rule is listed with its keywords');
 	eq(sql(`SELECT enabled || ' ' || json_extract(body, '$.then[0].reply.text') FROM rule WHERE name = 'Croissants'`),
 		'1 Yes, fresh croissants every morning, {contact.first_name|friend}!', '... stored, on, with its reply');
+	eq(sql(`SELECT json_extract(body, '$.then[0].reply.buttons') FROM rule WHERE name = 'Croissants'`),
+		'[{"title":"Order some","payload":"ORDER_CROISSANT"}]', '... and its button');
 	w.check('add');
 
 	// --- the test box
@@ -59,6 +72,7 @@ try {
 	await page.waitForSelector('#test-result .test-matches li');
 	ok(/^Croissants: reply "Yes, fresh croissants/.test(await page.textContent('#test-result li')),
 		'the test box: the rule would reply', await page.textContent('#test-result'));
+	eq(await page.textContent('#test-result .test-send .btn-label'), 'Order some', '... and shows the button it would send');
 	await page.fill('#test-text', 'Do you sell bread?');
 	await page.click('#test-submit');
 	await page.waitForSelector('#test-result .test-none');
@@ -85,18 +99,35 @@ try {
 	await page.click('#r-submit');
 	await page.waitForSelector('#rules tr:has-text("tag bakery")');
 	eq(sql(`SELECT json_extract(body, '$.then[1].tag') || ' ' || count(*) FROM rule WHERE name = 'Croissants'`), 'bakery 1', '... and the change is saved, not a new rule');
+	eq(sql(`SELECT json_extract(body, '$.then[0].reply.buttons[0].title') FROM rule WHERE name = 'Croissants'`), 'Order some', '... keeping its button');
 	w.check('list actions');
+
+	// --- a group of people: created from the Rules page, offered to rules
+	await page.fill('#g-name', 'Bakers');
+	await page.check('#g-people input[type=checkbox]');
+	await page.click('#g-submit');
+	await page.waitForSelector('#groups li:has-text("Bakers")');
+	eq(await page.textContent('#groups li:has-text("Bakers") strong'), 'Bakers', 'a group is added from the Rules page');
+	ok(/Rita Rules/.test(await page.textContent('#groups li:has-text("Bakers")')), '... with its member');
+	eq(sql(`SELECT g.name || ' ' || count(m.user_id) FROM person_group g JOIN person_group_member m ON m.group_id = g.id`), 'Bakers 1', '... stored');
+	eq(await page.locator('#r-group option', { hasText: 'Bakers' }).count(), 1, '... and offered to rules');
+	await shot(page, 'rules-groups-desktop');
+	w.check('groups');
 
 	// --- a matching message gets the reply
 	await deliver({ platform: 'messenger', page: PAGE_ID, sender: '5553000001', text: 'Any croissants today?' });
 	await until(() => sql(`SELECT count(*) FROM outbox WHERE author_kind = 'rule' AND state IN ('sent', 'delivered', 'read')`) === '1',
 		'the rule\'s reply is sent');
 	await page.goto(`${BASE}/inbox.html`);
+	eq(await page.locator('#f-assigned option', { hasText: 'Bakers' }).count(), 1, 'the inbox filters by the group');
 	await page.click('#convs .conv');
 	await page.waitForSelector('#thread .msg-out');
 	eq(await page.textContent('#thread .msg-out .msg-text'), REPLY, 'the reply shows in the conversation');
+	eq(await page.textContent('#thread .msg-out .msg-card .btn-label'), 'Order some', '... with its button as a label');
 	const fake = await (await fetch(`${CTL}/outbox`)).json();
 	eq(fake.data.filter((x) => JSON.stringify(x.body).includes(REPLY)).length, 1, 'the fake of Meta got it once');
+	eq(JSON.stringify(fake.data.filter((x) => JSON.stringify(x.body).includes(REPLY)).map((x) => x.body.message.attachment.payload.buttons)),
+		'[[{"type":"postback","title":"Order some","payload":"ORDER_CROISSANT"}]]', '... as a button template');
 	await shot(page, 'rules-reply-inbox-desktop');
 	w.check('reply');
 
