@@ -514,6 +514,8 @@ graph(struct req *r, const char *path)
 		else if (strcmp(slash, "/register") == 0 &&
 		    r->method == HTTP_POST)
 			fm_wa_register(r, id);
+		else if (fm_thread_path(slash))
+			fm_thread(r, id, slash);
 		else if (strcmp(slash, "/messages") == 0 &&
 		    r->method == HTTP_POST) {
 			fm_messages(r, id);

@@ -845,6 +845,12 @@ post_signed(cJSON *root)
 }
 
 void
+fm_deliver_signed(const cJSON *root)
+{
+	post_signed((cJSON *)root);
+}
+
+void
 fm_send_echo(const char *platform, const char *account, const char *page,
     const char *to, const char *mid, const cJSON *body)
 {
@@ -1017,6 +1023,8 @@ fm_control(struct req *r, const char *path)
 		signed_callback(r, "data-deletion");
 	else if (strcmp(path, "signup") == 0 && post)
 		fm_signup_control(r);
+	else if (strcmp(path, "routing") == 0)
+		fm_thread_control(r);
 	else if (strcmp(path, "world") == 0 || strcmp(path, "outbox") == 0 ||
 	    strcmp(path, "token") == 0 || strcmp(path, "fault") == 0 ||
 	    strcmp(path, "deliver") == 0 || strcmp(path, "deauthorize") == 0 ||

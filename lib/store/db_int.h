@@ -402,6 +402,9 @@ enum stmt {
 	STMT_AUTO_AVAILABLE_SET,
 	STMT_AUTO_AVAILABLE_GET,
 	STMT_AUTO_AVAILABLE_COUNT,
+	/* Conversation Routing with Meta's inbox (db_handover.c). */
+	STMT_HANDOVER_TAKE_DUE,
+	STMT_HANDOVER_STATE,
 	STMT__MAX
 };
 
