@@ -103,7 +103,7 @@ zone(const char *name, int ntimes, long long at, long std,
 	if (footer != NULL) {
 		n += (size_t)snprintf((char *)b + n, sizeof(b) - n, "\n%s\n",
 		    footer);
-	} else {
+	} else if (raw != NULL && rawlen > 0) {
 		memcpy(b + n, raw, rawlen);
 		n += rawlen;
 	}
