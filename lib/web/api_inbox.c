@@ -316,27 +316,26 @@ path_conv(const char *path, long long *id)
 	return path_conv_is(path, "messages", id);
 }
 
-/* Conversation Routing with Meta's inbox (handover.h) into the
- * thread_owner object of root: "control_error" (why Meta refused the
- * last pass or take, or null), "control_error_at", "pending" (the call
- * on its way, or null). */
+/* Conversation Routing with Meta's inbox (handover.h) into root:
+ * "thread_control" {"error" (why Meta refused the last pass or take,
+ * or null), "error_at", "pending" (the call on its way, or null)}. */
 static void
 thread_control_json(struct db *d, long long conv, cJSON *root)
 {
-	cJSON		*t = cJSON_GetObjectItemCaseSensitive(root,
-			    "thread_owner");
 	char		 err[512], pending[32];
 	long long	 at;
+	cJSON		*t;
 
-	if (!cJSON_IsObject(t) || db_handover_state(d, conv, err, sizeof(err),
-	    &at, pending, sizeof(pending)) != 1)
+	if (db_handover_state(d, conv, err, sizeof(err), &at, pending,
+	    sizeof(pending)) != 1 ||
+	    (t = cJSON_AddObjectToObject(root, "thread_control")) == NULL)
 		return;
 	if (err[0] != '\0') {
-		cJSON_AddStringToObject(t, "control_error", err);
-		cJSON_AddNumberToObject(t, "control_error_at", (double)at);
+		cJSON_AddStringToObject(t, "error", err);
+		cJSON_AddNumberToObject(t, "error_at", (double)at);
 	} else {
-		cJSON_AddNullToObject(t, "control_error");
-		cJSON_AddNullToObject(t, "control_error_at");
+		cJSON_AddNullToObject(t, "error");
+		cJSON_AddNullToObject(t, "error_at");
 	}
 	if (pending[0] != '\0')
 		cJSON_AddStringToObject(t, "pending", pending);

@@ -137,7 +137,7 @@ sleep 1.5
 expect_eq "$(calls pass_thread_control $S1)" 1 "redelivered and replayed: still one pass_thread_control"
 expect_eq "$(sql "$D" "SELECT count(*) FROM outbox WHERE conversation_id = $C1 AND kind = 'action'")" 1 "... and one in the outbox"
 r=$(agent GET /api/conversations/$C1/messages)
-expect_eq "$(body "$r" | pyj '[j["thread_owner"][k] for k in ("owner", "app_id", "control_error", "pending")]')" \
+expect_eq "$(body "$r" | pyj '[j["thread_owner"]["owner"], j["thread_owner"]["app_id"], j["thread_control"]["error"], j["thread_control"]["pending"]]')" \
     "['other', '$INBOX', None, None]" "the conversation's API shows the Page Inbox owns the thread"
 
 # --- closing takes it back ------------------------------------------------------------
@@ -189,9 +189,9 @@ expect_eq "$(owner_of $C3)" "other|$INBOX" "... and the thread stays the Page In
 expect_eq "$(sql "$D" "SELECT count(*) FROM automation_log WHERE conversation_id = $C3 AND action = 'refused' AND detail LIKE 'take_thread_control: refused by Meta: %'")" 1 \
     "the automation log has the refusal"
 r=$(agent GET /api/conversations/$C3/messages)
-expect_match "$(body "$r" | pyj 'j["thread_owner"]["control_error"]')" '^take_thread_control: ' \
+expect_match "$(body "$r" | pyj 'j["thread_control"]["error"]')" '^take_thread_control: ' \
     "the conversation's API shows the refusal"
-expect_eq "$(body "$r" | pyj '[j["thread_owner"]["owner"], j["thread_owner"]["control_error_at"] > 0]')" "['other', True]" \
+expect_eq "$(body "$r" | pyj '[j["thread_owner"]["owner"], j["thread_control"]["error_at"] > 0]')" "['other', True]" \
     "... with the owner still other, and when"
 deliver messenger $S3 'hello again'
 sleep 1
