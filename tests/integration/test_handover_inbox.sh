@@ -215,6 +215,14 @@ expect_eq "$(wait_for "SELECT thread_owner FROM conversation WHERE id = $C4" oth
 agent POST /api/conversations/$C4/close '{}' >/dev/null
 expect_eq "$(wait_calls 1 take_thread_control $S4)" 1 "... closing takes it back"
 
+# --- no window for thread control --------------------------------------------------
+S7=5552000007
+curl -s -d platform=messenger -d page=$P1 -d sender=$S7 -d age_s=108000 --data-urlencode 'text=a person please' "$CTL/deliver" >/dev/null
+C7=$(conv_of $S7)
+expect_eq "$(wait_for "SELECT status FROM conversation WHERE id = $C7" escalated)" escalated "a message of 30 hours ago escalates"
+expect_eq "$(wait_calls 1 pass_thread_control $S7)" 1 "... the thread is passed though the 24-hour window has closed"
+expect_eq "$(sql "$D" "SELECT count(*) FROM outbox WHERE conversation_id = $C7 AND kind = 'text'")" 0 "... while the notice is not sent"
+
 # --- WhatsApp, and the setting off: no calls ------------------------------------------
 curl -s -d platform=whatsapp -d sender=15550001111 --data-urlencode 'text=I want a person' "$CTL/deliver" >/dev/null
 C5=$(conv_of 15550001111)
