@@ -305,6 +305,9 @@ void	 fm_control(struct req *, const char *path);
 int	 fm_thread_path(const char *rest);
 void	 fm_thread(struct req *, const char *object_id, const char *rest);
 void	 fm_thread_control(struct req *);
+/* 1 when an app other than the gateway's owns account's thread with
+ * user (messages to it then reach the gateway as standby copies). */
+int	 fm_thread_other(const char *account, const char *user);
 void	 fm_deliver_signed(const cJSON *root);
 
 /* The dialogs' pieces: a hidden form field (nothing for a NULL value),

@@ -795,7 +795,9 @@ deliver(struct req *r)
 		cJSON_AddItemToArray(entries, e);
 		cJSON_AddStringToObject(e, "id", account);
 		cJSON_AddNumberToObject(e, "time", (double)now_ms);
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(e, "messaging"),
+		/* Another app owns the thread: a standby copy. */
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(e,
+		    fm_thread_other(account, sender) ? "standby" : "messaging"),
 		    messaging_item(r, strcmp(type, "batch") == 0 ? "text" : type,
 		    account, sender, text, ts_ms + i, count > 1 ? (int)i + 1 : 0));
 	}

@@ -19,7 +19,9 @@
  *                       Meta's Page Inbox takes the thread: the
  *                       gateway is sent take_thread_control
  *   DELETE              forget every thread, default app on
- * Its state is a table of its own in the fake's database.
+ * Its state is a table of its own in the fake's database.  While
+ * another app owns a thread, the webhook sender delivers the person's
+ * messages as standby copies (fm_thread_other).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +128,17 @@ th_owner_set(const char *account, const char *user, const char *app)
 	return th_run("INSERT INTO thread_owner (account, user, app_id) "
 	    "VALUES (?1, ?2, ?3) ON CONFLICT (account, user) DO UPDATE SET "
 	    "app_id = excluded.app_id", account, user, app);
+}
+
+int
+fm_thread_other(const char *account, const char *user)
+{
+	char owner[128];
+
+	if (account == NULL || user == NULL)
+		return 0;
+	th_owner(account, user, owner, sizeof(owner));
+	return strcmp(owner, fm_app.app_id) != 0;
 }
 
 /* 1 when s is a Graph id: 1 to 64 digits. */

@@ -194,7 +194,8 @@ expect_match "$(body "$r" | pyj 'j["thread_control"]["error"]')" '^take_thread_c
 expect_eq "$(body "$r" | pyj '[j["thread_owner"]["owner"], j["thread_control"]["error_at"] > 0]')" "['other', True]" \
     "... with the owner still other, and when"
 deliver messenger $S3 'hello again'
-sleep 1
+expect_eq "$(wait_for "SELECT standby FROM message WHERE conversation_id = $C3 AND text = 'hello again'" 1)" 1 \
+    "the person writes again: Meta sends hubgate a standby copy, the inbox app owning the thread"
 expect_eq "$(curl -s "$CTL/routing" | pyj 'j["refused"]')" 1 "a new message brings no new attempt"
 expect_eq "$(sql "$D" "SELECT count(*) FROM outbox WHERE conversation_id = $C3 AND author_kind IN ('rule', 'bot') AND kind = 'text' AND created_ms > (SELECT thread_control_error_ms FROM conversation WHERE id = $C3)")" 0 \
     "... and automation stays out of a thread another app owns"
