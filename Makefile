@@ -93,6 +93,10 @@ WEB_SRC += lib/web/api_rules.c
 PIPELINE_SRC += lib/pipeline/rich.c
 STORE_SRC += lib/store/db_group.c
 WEB_SRC += lib/web/api_groups.c
+# Conversation Routing with Meta's inbox: pass and take thread control.
+STORE_SRC += lib/store/db_handover.c
+META_SRC += lib/meta/graph_thread.c
+PIPELINE_SRC += lib/pipeline/handover.c
 LIB_SRC	 = $(CORE_SRC) $(STORE_SRC) $(META_SRC) $(PIPELINE_SRC) $(WEB_SRC)
 LIB_HDR	 = $(wildcard $(LAYERS:%=lib/%/*.h))
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema_sql.o
@@ -112,6 +116,7 @@ FAKE_SRC = sandbox/fakemeta.c sandbox/fm_control.c sandbox/fm_dialog.c \
 	   sandbox/fm_wa.c \
 	   sandbox/fm_signup.c sandbox/fm_pace.c
 FAKE_SRC += sandbox/fm_media.c
+FAKE_SRC += sandbox/fm_thread.c
 FAKE_OBJ = $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKEMETA = $(BUILD)/sandbox/fakemeta
 

@@ -1870,3 +1870,47 @@ CREATE INDEX conversation_by_group ON conversation (assigned_group_id)
 	WHERE assigned_group_id IS NOT NULL;
 
 PRAGMA user_version = 21;
+
+-- @migration 22
+-- Conversation Routing with Meta's inbox (lib/pipeline/handover.c):
+-- where a workspace's handover settings say "page_inbox", an
+-- escalation queues pass_thread_control to Meta's inbox app and a
+-- person closing or reopening the conversation queues
+-- take_thread_control, both as outbox actions (body {"action",
+-- "target_app_id"?, "metadata"}).  Their outcome moves the
+-- conversation's thread owner, or keeps why Meta refused.
+ALTER TABLE conversation ADD COLUMN thread_control_error TEXT;	-- why Meta refused the last pass or take (NULL: it did not)
+ALTER TABLE conversation ADD COLUMN thread_control_error_ms INTEGER;	-- when (ms)
+-- Pending thread-control calls of a conversation are found by it.
+CREATE INDEX outbox_thread_control ON outbox (conversation_id)
+	WHERE kind = 'action' AND state IN ('queued', 'sending', 'unknown');
+CREATE TRIGGER outbox_thread_control AFTER UPDATE OF state ON outbox
+WHEN new.kind = 'action' AND old.state <> new.state AND
+    new.state IN ('sent', 'failed', 'dead_letter') AND
+    json_extract(new.body, '$.action') IN ('pass_thread_control', 'take_thread_control')
+BEGIN
+	-- Meta took it: the thread moved (a pass to the inbox app, a take
+	-- back to hubgate).
+	UPDATE conversation SET
+	    thread_owner = CASE json_extract(new.body, '$.action')
+		WHEN 'pass_thread_control' THEN 'other' ELSE 'us' END,
+	    thread_owner_app_id = CASE json_extract(new.body, '$.action')
+		WHEN 'pass_thread_control' THEN json_extract(new.body, '$.target_app_id') END,
+	    thread_control_error = NULL, thread_control_error_ms = NULL
+	    WHERE id = new.conversation_id AND new.state = 'sent';
+	-- Refused (or no answer): nothing moved; why is kept and shown.
+	UPDATE conversation SET
+	    thread_control_error = json_extract(new.body, '$.action') || ': ' ||
+		coalesce(new.error, 'no answer from Meta'),
+	    thread_control_error_ms = new.updated_ms
+	    WHERE id = new.conversation_id AND new.state <> 'sent';
+	INSERT INTO automation_log (workspace_id, conversation_id, action, detail, at_ms)
+	    VALUES (new.workspace_id, new.conversation_id,
+		CASE WHEN new.state = 'sent' THEN 'thread_control' ELSE 'refused' END,
+		json_extract(new.body, '$.action') || CASE WHEN new.state = 'sent'
+		    THEN ': done' ELSE ': refused by Meta: ' ||
+		    coalesce(new.error, 'no answer') END,
+		new.updated_ms);
+END;
+
+PRAGMA user_version = 22;

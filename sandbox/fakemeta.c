@@ -514,6 +514,8 @@ graph(struct req *r, const char *path)
 		else if (strcmp(slash, "/register") == 0 &&
 		    r->method == HTTP_POST)
 			fm_wa_register(r, id);
+		else if (fm_thread_path(slash))
+			fm_thread(r, id, slash);
 		else if (strcmp(slash, "/messages") == 0 &&
 		    r->method == HTTP_POST) {
 			fm_messages(r, id);
@@ -549,6 +551,9 @@ help(struct req *r)
 	    "                 http://127.0.0.1:8080/_meta/_control/deliver\n"
 	    "            POST /_meta/_control/token     issue, revoke or expire a token\n"
 	    "            POST /_meta/_control/fault     inject a fault (DELETE clears)\n"
+	    "            GET  /_meta/_control/routing   who owns each thread; POST\n"
+	    "                 default_app=0 refuses takes, action=pass_back or\n"
+	    "                 inbox_take moves a thread as Meta's Page Inbox\n"
 	    "See README.md, \"Sandbox mode\".\n");
 }
 

@@ -304,6 +304,18 @@ void	 fm_instagram(struct req *, const char *path);
 /* The control API: path is after /_meta/_control. */
 void	 fm_control(struct req *, const char *path);
 
+/* Conversation Routing (fm_thread.c): whether rest (after
+ * /<object-id>) is one of its paths, the calls on object_id, and the
+ * control API's /routing.  fm_deliver_signed (fm_control.c): POST root
+ * (borrowed) to the gateway's /webhook once, signed as Meta. */
+int	 fm_thread_path(const char *rest);
+void	 fm_thread(struct req *, const char *object_id, const char *rest);
+void	 fm_thread_control(struct req *);
+/* 1 when an app other than the gateway's owns account's thread with
+ * user (messages to it then reach the gateway as standby copies). */
+int	 fm_thread_other(const char *account, const char *user);
+void	 fm_deliver_signed(const cJSON *root);
+
 /* The dialogs' pieces: a hidden form field (nothing for a NULL value),
  * and a 400 page saying why (fakemeta.c). */
 void	 fm_hidden(struct req *, const char *name, const char *value);

@@ -795,7 +795,9 @@ deliver(struct req *r)
 		cJSON_AddItemToArray(entries, e);
 		cJSON_AddStringToObject(e, "id", account);
 		cJSON_AddNumberToObject(e, "time", (double)now_ms);
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(e, "messaging"),
+		/* Another app owns the thread: a standby copy. */
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(e,
+		    fm_thread_other(account, sender) ? "standby" : "messaging"),
 		    messaging_item(r, strcmp(type, "batch") == 0 ? "text" : type,
 		    account, sender, text, ts_ms + i, count > 1 ? (int)i + 1 : 0));
 	}
@@ -842,6 +844,12 @@ post_signed(cJSON *root)
 	snprintf(sig, sizeof(sig), "sha256=%s", hex);
 	post_webhook(buf_cstr(&b), b.len, sig, "/webhook", 1, &tried);
 	buf_free(&b);
+}
+
+void
+fm_deliver_signed(const cJSON *root)
+{
+	post_signed((cJSON *)root);
 }
 
 void
@@ -1017,6 +1025,8 @@ fm_control(struct req *r, const char *path)
 		signed_callback(r, "data-deletion");
 	else if (strcmp(path, "signup") == 0 && post)
 		fm_signup_control(r);
+	else if (strcmp(path, "routing") == 0)
+		fm_thread_control(r);
 	else if (strcmp(path, "world") == 0 || strcmp(path, "outbox") == 0 ||
 	    strcmp(path, "token") == 0 || strcmp(path, "fault") == 0 ||
 	    strcmp(path, "deliver") == 0 || strcmp(path, "deauthorize") == 0 ||

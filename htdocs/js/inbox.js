@@ -205,6 +205,10 @@ function drawDetail(d) {
 	}
 	const o = d.thread_owner;
 	if (o && o.owner === 'other') parts.push(`Another app owns this conversation${typeof o.app_id === 'string' ? ` (${o.app_id === '263902037430900' || o.app_id === '1217981644879628' ? 'Meta inbox' : `app ${o.app_id}`})` : ''}`);
+	// Conversation Routing with Meta's inbox: a call on its way, a refusal.
+	const tc = d.thread_control && typeof d.thread_control === 'object' ? d.thread_control : null;
+	if (tc && tc.pending) parts.push(tc.pending === 'pass_thread_control' ? 'Passing the conversation to Meta inbox…' : 'Taking the conversation back from Meta inbox…');
+	if (tc && typeof tc.error === 'string' && tc.error) parts.push(`Meta refused to move the conversation: ${tc.error}`);
 	box.textContent = parts.join(' · ');
 	box.hidden = !parts.length;
 }

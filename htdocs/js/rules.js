@@ -371,6 +371,7 @@ async function loadSettings() {
 	const ph = Array.isArray(h.phrases) ? h.phrases : Object.values(h.phrases || {}).flat();
 	$('h-phrases').value = ph.join(', ');
 	$('h-notice').value = h.notice || '';
+	$('h-page-inbox').checked = !!h.page_inbox;
 	const b = await api('GET', 'settings/bot');
 	$('b-url').value = b.url || '';
 	$('b-threshold').value = String(b.confidence_threshold ?? 0.7);
@@ -385,6 +386,7 @@ $('handover').addEventListener('submit', async (ev) => {
 			enabled: $('h-enabled').checked,
 			phrases: $('h-phrases').value.split(',').map((s) => s.trim()).filter(Boolean),
 			notice: $('h-notice').value.trim(),
+			page_inbox: $('h-page-inbox').checked,
 		});
 		showAlert($('h-alert'), 'Saved.', 'ok');
 	} catch (e) {

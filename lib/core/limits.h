@@ -504,6 +504,13 @@
  * file (the largest of tzdata is under 4 KiB). */
 #define HG_TZ_NAME_MAX			64
 #define HG_TZ_FILE_MAX			(64 * 1024)
+/* A TZif footer (a POSIX TZ string; tzdata's longest is under 40
+ * bytes), the hours of its rule times (RFC 8536 allows -167 to 167),
+ * and the times it is asked about (10,000 years either side of 1970:
+ * its date arithmetic stays far from overflow). */
+#define HG_TZ_FOOTER_MAX		255
+#define HG_TZ_RULE_HOURS_MAX		167
+#define HG_TZ_SPAN_S			(10000LL * 366 * 86400)
 /* Rules of a workspace, and one rule's JSON: a page of rules is read
  * for every inbound message; more than this is a mistake. */
 #define HG_RULES_MAX			200

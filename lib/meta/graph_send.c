@@ -8,6 +8,7 @@
 
 #include "graph.h"
 #include "graph_send.h"
+#include "graph_thread.h"
 #include "limits.h"
 #include "log.h"
 #include "utf8.h"
@@ -1023,6 +1024,20 @@ graph_send_build(const struct graph_send_job *j, struct graph_req *q,
 		cJSON_Delete(b);
 		snprintf(why, whysz, "the stored body does not parse");
 		return NULL;
+	}
+	/* Conversation Routing calls (graph_thread.h): their own paths. */
+	if (!wa && strcmp(j->kind, "action") == 0 &&
+	    graph_thread_action(jstr(b, "action"))) {
+		body = graph_thread_body(b, j->sender_id, j->recipient, ig, path,
+		    pathsz, why, whysz);
+		cJSON_Delete(b);
+		if (body == NULL)
+			return NULL;
+		q->method = GRAPH_POST;
+		q->path = path;
+		q->body = body;
+		q->auth = GRAPH_AUTH_USER;
+		return body;
 	}
 	body = wa ? build_whatsapp(j, b, why, whysz) :
 	    build_messenger(j, b, ig, why, whysz);

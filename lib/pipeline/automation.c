@@ -14,6 +14,7 @@
 #include "db_channel.h"
 #include "db_group.h"
 #include "db_outbox.h"
+#include "handover.h"
 #include "limits.h"
 #include "log.h"
 #include "outbox.h"
@@ -228,6 +229,9 @@ automation_escalate(struct db *d, long long ws, long long conv, long long msg,
 	if ((rc = db_auto_escalate(d, conv, reason, now_ms)) != 1)
 		return rc;
 	if (db_auto_log(d, ws, conv, msg, 0, "escalate", reason, now_ms) == -1)
+		return -1;
+	/* Mirrored to Meta's inbox where the business uses it too. */
+	if (handover_pass_in(d, ws, conv, reason, now_ms, NULL) == -1)
 		return -1;
 	{
 		/* The conversation, not the reason: a bot's words may

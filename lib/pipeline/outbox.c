@@ -21,6 +21,7 @@
 #include "graph.h"
 #include "graph_send.h"
 #include "graph_templates.h"
+#include "graph_thread.h"
 #include "limits.h"
 #include "log.h"
 #include "outbox.h"
@@ -741,6 +742,58 @@ outbox_enqueue_in(struct db *d, const struct outbox_req *r,
 	}
 	if (res->verdict != OUTBOX_QUEUED_NEW && db_rollback_to(d) == -1)
 		return -1;
+	return db_release(d);
+}
+
+int
+outbox_thread_control_in(struct db *d, long long ws, long long conv,
+    const char *action, const char *metadata, const char *author_kind,
+    long long author_id, long long now_ms, struct outbox_res *res)
+{
+	struct outbox_req	 r;
+	struct db_outbox_new	 n;
+	struct db_conv_info	 ci;
+	cJSON			*o;
+	int			 rc;
+
+	memset(res, 0, sizeof(*res));
+	res->state = OUTBOX_QUEUED;
+	if (!graph_thread_action(action))
+		return verdict(res, OUTBOX_BAD_REQUEST, "action: "
+		    "pass_thread_control or take_thread_control");
+	if ((rc = db_conv_info(d, ws, conv, &ci)) != 1)
+		return rc == -1 ? -1 : verdict(res, OUTBOX_NO_CONVERSATION,
+		    "no such conversation");
+	if (strcmp(ci.kind, "whatsapp") == 0)
+		return verdict(res, OUTBOX_REFUSED, "thread control is passed "
+		    "on Messenger and Instagram only");
+	o = cJSON_CreateObject();
+	if (o == NULL || cJSON_AddStringToObject(o, "action", action) == NULL ||
+	    (strcmp(action, "pass_thread_control") == 0 &&
+	    cJSON_AddStringToObject(o, "target_app_id",
+	    GRAPH_PAGE_INBOX_APP_ID) == NULL) ||
+	    (metadata != NULL && cJSON_AddStringToObject(o, "metadata",
+	    metadata) == NULL)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.workspace = ws;
+	r.author_kind = author_kind;
+	r.author_id = author_id;
+	r.now_ms = now_ms;
+	row_of(&r, &ci, &n);
+	n.kind = "action";
+	n.no_message = 1;
+	if (db_savepoint(d) == -1) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	if (queue_one(d, &n, o, res) == -1) {
+		db_rollback_to(d);
+		db_release(d);
+		return -1;
+	}
 	return db_release(d);
 }
 
@@ -1588,6 +1641,11 @@ still_allowed(const struct db_outbox_job *j, long long now, char *why,
 
 	if ((strcmp(j->kind, "template") == 0 || strcmp(j->kind,
 	    "action") == 0) && strcmp(j->channel_kind, "whatsapp") == 0)
+		return 0;
+	/* Conversation Routing calls are not messages: no window. */
+	if (strcmp(j->kind, "action") == 0 && j->body != NULL &&
+	    (strstr(j->body, "\"pass_thread_control\"") != NULL ||
+	    strstr(j->body, "\"take_thread_control\"") != NULL))
 		return 0;
 	win = window_of(j->channel_kind, j->last_inbound_ms, now,
 	    j->human_agent);

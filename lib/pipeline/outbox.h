@@ -107,6 +107,18 @@ int	 outbox_enqueue(struct db *, const struct outbox_req *r,
 int	 outbox_enqueue_in(struct db *, const struct outbox_req *r,
 	    struct outbox_res *res);
 
+/* Conversation Routing on Messenger and Instagram (graph_thread.h):
+ * queue action "pass_thread_control" (to Meta's Page Inbox app, with
+ * metadata, may be NULL) or "take_thread_control" on conversation conv
+ * of workspace ws, by author_kind/author_id, inside the caller's open
+ * transaction.  Not a message: no window applies, nothing shows in the
+ * thread, and like every action it is tried twice at most, never
+ * repeated after an unknown outcome.  res says (OUTBOX_REFUSED on
+ * WhatsApp).  0, or -1 on a database error. */
+int	 outbox_thread_control_in(struct db *, long long ws, long long conv,
+	    const char *action, const char *metadata, const char *author_kind,
+	    long long author_id, long long now_ms, struct outbox_res *res);
+
 /* How many calls a send of kind may take before it ends: sender
  * actions are dropped (failed, never a dead letter) after one retry. */
 int	 outbox_attempts_max(const char *kind);

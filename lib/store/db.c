@@ -1887,6 +1887,26 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT u.id, CASE WHEN u.name <> '' THEN u.name ELSE u.email END, "
 	    "m.available FROM membership m JOIN user u ON u.id = m.user_id WHERE "
 	    "m.workspace_id = ?1 AND u.disabled_at IS NULL ORDER BY 2, u.id",
+	/* Conversation Routing with Meta's inbox (db_handover.c): a take
+	 * is due when Meta's inbox app owns the thread or hubgate's pass
+	 * is still on its way, and no take is on its way already. */
+	[STMT_HANDOVER_TAKE_DUE] =
+	    "SELECT ((c.thread_owner = 'other' AND c.thread_owner_app_id IN "
+	    "('263902037430900', '1217981644879628')) OR EXISTS (SELECT 1 "
+	    "FROM outbox o WHERE o.conversation_id = c.id AND o.kind = "
+	    "'action' AND o.state IN ('queued', 'sending', 'unknown') AND "
+	    "json_extract(o.body, '$.action') = 'pass_thread_control')) AND "
+	    "NOT EXISTS (SELECT 1 FROM outbox o WHERE o.conversation_id = c.id "
+	    "AND o.kind = 'action' AND o.state IN ('queued', 'sending', "
+	    "'unknown') AND json_extract(o.body, '$.action') = "
+	    "'take_thread_control') FROM conversation c WHERE c.id = ?1",
+	[STMT_HANDOVER_STATE] =
+	    "SELECT thread_control_error, coalesce(thread_control_error_ms, 0), "
+	    "(SELECT json_extract(o.body, '$.action') FROM outbox o WHERE "
+	    "o.conversation_id = ?1 AND o.kind = 'action' AND o.state IN "
+	    "('queued', 'sending', 'unknown') AND json_extract(o.body, "
+	    "'$.action') IN ('pass_thread_control', 'take_thread_control') "
+	    "ORDER BY o.id DESC LIMIT 1) FROM conversation WHERE id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

@@ -417,6 +417,9 @@ enum stmt {
 	STMT_GROUP_WAITS,
 	STMT_GROUP_AVAILABLE,
 	STMT_GROUP_PEOPLE,
+	/* Conversation Routing with Meta's inbox (db_handover.c). */
+	STMT_HANDOVER_TAKE_DUE,
+	STMT_HANDOVER_STATE,
 	STMT__MAX
 };
 

@@ -16,6 +16,9 @@
 #include "conf.h"
 #include "db.h"
 #include "db_outbox.h"
+#include "db_handover.h"
+#include "handover.h"
+#include "log.h"
 #include "http.h"
 #include "limits.h"
 #include "num.h"
@@ -326,6 +329,33 @@ path_conv(const char *path, long long *id)
 	return path_conv_is(path, "messages", id);
 }
 
+/* Conversation Routing with Meta's inbox (handover.h) into root:
+ * "thread_control" {"error" (why Meta refused the last pass or take,
+ * or null), "error_at", "pending" (the call on its way, or null)}. */
+static void
+thread_control_json(struct db *d, long long conv, cJSON *root)
+{
+	char		 err[512], pending[32];
+	long long	 at;
+	cJSON		*t;
+
+	if (db_handover_state(d, conv, err, sizeof(err), &at, pending,
+	    sizeof(pending)) != 1 ||
+	    (t = cJSON_AddObjectToObject(root, "thread_control")) == NULL)
+		return;
+	if (err[0] != '\0') {
+		cJSON_AddStringToObject(t, "error", err);
+		cJSON_AddNumberToObject(t, "error_at", (double)at);
+	} else {
+		cJSON_AddNullToObject(t, "error");
+		cJSON_AddNullToObject(t, "error_at");
+	}
+	if (pending[0] != '\0')
+		cJSON_AddStringToObject(t, "pending", pending);
+	else
+		cJSON_AddNullToObject(t, "pending");
+}
+
 /* GET /api/conversations/ID/messages. */
 static void
 msg_list(struct req *r, const struct route_ctx *cx, struct db *d,
@@ -371,6 +401,7 @@ msg_list(struct req *r, const struct route_ctx *cx, struct db *d,
 	    ci.kind, ci.last_inbound_ms, clock_ms(), ci.human_agent)]);
 	/* Meta's events in full: referral and thread owner. */
 	api_detail_conversation(d, conv, root);
+	thread_control_json(d, conv, root);
 	http_json(r, 200, root);
 }
 
@@ -501,6 +532,18 @@ conv_act(struct req *r, const struct route_ctx *cx)
 		route_error(r, 422, "that user is not a member of this "
 		    "workspace");
 		return 1;
+	}
+	/* Closed or reopened: automation resumes, and a thread passed to
+	 * Meta's inbox is taken back (handover.h; a failure is logged,
+	 * the conversation's change stands). */
+	if ((acts[i].op == DB_CONV_CLOSE || acts[i].op == DB_CONV_REOPEN) &&
+	    (rc = handover_take(d, cx->who.workspace, conv, cx->who.user,
+	    clock_ms())) != 0) {
+		if (rc == 1)
+			bg_thread_poke(inbox_worker);
+		else
+			log_msg(LOG_LEVEL_ERROR, "handover.take_failed",
+			    db_errmsg(d));
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)conv);

@@ -413,6 +413,9 @@ handover_json(const char *stored)
 		    HG_AUTO_FAILURES_DEFAULT);
 	if (!cJSON_HasObjectItem(o, "waiting_quick_replies"))
 		cJSON_AddArrayToObject(o, "waiting_quick_replies");
+	/* Conversation Routing with Meta's inbox (handover.h). */
+	if (!cJSON_HasObjectItem(o, "page_inbox"))
+		cJSON_AddBoolToObject(o, "page_inbox", 0);
 	return o;
 }
 
@@ -485,7 +488,16 @@ handover_of(const cJSON *b, cJSON **out, char *why, size_t whysz)
 		snprintf(why, whysz, "waiting_quick_replies: up to 13 titles");
 		return -1;
 	}
+	/* Conversation Routing with Meta's inbox (handover.h). */
+	if (cJSON_HasObjectItem(b, "page_inbox") &&
+	    !cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(b, "page_inbox"))) {
+		snprintf(why, whysz, "page_inbox: true or false");
+		return -1;
+	}
 	*out = cJSON_CreateObject();
+	if (cJSON_HasObjectItem(b, "page_inbox"))
+		cJSON_AddBoolToObject(*out, "page_inbox", cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(b, "page_inbox")));
 	if (e != NULL)
 		cJSON_AddBoolToObject(*out, "enabled", cJSON_IsTrue(e));
 	if (p != NULL)
