@@ -962,6 +962,26 @@ fail:
 	return -1;
 }
 
+/* A WhatsApp item naming a person by user id u and number p (a status,
+ * a contacts[] entry) links them: the contact of either takes both,
+ * and when each has its own they become one (db_contact_merge).
+ * Nothing is created for a person not known yet.  0 or -1. */
+static int
+wa_link(struct ev *e, long long channel, long long ws, const char *u,
+    const char *p)
+{
+	long long byuser, bynumber, id;
+
+	if (u == NULL || p == NULL)
+		return 0;
+	if (db_contact_find(e->db, channel, u, &byuser) == -1 ||
+	    db_contact_find(e->db, channel, p, &bynumber) == -1)
+		return -1;
+	if (byuser == 0 && bynumber == 0)
+		return 0;
+	return db_contact_wa(e->db, ws, channel, u, p, NULL, 0, &id);
+}
+
 /* A WhatsApp statuses[] item: move our message forward. */
 static int
 wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
@@ -980,6 +1000,10 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	if (wid == NULL || st == NULL || ms < MSG_SENT)
 		return ledger(e, "statuses", st != NULL ? st : "malformed");
 	at = ts(e, get(it, "timestamp"));
+	if (wa_person(get(it, "recipient_user_id"), get(it, "recipient_id"),
+	    NULL, user, phone, &u, &p, NULL) == 0 && wa_link(e, channel, ws,
+	    u, p) == -1)
+		return -1;
 	code[0] = '\0';
 	if (err0 != NULL)
 		json_id(get(err0, "code"), code);

@@ -1143,7 +1143,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE id = ?1 AND workspace_id = ?2",
 	/* Unsent messages and WhatsApp templates (db_thread.c). */
 	[STMT_MESSAGE_UNSEND] =
-	    "UPDATE message SET unsent_ms = coalesce(unsent_ms, ?3), text = NULL "
+	    "UPDATE message SET unsent_ms = coalesce(unsent_ms, ?3), text = CASE "
+	    "WHEN coalesce((SELECT json_extract(w.retention, '$.keep_deleted_text') "
+	    "FROM channel c JOIN workspace w ON w.id = c.workspace_id WHERE "
+	    "c.id = ?1), 0) THEN text END "
 	    "WHERE channel_id = ?1 AND meta_message_id = ?2",
 	/* An unsent message's media: the rows go (their files follow,
 	 * media_gone), and what Meta said of them. */
@@ -1830,6 +1833,92 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_AUTO_ESCALATION] =
 	    "SELECT coalesce(escalation_reason, ''), coalesce(escalation_summary, "
 	    "''), coalesce(escalated_ms, 0) FROM conversation WHERE id = ?1",
+	/* Two contacts of one person merged (db_merge.c): the rows of
+	 * conversation ?2 move to ?1, then contact ?2's to ?1. */
+	[STMT_MERGE_MESSAGES] =
+	    "UPDATE message SET conversation_id = ?1 WHERE conversation_id = ?2",
+	[STMT_MERGE_OUTBOX] =
+	    "UPDATE outbox SET conversation_id = ?1 WHERE conversation_id = ?2",
+	[STMT_MERGE_AUTO_LOG] =
+	    "UPDATE automation_log SET conversation_id = ?1 "
+	    "WHERE conversation_id = ?2",
+	[STMT_MERGE_TAGS] =
+	    "INSERT OR IGNORE INTO conversation_tag (conversation_id, tag) "
+	    "SELECT ?1, tag FROM conversation_tag WHERE conversation_id = ?2",
+	[STMT_MERGE_BOT] =
+	    "UPDATE bot_call SET conversation_id = ?1 WHERE conversation_id = ?2",
+	/* The survivor takes the other's state: the latest times, both
+	 * unread counts, the newer referral and thread owner, an
+	 * escalation or assignment either had. */
+	[STMT_MERGE_CONV_SUM] =
+	    "UPDATE conversation AS k SET "
+	    "last_inbound_ms = nullif(max(coalesce(k.last_inbound_ms, 0), "
+	    "coalesce(g.last_inbound_ms, 0)), 0), "
+	    "last_message_ms = nullif(max(coalesce(k.last_message_ms, 0), "
+	    "coalesce(g.last_message_ms, 0)), 0), "
+	    "unread = k.unread + g.unread, created_at = min(k.created_at, "
+	    "g.created_at), assigned_user_id = coalesce(k.assigned_user_id, "
+	    "g.assigned_user_id), referral = CASE WHEN coalesce(json_extract("
+	    "g.referral, '$.at_ms'), 0) > coalesce(json_extract(k.referral, "
+	    "'$.at_ms'), 0) THEN g.referral ELSE k.referral END, "
+	    "status = CASE WHEN 'escalated' IN (k.status, g.status) THEN "
+	    "'escalated' WHEN 'open' IN (k.status, g.status) THEN 'open' "
+	    "ELSE k.status END, "
+	    "thread_owner = CASE WHEN coalesce(g.last_message_ms, 0) > "
+	    "coalesce(k.last_message_ms, 0) THEN g.thread_owner ELSE "
+	    "k.thread_owner END, thread_owner_app_id = CASE WHEN "
+	    "coalesce(g.last_message_ms, 0) > coalesce(k.last_message_ms, 0) "
+	    "THEN g.thread_owner_app_id ELSE k.thread_owner_app_id END, "
+	    "escalated_ms = coalesce(k.escalated_ms, g.escalated_ms), "
+	    "escalation_reason = coalesce(k.escalation_reason, "
+	    "g.escalation_reason), escalation_summary = coalesce("
+	    "k.escalation_summary, g.escalation_summary), "
+	    "escalation_alerted = min(k.escalation_alerted, g.escalation_alerted) "
+	    "FROM conversation AS g WHERE k.id = ?1 AND g.id = ?2",
+	[STMT_MERGE_CONV_DROP] =
+	    "DELETE FROM conversation WHERE id = ?2",
+	[STMT_MERGE_CONV_MOVE] =
+	    "UPDATE conversation SET contact_id = ?1 WHERE channel_id = ?3 "
+	    "AND contact_id = ?2",
+	[STMT_MERGE_MEDIA] =
+	    "UPDATE media SET contact_id = ?1 WHERE contact_id = ?2",
+	/* Forwarded events name the survivor: deleting the other contact
+	 * (fwd_contact_gone) loses none of them. */
+	[STMT_MERGE_FWD] =
+	    "UPDATE fwd_event SET data = json_set(data, '$.contact.id', ?1) "
+	    "WHERE json_extract(data, '$.contact.id') = ?2",
+	[STMT_MERGE_CONTACT] =
+	    "UPDATE contact AS k SET name = CASE WHEN g.name <> '' AND "
+	    "(k.name = '' OR g.last_seen_at > k.last_seen_at) THEN g.name "
+	    "ELSE k.name END, first_seen_at = min(k.first_seen_at, "
+	    "g.first_seen_at), last_seen_at = max(k.last_seen_at, "
+	    "g.last_seen_at), optin = CASE WHEN coalesce(json_extract(g.optin, "
+	    "'$.at_ms'), 0) > coalesce(json_extract(k.optin, '$.at_ms'), 0) "
+	    "THEN g.optin ELSE k.optin END, picture_media_id = coalesce("
+	    "k.picture_media_id, g.picture_media_id) "
+	    "FROM contact AS g WHERE k.id = ?1 AND g.id = ?2",
+	[STMT_MERGE_CONTACT_DROP] =
+	    "DELETE FROM contact WHERE id = ?2",
+	[STMT_MERGE_REKEY] =
+	    "UPDATE contact SET meta_user_id = ?2, phone = ?3 WHERE id = ?1",
+	/* A message of the WhatsApp Business app's chat history: marked
+	 * as it is inserted (forwarding's triggers look at it then). */
+	[STMT_HISTORY_INSERT] =
+	    "INSERT INTO message (conversation_id, meta_message_id, direction, kind, "
+	    "text, attachments, payload, reply_to, raw, status, sent_ms, event_id, "
+	    "created_ms, channel_id, history) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9, ?10, ?11, ?12, ?13, ?14, 1) "
+	    "ON CONFLICT (channel_id, meta_message_id) DO NOTHING",
+	/* A name from the business app's address book (smb_app_state_sync):
+	 * the contact with that number, whatever its key. */
+	[STMT_CONTACT_BOOK_NAME] =
+	    "UPDATE contact SET name = ?3 WHERE channel_id = ?1 AND "
+	    "(phone = ?2 OR meta_user_id = ?2) AND name IS NOT ?3",
+	/* A workspace's retention settings (JSON; NULL: the defaults). */
+	[STMT_RETENTION_GET] =
+	    "SELECT retention FROM workspace WHERE id = ?1",
+	[STMT_RETENTION_PUT] =
+	    "UPDATE workspace SET retention = ?2 WHERE id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

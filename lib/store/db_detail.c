@@ -152,6 +152,18 @@ db_contact_wa(struct db *d, long long workspace, long long channel,
 	if (user_id == NULL && phone == NULL)
 		return db_fail(d, SQLITE_MISUSE);
 	if (user_id != NULL && phone != NULL) {
+		long long byuser, bynumber;
+
+		/* Two contacts already, one keyed on each: one person.
+		 * The first seen survives, keyed on the user id. */
+		if (db_contact_find(d, channel, user_id, &byuser) == -1 ||
+		    db_contact_find(d, channel, phone, &bynumber) == -1)
+			return -1;
+		if (byuser > 0 && bynumber > 0 && byuser != bynumber &&
+		    db_contact_merge(d, channel, byuser < bynumber ? byuser :
+		    bynumber, byuser < bynumber ? bynumber : byuser, user_id,
+		    phone) == -1)
+			return -1;
 		if ((st = db_stmt(d, STMT_DETAIL_CONTACT_REKEY)) == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, channel);

@@ -50,6 +50,20 @@ int	 db_contact_optin(struct db *, long long contact, const char *json,
 int	 db_contact_wa(struct db *, long long workspace, long long channel,
 	    const char *user_id, const char *phone, const char *name,
 	    long long seen_at, long long *id);
+/* The contact keyed key on channel into *id: 1 found, 0 none (*id 0),
+ * -1. */
+int	 db_contact_find(struct db *, long long channel, const char *key,
+	    long long *id);
+/* Contacts keep and gone of channel are one person (a WhatsApp item
+ * carried both the user id one is keyed on and the number the other
+ * is): gone's conversation, its messages, sends, tags, automation log,
+ * bot calls, profile picture and forwarded events move to keep (whose
+ * conversation takes the latest times, both unread counts, the newer
+ * referral, owner and opt-in, an assignment or escalation either had),
+ * gone is deleted, and keep is keyed on user_id with phone.  In the
+ * caller's transaction; 0 or -1. */
+int	 db_contact_merge(struct db *, long long channel, long long keep,
+	    long long gone, const char *user_id, const char *phone);
 /* The WhatsApp contact id changed its number to phone: it keeps it
  * (and is keyed on it when it was keyed on its number); 0 or -1. */
 int	 db_contact_number(struct db *, long long contact, const char *phone);

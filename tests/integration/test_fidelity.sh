@@ -38,6 +38,11 @@ expect_eq "$(sql "$D" "SELECT c.meta_user_id || '|' || c.name FROM message m JOI
     "US.13491208655302741918|Noa" "a WhatsApp message without a number stored, keyed on the user id"
 expect_eq "$(sql "$D" "SELECT count(*) || '|' || group_concat(phone) FROM contact WHERE meta_user_id IN ('US.55500000000000000777', '16505550777')")" \
     "1|16505550777" "number and user id linked to one contact"
+# Two contacts of one person (number, user id) merged by an item with both
+expect_eq "$(sql "$D" "SELECT count(*) || '|' || group_concat(meta_user_id || '/' || phone || '/' || name) FROM contact WHERE meta_user_id IN ('US.61100000000000000611', '16505550611') OR phone = '16505550611'")" \
+    "1|US.61100000000000000611/16505550611/Ana Lima" "two contacts of one person merged into one"
+expect_eq "$(sql "$D" "SELECT group_concat(meta_message_id, ',') FROM (SELECT m.meta_message_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.61100000000000000611' ORDER BY m.sent_ms)")" \
+    "wamid.MRG0000000000000000000001,wamid.MRGOUT000000000000000000001,wamid.MRG0000000000000000000002,wamid.MRG0000000000000000000003" "... their messages in one thread"
 # Edits, revokes, reactions
 expect_eq "$(row "text || '|' || edited_ms" m_edit-0001)" "See you at 7|1763861120000" "an edited message shows its newest text"
 expect_eq "$(sql "$D" "SELECT count(*) FROM message_edit WHERE meta_message_id = 'm_edit-0001'")" 3 "its history: the original and two edits"

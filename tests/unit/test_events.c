@@ -602,6 +602,61 @@ test_fidelity_replay(void)
 	    "other|263902037430900", "thread owner unchanged by the replay");
 }
 
+/* The digest of the rows a replay must not change. */
+#define DIGEST "SELECT (SELECT count(*) || ':' || total(length(coalesce(text, '') || status || conversation_id || coalesce(author, '') || history || coalesce(unsent_ms, ''))) FROM message) || '/' || " \
+	"(SELECT count(*) || ':' || total(length(meta_user_id || coalesce(phone, '') || name || coalesce(optin, ''))) FROM contact) || '/' || " \
+	"(SELECT count(*) || ':' || total(unread + coalesce(last_message_ms, 0)) FROM conversation) || '/' || " \
+	"(SELECT count(*) FROM conversation_tag) || '/' || (SELECT count(*) FROM message_edit)"
+#define MERGED "(SELECT v.id FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.61100000000000000611')"
+
+/* A contact keyed on the number and another keyed on the user id are
+ * one person: a status or message carrying both merges them, in the
+ * processing transaction, losing no row; a replay changes nothing. */
+static void
+test_merge(void)
+{
+	char		 before[4096];
+	long long	 msgs, first;
+
+	EQ_STR(feed(payload("whatsapp-merge-apart.json")), "processed", "two contacts apart");
+	EQ_STR(q("SELECT group_concat(meta_user_id || '=' || coalesce(phone, 'NULL'), ',') FROM (SELECT * FROM contact WHERE meta_user_id IN ('16505550611', 'US.61100000000000000611') ORDER BY id)"),
+	    "16505550611=16505550611,US.61100000000000000611=NULL", "one keyed on the number, one on the user id");
+	first = qi("SELECT id FROM contact WHERE meta_user_id = '16505550611'");
+	/* What people, rules and forwarding put on either. */
+	write_sql("INSERT INTO conversation_tag (conversation_id, tag) SELECT v.id, t.tag FROM conversation v JOIN contact c ON c.id = v.contact_id, (SELECT 'vip' AS tag UNION SELECT 'lead') t WHERE c.meta_user_id = 'US.61100000000000000611' AND t.tag = 'lead' OR c.meta_user_id IN ('16505550611', 'US.61100000000000000611') AND t.tag = 'vip';"
+	    "INSERT INTO automation_log (workspace_id, conversation_id, action, detail, at_ms) SELECT 1, v.id, 'tag', 'merge test', 1 FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.61100000000000000611';"
+	    "INSERT INTO outbox (workspace_id, channel_id, conversation_id, kind, body, author_kind, state, next_attempt_ms, created_ms, updated_ms) SELECT 1, v.channel_id, v.id, 'text', '{\"text\":\"hi\"}', 'user', 'failed', 0, 1, 1 FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.61100000000000000611';"
+	    "UPDATE contact SET optin = '{\"ref\":\"merge\",\"at_ms\":5}' WHERE meta_user_id = 'US.61100000000000000611';"
+	    "INSERT INTO fwd_event (uid, workspace_id, type, created_ms, data) SELECT 'evt_merge', 1, 'message.received', 1, json_object('contact', json_object('id', id)) FROM contact WHERE meta_user_id = 'US.61100000000000000611';");
+	msgs = count("message");
+	EQ_STR(feed(payload("whatsapp-merge-link.json")), "processed", "an item with both");
+	EQ_STR(q("SELECT count(*) || '|' || group_concat(meta_user_id || '|' || phone || '|' || name) FROM contact WHERE meta_user_id IN ('16505550611', 'US.61100000000000000611') OR phone = '16505550611'"),
+	    "1|US.61100000000000000611|16505550611|Ana Lima", "one contact, keyed on the user id, with the number and the latest name");
+	EQ_INT(qi("SELECT id FROM contact WHERE meta_user_id = 'US.61100000000000000611'"), first, "the first seen survives");
+	EQ_STR(q("SELECT group_concat(meta_message_id || '=' || status, ',') FROM (SELECT * FROM message WHERE conversation_id = " MERGED " ORDER BY sent_ms)"),
+	    "wamid.MRG0000000000000000000001=received,wamid.MRGOUT000000000000000000001=read,wamid.MRG0000000000000000000002=received,wamid.MRG0000000000000000000003=received",
+	    "one thread holds both threads' messages, the status moved on");
+	EQ_INT(count("message"), msgs + 1, "no message lost, none doubled");
+	EQ_STR(q("SELECT count(*) FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.61100000000000000611'"), "1", "one conversation");
+	EQ_STR(q("SELECT unread || '|' || last_message_ms || '|' || last_inbound_ms FROM conversation WHERE id = " MERGED),
+	    "3|1763880240000|1763880240000", "unread counts added, the latest times");
+	EQ_STR(q("SELECT group_concat(tag, ',') FROM (SELECT tag FROM conversation_tag WHERE conversation_id = " MERGED " ORDER BY tag)"), "lead,vip", "tags of both, once");
+	EQ_INT(qi("SELECT count(*) FROM automation_log WHERE detail = 'merge test' AND conversation_id = " MERGED), 1, "the automation log moved");
+	EQ_INT(qi("SELECT count(*) FROM outbox WHERE conversation_id = " MERGED), 1, "its sends moved");
+	EQ_STR(q("SELECT json_extract(optin, '$.ref') FROM contact WHERE meta_user_id = 'US.61100000000000000611'"), "merge", "the opt-in kept");
+	EQ_INT(qi("SELECT count(*) FROM fwd_event WHERE uid = 'evt_merge' AND json_extract(data, '$.contact.id') = (SELECT id FROM contact WHERE meta_user_id = 'US.61100000000000000611')"), 1,
+	    "a forwarded event names the survivor (not deleted with the other)");
+	EQ_INT(qi("SELECT count(*) FROM pragma_foreign_key_check"), 0, "no foreign key broken");
+	snprintf(before, sizeof(before), "%s", q(DIGEST));
+	feed(payload("whatsapp-merge-apart.json"));
+	feed(payload("whatsapp-merge-link.json"));
+	EQ_STR(q(DIGEST), before, "replaying both changes nothing");
+	/* A later number-only message finds the merged contact. */
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},"
+	    "\"messages\":[{\"from\":\"16505550611\",\"id\":\"wamid.MRG0000000000000000000004\",\"timestamp\":\"1763880300\",\"type\":\"text\",\"text\":{\"body\":\"number only again\"}}]}}]}]}");
+	EQ_STR(q("SELECT conversation_id = " MERGED " FROM message WHERE meta_message_id = 'wamid.MRG0000000000000000000004'"), "1", "a later number-only message joins the one thread");
+}
+
 int
 main(void)
 {
@@ -613,6 +668,7 @@ main(void)
 	test_fidelity();
 	test_fidelity_replay();
 	test_echo_of_ours();
+	test_merge();
 	sqlite3_close(peek);
 	db_close(db);
 	conf_free(conf);
