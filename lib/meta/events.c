@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -27,6 +28,8 @@ struct ev {
 	long long	 entry_ms;	/* the entry's time; 0: none */
 	const char	*object;
 	const char	*kind;		/* channel kind for this object */
+	const char	*entry_id;	/* the entry's id (the Page, the
+					 * account, the WABA); "" none */
 };
 
 /* Timestamps below this are seconds, above it milliseconds (1e11 s is
@@ -570,7 +573,7 @@ messenger_message(struct ev *e, long long channel, long long ws,
 static const char *const thread_keys[] = {
 	"postback", "reaction", "referral", "optin", "pass_thread_control",
 	"take_thread_control", "release_thread_control",
-	"request_thread_control", NULL
+	"request_thread_control", "call_permission_reply", NULL
 };
 
 /* One messaging[] or standby[] item of a Page or Instagram account
@@ -681,6 +684,28 @@ messaging_item(struct ev *e, long long channel, long long ws,
 		rc = db_contact_optin(e->db, contact, js, at);
 		free(js);
 		return rc;
+	}
+	/* Messenger calling: the person allowed (or refused) the
+	 * business's calls; an entry of the thread, not a message. */
+	if ((v = get(it, "call_permission_reply")) != NULL &&
+	    cJSON_IsObject(v) && json_str(v, "response") != NULL) {
+		char text[96];
+
+		snprintf(key, sizeof(key), "call_permission:%s:%lld", s, at);
+		snprintf(text, sizeof(text), "Call permission: %.32s",
+		    json_str(v, "response"));
+		m.conversation_id = conv;
+		m.mid = key;
+		m.direction = "in";
+		m.kind = "call";
+		m.text = text;
+		m.raw = js = json_text(v);
+		m.status = MSG_RECEIVED;
+		m.event_id = e->id;
+		m.created_ms = e->now_ms;
+		rc = db_message_insert(e->db, &m);
+		free(js);
+		return rc == -1 ? -1 : db_conversation_note(e->db, conv, at, 0);
 	}
 	if ((rc = handover(e, conv, it)) != 0)
 		return rc == -1 ? -1 : 0;
@@ -1053,6 +1078,42 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	return rc;
 }
 
+/* A call in conversation conv: one entry per call (key "call:<id>",
+ * kind "call") showing its latest event ev and status st (either NULL),
+ * its duration dur in seconds (0: none) at at; an incoming call counts
+ * as the person's message.  0 or -1. */
+static int
+call_entry(struct ev *e, long long channel, long long conv, const char *id,
+    int out, const char *ev, const char *st, long long dur, long long at)
+{
+	char			 key[HG_META_ID_MAX * 4], text[256];
+	struct db_message	 m;
+	int			 rc;
+
+	memset(&m, 0, sizeof(m));
+	snprintf(key, sizeof(key), "call:%.200s", id);
+	snprintf(text, sizeof(text), "%s call%s%.32s%s%.32s", out ?
+	    "Outgoing" : "Incoming", ev != NULL ? ": " : "",
+	    ev != NULL ? ev : "", st != NULL ? (ev != NULL ? ", " : ": ") :
+	    "", st != NULL ? st : "");
+	if (dur > 0)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		    ", %lld s", dur);
+	m.channel_id = channel;
+	m.conversation_id = conv;
+	m.mid = key;
+	m.direction = out ? "out" : "in";
+	m.kind = "call";
+	m.text = text;
+	m.status = out ? MSG_SENT : MSG_RECEIVED;
+	m.sent_ms = at;
+	m.event_id = e->id;
+	m.created_ms = e->now_ms;
+	if ((rc = db_reaction_set(e->db, &m)) == -1)
+		return -1;
+	return db_conversation_note(e->db, conv, at, rc == 1 && !out);
+}
+
 /* A WhatsApp calls[] item: one call entry per call in its thread,
  * showing its latest event. */
 static int
@@ -1060,11 +1121,8 @@ wa_call(struct ev *e, long long channel, long long ws, const cJSON *it,
     const cJSON *value)
 {
 	char			 user[HG_WA_USER_ID_MAX + 1], phone[HG_WA_USER_ID_MAX + 1];
-	char			 key[HG_META_ID_MAX * 4], text[256];
 	const char		*id = json_str(it, "id"), *u, *p, *dir, *ours;
-	const char		*ev = json_str(it, "event"), *st;
-	struct db_message	 m;
-	long long		 conv, dur = json_uint(it, "duration");
+	long long		 conv, at;
 	int			 out;
 
 	dir = json_str(it, "direction");
@@ -1077,32 +1135,72 @@ wa_call(struct ev *e, long long channel, long long ws, const cJSON *it,
 	    wa_person(get(it, "from_user_id"), get(it, "from"),
 	    get(value, "contacts"), user, phone, &u, &p, NULL)) == -1)
 		return ledger(e, "calls", "malformed");
-	memset(&m, 0, sizeof(m));
-	m.sent_ms = ts(e, get(it, "timestamp"));
-	if (thread_wa(e, channel, ws, u, p, NULL, m.sent_ms, &conv,
+	at = ts(e, get(it, "timestamp"));
+	if (thread_wa(e, channel, ws, u, p, NULL, at, &conv, NULL) == -1)
+		return -1;
+	return call_entry(e, channel, conv, id, out, json_str(it, "event"),
+	    json_str(it, "status"), json_uint(it, "duration"), at);
+}
+
+/* A WhatsApp status of a call hubgate's business placed (type "call":
+ * RINGING, ACCEPTED, REJECTED): its call entry shows it.  0 or -1. */
+static int
+wa_call_status(struct ev *e, long long channel, long long ws,
+    const cJSON *it)
+{
+	char		 user[HG_WA_USER_ID_MAX + 1], phone[HG_WA_USER_ID_MAX + 1];
+	const char	*u, *p;
+	long long	 conv, at = ts(e, get(it, "timestamp"));
+
+	if (json_str(it, "id") == NULL || wa_person(get(it,
+	    "recipient_user_id"), get(it, "recipient_id"), NULL, user, phone,
+	    &u, &p, NULL) == -1)
+		return ledger(e, "statuses", "call.malformed");
+	if (thread_wa(e, channel, ws, u, p, NULL, at, &conv, NULL) == -1)
+		return -1;
+	return call_entry(e, channel, conv, json_str(it, "id"), 1, NULL,
+	    json_str(it, "status"), 0, at);
+}
+
+/* The id in v: a string or number, or an object's "id". */
+static const char *
+id_of(const cJSON *v, char out[HG_META_ID_MAX + 1])
+{
+	return json_id(cJSON_IsObject(v) ? get(v, "id") : v, out);
+}
+
+/* A Messenger calls[] item (Messenger calling: connect, terminate, a
+ * business call's status): the call entry in the person's thread.
+ * Meta's timestamp is the call's start, so a later event of the same
+ * call is ordered after it (connect, then a status, then terminate).
+ * 0 or -1. */
+static int
+page_call(struct ev *e, long long channel, long long ws, const char *page,
+    const cJSON *it)
+{
+	char		 from[HG_META_ID_MAX + 1], to[HG_META_ID_MAX + 1];
+	const char	*f = id_of(get(it, "from"), from);
+	const char	*t = id_of(get(it, "to"), to);
+	const char	*id = json_str(it, "id"), *dir, *ev;
+	long long	 conv, at;
+	int		 out;
+
+	if (!cJSON_IsObject(it) || id == NULL || f == NULL || t == NULL)
+		return ledger(e, "calls", "malformed");
+	dir = json_str(it, "call_direction");
+	ev = json_str(it, "event");
+	out = (dir != NULL && strcasecmp(dir, "business_initiated") == 0) ||
+	    strcmp(f, page) == 0;
+	at = ts(e, get(it, "timestamp"));
+	if (ev != NULL && strcmp(ev, "terminate") == 0)
+		at += 2;
+	else if (ev == NULL || strcmp(ev, "connect") != 0)
+		at += 1;
+	if (thread_of(e, channel, ws, out ? t : f, NULL, at, &conv,
 	    NULL) == -1)
 		return -1;
-	st = json_str(it, "status");
-	snprintf(key, sizeof(key), "call:%.200s", id);
-	snprintf(text, sizeof(text), "%s call%s%s%s%.32s", out ?
-	    "Outgoing" : "Incoming", ev != NULL ? ": " : "",
-	    ev != NULL ? ev : "", st != NULL ? ", " : "", st != NULL ? st : "");
-	if (dur > 0)
-		snprintf(text + strlen(text), sizeof(text) - strlen(text),
-		    ", %lld s", dur);
-	m.channel_id = channel;
-	m.conversation_id = conv;
-	m.mid = key;
-	m.direction = out ? "out" : "in";
-	m.kind = "call";
-	m.text = text;
-	m.status = out ? MSG_SENT : MSG_RECEIVED;
-	m.event_id = e->id;
-	m.created_ms = e->now_ms;
-	if ((out = db_reaction_set(e->db, &m)) == -1)
-		return -1;
-	return db_conversation_note(e->db, conv, m.sent_ms, out == 1 &&
-	    strcmp(m.direction, "in") == 0);
+	return call_entry(e, channel, conv, id, out, ev, json_str(it,
+	    "status"), json_uint(it, "duration"), at);
 }
 
 /* A Page feed change: comments and posts are feed items, reactions and
@@ -1324,6 +1422,16 @@ page_change(struct ev *e, long long channel, long long ws,
 	    "comments") == 0 || strcmp(field, "live_comments") == 0 ||
 	    strcmp(field, "mentions") == 0))
 		return ig_comment(e, channel, field, v);
+	if (strcmp(field, "calls") == 0) {
+		const cJSON *it;
+
+		if (arr(v, "calls") == NULL)
+			return page_call(e, channel, ws, e->entry_id, v);
+		cJSON_ArrayForEach(it, arr(v, "calls"))
+			if (page_call(e, channel, ws, e->entry_id, it) == -1)
+				return -1;
+		return 0;
+	}
 	for (i = 0; item_fields[i] != NULL; i++)
 		if (strcmp(field, item_fields[i]) == 0 &&
 		    get(v, "sender") != NULL)
@@ -1366,7 +1474,9 @@ wa_change(struct ev *e, const char *waba, const char *field,
 		if (wa_message(e, channel, ws, it, NULL, 1, standby) == -1)
 			return -1;
 	cJSON_ArrayForEach(it, arr(v, "statuses"))
-		if (wa_status(e, channel, ws, it) == -1)
+		if ((json_str(it, "type") != NULL && strcmp(json_str(it,
+		    "type"), "call") == 0 ? wa_call_status(e, channel, ws,
+		    it) : wa_status(e, channel, ws, it)) == -1)
 			return -1;
 	cJSON_ArrayForEach(it, arr(v, "calls"))
 		if (wa_call(e, channel, ws, it, v) == -1)
@@ -1416,6 +1526,7 @@ entry(struct ev *e, const cJSON *ent)
 		eid[0] = '\0';
 	}
 	e->entry_ms = events_ts_ms(get(ent, "time"));
+	e->entry_id = eid;
 	if (!wa) {
 		if ((found = db_channel_find(e->db, e->kind, eid, &channel,
 		    &ws)) == -1)
@@ -1428,6 +1539,11 @@ entry(struct ev *e, const cJSON *ent)
 			return -1;
 	cJSON_ArrayForEach(it, arr(ent, "standby"))
 		if (messaging_item(e, channel, ws, it, 1) == -1)
+			return -1;
+	/* Messenger calling: calls[] beside messaging[]. */
+	cJSON_ArrayForEach(it, arr(ent, "calls"))
+		if ((wa ? ledger(e, "entry", "calls") : page_call(e, channel,
+		    ws, eid, it)) == -1)
 			return -1;
 	cJSON_ArrayForEach(ch, arr(ent, "changes")) {
 		const char *field = json_str(ch, "field");

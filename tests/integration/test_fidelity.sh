@@ -67,6 +67,10 @@ expect_eq "$(sql "$D" "SELECT e.routing || '|' || c.meta_id FROM webhook_event e
     "routed|106540352242922" "an account event is routed to its WABA's number (its events list shows it)"
 expect_eq "$(row "json_extract(raw, '\$.response.size')" wamid.TYP0000000000000000000002)" M "a Flow reply's JSON"
 expect_eq "$(row "kind || '|' || text" call:wacid.CALL000000000000000000001)" "call|Incoming call: terminate, COMPLETED, 58 s" "a call entry"
+expect_eq "$(row "kind || '|' || direction || '|' || text" call:c_M5YPhGE5jm0L_PMQdScLlYJlR7tU_f0rgXiTQ)" "call|in|Incoming call: terminate, 42 s" "a Messenger call entry"
+expect_eq "$(row "direction || '|' || text" call:c_B2C00000000000000000000000000000001)" "out|Outgoing call: connect" "a business's Messenger call"
+expect_eq "$(conv "(SELECT text FROM message WHERE conversation_id = v.id AND meta_message_id LIKE 'call_permission:%')" 7300000000000052)" "Call permission: approve" "a permission to call in the thread"
+expect_eq "$(row text call:wacid.CALLOUT00000000000000000001)" "Outgoing call: terminate, COMPLETED, 60 s" "a business's WhatsApp call, its statuses and end"
 # Odd shapes
 expect_eq "$(sql "$D" "SELECT count(*) FROM contact WHERE meta_user_id = '27000000000000000001'")" 1 "an id above 2^53 as a number: every digit kept"
 expect_eq "$(row sent_ms m_odd-0003)" 1763863000000 "a missing timestamp: the entry's time"
@@ -89,7 +93,7 @@ expect_eq "$(echo "$T" | json '[(m["direction"], m["author"], m["standby"]) for 
     "[('in', None, False), ('out', 'page_inbox', False)]" "the thread shows who answered from Meta's inbox"
 expect_eq "$(echo "$T" | json 'j["thread_owner"]')" "{'owner': 'other', 'app_id': '263902037430900'}" "... and who owns the thread"
 expect_eq "$(thread 7300000000000021 | json 'j["referral"]["ads_context_data"]["ad_title"]')" "Summer sale" "the thread shows the ad the person came from"
-expect_eq "$(thread 16505550999 | json '[m["text"] for m in j["messages"] if m["kind"] == "call"]')" "['Incoming call: terminate, COMPLETED, 58 s']" "a call entry in the thread"
+expect_eq "$(thread 16505550999 | json '[m["text"] for m in j["messages"] if m["kind"] == "call"]')" "['Incoming call: terminate, COMPLETED, 58 s', 'Outgoing call: terminate, COMPLETED, 60 s']" "call entries in the thread"
 expect_eq "$(thread 7300000000000031 | json 'j["optin"]["notification_messages_token"]')" 7436593500000000000 "the thread shows the person's opt-in"
 # The Test button's bodies route to no channel: the operator sees them.
 sql "$D" "UPDATE user SET operator = 1 WHERE email = 'agent@example.org'"

@@ -390,7 +390,8 @@ static const char *const fidelity_payloads[] = {
 	"whatsapp-types.json", "whatsapp-calls.json", "odd-shapes.json",
 	"test-button-page.json", "test-button-whatsapp.json",
 	"test-button-instagram.json", "instagram-comments.json",
-	"feed-reactions.json", "whatsapp-standby.json", NULL
+	"feed-reactions.json", "whatsapp-standby.json",
+	"messenger-calls.json", "whatsapp-call-status.json", NULL
 };
 
 /* The message row of mid as "kind|direction|text|...": what the inbox
@@ -602,6 +603,25 @@ test_fidelity_replay(void)
 	    "other|263902037430900", "thread owner unchanged by the replay");
 }
 
+/* Calls: Messenger's calls[] (beside messaging[] and as a change), a
+ * permission to call, WhatsApp's statuses of a business's call. */
+static void
+test_calls(void)
+{
+	EQ_STR(q("SELECT m.kind || '|' || m.direction || '|' || m.text || '|' || m.sent_ms || '|' || c.meta_user_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'call:c_M5YPhGE5jm0L_PMQdScLlYJlR7tU_f0rgXiTQ'"),
+	    "call|in|Incoming call: terminate, 42 s|1763881000002|7300000000000051", "Messenger call: one entry, its terminate after its connect (same start time)");
+	EQ_STR(ROW("direction || '|' || text || '|' || status", "call:c_B2C00000000000000000000000000000001"), "out|Outgoing call: connect|sent", "a business-initiated Messenger call: outgoing, in the person's thread");
+	EQ_STR(q("SELECT c.meta_user_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'call:c_B2C00000000000000000000000000000001'"), "7300000000000052", "... the callee's");
+	EQ_STR(q("SELECT m.kind || '|' || m.text || '|' || json_extract(m.raw, '$.expiration_timestamp') FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '7300000000000052' AND m.meta_message_id LIKE 'call_permission:%'"),
+	    "call|Call permission: approve|1764485900", "a permission to call, in the thread");
+	EQ_STR(q("SELECT m.text || '|' || ch.meta_id FROM message m JOIN channel ch ON ch.id = m.channel_id WHERE m.meta_message_id = 'call:c_CH0000000000000000000000000000000001'"),
+	    "Incoming call: connect|104857600000002", "a call as a change of the Page");
+	EQ_STR(ROW("direction || '|' || text || '|' || sent_ms", "call:wacid.CALLOUT00000000000000000001"), "out|Outgoing call: terminate, COMPLETED, 60 s|1763881465000",
+	    "WhatsApp: a business's call rings, is accepted, ends: one entry, the latest");
+	EQ_INT(qi("SELECT unread FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '7300000000000052'"), 0, "an outgoing call and a permission are not unread");
+	EQ_INT(qi("SELECT count(*) FROM unhandled WHERE type LIKE '%call%'"), 0, "no call kind in the ledger");
+}
+
 /* The digest of the rows a replay must not change. */
 #define DIGEST "SELECT (SELECT count(*) || ':' || total(length(coalesce(text, '') || status || conversation_id || coalesce(author, '') || history || coalesce(unsent_ms, ''))) FROM message) || '/' || " \
 	"(SELECT count(*) || ':' || total(length(meta_user_id || coalesce(phone, '') || name || coalesce(optin, ''))) FROM contact) || '/' || " \
@@ -666,6 +686,7 @@ main(void)
 	test_variants();
 	test_mid_per_channel();
 	test_fidelity();
+	test_calls();
 	test_fidelity_replay();
 	test_echo_of_ours();
 	test_merge();
