@@ -29,7 +29,9 @@ struct ev {
 	const char	*object;
 	const char	*kind;		/* channel kind for this object */
 	const char	*entry_id;	/* the entry's id (the Page, the
-					 * account, the WABA); "" none */
+					 * account, the WABA); "" none */	int		 history;	/* 1: items of a WhatsApp Business
+					 * app's chat history */
+	const cJSON	*history_person;	/* its thread's person */
 };
 
 /* Timestamps below this are seconds, above it milliseconds (1e11 s is
@@ -279,6 +281,7 @@ message_add(struct ev *e, struct db_message *m, int standby,
 
 	m->event_id = e->id;
 	m->created_ms = e->now_ms;
+	m->history = e->history;
 	if ((rc = db_message_insert(e->db, m)) == -1)
 		return -1;
 	if (m->mid != NULL && ((standby || author != NULL) &&
@@ -290,7 +293,7 @@ message_add(struct ev *e, struct db_message *m, int standby,
 	    db_message_edit_sync(e->db, m->channel_id, m->mid) == -1)
 		return -1;
 	return db_conversation_note(e->db, m->conversation_id, m->sent_ms,
-	    rc == 1 && strcmp(m->direction, "in") == 0);
+	    rc == 1 && strcmp(m->direction, "in") == 0 && !e->history);
 }
 
 /* The outbox id hubgate put in a send's metadata or
@@ -392,6 +395,7 @@ unsend(struct ev *e, long long channel, long long conv, const char *mid,
 	m.sent_ms = at;
 	m.event_id = e->id;
 	m.created_ms = e->now_ms;
+	m.history = e->history;
 	if (db_message_insert(e->db, &m) == -1 ||
 	    db_message_unsend(e->db, channel, mid, at) == -1)
 		return -1;
@@ -421,9 +425,11 @@ reaction(struct ev *e, long long channel, long long conv, const char *person,
 	m.sent_ms = at;
 	m.event_id = e->id;
 	m.created_ms = e->now_ms;
+	m.history = e->history;
 	if ((rc = db_reaction_set(e->db, &m)) == -1)
 		return -1;
-	return db_conversation_note(e->db, conv, at, rc == 1 && *m.text);
+	return db_conversation_note(e->db, conv, at, rc == 1 && *m.text &&
+	    !e->history);
 }
 
 /* The place of a Messenger location attachment as {latitude,
@@ -832,6 +838,23 @@ wa_errors(const cJSON *it, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* The status of a message the business sent, as a chat history's
+ * history_context tells it (READ, DELIVERED, SENT, PLAYED, ERROR,
+ * PENDING; sent when unknown). */
+static enum msg_status
+wa_history_status(const char *st)
+{
+	if (st == NULL)
+		return MSG_SENT;
+	if (strcasecmp(st, "read") == 0 || strcasecmp(st, "played") == 0)
+		return MSG_READ;
+	if (strcasecmp(st, "delivered") == 0)
+		return MSG_DELIVERED;
+	if (strcasecmp(st, "error") == 0 || strcasecmp(st, "failed") == 0)
+		return MSG_FAILED;
+	return MSG_SENT;
+}
+
 /* A WhatsApp messages[] item, or with echo a message_echoes[] item (a
  * message the business sent from the WhatsApp Business app); with
  * standby, a copy of one while another app owned the thread. */
@@ -851,7 +874,8 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 	type = json_str(it, "type");
 	wid = json_str(it, "id");
 	if (wid == NULL || type == NULL || (echo ? wa_person(get(it,
-	    "to_user_id"), get(it, "to"), NULL, user, phone, &u, &p,
+	    "to_user_id"), get(it, "to") != NULL ? get(it, "to") :
+	    e->history_person, NULL, user, phone, &u, &p,
 	    NULL) : wa_person(get(it, "from_user_id"), get(it, "from"),
 	    contacts, user, phone, &u, &p, &name)) == -1)
 		return ledger(e, echo ? "message_echoes" : "messages",
@@ -907,6 +931,9 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 		author = "business_app";
 	m.kind = type;
 	m.status = echo ? MSG_SENT : MSG_RECEIVED;
+	if (echo && e->history)
+		m.status = wa_history_status(json_str(get(it,
+		    "history_context"), "status"));
 	m.reply_to = json_str(get(it, "context"), "id");
 	if (strcmp(type, "text") == 0)
 		m.text = json_str(body, "body");
@@ -1440,6 +1467,84 @@ page_change(struct ev *e, long long channel, long long ws,
 	return ledger(e, "changes", field);
 }
 
+/* A WhatsApp Business app's chat history (coexistence: "history"):
+ * each thread's messages stored in the person's conversation, marked
+ * history (not unread, never seen by automation nor forwarded as new;
+ * a message already known stays as it is), from the business when
+ * "from" is its number.  A chunk with errors[] (sharing declined) is
+ * counted.  0 or -1. */
+static int
+wa_history(struct ev *e, long long channel, long long ws, const cJSON *v)
+{
+	const char	*ours = json_str(get(v, "metadata"),
+			    "display_phone_number"), *from;
+	const cJSON	*chunk, *th, *it;
+	int		 rc = 0;
+
+	e->history = 1;
+	cJSON_ArrayForEach(chunk, arr(v, "history")) {
+		if (arr(chunk, "errors") != NULL && cJSON_GetArraySize(arr(chunk,
+		    "errors")) > 0 && (rc = ledger(e, "history",
+		    "declined")) == -1)
+			break;
+		cJSON_ArrayForEach(th, arr(chunk, "threads")) {
+			e->history_person = get(th, "id");
+			cJSON_ArrayForEach(it, arr(th, "messages")) {
+				from = json_str(it, "from");
+				if ((rc = wa_message(e, channel, ws, it, NULL,
+				    from != NULL && ours != NULL &&
+				    strcmp(from, ours) == 0, 0)) == -1)
+					goto out;
+			}
+		}
+	}
+out:
+	e->history = 0;
+	e->history_person = NULL;
+	return rc;
+}
+
+/* A WhatsApp Business app's address book (coexistence:
+ * "smb_app_state_sync"): an added or edited contact gives the contact
+ * of that number its name (creating the contact, without a thread);
+ * a removed one keeps the contact and its name.  0 or -1. */
+static int
+wa_state_sync(struct ev *e, long long channel, long long ws, const cJSON *v)
+{
+	char		 phone[HG_WA_USER_ID_MAX + 1];
+	const cJSON	*it, *c;
+	const char	*type, *action, *name, *p;
+	long long	 id;
+
+	cJSON_ArrayForEach(it, arr(v, "state_sync")) {
+		type = json_str(it, "type");
+		action = json_str(it, "action");
+		c = get(it, "contact");
+		if (type == NULL || strcmp(type, "contact") != 0) {
+			if (ledger(e, "smb_app_state_sync", type != NULL ? type :
+			    "malformed") == -1)
+				return -1;
+			continue;
+		}
+		if ((p = wa_id(get(c, "phone_number"), phone)) == NULL ||
+		    action == NULL) {
+			if (ledger(e, "smb_app_state_sync", "malformed") == -1)
+				return -1;
+			continue;
+		}
+		if (strcmp(action, "add") != 0)
+			continue;	/* remove: the contact stays */
+		name = json_str(c, "full_name");
+		if (name == NULL || *name == '\0')
+			name = json_str(c, "first_name");
+		if (db_contact_wa(e->db, ws, channel, NULL, p, name,
+		    ts(e, get(get(it, "metadata"), "timestamp")) / 1000,
+		    &id) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* One changes[] item of a WhatsApp Business Account; 0 or -1. */
 static int
 wa_change(struct ev *e, const char *waba, const char *field,
@@ -1448,7 +1553,7 @@ wa_change(struct ev *e, const char *waba, const char *field,
 	char		 pid[HG_META_ID_MAX + 1];
 	const cJSON	*it;
 	long long	 channel = 0, ws = 0;
-	int		 found, echoes, calls, standby;
+	int		 found, echoes, calls, standby, history, sync;
 
 	if ((found = wa_notice(e, waba, field, v)) != 0)
 		return found == -1 ? -1 : 0;
@@ -1457,7 +1562,10 @@ wa_change(struct ev *e, const char *waba, const char *field,
 	/* Conversation Routing on WhatsApp: a standby copy has the shape
 	 * of "messages". */
 	standby = strcmp(field, "standby") == 0;
-	if (strcmp(field, "messages") != 0 && !echoes && !calls && !standby)
+	history = strcmp(field, "history") == 0;
+	sync = strcmp(field, "smb_app_state_sync") == 0;
+	if (strcmp(field, "messages") != 0 && !echoes && !calls && !standby &&
+	    !history && !sync)
 		return ledger(e, "changes", field);
 	if (json_id(get(get(v, "metadata"), "phone_number_id"), pid) == NULL)
 		return ledger(e, "changes.messages", "malformed");
@@ -1466,6 +1574,10 @@ wa_change(struct ev *e, const char *waba, const char *field,
 		return -1;
 	if (!found)
 		return ledger(e, "entry", "unrouted");
+	if (history)
+		return wa_history(e, channel, ws, v);
+	if (sync)
+		return wa_state_sync(e, channel, ws, v);
 	cJSON_ArrayForEach(it, arr(v, "messages"))
 		if (wa_message(e, channel, ws, it, get(v, "contacts"), 0,
 		    standby) == -1)

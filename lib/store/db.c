@@ -1709,7 +1709,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "c.kind, c.name, k.name FROM message m "
 	    "JOIN conversation v ON v.id = m.conversation_id "
 	    "JOIN channel c ON c.id = v.channel_id JOIN contact k ON k.id = v.contact_id "
-	    "WHERE m.event_id = ?1 ORDER BY m.id LIMIT ?2",
+	    "WHERE m.event_id = ?1 AND m.history = 0 ORDER BY m.id LIMIT ?2",
 	[STMT_AUTO_MSG] =
 	    "SELECT m.id, m.conversation_id, v.workspace_id, v.channel_id, v.contact_id, "
 	    "coalesce(v.assigned_user_id, 0), m.sent_ms, m.direction = 'in', m.standby, "
@@ -1811,7 +1811,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_AUTO_WAIT_DUE] =
 	    "SELECT m.id FROM conversation v JOIN message m ON "
 	    "m.conversation_id = v.id AND m.sent_ms = v.last_message_ms "
-	    "WHERE m.direction = 'in' AND v.status <> 'escalated' AND "
+	    "WHERE m.direction = 'in' AND m.history = 0 AND v.status <> 'escalated' AND "
 	    "v.last_message_ms <= ?1 AND v.last_message_ms > ?2 AND NOT EXISTS "
 	    "(SELECT 1 FROM automation_waited w WHERE w.message_id = m.id) AND "
 	    "NOT EXISTS (SELECT 1 FROM message l WHERE l.conversation_id = "

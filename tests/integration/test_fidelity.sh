@@ -71,6 +71,11 @@ expect_eq "$(row "kind || '|' || direction || '|' || text" call:c_M5YPhGE5jm0L_P
 expect_eq "$(row "direction || '|' || text" call:c_B2C00000000000000000000000000000001)" "out|Outgoing call: connect" "a business's Messenger call"
 expect_eq "$(conv "(SELECT text FROM message WHERE conversation_id = v.id AND meta_message_id LIKE 'call_permission:%')" 7300000000000052)" "Call permission: approve" "a permission to call in the thread"
 expect_eq "$(row text call:wacid.CALLOUT00000000000000000001)" "Outgoing call: terminate, COMPLETED, 60 s" "a business's WhatsApp call, its statuses and end"
+# Coexistence: the business app's chat history and address book
+expect_eq "$(sql "$D" "SELECT group_concat(direction || history || status, ',') FROM (SELECT * FROM message WHERE meta_message_id LIKE 'wamid.HST%' ORDER BY meta_message_id)")" \
+    "in1received,out1delivered,out1read,in1received,in1received" "chat history stored both ways, marked history"
+expect_eq "$(sql "$D" "SELECT count(*) FROM automation_seen a JOIN message m ON m.id = a.message_id WHERE m.history = 1")" 0 "automation never looks at history"
+expect_eq "$(conv "v.unread || '|' || c.name" 16505550721)" "0|Rita (history)" "history is not unread; the address book names the contact"
 # Odd shapes
 expect_eq "$(sql "$D" "SELECT count(*) FROM contact WHERE meta_user_id = '27000000000000000001'")" 1 "an id above 2^53 as a number: every digit kept"
 expect_eq "$(row sent_ms m_odd-0003)" 1763863000000 "a missing timestamp: the entry's time"
@@ -108,7 +113,7 @@ expect_eq "$(echo "$CH" | json '[("notices" in c) for c in j["channels"] if c["k
 # The ledger after the whole corpus: only what README.md says is
 # counted on purpose.
 expect_eq "$(sql "$D" "SELECT group_concat(type || '=' || count, ',') FROM (SELECT * FROM unhandled ORDER BY type)")" \
-    "changes.malformed=1,messaging.empty=1" "the unhandled ledger holds only the counted-on-purpose kinds"
+    "changes.malformed=1,history.declined=1,messaging.empty=1" "the unhandled ledger holds only the counted-on-purpose kinds"
 
 # Replaying every payload changes nothing.
 digest() {

@@ -391,7 +391,8 @@ static const char *const fidelity_payloads[] = {
 	"test-button-page.json", "test-button-whatsapp.json",
 	"test-button-instagram.json", "instagram-comments.json",
 	"feed-reactions.json", "whatsapp-standby.json",
-	"messenger-calls.json", "whatsapp-call-status.json", NULL
+	"messenger-calls.json", "whatsapp-call-status.json",
+	"whatsapp-history.json", "whatsapp-state-sync.json", NULL
 };
 
 /* The message row of mid as "kind|direction|text|...": what the inbox
@@ -528,7 +529,8 @@ test_fidelity(void)
 	EQ_STR(q("SELECT item || '|' || message FROM feed_item WHERE meta_id = '104857600000001_556'"), "status|We open at 9 tomorrow", "a Page post kept");
 
 	/* Nothing of the corpus left unhandled but an empty item. */
-	EQ_INT(qi("SELECT coalesce(sum(count), 0) FROM unhandled") - unhandled0, 2, "the corpus adds only the counted-on-purpose kinds to the ledger");
+	EQ_INT(qi("SELECT coalesce(sum(count), 0) FROM unhandled") - unhandled0, 3, "the corpus adds only the counted-on-purpose kinds to the ledger");
+	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'history.declined'"), 1, "... a chat history the business declined to share");
 	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'changes.malformed'") - malformed0, 1, "... a change without value");
 }
 
@@ -622,6 +624,38 @@ test_calls(void)
 	EQ_INT(qi("SELECT count(*) FROM unhandled WHERE type LIKE '%call%'"), 0, "no call kind in the ledger");
 }
 
+/* A WhatsApp Business app's chat history and address book
+ * (coexistence). */
+static void
+test_history(void)
+{
+	EQ_STR(q("SELECT group_concat(x, ',') FROM (SELECT m.meta_message_id || '=' || m.direction || '/' || m.status || '/' || coalesce(m.author, '-') || '/' || m.history || '/' || c.meta_user_id AS x FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id LIKE 'wamid.HST%' ORDER BY m.meta_message_id)"),
+	    "wamid.HST0000000000000000000001=in/received/-/1/16505550721,wamid.HST0000000000000000000002=out/delivered/business_app/1/16505550721,"
+	    "wamid.HST0000000000000000000003=out/read/business_app/1/16505550721,wamid.HST0000000000000000000004=in/received/-/1/16505550721,"
+	    "wamid.HST0000000000000000000005=in/received/-/1/16505551234",
+	    "history: both ways, in the person's thread, marked history, the business's with their last status");
+	EQ_STR(ROW("kind || '|' || text || '|' || json_extract(attachments, '$[0].type')", "wamid.HST0000000000000000000004"), "image|This one|image", "a history picture (no media id yet) with its caption");
+	EQ_STR(q("SELECT history FROM message WHERE meta_message_id = 'wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQUE3RkQ4RjE0QzE0NjhBOUVBNwA='"), "0", "a message already received live stays as it is");
+	EQ_STR(q("SELECT v.unread || '|' || coalesce(v.last_inbound_ms, 'NULL') || '|' || v.last_message_ms FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '16505550721'"),
+	    "0|NULL|1763795300000", "history is not unread and opens no window; the thread is ordered by it");
+	EQ_INT(qi("SELECT count(*) FROM automation_seen a JOIN message m ON m.id = a.message_id WHERE m.history = 1"), 0, "automation never looks at history");
+	EQ_INT(qi("SELECT count(*) FROM automation_seen a JOIN message m ON m.id = a.message_id WHERE m.meta_message_id LIKE 'wamid.MRG%'"), 5, "... while it looks at new messages");
+	/* Forwarding tells of new messages only. */
+	write_sql("INSERT INTO fwd_destination (id, workspace_id, url, events, secret_sealed, created_ms, updated_ms) VALUES (9901, 1, 'https://example.org/hook', '[\"message.received\",\"message.sent\"]', x'00', 1, 1)");
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"history\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"15550783881\",\"phone_number_id\":\"106540352242922\"},"
+	    "\"history\":[{\"metadata\":{\"phase\":1,\"chunk_order\":1,\"progress\":70},\"threads\":[{\"id\":\"16505550721\",\"messages\":["
+	    "{\"from\":\"16505550721\",\"id\":\"wamid.HST0000000000000000000006\",\"timestamp\":\"1763700000\",\"type\":\"text\",\"text\":{\"body\":\"old\"},\"history_context\":{\"status\":\"READ\"}},"
+	    "{\"from\":\"15550783881\",\"id\":\"wamid.HST0000000000000000000007\",\"timestamp\":\"1763700100\",\"type\":\"text\",\"text\":{\"body\":\"old answer\"},\"history_context\":{\"status\":\"SENT\"}}]}]}]}},"
+	    "{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},\"messages\":[{\"from\":\"16505550721\",\"id\":\"wamid.HSTNEW000000000000000000001\",\"timestamp\":\"1763882500\",\"type\":\"text\",\"text\":{\"body\":\"new\"}}]}}]}]}");
+	EQ_STR(q("SELECT group_concat(type || ':' || json_extract(data, '$.message.meta_id'), ',') FROM fwd_event WHERE json_extract(data, '$.message.meta_id') LIKE 'wamid.HST%'"),
+	    "message.received:wamid.HSTNEW000000000000000000001", "forwarding: the new message, not the history (either way)");
+	write_sql("DELETE FROM fwd_destination WHERE id = 9901");
+	/* The address book. */
+	EQ_STR(q("SELECT name || '|' || coalesce(phone, 'NULL') || '|' || (SELECT count(*) FROM conversation v WHERE v.contact_id = contact.id) FROM contact WHERE meta_user_id = '16505550731'"),
+	    "Pablo Morales|16505550731|0", "an address-book contact: its name, no empty thread; a removal keeps it");
+	EQ_STR(q("SELECT name FROM contact WHERE meta_user_id = '16505550721'"), "Rita (history)", "the address book names a known contact");
+}
+
 /* The digest of the rows a replay must not change. */
 #define DIGEST "SELECT (SELECT count(*) || ':' || total(length(coalesce(text, '') || status || conversation_id || coalesce(author, '') || history || coalesce(unsent_ms, ''))) FROM message) || '/' || " \
 	"(SELECT count(*) || ':' || total(length(meta_user_id || coalesce(phone, '') || name || coalesce(optin, ''))) FROM contact) || '/' || " \
@@ -690,6 +724,7 @@ main(void)
 	test_fidelity_replay();
 	test_echo_of_ours();
 	test_merge();
+	test_history();
 	sqlite3_close(peek);
 	db_close(db);
 	conf_free(conf);
