@@ -16,6 +16,7 @@
 #include "api_inbox.h"
 #include "api_outbox.h"
 #include "api_rules.h"
+#include "api_retention.h"
 #include "api_templates.h"
 #include "api_media.h"
 #include "api_users.h"
@@ -249,6 +250,11 @@ static const struct route routes[] = {
 	  .methods = HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_PUT),
 	  .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
 	  .handler = api_rules_availability },
+	/* What people take back, kept or not (api_retention.c). */
+	{ .path = "/api/settings/retention",
+	  .methods = HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_PUT),
+	  .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_retention },
 	/* Stored media, to the item's workspace only (api_media.c). */
 	{ .path = "/api/media", .methods = HTTP_BIT(HTTP_GET),
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
@@ -333,6 +339,7 @@ main(void)
 	api_templates_setup(conf);
 	api_tokens_setup(conf);
 	api_rules_setup(conf);
+	api_retention_setup(conf);
 	/* Under FastCGI, the process that holds the outbox lock sends
 	 * at once what its requests queue; the cron sends the rest. */
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)

@@ -311,10 +311,12 @@ outbox_ref(const char *s)
 }
 
 /* Who wrote an echo, from its app_id (see the migration 18 contract):
- * "page_inbox" for Meta's inboxes, "app:<id>" for another app,
- * "app:unknown" without one.  In buf. */
+ * "hubgate" for hubgate's own app (a send whose echo names no outbox
+ * row: sent outside the outbox, or its metadata lost), "page_inbox" for
+ * Meta's inboxes, "app:<id>" for another app, "app:unknown" without
+ * one.  In buf. */
 static const char *
-echo_author(const cJSON *msg, char *buf, size_t bufsz)
+echo_author(struct ev *e, const cJSON *msg, char *buf, size_t bufsz)
 {
 	char	 app[HG_META_ID_MAX + 1];
 	int	 i;
@@ -323,6 +325,8 @@ echo_author(const cJSON *msg, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "app:unknown");
 		return buf;
 	}
+	if (db_app_ours(e->db, app))
+		return "hubgate";
 	for (i = 0; inbox_apps[i] != NULL; i++)
 		if (strcmp(app, inbox_apps[i]) == 0)
 			return "page_inbox";
@@ -548,7 +552,7 @@ messenger_message(struct ev *e, long long channel, long long ws,
 				return db_message_mark(e->db, channel, mid,
 				    standby, author);
 		} else
-			author = echo_author(msg, abuf, sizeof(abuf));
+			author = echo_author(e, msg, abuf, sizeof(abuf));
 	}
 	memset(&m, 0, sizeof(m));
 	m.channel_id = channel;

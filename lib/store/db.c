@@ -2353,6 +2353,11 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
 		goto err;
 	}
+	/* hubgate's own app ids, for the echoes of its sends. */
+	snprintf(d->app_ids[0], sizeof(d->app_ids[0]), "%s",
+	    conf_get(c, "app_id"));
+	snprintf(d->app_ids[1], sizeof(d->app_ids[1]), "%s",
+	    conf_get(c, "instagram_app_id"));
 	if (flags & DB_FLUSH_APART)
 		sqlite3_wal_hook(d->h, db_wal_hook, d);
 	if ((rc = sqlite3_create_function_v2(d->h, "hg_sent_ms", 1,
@@ -2369,6 +2374,18 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 err:
 	db_close(d);
 	return NULL;
+}
+
+int
+db_app_ours(const struct db *d, const char *app_id)
+{
+	size_t i;
+
+	for (i = 0; app_id != NULL && *app_id != '\0' &&
+	    i < sizeof(d->app_ids) / sizeof(d->app_ids[0]); i++)
+		if (strcmp(app_id, d->app_ids[i]) == 0)
+			return 1;
+	return 0;
 }
 
 void

@@ -3,6 +3,7 @@
  * status.  See db_detail.h; the SQL is in db.c's statement table.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db_detail.h"
@@ -469,4 +470,39 @@ db_template_event(struct db *d, const char *waba, const char *name,
 	db_bind_text(st, 4, status);
 	db_bind_text(st, 5, category);
 	return db_exec(d, st);
+}
+
+int
+db_retention_get(struct db *d, long long ws, char **json)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+	int		 rc;
+
+	*json = NULL;
+	if ((st = db_stmt(d, STMT_RETENTION_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ws);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    (*json = strdup(v)) == NULL) {
+		sqlite3_reset(st);
+		return db_fail(d, SQLITE_NOMEM);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_retention_put(struct db *d, long long ws, const char *json)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_RETENTION_PUT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ws);
+	db_bind_text(st, 2, json);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0;
 }

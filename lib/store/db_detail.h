@@ -103,6 +103,14 @@ int	 db_template_event(struct db *, const char *waba, const char *name,
 /* Mark event id as sent by Meta's Test button; 0 or -1. */
 int	 db_event_test(struct db *, long long id);
 
+/* Workspace ws's retention settings as stored (JSON {"keep_deleted_text":
+ * bool}), allocated into *json for the caller to free (NULL: none set,
+ * the defaults); 0 or -1. */
+int	 db_retention_get(struct db *, long long ws, char **json);
+/* Store workspace ws's retention settings (JSON, already checked); 1,
+ * 0 no such workspace, -1.  Applied to what is unsent from then on. */
+int	 db_retention_put(struct db *, long long ws, const char *json);
+
 /* What the inbox shows of a message beyond db_msg_row (strings
  * borrowed for the callback). */
 struct db_msg_detail {

@@ -443,6 +443,9 @@ struct db {
 	long long	 wal_frames;	/* see db_journal_size */
 	struct db_chan	 chan[DB_CHAN_CACHE];
 	int		 nchan;
+	/* hubgate's own app ids (conf app_id, instagram_app_id; "" for
+	 * none): an echo from them is hubgate's (db_app_ours). */
+	char		 app_ids[2][HG_META_ID_MAX + 1];
 };
 
 /* The rank of a message status column in SQL: its enum msg_status

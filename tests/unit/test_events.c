@@ -128,7 +128,7 @@ setup(void)
 	if (mkdtemp(dir) == NULL)
 		exit(1);
 	snprintf(dbpath, sizeof(dbpath), "%s/t.db", dir);
-	snprintf(text, sizeof(text), "db_path = %s\nretry_schedule = 1,2\n", dbpath);
+	snprintf(text, sizeof(text), "db_path = %s\nretry_schedule = 1,2\napp_id = 1234567890\n", dbpath);
 	conf = conf_load_string(text, "t.conf", err, sizeof(err));
 	if (conf == NULL || (db = db_open(conf, 0, err, sizeof(err))) == NULL) {
 		printf("# setup: %s\n", err);
@@ -656,6 +656,51 @@ test_history(void)
 	EQ_STR(q("SELECT name FROM contact WHERE meta_user_id = '16505550721'"), "Rita (history)", "the address book names a known contact");
 }
 
+#define PAGE_ITEM(item) "{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":[" item "]}]}"
+
+/* An echo of hubgate's own app naming no outbox row is hubgate's: no
+ * person answered in Meta's inbox, automation goes on.  Another app's
+ * echo is a person's (automation stops). */
+static void
+test_own_echo(void)
+{
+	/* Automation on: the greeting rule. */
+	write_sql("UPDATE rule SET enabled = 1 WHERE workspace_id = 1 AND name = 'Greeting'");
+	feed(PAGE_ITEM("{\"sender\":{\"id\":\"9811\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763883000000,\"message\":{\"mid\":\"m_own-in\",\"text\":\"hi\"}},"
+	    "{\"sender\":{\"id\":\"104857600000001\"},\"recipient\":{\"id\":\"9811\"},\"timestamp\":1763883001000,\"message\":{\"is_echo\":true,\"app_id\":1234567890,\"mid\":\"m_own-echo\",\"text\":\"sent by hubgate elsewhere\"}},"
+	    "{\"sender\":{\"id\":\"9812\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763883000000,\"message\":{\"mid\":\"m_other-in\",\"text\":\"hi\"}},"
+	    "{\"sender\":{\"id\":\"104857600000001\"},\"recipient\":{\"id\":\"9812\"},\"timestamp\":1763883001000,\"message\":{\"is_echo\":true,\"app_id\":555000000000001,\"mid\":\"m_other-echo\",\"text\":\"another app\"}}"));
+	EQ_STR(ROW("direction || '|' || author", "m_own-echo"), "out|hubgate", "an echo of hubgate's app without metadata: author hubgate");
+	EQ_STR(ROW("author", "m_other-echo"), "app:555000000000001", "another app's: app:<id>");
+	EQ_STR(q("SELECT v.status FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '9811'"), "open", "automation is not stopped by hubgate's own echo");
+	EQ_STR(q("SELECT v.status FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '9812'"), "escalated", "... as it is by another app's");
+	EQ_STR(q("SELECT a.outcome FROM automation_seen a JOIN message m ON m.id = a.message_id WHERE m.meta_message_id = 'm_own-echo'"), "echo", "automation saw it as an echo");
+	write_sql("UPDATE rule SET enabled = 0 WHERE workspace_id = 1");
+}
+
+/* Retention: an unsent message's text and earlier texts go, unless the
+ * workspace keeps what people take back. */
+static void
+test_retention(void)
+{
+	feed(PAGE_ITEM("{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884000000,\"message\":{\"mid\":\"m_ret-1\",\"text\":\"first\"}},"
+	    "{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884001000,\"message_edit\":{\"mid\":\"m_ret-1\",\"text\":\"second\",\"num_edit\":1}},"
+	    "{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884002000,\"message\":{\"mid\":\"m_ret-2\",\"text\":\"kept\"}}"));
+	feed(PAGE_ITEM("{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884003000,\"message\":{\"mid\":\"m_ret-1\",\"is_deleted\":true}}"));
+	EQ_STR(ROW("coalesce(text, 'NULL') || '|' || (unsent_ms > 0)", "m_ret-1"), "NULL|1", "by default an unsent message's text goes");
+	EQ_STR(q("SELECT group_concat(coalesce(text, 'NULL'), ',') FROM message_edit WHERE meta_message_id = 'm_ret-1'"), "NULL,NULL", "... with its earlier texts");
+	write_sql("UPDATE workspace SET retention = '{\"keep_deleted_text\":true}' WHERE id = 1");
+	feed(PAGE_ITEM("{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884004000,\"message_edit\":{\"mid\":\"m_ret-2\",\"text\":\"kept, edited\",\"num_edit\":1}},"
+	    "{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884005000,\"message\":{\"mid\":\"m_ret-2\",\"is_deleted\":true}}"));
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},\"messages\":["
+	    "{\"from\":\"16505550741\",\"id\":\"wamid.RET01\",\"timestamp\":\"1763884010\",\"type\":\"text\",\"text\":{\"body\":\"wa kept\"}},"
+	    "{\"from\":\"16505550741\",\"id\":\"wamid.RET02\",\"timestamp\":\"1763884020\",\"type\":\"revoke\",\"revoke\":{\"original_message_id\":\"wamid.RET01\"}}]}}]}]}");
+	EQ_STR(ROW("coalesce(text, 'NULL') || '|' || (unsent_ms > 0)", "m_ret-2"), "kept, edited|1", "a workspace keeping deleted text: marked deleted, its text kept");
+	EQ_STR(q("SELECT group_concat(coalesce(text, 'NULL'), ',') FROM (SELECT text FROM message_edit WHERE meta_message_id = 'm_ret-2' ORDER BY edited_ms)"), "kept,kept, edited", "... with its earlier texts");
+	EQ_STR(ROW("coalesce(text, 'NULL') || '|' || (unsent_ms > 0)", "wamid.RET01"), "wa kept|1", "... a WhatsApp revoke too");
+	write_sql("UPDATE workspace SET retention = '{\"keep_deleted_text\":false}' WHERE id = 1");
+}
+
 /* The digest of the rows a replay must not change. */
 #define DIGEST "SELECT (SELECT count(*) || ':' || total(length(coalesce(text, '') || status || conversation_id || coalesce(author, '') || history || coalesce(unsent_ms, ''))) FROM message) || '/' || " \
 	"(SELECT count(*) || ':' || total(length(meta_user_id || coalesce(phone, '') || name || coalesce(optin, ''))) FROM contact) || '/' || " \
@@ -725,6 +770,8 @@ main(void)
 	test_echo_of_ours();
 	test_merge();
 	test_history();
+	test_own_echo();
+	test_retention();
 	sqlite3_close(peek);
 	db_close(db);
 	conf_free(conf);
