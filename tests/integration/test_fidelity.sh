@@ -17,6 +17,9 @@ hg channel-add instagram 17841400000000001 IG >/dev/null
 hg channel-add whatsapp 106540352242922 WA >/dev/null
 sql "$D" "UPDATE channel SET parent_meta_id = '102290129340398' WHERE meta_id = '106540352242922'"
 start_lighttpd "$D"
+# The corpus is every file of tests/data: none left out of the lists.
+expect_eq "$(cd "$PAYLOADS" && for f in *.json; do case " $(echo $PAYLOAD_NAMES $FIDELITY_NAMES) " in *" ${f%.json} "*) ;; *) echo "$f";; esac; done)" "" \
+    "every payload of tests/data is in the corpus posted"
 n=0
 # The whole corpus: the plain payloads, then every other kind.
 for p in $PAYLOAD_NAMES $FIDELITY_NAMES; do
@@ -112,6 +115,11 @@ expect_eq "$(echo "$CH" | json '[("notices" in c) for c in j["channels"] if c["k
 
 # The ledger after the whole corpus: only what README.md says is
 # counted on purpose.
+counted=$(awk '/^Counted on purpose \(the ledger\)/,/^$/' "$HUBGATE_ROOT/README.md")
+expect_match "$counted" 'changes.malformed' "README.md lists what is counted on purpose"
+for t in $(sql "$D" "SELECT type FROM unhandled ORDER BY type"); do
+	expect_match "$counted" "\`$t\`" "the ledger's $t is one README.md counts on purpose"
+done
 expect_eq "$(sql "$D" "SELECT group_concat(type || '=' || count, ',') FROM (SELECT * FROM unhandled ORDER BY type)")" \
     "changes.malformed=1,history.declined=1,messaging.empty=1" "the unhandled ledger holds only the counted-on-purpose kinds"
 
