@@ -169,6 +169,7 @@ function detailMeta(m, meta) {
 		meta.append(' · ', el('span', { className: 'msg-edited', title: before.length ? `Before: ${before.join(' → ')}` : 'edited' }, 'edited'));
 	}
 	if (m.standby) meta.append(' · ', el('span', { className: 'msg-standby', title: 'Arrived while another app owned the conversation' }, 'while another app owned it'));
+	if (m.history) meta.append(' · ', el('span', { className: 'msg-history', title: 'From the WhatsApp Business app\'s chat history, before this number joined hubgate' }, 'history'));
 }
 function drawDetail(d) {
 	let box = $('t-referral');

@@ -1461,7 +1461,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* What the inbox shows of them */
 	[STMT_DETAIL_MSG_GET] =
 	    "SELECT coalesce(edited_ms, 0), author, standby, channel_id, "
-	    "meta_message_id FROM message WHERE id = ?1",
+	    "meta_message_id, history FROM message WHERE id = ?1",
 	[STMT_DETAIL_EDITS] =
 	    "SELECT text, edited_ms FROM message_edit WHERE channel_id = ?1 "
 	    "AND meta_message_id = ?2 ORDER BY edited_ms",

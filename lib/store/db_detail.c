@@ -338,6 +338,7 @@ db_msg_detail(struct db *d, long long id,
 	m.edited_ms = sqlite3_column_int64(st, 0);
 	m.author = (const char *)sqlite3_column_text(st, 1);
 	m.standby = sqlite3_column_int(st, 2);
+	m.history = sqlite3_column_int(st, 5);
 	channel = sqlite3_column_int64(st, 3);
 	snprintf(mid, sizeof(mid), "%s", sqlite3_column_text(st, 4) != NULL ?
 	    (const char *)sqlite3_column_text(st, 4) : "");

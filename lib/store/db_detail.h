@@ -117,6 +117,8 @@ struct db_msg_detail {
 	long long	 edited_ms;	/* 0: never edited */
 	const char	*author;	/* NULL: none */
 	int		 standby;
+	int		 history;	/* from a WhatsApp Business app's
+					 * chat history */
 };
 /* Call fn with message id's detail, then edit for each text it had (the
  * original first) when it was edited; 1, 0 no such message, -1. */

@@ -103,6 +103,8 @@ expect_eq "$(echo "$T" | json 'j["thread_owner"]')" "{'owner': 'other', 'app_id'
 expect_eq "$(thread 7300000000000021 | json 'j["referral"]["ads_context_data"]["ad_title"]')" "Summer sale" "the thread shows the ad the person came from"
 expect_eq "$(thread 16505550999 | json '[m["text"] for m in j["messages"] if m["kind"] == "call"]')" "['Incoming call: terminate, COMPLETED, 58 s', 'Outgoing call: terminate, COMPLETED, 60 s']" "call entries in the thread"
 expect_eq "$(thread 7300000000000031 | json 'j["optin"]["notification_messages_token"]')" 7436593500000000000 "the thread shows the person's opt-in"
+expect_eq "$(thread 16505550721 | json '[(m["direction"], m["history"], m["author"]) for m in j["messages"]]')" \
+    "[('in', True, None), ('out', True, 'business_app'), ('out', True, 'business_app'), ('in', True, None)]" "the thread marks the chat history's messages"
 # The Test button's bodies route to no channel: the operator sees them.
 sql "$D" "UPDATE user SET operator = 1 WHERE email = 'agent@example.org'"
 TE=$(sql "$D" "SELECT min(id) FROM webhook_event WHERE test = 1")
