@@ -859,6 +859,42 @@ wa_history_status(const char *st)
 	return MSG_SENT;
 }
 
+/* 1 when a WhatsApp message of type carries a media file. */
+static int
+wa_media_type(const char *type)
+{
+	return strcmp(type, "image") == 0 || strcmp(type, "audio") == 0 ||
+	    strcmp(type, "video") == 0 || strcmp(type, "document") == 0 ||
+	    strcmp(type, "sticker") == 0;
+}
+
+/* The attachments of a WhatsApp media message (its type's member body)
+ * as [{type, id, mime_type, name}] JSON to free(), or NULL. */
+static char *
+wa_media_atts(const char *type, const cJSON *body)
+{
+	cJSON	*a = cJSON_CreateArray(), *o = cJSON_CreateObject();
+	char	*s;
+
+	if (a == NULL || o == NULL) {
+		cJSON_Delete(a);
+		cJSON_Delete(o);
+		return NULL;
+	}
+	cJSON_AddStringToObject(o, "type", type);
+	if (json_str(body, "id") != NULL)
+		cJSON_AddStringToObject(o, "id", json_str(body, "id"));
+	if (json_str(body, "mime_type") != NULL)
+		cJSON_AddStringToObject(o, "mime_type",
+		    json_str(body, "mime_type"));
+	if (json_str(body, "filename") != NULL)
+		cJSON_AddStringToObject(o, "name", json_str(body, "filename"));
+	cJSON_AddItemToArray(a, o);
+	s = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return s;
+}
+
 /* A WhatsApp messages[] item, or with echo a message_echoes[] item (a
  * message the business sent from the WhatsApp Business app); with
  * standby, a copy of one while another app owned the thread. */
@@ -918,8 +954,19 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 			    wa_target(body, it));
 			row = key;
 		}
-		if ((rc = db_message_known(e->db, channel, row)) != 0)
+		if ((rc = db_message_known(e->db, channel, row)) != 0) {
+			/* A chat history's picture comes again later with
+			 * its media id: the message takes it. */
+			if (rc == 1 && e->history && wa_media_type(type) &&
+			    json_str(body, "id") != NULL) {
+				if ((atts = wa_media_atts(type, body)) == NULL)
+					return -1;
+				rc = db_history_media(e->db, channel, wid, atts,
+				    e->now_ms);
+				free(atts);
+			}
 			return rc == -1 ? -1 : 0;
+		}
 	}
 	if (thread_wa(e, channel, ws, u, p, name, m.sent_ms, &conv,
 	    &contact) == -1)
@@ -941,28 +988,9 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 	m.reply_to = json_str(get(it, "context"), "id");
 	if (strcmp(type, "text") == 0)
 		m.text = json_str(body, "body");
-	else if (strcmp(type, "image") == 0 || strcmp(type, "audio") == 0 ||
-	    strcmp(type, "video") == 0 || strcmp(type, "document") == 0 ||
-	    strcmp(type, "sticker") == 0) {
-		cJSON *a = cJSON_CreateArray(), *o = cJSON_CreateObject();
-		if (a == NULL || o == NULL) {
-			cJSON_Delete(a);
-			cJSON_Delete(o);
+	else if (wa_media_type(type)) {
+		if ((m.attachments = atts = wa_media_atts(type, body)) == NULL)
 			return -1;
-		}
-		cJSON_AddStringToObject(o, "type", type);
-		if (json_str(body, "id") != NULL)
-			cJSON_AddStringToObject(o, "id", json_str(body, "id"));
-		if (json_str(body, "mime_type") != NULL)
-			cJSON_AddStringToObject(o, "mime_type",
-			    json_str(body, "mime_type"));
-		if (json_str(body, "filename") != NULL)
-			cJSON_AddStringToObject(o, "name",
-			    json_str(body, "filename"));
-		cJSON_AddItemToArray(a, o);
-		atts = cJSON_PrintUnformatted(a);
-		cJSON_Delete(a);
-		m.attachments = atts;
 		m.text = json_str(body, "caption");
 	} else if (strcmp(type, "interactive") == 0)
 		wa_interactive(&m, body, &raw);

@@ -1909,6 +1909,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "created_ms, channel_id, history) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
 	    "?8, ?9, ?10, ?11, ?12, ?13, ?14, 1) "
 	    "ON CONFLICT (channel_id, meta_message_id) DO NOTHING",
+	/* A chat history's media message takes its media id, once. */
+	[STMT_HISTORY_MEDIA] =
+	    "UPDATE message SET attachments = ?3 WHERE channel_id = ?1 AND "
+	    "meta_message_id = ?2 AND history = 1 AND unsent_ms IS NULL AND "
+	    "json_extract(?3, '$[0].id') IS NOT NULL AND "
+	    "json_extract(coalesce(attachments, '[]'), '$[0].id') IS NULL "
+	    "RETURNING id, conversation_id",
 	/* A name from the business app's address book (smb_app_state_sync):
 	 * the contact with that number, whatever its key. */
 	[STMT_CONTACT_BOOK_NAME] =

@@ -507,3 +507,27 @@ db_retention_put(struct db *d, long long ws, const char *json)
 		return -1;
 	return sqlite3_changes(d->h) > 0;
 }
+
+int
+db_history_media(struct db *d, long long channel, const char *mid,
+    const char *atts, long long now_ms)
+{
+	sqlite3_stmt	*st;
+	long long	 id = 0, conv = 0;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_HISTORY_MEDIA)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	db_bind_text(st, 2, mid);
+	db_bind_text(st, 3, atts);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		conv = sqlite3_column_int64(st, 1);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return id > 0 ? db_media_from_message(d, id, conv, atts, now_ms) : 0;
+}

@@ -103,6 +103,12 @@ int	 db_template_event(struct db *, const char *waba, const char *name,
 /* Mark event id as sent by Meta's Test button; 0 or -1. */
 int	 db_event_test(struct db *, long long id);
 
+/* The chat history's message mid of channel, stored without its media
+ * id, takes the attachments atts (JSON, with the id) and its media are
+ * fetched; an unsent message, or one that has its id, is left as it
+ * is.  In the caller's transaction; 0 or -1. */
+int	 db_history_media(struct db *, long long channel, const char *mid,
+	    const char *atts, long long now_ms);
 /* Workspace ws's retention settings as stored (JSON {"keep_deleted_text":
  * bool}), allocated into *json for the caller to free (NULL: none set,
  * the defaults); 0 or -1. */

@@ -34,7 +34,8 @@ feed-reactions whatsapp-standby"
 # Issue 21's rest: merged contacts, Messenger calls, coexistence
 # history and address book, echoes of hubgate's own app.
 FIDELITY_NAMES="$FIDELITY_NAMES whatsapp-merge-apart whatsapp-merge-link
-messenger-calls whatsapp-call-status whatsapp-history whatsapp-state-sync
+messenger-calls whatsapp-call-status whatsapp-history whatsapp-history-media
+whatsapp-state-sync
 messenger-unsend messenger-echo-own"
 for _p in $PAYLOAD_NAMES $FIDELITY_NAMES; do
 	if [ ! -s "$PAYLOADS/$_p.json" ]; then

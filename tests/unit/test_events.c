@@ -392,7 +392,8 @@ static const char *const fidelity_payloads[] = {
 	"test-button-instagram.json", "instagram-comments.json",
 	"feed-reactions.json", "whatsapp-standby.json",
 	"messenger-calls.json", "whatsapp-call-status.json",
-	"whatsapp-history.json", "whatsapp-state-sync.json", NULL
+	"whatsapp-history.json", "whatsapp-history-media.json",
+	"whatsapp-state-sync.json", NULL
 };
 
 /* The message row of mid as "kind|direction|text|...": what the inbox
@@ -634,7 +635,10 @@ test_history(void)
 	    "wamid.HST0000000000000000000003=out/read/business_app/1/16505550721,wamid.HST0000000000000000000004=in/received/-/1/16505550721,"
 	    "wamid.HST0000000000000000000005=in/received/-/1/16505551234",
 	    "history: both ways, in the person's thread, marked history, the business's with their last status");
-	EQ_STR(ROW("kind || '|' || text || '|' || json_extract(attachments, '$[0].type')", "wamid.HST0000000000000000000004"), "image|This one|image", "a history picture (no media id yet) with its caption");
+	EQ_STR(ROW("kind || '|' || text || '|' || json_extract(attachments, '$[0].id')", "wamid.HST0000000000000000000004"), "image|This one|media-hst-0004", "a history picture takes its media id when Meta sends it");
+	EQ_STR(q("SELECT count(*) || '|' || group_concat(source || '/' || source_kind) FROM media WHERE message_id = (SELECT id FROM message WHERE meta_message_id = 'wamid.HST0000000000000000000004')"), "1|media-hst-0004/wa_id", "... and it is fetched");
+	feed(payload("whatsapp-history-media.json"));
+	EQ_INT(qi("SELECT count(*) FROM media WHERE message_id = (SELECT id FROM message WHERE meta_message_id = 'wamid.HST0000000000000000000004')"), 1, "... once");
 	EQ_STR(q("SELECT history FROM message WHERE meta_message_id = 'wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQUE3RkQ4RjE0QzE0NjhBOUVBNwA='"), "0", "a message already received live stays as it is");
 	EQ_STR(q("SELECT v.unread || '|' || coalesce(v.last_inbound_ms, 'NULL') || '|' || v.last_message_ms FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '16505550721'"),
 	    "0|NULL|1763795300000", "history is not unread and opens no window; the thread is ordered by it");
