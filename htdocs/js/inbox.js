@@ -128,7 +128,7 @@ async function loadList(more) {
 // What a message says, as a node or text: each kind in its own way.
 function body(m) {
 	const t = m.text || '';
-	if (m.unsent) return 'This message was unsent.';
+	if (m.unsent) return t ? el('span', { className: 'msg-kept', title: 'The workspace keeps what people take back (retention settings)' }, `This message was unsent. It said: ${t}`) : 'This message was unsent.';
 	switch (m.kind) {
 	case 'text': return m.payload ? el('span', { className: 'msg-choice' }, 'Chose the quick reply ',
 		el('span', { className: 'chip', title: `payload ${m.payload}` }, t || m.payload)) : t;
