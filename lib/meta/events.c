@@ -201,6 +201,29 @@ wa_id(const cJSON *v, char out[HG_WA_USER_ID_MAX + 1])
 	return out;
 }
 
+/* 1 when phone numbers a and b (either may be NULL) have the same
+ * digits ("15550783881", "+1 555-078-3881"), 0 not. */
+static int
+same_number(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	if (a == NULL || b == NULL)
+		return 0;
+	for (;; n++) {
+		while (*a != '\0' && (*a < '0' || *a > '9'))
+			a++;
+		while (*b != '\0' && (*b < '0' || *b > '9'))
+			b++;
+		if (*a != *b)
+			return 0;
+		if (*a == '\0')
+			return n > 0;
+		a++;
+		b++;
+	}
+}
+
 /* Count a kind of item in the ledger, as "<prefix>.<name>". */
 static int
 ledger(struct ev *e, const char *prefix, const char *name)
@@ -1187,8 +1210,7 @@ wa_call(struct ev *e, long long channel, long long ws, const cJSON *it,
 	dir = json_str(it, "direction");
 	ours = json_str(get(value, "metadata"), "display_phone_number");
 	out = (dir != NULL && strcmp(dir, "BUSINESS_INITIATED") == 0) ||
-	    (ours != NULL && json_str(it, "from") != NULL &&
-	    strcmp(ours, json_str(it, "from")) == 0);
+	    same_number(ours, json_str(it, "from"));
 	if (id == NULL || (out ? wa_person(get(it, "to_user_id"),
 	    get(it, "to"), NULL, user, phone, &u, &p, NULL) :
 	    wa_person(get(it, "from_user_id"), get(it, "from"),
@@ -1522,10 +1544,12 @@ wa_history(struct ev *e, long long channel, long long ws, const cJSON *v)
 		cJSON_ArrayForEach(th, arr(chunk, "threads")) {
 			e->history_person = get(th, "id");
 			cJSON_ArrayForEach(it, arr(th, "messages")) {
+				/* The business's: "to" is given only
+				 * for them, and "from" is its number. */
 				from = json_str(it, "from");
 				if ((rc = wa_message(e, channel, ws, it, NULL,
-				    from != NULL && ours != NULL &&
-				    strcmp(from, ours) == 0, 0)) == -1)
+				    get(it, "to") != NULL || same_number(from,
+				    ours), 0)) == -1)
 					goto out;
 			}
 		}

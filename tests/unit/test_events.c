@@ -654,6 +654,12 @@ test_history(void)
 	EQ_STR(q("SELECT group_concat(type || ':' || json_extract(data, '$.message.meta_id'), ',') FROM fwd_event WHERE json_extract(data, '$.message.meta_id') LIKE 'wamid.HST%'"),
 	    "message.received:wamid.HSTNEW000000000000000000001", "forwarding: the new message, not the history (either way)");
 	write_sql("DELETE FROM fwd_destination WHERE id = 9901");
+	/* The business's number as Meta displays it. */
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"history\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"+1 555-078-3881\",\"phone_number_id\":\"106540352242922\"},"
+	    "\"history\":[{\"threads\":[{\"id\":\"16505550721\",\"messages\":[{\"from\":\"15550783881\",\"id\":\"wamid.HST0000000000000000000008\",\"timestamp\":\"1763700200\",\"type\":\"text\",\"text\":{\"body\":\"formatted\"}},"
+	    "{\"from\":\"16505550721\",\"id\":\"wamid.HST0000000000000000000009\",\"timestamp\":\"1763700300\",\"type\":\"text\",\"text\":{\"body\":\"mine\"}}]}]}]}}]}]}");
+	EQ_STR(q("SELECT group_concat(direction, ',') FROM (SELECT direction FROM message WHERE meta_message_id IN ('wamid.HST0000000000000000000008', 'wamid.HST0000000000000000000009') ORDER BY meta_message_id)"),
+	    "out,in", "the business's number found in a formatted display number");
 	/* The address book. */
 	EQ_STR(q("SELECT name || '|' || coalesce(phone, 'NULL') || '|' || (SELECT count(*) FROM conversation v WHERE v.contact_id = contact.id) FROM contact WHERE meta_user_id = '16505550731'"),
 	    "Pablo Morales|16505550731|0", "an address-book contact: its name, no empty thread; a removal keeps it");
