@@ -939,8 +939,10 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 	if (wid == NULL || type == NULL || (echo ? wa_person(get(it,
 	    "to_user_id"), get(it, "to") != NULL ? get(it, "to") :
 	    e->history_person, NULL, user, phone, &u, &p,
-	    NULL) : wa_person(get(it, "from_user_id"), get(it, "from"),
-	    contacts, user, phone, &u, &p, &name)) == -1)
+	    NULL) : wa_person(get(it, "from_user_id"), e->history &&
+	    (json_str(it, "from") == NULL || *json_str(it, "from") == '\0') ?
+	    e->history_person : get(it, "from"), contacts, user, phone, &u,
+	    &p, &name)) == -1)
 		return ledger(e, echo ? "message_echoes" : "messages",
 		    "malformed");
 	memset(&m, 0, sizeof(m));

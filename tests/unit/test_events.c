@@ -657,9 +657,12 @@ test_history(void)
 	/* The business's number as Meta displays it. */
 	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"history\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"+1 555-078-3881\",\"phone_number_id\":\"106540352242922\"},"
 	    "\"history\":[{\"threads\":[{\"id\":\"16505550721\",\"messages\":[{\"from\":\"15550783881\",\"id\":\"wamid.HST0000000000000000000008\",\"timestamp\":\"1763700200\",\"type\":\"text\",\"text\":{\"body\":\"formatted\"}},"
-	    "{\"from\":\"16505550721\",\"id\":\"wamid.HST0000000000000000000009\",\"timestamp\":\"1763700300\",\"type\":\"text\",\"text\":{\"body\":\"mine\"}}]}]}]}}]}]}");
+	    "{\"from\":\"16505550721\",\"id\":\"wamid.HST0000000000000000000009\",\"timestamp\":\"1763700300\",\"type\":\"text\",\"text\":{\"body\":\"mine\"}},"
+	    "{\"from\":\"\",\"id\":\"wamid.HST0000000000000000000010\",\"timestamp\":\"1763700400\",\"type\":\"text\",\"text\":{\"body\":\"no from\"}}]}]}]}}]}]}");
 	EQ_STR(q("SELECT group_concat(direction, ',') FROM (SELECT direction FROM message WHERE meta_message_id IN ('wamid.HST0000000000000000000008', 'wamid.HST0000000000000000000009') ORDER BY meta_message_id)"),
 	    "out,in", "the business's number found in a formatted display number");
+	EQ_STR(q("SELECT m.direction || '|' || c.meta_user_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'wamid.HST0000000000000000000010'"),
+	    "in|16505550721", "a history message without \"from\": the thread's person's");
 	/* The address book. */
 	EQ_STR(q("SELECT name || '|' || coalesce(phone, 'NULL') || '|' || (SELECT count(*) FROM conversation v WHERE v.contact_id = contact.id) FROM contact WHERE meta_user_id = '16505550731'"),
 	    "Pablo Morales|16505550731|0", "an address-book contact: its name, no empty thread; a removal keeps it");
