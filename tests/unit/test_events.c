@@ -667,6 +667,24 @@ test_history(void)
 	EQ_STR(q("SELECT name || '|' || coalesce(phone, 'NULL') || '|' || (SELECT count(*) FROM conversation v WHERE v.contact_id = contact.id) FROM contact WHERE meta_user_id = '16505550731'"),
 	    "Pablo Morales|16505550731|0", "an address-book contact: its name, no empty thread; a removal keeps it");
 	EQ_STR(q("SELECT name FROM contact WHERE meta_user_id = '16505550721'"), "Rita (history)", "the address book names a known contact");
+	/* The address book's contact (no thread) and a thread by user id:
+	 * merged, the thread moves to the first. */
+	{
+		long long book = qi("SELECT id FROM contact WHERE meta_user_id = '16505550731'");
+
+		feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},"
+		    "\"contacts\":[{\"profile\":{\"name\":\"pablo.m\"},\"user_id\":\"US.73100000000000000731\"}],\"messages\":[{\"from\":\"\",\"from_user_id\":\"US.73100000000000000731\",\"id\":\"wamid.BOOK01\",\"timestamp\":\"1763882600\",\"type\":\"text\",\"text\":{\"body\":\"hi from my username\"}}]}},"
+		    "{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},"
+		    "\"contacts\":[{\"profile\":{\"name\":\"pablo.m\"},\"wa_id\":\"16505550731\",\"user_id\":\"US.73100000000000000731\"}],\"messages\":[{\"from\":\"16505550731\",\"id\":\"wamid.BOOK02\",\"timestamp\":\"1763882700\",\"type\":\"text\",\"text\":{\"body\":\"and my number\"}}]}}]}]}");
+		char want[128];
+
+		snprintf(want, sizeof(want), "1|%lld/US.73100000000000000731/16505550731", book);
+		EQ_STR(q("SELECT count(*) || '|' || group_concat(id || '/' || meta_user_id || '/' || phone) FROM contact WHERE meta_user_id IN ('16505550731', 'US.73100000000000000731')"),
+		    want, "an address-book contact and a thread by user id (a contacts entry gives both): one contact, the first");
+		snprintf(want, sizeof(want), "1|2|%lld", book);
+		EQ_STR(q("SELECT count(DISTINCT m.conversation_id) || '|' || count(*) || '|' || min(c.id) FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id IN ('wamid.BOOK01', 'wamid.BOOK02')"),
+		    want, "... its thread moved to it");
+	}
 }
 
 #define PAGE_ITEM(item) "{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":[" item "]}]}"
