@@ -74,6 +74,9 @@ META_SRC += lib/meta/graph_templates.c
 WEB_SRC	+= lib/web/api_templates.c
 # Meta's events in full: edits, reactions, referrals, account events.
 STORE_SRC += lib/store/db_detail.c
+# Meta fidelity, the rest: merged contacts, history, retention.
+STORE_SRC += lib/store/db_merge.c
+WEB_SRC	+= lib/web/api_retention.c
 WEB_SRC	+= lib/web/api_detail.c
 # Forwarding to the business's own endpoints (signing, URL checks,
 # destinations, the delivery worker, the API).

@@ -1914,3 +1914,62 @@ BEGIN
 END;
 
 PRAGMA user_version = 22;
+
+-- @migration 23
+-- Meta fidelity, the rest (README, "What hubgate handles, per
+-- platform"): a WhatsApp Business app's chat history (coexistence)
+-- kept in its threads as history, and a workspace's retention of what
+-- people take back.
+
+-- A message from the chat history Meta shares when a WhatsApp Business
+-- app number joins the Cloud API: stored for the record, never new
+-- (no unread count, no automation, no message.received forwarded).
+ALTER TABLE message ADD COLUMN history INTEGER NOT NULL DEFAULT 0;	-- 1: from the business app's chat history
+
+-- A workspace's retention settings, JSON {"keep_deleted_text": bool}
+-- (NULL: the defaults, keep nothing a person took back).
+ALTER TABLE workspace ADD COLUMN retention TEXT;
+
+-- Forwarding tells of new messages only: a history message is none.
+DROP TRIGGER fwd_message_received;
+CREATE TRIGGER fwd_message_received AFTER INSERT ON message
+    WHEN NEW.direction = 'in' AND NEW.history = 0 AND EXISTS (SELECT 1
+	FROM fwd_destination d JOIN conversation cv
+	ON cv.workspace_id = d.workspace_id
+	WHERE cv.id = NEW.conversation_id AND d.enabled = 1)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data, raw)
+	SELECT 'evt_' || lower(hex(randomblob(12))), workspace_id,
+	    'message.received', channel_id, platform,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    data, raw FROM fwd_message_v WHERE message_id = NEW.id;
+END;
+DROP TRIGGER fwd_message_sent_new;
+CREATE TRIGGER fwd_message_sent_new AFTER INSERT ON message
+    WHEN NEW.direction = 'out' AND NEW.status = 'sent' AND NEW.history = 0
+	AND EXISTS (SELECT 1 FROM fwd_destination d JOIN conversation cv
+	ON cv.workspace_id = d.workspace_id WHERE cv.id = NEW.conversation_id
+	AND d.enabled = 1)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data, raw)
+	SELECT 'evt_' || lower(hex(randomblob(12))), workspace_id,
+	    'message.sent', channel_id, platform,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    data, raw FROM fwd_message_v WHERE message_id = NEW.id;
+END;
+
+-- An unsent message's earlier texts go with its text, unless the
+-- workspace keeps what people take back.
+DROP TRIGGER message_edit_unsent;
+CREATE TRIGGER message_edit_unsent AFTER UPDATE OF unsent_ms ON message
+    WHEN NEW.unsent_ms IS NOT NULL AND NOT coalesce((SELECT
+	json_extract(w.retention, '$.keep_deleted_text') FROM channel c
+	JOIN workspace w ON w.id = c.workspace_id WHERE c.id = NEW.channel_id),
+	0) BEGIN
+	UPDATE message_edit SET text = NULL WHERE channel_id = NEW.channel_id
+	    AND meta_message_id = NEW.meta_message_id;
+END;
+
+PRAGMA user_version = 23;

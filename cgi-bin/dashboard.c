@@ -17,6 +17,7 @@
 #include "api_outbox.h"
 #include "api_rules.h"
 #include "api_groups.h"
+#include "api_retention.h"
 #include "api_templates.h"
 #include "api_media.h"
 #include "api_users.h"
@@ -257,6 +258,11 @@ static const struct route routes[] = {
 	{ .path = "/api/groups", .methods = HTTP_BIT(HTTP_POST) |
 	  HTTP_BIT(HTTP_PUT) | HTTP_BIT(HTTP_DELETE), .flags = ROUTE_PREFIX,
 	  .auth = ROUTE_TOKEN, .role = ROLE_ADMIN, .handler = api_groups },
+	/* What people take back, kept or not (api_retention.c). */
+	{ .path = "/api/settings/retention",
+	  .methods = HTTP_BIT(HTTP_GET) | HTTP_BIT(HTTP_PUT),
+	  .auth = ROUTE_TOKEN, .role = ROLE_ADMIN,
+	  .handler = api_retention },
 	/* Stored media, to the item's workspace only (api_media.c). */
 	{ .path = "/api/media", .methods = HTTP_BIT(HTTP_GET),
 	  .flags = ROUTE_PREFIX, .auth = ROUTE_TOKEN, .role = ROLE_AGENT,
@@ -342,6 +348,7 @@ main(void)
 	api_tokens_setup(conf);
 	api_rules_setup(conf);
 	api_groups_setup(conf);
+	api_retention_setup(conf);
 	/* Under FastCGI, the process that holds the outbox lock sends
 	 * at once what its requests queue; the cron sends the rest. */
 	if (conf != NULL && !http_is_cgi() && app_lock(conf, "outbox") >= 0)

@@ -141,7 +141,7 @@ async function loadList(more) {
 // What a message says, as a node or text: each kind in its own way.
 function body(m) {
 	const t = m.text || '';
-	if (m.unsent) return 'This message was unsent.';
+	if (m.unsent) return t ? el('span', { className: 'msg-kept', title: 'The workspace keeps what people take back (retention settings)' }, `This message was unsent. It said: ${t}`) : 'This message was unsent.';
 	switch (m.kind) {
 	case 'text': return m.payload ? el('span', { className: 'msg-choice' }, 'Chose the quick reply ',
 		el('span', { className: 'chip', title: `payload ${m.payload}` }, t || m.payload)) : t;
@@ -182,6 +182,7 @@ function detailMeta(m, meta) {
 		meta.append(' · ', el('span', { className: 'msg-edited', title: before.length ? `Before: ${before.join(' → ')}` : 'edited' }, 'edited'));
 	}
 	if (m.standby) meta.append(' · ', el('span', { className: 'msg-standby', title: 'Arrived while another app owned the conversation' }, 'while another app owned it'));
+	if (m.history) meta.append(' · ', el('span', { className: 'msg-history', title: 'From the WhatsApp Business app\'s chat history, before this number joined hubgate' }, 'history'));
 }
 function drawDetail(d) {
 	let box = $('t-referral');

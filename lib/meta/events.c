@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -27,6 +28,10 @@ struct ev {
 	long long	 entry_ms;	/* the entry's time; 0: none */
 	const char	*object;
 	const char	*kind;		/* channel kind for this object */
+	const char	*entry_id;	/* the entry's id (the Page, the
+					 * account, the WABA); "" none */	int		 history;	/* 1: items of a WhatsApp Business
+					 * app's chat history */
+	const cJSON	*history_person;	/* its thread's person */
 };
 
 /* Timestamps below this are seconds, above it milliseconds (1e11 s is
@@ -196,6 +201,29 @@ wa_id(const cJSON *v, char out[HG_WA_USER_ID_MAX + 1])
 	return out;
 }
 
+/* 1 when phone numbers a and b (either may be NULL) have the same
+ * digits ("15550783881", "+1 555-078-3881"), 0 not. */
+static int
+same_number(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	if (a == NULL || b == NULL)
+		return 0;
+	for (;; n++) {
+		while (*a != '\0' && (*a < '0' || *a > '9'))
+			a++;
+		while (*b != '\0' && (*b < '0' || *b > '9'))
+			b++;
+		if (*a != *b)
+			return 0;
+		if (*a == '\0')
+			return n > 0;
+		a++;
+		b++;
+	}
+}
+
 /* Count a kind of item in the ledger, as "<prefix>.<name>". */
 static int
 ledger(struct ev *e, const char *prefix, const char *name)
@@ -276,6 +304,7 @@ message_add(struct ev *e, struct db_message *m, int standby,
 
 	m->event_id = e->id;
 	m->created_ms = e->now_ms;
+	m->history = e->history;
 	if ((rc = db_message_insert(e->db, m)) == -1)
 		return -1;
 	if (m->mid != NULL && ((standby || author != NULL) &&
@@ -287,7 +316,7 @@ message_add(struct ev *e, struct db_message *m, int standby,
 	    db_message_edit_sync(e->db, m->channel_id, m->mid) == -1)
 		return -1;
 	return db_conversation_note(e->db, m->conversation_id, m->sent_ms,
-	    rc == 1 && strcmp(m->direction, "in") == 0);
+	    rc == 1 && strcmp(m->direction, "in") == 0 && !e->history);
 }
 
 /* The outbox id hubgate put in a send's metadata or
@@ -305,10 +334,12 @@ outbox_ref(const char *s)
 }
 
 /* Who wrote an echo, from its app_id (see the migration 18 contract):
- * "page_inbox" for Meta's inboxes, "app:<id>" for another app,
- * "app:unknown" without one.  In buf. */
+ * "hubgate" for hubgate's own app (a send whose echo names no outbox
+ * row: sent outside the outbox, or its metadata lost), "page_inbox" for
+ * Meta's inboxes, "app:<id>" for another app, "app:unknown" without
+ * one.  In buf. */
 static const char *
-echo_author(const cJSON *msg, char *buf, size_t bufsz)
+echo_author(struct ev *e, const cJSON *msg, char *buf, size_t bufsz)
 {
 	char	 app[HG_META_ID_MAX + 1];
 	int	 i;
@@ -317,6 +348,8 @@ echo_author(const cJSON *msg, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "app:unknown");
 		return buf;
 	}
+	if (db_app_ours(e->db, app))
+		return "hubgate";
 	for (i = 0; inbox_apps[i] != NULL; i++)
 		if (strcmp(app, inbox_apps[i]) == 0)
 			return "page_inbox";
@@ -389,6 +422,7 @@ unsend(struct ev *e, long long channel, long long conv, const char *mid,
 	m.sent_ms = at;
 	m.event_id = e->id;
 	m.created_ms = e->now_ms;
+	m.history = e->history;
 	if (db_message_insert(e->db, &m) == -1 ||
 	    db_message_unsend(e->db, channel, mid, at) == -1)
 		return -1;
@@ -418,9 +452,11 @@ reaction(struct ev *e, long long channel, long long conv, const char *person,
 	m.sent_ms = at;
 	m.event_id = e->id;
 	m.created_ms = e->now_ms;
+	m.history = e->history;
 	if ((rc = db_reaction_set(e->db, &m)) == -1)
 		return -1;
-	return db_conversation_note(e->db, conv, at, rc == 1 && *m.text);
+	return db_conversation_note(e->db, conv, at, rc == 1 && *m.text &&
+	    !e->history);
 }
 
 /* The place of a Messenger location attachment as {latitude,
@@ -539,7 +575,7 @@ messenger_message(struct ev *e, long long channel, long long ws,
 				return db_message_mark(e->db, channel, mid,
 				    standby, author);
 		} else
-			author = echo_author(msg, abuf, sizeof(abuf));
+			author = echo_author(e, msg, abuf, sizeof(abuf));
 	}
 	memset(&m, 0, sizeof(m));
 	m.channel_id = channel;
@@ -570,7 +606,7 @@ messenger_message(struct ev *e, long long channel, long long ws,
 static const char *const thread_keys[] = {
 	"postback", "reaction", "referral", "optin", "pass_thread_control",
 	"take_thread_control", "release_thread_control",
-	"request_thread_control", NULL
+	"request_thread_control", "call_permission_reply", NULL
 };
 
 /* One messaging[] or standby[] item of a Page or Instagram account
@@ -681,6 +717,28 @@ messaging_item(struct ev *e, long long channel, long long ws,
 		rc = db_contact_optin(e->db, contact, js, at);
 		free(js);
 		return rc;
+	}
+	/* Messenger calling: the person allowed (or refused) the
+	 * business's calls; an entry of the thread, not a message. */
+	if ((v = get(it, "call_permission_reply")) != NULL &&
+	    cJSON_IsObject(v) && json_str(v, "response") != NULL) {
+		char text[96];
+
+		snprintf(key, sizeof(key), "call_permission:%s:%lld", s, at);
+		snprintf(text, sizeof(text), "Call permission: %.32s",
+		    json_str(v, "response"));
+		m.conversation_id = conv;
+		m.mid = key;
+		m.direction = "in";
+		m.kind = "call";
+		m.text = text;
+		m.raw = js = json_text(v);
+		m.status = MSG_RECEIVED;
+		m.event_id = e->id;
+		m.created_ms = e->now_ms;
+		rc = db_message_insert(e->db, &m);
+		free(js);
+		return rc == -1 ? -1 : db_conversation_note(e->db, conv, at, 0);
 	}
 	if ((rc = handover(e, conv, it)) != 0)
 		return rc == -1 ? -1 : 0;
@@ -807,6 +865,59 @@ wa_errors(const cJSON *it, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* The status of a message the business sent, as a chat history's
+ * history_context tells it (READ, DELIVERED, SENT, PLAYED, ERROR,
+ * PENDING; sent when unknown). */
+static enum msg_status
+wa_history_status(const char *st)
+{
+	if (st == NULL)
+		return MSG_SENT;
+	if (strcasecmp(st, "read") == 0 || strcasecmp(st, "played") == 0)
+		return MSG_READ;
+	if (strcasecmp(st, "delivered") == 0)
+		return MSG_DELIVERED;
+	if (strcasecmp(st, "error") == 0 || strcasecmp(st, "failed") == 0)
+		return MSG_FAILED;
+	return MSG_SENT;
+}
+
+/* 1 when a WhatsApp message of type carries a media file. */
+static int
+wa_media_type(const char *type)
+{
+	return strcmp(type, "image") == 0 || strcmp(type, "audio") == 0 ||
+	    strcmp(type, "video") == 0 || strcmp(type, "document") == 0 ||
+	    strcmp(type, "sticker") == 0;
+}
+
+/* The attachments of a WhatsApp media message (its type's member body)
+ * as [{type, id, mime_type, name}] JSON to free(), or NULL. */
+static char *
+wa_media_atts(const char *type, const cJSON *body)
+{
+	cJSON	*a = cJSON_CreateArray(), *o = cJSON_CreateObject();
+	char	*s;
+
+	if (a == NULL || o == NULL) {
+		cJSON_Delete(a);
+		cJSON_Delete(o);
+		return NULL;
+	}
+	cJSON_AddStringToObject(o, "type", type);
+	if (json_str(body, "id") != NULL)
+		cJSON_AddStringToObject(o, "id", json_str(body, "id"));
+	if (json_str(body, "mime_type") != NULL)
+		cJSON_AddStringToObject(o, "mime_type",
+		    json_str(body, "mime_type"));
+	if (json_str(body, "filename") != NULL)
+		cJSON_AddStringToObject(o, "name", json_str(body, "filename"));
+	cJSON_AddItemToArray(a, o);
+	s = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return s;
+}
+
 /* A WhatsApp messages[] item, or with echo a message_echoes[] item (a
  * message the business sent from the WhatsApp Business app); with
  * standby, a copy of one while another app owned the thread. */
@@ -826,9 +937,12 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 	type = json_str(it, "type");
 	wid = json_str(it, "id");
 	if (wid == NULL || type == NULL || (echo ? wa_person(get(it,
-	    "to_user_id"), get(it, "to"), NULL, user, phone, &u, &p,
-	    NULL) : wa_person(get(it, "from_user_id"), get(it, "from"),
-	    contacts, user, phone, &u, &p, &name)) == -1)
+	    "to_user_id"), get(it, "to") != NULL ? get(it, "to") :
+	    e->history_person, NULL, user, phone, &u, &p,
+	    NULL) : wa_person(get(it, "from_user_id"), e->history &&
+	    (json_str(it, "from") == NULL || *json_str(it, "from") == '\0') ?
+	    e->history_person : get(it, "from"), contacts, user, phone, &u,
+	    &p, &name)) == -1)
 		return ledger(e, echo ? "message_echoes" : "messages",
 		    "malformed");
 	memset(&m, 0, sizeof(m));
@@ -865,8 +979,19 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 			    wa_target(body, it));
 			row = key;
 		}
-		if ((rc = db_message_known(e->db, channel, row)) != 0)
+		if ((rc = db_message_known(e->db, channel, row)) != 0) {
+			/* A chat history's picture comes again later with
+			 * its media id: the message takes it. */
+			if (rc == 1 && e->history && wa_media_type(type) &&
+			    json_str(body, "id") != NULL) {
+				if ((atts = wa_media_atts(type, body)) == NULL)
+					return -1;
+				rc = db_history_media(e->db, channel, wid, atts,
+				    e->now_ms);
+				free(atts);
+			}
 			return rc == -1 ? -1 : 0;
+		}
 	}
 	if (thread_wa(e, channel, ws, u, p, name, m.sent_ms, &conv,
 	    &contact) == -1)
@@ -882,31 +1007,15 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 		author = "business_app";
 	m.kind = type;
 	m.status = echo ? MSG_SENT : MSG_RECEIVED;
+	if (echo && e->history)
+		m.status = wa_history_status(json_str(get(it,
+		    "history_context"), "status"));
 	m.reply_to = json_str(get(it, "context"), "id");
 	if (strcmp(type, "text") == 0)
 		m.text = json_str(body, "body");
-	else if (strcmp(type, "image") == 0 || strcmp(type, "audio") == 0 ||
-	    strcmp(type, "video") == 0 || strcmp(type, "document") == 0 ||
-	    strcmp(type, "sticker") == 0) {
-		cJSON *a = cJSON_CreateArray(), *o = cJSON_CreateObject();
-		if (a == NULL || o == NULL) {
-			cJSON_Delete(a);
-			cJSON_Delete(o);
+	else if (wa_media_type(type)) {
+		if ((m.attachments = atts = wa_media_atts(type, body)) == NULL)
 			return -1;
-		}
-		cJSON_AddStringToObject(o, "type", type);
-		if (json_str(body, "id") != NULL)
-			cJSON_AddStringToObject(o, "id", json_str(body, "id"));
-		if (json_str(body, "mime_type") != NULL)
-			cJSON_AddStringToObject(o, "mime_type",
-			    json_str(body, "mime_type"));
-		if (json_str(body, "filename") != NULL)
-			cJSON_AddStringToObject(o, "name",
-			    json_str(body, "filename"));
-		cJSON_AddItemToArray(a, o);
-		atts = cJSON_PrintUnformatted(a);
-		cJSON_Delete(a);
-		m.attachments = atts;
 		m.text = json_str(body, "caption");
 	} else if (strcmp(type, "interactive") == 0)
 		wa_interactive(&m, body, &raw);
@@ -962,6 +1071,26 @@ fail:
 	return -1;
 }
 
+/* A WhatsApp item naming a person by user id u and number p (a status,
+ * a contacts[] entry) links them: the contact of either takes both,
+ * and when each has its own they become one (db_contact_merge).
+ * Nothing is created for a person not known yet.  0 or -1. */
+static int
+wa_link(struct ev *e, long long channel, long long ws, const char *u,
+    const char *p)
+{
+	long long byuser, bynumber, id;
+
+	if (u == NULL || p == NULL)
+		return 0;
+	if (db_contact_find(e->db, channel, u, &byuser) == -1 ||
+	    db_contact_find(e->db, channel, p, &bynumber) == -1)
+		return -1;
+	if (byuser == 0 && bynumber == 0)
+		return 0;
+	return db_contact_wa(e->db, ws, channel, u, p, NULL, 0, &id);
+}
+
 /* A WhatsApp statuses[] item: move our message forward. */
 static int
 wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
@@ -980,6 +1109,10 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	if (wid == NULL || st == NULL || ms < MSG_SENT)
 		return ledger(e, "statuses", st != NULL ? st : "malformed");
 	at = ts(e, get(it, "timestamp"));
+	if (wa_person(get(it, "recipient_user_id"), get(it, "recipient_id"),
+	    NULL, user, phone, &u, &p, NULL) == 0 && wa_link(e, channel, ws,
+	    u, p) == -1)
+		return -1;
 	code[0] = '\0';
 	if (err0 != NULL)
 		json_id(get(err0, "code"), code);
@@ -1029,40 +1162,24 @@ wa_status(struct ev *e, long long channel, long long ws, const cJSON *it)
 	return rc;
 }
 
-/* A WhatsApp calls[] item: one call entry per call in its thread,
- * showing its latest event. */
+/* A call in conversation conv: one entry per call (key "call:<id>",
+ * kind "call") showing its latest event ev and status st (either NULL),
+ * its duration dur in seconds (0: none) at at; an incoming call counts
+ * as the person's message.  0 or -1. */
 static int
-wa_call(struct ev *e, long long channel, long long ws, const cJSON *it,
-    const cJSON *value)
+call_entry(struct ev *e, long long channel, long long conv, const char *id,
+    int out, const char *ev, const char *st, long long dur, long long at)
 {
-	char			 user[HG_WA_USER_ID_MAX + 1], phone[HG_WA_USER_ID_MAX + 1];
 	char			 key[HG_META_ID_MAX * 4], text[256];
-	const char		*id = json_str(it, "id"), *u, *p, *dir, *ours;
-	const char		*ev = json_str(it, "event"), *st;
 	struct db_message	 m;
-	long long		 conv, dur = json_uint(it, "duration");
-	int			 out;
+	int			 rc;
 
-	dir = json_str(it, "direction");
-	ours = json_str(get(value, "metadata"), "display_phone_number");
-	out = (dir != NULL && strcmp(dir, "BUSINESS_INITIATED") == 0) ||
-	    (ours != NULL && json_str(it, "from") != NULL &&
-	    strcmp(ours, json_str(it, "from")) == 0);
-	if (id == NULL || (out ? wa_person(get(it, "to_user_id"),
-	    get(it, "to"), NULL, user, phone, &u, &p, NULL) :
-	    wa_person(get(it, "from_user_id"), get(it, "from"),
-	    get(value, "contacts"), user, phone, &u, &p, NULL)) == -1)
-		return ledger(e, "calls", "malformed");
 	memset(&m, 0, sizeof(m));
-	m.sent_ms = ts(e, get(it, "timestamp"));
-	if (thread_wa(e, channel, ws, u, p, NULL, m.sent_ms, &conv,
-	    NULL) == -1)
-		return -1;
-	st = json_str(it, "status");
 	snprintf(key, sizeof(key), "call:%.200s", id);
-	snprintf(text, sizeof(text), "%s call%s%s%s%.32s", out ?
+	snprintf(text, sizeof(text), "%s call%s%.32s%s%.32s", out ?
 	    "Outgoing" : "Incoming", ev != NULL ? ": " : "",
-	    ev != NULL ? ev : "", st != NULL ? ", " : "", st != NULL ? st : "");
+	    ev != NULL ? ev : "", st != NULL ? (ev != NULL ? ", " : ": ") :
+	    "", st != NULL ? st : "");
 	if (dur > 0)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text),
 		    ", %lld s", dur);
@@ -1073,12 +1190,100 @@ wa_call(struct ev *e, long long channel, long long ws, const cJSON *it,
 	m.kind = "call";
 	m.text = text;
 	m.status = out ? MSG_SENT : MSG_RECEIVED;
+	m.sent_ms = at;
 	m.event_id = e->id;
 	m.created_ms = e->now_ms;
-	if ((out = db_reaction_set(e->db, &m)) == -1)
+	if ((rc = db_reaction_set(e->db, &m)) == -1)
 		return -1;
-	return db_conversation_note(e->db, conv, m.sent_ms, out == 1 &&
-	    strcmp(m.direction, "in") == 0);
+	return db_conversation_note(e->db, conv, at, rc == 1 && !out);
+}
+
+/* A WhatsApp calls[] item: one call entry per call in its thread,
+ * showing its latest event. */
+static int
+wa_call(struct ev *e, long long channel, long long ws, const cJSON *it,
+    const cJSON *value)
+{
+	char			 user[HG_WA_USER_ID_MAX + 1], phone[HG_WA_USER_ID_MAX + 1];
+	const char		*id = json_str(it, "id"), *u, *p, *dir, *ours;
+	long long		 conv, at;
+	int			 out;
+
+	dir = json_str(it, "direction");
+	ours = json_str(get(value, "metadata"), "display_phone_number");
+	out = (dir != NULL && strcmp(dir, "BUSINESS_INITIATED") == 0) ||
+	    same_number(ours, json_str(it, "from"));
+	if (id == NULL || (out ? wa_person(get(it, "to_user_id"),
+	    get(it, "to"), NULL, user, phone, &u, &p, NULL) :
+	    wa_person(get(it, "from_user_id"), get(it, "from"),
+	    get(value, "contacts"), user, phone, &u, &p, NULL)) == -1)
+		return ledger(e, "calls", "malformed");
+	at = ts(e, get(it, "timestamp"));
+	if (thread_wa(e, channel, ws, u, p, NULL, at, &conv, NULL) == -1)
+		return -1;
+	return call_entry(e, channel, conv, id, out, json_str(it, "event"),
+	    json_str(it, "status"), json_uint(it, "duration"), at);
+}
+
+/* A WhatsApp status of a call hubgate's business placed (type "call":
+ * RINGING, ACCEPTED, REJECTED): its call entry shows it.  0 or -1. */
+static int
+wa_call_status(struct ev *e, long long channel, long long ws,
+    const cJSON *it)
+{
+	char		 user[HG_WA_USER_ID_MAX + 1], phone[HG_WA_USER_ID_MAX + 1];
+	const char	*u, *p;
+	long long	 conv, at = ts(e, get(it, "timestamp"));
+
+	if (json_str(it, "id") == NULL || wa_person(get(it,
+	    "recipient_user_id"), get(it, "recipient_id"), NULL, user, phone,
+	    &u, &p, NULL) == -1)
+		return ledger(e, "statuses", "call.malformed");
+	if (thread_wa(e, channel, ws, u, p, NULL, at, &conv, NULL) == -1)
+		return -1;
+	return call_entry(e, channel, conv, json_str(it, "id"), 1, NULL,
+	    json_str(it, "status"), 0, at);
+}
+
+/* The id in v: a string or number, or an object's "id". */
+static const char *
+id_of(const cJSON *v, char out[HG_META_ID_MAX + 1])
+{
+	return json_id(cJSON_IsObject(v) ? get(v, "id") : v, out);
+}
+
+/* A Messenger calls[] item (Messenger calling: connect, terminate, a
+ * business call's status): the call entry in the person's thread.
+ * Meta's timestamp is the call's start, so a later event of the same
+ * call is ordered after it (connect, then a status, then terminate).
+ * 0 or -1. */
+static int
+page_call(struct ev *e, long long channel, long long ws, const char *page,
+    const cJSON *it)
+{
+	char		 from[HG_META_ID_MAX + 1], to[HG_META_ID_MAX + 1];
+	const char	*f = id_of(get(it, "from"), from);
+	const char	*t = id_of(get(it, "to"), to);
+	const char	*id = json_str(it, "id"), *dir, *ev;
+	long long	 conv, at;
+	int		 out;
+
+	if (!cJSON_IsObject(it) || id == NULL || f == NULL || t == NULL)
+		return ledger(e, "calls", "malformed");
+	dir = json_str(it, "call_direction");
+	ev = json_str(it, "event");
+	out = (dir != NULL && strcasecmp(dir, "business_initiated") == 0) ||
+	    strcmp(f, page) == 0;
+	at = ts(e, get(it, "timestamp"));
+	if (ev != NULL && strcmp(ev, "terminate") == 0)
+		at += 2;
+	else if (ev == NULL || strcmp(ev, "connect") != 0)
+		at += 1;
+	if (thread_of(e, channel, ws, out ? t : f, NULL, at, &conv,
+	    NULL) == -1)
+		return -1;
+	return call_entry(e, channel, conv, id, out, ev, json_str(it,
+	    "status"), json_uint(it, "duration"), at);
 }
 
 /* A Page feed change: comments and posts are feed items, reactions and
@@ -1300,12 +1505,102 @@ page_change(struct ev *e, long long channel, long long ws,
 	    "comments") == 0 || strcmp(field, "live_comments") == 0 ||
 	    strcmp(field, "mentions") == 0))
 		return ig_comment(e, channel, field, v);
+	if (strcmp(field, "calls") == 0) {
+		const cJSON *it;
+
+		if (arr(v, "calls") == NULL)
+			return page_call(e, channel, ws, e->entry_id, v);
+		cJSON_ArrayForEach(it, arr(v, "calls"))
+			if (page_call(e, channel, ws, e->entry_id, it) == -1)
+				return -1;
+		return 0;
+	}
 	for (i = 0; item_fields[i] != NULL; i++)
 		if (strcmp(field, item_fields[i]) == 0 &&
 		    get(v, "sender") != NULL)
 			return messaging_item(e, channel, ws, v,
 			    strcmp(field, "standby") == 0);
 	return ledger(e, "changes", field);
+}
+
+/* A WhatsApp Business app's chat history (coexistence: "history"):
+ * each thread's messages stored in the person's conversation, marked
+ * history (not unread, never seen by automation nor forwarded as new;
+ * a message already known stays as it is), from the business when
+ * "from" is its number.  A chunk with errors[] (sharing declined) is
+ * counted.  0 or -1. */
+static int
+wa_history(struct ev *e, long long channel, long long ws, const cJSON *v)
+{
+	const char	*ours = json_str(get(v, "metadata"),
+			    "display_phone_number"), *from;
+	const cJSON	*chunk, *th, *it;
+	int		 rc = 0;
+
+	e->history = 1;
+	cJSON_ArrayForEach(chunk, arr(v, "history")) {
+		if (arr(chunk, "errors") != NULL && cJSON_GetArraySize(arr(chunk,
+		    "errors")) > 0 && (rc = ledger(e, "history",
+		    "declined")) == -1)
+			break;
+		cJSON_ArrayForEach(th, arr(chunk, "threads")) {
+			e->history_person = get(th, "id");
+			cJSON_ArrayForEach(it, arr(th, "messages")) {
+				/* The business's: "to" is given only
+				 * for them, and "from" is its number. */
+				from = json_str(it, "from");
+				if ((rc = wa_message(e, channel, ws, it, NULL,
+				    get(it, "to") != NULL || same_number(from,
+				    ours), 0)) == -1)
+					goto out;
+			}
+		}
+	}
+out:
+	e->history = 0;
+	e->history_person = NULL;
+	return rc;
+}
+
+/* A WhatsApp Business app's address book (coexistence:
+ * "smb_app_state_sync"): an added or edited contact gives the contact
+ * of that number its name (creating the contact, without a thread);
+ * a removed one keeps the contact and its name.  0 or -1. */
+static int
+wa_state_sync(struct ev *e, long long channel, long long ws, const cJSON *v)
+{
+	char		 phone[HG_WA_USER_ID_MAX + 1];
+	const cJSON	*it, *c;
+	const char	*type, *action, *name, *p;
+	long long	 id;
+
+	cJSON_ArrayForEach(it, arr(v, "state_sync")) {
+		type = json_str(it, "type");
+		action = json_str(it, "action");
+		c = get(it, "contact");
+		if (type == NULL || strcmp(type, "contact") != 0) {
+			if (ledger(e, "smb_app_state_sync", type != NULL ? type :
+			    "malformed") == -1)
+				return -1;
+			continue;
+		}
+		if ((p = wa_id(get(c, "phone_number"), phone)) == NULL ||
+		    action == NULL) {
+			if (ledger(e, "smb_app_state_sync", "malformed") == -1)
+				return -1;
+			continue;
+		}
+		if (strcmp(action, "add") != 0)
+			continue;	/* remove: the contact stays */
+		name = json_str(c, "full_name");
+		if (name == NULL || *name == '\0')
+			name = json_str(c, "first_name");
+		if (db_contact_wa(e->db, ws, channel, NULL, p, name,
+		    ts(e, get(get(it, "metadata"), "timestamp")) / 1000,
+		    &id) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /* One changes[] item of a WhatsApp Business Account; 0 or -1. */
@@ -1316,7 +1611,7 @@ wa_change(struct ev *e, const char *waba, const char *field,
 	char		 pid[HG_META_ID_MAX + 1];
 	const cJSON	*it;
 	long long	 channel = 0, ws = 0;
-	int		 found, echoes, calls, standby;
+	int		 found, echoes, calls, standby, history, sync;
 
 	if ((found = wa_notice(e, waba, field, v)) != 0)
 		return found == -1 ? -1 : 0;
@@ -1325,7 +1620,10 @@ wa_change(struct ev *e, const char *waba, const char *field,
 	/* Conversation Routing on WhatsApp: a standby copy has the shape
 	 * of "messages". */
 	standby = strcmp(field, "standby") == 0;
-	if (strcmp(field, "messages") != 0 && !echoes && !calls && !standby)
+	history = strcmp(field, "history") == 0;
+	sync = strcmp(field, "smb_app_state_sync") == 0;
+	if (strcmp(field, "messages") != 0 && !echoes && !calls && !standby &&
+	    !history && !sync)
 		return ledger(e, "changes", field);
 	if (json_id(get(get(v, "metadata"), "phone_number_id"), pid) == NULL)
 		return ledger(e, "changes.messages", "malformed");
@@ -1334,6 +1632,10 @@ wa_change(struct ev *e, const char *waba, const char *field,
 		return -1;
 	if (!found)
 		return ledger(e, "entry", "unrouted");
+	if (history)
+		return wa_history(e, channel, ws, v);
+	if (sync)
+		return wa_state_sync(e, channel, ws, v);
 	cJSON_ArrayForEach(it, arr(v, "messages"))
 		if (wa_message(e, channel, ws, it, get(v, "contacts"), 0,
 		    standby) == -1)
@@ -1342,7 +1644,9 @@ wa_change(struct ev *e, const char *waba, const char *field,
 		if (wa_message(e, channel, ws, it, NULL, 1, standby) == -1)
 			return -1;
 	cJSON_ArrayForEach(it, arr(v, "statuses"))
-		if (wa_status(e, channel, ws, it) == -1)
+		if ((json_str(it, "type") != NULL && strcmp(json_str(it,
+		    "type"), "call") == 0 ? wa_call_status(e, channel, ws,
+		    it) : wa_status(e, channel, ws, it)) == -1)
 			return -1;
 	cJSON_ArrayForEach(it, arr(v, "calls"))
 		if (wa_call(e, channel, ws, it, v) == -1)
@@ -1392,6 +1696,7 @@ entry(struct ev *e, const cJSON *ent)
 		eid[0] = '\0';
 	}
 	e->entry_ms = events_ts_ms(get(ent, "time"));
+	e->entry_id = eid;
 	if (!wa) {
 		if ((found = db_channel_find(e->db, e->kind, eid, &channel,
 		    &ws)) == -1)
@@ -1404,6 +1709,11 @@ entry(struct ev *e, const cJSON *ent)
 			return -1;
 	cJSON_ArrayForEach(it, arr(ent, "standby"))
 		if (messaging_item(e, channel, ws, it, 1) == -1)
+			return -1;
+	/* Messenger calling: calls[] beside messaging[]. */
+	cJSON_ArrayForEach(it, arr(ent, "calls"))
+		if ((wa ? ledger(e, "entry", "calls") : page_call(e, channel,
+		    ws, eid, it)) == -1)
 			return -1;
 	cJSON_ArrayForEach(ch, arr(ent, "changes")) {
 		const char *field = json_str(ch, "field");

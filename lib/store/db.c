@@ -1148,7 +1148,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "WHERE id = ?1 AND workspace_id = ?2",
 	/* Unsent messages and WhatsApp templates (db_thread.c). */
 	[STMT_MESSAGE_UNSEND] =
-	    "UPDATE message SET unsent_ms = coalesce(unsent_ms, ?3), text = NULL "
+	    "UPDATE message SET unsent_ms = coalesce(unsent_ms, ?3), text = CASE "
+	    "WHEN coalesce((SELECT json_extract(w.retention, '$.keep_deleted_text') "
+	    "FROM channel c JOIN workspace w ON w.id = c.workspace_id WHERE "
+	    "c.id = ?1), 0) THEN text END "
 	    "WHERE channel_id = ?1 AND meta_message_id = ?2",
 	/* An unsent message's media: the rows go (their files follow,
 	 * media_gone), and what Meta said of them. */
@@ -1463,7 +1466,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* What the inbox shows of them */
 	[STMT_DETAIL_MSG_GET] =
 	    "SELECT coalesce(edited_ms, 0), author, standby, channel_id, "
-	    "meta_message_id FROM message WHERE id = ?1",
+	    "meta_message_id, history FROM message WHERE id = ?1",
 	[STMT_DETAIL_EDITS] =
 	    "SELECT text, edited_ms FROM message_edit WHERE channel_id = ?1 "
 	    "AND meta_message_id = ?2 ORDER BY edited_ms",
@@ -1711,7 +1714,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "c.kind, c.name, k.name FROM message m "
 	    "JOIN conversation v ON v.id = m.conversation_id "
 	    "JOIN channel c ON c.id = v.channel_id JOIN contact k ON k.id = v.contact_id "
-	    "WHERE m.event_id = ?1 ORDER BY m.id LIMIT ?2",
+	    "WHERE m.event_id = ?1 AND m.history = 0 ORDER BY m.id LIMIT ?2",
 	[STMT_AUTO_MSG] =
 	    "SELECT m.id, m.conversation_id, v.workspace_id, v.channel_id, v.contact_id, "
 	    "coalesce(v.assigned_user_id, 0), m.sent_ms, m.direction = 'in', m.standby, "
@@ -1813,7 +1816,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_AUTO_WAIT_DUE] =
 	    "SELECT m.id FROM conversation v JOIN message m ON "
 	    "m.conversation_id = v.id AND m.sent_ms = v.last_message_ms "
-	    "WHERE m.direction = 'in' AND v.status <> 'escalated' AND "
+	    "WHERE m.direction = 'in' AND m.history = 0 AND v.status <> 'escalated' AND "
 	    "v.last_message_ms <= ?1 AND v.last_message_ms > ?2 AND NOT EXISTS "
 	    "(SELECT 1 FROM automation_waited w WHERE w.message_id = m.id) AND "
 	    "NOT EXISTS (SELECT 1 FROM message l WHERE l.conversation_id = "
@@ -1907,6 +1910,101 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "('queued', 'sending', 'unknown') AND json_extract(o.body, "
 	    "'$.action') IN ('pass_thread_control', 'take_thread_control') "
 	    "ORDER BY o.id DESC LIMIT 1) FROM conversation WHERE id = ?1",
+	/* Two contacts of one person merged (db_merge.c): the rows of
+	 * conversation ?2 move to ?1, then contact ?2's to ?1. */
+	[STMT_MERGE_MESSAGES] =
+	    "UPDATE message SET conversation_id = ?1 WHERE conversation_id = ?2",
+	[STMT_MERGE_OUTBOX] =
+	    "UPDATE outbox SET conversation_id = ?1 WHERE conversation_id = ?2",
+	[STMT_MERGE_AUTO_LOG] =
+	    "UPDATE automation_log SET conversation_id = ?1 "
+	    "WHERE conversation_id = ?2",
+	[STMT_MERGE_TAGS] =
+	    "INSERT OR IGNORE INTO conversation_tag (conversation_id, tag) "
+	    "SELECT ?1, tag FROM conversation_tag WHERE conversation_id = ?2",
+	[STMT_MERGE_BOT] =
+	    "UPDATE bot_call SET conversation_id = ?1 WHERE conversation_id = ?2",
+	/* The survivor takes the other's state: the latest times, both
+	 * unread counts, the newer referral and thread owner, an
+	 * escalation or assignment either had. */
+	[STMT_MERGE_CONV_SUM] =
+	    "UPDATE conversation AS k SET "
+	    "last_inbound_ms = nullif(max(coalesce(k.last_inbound_ms, 0), "
+	    "coalesce(g.last_inbound_ms, 0)), 0), "
+	    "last_message_ms = nullif(max(coalesce(k.last_message_ms, 0), "
+	    "coalesce(g.last_message_ms, 0)), 0), "
+	    "unread = k.unread + g.unread, created_at = min(k.created_at, "
+	    "g.created_at), assigned_user_id = coalesce(k.assigned_user_id, "
+	    "g.assigned_user_id), assigned_group_id = coalesce("
+	    "k.assigned_group_id, g.assigned_group_id), "
+	    "referral = CASE WHEN coalesce(json_extract("
+	    "g.referral, '$.at_ms'), 0) > coalesce(json_extract(k.referral, "
+	    "'$.at_ms'), 0) THEN g.referral ELSE k.referral END, "
+	    "status = CASE WHEN 'escalated' IN (k.status, g.status) THEN "
+	    "'escalated' WHEN 'open' IN (k.status, g.status) THEN 'open' "
+	    "ELSE k.status END, "
+	    "thread_owner = CASE WHEN coalesce(g.last_message_ms, 0) > "
+	    "coalesce(k.last_message_ms, 0) THEN g.thread_owner ELSE "
+	    "k.thread_owner END, thread_owner_app_id = CASE WHEN "
+	    "coalesce(g.last_message_ms, 0) > coalesce(k.last_message_ms, 0) "
+	    "THEN g.thread_owner_app_id ELSE k.thread_owner_app_id END, "
+	    "escalated_ms = coalesce(k.escalated_ms, g.escalated_ms), "
+	    "escalation_reason = coalesce(k.escalation_reason, "
+	    "g.escalation_reason), escalation_summary = coalesce("
+	    "k.escalation_summary, g.escalation_summary), "
+	    "escalation_alerted = min(k.escalation_alerted, g.escalation_alerted) "
+	    "FROM conversation AS g WHERE k.id = ?1 AND g.id = ?2",
+	[STMT_MERGE_CONV_DROP] =
+	    "DELETE FROM conversation WHERE id = ?2",
+	[STMT_MERGE_CONV_MOVE] =
+	    "UPDATE conversation SET contact_id = ?1 WHERE channel_id = ?3 "
+	    "AND contact_id = ?2",
+	[STMT_MERGE_MEDIA] =
+	    "UPDATE media SET contact_id = ?1 WHERE contact_id = ?2",
+	/* Forwarded events name the survivor: deleting the other contact
+	 * (fwd_contact_gone) loses none of them. */
+	[STMT_MERGE_FWD] =
+	    "UPDATE fwd_event SET data = json_set(data, '$.contact.id', ?1) "
+	    "WHERE json_extract(data, '$.contact.id') = ?2",
+	[STMT_MERGE_CONTACT] =
+	    "UPDATE contact AS k SET name = CASE WHEN g.name <> '' AND "
+	    "(k.name = '' OR g.last_seen_at > k.last_seen_at) THEN g.name "
+	    "ELSE k.name END, first_seen_at = min(k.first_seen_at, "
+	    "g.first_seen_at), last_seen_at = max(k.last_seen_at, "
+	    "g.last_seen_at), optin = CASE WHEN coalesce(json_extract(g.optin, "
+	    "'$.at_ms'), 0) > coalesce(json_extract(k.optin, '$.at_ms'), 0) "
+	    "THEN g.optin ELSE k.optin END, picture_media_id = coalesce("
+	    "k.picture_media_id, g.picture_media_id) "
+	    "FROM contact AS g WHERE k.id = ?1 AND g.id = ?2",
+	[STMT_MERGE_CONTACT_DROP] =
+	    "DELETE FROM contact WHERE id = ?2",
+	[STMT_MERGE_REKEY] =
+	    "UPDATE contact SET meta_user_id = ?2, phone = ?3 WHERE id = ?1",
+	/* A message of the WhatsApp Business app's chat history: marked
+	 * as it is inserted (forwarding's triggers look at it then). */
+	[STMT_HISTORY_INSERT] =
+	    "INSERT INTO message (conversation_id, meta_message_id, direction, kind, "
+	    "text, attachments, payload, reply_to, raw, status, sent_ms, event_id, "
+	    "created_ms, channel_id, history) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9, ?10, ?11, ?12, ?13, ?14, 1) "
+	    "ON CONFLICT (channel_id, meta_message_id) DO NOTHING",
+	/* A chat history's media message takes its media id, once. */
+	[STMT_HISTORY_MEDIA] =
+	    "UPDATE message SET attachments = ?3 WHERE channel_id = ?1 AND "
+	    "meta_message_id = ?2 AND history = 1 AND unsent_ms IS NULL AND "
+	    "json_extract(?3, '$[0].id') IS NOT NULL AND "
+	    "json_extract(coalesce(attachments, '[]'), '$[0].id') IS NULL "
+	    "RETURNING id, conversation_id",
+	/* A name from the business app's address book (smb_app_state_sync):
+	 * the contact with that number, whatever its key. */
+	[STMT_CONTACT_BOOK_NAME] =
+	    "UPDATE contact SET name = ?3 WHERE channel_id = ?1 AND "
+	    "(phone = ?2 OR meta_user_id = ?2) AND name IS NOT ?3",
+	/* A workspace's retention settings (JSON; NULL: the defaults). */
+	[STMT_RETENTION_GET] =
+	    "SELECT retention FROM workspace WHERE id = ?1",
+	[STMT_RETENTION_PUT] =
+	    "UPDATE workspace SET retention = ?2 WHERE id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */
@@ -2363,6 +2461,11 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", path, sqlite3_errmsg(d->h));
 		goto err;
 	}
+	/* hubgate's own app ids, for the echoes of its sends. */
+	snprintf(d->app_ids[0], sizeof(d->app_ids[0]), "%s",
+	    conf_get(c, "app_id"));
+	snprintf(d->app_ids[1], sizeof(d->app_ids[1]), "%s",
+	    conf_get(c, "instagram_app_id"));
 	if (flags & DB_FLUSH_APART)
 		sqlite3_wal_hook(d->h, db_wal_hook, d);
 	if ((rc = sqlite3_create_function_v2(d->h, "hg_sent_ms", 1,
@@ -2379,6 +2482,18 @@ db_open(const struct conf *c, unsigned flags, char *err, size_t errsz)
 err:
 	db_close(d);
 	return NULL;
+}
+
+int
+db_app_ours(const struct db *d, const char *app_id)
+{
+	size_t i;
+
+	for (i = 0; app_id != NULL && *app_id != '\0' &&
+	    i < sizeof(d->app_ids) / sizeof(d->app_ids[0]); i++)
+		if (strcmp(app_id, d->app_ids[i]) == 0)
+			return 1;
+	return 0;
 }
 
 void

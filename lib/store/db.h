@@ -62,6 +62,9 @@ void		 db_set_event_time(int (*)(const char *body, size_t len,
 struct db	*db_open(const struct conf *, unsigned flags, char *err,
 		    size_t errsz);
 void		 db_close(struct db *);
+/* 1 when app_id is hubgate's own app (the configuration's app_id or
+ * instagram_app_id when the connection was opened), 0 not. */
+int		 db_app_ours(const struct db *, const char *app_id);
 /* The error class and SQLite's message for the last failed call. */
 enum db_err	 db_error(const struct db *);
 const char	*db_errmsg(const struct db *);

@@ -3,6 +3,7 @@
  * status.  See db_detail.h; the SQL is in db.c's statement table.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db_detail.h"
@@ -152,6 +153,18 @@ db_contact_wa(struct db *d, long long workspace, long long channel,
 	if (user_id == NULL && phone == NULL)
 		return db_fail(d, SQLITE_MISUSE);
 	if (user_id != NULL && phone != NULL) {
+		long long byuser, bynumber;
+
+		/* Two contacts already, one keyed on each: one person.
+		 * The first seen survives, keyed on the user id. */
+		if (db_contact_find(d, channel, user_id, &byuser) == -1 ||
+		    db_contact_find(d, channel, phone, &bynumber) == -1)
+			return -1;
+		if (byuser > 0 && bynumber > 0 && byuser != bynumber &&
+		    db_contact_merge(d, channel, byuser < bynumber ? byuser :
+		    bynumber, byuser < bynumber ? bynumber : byuser, user_id,
+		    phone) == -1)
+			return -1;
 		if ((st = db_stmt(d, STMT_DETAIL_CONTACT_REKEY)) == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, channel);
@@ -325,6 +338,7 @@ db_msg_detail(struct db *d, long long id,
 	m.edited_ms = sqlite3_column_int64(st, 0);
 	m.author = (const char *)sqlite3_column_text(st, 1);
 	m.standby = sqlite3_column_int(st, 2);
+	m.history = sqlite3_column_int(st, 5);
 	channel = sqlite3_column_int64(st, 3);
 	snprintf(mid, sizeof(mid), "%s", sqlite3_column_text(st, 4) != NULL ?
 	    (const char *)sqlite3_column_text(st, 4) : "");
@@ -443,4 +457,63 @@ db_template_event(struct db *d, const char *waba, const char *name,
 	db_bind_text(st, 4, status);
 	db_bind_text(st, 5, category);
 	return db_exec(d, st);
+}
+
+int
+db_retention_get(struct db *d, long long ws, char **json)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+	int		 rc;
+
+	*json = NULL;
+	if ((st = db_stmt(d, STMT_RETENTION_GET)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ws);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (v = (const char *)sqlite3_column_text(st, 0)) != NULL &&
+	    (*json = strdup(v)) == NULL) {
+		sqlite3_reset(st);
+		return db_fail(d, SQLITE_NOMEM);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
+db_retention_put(struct db *d, long long ws, const char *json)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(d, STMT_RETENTION_PUT)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ws);
+	db_bind_text(st, 2, json);
+	if (db_exec(d, st) == -1)
+		return -1;
+	return sqlite3_changes(d->h) > 0;
+}
+
+int
+db_history_media(struct db *d, long long channel, const char *mid,
+    const char *atts, long long now_ms)
+{
+	sqlite3_stmt	*st;
+	long long	 id = 0, conv = 0;
+	int		 rc;
+
+	if ((st = db_stmt(d, STMT_HISTORY_MEDIA)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, channel);
+	db_bind_text(st, 2, mid);
+	db_bind_text(st, 3, atts);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		conv = sqlite3_column_int64(st, 1);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(d, rc);
+	return id > 0 ? db_media_from_message(d, id, conv, atts, now_ms) : 0;
 }

@@ -50,6 +50,20 @@ int	 db_contact_optin(struct db *, long long contact, const char *json,
 int	 db_contact_wa(struct db *, long long workspace, long long channel,
 	    const char *user_id, const char *phone, const char *name,
 	    long long seen_at, long long *id);
+/* The contact keyed key on channel into *id: 1 found, 0 none (*id 0),
+ * -1. */
+int	 db_contact_find(struct db *, long long channel, const char *key,
+	    long long *id);
+/* Contacts keep and gone of channel are one person (a WhatsApp item
+ * carried both the user id one is keyed on and the number the other
+ * is): gone's conversation, its messages, sends, tags, automation log,
+ * bot calls, profile picture and forwarded events move to keep (whose
+ * conversation takes the latest times, both unread counts, the newer
+ * referral, owner and opt-in, an assignment or escalation either had),
+ * gone is deleted, and keep is keyed on user_id with phone.  In the
+ * caller's transaction; 0 or -1. */
+int	 db_contact_merge(struct db *, long long channel, long long keep,
+	    long long gone, const char *user_id, const char *phone);
 /* The WhatsApp contact id changed its number to phone: it keeps it
  * (and is keyed on it when it was keyed on its number); 0 or -1. */
 int	 db_contact_number(struct db *, long long contact, const char *phone);
@@ -89,12 +103,28 @@ int	 db_template_event(struct db *, const char *waba, const char *name,
 /* Mark event id as sent by Meta's Test button; 0 or -1. */
 int	 db_event_test(struct db *, long long id);
 
+/* The chat history's message mid of channel, stored without its media
+ * id, takes the attachments atts (JSON, with the id) and its media are
+ * fetched; an unsent message, or one that has its id, is left as it
+ * is.  In the caller's transaction; 0 or -1. */
+int	 db_history_media(struct db *, long long channel, const char *mid,
+	    const char *atts, long long now_ms);
+/* Workspace ws's retention settings as stored (JSON {"keep_deleted_text":
+ * bool}), allocated into *json for the caller to free (NULL: none set,
+ * the defaults); 0 or -1. */
+int	 db_retention_get(struct db *, long long ws, char **json);
+/* Store workspace ws's retention settings (JSON, already checked); 1,
+ * 0 no such workspace, -1.  Applied to what is unsent from then on. */
+int	 db_retention_put(struct db *, long long ws, const char *json);
+
 /* What the inbox shows of a message beyond db_msg_row (strings
  * borrowed for the callback). */
 struct db_msg_detail {
 	long long	 edited_ms;	/* 0: never edited */
 	const char	*author;	/* NULL: none */
 	int		 standby;
+	int		 history;	/* from a WhatsApp Business app's
+					 * chat history */
 };
 /* Call fn with message id's detail, then edit for each text it had (the
  * original first) when it was edited; 1, 0 no such message, -1. */

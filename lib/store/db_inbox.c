@@ -135,7 +135,8 @@ db_message_insert(struct db *d, const struct db_message *m)
 {
 	sqlite3_stmt *st;
 
-	if ((st = db_stmt(d, STMT_MESSAGE_INSERT)) == NULL)
+	if ((st = db_stmt(d, m->history ? STMT_HISTORY_INSERT :
+	    STMT_MESSAGE_INSERT)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, m->conversation_id);
 	db_bind_text(st, 2, m->mid);

@@ -52,6 +52,8 @@ struct db_message {
 	long long	 sent_ms;
 	long long	 event_id;	/* 0: none */
 	long long	 created_ms;
+	int		 history;	/* 1: from the WhatsApp Business
+					 * app's chat history (never new) */
 };
 /* Insert a message: 1 inserted, 0 one with this mid exists on its
  * channel, -1.  A new message's fetchable attachments get media rows

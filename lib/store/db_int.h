@@ -420,6 +420,25 @@ enum stmt {
 	/* Conversation Routing with Meta's inbox (db_handover.c). */
 	STMT_HANDOVER_TAKE_DUE,
 	STMT_HANDOVER_STATE,
+	/* Meta fidelity, the rest (db_merge.c, db_detail.c). */
+	STMT_MERGE_MESSAGES,
+	STMT_MERGE_OUTBOX,
+	STMT_MERGE_AUTO_LOG,
+	STMT_MERGE_TAGS,
+	STMT_MERGE_BOT,
+	STMT_MERGE_CONV_SUM,
+	STMT_MERGE_CONV_DROP,
+	STMT_MERGE_CONV_MOVE,
+	STMT_MERGE_MEDIA,
+	STMT_MERGE_FWD,
+	STMT_MERGE_CONTACT,
+	STMT_MERGE_CONTACT_DROP,
+	STMT_MERGE_REKEY,
+	STMT_HISTORY_INSERT,
+	STMT_HISTORY_MEDIA,
+	STMT_CONTACT_BOOK_NAME,
+	STMT_RETENTION_GET,
+	STMT_RETENTION_PUT,
 	STMT__MAX
 };
 
@@ -443,6 +462,9 @@ struct db {
 	long long	 wal_frames;	/* see db_journal_size */
 	struct db_chan	 chan[DB_CHAN_CACHE];
 	int		 nchan;
+	/* hubgate's own app ids (conf app_id, instagram_app_id; "" for
+	 * none): an echo from them is hubgate's (db_app_ours). */
+	char		 app_ids[2][HG_META_ID_MAX + 1];
 };
 
 /* The rank of a message status column in SQL: its enum msg_status

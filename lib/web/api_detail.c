@@ -20,6 +20,7 @@ msg_fn(void *arg, const struct db_msg_detail *m)
 	cJSON_AddBoolToObject(o, "edited", m->edited_ms > 0);
 	json_add_str_or_null(o, "author", m->author);
 	cJSON_AddBoolToObject(o, "standby", m->standby != 0);
+	cJSON_AddBoolToObject(o, "history", m->history != 0);
 }
 
 static void

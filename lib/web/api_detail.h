@@ -13,7 +13,8 @@ struct db;
 
 /* Add to o (a message of the thread) "edited" (bool), "edits" ([{text,
  * at}], the original first; [] when never edited), "author" (string or
- * null) and "standby" (bool).  A database error leaves them out. */
+ * null), "standby" (bool) and "history" (bool: from a WhatsApp Business
+ * app's chat history).  A database error leaves them out. */
 void	 api_detail_message(struct db *, long long message, cJSON *o);
 /* Add to o (a thread's answer) "referral" (the latest referral object,
  * or null), "thread_owner" ({"owner": "us"|"other", "app_id": string

@@ -21,7 +21,8 @@ const admin = (args, input) => execFileSync(ADMIN, args, { env, encoding: 'utf8'
 const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(DATA, 'hubgate.db'), q], { encoding: 'utf8' }).trim();
 const OWNER = { name: 'Fi Delity', email: 'fi@example.com', password: 'every kind of event 42' };
 const NAMES = ['messenger-edit', 'whatsapp-edit-revoke', 'messenger-handover', 'messenger-referral',
-	'whatsapp-types', 'whatsapp-calls', 'whatsapp-account', 'instagram-standby', 'test-button-page'];
+	'whatsapp-types', 'whatsapp-calls', 'whatsapp-account', 'instagram-standby', 'test-button-page',
+	'whatsapp-history', 'messenger-calls'];
 
 admin(['channel-add', 'page', '104857600000001', 'Shop']);
 admin(['channel-add', 'instagram', '17841400000000001', 'IG']);
@@ -30,7 +31,9 @@ sql("UPDATE channel SET parent_meta_id = '102290129340398' WHERE meta_id = '1065
 admin(['user-add', OWNER.email, '--role', 'owner'], `${OWNER.password}\n`);
 // The operator sees events routed to no channel (the Test button's).
 sql(`UPDATE user SET operator = 1 WHERE email = '${OWNER.email}'`);
-for (const n of NAMES) {
+// The last one after the workspace chose to keep what people take back.
+for (const n of [...NAMES, 'messenger-unsend']) {
+	if (n === 'messenger-unsend') sql(`UPDATE workspace SET retention = '{"keep_deleted_text":true}'`);
 	const file = path.join(ROOT, 'tests/data', `${n}.json`);
 	const sig = execFileSync(ADMIN, ['sign', file], { env: { ...env, HUBGATE_CONFIG: '/dev/null', HUBGATE_APP_SECRET: 'test-app-secret-0123456789' }, encoding: 'utf8' }).trim();
 	const r = await fetch(`${BASE}/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': sig }, body: readFileSync(file) });
@@ -79,6 +82,15 @@ try {
 		eq(await page.textContent('#thread li.msg-out .msg-echo'), 'sent by another app (555000000000001)', `echo (${label}): answered by another app`);
 		await open('990000000000041');
 		ok(await page.isVisible('#thread .msg-standby'), `standby (${label}): a standby copy is marked`);
+
+		// A WhatsApp Business app's chat history; a Messenger call.
+		await open('16505550721');
+		eq(await page.$$eval('#thread li.msg .msg-history', (ns) => ns.length), 4, `history (${label}): the chat history's messages marked`);
+		await shot(page, `fidelity-history-${label}`);
+		await open('7300000000000061');
+		eq(await page.textContent('#thread .msg-unsent .msg-text'), 'This message was unsent. It said: My card is 4111 ...', `retention (${label}): an unsent message's kept text shown as such`);
+		await open('7300000000000051');
+		eq(await page.textContent('#thread li[data-kind="call"] .msg-text'), 'Incoming call: terminate, 42 s', `call (${label}): a Messenger call entry`);
 
 		// The ad a conversation came from.
 		await open('7300000000000023');

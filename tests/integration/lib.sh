@@ -31,6 +31,12 @@ whatsapp-status-errors whatsapp-account whatsapp-account-relief
 whatsapp-types whatsapp-calls odd-shapes test-button-page
 test-button-whatsapp test-button-instagram instagram-comments
 feed-reactions whatsapp-standby"
+# Issue 21's rest: merged contacts, Messenger calls, coexistence
+# history and address book, echoes of hubgate's own app.
+FIDELITY_NAMES="$FIDELITY_NAMES whatsapp-merge-apart whatsapp-merge-link
+messenger-calls whatsapp-call-status whatsapp-history whatsapp-history-media
+whatsapp-state-sync
+messenger-unsend messenger-echo-own"
 for _p in $PAYLOAD_NAMES $FIDELITY_NAMES; do
 	if [ ! -s "$PAYLOADS/$_p.json" ]; then
 		echo "not ok - test data $PAYLOADS/$_p.json is missing or empty"

@@ -128,7 +128,7 @@ setup(void)
 	if (mkdtemp(dir) == NULL)
 		exit(1);
 	snprintf(dbpath, sizeof(dbpath), "%s/t.db", dir);
-	snprintf(text, sizeof(text), "db_path = %s\nretry_schedule = 1,2\n", dbpath);
+	snprintf(text, sizeof(text), "db_path = %s\nretry_schedule = 1,2\napp_id = 1234567890\n", dbpath);
 	conf = conf_load_string(text, "t.conf", err, sizeof(err));
 	if (conf == NULL || (db = db_open(conf, 0, err, sizeof(err))) == NULL) {
 		printf("# setup: %s\n", err);
@@ -390,7 +390,10 @@ static const char *const fidelity_payloads[] = {
 	"whatsapp-types.json", "whatsapp-calls.json", "odd-shapes.json",
 	"test-button-page.json", "test-button-whatsapp.json",
 	"test-button-instagram.json", "instagram-comments.json",
-	"feed-reactions.json", "whatsapp-standby.json", NULL
+	"feed-reactions.json", "whatsapp-standby.json",
+	"messenger-calls.json", "whatsapp-call-status.json",
+	"whatsapp-history.json", "whatsapp-history-media.json",
+	"whatsapp-state-sync.json", NULL
 };
 
 /* The message row of mid as "kind|direction|text|...": what the inbox
@@ -527,7 +530,8 @@ test_fidelity(void)
 	EQ_STR(q("SELECT item || '|' || message FROM feed_item WHERE meta_id = '104857600000001_556'"), "status|We open at 9 tomorrow", "a Page post kept");
 
 	/* Nothing of the corpus left unhandled but an empty item. */
-	EQ_INT(qi("SELECT coalesce(sum(count), 0) FROM unhandled") - unhandled0, 2, "the corpus adds only the counted-on-purpose kinds to the ledger");
+	EQ_INT(qi("SELECT coalesce(sum(count), 0) FROM unhandled") - unhandled0, 3, "the corpus adds only the counted-on-purpose kinds to the ledger");
+	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'history.declined'"), 1, "... a chat history the business declined to share");
 	EQ_INT(qi("SELECT count FROM unhandled WHERE type = 'changes.malformed'") - malformed0, 1, "... a change without value");
 }
 
@@ -602,6 +606,187 @@ test_fidelity_replay(void)
 	    "other|263902037430900", "thread owner unchanged by the replay");
 }
 
+/* Calls: Messenger's calls[] (beside messaging[] and as a change), a
+ * permission to call, WhatsApp's statuses of a business's call. */
+static void
+test_calls(void)
+{
+	EQ_STR(q("SELECT m.kind || '|' || m.direction || '|' || m.text || '|' || m.sent_ms || '|' || c.meta_user_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'call:c_M5YPhGE5jm0L_PMQdScLlYJlR7tU_f0rgXiTQ'"),
+	    "call|in|Incoming call: terminate, 42 s|1763881000002|7300000000000051", "Messenger call: one entry, its terminate after its connect (same start time)");
+	EQ_STR(ROW("direction || '|' || text || '|' || status", "call:c_B2C00000000000000000000000000000001"), "out|Outgoing call: connect|sent", "a business-initiated Messenger call: outgoing, in the person's thread");
+	EQ_STR(q("SELECT c.meta_user_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'call:c_B2C00000000000000000000000000000001'"), "7300000000000052", "... the callee's");
+	EQ_STR(q("SELECT m.kind || '|' || m.text || '|' || json_extract(m.raw, '$.expiration_timestamp') FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '7300000000000052' AND m.meta_message_id LIKE 'call_permission:%'"),
+	    "call|Call permission: approve|1764485900", "a permission to call, in the thread");
+	EQ_STR(q("SELECT m.text || '|' || ch.meta_id FROM message m JOIN channel ch ON ch.id = m.channel_id WHERE m.meta_message_id = 'call:c_CH0000000000000000000000000000000001'"),
+	    "Incoming call: connect|104857600000002", "a call as a change of the Page");
+	EQ_STR(ROW("direction || '|' || text || '|' || sent_ms", "call:wacid.CALLOUT00000000000000000001"), "out|Outgoing call: terminate, COMPLETED, 60 s|1763881465000",
+	    "WhatsApp: a business's call rings, is accepted, ends: one entry, the latest");
+	EQ_INT(qi("SELECT unread FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '7300000000000052'"), 0, "an outgoing call and a permission are not unread");
+	EQ_INT(qi("SELECT count(*) FROM unhandled WHERE type LIKE '%call%'"), 0, "no call kind in the ledger");
+}
+
+/* A WhatsApp Business app's chat history and address book
+ * (coexistence). */
+static void
+test_history(void)
+{
+	EQ_STR(q("SELECT group_concat(x, ',') FROM (SELECT m.meta_message_id || '=' || m.direction || '/' || m.status || '/' || coalesce(m.author, '-') || '/' || m.history || '/' || c.meta_user_id AS x FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id LIKE 'wamid.HST%' ORDER BY m.meta_message_id)"),
+	    "wamid.HST0000000000000000000001=in/received/-/1/16505550721,wamid.HST0000000000000000000002=out/delivered/business_app/1/16505550721,"
+	    "wamid.HST0000000000000000000003=out/read/business_app/1/16505550721,wamid.HST0000000000000000000004=in/received/-/1/16505550721,"
+	    "wamid.HST0000000000000000000005=in/received/-/1/16505551234",
+	    "history: both ways, in the person's thread, marked history, the business's with their last status");
+	EQ_STR(ROW("kind || '|' || text || '|' || json_extract(attachments, '$[0].id')", "wamid.HST0000000000000000000004"), "image|This one|media-hst-0004", "a history picture takes its media id when Meta sends it");
+	EQ_STR(q("SELECT count(*) || '|' || group_concat(source || '/' || source_kind) FROM media WHERE message_id = (SELECT id FROM message WHERE meta_message_id = 'wamid.HST0000000000000000000004')"), "1|media-hst-0004/wa_id", "... and it is fetched");
+	feed(payload("whatsapp-history-media.json"));
+	EQ_INT(qi("SELECT count(*) FROM media WHERE message_id = (SELECT id FROM message WHERE meta_message_id = 'wamid.HST0000000000000000000004')"), 1, "... once");
+	EQ_STR(q("SELECT history FROM message WHERE meta_message_id = 'wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQUE3RkQ4RjE0QzE0NjhBOUVBNwA='"), "0", "a message already received live stays as it is");
+	EQ_STR(q("SELECT v.unread || '|' || coalesce(v.last_inbound_ms, 'NULL') || '|' || v.last_message_ms FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '16505550721'"),
+	    "0|NULL|1763795300000", "history is not unread and opens no window; the thread is ordered by it");
+	EQ_INT(qi("SELECT count(*) FROM automation_seen a JOIN message m ON m.id = a.message_id WHERE m.history = 1"), 0, "automation never looks at history");
+	EQ_INT(qi("SELECT count(*) FROM automation_seen a JOIN message m ON m.id = a.message_id WHERE m.meta_message_id LIKE 'wamid.MRG%'"), 5, "... while it looks at new messages");
+	/* Forwarding tells of new messages only. */
+	write_sql("INSERT INTO fwd_destination (id, workspace_id, url, events, secret_sealed, created_ms, updated_ms) VALUES (9901, 1, 'https://example.org/hook', '[\"message.received\",\"message.sent\"]', x'00', 1, 1)");
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"history\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"15550783881\",\"phone_number_id\":\"106540352242922\"},"
+	    "\"history\":[{\"metadata\":{\"phase\":1,\"chunk_order\":1,\"progress\":70},\"threads\":[{\"id\":\"16505550721\",\"messages\":["
+	    "{\"from\":\"16505550721\",\"id\":\"wamid.HST0000000000000000000006\",\"timestamp\":\"1763700000\",\"type\":\"text\",\"text\":{\"body\":\"old\"},\"history_context\":{\"status\":\"READ\"}},"
+	    "{\"from\":\"15550783881\",\"id\":\"wamid.HST0000000000000000000007\",\"timestamp\":\"1763700100\",\"type\":\"text\",\"text\":{\"body\":\"old answer\"},\"history_context\":{\"status\":\"SENT\"}}]}]}]}},"
+	    "{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},\"messages\":[{\"from\":\"16505550721\",\"id\":\"wamid.HSTNEW000000000000000000001\",\"timestamp\":\"1763882500\",\"type\":\"text\",\"text\":{\"body\":\"new\"}}]}}]}]}");
+	EQ_STR(q("SELECT group_concat(type || ':' || json_extract(data, '$.message.meta_id'), ',') FROM fwd_event WHERE json_extract(data, '$.message.meta_id') LIKE 'wamid.HST%'"),
+	    "message.received:wamid.HSTNEW000000000000000000001", "forwarding: the new message, not the history (either way)");
+	write_sql("DELETE FROM fwd_destination WHERE id = 9901");
+	/* The business's number as Meta displays it. */
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"history\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"+1 555-078-3881\",\"phone_number_id\":\"106540352242922\"},"
+	    "\"history\":[{\"threads\":[{\"id\":\"16505550721\",\"messages\":[{\"from\":\"15550783881\",\"id\":\"wamid.HST0000000000000000000008\",\"timestamp\":\"1763700200\",\"type\":\"text\",\"text\":{\"body\":\"formatted\"}},"
+	    "{\"from\":\"16505550721\",\"id\":\"wamid.HST0000000000000000000009\",\"timestamp\":\"1763700300\",\"type\":\"text\",\"text\":{\"body\":\"mine\"}},"
+	    "{\"from\":\"\",\"id\":\"wamid.HST0000000000000000000010\",\"timestamp\":\"1763700400\",\"type\":\"text\",\"text\":{\"body\":\"no from\"}}]}]}]}}]}]}");
+	EQ_STR(q("SELECT group_concat(direction, ',') FROM (SELECT direction FROM message WHERE meta_message_id IN ('wamid.HST0000000000000000000008', 'wamid.HST0000000000000000000009') ORDER BY meta_message_id)"),
+	    "out,in", "the business's number found in a formatted display number");
+	EQ_STR(q("SELECT m.direction || '|' || c.meta_user_id FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id = 'wamid.HST0000000000000000000010'"),
+	    "in|16505550721", "a history message without \"from\": the thread's person's");
+	/* The address book. */
+	EQ_STR(q("SELECT name || '|' || coalesce(phone, 'NULL') || '|' || (SELECT count(*) FROM conversation v WHERE v.contact_id = contact.id) FROM contact WHERE meta_user_id = '16505550731'"),
+	    "Pablo Morales|16505550731|0", "an address-book contact: its name, no empty thread; a removal keeps it");
+	EQ_STR(q("SELECT name FROM contact WHERE meta_user_id = '16505550721'"), "Rita (history)", "the address book names a known contact");
+	/* The address book's contact (no thread) and a thread by user id:
+	 * merged, the thread moves to the first. */
+	{
+		long long book = qi("SELECT id FROM contact WHERE meta_user_id = '16505550731'");
+
+		feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},"
+		    "\"contacts\":[{\"profile\":{\"name\":\"pablo.m\"},\"user_id\":\"US.73100000000000000731\"}],\"messages\":[{\"from\":\"\",\"from_user_id\":\"US.73100000000000000731\",\"id\":\"wamid.BOOK01\",\"timestamp\":\"1763882600\",\"type\":\"text\",\"text\":{\"body\":\"hi from my username\"}}]}},"
+		    "{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},"
+		    "\"contacts\":[{\"profile\":{\"name\":\"pablo.m\"},\"wa_id\":\"16505550731\",\"user_id\":\"US.73100000000000000731\"}],\"messages\":[{\"from\":\"16505550731\",\"id\":\"wamid.BOOK02\",\"timestamp\":\"1763882700\",\"type\":\"text\",\"text\":{\"body\":\"and my number\"}}]}}]}]}");
+		char want[128];
+
+		snprintf(want, sizeof(want), "1|%lld/US.73100000000000000731/16505550731", book);
+		EQ_STR(q("SELECT count(*) || '|' || group_concat(id || '/' || meta_user_id || '/' || phone) FROM contact WHERE meta_user_id IN ('16505550731', 'US.73100000000000000731')"),
+		    want, "an address-book contact and a thread by user id (a contacts entry gives both): one contact, the first");
+		snprintf(want, sizeof(want), "1|2|%lld", book);
+		EQ_STR(q("SELECT count(DISTINCT m.conversation_id) || '|' || count(*) || '|' || min(c.id) FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE m.meta_message_id IN ('wamid.BOOK01', 'wamid.BOOK02')"),
+		    want, "... its thread moved to it");
+	}
+}
+
+#define PAGE_ITEM(item) "{\"object\":\"page\",\"entry\":[{\"id\":\"104857600000001\",\"messaging\":[" item "]}]}"
+
+/* An echo of hubgate's own app naming no outbox row is hubgate's: no
+ * person answered in Meta's inbox, automation goes on.  Another app's
+ * echo is a person's (automation stops). */
+static void
+test_own_echo(void)
+{
+	/* Automation on: the greeting rule. */
+	write_sql("UPDATE rule SET enabled = 1 WHERE workspace_id = 1 AND name = 'Greeting'");
+	feed(PAGE_ITEM("{\"sender\":{\"id\":\"9811\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763883000000,\"message\":{\"mid\":\"m_own-in\",\"text\":\"hi\"}},"
+	    "{\"sender\":{\"id\":\"104857600000001\"},\"recipient\":{\"id\":\"9811\"},\"timestamp\":1763883001000,\"message\":{\"is_echo\":true,\"app_id\":1234567890,\"mid\":\"m_own-echo\",\"text\":\"sent by hubgate elsewhere\"}},"
+	    "{\"sender\":{\"id\":\"9812\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763883000000,\"message\":{\"mid\":\"m_other-in\",\"text\":\"hi\"}},"
+	    "{\"sender\":{\"id\":\"104857600000001\"},\"recipient\":{\"id\":\"9812\"},\"timestamp\":1763883001000,\"message\":{\"is_echo\":true,\"app_id\":555000000000001,\"mid\":\"m_other-echo\",\"text\":\"another app\"}}"));
+	EQ_STR(ROW("direction || '|' || author", "m_own-echo"), "out|hubgate", "an echo of hubgate's app without metadata: author hubgate");
+	EQ_STR(ROW("author", "m_other-echo"), "app:555000000000001", "another app's: app:<id>");
+	EQ_STR(q("SELECT v.status FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '9811'"), "open", "automation is not stopped by hubgate's own echo");
+	EQ_STR(q("SELECT v.status FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '9812'"), "escalated", "... as it is by another app's");
+	EQ_STR(q("SELECT a.outcome FROM automation_seen a JOIN message m ON m.id = a.message_id WHERE m.meta_message_id = 'm_own-echo'"), "echo", "automation saw it as an echo");
+	write_sql("UPDATE rule SET enabled = 0 WHERE workspace_id = 1");
+}
+
+/* Retention: an unsent message's text and earlier texts go, unless the
+ * workspace keeps what people take back. */
+static void
+test_retention(void)
+{
+	feed(PAGE_ITEM("{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884000000,\"message\":{\"mid\":\"m_ret-1\",\"text\":\"first\"}},"
+	    "{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884001000,\"message_edit\":{\"mid\":\"m_ret-1\",\"text\":\"second\",\"num_edit\":1}},"
+	    "{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884002000,\"message\":{\"mid\":\"m_ret-2\",\"text\":\"kept\"}}"));
+	feed(PAGE_ITEM("{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884003000,\"message\":{\"mid\":\"m_ret-1\",\"is_deleted\":true}}"));
+	EQ_STR(ROW("coalesce(text, 'NULL') || '|' || (unsent_ms > 0)", "m_ret-1"), "NULL|1", "by default an unsent message's text goes");
+	EQ_STR(q("SELECT group_concat(coalesce(text, 'NULL'), ',') FROM message_edit WHERE meta_message_id = 'm_ret-1'"), "NULL,NULL", "... with its earlier texts");
+	write_sql("UPDATE workspace SET retention = '{\"keep_deleted_text\":true}' WHERE id = 1");
+	feed(PAGE_ITEM("{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884004000,\"message_edit\":{\"mid\":\"m_ret-2\",\"text\":\"kept, edited\",\"num_edit\":1}},"
+	    "{\"sender\":{\"id\":\"9821\"},\"recipient\":{\"id\":\"104857600000001\"},\"timestamp\":1763884005000,\"message\":{\"mid\":\"m_ret-2\",\"is_deleted\":true}}"));
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},\"messages\":["
+	    "{\"from\":\"16505550741\",\"id\":\"wamid.RET01\",\"timestamp\":\"1763884010\",\"type\":\"text\",\"text\":{\"body\":\"wa kept\"}},"
+	    "{\"from\":\"16505550741\",\"id\":\"wamid.RET02\",\"timestamp\":\"1763884020\",\"type\":\"revoke\",\"revoke\":{\"original_message_id\":\"wamid.RET01\"}}]}}]}]}");
+	EQ_STR(ROW("coalesce(text, 'NULL') || '|' || (unsent_ms > 0)", "m_ret-2"), "kept, edited|1", "a workspace keeping deleted text: marked deleted, its text kept");
+	EQ_STR(q("SELECT group_concat(coalesce(text, 'NULL'), ',') FROM (SELECT text FROM message_edit WHERE meta_message_id = 'm_ret-2' ORDER BY edited_ms)"), "kept,kept, edited", "... with its earlier texts");
+	EQ_STR(ROW("coalesce(text, 'NULL') || '|' || (unsent_ms > 0)", "wamid.RET01"), "wa kept|1", "... a WhatsApp revoke too");
+	write_sql("UPDATE workspace SET retention = '{\"keep_deleted_text\":false}' WHERE id = 1");
+}
+
+/* The digest of the rows a replay must not change. */
+#define DIGEST "SELECT (SELECT count(*) || ':' || total(length(coalesce(text, '') || status || conversation_id || coalesce(author, '') || history || coalesce(unsent_ms, ''))) FROM message) || '/' || " \
+	"(SELECT count(*) || ':' || total(length(meta_user_id || coalesce(phone, '') || name || coalesce(optin, ''))) FROM contact) || '/' || " \
+	"(SELECT count(*) || ':' || total(unread + coalesce(last_message_ms, 0)) FROM conversation) || '/' || " \
+	"(SELECT count(*) FROM conversation_tag) || '/' || (SELECT count(*) FROM message_edit)"
+#define MERGED "(SELECT v.id FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.61100000000000000611')"
+
+/* A contact keyed on the number and another keyed on the user id are
+ * one person: a status or message carrying both merges them, in the
+ * processing transaction, losing no row; a replay changes nothing. */
+static void
+test_merge(void)
+{
+	char		 before[4096];
+	long long	 msgs, first;
+
+	EQ_STR(feed(payload("whatsapp-merge-apart.json")), "processed", "two contacts apart");
+	EQ_STR(q("SELECT group_concat(meta_user_id || '=' || coalesce(phone, 'NULL'), ',') FROM (SELECT * FROM contact WHERE meta_user_id IN ('16505550611', 'US.61100000000000000611') ORDER BY id)"),
+	    "16505550611=16505550611,US.61100000000000000611=NULL", "one keyed on the number, one on the user id");
+	first = qi("SELECT id FROM contact WHERE meta_user_id = '16505550611'");
+	/* What people, rules and forwarding put on either. */
+	write_sql("INSERT INTO conversation_tag (conversation_id, tag) SELECT v.id, t.tag FROM conversation v JOIN contact c ON c.id = v.contact_id, (SELECT 'vip' AS tag UNION SELECT 'lead') t WHERE c.meta_user_id = 'US.61100000000000000611' AND t.tag = 'lead' OR c.meta_user_id IN ('16505550611', 'US.61100000000000000611') AND t.tag = 'vip';"
+	    "INSERT INTO automation_log (workspace_id, conversation_id, action, detail, at_ms) SELECT 1, v.id, 'tag', 'merge test', 1 FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.61100000000000000611';"
+	    "INSERT INTO outbox (workspace_id, channel_id, conversation_id, kind, body, author_kind, state, next_attempt_ms, created_ms, updated_ms) SELECT 1, v.channel_id, v.id, 'text', '{\"text\":\"hi\"}', 'user', 'failed', 0, 1, 1 FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.61100000000000000611';"
+	    "UPDATE contact SET optin = '{\"ref\":\"merge\",\"at_ms\":5}' WHERE meta_user_id = 'US.61100000000000000611';"
+	    "INSERT INTO fwd_event (uid, workspace_id, type, created_ms, data) SELECT 'evt_merge', 1, 'message.received', 1, json_object('contact', json_object('id', id)) FROM contact WHERE meta_user_id = 'US.61100000000000000611';");
+	msgs = count("message");
+	EQ_STR(feed(payload("whatsapp-merge-link.json")), "processed", "an item with both");
+	EQ_STR(q("SELECT count(*) || '|' || group_concat(meta_user_id || '|' || phone || '|' || name) FROM contact WHERE meta_user_id IN ('16505550611', 'US.61100000000000000611') OR phone = '16505550611'"),
+	    "1|US.61100000000000000611|16505550611|Ana Lima", "one contact, keyed on the user id, with the number and the latest name");
+	EQ_INT(qi("SELECT id FROM contact WHERE meta_user_id = 'US.61100000000000000611'"), first, "the first seen survives");
+	EQ_STR(q("SELECT group_concat(meta_message_id || '=' || status, ',') FROM (SELECT * FROM message WHERE conversation_id = " MERGED " ORDER BY sent_ms)"),
+	    "wamid.MRG0000000000000000000001=received,wamid.MRGOUT000000000000000000001=read,wamid.MRG0000000000000000000002=received,wamid.MRG0000000000000000000003=received",
+	    "one thread holds both threads' messages, the status moved on");
+	EQ_INT(count("message"), msgs + 1, "no message lost, none doubled");
+	EQ_STR(q("SELECT count(*) FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.61100000000000000611'"), "1", "one conversation");
+	EQ_STR(q("SELECT unread || '|' || last_message_ms || '|' || last_inbound_ms FROM conversation WHERE id = " MERGED),
+	    "3|1763880240000|1763880240000", "unread counts added, the latest times");
+	EQ_STR(q("SELECT group_concat(tag, ',') FROM (SELECT tag FROM conversation_tag WHERE conversation_id = " MERGED " ORDER BY tag)"), "lead,vip", "tags of both, once");
+	EQ_INT(qi("SELECT count(*) FROM automation_log WHERE detail = 'merge test' AND conversation_id = " MERGED), 1, "the automation log moved");
+	EQ_INT(qi("SELECT count(*) FROM outbox WHERE conversation_id = " MERGED), 1, "its sends moved");
+	EQ_STR(q("SELECT json_extract(optin, '$.ref') FROM contact WHERE meta_user_id = 'US.61100000000000000611'"), "merge", "the opt-in kept");
+	EQ_INT(qi("SELECT count(*) FROM fwd_event WHERE uid = 'evt_merge' AND json_extract(data, '$.contact.id') = (SELECT id FROM contact WHERE meta_user_id = 'US.61100000000000000611')"), 1,
+	    "a forwarded event names the survivor (not deleted with the other)");
+	EQ_INT(qi("SELECT count(*) FROM pragma_foreign_key_check"), 0, "no foreign key broken");
+	snprintf(before, sizeof(before), "%s", q(DIGEST));
+	feed(payload("whatsapp-merge-apart.json"));
+	feed(payload("whatsapp-merge-link.json"));
+	EQ_STR(q(DIGEST), before, "replaying both changes nothing");
+	/* A later number-only message finds the merged contact. */
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},"
+	    "\"messages\":[{\"from\":\"16505550611\",\"id\":\"wamid.MRG0000000000000000000004\",\"timestamp\":\"1763880300\",\"type\":\"text\",\"text\":{\"body\":\"number only again\"}}]}}]}]}");
+	EQ_STR(q("SELECT conversation_id = " MERGED " FROM message WHERE meta_message_id = 'wamid.MRG0000000000000000000004'"), "1", "a later number-only message joins the one thread");
+}
+
 int
 main(void)
 {
@@ -611,8 +796,13 @@ main(void)
 	test_variants();
 	test_mid_per_channel();
 	test_fidelity();
+	test_calls();
 	test_fidelity_replay();
 	test_echo_of_ours();
+	test_merge();
+	test_history();
+	test_own_echo();
+	test_retention();
 	sqlite3_close(peek);
 	db_close(db);
 	conf_free(conf);
