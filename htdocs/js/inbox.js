@@ -170,7 +170,7 @@ function detailBody(m) {
 	switch (m.kind) {
 	case 'call': return el('span', { className: 'msg-call' }, t || 'A call');
 	case 'order': return `Order${t ? `: ${t}` : ''}`;
-	case 'contacts': return 'Shared contact details';
+	case 'contacts': return `Shared contact${t ? `: ${t}` : ' details'}`;
 	case 'system': return el('span', { className: 'muted' }, t || 'A change of the person\'s account');
 	case 'unsupported': return `Meta could not deliver this message${t ? `: ${t}` : ''}`;
 	default: return null;

@@ -1,6 +1,8 @@
 /*
  * utf8: see utf8.h.
  */
+#include <string.h>
+
 #include "utf8.h"
 
 long
@@ -44,4 +46,19 @@ int
 utf8_valid(const void *s, size_t n)
 {
 	return utf8_chars(s, n) >= 0;
+}
+
+void
+utf8_trim(char *s)
+{
+	size_t		 n = strlen(s), i = n, want;
+	unsigned char	 lead;
+
+	while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || ((lead = (unsigned char)s[i - 1]) & 0xc0) != 0xc0)
+		return;
+	want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (n - (i - 1) < want)
+		s[i - 1] = '\0';
 }

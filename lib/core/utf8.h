@@ -14,5 +14,8 @@
 long	 utf8_chars(const void *s, size_t n);
 /* 1 when the n bytes at s are well-formed UTF-8, else 0. */
 int	 utf8_valid(const void *s, size_t n);
+/* End the string s before a multi-byte character its end cuts short
+ * (as a copy cut to a buffer's size may leave it). */
+void	 utf8_trim(char *s);
 
 #endif

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "limits.h"
 #include "num.h"
+#include "utf8.h"
 
 /* What one event's processing needs everywhere. */
 struct ev {
@@ -865,6 +866,40 @@ wa_errors(const cJSON *it, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* The people a shared-contacts message names, "Name (phone), ..." in
+ * buf (cut to bufsz; empty when none is named). */
+static const char *
+wa_shared_contacts(const cJSON *list, char *buf, size_t bufsz)
+{
+	const cJSON	*c;
+	const char	*name, *phone;
+	size_t		 n = 0;
+	int		 w;
+
+	buf[0] = '\0';
+	if (!cJSON_IsArray(list))
+		return buf;
+	cJSON_ArrayForEach(c, list) {
+		name = json_str(get(c, "name"), "formatted_name");
+		phone = json_str(cJSON_GetArrayItem(arr(c, "phones"), 0),
+		    "phone");
+		if (name == NULL && phone == NULL)
+			continue;
+		w = snprintf(buf + n, bufsz - n, "%s%s%s%s%s",
+		    n > 0 ? ", " : "", name != NULL ? name : "",
+		    name != NULL && phone != NULL ? " (" : "",
+		    phone != NULL ? phone : "",
+		    name != NULL && phone != NULL ? ")" : "");
+		if (w < 0 || (size_t)w >= bufsz - n) {
+			/* Cut: keep what fits, on a whole character. */
+			utf8_trim(buf);
+			break;
+		}
+		n += (size_t)w;
+	}
+	return buf;
+}
+
 /* The status of a message the business sent, as a chat history's
  * history_context tells it (READ, DELIVERED, SENT, PLAYED, ERROR,
  * PENDING; sent when unknown). */
@@ -1049,6 +1084,8 @@ wa_message(struct ev *e, long long channel, long long ws, const cJSON *it,
 				goto fail;
 		} else if (strcmp(type, "order") == 0)
 			m.text = json_str(body, "text");
+		else if (strcmp(type, "contacts") == 0)
+			m.text = wa_shared_contacts(body, errs, sizeof(errs));
 		else if (arr(it, "errors") != NULL) {
 			/* unsupported, unknown: say what Meta could
 			 * not deliver. */

@@ -13,6 +13,7 @@
 #include "handover.h"
 #include "log.h"
 #include "outbox.h"
+#include "utf8.h"
 
 int
 handover_page_inbox(const char *settings)
@@ -36,20 +37,8 @@ handover_metadata(const char *reason, char *out, size_t outsz)
 	    reason : "");
 	/* snprintf may have cut a character: drop its lead bytes. */
 	n = strlen(out);
-	if (n + 1 == outsz) {
-		size_t i = n;
-
-		while (i > 0 && ((unsigned char)out[i - 1] & 0xc0) == 0x80)
-			i--;
-		if (i > 0 && ((unsigned char)out[i - 1] & 0x80) != 0) {
-			unsigned char	 lead = (unsigned char)out[i - 1];
-			size_t		 want = lead >= 0xf0 ? 4 : lead >= 0xe0 ?
-					    3 : lead >= 0xc0 ? 2 : 1;
-
-			if (n - (i - 1) < want)
-				out[i - 1] = '\0';
-		}
-	}
+	if (n + 1 == outsz)
+		utf8_trim(out);
 	for (char *p = out; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20)
 			*p = ' ';

@@ -68,7 +68,7 @@ try {
 		const texts = await page.$$eval('#thread li.msg .msg-text', (ns) => ns.map((n) => n.textContent));
 		ok(texts.includes('Order: Please deliver Friday'), `types (${label}): an order`, texts.join(' | '));
 		ok(texts.includes('Meta could not deliver this message: Message type unknown: Message type is currently not supported.'), `types (${label}): what Meta could not deliver`);
-		ok(texts.includes('Shared contact details'), `types (${label}): shared contacts`);
+		ok(texts.includes('Shared contact: Bo Shop (+1 650 555 0100)'), `types (${label}): shared contacts, named with their number`);
 		ok(texts.includes('This message was unsent.'), `types (${label}): a revoked message shown as deleted`);
 		await shot(page, `fidelity-types-${label}`);
 		await open('16505550999');

@@ -497,6 +497,7 @@ test_fidelity(void)
 	EQ_STR(ROW("text || '|' || payload", "wamid.TYP0000000000000000000003"), "Blue|ROW_BLUE", "list reply");
 	EQ_STR(ROW("kind || '|' || attachments", "wamid.TYP0000000000000000000004"), "sticker|[{\"type\":\"sticker\",\"id\":\"media-sticker-1\",\"mime_type\":\"image/webp\"}]", "sticker");
 	EQ_STR(ROW("kind || '|' || json_extract(raw, '$[0].name.formatted_name')", "wamid.TYP0000000000000000000005"), "contacts|Bo Shop", "shared contacts");
+	EQ_STR(ROW("text", "wamid.TYP0000000000000000000005"), "Bo Shop (+1 650 555 0100)", "shared contacts: the name and number in words");
 	EQ_STR(ROW("kind || '|' || text || '|' || json_extract(raw, '$[0].code')", "wamid.TYP0000000000000000000006"), "unsupported|Message type unknown: Message type is currently not supported.|131051", "unsupported: what Meta could not deliver");
 	EQ_STR(ROW("kind || '|' || text", "wamid.TYP0000000000000000000007"), "system|Ana changed their phone number to a new number +1 650-555-0889", "system message");
 	EQ_STR(q("SELECT group_concat(m.meta_message_id, ',') FROM message m JOIN conversation v ON v.id = m.conversation_id JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = '16505550889' AND m.meta_message_id LIKE 'wamid.TYP%'"),

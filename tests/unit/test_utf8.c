@@ -102,10 +102,38 @@ test_chars(void)
 	EQ_INT(utf8_chars("a\0b", 3), 3, "NUL counts as a character");
 }
 
+static void
+test_trim(void)
+{
+	static const struct {
+		const char	*in, *out, *name;
+	} cases[] = {
+		{ "", "", "nothing stays nothing" },
+		{ "abc", "abc", "ASCII is whole" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9", "a whole two-byte end stays" },
+		{ "caf\xc3", "caf", "a two-byte lead alone goes" },
+		{ "x\xe2\x82", "x", "two bytes of three go" },
+		{ "x\xe2", "x", "one byte of three goes" },
+		{ "x\xe2\x82\xac", "x\xe2\x82\xac", "a whole euro sign stays" },
+		{ "x\xf0\x9f\x91", "x", "three bytes of an emoji go" },
+		{ "x\xf0\x9f\x91\x8b", "x\xf0\x9f\x91\x8b", "a whole emoji stays" },
+		{ "\xc3\xa9\xe2\x82", "\xc3\xa9", "only the cut character goes" },
+	};
+	char	 buf[16];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		utf8_trim(buf);
+		EQ_STR(buf, cases[i].out, cases[i].name);
+	}
+}
+
 int
 main(void)
 {
 	test_utf8();
 	test_chars();
+	test_trim();
 	return test_done();
 }
