@@ -511,11 +511,16 @@ finish(struct forward_worker *w, struct fwd_slot *s, CURLcode cc)
 	return rc;
 }
 
-/* May destination id start a request now (its rate)?  1 or 0. */
+/* May destination dd start a request now (its rate)?  1 or 0.  now is
+ * the moment the request starts, so that the spacing holds between
+ * the requests themselves.  With every pace entry taken by a
+ * destination still inside its interval, dd waits for one to free: a
+ * rate is never skipped for want of room. */
 static int
 paced(struct forward_worker *w, const struct db_fwd_due *dd, long long now)
 {
-	int i, free_i = -1;
+	long long	 soonest = 0;
+	int		 i, free_i = -1;
 
 	if (dd->rate_per_s <= 0)
 		return 1;
@@ -533,11 +538,16 @@ paced(struct forward_worker *w, const struct db_fwd_due *dd, long long now)
 		if (free_i < 0 && (w->pace[i].id == 0 ||
 		    w->pace[i].next_ms <= now))
 			free_i = i;
+		if (soonest == 0 || w->pace[i].next_ms < soonest)
+			soonest = w->pace[i].next_ms;
 	}
-	if (free_i >= 0) {
-		w->pace[free_i].id = dd->id;
-		w->pace[free_i].next_ms = now + 1000 / dd->rate_per_s;
+	if (free_i < 0) {
+		if (w->next_due == 0 || soonest < w->next_due)
+			w->next_due = soonest;
+		return 0;
 	}
+	w->pace[free_i].id = dd->id;
+	w->pace[free_i].next_ms = now + 1000 / dd->rate_per_s;
 	return 1;
 }
 
@@ -654,7 +664,7 @@ fill(struct forward_worker *w)
 			;
 		if (j == HG_FWD_PARALLEL_MAX)
 			break;
-		if (!paced(w, &f.due[i], now))
+		if (!paced(w, &f.due[i], clock_ms()))
 			continue;
 		w->slot[j].dest = f.due[i];
 		if ((k = db_fwd_head(w->db, &f.due[i], now, &id, &attempts,

@@ -8,8 +8,8 @@
 # with its JSON shape; a test event; the attempts' log.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox.sh"
+. "$(dirname "$0")/fwdlib.sh"
 sandbox_suite forward
-RECV=$HUBGATE_ROOT/build/tests/tools/fwdrecv
 W2=$($UT workspace "Second shop")
 ADM=$($UT user adam@example.com "Adam Admin" admin 1)
 AGENT=$($UT user amy@example.com "Amy Agent" agent 1)
@@ -20,32 +20,9 @@ sign_in B "$OWNER2" "$W2"
 
 # The receiver.
 R=$TMP/recv
-mkdir -p "$R"
-"$RECV" "$R/port" "$R/log" "$R/control" &
-RECV_PID=$!
-trap 'kill $RECV_PID 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do [ -s "$R/port" ] && break; sleep 0.1; done
-RPORT=$(cat "$R/port")
+recv_start "$R" || not_ok "the receiver starts"
+RPORT=$RECV_PORT
 URL=http://127.0.0.1:$RPORT/hook
-
-# verify ID TS SIGS BODY SECRET: 0 when one of SIGS is BODY's signature
-# (the README's openssl lines).
-verify() {
-	local key want
-	key=$(printf '%s' "${5#whsec_}" | base64 -d | od -An -tx1 -v | tr -d ' \n')
-	want=$(printf '%s.%s.%s' "$1" "$2" "$4" |
-	    openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | base64)
-	case " $3 " in *" v1,$want "*) return 0 ;; esac
-	return 1
-}
-# wait_lines N: until the receiver logged N requests (15 s at most).
-wait_lines() {
-	for _ in $(seq 150); do
-		[ "$(wc -l < "$R/log" 2>/dev/null || echo 0)" -ge "$1" ] && break
-		sleep 0.1
-	done
-	wc -l < "$R/log" 2>/dev/null || echo 0
-}
 
 # --- destinations through the API
 ALL='["message.received","message.sent","message.status","conversation.escalated","conversation.assigned","conversation.closed","channel.updated","token.level","meta.event"]'
@@ -152,7 +129,7 @@ expect_eq "$(cut -f6 "$R/log" | grep '"type":"channel.updated"' | grep -o '"chan
 expect_eq "$(cut -f1 "$R/log" | sort | uniq -d | wc -l)" 0 "no webhook-id twice"
 bad=0
 while IFS=$'\t' read -r id ts sig key st bodyj; do
-	verify "$id" "$ts" "$sig" "$bodyj" "$SECRET" || bad=$((bad + 1))
+	fwd_verify "$id" "$ts" "$sig" "$bodyj" "$SECRET" || bad=$((bad + 1))
 	[ "$key" = their-key-123 ] || bad=$((bad + 1))
 	id2=$(printf '%s' "$bodyj" | json 'j["id"]')
 	[ "$id2" = "$id" ] || bad=$((bad + 1))
@@ -160,10 +137,10 @@ done < "$R/log"
 expect_eq "$bad" 0 "every request verifies, carries the custom header, and its id is the event's"
 # A signature under another secret does not verify (the check can fail).
 IFS=$'\t' read -r id ts sig key st bodyj < "$R/log"
-if verify "$id" "$ts" "$sig" "$bodyj" whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw; then
+if fwd_verify "$id" "$ts" "$sig" "$bodyj" whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw; then
 	not_ok "another secret does not verify"
 else ok "another secret does not verify"; fi
-if verify "$id" "$ts" "$sig" "$bodyj " "$SECRET"; then
+if fwd_verify "$id" "$ts" "$sig" "$bodyj " "$SECRET"; then
 	not_ok "an altered body does not verify"
 else ok "an altered body does not verify"; fi
 # Every event matches the documented JSON Schema (docs/events.schema.json).

@@ -11,54 +11,23 @@
 # it did not know.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox.sh"
+. "$(dirname "$0")/fwdlib.sh"
 t_tmp forward-retry
 D=$TMP/d
-RECV=$HUBGATE_ROOT/build/tests/tools/fwdrecv
 # A receiver for alert_webhook: people are told of a disabled destination.
 AL=$TMP/alerts
-mkdir -p "$AL"
-"$RECV" "$AL/port" "$AL/log" "$AL/control" &
-ALERT_PID=$!
-trap 'kill $ALERT_PID 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do [ -s "$AL/port" ] && break; sleep 0.1; done
+recv_start "$AL" || not_ok "the alert receiver starts"
 SANDBOX_CONF="forward_schedule = 1,1,1
-alert_webhook = http://127.0.0.1:$(cat "$AL/port")/alert" start_sandbox "$D" ||
+alert_webhook = http://127.0.0.1:$RECV_PORT/alert" start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 export HUBGATE_CONFIG=$D/hubgate.conf
 ADM=$($UT user adam@example.com "Adam Admin" admin 1)
 sign_in A "$ADM" 1
 R=$TMP/recv
-mkdir -p "$R"
-"$RECV" "$R/port" "$R/log" "$R/control" &
-RECV_PID=$!
-trap 'kill $RECV_PID $ALERT_PID 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do [ -s "$R/port" ] && break; sleep 0.1; done
-RPORT=$(cat "$R/port")
+recv_start "$R" || not_ok "the receiver starts"
+RPORT=$RECV_PORT
 URL=http://127.0.0.1:$RPORT/hook
 
-verify() {
-	local key want
-	key=$(printf '%s' "${5#whsec_}" | base64 -d | od -An -tx1 -v | tr -d ' \n')
-	want=$(printf '%s.%s.%s' "$1" "$2" "$4" |
-	    openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | base64)
-	case " $3 " in *" v1,$want "*) return 0 ;; esac
-	return 1
-}
-lines() { wc -l < "$R/log" 2>/dev/null || echo 0; }
-wait_lines() {  # N [TENTHS]
-	for _ in $(seq "${2:-150}"); do [ "$(lines)" -ge "$1" ] && break; sleep 0.1; done
-	lines
-}
-wait_sql() {  # SQL WANT [TENTHS]
-	local got
-	for _ in $(seq "${3:-150}"); do
-		got=$(sql "$D" "$1")
-		[ "$got" == "$2" ] && break
-		sleep 0.1
-	done
-	echo "$got"
-}
-answer() { echo "$1" > "$R/control"; }
 test_event() { body "$(api A POST /api/destinations/$DEST/test)" | json 'j["event_id"]'; }
 delivery_of() { sql "$D" "SELECT x.id FROM fwd_delivery x JOIN fwd_event e ON e.id = x.event_id WHERE e.uid = '$1' ORDER BY x.id DESC LIMIT 1"; }
 
@@ -169,8 +138,8 @@ E5=$(test_event)
 wait_lines $((n + 1)) >/dev/null
 IFS=$'\t' read -r id ts sig key st bodyj < <(tail -n 1 "$R/log")
 expect_eq "$(echo "$sig" | wc -w)" 2 "the next delivery carries two signatures"
-if verify "$id" "$ts" "$sig" "$bodyj" "$NEW"; then ok "... one under the new secret"; else not_ok "... one under the new secret"; fi
-if verify "$id" "$ts" "$sig" "$bodyj" "$SECRET"; then ok "... one under the old"; else not_ok "... one under the old"; fi
+if fwd_verify "$id" "$ts" "$sig" "$bodyj" "$NEW"; then ok "... one under the new secret"; else not_ok "... one under the new secret"; fi
+if fwd_verify "$id" "$ts" "$sig" "$bodyj" "$SECRET"; then ok "... one under the old"; else not_ok "... one under the old"; fi
 r=$(api A POST /api/destinations/$DEST/rotate-secret '{"grace_s":0}')
 NEWER=$(body "$r" | json 'j["secret"]')
 n=$(lines)
@@ -178,8 +147,8 @@ test_event >/dev/null
 wait_lines $((n + 1)) >/dev/null
 IFS=$'\t' read -r id ts sig key st bodyj < <(tail -n 1 "$R/log")
 expect_eq "$(echo "$sig" | wc -w)" 1 "a rotation without grace: one signature"
-if verify "$id" "$ts" "$sig" "$bodyj" "$NEWER"; then ok "... under the newest secret"; else not_ok "... under the newest secret"; fi
-if verify "$id" "$ts" "$sig" "$bodyj" "$NEW"; then not_ok "... not under the one before"; else ok "... not under the one before"; fi
+if fwd_verify "$id" "$ts" "$sig" "$bodyj" "$NEWER"; then ok "... under the newest secret"; else not_ok "... under the newest secret"; fi
+if fwd_verify "$id" "$ts" "$sig" "$bodyj" "$NEW"; then not_ok "... not under the one before"; else ok "... not under the one before"; fi
 SECRET=$NEWER
 
 # --- replay: the same event ids again
@@ -234,11 +203,8 @@ expect_eq "$(sql "$D" "SELECT failing_since_ms IS NULL FROM fwd_destination WHER
 # --- a slow destination does not delay another
 R2=$TMP/recv2
 mkdir -p "$R2"
-echo '200 3000' > "$R2/control"
-"$RECV" "$R2/port" "$R2/log" "$R2/control" &
-RECV2_PID=$!
-trap 'kill $RECV_PID $RECV2_PID $ALERT_PID 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do [ -s "$R2/port" ] && break; sleep 0.1; done
+recv_answer "$R2" '200 3000'
+recv_start "$R2" || not_ok "the slow receiver starts"
 r=$(api A POST /api/destinations "{\"url\":\"http://127.0.0.1:$(cat "$R2/port")/slow\",\"events\":[\"meta.event\"]}")
 SLOW=$(body "$r" | json 'j["id"]')
 for i in 1 2 3; do api A POST /api/destinations/$SLOW/test >/dev/null; done
@@ -283,7 +249,7 @@ expect_eq "$(cut -f1 "$R/log" | sort -u)" "$BURST" "every one arrived at least o
 expect_match "$(cat "$TMP/cron.out")" 'forwarded=[0-9]+ forward_failed=[0-9]+' "the cron reports what it forwarded"
 bad=0
 while IFS=$'\t' read -r id ts sig key st bodyj; do
-	verify "$id" "$ts" "$sig" "$bodyj" "$SECRET" || bad=$((bad + 1))
+	fwd_verify "$id" "$ts" "$sig" "$bodyj" "$SECRET" || bad=$((bad + 1))
 done < "$R/log"
 expect_eq "$bad" 0 "every request of the burst verifies"
 

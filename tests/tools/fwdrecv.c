@@ -3,7 +3,7 @@
  * on 127.0.0.1 that logs every request and answers as a control file
  * says.
  *
- *   fwdrecv PORTFILE LOG CONTROL
+ *   fwdrecv [-c] PORTFILE LOG CONTROL
  *
  * It listens on a free port and writes the number to PORTFILE.  For
  * each request it reads CONTROL (absent: "200"): one line
@@ -13,13 +13,18 @@
  * webhook-timestamp, webhook-signature, x-api-key (each "-" when
  * absent), the status
  * answered, the body (compact JSON has no raw tab or newline).  One
- * request at a time; each connection is closed after its answer.
+ * request at a time; each connection is closed after its answer.  With
+ * -c, every connection is served at once by a child process of its own
+ * (many slow endpoints behind one port); each log line is then one
+ * write(2) to a file opened O_APPEND, so lines never interleave.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,9 +102,11 @@ serve(int c, const char *logpath, const char *ctlpath)
 	long long	 len = 0, status, delay;
 	size_t		 head;
 	ssize_t		 n;
-	FILE		*log;
+	struct buf	 line;
+	int		 log;
 
 	buf_init(&in, RECV_MAX);
+	buf_init(&line, RECV_MAX + 4096);
 	for (;;) {
 		if ((n = read(c, chunk, sizeof(chunk))) <= 0)
 			goto out;
@@ -131,11 +138,15 @@ serve(int c, const char *logpath, const char *ctlpath)
 
 		nanosleep(&t, NULL);
 	}
-	if ((log = fopen(logpath, "a")) != NULL) {
-		fprintf(log, "%s\t%s\t%s\t%s\t%lld\t%.*s\n",
-		    id[0] != '\0' ? id : "-", ts[0] != '\0' ? ts : "-",
-		    sig[0] != '\0' ? sig : "-", key[0] != '\0' ? key : "-", status, (int)len, in.data + head);
-		fclose(log);
+	buf_printf(&line, "%s\t%s\t%s\t%s\t%lld\t%.*s\n",
+	    id[0] != '\0' ? id : "-", ts[0] != '\0' ? ts : "-",
+	    sig[0] != '\0' ? sig : "-", key[0] != '\0' ? key : "-", status,
+	    (int)len, in.data + head);
+	if (!line.err && (log = open(logpath, O_WRONLY | O_APPEND | O_CREAT,
+	    0644)) != -1) {
+		if (write(log, line.data, line.len) < 0)
+			perror("fwdrecv: log");
+		close(log);
 	}
 	n = snprintf(answer, sizeof(answer), "HTTP/1.1 %lld X\r\n"
 	    "Content-Type: text/plain\r\nContent-Length: 7\r\n"
@@ -144,6 +155,7 @@ serve(int c, const char *logpath, const char *ctlpath)
 		goto out;
 out:
 	buf_free(&in);
+	buf_free(&line);
 }
 
 int
@@ -152,10 +164,18 @@ main(int argc, char *argv[])
 	struct sockaddr_in	 a;
 	socklen_t		 alen = sizeof(a);
 	FILE			*pf;
-	int			 s, c, one = 1;
+	int			 s, c, one = 1, conc = 0;
+	pid_t			 pid = 0;
 
+	if (argc == 5 && strcmp(argv[1], "-c") == 0) {
+		conc = 1;
+		argv++;
+		argc--;
+		/* Children are not waited for. */
+		signal(SIGCHLD, SIG_IGN);
+	}
 	if (argc != 4) {
-		fprintf(stderr, "usage: fwdrecv PORTFILE LOG CONTROL\n");
+		fprintf(stderr, "usage: fwdrecv [-c] PORTFILE LOG CONTROL\n");
 		return 2;
 	}
 	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1)
@@ -165,7 +185,7 @@ main(int argc, char *argv[])
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (bind(s, (struct sockaddr *)&a, sizeof(a)) == -1 ||
-	    listen(s, 64) == -1 ||
+	    listen(s, 256) == -1 ||
 	    getsockname(s, (struct sockaddr *)&a, &alen) == -1)
 		return 1;
 	if ((pf = fopen(argv[1], "w")) == NULL)
@@ -178,7 +198,14 @@ main(int argc, char *argv[])
 				continue;
 			return 1;
 		}
-		serve(c, argv[2], argv[3]);
+		if (conc && (pid = fork()) == 0) {
+			close(s);
+			serve(c, argv[2], argv[3]);
+			close(c);
+			_exit(0);
+		}
+		if (!conc || pid == -1)
+			serve(c, argv[2], argv[3]);
 		close(c);
 	}
 }
