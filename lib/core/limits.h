@@ -473,6 +473,7 @@
 #define HG_FWD_LIST_MAX			2048
 /* Custom headers of a destination: a few API keys of theirs. */
 #define HG_FWD_HEADERS_MAX		8
+#define HG_FWD_HEADER_NAME_MAX		64
 #define HG_FWD_HEADER_VALUE_MAX		1024
 /* One attempt may take 15 s (the receivers' contract); connecting 5 s. */
 #define HG_FWD_TIMEOUT_MS		15000

@@ -20,6 +20,7 @@
 #include "limits.h"
 #include "log.h"
 #include "urlsafe.h"
+#include "utf8.h"
 #include "version.h"
 #include "whsig.h"
 
@@ -246,45 +247,114 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 	return len;
 }
 
-/* 1 when a custom header's name may be sent: a token, and none of the
- * headers hubgate sets itself. */
+/* A header's name is a token: RFC 9110's tchar. */
 static int
-header_name_ok(const char *n)
+tchar(int c)
 {
-	static const char *const own[] = { "content-type", "content-length",
-	    "host", "user-agent", "webhook-id", "webhook-timestamp",
-	    "webhook-signature", "expect", "transfer-encoding", "connection" };
-	size_t i;
-
-	if (*n == '\0' || strlen(n) > 64)
-		return 0;
-	for (i = 0; n[i] != '\0'; i++)
-		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= 'A' &&
-		    n[i] <= 'Z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '-' ||
-		    n[i] == '_'))
-			return 0;
-	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-		if (strcasecmp(n, own[i]) == 0)
-			return 0;
-	return 1;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' &&
+	    strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
-/* Add the custom headers (a JSON object of strings) to *h; 0 or -1. */
+int
+forward_header_check(const char *name, const char *value, const char **why)
+{
+	/* What hubgate sets on every delivery. */
+	static const char *const ours[] = { "content-type", "content-length",
+	    "host", "user-agent" };
+	/* What belongs to the connection (curl and HTTP decide). */
+	static const char *const conn[] = { "connection", "keep-alive",
+	    "transfer-encoding", "te", "trailer", "upgrade", "expect",
+	    "http2-settings" };
+	const unsigned char *p;
+	size_t		 i, n;
+
+	if ((n = strlen(name)) == 0 || n > HG_FWD_HEADER_NAME_MAX) {
+		*why = "a header's name is 1 to " HG_STR(HG_FWD_HEADER_NAME_MAX)
+		    " characters";
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!tchar((unsigned char)name[i])) {
+			*why = "a header's name is letters, digits and "
+			    "!#$%&'*+-.^_`|~ only (no blank, colon, CR, LF "
+			    "or NUL)";
+			return -1;
+		}
+	if (strncasecmp(name, "webhook-", 8) == 0) {
+		*why = "hubgate sets the webhook-* headers itself (the "
+		    "Standard Webhooks id, timestamp and signature)";
+		return -1;
+	}
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (strcasecmp(name, ours[i]) == 0) {
+			*why = "hubgate sets Content-Type, Content-Length, Host "
+			    "and User-Agent itself";
+			return -1;
+		}
+	for (i = 0; i < sizeof(conn) / sizeof(conn[0]); i++)
+		if (strcasecmp(name, conn[i]) == 0) {
+			*why = "Connection, Keep-Alive, Transfer-Encoding, TE, "
+			    "Trailer, Upgrade, Expect and HTTP2-Settings belong "
+			    "to the connection, which hubgate manages";
+			return -1;
+		}
+	if (strncasecmp(name, "proxy-", 6) == 0) {
+		*why = "the Proxy-* headers are for proxies, and deliveries "
+		    "never go through one";
+		return -1;
+	}
+	if (value == NULL)
+		return 0;
+	if ((n = strlen(value)) > HG_FWD_HEADER_VALUE_MAX) {
+		*why = "a header's value is at most "
+		    HG_STR(HG_FWD_HEADER_VALUE_MAX) " bytes";
+		return -1;
+	}
+	for (p = (const unsigned char *)value; *p != '\0'; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
+			*why = "a header's value holds no control character "
+			    "(CR, LF, NUL ...)";
+			return -1;
+		}
+	if (!utf8_valid(value, n)) {
+		*why = "a header's value is UTF-8 text";
+		return -1;
+	}
+	if (n > 0 && (value[0] == ' ' || value[0] == '\t' ||
+	    value[n - 1] == ' ' || value[n - 1] == '\t')) {
+		*why = "a header's value neither starts nor ends with a blank";
+		return -1;
+	}
+	return 0;
+}
+
+/* Add destination id's custom headers (a JSON object of strings) to
+ * *h; 0 or -1.  One saved before forward_header_check refused it is
+ * left out, and the log says so (its name, never its value). */
 static int
-add_custom(struct curl_slist **h, const char *json)
+add_custom(struct curl_slist **h, long long id, const char *json)
 {
 	cJSON		*o, *it;
-	char		 line[HG_FWD_HEADER_VALUE_MAX + 80];
+	char		 line[HG_FWD_HEADER_NAME_MAX + HG_FWD_HEADER_VALUE_MAX + 8];
 	struct curl_slist *n;
+	struct logline	 l;
+	const char	*why;
 	int		 rc = -1;
 
 	if ((o = cJSON_Parse(json)) == NULL || !cJSON_IsObject(o))
 		goto out;
 	cJSON_ArrayForEach(it, o) {
-		if (!cJSON_IsString(it) || !header_name_ok(it->string) ||
-		    strlen(it->valuestring) > HG_FWD_HEADER_VALUE_MAX ||
-		    strpbrk(it->valuestring, "\r\n") != NULL)
+		if (!cJSON_IsString(it) || forward_header_check(it->string,
+		    it->valuestring, &why) == -1) {
+			log_begin(&l, LOG_LEVEL_WARN, "forward.header_left_out");
+			log_int(&l, "destination", id);
+			log_str(&l, "header", it->string);
+			log_str(&l, "why", cJSON_IsString(it) ? why :
+			    "not text");
+			log_end(&l);
 			continue;
+		}
 		snprintf(line, sizeof(line), "%s: %s", it->string,
 		    it->valuestring);
 		if ((n = curl_slist_append(*h, line)) == NULL)
@@ -359,7 +429,8 @@ slot_headers(struct forward_worker *w, struct fwd_slot *s, const char *uid,
 	if (hsealed.len > 0) {
 		*why = "the destination's headers cannot be read";
 		if (forward_unseal(w->conf, ws, hsealed.data, hsealed.len,
-		    &hjson) == -1 || add_custom(&s->hdrs, buf_cstr(&hjson)) == -1)
+		    &hjson) == -1 || add_custom(&s->hdrs, s->dest.id,
+		    buf_cstr(&hjson)) == -1)
 			goto out;
 	}
 	rc = 0;

@@ -58,6 +58,19 @@ int	 forward_seal(const struct conf *, long long workspace, const char *pt,
 int	 forward_unseal(const struct conf *, long long workspace,
 	    const void *in, size_t len, struct buf *out);
 
+/* Whether a destination may have the custom header name: value: 0,
+ * or -1 with why (a sentence to show).  name must be a token (RFC 9110)
+ * of at most HG_FWD_HEADER_NAME_MAX bytes and none of the headers
+ * hubgate sets itself (content-type, content-length, host, user-agent,
+ * webhook-*) or that belong to the connection, which curl and HTTP own
+ * (connection, keep-alive, transfer-encoding, te, trailer, upgrade,
+ * expect, http2-settings, proxy-*); value at most
+ * HG_FWD_HEADER_VALUE_MAX bytes of UTF-8 text without control bytes
+ * (tabs aside: no CR, LF or NUL) nor blanks at either end.  value may
+ * be NULL to check the name alone. */
+int	 forward_header_check(const char *name, const char *value,
+	    const char **why);
+
 /* A worker over d (borrowed); c's forward_schedule and sandbox.
  * curl must be initialised (graph_new did).  NULL when out of memory. */
 struct forward_worker *forward_worker_new(const struct conf *c, struct db *d);
