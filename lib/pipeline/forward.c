@@ -549,7 +549,8 @@ finish(struct forward_worker *w, struct fwd_slot *s, CURLcode cc)
 	int		 rc;
 
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
-	if (cc != CURLE_OK && !(s->too_big && code >= 200 && code < 300)) {
+	/* An answer longer than the read cap still has its status. */
+	if (cc != CURLE_OK && !(s->too_big && code > 0)) {
 		snprintf(err, sizeof(err), "%s", s->errbuf[0] != '\0' ?
 		    s->errbuf : curl_easy_strerror(cc));
 		if (cc == CURLE_OPERATION_TIMEDOUT)

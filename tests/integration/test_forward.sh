@@ -43,6 +43,7 @@ if grep -rq "${SECRET#whsec_}" "$D/error.log" "$D"/*.log 2>/dev/null; then
 	not_ok "the secret is not in the logs"
 else ok "the secret is not in the logs"; fi
 expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_destination WHERE instr(CAST(secret_sealed AS TEXT), 'whsec_') > 0")" 0 "the secret is stored sealed"
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_destination WHERE instr(CAST(headers_sealed AS TEXT), 'their-key-123') > 0 OR instr(CAST(headers_sealed AS TEXT), 'X-Api-Key') > 0")" 0 "... and so are its headers"
 r=$(api G GET /api/destinations)
 expect_eq "$(status "$r")" 403 "an agent cannot list destinations"
 r=$(api B GET /api/destinations)
@@ -158,6 +159,12 @@ expect_eq "$(status "$r")" 400 "an unknown platform: 400"
 # --- every event type, once, signed, in order
 P1=104857600000001
 CH=$("$ADMIN" channel-add page $P1 'Sandbox Bakery')
+# A destination for this channel and platform, on a receiver of its own.
+R2=$TMP/recv2
+recv_start "$R2" || not_ok "the second receiver starts"
+r=$(api A POST /api/destinations "{\"url\":\"http://127.0.0.1:$RECV_PORT/mine\",\"events\":[\"message.received\"],\"channels\":[$CH],\"platforms\":[\"page\",\"instagram\"]}")
+MINE=$(body "$r" | json 'j["id"]')
+expect_eq "$(status "$r")" 201 "a destination for this channel, on Pages and Instagram"
 curl -s "$CTL/world" >/dev/null
 PT=$(curl -s -d action=issue -d kind=page -d page=$P1 "$CTL/token" | json 'j["access_token"]')
 printf '%s\n' "$PT" | "$ADMIN" channel-token page $P1
@@ -176,6 +183,9 @@ expect_eq "$(status "$r")" 200 "... escalated, then closed"
 sql "$D" "INSERT OR IGNORE INTO token_check (subject, subject_id, workspace_id) VALUES ('channel', $CH, 1)" >/dev/null
 sql "$D" "UPDATE token_check SET level = 'warning' WHERE subject = 'channel' AND subject_id = $CH" >/dev/null
 expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_delivery WHERE destination_id IN ($WA_ONLY, $OTHER_CH)")" 0 "Page events reach neither the WhatsApp-only nor the other channel's destination"
+expect_eq "$(recv_wait "$R2" 1)" 1 "... and the one for this channel and platform gets its message"
+expect_eq "$(cut -f6 "$R2/log" | json 'j["type"] + " " + j["data"]["message"]["text"]')" "message.received Is the cake ready?" "... the message received"
+api A DELETE /api/destinations/$MINE >/dev/null
 api A DELETE /api/destinations/$WA_ONLY >/dev/null
 api A DELETE /api/destinations/$OTHER_CH >/dev/null
 WANT=$(sql "$D" "SELECT count(*) FROM fwd_event")

@@ -82,6 +82,58 @@ gap=$(body "$r" | json 'j["attempts"][1]["started_ms"] - j["attempts"][0]["start
 if [ "$gap" -ge 2900 ] && [ "$gap" -le 5000 ]; then ok "Retry-After: 3 is honoured over the schedule's 1 s (${gap} ms)"
 else not_ok "Retry-After: 3 is honoured over the schedule's 1 s (${gap} ms)"; fi
 
+# --- Retry-After on 429 (an HTTP date), 502 and 504; never on 500
+gap_of() {  # DELIVERY: ms between its first two attempts
+	body "$(api A GET /api/deliveries/$1)" | json 'j["attempts"][1]["started_ms"] - j["attempts"][0]["started_ms"]'
+}
+for c in 429 502 504 500; do
+	case $c in
+	429) ra=$(date -u -d '+3 seconds' '+%a, %d %b %Y %H:%M:%S GMT'); lo=1900; hi=4500 ;;
+	500) ra=3; lo=700; hi=1600 ;;
+	*) ra=2; lo=1900; hi=3500 ;;
+	esac
+	answer "$c 0 Retry-After: $ra"
+	n=$(lines)
+	E=$(test_event)
+	wait_lines $((n + 1)) >/dev/null
+	answer 200
+	DLx=$(delivery_of "$E")
+	wait_sql "SELECT state FROM fwd_delivery WHERE id = $DLx" delivered 100 >/dev/null
+	gap=$(gap_of "$DLx")
+	if [ "$gap" -ge $lo ] && [ "$gap" -le $hi ]; then ok "$c with Retry-After: $ra: the next attempt $gap ms later"
+	else not_ok "$c with Retry-After: $ra: the next attempt $gap ms later (want $lo..$hi)"; fi
+done
+
+# --- the answer's first bytes only: reading stops at 64 KB
+printf '200\nbody 300000\n' > "$R/control"
+E=$(test_event)
+DLx=$(delivery_of "$E")
+expect_eq "$(wait_sql "SELECT state FROM fwd_delivery WHERE id = $DLx" delivered)" delivered "a 2xx with a 300 KB body is a success"
+r=$(api A GET /api/deliveries/$DLx)
+expect_eq "$(body "$r" | json 'len(j["attempts"][0]["response"])')" 512 "... keeping its first 512 bytes"
+expect_eq "$(body "$r" | json 'len(j["attempts"])')" 1 "... in one attempt"
+printf '500\nbody 300000\n' > "$R/control"
+n=$(lines)
+E=$(test_event)
+wait_lines $((n + 1)) >/dev/null
+answer 200
+DLx=$(delivery_of "$E")
+wait_sql "SELECT state FROM fwd_delivery WHERE id = $DLx" delivered >/dev/null
+r=$(api A GET /api/deliveries/$DLx)
+expect_eq "$(body "$r" | json '[j["attempts"][0]["status"], j["attempts"][0]["error"], len(j["attempts"][0]["response"])]')" \
+    '[500, "HTTP 500", 512]' "a 500 with a 300 KB body: its status, in words, and 512 bytes of it"
+
+# --- the URL is checked again at connect time
+r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"meta.event\"]}")
+MOVED=$(body "$r" | json 'j["id"]')
+sql "$D" "UPDATE fwd_destination SET url = 'http://10.20.30.40:$RPORT/hook' WHERE id = $MOVED" >/dev/null
+n=$(lines)
+r=$(api A POST /api/destinations/$MOVED/test)
+expect_eq "$(wait_sql "SELECT count(*) FROM fwd_attempt WHERE destination_id = $MOVED" 1)" 1 "a destination whose address became private is attempted"
+expect_match "$(sql "$D" "SELECT error FROM fwd_attempt WHERE destination_id = $MOVED")" '^not sent: .*private' "... and refused before connecting, saying why"
+expect_eq "$(lines)" "$n" "... nothing was sent"
+api A DELETE /api/destinations/$MOVED >/dev/null
+
 # --- a redirect is a failure, never followed
 answer "302 0 Location: http://127.0.0.1:$RPORT/elsewhere"
 n=$(lines)
@@ -195,6 +247,8 @@ expect_eq "$(wait_sql "SELECT enabled FROM fwd_destination WHERE id = $DEST" 0)"
 expect_match "$(body "$(api A GET /api/destinations/$DEST)" | json 'j["disabled_reason"]')" '5 days' "... saying why"
 for _ in $(seq 50); do [ "$(wc -l < "$AL/log")" -ge 2 ] && break; sleep 0.1; done
 expect_match "$(tail -n 1 "$AL/log" | cut -f6 | json 'j["text"]')" "5 days" "... and people are told"
+expect_match "$(body "$(api A GET /api/stats)" | json '[p["text"] for p in j["problems"] if p["link"] == "destinations.html"]')" \
+    'Destination 127.0.0.1 is disabled: .*5 days' "... on the overview too"
 answer 200
 api A PUT /api/destinations/$DEST '{"enabled":true}' >/dev/null
 expect_eq "$(wait_sql "SELECT count(*) FROM fwd_delivery WHERE destination_id = $DEST AND state = 'pending'" 0)" 0 "enabled again, it delivers what waited"

@@ -9,7 +9,8 @@
  * each request it reads CONTROL (absent: "200"): one line
  * "STATUS [DELAY_MS] [HEADER: VALUE]", e.g. "503 0 Retry-After: 3" or
  * "302 0 Location: http://127.0.0.1:9/" or "200 2000" (answer after
- * 2 s).  LOG gets one line per request, tab-separated: webhook-id,
+ * 2 s); a second line "body N" makes the answer's body N bytes of
+ * "x" instead of "answer\n".  LOG gets one line per request, tab-separated: webhook-id,
  * webhook-timestamp, webhook-signature, x-api-key (each "-" when
  * absent), the status
  * answered, the body (compact JSON has no raw tab or newline).  One
@@ -61,16 +62,18 @@ header(const char *head, const char *name, char *out, size_t outsz)
 	}
 }
 
-/* Read the control file: status, delay and an extra header line. */
+/* Read the control file: status, delay, an extra header line, and the
+ * body's size (-1: "answer\n"). */
 static void
 control(const char *path, long long *status, long long *delay, char *extra,
-    size_t extrasz)
+    size_t extrasz, long long *bodylen)
 {
 	char	 line[512], *p, *e;
 	FILE	*f;
 
 	*status = 200;
 	*delay = 0;
+	*bodylen = -1;
 	extra[0] = '\0';
 	if ((f = fopen(path, "r")) == NULL)
 		return;
@@ -89,6 +92,12 @@ control(const char *path, long long *status, long long *delay, char *extra,
 				snprintf(extra, extrasz, "%s\r\n", e + 1);
 		}
 	}
+	if (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strncmp(line, "body ", 5) != 0 ||
+		    num_parse_str(line + 5, 0, RECV_MAX, bodylen) == -1)
+			*bodylen = -1;
+	}
 	fclose(f);
 }
 
@@ -99,7 +108,7 @@ serve(int c, const char *logpath, const char *ctlpath)
 	char		 chunk[65536], id[256], ts[64], sig[512], key[256];
 	char		 cl[32], extra[512], answer[1024];
 	const char	*end;
-	long long	 len = 0, status, delay;
+	long long	 len = 0, status, delay, bodylen, k;
 	size_t		 head;
 	ssize_t		 n;
 	struct buf	 line;
@@ -132,7 +141,7 @@ serve(int c, const char *logpath, const char *ctlpath)
 	header(in.data, "webhook-timestamp", ts, sizeof(ts));
 	header(in.data, "webhook-signature", sig, sizeof(sig));
 	header(in.data, "x-api-key", key, sizeof(key));
-	control(ctlpath, &status, &delay, extra, sizeof(extra));
+	control(ctlpath, &status, &delay, extra, sizeof(extra), &bodylen);
 	if (delay > 0) {
 		struct timespec t = { delay / 1000, (delay % 1000) * 1000000L };
 
@@ -149,10 +158,17 @@ serve(int c, const char *logpath, const char *ctlpath)
 		close(log);
 	}
 	n = snprintf(answer, sizeof(answer), "HTTP/1.1 %lld X\r\n"
-	    "Content-Type: text/plain\r\nContent-Length: 7\r\n"
-	    "Connection: close\r\n%s\r\nanswer\n", status, extra);
+	    "Content-Type: text/plain\r\nContent-Length: %lld\r\n"
+	    "Connection: close\r\n%s\r\n%s", status, bodylen < 0 ? 7 :
+	    bodylen, extra, bodylen < 0 ? "answer\n" : "");
 	if (n > 0 && write(c, answer, (size_t)n) < 0)
 		goto out;
+	/* A big body: until it is all sent or the client stops reading. */
+	memset(chunk, 'x', sizeof(chunk));
+	for (k = 0; k < bodylen; k += n)
+		if ((n = write(c, chunk, (size_t)(bodylen - k) < sizeof(chunk) ?
+		    (size_t)(bodylen - k) : sizeof(chunk))) <= 0)
+			goto out;
 out:
 	buf_free(&in);
 	buf_free(&line);
@@ -167,6 +183,8 @@ main(int argc, char *argv[])
 	int			 s, c, one = 1, conc = 0;
 	pid_t			 pid = 0;
 
+	/* A client that stops reading a big body is no reason to stop. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc == 5 && strcmp(argv[1], "-c") == 0) {
 		conc = 1;
 		argv++;
