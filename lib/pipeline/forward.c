@@ -627,8 +627,11 @@ struct fill {
 	struct forward_worker	*w;
 	struct db_fwd_due	 due[HG_FWD_PARALLEL_MAX];
 	int			 n;
+	int			 slow_room;	/* slow ones that may start */
 };
 
+/* Take due destination dd as a candidate, unless it has a request in
+ * flight, or is slow and the slow ones have their share. */
 static void
 fill_one(void *arg, const struct db_fwd_due *dd)
 {
@@ -638,8 +641,14 @@ fill_one(void *arg, const struct db_fwd_due *dd)
 	for (i = 0; i < HG_FWD_PARALLEL_MAX; i++)
 		if (f->w->slot[i].busy && f->w->slot[i].dest.id == dd->id)
 			return;
-	if (f->n < HG_FWD_PARALLEL_MAX)
-		f->due[f->n++] = *dd;
+	if (f->n == HG_FWD_PARALLEL_MAX)
+		return;
+	if (dd->last_ms >= HG_FWD_SLOW_MS) {
+		if (f->slow_room <= 0)
+			return;
+		f->slow_room--;
+	}
+	f->due[f->n++] = *dd;
 }
 
 /* Settle slot s as failed at once with error, in a transaction of its
@@ -729,6 +738,13 @@ fill(struct forward_worker *w)
 
 	memset(&f, 0, sizeof(f));
 	f.w = w;
+	/* Slow: known so, or in flight for as long already. */
+	f.slow_room = HG_FWD_PARALLEL_MAX - HG_FWD_FAST_RESERVE;
+	for (i = 0; i < HG_FWD_PARALLEL_MAX; i++)
+		if (w->slot[i].busy && (w->slot[i].dest.last_ms >=
+		    HG_FWD_SLOW_MS || clock_mono_ms() -
+		    w->slot[i].started_mono >= HG_FWD_SLOW_MS))
+			f.slow_room--;
 	if (db_fwd_due(w->db, now, w->rr, fill_one, &f) == -1)
 		return -1;
 	for (i = 0; i < f.n; i++) {

@@ -8,7 +8,9 @@
  * per destination (ordered destinations: in event order, the first
  * pending delivery holding the others back), up to
  * HG_FWD_PARALLEL_MAX destinations at once through one curl multi
- * handle, so a slow or dead endpoint never delays the others.  Each
+ * handle, so a slow or dead endpoint never delays the others: slow
+ * ones (HG_FWD_SLOW_MS) take at most all but HG_FWD_FAST_RESERVE of
+ * those places, and due destinations are taken round robin.  Each
  * attempt re-checks the URL (urlsafe.h) and connects to the address it
  * approved.  2xx succeeds; anything else (redirects are never
  * followed) fails and is retried on forward_schedule with

@@ -1549,10 +1549,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "coalesce(old_secret_until_ms, 0), headers_sealed "
 	    "FROM fwd_destination WHERE id = ?1",
 	/* Ordered: the first pending delivery must be due.  Those after
-	 * destination ?2 first (round robin). */
+	 * destination ?2 first (round robin); with how long the last
+	 * attempt took. */
 	[STMT_FWD_DUE] =
 	    "SELECT d.id, d.workspace_id, coalesce(d.rate_per_s, 0), d.url, "
-	    "d.ordered, d.include_raw FROM fwd_destination d "
+	    "d.ordered, d.include_raw, coalesce((SELECT duration_ms FROM "
+	    "fwd_attempt WHERE destination_id = d.id ORDER BY started_ms DESC "
+	    "LIMIT 1), -1) FROM fwd_destination d "
 	    "WHERE d.enabled = 1 AND CASE WHEN d.ordered THEN (SELECT "
 	    "next_attempt_ms FROM fwd_delivery WHERE destination_id = d.id AND "
 	    "state = 'pending' ORDER BY id LIMIT 1) <= ?1 ELSE EXISTS (SELECT 1 "

@@ -243,6 +243,7 @@ db_fwd_due(struct db *d, long long now_ms, long long after,
 		db_col_copy(st, 3, o.url, sizeof(o.url));
 		o.ordered = sqlite3_column_int(st, 4);
 		o.include_raw = sqlite3_column_int(st, 5);
+		o.last_ms = sqlite3_column_int64(st, 6);
 		fn(arg, &o);
 	}
 	sqlite3_reset(st);

@@ -80,6 +80,7 @@ int	 db_fwd_dest_keys(struct db *, long long id, long long *workspace,
 /* An enabled destination with a delivery due (for the worker). */
 struct db_fwd_due {
 	long long	 id, workspace_id, rate_per_s;
+	long long	 last_ms;	/* its last attempt's duration; -1: none */
 	char		 url[2049];
 	int		 ordered, include_raw;
 };
