@@ -2,8 +2,10 @@
 // every event.  Add one (its secret shown once), see each one's
 // success rate, latency, backlog and last error, send a test event,
 // enable or disable, rotate the secret, delete (after a confirmation
-// in the row); a destination's deliveries with their attempts, resend
-// one or every failed one.
+// in the row); more options when adding one (platforms, a rate limit,
+// order, Meta's raw item, custom headers); a destination's deliveries
+// with their attempts, resend one or every failed one, replay a time
+// range.
 import { api, el, showAlert } from './api.js';
 import { frame } from './frame.js';
 import { items, fill } from './list.js';
@@ -49,7 +51,11 @@ async function load() {
 	fill($('dests'), rows, [
 		(d) => el('span', {}, el('strong', { className: 'dest-url' }, d.url),
 			d.description ? el('br') : null, d.description || '',
-			el('br'), el('span', { className: 'muted' }, d.events.join(', '))),
+			el('br'), el('span', { className: 'muted dest-options' }, [d.events.join(', '),
+				d.platforms.length ? `only ${d.platforms.join(', ')}` : '',
+				d.rate_per_s ? `at most ${d.rate_per_s} a second` : '',
+				d.ordered ? '' : 'unordered', d.include_raw ? 'with the raw item' : '',
+				d.has_headers ? 'custom headers' : ''].filter(Boolean).join(' · '))),
 		(d) => el('span', {},
 			el('span', { className: d.enabled ? 'badge dest-state' : 'badge badge-off dest-state' },
 				d.enabled ? 'enabled' : 'disabled'),
@@ -178,14 +184,46 @@ $('deliv-refresh').addEventListener('click', async () => { await load(); await d
 $('deliv-resend-dead').addEventListener('click', () => current &&
 	act(() => api('POST', `destinations/${current.id}/resend`), 'Every failed delivery is sent again.'));
 
+// The custom headers' lines ("Name: value") as an object, or a reason.
+function headersOf(text) {
+	const out = {};
+	for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+		const i = line.indexOf(':');
+		if (i < 1) return { error: `"${line}" is not a header: write Name: value.` };
+		out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+	}
+	return { headers: out };
+}
+
+$('replay').addEventListener('submit', async (ev) => {
+	ev.preventDefault();
+	const since = new Date($('replay-since').value), until = new Date($('replay-until').value);
+	if (!current || Number.isNaN(since.getTime()) || Number.isNaN(until.getTime()) || until <= since) {
+		showAlert($('alert'), 'Choose when the range starts and when it ends, the end after the start.');
+		return;
+	}
+	await act(async () => {
+		const r = await api('POST', `destinations/${current.id}/replay`,
+			{ since: since.toISOString(), until: until.toISOString() });
+		$('replay').dataset.sent = r.deliveries;
+	}, 'The events of that range are sent again (the same event ids).');
+});
+
 $('add').addEventListener('submit', async (ev) => {
 	ev.preventDefault();
 	const url = $('add-url').value.trim();
 	const events = [...$('add-events').querySelectorAll('input:checked')].map((i) => i.value);
 	if (!url || !events.length) { showAlert($('alert'), 'Enter a URL and choose at least one event.'); return; }
+	const h = headersOf($('add-headers').value);
+	if (h.error) { showAlert($('alert'), h.error); return; }
+	const body = { url, events, description: $('add-desc').value.trim(),
+		platforms: [...$('add-more').querySelectorAll('input[id^="pf-"]:checked')].map((i) => i.value),
+		ordered: $('add-ordered').checked, include_raw: $('add-raw').checked };
+	if ($('add-rate').value.trim()) body.rate_per_s = Number($('add-rate').value);
+	if (Object.keys(h.headers).length) body.headers = h.headers;
 	$('add-submit').disabled = true;
 	try {
-		const r = await api('POST', 'destinations', { url, events, description: $('add-desc').value.trim() });
+		const r = await api('POST', 'destinations', body);
 		showAlert($('alert'), '');
 		$('add-ok').textContent = `${r.url} was added.`;
 		$('add-secret').textContent = r.secret;

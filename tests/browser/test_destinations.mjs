@@ -5,13 +5,16 @@
 // admin adds a destination (its secret shown once), sends a test event
 // and sees its attempt (200, the answer's first bytes); the receiver
 // breaks (500): the retries show in the attempts until a dead letter;
-// fixed, "Resend all failed" delivers it.  A private address is
-// refused with the reason in words.  Any script error, console error
+// fixed, "Resend all failed" delivers it.  A private address, and a
+// custom header hubgate sets itself, are refused with the reason in
+// words; the more options (a custom header, a rate) reach the API and
+// the receiver; a replay of a time range sends a message's events again
+// with the same ids.  Any script error, console error
 // or dialog fails the suite.  Screenshots at desktop and phone widths.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, setUp, signIn } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, setUp, signIn, deliver } from './lib.mjs';
 
 const DATA = process.env.HUBGATE_DATA;
 const CONFIG = process.env.HUBGATE_CONFIG;
@@ -53,11 +56,27 @@ try {
 	ok(/private|loopback|reserved/.test(await page.textContent('#alert')), 'a private address is refused, in words',
 		await page.textContent('#alert'));
 
-	// --- add one: the secret once
+	// --- a header hubgate sets itself is refused, in words
+	w.expect('/api/destinations', 422);
+	await page.fill('#add-url', URL_);
+	await page.click('#add-more summary');
+	await page.fill('#add-headers', 'Host: evil.example');
+	await page.click('#add-submit');
+	await page.waitForFunction(() => /Host cannot be set/.test(document.querySelector('#alert').textContent));
+	ok(/hubgate sets/.test(await page.textContent('#alert')), 'a header hubgate sets itself is refused, in words',
+		await page.textContent('#alert'));
+	await page.fill('#add-headers', 'no colon here');
+	await page.click('#add-submit');
+	await page.waitForFunction(() => /Name: value/.test(document.querySelector('#alert').textContent));
+	ok(true, 'a header line without a colon is explained before sending');
+
+	// --- add one: the secret once; a custom header and a rate
 	answer('200');
 	await page.fill('#add-url', URL_);
 	await page.fill('#add-desc', 'Order system');
 	await page.check('#ev-meta-event');
+	await page.fill('#add-headers', 'X-Api-Key: from-the-page');
+	await page.fill('#add-rate', '5');
 	await page.click('#add-submit');
 	await page.waitForSelector('#add-result:not([hidden])');
 	const secret = (await page.textContent('#add-secret')).trim();
@@ -73,6 +92,9 @@ try {
 	await page.click('#dests button.dest-test');
 	for (let i = 0; i < 50 && lines().length < 1; i++) await sleep(100);
 	eq(lines().length, 1, 'the receiver got the test event');
+	eq(lines()[0].split('\t')[3], 'from-the-page', '... with the custom header');
+	const opts = await page.textContent('#dests .dest-options');
+	ok(/at most 5 a second/.test(opts) && /custom headers/.test(opts), 'the list shows the rate and that it has headers', opts);
 	await page.click('#dests button.dest-deliveries');
 	await page.waitForSelector('#deliveries .delivery-state');
 	for (let i = 0; i < 30; i++) {
@@ -111,12 +133,29 @@ try {
 	eq(lines()[4].split('\t')[0], lines()[1].split('\t')[0], '... with the same webhook-id');
 	for (let i = 0; i < 30; i++) {
 		await page.click('#deliv-refresh');
-		if (!(await page.$('#deliveries [data-state="dead"]'))) break;
 		await sleep(200);
+		if (await page.getAttribute('#deliveries tr:first-child .delivery-state', 'data-state') === 'delivered') break;
 	}
 	eq(await page.getAttribute('#deliveries tr:first-child .delivery-state', 'data-state'), 'delivered', '... and it shows delivered');
 	await shot(page, 'destinations-resent');
 	w.check('retries and resend');
+
+	// --- replay a time range: a message's events again, the same ids
+	const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+	const since = new Date(Date.now() - 60000);
+	admin(['channel-add', 'page', '104857600000001', 'Sandbox Bakery']);
+	await deliver({ platform: 'messenger', page: '104857600000001', text: 'Replay me' });
+	for (let i = 0; i < 100 && lines().length < 7; i++) await sleep(100);
+	eq(lines().length, 7, 'a message\'s two events are delivered');
+	const ids = lines().slice(5).map((l) => l.split('\t')[0]);
+	await page.fill('#replay-since', local(since));
+	await page.fill('#replay-until', local(new Date(Date.now() + 60000)));
+	await page.click('#replay-submit');
+	await page.waitForFunction(() => /sent again/.test(document.querySelector('#alert').textContent));
+	for (let i = 0; i < 50 && lines().length < 9; i++) await sleep(100);
+	eq(lines().slice(7).map((l) => l.split('\t')[0]).join(' '), ids.join(' '), 'a replay sends them again, same ids, in order');
+	await shot(page, 'destinations-replay');
+	w.check('options and replay');
 
 	const phone = await newContext(browser, PHONE);
 	const pp = await phone.newPage();
