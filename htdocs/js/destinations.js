@@ -2,7 +2,7 @@
 // every event.  Add one (its secret shown once), see each one's
 // success rate, latency, backlog and last error, send a test event,
 // enable or disable, rotate the secret, delete (after a confirmation
-// in the row); more options when adding one (platforms, a rate limit,
+// in the row); more options when adding one (channels, platforms, a rate limit,
 // order, Meta's raw item, custom headers); a destination's deliveries
 // with their attempts, resend one or every failed one, replay a time
 // range.
@@ -36,6 +36,24 @@ for (const [value, label] of TYPES) {
 		el('input', { type: 'checkbox', id, value, defaultChecked: value.startsWith('message.') }), ' ', label));
 }
 
+const channelNames = new Map();	// id -> name, for the list
+
+// The workspace's channels as boxes to tick (none: every channel).
+async function loadChannels() {
+	let d;
+	try {
+		d = await api('GET', 'channels');
+	} catch (e) {
+		return;	// the list says why if the API is down
+	}
+	const list = d && Array.isArray(d.channels) ? d.channels.filter((c) => Number.isSafeInteger(c.id)) : [];
+	for (const c of list) channelNames.set(c.id, c.name || c.meta_id || `#${c.id}`);
+	if (!list.length) return;
+	$('add-channels').replaceChildren(...list.map((c) => el('label', { className: 'check', htmlFor: `ch-${c.id}` },
+		el('input', { type: 'checkbox', id: `ch-${c.id}`, value: String(c.id) }), ' ',
+		`${channelNames.get(c.id)} (${c.platform})`)));
+}
+
 async function load() {
 	let data;
 	try {
@@ -52,6 +70,7 @@ async function load() {
 		(d) => el('span', {}, el('strong', { className: 'dest-url' }, d.url),
 			d.description ? el('br') : null, d.description || '',
 			el('br'), el('span', { className: 'muted dest-options' }, [d.events.join(', '),
+				d.channels.length ? `only ${d.channels.map((id) => channelNames.get(id) || `#${id}`).join(', ')}` : '',
 				d.platforms.length ? `only ${d.platforms.join(', ')}` : '',
 				d.rate_per_s ? `at most ${d.rate_per_s} a second` : '',
 				d.ordered ? '' : 'unordered', d.include_raw ? 'with the raw item' : '',
@@ -218,6 +237,7 @@ $('add').addEventListener('submit', async (ev) => {
 	if (h.error) { showAlert($('alert'), h.error); return; }
 	const body = { url, events, description: $('add-desc').value.trim(),
 		platforms: [...$('add-more').querySelectorAll('input[id^="pf-"]:checked')].map((i) => i.value),
+		channels: [...$('add-channels').querySelectorAll('input:checked')].map((i) => Number(i.value)),
 		ordered: $('add-ordered').checked, include_raw: $('add-raw').checked };
 	if ($('add-rate').value.trim()) body.rate_per_s = Number($('add-rate').value);
 	if (Object.keys(h.headers).length) body.headers = h.headers;
@@ -236,4 +256,5 @@ $('add').addEventListener('submit', async (ev) => {
 	await load();
 });
 
+await loadChannels();
 await load();

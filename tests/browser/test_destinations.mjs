@@ -157,6 +157,23 @@ try {
 	await shot(page, 'destinations-replay');
 	w.check('options and replay');
 
+	// --- a destination for one channel
+	await page.reload();
+	await page.waitForSelector('#dests .dest-url');
+	await page.click('#add-more summary');
+	const box = await page.waitForSelector('#add-channels input[type="checkbox"]');
+	ok(/Sandbox Bakery \(messenger\)/.test(await page.textContent('#add-channels')), 'the channels are listed to choose from',
+		await page.textContent('#add-channels'));
+	await box.check();
+	await page.fill('#add-url', `http://127.0.0.1:${port}/bakery`);
+	await page.click('#add-submit');
+	await page.waitForSelector('#add-result:not([hidden])');
+	await page.waitForFunction(() => document.querySelectorAll('#dests .dest-url').length === 2);
+	const texts = await page.$$eval('#dests .dest-options', (n) => n.map((x) => x.textContent));
+	ok(texts.some((t) => /only Sandbox Bakery/.test(t)), 'a destination for that channel alone', texts.join(' | '));
+	await shot(page, 'destinations-channel');
+	w.check('channel filter');
+
 	const phone = await newContext(browser, PHONE);
 	const pp = await phone.newPage();
 	const wp = watch(pp, 'destinations phone');
