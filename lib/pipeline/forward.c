@@ -38,6 +38,7 @@ struct fwd_slot {
 	struct curl_slist	*connect;	/* CURLOPT_CONNECT_TO */
 	struct db_fwd_due	 dest;
 	long long		 delivery_id, attempts;
+	char			 uid[64];	/* its event's */
 	long long		 started_ms, started_mono;
 	struct buf		 body;
 	char			 resp[HG_FWD_RESPONSE_KEEP + 1];
@@ -302,6 +303,7 @@ settle(struct forward_worker *w, const struct fwd_slot *s, int status,
 	memset(&o, 0, sizeof(o));
 	o.delivery_id = s->delivery_id;
 	o.destination_id = s->dest.id;
+	o.uid = s->uid;
 	o.started_ms = s->started_ms;
 	o.duration_ms = clock_mono_ms() - s->started_mono;
 	o.status = status;
@@ -600,6 +602,7 @@ fill(struct forward_worker *w)
 			continue;
 		w->slot[j].delivery_id = id;
 		w->slot[j].attempts = attempts;
+		memcpy(w->slot[j].uid, uid, sizeof(w->slot[j].uid));
 		if (w->slot[j].body.err) {
 			/* Too big to send: a dead letter at once. */
 			w->slot[j].attempts = 1000;

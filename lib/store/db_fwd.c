@@ -304,8 +304,11 @@ db_fwd_record(struct db *d, const struct db_fwd_outcome *o)
 	sqlite3_bind_int(st, 5, o->status);
 	db_bind_text(st, 6, o->error);
 	db_bind_text(st, 7, o->response);
+	db_bind_text(st, 8, o->uid);
 	if (db_exec(d, st) == -1)
 		return -1;
+	if (sqlite3_changes(d->h) == 0)
+		return 0;
 	if ((st = db_stmt(d, STMT_FWD_DELIVERY_SET)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, o->delivery_id);

@@ -37,6 +37,22 @@ expect_eq "$(status "$r")" 201 "a destination"
 DEST=$(body "$r" | json 'j["id"]')
 SECRET=$(body "$r" | json 'j["secret"]')
 
+# --- started now, checked later: an endpoint that answers after 17 s
+# (an attempt ends at 15 s), and one deleted while its request is in
+# flight (its outcome has nowhere to go; the worker carries on).
+H=$TMP/hang
+mkdir -p "$H"
+recv_answer "$H" '200 17000'
+recv_start "$H" -c || not_ok "the hanging receiver starts"
+r=$(api A POST /api/destinations "{\"url\":\"http://127.0.0.1:$RECV_PORT/hang\",\"events\":[\"meta.event\"]}")
+HANG=$(body "$r" | json 'j["id"]')
+r=$(api A POST /api/destinations "{\"url\":\"http://127.0.0.1:$RECV_PORT/gone\",\"events\":[\"meta.event\"]}")
+GONE=$(body "$r" | json 'j["id"]')
+api A POST /api/destinations/$HANG/test >/dev/null
+api A POST /api/destinations/$GONE/test >/dev/null
+sleep 0.5
+expect_eq "$(status "$(api A DELETE /api/destinations/$GONE)")" 200 "a destination is deleted while its request is in flight"
+
 # --- receiver down: the schedule, then a dead letter, then resend
 E1=$(test_event)
 DL=$(delivery_of "$E1")
@@ -133,6 +149,15 @@ expect_eq "$(wait_sql "SELECT count(*) FROM fwd_attempt WHERE destination_id = $
 expect_match "$(sql "$D" "SELECT error FROM fwd_attempt WHERE destination_id = $MOVED")" '^not sent: .*private' "... and refused before connecting, saying why"
 expect_eq "$(lines)" "$n" "... nothing was sent"
 api A DELETE /api/destinations/$MOVED >/dev/null
+
+# --- the endpoint that answers after 17 s: the attempt ends at 15 s
+expect_eq "$(wait_sql "SELECT count(*) > 0 FROM fwd_attempt WHERE destination_id = $HANG" 1 250)" 1 "an endpoint that takes 17 s: its attempt ends"
+expect_eq "$(sql "$D" "SELECT error FROM fwd_attempt WHERE destination_id = $HANG ORDER BY id LIMIT 1")" "no answer within 15 s" "... at 15 s, saying so"
+ms=$(sql "$D" "SELECT duration_ms FROM fwd_attempt WHERE destination_id = $HANG ORDER BY id LIMIT 1")
+if [ "$ms" -ge 14900 ] && [ "$ms" -le 16000 ]; then ok "... after ${ms} ms"; else not_ok "... after ${ms} ms"; fi
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_attempt WHERE destination_id = $GONE") $(grep -c 'event=forward.run' "$D/error.log")" "0 0" \
+    "the deleted destination's outcome went nowhere, and the worker never failed"
+api A DELETE /api/destinations/$HANG >/dev/null
 
 # --- a redirect is a failure, never followed
 answer "302 0 Location: http://127.0.0.1:$RPORT/elsewhere"
