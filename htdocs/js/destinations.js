@@ -1,8 +1,8 @@
 // Destinations (admins): the business's own endpoints that receive
 // every event.  Add one (its secret shown once), see each one's
 // success rate, latency, backlog and last error, send a test event,
-// enable or disable, rotate the secret, delete (after a confirmation
-// in the row); more options when adding one (channels, platforms, a rate limit,
+// enable or disable, change one (the add form, filled), rotate the
+// secret, delete (after a confirmation in the row); more options when adding one (channels, platforms, a rate limit,
 // order, Meta's raw item, custom headers); a destination's deliveries
 // with their attempts, resend one or every failed one, replay a time
 // range.
@@ -24,6 +24,7 @@ const TYPES = [
 	['message.forwarded', 'Message forwarded by a rule'],
 ];
 let current = null;	// the destination whose deliveries are shown
+let editing = null;	// the destination the form changes (null: adds)
 let currentDelivery = null;
 
 await frame('destinations.html');
@@ -104,6 +105,8 @@ function actions(d) {
 		el('button', { type: 'button', className: 'btn btn-small dest-toggle',
 			onclick: () => act(() => api('PUT', `destinations/${d.id}`, { enabled: !d.enabled }),
 				d.enabled ? 'Disabled.' : 'Enabled.') }, d.enabled ? 'Disable' : 'Enable'),
+		el('button', { type: 'button', className: 'btn btn-small dest-edit',
+			onclick: () => edit(d) }, 'Change'),
 		el('button', { type: 'button', className: 'btn btn-small dest-rotate',
 			onclick: () => rotate(d) }, 'Rotate secret'),
 		el('button', { type: 'button', className: 'btn btn-danger btn-small dest-delete',
@@ -131,6 +134,40 @@ async function act(fn, okText, showAfter) {
 	if (showAfter) await show(showAfter);
 	else if (current) await deliveries();
 }
+
+// The form changes d: its fields filled in (never its headers' values).
+function edit(d) {
+	editing = d;
+	$('add-h').textContent = `Change ${d.url}`;
+	$('add-submit').textContent = 'Save changes';
+	$('edit-cancel').hidden = false;
+	$('add-url').value = d.url;
+	$('add-desc').value = d.description || '';
+	for (const i of $('add-events').querySelectorAll('input')) i.checked = d.events.includes(i.value);
+	for (const i of $('add-more').querySelectorAll('input[id^="pf-"]')) i.checked = d.platforms.includes(i.value);
+	for (const i of $('add-channels').querySelectorAll('input')) i.checked = d.channels.includes(Number(i.value));
+	$('add-rate').value = d.rate_per_s || '';
+	$('add-ordered').checked = d.ordered;
+	$('add-raw').checked = d.include_raw;
+	$('add-headers').value = '';
+	$('add-headers').placeholder = d.has_headers ? 'Its headers are kept; lines here replace them' : 'X-Api-Key: ...';
+	$('add-headers-clear').checked = false;
+	$('add-headers-clear-label').hidden = !d.has_headers;
+	$('add-more').open = true;
+	$('add-result').hidden = true;
+	$('add-url').focus();
+}
+
+function stopEditing() {
+	editing = null;
+	$('add').reset();
+	$('add-h').textContent = 'Add a destination';
+	$('add-submit').textContent = 'Add destination';
+	$('add-headers').placeholder = 'X-Api-Key: ...';
+	$('edit-cancel').hidden = true;
+	$('add-headers-clear-label').hidden = true;
+}
+$('edit-cancel').addEventListener('click', stopEditing);
 
 async function rotate(d) {
 	try {
@@ -242,6 +279,20 @@ $('add').addEventListener('submit', async (ev) => {
 	if ($('add-rate').value.trim()) body.rate_per_s = Number($('add-rate').value);
 	if (Object.keys(h.headers).length) body.headers = h.headers;
 	$('add-submit').disabled = true;
+	if (editing) {
+		if (!$('add-rate').value.trim()) body.rate_per_s = null;
+		if ($('add-headers-clear').checked && !body.headers) body.headers = null;
+		try {
+			await api('PUT', `destinations/${editing.id}`, body);
+			showAlert($('alert'), `${url} was changed.`, 'ok');
+			stopEditing();
+		} catch (e) {
+			showAlert($('alert'), e.message);
+		}
+		$('add-submit').disabled = false;
+		await load();
+		return;
+	}
 	try {
 		const r = await api('POST', 'destinations', body);
 		showAlert($('alert'), '');

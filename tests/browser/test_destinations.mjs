@@ -14,7 +14,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, setUp, signIn, deliver } from './lib.mjs';
+import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, setUp, signIn, deliver, sql } from './lib.mjs';
 
 const DATA = process.env.HUBGATE_DATA;
 const CONFIG = process.env.HUBGATE_CONFIG;
@@ -110,11 +110,38 @@ try {
 	await shot(page, 'destinations-attempt');
 	w.check('add and test');
 
+	// --- change it: the form filled in; a refused header; a new rate,
+	// the headers kept
+	const destId = sql('SELECT id FROM fwd_destination').trim();
+	await page.click('#dests tr:first-child button.dest-edit');
+	eq(await page.inputValue('#add-url'), URL_, 'Change fills the form with the destination');
+	eq(await page.inputValue('#add-rate'), '5', '... its rate');
+	eq(await page.inputValue('#add-headers'), '', '... never its headers\' values');
+	w.expect(`/api/destinations/${destId}`, 422);
+	await page.fill('#add-headers', 'Connection: close');
+	await page.click('#add-submit');
+	await page.waitForFunction(() => /Connection cannot be set/.test(document.querySelector('#alert').textContent));
+	ok(true, 'changing to a header of the connection is refused, in words');
+	await page.fill('#add-headers', '');
+	await page.fill('#add-rate', '2');
+	await page.fill('#add-desc', 'Orders v2');
+	await page.click('#add-submit');
+	await page.waitForFunction(() => /was changed/.test(document.querySelector('#alert').textContent));
+	await page.waitForFunction(() => /at most 2 a second/.test(document.querySelector('#dests .dest-options').textContent));
+	ok(/custom headers/.test(await page.textContent('#dests .dest-options')), 'the new rate shows, the headers kept');
+	ok((await page.textContent('#dests')).includes('Orders v2'), '... and the new description');
+	eq(await page.textContent('#add-submit'), 'Add destination', 'the form adds again');
+	await page.click('#dests button.dest-test');
+	for (let i = 0; i < 50 && lines().length < 2; i++) await sleep(100);
+	eq((lines()[1] || '').split('\t')[3], 'from-the-page', 'a test event still carries the header');
+	await shot(page, 'destinations-changed');
+	w.check('change');
+
 	// --- the receiver breaks: retries, a dead letter; fixed: resend
 	answer('500');
 	await page.click('#dests button.dest-test');
-	for (let i = 0; i < 60 && lines().length < 4; i++) await sleep(100);
-	eq(lines().length, 4, 'a failing receiver gets the first attempt and two retries');
+	for (let i = 0; i < 60 && lines().length < 5; i++) await sleep(100);
+	eq(lines().length, 5, 'a failing receiver gets the first attempt and two retries');
 	await sleep(300);
 	await page.click('#deliv-refresh');
 	await page.waitForSelector('#deliveries [data-state="dead"]');
@@ -128,9 +155,9 @@ try {
 	await shot(page, 'destinations-dead');
 	answer('200');
 	await page.click('#deliv-resend-dead');
-	for (let i = 0; i < 50 && lines().length < 5; i++) await sleep(100);
-	eq(lines().length, 5, 'fixed, "Resend all failed" sends it again');
-	eq(lines()[4].split('\t')[0], lines()[1].split('\t')[0], '... with the same webhook-id');
+	for (let i = 0; i < 50 && lines().length < 6; i++) await sleep(100);
+	eq(lines().length, 6, 'fixed, "Resend all failed" sends it again');
+	eq(lines()[5].split('\t')[0], lines()[2].split('\t')[0], '... with the same webhook-id');
 	for (let i = 0; i < 30; i++) {
 		await page.click('#deliv-refresh');
 		await sleep(200);
@@ -145,15 +172,15 @@ try {
 	const since = new Date(Date.now() - 60000);
 	admin(['channel-add', 'page', '104857600000001', 'Sandbox Bakery']);
 	await deliver({ platform: 'messenger', page: '104857600000001', text: 'Replay me' });
-	for (let i = 0; i < 100 && lines().length < 7; i++) await sleep(100);
-	eq(lines().length, 7, 'a message\'s two events are delivered');
-	const ids = lines().slice(5).map((l) => l.split('\t')[0]);
+	for (let i = 0; i < 100 && lines().length < 8; i++) await sleep(100);
+	eq(lines().length, 8, 'a message\'s two events are delivered');
+	const ids = lines().slice(6).map((l) => l.split('\t')[0]);
 	await page.fill('#replay-since', local(since));
 	await page.fill('#replay-until', local(new Date(Date.now() + 60000)));
 	await page.click('#replay-submit');
 	await page.waitForFunction(() => /sent again/.test(document.querySelector('#alert').textContent));
-	for (let i = 0; i < 50 && lines().length < 9; i++) await sleep(100);
-	eq(lines().slice(7).map((l) => l.split('\t')[0]).join(' '), ids.join(' '), 'a replay sends them again, same ids, in order');
+	for (let i = 0; i < 50 && lines().length < 10; i++) await sleep(100);
+	eq(lines().slice(8).map((l) => l.split('\t')[0]).join(' '), ids.join(' '), 'a replay sends them again, same ids, in order');
 	await shot(page, 'destinations-replay');
 	w.check('options and replay');
 
