@@ -82,8 +82,8 @@ WEB_SRC	+= lib/web/api_detail.c
 # destinations, the delivery worker, the API).
 CORE_SRC += lib/core/whsig.c lib/core/urlsafe.c
 STORE_SRC += lib/store/db_fwd.c
-PIPELINE_SRC += lib/pipeline/forward.c
-WEB_SRC += lib/web/api_fwd.c
+PIPELINE_SRC += lib/pipeline/forward.c lib/pipeline/forward_rules.c
+WEB_SRC += lib/web/api_fwd.c lib/web/api_fwd_save.c lib/web/api_fwd_deliv.c
 # The forwarding tests check every event against docs/events.schema.json.
 PKGS += python3-jsonschema
 # Automation: rules, the bot hook, the handover to people.

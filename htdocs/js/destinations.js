@@ -1,9 +1,11 @@
 // Destinations (admins): the business's own endpoints that receive
 // every event.  Add one (its secret shown once), see each one's
 // success rate, latency, backlog and last error, send a test event,
-// enable or disable, rotate the secret, delete (after a confirmation
-// in the row); a destination's deliveries with their attempts, resend
-// one or every failed one.
+// enable or disable, change one (the add form, filled), rotate the
+// secret, delete (after a confirmation in the row); more options when adding one (channels, platforms, a rate limit,
+// order, Meta's raw item, custom headers); a destination's deliveries
+// with their attempts, resend one or every failed one, replay a time
+// range.
 import { api, el, showAlert } from './api.js';
 import { frame } from './frame.js';
 import { items, fill } from './list.js';
@@ -22,6 +24,7 @@ const TYPES = [
 	['message.forwarded', 'Message forwarded by a rule'],
 ];
 let current = null;	// the destination whose deliveries are shown
+let editing = null;	// the destination the form changes (null: adds)
 let currentDelivery = null;
 
 await frame('destinations.html');
@@ -32,6 +35,24 @@ for (const [value, label] of TYPES) {
 	const id = `ev-${value.replace('.', '-')}`;
 	$('add-events').append(el('label', { className: 'check', htmlFor: id },
 		el('input', { type: 'checkbox', id, value, defaultChecked: value.startsWith('message.') }), ' ', label));
+}
+
+const channelNames = new Map();	// id -> name, for the list
+
+// The workspace's channels as boxes to tick (none: every channel).
+async function loadChannels() {
+	let d;
+	try {
+		d = await api('GET', 'channels');
+	} catch (e) {
+		return;	// the list says why if the API is down
+	}
+	const list = d && Array.isArray(d.channels) ? d.channels.filter((c) => Number.isSafeInteger(c.id)) : [];
+	for (const c of list) channelNames.set(c.id, c.name || c.meta_id || `#${c.id}`);
+	if (!list.length) return;
+	$('add-channels').replaceChildren(...list.map((c) => el('label', { className: 'check', htmlFor: `ch-${c.id}` },
+		el('input', { type: 'checkbox', id: `ch-${c.id}`, value: String(c.id) }), ' ',
+		`${channelNames.get(c.id)} (${c.platform})`)));
 }
 
 async function load() {
@@ -49,7 +70,12 @@ async function load() {
 	fill($('dests'), rows, [
 		(d) => el('span', {}, el('strong', { className: 'dest-url' }, d.url),
 			d.description ? el('br') : null, d.description || '',
-			el('br'), el('span', { className: 'muted' }, d.events.join(', '))),
+			el('br'), el('span', { className: 'muted dest-options' }, [d.events.join(', '),
+				d.channels.length ? `only ${d.channels.map((id) => channelNames.get(id) || `#${id}`).join(', ')}` : '',
+				d.platforms.length ? `only ${d.platforms.join(', ')}` : '',
+				d.rate_per_s ? `at most ${d.rate_per_s} a second` : '',
+				d.ordered ? '' : 'unordered', d.include_raw ? 'with the raw item' : '',
+				d.has_headers ? 'custom headers' : ''].filter(Boolean).join(' · '))),
 		(d) => el('span', {},
 			el('span', { className: d.enabled ? 'badge dest-state' : 'badge badge-off dest-state' },
 				d.enabled ? 'enabled' : 'disabled'),
@@ -79,6 +105,8 @@ function actions(d) {
 		el('button', { type: 'button', className: 'btn btn-small dest-toggle',
 			onclick: () => act(() => api('PUT', `destinations/${d.id}`, { enabled: !d.enabled }),
 				d.enabled ? 'Disabled.' : 'Enabled.') }, d.enabled ? 'Disable' : 'Enable'),
+		el('button', { type: 'button', className: 'btn btn-small dest-edit',
+			onclick: () => edit(d) }, 'Change'),
 		el('button', { type: 'button', className: 'btn btn-small dest-rotate',
 			onclick: () => rotate(d) }, 'Rotate secret'),
 		el('button', { type: 'button', className: 'btn btn-danger btn-small dest-delete',
@@ -106,6 +134,40 @@ async function act(fn, okText, showAfter) {
 	if (showAfter) await show(showAfter);
 	else if (current) await deliveries();
 }
+
+// The form changes d: its fields filled in (never its headers' values).
+function edit(d) {
+	editing = d;
+	$('add-h').textContent = `Change ${d.url}`;
+	$('add-submit').textContent = 'Save changes';
+	$('edit-cancel').hidden = false;
+	$('add-url').value = d.url;
+	$('add-desc').value = d.description || '';
+	for (const i of $('add-events').querySelectorAll('input')) i.checked = d.events.includes(i.value);
+	for (const i of $('add-more').querySelectorAll('input[id^="pf-"]')) i.checked = d.platforms.includes(i.value);
+	for (const i of $('add-channels').querySelectorAll('input')) i.checked = d.channels.includes(Number(i.value));
+	$('add-rate').value = d.rate_per_s || '';
+	$('add-ordered').checked = d.ordered;
+	$('add-raw').checked = d.include_raw;
+	$('add-headers').value = '';
+	$('add-headers').placeholder = d.has_headers ? 'Its headers are kept; lines here replace them' : 'X-Api-Key: ...';
+	$('add-headers-clear').checked = false;
+	$('add-headers-clear-label').hidden = !d.has_headers;
+	$('add-more').open = true;
+	$('add-result').hidden = true;
+	$('add-url').focus();
+}
+
+function stopEditing() {
+	editing = null;
+	$('add').reset();
+	$('add-h').textContent = 'Add a destination';
+	$('add-submit').textContent = 'Add destination';
+	$('add-headers').placeholder = 'X-Api-Key: ...';
+	$('edit-cancel').hidden = true;
+	$('add-headers-clear-label').hidden = true;
+}
+$('edit-cancel').addEventListener('click', stopEditing);
 
 async function rotate(d) {
 	try {
@@ -178,14 +240,61 @@ $('deliv-refresh').addEventListener('click', async () => { await load(); await d
 $('deliv-resend-dead').addEventListener('click', () => current &&
 	act(() => api('POST', `destinations/${current.id}/resend`), 'Every failed delivery is sent again.'));
 
+// The custom headers' lines ("Name: value") as an object, or a reason.
+function headersOf(text) {
+	const out = {};
+	for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+		const i = line.indexOf(':');
+		if (i < 1) return { error: `"${line}" is not a header: write Name: value.` };
+		out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+	}
+	return { headers: out };
+}
+
+$('replay').addEventListener('submit', async (ev) => {
+	ev.preventDefault();
+	const since = new Date($('replay-since').value), until = new Date($('replay-until').value);
+	if (!current || Number.isNaN(since.getTime()) || Number.isNaN(until.getTime()) || until <= since) {
+		showAlert($('alert'), 'Choose when the range starts and when it ends, the end after the start.');
+		return;
+	}
+	await act(async () => {
+		const r = await api('POST', `destinations/${current.id}/replay`,
+			{ since: since.toISOString(), until: until.toISOString() });
+		$('replay').dataset.sent = r.deliveries;
+	}, 'The events of that range are sent again (the same event ids).');
+});
+
 $('add').addEventListener('submit', async (ev) => {
 	ev.preventDefault();
 	const url = $('add-url').value.trim();
 	const events = [...$('add-events').querySelectorAll('input:checked')].map((i) => i.value);
 	if (!url || !events.length) { showAlert($('alert'), 'Enter a URL and choose at least one event.'); return; }
+	const h = headersOf($('add-headers').value);
+	if (h.error) { showAlert($('alert'), h.error); return; }
+	const body = { url, events, description: $('add-desc').value.trim(),
+		platforms: [...$('add-more').querySelectorAll('input[id^="pf-"]:checked')].map((i) => i.value),
+		channels: [...$('add-channels').querySelectorAll('input:checked')].map((i) => Number(i.value)),
+		ordered: $('add-ordered').checked, include_raw: $('add-raw').checked };
+	if ($('add-rate').value.trim()) body.rate_per_s = Number($('add-rate').value);
+	if (Object.keys(h.headers).length) body.headers = h.headers;
 	$('add-submit').disabled = true;
+	if (editing) {
+		if (!$('add-rate').value.trim()) body.rate_per_s = null;
+		if ($('add-headers-clear').checked && !body.headers) body.headers = null;
+		try {
+			await api('PUT', `destinations/${editing.id}`, body);
+			showAlert($('alert'), `${url} was changed.`, 'ok');
+			stopEditing();
+		} catch (e) {
+			showAlert($('alert'), e.message);
+		}
+		$('add-submit').disabled = false;
+		await load();
+		return;
+	}
 	try {
-		const r = await api('POST', 'destinations', { url, events, description: $('add-desc').value.trim() });
+		const r = await api('POST', 'destinations', body);
 		showAlert($('alert'), '');
 		$('add-ok').textContent = `${r.url} was added.`;
 		$('add-secret').textContent = r.secret;
@@ -198,4 +307,5 @@ $('add').addEventListener('submit', async (ev) => {
 	await load();
 });
 
+await loadChannels();
 await load();

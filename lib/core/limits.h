@@ -475,6 +475,7 @@
 #define HG_FWD_LIST_MAX			2048
 /* Custom headers of a destination: a few API keys of theirs. */
 #define HG_FWD_HEADERS_MAX		8
+#define HG_FWD_HEADER_NAME_MAX		64
 #define HG_FWD_HEADER_VALUE_MAX		1024
 /* One attempt may take 15 s (the receivers' contract); connecting 5 s. */
 #define HG_FWD_TIMEOUT_MS		15000
@@ -488,6 +489,12 @@
 /* Destinations delivered to at once by one worker (one request in
  * flight each). */
 #define HG_FWD_PARALLEL_MAX		64
+/* A destination whose last attempt took HG_FWD_SLOW_MS or more is slow;
+ * slow ones hold at most HG_FWD_PARALLEL_MAX - HG_FWD_FAST_RESERVE of
+ * those places, so that however many endpoints hang, the others keep
+ * going. */
+#define HG_FWD_SLOW_MS			1000
+#define HG_FWD_FAST_RESERVE		16
 /* The default schedule (Svix's): delays after each failed attempt, in
  * seconds, each +-HG_FWD_JITTER_PCT; past the last, a dead letter. */
 #define HG_FWD_SCHEDULE_DEFAULT		"5,300,1800,7200,18000,36000,36000"

@@ -38,6 +38,7 @@ struct fwd_slot {
 	struct curl_slist	*connect;	/* CURLOPT_CONNECT_TO */
 	struct db_fwd_due	 dest;
 	long long		 delivery_id, attempts;
+	char			 uid[64];	/* its event's */
 	long long		 started_ms, started_mono;
 	struct buf		 body;
 	char			 resp[HG_FWD_RESPONSE_KEEP + 1];
@@ -69,85 +70,6 @@ struct forward_worker {
 	int			 noff;
 	long long		 rr;	/* the destination started last */
 };
-
-long long
-forward_delay_ms(const long long *sched, int nsched, long long n,
-    unsigned long rnd)
-{
-	long long	 base, span;
-
-	if (n < 1 || n > nsched)
-		return -1;
-	base = sched[n - 1] * 1000;
-	span = base * HG_FWD_JITTER_PCT / 100;
-	if (span == 0)
-		return base;
-	/* Uniform in [base - span, base + span]. */
-	return base - span + (long long)(rnd % (unsigned long)(2 * span + 1));
-}
-
-long long
-forward_retry_after(const char *v, long long now_s)
-{
-	long long	 n = 0;
-	const char	*p;
-	time_t		 t;
-
-	if (v == NULL || *v == '\0')
-		return -1;
-	for (p = v; *p >= '0' && *p <= '9'; p++)
-		if ((n = n * 10 + (*p - '0')) > HG_FWD_RETRY_AFTER_MAX_S)
-			n = HG_FWD_RETRY_AFTER_MAX_S;
-	if (p != v && *p == '\0')
-		return n;
-	if ((t = curl_getdate(v, NULL)) == -1)
-		return -1;
-	n = (long long)t - now_s;
-	if (n < 0)
-		n = 0;
-	return n > HG_FWD_RETRY_AFTER_MAX_S ? HG_FWD_RETRY_AFTER_MAX_S : n;
-}
-
-/* The additional data a sealed secret is bound to. */
-static void
-seal_aad(long long workspace, char *aad, size_t sz)
-{
-	snprintf(aad, sz, "fwd_destination:%lld", workspace);
-}
-
-int
-forward_seal(const struct conf *c, long long workspace, const char *pt,
-    struct buf *out)
-{
-	unsigned char	 key[CRYPTO_KEY_LEN];
-	char		 aad[64];
-	int		 rc;
-
-	if (c == NULL || crypto_key_parse(conf_get(c, "token_key"), key) == -1)
-		return -1;
-	seal_aad(workspace, aad, sizeof(aad));
-	rc = crypto_seal(key, pt, strlen(pt), aad, strlen(aad), out);
-	crypto_wipe(key, sizeof(key));
-	return rc;
-}
-
-int
-forward_unseal(const struct conf *c, long long workspace, const void *in,
-    size_t len, struct buf *out)
-{
-	unsigned char	 key[CRYPTO_KEY_LEN];
-	char		 aad[64];
-	int		 rc;
-
-	if (c == NULL || crypto_key_parse(conf_get(c, "token_key"), key) == -1)
-		return -1;
-	seal_aad(workspace, aad, sizeof(aad));
-	rc = crypto_open(key, in, len, aad, strlen(aad), out);
-	crypto_wipe(key, sizeof(key));
-	if (rc == 0 && buf_cstr(out) == NULL)
-		rc = -1;
-	return rc;
-}
 
 struct forward_worker *
 forward_worker_new(const struct conf *c, struct db *d)
@@ -246,45 +168,32 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 	return len;
 }
 
-/* 1 when a custom header's name may be sent: a token, and none of the
- * headers hubgate sets itself. */
+/* Add destination id's custom headers (a JSON object of strings) to
+ * *h; 0 or -1.  One saved before forward_header_check refused it is
+ * left out, and the log says so (its name, never its value). */
 static int
-header_name_ok(const char *n)
-{
-	static const char *const own[] = { "content-type", "content-length",
-	    "host", "user-agent", "webhook-id", "webhook-timestamp",
-	    "webhook-signature", "expect", "transfer-encoding", "connection" };
-	size_t i;
-
-	if (*n == '\0' || strlen(n) > 64)
-		return 0;
-	for (i = 0; n[i] != '\0'; i++)
-		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= 'A' &&
-		    n[i] <= 'Z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '-' ||
-		    n[i] == '_'))
-			return 0;
-	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-		if (strcasecmp(n, own[i]) == 0)
-			return 0;
-	return 1;
-}
-
-/* Add the custom headers (a JSON object of strings) to *h; 0 or -1. */
-static int
-add_custom(struct curl_slist **h, const char *json)
+add_custom(struct curl_slist **h, long long id, const char *json)
 {
 	cJSON		*o, *it;
-	char		 line[HG_FWD_HEADER_VALUE_MAX + 80];
+	char		 line[HG_FWD_HEADER_NAME_MAX + HG_FWD_HEADER_VALUE_MAX + 8];
 	struct curl_slist *n;
+	struct logline	 l;
+	const char	*why;
 	int		 rc = -1;
 
 	if ((o = cJSON_Parse(json)) == NULL || !cJSON_IsObject(o))
 		goto out;
 	cJSON_ArrayForEach(it, o) {
-		if (!cJSON_IsString(it) || !header_name_ok(it->string) ||
-		    strlen(it->valuestring) > HG_FWD_HEADER_VALUE_MAX ||
-		    strpbrk(it->valuestring, "\r\n") != NULL)
+		if (!cJSON_IsString(it) || forward_header_check(it->string,
+		    it->valuestring, &why) == -1) {
+			log_begin(&l, LOG_LEVEL_WARN, "forward.header_left_out");
+			log_int(&l, "destination", id);
+			log_str(&l, "header", it->string);
+			log_str(&l, "why", cJSON_IsString(it) ? why :
+			    "not text");
+			log_end(&l);
 			continue;
+		}
 		snprintf(line, sizeof(line), "%s: %s", it->string,
 		    it->valuestring);
 		if ((n = curl_slist_append(*h, line)) == NULL)
@@ -359,7 +268,8 @@ slot_headers(struct forward_worker *w, struct fwd_slot *s, const char *uid,
 	if (hsealed.len > 0) {
 		*why = "the destination's headers cannot be read";
 		if (forward_unseal(w->conf, ws, hsealed.data, hsealed.len,
-		    &hjson) == -1 || add_custom(&s->hdrs, buf_cstr(&hjson)) == -1)
+		    &hjson) == -1 || add_custom(&s->hdrs, s->dest.id,
+		    buf_cstr(&hjson)) == -1)
 			goto out;
 	}
 	rc = 0;
@@ -393,6 +303,7 @@ settle(struct forward_worker *w, const struct fwd_slot *s, int status,
 	memset(&o, 0, sizeof(o));
 	o.delivery_id = s->delivery_id;
 	o.destination_id = s->dest.id;
+	o.uid = s->uid;
 	o.started_ms = s->started_ms;
 	o.duration_ms = clock_mono_ms() - s->started_mono;
 	o.status = status;
@@ -478,7 +389,8 @@ finish(struct forward_worker *w, struct fwd_slot *s, CURLcode cc)
 	int		 rc;
 
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
-	if (cc != CURLE_OK && !(s->too_big && code >= 200 && code < 300)) {
+	/* An answer longer than the read cap still has its status. */
+	if (cc != CURLE_OK && !(s->too_big && code > 0)) {
 		snprintf(err, sizeof(err), "%s", s->errbuf[0] != '\0' ?
 		    s->errbuf : curl_easy_strerror(cc));
 		if (cc == CURLE_OPERATION_TIMEDOUT)
@@ -511,11 +423,16 @@ finish(struct forward_worker *w, struct fwd_slot *s, CURLcode cc)
 	return rc;
 }
 
-/* May destination id start a request now (its rate)?  1 or 0. */
+/* May destination dd start a request now (its rate)?  1 or 0.  now is
+ * the moment the request starts, so that the spacing holds between
+ * the requests themselves.  With every pace entry taken by a
+ * destination still inside its interval, dd waits for one to free: a
+ * rate is never skipped for want of room. */
 static int
 paced(struct forward_worker *w, const struct db_fwd_due *dd, long long now)
 {
-	int i, free_i = -1;
+	long long	 soonest = 0;
+	int		 i, free_i = -1;
 
 	if (dd->rate_per_s <= 0)
 		return 1;
@@ -533,11 +450,16 @@ paced(struct forward_worker *w, const struct db_fwd_due *dd, long long now)
 		if (free_i < 0 && (w->pace[i].id == 0 ||
 		    w->pace[i].next_ms <= now))
 			free_i = i;
+		if (soonest == 0 || w->pace[i].next_ms < soonest)
+			soonest = w->pace[i].next_ms;
 	}
-	if (free_i >= 0) {
-		w->pace[free_i].id = dd->id;
-		w->pace[free_i].next_ms = now + 1000 / dd->rate_per_s;
+	if (free_i < 0) {
+		if (w->next_due == 0 || soonest < w->next_due)
+			w->next_due = soonest;
+		return 0;
 	}
+	w->pace[free_i].id = dd->id;
+	w->pace[free_i].next_ms = now + 1000 / dd->rate_per_s;
 	return 1;
 }
 
@@ -545,8 +467,11 @@ struct fill {
 	struct forward_worker	*w;
 	struct db_fwd_due	 due[HG_FWD_PARALLEL_MAX];
 	int			 n;
+	int			 slow_room;	/* slow ones that may start */
 };
 
+/* Take due destination dd as a candidate, unless it has a request in
+ * flight, or is slow and the slow ones have their share. */
 static void
 fill_one(void *arg, const struct db_fwd_due *dd)
 {
@@ -556,8 +481,14 @@ fill_one(void *arg, const struct db_fwd_due *dd)
 	for (i = 0; i < HG_FWD_PARALLEL_MAX; i++)
 		if (f->w->slot[i].busy && f->w->slot[i].dest.id == dd->id)
 			return;
-	if (f->n < HG_FWD_PARALLEL_MAX)
-		f->due[f->n++] = *dd;
+	if (f->n == HG_FWD_PARALLEL_MAX)
+		return;
+	if (dd->last_ms >= HG_FWD_SLOW_MS) {
+		if (f->slow_room <= 0)
+			return;
+		f->slow_room--;
+	}
+	f->due[f->n++] = *dd;
 }
 
 /* Settle slot s as failed at once with error, in a transaction of its
@@ -647,6 +578,13 @@ fill(struct forward_worker *w)
 
 	memset(&f, 0, sizeof(f));
 	f.w = w;
+	/* Slow: known so, or in flight for as long already. */
+	f.slow_room = HG_FWD_PARALLEL_MAX - HG_FWD_FAST_RESERVE;
+	for (i = 0; i < HG_FWD_PARALLEL_MAX; i++)
+		if (w->slot[i].busy && (w->slot[i].dest.last_ms >=
+		    HG_FWD_SLOW_MS || clock_mono_ms() -
+		    w->slot[i].started_mono >= HG_FWD_SLOW_MS))
+			f.slow_room--;
 	if (db_fwd_due(w->db, now, w->rr, fill_one, &f) == -1)
 		return -1;
 	for (i = 0; i < f.n; i++) {
@@ -654,7 +592,7 @@ fill(struct forward_worker *w)
 			;
 		if (j == HG_FWD_PARALLEL_MAX)
 			break;
-		if (!paced(w, &f.due[i], now))
+		if (!paced(w, &f.due[i], clock_ms()))
 			continue;
 		w->slot[j].dest = f.due[i];
 		if ((k = db_fwd_head(w->db, &f.due[i], now, &id, &attempts,
@@ -664,6 +602,7 @@ fill(struct forward_worker *w)
 			continue;
 		w->slot[j].delivery_id = id;
 		w->slot[j].attempts = attempts;
+		memcpy(w->slot[j].uid, uid, sizeof(w->slot[j].uid));
 		if (w->slot[j].body.err) {
 			/* Too big to send: a dead letter at once. */
 			w->slot[j].attempts = 1000;

@@ -8,7 +8,9 @@
  * per destination (ordered destinations: in event order, the first
  * pending delivery holding the others back), up to
  * HG_FWD_PARALLEL_MAX destinations at once through one curl multi
- * handle, so a slow or dead endpoint never delays the others.  Each
+ * handle, so a slow or dead endpoint never delays the others: slow
+ * ones (HG_FWD_SLOW_MS) take at most all but HG_FWD_FAST_RESERVE of
+ * those places, and due destinations are taken round robin.  Each
  * attempt re-checks the URL (urlsafe.h) and connects to the address it
  * approved.  2xx succeeds; anything else (redirects are never
  * followed) fails and is retried on forward_schedule with
@@ -57,6 +59,19 @@ int	 forward_seal(const struct conf *, long long workspace, const char *pt,
  * terminated); 0 or -1. */
 int	 forward_unseal(const struct conf *, long long workspace,
 	    const void *in, size_t len, struct buf *out);
+
+/* Whether a destination may have the custom header name: value: 0,
+ * or -1 with why (a sentence to show).  name must be a token (RFC 9110)
+ * of at most HG_FWD_HEADER_NAME_MAX bytes and none of the headers
+ * hubgate sets itself (content-type, content-length, host, user-agent,
+ * webhook-*) or that belong to the connection, which curl and HTTP own
+ * (connection, keep-alive, transfer-encoding, te, trailer, upgrade,
+ * expect, http2-settings, proxy-*); value at most
+ * HG_FWD_HEADER_VALUE_MAX bytes of UTF-8 text without control bytes
+ * (tabs aside: no CR, LF or NUL) nor blanks at either end.  value may
+ * be NULL to check the name alone. */
+int	 forward_header_check(const char *name, const char *value,
+	    const char **why);
 
 /* A worker over d (borrowed); c's forward_schedule and sandbox.
  * curl must be initialised (graph_new did).  NULL when out of memory. */

@@ -1557,10 +1557,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "coalesce(old_secret_until_ms, 0), headers_sealed "
 	    "FROM fwd_destination WHERE id = ?1",
 	/* Ordered: the first pending delivery must be due.  Those after
-	 * destination ?2 first (round robin). */
+	 * destination ?2 first (round robin); with how long the last
+	 * attempt took. */
 	[STMT_FWD_DUE] =
 	    "SELECT d.id, d.workspace_id, coalesce(d.rate_per_s, 0), d.url, "
-	    "d.ordered, d.include_raw FROM fwd_destination d "
+	    "d.ordered, d.include_raw, coalesce((SELECT duration_ms FROM "
+	    "fwd_attempt WHERE destination_id = d.id ORDER BY started_ms DESC "
+	    "LIMIT 1), -1) FROM fwd_destination d "
 	    "WHERE d.enabled = 1 AND CASE WHEN d.ordered THEN (SELECT "
 	    "next_attempt_ms FROM fwd_delivery WHERE destination_id = d.id AND "
 	    "state = 'pending' ORDER BY id LIMIT 1) <= ?1 ELSE EXISTS (SELECT 1 "
@@ -1585,10 +1588,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "min(next_attempt_ms) FROM fwd_delivery WHERE destination_id = d.id "
 	    "AND state = 'pending') END), 0) FROM fwd_destination d "
 	    "WHERE d.enabled = 1",
+	/* Only while the delivery is still the one that was sent. */
 	[STMT_FWD_ATTEMPT_ADD] =
 	    "INSERT INTO fwd_attempt (delivery_id, destination_id, started_ms, "
 	    "duration_ms, status, error, response) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	    "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM "
+	    "fwd_delivery x JOIN fwd_event e ON e.id = x.event_id WHERE "
+	    "x.id = ?1 AND x.destination_id = ?2 AND x.state = 'pending' AND "
+	    "e.uid = ?8)",
 	[STMT_FWD_DELIVERY_SET] =
 	    "UPDATE fwd_delivery SET attempts = attempts + 1, state = ?2, "
 	    "next_attempt_ms = ?3, last_status = ?4, last_error = ?5, "

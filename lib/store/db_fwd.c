@@ -243,6 +243,7 @@ db_fwd_due(struct db *d, long long now_ms, long long after,
 		db_col_copy(st, 3, o.url, sizeof(o.url));
 		o.ordered = sqlite3_column_int(st, 4);
 		o.include_raw = sqlite3_column_int(st, 5);
+		o.last_ms = sqlite3_column_int64(st, 6);
 		fn(arg, &o);
 	}
 	sqlite3_reset(st);
@@ -303,8 +304,11 @@ db_fwd_record(struct db *d, const struct db_fwd_outcome *o)
 	sqlite3_bind_int(st, 5, o->status);
 	db_bind_text(st, 6, o->error);
 	db_bind_text(st, 7, o->response);
+	db_bind_text(st, 8, o->uid);
 	if (db_exec(d, st) == -1)
 		return -1;
+	if (sqlite3_changes(d->h) == 0)
+		return 0;
 	if ((st = db_stmt(d, STMT_FWD_DELIVERY_SET)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, o->delivery_id);

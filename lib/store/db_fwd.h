@@ -80,6 +80,7 @@ int	 db_fwd_dest_keys(struct db *, long long id, long long *workspace,
 /* An enabled destination with a delivery due (for the worker). */
 struct db_fwd_due {
 	long long	 id, workspace_id, rate_per_s;
+	long long	 last_ms;	/* its last attempt's duration; -1: none */
 	char		 url[2049];
 	int		 ordered, include_raw;
 };
@@ -105,6 +106,7 @@ enum db_fwd_state { DB_FWD_PENDING, DB_FWD_DELIVERED, DB_FWD_DEAD,
 extern const char *const db_fwd_state_names[DB_FWD_STATE__MAX];
 struct db_fwd_outcome {
 	long long	 delivery_id, destination_id;
+	const char	*uid;			/* the event's, as sent */
 	long long	 started_ms, duration_ms;
 	int		 status;		/* HTTP; 0: no answer */
 	const char	*error;			/* NULL: it succeeded */
@@ -116,8 +118,11 @@ struct db_fwd_outcome {
 };
 /* Record one attempt: the attempt log, the delivery, the destination's
  * last outcome (disabled when o->disable, or when failing for
- * disable_after_ms).  Inside the caller's transaction; 1 when the
- * destination is disabled by hubgate now, else 0; -1. */
+ * disable_after_ms).  Nothing when the delivery is no longer the
+ * pending one of o->destination_id for event o->uid (deleted while its
+ * request was in flight, its id perhaps taken by a new one).  Inside
+ * the caller's transaction; 1 when the destination is disabled by
+ * hubgate now, else 0; -1. */
 int	 db_fwd_record(struct db *, const struct db_fwd_outcome *o);
 
 /* A delivery as the API shows it. */

@@ -10,7 +10,14 @@
  *          secret ("whsec_...") is shown this once.  422 when the URL
  *          is not https, holds credentials, or is (or resolves to) a
  *          private, loopback (outside the sandbox), link-local or
- *          reserved address; 422 for an unknown event type
+ *          reserved address; 422 for an unknown event type; 422
+ *          with the rule broken for a custom header hubgate, curl or
+ *          HTTP own (forward_header_check: content-type, host,
+ *          user-agent, webhook-*, connection, te, proxy-* ...), a name
+ *          that is not a token, a value with CR, LF or another control
+ *          byte, more than HG_FWD_HEADERS_MAX, a name twice, or a NUL
+ *          (\u0000) in any field.  The audit log records the URL's
+ *          host, never its path or query
  *   GET    /api/destinations/ID           one destination
  *   PUT    /api/destinations/ID           change any of those fields
  *   DELETE /api/destinations/ID           with its deliveries

@@ -8,8 +8,8 @@
 # with its JSON shape; a test event; the attempts' log.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox.sh"
+. "$(dirname "$0")/fwdlib.sh"
 sandbox_suite forward
-RECV=$HUBGATE_ROOT/build/tests/tools/fwdrecv
 W2=$($UT workspace "Second shop")
 ADM=$($UT user adam@example.com "Adam Admin" admin 1)
 AGENT=$($UT user amy@example.com "Amy Agent" agent 1)
@@ -20,32 +20,9 @@ sign_in B "$OWNER2" "$W2"
 
 # The receiver.
 R=$TMP/recv
-mkdir -p "$R"
-"$RECV" "$R/port" "$R/log" "$R/control" &
-RECV_PID=$!
-trap 'kill $RECV_PID 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do [ -s "$R/port" ] && break; sleep 0.1; done
-RPORT=$(cat "$R/port")
+recv_start "$R" || not_ok "the receiver starts"
+RPORT=$RECV_PORT
 URL=http://127.0.0.1:$RPORT/hook
-
-# verify ID TS SIGS BODY SECRET: 0 when one of SIGS is BODY's signature
-# (the README's openssl lines).
-verify() {
-	local key want
-	key=$(printf '%s' "${5#whsec_}" | base64 -d | od -An -tx1 -v | tr -d ' \n')
-	want=$(printf '%s.%s.%s' "$1" "$2" "$4" |
-	    openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | base64)
-	case " $3 " in *" v1,$want "*) return 0 ;; esac
-	return 1
-}
-# wait_lines N: until the receiver logged N requests (15 s at most).
-wait_lines() {
-	for _ in $(seq 150); do
-		[ "$(wc -l < "$R/log" 2>/dev/null || echo 0)" -ge "$1" ] && break
-		sleep 0.1
-	done
-	wc -l < "$R/log" 2>/dev/null || echo 0
-}
 
 # --- destinations through the API
 ALL='["message.received","message.sent","message.status","conversation.escalated","conversation.assigned","conversation.closed","channel.updated","token.level","meta.event"]'
@@ -66,6 +43,7 @@ if grep -rq "${SECRET#whsec_}" "$D/error.log" "$D"/*.log 2>/dev/null; then
 	not_ok "the secret is not in the logs"
 else ok "the secret is not in the logs"; fi
 expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_destination WHERE instr(CAST(secret_sealed AS TEXT), 'whsec_') > 0")" 0 "the secret is stored sealed"
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_destination WHERE instr(CAST(headers_sealed AS TEXT), 'their-key-123') > 0 OR instr(CAST(headers_sealed AS TEXT), 'X-Api-Key') > 0")" 0 "... and so are its headers"
 r=$(api G GET /api/destinations)
 expect_eq "$(status "$r")" 403 "an agent cannot list destinations"
 r=$(api B GET /api/destinations)
@@ -90,8 +68,69 @@ r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"message.nope\"
 expect_eq "$(status "$r")" 422 "an unknown event type: 422"
 r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[]}")
 expect_eq "$(status "$r")" 400 "no event type: 400"
+# Custom headers: a name hubgate, curl or HTTP own is refused with 422
+# and the rule in words (not stored and then left out when sending).
+bad=
+for h in webhook-id Webhook-Signature webhook-timestamp Content-Type content-length Host User-Agent \
+    Connection Expect Transfer-Encoding TE Upgrade Keep-Alive Trailer Proxy-Authorization proxy-connection; do
+	r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"meta.event\"],\"headers\":{\"X-Ok\":\"1\",\"$h\":\"x\"}}")
+	msg=$(body "$r" | json 'j["error"]["message"]')
+	if [ "$(status "$r")" != 422 ] || [[ $msg != "headers: $h cannot be set: "* ]]; then bad="$bad $h($(status "$r"): $msg)"; fi
+done
+expect_eq "$bad" "" "a header hubgate, curl or HTTP own is refused: 422, naming it"
+r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"meta.event\"],\"headers\":{\"Connection\":\"close\"}}")
+expect_match "$(body "$r" | json 'j["error"]["message"]')" 'belong to the connection' "... saying why"
 r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"meta.event\"],\"headers\":{\"webhook-id\":\"x\"}}")
-expect_eq "$(status "$r")" 400 "a header hubgate sets itself: 400"
+expect_match "$(body "$r" | json 'j["error"]["message"]')" 'Standard Webhooks' "... and why for webhook-*"
+# Malformed names and values, too many, twice: 422 with the rule.
+LONGV=$(printf 'v%.0s' $(seq 1025))
+LONGN=X-$(printf 'n%.0s' $(seq 63))
+n=0
+while IFS='|' read -r hdrs want; do
+	n=$((n + 1))
+	r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"meta.event\"],\"headers\":$hdrs}")
+	msg=$(body "$r" | json 'j["error"]["message"]')
+	if [ "$(status "$r")" = 422 ] && [[ $msg =~ $want ]]; then ok "header case $n refused: $msg"
+	else not_ok "header case $n refused: ${hdrs:0:80} -> $(status "$r") $msg (want /$want/)"; fi
+done <<CASES
+{"X Key":"a"}|name is letters, digits
+{"X-Key:":"a"}|name is letters, digits
+{"":"a"}|name is 1 to 64
+{"$LONGN":"a"}|name is 1 to 64
+{"X-Key\r\nX-Evil":"a"}|name is letters, digits
+{"X-Key":"a\r\nX-Evil: 1"}|X-Key's value: .*control character
+{"X-Key":"a\nb"}|control character
+{"X-Key":"a\u0000b"}|NUL character
+{"X-A\u0000B":"a"}|NUL character
+{"X-Key":"a\u007fb"}|control character
+{"X-Key":" padded"}|blank
+{"X-Key":"$LONGV"}|at most 1024 bytes
+{"X-Key":5}|every value is text
+{"X-Key":"a","x-key":"b"}|x-key is given twice
+{"H1":"a","H2":"a","H3":"a","H4":"a","H5":"a","H6":"a","H7":"a","H8":"a","H9":"a"}|at most 8
+CASES
+# What is allowed: any token name (RFC 9110), a value with inner blanks
+# and tabs, eight of them.
+r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"meta.event\"],\"enabled\":false,\"headers\":{\"X-Trace.Id~1\":\"a\tb c\",\"Authorization\":\"Bearer k\",\"H3\":\"a\",\"H4\":\"a\",\"H5\":\"a\",\"H6\":\"a\",\"H7\":\"a\",\"H8\":\"a\"}}")
+expect_eq "$(status "$r")" 201 "a token name, a value with inner blanks, eight headers: accepted"
+HOK=$(body "$r" | json 'j["id"]')
+r=$(api A PUT /api/destinations/$HOK '{"headers":{"Host":"evil.example"}}')
+expect_eq "$(status "$r")" 422 "changing them to one hubgate owns: 422"
+expect_eq "$(sql "$D" "SELECT length(headers_sealed) > 0 FROM fwd_destination WHERE id = $HOK")" 1 "... and the headers stay as they were"
+api A DELETE /api/destinations/$HOK >/dev/null
+# The audit log records the host, never the URL's path or query (a key
+# of theirs may be there).
+A0=$(sql "$D" "SELECT coalesce(max(id), 0) FROM audit_log")
+r=$(api A POST /api/destinations "{\"url\":\"$URL/sekrit-path-1?key=sekrit-query-1\",\"events\":[\"meta.event\"],\"enabled\":false}")
+AUD=$(body "$r" | json 'j["id"]')
+api A PUT /api/destinations/$AUD "{\"url\":\"http://localhost:$RPORT/sekrit-path-2?token=sekrit-query-2\"}" >/dev/null
+expect_eq "$(sql "$D" "SELECT action || ' ' || detail FROM audit_log WHERE object = 'destination:$AUD' AND id > $A0 ORDER BY id" | tr '\n' ';')" \
+    "destination_add host=127.0.0.1;destination_change host=localhost;" "the audit rows of a destination hold its host"
+expect_eq "$(sql "$D" "SELECT count(*) FROM audit_log WHERE detail LIKE '%sekrit%' OR object LIKE '%sekrit%'")" 0 "... and no row its path or query"
+r=$(api A GET "/api/audit?action=destination_add")
+expect_match "$(body "$r" | json '[e["detail"] for e in j["entries"]]')" 'host=127.0.0.1' "... as GET /api/audit shows"
+if grep -rq sekrit "$D"/*.log 2>/dev/null; then not_ok "... nor does any log"; else ok "... nor does any log"; fi
+api A DELETE /api/destinations/$AUD >/dev/null
 expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_destination")" 1 "nothing refused was stored"
 
 # Outside the sandbox, loopback is refused too (the API of a second
@@ -120,6 +159,12 @@ expect_eq "$(status "$r")" 400 "an unknown platform: 400"
 # --- every event type, once, signed, in order
 P1=104857600000001
 CH=$("$ADMIN" channel-add page $P1 'Sandbox Bakery')
+# A destination for this channel and platform, on a receiver of its own.
+R2=$TMP/recv2
+recv_start "$R2" || not_ok "the second receiver starts"
+r=$(api A POST /api/destinations "{\"url\":\"http://127.0.0.1:$RECV_PORT/mine\",\"events\":[\"message.received\"],\"channels\":[$CH],\"platforms\":[\"page\",\"instagram\"]}")
+MINE=$(body "$r" | json 'j["id"]')
+expect_eq "$(status "$r")" 201 "a destination for this channel, on Pages and Instagram"
 curl -s "$CTL/world" >/dev/null
 PT=$(curl -s -d action=issue -d kind=page -d page=$P1 "$CTL/token" | json 'j["access_token"]')
 printf '%s\n' "$PT" | "$ADMIN" channel-token page $P1
@@ -138,6 +183,9 @@ expect_eq "$(status "$r")" 200 "... escalated, then closed"
 sql "$D" "INSERT OR IGNORE INTO token_check (subject, subject_id, workspace_id) VALUES ('channel', $CH, 1)" >/dev/null
 sql "$D" "UPDATE token_check SET level = 'warning' WHERE subject = 'channel' AND subject_id = $CH" >/dev/null
 expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_delivery WHERE destination_id IN ($WA_ONLY, $OTHER_CH)")" 0 "Page events reach neither the WhatsApp-only nor the other channel's destination"
+expect_eq "$(recv_wait "$R2" 1)" 1 "... and the one for this channel and platform gets its message"
+expect_eq "$(cut -f6 "$R2/log" | json 'j["type"] + " " + j["data"]["message"]["text"]')" "message.received Is the cake ready?" "... the message received"
+api A DELETE /api/destinations/$MINE >/dev/null
 api A DELETE /api/destinations/$WA_ONLY >/dev/null
 api A DELETE /api/destinations/$OTHER_CH >/dev/null
 WANT=$(sql "$D" "SELECT count(*) FROM fwd_event")
@@ -152,7 +200,7 @@ expect_eq "$(cut -f6 "$R/log" | grep '"type":"channel.updated"' | grep -o '"chan
 expect_eq "$(cut -f1 "$R/log" | sort | uniq -d | wc -l)" 0 "no webhook-id twice"
 bad=0
 while IFS=$'\t' read -r id ts sig key st bodyj; do
-	verify "$id" "$ts" "$sig" "$bodyj" "$SECRET" || bad=$((bad + 1))
+	fwd_verify "$id" "$ts" "$sig" "$bodyj" "$SECRET" || bad=$((bad + 1))
 	[ "$key" = their-key-123 ] || bad=$((bad + 1))
 	id2=$(printf '%s' "$bodyj" | json 'j["id"]')
 	[ "$id2" = "$id" ] || bad=$((bad + 1))
@@ -160,10 +208,10 @@ done < "$R/log"
 expect_eq "$bad" 0 "every request verifies, carries the custom header, and its id is the event's"
 # A signature under another secret does not verify (the check can fail).
 IFS=$'\t' read -r id ts sig key st bodyj < "$R/log"
-if verify "$id" "$ts" "$sig" "$bodyj" whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw; then
+if fwd_verify "$id" "$ts" "$sig" "$bodyj" whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw; then
 	not_ok "another secret does not verify"
 else ok "another secret does not verify"; fi
-if verify "$id" "$ts" "$sig" "$bodyj " "$SECRET"; then
+if fwd_verify "$id" "$ts" "$sig" "$bodyj " "$SECRET"; then
 	not_ok "an altered body does not verify"
 else ok "an altered body does not verify"; fi
 # Every event matches the documented JSON Schema (docs/events.schema.json).

@@ -11,54 +11,23 @@
 # it did not know.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox.sh"
+. "$(dirname "$0")/fwdlib.sh"
 t_tmp forward-retry
 D=$TMP/d
-RECV=$HUBGATE_ROOT/build/tests/tools/fwdrecv
 # A receiver for alert_webhook: people are told of a disabled destination.
 AL=$TMP/alerts
-mkdir -p "$AL"
-"$RECV" "$AL/port" "$AL/log" "$AL/control" &
-ALERT_PID=$!
-trap 'kill $ALERT_PID 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do [ -s "$AL/port" ] && break; sleep 0.1; done
+recv_start "$AL" || not_ok "the alert receiver starts"
 SANDBOX_CONF="forward_schedule = 1,1,1
-alert_webhook = http://127.0.0.1:$(cat "$AL/port")/alert" start_sandbox "$D" ||
+alert_webhook = http://127.0.0.1:$RECV_PORT/alert" start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 export HUBGATE_CONFIG=$D/hubgate.conf
 ADM=$($UT user adam@example.com "Adam Admin" admin 1)
 sign_in A "$ADM" 1
 R=$TMP/recv
-mkdir -p "$R"
-"$RECV" "$R/port" "$R/log" "$R/control" &
-RECV_PID=$!
-trap 'kill $RECV_PID $ALERT_PID 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do [ -s "$R/port" ] && break; sleep 0.1; done
-RPORT=$(cat "$R/port")
+recv_start "$R" || not_ok "the receiver starts"
+RPORT=$RECV_PORT
 URL=http://127.0.0.1:$RPORT/hook
 
-verify() {
-	local key want
-	key=$(printf '%s' "${5#whsec_}" | base64 -d | od -An -tx1 -v | tr -d ' \n')
-	want=$(printf '%s.%s.%s' "$1" "$2" "$4" |
-	    openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | base64)
-	case " $3 " in *" v1,$want "*) return 0 ;; esac
-	return 1
-}
-lines() { wc -l < "$R/log" 2>/dev/null || echo 0; }
-wait_lines() {  # N [TENTHS]
-	for _ in $(seq "${2:-150}"); do [ "$(lines)" -ge "$1" ] && break; sleep 0.1; done
-	lines
-}
-wait_sql() {  # SQL WANT [TENTHS]
-	local got
-	for _ in $(seq "${3:-150}"); do
-		got=$(sql "$D" "$1")
-		[ "$got" == "$2" ] && break
-		sleep 0.1
-	done
-	echo "$got"
-}
-answer() { echo "$1" > "$R/control"; }
 test_event() { body "$(api A POST /api/destinations/$DEST/test)" | json 'j["event_id"]'; }
 delivery_of() { sql "$D" "SELECT x.id FROM fwd_delivery x JOIN fwd_event e ON e.id = x.event_id WHERE e.uid = '$1' ORDER BY x.id DESC LIMIT 1"; }
 
@@ -67,6 +36,22 @@ r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"message.receiv
 expect_eq "$(status "$r")" 201 "a destination"
 DEST=$(body "$r" | json 'j["id"]')
 SECRET=$(body "$r" | json 'j["secret"]')
+
+# --- started now, checked later: an endpoint that answers after 17 s
+# (an attempt ends at 15 s), and one deleted while its request is in
+# flight (its outcome has nowhere to go; the worker carries on).
+H=$TMP/hang
+mkdir -p "$H"
+recv_answer "$H" '200 17000'
+recv_start "$H" -c || not_ok "the hanging receiver starts"
+r=$(api A POST /api/destinations "{\"url\":\"http://127.0.0.1:$RECV_PORT/hang\",\"events\":[\"meta.event\"]}")
+HANG=$(body "$r" | json 'j["id"]')
+r=$(api A POST /api/destinations "{\"url\":\"http://127.0.0.1:$RECV_PORT/gone\",\"events\":[\"meta.event\"]}")
+GONE=$(body "$r" | json 'j["id"]')
+api A POST /api/destinations/$HANG/test >/dev/null
+api A POST /api/destinations/$GONE/test >/dev/null
+sleep 0.5
+expect_eq "$(status "$(api A DELETE /api/destinations/$GONE)")" 200 "a destination is deleted while its request is in flight"
 
 # --- receiver down: the schedule, then a dead letter, then resend
 E1=$(test_event)
@@ -112,6 +97,67 @@ r=$(api A GET /api/deliveries/$DL3)
 gap=$(body "$r" | json 'j["attempts"][1]["started_ms"] - j["attempts"][0]["started_ms"]')
 if [ "$gap" -ge 2900 ] && [ "$gap" -le 5000 ]; then ok "Retry-After: 3 is honoured over the schedule's 1 s (${gap} ms)"
 else not_ok "Retry-After: 3 is honoured over the schedule's 1 s (${gap} ms)"; fi
+
+# --- Retry-After on 429 (an HTTP date), 502 and 504; never on 500
+gap_of() {  # DELIVERY: ms between its first two attempts
+	body "$(api A GET /api/deliveries/$1)" | json 'j["attempts"][1]["started_ms"] - j["attempts"][0]["started_ms"]'
+}
+for c in 429 502 504 500; do
+	case $c in
+	429) ra=$(date -u -d '+3 seconds' '+%a, %d %b %Y %H:%M:%S GMT'); lo=1900; hi=4500 ;;
+	500) ra=3; lo=700; hi=1600 ;;
+	*) ra=2; lo=1900; hi=3500 ;;
+	esac
+	answer "$c 0 Retry-After: $ra"
+	n=$(lines)
+	E=$(test_event)
+	wait_lines $((n + 1)) >/dev/null
+	answer 200
+	DLx=$(delivery_of "$E")
+	wait_sql "SELECT state FROM fwd_delivery WHERE id = $DLx" delivered 100 >/dev/null
+	gap=$(gap_of "$DLx")
+	if [ "$gap" -ge $lo ] && [ "$gap" -le $hi ]; then ok "$c with Retry-After: $ra: the next attempt $gap ms later"
+	else not_ok "$c with Retry-After: $ra: the next attempt $gap ms later (want $lo..$hi)"; fi
+done
+
+# --- the answer's first bytes only: reading stops at 64 KB
+printf '200\nbody 300000\n' > "$R/control"
+E=$(test_event)
+DLx=$(delivery_of "$E")
+expect_eq "$(wait_sql "SELECT state FROM fwd_delivery WHERE id = $DLx" delivered)" delivered "a 2xx with a 300 KB body is a success"
+r=$(api A GET /api/deliveries/$DLx)
+expect_eq "$(body "$r" | json 'len(j["attempts"][0]["response"])')" 512 "... keeping its first 512 bytes"
+expect_eq "$(body "$r" | json 'len(j["attempts"])')" 1 "... in one attempt"
+printf '500\nbody 300000\n' > "$R/control"
+n=$(lines)
+E=$(test_event)
+wait_lines $((n + 1)) >/dev/null
+answer 200
+DLx=$(delivery_of "$E")
+wait_sql "SELECT state FROM fwd_delivery WHERE id = $DLx" delivered >/dev/null
+r=$(api A GET /api/deliveries/$DLx)
+expect_eq "$(body "$r" | json '[j["attempts"][0]["status"], j["attempts"][0]["error"], len(j["attempts"][0]["response"])]')" \
+    '[500, "HTTP 500", 512]' "a 500 with a 300 KB body: its status, in words, and 512 bytes of it"
+
+# --- the URL is checked again at connect time
+r=$(api A POST /api/destinations "{\"url\":\"$URL\",\"events\":[\"meta.event\"]}")
+MOVED=$(body "$r" | json 'j["id"]')
+sql "$D" "UPDATE fwd_destination SET url = 'http://10.20.30.40:$RPORT/hook' WHERE id = $MOVED" >/dev/null
+n=$(lines)
+r=$(api A POST /api/destinations/$MOVED/test)
+expect_eq "$(wait_sql "SELECT count(*) FROM fwd_attempt WHERE destination_id = $MOVED" 1)" 1 "a destination whose address became private is attempted"
+expect_match "$(sql "$D" "SELECT error FROM fwd_attempt WHERE destination_id = $MOVED")" '^not sent: .*private' "... and refused before connecting, saying why"
+expect_eq "$(lines)" "$n" "... nothing was sent"
+api A DELETE /api/destinations/$MOVED >/dev/null
+
+# --- the endpoint that answers after 17 s: the attempt ends at 15 s
+expect_eq "$(wait_sql "SELECT count(*) > 0 FROM fwd_attempt WHERE destination_id = $HANG" 1 250)" 1 "an endpoint that takes 17 s: its attempt ends"
+expect_eq "$(sql "$D" "SELECT error FROM fwd_attempt WHERE destination_id = $HANG ORDER BY id LIMIT 1")" "no answer within 15 s" "... at 15 s, saying so"
+ms=$(sql "$D" "SELECT duration_ms FROM fwd_attempt WHERE destination_id = $HANG ORDER BY id LIMIT 1")
+if [ "$ms" -ge 14900 ] && [ "$ms" -le 16000 ]; then ok "... after ${ms} ms"; else not_ok "... after ${ms} ms"; fi
+expect_eq "$(sql "$D" "SELECT count(*) FROM fwd_attempt WHERE destination_id = $GONE") $(grep -c 'event=forward.run' "$D/error.log")" "0 0" \
+    "the deleted destination's outcome went nowhere, and the worker never failed"
+api A DELETE /api/destinations/$HANG >/dev/null
 
 # --- a redirect is a failure, never followed
 answer "302 0 Location: http://127.0.0.1:$RPORT/elsewhere"
@@ -169,8 +215,8 @@ E5=$(test_event)
 wait_lines $((n + 1)) >/dev/null
 IFS=$'\t' read -r id ts sig key st bodyj < <(tail -n 1 "$R/log")
 expect_eq "$(echo "$sig" | wc -w)" 2 "the next delivery carries two signatures"
-if verify "$id" "$ts" "$sig" "$bodyj" "$NEW"; then ok "... one under the new secret"; else not_ok "... one under the new secret"; fi
-if verify "$id" "$ts" "$sig" "$bodyj" "$SECRET"; then ok "... one under the old"; else not_ok "... one under the old"; fi
+if fwd_verify "$id" "$ts" "$sig" "$bodyj" "$NEW"; then ok "... one under the new secret"; else not_ok "... one under the new secret"; fi
+if fwd_verify "$id" "$ts" "$sig" "$bodyj" "$SECRET"; then ok "... one under the old"; else not_ok "... one under the old"; fi
 r=$(api A POST /api/destinations/$DEST/rotate-secret '{"grace_s":0}')
 NEWER=$(body "$r" | json 'j["secret"]')
 n=$(lines)
@@ -178,8 +224,8 @@ test_event >/dev/null
 wait_lines $((n + 1)) >/dev/null
 IFS=$'\t' read -r id ts sig key st bodyj < <(tail -n 1 "$R/log")
 expect_eq "$(echo "$sig" | wc -w)" 1 "a rotation without grace: one signature"
-if verify "$id" "$ts" "$sig" "$bodyj" "$NEWER"; then ok "... under the newest secret"; else not_ok "... under the newest secret"; fi
-if verify "$id" "$ts" "$sig" "$bodyj" "$NEW"; then not_ok "... not under the one before"; else ok "... not under the one before"; fi
+if fwd_verify "$id" "$ts" "$sig" "$bodyj" "$NEWER"; then ok "... under the newest secret"; else not_ok "... under the newest secret"; fi
+if fwd_verify "$id" "$ts" "$sig" "$bodyj" "$NEW"; then not_ok "... not under the one before"; else ok "... not under the one before"; fi
 SECRET=$NEWER
 
 # --- replay: the same event ids again
@@ -226,6 +272,8 @@ expect_eq "$(wait_sql "SELECT enabled FROM fwd_destination WHERE id = $DEST" 0)"
 expect_match "$(body "$(api A GET /api/destinations/$DEST)" | json 'j["disabled_reason"]')" '5 days' "... saying why"
 for _ in $(seq 50); do [ "$(wc -l < "$AL/log")" -ge 2 ] && break; sleep 0.1; done
 expect_match "$(tail -n 1 "$AL/log" | cut -f6 | json 'j["text"]')" "5 days" "... and people are told"
+expect_match "$(body "$(api A GET /api/stats)" | json '[p["text"] for p in j["problems"] if p["link"] == "destinations.html"]')" \
+    'Destination 127.0.0.1 is disabled: .*5 days' "... on the overview too"
 answer 200
 api A PUT /api/destinations/$DEST '{"enabled":true}' >/dev/null
 expect_eq "$(wait_sql "SELECT count(*) FROM fwd_delivery WHERE destination_id = $DEST AND state = 'pending'" 0)" 0 "enabled again, it delivers what waited"
@@ -234,11 +282,8 @@ expect_eq "$(sql "$D" "SELECT failing_since_ms IS NULL FROM fwd_destination WHER
 # --- a slow destination does not delay another
 R2=$TMP/recv2
 mkdir -p "$R2"
-echo '200 3000' > "$R2/control"
-"$RECV" "$R2/port" "$R2/log" "$R2/control" &
-RECV2_PID=$!
-trap 'kill $RECV_PID $RECV2_PID $ALERT_PID 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 50); do [ -s "$R2/port" ] && break; sleep 0.1; done
+recv_answer "$R2" '200 3000'
+recv_start "$R2" || not_ok "the slow receiver starts"
 r=$(api A POST /api/destinations "{\"url\":\"http://127.0.0.1:$(cat "$R2/port")/slow\",\"events\":[\"meta.event\"]}")
 SLOW=$(body "$r" | json 'j["id"]')
 for i in 1 2 3; do api A POST /api/destinations/$SLOW/test >/dev/null; done
@@ -283,7 +328,7 @@ expect_eq "$(cut -f1 "$R/log" | sort -u)" "$BURST" "every one arrived at least o
 expect_match "$(cat "$TMP/cron.out")" 'forwarded=[0-9]+ forward_failed=[0-9]+' "the cron reports what it forwarded"
 bad=0
 while IFS=$'\t' read -r id ts sig key st bodyj; do
-	verify "$id" "$ts" "$sig" "$bodyj" "$SECRET" || bad=$((bad + 1))
+	fwd_verify "$id" "$ts" "$sig" "$bodyj" "$SECRET" || bad=$((bad + 1))
 done < "$R/log"
 expect_eq "$bad" 0 "every request of the burst verifies"
 

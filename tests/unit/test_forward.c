@@ -2,8 +2,9 @@
  * Unit tests for lib/pipeline/forward: the retry schedule with its
  * jitter bounds (every random value lands within +-20% of the step;
  * the extremes are reached), the end of the schedule (a dead letter),
- * Retry-After in seconds and as an HTTP date, and sealing a
- * destination's secret (bound to its workspace).
+ * Retry-After in seconds and as an HTTP date, sealing a destination's
+ * secret (bound to its workspace), and the custom headers a destination
+ * may have (forward_header_check).
  */
 #include <string.h>
 
@@ -104,11 +105,62 @@ test_seal(void)
 	conf_free(c);
 }
 
+static void
+test_headers(void)
+{
+	static const char *const refused[] = { "Content-Type",
+	    "content-length", "HOST", "User-Agent", "webhook-id",
+	    "Webhook-Signature", "webhook-timestamp", "webhook-anything",
+	    "Connection", "keep-alive", "Transfer-Encoding", "TE", "Trailer",
+	    "Upgrade", "Expect", "HTTP2-Settings", "Proxy-Authorization",
+	    "proxy-connection", "", "X Key", "X-Key:", "X-K\r\nY", "X(1)",
+	    "X/Y", "X@Y", "\"X\"", "X\xc3\xa9" };
+	static const char *const taken[] = { "X-Api-Key", "Authorization",
+	    "x-trace.id", "A!#$%&'*+-.^_`|~9", "Cookie", "Accept" };
+	char		 name[HG_FWD_HEADER_NAME_MAX + 2];
+	char		 value[HG_FWD_HEADER_VALUE_MAX + 2];
+	const char	*why;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		why = NULL;
+		EQ_INT(forward_header_check(refused[i], "v", &why), -1, refused[i]);
+		OK(why != NULL && *why != '\0', "... saying why");
+	}
+	for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		EQ_INT(forward_header_check(taken[i], "v", &why), 0, taken[i]);
+	memset(name, 'n', sizeof(name));
+	name[HG_FWD_HEADER_NAME_MAX] = '\0';
+	EQ_INT(forward_header_check(name, "v", &why), 0, "a name of 64 bytes");
+	name[HG_FWD_HEADER_NAME_MAX] = 'n';
+	name[HG_FWD_HEADER_NAME_MAX + 1] = '\0';
+	EQ_INT(forward_header_check(name, "v", &why), -1, "... not 65");
+	memset(value, 'v', sizeof(value));
+	value[HG_FWD_HEADER_VALUE_MAX] = '\0';
+	EQ_INT(forward_header_check("X", value, &why), 0, "a value of 1024 bytes");
+	value[HG_FWD_HEADER_VALUE_MAX] = 'v';
+	value[HG_FWD_HEADER_VALUE_MAX + 1] = '\0';
+	EQ_INT(forward_header_check("X", value, &why), -1, "... not 1025");
+	EQ_INT(forward_header_check("X", "a\r\nX-Evil: 1", &why), -1, "CR LF in a value");
+	EQ_INT(forward_header_check("X", "a\nb", &why), -1, "LF in a value");
+	EQ_INT(forward_header_check("X", "a\x01b", &why), -1, "a control byte");
+	EQ_INT(forward_header_check("X", "a\x7f", &why), -1, "DEL");
+	EQ_INT(forward_header_check("X", "\xff\xfe", &why), -1, "not UTF-8");
+	EQ_INT(forward_header_check("X", " a", &why), -1, "a blank first");
+	EQ_INT(forward_header_check("X", "a\t", &why), -1, "a tab last");
+	EQ_INT(forward_header_check("X", "a\tb c \xc3\xa9", &why), 0,
+	    "inner blanks, a tab, UTF-8");
+	EQ_INT(forward_header_check("X", "", &why), 0, "an empty value");
+	EQ_INT(forward_header_check("Host", NULL, &why), -1, "a name alone");
+	EQ_INT(forward_header_check("X-Key", NULL, &why), 0, "... that may be");
+}
+
 int
 main(void)
 {
 	test_schedule();
 	test_retry_after();
 	test_seal();
+	test_headers();
 	return test_done();
 }
