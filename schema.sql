@@ -1904,6 +1904,15 @@ BEGIN
 		coalesce(new.error, 'no answer from Meta'),
 	    thread_control_error_ms = new.updated_ms
 	    WHERE id = new.conversation_id AND new.state <> 'sent';
+	-- A pass that failed leaves nothing to take back: a take queued
+	-- behind it (a person closed the conversation meanwhile) is not
+	-- sent, and the pass's refusal stays the one shown.
+	UPDATE outbox SET state = 'failed', updated_ms = new.updated_ms,
+	    error = 'not sent: the pass before it failed, so there is nothing to take back'
+	    WHERE conversation_id = new.conversation_id AND kind = 'action'
+	    AND state = 'queued' AND new.state <> 'sent'
+	    AND json_extract(new.body, '$.action') = 'pass_thread_control'
+	    AND json_extract(body, '$.action') = 'take_thread_control';
 	INSERT INTO automation_log (workspace_id, conversation_id, action, detail, at_ms)
 	    VALUES (new.workspace_id, new.conversation_id,
 		CASE WHEN new.state = 'sent' THEN 'thread_control' ELSE 'refused' END,
@@ -1958,6 +1967,24 @@ BEGIN
 	    'message.sent', channel_id, platform,
 	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
 	    data, raw FROM fwd_message_v WHERE message_id = NEW.id;
+END;
+
+-- Nor is a later status of a history message news.
+DROP TRIGGER fwd_message_status;
+CREATE TRIGGER fwd_message_status AFTER UPDATE OF status ON message
+    WHEN NEW.direction = 'out' AND NEW.status IS NOT OLD.status AND
+	NEW.history = 0 AND EXISTS (SELECT 1 FROM fwd_destination d
+	JOIN conversation cv ON cv.workspace_id = d.workspace_id
+	WHERE cv.id = NEW.conversation_id AND d.enabled = 1)
+BEGIN
+	INSERT INTO fwd_event (uid, workspace_id, type, channel_id, platform,
+	    created_ms, data, raw)
+	SELECT 'evt_' || lower(hex(randomblob(12))), workspace_id,
+	    CASE NEW.status WHEN 'sent' THEN 'message.sent'
+		ELSE 'message.status' END, channel_id, platform,
+	    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+	    json_set(data, '$.previous_status', OLD.status), raw
+	    FROM fwd_message_v WHERE message_id = NEW.id;
 END;
 
 -- An unsent message's earlier texts go with its text, unless the

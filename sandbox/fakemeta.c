@@ -672,6 +672,7 @@ static void
 worker_free(void *ctx)
 {
 	(void)ctx;
+	fm_thread_close();
 	fm_store_close();
 }
 

@@ -314,6 +314,8 @@ void	 fm_thread_control(struct req *);
 /* 1 when an app other than the gateway's owns account's thread with
  * user (messages to it then reach the gateway as standby copies). */
 int	 fm_thread_other(const char *account, const char *user);
+/* Close this thread's connection of fm_thread.c (at the thread's end). */
+void	 fm_thread_close(void);
 void	 fm_deliver_signed(const cJSON *root);
 
 /* The dialogs' pieces: a hidden form field (nothing for a NULL value),

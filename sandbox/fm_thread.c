@@ -32,8 +32,10 @@
 
 #include "fm.h"
 
-/* The Page Inbox app of Meta (Meta Business Suite). */
+/* Meta's inbox apps (Meta Business Suite): Messenger's Page Inbox and
+ * Instagram's Inbox. */
 #define FM_PAGE_INBOX_APP	"263902037430900"
+#define FM_IG_INBOX_APP		"1217981644879628"
 /* Most threads the control API lists. */
 #define FM_THREADS_MAX		200
 
@@ -61,6 +63,13 @@ err:
 	sqlite3_close(th_h);
 	th_h = NULL;
 	return NULL;
+}
+
+void
+fm_thread_close(void)
+{
+	sqlite3_close(th_h);
+	th_h = NULL;
 }
 
 /* Run sql with up to three text values (NULL: null); 0 or -1. */
@@ -222,6 +231,13 @@ th_call(struct req *r, const char *page, const char *op)
 		    "found");
 		goto out;
 	}
+	/* Each platform's inbox takes only its own threads. */
+	if (pass && strcmp(app, strcmp(platform, "instagram") == 0 ?
+	    FM_PAGE_INBOX_APP : FM_IG_INBOX_APP) == 0) {
+		fm_error(r, 400, 10, 2018300, NULL, "(#10) The target app is "
+		    "not connected to this account");
+		goto out;
+	}
 	th_owner(account, to, owner, sizeof(owner));
 	if (pass && strcmp(owner, fm_app.app_id) != 0) {
 		fm_error(r, 400, 10, 2018300, NULL, "(#10) Only the thread "
@@ -332,6 +348,7 @@ inbox_acts(struct req *r, const char *act)
 	const char	*account;
 	long long	 ms;
 	cJSON		*root, *e, *it, *h, *o;
+	const char	*inbox;
 	int		 ig, sub, back = strcmp(act, "pass_back") == 0;
 
 	if (platform == NULL)
@@ -354,8 +371,8 @@ inbox_acts(struct req *r, const char *act)
 	if (sender == NULL)
 		sender = ig ? FM_IGSID : FM_PSID;
 	th_owner(account, sender, prev, sizeof(prev));
-	if (th_owner_set(account, sender, back ? fm_app.app_id :
-	    FM_PAGE_INBOX_APP) == -1) {
+	inbox = ig ? FM_IG_INBOX_APP : FM_PAGE_INBOX_APP;
+	if (th_owner_set(account, sender, back ? fm_app.app_id : inbox) == -1) {
 		http_json_error(r, 500, "database");
 		return;
 	}
@@ -376,10 +393,10 @@ inbox_acts(struct req *r, const char *act)
 	cJSON_AddNumberToObject(it, "timestamp", (double)ms);
 	h = cJSON_AddObjectToObject(it, back ? "pass_thread_control" :
 	    "take_thread_control");
-	cJSON_AddStringToObject(h, "previous_owner_app_id", back ?
-	    FM_PAGE_INBOX_APP : prev);
+	cJSON_AddStringToObject(h, "previous_owner_app_id", back ? inbox :
+	    prev);
 	cJSON_AddStringToObject(h, "new_owner_app_id", back ? fm_app.app_id :
-	    FM_PAGE_INBOX_APP);
+	    inbox);
 	cJSON_AddStringToObject(h, "metadata", back ? "Done in the Page inbox" :
 	    "Taken in the Page inbox");
 	/* As Meta: only to an app subscribed to the handover field

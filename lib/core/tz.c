@@ -407,7 +407,10 @@ offset_of(const unsigned char *b, size_t n, long long t, long *off)
 	if (memcmp(p, "TZif", 4) != 0)
 		return -1;
 	counts(p, c);
-	if (c[4] < 1 || c[4] > 256 || c[3] < 0 || c[3] > 100000 ||
+	for (i = 0; i < 6; i++)
+		if (c[i] < 0 || c[i] > 100000)
+			return -1;
+	if (c[4] < 1 || c[4] > 256 ||
 	    (size_t)(v1 + TZ_HEAD + c[3] * 9 + c[4] * 6) > n)
 		return -1;
 	times = p + TZ_HEAD;

@@ -16,9 +16,11 @@
 
 #include <cjson/cJSON.h>
 
-/* Meta's Page Inbox app (Meta Business Suite, Messenger and
- * Instagram): where a thread is passed for people answering there. */
+/* Meta's inbox apps (Meta Business Suite): where a thread is passed
+ * for people answering there, Messenger's Page Inbox and Instagram's
+ * Inbox (META_PLATFORM.md, "Handover: Conversation Routing"). */
 #define GRAPH_PAGE_INBOX_APP_ID		"263902037430900"
+#define GRAPH_IG_INBOX_APP_ID		"1217981644879628"
 /* Longest metadata Meta takes with a thread-control call (characters
  * of UTF-8; hubgate keeps to bytes). */
 #define GRAPH_THREAD_METADATA_MAX	1000

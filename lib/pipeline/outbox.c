@@ -771,6 +771,7 @@ outbox_thread_control_in(struct db *d, long long ws, long long conv,
 	if (o == NULL || cJSON_AddStringToObject(o, "action", action) == NULL ||
 	    (strcmp(action, "pass_thread_control") == 0 &&
 	    cJSON_AddStringToObject(o, "target_app_id",
+	    strcmp(ci.kind, "instagram") == 0 ? GRAPH_IG_INBOX_APP_ID :
 	    GRAPH_PAGE_INBOX_APP_ID) == NULL) ||
 	    (metadata != NULL && cJSON_AddStringToObject(o, "metadata",
 	    metadata) == NULL)) {

@@ -1955,11 +1955,24 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "k.thread_owner END, thread_owner_app_id = CASE WHEN "
 	    "coalesce(g.last_message_ms, 0) > coalesce(k.last_message_ms, 0) "
 	    "THEN g.thread_owner_app_id ELSE k.thread_owner_app_id END, "
-	    "escalated_ms = coalesce(k.escalated_ms, g.escalated_ms), "
-	    "escalation_reason = coalesce(k.escalation_reason, "
-	    "g.escalation_reason), escalation_summary = coalesce("
-	    "k.escalation_summary, g.escalation_summary), "
-	    "escalation_alerted = min(k.escalation_alerted, g.escalation_alerted) "
+	    /* The escalation that holds (the other's when only it is
+	     * escalated, or its is the later), its four facts together. */
+	    "escalated_ms = CASE WHEN (g.status = 'escalated' AND (k.status "
+	    "<> 'escalated' OR coalesce(g.escalated_ms, 0) > coalesce("
+	    "k.escalated_ms, 0))) THEN g.escalated_ms ELSE coalesce("
+	    "k.escalated_ms, g.escalated_ms) END, "
+	    "escalation_reason = CASE WHEN (g.status = 'escalated' AND ("
+	    "k.status <> 'escalated' OR coalesce(g.escalated_ms, 0) > coalesce("
+	    "k.escalated_ms, 0))) THEN g.escalation_reason ELSE coalesce("
+	    "k.escalation_reason, g.escalation_reason) END, "
+	    "escalation_summary = CASE WHEN (g.status = 'escalated' AND ("
+	    "k.status <> 'escalated' OR coalesce(g.escalated_ms, 0) > coalesce("
+	    "k.escalated_ms, 0))) THEN g.escalation_summary ELSE coalesce("
+	    "k.escalation_summary, g.escalation_summary) END, "
+	    "escalation_alerted = CASE WHEN (g.status = 'escalated' AND ("
+	    "k.status <> 'escalated' OR coalesce(g.escalated_ms, 0) > coalesce("
+	    "k.escalated_ms, 0))) THEN g.escalation_alerted ELSE "
+	    "min(k.escalation_alerted, g.escalation_alerted) END "
 	    "FROM conversation AS g WHERE k.id = ?1 AND g.id = ?2",
 	[STMT_MERGE_CONV_DROP] =
 	    "DELETE FROM conversation WHERE id = ?2",

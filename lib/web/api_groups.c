@@ -90,6 +90,13 @@ body_of(struct req *r, const cJSON *b, const char **name, long long *users,
 		route_error(r, 422, why);
 		return -1;
 	}
+	/* PUT replaces the group: without the list, a rename would
+	 * empty it. */
+	if (ms == NULL && r->method == HTTP_PUT) {
+		route_error(r, 422, "members: the whole list of user ids (PUT "
+		    "replaces the group; [] for none)");
+		return -1;
+	}
 	if (ms != NULL && (!cJSON_IsArray(ms) ||
 	    cJSON_GetArraySize(ms) > HG_GROUP_MEMBERS_MAX)) {
 		route_error(r, 422, "members: a list of user ids");
@@ -204,12 +211,16 @@ api_groups(struct req *r, const struct route_ctx *cx)
 			cJSON_Delete(o);
 			return;
 		}
+		/* The people a group may have, for the admins who make
+		 * groups: agents see the groups only. */
 		o = cJSON_CreateObject();
 		g = cJSON_AddArrayToObject(o, "groups");
-		p = cJSON_AddArrayToObject(o, "people");
-		if (g == NULL || p == NULL || db_group_list(d, cx->who.workspace,
-		    0, group_one, g) == -1 || db_group_people(d,
-		    cx->who.workspace, person_one, p) == -1) {
+		p = cx->who.role >= ROLE_ADMIN ? cJSON_AddArrayToObject(o,
+		    "people") : NULL;
+		if (g == NULL || (cx->who.role >= ROLE_ADMIN && p == NULL) ||
+		    db_group_list(d, cx->who.workspace, 0, group_one, g) == -1 ||
+		    (p != NULL && db_group_people(d, cx->who.workspace,
+		    person_one, p) == -1)) {
 			cJSON_Delete(o);
 			route_error(r, 503, "cannot read the groups now");
 			return;

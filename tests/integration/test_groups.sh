@@ -61,12 +61,17 @@ expect_match "$(body "$r")" 'person of this workspace' "... saying why"
 expect_eq "$(sql "$D" "SELECT count(*) FROM person_group WHERE name = 'Sales'")" 0 "... and nothing is stored"
 expect_eq "$(status "$(api A POST /api/groups '{"name":"","members":[]}')")" 422 "an empty name: 422"
 expect_eq "$(status "$(api A POST /api/groups '{"name":"X","members":["1"]}')")" 422 "members that are not ids: 422"
+r=$(api A PUT /api/groups/$GB '{"name":"Billing team"}')
+expect_eq "$(status "$r")" 422 "a PUT without the members (a rename that would empty the group): 422"
+expect_match "$(body "$r")" 'whole list' "... saying PUT replaces the group"
+expect_eq "$(api A GET /api/groups/$GB | sed '$d' | json 'j["name"] + " " + str(len(j["members"]))')" 'Billing 2' "... and the group is as it was"
 expect_eq "$(status "$(api G POST /api/groups '{"name":"Agents","members":[]}')")" 403 "an agent may not create a group"
 r=$(api G GET /api/groups)
 expect_eq "$(status "$r")" 200 "... but may read them"
 expect_eq "$(body "$r" | json '[[g["name"], len(g["members"])] for g in j["groups"]]')" '[["Billing", 2]]' "... the workspace's groups"
-expect_eq "$(body "$r" | json '[p["name"] for p in j["people"]]')" '["Adam Admin", "Agnes Agent", "Bob Agent"]' \
-    "... and the people a group may have"
+expect_eq "$(body "$r" | json '"people" in j')" 'false' "... but not the workspace's people (their names and addresses are the admins')"
+expect_eq "$(api A GET /api/groups | sed '$d' | json '[p["name"] for p in j["people"]]')" '["Adam Admin", "Agnes Agent", "Bob Agent"]' \
+    "an admin reads the people a group may have"
 r=$(api B GET /api/groups)
 expect_eq "$(body "$r" | json 'j["groups"]')" '[]' "another workspace sees none of them"
 expect_eq "$(status "$(api B GET /api/groups/$GB)")" 404 "... reading one: 404"

@@ -212,6 +212,8 @@ C4=$(conv_of $S4)
 expect_eq "$(wait_calls 1 pass_thread_control $S4)" 1 "Instagram: an escalation passes the thread"
 expect_eq "$(curl -s "$CTL/outbox" | pyj "[x['platform']+' '+x['object_id'] for x in j['data'] if x['kind']=='pass_thread_control' and x['recipient']=='$S4']")" \
     "['instagram $IG1']" "... of the Instagram account (/me/pass_thread_control)"
+expect_eq "$(curl -s "$CTL/outbox" | pyj "[x['body']['target_app_id'] for x in j['data'] if x['kind']=='pass_thread_control' and x['recipient']=='$S4']")" \
+    "['1217981644879628']" "... to Instagram's Inbox app, not Messenger's Page Inbox"
 expect_eq "$(wait_for "SELECT thread_owner FROM conversation WHERE id = $C4" other)" other "... and the thread is the inbox's"
 agent POST /api/conversations/$C4/close '{}' >/dev/null
 expect_eq "$(wait_calls 1 take_thread_control $S4)" 1 "... closing takes it back"

@@ -652,8 +652,12 @@ test_history(void)
 	    "{\"from\":\"16505550721\",\"id\":\"wamid.HST0000000000000000000006\",\"timestamp\":\"1763700000\",\"type\":\"text\",\"text\":{\"body\":\"old\"},\"history_context\":{\"status\":\"READ\"}},"
 	    "{\"from\":\"15550783881\",\"id\":\"wamid.HST0000000000000000000007\",\"timestamp\":\"1763700100\",\"type\":\"text\",\"text\":{\"body\":\"old answer\"},\"history_context\":{\"status\":\"SENT\"}}]}]}]}},"
 	    "{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},\"messages\":[{\"from\":\"16505550721\",\"id\":\"wamid.HSTNEW000000000000000000001\",\"timestamp\":\"1763882500\",\"type\":\"text\",\"text\":{\"body\":\"new\"}}]}}]}]}");
+	/* A later status of the business's history message. */
+	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"phone_number_id\":\"106540352242922\"},"
+	    "\"statuses\":[{\"id\":\"wamid.HST0000000000000000000007\",\"status\":\"read\",\"timestamp\":\"1763882600\",\"recipient_id\":\"16505550721\"}]}}]}]}");
+	EQ_STR(q("SELECT status FROM message WHERE meta_message_id = 'wamid.HST0000000000000000000007'"), "read", "a history message's later status is kept");
 	EQ_STR(q("SELECT group_concat(type || ':' || json_extract(data, '$.message.meta_id'), ',') FROM fwd_event WHERE json_extract(data, '$.message.meta_id') LIKE 'wamid.HST%'"),
-	    "message.received:wamid.HSTNEW000000000000000000001", "forwarding: the new message, not the history (either way)");
+	    "message.received:wamid.HSTNEW000000000000000000001", "forwarding: the new message, not the history (either way, nor its later status)");
 	write_sql("DELETE FROM fwd_destination WHERE id = 9901");
 	/* The business's number as Meta displays it. */
 	feed("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\"changes\":[{\"field\":\"history\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"+1 555-078-3881\",\"phone_number_id\":\"106540352242922\"},"
@@ -758,7 +762,10 @@ test_merge(void)
 	    "INSERT INTO automation_log (workspace_id, conversation_id, action, detail, at_ms) SELECT 1, v.id, 'tag', 'merge test', 1 FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.61100000000000000611';"
 	    "INSERT INTO outbox (workspace_id, channel_id, conversation_id, kind, body, author_kind, state, next_attempt_ms, created_ms, updated_ms) SELECT 1, v.channel_id, v.id, 'text', '{\"text\":\"hi\"}', 'user', 'failed', 0, 1, 1 FROM conversation v JOIN contact c ON c.id = v.contact_id WHERE c.meta_user_id = 'US.61100000000000000611';"
 	    "UPDATE contact SET optin = '{\"ref\":\"merge\",\"at_ms\":5}' WHERE meta_user_id = 'US.61100000000000000611';"
-	    "INSERT INTO fwd_event (uid, workspace_id, type, created_ms, data) SELECT 'evt_merge', 1, 'message.received', 1, json_object('contact', json_object('id', id)) FROM contact WHERE meta_user_id = 'US.61100000000000000611';");
+	    "INSERT INTO fwd_event (uid, workspace_id, type, created_ms, data) SELECT 'evt_merge', 1, 'message.received', 1, json_object('contact', json_object('id', id)) FROM contact WHERE meta_user_id = 'US.61100000000000000611';"
+	    /* The survivor's escalation is an old one, closed; the other's holds. */
+	    "UPDATE conversation SET status = 'closed', escalated_ms = 1, escalation_reason = 'old', escalation_summary = 'old one' WHERE contact_id = (SELECT id FROM contact WHERE meta_user_id = '16505550611');"
+	    "UPDATE conversation SET status = 'escalated', escalated_ms = 5, escalation_reason = 'new', escalation_summary = 'new one' WHERE contact_id = (SELECT id FROM contact WHERE meta_user_id = 'US.61100000000000000611');");
 	msgs = count("message");
 	EQ_STR(feed(payload("whatsapp-merge-link.json")), "processed", "an item with both");
 	EQ_STR(q("SELECT count(*) || '|' || group_concat(meta_user_id || '|' || phone || '|' || name) FROM contact WHERE meta_user_id IN ('16505550611', 'US.61100000000000000611') OR phone = '16505550611'"),
@@ -772,6 +779,8 @@ test_merge(void)
 	EQ_STR(q("SELECT unread || '|' || last_message_ms || '|' || last_inbound_ms FROM conversation WHERE id = " MERGED),
 	    "3|1763880240000|1763880240000", "unread counts added, the latest times");
 	EQ_STR(q("SELECT group_concat(tag, ',') FROM (SELECT tag FROM conversation_tag WHERE conversation_id = " MERGED " ORDER BY tag)"), "lead,vip", "tags of both, once");
+	EQ_STR(q("SELECT status || '|' || escalated_ms || '|' || escalation_reason || '|' || escalation_summary FROM conversation WHERE id = " MERGED),
+	    "escalated|5|new|new one", "the escalation that holds is the merged conversation's, not the survivor's old one");
 	EQ_INT(qi("SELECT count(*) FROM automation_log WHERE detail = 'merge test' AND conversation_id = " MERGED), 1, "the automation log moved");
 	EQ_INT(qi("SELECT count(*) FROM outbox WHERE conversation_id = " MERGED), 1, "its sends moved");
 	EQ_STR(q("SELECT json_extract(optin, '$.ref') FROM contact WHERE meta_user_id = 'US.61100000000000000611'"), "merge", "the opt-in kept");

@@ -23,34 +23,7 @@ static char		 dir[64], dbpath[128];
 static struct db	*db;
 static const long long	 now = 1800000000000LL;
 
-static char *
-sqls(const char *q)
-{
-	static char	 out[1024];
-	sqlite3		*h;
-	sqlite3_stmt	*st;
-
-	out[0] = '\0';
-	sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READONLY, NULL);
-	if (sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return out;
-}
-
-static void
-exec(const char *q)
-{
-	sqlite3 *h;
-
-	sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READWRITE, NULL);
-	sqlite3_busy_timeout(h, 5000);
-	if (sqlite3_exec(h, q, NULL, NULL, NULL) != SQLITE_OK)
-		printf("# exec failed: %s: %s\n", q, sqlite3_errmsg(h));
-	sqlite3_close(h);
-}
+#include "testdb.h"
 
 /* A conversation of channel ch with person. */
 static long long
@@ -173,6 +146,24 @@ test_db(void)
 	EQ_STR(state(c1), "us||", "Meta took it: hubgate's thread, the error "
 	    "cleared");
 	EQ_INT(db_handover_take_due(db, c1), 0, "... no take due");
+
+	/* A pass refused while a take waits behind it: nothing to take. */
+	EQ_INT(pass(c3), 1, "an escalation passes");
+	EQ_INT(handover_take(db, 1, c3, 7, now), 1, "... and closing at once "
+	    "queues a take behind it");
+	snprintf(q, sizeof(q), "UPDATE outbox SET state = 'failed', error = "
+	    "'(#10) not owner', updated_ms = %lld WHERE conversation_id = %lld "
+	    "AND json_extract(body, '$.action') = 'pass_thread_control'",
+	    now + 1000, c3);
+	exec(q);
+	snprintf(q, sizeof(q), "SELECT state || '|' || error FROM outbox WHERE "
+	    "conversation_id = %lld AND json_extract(body, '$.action') = "
+	    "'take_thread_control'", c3);
+	EQ_STR(sqls(q), "failed|not sent: the pass before it failed, so there "
+	    "is nothing to take back", "Meta refused the pass: the take behind "
+	    "it is not sent");
+	EQ_STR(state(c3), "us||pass_thread_control: (#10) not owner", "... and "
+	    "the pass's refusal is the one shown");
 
 	EQ_INT(pass(c3), 1, "another escalation passes");
 	outcome(c3, "sent", NULL);

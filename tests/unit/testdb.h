@@ -1,8 +1,8 @@
 /*
  * Reading and writing a unit test's database from the side, through a
  * connection of its own, as another process would.  The including test
- * defines `static char dbpath[]`, the database's path, before including
- * this file.
+ * includes test.h and defines `static char dbpath[]`, the database's
+ * path, before including this file.
  */
 #ifndef TESTDB_H
 #define TESTDB_H
@@ -47,8 +47,8 @@ sqls(const char *q)
 	return out;
 }
 
-/* Run q, waiting up to 5 s for the database; a failure is printed as a
- * TAP comment (the test's own checks then fail). */
+/* Run q, waiting up to 5 s for the database; a failure is a failed
+ * check (test.h, included first), with SQLite's message. */
 static inline void
 exec(const char *q)
 {
@@ -56,8 +56,10 @@ exec(const char *q)
 
 	sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READWRITE, NULL);
 	sqlite3_busy_timeout(h, 5000);
-	if (sqlite3_exec(h, q, NULL, NULL, NULL) != SQLITE_OK)
-		printf("# exec failed: %s: %s\n", q, sqlite3_errmsg(h));
+	if (sqlite3_exec(h, q, NULL, NULL, NULL) != SQLITE_OK) {
+		printf("# %s: %s\n", q, sqlite3_errmsg(h));
+		OK(0, "the test's own SQL runs");
+	}
 	sqlite3_close(h);
 }
 
