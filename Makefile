@@ -46,7 +46,8 @@ STORE_SRC = lib/store/db.c lib/store/db_inbox.c lib/store/db_oauth.c lib/store/d
 	   lib/store/db_channel_act.c \
 	   lib/store/db_contact.c lib/store/db_token.c
 STORE_SRC += lib/store/db_media.c
-META_SRC = lib/meta/envelope.c lib/meta/events.c lib/meta/graph.c \
+META_SRC = lib/meta/envelope.c lib/meta/events.c lib/meta/events_msgr.c \
+	   lib/meta/events_wa.c lib/meta/events_wa_account.c lib/meta/graph.c \
 	   lib/meta/graph_error.c lib/meta/graph_oauth.c lib/meta/graph_send.c \
 	   lib/meta/redact.c lib/meta/signed_request.c lib/meta/window.c \
 	   lib/meta/token_level.c lib/meta/hook.c
