@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -17,13 +16,11 @@
 #include "db_detail.h"
 #include "db_inbox.h"
 #include "db_thread.h"
-#include "db_outbox.h"
 #include "events.h"
 #include "events_int.h"
 #include "json.h"
 #include "limits.h"
 #include "num.h"
-#include "utf8.h"
 
 /* Timestamps below this are seconds, above it milliseconds (1e11 s is
  * the year 5138; 1e11 ms is 1973). */

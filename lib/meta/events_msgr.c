@@ -11,17 +11,13 @@
 #include <cjson/cJSON.h>
 
 #include "db.h"
-#include "db_channel.h"
 #include "db_detail.h"
 #include "db_inbox.h"
-#include "db_thread.h"
 #include "db_outbox.h"
 #include "events.h"
 #include "events_int.h"
 #include "json.h"
 #include "limits.h"
-#include "num.h"
-#include "utf8.h"
 
 /* The app ids of Meta's own inboxes (Page Inbox, Instagram Inbox): an
  * echo from them is a person answering in Meta Business Suite. */

@@ -14,13 +14,11 @@
 #include "db_channel.h"
 #include "db_detail.h"
 #include "db_inbox.h"
-#include "db_thread.h"
 #include "db_outbox.h"
 #include "events.h"
 #include "events_int.h"
 #include "json.h"
 #include "limits.h"
-#include "num.h"
 #include "utf8.h"
 
 /* A WhatsApp user id or number: a non-empty string of at most

@@ -1,27 +1,19 @@
 /*
  * events_wa_account: WhatsApp Business Account notices of the webhook
  * event normalizer (account, quality, name, template and review
- * updates, alerts): stored on the channels of the account.
+ * updates, alerts): stored on the channels of the account, a
+ * template's new status or category noted for the template picker.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cjson/cJSON.h>
 
 #include "db.h"
-#include "db_channel.h"
 #include "db_detail.h"
-#include "db_inbox.h"
-#include "db_thread.h"
-#include "db_outbox.h"
 #include "events.h"
 #include "events_int.h"
 #include "json.h"
-#include "limits.h"
-#include "num.h"
-#include "utf8.h"
 
 /* WhatsApp account-level fields: the member naming what happened, and
  * whether the event speaks of the account's ability to send. */
