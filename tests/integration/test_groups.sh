@@ -6,7 +6,8 @@
 # by name and escalates it: the conversation shows its group, the inbox
 # filters a group's conversations and a member's groups' unassigned
 # ones, and the escalation notice counts only that group's queue and
-# available members.
+# available members; a person gives a conversation to a group (or none)
+# through the assign API, never another workspace's group.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox.sh"
 sandbox_suite groups
