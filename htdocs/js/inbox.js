@@ -55,8 +55,10 @@ try {
 	for (const g of (await api('GET', 'groups')).groups || []) {
 		groups.set(g.id, g.name);
 		$('f-groups').append(el('option', { value: `group:${g.id}` }, g.name));
+		$('t-group').append(el('option', { value: String(g.id) }, g.name));
 	}
 	$('f-groups').hidden = !groups.size;
+	$('t-group-box').hidden = !groups.size;
 } catch { /* no groups to offer */ }
 
 const alertBox = $('alert');
@@ -280,6 +282,7 @@ function drawHead() {
 		+ (groups.has(c.assigned_group_id) ? ` · group ${groups.get(c.assigned_group_id)}` : '');
 	$('assign-me').hidden = c.assigned_user_id === me;
 	$('unassign').hidden = c.assigned_user_id == null;
+	$('t-group').value = groups.has(c.assigned_group_id) ? String(c.assigned_group_id) : '';
 	$('close').hidden = c.status === 'closed';
 	$('reopen').hidden = c.status !== 'closed';
 	// Admins: export what is held about the person, or forget them.
@@ -463,12 +466,18 @@ async function act(what, body) {
 	try {
 		const r = await api('POST', `conversations/${open.id}/${what}`, body || {});
 		Object.assign(open, { status: r.status, assigned_user_id: r.assigned_user_id, unread: r.unread });
+		if ('assigned_group_id' in r) open.assigned_group_id = r.assigned_group_id;
 		drawHead();
 		drawList();
 	} catch (e) { showAlert($('r-alert'), e.message); }
 }
 $('assign-me').addEventListener('click', () => act('assign', { user_id: 'me' }));
 $('unassign').addEventListener('click', () => act('assign', { user_id: null }));
+// The conversation's group: "No group" clears it.
+$('t-group').addEventListener('change', () => {
+	const v = $('t-group').value;
+	act('assign', { group_id: v ? Number(v) : null });
+});
 $('close').addEventListener('click', () => act('close'));
 $('reopen').addEventListener('click', () => act('reopen'));
 $('back').addEventListener('click', () => {

@@ -377,6 +377,8 @@ async function loadSettings() {
 	$('b-threshold').value = String(b.confidence_threshold ?? 0.7);
 	$('b-secret-hint').textContent = b.secret_set
 		? 'A secret is set. Leave empty to keep it.' : 'Standard Webhooks (whsec_...), 16 bytes or more.';
+	const k = await api('GET', 'settings/retention');
+	$('k-keep').checked = !!k.keep_deleted_text;
 }
 
 $('handover').addEventListener('submit', async (ev) => {
@@ -405,6 +407,18 @@ $('bot').addEventListener('submit', async (ev) => {
 		await loadSettings();
 	} catch (e) {
 		showAlert($('b-alert'), e.message);
+	}
+});
+
+// What people take back: kept (marked unsent) or removed.
+$('retention').addEventListener('submit', async (ev) => {
+	ev.preventDefault();
+	try {
+		const k = await api('PUT', 'settings/retention', { keep_deleted_text: $('k-keep').checked });
+		$('k-keep').checked = !!k.keep_deleted_text;
+		showAlert($('k-alert'), 'Saved.', 'ok');
+	} catch (e) {
+		showAlert($('k-alert'), e.message);
 	}
 });
 

@@ -2025,6 +2025,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 	    "SELECT retention FROM workspace WHERE id = ?1",
 	[STMT_RETENTION_PUT] =
 	    "UPDATE workspace SET retention = ?2 WHERE id = ?1",
+	/* A conversation's state with its group (db_conv_act's
+	 * DB_CONV_STATE). */
+	[STMT_CONV_STATE] =
+	    "SELECT status, coalesce(assigned_user_id, 0), unread, "
+	    "coalesce(assigned_group_id, 0) FROM conversation "
+	    "WHERE id = ?2 AND workspace_id = ?1",
 };
 
 /* Record the connection's error state after a failed call. */

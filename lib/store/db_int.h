@@ -439,6 +439,8 @@ enum stmt {
 	STMT_CONTACT_BOOK_NAME,
 	STMT_RETENTION_GET,
 	STMT_RETENTION_PUT,
+	/* A conversation's state with its group, for the inbox's assign. */
+	STMT_CONV_STATE,
 	STMT__MAX
 };
 

@@ -774,6 +774,10 @@ db_conv_act(struct db *d, long long ws, long long id, enum db_conv_op op,
 		if ((st = db_stmt(d, STMT_CONV_READ)) == NULL)
 			return -1;
 		break;
+	case DB_CONV_STATE:
+		if ((st = db_stmt(d, STMT_CONV_STATE)) == NULL)
+			return -1;
+		break;
 	default:
 		return -1;
 	}
@@ -783,6 +787,8 @@ db_conv_act(struct db *d, long long ws, long long id, enum db_conv_op op,
 		db_col_copy(st, 0, out->status, sizeof(out->status));
 		out->assigned_user_id = sqlite3_column_int64(st, 1);
 		out->unread = sqlite3_column_int64(st, 2);
+		if (op == DB_CONV_STATE)
+			out->assigned_group_id = sqlite3_column_int64(st, 3);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_DONE)
 			rc = SQLITE_ROW;

@@ -259,13 +259,16 @@ enum db_conv_op {
 	DB_CONV_REOPEN,		/* status open */
 	DB_CONV_CLOSE,		/* status closed */
 	DB_CONV_ASSIGN,		/* to user (0: nobody), a member */
-	DB_CONV_READ		/* no unread messages left */
+	DB_CONV_READ,		/* no unread messages left */
+	DB_CONV_STATE		/* nothing changes: its state, group too */
 };
 /* A conversation's state after an action. */
 struct db_conv_state {
 	char		 status[16];
 	long long	 assigned_user_id;	/* 0: nobody */
 	long long	 unread;
+	long long	 assigned_group_id;	/* 0: none (DB_CONV_STATE
+						 * only) */
 };
 /* Do op to conversation id of workspace ws (user: the assignee of
  * DB_CONV_ASSIGN, 0 for nobody) and fill out: 1 done, 0 no such

@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "db.h"
 #include "db_outbox.h"
+#include "db_group.h"
 #include "db_handover.h"
 #include "handover.h"
 #include "log.h"
@@ -464,6 +465,28 @@ assignee_of(const cJSON *body, const struct route_ctx *cx, long long *user)
 	return 0;
 }
 
+/* The group a body's group_id names: a group id or null (none) into
+ * *group (0: none); 0, or -1 when it names neither. */
+static int
+group_of(const cJSON *body, long long *group)
+{
+	const cJSON	*g = cJSON_GetObjectItemCaseSensitive(body, "group_id");
+	double		 n;
+
+	*group = 0;
+	if (cJSON_IsNull(g))
+		return 0;
+	if (cJSON_IsString(g))
+		return num_parse_str(g->valuestring, 1, 1LL << 53, group);
+	if (!cJSON_IsNumber(g))
+		return -1;
+	n = g->valuedouble;
+	if (!(n >= 1 && n <= (double)(1LL << 53)) || n != (double)(long long)n)
+		return -1;
+	*group = (long long)n;
+	return 0;
+}
+
 /* POST /api/conversations/ID/{assign,close,reopen,read}: 1 when path
  * is one of those (and answered), 0 when it is not. */
 static int
@@ -481,10 +504,10 @@ conv_act(struct req *r, const struct route_ctx *cx)
 	struct db_conv_state	 st;
 	struct db_conv_info	 ci;
 	struct db		*d;
-	long long		 conv, user = 0;
+	long long		 conv, user = 0, group = 0, gid;
 	cJSON			*body, *o;
 	size_t			 i;
-	int			 rc;
+	int			 rc, has_user = 1, has_group = 0;
 
 	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
 		if (path_conv_is(r->path, acts[i].what, &conv) == 0)
@@ -495,12 +518,20 @@ conv_act(struct req *r, const struct route_ctx *cx)
 		return 1;
 	if (acts[i].op == DB_CONV_ASSIGN) {
 		body = cJSON_ParseWithLength(r->body.data, r->body.len);
-		rc = body == NULL ||
-		    !cJSON_HasObjectItem(body, "user_id") ||
-		    assignee_of(body, cx, &user) == -1;
+		/* A person (user_id), a group (group_id), or both. */
+		has_user = body != NULL &&
+		    cJSON_HasObjectItem(body, "user_id");
+		has_group = body != NULL &&
+		    cJSON_HasObjectItem(body, "group_id");
+		rc = (!has_user && !has_group) ||
+		    (has_user && assignee_of(body, cx, &user) == -1);
+		if (rc == 0 && has_group && group_of(body, &group) == -1)
+			rc = 2;
 		cJSON_Delete(body);
 		if (rc) {
-			route_error(r, 400, "user_id: a user id, \"me\" or null");
+			route_error(r, 400, rc == 2 ?
+			    "group_id: a group id or null" :
+			    "user_id: a user id, \"me\" or null; or group_id");
 			return 1;
 		}
 	}
@@ -522,8 +553,18 @@ conv_act(struct req *r, const struct route_ctx *cx)
 		    res.verdict == OUTBOX_QUEUED_NEW)
 			bg_thread_poke(inbox_worker);
 	}
-	if ((rc = db_conv_act(d, cx->who.workspace, conv, acts[i].op, user,
-	    &st)) == -1) {
+	/* A group is of this workspace before anything changes. */
+	if (has_group && group > 0 &&
+	    (rc = db_group_find(d, cx->who.workspace, group, NULL,
+	    &gid)) != 1) {
+		route_error(r, rc == 0 ? 422 : 503, rc == 0 ?
+		    "no such group in this workspace" :
+		    "cannot read the groups now");
+		return 1;
+	}
+	/* Only a group: the person stays. */
+	if ((rc = db_conv_act(d, cx->who.workspace, conv,
+	    has_user ? acts[i].op : DB_CONV_STATE, user, &st)) == -1) {
 		route_error(r, 503, "cannot change the conversation now");
 		return 1;
 	}
@@ -531,6 +572,19 @@ conv_act(struct req *r, const struct route_ctx *cx)
 		/* It exists: the assignee is not of this workspace. */
 		route_error(r, 422, "that user is not a member of this "
 		    "workspace");
+		return 1;
+	}
+	if (has_group && (rc = db_group_assign(d, cx->who.workspace, conv,
+	    group)) != 1) {
+		route_error(r, rc == 0 ? 422 : 503, rc == 0 ?
+		    "no such group in this workspace" :
+		    "cannot change the conversation now");
+		return 1;
+	}
+	/* Assigned: the answer says its group too. */
+	if (acts[i].op == DB_CONV_ASSIGN && db_conv_act(d, cx->who.workspace,
+	    conv, DB_CONV_STATE, 0, &st) != 1) {
+		route_error(r, 503, "cannot read the conversation now");
 		return 1;
 	}
 	/* Closed or reopened: automation resumes, and a thread passed to
@@ -553,6 +607,13 @@ conv_act(struct req *r, const struct route_ctx *cx)
 		    (double)st.assigned_user_id);
 	else
 		cJSON_AddNullToObject(o, "assigned_user_id");
+	if (acts[i].op == DB_CONV_ASSIGN) {
+		if (st.assigned_group_id > 0)
+			cJSON_AddNumberToObject(o, "assigned_group_id",
+			    (double)st.assigned_group_id);
+		else
+			cJSON_AddNullToObject(o, "assigned_group_id");
+	}
 	cJSON_AddNumberToObject(o, "unread", (double)st.unread);
 	http_json(r, 200, o);
 	return 1;

@@ -9,7 +9,9 @@
 // the conversation, its button as a label → the handover is turned on
 // → "I want to talk to a person" escalates: the inbox shows it
 // escalated, with the notice in the thread → a person answers and
-// closes it.  Any script error, console error or dialog fails the
+// closes it → gives it a group from its header (the list labels it)
+// and takes it back → keeps the text of messages people take back,
+// saved and still set after a reload.  Any script error, console error or dialog fails the
 // suite.
 import { BASE, DESKTOP, PHONE, ok, eq, done, launch, newContext, watch, shot, fitsWidth, setUp, signIn, CTL, sleep, admin, sql, ctl, deliver, until } from './lib.mjs';
 
@@ -119,6 +121,7 @@ try {
 	await until(() => sql(`SELECT count(*) FROM outbox WHERE author_kind = 'rule' AND state IN ('sent', 'delivered', 'read')`) === '1',
 		'the rule\'s reply is sent');
 	await page.goto(`${BASE}/inbox.html`);
+	await page.waitForSelector('#convs .conv');
 	eq(await page.locator('#f-assigned option', { hasText: 'Bakers' }).count(), 1, 'the inbox filters by the group');
 	await page.click('#convs .conv');
 	await page.waitForSelector('#thread .msg-out');
@@ -181,6 +184,66 @@ try {
 	eq(sql(`SELECT available FROM membership`), '0', '... away');
 	await shot(page, 'rules-closed-desktop');
 	w.check('escalation');
+
+	// --- the conversation's group, picked in its header with the keyboard
+	const gb = sql(`SELECT id FROM person_group WHERE name = 'Bakers'`);
+	ok(await page.isVisible('#t-group'), 'the header offers the groups');
+	eq(await page.inputValue('#t-group'), '', '... showing "No group"');
+	const picked = page.waitForResponse((r) => r.url().endsWith(`/api/conversations/${conv}/assign`));
+	await page.focus('#t-group');
+	await page.keyboard.press('ArrowDown');
+	ok((await picked).ok(), 'picking a group with the keyboard is stored');
+	await page.waitForFunction(() => document.querySelector('#t-assigned').textContent.includes('group Bakers'));
+	eq(await page.textContent('#t-assigned'), 'Unassigned · group Bakers', 'the header says the group');
+	eq((await page.locator('#convs .conv .conv-group').allTextContents()).join(','), 'Bakers', '... and so does the list');
+	eq(sql(`SELECT assigned_group_id FROM conversation WHERE id = ${conv}`), gb, '... in the database');
+	await shot(page, 'rules-inbox-group-desktop');
+	await page.setViewportSize(PHONE);
+	ok(await fitsWidth(page), 'the header with its group picker fits a phone\'s width');
+	await shot(page, 'rules-inbox-group-phone');
+	await page.setViewportSize(DESKTOP);
+	const cleared = page.waitForResponse((r) => r.url().endsWith(`/api/conversations/${conv}/assign`));
+	await page.selectOption('#t-group', '');
+	ok((await cleared).ok(), '"No group" is stored');
+	await page.waitForFunction(() => !document.querySelector('#t-assigned').textContent.includes('group'));
+	eq(await page.locator('#convs .conv .conv-group').count(), 0, '... the list has no group label left');
+	eq(sql(`SELECT coalesce(assigned_group_id, 0) FROM conversation WHERE id = ${conv}`), '0', '... and the conversation no group');
+	w.check('inbox group');
+
+	// --- what people take back: kept or not, from the Rules page
+	const kept = (r) => r.url().endsWith('/api/settings/retention') && r.request().method() === 'GET';
+	let got = page.waitForResponse(kept);
+	await page.goto(`${BASE}/rules.html`);
+	await page.waitForSelector('#content:not([hidden])');
+	eq(JSON.stringify(await (await got).json()), '{"keep_deleted_text":false}', 'the Rules page reads what is kept');
+	await page.waitForTimeout(200);
+	ok(!(await page.isChecked('#k-keep')), 'the texts of messages taken back are not kept by default');
+	await page.focus('#k-keep');
+	await page.keyboard.press('Space');
+	await page.click('#k-submit');
+	await page.waitForSelector('#k-alert.alert-ok:not([hidden])');
+	eq(await page.textContent('#k-alert'), 'Saved.', 'keeping them is saved');
+	got = page.waitForResponse(kept);
+	await page.reload();
+	await page.waitForSelector('#content:not([hidden])');
+	await got;
+	await page.waitForFunction(() => document.querySelector('#k-keep').checked, null, { timeout: 5000 }).catch(() => {});
+	ok(await page.isChecked('#k-keep'), '... and still set after a reload');
+	eq(JSON.stringify(await page.evaluate(async () => (await fetch('/api/settings/retention')).json())),
+		'{"keep_deleted_text":true}', '... which the API says too');
+	await page.locator('#retention-h').scrollIntoViewIfNeeded();
+	await shot(page, 'rules-retention-desktop');
+	await page.setViewportSize(PHONE);
+	ok(await fitsWidth(page), 'the Rules page with it fits a phone\'s width');
+	await page.locator('#retention-h').scrollIntoViewIfNeeded();
+	await shot(page, 'rules-retention-phone');
+	await page.setViewportSize(DESKTOP);
+	await page.uncheck('#k-keep');
+	await page.click('#k-submit');
+	await page.waitForFunction(() => document.querySelector('#k-alert').textContent === 'Saved.');
+	await until(() => sql(`SELECT json_extract(retention, '$.keep_deleted_text') FROM workspace WHERE id = 1`) === '0', 'turned off again');
+	ok(true, '... and turned off again');
+	w.check('retention');
 } catch (e) {
 	ok(false, 'the suite ran to its end', e.stack);
 } finally {

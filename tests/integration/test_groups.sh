@@ -6,7 +6,8 @@
 # by name and escalates it: the conversation shows its group, the inbox
 # filters a group's conversations and a member's groups' unassigned
 # ones, and the escalation notice counts only that group's queue and
-# available members.
+# available members; a person gives a conversation to a group (or none)
+# through the assign API, never another workspace's group.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sandbox.sh"
 sandbox_suite groups
@@ -154,6 +155,37 @@ r=$(api A DELETE /api/groups/$GS)
 expect_eq "$(status "$r") $(body "$r" | json 'j["deleted"]')" "200 true" "an admin deletes one"
 expect_eq "$(sql "$D" "SELECT coalesce(assigned_group_id, 0) FROM conversation WHERE id = $C4")" 0 "... its conversations keep no group"
 expect_eq "$(status "$(api A DELETE /api/groups/$GS)")" 404 "... and it is gone"
+
+# --- a person gives a conversation to a group by hand --------------------------------
+r=$(api B POST /api/groups '{"name":"Elsewhere","members":[]}')
+GW2=$(body "$r" | json 'j["id"]')
+r=$(api G POST /api/conversations/$C2/assign "{\"group_id\":null}")
+expect_eq "$(status "$r") $(body "$r" | json '[j["assigned_group_id"], j["assigned_user_id"]]')" "200 [null, null]" \
+    "an agent clears a conversation's group (the person stays: nobody)"
+expect_eq "$(sql "$D" "SELECT coalesce(assigned_group_id, 0) FROM conversation WHERE id = $C2")" 0 "... in the database"
+r=$(api G POST /api/conversations/$C2/assign "{\"group_id\":$GB}")
+expect_eq "$(status "$r") $(body "$r" | json '[j["id"], j["assigned_group_id"], j["status"]]')" "200 [$C2, $GB, \"escalated\"]" \
+    "an agent gives it a group: the answer says which"
+expect_eq "$(sql "$D" "SELECT coalesce(assigned_group_id, 0) FROM conversation WHERE id = $C2")" "$GB" "... in the database"
+r=$(api A POST /api/conversations/$C2/assign "{\"group_id\":\"$GB\",\"user_id\":$AGENT}")
+expect_eq "$(status "$r") $(body "$r" | json '[j["assigned_group_id"], j["assigned_user_id"]]')" "200 [$GB, $AGENT]" \
+    "a group and a person at once (the id as a string too)"
+r=$(api A POST /api/conversations/$C2/assign '{"user_id":null}')
+expect_eq "$(body "$r" | json '[j["assigned_group_id"], j["assigned_user_id"]]')" "[$GB, null]" \
+    "unassigning the person keeps the group, and the answer says it"
+r=$(api A POST /api/conversations/$C2/assign "{\"group_id\":$GW2,\"user_id\":$AGENT}")
+expect_eq "$(status "$r")" 422 "another workspace's group: 422"
+expect_match "$(body "$r")" 'no such group' "... saying why"
+expect_eq "$(sql "$D" "SELECT coalesce(assigned_group_id, 0) || ' ' || coalesce(assigned_user_id, 0) FROM conversation WHERE id = $C2")" "$GB 0" \
+    "... and neither the group nor the person changed"
+expect_eq "$(status "$(api A POST /api/conversations/$C2/assign '{"group_id":999999}')")" 422 "an unknown group: 422"
+expect_eq "$(status "$(api A POST /api/conversations/$C2/assign '{"group_id":"Billing"}')")" 400 "a group's name is no id: 400"
+expect_eq "$(status "$(api A POST /api/conversations/$C2/assign '{"group_id":1.5}')")" 400 "a fraction: 400"
+expect_eq "$(status "$(api A POST /api/conversations/$C2/assign '{}')")" 400 "neither key: 400"
+expect_eq "$(status "$(api B POST /api/conversations/$C2/assign "{\"group_id\":$GW2}")")" 404 \
+    "another workspace's conversation: 404"
+r=$(api G GET "/api/conversations?group=$GB")
+expect_eq "$(body "$r" | json "[c['id'] for c in j['conversations'] if c['id'] == $C2]")" "[$C2]" "the group's list has it"
 
 stop_lighttpd
 t_done
