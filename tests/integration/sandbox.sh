@@ -57,6 +57,18 @@ signin() {
 	    sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p'
 }
 
+# wait_for SQL WANT: poll the gateway's database in $D until SQL prints
+# WANT (15 s at most); prints what it last printed.
+wait_for() {
+	local got
+	for _ in $(seq 1 150); do
+		got=$(sql "$D" "$1")
+		[ "$got" == "$2" ] && break
+		sleep 0.1
+	done
+	echo "$got"
+}
+
 # json EXPR: read JSON on stdin and print the jq-like path EXPR
 # (python3 syntax on the parsed value j, e.g. 'j["data"][0]["id"]').
 json() {

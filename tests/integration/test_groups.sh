@@ -30,15 +30,6 @@ deliver() {  # SENDER TEXT
 	curl -s -d platform=messenger -d page=$P1 -d sender="$1" --data-urlencode "text=$2" "$CTL/deliver" >/dev/null
 }
 conv_of() { sql "$D" "SELECT v.id FROM conversation v JOIN contact k ON k.id = v.contact_id WHERE k.meta_user_id = '$1'"; }
-wait_for() {  # SQL WANT: poll the gateway's database (15 s at most)
-	local got
-	for _ in $(seq 1 150); do
-		got=$(sql "$D" "$1")
-		[ "$got" == "$2" ] && break
-		sleep 0.1
-	done
-	echo "$got"
-}
 # notice SENDER: the text of the notice the fake got for SENDER
 notice() {
 	local t

@@ -55,15 +55,6 @@ pyj() {
 j=json.load(sys.stdin)
 print(eval(sys.argv[1]))' "$1"
 }
-wait_for() {  # SQL WANT: poll the gateway's database (15 s at most)
-	local got
-	for _ in $(seq 1 150); do
-		got=$(sql "$D" "$1")
-		[ "$got" == "$2" ] && break
-		sleep 0.1
-	done
-	echo "$got"
-}
 wait_calls() {  # WANT KIND RECIPIENT
 	local got
 	for _ in $(seq 1 100); do

@@ -44,15 +44,6 @@ r=re.compile(sys.argv[1])
 x=[x["body"] for x in json.load(sys.stdin)["data"] if r.search(json.dumps(x.get("body"),separators=(",",":"),ensure_ascii=False))]
 print(json.dumps(x[0]["message"]["attachment"], sort_keys=True) if x else "none")' "$1"
 }
-wait_for() {  # SQL WANT: poll the gateway's database (15 s at most)
-	local got
-	for _ in $(seq 1 150); do
-		got=$(sql "$D" "$1")
-		[ "$got" == "$2" ] && break
-		sleep 0.1
-	done
-	echo "$got"
-}
 deliver() {  # SENDER TEXT
 	curl -s -d platform=messenger -d page=$P1 -d sender="$1" --data-urlencode "text=$2" "$CTL/deliver" >/dev/null
 }

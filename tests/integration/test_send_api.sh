@@ -48,15 +48,6 @@ fake_count() {
 r=re.compile(sys.argv[1])
 print(sum(1 for x in json.load(sys.stdin)["data"] if r.search(json.dumps(x.get("body"),separators=(",",":"),ensure_ascii=False))))' "$1"
 }
-wait_for() {  # SQL WANT: poll the gateway's database (15 s at most)
-	local got
-	for _ in $(seq 1 150); do
-		got=$(sql "$D" "$1")
-		[ "$got" == "$2" ] && break
-		sleep 0.1
-	done
-	echo "$got"
-}
 
 P1=104857600000001
 HUBGATE_CONFIG=$CFG "$ADMIN" channel-add page $P1 'Sandbox Bakery' >/dev/null

@@ -34,15 +34,6 @@ send() {  # JAR CSRF CONV JSON: body, then the status on the last line
 }
 get() { curl -s --max-time 10 -w '\n%{http_code}' -b "$1" "$BASE$2"; }
 fake_outbox() { curl -s --max-time 10 "$CTL/outbox"; }
-wait_for() {  # SQL WANT: poll the gateway's database (15 s at most)
-	local got
-	for _ in $(seq 1 150); do
-		got=$(sql "$D" "$1")
-		[ "$got" == "$2" ] && break
-		sleep 0.1
-	done
-	echo "$got"
-}
 # deliver ARGS...: the fake's webhook; prints the payload it sent
 deliver() {
 	local a=() x
