@@ -2103,6 +2103,21 @@ db_col_copy(sqlite3_stmt *st, int i, char *out, size_t outsz)
 }
 
 int
+db_read_ints(struct db *d, sqlite3_stmt *st, long long *v, size_t max,
+    size_t *n)
+{
+	int rc = SQLITE_DONE;
+
+	*n = 0;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		v[(*n)++] = sqlite3_column_int64(st, 0);
+	if (*n == max)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+}
+
+int
 db_each_4t1i(struct db *d, enum stmt s, long long key, int max,
     void (*fn)(void *, const char *, const char *, const char *, const char *,
     long long), void *arg)

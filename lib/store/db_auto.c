@@ -513,7 +513,6 @@ db_auto_queue(struct db *d, long long ws, long long conv, long long now_ms,
     long long *position, long long *waits, size_t max, size_t *n)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	*n = 0;
 	if ((st = db_stmt(d, STMT_AUTO_QUEUE_POS)) == NULL)
@@ -527,12 +526,7 @@ db_auto_queue(struct db *d, long long ws, long long conv, long long now_ms,
 	sqlite3_bind_int64(st, 1, ws);
 	sqlite3_bind_int64(st, 2, now_ms - HG_WAIT_WINDOW_MS);
 	sqlite3_bind_int64(st, 3, (long long)max);
-	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		waits[(*n)++] = sqlite3_column_int64(st, 0);
-	if (*n == max)
-		rc = SQLITE_DONE;
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(d, rc);
+	return db_read_ints(d, st, waits, max, n);
 }
 
 void

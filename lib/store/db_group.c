@@ -225,10 +225,5 @@ db_group_queue(struct db *d, long long conv, long long since_ms,
 	sqlite3_bind_int64(st, 1, g);
 	sqlite3_bind_int64(st, 2, since_ms);
 	sqlite3_bind_int64(st, 3, (long long)max);
-	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		waits[(*n)++] = sqlite3_column_int64(st, 0);
-	if (*n == max)
-		rc = SQLITE_DONE;
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 1 : db_fail(d, rc);
+	return db_read_ints(d, st, waits, max, n) == -1 ? -1 : 1;
 }

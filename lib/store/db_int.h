@@ -502,6 +502,10 @@ int		 db_int(struct db *, enum stmt, long long *);
 int		 db_each_4t1i(struct db *, enum stmt s, long long key, int max,
 		    void (*fn)(void *, const char *, const char *, const char *,
 		    const char *, long long), void *arg);
+/* Read up to max integers, the first column of st's rows (st bound by
+ * the caller), into v (*n of them); 0 or -1. */
+int		 db_read_ints(struct db *, sqlite3_stmt *st, long long *v,
+		    size_t max, size_t *n);
 /* Record the error of SQLite result code rc; returns -1. */
 int		 db_fail(struct db *, int rc);
 

@@ -17,11 +17,9 @@ outbox_grace_s = 2' start_sandbox "$D" ||
     { not_ok "sandbox starts"; sed 's/^/#   /' "$D/error.log"; t_done; exit 1; }
 CFG=$D/hubgate.conf
 PW='bot hook passphrase'
-printf '%s\n' "$PW" | HUBGATE_CONFIG=$CFG "$ADMIN" user-add admin@example.org --role admin >/dev/null
+user admin@example.org admin
 A=$TMP/jar-a
-CSRF_A=$(curl -s -c "$A" -H 'Content-Type: application/json' \
-    --data-binary '{"email":"admin@example.org","password":"'"$PW"'"}' "$BASE/api/session" |
-    sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
+CSRF_A=$(signin admin@example.org "$A")
 adm() {  # METHOD PATH [JSON]: body, then the status on the last line
 	curl -s --max-time 10 -w '\n%{http_code}' -b "$A" -H "X-CSRF-Token: $CSRF_A" \
 	    -H "Origin: $BASE" -H 'Content-Type: application/json' -X "$1" \
