@@ -376,7 +376,7 @@ async function loadSettings() {
 	$('b-url').value = b.url || '';
 	$('b-threshold').value = String(b.confidence_threshold ?? 0.7);
 	$('b-secret-hint').textContent = b.secret_set
-		? 'A secret is set. Leave empty to keep it.' : 'Standard Webhooks (whsec_...), 16 bytes or more.';
+		? 'Signing secret: one is set; leave the box empty to keep it.' : 'Signing secret: Standard Webhooks (whsec_...), 16 bytes or more.';
 	const k = await api('GET', 'settings/retention');
 	$('k-keep').checked = !!k.keep_deleted_text;
 }
