@@ -69,6 +69,19 @@ wait_for() {
 	echo "$got"
 }
 
+# repost CONV: post the webhook event that brought conversation CONV's
+# inbound message to /webhook again, byte for byte with Meta's
+# signature, as Meta redelivers it; prints the HTTP status.
+repost() {
+	local ev
+	ev=$(sql "$D" "SELECT event_id FROM message WHERE conversation_id = $1 AND direction = 'in' LIMIT 1")
+	sql "$D" "SELECT body FROM webhook_event WHERE id = $ev" > "$TMP/repost.json"
+	truncate -s -1 "$TMP/repost.json"
+	curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+	    -H "X-Hub-Signature-256: $(sql "$D" "SELECT signature FROM webhook_event WHERE id = $ev")" \
+	    --data-binary @"$TMP/repost.json" "$BASE/webhook"
+}
+
 # json EXPR: read JSON on stdin and print the jq-like path EXPR
 # (python3 syntax on the parsed value j, e.g. 'j["data"][0]["id"]').
 json() {
