@@ -170,5 +170,6 @@ export async function frame(current) {
 	document.body.insertBefore(header, nav);
 	document.body.classList.remove('loading');
 	showCurrent(nav);
+	window.addEventListener('resize', () => showCurrent(nav));
 	return s;
 }
